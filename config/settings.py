@@ -1,0 +1,163 @@
+"""Django settings for Layerwise, read from the environment (see README)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import envbool, envfloat, envint, envlist, envsecret, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("LAYERWISE_VAR_DIR", str(BASE_DIR / "var")))
+
+
+def _secret_key() -> str:
+    """The SECRET_KEY from the environment, else one generated once into var/."""
+    key = envsecret("SECRET_KEY")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = envbool("DEBUG", False)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "taxonomy",
+    "graphapi",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'layerwise.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Neo4j -----------------------------------------------------------------
+# NEO4J_URI set: use that server (bolt:// or neo4j:// for a cluster) and never
+# start one. Unset: the project's own local server under var/neo4j/.
+NEO4J_URI = envstr("NEO4J_URI")
+NEO4J_USER = envstr("NEO4J_USER", "neo4j")
+NEO4J_PASSWORD = envsecret("NEO4J_PASSWORD")
+NEO4J_DATABASE = envstr("NEO4J_DATABASE", "neo4j")
+# Tests never use NEO4J_URI, so a developer's data is never touched: they use
+# NEO4J_TEST_URI if set, otherwise a local instance of their own.
+NEO4J_TEST_URI = envstr("NEO4J_TEST_URI")
+NEO4J_TEST_USER = envstr("NEO4J_TEST_USER", "neo4j")
+NEO4J_TEST_PASSWORD = envsecret("NEO4J_TEST_PASSWORD")
+
+NEO4J_HOME = VAR_DIR / "neo4j"
+NEO4J_LOCAL_INSTANCES = {
+    "dev": {
+        "dir": NEO4J_HOME,
+        "port": envint("LAYERWISE_NEO4J_PORT", 7687),
+        "heap": envstr("LAYERWISE_NEO4J_HEAP", "512m"),
+        "pagecache": envstr("LAYERWISE_NEO4J_PAGECACHE", "256m"),
+    },
+    "test": {
+        "dir": VAR_DIR / "neo4j-test",
+        "port": envint("LAYERWISE_NEO4J_TEST_PORT", 7688),
+        "heap": envstr("LAYERWISE_NEO4J_TEST_HEAP", "512m"),
+        "pagecache": envstr("LAYERWISE_NEO4J_TEST_PAGECACHE", "128m"),
+    },
+}
+NEO4J_INSTANCE = envstr("LAYERWISE_NEO4J_INSTANCE", "dev")
+if NEO4J_INSTANCE not in NEO4J_LOCAL_INSTANCES:
+    raise ImproperlyConfigured(
+        f"LAYERWISE_NEO4J_INSTANCE={NEO4J_INSTANCE!r}: use one of "
+        f"{', '.join(NEO4J_LOCAL_INSTANCES)}"
+    )
+NEO4J_START_TIMEOUT = envint("LAYERWISE_NEO4J_START_TIMEOUT", 180)
+NEO4J_QUERY_TIMEOUT = envfloat("LAYERWISE_NEO4J_QUERY_TIMEOUT", 30.0)
+
+# --- Taxonomy and coverage ---------------------------------------------------
+FIXTURES_DIR = Path(envstr("LAYERWISE_FIXTURES_DIR", str(BASE_DIR / "fixtures")))
+LAYERWISE_COVERAGE_THRESHOLD = envfloat("LAYERWISE_COVERAGE_THRESHOLD", 0.8)
+LAYERWISE_EFFECTIVENESS = {
+    "low": envfloat("LAYERWISE_EFFECTIVENESS_LOW", 0.3),
+    "medium": envfloat("LAYERWISE_EFFECTIVENESS_MEDIUM", 0.6),
+    "high": envfloat("LAYERWISE_EFFECTIVENESS_HIGH", 0.9),
+}
+if not 0 < LAYERWISE_COVERAGE_THRESHOLD <= 1:
+    raise ImproperlyConfigured("LAYERWISE_COVERAGE_THRESHOLD must be in (0, 1]")
+for _strength, _e in LAYERWISE_EFFECTIVENESS.items():
+    if not 0 <= _e < 1:
+        raise ImproperlyConfigured(f"LAYERWISE_EFFECTIVENESS_{_strength.upper()} must be in [0, 1)")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
+    "loggers": {"neo4j": {"level": "WARNING"}},
+}

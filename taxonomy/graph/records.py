@@ -1,0 +1,93 @@
+"""Frozen records for everything the graph holds; no neo4j type leaves this layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STRENGTHS = ("low", "medium", "high")
+MATURITIES = ("proposed", "pilot", "deployed")
+DEFAULT_TAXONOMY = "layerwise"
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    id: str
+    name: str
+    description: str = ""
+    taxonomy: str = DEFAULT_TAXONOMY
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Threat:
+    id: str
+    name: str
+    description: str = ""
+    taxonomy: str = DEFAULT_TAXONOMY
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Mitigation:
+    id: str
+    name: str
+    layer: str
+    maturity: str
+    description: str = ""
+    taxonomy: str = DEFAULT_TAXONOMY
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    name: str
+    description: str = ""
+    authors: str = ""
+    title: str = ""
+    year: int | None = None
+    publisher: str = ""
+    url: str = ""
+    taxonomy: str = DEFAULT_TAXONOMY
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Mitigates:
+    """(Mitigation)-[:MITIGATES]->(MisuseVector)."""
+
+    mitigation: str
+    threat: str
+    strength: str
+    rationale: str = ""
+    sources: tuple[str, ...] = ()
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A property-less link: ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF.
+
+    ``source`` and ``target`` follow the relationship's direction in the graph,
+    e.g. for ENABLES the enabling threat is ``source``.
+    """
+
+    source: str
+    target: str
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """A whole taxonomy as plain data: what fixtures parse to and the graph reads as."""
+
+    layers: tuple[Layer, ...] = ()
+    threats: tuple[Threat, ...] = ()
+    mitigations: tuple[Mitigation, ...] = ()
+    sources: tuple[Source, ...] = ()
+    mitigates: tuple[Mitigates, ...] = ()
+    enables: tuple[Link, ...] = ()
+    requires: tuple[Link, ...] = ()
+    introduces: tuple[Link, ...] = ()
+    subtypes: tuple[Link, ...] = ()
+    revision: int = 0

@@ -1,0 +1,306 @@
+"""Install, start, stop and inspect the project's own local Neo4j servers."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+# What Neo4j's own launcher passes to the JVM that the server needs to run
+# on Java 17 (netty and the page cache reach into these modules).
+JVM_FLAGS = (
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dlog4j2.disable.jmx=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+)
+
+
+class ServerError(RuntimeError):
+    """The local server could not be installed, started or stopped."""
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One local Neo4j server: its own directory, port, and password file."""
+
+    name: str
+    home: Path
+    port: int
+    heap: str
+    pagecache: str
+
+    @property
+    def bolt_uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.port}"
+
+    @property
+    def conf_dir(self) -> Path:
+        return self.home / "conf"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "run" / "neo4j.pid"
+
+    @property
+    def password_file(self) -> Path:
+        return self.home / "password"
+
+    def password(self) -> str:
+        """The neo4j user's password, generated on first use unless configured."""
+        if self.name == "dev" and settings.NEO4J_PASSWORD:
+            return settings.NEO4J_PASSWORD
+        if not self.password_file.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
+            self.password_file.chmod(0o600)
+        return self.password_file.read_text().strip()
+
+
+def lib_dir() -> Path:
+    return settings.NEO4J_HOME / "lib"
+
+
+def current_instance_name() -> str:
+    return settings.NEO4J_INSTANCE
+
+
+def instance(name: str) -> Instance:
+    try:
+        cfg = settings.NEO4J_LOCAL_INSTANCES[name]
+    except KeyError:
+        known = ", ".join(settings.NEO4J_LOCAL_INSTANCES)
+        raise ServerError(f"unknown instance {name!r}; use one of {known}") from None
+    return Instance(name, Path(cfg["dir"]), cfg["port"], cfg["heap"], cfg["pagecache"])
+
+
+def is_installed() -> bool:
+    return any(lib_dir().glob("neo4j-kernel-5.26.*.jar"))
+
+
+def install(*, echo: Callable[[str], None] = print) -> None:
+    """Fetch the server's jars with Maven through neo4j/pom.xml (once)."""
+    if is_installed():
+        return
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise ServerError("Maven (mvn) is not on PATH; install Maven to fetch Neo4j")
+    pom = settings.BASE_DIR / "neo4j" / "pom.xml"
+    echo(f"Fetching Neo4j Community jars with Maven into {lib_dir()} ...")
+    result = subprocess.run(
+        [mvn, "-B", "-q", "-f", str(pom), "package", f"-Dneo4j.lib={lib_dir()}"],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0 or not is_installed():
+        tail = (result.stdout + result.stderr)[-3000:]
+        raise ServerError(f"mvn could not fetch the Neo4j jars:\n{tail}")
+
+
+def java() -> str:
+    java_home = os.environ.get("JAVA_HOME")
+    candidate = Path(java_home, "bin", "java") if java_home else None
+    if candidate and candidate.exists():
+        return str(candidate)
+    found = shutil.which("java")
+    if found is None:
+        raise ServerError("java is not on PATH; Neo4j 5.26 needs Java 17 or 21")
+    return found
+
+
+def _render_config(inst: Instance) -> None:
+    template = (settings.BASE_DIR / "neo4j" / "neo4j.conf.template").read_text()
+    for sub in ("conf", "data", "logs", "run", "import", "plugins"):
+        (inst.home / sub).mkdir(parents=True, exist_ok=True)
+    text = template.format(
+        data_dir=inst.data_dir,
+        logs_dir=inst.logs_dir,
+        run_dir=inst.home / "run",
+        import_dir=inst.home / "import",
+        plugins_dir=inst.home / "plugins",
+        bolt_port=inst.port,
+        pagecache=inst.pagecache,
+        tx_max=inst.heap,
+    )
+    (inst.conf_dir / "neo4j.conf").write_text(text)
+
+
+def _env(inst: Instance) -> dict[str, str]:
+    return {**os.environ, "NEO4J_HOME": str(inst.home), "NEO4J_CONF": str(inst.conf_dir)}
+
+
+def _set_initial_password(inst: Instance) -> None:
+    if (inst.data_dir / "dbms" / "auth.ini").exists() or _has_store(inst):
+        return
+    result = subprocess.run(
+        [java(), "-cp", f"{lib_dir()}/*", ADMIN_TOOL, "dbms", "set-initial-password",
+         inst.password()],
+        env=_env(inst),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise ServerError(f"set-initial-password failed:\n{result.stderr[-2000:]}")
+
+
+def _has_store(inst: Instance) -> bool:
+    return (inst.data_dir / "databases" / "system").exists()
+
+
+def pid(inst: Instance) -> int | None:
+    """The server's process id if it is running, else None."""
+    try:
+        value = int(inst.pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(value, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return value
+    cmdline = Path(f"/proc/{value}/cmdline")
+    if cmdline.exists() and ENTRY_POINT.encode() not in cmdline.read_bytes():
+        return None
+    return value
+
+
+def bolt_answers(inst: Instance, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", inst.port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def server_version(inst: Instance) -> str | None:
+    """The kernel version the server reports, None when it does not answer."""
+    import neo4j
+
+    try:
+        with neo4j.GraphDatabase.driver(
+            inst.bolt_uri, auth=("neo4j", inst.password()), connection_timeout=3.0
+        ) as drv:
+            records, _, _ = drv.execute_query(
+                "CALL dbms.components() YIELD name, versions, edition "
+                "RETURN name, versions[0] AS version, edition"
+            )
+    except Exception:  # noqa: BLE001 - status reports "not answering", never raises
+        return None
+    for record in records:
+        if record["name"] == "Neo4j Kernel":
+            return f"{record['version']} {record['edition']}"
+    return None
+
+
+def log_tail(inst: Instance, lines: int = 40) -> str:
+    chunks = []
+    for name in ("console.log", "neo4j.log", "debug.log"):
+        path = inst.logs_dir / name
+        if path.exists() and path.stat().st_size:
+            text = path.read_text(errors="replace").splitlines()[-lines:]
+            chunks.append(f"--- {path} ---\n" + "\n".join(text))
+    return "\n".join(chunks) or "(no log written)"
+
+
+def start(inst: Instance, *, echo: Callable[[str], None] = print) -> str:
+    """Start ``inst`` in the background and wait until Bolt answers.
+
+    Returns a one-line status. Harmless when the server already runs.
+    """
+    if pid(inst) is not None and bolt_answers(inst):
+        return f"Neo4j ({inst.name}) already running on {inst.bolt_uri}"
+    if pid(inst) is None and bolt_answers(inst):
+        raise ServerError(
+            f"port {inst.port} is taken by another process; set "
+            f"LAYERWISE_NEO4J{'_TEST' if inst.name == 'test' else ''}_PORT to a free port"
+        )
+    install(echo=echo)
+    _render_config(inst)
+    _set_initial_password(inst)
+    console = (inst.logs_dir / "console.log").open("ab")
+    command = [
+        java(), f"-Xms{inst.heap}", f"-Xmx{inst.heap}", *JVM_FLAGS,
+        "-cp", f"{lib_dir()}/*", ENTRY_POINT,
+        f"--home-dir={inst.home}", f"--config-dir={inst.conf_dir}",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=inst.home,
+        env=_env(inst),
+        stdin=subprocess.DEVNULL,
+        stdout=console,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    inst.pid_file.write_text(f"{process.pid}\n")
+    echo(f"Starting Neo4j ({inst.name}) on {inst.bolt_uri}, pid {process.pid} ...")
+    deadline = time.monotonic() + settings.NEO4J_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerError(
+                f"Neo4j exited with status {process.returncode} while starting.\n"
+                + log_tail(inst)
+            )
+        if bolt_answers(inst) and server_version(inst):
+            return f"Neo4j ({inst.name}) running on {inst.bolt_uri}, pid {process.pid}"
+        time.sleep(0.5)
+    stop(inst, echo=lambda _: None)
+    raise ServerError(
+        f"Neo4j did not answer on {inst.bolt_uri} within "
+        f"{settings.NEO4J_START_TIMEOUT}s.\n" + log_tail(inst)
+    )
+
+
+def stop(inst: Instance, *, echo: Callable[[str], None] = print, timeout: float = 60) -> str:
+    """Stop ``inst`` cleanly (SIGTERM), forcefully after ``timeout`` seconds."""
+    running = pid(inst)
+    if running is None:
+        inst.pid_file.unlink(missing_ok=True)
+        return f"Neo4j ({inst.name}) is not running"
+    os.kill(running, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and pid(inst) is not None:
+        time.sleep(0.3)
+    if pid(inst) is not None:
+        echo(f"Neo4j ({inst.name}) did not stop within {timeout:.0f}s; killing it")
+        os.kill(running, signal.SIGKILL)
+        time.sleep(0.5)
+    inst.pid_file.unlink(missing_ok=True)
+    return f"Neo4j ({inst.name}) stopped"
+
+
+def status(inst: Instance) -> tuple[bool, str]:
+    running = pid(inst)
+    if running is None:
+        return False, f"Neo4j ({inst.name}) not running (would listen on {inst.bolt_uri})"
+    version = server_version(inst)
+    if version is None:
+        return False, f"Neo4j ({inst.name}) pid {running} is not answering on {inst.bolt_uri}"
+    return True, f"Neo4j ({inst.name}) running: {version} on {inst.bolt_uri}, pid {running}"

@@ -1,0 +1,43 @@
+"""Manage the project's own local Neo4j server: install, start, stop, status."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from taxonomy.graph import server
+
+
+class Command(BaseCommand):
+    help = (
+        "Start, stop or inspect the project's local Neo4j 5.26 Community server "
+        "(var/neo4j/). With NEO4J_URI set the project uses that server instead."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["install", "start", "stop", "status"])
+        parser.add_argument(
+            "--instance",
+            choices=sorted(settings.NEO4J_LOCAL_INSTANCES),
+            default=settings.NEO4J_INSTANCE,
+            help="dev (your data, default) or test (the test suite's own server)",
+        )
+
+    def handle(self, *args, action, instance, **options):
+        if settings.NEO4J_URI and instance == settings.NEO4J_INSTANCE and action != "status":
+            self.stdout.write(f"NEO4J_URI is set ({settings.NEO4J_URI}); not managing a local server.")
+            return
+        inst = server.instance(instance)
+        try:
+            if action == "install":
+                server.install(echo=self.stdout.write)
+                self.stdout.write(f"Neo4j jars installed in {server.lib_dir()}")
+            elif action == "start":
+                self.stdout.write(server.start(inst, echo=self.stdout.write))
+            elif action == "stop":
+                self.stdout.write(server.stop(inst, echo=self.stdout.write))
+            else:
+                running, line = server.status(inst)
+                self.stdout.write(line)
+                if not running:
+                    raise CommandError("not running", returncode=3)
+        except server.ServerError as e:
+            raise CommandError(str(e)) from e

@@ -1,0 +1,7 @@
+"""Browser pages."""
+
+from django.http import HttpResponse
+
+
+def overview(request):
+    return HttpResponse("Layerwise")
