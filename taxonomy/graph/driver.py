@@ -78,6 +78,9 @@ def get_driver() -> neo4j.Driver:
                     connection_acquisition_timeout=10.0,
                     connection_timeout=5.0,
                     max_transaction_retry_time=5.0,
+                    # Reads of a still-empty graph name labels that do not
+                    # exist yet; the server's advice about that is noise.
+                    notifications_min_severity="OFF",
                 )
     return _driver
 

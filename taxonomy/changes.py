@@ -1,0 +1,125 @@
+"""The difference between two taxonomies, as a change set a write can apply."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from taxonomy.graph.records import Link, Mitigates, Taxonomy
+
+# (kind, Taxonomy field) in the order changes are reported.
+KINDS = (
+    ("layer", "layers"),
+    ("threat", "threats"),
+    ("mitigation", "mitigations"),
+    ("source", "sources"),
+    ("mitigates", "mitigates"),
+    ("enables", "enables"),
+    ("requires", "requires"),
+    ("introduces", "introduces"),
+    ("subtype", "subtypes"),
+)
+ACTIONS = ("create", "update", "delete")
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    action: str
+    key: str
+    before: Any = None
+    after: Any = None
+
+    def changed_fields(self) -> list[str]:
+        if self.before is None or self.after is None:
+            return []
+        return [
+            f.name
+            for f in fields(self.after)
+            if f.name != "version" and getattr(self.before, f.name) != getattr(self.after, f.name)
+        ]
+
+    def describe(self) -> str:
+        sign = {"create": "+", "update": "~", "delete": "-"}[self.action]
+        detail = f" ({', '.join(self.changed_fields())})" if self.action == "update" else ""
+        return f"{sign} {self.kind} {self.key}{detail}"
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
+
+    def by_kind_action(self) -> dict[tuple[str, str], list[Change]]:
+        out: dict[tuple[str, str], list[Change]] = defaultdict(list)
+        for change in self.changes:
+            out[(change.kind, change.action)].append(change)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        out = {action: 0 for action in ACTIONS}
+        for change in self.changes:
+            out[change.action] += 1
+        return out
+
+    def summary(self) -> str:
+        c = self.counts()
+        return f"{c['create']} to create, {c['update']} to change, {c['delete']} to delete"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts(),
+            "changes": [
+                {
+                    "kind": c.kind,
+                    "action": c.action,
+                    "key": c.key,
+                    "fields": c.changed_fields(),
+                }
+                for c in self.changes
+            ],
+        }
+
+
+def record_key(record: Any) -> str:
+    if isinstance(record, Mitigates):
+        return f"{record.mitigation}->{record.threat}"
+    if isinstance(record, Link):
+        return f"{record.source}->{record.target}"
+    return record.id
+
+
+def _comparable(record: Any) -> Any:
+    return replace(record, version=1)
+
+
+def taxonomy_diff(current: Taxonomy, desired: Taxonomy, *, prune: bool) -> ChangeSet:
+    """What to do to ``current`` so it holds ``desired``.
+
+    Items of ``current`` that ``desired`` lacks are deleted only with ``prune``.
+    Versions are ignored: they count changes, they are not content.
+
+    >>> from taxonomy.graph.records import Layer
+    >>> before = Taxonomy(layers=(Layer("hardware", "Hardware"),))
+    >>> after = Taxonomy(layers=(Layer("hardware", "Chips"),))
+    >>> [c.describe() for c in taxonomy_diff(before, after, prune=False).changes]
+    ['~ layer hardware (name)']
+    """
+    changes: list[Change] = []
+    for kind, name in KINDS:
+        have = {record_key(r): r for r in getattr(current, name)}
+        want = {record_key(r): r for r in getattr(desired, name)}
+        for key, record in want.items():
+            old = have.get(key)
+            if old is None:
+                changes.append(Change(kind, "create", key, None, record))
+            elif _comparable(old) != _comparable(record):
+                changes.append(Change(kind, "update", key, old, record))
+        if prune:
+            for key in sorted(set(have) - set(want)):
+                changes.append(Change(kind, "delete", key, have[key], None))
+    return ChangeSet(tuple(changes))
