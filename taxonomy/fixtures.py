@@ -199,8 +199,12 @@ def _items(files: list[FixtureFile], section: str) -> Iterator[_Seen]:
                     yield _Seen(f, (section, i), item)
 
 
-def validate_files(files: list[FixtureFile]) -> list[Problem]:
-    """Schema checks per file, then referential checks across all files."""
+def validate_files(files: list[FixtureFile], *, referential: bool = True) -> list[Problem]:
+    """Schema checks per file, then (when those pass) referential checks across files.
+
+    Pass ``referential=False`` when some file could not be parsed: its items
+    are missing, and every reference to them would be reported as unknown.
+    """
     problems: list[Problem] = []
     validator = _schema_validator()
     for f in files:
@@ -211,7 +215,7 @@ def validate_files(files: list[FixtureFile]) -> list[Problem]:
             problems.append(
                 Problem(f.name, _line_of(f.doc, path), f"{_field(path)}: {_schema_message(error)}")
             )
-    if problems:
+    if problems or not referential:
         return problems
     return _referential_problems(files)
 
@@ -318,7 +322,7 @@ def taxonomy_from_files(files: list[FixtureFile]) -> Taxonomy:
 def load_fixtures(path: Path) -> Taxonomy:
     """Read and validate ``path``; raise FixtureError naming every problem."""
     files, problems = read_fixture_files(path)
-    problems += validate_files(files)
+    problems += validate_files(files, referential=not problems)
     if problems:
         raise FixtureError(problems)
     return taxonomy_from_files(files)
@@ -326,7 +330,7 @@ def load_fixtures(path: Path) -> Taxonomy:
 
 def validate_path(path: Path) -> list[Problem]:
     files, problems = read_fixture_files(path)
-    return sorted(problems + validate_files(files))
+    return sorted(problems + validate_files(files, referential=not problems))
 
 
 # --- JSON: one canonical document for tools ------------------------------------

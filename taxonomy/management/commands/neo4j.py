@@ -22,8 +22,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action, instance, **options):
-        if settings.NEO4J_URI and instance == settings.NEO4J_INSTANCE and action != "status":
-            self.stdout.write(f"NEO4J_URI is set ({settings.NEO4J_URI}); not managing a local server.")
+        external = settings.NEO4J_TEST_URI if instance == "test" else settings.NEO4J_URI
+        if external and action != "install":
+            variable = "NEO4J_TEST_URI" if instance == "test" else "NEO4J_URI"
+            self.stdout.write(f"{variable} is set ({external}); the project runs no server of its own.")
             return
         inst = server.instance(instance)
         try:

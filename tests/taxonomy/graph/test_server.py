@@ -1,0 +1,54 @@
+"""The project's Neo4j is a real 5.26 Community server with authentication on."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import neo4j
+import pytest
+from django.core.management import call_command
+
+from taxonomy import selectors
+from taxonomy.graph import repository, server
+
+
+def test_the_driver_reports_neo4j_kernel_5_26(neo4j_server):
+    assert selectors.server_version().startswith("5.26.")
+    components = {c["name"]: c for c in repository.server_components()}
+    assert components["Neo4j Kernel"]["edition"] == "community"
+
+
+def test_the_server_refuses_a_wrong_password(neo4j_server):
+    with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=("neo4j", "not-the-password")) as drv:
+        with pytest.raises(neo4j.exceptions.AuthError):
+            drv.verify_connectivity()
+
+
+def test_status_says_running_version_and_address(neo4j_server):
+    if not neo4j_server.managed_instance:
+        pytest.fail("NEO4J_TEST_URI is set: the local-server tests need the project's own server")
+    out = StringIO()
+    call_command("neo4j", "status", "--instance", "test", stdout=out)
+    assert "running: 5.26." in out.getvalue()
+    assert "bolt://127.0.0.1:" in out.getvalue()
+
+
+def test_a_second_start_is_harmless(neo4j_server):
+    inst = server.instance(neo4j_server.managed_instance)
+    before = server.pid(inst)
+    assert "already running" in server.start(inst, echo=lambda _: None)
+    assert server.pid(inst) == before
+
+
+def test_the_server_listens_on_loopback_only_with_http_off(neo4j_server):
+    inst = server.instance(neo4j_server.managed_instance)
+    conf = (inst.conf_dir / "neo4j.conf").read_text()
+    assert "server.default_listen_address=127.0.0.1" in conf
+    assert "server.http.enabled=false" in conf
+    assert "dbms.security.auth_enabled=true" in conf
+
+
+def test_schema_setup_is_idempotent(neo4j_server):
+    first = repository.schema_apply()
+    assert repository.schema_apply() == first
+    assert "taxonomy_text" in first
