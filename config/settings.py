@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "taxonomy.middleware.GraphUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +100,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -125,7 +133,7 @@ NEO4J_LOCAL_INSTANCES = {
         "pagecache": envstr("LAYERWISE_NEO4J_PAGECACHE", "256m"),
     },
     "test": {
-        "dir": VAR_DIR / "neo4j-test",
+        "dir": Path(envstr("LAYERWISE_NEO4J_TEST_DIR", str(VAR_DIR / "neo4j-test"))),
         "port": envint("LAYERWISE_NEO4J_TEST_PORT", 7688),
         "heap": envstr("LAYERWISE_NEO4J_TEST_HEAP", "512m"),
         "pagecache": envstr("LAYERWISE_NEO4J_TEST_PAGECACHE", "128m"),

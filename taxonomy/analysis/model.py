@@ -124,6 +124,9 @@ def _checked_effectiveness(value) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
+BASELINE = Scenario()
+
+
 def validate_ids(
     taxonomy: Taxonomy, scenario: Scenario, *, threats: Iterable[str | None] = ()
 ) -> None:

@@ -1,0 +1,70 @@
+# Layerwise: `make run` and `make test` do all set-up on a fresh machine.
+# Needs Python 3.11, Java 17+ and Maven on PATH (see README).
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test bench install neo4j-start neo4j-stop stop lint format lock
+
+install: $(VENV)/.installed var/neo4j/lib/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Layerwise needs Python 3.11 (PYTHON=$(PYTHON))")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+var/neo4j/lib/.installed: neo4j/pom.xml | $(VENV)/.installed
+	$(MANAGE) neo4j install
+	@touch $@
+
+neo4j-start: install
+	$(MANAGE) neo4j start
+
+neo4j-stop:
+	-$(MANAGE) neo4j stop
+	-$(MANAGE) neo4j stop --instance test
+
+stop: neo4j-stop
+
+# Serve the site on http://$(HOST):$(PORT) with gunicorn; Ctrl-C stops the
+# web server, `make stop` stops Neo4j.
+run: neo4j-start
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) taxonomy schema
+	$(MANAGE) taxonomy load --if-empty
+	@echo "Layerwise on http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+# Every test, against the project's own Neo4j test server (never your data).
+test: install
+	$(MANAGE) neo4j start --instance test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(MANAGE) neo4j start --instance test
+	$(MANAGE) bench $(BENCH_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-pin requirements.lock after changing the dependencies in pyproject.toml.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet ".[dev]"
+	{ echo "# Exact versions of every Python package, installed by 'make' into .venv."; \
+	  echo "# Regenerate after changing pyproject.toml: make lock"; \
+	  .venv-lock/bin/pip freeze --exclude layerwise | sort -f; } > requirements.lock
+	rm -rf .venv-lock
