@@ -32,7 +32,7 @@ from taxonomy.analysis.model import (
     taxonomy_graph,
     threat_class,
 )
-from taxonomy.graph.records import Taxonomy
+from taxonomy.graph.records import STRENGTHS, Taxonomy
 
 
 def threat_links(
@@ -73,7 +73,11 @@ def threat_links(
         for u, _, data in g.in_edges(("threat", threat), data=True)
         if data["kind"] == "MITIGATES" and u[1] in enabled
     ]
-    return tuple(sorted(links, key=lambda c: (order[c.layer], c.mitigation, c.strength)))
+    return tuple(sorted(links, key=lambda c: (order[c.layer], c.mitigation, _rank(c))))
+
+
+def _rank(link: LinkContribution) -> int:
+    return STRENGTHS.index(link.strength)
 
 
 def layer_misses(

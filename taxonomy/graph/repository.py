@@ -240,6 +240,55 @@ def graph_revision() -> int:
     return records[0]["r"]
 
 
+# --- Full-text search ---------------------------------------------------------
+
+LABEL_KIND = {label: kind for kind, (label, _) in NODE_KINDS.items()}
+_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+
+
+def lucene_terms(text: str) -> str:
+    """A Lucene query matching every word of ``text`` as a prefix, specials escaped.
+
+    >>> lucene_terms('export-controls US')
+    'export\\-controls* AND US*'
+    """
+    words = []
+    for word in text.split():
+        escaped = "".join(f"\\{c}" if c in _LUCENE_SPECIAL else c for c in word)
+        if escaped.upper() in ("AND", "OR", "NOT"):
+            escaped = escaped.lower()
+        if escaped.strip("\\"):
+            words.append(f"{escaped}*")
+    return " AND ".join(words)
+
+
+@translate_errors
+def fulltext_search(*, text: str, limit: int = 50, taxonomy: str | None = None) -> list[dict[str, Any]]:
+    """Nodes whose name or description match ``text``, best first."""
+    query = lucene_terms(text)
+    if not query:
+        return []
+    records, _, _ = get_driver().execute_query(
+        "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
+        "WHERE $taxonomy IS NULL OR coalesce(node.taxonomy, 'layerwise') = $taxonomy "
+        "RETURN labels(node) AS labels, node.id AS id, node.name AS name, "
+        "coalesce(node.description, '') AS description, score "
+        "ORDER BY score DESC, id LIMIT $limit",
+        index=FULLTEXT_INDEX,
+        query=query,
+        limit=limit,
+        taxonomy=taxonomy,
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    out = []
+    for r in records:
+        kind = next((LABEL_KIND[label] for label in r["labels"] if label in LABEL_KIND), None)
+        if kind:
+            out.append({"kind": kind, "id": r["id"], "name": r["name"], "description": r["description"], "score": r["score"]})
+    return out
+
+
 # --- Writing a change set ------------------------------------------------------
 
 
