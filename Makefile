@@ -10,14 +10,20 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test bench install neo4j-start neo4j-stop stop lint format lock
+.PHONY: run test bench install neo4j-start neo4j-stop stop lint format lock chromium screenshots
 
-install: $(VENV)/.installed var/neo4j/lib/.installed
+install: $(VENV)/.installed var/neo4j/lib/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Layerwise needs Python 3.11 (PYTHON=$(PYTHON))")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+# The browser's JavaScript (Cytoscape.js), pinned in package-lock.json; Django
+# serves it from node_modules/ (STATICFILES_DIRS), nothing is copied into the repo.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
 	@touch $@
 
 var/neo4j/lib/.installed: neo4j/pom.xml | $(VENV)/.installed
@@ -44,7 +50,7 @@ run: neo4j-start
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 # Every test, against the project's own Neo4j test server (never your data).
-test: install
+test: install chromium
 	$(MANAGE) neo4j start --instance test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -68,3 +74,13 @@ lock:
 	  echo "# Regenerate after changing pyproject.toml: make lock"; \
 	  .venv-lock/bin/pip freeze --exclude layerwise | sort -f; } > requirements.lock
 	rm -rf .venv-lock
+
+# Browser tests drive Debian's Chromium; install it with apt only when missing.
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y --no-install-recommends chromium; }
+
+# Full-page screenshots of the main pages into var/screenshots/ and the README's
+# docs/matrix.png, taken by the browser tests against the test Neo4j server.
+screenshots: install chromium
+	$(MANAGE) neo4j start --instance test
+	LAYERWISE_SCREENSHOTS=docs $(BIN)/python -m pytest tests/browser -k screenshot

@@ -1,0 +1,177 @@
+"""Seeded random taxonomies for tests and benchmarks, and their canonical JSON text.
+
+A synthetic taxonomy has ids that sort in creation order (``t000042``,
+``m00007``, ``l03``, ``s1``). Its links are drawn with numpy from one seed:
+
+- MITIGATES: ``links`` pairs of a uniformly random mitigation and threat
+  (a pair may repeat, as two links), strengths low / medium / high with
+  probabilities 0.5 / 0.35 / 0.15, one source cited by every fifth link;
+- mitigations spread evenly over the layers, maturities uniform;
+- ENABLES: ``threats // 2`` links from a lower to a higher threat index
+  (no cycles), at most 50 indices apart, so chains stay short;
+- REQUIRES: ``mitigations // 20`` links from a higher to a lower mitigation
+  index (no cycles);
+- INTRODUCES: ``mitigations // 50`` links to random threats.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import fields
+
+import numpy as np
+
+from taxonomy.graph.records import (
+    MATURITIES,
+    STRENGTHS,
+    Layer,
+    Link,
+    Mitigates,
+    Mitigation,
+    Source,
+    Taxonomy,
+    Threat,
+)
+
+SIZES = {
+    "small": {"threats": 1_000, "mitigations": 200, "layers": 8, "links": 5_000},
+    "large": {"threats": 100_000, "mitigations": 5_000, "layers": 16, "links": 1_000_000},
+}
+DOCUMENT_KEYS = (
+    "layers",
+    "threats",
+    "mitigations",
+    "mitigates",
+    "enables",
+    "requires",
+    "introduces",
+    "subtypes",
+    "sources",
+)
+_STRENGTH_P = (0.5, 0.35, 0.15)
+
+
+def _ids(prefix: str, n: int) -> list[str]:
+    width = len(str(max(n - 1, 0)))
+    return [f"{prefix}{i:0{width}d}" for i in range(n)]
+
+
+def _forward_pairs(rng, n: int, k: int, span: int) -> set[tuple[int, int]]:
+    """Up to k distinct pairs (a, b) with a < b ≤ a + span."""
+    if n < 2 or k <= 0:
+        return set()
+    a = rng.integers(0, n - 1, size=k)
+    b = np.minimum(a + rng.integers(1, span + 1, size=k), n - 1)
+    return set(zip(a.tolist(), b.tolist(), strict=True))
+
+
+def synthetic_taxonomy(
+    *, threats: int, mitigations: int, layers: int, links: int, seed: int = 0
+) -> Taxonomy:
+    """A random taxonomy of the given size, the same for the same seed.
+
+    Parameters
+    ----------
+    threats, mitigations, layers, links : int
+        Item counts; ``links`` is the number of MITIGATES links.
+    seed : int
+
+    Returns
+    -------
+    Taxonomy
+
+    >>> tax = synthetic_taxonomy(threats=10, mitigations=4, layers=2, links=30, seed=1)
+    >>> len(tax.threats), len(tax.mitigates), tax.layers[1].id
+    (10, 30, 'l1')
+    """
+    if min(threats, mitigations, layers) < 1 or links < 0:
+        raise ValueError("threats, mitigations and layers must be ≥ 1, links ≥ 0")
+    rng = np.random.default_rng(seed)
+    layer_ids, threat_ids = _ids("l", layers), _ids("t", threats)
+    mitigation_ids = _ids("m", mitigations)
+    sources = tuple(Source(f"s{i}", f"Synthetic source {i}") for i in range(3))
+    cited = ((), ("s0",), ("s1",), ("s2",))
+    layer_of = np.arange(mitigations) % layers
+    maturity_of = rng.integers(0, len(MATURITIES), size=mitigations)
+    link_t = rng.integers(0, threats, size=links).tolist()
+    link_m = rng.integers(0, mitigations, size=links).tolist()
+    link_s = rng.choice(len(STRENGTHS), size=links, p=_STRENGTH_P).tolist()
+    link_c = np.where(rng.random(links) < 0.2, rng.integers(1, 4, size=links), 0).tolist()
+    enables = _forward_pairs(rng, threats, threats // 2, 50)
+    requires = {(b, a) for a, b in _forward_pairs(rng, mitigations, mitigations // 20, 100)}
+    n_intro = mitigations // 50
+    introduces = set(
+        zip(
+            rng.integers(0, mitigations, size=n_intro).tolist(),
+            rng.integers(0, threats, size=n_intro).tolist(),
+            strict=True,
+        )
+    )
+    return Taxonomy(
+        layers=tuple(Layer(i, f"Layer {i}") for i in layer_ids),
+        threats=tuple(Threat(i, f"Threat {i}") for i in threat_ids),
+        mitigations=tuple(
+            Mitigation(i, f"Mitigation {i}", layer_ids[layer], MATURITIES[maturity])
+            for i, layer, maturity in zip(
+                mitigation_ids, layer_of.tolist(), maturity_of.tolist(), strict=True
+            )
+        ),
+        sources=sources,
+        mitigates=tuple(
+            Mitigates(mitigation_ids[m], threat_ids[t], STRENGTHS[s], "", cited[c])
+            for t, m, s, c in zip(link_t, link_m, link_s, link_c, strict=True)
+        ),
+        enables=tuple(Link(threat_ids[a], threat_ids[b]) for a, b in sorted(enables)),
+        requires=tuple(
+            Link(mitigation_ids[a], mitigation_ids[b]) for a, b in sorted(requires)
+        ),
+        introduces=tuple(
+            Link(mitigation_ids[a], threat_ids[b]) for a, b in sorted(introduces)
+        ),
+    )
+
+
+def _record_dict(record) -> dict:
+    return {
+        f.name: list(v) if isinstance(v := getattr(record, f.name), tuple) else v
+        for f in fields(record)
+    }
+
+
+def _sort_key(record) -> tuple:
+    if isinstance(record, Mitigates):
+        return (record.mitigation, record.threat, STRENGTHS.index(record.strength))
+    if isinstance(record, Link):
+        return (record.source, record.target)
+    return (record.id,)
+
+
+def document_chunks(taxonomy: Taxonomy) -> Iterator[str]:
+    """The canonical JSON document of a taxonomy, as text pieces to write in turn.
+
+    The document is ``{layers, threats, mitigations, mitigates, enables,
+    requires, introduces, subtypes, sources}``, each a list of every field of
+    every record, sorted by id (links by source then target); one item per
+    line, so a million links never become one string.
+
+    Parameters
+    ----------
+    taxonomy : Taxonomy
+
+    Returns
+    -------
+    iterator of str
+
+    >>> doc = json.loads("".join(document_chunks(Taxonomy(layers=(Layer("hw", "HW"),)))))
+    >>> doc["layers"][0]["id"], doc["mitigates"]
+    ('hw', [])
+    """
+    yield "{"
+    for n, key in enumerate(DOCUMENT_KEYS):
+        yield f'{"," if n else ""}\n"{key}": ['
+        for i, record in enumerate(sorted(getattr(taxonomy, key), key=_sort_key)):
+            text = json.dumps(_record_dict(record), ensure_ascii=False)
+            yield f'{"," if i else ""}\n  {text}'
+        yield "\n]"
+    yield "\n}\n"
