@@ -1,0 +1,1 @@
+"""Coverage analysis: pure functions over networkx and scipy; no I/O, no Django."""

@@ -126,7 +126,9 @@ def chain_paths(
     found: list[tuple[str, ...]] = []
     for start in chain_starts(enables, target):
         room = limit + 1 - len(found)
-        found.extend(tuple(p) for p in islice(nx.all_simple_paths(sub, start, target), room))
+        found.extend(
+            tuple(p) for p in islice(nx.all_simple_paths(sub, start, target), room)
+        )
         if len(found) > limit:
             return tuple(sorted(found[:limit])), True
     return tuple(sorted(found)), False
@@ -172,7 +174,9 @@ def minimum_blocking_set(
         return ()
     _, (reach, _) = nx.minimum_cut(flow, source, sink)
     return tuple(
-        sorted(n for n in open_nodes - {target} if (n, 0) in reach and (n, 1) not in reach)
+        sorted(
+            n for n in open_nodes - {target} if (n, 0) in reach and (n, 1) not in reach
+        )
     )
 
 

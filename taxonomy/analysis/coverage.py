@@ -27,6 +27,7 @@ from taxonomy.analysis.model import (
     ThreatCoverage,
     addressed,
     class_summary,
+    edges_of_kind,
     layer_set_scope,
     records_of_kind,
     taxonomy_graph,
@@ -105,11 +106,15 @@ def set_coverage(misses: Sequence[float], members: Iterable[int]) -> float:
     return 1.0 - math.prod(misses[i] for i in members)
 
 
-def _addresses(misses: Sequence[float], members: Iterable[int], threshold: float) -> bool:
+def _addresses(
+    misses: Sequence[float], members: Iterable[int], threshold: float
+) -> bool:
     return addressed(set_coverage(misses, members), threshold)
 
 
-def _is_minimal(misses: Sequence[float], members: tuple[int, ...], threshold: float) -> bool:
+def _is_minimal(
+    misses: Sequence[float], members: tuple[int, ...], threshold: float
+) -> bool:
     return _addresses(misses, members, threshold) and not any(
         _addresses(misses, [j for j in members if j != i], threshold) for i in members
     )
@@ -261,7 +266,9 @@ def critical_mitigations(
 
     if not covered(enabled):
         return ()
-    contributors = {link.mitigation for link in threat_links(g, threat, enabled, effect)}
+    contributors = {
+        link.mitigation for link in threat_links(g, threat, enabled, effect)
+    }
     required = scenarios.requires_view(g)
     candidates = set(contributors)
     for m in contributors:
@@ -424,17 +431,16 @@ def analyse_graph(g: nx.MultiDiGraph, scenario: Scenario = BASELINE) -> Analysis
     enabled = scenarios.enabled_mitigations(g, scenario)
     introducers = scenarios.introduced_by(g, enabled)
     results = tuple(
-        threat_coverage(g, t.id, enabled=enabled, introducers=introducers, scenario=scenario)
+        threat_coverage(
+            g, t.id, enabled=enabled, introducers=introducers, scenario=scenario
+        )
         for t in records_of_kind(g, "threat")
     )
     classes = {r.id: r.coverage_class for r in results}
-    misses = {r.id: tuple(1.0 - c for c in r.by_layer) for r in results}
+    misses = {r.id: layer_misses(r.links, layers) for r in results}
     ranking = Counter(m for r in results for m in r.critical_mitigations)
-    enables = nx.DiGraph()
+    enables = nx.DiGraph(edges_of_kind(g, "ENABLES"))
     enables.add_nodes_from(classes)
-    enables.add_edges_from(
-        (u[1], v[1]) for u, v, k in g.edges(data="kind") if k == "ENABLES"
-    )
     return Analysis(
         scenario=scenario,
         revision=g.graph.get("revision", 0),
@@ -444,7 +450,9 @@ def analyse_graph(g: nx.MultiDiGraph, scenario: Scenario = BASELINE) -> Analysis
         coverages={r.id: r.coverage for r in results},
         summary=class_summary(classes.values()),
         layer_totals=layer_totals(g, results, enabled),
-        mitigation_ranking=tuple(sorted(ranking.items(), key=lambda kv: (-kv[1], kv[0]))),
+        mitigation_ranking=tuple(
+            sorted(ranking.items(), key=lambda kv: (-kv[1], kv[0]))
+        ),
         mitigation_layers={m.id: m.layer for m in records_of_kind(g, "mitigation")},
         layer_sets=layer_set_scores(misses, layers, tau),
         layer_sets_scope=layer_set_scope(len(layers)),

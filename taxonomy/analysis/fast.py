@@ -1,4 +1,4 @@
-"""The coverage model vectorised with numpy and scipy sparse: index once, run scenarios fast.
+"""The coverage model vectorised with scipy sparse: index once, run scenarios fast.
 
 ``coverage_model`` turns a ``Taxonomy`` into integer arrays and sparse
 matrices once; ``run_scenario`` then computes a whole ``Analysis`` for one
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 from operator import attrgetter
 
@@ -32,6 +33,7 @@ from scipy.sparse import csgraph
 
 from taxonomy.analysis.coverage import approximate_minimal_sets, minimal_layer_sets
 from taxonomy.analysis.model import (
+    BASELINE,
     CLASSES,
     EXACT_LAYER_LIMIT,
     Analysis,
@@ -114,16 +116,17 @@ def requires_closure_matrix(pairs: np.ndarray, n: int) -> sparse.csr_array:
     >>> k.toarray().tolist()
     [[1, 1, 1], [0, 1, 1], [0, 0, 1]]
     """
-    closure = sparse.eye_array(n, dtype=np.int8, format="csr")
+    # int32 while growing: path counts would overflow int8.
+    closure = sparse.eye_array(n, dtype=np.int32, format="csr")
     if not len(pairs):
-        return closure
+        return closure.astype(np.int8)
     step = sparse.csr_array(
-        (np.ones(len(pairs), np.int8), (pairs[:, 1], pairs[:, 0])), shape=(n, n)
+        (np.ones(len(pairs), np.int32), (pairs[:, 1], pairs[:, 0])), shape=(n, n)
     )
     while True:
-        grown = ((closure + closure @ step) > 0).astype(np.int8)
+        grown = ((closure + closure @ step) > 0).astype(np.int32)
         if grown.nnz == closure.nnz:
-            return closure
+            return closure.astype(np.int8)
         closure = grown
 
 
@@ -170,12 +173,15 @@ def coverage_model(taxonomy: Taxonomy) -> CoverageModel:
     links = taxonomy.mitigates
     link_threat = _lookup(t_index, map(attrgetter("threat"), links), np.int32)
     link_mitigation = _lookup(m_index, map(attrgetter("mitigation"), links), np.int32)
-    link_strength = _lookup(_index(STRENGTHS), map(attrgetter("strength"), links), np.int8)
+    link_strength = _lookup(
+        _index(STRENGTHS), map(attrgetter("strength"), links), np.int8
+    )
     link_layer = mitigation_layer[link_mitigation]
     order = np.lexsort((link_strength, link_mitigation, link_layer, link_threat))
     n_threats, n_mitigations = len(threats), len(mitigations)
     requires = np.array(
-        [(m_index[r.source], m_index[r.target]) for r in taxonomy.requires], dtype=np.int64
+        [(m_index[r.source], m_index[r.target]) for r in taxonomy.requires],
+        dtype=np.int64,
     ).reshape(-1, 2)
     introduces = taxonomy.introduces
     enables = np.array(
@@ -257,10 +263,12 @@ def enabled_mask(model: CoverageModel, scenario: Scenario) -> np.ndarray:
     []
     """
     off = switched_off(model, scenario)
-    return (model.closure.T @ off.astype(np.int8)) == 0
+    return (model.closure.T @ off.astype(np.int32)) == 0
 
 
-def minimal_subset_masks(weights: np.ndarray, theta: float) -> tuple[np.ndarray, np.ndarray]:
+def minimal_subset_masks(
+    weights: np.ndarray, theta: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Inclusion-minimal subsets of columns whose weights reach ``theta``, per row.
 
     All 2^k subsets of the k columns are built by doubling (subset j + bit b
@@ -369,7 +377,9 @@ def minimal_sets(
             masks.append(_spread(local, cols[found]))
     for i in np.flatnonzero(approximate):
         misses = np.exp(-weights[i]).tolist()
-        found = approximate_minimal_sets(misses, np.flatnonzero(weak[i]).tolist(), threshold)
+        found = approximate_minimal_sets(
+            misses, np.flatnonzero(weak[i]).tolist(), threshold
+        )
         owners.append(np.full(len(found), i))
         masks.append(np.array([sum(1 << j for j in s) for s in found], dtype=np.int64))
     owner = np.concatenate(owners)
@@ -385,8 +395,12 @@ def _minimal_sets_python(weights, addressed, threshold, limit) -> MinimalSets:
     """``minimal_sets`` one threat at a time, for taxonomies with many layers."""
     per_threat, exact = [], np.ones(len(weights), dtype=bool)
     for i, row in enumerate(weights):
-        found, exact[i] = minimal_layer_sets(np.exp(-row).tolist(), threshold, limit=limit)
-        per_threat.append([sum(1 << j for j in s) for s in found] if addressed[i] else [])
+        found, exact[i] = minimal_layer_sets(
+            np.exp(-row).tolist(), threshold, limit=limit
+        )
+        per_threat.append(
+            [sum(1 << j for j in s) for s in found] if addressed[i] else []
+        )
     sizes = [len(sets) for sets in per_threat]
     masks = np.empty(sum(sizes), dtype=object)
     masks[:] = [mask for sets in per_threat for mask in sets]
@@ -404,13 +418,18 @@ def layer_combinations(n_layers: int) -> list[tuple[int, ...]]:
     [(0,), (1,), (0, 1)]
     """
     top = n_layers if layer_set_scope(n_layers) == "all" else min(3, n_layers)
-    return [c for size in range(1, top + 1) for c in combinations(range(n_layers), size)]
+    return [
+        c for size in range(1, top + 1) for c in combinations(range(n_layers), size)
+    ]
 
 
 def layer_set_counts(
     weights: np.ndarray, theta: float
 ) -> list[tuple[tuple[int, ...], int, int]]:
     """For each layer set in scope: threats it addresses, threats it is minimal for.
+
+    Only threats addressed by all layers can be addressed by a subset, so
+    only their rows are scanned, one column-major pass per set.
 
     Parameters
     ----------
@@ -420,12 +439,12 @@ def layer_set_counts(
     Returns
     -------
     list of (layer indices, addressed, minimal_for)
+        In ``layer_combinations`` order.
 
     >>> layer_set_counts(np.array([[1.0, 1.0]]), 1.5)
     [((0,), 0, 0), ((1,), 0, 0), ((0, 1), 1, 1)]
     """
-    reachable = weights[weights.sum(axis=1) >= theta]
-    columns = np.asfortranarray(reachable)
+    columns = np.asfortranarray(weights[weights.sum(axis=1) >= theta])
     out = []
     for combo in layer_combinations(weights.shape[1]):
         total = columns[:, combo[0]].copy()
@@ -434,7 +453,9 @@ def layer_set_counts(
             total += columns[:, j]
             np.minimum(least, columns[:, j], out=least)
         hit = total >= theta
-        out.append((combo, int(hit.sum()), int((hit & (total - least < theta)).sum())))
+        least -= total
+        minimal = np.count_nonzero(hit & (least > -theta))
+        out.append((combo, int(np.count_nonzero(hit)), int(minimal)))
     return out
 
 
@@ -458,7 +479,10 @@ def unblocked_into_mask(model: CoverageModel, addressed: np.ndarray) -> np.ndarr
     graph = sparse.csr_array(
         (
             np.ones(len(source) + len(starts), np.int8),
-            (np.concatenate([source, np.full(len(starts), n)]), np.concatenate([target, starts])),
+            (
+                np.concatenate([source, np.full(len(starts), n)]),
+                np.concatenate([target, starts]),
+            ),
         ),
         shape=(n + 1, n + 1),
     )
@@ -474,7 +498,6 @@ class _Run:
 
     model: CoverageModel
     scenario: Scenario
-    enabled: np.ndarray
     link_on: np.ndarray
     coverage: np.ndarray
     by_layer: np.ndarray
@@ -484,6 +507,44 @@ class _Run:
     critical_mitigation: np.ndarray
     sets: MinimalSets
     introduces: sparse.csr_array
+
+    @cached_property
+    def contributions(self) -> list[LinkContribution]:
+        """One shared record per (mitigation, strength): index ``m * 3 + s``."""
+        model, effect = self.model, self.scenario.effectiveness_map
+        return [
+            LinkContribution(m, model.layers[layer], strength, effect[strength])
+            for m, layer in zip(
+                model.mitigations, model.mitigation_layer.tolist(), strict=True
+            )
+            for strength in STRENGTHS
+        ]
+
+    @cached_property
+    def link_key(self) -> np.ndarray:
+        return (
+            self.model.link_mitigation.astype(np.int64) * 3 + self.model.link_strength
+        )
+
+    @cached_property
+    def critical_layer_masks(self) -> list[int]:
+        flags = self.critical_layers.astype(object)
+        weights = np.array([1 << j for j in range(flags.shape[1])], dtype=object)
+        return (flags @ weights).tolist() if flags.shape[1] else [0] * len(flags)
+
+    @cached_property
+    def decoded(self) -> dict[int, tuple[tuple[int, tuple[int, ...]], tuple[str, ...]]]:
+        """Layer-set masks seen so far → (sort key, layer ids), filled on demand."""
+        return {}
+
+    def decode(self, mask: int) -> tuple[tuple[int, tuple[int, ...]], tuple[str, ...]]:
+        found = self.decoded.get(mask)
+        if found is None:
+            layers = self.model.layers
+            members = tuple(j for j in range(len(layers)) if (mask >> j) & 1)
+            found = (len(members), members), tuple(layers[j] for j in members)
+            self.decoded[mask] = found
+        return found
 
 
 class ThreatSequence(Sequence):
@@ -505,10 +566,6 @@ class ThreatSequence(Sequence):
         return (describe_threat(self._run, i) for i in range(len(self)))
 
 
-def _layer_tuple(mask: int, layers: tuple[str, ...]) -> tuple[int, ...]:
-    return tuple(i for i in range(len(layers)) if (mask >> i) & 1)
-
-
 def describe_threat(run: _Run, i: int) -> ThreatCoverage:
     """The ``ThreatCoverage`` of threat index ``i`` from a run's arrays.
 
@@ -520,16 +577,12 @@ def describe_threat(run: _Run, i: int) -> ThreatCoverage:
     >>> run_scenario(model, Scenario()).threats[0].minimal_layer_sets
     (('hw',),)
     """
-    model, layers = run.model, run.model.layers
-    effect = run.scenario.effectiveness_map
+    model, sets, intro = run.model, run.sets, run.introduces
     lo, hi = model.link_start[i], model.link_start[i + 1]
-    on = np.flatnonzero(run.link_on[lo:hi]) + lo
-    sets = sorted(
-        (_layer_tuple(int(m), layers) for m in run.sets.masks[run.sets.start[i] : run.sets.start[i + 1]]),
-        key=lambda s: (len(s), s),
-    )
+    contributions = run.contributions
+    masks = sets.masks[sets.start[i] : sets.start[i + 1]].tolist()
     crit = run.critical_mitigation[run.critical_start[i] : run.critical_start[i + 1]]
-    row = run.introduces.indices[run.introduces.indptr[i] : run.introduces.indptr[i + 1]]
+    introducers = intro.indices[intro.indptr[i] : intro.indptr[i + 1]]
     return ThreatCoverage(
         id=model.threats[i],
         name=model.threat_names[i],
@@ -537,19 +590,13 @@ def describe_threat(run: _Run, i: int) -> ThreatCoverage:
         coverage=float(run.coverage[i]),
         by_layer=tuple(run.by_layer[i].tolist()),
         links=tuple(
-            LinkContribution(
-                mitigation=model.mitigations[model.link_mitigation[k]],
-                layer=layers[model.link_layer[k]],
-                strength=STRENGTHS[model.link_strength[k]],
-                effectiveness=effect[STRENGTHS[model.link_strength[k]]],
-            )
-            for k in on
+            contributions[k] for k in run.link_key[lo:hi][run.link_on[lo:hi]].tolist()
         ),
-        minimal_layer_sets=tuple(tuple(layers[j] for j in s) for s in sets),
-        minimal_layer_sets_exact=bool(run.sets.exact[i]),
-        critical_layers=tuple(layers[j] for j in np.flatnonzero(run.critical_layers[i])),
-        critical_mitigations=tuple(model.mitigations[m] for m in crit),
-        introduced_by=tuple(model.mitigations[m] for m in sorted(row)),
+        minimal_layer_sets=tuple(ids for _, ids in sorted(map(run.decode, masks))),
+        minimal_layer_sets_exact=bool(sets.exact[i]),
+        critical_layers=run.decode(run.critical_layer_masks[i])[1],
+        critical_mitigations=tuple(model.mitigations[m] for m in crit.tolist()),
+        introduced_by=tuple(model.mitigations[m] for m in introducers.tolist()),
     )
 
 
@@ -557,7 +604,10 @@ def _critical_mitigations(model, link_on, weights_per_link, total, addressed, th
     """Critical (threat, mitigation) pairs, sorted by threat then mitigation id."""
     keep = np.flatnonzero(link_on & addressed[model.link_threat])
     loss = sparse.csr_array(
-        (weights_per_link[keep], (model.link_threat[keep], model.link_mitigation[keep])),
+        (
+            weights_per_link[keep],
+            (model.link_threat[keep], model.link_mitigation[keep]),
+        ),
         shape=(len(model.threats), len(model.mitigations)),
     )
     if model.has_requires:
@@ -567,6 +617,59 @@ def _critical_mitigations(model, link_on, weights_per_link, total, addressed, th
     critical = total[rows] - loss.data < theta
     rows, mitigations = rows[critical], loss.indices[critical]
     return np.searchsorted(rows, np.arange(len(model.threats) + 1)), mitigations
+
+
+def layer_weights(
+    model: CoverageModel, link_on: np.ndarray, scenario: Scenario
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-threat, per-layer weights and link counts of the enabled links.
+
+    Parameters
+    ----------
+    model : CoverageModel
+    link_on : ndarray of bool
+        Per link, whether its mitigation is enabled.
+    scenario : Scenario
+        For the effectiveness map.
+
+    Returns
+    -------
+    (weights, counts, link_weight)
+        ``weights[v, l] = Σ −log(1 − e)`` and ``counts[v, l]`` over the enabled
+        links of layer l into v; ``link_weight`` per link (0 when disabled).
+
+    >>> from taxonomy.graph.records import Layer, Mitigates, Mitigation, Threat
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
+    ...     threats=(Threat("t", "T"),),
+    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
+    ...     mitigates=(Mitigates("m", "t", "medium"), Mitigates("m", "t", "medium"))))
+    >>> w, n, _ = layer_weights(model, np.array([True, True]), Scenario())
+    >>> round(float(-np.expm1(-w[0, 0])), 6), n.tolist()
+    (0.84, [[2.0]])
+    """
+    shape = (len(model.threats), len(model.layers))
+    per_strength = np.array([strength_weight(e) for _, e in scenario.effectiveness])
+    link_weight = np.where(link_on, per_strength[model.link_strength], 0.0)
+    cell = model.link_threat.astype(np.int64) * shape[1] + model.link_layer
+    size = shape[0] * shape[1]
+    weights = np.bincount(cell, link_weight, size).reshape(shape)
+    counts = np.bincount(cell, link_on, size).reshape(shape)
+    return weights, counts, link_weight
+
+
+def class_codes(counts: np.ndarray, weights: np.ndarray, theta: float) -> np.ndarray:
+    """Each threat's class as an index into ``CLASSES``.
+
+    >>> class_codes(np.array([[0, 0], [1, 1], [1, 1]]),
+    ...             np.array([[0, 0], [0.5, 0.5], [2.0, 0.0]]), 1.6).tolist()
+    [0, 1, 3]
+    """
+    total = weights.sum(axis=1)
+    return np.select(
+        [counts.sum(axis=1) == 0, total < theta, (weights >= theta).any(axis=1)],
+        [0, 1, 3],
+        default=2,
+    )
 
 
 def run_scenario(model: CoverageModel, scenario: Scenario) -> Analysis:
@@ -593,83 +696,103 @@ def run_scenario(model: CoverageModel, scenario: Scenario) -> Analysis:
     {'t': 'insufficient'}
     """
     check_scenario(model, scenario)
-    n_threats, n_layers = len(model.threats), len(model.layers)
     theta = addressing_weight(scenario.threshold)
     enabled = enabled_mask(model, scenario)
     link_on = enabled[model.link_mitigation]
-    per_strength = np.array([strength_weight(e) for _, e in scenario.effectiveness])
-    link_weight = np.where(link_on, per_strength[model.link_strength], 0.0)
-    cell = model.link_threat.astype(np.int64) * n_layers + model.link_layer
-    weights = np.bincount(cell, link_weight, n_threats * n_layers).reshape(n_threats, n_layers)
-    link_count = np.bincount(cell, link_on, n_threats * n_layers).reshape(n_threats, n_layers)
+    weights, counts, link_weight = layer_weights(model, link_on, scenario)
     total = weights.sum(axis=1)
     addressed = total >= theta
-    alone = weights >= theta
-    classes = np.select(
-        [link_count.sum(axis=1) == 0, ~addressed, alone.any(axis=1)], [0, 1, 3], default=2
-    )
     critical_layers = addressed[:, None] & (total[:, None] - weights < theta)
     critical_start, critical_mitigation = _critical_mitigations(
         model, link_on, link_weight, total, addressed, theta
     )
-    introduces = (model.introduces * enabled[None, :].astype(np.int8)).tocsr()
-    introduces.eliminate_zeros()
-    introduces.sort_indices()
-    coverage = -np.expm1(-total)
     run = _Run(
         model=model,
         scenario=scenario,
-        enabled=enabled,
         link_on=link_on,
-        coverage=coverage,
+        coverage=-np.expm1(-total),
         by_layer=-np.expm1(-weights),
-        classes=classes,
+        classes=class_codes(counts, weights, theta),
         critical_layers=critical_layers,
         critical_start=critical_start,
         critical_mitigation=critical_mitigation,
         sets=minimal_sets(weights, addressed, theta, scenario.threshold),
-        introduces=introduces,
+        introduces=_enabled_columns(model.introduces, enabled),
     )
     off = switched_off(model, scenario)
-    ranking = np.bincount(critical_mitigation, minlength=len(model.mitigations))
-    ranked = np.flatnonzero(ranking)
-    ranked = ranked[np.lexsort((ranked, -ranking[ranked]))]
-    introduced_rows = np.flatnonzero(np.diff(introduces.indptr))
-    class_names = np.array(CLASSES, dtype=object)[classes]
     return Analysis(
         scenario=scenario,
         revision=model.revision,
         layers=model.layers,
         threats=ThreatSequence(run),
-        classes=dict(zip(model.threats, class_names.tolist(), strict=True)),
-        coverages=dict(zip(model.threats, coverage.tolist(), strict=True)),
-        summary={name: int((classes == c).sum()) for c, name in enumerate(CLASSES)},
-        layer_totals=_layer_totals(model, enabled, link_on, link_count, alone, critical_layers),
-        mitigation_ranking=tuple((model.mitigations[m], int(ranking[m])) for m in ranked),
-        mitigation_layers={
-            m: model.layers[layer]
-            for m, layer in zip(model.mitigations, model.mitigation_layer.tolist(), strict=True)
-        },
-        layer_sets=_layer_set_scores(model.layers, weights, theta),
-        layer_sets_scope=layer_set_scope(n_layers),
-        unblocked_into=tuple(
-            model.threats[i] for i in np.flatnonzero(unblocked_into_mask(model, addressed))
+        classes=dict(zip(model.threats, _class_names(run.classes), strict=True)),
+        coverages=dict(zip(model.threats, run.coverage.tolist(), strict=True)),
+        summary={name: int((run.classes == c).sum()) for c, name in enumerate(CLASSES)},
+        layer_totals=_layer_totals(
+            model, enabled, link_on, counts, weights >= theta, critical_layers
         ),
-        introduced=tuple(
-            (
-                model.threats[t],
-                tuple(
-                    model.mitigations[m]
-                    for m in introduces.indices[introduces.indptr[t] : introduces.indptr[t + 1]]
-                ),
+        mitigation_ranking=_ranking(model, critical_mitigation),
+        mitigation_layers=dict(
+            zip(
+                model.mitigations,
+                _names(model.layers, model.mitigation_layer),
+                strict=True,
             )
-            for t in introduced_rows
         ),
-        disabled_by_requires=tuple(
-            model.mitigations[m] for m in np.flatnonzero(~enabled & ~off)
+        layer_sets=_layer_set_scores(model.layers, weights, theta),
+        layer_sets_scope=layer_set_scope(len(model.layers)),
+        unblocked_into=_names(
+            model.threats, np.flatnonzero(unblocked_into_mask(model, addressed))
         ),
+        introduced=_introduced(model, run.introduces),
+        disabled_by_requires=_names(model.mitigations, np.flatnonzero(~enabled & ~off)),
         minimal_layer_sets_exact=bool(run.sets.exact.all()),
     )
+
+
+def _names(ids: Sequence[str], indices: np.ndarray) -> tuple[str, ...]:
+    return tuple(ids[i] for i in indices.tolist())
+
+
+def _class_names(codes: np.ndarray) -> list[str]:
+    return np.array(CLASSES, dtype=object)[codes].tolist()
+
+
+def _enabled_columns(matrix: sparse.csr_array, enabled: np.ndarray) -> sparse.csr_array:
+    """``matrix`` without the entries in disabled mitigations' columns, sorted."""
+    kept = (matrix * enabled[None, :].astype(np.int8)).tocsr()
+    kept.eliminate_zeros()
+    kept.sort_indices()
+    return kept
+
+
+def _ranking(model: CoverageModel, critical_mitigation: np.ndarray) -> tuple:
+    counts = np.bincount(critical_mitigation, minlength=len(model.mitigations))
+    ranked = np.flatnonzero(counts)
+    ranked = ranked[np.lexsort((ranked, -counts[ranked]))]
+    return tuple((model.mitigations[m], int(counts[m])) for m in ranked.tolist())
+
+
+def _introduced(model: CoverageModel, introduces: sparse.csr_array) -> tuple:
+    return tuple(
+        (
+            model.threats[t],
+            _names(
+                model.mitigations,
+                introduces.indices[introduces.indptr[t] : introduces.indptr[t + 1]],
+            ),
+        )
+        for t in np.flatnonzero(np.diff(introduces.indptr)).tolist()
+    )
+
+
+def analyse(taxonomy: Taxonomy, scenario: Scenario = BASELINE) -> Analysis:
+    """``run_scenario`` on a model built for one use; reuse a model for several.
+
+    >>> analyse(Taxonomy()).summary["unmitigated"]
+    0
+    """
+    return run_scenario(coverage_model(taxonomy), scenario)
 
 
 def _layer_totals(model, enabled, link_on, link_count, alone, critical_layers):

@@ -35,7 +35,9 @@ class ScenarioError(ValueError):
     """
 
     def __init__(self, unknown: Mapping[str, Iterable[str]]):
-        self.unknown = {kind: tuple(sorted(ids)) for kind, ids in unknown.items() if ids}
+        self.unknown = {
+            kind: tuple(sorted(ids)) for kind, ids in unknown.items() if ids
+        }
         parts = [
             f"unknown {kind}{'s' if len(ids) > 1 else ''}: {', '.join(ids)}"
             for kind, ids in self.unknown.items()
@@ -113,13 +115,16 @@ def _checked_effectiveness(value) -> tuple[tuple[str, float], ...]:
     given = dict(value)
     if set(given) != set(STRENGTHS):
         raise ValueError(
-            f"effectiveness must map exactly {', '.join(STRENGTHS)}; got {sorted(given)}"
+            f"effectiveness must map exactly {', '.join(STRENGTHS)}; "
+            f"got {sorted(given)}"
         )
     out = []
     for strength in STRENGTHS:
         e = float(given[strength])
         if not 0.0 <= e <= 1.0:
-            raise ValueError(f"effectiveness of {strength!r} must be in [0, 1], got {e}")
+            raise ValueError(
+                f"effectiveness of {strength!r} must be in [0, 1], got {e}"
+            )
         out.append((strength, e))
     return tuple(out)
 
@@ -189,7 +194,9 @@ def strength_weight(effectiveness: float) -> float:
     return CERTAIN_WEIGHT if effectiveness >= 1.0 else -math.log1p(-effectiveness)
 
 
-def threat_class(n_links: int, coverage: float, best_layer: float, threshold: float) -> str:
+def threat_class(
+    n_links: int, coverage: float, best_layer: float, threshold: float
+) -> str:
     """The class of a threat from its link count and coverages.
 
     Parameters
@@ -349,7 +356,9 @@ def check_references(taxonomy: Taxonomy) -> None:
     layers = {layer.id for layer in taxonomy.layers}
     threats = {t.id for t in taxonomy.threats}
     mitigations = {m.id for m in taxonomy.mitigations}
-    missing = {("layer", m.layer) for m in taxonomy.mitigations if m.layer not in layers}
+    missing = {
+        ("layer", m.layer) for m in taxonomy.mitigations if m.layer not in layers
+    }
     used_mitigations = {link.mitigation for link in taxonomy.mitigates}
     used_threats = {link.threat for link in taxonomy.mitigates}
     missing |= {("mitigation", i) for i in used_mitigations - mitigations}

@@ -1,4 +1,4 @@
-"""Scenarios on the graph: which mitigations count, what they introduce, what changed."""
+"""Scenarios on the graph: which mitigations count, what they bring in, what changes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from taxonomy.analysis.model import CLASSES, Analysis, Scenario, records_of_kind
+from taxonomy.analysis.model import (
+    CLASSES,
+    Analysis,
+    Scenario,
+    edges_of_kind,
+    records_of_kind,
+)
 
 
 def requires_view(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -17,7 +23,9 @@ def requires_view(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     >>> requires_view(taxonomy_graph(Taxonomy())).number_of_edges()
     0
     """
-    return nx.subgraph_view(g, filter_edge=lambda u, v, k: g[u][v][k]["kind"] == "REQUIRES")
+    return nx.subgraph_view(
+        g, filter_edge=lambda u, v, k: g[u][v][k]["kind"] == "REQUIRES"
+    )
 
 
 def requires_closure(g: nx.MultiDiGraph, seeds: Iterable[str]) -> frozenset[str]:
@@ -142,14 +150,10 @@ def introduced_by(
     ({'t': ('a',)}, {})
     """
     out: dict[str, set[str]] = {}
-    for source, target in _introduces(g):
+    for source, target in edges_of_kind(g, "INTRODUCES"):
         if source in enabled:
             out.setdefault(target, set()).add(source)
     return {t: tuple(sorted(ms)) for t, ms in sorted(out.items())}
-
-
-def _introduces(g: nx.MultiDiGraph) -> list[tuple[str, str]]:
-    return [(u[1], v[1]) for u, v, k in g.edges(data="kind") if k == "INTRODUCES"]
 
 
 def diff_analyses(baseline: Analysis, other: Analysis) -> dict:

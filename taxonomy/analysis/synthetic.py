@@ -1,11 +1,12 @@
 """Seeded random taxonomies for tests and benchmarks, and their canonical JSON text.
 
-A synthetic taxonomy has ids that sort in creation order (``t000042``,
-``m00007``, ``l03``, ``s1``). Its links are drawn with numpy from one seed:
+A synthetic taxonomy has ids zero-padded so they sort in creation order
+(``t042``, ``m07``, ``l3``, ``s1``). Its links are drawn with numpy from one
+seed:
 
 - MITIGATES: ``links`` pairs of a uniformly random mitigation and threat
   (a pair may repeat, as two links), strengths low / medium / high with
-  probabilities 0.5 / 0.35 / 0.15, one source cited by every fifth link;
+  probabilities 0.6 / 0.3 / 0.1, a source cited by about one link in five;
 - mitigations spread evenly over the layers, maturities uniform;
 - ENABLES: ``threats // 2`` links from a lower to a higher threat index
   (no cycles), at most 50 indices apart, so chains stay short;
@@ -36,7 +37,12 @@ from taxonomy.graph.records import (
 
 SIZES = {
     "small": {"threats": 1_000, "mitigations": 200, "layers": 8, "links": 5_000},
-    "large": {"threats": 100_000, "mitigations": 5_000, "layers": 16, "links": 1_000_000},
+    "large": {
+        "threats": 100_000,
+        "mitigations": 5_000,
+        "layers": 16,
+        "links": 1_000_000,
+    },
 }
 DOCUMENT_KEYS = (
     "layers",
@@ -49,7 +55,7 @@ DOCUMENT_KEYS = (
     "subtypes",
     "sources",
 )
-_STRENGTH_P = (0.5, 0.35, 0.15)
+_STRENGTH_P = (0.6, 0.3, 0.1)
 
 
 def _ids(prefix: str, n: int) -> list[str]:
@@ -97,9 +103,13 @@ def synthetic_taxonomy(
     link_t = rng.integers(0, threats, size=links).tolist()
     link_m = rng.integers(0, mitigations, size=links).tolist()
     link_s = rng.choice(len(STRENGTHS), size=links, p=_STRENGTH_P).tolist()
-    link_c = np.where(rng.random(links) < 0.2, rng.integers(1, 4, size=links), 0).tolist()
+    link_c = np.where(
+        rng.random(links) < 0.2, rng.integers(1, 4, size=links), 0
+    ).tolist()
     enables = _forward_pairs(rng, threats, threats // 2, 50)
-    requires = {(b, a) for a, b in _forward_pairs(rng, mitigations, mitigations // 20, 100)}
+    requires = {
+        (b, a) for a, b in _forward_pairs(rng, mitigations, mitigations // 20, 100)
+    }
     n_intro = mitigations // 50
     introduces = set(
         zip(
@@ -132,10 +142,12 @@ def synthetic_taxonomy(
     )
 
 
-def _record_dict(record) -> dict:
+def _record_dict(record, names: tuple[str, ...]) -> dict:
     return {
-        f.name: list(v) if isinstance(v := getattr(record, f.name), tuple) else v
-        for f in fields(record)
+        name: list(value)
+        if isinstance(value := getattr(record, name), tuple)
+        else value
+        for name in names
     }
 
 
@@ -163,15 +175,18 @@ def document_chunks(taxonomy: Taxonomy) -> Iterator[str]:
     -------
     iterator of str
 
-    >>> doc = json.loads("".join(document_chunks(Taxonomy(layers=(Layer("hw", "HW"),)))))
+    >>> tax = Taxonomy(layers=(Layer("hw", "HW"),))
+    >>> doc = json.loads("".join(document_chunks(tax)))
     >>> doc["layers"][0]["id"], doc["mitigates"]
     ('hw', [])
     """
     yield "{"
     for n, key in enumerate(DOCUMENT_KEYS):
         yield f'{"," if n else ""}\n"{key}": ['
-        for i, record in enumerate(sorted(getattr(taxonomy, key), key=_sort_key)):
-            text = json.dumps(_record_dict(record), ensure_ascii=False)
-            yield f'{"," if i else ""}\n  {text}'
+        records = sorted(getattr(taxonomy, key), key=_sort_key)
+        names = tuple(f.name for f in fields(records[0])) if records else ()
+        for i, record in enumerate(records):
+            text = json.dumps(_record_dict(record, names), ensure_ascii=False)
+            yield f"{',' if i else ''}\n  {text}"
         yield "\n]"
     yield "\n}\n"

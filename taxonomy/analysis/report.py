@@ -1,0 +1,510 @@
+"""The coverage document: assembled from an analysis, rendered as JSON, CSV or a table.
+
+``coverage_document`` is the one entry point from a taxonomy to the
+document; ``render_json`` is the one serialisation that the command line
+and the REST API share, so both are byte-identical. docs/coverage.md
+documents every key.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+
+from taxonomy.analysis import chains as chain_analysis
+from taxonomy.analysis.chains import CHAIN_PATH_LIMIT, ChainReport
+from taxonomy.analysis.fast import coverage_model, run_scenario
+from taxonomy.analysis.model import (
+    CLASSES,
+    Analysis,
+    LinkContribution,
+    Scenario,
+    ThreatCoverage,
+    validate_ids,
+)
+from taxonomy.analysis.scenarios import diff_analyses
+from taxonomy.graph.records import MATURITIES, Taxonomy
+
+SCHEMA = "layerwise-coverage/1"
+DIGITS = 6
+MARKS = {
+    "unmitigated": "XX",
+    "insufficient": "X",
+    "defense-in-depth": "~",
+    "single-layer": "",
+}
+
+
+def _number(value: float) -> float:
+    """Round to ``DIGITS`` decimals; never ``-0.0``."""
+    return round(float(value), DIGITS) + 0.0
+
+
+def scenario_entry(analysis: Analysis) -> dict:
+    """The ``scenario`` block of the document.
+
+    >>> from taxonomy.analysis.coverage import analyse
+    >>> scenario_entry(analyse(Taxonomy()))["maturities"] is None
+    True
+    """
+    scenario = analysis.scenario
+    maturities = scenario.maturities
+    return {
+        "baseline": scenario.is_baseline,
+        "disabled_layers": sorted(scenario.disabled_layers),
+        "disabled_mitigations": sorted(scenario.disabled_mitigations),
+        "maturities": None
+        if maturities is None
+        else [m for m in MATURITIES if m in maturities],
+        "disabled_by_requires": list(analysis.disabled_by_requires),
+    }
+
+
+def threat_entry(
+    threat: ThreatCoverage, layers: Iterable[str], shared: dict | None = None
+) -> dict:
+    """One item of the document's ``threats`` list.
+
+    ``shared`` (optional) is a dict the caller keeps across threats so that
+    equal link entries and layer sets are built once and shared.
+
+    >>> from taxonomy.analysis.model import LinkContribution
+    >>> t = ThreatCoverage("t", "T", "single-layer", 0.9, (0.9,),
+    ...     (LinkContribution("m", "hw", "high", 0.9),), (("hw",),), True,
+    ...     ("hw",), ("m",), ())
+    >>> threat_entry(t, ["hw"])["coverage"]
+    {'all': 0.9, 'by_layer': {'hw': 0.9}}
+    """
+    shared = {} if shared is None else shared
+    return {
+        "id": threat.id,
+        "name": threat.name,
+        "class": threat.coverage_class,
+        "coverage": {
+            "all": _number(threat.coverage),
+            "by_layer": dict(zip(layers, map(_number, threat.by_layer), strict=True)),
+        },
+        "links": [_shared(shared, link, _link_entry) for link in threat.links],
+        "minimal_layer_sets": [
+            _shared(shared, s, list) for s in threat.minimal_layer_sets
+        ],
+        "minimal_layer_sets_exact": threat.minimal_layer_sets_exact,
+        "critical_layers": list(threat.critical_layers),
+        "critical_mitigations": list(threat.critical_mitigations),
+        "introduced_by": list(threat.introduced_by),
+    }
+
+
+def _shared(cache: dict, key, build):
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = build(key)
+    return value
+
+
+def _link_entry(link: LinkContribution) -> dict:
+    return {
+        "mitigation": link.mitigation,
+        "layer": link.layer,
+        "strength": link.strength,
+        "effectiveness": link.effectiveness,
+    }
+
+
+def chain_entry(report: ChainReport) -> dict:
+    """The ``chains`` block of the document for one target.
+
+    >>> import networkx as nx
+    >>> r = chain_analysis.chain_report(nx.DiGraph([("a", "b")]), "b", set())
+    >>> chain_entry(r)["minimum_blocking_set"]
+    ['a']
+    """
+    return {
+        "target": report.target,
+        "target_addressed": report.target_addressed,
+        "paths": [
+            {"threats": list(p.threats), "blocked_by": list(p.blocked_by)}
+            for p in report.paths
+        ],
+        "unblocked": len(report.unblocked),
+        "truncated": report.truncated,
+        "minimum_blocking_set": list(report.minimum_blocking_set),
+    }
+
+
+def build_report(
+    analysis: Analysis,
+    *,
+    threat: str | None = None,
+    chain: ChainReport | None = None,
+    diff: Mapping | None = None,
+) -> dict:
+    """The coverage document of an analysis (see docs/coverage.md).
+
+    Parameters
+    ----------
+    analysis : Analysis
+    threat : str, optional
+        List only this threat under ``threats``; every other part still
+        covers the whole taxonomy.
+    chain : ChainReport, optional
+    diff : mapping, optional
+        From ``diff_analyses``.
+
+    Returns
+    -------
+    dict
+        Plain JSON-ready values; keys in the documented order.
+
+    >>> from taxonomy.analysis.coverage import analyse
+    >>> sorted(build_report(analyse(Taxonomy()))["summary"].values())
+    [0, 0, 0, 0]
+    """
+    threats = [analysis.threat(threat)] if threat is not None else analysis.threats
+    layers, shared = analysis.layers, {}
+    return {
+        "schema": SCHEMA,
+        "revision": analysis.revision,
+        "threshold": analysis.scenario.threshold,
+        "effectiveness": analysis.scenario.effectiveness_map,
+        "scenario": scenario_entry(analysis),
+        "query": {
+            "threat": threat,
+            "chains": chain.target if chain else None,
+            "diff_baseline": diff is not None,
+        },
+        "layers": list(layers),
+        "minimal_layer_sets": "exact"
+        if analysis.minimal_layer_sets_exact
+        else "approximate",
+        "summary": dict(analysis.summary),
+        "threats": [threat_entry(t, layers, shared) for t in threats],
+        "layer_totals": {layer: dict(v) for layer, v in analysis.layer_totals.items()},
+        "mitigation_ranking": [
+            {"mitigation": m, "layer": analysis.mitigation_layers[m], "threats": n}
+            for m, n in analysis.mitigation_ranking
+        ],
+        "layer_sets": {
+            "scope": analysis.layer_sets_scope,
+            "sets": [
+                {
+                    "layers": list(s.layers),
+                    "addressed": s.addressed,
+                    "minimal_for": s.minimal_for,
+                }
+                for s in analysis.layer_sets
+            ],
+        },
+        "introduced": [
+            {"threat": t, "introduced_by": list(ms)} for t, ms in analysis.introduced
+        ],
+        "unblocked_chains_into": list(analysis.unblocked_into),
+        "chains": chain_entry(chain) if chain else None,
+        "diff": dict(diff) if diff is not None else None,
+    }
+
+
+def coverage_document(
+    taxonomy: Taxonomy,
+    *,
+    scenario: Scenario,
+    threat: str | None = None,
+    chains: str | None = None,
+    diff_baseline: bool = False,
+    chain_limit: int = CHAIN_PATH_LIMIT,
+) -> dict:
+    """Analyse a taxonomy under a scenario and assemble the coverage document.
+
+    Parameters
+    ----------
+    taxonomy : Taxonomy
+    scenario : Scenario
+    threat : str, optional
+        Only this threat under ``threats``.
+    chains : str, optional
+        A target threat whose ENABLES chains to report.
+    diff_baseline : bool
+        Also diff the scenario against the baseline (nothing disabled, every
+        maturity, the same threshold and effectiveness).
+    chain_limit : int
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ScenarioError
+        When the scenario, ``threat`` or ``chains`` names an unknown id.
+
+    >>> coverage_document(Taxonomy(), scenario=Scenario())["threats"]
+    []
+    """
+    validate_ids(taxonomy, scenario, threats=[threat, chains])
+    model = coverage_model(taxonomy)
+    analysis = run_scenario(model, scenario)
+    diff = None
+    if diff_baseline:
+        diff = diff_analyses(run_scenario(model, scenario.baseline()), analysis)
+    chain = None
+    if chains is not None:
+        chain = chain_analysis.chain_report(
+            chain_analysis.enables_graph(taxonomy),
+            chains,
+            analysis.addressed_threats,
+            limit=chain_limit,
+        )
+    return build_report(analysis, threat=threat, chain=chain, diff=diff)
+
+
+def render_json(report: Mapping) -> str:
+    """The document as JSON text, the one serialisation the CLI and API share.
+
+    Top-level keys one per line; the members of a top-level object one per
+    line; lists of objects one item per line (so a scenario's diff is a
+    line-per-threat text diff); everything deeper on one line. Items are
+    encoded by the C encoder, so 100k threats take seconds, not minutes.
+
+    >>> print(render_json({"a": [{"b": 1}, {"b": 2}], "c": {"d": [1, 2]}}), end="")
+    {
+      "a": [
+        {"b": 1},
+        {"b": 2}
+      ],
+      "c": {
+        "d": [1, 2]
+      }
+    }
+    """
+    return "\n".join(_json_lines(report, 0)) + "\n"
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _json_lines(value, depth: int) -> list[str]:
+    """``value`` as lines indented by its depth; see ``render_json``."""
+    pad = "  " * (depth + 1)
+    if isinstance(value, Mapping) and value and depth < 2:
+        items = list(value.items())
+        lines = ["{"]
+        for n, (key, item) in enumerate(items):
+            inner = _json_lines(item, depth + 1)
+            comma = "," if n < len(items) - 1 else ""
+            lines.append(f"{pad}{_dumps(key)}: {inner[0]}")
+            lines.extend(inner[1:])
+            lines[-1] += comma
+        return [*lines, "  " * depth + "}"]
+    if (
+        isinstance(value, list)
+        and value
+        and isinstance(value[0], Mapping)
+        and depth < 3
+    ):
+        body = [f"{pad}{_dumps(item)}," for item in value]
+        body[-1] = body[-1][:-1]
+        return ["[", *body, "  " * depth + "]"]
+    return [_dumps(value)]
+
+
+def render_csv(report: Mapping) -> str:
+    """The threat × layer coverage matrix as CSV.
+
+    Header ``threat,class,all,<layer ids in layer order>``; one row per
+    threat of the document, coverages with six decimals.
+
+    >>> threat = {"id": "t", "class": "single-layer",
+    ...           "coverage": {"all": 0.9, "by_layer": {"hw": 0.9}}}
+    >>> print(render_csv({"layers": ["hw"], "threats": [threat]}))
+    threat,class,all,hw
+    t,single-layer,0.900000,0.900000
+    <BLANKLINE>
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["threat", "class", "all", *report["layers"]])
+    for t in report["threats"]:
+        by_layer = t["coverage"]["by_layer"]
+        writer.writerow(
+            [t["id"], t["class"], f"{t['coverage']['all']:.{DIGITS}f}"]
+            + [f"{by_layer[layer]:.{DIGITS}f}" for layer in report["layers"]]
+        )
+    return out.getvalue()
+
+
+def _columns(rows: list[list[str]], right: Iterable[int] = ()) -> list[str]:
+    """Rows of cells as aligned lines; columns in ``right`` align right."""
+    right = set(right)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def _scenario_line(report: Mapping) -> str:
+    s = report["scenario"]
+    if s["baseline"]:
+        return "Scenario: baseline (every layer, mitigation and maturity counts)"
+    parts = []
+    if s["disabled_layers"]:
+        parts.append("layers off: " + ", ".join(s["disabled_layers"]))
+    if s["disabled_mitigations"]:
+        parts.append("mitigations off: " + ", ".join(s["disabled_mitigations"]))
+    if s["maturities"] is not None:
+        parts.append("maturities counted: " + ", ".join(s["maturities"]))
+    if s["disabled_by_requires"]:
+        parts.append("also off (REQUIRES): " + ", ".join(s["disabled_by_requires"]))
+    return "Scenario: " + "; ".join(parts)
+
+
+def _threat_rows(report: Mapping) -> list[str]:
+    layers = report["layers"]
+    rows = [["", "THREAT", "CLASS", "ALL", *layers, "CRITICAL LAYERS"]]
+    for t in report["threats"]:
+        by_layer = t["coverage"]["by_layer"]
+        alone = {s[0] for s in t["minimal_layer_sets"] if len(s) == 1}
+        rows.append(
+            [
+                MARKS[t["class"]],
+                t["id"],
+                t["class"],
+                f"{t['coverage']['all']:.3f}",
+                *(
+                    f"{by_layer[layer]:.3f}" + ("*" if layer in alone else " ")
+                    for layer in layers
+                ),
+                ", ".join(t["critical_layers"]) or "-",
+            ]
+        )
+    return _columns(rows, right=range(3, 4 + len(layers)))
+
+
+def render_table(report: Mapping, *, top: int = 10) -> str:
+    """The document as aligned text for a terminal.
+
+    One line per threat with a class mark (``XX`` unmitigated, ``X``
+    insufficient, ``~`` defense-in-depth, blank single-layer), the coverage
+    by all layers and by each layer (``*``: that layer alone addresses the
+    threat) and the critical layers; then the summary, layer totals, the
+    ``top`` mitigations, the ``top`` layer sets by the number of threats
+    they are a minimal set for, introduced threats, open chains, and the
+    chain and diff sections when present.
+
+    >>> from taxonomy.analysis.coverage import analyse
+    >>> print(render_table(build_report(analyse(Taxonomy()))).splitlines()[0])
+    Coverage at threshold 0.8 (effectiveness low 0.3, medium 0.6, high 0.9), revision 0
+    """
+    tau = report["threshold"]
+    effect = ", ".join(f"{k} {v:g}" for k, v in report["effectiveness"].items())
+    lines = [
+        f"Coverage at threshold {tau:g} (effectiveness {effect}), "
+        f"revision {report['revision']}",
+        _scenario_line(report),
+        "",
+        *_threat_rows(report),
+        "",
+        "Marks: XX unmitigated, X insufficient, ~ defense-in-depth "
+        "(no single layer suffices); * the layer alone addresses the threat.",
+        "Summary: " + ", ".join(f"{c} {report['summary'][c]}" for c in CLASSES),
+        f"Minimal layer sets: {report['minimal_layer_sets']}.",
+    ]
+    lines += _layer_lines(report)
+    lines += _ranking_lines(report, top)
+    lines += _chain_lines(report)
+    lines += _diff_lines(report)
+    return "\n".join(lines) + "\n"
+
+
+def _layer_lines(report: Mapping) -> list[str]:
+    names = ("mitigations", "links", "threats", "addressed_alone", "critical_for")
+    rows = [["LAYER", "MITIGATIONS", "LINKS", "THREATS", "ALONE", "CRITICAL"]]
+    rows += [
+        [layer, *(str(totals[n]) for n in names)]
+        for layer, totals in report["layer_totals"].items()
+    ]
+    return ["", *_columns(rows, right=range(1, 6))]
+
+
+def _ranking_lines(report: Mapping, top: int) -> list[str]:
+    lines = []
+    ranking = report["mitigation_ranking"][:top]
+    if ranking:
+        lines += ["", "Mitigations whose loss leaves threats unaddressed:"]
+        lines += _columns(
+            [[f"  {r['mitigation']}", r["layer"], str(r["threats"])] for r in ranking],
+            right=[2],
+        )
+    sets = [
+        s
+        for s in report["layer_sets"]["sets"]
+        if s["minimal_for"] and len(s["layers"]) > 1
+    ]
+    sets = sorted(sets, key=lambda s: (-s["minimal_for"], -s["addressed"]))[:top]
+    if sets:
+        scope = report["layer_sets"]["scope"]
+        lines += ["", f"Layer sets that address threats only together ({scope}):"]
+        lines += _columns(
+            [
+                [
+                    "  " + " + ".join(s["layers"]),
+                    f"{s['addressed']} addressed",
+                    f"{s['minimal_for']} minimal",
+                ]
+                for s in sets
+            ],
+            right=[1, 2],
+        )
+    for item in report["introduced"]:
+        lines.append(
+            f"Introduced: {item['threat']} by {', '.join(item['introduced_by'])}"
+        )
+    open_ = report["unblocked_chains_into"]
+    lines += ["", "Unblocked ENABLES chains into: " + (", ".join(open_) or "none")]
+    return lines
+
+
+def _chain_lines(report: Mapping) -> list[str]:
+    chain = report["chains"]
+    if not chain:
+        return []
+    lines = [
+        "",
+        f"Chains into {chain['target']}"
+        + (" (addressed: every chain is blocked)" if chain["target_addressed"] else ""),
+    ]
+    for path in chain["paths"]:
+        state = (
+            "blocked by " + ", ".join(path["blocked_by"])
+            if path["blocked_by"]
+            else "OPEN"
+        )
+        lines.append(f"  {' -> '.join(path['threats'])}  [{state}]")
+    if not chain["paths"]:
+        lines.append("  no ENABLES chain ends here")
+    if chain["truncated"]:
+        lines.append(f"  (only the first {len(chain['paths'])} paths are listed)")
+    blocking = ", ".join(chain["minimum_blocking_set"]) or "nothing to block"
+    lines.append(f"  Minimum blocking set: {blocking}")
+    return lines
+
+
+def _diff_lines(report: Mapping) -> list[str]:
+    diff = report["diff"]
+    if diff is None:
+        return []
+    lines = ["", "Changed class against the baseline:"]
+    for change in diff["changed"]:
+        lines.append(
+            f"  {change['id']}: {change['from']} -> {change['to']} "
+            f"({change['coverage']['from']:.3f} -> {change['coverage']['to']:.3f})"
+        )
+    if not diff["changed"]:
+        lines.append("  none")
+    return lines

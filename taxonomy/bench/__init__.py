@@ -1,0 +1,1 @@
+"""Benchmarks that `make bench` runs; each prints a table and writes JSON."""

@@ -1,0 +1,94 @@
+"""Coverage of every threat by the governance layers, with what-if scenarios."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from taxonomy.analysis.model import CLASSES
+from taxonomy.analysis.report import render_csv, render_json, render_table
+from taxonomy.coverage import coverage_report, coverage_scenario
+from taxonomy.graph.records import MATURITIES
+from taxonomy.graph.repository import GraphError
+
+RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv}
+# Exit statuses: 1 only for --fail-on, so a CI gate can tell a failing
+# taxonomy from a mistyped id or an unreachable graph (2).
+GATE_FAILED, USAGE_ERROR = 1, 2
+
+
+def _comma_list(
+    value: str | None, allowed: tuple[str, ...], what: str
+) -> list[str] | None:
+    """Split 'a,b' and check every item against ``allowed``."""
+    if value is None:
+        return None
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    unknown = [item for item in items if item not in allowed]
+    if unknown or not items:
+        named = ", ".join(unknown) or repr(value)
+        raise CommandError(
+            f"unknown {what}: {named} (use {', '.join(allowed)})",
+            returncode=USAGE_ERROR,
+        )
+    return items
+
+
+class Command(BaseCommand):
+    help = (
+        "Which threats no single governance layer addresses: coverage per threat and "
+        "layer, classes, minimal layer sets, critical layers and mitigations, under a "
+        "what-if scenario. See docs/coverage.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
+        parser.add_argument(
+            "--threshold", type=float, help="τ in (0, 1]; default from settings"
+        )
+        parser.add_argument(
+            "--disable-layer", nargs="+", action="extend", default=[], metavar="ID"
+        )
+        parser.add_argument(
+            "--disable-mitigation", nargs="+", action="extend", default=[], metavar="ID"
+        )
+        parser.add_argument(
+            "--maturity", metavar="M[,M]", help="count only these, e.g. deployed,pilot"
+        )
+        parser.add_argument("--threat", metavar="ID", help="list only this threat")
+        parser.add_argument(
+            "--chains", metavar="TARGET", help="ENABLES chains into TARGET"
+        )
+        parser.add_argument(
+            "--diff-baseline", action="store_true", help="which threats change class"
+        )
+        parser.add_argument(
+            "--fail-on",
+            metavar="CLASS[,CLASS]",
+            help="exit 1 when a listed threat is in one of these classes",
+        )
+
+    def handle(self, *args, **options):
+        fail_on = _comma_list(options["fail_on"], CLASSES, "class") or []
+        try:
+            scenario = coverage_scenario(
+                disabled_layers=options["disable_layer"],
+                disabled_mitigations=options["disable_mitigation"],
+                maturities=_comma_list(options["maturity"], MATURITIES, "maturity"),
+                threshold=options["threshold"],
+            )
+            report = coverage_report(
+                scenario=scenario,
+                threat=options["threat"],
+                chains=options["chains"],
+                diff_baseline=options["diff_baseline"],
+            )
+        except (ValueError, GraphError) as e:
+            raise CommandError(str(e), returncode=USAGE_ERROR) from e
+        self.stdout.write(RENDERERS[options["format"]](report), ending="")
+        failing = [t["id"] for t in report["threats"] if t["class"] in fail_on]
+        if failing:
+            raise CommandError(
+                f"{len(failing)} threat(s) in {', '.join(fail_on)}: "
+                f"{', '.join(failing)}",
+                returncode=GATE_FAILED,
+            )

@@ -1,0 +1,180 @@
+"""The coverage command against the seed taxonomy on the real Neo4j test server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from taxonomy.analysis.model import CLASSES
+
+SEED_LAYERS = {"hardware", "software", "institutional", "liability"}
+TOP_KEYS = [
+    "schema",
+    "revision",
+    "threshold",
+    "effectiveness",
+    "scenario",
+    "query",
+    "layers",
+    "minimal_layer_sets",
+    "summary",
+    "threats",
+    "layer_totals",
+    "mitigation_ranking",
+    "layer_sets",
+    "introduced",
+    "unblocked_chains_into",
+    "chains",
+    "diff",
+]
+THREAT_KEYS = [
+    "id",
+    "name",
+    "class",
+    "coverage",
+    "links",
+    "minimal_layer_sets",
+    "minimal_layer_sets_exact",
+    "critical_layers",
+    "critical_mitigations",
+    "introduced_by",
+]
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("coverage", *args, stdout=out)
+    return out.getvalue()
+
+
+def run_json(*args: str) -> dict:
+    return json.loads(run("--format", "json", *args))
+
+
+def test_the_json_document_has_the_documented_shape(seeded_graph):
+    doc = run_json()
+    assert list(doc) == TOP_KEYS
+    assert doc["schema"] == "layerwise-coverage/1"
+    assert isinstance(doc["revision"], int)
+    assert doc["threshold"] == 0.8
+    assert doc["effectiveness"] == {"low": 0.3, "medium": 0.6, "high": 0.9}
+    assert doc["scenario"]["baseline"] is True
+    assert set(doc["layers"]) == SEED_LAYERS
+    assert doc["minimal_layer_sets"] == "exact"
+    assert list(doc["summary"]) == list(CLASSES)
+    ids = [t["id"] for t in doc["threats"]]
+    assert ids == sorted(ids)
+    assert len(ids) == sum(doc["summary"].values()) == 12
+    for threat in doc["threats"]:
+        assert list(threat) == THREAT_KEYS
+        assert threat["class"] in CLASSES
+        assert set(threat["coverage"]) == {"all", "by_layer"}
+        assert list(threat["coverage"]["by_layer"]) == doc["layers"]
+        assert 0.0 <= threat["coverage"]["all"] <= 1.0
+        for link in threat["links"]:
+            assert set(link) == {"mitigation", "layer", "strength", "effectiveness"}
+        for layer_set in threat["minimal_layer_sets"]:
+            assert set(layer_set) <= SEED_LAYERS
+    assert set(doc["layer_totals"]) == SEED_LAYERS
+    assert doc["layer_sets"]["scope"] == "all"
+    assert len(doc["layer_sets"]["sets"]) == 15
+    assert doc["chains"] is None and doc["diff"] is None
+
+
+def test_the_seed_has_the_brief_s_answers(seeded_graph):
+    doc = run_json()
+    assert doc["summary"] == {
+        "unmitigated": 0,
+        "insufficient": 3,
+        "defense-in-depth": 6,
+        "single-layer": 3,
+    }
+    guardrail = next(t for t in doc["threats"] if t["id"] == "guardrail-removal")
+    assert guardrail["coverage"]["all"] == 0.932772
+    assert guardrail["class"] == "defense-in-depth"
+
+
+def test_a_scenario_and_its_diff_reach_the_document(seeded_graph):
+    doc = run_json(
+        "--disable-layer",
+        "liability",
+        "--diff-baseline",
+        "--maturity",
+        "deployed,pilot",
+    )
+    assert doc["scenario"]["disabled_layers"] == ["liability"]
+    assert doc["scenario"]["maturities"] == ["pilot", "deployed"]
+    assert doc["query"]["diff_baseline"] is True
+    assert {c["id"] for c in doc["diff"]["changed"]} >= {"unaccountable-harm"}
+
+
+def test_one_threat_and_its_chains(seeded_graph):
+    doc = run_json(
+        "--threat", "scaled-misuse", "--chains", "scaled-misuse", "--threshold", "0.9"
+    )
+    assert [t["id"] for t in doc["threats"]] == ["scaled-misuse"]
+    assert doc["threshold"] == 0.9
+    assert doc["chains"]["target"] == "scaled-misuse"
+    assert len(doc["chains"]["paths"]) == 3
+
+
+def test_the_csv_is_the_threat_by_layer_matrix(seeded_graph):
+    rows = list(csv.reader(io.StringIO(run("--format", "csv"))))
+    assert rows[0][:3] == ["threat", "class", "all"]
+    assert set(rows[0][3:]) == SEED_LAYERS
+    assert len(rows) == 13
+    assert all(row[1] in CLASSES for row in rows[1:])
+
+
+def test_the_table_lists_every_threat(seeded_graph):
+    text = run()
+    for threat in run_json()["threats"]:
+        assert threat["id"] in text
+    assert "Summary: unmitigated 0, insufficient 3" in text
+
+
+def test_fail_on_exits_1_after_printing_the_report(seeded_graph):
+    out = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "coverage",
+            "--format",
+            "json",
+            "--fail-on",
+            "insufficient,unmitigated",
+            stdout=out,
+        )
+    assert caught.value.returncode == 1
+    assert "shadow-ai" in str(caught.value)
+    assert json.loads(out.getvalue())["summary"]["insufficient"] == 3
+
+
+def test_fail_on_passes_when_no_threat_is_in_the_classes(seeded_graph):
+    assert run_json("--fail-on", "unmitigated")["summary"]["unmitigated"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--disable-layer", "market"], "unknown layer: market"),
+        (
+            ["--disable-mitigation", "nope", "--threat", "gone"],
+            "unknown mitigation: nope",
+        ),
+        (["--threat", "gone"], "unknown threat: gone"),
+        (["--chains", "gone"], "unknown threat: gone"),
+        (["--maturity", "someday"], "unknown maturity: someday"),
+        (["--threshold", "1.5"], "threshold must be in (0, 1]"),
+        (["--threshold", "0"], "threshold must be in (0, 1]"),
+        (["--fail-on", "doomed"], "unknown class: doomed"),
+    ],
+)
+def test_bad_arguments_are_clear_errors(seeded_graph, args, message):
+    with pytest.raises(CommandError) as caught:
+        run(*args)
+    assert message in str(caught.value)
+    assert caught.value.returncode == 2
