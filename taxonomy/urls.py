@@ -6,4 +6,15 @@ from taxonomy import views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("coverage/", views.coverage_matrix, name="coverage"),
+    path("combinations/", views.layer_combinations, name="combinations"),
+    path("threats/<str:threat_id>/", views.threat_detail, name="threat"),
+    path(
+        "mitigations/<str:mitigation_id>/", views.mitigation_detail, name="mitigation"
+    ),
+    path("layers/<str:layer_id>/", views.layer_detail, name="layer"),
+    path("sources/<str:source_id>/", views.source_detail, name="source"),
+    path("graph/", views.graph_explorer, name="graph"),
+    path("search/", views.search, name="search"),
+    path("brief/", views.brief, name="brief"),
 ]

@@ -1,12 +1,380 @@
-"""Browser pages: thin views that call one selector and render."""
+"""Browser pages: thin views that read the graph once, analyse once and render."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-from taxonomy import selectors
+from taxonomy import presentation, selectors
+from taxonomy.analysis import report
+from taxonomy.analysis.model import Scenario, ScenarioError
+from taxonomy.coverage import coverage_scenario
+from taxonomy.graph.records import MATURITIES, Taxonomy
+
+MAX_GRAPH_DEPTH = 4
 
 
+def _scenario_from(request) -> Scenario:
+    """The scenario the request's query string names (``ValueError`` if malformed)."""
+    return coverage_scenario(**presentation.scenario_query_values(request.GET))
+
+
+def _coverage(snapshot: Taxonomy, scenario: Scenario, **query) -> dict:
+    """The coverage document of a snapshot the page has already read.
+
+    ``coverage_report`` computes the same document but reads the graph
+    itself; pages also need names and descriptions, so they read the graph
+    once and analyse that snapshot.
+    """
+    return report.coverage_document(snapshot, scenario=scenario, **query)
+
+
+def _analysed(request, **query) -> tuple[Taxonomy, Scenario, dict]:
+    """Snapshot, scenario and coverage document for a request.
+
+    Raises ``ScenarioError`` or ``ValueError`` for a scenario the page should
+    explain instead of rendering.
+    """
+    scenario = _scenario_from(request)
+    snapshot = selectors.taxonomy_snapshot()
+    return snapshot, scenario, _coverage(snapshot, scenario, **query)
+
+
+def _scenario_problem(request, error: Exception, template: str, **context):
+    """Render a page with a clear message about a scenario it cannot compute."""
+    context |= {"scenario_error": str(error), "scenario": None}
+    # htmx swaps only successful responses; the message must replace the matrix.
+    return render(request, template, context, status=200 if request.htmx else 400)
+
+
+def _names(snapshot: Taxonomy) -> dict[str, dict[str, str]]:
+    """Display names by kind and id (a layer and a threat may share an id)."""
+    return {
+        "layer": {layer.id: layer.name for layer in snapshot.layers},
+        "threat": {t.id: t.name for t in snapshot.threats},
+        "mitigation": {m.id: m.name for m in snapshot.mitigations},
+        "source": {s.id: s.name for s in snapshot.sources},
+    }
+
+
+def _get_or_404(records, record_id: str, kind: str):
+    """The record with ``record_id`` among ``records``, else a 404 naming the kind."""
+    for record in records:
+        if record.id == record_id:
+            return record
+    raise Http404(f"No {kind} with id {record_id!r}.")
+
+
+def _scenario_summary(scenario: Scenario, names: dict) -> str:
+    """The scenario in one sentence, with the display names of what is off."""
+    return presentation.scenario_summary(scenario, names["layer"] | names["mitigation"])
+
+
+def _headline(snapshot: Taxonomy, scenario: Scenario, document: dict) -> dict:
+    """What the overview and the brief share: the headline and its numbers."""
+    names = _names(snapshot)
+    summary = document["summary"]
+    return {
+        "document": document,
+        "scenario": scenario,
+        "scenario_summary": _scenario_summary(scenario, names),
+        "names": names,
+        "total": len(document["threats"]),
+        "unaddressed": presentation.unaddressed_count(summary),
+        "class_rows": presentation.class_rows(summary),
+        "ranking": document["mitigation_ranking"][:8],
+        "counts": presentation.taxonomy_counts(snapshot),
+    }
+
+
+@require_GET
 def overview(request):
-    """The taxonomy at a glance: layers, threats and mitigations from Neo4j."""
-    return render(request, "taxonomy/overview.html", {"taxonomy": selectors.taxonomy_snapshot()})
+    """The headline: how many threats no single governance layer addresses."""
+    try:
+        snapshot, scenario, document = _analysed(request)
+    except (ScenarioError, ValueError) as error:
+        return _scenario_problem(request, error, "taxonomy/overview.html")
+    context = _headline(snapshot, scenario, document) | {
+        "unblocked": document["unblocked_chains_into"],
+        "layers": snapshot.layers,
+        "unaddressed_classes": presentation.UNADDRESSED_BY_ONE,
+    }
+    return render(request, "taxonomy/overview.html", context)
+
+
+def _scenario_form(snapshot: Taxonomy, request) -> dict:
+    """What the scenario controls show: every choice, ticked as the URL says."""
+    get = request.GET
+    off_layers = set(get.getlist("disable_layer"))
+    off_mitigations = set(get.getlist("disable_mitigation"))
+    maturities = {m for v in get.getlist("maturity") for m in v.split(",")}
+    sort = _choice(get.get("sort"), presentation.SORTS, "class")
+    return {
+        "layers": [(layer, layer.id in off_layers) for layer in snapshot.layers],
+        "mitigation_groups": [
+            (
+                layer,
+                [
+                    (m, m.id in off_mitigations)
+                    for m in snapshot.mitigations
+                    if m.layer == layer.id
+                ],
+            )
+            for layer in snapshot.layers
+        ],
+        "maturities": [(m, m in maturities) for m in MATURITIES],
+        "mitigations_off": bool(off_mitigations),
+        "threshold": get.get("threshold") or settings.LAYERWISE_COVERAGE_THRESHOLD,
+        "compare": get.get("compare") == "baseline",
+        "sort": sort,
+        "sort_options": presentation.sort_options(sort),
+        "classes": [c for c in get.getlist("class") if c in presentation.CLASS_INFO],
+    }
+
+
+def _choice(value: str | None, allowed, default: str) -> str:
+    """``value`` if it is one of ``allowed``, else ``default``."""
+    return value if value in allowed else default
+
+
+@require_GET
+def coverage_matrix(request):
+    """Threats × layers heatmap under the URL's scenario; htmx gets the matrix only."""
+    snapshot = selectors.taxonomy_snapshot()
+    form = _scenario_form(snapshot, request)
+    names = _names(snapshot)
+    template = (
+        "taxonomy/includes/matrix.html" if request.htmx else "taxonomy/coverage.html"
+    )
+    try:
+        scenario = _scenario_from(request)
+        document = _coverage(snapshot, scenario, diff_baseline=form["compare"])
+    except (ScenarioError, ValueError) as error:
+        return _scenario_problem(request, error, template, form=form, names=names)
+    context = _matrix_context(form, names, scenario, document) | {
+        "permalink": request.build_absolute_uri(),
+    }
+    return render(request, template, context)
+
+
+def _matrix_context(
+    form: dict, names: dict, scenario: Scenario, document: dict
+) -> dict:
+    """What the matrix region shows: rows, sort links, class counts, legend."""
+    sort = form["sort"]
+    columns = ("name", "coverage", "class")
+    return {
+        "form": form,
+        "names": names,
+        "scenario": scenario,
+        "scenario_summary": _scenario_summary(scenario, names),
+        "document": document,
+        "rows": presentation.matrix_rows(document, sort=sort, classes=form["classes"]),
+        "class_rows": presentation.class_rows(document["summary"]),
+        "class_names": list(presentation.CLASS_INFO),
+        "sort_state": {c: presentation.aria_sort(sort, c) for c in columns},
+        "sort_next": {c: presentation.next_sort(sort, c) for c in columns},
+        "compare_param": "baseline" if form["compare"] else "",
+        "json_url": reverse("api:coverage-diff" if form["compare"] else "api:coverage"),
+        "column_count": len(document["layers"]) + 3,
+        "scale": presentation.scale_steps(),
+    }
+
+
+@require_GET
+def threat_detail(request, threat_id: str):
+    """One threat: class, coverage by layer, its mitigations and its chains."""
+    snapshot = selectors.taxonomy_snapshot()
+    threat = _get_or_404(snapshot.threats, threat_id, "threat")
+    names = _names(snapshot)
+    try:
+        scenario = _scenario_from(request)
+        document = _coverage(snapshot, scenario, chains=threat_id)
+    except (ScenarioError, ValueError) as error:
+        return _scenario_problem(
+            request, error, "taxonomy/threat.html", threat=threat, names=names
+        )
+    entry = presentation.threat_entry(document, threat_id)
+    context = {
+        "threat": threat,
+        "entry": entry,
+        "names": names,
+        "scenario": scenario,
+        "scenario_summary": _scenario_summary(scenario, names),
+        "document": document,
+        "groups": presentation.layer_groups(snapshot, entry, document),
+        "chains_in": document["chains"],
+        "chains_out": _onward(snapshot, threat_id, document),
+        "classes": presentation.class_by_threat(document),
+    }
+    return render(request, "taxonomy/threat.html", context)
+
+
+def _onward(snapshot: Taxonomy, threat_id: str, document: dict) -> list:
+    """The ENABLES chains that start at a threat, with the addressed threats on them."""
+    enables = [(link.source, link.target) for link in snapshot.enables]
+    return presentation.onward_chains(
+        enables, threat_id, presentation.addressed_ids(document)
+    )
+
+
+@require_GET
+def mitigation_detail(request, mitigation_id: str):
+    """One mitigation: what it acts on, how strongly, why, and what depends on it."""
+    snapshot = selectors.taxonomy_snapshot()
+    mitigation = _get_or_404(snapshot.mitigations, mitigation_id, "mitigation")
+    names = _names(snapshot)
+    try:
+        scenario = _scenario_from(request)
+        document = _coverage(snapshot, scenario)
+    except (ScenarioError, ValueError) as error:
+        return _scenario_problem(
+            request,
+            error,
+            "taxonomy/mitigation.html",
+            mitigation=mitigation,
+            names=names,
+        )
+    context = {
+        "mitigation": mitigation,
+        "names": names,
+        "scenario": scenario,
+        "scenario_summary": _scenario_summary(scenario, names),
+        "links": presentation.mitigation_links(snapshot, mitigation_id, document),
+        "classes": presentation.class_by_threat(document),
+        "critical_for": presentation.critical_for(document, mitigation_id),
+        "related": presentation.mitigation_relations(snapshot, mitigation_id),
+    }
+    return render(request, "taxonomy/mitigation.html", context)
+
+
+@require_GET
+def layer_detail(request, layer_id: str):
+    """One layer: what it covers, and what falls through without it."""
+    snapshot = selectors.taxonomy_snapshot()
+    layer = _get_or_404(snapshot.layers, layer_id, "layer")
+    names = _names(snapshot)
+    try:
+        scenario = _scenario_from(request)
+        without_scenario = presentation.without_layer(scenario, layer_id)
+        document = _coverage(snapshot, scenario)
+        without = _coverage(snapshot, without_scenario)
+    except (ScenarioError, ValueError) as error:
+        return _scenario_problem(
+            request, error, "taxonomy/layer.html", layer=layer, names=names
+        )
+    context = {
+        "layer": layer,
+        "names": names,
+        "scenario": scenario,
+        "scenario_summary": _scenario_summary(scenario, names),
+        "totals": document["layer_totals"][layer_id],
+        "covered": presentation.layer_coverage(document, layer_id),
+        "falls_through": presentation.changed_classes(document, without),
+        "without_scenario": without_scenario,
+        "mitigations": [m for m in snapshot.mitigations if m.layer == layer_id],
+    }
+    return render(request, "taxonomy/layer.html", context)
+
+
+@require_GET
+def source_detail(request, source_id: str):
+    """One source and every link that cites it."""
+    snapshot = selectors.taxonomy_snapshot()
+    source = _get_or_404(snapshot.sources, source_id, "source")
+    citing = [link for link in snapshot.mitigates if source_id in link.sources]
+    context = {
+        "source": source,
+        "links": presentation.link_views(snapshot, citing, counted=()),
+        "names": _names(snapshot),
+    }
+    return render(request, "taxonomy/source.html", context)
+
+
+@require_GET
+def layer_combinations(request):
+    """Which sets of layers address how many threats (an UpSet-style table)."""
+    try:
+        snapshot, scenario, document = _analysed(request)
+    except (ScenarioError, ValueError) as error:
+        return _scenario_problem(request, error, "taxonomy/combinations.html")
+    names = _names(snapshot)
+    sets = presentation.upset_rows(document)
+    context = {
+        "names": names,
+        "scenario": scenario,
+        "scenario_summary": _scenario_summary(scenario, names),
+        "document": document,
+        "layers": snapshot.layers,
+        "sets": sets,
+        "total": len(document["threats"]),
+        "best_single": presentation.best_single_layer(sets),
+        "all_layers": presentation.addressed_count(document["summary"]),
+    }
+    return render(request, "taxonomy/combinations.html", context)
+
+
+@require_GET
+def search(request):
+    """Full-text search over names and descriptions, results grouped by kind."""
+    query = request.GET.get("q", "").strip()
+    groups = selectors.search_results(text=query) if query else {}
+    context = {
+        "query": query,
+        "groups": [(kind, hits) for kind, hits in groups.items() if hits],
+        "total": sum(len(hits) for hits in groups.values()),
+    }
+    return render(request, "taxonomy/search.html", context)
+
+
+@require_GET
+def graph_explorer(request):
+    """The taxonomy as a graph: Cytoscape.js draws it from the API, the HTML lists it."""
+    snapshot = selectors.taxonomy_snapshot()
+    around = request.GET.get("around") or None
+    depth = _depth(request)
+    try:
+        elements = selectors.graph_elements(
+            snapshot=snapshot, around=around, depth=depth
+        )
+    except KeyError:
+        raise Http404(f"No node {around!r} in the graph.") from None
+    context = {
+        "around": around,
+        "depth": depth,
+        "focus_choices": presentation.focus_choices(snapshot),
+        "listing": presentation.graph_listing(elements),
+        "elements_url": reverse("api:graph"),
+        "around_name": presentation.node_name(elements, around),
+        "class_names": list(presentation.CLASS_INFO),
+    }
+    return render(request, "taxonomy/graph.html", context)
+
+
+def _depth(request) -> int:
+    """The neighbourhood depth the URL asks for, clamped to 1–MAX_GRAPH_DEPTH."""
+    try:
+        return min(max(int(request.GET.get("depth", 1)), 1), MAX_GRAPH_DEPTH)
+    except ValueError:
+        return 1
+
+
+@require_GET
+def brief(request):
+    """A printable brief: headline, matrix and gaps, with scenario, date and revision."""
+    try:
+        snapshot, scenario, document = _analysed(request, diff_baseline=True)
+    except (ScenarioError, ValueError) as error:
+        return _scenario_problem(request, error, "taxonomy/brief.html")
+    context = _headline(snapshot, scenario, document) | {
+        "rows": presentation.matrix_rows(document, sort="class"),
+        "gaps": presentation.gaps(document),
+        "scale": presentation.scale_steps(),
+        "class_names": list(presentation.CLASS_INFO),
+        "today": timezone.now(),
+    }
+    return render(request, "taxonomy/brief.html", context)

@@ -1,0 +1,769 @@
+"""Pure formatting helpers for the browser pages; the template filters wrap them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from taxonomy.analysis.model import CLASSES, DEFAULT_THRESHOLD, Scenario
+from taxonomy.graph.records import MATURITIES
+
+
+@dataclass(frozen=True, slots=True)
+class ClassInfo:
+    """How a coverage class is shown: a label, an icon and one plain sentence."""
+
+    label: str
+    icon: str
+    meaning: str
+
+
+CLASS_INFO = {
+    "unmitigated": ClassInfo("Unmitigated", "✕", "no enabled mitigation acts on it"),
+    "insufficient": ClassInfo(
+        "Insufficient", "◐", "all layers together stay below the threshold"
+    ),
+    "defense-in-depth": ClassInfo(
+        "Defense in depth", "≡", "addressed only by several layers together"
+    ),
+    "single-layer": ClassInfo("Single layer", "●", "one layer addresses it alone"),
+}
+ADDRESSED = frozenset({"defense-in-depth", "single-layer"})
+# The order a policymaker reads the classes in: worst first.
+CLASS_ORDER = {name: rank for rank, name in enumerate(CLASSES)}
+KIND_PLURALS = {
+    "threat": "Threats",
+    "mitigation": "Mitigations",
+    "layer": "Governance layers",
+    "source": "Sources",
+}
+STRENGTH_DOTS = {"low": "●○○", "medium": "●●○", "high": "●●●"}
+
+
+def percent(value: float | None) -> str:
+    """A coverage or share as a whole percentage; an em dash for None.
+
+    >>> percent(0.84), percent(0.0), percent(0.996), percent(None)
+    ('84%', '0%', '99%', '—')
+    """
+    if value is None:
+        return "—"
+    # Rounded down, so that 79.9% never reads as reaching an 80% threshold.
+    return f"{min(int(value * 100 + 1e-9), 100)}%"
+
+
+def coverage_step(value: float | None) -> int:
+    """The step 0–10 of the colour scale for a coverage; 0 only for none at all.
+
+    >>> coverage_step(0.0), coverage_step(0.01), coverage_step(0.84), coverage_step(1.0)
+    (0, 1, 9, 10)
+    """
+    if not value:
+        return 0
+    return min(max(int(value * 10 + 1e-9) + 1, 1), 10)
+
+
+def class_info(name: str | None) -> ClassInfo:
+    """The label, icon and meaning of a coverage class (a neutral one if unknown).
+
+    >>> class_info("defense-in-depth").label
+    'Defense in depth'
+    """
+    return CLASS_INFO.get(name or "", ClassInfo(name or "Unknown", "?", ""))
+
+
+def strength_dots(strength: str) -> str:
+    """Three dots filled by strength, so strength never rests on colour alone.
+
+    >>> strength_dots("medium")
+    '●●○'
+    """
+    return STRENGTH_DOTS.get(strength, "○○○")
+
+
+def share(part: int, whole: int) -> int:
+    """``part`` as a whole percentage of ``whole`` (0 when ``whole`` is 0).
+
+    >>> share(3, 12), share(0, 0)
+    (25, 0)
+    """
+    return round(100 * part / whole) if whole else 0
+
+
+def scenario_params(
+    scenario: Scenario,
+    *,
+    compare: bool = False,
+    default_threshold: float = DEFAULT_THRESHOLD,
+) -> list[tuple[str, str]]:
+    """The query parameters that reproduce a scenario, sorted, defaults left out.
+
+    >>> scenario_params(Scenario(disabled_layers=["hardware"], maturities=["deployed"]))
+    [('disable_layer', 'hardware'), ('maturity', 'deployed')]
+    >>> scenario_params(Scenario(threshold=0.7), compare=True)
+    [('threshold', '0.7'), ('compare', 'baseline')]
+    """
+    params = [("disable_layer", layer) for layer in sorted(scenario.disabled_layers)]
+    params += [("disable_mitigation", m) for m in sorted(scenario.disabled_mitigations)]
+    if scenario.maturities is not None:
+        params += [("maturity", m) for m in MATURITIES if m in scenario.maturities]
+    if abs(scenario.threshold - default_threshold) > 1e-9:
+        params.append(("threshold", f"{scenario.threshold:g}"))
+    if compare:
+        params.append(("compare", "baseline"))
+    return params
+
+
+def scenario_query(
+    scenario: Scenario, *, default_threshold: float = DEFAULT_THRESHOLD, **extra: str
+) -> str:
+    """A query string (with its ``?``, or empty) for a scenario plus extra params.
+
+    >>> scenario_query(Scenario(disabled_layers=["hardware"]), sort="class")
+    '?disable_layer=hardware&sort=class'
+    >>> scenario_query(Scenario(), kind=["a", "b"])
+    '?kind=a&kind=b'
+    >>> scenario_query(Scenario())
+    ''
+    """
+    params = scenario_params(scenario, default_threshold=default_threshold)
+    for key, values in extra.items():
+        values = [values] if isinstance(values, str) else values or []
+        params += [(key, v) for v in values if v]
+    return f"?{urlencode(params)}" if params else ""
+
+
+def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
+    """One sentence saying what a scenario switches off, with display names.
+
+    >>> scenario_summary(Scenario(), {})
+    'Baseline: every layer and mitigation counts; threshold 80%.'
+    >>> scenario_summary(Scenario(disabled_layers=["hardware"], maturities=["deployed"],
+    ...                  threshold=0.7), {"hardware": "Hardware"})
+    'Without Hardware; only deployed mitigations; threshold 70%.'
+    """
+    parts = []
+    off = sorted(scenario.disabled_layers | scenario.disabled_mitigations)
+    if off:
+        parts.append("Without " + ", ".join(names.get(i, i) for i in off))
+    if scenario.maturities is not None:
+        kept = [m for m in MATURITIES if m in scenario.maturities]
+        parts.append(f"only {' and '.join(kept) or 'no'} mitigations")
+    threshold = f"threshold {percent(scenario.threshold)}"
+    if not parts:
+        return f"Baseline: every layer and mitigation counts; {threshold}."
+    return "; ".join(parts + [threshold]) + "."
+
+
+def joined(items: Iterable[str], last: str = "and") -> str:
+    """Items as an English list.
+
+    >>> joined(["a"]), joined(["a", "b"]), joined(["a", "b", "c"]), joined([])
+    ('a', 'a and b', 'a, b and c', '')
+    """
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+# --- The coverage matrix -----------------------------------------------------
+
+SORTS = ("name", "class", "-class", "coverage", "-coverage")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One matrix cell: a layer's (or all layers') coverage of one threat."""
+
+    layer: str
+    value: float
+    step: int
+    addressed: bool
+    off: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    """One threat of the matrix, with its baseline class when it changed."""
+
+    id: str
+    name: str
+    coverage_class: str
+    all: Cell
+    cells: tuple[Cell, ...]
+    was: str | None = None
+    was_coverage: float | None = None
+
+
+def matrix_rows(
+    document: Mapping, *, sort: str = "class", classes: Iterable[str] = ()
+) -> list[MatrixRow]:
+    """The rows of the coverage matrix from a coverage document.
+
+    Parameters
+    ----------
+    document : mapping
+        A coverage document (``taxonomy.coverage.coverage_report``).
+    sort : str
+        One of ``SORTS``; ``class`` puts the worst class first, a leading
+        ``-`` reverses. Ties go by name.
+    classes : iterable of str
+        Keep only threats of these classes (all when empty).
+
+    Returns
+    -------
+    list of MatrixRow
+
+    >>> doc = {"threshold": 0.8, "layers": ["hw"], "scenario": {"disabled_layers": []},
+    ...        "diff": None, "threats": [
+    ...     {"id": "b", "name": "B", "class": "single-layer",
+    ...      "coverage": {"all": 0.9, "by_layer": {"hw": 0.9}}},
+    ...     {"id": "a", "name": "A", "class": "insufficient",
+    ...      "coverage": {"all": 0.3, "by_layer": {"hw": 0.3}}}]}
+    >>> [r.id for r in matrix_rows(doc)], [r.id for r in matrix_rows(doc, sort="-coverage")]
+    (['a', 'b'], ['b', 'a'])
+    >>> matrix_rows(doc)[1].all
+    Cell(layer='all', value=0.9, step=10, addressed=True, off=False)
+    """
+    tau = document["threshold"]
+    off = set(document["scenario"]["disabled_layers"])
+    changed = {c["id"]: c for c in (document.get("diff") or {}).get("changed", [])}
+    keep = set(classes)
+    rows = []
+    for t in document["threats"]:
+        if keep and t["class"] not in keep:
+            continue
+        cover = t["coverage"]
+        was = changed.get(t["id"])
+        rows.append(
+            MatrixRow(
+                id=t["id"],
+                name=t["name"],
+                coverage_class=t["class"],
+                all=_cell("all", cover["all"], tau),
+                cells=tuple(
+                    _cell(layer, cover["by_layer"][layer], tau, layer in off)
+                    for layer in document["layers"]
+                ),
+                was=was["from"] if was else None,
+                was_coverage=was["coverage"]["from"] if was else None,
+            )
+        )
+    return sorted_rows(rows, sort)
+
+
+def _cell(layer: str, value: float, tau: float, off: bool = False) -> Cell:
+    return Cell(layer, value, coverage_step(value), value >= tau - 1e-9, off)
+
+
+def sorted_rows(rows: list[MatrixRow], sort: str) -> list[MatrixRow]:
+    """Matrix rows ordered by name, class (worst first) or coverage (lowest first).
+
+    An unknown ``sort`` sorts by class.
+    """
+    key = sort.lstrip("-")
+    by_name = sorted(rows, key=lambda r: r.name.lower())
+    if key == "name":
+        return by_name[::-1] if sort.startswith("-") else by_name
+    if key == "coverage":
+        ranked = sorted(by_name, key=lambda r: r.all.value)
+    else:
+        ranked = sorted(
+            by_name, key=lambda r: (CLASS_ORDER[r.coverage_class], r.all.value)
+        )
+    return ranked[::-1] if sort.startswith("-") else ranked
+
+
+SORT_LABELS = {
+    "class": "Class, worst first",
+    "-class": "Class, best first",
+    "coverage": "Coverage, lowest first",
+    "-coverage": "Coverage, highest first",
+    "name": "Name",
+}
+
+
+def sort_options(current: str) -> list[tuple[str, str, bool]]:
+    """The matrix's sort choices as ``(value, label, selected)``.
+
+    >>> sort_options("name")[-1]
+    ('name', 'Name', True)
+    """
+    return [(value, label, value == current) for value, label in SORT_LABELS.items()]
+
+
+def next_sort(current: str, column: str) -> str:
+    """The sort a column header links to: its own, reversed when already active.
+
+    >>> next_sort("class", "class"), next_sort("-class", "class"), next_sort("name", "coverage")
+    ('-class', 'class', 'coverage')
+    """
+    return f"-{column}" if current == column else column
+
+
+def aria_sort(current: str, column: str) -> str:
+    """The ``aria-sort`` value of a column header under the current sort.
+
+    >>> aria_sort("-coverage", "coverage"), aria_sort("class", "name")
+    ('descending', 'none')
+    """
+    if current.lstrip("-") != column:
+        return "none"
+    return "descending" if current.startswith("-") else "ascending"
+
+
+def addressed_count(summary: Mapping[str, int]) -> int:
+    """Threats addressed by all layers together (either addressed class).
+
+    >>> addressed_count({"insufficient": 5, "defense-in-depth": 2, "single-layer": 4})
+    6
+    """
+    return sum(summary.get(name, 0) for name in ADDRESSED)
+
+
+UNADDRESSED_BY_ONE = tuple(c for c in CLASSES if c != "single-layer")
+
+
+def unaddressed_count(summary: Mapping[str, int]) -> int:
+    """Threats no single layer addresses: every class but ``single-layer``.
+
+    >>> unaddressed_count({"unmitigated": 1, "insufficient": 5,
+    ...                    "defense-in-depth": 2, "single-layer": 4})
+    8
+    """
+    return sum(n for name, n in summary.items() if name != "single-layer")
+
+
+# --- Reading a scenario from a query string ----------------------------------
+
+
+def scenario_query_values(params) -> dict:
+    """The keyword arguments of ``coverage_scenario`` that a query string names.
+
+    ``params`` has ``getlist`` (a Django ``QueryDict``); the parameters are the
+    API's: ``disable_layer`` and ``disable_mitigation`` (repeatable),
+    ``maturity`` (repeatable or a comma list; naming every maturity is the
+    same as naming none) and ``threshold``. Raises ``ValueError`` for a
+    threshold that is not a number.
+
+    >>> from django.utils.datastructures import MultiValueDict
+    >>> query = MultiValueDict({"disable_layer": ["hardware"], "maturity": ["pilot,deployed"],
+    ...                         "threshold": ["0.7"]})
+    >>> values = scenario_query_values(query)
+    >>> sorted(values["disabled_layers"]), sorted(values["maturities"]), values["threshold"]
+    (['hardware'], ['deployed', 'pilot'], 0.7)
+    """
+    maturities = {
+        m.strip()
+        for value in params.getlist("maturity")
+        for m in value.split(",")
+        if m.strip()
+    }
+    raw = (params.get("threshold") or "").strip()
+    return {
+        "disabled_layers": _ids(params.getlist("disable_layer")),
+        "disabled_mitigations": _ids(params.getlist("disable_mitigation")),
+        "maturities": None if maturities in (set(), set(MATURITIES)) else maturities,
+        "threshold": float(raw) if raw else None,
+    }
+
+
+def _ids(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(i.strip() for v in values for i in v.split(",") if i.strip())
+
+
+# --- ENABLES chains out of a threat ---------------------------------------------
+
+ONWARD_LIMIT = 50
+
+
+def onward_chains(
+    enables: Iterable[tuple[str, str]], start: str, addressed: Iterable[str]
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The ENABLES paths from a threat to the ends of its chains, and their blockers.
+
+    Each path runs from ``start`` until a threat that enables nothing more
+    (or would repeat one); blockers are the addressed threats on it after
+    ``start``. At most ``ONWARD_LIMIT`` paths, shortest first.
+
+    >>> onward_chains([("a", "b"), ("b", "c"), ("a", "d")], "a", {"d"})
+    [(('a', 'd'), ('d',)), (('a', 'b', 'c'), ())]
+    """
+    following: dict[str, list[str]] = {}
+    for source, target in enables:
+        following.setdefault(source, []).append(target)
+    done = set(addressed)
+    paths: list[tuple[str, ...]] = []
+    stack = [(start,)]
+    while stack and len(paths) < ONWARD_LIMIT:
+        path = stack.pop()
+        nexts = [t for t in following.get(path[-1], []) if t not in path]
+        if not nexts and len(path) > 1:
+            paths.append(path)
+        stack.extend(path + (t,) for t in sorted(nexts, reverse=True))
+    paths.sort(key=lambda p: (len(p), p))
+    return [(p, tuple(t for t in p[1:] if t in done)) for p in paths]
+
+
+# --- Overview ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRow:
+    """One bar of the class chart: a class, its count and its share in percent."""
+
+    name: str
+    count: int
+    share: int
+
+
+def class_rows(summary: Mapping[str, int]) -> list[ClassRow]:
+    """The class chart's bars, worst class first, shares of all threats.
+
+    >>> [(r.name, r.share) for r in class_rows({"unmitigated": 1, "insufficient": 3,
+    ...   "defense-in-depth": 0, "single-layer": 0})]
+    [('unmitigated', 25), ('insufficient', 75), ('defense-in-depth', 0), ('single-layer', 0)]
+    """
+    total = sum(summary.values())
+    return [
+        ClassRow(name, summary.get(name, 0), share(summary.get(name, 0), total))
+        for name in CLASSES
+    ]
+
+
+def taxonomy_counts(snapshot) -> dict[str, int]:
+    """How many layers, threats, mitigations, links and sources a snapshot holds."""
+    return {
+        "layers": len(snapshot.layers),
+        "threats": len(snapshot.threats),
+        "mitigations": len(snapshot.mitigations),
+        "links": len(snapshot.mitigates),
+        "sources": len(snapshot.sources),
+    }
+
+
+# --- Detail pages -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    """A MITIGATES link as a detail page lists it, with its records resolved."""
+
+    mitigation: object
+    threat: object
+    strength: str
+    rationale: str
+    sources: tuple
+    counted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LayerGroup:
+    """The links of one layer into a threat, with that layer's coverage."""
+
+    layer: object
+    coverage: float
+    step: int
+    links: tuple[LinkView, ...]
+    critical: bool
+    off: bool
+
+
+def link_views(snapshot, links, counted: Iterable[tuple[str, str]]) -> list[LinkView]:
+    """MITIGATES links with their mitigation, threat and source records.
+
+    ``counted`` holds the ``(mitigation, threat)`` pairs the scenario counts;
+    the others are shown as switched off.
+    """
+    mitigations = {m.id: m for m in snapshot.mitigations}
+    threats = {t.id: t for t in snapshot.threats}
+    sources = {s.id: s for s in snapshot.sources}
+    counted = set(counted)
+    return [
+        LinkView(
+            mitigation=mitigations[link.mitigation],
+            threat=threats[link.threat],
+            strength=link.strength,
+            rationale=link.rationale,
+            sources=tuple(sources[s] for s in link.sources if s in sources),
+            counted=(link.mitigation, link.threat) in counted,
+        )
+        for link in links
+    ]
+
+
+def layer_groups(snapshot, entry: Mapping, document: Mapping) -> list[LayerGroup]:
+    """A threat's links grouped by layer, in layer order, strongest first.
+
+    ``entry`` is the threat's item in the coverage ``document``.
+    """
+    counted = {(link["mitigation"], entry["id"]) for link in entry["links"]}
+    links = [m for m in snapshot.mitigates if m.threat == entry["id"]]
+    views = link_views(snapshot, links, counted)
+    rank = {s: i for i, s in enumerate(("high", "medium", "low"))}
+    off = set(document["scenario"]["disabled_layers"])
+    groups = []
+    for layer in snapshot.layers:
+        mine = [v for v in views if v.mitigation.layer == layer.id]
+        mine.sort(key=lambda v: (rank.get(v.strength, 9), v.mitigation.name))
+        value = entry["coverage"]["by_layer"].get(layer.id, 0.0)
+        critical = layer.id in entry["critical_layers"]
+        groups.append(
+            LayerGroup(
+                layer,
+                value,
+                coverage_step(value),
+                tuple(mine),
+                critical,
+                layer.id in off,
+            )
+        )
+    return groups
+
+
+def threat_entry(document: Mapping, threat_id: str) -> Mapping:
+    """The item of one threat in a coverage document; ``KeyError`` if absent."""
+    for entry in document["threats"]:
+        if entry["id"] == threat_id:
+            return entry
+    raise KeyError(threat_id)
+
+
+def class_by_threat(document: Mapping) -> dict[str, str]:
+    """Threat id → coverage class, from a coverage document."""
+    return {t["id"]: t["class"] for t in document["threats"]}
+
+
+def addressed_ids(document: Mapping) -> set[str]:
+    """Ids of the threats in an addressed class."""
+    return {t["id"] for t in document["threats"] if t["class"] in ADDRESSED}
+
+
+def scale_steps() -> list[tuple[int, str]]:
+    """The legend of the colour scale: each step and the range it stands for.
+
+    >>> scale_steps()[:2], scale_steps()[-1]
+    ([(0, '0'), (1, '<10')], (10, '≥90'))
+    """
+    steps = [(0, "0"), (1, "<10")]
+    steps += [(k, f"{(k - 1) * 10}–{k * 10}") for k in range(2, 10)]
+    return steps + [(10, "≥90")]
+
+
+def mitigation_links(snapshot, mitigation_id: str, document: Mapping) -> list[LinkView]:
+    """The links out of a mitigation, strongest first, counted as the scenario says."""
+    counted = {
+        (link["mitigation"], t["id"])
+        for t in document["threats"]
+        for link in t["links"]
+    }
+    links = [m for m in snapshot.mitigates if m.mitigation == mitigation_id]
+    rank = {"high": 0, "medium": 1, "low": 2}
+    views = link_views(snapshot, links, counted)
+    return sorted(views, key=lambda v: (rank.get(v.strength, 9), v.threat.name))
+
+
+def critical_for(document: Mapping, mitigation_id: str) -> list[str]:
+    """Threats that lose their addressed status without a mitigation.
+
+    >>> critical_for({"threats": [{"id": "t", "critical_mitigations": ["m"]}]}, "m")
+    ['t']
+    """
+    return [
+        t["id"]
+        for t in document["threats"]
+        if mitigation_id in t["critical_mitigations"]
+    ]
+
+
+def mitigation_relations(snapshot, mitigation_id: str) -> dict[str, list[str]]:
+    """What a mitigation requires, what requires it and which threats it introduces."""
+    return {
+        "requires": [
+            link.target for link in snapshot.requires if link.source == mitigation_id
+        ],
+        "required_by": [
+            link.source for link in snapshot.requires if link.target == mitigation_id
+        ],
+        "introduces": [
+            link.target for link in snapshot.introduces if link.source == mitigation_id
+        ],
+    }
+
+
+def without_layer(scenario: Scenario, layer_id: str) -> Scenario:
+    """The same scenario with one more layer switched off."""
+    return replace(scenario, disabled_layers=scenario.disabled_layers | {layer_id})
+
+
+@dataclass(frozen=True, slots=True)
+class LayerShare:
+    """A threat a layer acts on: the layer's coverage and whether it suffices alone."""
+
+    id: str
+    name: str
+    coverage_class: str
+    coverage: float
+    step: int
+    alone: bool
+    critical: bool
+
+
+def layer_coverage(document: Mapping, layer_id: str) -> list[LayerShare]:
+    """The threats a layer covers at all, most covered first.
+
+    >>> doc = {"threats": [{"id": "t", "name": "T", "class": "single-layer",
+    ...   "coverage": {"by_layer": {"hw": 0.9}}, "minimal_layer_sets": [["hw"]],
+    ...   "critical_layers": ["hw"]}]}
+    >>> [(s.id, s.alone, s.critical) for s in layer_coverage(doc, "hw")]
+    [('t', True, True)]
+    """
+    shares = [
+        LayerShare(
+            id=t["id"],
+            name=t["name"],
+            coverage_class=t["class"],
+            coverage=t["coverage"]["by_layer"].get(layer_id, 0.0),
+            step=coverage_step(t["coverage"]["by_layer"].get(layer_id, 0.0)),
+            alone=[layer_id] in t["minimal_layer_sets"],
+            critical=layer_id in t["critical_layers"],
+        )
+        for t in document["threats"]
+    ]
+    return sorted(
+        (s for s in shares if s.coverage > 0), key=lambda s: (-s.coverage, s.name)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClassChange:
+    """A threat whose class differs between two documents."""
+
+    id: str
+    name: str
+    before: str
+    after: str
+    coverage_before: float
+    coverage_after: float
+
+
+def changed_classes(before: Mapping, after: Mapping) -> list[ClassChange]:
+    """Threats whose class differs between two coverage documents, worst after first.
+
+    >>> a = {"threats": [{"id": "t", "name": "T", "class": "single-layer",
+    ...                   "coverage": {"all": 0.9}}]}
+    >>> b = {"threats": [{"id": "t", "name": "T", "class": "unmitigated",
+    ...                   "coverage": {"all": 0.0}}]}
+    >>> [(c.before, c.after) for c in changed_classes(a, b)]
+    [('single-layer', 'unmitigated')]
+    """
+    then = {t["id"]: t for t in before["threats"]}
+    changes = [
+        ClassChange(
+            t["id"],
+            t["name"],
+            then[t["id"]]["class"],
+            t["class"],
+            then[t["id"]]["coverage"]["all"],
+            t["coverage"]["all"],
+        )
+        for t in after["threats"]
+        if t["id"] in then and then[t["id"]]["class"] != t["class"]
+    ]
+    return sorted(changes, key=lambda c: (CLASS_ORDER[c.after], c.name))
+
+
+@dataclass(frozen=True, slots=True)
+class UpsetRow:
+    """One layer set: which layers it holds, and the threats it addresses."""
+
+    layers: tuple[str, ...]
+    member: tuple[bool, ...]
+    addressed: int
+    minimal_for: int
+    share: int
+
+
+def upset_rows(document: Mapping) -> list[UpsetRow]:
+    """Layer sets by size, then threats addressed, as the rows of an UpSet table.
+
+    >>> doc = {"layers": ["hw", "sw"], "threats": [{}, {}],
+    ...        "layer_sets": {"sets": [{"layers": ["hw"], "addressed": 1, "minimal_for": 1}]}}
+    >>> upset_rows(doc)
+    [UpsetRow(layers=('hw',), member=(True, False), addressed=1, minimal_for=1, share=50)]
+    """
+    total = len(document["threats"])
+    rows = [
+        UpsetRow(
+            layers=tuple(s["layers"]),
+            member=tuple(layer in s["layers"] for layer in document["layers"]),
+            addressed=s["addressed"],
+            minimal_for=s["minimal_for"],
+            share=share(s["addressed"], total),
+        )
+        for s in document["layer_sets"]["sets"]
+    ]
+    return sorted(rows, key=lambda r: (len(r.layers), -r.addressed))
+
+
+def best_single_layer(rows: Iterable[UpsetRow]) -> int:
+    """The most threats any one layer addresses alone.
+
+    >>> best_single_layer([UpsetRow(("a",), (True,), 3, 3, 25)])
+    3
+    """
+    return max((r.addressed for r in rows if len(r.layers) == 1), default=0)
+
+
+def focus_choices(snapshot) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The explorer's focus options: node ids by kind, sorted by name."""
+    groups = (
+        ("Layers", "layer", snapshot.layers),
+        ("Threats", "threat", snapshot.threats),
+        ("Mitigations", "mitigation", snapshot.mitigations),
+    )
+    return [
+        (
+            label,
+            [(f"{kind}:{r.id}", r.name) for r in sorted(records, key=lambda r: r.name)],
+        )
+        for label, kind, records in groups
+    ]
+
+
+def graph_listing(elements: Mapping) -> dict[str, list[dict]]:
+    """The explorer's elements as lists for the HTML: nodes by kind, edges by type.
+
+    >>> graph_listing({"nodes": [{"id": "threat:t", "kind": "threat", "name": "T"}],
+    ...                "edges": []})["threat"][0]["name"]
+    'T'
+    """
+    listing: dict[str, list[dict]] = {"layer": [], "threat": [], "mitigation": []}
+    for node in sorted(elements["nodes"], key=lambda n: n["name"]):
+        listing[node["kind"]].append(node)
+    names = {n["id"]: n["name"] for n in elements["nodes"]}
+    listing["edges"] = [
+        {**e, "source_name": names[e["source"]], "target_name": names[e["target"]]}
+        for e in elements["edges"]
+        if e["type"] != "IN_LAYER"
+    ]
+    return listing
+
+
+def gaps(document: Mapping) -> list[Mapping]:
+    """Threats not addressed at all (unmitigated or insufficient), lowest coverage first."""
+    open_ = [t for t in document["threats"] if t["class"] not in ADDRESSED]
+    return sorted(open_, key=lambda t: (t["coverage"]["all"], t["name"]))
+
+
+def node_name(elements: Mapping, node_id: str | None) -> str:
+    """The name of a node among graph elements, or the id itself.
+
+    >>> node_name({"nodes": [{"id": "layer:hw", "name": "Hardware"}]}, "layer:hw")
+    'Hardware'
+    """
+    return next(
+        (n["name"] for n in elements["nodes"] if n["id"] == node_id), node_id or ""
+    )

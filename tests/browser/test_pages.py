@@ -1,0 +1,160 @@
+"""The site in Debian's Chromium: pages load, the matrix reacts, links reproduce."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    ("/", "Which AI misuse threats"),
+    ("/coverage/", "Coverage matrix"),
+    ("/combinations/", "Layer combinations"),
+    ("/threats/guardrail-removal/", "Guardrail removal"),
+    ("/mitigations/export-controls/", "Export controls"),
+    ("/layers/hardware/", "Hardware layer"),
+    ("/sources/qi-2024/", "Qi et al. 2024"),
+    ("/graph/", "Graph explorer"),
+    ("/search/?q=attestation", "Search"),
+    ("/brief/", "Governing open-weight AI"),
+]
+
+
+def _class_of(page: Page, threat: str) -> str:
+    return page.locator(f"#row-{threat}").get_attribute("data-class")
+
+
+@pytest.mark.parametrize("path, heading", PAGES)
+def test_each_page_loads_with_its_heading_and_no_script_error(
+    page: Page, site, path, heading
+):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    response = page.goto(site + path)
+    assert response.status == 200
+    expect(page.locator("h1")).to_contain_text(heading)
+    assert errors == []
+
+
+def test_switching_a_layer_off_in_the_matrix_changes_a_threats_class(page: Page, site):
+    page.goto(site + "/coverage/")
+    assert _class_of(page, "model-extraction") == "single-layer"
+    page.get_by_role("checkbox", name="Hardware", exact=True).check()
+    expect(page.locator("#row-model-extraction")).not_to_have_attribute(
+        "data-class", "single-layer"
+    )
+    assert "disable_layer=hardware" in page.url
+    expect(page.locator("h1")).to_have_count(1)  # swapped in place, not reloaded
+
+
+def test_the_compare_view_marks_the_threats_that_changed_class(page: Page, site):
+    page.goto(site + "/coverage/?disable_layer=hardware")
+    page.get_by_role("checkbox", name="Compare with the baseline", exact=True).check()
+    expect(page.locator("#diff-summary")).to_be_visible()
+    expect(page.locator("#row-model-extraction")).to_have_class("changed")
+
+
+def test_a_permalink_reproduces_the_scenario(page: Page, site, browser):
+    page.goto(site + "/coverage/")
+    page.get_by_role("checkbox", name="Institutional", exact=True).check()
+    page.get_by_role("checkbox", name="Deployed", exact=True).check()
+    expect(page.locator("#matrix-region")).to_contain_text("only deployed")
+    link = page.locator("#permalink").get_attribute("href")
+    classes = {
+        row.get_attribute("data-threat"): row.get_attribute("data-class")
+        for row in page.locator("tbody tr[data-threat]").all()
+    }
+    other = browser.new_page()
+    other.goto(link)
+    expect(
+        other.get_by_role("checkbox", name="Institutional", exact=True)
+    ).to_be_checked()
+    expect(other.get_by_role("checkbox", name="Deployed", exact=True)).to_be_checked()
+    for threat, klass in classes.items():
+        assert _class_of(other, threat) == klass
+    other.close()
+
+
+def test_sorting_the_matrix_by_coverage_puts_the_lowest_first(page: Page, site):
+    page.goto(site + "/coverage/")
+    page.get_by_role("link", name="All layers").click()
+    expect(page.locator("th[aria-sort='ascending']")).to_have_text("All layers")
+    values = page.locator("td.cell--all .cell__value").all_inner_texts()
+    numbers = [int(v.strip().rstrip("%")) for v in values]
+    assert numbers == sorted(numbers)
+
+
+def test_clicking_a_node_in_the_graph_leads_to_its_page(page: Page, site):
+    page.goto(site + "/graph/")
+    page.wait_for_selector("#cy[data-ready='true']")
+    position = page.evaluate(
+        """() => {
+            const node = window.layerwiseGraph.getElementById('threat:guardrail-removal');
+            const box = document.getElementById('cy').getBoundingClientRect();
+            const p = node.renderedPosition();
+            return {x: box.left + p.x, y: box.top + p.y};
+        }"""
+    )
+    page.mouse.click(position["x"], position["y"])
+    expect(page.locator("#node-summary")).to_contain_text("Guardrail removal")
+    page.locator("#node-page-link").click()
+    expect(page).to_have_url(site + "/threats/guardrail-removal/")
+    expect(page.locator("h1")).to_have_text("Guardrail removal")
+
+
+def test_searching_from_any_page_reaches_a_result(page: Page, site):
+    page.goto(site + "/combinations/")
+    page.get_by_role("searchbox", name="Search threats").fill("smuggled")
+    page.keyboard.press("Enter")
+    expect(page.locator("#result-count")).to_be_visible()
+    page.locator(".results a").first.click()
+    expect(page.locator("h1")).to_have_text("Sanctions evasion")
+
+
+def test_the_matrix_is_keyboard_navigable_with_visible_values(page: Page, site):
+    page.goto(site + "/coverage/")
+    cell = page.locator("#row-model-extraction td.cell").first
+    cell.focus()
+    expect(cell.locator(".cell__tip")).to_be_visible()
+    assert "Hardware" in cell.get_attribute("aria-label")
+
+
+SHOTS = [
+    ("overview", "/"),
+    ("matrix", "/coverage/?disable_layer=hardware&compare=baseline"),
+    ("threat", "/threats/guardrail-removal/"),
+    ("graph", "/graph/"),
+    ("combinations", "/combinations/"),
+    ("layer", "/layers/hardware/"),
+    ("mitigation", "/mitigations/chip-attestation/"),
+    ("brief", "/brief/"),
+]
+
+
+def test_screenshots_of_the_main_pages(page: Page, site, screenshot_dir: Path):
+    """Full-page screenshots into var/screenshots/ (and docs/matrix.png on demand)."""
+    for name, path in SHOTS:
+        page.goto(site + path)
+        if name == "graph":
+            page.wait_for_selector("#cy[data-ready='true']")
+            time.sleep(0.3)
+        page.screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
+    page.emulate_media(media="print")
+    page.goto(site + "/brief/?disable_layer=hardware")
+    page.screenshot(path=screenshot_dir / "brief-print.png", full_page=True)
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site + "/coverage/")
+    page.screenshot(path=screenshot_dir / "matrix-phone.png", full_page=True)
+    if os.environ.get("LAYERWISE_SCREENSHOTS") == "docs":
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(site + "/coverage/")
+        docs = Path(settings.BASE_DIR) / "docs"
+        page.locator("main").screenshot(path=docs / "matrix.png")
+    assert (screenshot_dir / "matrix.png").stat().st_size > 10_000
