@@ -174,3 +174,74 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
     "loggers": {"neo4j": {"level": "WARNING"}},
 }
+
+# --- REST API (graphapi/) ----------------------------------------------------
+# Reads are public unless LAYERWISE_API_REQUIRE_LOGIN; writes need a user in
+# the "editors" group (token for tools, session + CSRF for the browser).
+LAYERWISE_API_REQUIRE_LOGIN = envbool("LAYERWISE_API_REQUIRE_LOGIN", False)
+# Requests per anonymous client (IP) as "N/second|minute|hour|day"; empty = off.
+LAYERWISE_API_ANON_RATE = envstr("LAYERWISE_API_ANON_RATE", "600/min") or None
+LAYERWISE_API_PAGE_SIZE = envint("LAYERWISE_API_PAGE_SIZE", 100)
+# Cached reads check the graph revision in Neo4j at most this often (seconds)
+# per process; a process sees its own writes at once, other processes' writes
+# after at most this long. 0 checks on every request.
+LAYERWISE_REVISION_MAX_AGE = envfloat("LAYERWISE_REVISION_MAX_AGE", 1.0)
+# Largest request body (bytes): a whole taxonomy imported over the API.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("LAYERWISE_MAX_BODY_BYTES", 64 * 1024 * 1024)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "layerwise",
+        "OPTIONS": {"MAX_ENTRIES": envint("LAYERWISE_CACHE_ENTRIES", 2000)},
+    }
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an anonymous write then gets 401 with WWW-Authenticate.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["graphapi.permissions.ReadPublicWriteEditors"],
+    "DEFAULT_THROTTLE_CLASSES": ["graphapi.throttling.AnonymousThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "graphapi.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "graphapi.exceptions.exception_handler",
+    # ?format= is a parameter of /export/, not a renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
+    # OPTIONS answers 405: the OpenAPI schema describes every endpoint.
+    "DEFAULT_METADATA_CLASS": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Layerwise API",
+    "DESCRIPTION": (
+        "Read, write and analyse the Layerwise threat taxonomy: governance "
+        "layers, misuse threats, mitigations, sources and the links among "
+        "them, and the coverage analysis over them."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "graphapi.schema.add_common_errors",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "StrengthEnum": "taxonomy.graph.records.STRENGTHS",
+        "MaturityEnum": "taxonomy.graph.records.MATURITIES",
+        "CoverageClassEnum": "taxonomy.analysis.model.CLASSES",
+    },
+    # Ids in URLs (graphapi.urls.IdConverter), as in fixtures/schema.json.
+    "PATH_CONVERTER_OVERRIDES": {
+        "taxid": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", "maxLength": 200}
+    },
+}

@@ -5,5 +5,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("graphapi.urls")),
     path("", include("taxonomy.urls")),
 ]
+
+# Unknown URLs and crashes under /api/ answer in the API's error shape.
+handler404 = "graphapi.views.handler404"
+handler500 = "graphapi.views.handler500"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -123,3 +124,30 @@ def taxonomy_diff(current: Taxonomy, desired: Taxonomy, *, prune: bool) -> Chang
             for key in sorted(set(have) - set(want)):
                 changes.append(Change(kind, "delete", key, have[key], None))
     return ChangeSet(tuple(changes))
+
+
+def taxonomy_with_changes(taxonomy: Taxonomy, changes: Iterable[Change]) -> Taxonomy:
+    """``taxonomy`` as a write of ``changes`` would leave it, computed in memory.
+
+    Created and updated items take their ``after``; deleted ones go. Every kind
+    stays sorted by key, as the graph reads it. Nothing checks references:
+    the caller passes changes that keep the taxonomy whole.
+
+    >>> from taxonomy.graph.records import Layer
+    >>> before = Taxonomy(layers=(Layer("hardware", "Hardware"),))
+    >>> change = Change("layer", "create", "market", None, Layer("market", "Market"))
+    >>> [x.id for x in taxonomy_with_changes(before, [change]).layers]
+    ['hardware', 'market']
+    """
+    names = dict(KINDS)
+    items = {name: {record_key(r): r for r in getattr(taxonomy, name)} for _, name in KINDS}
+    for change in changes:
+        kind = items[names[change.kind]]
+        if change.action == "delete":
+            kind.pop(change.key, None)
+        else:
+            kind[change.key] = change.after
+    return replace(
+        taxonomy,
+        **{name: tuple(kind[key] for key in sorted(kind)) for name, kind in items.items()},
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,10 @@ class FixtureError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class FixtureSyntaxError(FixtureError):
+    """Fixture text that is not even well-formed (YAML or JSON syntax, wrong top level)."""
 
 
 @dataclass
@@ -362,6 +366,205 @@ def export_json(taxonomy: Taxonomy) -> str:
     return json.dumps(taxonomy_to_document(taxonomy), indent=2, ensure_ascii=False) + "\n"
 
 
+_ID_FIELDS = {"id", "layer", "taxonomy", "mitigation", "threat", "source", "target"}
+
+
+def _record_schema(cls: type, fixture_props: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema of one record class: the fixture schema's rule for a field it
+    has, otherwise one by the field's type (ids, id lists, integers, text)."""
+    props: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name == "version":
+            props[f.name] = {"type": "integer", "minimum": 1}
+        elif f.name in fixture_props:
+            props[f.name] = fixture_props[f.name]
+        elif f.name in _ID_FIELDS:
+            props[f.name] = {"$ref": "#/$defs/slug"}
+        elif "tuple" in str(f.type):
+            props[f.name] = {"$ref": "#/$defs/slugList"}
+        elif "int" in str(f.type):
+            props[f.name] = {"type": ["integer", "null"]}
+        else:
+            props[f.name] = {"$ref": "#/$defs/text"}
+    required = [f.name for f in fields(cls) if f.default is MISSING]
+    return {"type": "object", "additionalProperties": False, "required": required, "properties": props}
+
+
+def _document_schema() -> dict[str, Any]:
+    """JSON Schema of the canonical document, from the records and the fixture schema."""
+    defs = json.loads(SCHEMA_PATH.read_text())["$defs"]
+    classes = {
+        "layers": (Layer, "layer"),
+        "threats": (Threat, "threat"),
+        "mitigations": (Mitigation, "mitigation"),
+        "sources": (Source, "source"),
+        "mitigates": (Mitigates, "mitigates"),
+        "enables": (Link, None),
+        "requires": (Link, None),
+        "introduces": (Link, None),
+        "subtypes": (Link, None),
+    }
+    properties = {}
+    for key in JSON_KEYS:
+        cls, name = classes[key]
+        fixture_props = {
+            k: v
+            for k, v in (defs[name]["properties"] if name else {}).items()
+            if k not in ("enables", "subtype_of", "mitigated_by", "requires", "introduces")
+        }
+        properties[key] = {"type": "array", "items": _record_schema(cls, fixture_props)}
+    return {"$defs": defs, "type": "object", "additionalProperties": False, "properties": properties}
+
+
+def _document_problems(doc: dict[str, Any]) -> list[Problem]:
+    """Referential checks of a canonical document, each problem naming its field."""
+    problems: list[str] = []
+    ids: dict[str, set[str]] = {}
+    for section in SECTIONS:
+        ids[section] = set()
+        for i, item in enumerate(doc.get(section, [])):
+            if item["id"] in ids[section]:
+                problems.append(f"{section}[{i}].id: duplicate {_SINGULAR[section]} id {item['id']!r}")
+            ids[section].add(item["id"])
+
+    def check(where: str, section: str, value: str) -> None:
+        if value not in ids[section]:
+            problems.append(f"{where}: unknown {_SINGULAR[section]} {value!r}")
+
+    for i, item in enumerate(doc.get("mitigations", [])):
+        check(f"mitigations[{i}].layer", "layers", item["layer"])
+    ends = {
+        "mitigates": ("mitigation", "mitigations", "threat", "threats"),
+        "enables": ("source", "threats", "target", "threats"),
+        "subtypes": ("source", "threats", "target", "threats"),
+        "requires": ("source", "mitigations", "target", "mitigations"),
+        "introduces": ("source", "mitigations", "target", "threats"),
+    }
+    graphs = {"requires": nx.DiGraph(), "subtypes": nx.DiGraph()}
+    for key, (a, a_section, b, b_section) in ends.items():
+        seen: set[tuple[str, str]] = set()
+        for i, link in enumerate(doc.get(key, [])):
+            check(f"{key}[{i}].{a}", a_section, link[a])
+            check(f"{key}[{i}].{b}", b_section, link[b])
+            pair = (link[a], link[b])
+            if pair in seen:
+                problems.append(f"{key}[{i}]: duplicate link {pair[0]!r} -> {pair[1]!r}")
+            seen.add(pair)
+            if key == "enables" and pair[0] == pair[1]:
+                problems.append(f"{key}[{i}]: threat {pair[0]!r} cannot enable itself")
+            if key in graphs:
+                graphs[key].add_edge(*pair)
+            for j, source in enumerate(link.get("sources") or []):
+                check(f"{key}[{i}].sources[{j}]", "sources", source)
+    for key, verb in (("requires", "REQUIRES"), ("subtypes", "SUBTYPE_OF")):
+        try:
+            cycle = nx.find_cycle(graphs[key])
+        except nx.NetworkXNoCycle:
+            continue
+        chain = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
+        problems.append(f"{key}: {verb} cycle: {chain}")
+    return [Problem(DOCUMENT_NAME, 0, message) for message in problems]
+
+
+DOCUMENT_NAME = "(document)"
+
+
+def taxonomy_from_document(doc: Any) -> Taxonomy:
+    """Parse the canonical JSON document ``export_json`` writes, with every fixture check.
+
+    Versions in the document are ignored (the graph counts its own). Raise
+    FixtureError whose problems name the field, e.g. ``mitigates[3].threat:
+    unknown threat 'x'``; FixtureSyntaxError when ``doc`` is not an object.
+    """
+    if not isinstance(doc, dict):
+        raise FixtureSyntaxError([Problem(DOCUMENT_NAME, 0, "the document must be a JSON object")])
+    validator = jsonschema.Draft202012Validator(_document_schema())
+    problems = [
+        Problem(DOCUMENT_NAME, 0, f"{_field(error.absolute_path)}: {_schema_message(error)}")
+        for error in validator.iter_errors(doc)
+    ]
+    problems = problems or _document_problems(doc)
+    if problems:
+        raise FixtureError(problems)
+
+    def records(key: str, cls: type) -> tuple:
+        names = {f.name for f in fields(cls)} - {"version"}
+        return tuple(
+            cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in item.items() if k in names})
+            for item in doc.get(key, [])
+        )
+
+    return Taxonomy(
+        layers=records("layers", Layer),
+        threats=records("threats", Threat),
+        mitigations=records("mitigations", Mitigation),
+        sources=records("sources", Source),
+        mitigates=records("mitigates", Mitigates),
+        enables=records("enables", Link),
+        requires=records("requires", Link),
+        introduces=records("introduces", Link),
+        subtypes=records("subtypes", Link),
+    )
+
+
+# --- One YAML text: what the API exports and imports ---------------------------
+
+
+def read_fixture_text(text: str, *, name: str) -> tuple[list[FixtureFile], list[Problem]]:
+    """Parse YAML text as fixture files, one per document of the stream.
+
+    Line numbers count from the start of ``text``.
+    """
+    try:
+        docs = list(yaml_rt().load_all(text))
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        return [], [Problem(name, mark.line + 1 if mark else 0, f"invalid YAML: {e.problem or e}")]
+    if not docs:
+        return [], [Problem(name, 1, "empty document: expected a fixture mapping")]
+    files, problems = [], []
+    for doc in docs:
+        if doc is not None and not isinstance(doc, CommentedMap):
+            problems.append(Problem(name, 1, "a fixture document must be a mapping"))
+            continue
+        files.append(FixtureFile(Path(name), doc))
+    return files, problems
+
+
+def load_fixture_text(text: str, *, name: str = "(body)") -> Taxonomy:
+    """Read and validate YAML fixture text; FixtureSyntaxError if it is not YAML."""
+    files, problems = read_fixture_text(text, name=name)
+    if problems:
+        raise FixtureSyntaxError(problems)
+    problems = validate_files(files)
+    if problems:
+        raise FixtureError(problems)
+    return taxonomy_from_files(files)
+
+
+def export_yaml_text(taxonomy: Taxonomy) -> str:
+    """The taxonomy as one fixture document (one per taxonomy name, as a YAML stream).
+
+    Items are written from scratch in id order; ``load_fixture_text`` reads it back.
+    """
+    wanted = _item_fields(taxonomy)
+    owners = _taxonomy_of(taxonomy)
+    names = {name for section in owners.values() for name in section.values()}
+    docs = []
+    for name in sorted(names, key=lambda n: (n != DEFAULT_TAXONOMY, n)) or [DEFAULT_TAXONOMY]:
+        doc = CommentedMap()
+        if name != DEFAULT_TAXONOMY:
+            doc["taxonomy"] = name
+        for section in SECTIONS:
+            ids = sorted(i for i, owner in owners[section].items() if owner == name)
+            if ids:
+                doc[section] = CommentedSeq(_new_item(wanted[section][i], section) for i in ids)
+        docs.append(doc)
+    buf = io.StringIO()
+    yaml_rt().dump_all(docs, buf)
+    return buf.getvalue()
+
+
 # --- YAML export: merge the graph into the existing files ----------------------
 
 
@@ -583,3 +786,33 @@ def _home_file(docs: dict[str, CommentedMap], section: str, taxonomy: str, home:
         doc.yaml_set_start_comment(_HEADERS[section])
         docs[name] = doc
     return name
+
+
+def taxonomy_names(taxonomy: Taxonomy) -> set[str]:
+    """The taxonomies whose items ``taxonomy`` holds (the seed's when it is empty).
+
+    A fixture load compares and prunes only these, so it never deletes an
+    imported taxonomy.
+
+    >>> taxonomy_names(Taxonomy())
+    {'layerwise'}
+    """
+    names = {x.taxonomy for name in SECTIONS for x in getattr(taxonomy, name)}
+    return names or {DEFAULT_TAXONOMY}
+
+
+def item_problems(kind: str, item: dict[str, Any]) -> dict[str, list[str]]:
+    """Field -> messages for one item checked against the fixture schema's rule for
+    ``kind`` (``layer``, ``threat``, ``mitigation``, ``source``, ``mitigates``):
+    the browser's forms validate exactly as fixture files are validated.
+
+    >>> item_problems("threat", {"id": "bad id", "name": "Bad"})
+    {'id': ["'bad id' is not a valid id (letters, digits, '.', '_', ':' or '-')"]}
+    """
+    schema = json.loads(SCHEMA_PATH.read_text())
+    validator = jsonschema.Draft202012Validator({**schema["$defs"][kind], "$defs": schema["$defs"]})
+    problems: dict[str, list[str]] = {}
+    for error in validator.iter_errors(item):
+        field = str(error.absolute_path[0]) if error.absolute_path else "__all__"
+        problems.setdefault(field, []).append(_schema_message(error))
+    return problems

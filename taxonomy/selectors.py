@@ -2,8 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from taxonomy.analysis.model import Scenario
+from taxonomy.analysis.report import coverage_document, render_csv, render_json
+from taxonomy.changes import record_key
+from taxonomy.coverage import coverage_report, coverage_scenario
 from taxonomy.graph import repository
-from taxonomy.graph.records import Taxonomy
+from taxonomy.graph.records import (
+    DEFAULT_TAXONOMY,
+    Layer,
+    Link,
+    Mitigates,
+    Mitigation,
+    Source,
+    Taxonomy,
+    Threat,
+)
+from taxonomy.interchange import EXPORT_FORMATS
+from taxonomy.interchange.common import UnknownTaxonomy
+from taxonomy.interchange.graphml import graphml_document
+from taxonomy.interchange.navigator import navigator_layer, render_navigator
+from taxonomy.interchange.stix import stix_bundle
 
 
 def taxonomy_snapshot(*, taxonomy: str | None = None) -> Taxonomy:
@@ -91,3 +116,313 @@ def graph_elements(
         nodes = {k: v for k, v in nodes.items() if k in keep}
         edges = [e for e in edges if e["source"] in keep and e["target"] in keep]
     return {"nodes": list(nodes.values()), "edges": edges}
+
+
+# --- Reads at the current revision, cached -----------------------------------------
+#
+# Every write bumps the graph revision, so an answer computed at one revision
+# token stays right until the token changes. A request costs at most one token
+# read; the taxonomy, the baseline coverage and coverage documents are
+# recomputed only after a write.
+
+# (token, taxonomy at it, its baseline coverage entries or None), swapped whole
+# so that concurrent requests of one process never see a mixed state.
+_current: tuple[str | None, Taxonomy | None, dict | None] = (None, None, None)
+
+
+def revision_token(*, fresh: bool = False) -> str:
+    """The graph's revision token (``"<epoch>:<revision>"``).
+
+    One cheap read, reused for up to LAYERWISE_REVISION_MAX_AGE seconds
+    unless ``fresh``; this process's own writes are always seen at once.
+    """
+    max_age = 0.0 if fresh else settings.LAYERWISE_REVISION_MAX_AGE
+    return repository.graph_revision_token(max_age=max_age)
+
+
+def revision_of(token: str) -> int:
+    """The revision number in a revision token."""
+    return int(token.rsplit(":", 1)[1])
+
+
+def taxonomy_at(*, token: str) -> Taxonomy:
+    """The whole taxonomy at ``token``, read from Neo4j once per revision per process."""
+    global _current
+    cached_token, taxonomy, _ = _current
+    if cached_token == token:
+        return taxonomy
+    snapshot = repository.taxonomy_read()
+    if snapshot.revision == revision_of(token):
+        _current = (token, snapshot, None)
+    # Otherwise a write landed in between: right now, but not kept under ``token``.
+    return snapshot
+
+
+def coverage_baseline(*, token: str) -> dict[str, dict]:
+    """Threat id -> its entry of the coverage document with nothing disabled."""
+    global _current
+    taxonomy = taxonomy_at(token=token)
+    cached_token, cached_taxonomy, baseline = _current
+    if cached_token == token and baseline is not None:
+        return baseline
+    document = coverage_document(taxonomy, scenario=coverage_scenario())
+    baseline = {entry["id"]: entry for entry in document["threats"]}
+    if cached_token == token and cached_taxonomy is taxonomy:
+        _current = (token, taxonomy, baseline)
+    return baseline
+
+
+COVERAGE_RENDERERS = {"json": render_json, "csv": render_csv}
+COVERAGE_CACHE_SECONDS = 3600  # documents of old revisions are never asked for again
+
+
+def coverage_rendered(
+    *,
+    token: str,
+    scenario: Scenario,
+    threat: str | None = None,
+    chains: str | None = None,
+    diff_baseline: bool = False,
+    fmt: str = "json",
+) -> str:
+    """The coverage report rendered as the ``coverage`` command does (json or csv),
+    cached per revision token, scenario and query.
+
+    Raises ScenarioError for ids the taxonomy does not hold.
+    """
+    render = COVERAGE_RENDERERS[fmt]
+    key = "coverage:" + hashlib.sha256(
+        repr((token, fmt, _scenario_key(scenario), threat, chains, diff_baseline)).encode()
+    ).hexdigest()
+    text = cache.get(key)
+    if text is None:
+        report = coverage_report(
+            scenario=scenario, threat=threat, chains=chains, diff_baseline=diff_baseline
+        )
+        text = render(report)
+        if report["revision"] == revision_of(token):
+            cache.set(key, text, timeout=COVERAGE_CACHE_SECONDS)
+    return text
+
+
+def _scenario_key(scenario: Scenario) -> tuple:
+    maturities = None if scenario.maturities is None else sorted(scenario.maturities)
+    return (
+        sorted(scenario.disabled_layers),
+        sorted(scenario.disabled_mitigations),
+        maturities,
+        scenario.threshold,
+        scenario.effectiveness,
+    )
+
+
+def _text_matches(kind: str, q: str | None) -> set[str] | None:
+    """Ids of ``kind`` whose name or description match ``q`` (full-text index)."""
+    if not q:
+        return None
+    return {hit["id"] for hit in search_results(text=q, limit=SEARCH_LIMIT)[kind]}
+
+
+SEARCH_LIMIT = 10_000
+
+
+def _keep(items: Iterable[Any], ids: set[str] | None) -> list[Any]:
+    return [item for item in items if ids is None or item.id in ids]
+
+
+def layer_list(*, taxonomy: Taxonomy, q: str | None = None) -> list[Layer]:
+    """Layers in id order, optionally only those matching ``q``."""
+    return _keep(taxonomy.layers, _text_matches("layer", q))
+
+
+def threat_list(
+    *,
+    taxonomy: Taxonomy,
+    classes: Mapping[str, str],
+    q: str | None = None,
+    layer: str | None = None,
+    mitigation: str | None = None,
+    coverage_class: str | None = None,
+) -> list[Threat]:
+    """Threats in id order, filtered by text, by a layer or mitigation acting on
+    them, and by their coverage class (``classes``: threat id -> class)."""
+    threats = _keep(taxonomy.threats, _text_matches("threat", q))
+    if layer is not None or mitigation is not None:
+        in_layer = {m.id for m in taxonomy.mitigations if layer is None or m.layer == layer}
+        acting = {
+            link.threat
+            for link in taxonomy.mitigates
+            if link.mitigation in in_layer and mitigation in (None, link.mitigation)
+        }
+        threats = [t for t in threats if t.id in acting]
+    if coverage_class is not None:
+        threats = [t for t in threats if classes.get(t.id) == coverage_class]
+    return threats
+
+
+def mitigation_list(
+    *,
+    taxonomy: Taxonomy,
+    q: str | None = None,
+    layer: str | None = None,
+    maturity: str | None = None,
+    threat: str | None = None,
+) -> list[Mitigation]:
+    """Mitigations in id order, filtered by text, layer, maturity and a threat they mitigate."""
+    mitigations = _keep(taxonomy.mitigations, _text_matches("mitigation", q))
+    if threat is not None:
+        acting = {link.mitigation for link in taxonomy.mitigates if link.threat == threat}
+        mitigations = [m for m in mitigations if m.id in acting]
+    return [
+        m
+        for m in mitigations
+        if layer in (None, m.layer) and maturity in (None, m.maturity)
+    ]
+
+
+def source_list(*, taxonomy: Taxonomy, q: str | None = None) -> list[Source]:
+    """Sources in id order, optionally only those matching ``q``."""
+    return _keep(taxonomy.sources, _text_matches("source", q))
+
+
+def mitigates_list(
+    *,
+    taxonomy: Taxonomy,
+    mitigation: str | None = None,
+    threat: str | None = None,
+    layer: str | None = None,
+    strength: str | None = None,
+    source: str | None = None,
+) -> list[Mitigates]:
+    """MITIGATES links ordered by (mitigation, threat), filtered by any of their parts."""
+    layers = {m.id: m.layer for m in taxonomy.mitigations}
+    return [
+        link
+        for link in taxonomy.mitigates
+        if mitigation in (None, link.mitigation)
+        and threat in (None, link.threat)
+        and layer in (None, layers.get(link.mitigation))
+        and strength in (None, link.strength)
+        and (source is None or source in link.sources)
+    ]
+
+
+def link_list(
+    *, taxonomy: Taxonomy, kind: str, source: str | None = None, target: str | None = None
+) -> list[Link]:
+    """ENABLES, REQUIRES or INTRODUCES links ordered by (source, target)."""
+    links = getattr(taxonomy, repository.TAXONOMY_FIELDS[kind])
+    return [
+        link for link in links if source in (None, link.source) and target in (None, link.target)
+    ]
+
+
+def node_get(*, taxonomy: Taxonomy, kind: str, key: str) -> Any:
+    """One layer, threat, mitigation or source; ``repository.NotFound`` if absent."""
+    for item in getattr(taxonomy, repository.TAXONOMY_FIELDS[kind]):
+        if item.id == key:
+            return item
+    raise repository.NotFound(kind, key)
+
+
+def link_get(*, taxonomy: Taxonomy, kind: str, source: str, target: str) -> Any:
+    """One link of any kind by its two ends; ``repository.NotFound`` if absent."""
+    for link in getattr(taxonomy, repository.TAXONOMY_FIELDS[kind]):
+        if record_key(link) == f"{source}->{target}":
+            return link
+    raise repository.NotFound(kind, f"{source}->{target}")
+
+
+def layer_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
+    """A layer with the mitigations in it."""
+    layer = node_get(taxonomy=taxonomy, kind="layer", key=key)
+    return {"layer": layer, "mitigations": [m for m in taxonomy.mitigations if m.layer == key]}
+
+
+def threat_detail(*, taxonomy: Taxonomy, key: str, coverage: dict | None) -> dict[str, Any]:
+    """A threat with its mitigations grouped by layer (every layer, in order),
+    its ENABLES, SUBTYPE_OF and INTRODUCES neighbours and its coverage entry."""
+    threat = node_get(taxonomy=taxonomy, kind="threat", key=key)
+    mitigations = {m.id: m for m in taxonomy.mitigations}
+    by_layer: dict[str, list[dict]] = {layer.id: [] for layer in taxonomy.layers}
+    for link in taxonomy.mitigates:
+        if link.threat == key:
+            m = mitigations[link.mitigation]
+            by_layer.setdefault(m.layer, []).append({"link": link, "mitigation": m})
+    return {
+        "threat": threat,
+        "mitigations_by_layer": [
+            {"layer": layer.id, "name": layer.name, "mitigations": by_layer[layer.id]}
+            for layer in taxonomy.layers
+        ],
+        "enables": [x.target for x in taxonomy.enables if x.source == key],
+        "enabled_by": [x.source for x in taxonomy.enables if x.target == key],
+        "subtype_of": [x.target for x in taxonomy.subtypes if x.source == key],
+        "introduced_by": [x.source for x in taxonomy.introduces if x.target == key],
+        "coverage": coverage,
+    }
+
+
+def mitigation_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
+    """A mitigation with what it mitigates, requires, is required by and introduces."""
+    mitigation = node_get(taxonomy=taxonomy, kind="mitigation", key=key)
+    threats = {t.id: t for t in taxonomy.threats}
+    return {
+        "mitigation": mitigation,
+        "mitigates": [
+            {"link": link, "threat": threats[link.threat]}
+            for link in taxonomy.mitigates
+            if link.mitigation == key
+        ],
+        "requires": [x.target for x in taxonomy.requires if x.source == key],
+        "required_by": [x.source for x in taxonomy.requires if x.target == key],
+        "introduces": [x.target for x in taxonomy.introduces if x.source == key],
+    }
+
+
+def source_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
+    """A source with the MITIGATES links that cite it."""
+    source = node_get(taxonomy=taxonomy, kind="source", key=key)
+    return {"source": source, "cited_by": [x for x in taxonomy.mitigates if key in x.sources]}
+
+
+# --- Exports to other tools ---------------------------------------------------------
+
+
+def taxonomy_export(
+    *,
+    format: str,
+    taxonomy: str = DEFAULT_TAXONOMY,
+    scenario: Scenario | None = None,
+    domain: str | None = None,
+) -> str:
+    """One taxonomy as text in an interchange format.
+
+    ``format``: ``stix`` (STIX 2.1 bundle), ``graphml``, ``navigator``
+    (ATT&CK Navigator layer of the coverage under ``scenario``, default the
+    baseline; ``domain`` overrides the Navigator domain) or ``csv`` (the
+    coverage matrix). Media types and file extensions are in
+    ``taxonomy.interchange.EXPORT_FORMATS``. Raises UnknownTaxonomy when the
+    graph holds nothing of ``taxonomy``, ScenarioError for a scenario naming
+    ids it does not hold, ValueError for an unknown format.
+    """
+    if format not in EXPORT_FORMATS:
+        formats = ", ".join(EXPORT_FORMATS)
+        raise ValueError(f"unknown export format {format!r} (use {formats})")
+    known = repository.taxonomy_names()
+    if taxonomy not in known:
+        raise UnknownTaxonomy(taxonomy, known)
+    snapshot = repository.taxonomy_read(taxonomy=taxonomy)
+    if format == "stix":
+        return stix_bundle(snapshot, name=taxonomy)
+    if format == "graphml":
+        return graphml_document(snapshot)
+    report = coverage_document(snapshot, scenario=scenario or coverage_scenario())
+    if format == "csv":
+        return render_csv(report)
+    return render_navigator(navigator_layer(report, taxonomy=taxonomy, domain=domain))
+
+
+def taxonomy_names() -> dict[str, int]:
+    """The taxonomies the graph holds, each with its number of threats."""
+    return repository.taxonomy_names()

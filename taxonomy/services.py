@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from taxonomy import fixtures
-from taxonomy.changes import ChangeSet
+import networkx as nx
+
+from taxonomy import audit, fixtures
+from taxonomy.analysis.report import coverage_document
+from taxonomy.changes import KINDS, Change, ChangeSet, record_key
+from taxonomy.coverage import coverage_scenario
 from taxonomy.graph import repository
-from taxonomy.graph.records import Taxonomy
+from taxonomy.graph.records import Link, Mitigates, Taxonomy
+from taxonomy.graph.repository import Versions
+from taxonomy.interchange.atlas import atlas_parse
+from taxonomy.interchange.common import (
+    DEFAULT_STRENGTH,
+    ImportReport,
+    InterchangeError,
+    gc_paused,
+    import_summary,
+)
+from taxonomy.interchange.stix import stix_parse
 
 
 @dataclass(frozen=True)
@@ -30,13 +45,27 @@ def taxonomy_load(
     dry_run: bool = False,
     prune: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    actor: Any = None,
+    channel: str | None = None,
+    comment: str = "",
 ) -> LoadResult:
     """Validate the fixtures at ``path`` and write them in one transaction.
 
     Raises FixtureError (nothing written) when any file has a problem.
+    ``actor``, ``channel`` and ``comment`` are for the audit log (see
+    ``taxonomy_apply``).
     """
     desired = fixtures.load_fixtures(path)
-    return taxonomy_apply(taxonomy=desired, dry_run=dry_run, prune=prune, progress=progress)
+    return taxonomy_apply(
+        taxonomy=desired,
+        dry_run=dry_run,
+        prune=prune,
+        progress=progress,
+        scope=fixtures.taxonomy_names(desired),
+        actor=actor,
+        channel=channel,
+        comment=comment,
+    )
 
 
 def taxonomy_apply(
@@ -45,11 +74,45 @@ def taxonomy_apply(
     dry_run: bool = False,
     prune: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    scope: str | Collection[str] | None = None,
+    actor: Any = None,
+    channel: str | None = None,
+    comment: str = "",
 ) -> LoadResult:
+    """Make the graph hold ``taxonomy`` in one transaction.
+
+    ``scope`` names the taxonomies compared (and pruned); None compares the
+    whole graph, so with ``prune`` it deletes every other taxonomy. With a
+    ``channel`` (``fixtures``, ``import``, ``api``) every change is written to
+    the audit log as done by ``actor`` (a user, or a description such as
+    ``"taxonomy load (fixtures)"``); without one nothing is audited, which
+    only tests and benchmarks that fill a throwaway graph should want.
+    """
     changes, revision = repository.taxonomy_sync(
-        taxonomy, prune=prune, dry_run=dry_run, progress=progress
+        taxonomy, prune=prune, dry_run=dry_run, progress=progress, taxonomy=scope
     )
+    if not dry_run:
+        _audit_changes(changes, revision, actor=actor, channel=channel, comment=comment)
     return LoadResult(changes, revision, dry_run)
+
+
+def _audit_changes(
+    changes: ChangeSet | list[Change],
+    revision: int | None,
+    *,
+    actor: Any,
+    channel: str | None,
+    comment: str,
+) -> None:
+    """Record the changes of a write that has committed, if it names a channel."""
+    if channel is not None:
+        audit.audit_record_changes(
+            changes=changes,
+            actor=actor,
+            channel=channel,
+            comment=comment,
+            revision=revision,
+        )
 
 
 def taxonomy_load_if_empty(*, path: Path) -> LoadResult | None:
@@ -57,3 +120,466 @@ def taxonomy_load_if_empty(*, path: Path) -> LoadResult | None:
     if not repository.graph_is_empty():
         return None
     return taxonomy_load(path=path)
+
+
+# --- Single-item writes (the REST API's and the browser's) -------------------------
+#
+# Every write takes the acting user (``actor``, a Django user or None), a
+# free-text ``comment`` (the editor's "why") and the ``channel`` it came
+# through (``api`` or ``browser``), and records itself in the audit log with
+# the item before and after, once the graph's transaction has committed.
+# ``channel=None`` writes without an audit entry (tests and benchmarks only).
+# ``expected`` is the set of versions the client may overwrite (from If-Match),
+# None to overwrite whatever is there. The repository checks it inside the
+# write's transaction.
+
+
+def _audit_one(
+    seen: dict[str, Any],
+    *,
+    kind: str,
+    action: str,
+    key: str,
+    after: Any = None,
+    actor: Any,
+    channel: str | None,
+    comment: str,
+) -> None:
+    """Record one committed single-item write; ``seen`` is what the repository saw."""
+    if channel is None:
+        return
+    audit.audit_record(
+        kind=kind,
+        action=action,
+        key=key,
+        before=seen.get("before"),
+        after=after,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+        revision=seen.get("revision"),
+    )
+
+
+def node_create(
+    *,
+    kind: str,
+    record: Any,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> Any:
+    """Create a layer, threat, mitigation or source; return it as stored (version 1).
+
+    Raises AlreadyExists, or InvalidWrite for a mitigation's unknown layer.
+    """
+    seen: dict[str, Any] = {}
+    stored = repository.node_create(kind=kind, record=record, seen=seen)
+    _audit_one(
+        seen,
+        kind=kind,
+        action="create",
+        key=stored.id,
+        after=stored,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+    )
+    return stored
+
+
+def node_update(
+    *,
+    kind: str,
+    key: str,
+    changes: dict[str, Any],
+    expected: Versions = None,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> Any:
+    """Change some fields of one node; return it with its new version.
+
+    Raises NotFound, VersionConflict or InvalidWrite (unknown layer).
+    """
+    seen: dict[str, Any] = {}
+    stored = repository.node_update(
+        kind=kind, key=key, changes=changes, expected=expected, seen=seen
+    )
+    _audit_one(
+        seen,
+        kind=kind,
+        action="update",
+        key=key,
+        after=stored,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+    )
+    return stored
+
+
+def node_delete(
+    *,
+    kind: str,
+    key: str,
+    expected: Versions = None,
+    cascade: bool = False,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> list[dict[str, str]]:
+    """Delete one node, refused (StillReferenced) while links involve it unless ``cascade``.
+
+    With ``cascade`` the audit log also gets an entry per link removed with it
+    (their ends; a layer's mitigations as deleted mitigations).
+    """
+    seen: dict[str, Any] = {}
+    links = repository.node_delete(
+        kind=kind, key=key, expected=expected, cascade=cascade, seen=seen
+    )
+    _audit_one(
+        seen,
+        kind=kind,
+        action="delete",
+        key=key,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+    )
+    _audit_changes(
+        cascade_changes(kind, key, links),
+        seen.get("revision"),
+        actor=actor,
+        channel=channel,
+        comment=comment,
+    )
+    return links
+
+
+def cascade_changes(kind: str, key: str, links: list[dict[str, str]]) -> list[Change]:
+    """The changes a cascading delete of a node made to what linked to it.
+
+    ``links`` is what ``repository.node_delete`` returns.
+
+    >>> [c.describe() for c in cascade_changes("threat", "t", [
+    ...     {"kind": "mitigates", "source": "m", "target": "t"}])]
+    ['- mitigates m->t']
+    """
+    changes = []
+    for link in links:
+        source, target = link["source"], link["target"]
+        if link["kind"] == "in_layer":
+            changes.append(
+                Change(
+                    "mitigation", "delete", source, {"id": source, "layer": key}, None
+                )
+            )
+        elif "via" in link:
+            kind_of = "mitigates" if link["kind"] == "mitigates" else link["via"]
+            item = f"{source}->{target}" if kind_of == "mitigates" else source
+            changes.append(
+                Change(kind_of, "update", item, {"cites": key}, {"cites": None})
+            )
+        else:
+            ends = (
+                ("mitigation", "threat")
+                if link["kind"] == "mitigates"
+                else ("source", "target")
+            )
+            before = dict(zip(ends, (source, target), strict=True))
+            changes.append(
+                Change(link["kind"], "delete", f"{source}->{target}", before, None)
+            )
+    return changes
+
+
+def mitigates_create(
+    *,
+    record: Mitigates,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> Mitigates:
+    """Create one MITIGATES link; InvalidWrite names an unknown end or source."""
+    seen: dict[str, Any] = {}
+    stored = repository.mitigates_create(record=record, seen=seen)
+    _audit_one(
+        seen,
+        kind="mitigates",
+        action="create",
+        key=record_key(stored),
+        after=stored,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+    )
+    return stored
+
+
+def mitigates_update(
+    *,
+    mitigation: str,
+    threat: str,
+    changes: dict[str, Any],
+    expected: Versions = None,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> Mitigates:
+    """Change the strength, rationale or sources of one MITIGATES link."""
+    seen: dict[str, Any] = {}
+    stored = repository.mitigates_update(
+        mitigation=mitigation,
+        threat=threat,
+        changes=changes,
+        expected=expected,
+        seen=seen,
+    )
+    _audit_one(
+        seen,
+        kind="mitigates",
+        action="update",
+        key=record_key(stored),
+        after=stored,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+    )
+    return stored
+
+
+def link_create(
+    *,
+    kind: str,
+    source: str,
+    target: str,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> Link:
+    """Create one ENABLES, REQUIRES or INTRODUCES link (a REQUIRES cycle is InvalidWrite)."""
+    seen: dict[str, Any] = {}
+    stored = repository.link_create(kind=kind, source=source, target=target, seen=seen)
+    _audit_one(
+        seen,
+        kind=kind,
+        action="create",
+        key=record_key(stored),
+        after=stored,
+        actor=actor,
+        channel=channel,
+        comment=comment,
+    )
+    return stored
+
+
+def link_delete(
+    *,
+    kind: str,
+    source: str,
+    target: str,
+    expected: Versions = None,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> None:
+    """Delete one link of any kind."""
+    seen: dict[str, Any] = {}
+    repository.link_delete(
+        kind=kind, source=source, target=target, expected=expected, seen=seen
+    )
+    _audit_one(
+        seen,
+        kind=kind,
+        action="delete",
+        key=f"{source}->{target}",
+        actor=actor,
+        channel=channel,
+        comment=comment,
+    )
+
+
+# --- Import ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    changes: ChangeSet
+    revision: int
+    dry_run: bool
+    impact: dict[str, Any]
+
+
+def taxonomy_import(
+    *,
+    taxonomy: Taxonomy,
+    prune: bool = False,
+    dry_run: bool = False,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> ImportResult:
+    """Make the graph hold an already validated taxonomy, all or nothing.
+
+    Without ``prune`` the graph keeps what the import does not mention. The
+    result after the import is checked inside the write's transaction (a
+    REQUIRES or SUBTYPE_OF cycle with what the graph holds raises
+    FixtureError and writes nothing). ``impact`` compares the baseline
+    coverage before and after.
+    """
+    seen: dict[str, Taxonomy] = {}
+
+    def validate(current: Taxonomy, changes: ChangeSet) -> None:
+        after = taxonomy_merged(current, taxonomy, prune=prune)
+        problems = [fixtures.Problem(fixtures.DOCUMENT_NAME, 0, m) for m in cycle_problems(after)]
+        if problems:
+            raise fixtures.FixtureError(problems)
+        seen.update(before=current, after=after)
+
+    changes, revision = repository.taxonomy_sync(
+        taxonomy,
+        prune=prune,
+        dry_run=dry_run,
+        validate=validate,
+        # Compare (and prune) only the document's taxonomies, never the others.
+        taxonomy=fixtures.taxonomy_names(taxonomy),
+    )
+    if not dry_run:
+        _audit_changes(changes, revision, actor=actor, channel=channel, comment=comment)
+    return ImportResult(changes, revision, dry_run, coverage_impact(seen["before"], seen["after"]))
+
+
+def taxonomy_merged(current: Taxonomy, desired: Taxonomy, *, prune: bool) -> Taxonomy:
+    """What the graph holds after ``taxonomy_sync(desired)``: every kind sorted by key."""
+    out = {}
+    for _, name in KINDS:
+        items = {} if prune else {record_key(r): r for r in getattr(current, name)}
+        items.update((record_key(r), r) for r in getattr(desired, name))
+        out[name] = tuple(items[key] for key in sorted(items))
+    return Taxonomy(**out)
+
+
+def cycle_problems(taxonomy: Taxonomy) -> list[str]:
+    """A message per REQUIRES or SUBTYPE_OF cycle kind found in ``taxonomy``."""
+    problems = []
+    for links, verb in ((taxonomy.requires, "REQUIRES"), (taxonomy.subtypes, "SUBTYPE_OF")):
+        try:
+            cycle = nx.find_cycle(nx.DiGraph([(x.source, x.target) for x in links]))
+        except nx.NetworkXNoCycle:
+            continue
+        problems.append(f"{verb} cycle: " + " -> ".join([e[0] for e in cycle] + [cycle[0][0]]))
+    return problems
+
+
+def coverage_impact(before: Taxonomy, after: Taxonomy) -> dict[str, Any]:
+    """Baseline class counts before and after, and every threat whose class changes.
+
+    A threat that only exists on one side has ``None`` on the other.
+    """
+    scenario = coverage_scenario()
+    docs = [coverage_document(t, scenario=scenario) for t in (before, after)]
+    entries = [{e["id"]: e for e in doc["threats"]} for doc in docs]
+    changed = []
+    for threat in sorted(set(entries[0]) | set(entries[1])):
+        was, now = (side.get(threat) for side in entries)
+        if was is None or now is None or was["class"] != now["class"]:
+            changed.append(
+                {
+                    "id": threat,
+                    "from": was and was["class"],
+                    "to": now and now["class"],
+                    "coverage": {
+                        "from": was and was["coverage"]["all"],
+                        "to": now and now["coverage"]["all"],
+                    },
+                }
+            )
+    return {"summary": {"before": docs[0]["summary"], "after": docs[1]["summary"]}, "changed": changed}
+
+
+# --- Import of external catalogues (MITRE ATLAS, STIX 2.1) --------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueImportResult:
+    report: ImportReport
+    changes: ChangeSet
+    revision: int
+    dry_run: bool
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Per kind: created, updated, removed, skipped, merged."""
+        return import_summary(self.report, self.changes)
+
+
+CATALOGUE_PARSERS = {"atlas": atlas_parse, "stix": stix_parse}
+
+
+def catalogue_import(
+    *,
+    format: str,
+    data: str | bytes,
+    taxonomy: str | None = None,
+    layer_map: Mapping[str, str] | None = None,
+    default_strength: str = DEFAULT_STRENGTH,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    actor: Any = None,
+    channel: str | None = None,
+    comment: str = "",
+) -> CatalogueImportResult:
+    """Import a MITRE ATLAS file or a STIX 2.1 bundle as one taxonomy.
+
+    The file is parsed and validated first; then the taxonomy it describes
+    replaces what the graph holds of that taxonomy, in one transaction:
+    changed items are updated, what the file no longer has is removed, and
+    no other taxonomy is touched. ``format`` is ``atlas`` or ``stix``;
+    ``taxonomy`` the name to import under (ATLAS default ``atlas``; STIX
+    default the name the bundle carries). Raises InterchangeError (nothing
+    written) for a malformed file or a layer map naming an unknown layer,
+    GraphConflict when an id belongs to another taxonomy. With a ``channel``
+    every change goes to the audit log (see ``taxonomy_apply``).
+    """
+    if format not in CATALOGUE_PARSERS:
+        raise InterchangeError([f"unknown import format {format!r} (atlas, stix)"])
+    with gc_paused():  # hundreds of thousands of records, no cycles among them
+        desired, report = CATALOGUE_PARSERS[format](
+            data,
+            taxonomy=taxonomy,
+            layer_map=layer_map,
+            default_strength=default_strength,
+        )
+        del data
+        _check_foreign_layers(desired, report.taxonomy, layer_map or {})
+        changes, revision = repository.taxonomy_sync(
+            desired,
+            prune=True,
+            dry_run=dry_run,
+            progress=progress,
+            taxonomy=report.taxonomy,
+        )
+    if not dry_run:
+        _audit_changes(changes, revision, actor=actor, channel=channel, comment=comment)
+    return CatalogueImportResult(report, changes, revision, dry_run)
+
+
+def _check_foreign_layers(
+    desired: Taxonomy, name: str, layer_map: Mapping[str, str]
+) -> None:
+    """Every layer the import does not create must exist in another taxonomy."""
+    own = {layer.id for layer in desired.layers}
+    wanted = {m.layer for m in desired.mitigations} - own
+    if not wanted:
+        return
+    existing = repository.layer_taxonomies()
+    problems = []
+    for layer in sorted(wanted):
+        if layer not in existing:
+            keys = sorted(k for k, v in layer_map.items() if v == layer)
+            why = f"layer map {', '.join(map(repr, keys))} -> " if keys else ""
+            problems.append(f"{why}unknown layer {layer!r}")
+        elif existing[layer] == name:
+            problems.append(f"layer {layer!r} is the import's own; the file lacks it")
+    if problems:
+        raise InterchangeError(problems)

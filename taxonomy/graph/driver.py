@@ -6,8 +6,9 @@ import atexit
 import threading
 from dataclasses import dataclass
 
-import neo4j
 from django.conf import settings
+
+import neo4j
 
 _lock = threading.Lock()
 _driver: neo4j.Driver | None = None
@@ -104,3 +105,10 @@ def _close_locked() -> None:
 
 
 atexit.register(close_driver)
+
+
+def current_target() -> ConnectionTarget:
+    """Where this process's driver connects (a benchmark hands it to a child process)."""
+    get_driver()
+    assert _target is not None
+    return _target

@@ -20,11 +20,20 @@ class Layer:
 
 @dataclass(frozen=True, slots=True)
 class Threat:
+    """A misuse vector.
+
+    ``maturity`` is free text in the vocabulary of the taxonomy it came from
+    (ATLAS: feasible, demonstrated, realized; empty for the seed);
+    ``sources`` are the ids of the Source records that describe it.
+    """
+
     id: str
     name: str
     description: str = ""
     taxonomy: str = DEFAULT_TAXONOMY
     version: int = 1
+    maturity: str = ""
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +45,7 @@ class Mitigation:
     description: str = ""
     taxonomy: str = DEFAULT_TAXONOMY
     version: int = 1
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

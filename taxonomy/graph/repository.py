@@ -7,7 +7,8 @@ them take them from the fixed tables below, never from input.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import fields
 from typing import Any, TypeVar
 
@@ -64,6 +65,10 @@ class GraphError(Exception):
 
 class GraphUnavailable(GraphError):
     """Neo4j cannot be reached or refused our credentials."""
+
+
+class GraphConflict(GraphError):
+    """A write would break the graph: an id of another taxonomy, an unknown layer."""
 
 
 def translate_errors(fn: Callable[..., T]) -> Callable[..., T]:
@@ -144,6 +149,7 @@ def graph_clear() -> None:
                 "MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n"
             ).single()
             if not summary or summary["n"] == 0:
+                forget_revision_token()
                 return
 
 
@@ -170,9 +176,38 @@ def _pick(cls: type, values: dict[str, Any]) -> Any:
     return cls(**kwargs)
 
 
-def _read_taxonomy_tx(tx: neo4j.ManagedTransaction, taxonomy: str | None) -> Taxonomy:
-    params = {"taxonomy": taxonomy}
-    node_filter = "WHERE $taxonomy IS NULL OR coalesce(n.taxonomy, 'layerwise') = $taxonomy"
+def _scope(taxonomy: str | Collection[str] | None) -> list[str] | None:
+    """The taxonomies a read or write is restricted to; None means all of them."""
+    if taxonomy is None:
+        return None
+    if isinstance(taxonomy, str):
+        return [taxonomy]
+    return sorted(set(taxonomy))
+
+
+def _read_taxonomy_tx(
+    tx: neo4j.ManagedTransaction,
+    taxonomy: str | Collection[str] | None,
+    *,
+    foreign_layers: bool = False,
+) -> Taxonomy:
+    """Read the nodes of the taxonomies in scope and the links among them.
+
+    A link is in scope when both its ends are, so a scoped write never sees
+    (and never deletes) a link into another taxonomy. With ``foreign_layers``
+    the layers of other taxonomies that in-scope mitigations sit in are read
+    too (a layer map can put ATLAS mitigations in the seed's ``software``),
+    so the result is self-contained for analysis; a scoped write leaves them
+    out because they are not its to change.
+    """
+    params = {"taxonomy": _scope(taxonomy)}
+    node_filter = (
+        "WHERE $taxonomy IS NULL OR coalesce(n.taxonomy, 'layerwise') IN $taxonomy"
+    )
+    both_ends = (
+        "WHERE $taxonomy IS NULL OR (coalesce(a.taxonomy, 'layerwise') IN $taxonomy "
+        "AND coalesce(b.taxonomy, 'layerwise') IN $taxonomy)"
+    )
 
     def nodes(label: str, cls: type, extra: str = "") -> tuple:
         query = f"MATCH (n:{label}) {node_filter} {extra} RETURN n {{.*}} AS p"
@@ -189,25 +224,27 @@ def _read_taxonomy_tx(tx: neo4j.ManagedTransaction, taxonomy: str | None) -> Tax
     def links(kind: str) -> tuple[Link, ...]:
         source, rel, target = LINK_KINDS[kind]
         query = (
-            f"MATCH (a:{source})-[r:{rel}]->(b:{target}) "
-            "WHERE $taxonomy IS NULL OR coalesce(a.taxonomy, 'layerwise') = $taxonomy "
+            f"MATCH (a:{source})-[r:{rel}]->(b:{target}) {both_ends} "
             "RETURN a.id AS s, b.id AS t, coalesce(r.version, 1) AS v"
         )
         rows = sorted(tx.run(query, params).values())
         return tuple(Link(s, t, v) for s, t, v in rows)
 
     query = (
-        "MATCH (m:Mitigation)-[r:MITIGATES]->(t:MisuseVector) "
-        "WHERE $taxonomy IS NULL OR coalesce(t.taxonomy, 'layerwise') = $taxonomy "
-        "RETURN m.id, t.id, r.strength, coalesce(r.rationale, ''), "
+        f"MATCH (a:Mitigation)-[r:MITIGATES]->(b:MisuseVector) {both_ends} "
+        "RETURN a.id, b.id, r.strength, coalesce(r.rationale, ''), "
         "coalesce(r.sources, []), coalesce(r.version, 1)"
     )
     mitigates = sorted(tx.run(query, params).values(), key=lambda row: (row[0], row[1]))
     revision = tx.run(
         "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) RETURN coalesce(m.revision, 0) AS r"
     ).single()["r"]
+    layers = nodes("GovernanceLayer", Layer)
+    if foreign_layers and params["taxonomy"] is not None:
+        foreign = _foreign_layers_tx(tx, params)
+        layers = tuple(sorted(layers + foreign, key=lambda x: x.id))
     return Taxonomy(
-        layers=nodes("GovernanceLayer", Layer),
+        layers=layers,
         threats=nodes("MisuseVector", Threat),
         mitigations=nodes("Mitigation", Mitigation),
         sources=nodes("Source", Source),
@@ -222,11 +259,52 @@ def _read_taxonomy_tx(tx: neo4j.ManagedTransaction, taxonomy: str | None) -> Tax
     )
 
 
+def _foreign_layers_tx(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> tuple:
+    rows = tx.run(
+        "MATCH (m:Mitigation)-[:IN_LAYER]->(n:GovernanceLayer) "
+        "WHERE coalesce(m.taxonomy, 'layerwise') IN $taxonomy "
+        "AND NOT coalesce(n.taxonomy, 'layerwise') IN $taxonomy "
+        "RETURN DISTINCT n {.*} AS p",
+        params,
+    )
+    return tuple(_pick(Layer, r["p"]) for r in rows)
+
+
 @translate_errors
-def taxonomy_read(*, taxonomy: str | None = None) -> Taxonomy:
-    """The whole graph (or one taxonomy of it) in one read transaction."""
+def taxonomy_read(*, taxonomy: str | Collection[str] | None = None) -> Taxonomy:
+    """The whole graph (or some taxonomies of it) in one read transaction.
+
+    Restricted to taxonomies, it also holds the layers of other taxonomies
+    that their mitigations sit in, so every mitigation's layer is present.
+    """
     with _session(neo4j.READ_ACCESS) as session:
-        return session.execute_read(_read_taxonomy_tx, taxonomy)
+        return session.execute_read(_read_taxonomy_tx, taxonomy, foreign_layers=True)
+
+
+@translate_errors
+def layer_taxonomies() -> dict[str, str]:
+    """Every governance layer's id and the taxonomy it belongs to."""
+    records, _, _ = get_driver().execute_query(
+        "MATCH (n:GovernanceLayer) RETURN n.id AS id, "
+        "coalesce(n.taxonomy, 'layerwise') AS taxonomy",
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return {r["id"]: r["taxonomy"] for r in records}
+
+
+@translate_errors
+def taxonomy_names() -> dict[str, int]:
+    """The taxonomies the graph holds, each with its number of threats."""
+    records, _, _ = get_driver().execute_query(
+        "MATCH (n) WHERE n:GovernanceLayer OR n:MisuseVector OR n:Mitigation "
+        "OR n:Source WITH coalesce(n.taxonomy, 'layerwise') AS taxonomy, n "
+        "RETURN taxonomy, count(CASE WHEN n:MisuseVector THEN 1 END) AS threats "
+        "ORDER BY taxonomy",
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return {r["taxonomy"]: r["threats"] for r in records}
 
 
 @translate_errors
@@ -411,8 +489,12 @@ def _apply_tx(
 
 
 def _bump_revision(tx: neo4j.ManagedTransaction) -> int:
+    forget_revision_token()
+    # The epoch tells apart two graphs at the same revision (one emptied and
+    # refilled), so caches keyed by revision never serve the other's data.
     return tx.run(
         "MERGE (m:LayerwiseMeta {key: 'graph'}) "
+        "ON CREATE SET m.epoch = randomUUID() "
         "SET m.revision = coalesce(m.revision, 0) + 1, m.updated_at = datetime() "
         "RETURN m.revision AS r"
     ).single()["r"]
@@ -425,6 +507,47 @@ def _link_key(change: Change) -> dict[str, str]:
     return {"source": record.source, "target": record.target}
 
 
+def _check_conflicts_tx(
+    tx: neo4j.ManagedTransaction,
+    changes: ChangeSet,
+    desired: Taxonomy,
+    scope: list[str] | None,
+) -> None:
+    """Refuse a scoped write that would take over a node of another taxonomy,
+    and any write that puts a mitigation in a layer that will not exist."""
+    by = changes.by_kind_action()
+    if scope is not None:
+        for kind, (label, _) in NODE_KINDS.items():
+            ids = [c.key for c in by.get((kind, "create"), [])]
+            if not ids:
+                continue
+            taken = tx.run(
+                f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) "
+                "RETURN n.id AS id, coalesce(n.taxonomy, 'layerwise') AS taxonomy "
+                "ORDER BY id LIMIT 5",
+                ids=ids,
+            ).values()
+            if taken:
+                owned = ", ".join(f"{i} (taxonomy {t})" for i, t in taken)
+                raise GraphConflict(f"{kind} ids of another taxonomy: {owned}")
+    written = [
+        *by.get(("mitigation", "create"), []),
+        *by.get(("mitigation", "update"), []),
+    ]
+    wanted = sorted({c.after.layer for c in written} - {x.id for x in desired.layers})
+    if wanted:
+        found = {
+            r["id"]
+            for r in tx.run(
+                "UNWIND $ids AS id MATCH (n:GovernanceLayer {id: id}) RETURN n.id AS id",
+                ids=wanted,
+            )
+        }
+        missing = [layer for layer in wanted if layer not in found]
+        if missing:
+            raise GraphConflict(f"unknown layer(s): {', '.join(missing)}")
+
+
 @translate_errors
 def taxonomy_sync(
     desired: Taxonomy,
@@ -432,18 +555,27 @@ def taxonomy_sync(
     prune: bool,
     dry_run: bool,
     progress: Callable[[int, int], None] | None = None,
-    taxonomy: str | None = None,
+    taxonomy: str | Collection[str] | None = None,
+    validate: Callable[[Taxonomy, ChangeSet], None] | None = None,
 ) -> tuple[ChangeSet, int]:
     """Make the graph hold ``desired``: read, diff and write in ONE transaction.
 
     Returns the change set and the graph revision after it. With ``dry_run``
-    nothing is written. Any failure rolls the whole transaction back.
+    nothing is written. ``validate(current, changes)`` runs inside the
+    transaction before any write; whatever it raises rolls everything back.
+    Any failure rolls the whole transaction back. ``taxonomy`` restricts the
+    comparison (and so ``prune``) to the nodes of those taxonomies and the
+    links among them: nodes of other taxonomies are never changed, and
+    creating a node whose id another taxonomy holds raises GraphConflict.
     """
     from taxonomy.changes import taxonomy_diff
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[ChangeSet, int]:
         current = _read_taxonomy_tx(tx, taxonomy)
         changes = taxonomy_diff(current, desired, prune=prune)
+        _check_conflicts_tx(tx, changes, desired, _scope(taxonomy))
+        if validate is not None:
+            validate(current, changes)
         if dry_run:
             return changes, current.revision
         return changes, _apply_tx(tx, changes, progress)
@@ -451,4 +583,612 @@ def taxonomy_sync(
     with _session() as session:
         if dry_run:
             return session.execute_read(work)
-        return session.execute_write(work)
+        try:
+            return session.execute_write(work)
+        finally:
+            forget_revision_token()
+
+
+# --- Revision token --------------------------------------------------------------
+
+
+# The last token read by this process: (driver, token, monotonic time of the read).
+_last_token: tuple[Any, str, float] | None = None
+
+
+def forget_revision_token() -> None:
+    """Make the next ``graph_revision_token`` ask Neo4j (after a write here)."""
+    global _last_token
+    _last_token = None
+
+
+@translate_errors
+def graph_revision_token(*, max_age: float = 0.0) -> str:
+    """``"<epoch>:<revision>"``: changes with every write and when the graph is emptied.
+
+    The one cheap read a cached answer needs to know whether it is still
+    current: an auto-commit query without retries (one round trip; an
+    unreachable server is reported at once, not after the driver's retry
+    time). With ``max_age`` > 0 a token this process read less than that many
+    seconds ago is reused; every write made by this process forgets it, so
+    only other processes' writes can go unseen, for at most ``max_age``.
+    """
+    global _last_token
+    current_driver = get_driver()
+    started = time.monotonic()
+    if _last_token is not None and max_age > 0:
+        last_driver, token, read_at = _last_token
+        if last_driver is current_driver and started - read_at < max_age:
+            return token
+    with _session(neo4j.READ_ACCESS) as session:
+        row = session.run(
+            "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
+            "RETURN coalesce(m.epoch, '') AS e, coalesce(m.revision, 0) AS r"
+        ).single()
+    token = f"{row['e']}:{row['r']}"
+    _last_token = (current_driver, token, started)
+    return token
+
+
+# --- Single-item writes ----------------------------------------------------------
+#
+# Each write is ONE transaction: it locks what it changes, checks the expected
+# version and the references inside the transaction, writes, bumps the item's
+# version and the graph revision. A refused write raises one of the exceptions
+# below and the transaction rolls back, so nothing changes.
+# A caller that passes a dict as ``seen`` gets in it what the write found
+# (``before``: the item before an update or delete) and the graph ``revision``
+# after it, read in the same transaction.
+
+
+class NotFound(GraphError):
+    """No node or link with that key."""
+
+    def __init__(self, kind: str, key: str):
+        self.kind, self.key = kind, key
+        super().__init__(f"no {kind} {key!r}")
+
+
+class AlreadyExists(GraphError):
+    """A node or link with that key exists already."""
+
+    def __init__(self, kind: str, key: str):
+        self.kind, self.key = kind, key
+        super().__init__(f"{kind} {key!r} already exists")
+
+
+class VersionConflict(GraphError):
+    """The item changed since the version the client expected (a stale If-Match)."""
+
+    def __init__(self, kind: str, key: str, current: int):
+        self.kind, self.key, self.current = kind, key, current
+        super().__init__(
+            f"{kind} {key!r} is at version {current}, not the version expected; "
+            "read it again and reapply your change"
+        )
+
+
+class StillReferenced(GraphError):
+    """A node that links still point at; ``links`` lists them."""
+
+    def __init__(self, kind: str, key: str, links: list[dict[str, str]]):
+        self.kind, self.key, self.links = kind, key, links
+        super().__init__(
+            f"{kind} {key!r} is still linked ({len(links)} link(s)); delete them "
+            "first or delete with cascade"
+        )
+
+
+class InvalidWrite(GraphError):
+    """A write that breaks the taxonomy's rules; ``errors`` maps field -> messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__(
+            "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+        )
+
+
+Versions = frozenset[int] | None  # acceptable current versions; None = any
+
+NODE_FIELDS: dict[str, tuple[str, ...]] = {
+    kind: tuple(f.name for f in fields(cls) if f.name not in ("id", "version", "layer"))
+    for kind, (_, cls) in NODE_KINDS.items()
+}
+MITIGATES_FIELDS = ("strength", "rationale", "sources")
+_REL_KIND = {rel: kind for kind, (_, rel, _) in LINK_KINDS.items()}
+
+
+def _write(work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+    try:
+        with _session() as session:
+            return session.execute_write(work)
+    finally:
+        forget_revision_token()
+
+
+def _note(seen: dict[str, Any] | None, **values: Any) -> None:
+    """Tell a caller who asked (``seen``) what the write found and did, e.g. the
+    item ``before`` it and the graph ``revision`` after it (for the audit log)."""
+    if seen is not None:
+        seen.update(values)
+
+
+def _link_read_tx(
+    tx: neo4j.ManagedTransaction, kind: str, source: str, target: str, version: int
+) -> Mitigates | Link:
+    if kind == "mitigates":
+        return _mitigates_read_tx(tx, source, target)
+    return Link(source, target, version)
+
+
+def _lock_node(tx: neo4j.ManagedTransaction, kind: str, key: str) -> int | None:
+    """Write-lock a node and return its version (None when it does not exist)."""
+    label = NODE_KINDS[kind][0]
+    row = tx.run(
+        f"MATCH (n:{label} {{id: $id}}) SET n._lock = true WITH n REMOVE n._lock "
+        "RETURN coalesce(n.version, 1) AS v",
+        id=key,
+    ).single()
+    return None if row is None else row["v"]
+
+
+def _lock_link(
+    tx: neo4j.ManagedTransaction, kind: str, source: str, target: str
+) -> int | None:
+    src, rel, dst = LINK_KINDS[kind]
+    row = tx.run(
+        f"MATCH (:{src} {{id: $source}})-[r:{rel}]->(:{dst} {{id: $target}}) "
+        "SET r._lock = true WITH r REMOVE r._lock RETURN coalesce(r.version, 1) AS v",
+        source=source,
+        target=target,
+    ).single()
+    return None if row is None else row["v"]
+
+
+def _check_version(kind: str, key: str, current: int | None, expected: Versions) -> int:
+    if current is None:
+        raise NotFound(kind, key)
+    if expected is not None and current not in expected:
+        raise VersionConflict(kind, key, current)
+    return current
+
+
+def _node_read_tx(tx: neo4j.ManagedTransaction, kind: str, key: str) -> Any:
+    label, cls = NODE_KINDS[kind]
+    row = tx.run(
+        f"MATCH (n:{label} {{id: $id}}) "
+        "OPTIONAL MATCH (n)-[:IN_LAYER]->(l:GovernanceLayer) "
+        "WITH n, min(l.id) AS layer RETURN n {.*, layer: layer} AS p",
+        id=key,
+    ).single()
+    return _pick(cls, row["p"])
+
+
+def _missing_ids(tx: neo4j.ManagedTransaction, kind: str, ids: list[str]) -> list[str]:
+    label = NODE_KINDS[kind][0]
+    row = tx.run(
+        f"UNWIND $ids AS id OPTIONAL MATCH (n:{label} {{id: id}}) "
+        "WITH id WHERE n IS NULL RETURN collect(DISTINCT id) AS missing",
+        ids=ids,
+    ).single()
+    return sorted(row["missing"])
+
+
+def _require_nodes(
+    tx: neo4j.ManagedTransaction, checks: list[tuple[str, str, list[str]]]
+) -> None:
+    """Raise InvalidWrite naming each field whose ids do not exist.
+
+    ``checks`` holds ``(field, kind, ids)``.
+    """
+    errors: dict[str, list[str]] = {}
+    for field, kind, ids in checks:
+        for missing in _missing_ids(tx, kind, ids):
+            errors.setdefault(field, []).append(f"unknown {kind} {missing!r}")
+    if errors:
+        raise InvalidWrite(errors)
+
+
+def _set_layer(tx: neo4j.ManagedTransaction, key: str, layer: str) -> None:
+    _require_nodes(tx, [("layer", "layer", [layer])])
+    tx.run(
+        "MATCH (m:Mitigation {id: $id}) OPTIONAL MATCH (m)-[old:IN_LAYER]->() "
+        "DELETE old",
+        id=key,
+    ).consume()
+    tx.run(
+        "MATCH (m:Mitigation {id: $id}), (l:GovernanceLayer {id: $layer}) "
+        "CREATE (m)-[:IN_LAYER]->(l)",
+        id=key,
+        layer=layer,
+    ).consume()
+
+
+def _checked_props(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    allowed = NODE_FIELDS[kind]
+    unknown = set(values) - set(allowed) - {"layer"}
+    if unknown:
+        raise ValueError(f"not fields of a {kind}: {sorted(unknown)}")
+    return {k: _list_or_value(v) for k, v in values.items() if k in allowed}
+
+
+def _require_cited(tx: neo4j.ManagedTransaction, props: dict[str, Any]) -> None:
+    """The Source records a node's ``sources`` names must exist."""
+    if props.get("sources"):
+        _require_nodes(tx, [("sources", "source", list(props["sources"]))])
+
+
+@translate_errors
+def node_create(*, kind: str, record: Any, seen: dict[str, Any] | None = None) -> Any:
+    """Create one node (with its layer for a mitigation); return it as stored."""
+    label = NODE_KINDS[kind][0]
+    props = _checked_props(kind, {f: getattr(record, f) for f in NODE_FIELDS[kind]})
+
+    def work(tx: neo4j.ManagedTransaction) -> Any:
+        if _lock_node(tx, kind, record.id) is not None:
+            raise AlreadyExists(kind, record.id)
+        _require_cited(tx, props)
+        tx.run(
+            f"CREATE (n:{label} {{id: $id}}) SET n += $props, n.version = 1",
+            id=record.id,
+            props=props,
+        ).consume()
+        if kind == "mitigation":
+            _set_layer(tx, record.id, record.layer)
+        _note(seen, revision=_bump_revision(tx))
+        return _node_read_tx(tx, kind, record.id)
+
+    try:
+        return _write(work)
+    except neo4j_errors.ConstraintError as e:
+        raise AlreadyExists(kind, record.id) from e
+
+
+@translate_errors
+def node_update(
+    *,
+    kind: str,
+    key: str,
+    changes: dict[str, Any],
+    expected: Versions,
+    seen: dict[str, Any] | None = None,
+) -> Any:
+    """Set some fields of one node if its version is an expected one; return it."""
+    label = NODE_KINDS[kind][0]
+    props = _checked_props(kind, changes)
+
+    def work(tx: neo4j.ManagedTransaction) -> Any:
+        _check_version(kind, key, _lock_node(tx, kind, key), expected)
+        if seen is not None:
+            _note(seen, before=_node_read_tx(tx, kind, key))
+        _require_cited(tx, props)
+        tx.run(
+            f"MATCH (n:{label} {{id: $id}}) "
+            "SET n += $props, n.version = coalesce(n.version, 1) + 1",
+            id=key,
+            props=props,
+        ).consume()
+        if kind == "mitigation" and "layer" in changes:
+            _set_layer(tx, key, changes["layer"])
+        _note(seen, revision=_bump_revision(tx))
+        return _node_read_tx(tx, kind, key)
+
+    return _write(work)
+
+
+def _node_links_tx(tx: neo4j.ManagedTransaction, kind: str, key: str) -> list[dict[str, str]]:
+    """Every link that involves the node, as ``{kind, source, target}``."""
+    if kind == "layer":
+        rows = tx.run(
+            "MATCH (m:Mitigation)-[:IN_LAYER]->(:GovernanceLayer {id: $id}) "
+            "RETURN m.id AS m ORDER BY m",
+            id=key,
+        )
+        return [{"kind": "in_layer", "source": r["m"], "target": key} for r in rows]
+    if kind == "source":
+        rows = tx.run(
+            "MATCH (m:Mitigation)-[r:MITIGATES]->(t:MisuseVector) "
+            "WHERE $id IN coalesce(r.sources, []) "
+            "RETURN m.id AS m, t.id AS t ORDER BY m, t",
+            id=key,
+        )
+        cited = [
+            {"kind": "mitigates", "source": r["m"], "target": r["t"], "via": "sources"}
+            for r in rows
+        ]
+        rows = tx.run(
+            "MATCH (n) WHERE (n:MisuseVector OR n:Mitigation) "
+            "AND $id IN coalesce(n.sources, []) "
+            "RETURN n.id AS n, labels(n) AS labels ORDER BY n",
+            id=key,
+        )
+        for r in rows:
+            kind_of = next(LABEL_KIND[label] for label in r["labels"] if label in LABEL_KIND)
+            cited.append({"kind": "cites", "source": r["n"], "target": key, "via": kind_of})
+        return cited
+    label = NODE_KINDS[kind][0]
+    rows = tx.run(
+        f"MATCH (n:{label} {{id: $id}})-[r]-() WHERE type(r) IN $types "
+        "RETURN type(r) AS rel, startNode(r).id AS s, endNode(r).id AS t",
+        id=key,
+        types=list(_REL_KIND),
+    )
+    links = [{"kind": _REL_KIND[r["rel"]], "source": r["s"], "target": r["t"]} for r in rows]
+    return sorted(links, key=lambda link: (link["kind"], link["source"], link["target"]))
+
+
+@translate_errors
+def node_delete(
+    *,
+    kind: str,
+    key: str,
+    expected: Versions,
+    cascade: bool,
+    seen: dict[str, Any] | None = None,
+) -> list[dict[str, str]]:
+    """Delete one node; refuse while links involve it unless ``cascade``.
+
+    With ``cascade`` a threat or mitigation goes with its links, a layer with
+    the mitigations in it (and their links), and a source is removed from the
+    ``sources`` of every MITIGATES link, threat and mitigation citing it.
+    Returns the links removed.
+    """
+    label = NODE_KINDS[kind][0]
+
+    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, str]]:
+        _check_version(kind, key, _lock_node(tx, kind, key), expected)
+        if seen is not None:
+            _note(seen, before=_node_read_tx(tx, kind, key))
+        links = _node_links_tx(tx, kind, key)
+        if links and not cascade:
+            raise StillReferenced(kind, key, links)
+        if kind == "layer":
+            tx.run(
+                "MATCH (m:Mitigation)-[:IN_LAYER]->(:GovernanceLayer {id: $id}) "
+                "DETACH DELETE m",
+                id=key,
+            ).consume()
+        elif kind == "source":
+            tx.run(
+                "MATCH (:Mitigation)-[r:MITIGATES]->(:MisuseVector) "
+                "WHERE $id IN coalesce(r.sources, []) "
+                "SET r.sources = [s IN r.sources WHERE s <> $id], "
+                "r.version = coalesce(r.version, 1) + 1",
+                id=key,
+            ).consume()
+            tx.run(
+                "MATCH (n) WHERE (n:MisuseVector OR n:Mitigation) "
+                "AND $id IN coalesce(n.sources, []) "
+                "SET n.sources = [s IN n.sources WHERE s <> $id], "
+                "n.version = coalesce(n.version, 1) + 1",
+                id=key,
+            ).consume()
+        tx.run(f"MATCH (n:{label} {{id: $id}}) DETACH DELETE n", id=key).consume()
+        _note(seen, revision=_bump_revision(tx))
+        return links
+
+    return _write(work)
+
+
+def _lock_endpoints(tx: neo4j.ManagedTransaction, kind: str, source: str, target: str) -> None:
+    """Lock both ends of a link to be (in id order, so two writers never deadlock)."""
+    src, _, dst = LINK_KINDS[kind]
+    ends = sorted({(source, LABEL_KIND[src]), (target, LABEL_KIND[dst])})
+    for key, node_kind in ends:
+        _lock_node(tx, node_kind, key)
+
+
+_LINK_FIELDS = {  # link kind -> (source field, target field) in the API
+    "mitigates": ("mitigation", "threat"),
+    "enables": ("source", "target"),
+    "requires": ("source", "target"),
+    "introduces": ("source", "target"),
+}
+
+
+def _require_ends(tx: neo4j.ManagedTransaction, kind: str, source: str, target: str) -> None:
+    src, _, dst = LINK_KINDS[kind]
+    source_field, target_field = _LINK_FIELDS[kind]
+    _require_nodes(
+        tx,
+        [
+            (source_field, LABEL_KIND[src], [source]),
+            (target_field, LABEL_KIND[dst], [target]),
+        ],
+    )
+
+
+def _mitigates_read_tx(tx: neo4j.ManagedTransaction, mitigation: str, threat: str) -> Mitigates:
+    row = tx.run(
+        "MATCH (:Mitigation {id: $m})-[r:MITIGATES]->(:MisuseVector {id: $t}) "
+        "RETURN r.strength AS s, coalesce(r.rationale, '') AS r, "
+        "coalesce(r.sources, []) AS src, coalesce(r.version, 1) AS v",
+        m=mitigation,
+        t=threat,
+    ).single()
+    return Mitigates(mitigation, threat, row["s"], row["r"], tuple(row["src"]), row["v"])
+
+
+@translate_errors
+def mitigates_create(*, record: Mitigates, seen: dict[str, Any] | None = None) -> Mitigates:
+    """Create one MITIGATES link; its ends and sources must exist."""
+
+    def work(tx: neo4j.ManagedTransaction) -> Mitigates:
+        _lock_endpoints(tx, "mitigates", record.mitigation, record.threat)
+        _require_ends(tx, "mitigates", record.mitigation, record.threat)
+        _require_nodes(tx, [("sources", "source", list(record.sources))])
+        if _lock_link(tx, "mitigates", record.mitigation, record.threat) is not None:
+            raise AlreadyExists("mitigates", f"{record.mitigation}->{record.threat}")
+        tx.run(
+            "MATCH (m:Mitigation {id: $m}), (t:MisuseVector {id: $t}) "
+            "CREATE (m)-[r:MITIGATES]->(t) SET r += $props, r.version = 1",
+            m=record.mitigation,
+            t=record.threat,
+            props={f: _list_or_value(getattr(record, f)) for f in MITIGATES_FIELDS},
+        ).consume()
+        _note(seen, revision=_bump_revision(tx))
+        return _mitigates_read_tx(tx, record.mitigation, record.threat)
+
+    return _write(work)
+
+
+def _list_or_value(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+@translate_errors
+def mitigates_update(
+    *,
+    mitigation: str,
+    threat: str,
+    changes: dict[str, Any],
+    expected: Versions,
+    seen: dict[str, Any] | None = None,
+) -> Mitigates:
+    """Set some of strength, rationale and sources of one MITIGATES link."""
+    unknown = set(changes) - set(MITIGATES_FIELDS)
+    if unknown:
+        raise ValueError(f"not fields of a mitigates link: {sorted(unknown)}")
+    props = {k: _list_or_value(v) for k, v in changes.items()}
+    key = f"{mitigation}->{threat}"
+
+    def work(tx: neo4j.ManagedTransaction) -> Mitigates:
+        current = _lock_link(tx, "mitigates", mitigation, threat)
+        _check_version("mitigates", key, current, expected)
+        if seen is not None:
+            _note(seen, before=_mitigates_read_tx(tx, mitigation, threat))
+        if "sources" in props:
+            _require_nodes(tx, [("sources", "source", props["sources"])])
+        tx.run(
+            "MATCH (:Mitigation {id: $m})-[r:MITIGATES]->(:MisuseVector {id: $t}) "
+            "SET r += $props, r.version = coalesce(r.version, 1) + 1",
+            m=mitigation,
+            t=threat,
+            props=props,
+        ).consume()
+        _note(seen, revision=_bump_revision(tx))
+        return _mitigates_read_tx(tx, mitigation, threat)
+
+    return _write(work)
+
+
+def _check_link_rules(tx: neo4j.ManagedTransaction, kind: str, source: str, target: str) -> None:
+    if kind == "enables" and source == target:
+        raise InvalidWrite({"target": [f"threat {source!r} cannot enable itself"]})
+    if kind != "requires":
+        return
+    if source == target:
+        raise InvalidWrite({"target": [f"REQUIRES cycle: {source} -> {source}"]})
+    row = tx.run(
+        "MATCH p = shortestPath((:Mitigation {id: $target})-[:REQUIRES*]->"
+        "(:Mitigation {id: $source})) RETURN [n IN nodes(p) | n.id] AS ids",
+        source=source,
+        target=target,
+    ).single()
+    if row is not None:
+        chain = " -> ".join([source, *row["ids"]])
+        raise InvalidWrite({"target": [f"REQUIRES cycle: {chain}"]})
+
+
+@translate_errors
+def link_create(*, kind: str, source: str, target: str, seen: dict[str, Any] | None = None) -> Link:
+    """Create one ENABLES, REQUIRES or INTRODUCES link (no properties besides version)."""
+    src, rel, dst = LINK_KINDS[kind]
+
+    def work(tx: neo4j.ManagedTransaction) -> Link:
+        _lock_endpoints(tx, kind, source, target)
+        _require_ends(tx, kind, source, target)
+        _check_link_rules(tx, kind, source, target)
+        if _lock_link(tx, kind, source, target) is not None:
+            raise AlreadyExists(kind, f"{source}->{target}")
+        tx.run(
+            f"MATCH (a:{src} {{id: $source}}), (b:{dst} {{id: $target}}) "
+            f"CREATE (a)-[:{rel} {{version: 1}}]->(b)",
+            source=source,
+            target=target,
+        ).consume()
+        _note(seen, revision=_bump_revision(tx))
+        return Link(source, target, 1)
+
+    return _write(work)
+
+
+@translate_errors
+def link_delete(
+    *,
+    kind: str,
+    source: str,
+    target: str,
+    expected: Versions,
+    seen: dict[str, Any] | None = None,
+) -> None:
+    """Delete one link of any kind if its version is an expected one."""
+    src, rel, dst = LINK_KINDS[kind]
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        current = _lock_link(tx, kind, source, target)
+        _check_version(kind, f"{source}->{target}", current, expected)
+        if seen is not None:
+            _note(seen, before=_link_read_tx(tx, kind, source, target, current))
+        tx.run(
+            f"MATCH (:{src} {{id: $source}})-[r:{rel}]->(:{dst} {{id: $target}}) DELETE r",
+            source=source,
+            target=target,
+        ).consume()
+        _note(seen, revision=_bump_revision(tx))
+
+    _write(work)
+
+
+# --- Benchmark baseline -----------------------------------------------------------
+
+
+@translate_errors
+def plain_merge(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Write rows with plain batched ``UNWIND ... MERGE`` in one transaction.
+
+    No read, no diff, no versions: the baseline the import benchmark measures
+    the import path against. ``rows`` holds ``layer``, ``threat`` and
+    ``mitigation`` (``{id, props}``), ``in_layer`` (``{id, layer}``) and
+    ``mitigates`` (``{source, target, props}``).
+    """
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        for kind in ("layer", "threat", "mitigation"):
+            label = NODE_KINDS[kind][0]
+            for batch in _batches(rows[kind]):
+                tx.run(
+                    f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) "
+                    "SET n += row.props",
+                    rows=batch,
+                ).consume()
+        for batch in _batches(rows["in_layer"]):
+            tx.run(
+                "UNWIND $rows AS row MATCH (m:Mitigation {id: row.id}), "
+                "(l:GovernanceLayer {id: row.layer}) MERGE (m)-[:IN_LAYER]->(l)",
+                rows=batch,
+            ).consume()
+        for batch in _batches(rows["mitigates"]):
+            tx.run(
+                "UNWIND $rows AS row MATCH (m:Mitigation {id: row.source}), "
+                "(t:MisuseVector {id: row.target}) MERGE (m)-[r:MITIGATES]->(t) "
+                "SET r += row.props",
+                rows=batch,
+            ).consume()
+
+    with _session() as session:
+        session.execute_write(work)
+
+
+@translate_errors
+def mitigates_count(*, taxonomy: str) -> int:
+    """How many MITIGATES links run between nodes of ``taxonomy``."""
+    records, _, _ = get_driver().execute_query(
+        "MATCH (m:Mitigation {taxonomy: $taxonomy})-[r:MITIGATES]->"
+        "(:MisuseVector {taxonomy: $taxonomy}) RETURN count(r) AS n",
+        taxonomy=taxonomy,
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return records[0]["n"]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy import fixtures, selectors, services
+from taxonomy.graph.records import DEFAULT_TAXONOMY
 from taxonomy.graph.repository import GraphError
 
 
@@ -30,6 +31,12 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="write the graph as fixtures (yaml) or one JSON document")
         export.add_argument("--format", choices=["yaml", "json"], default="yaml")
         export.add_argument("--out", type=Path, help="yaml: a folder (default fixtures/); json: a file (default stdout)")
+        export.add_argument(
+            "--taxonomy",
+            default=DEFAULT_TAXONOMY,
+            metavar="NAME",
+            help="the taxonomy to export (default: the seed, layerwise)",
+        )
         sub.add_parser("schema", help="create constraints and the full-text index (idempotent)")
 
     def handle(self, *args, action, **options):
@@ -78,8 +85,8 @@ class Command(BaseCommand):
         if total >= 5000:
             self.stderr.write(f"  written {done}/{total} changes ({100 * done // total}%)")
 
-    def _export(self, format="yaml", out=None, **options):
-        snapshot = selectors.taxonomy_snapshot()
+    def _export(self, format="yaml", out=None, taxonomy=DEFAULT_TAXONOMY, **options):
+        snapshot = selectors.taxonomy_snapshot(taxonomy=taxonomy)
         if format == "json":
             text = fixtures.export_json(snapshot)
             if out is None:

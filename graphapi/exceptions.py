@@ -1,0 +1,184 @@
+"""The API's one exception handler: every 4xx/5xx as {"error": {code, message, details}}.
+
+Status codes: 400 a malformed request (unparseable body, bad If-Match header,
+YAML that is not YAML); 401 not authenticated; 403 not allowed; 404 no such
+item or URL; 409 a conflict with what the graph holds (already exists, still
+linked); 412 a stale If-Match; 422 a well-formed request that breaks the
+taxonomy's rules (field values, unknown ids, cycles); 429 throttled; 503 Neo4j
+unreachable.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework import status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from taxonomy.analysis.model import ScenarioError
+from taxonomy.fixtures import FixtureError, FixtureSyntaxError
+from taxonomy.graph import repository
+
+logger = logging.getLogger(__name__)
+
+# ScenarioError kinds -> the query parameter that named them.
+SCENARIO_PARAMS = {
+    "layer": "disable_layer",
+    "mitigation": "disable_mitigation",
+    "threat": "threat",
+    "maturity": "maturity",
+}
+_FIELD_PREFIX = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.*)$", re.S)
+
+
+class MalformedRequest(drf.APIException):
+    """A request the API cannot even read (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "malformed"
+
+
+class InvalidParameter(drf.APIException):
+    """A well-formed request whose values break the rules (422), naming the field."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__(_summary(errors))
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _summary(errors: dict[str, Any]) -> str:
+    parts = []
+    for field, messages in errors.items():
+        if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+            parts.append(f"{field}: {' '.join(messages)}")
+        else:
+            parts.append(f"{field}: invalid")
+    return "; ".join(parts) or "invalid request"
+
+
+def _problems(error: FixtureError) -> list[dict[str, Any]]:
+    out = []
+    for problem in error.problems:
+        match = _FIELD_PREFIX.match(problem.message)
+        out.append(
+            {
+                "line": problem.line or None,
+                "field": match.group(1) if match else None,
+                "message": problem.message,
+            }
+        )
+    return out
+
+
+def _scenario_errors(error: ScenarioError) -> dict[str, list[str]]:
+    return {
+        SCENARIO_PARAMS.get(kind, kind): [f"unknown {kind} {i!r}" for i in ids]
+        for kind, ids in error.unknown.items()
+    }
+
+
+def _map(exc: Exception) -> tuple[int, str, str, dict[str, Any]]:
+    """(status, code, message, details) of an exception the API knows."""
+    if isinstance(exc, repository.GraphUnavailable):
+        return 503, "graph_unavailable", str(exc), {}
+    if isinstance(exc, repository.NotFound):
+        return 404, "not_found", str(exc), {"kind": exc.kind, "id": exc.key}
+    if isinstance(exc, repository.VersionConflict):
+        return 412, "version_conflict", str(exc), {"current_version": exc.current}
+    if isinstance(exc, repository.StillReferenced):
+        return 409, "still_referenced", str(exc), {"links": exc.links}
+    if isinstance(exc, repository.AlreadyExists):
+        return 409, "already_exists", str(exc), {"kind": exc.kind, "id": exc.key}
+    if isinstance(exc, repository.GraphConflict):
+        return 409, "conflict", str(exc), {}
+    if isinstance(exc, repository.InvalidWrite):
+        return 422, "invalid", str(exc), exc.errors
+    if isinstance(exc, FixtureSyntaxError):
+        return (
+            400,
+            "malformed",
+            "the body cannot be parsed",
+            {"problems": _problems(exc)},
+        )
+    if isinstance(exc, FixtureError):
+        return (
+            422,
+            "invalid",
+            f"{len(exc.problems)} problem(s); nothing was written",
+            {"problems": _problems(exc)},
+        )
+    if isinstance(exc, ScenarioError):
+        errors = _scenario_errors(exc)
+        return 422, "invalid", _summary(errors), errors
+    if isinstance(exc, InvalidParameter):
+        return 422, "invalid", str(exc.detail), exc.errors
+    if isinstance(exc, drf.ValidationError):
+        details = (
+            exc.detail
+            if isinstance(exc.detail, dict)
+            else {"non_field_errors": exc.detail}
+        )
+        return 422, "invalid", _summary(details), details
+    if isinstance(exc, (Http404, drf.NotFound)):
+        return 404, "not_found", "not found", {}
+    if isinstance(exc, RequestDataTooBig):
+        return 413, "too_large", "the body is larger than the server accepts", {}
+    if isinstance(exc, PermissionDenied):
+        return 403, "permission_denied", "you do not have permission to do this", {}
+    if isinstance(exc, drf.Throttled):
+        return 429, "throttled", str(exc.detail), {"wait_seconds": exc.wait}
+    if isinstance(exc, drf.ParseError):
+        return 400, "malformed", str(exc.detail), {}
+    if isinstance(exc, drf.APIException):
+        codes = exc.get_codes()
+        return (
+            exc.status_code,
+            codes if isinstance(codes, str) else exc.default_code,
+            str(exc.detail),
+            {},
+        )
+    if isinstance(exc, repository.GraphError):
+        logger.exception("graph error", exc_info=exc)
+        return 500, "graph_error", "a graph operation failed; see the server log", {}
+    logger.exception("unexpected error in the API", exc_info=exc)
+    return 500, "server_error", "internal server error; see the server log", {}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF's EXCEPTION_HANDLER: map ``exc`` to the one error shape, always as JSON."""
+    code_status, code, message, details = _map(exc)
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    if code_status == 503:
+        headers["Retry-After"] = "30"
+    request = context.get("request")
+    if request is not None:
+        # Errors are JSON whatever the client asked for (CSV, YAML ...).
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = "application/json"
+    set_rollback()
+    return Response(
+        error_body(code, message, details), status=code_status, headers=headers
+    )
+
+
+def json_error(code_status: int, code: str, message: str) -> JsonResponse:
+    """The error shape for responses Django makes outside DRF (unknown URL, crash)."""
+    return JsonResponse(error_body(code, message), status=code_status)

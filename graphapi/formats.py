@@ -1,0 +1,52 @@
+"""Parsers, renderers and content negotiation for the API's non-JSON bodies."""
+
+from __future__ import annotations
+
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import JSONRenderer
+
+from graphapi.exceptions import MalformedRequest
+
+
+class YAMLTextParser(BaseParser):
+    """A YAML body as text; the fixture reader parses it (with line numbers)."""
+
+    media_type = "application/yaml"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> str:
+        try:
+            return stream.read().decode("utf-8") if stream else ""
+        except UnicodeDecodeError as e:
+            raise MalformedRequest(f"the body is not UTF-8: {e}") from e
+
+
+class TextYAMLParser(YAMLTextParser):
+    media_type = "text/yaml"
+
+
+class XYAMLParser(YAMLTextParser):
+    media_type = "application/x-yaml"
+
+
+class FirstRenderer(BaseContentNegotiation):
+    """For endpoints that answer in one fixed format, whatever Accept says."""
+
+    def select_parser(self, request, parsers):
+        for parser in parsers:
+            if request.content_type.split(";")[0].strip() == parser.media_type:
+                return parser
+        return None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class CSVRenderer(JSONRenderer):
+    """Names text/csv for content negotiation; the view writes the CSV itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+
+
+YAML_PARSERS = [YAMLTextParser, TextYAMLParser, XYAMLParser]

@@ -1,0 +1,895 @@
+"""REST endpoints under /api/v1/: thin views that validate, call one selector or
+service, and render.
+
+Reads answer for the graph's current revision token (``graphapi.caching``):
+a repeated read is one token check and a cache lookup, and the taxonomy
+itself is re-read from Neo4j only after a write. Writes go through
+``taxonomy.services`` and are single transactions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views import defaults
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
+
+from graphapi import serializers as s
+from graphapi.caching import cached_get
+from graphapi.etags import etag, expected_versions
+from graphapi.exceptions import InvalidParameter, json_error
+from graphapi.formats import YAML_PARSERS, CSVRenderer, FirstRenderer
+from graphapi.schema import errors, fixture_file_schema
+from taxonomy import fixtures, selectors, services
+from taxonomy.coverage import coverage_scenario
+from taxonomy.graph.records import Mitigates
+from taxonomy.graph.repository import NODE_KINDS
+
+FIXTURE_FILE = fixture_file_schema()
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="Change only if the item is still at this version: its ETag "
+    '(e.g. "threat:guardrail-removal:v3"), a bare version number, or *. '
+    "A stale one gets 412 and changes nothing.",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="The item's version tag; send it back in If-Match.",
+)
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+
+def _params(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
+    """Validated query parameters (422 naming each bad one)."""
+    serializer = serializer_class(data=request.query_params)
+    if not serializer.is_valid():
+        raise InvalidParameter(serializer.errors)
+    return serializer.validated_data
+
+
+def _body(serializer: Serializer) -> dict[str, Any]:
+    """Validated body fields (422 naming each bad one)."""
+    if not serializer.is_valid():
+        raise InvalidParameter(serializer.errors)
+    return serializer.validated_data
+
+
+def _current(view: APIView):
+    """The revision token the cached GET read (``view.token``) and the taxonomy at it."""
+    return view.token, selectors.taxonomy_at(token=view.token)
+
+
+def _with_key(data: Any, fields: dict[str, str]) -> Any:
+    """The body with the URL's identifying fields; 422 if the body names others."""
+    if not isinstance(data, dict):
+        return data
+    for field, value in fields.items():
+        if field in data and data[field] != value:
+            raise InvalidParameter(
+                {
+                    field: [
+                        f"must be {value!r}, as in the URL (an item's identity cannot change)"
+                    ]
+                }
+            )
+    return {**data, **fields}
+
+
+def _frozen(value: Any) -> Any:
+    """A list from a serializer as the tuple a frozen record holds."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _item(
+    data: Any, *, kind: str, key: str, version: int, code: int = 200, location: str = ""
+) -> Response:
+    response = Response(data, status=code)
+    response["ETag"] = etag(kind, key, version)
+    if location:
+        response["Location"] = location
+    return response
+
+
+# --- Health --------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["health"],
+    summary="Is the web server up? (does not touch Neo4j)",
+    responses={200: s.PingSerializer},
+    extensions={"x-no-graph": True},
+)
+class PingView(APIView):
+    """A trivial answer from the web server alone: a liveness check and the
+    benchmark's baseline. It does not touch Neo4j."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        return Response({"status": "ok"})
+
+
+@extend_schema(
+    tags=["health"],
+    summary="Is Neo4j reachable? 503 when it is not.",
+    responses={200: s.HealthSerializer},
+)
+class HealthView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        revision = selectors.revision_of(selectors.revision_token(fresh=True))
+        return Response(
+            {"status": "ok", "neo4j": selectors.server_version(), "revision": revision}
+        )
+
+
+# --- Nodes: layers, threats, mitigations, sources ---------------------------------------
+
+
+class NodeCollection(GenericAPIView):
+    """List (filtered, paginated, in id order) and create nodes of one kind."""
+
+    kind: str
+    filter_class: type[Serializer] = s.TextFilterSerializer
+    item_serializer: type[Serializer]
+
+    def select(self, taxonomy, token: str, params: dict[str, Any]) -> list:
+        raise NotImplementedError
+
+    def extra_context(self, token: str) -> dict[str, Any]:
+        """What the list's serializer needs besides the records."""
+        return {}
+
+    @cached_get
+    def get(self, request: Request) -> Response:
+        params = _params(self.filter_class, request)
+        token, taxonomy = _current(self)
+        page = self.paginate_queryset(self.select(taxonomy, token, params))
+        context = {**self.get_serializer_context(), **self.extra_context(token)}
+        data = self.get_serializer_class()(page, many=True, context=context).data
+        return self.get_paginated_response(data)
+
+    def post(self, request: Request) -> Response:
+        values = _body(self.item_serializer(data=request.data))
+        record = NODE_KINDS[self.kind][1](**{k: _frozen(v) for k, v in values.items()})
+        stored = services.node_create(kind=self.kind, record=record, actor=request.user)
+        return _item(
+            self.item_serializer(stored).data,
+            kind=self.kind,
+            key=stored.id,
+            version=stored.version,
+            code=status.HTTP_201_CREATED,
+            location=reverse(f"api:{self.kind}-detail", args=[stored.id]),
+        )
+
+
+class NodeItem(GenericAPIView):
+    """Read (with embeds), replace, change and delete one node."""
+
+    kind: str
+    item_serializer: type[Serializer]
+
+    def detail(self, taxonomy, token: str, key: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @cached_get
+    def get(self, request: Request, key: str) -> Response:
+        token, taxonomy = _current(self)
+        detail = self.detail(taxonomy, token, key)
+        record = detail[self.kind]
+        data = self.get_serializer_class()(s.flatten(detail, self.kind)).data
+        return _item(data, kind=self.kind, key=key, version=record.version)
+
+    def put(self, request: Request, key: str) -> Response:
+        return self._update(request, key, partial=False)
+
+    def patch(self, request: Request, key: str) -> Response:
+        return self._update(request, key, partial=True)
+
+    def _update(self, request: Request, key: str, *, partial: bool) -> Response:
+        data = _with_key(request.data, {"id": key})
+        values = _body(self.item_serializer(data=data, partial=partial))
+        stored = services.node_update(
+            kind=self.kind,
+            key=key,
+            changes={k: v for k, v in values.items() if k != "id"},
+            expected=expected_versions(request, self.kind, key),
+            actor=request.user,
+        )
+        data = self.item_serializer(stored).data
+        return _item(data, kind=self.kind, key=key, version=stored.version)
+
+    def delete(self, request: Request, key: str) -> Response:
+        params = _params(s.CascadeSerializer, request)
+        services.node_delete(
+            kind=self.kind,
+            key=key,
+            expected=expected_versions(request, self.kind, key),
+            cascade=params["cascade"],
+            actor=request.user,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _collection_schema(plural: str, item: type, summary: type, filters: type):
+    return extend_schema_view(
+        get=extend_schema(
+            tags=[plural],
+            summary=f"List {plural} in id order",
+            description="Paginated with limit and offset; the filters combine (AND).",
+            parameters=[filters],
+            responses={200: summary(many=True), **errors(422)},
+        ),
+        post=extend_schema(
+            tags=[plural],
+            summary=f"Create one of the {plural}",
+            description="Answers with the item as stored (version 1), its ETag and "
+            "its Location. An id in use is 409; an unknown reference 422.",
+            request=item,
+            responses={201: item, **errors(400, 409, 415, 422)},
+            parameters=[ETAG],
+        ),
+    )
+
+
+def _item_schema(plural: str, item: type, detail: type, delete_note: str):
+    key = OpenApiParameter(
+        "key", str, OpenApiParameter.PATH, description="The id.", pattern=s.ID_PATTERN
+    )
+    return extend_schema_view(
+        get=extend_schema(
+            tags=[plural],
+            summary="Read one, with what it links to",
+            description="The ETag names the item's version, for If-Match.",
+            parameters=[key, ETAG],
+            responses={200: detail, **errors(404)},
+        ),
+        put=extend_schema(
+            tags=[plural],
+            summary="Replace every field (the id stays)",
+            description="Fields left out take their defaults. Answers with the item "
+            "as stored (without embeds) and its new ETag.",
+            parameters=[key, IF_MATCH, ETAG],
+            request=item,
+            responses={200: item, **errors(400, 404, 412, 415, 422)},
+        ),
+        patch=extend_schema(
+            tags=[plural],
+            summary="Change some fields",
+            description="Only the fields sent change. Answers with the item as "
+            "stored (without embeds) and its new ETag.",
+            parameters=[key, IF_MATCH, ETAG],
+            request=item,
+            responses={200: item, **errors(400, 404, 412, 415, 422)},
+        ),
+        delete=extend_schema(
+            tags=[plural],
+            summary="Delete one",
+            description=delete_note,
+            parameters=[key, IF_MATCH, s.CascadeSerializer],
+            responses={204: None, **errors(400, 404, 409, 412, 422)},
+        ),
+    )
+
+
+@_collection_schema(
+    "layers", s.LayerSerializer, s.LayerSerializer, s.TextFilterSerializer
+)
+class LayerCollection(NodeCollection):
+    kind = "layer"
+    serializer_class = item_serializer = s.LayerSerializer
+
+    def select(self, taxonomy, token, params):
+        return selectors.layer_list(taxonomy=taxonomy, q=params.get("q"))
+
+
+@_item_schema(
+    "layers",
+    s.LayerSerializer,
+    s.LayerDetailSerializer,
+    "Refused with 409 while mitigations are in the layer; with cascade=true "
+    "they are deleted too, with their links.",
+)
+class LayerItem(NodeItem):
+    kind = "layer"
+    item_serializer = s.LayerSerializer
+    serializer_class = s.LayerDetailSerializer
+
+    def detail(self, taxonomy, token, key):
+        return selectors.layer_detail(taxonomy=taxonomy, key=key)
+
+
+@_collection_schema(
+    "threats", s.ThreatSerializer, s.ThreatSummarySerializer, s.ThreatFilterSerializer
+)
+class ThreatCollection(NodeCollection):
+    kind = "threat"
+    filter_class = s.ThreatFilterSerializer
+    serializer_class = s.ThreatSummarySerializer
+    item_serializer = s.ThreatSerializer
+
+    def select(self, taxonomy, token, params):
+        return selectors.threat_list(
+            taxonomy=taxonomy,
+            classes=_classes(token),
+            q=params.get("q"),
+            layer=params.get("layer"),
+            mitigation=params.get("mitigation"),
+            coverage_class=params.get("class"),
+        )
+
+    def extra_context(self, token):
+        return {"classes": _classes(token)}
+
+
+def _classes(token: str) -> dict[str, str]:
+    return {
+        threat: entry["class"]
+        for threat, entry in selectors.coverage_baseline(token=token).items()
+    }
+
+
+@_item_schema(
+    "threats",
+    s.ThreatSerializer,
+    s.ThreatDetailSerializer,
+    "Refused with 409 while links involve the threat; cascade=true deletes them too.",
+)
+class ThreatItem(NodeItem):
+    kind = "threat"
+    item_serializer = s.ThreatSerializer
+    serializer_class = s.ThreatDetailSerializer
+
+    def detail(self, taxonomy, token, key):
+        coverage = selectors.coverage_baseline(token=token).get(key)
+        return selectors.threat_detail(taxonomy=taxonomy, key=key, coverage=coverage)
+
+
+@_collection_schema(
+    "mitigations",
+    s.MitigationSerializer,
+    s.MitigationSerializer,
+    s.MitigationFilterSerializer,
+)
+class MitigationCollection(NodeCollection):
+    kind = "mitigation"
+    filter_class = s.MitigationFilterSerializer
+    serializer_class = item_serializer = s.MitigationSerializer
+
+    def select(self, taxonomy, token, params):
+        return selectors.mitigation_list(
+            taxonomy=taxonomy,
+            q=params.get("q"),
+            layer=params.get("layer"),
+            maturity=params.get("maturity"),
+            threat=params.get("threat"),
+        )
+
+
+@_item_schema(
+    "mitigations",
+    s.MitigationSerializer,
+    s.MitigationDetailSerializer,
+    "Refused with 409 while links involve the mitigation; cascade=true deletes them too.",
+)
+class MitigationItem(NodeItem):
+    kind = "mitigation"
+    item_serializer = s.MitigationSerializer
+    serializer_class = s.MitigationDetailSerializer
+
+    def detail(self, taxonomy, token, key):
+        return selectors.mitigation_detail(taxonomy=taxonomy, key=key)
+
+
+@_collection_schema(
+    "sources", s.SourceSerializer, s.SourceSerializer, s.TextFilterSerializer
+)
+class SourceCollection(NodeCollection):
+    kind = "source"
+    serializer_class = item_serializer = s.SourceSerializer
+
+    def select(self, taxonomy, token, params):
+        return selectors.source_list(taxonomy=taxonomy, q=params.get("q"))
+
+
+@_item_schema(
+    "sources",
+    s.SourceSerializer,
+    s.SourceDetailSerializer,
+    "Refused with 409 while MITIGATES links cite the source; cascade=true "
+    "removes it from their sources.",
+)
+class SourceItem(NodeItem):
+    kind = "source"
+    item_serializer = s.SourceSerializer
+    serializer_class = s.SourceDetailSerializer
+
+    def detail(self, taxonomy, token, key):
+        return selectors.source_detail(taxonomy=taxonomy, key=key)
+
+
+# --- Links ---------------------------------------------------------------------------
+
+
+def _end(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name, str, OpenApiParameter.PATH, description=description, pattern=s.ID_PATTERN
+    )
+
+
+MITIGATES_ENDS = [
+    _end("mitigation", "The mitigation's id."),
+    _end("threat", "The threat's id."),
+]
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["mitigates"],
+        summary="List MITIGATES links by (mitigation, threat)",
+        parameters=[s.MitigatesFilterSerializer],
+        responses={200: s.MitigatesSerializer(many=True), **errors(422)},
+    ),
+    post=extend_schema(
+        tags=["mitigates"],
+        summary="Create a MITIGATES link",
+        description="Its mitigation, threat and sources must exist (422 names the field).",
+        parameters=[ETAG],
+        responses={201: s.MitigatesSerializer, **errors(400, 409, 415, 422)},
+    ),
+)
+class MitigatesCollection(GenericAPIView):
+    serializer_class = s.MitigatesSerializer
+
+    @cached_get
+    def get(self, request: Request) -> Response:
+        params = _params(s.MitigatesFilterSerializer, request)
+        _, taxonomy = _current(self)
+        links = selectors.mitigates_list(taxonomy=taxonomy, **params)
+        page = self.paginate_queryset(links)
+        return self.get_paginated_response(s.MitigatesSerializer(page, many=True).data)
+
+    def post(self, request: Request) -> Response:
+        values = _body(s.MitigatesSerializer(data=request.data))
+        record = Mitigates(**{k: _frozen(v) for k, v in values.items()})
+        stored = services.mitigates_create(record=record, actor=request.user)
+        return _mitigates_response(stored, code=status.HTTP_201_CREATED)
+
+
+def _mitigates_response(link: Mitigates, code: int = 200) -> Response:
+    key = f"{link.mitigation}->{link.threat}"
+    location = reverse("api:mitigates-detail", args=[link.mitigation, link.threat])
+    return _item(
+        s.MitigatesSerializer(link).data,
+        kind="mitigates",
+        key=key,
+        version=link.version,
+        code=code,
+        location=location if code == status.HTTP_201_CREATED else "",
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["mitigates"],
+        summary="Read one MITIGATES link",
+        parameters=[*MITIGATES_ENDS, ETAG],
+        responses={200: s.MitigatesSerializer, **errors(404)},
+    ),
+    put=extend_schema(
+        tags=["mitigates"],
+        summary="Replace strength, rationale and sources",
+        parameters=[*MITIGATES_ENDS, IF_MATCH, ETAG],
+        request=s.MitigatesChangeSerializer,
+        responses={200: s.MitigatesSerializer, **errors(400, 404, 412, 415, 422)},
+    ),
+    patch=extend_schema(
+        tags=["mitigates"],
+        summary="Change some of strength, rationale and sources",
+        parameters=[*MITIGATES_ENDS, IF_MATCH, ETAG],
+        request=s.MitigatesChangeSerializer,
+        responses={200: s.MitigatesSerializer, **errors(400, 404, 412, 415, 422)},
+    ),
+    delete=extend_schema(
+        tags=["mitigates"],
+        summary="Delete one MITIGATES link",
+        parameters=[*MITIGATES_ENDS, IF_MATCH],
+        responses={204: None, **errors(400, 404, 412)},
+    ),
+)
+class MitigatesItem(GenericAPIView):
+    serializer_class = s.MitigatesSerializer
+
+    @cached_get
+    def get(self, request: Request, mitigation: str, threat: str) -> Response:
+        _, taxonomy = _current(self)
+        link = selectors.link_get(
+            taxonomy=taxonomy, kind="mitigates", source=mitigation, target=threat
+        )
+        return _mitigates_response(link)
+
+    def put(self, request: Request, mitigation: str, threat: str) -> Response:
+        return self._update(request, mitigation, threat, partial=False)
+
+    def patch(self, request: Request, mitigation: str, threat: str) -> Response:
+        return self._update(request, mitigation, threat, partial=True)
+
+    def _update(self, request: Request, mitigation: str, threat: str, *, partial: bool):
+        data = _with_key(request.data, {"mitigation": mitigation, "threat": threat})
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k not in ("mitigation", "threat")}
+        values = _body(s.MitigatesChangeSerializer(data=data, partial=partial))
+        if "sources" in values:
+            values["sources"] = tuple(values["sources"])
+        stored = services.mitigates_update(
+            mitigation=mitigation,
+            threat=threat,
+            changes=values,
+            expected=expected_versions(request, "mitigates", f"{mitigation}->{threat}"),
+            actor=request.user,
+        )
+        return _mitigates_response(stored)
+
+    def delete(self, request: Request, mitigation: str, threat: str) -> Response:
+        services.link_delete(
+            kind="mitigates",
+            source=mitigation,
+            target=threat,
+            expected=expected_versions(request, "mitigates", f"{mitigation}->{threat}"),
+            actor=request.user,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+LINK_DOCS = {
+    "enables": ("ENABLES", "source threat makes target threat possible or cheaper"),
+    "requires": (
+        "REQUIRES",
+        "source mitigation cannot work without target mitigation; no cycles",
+    ),
+    "introduces": ("INTRODUCES", "source mitigation creates target threat"),
+}
+
+
+class LinkCollection(GenericAPIView):
+    kind: str
+    serializer_class = s.LinkSerializer
+
+    @cached_get
+    def get(self, request: Request) -> Response:
+        params = _params(s.LinkFilterSerializer, request)
+        _, taxonomy = _current(self)
+        links = selectors.link_list(taxonomy=taxonomy, kind=self.kind, **params)
+        page = self.paginate_queryset(links)
+        return self.get_paginated_response(s.LinkSerializer(page, many=True).data)
+
+    def post(self, request: Request) -> Response:
+        values = _body(s.LinkSerializer(data=request.data))
+        link = services.link_create(kind=self.kind, actor=request.user, **values)
+        return _item(
+            s.LinkSerializer(link).data,
+            kind=self.kind,
+            key=f"{link.source}->{link.target}",
+            version=link.version,
+            code=status.HTTP_201_CREATED,
+            location=reverse(
+                f"api:{self.kind}-detail", args=[link.source, link.target]
+            ),
+        )
+
+
+class LinkItem(GenericAPIView):
+    kind: str
+    serializer_class = s.LinkSerializer
+
+    @cached_get
+    def get(self, request: Request, source: str, target: str) -> Response:
+        _, taxonomy = _current(self)
+        link = selectors.link_get(
+            taxonomy=taxonomy, kind=self.kind, source=source, target=target
+        )
+        key = f"{source}->{target}"
+        return _item(
+            s.LinkSerializer(link).data, kind=self.kind, key=key, version=link.version
+        )
+
+    def delete(self, request: Request, source: str, target: str) -> Response:
+        key = f"{source}->{target}"
+        services.link_delete(
+            kind=self.kind,
+            source=source,
+            target=target,
+            expected=expected_versions(request, self.kind, key),
+            actor=request.user,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _link_views(kind: str) -> tuple[type, type]:
+    rel, meaning = LINK_DOCS[kind]
+    ends = [_end("source", "The source's id."), _end("target", "The target's id.")]
+    collection = extend_schema_view(
+        get=extend_schema(
+            tags=[kind],
+            summary=f"List {rel} links ({meaning})",
+            parameters=[s.LinkFilterSerializer],
+            responses={200: s.LinkSerializer(many=True), **errors(422)},
+        ),
+        post=extend_schema(
+            tags=[kind],
+            summary=f"Create a {rel} link",
+            description=f"{meaning}. Both ends must exist (422 names the field).",
+            parameters=[ETAG],
+            responses={201: s.LinkSerializer, **errors(400, 409, 415, 422)},
+        ),
+    )(type(f"{kind.title()}Collection", (LinkCollection,), {"kind": kind}))
+    item = extend_schema_view(
+        get=extend_schema(
+            tags=[kind],
+            summary=f"Read one {rel} link",
+            parameters=[*ends, ETAG],
+            responses={200: s.LinkSerializer, **errors(404)},
+        ),
+        delete=extend_schema(
+            tags=[kind],
+            summary=f"Delete one {rel} link",
+            parameters=[*ends, IF_MATCH],
+            responses={204: None, **errors(400, 404, 412)},
+        ),
+    )(type(f"{kind.title()}Item", (LinkItem,), {"kind": kind}))
+    return collection, item
+
+
+EnablesCollection, EnablesItem = _link_views("enables")
+RequiresCollection, RequiresItem = _link_views("requires")
+IntroducesCollection, IntroducesItem = _link_views("introduces")
+
+
+# --- Coverage ------------------------------------------------------------------------
+
+
+def _coverage_text(
+    view: APIView, request: Request, *, fmt: str, diff_baseline: bool | None = None
+) -> str:
+    params = _params(s.CoverageQuerySerializer, request)
+    scenario = coverage_scenario(
+        disabled_layers=params["disable_layer"],
+        disabled_mitigations=params["disable_mitigation"],
+        maturities=params.get("maturity") or None,
+        threshold=params.get("threshold"),
+    )
+    return selectors.coverage_rendered(
+        token=view.token,
+        scenario=scenario,
+        threat=params.get("threat"),
+        chains=params.get("chains"),
+        diff_baseline=params["diff_baseline"]
+        if diff_baseline is None
+        else diff_baseline,
+        fmt=fmt,
+    )
+
+
+COVERAGE_DOC = (
+    "The same document as `manage.py coverage --format json` with the same "
+    "scenario, byte for byte. Served from a cache keyed by the graph revision, "
+    "so repeated reads do not recompute. Unknown ids give 422 naming the parameter."
+)
+
+
+@extend_schema(
+    tags=["coverage"],
+    summary="Coverage of every threat by the layers, under a what-if scenario",
+    description=COVERAGE_DOC,
+    parameters=[s.CoverageQuerySerializer],
+    responses={200: s.CoverageDocumentSerializer, **errors(422)},
+)
+class CoverageView(APIView):
+    @cached_get
+    def get(self, request: Request) -> HttpResponse:
+        return HttpResponse(
+            _coverage_text(self, request, fmt="json"), content_type="application/json"
+        )
+
+
+@extend_schema(
+    tags=["coverage"],
+    summary="The scenario diffed against the baseline (nothing disabled)",
+    description=COVERAGE_DOC + " `diff` lists the threats whose class changes "
+    "(like `--diff-baseline`).",
+    parameters=[s.CoverageQuerySerializer],
+    responses={200: s.CoverageDocumentSerializer, **errors(422)},
+)
+class CoverageDiffView(APIView):
+    @cached_get
+    def get(self, request: Request) -> HttpResponse:
+        text = _coverage_text(self, request, fmt="json", diff_baseline=True)
+        return HttpResponse(text, content_type="application/json")
+
+
+@extend_schema(
+    tags=["coverage"],
+    summary="The threat × layer coverage matrix as CSV",
+    description="Header `threat,class,all,<layers>`; as `manage.py coverage --format csv`.",
+    parameters=[s.CoverageQuerySerializer],
+    responses={(200, "text/csv"): OpenApiTypes.STR, **errors(422)},
+)
+class CoverageMatrixView(APIView):
+    renderer_classes = [CSVRenderer, JSONRenderer]
+    content_negotiation_class = FirstRenderer
+
+    @cached_get
+    def get(self, request: Request) -> HttpResponse:
+        text = _coverage_text(self, request, fmt="csv")
+        return HttpResponse(text, content_type="text/csv; charset=utf-8")
+
+
+# --- Graph, export, import --------------------------------------------------------------
+
+
+def _node_ref(taxonomy, around: str | None) -> str | None:
+    """``around`` as a graph node id (``kind:id``); a bare id must name one node."""
+    if around is None:
+        return None
+    kinds = [
+        kind
+        for kind, items in (
+            ("layer", taxonomy.layers),
+            ("threat", taxonomy.threats),
+            ("mitigation", taxonomy.mitigations),
+        )
+        if any(item.id == around for item in items)
+    ]
+    prefix, _, rest = around.partition(":")
+    if prefix in ("layer", "threat", "mitigation") and rest and not kinds:
+        return around
+    if len(kinds) == 1:
+        return f"{kinds[0]}:{around}"
+    if kinds:
+        choices = ", ".join(f"{k}:{around}" for k in kinds)
+        raise InvalidParameter(
+            {"around": [f"{around!r} is ambiguous; use one of {choices}"]}
+        )
+    raise InvalidParameter({"around": [f"no node {around!r}"]})
+
+
+@extend_schema(
+    tags=["graph"],
+    summary="Nodes and edges for visualisation",
+    description="Layers, threats and mitigations as nodes (ids prefixed by kind), "
+    "links as edges; threats carry their coverage class. With `around`, only the "
+    "nodes within `depth` hops of that node.",
+    parameters=[s.GraphQuerySerializer],
+    responses={200: s.GraphSerializer, **errors(422)},
+)
+class GraphView(APIView):
+    @cached_get
+    def get(self, request: Request) -> Response:
+        params = _params(s.GraphQuerySerializer, request)
+        token, taxonomy = _current(self)
+        around = _node_ref(taxonomy, params.get("around"))
+        try:
+            data = selectors.graph_elements(
+                snapshot=taxonomy,
+                around=around,
+                depth=params["depth"],
+                classes=_classes(token),
+            )
+        except KeyError:
+            raise InvalidParameter({"around": [f"no node {around!r}"]}) from None
+        return Response(data)
+
+
+@extend_schema(
+    tags=["import/export"],
+    summary="The whole taxonomy as a fixture file (yaml) or the canonical document (json)",
+    parameters=[s.ExportQuerySerializer],
+    responses={
+        (200, "application/json"): s.TaxonomyDocumentSerializer,
+        (200, "application/yaml"): FIXTURE_FILE,
+        **errors(422),
+    },
+)
+class ExportView(APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = FirstRenderer
+
+    @cached_get
+    def get(self, request: Request) -> HttpResponse:
+        params = _params(s.ExportQuerySerializer, request)
+        _, taxonomy = _current(self)
+        if params["format"] == "yaml":
+            text = fixtures.export_yaml_text(taxonomy)
+            return HttpResponse(text, content_type="application/yaml; charset=utf-8")
+        return HttpResponse(
+            fixtures.export_json(taxonomy), content_type="application/json"
+        )
+
+
+@extend_schema(
+    tags=["import/export"],
+    summary="Import a fixture file (YAML) or the canonical document (JSON), all or nothing",
+    description="Validated like `manage.py taxonomy validate`: any problem (422, "
+    "each with its line for YAML and its field) writes nothing. YAML that is not "
+    "YAML is 400. Without `prune` the graph keeps what the import does not "
+    "mention. `dry_run=true` writes nothing and reports the change set and its "
+    "coverage impact.",
+    parameters=[s.ImportQuerySerializer],
+    request={
+        "application/json": s.TaxonomyDocumentSerializer,
+        "application/yaml": FIXTURE_FILE,
+    },
+    responses={
+        200: OpenApiResponse(
+            s.ImportResultSerializer, description="Applied or dry run."
+        ),
+        **errors(400, 413, 415, 422),
+    },
+)
+class ImportView(APIView):
+    parser_classes = [JSONParser, *YAML_PARSERS]
+
+    def post(self, request: Request) -> Response:
+        params = _params(s.ImportQuerySerializer, request)
+        if isinstance(request.data, str):
+            taxonomy = fixtures.load_fixture_text(request.data)
+        else:
+            taxonomy = fixtures.taxonomy_from_document(request.data)
+        result = services.taxonomy_import(
+            taxonomy=taxonomy,
+            prune=params["prune"],
+            dry_run=params["dry_run"],
+            actor=request.user,
+        )
+        return Response(
+            {
+                "dry_run": result.dry_run,
+                "revision": result.revision,
+                "changes": result.changes.as_dict(),
+                "impact": result.impact,
+            }
+        )
+
+
+# --- Django's own error pages under /api/ ---------------------------------------------
+
+
+def handler404(request, exception=None):
+    """Unknown URLs: the API's error shape under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return json_error(404, "not_found", f"no endpoint at {request.path}")
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    """Crashes outside DRF views: the API's error shape under /api/."""
+    if request.path.startswith("/api/"):
+        return json_error(
+            500, "server_error", "internal server error; see the server log"
+        )
+    return defaults.server_error(request)

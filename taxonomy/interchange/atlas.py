@@ -1,0 +1,297 @@
+"""MITRE ATLAS (``ATLAS.yaml``, the atlas-data distribution file) as a taxonomy.
+
+Techniques and sub-techniques become threats (a sub-technique is SUBTYPE_OF
+its parent) with their maturity (feasible, demonstrated, realized) and
+references; mitigations keep the ``use`` text of each technique they list as
+that link's rationale; each mitigation category becomes a layer unless the
+layer map sends it to another. Tactics and case studies have no place in the
+graph; they are counted as ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from taxonomy.graph.records import Link, Mitigates, Mitigation, Source, Taxonomy, Threat
+from taxonomy.interchange.common import (
+    DEFAULT_STRENGTH,
+    IMPORTED_MATURITY,
+    ImportReport,
+    InterchangeError,
+    LayerResolver,
+    join_rationale,
+    node_id,
+    reference_source,
+    strength_checked,
+    subtype_cycle,
+    taxonomy_name_checked,
+)
+
+DEFAULT_NAME = "atlas"
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _where(path: str, item: Any) -> str:
+    name = item.get("name") if isinstance(item, dict) else None
+    return f"{path} ({name!r})" if name else path
+
+
+def _load(text: str | bytes) -> dict:
+    try:
+        data = YAML(typ="safe").load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise InterchangeError(
+            [f"ATLAS file: invalid YAML{line}: {e.problem or e}"]
+        ) from e
+    except YAMLError as e:
+        raise InterchangeError([f"ATLAS file: invalid YAML: {e}"]) from e
+    if not isinstance(data, dict) or not isinstance(data.get("matrices"), list):
+        raise InterchangeError(
+            ["ATLAS file: expected a mapping with a 'matrices' list"]
+        )
+    return data
+
+
+def _items(data: dict, section: str, problems: list[str]) -> list[tuple[str, dict]]:
+    """``(path, item)`` of every item of ``section`` across matrices, ids checked."""
+    out, seen = [], {}
+    for m, matrix in enumerate(data["matrices"]):
+        if not isinstance(matrix, dict):
+            problems.append(f"matrices[{m}]: expected a mapping")
+            continue
+        for i, item in enumerate(matrix.get(section) or []):
+            path = f"matrices[{m}].{section}[{i}]"
+            if not isinstance(item, dict):
+                problems.append(f"{path}: expected a mapping")
+                continue
+            item_id = item.get("id")
+            if not isinstance(item_id, str) or not item_id.strip():
+                problems.append(f"{_where(path, item)}: no id")
+            elif not _text(item.get("name")):
+                problems.append(f"{path} {item_id}: no name")
+            elif item_id in seen:
+                problems.append(
+                    f"{path} {item_id}: duplicate id (first at {seen[item_id]})"
+                )
+            else:
+                seen[item_id] = path
+                out.append((path, item))
+    return out
+
+
+class _Sources:
+    """The Source records of references, one per distinct reference."""
+
+    def __init__(self, taxonomy: str):
+        self.taxonomy = taxonomy
+        self.records: dict[str, Source] = {}
+
+    def of(self, item: dict) -> tuple[str, ...]:
+        found = []
+        attack = item.get("ATT&CK-reference")
+        if isinstance(attack, dict) and attack.get("id"):
+            found.append(
+                reference_source(
+                    self.taxonomy,
+                    name=f"MITRE ATT&CK {attack['id']}",
+                    url=_text(attack.get("url")),
+                    local=f"attack-{attack['id']}",
+                )
+            )
+        for ref in item.get("references") or []:
+            if isinstance(ref, dict) and (ref.get("url") or ref.get("title")):
+                found.append(
+                    reference_source(
+                        self.taxonomy,
+                        name=_text(ref.get("title")) or _text(ref.get("url")),
+                        url=_text(ref.get("url")),
+                    )
+                )
+        for source in found:
+            self.records.setdefault(source.id, source)
+        return tuple(dict.fromkeys(s.id for s in found))
+
+
+def atlas_parse(
+    text: str | bytes,
+    *,
+    taxonomy: str | None = None,
+    layer_map: Mapping[str, str] | None = None,
+    default_strength: str = DEFAULT_STRENGTH,
+) -> tuple[Taxonomy, ImportReport]:
+    """The taxonomy an ``ATLAS.yaml`` describes, and what the import read.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The file's content.
+    taxonomy : str, optional
+        The name to import under (default ``atlas``); ids become
+        ``<taxonomy>:AML.T0024``.
+    layer_map : mapping, optional
+        ``{category or mitigation id: layer id}``.
+    default_strength : str
+        The strength of every MITIGATES link (ATLAS has none).
+
+    Returns
+    -------
+    (Taxonomy, ImportReport)
+
+    Raises
+    ------
+    InterchangeError
+        Invalid YAML, no ``matrices``, an item without id or name, a
+        duplicate id, a SUBTYPE_OF cycle: every problem, naming the object.
+
+    >>> doc = '''
+    ... id: ATLAS
+    ... name: ATLAS
+    ... version: 1.0
+    ... matrices:
+    ... - techniques:
+    ...   - {id: AML.T0000, name: Search, maturity: realized}
+    ...   mitigations:
+    ...   - {id: AML.M0000, name: Limit, category: [Policy],
+    ...      techniques: [{id: AML.T0000, use: Limit what you publish.}]}
+    ... '''
+    >>> graph, report = atlas_parse(doc)
+    >>> [t.id for t in graph.threats], graph.mitigations[0].layer
+    (['atlas:AML.T0000'], 'atlas:policy')
+    >>> graph.mitigates[0].rationale
+    'Limit what you publish.'
+    """
+    name = taxonomy_name_checked(taxonomy or DEFAULT_NAME)
+    strength = strength_checked(default_strength)
+    data = _load(text)
+    report = ImportReport(
+        "atlas",
+        name,
+        f"{_text(data.get('name')) or 'ATLAS'} {_text(data.get('version'))}",
+    )
+    problems: list[str] = []
+    techniques = _items(data, "techniques", problems)
+    mitigations = _items(data, "mitigations", problems)
+    if problems:
+        raise InterchangeError(problems)
+    for matrix in data["matrices"]:
+        report.ignored["tactic"] += len(matrix.get("tactics") or [])
+    report.ignored["case-study"] += len(data.get("case-studies") or [])
+
+    sources = _Sources(name)
+    threats, subtypes = _threats(techniques, name, sources, report)
+    layers = LayerResolver(name, layer_map or {}, report)
+    known = {t.id for t in threats}
+    records, links = [], {}
+    for path, item in mitigations:
+        records.append(_mitigation(item, name, layers, sources, report))
+        _mitigates(path, item, records[-1].id, name, known, strength, links, report)
+    layers.warn_unused()
+    cycle = subtype_cycle(subtypes)
+    if cycle:
+        raise InterchangeError([f"SUBTYPE_OF cycle: {cycle}"])
+    result = Taxonomy(
+        layers=tuple(sorted(layers.layers.values(), key=lambda x: x.id)),
+        threats=tuple(threats),
+        mitigations=tuple(records),
+        sources=tuple(sorted(sources.records.values(), key=lambda x: x.id)),
+        mitigates=tuple(links.values()),
+        subtypes=tuple(subtypes),
+    )
+    return result, report
+
+
+def _threats(
+    techniques: list[tuple[str, dict]],
+    taxonomy: str,
+    sources: _Sources,
+    report: ImportReport,
+) -> tuple[list[Threat], list[Link]]:
+    ids = {item["id"] for _, item in techniques}
+    threats, subtypes = [], []
+    for path, item in techniques:
+        threat_id = node_id(taxonomy, item["id"])
+        threats.append(
+            Threat(
+                id=threat_id,
+                name=_text(item["name"]),
+                description=_text(item.get("description")),
+                taxonomy=taxonomy,
+                maturity=_text(item.get("maturity")),
+                sources=sources.of(item),
+            )
+        )
+        parent = item.get("subtechnique-of")
+        if parent is None:
+            continue
+        if parent in ids:
+            subtypes.append(Link(threat_id, node_id(taxonomy, parent)))
+        else:
+            report.skip(
+                "subtype",
+                f"{path} {item['id']}: sub-technique of unknown technique {parent!r}",
+            )
+    return threats, subtypes
+
+
+def _mitigation(
+    item: dict,
+    taxonomy: str,
+    layers: LayerResolver,
+    sources: _Sources,
+    report: ImportReport,
+) -> Mitigation:
+    categories = [_text(c) for c in item.get("category") or [] if _text(c)]
+    if len(categories) > 1:
+        report.warnings.append(
+            f"{item['id']}: several categories {categories}; its layer follows the first"
+        )
+    return Mitigation(
+        id=node_id(taxonomy, item["id"]),
+        name=_text(item["name"]),
+        layer=layers.resolve([item["id"]], categories[0] if categories else None),
+        maturity=IMPORTED_MATURITY,
+        description=_text(item.get("description")),
+        taxonomy=taxonomy,
+        sources=sources.of(item),
+    )
+
+
+def _mitigates(
+    path: str,
+    item: dict,
+    mitigation: str,
+    taxonomy: str,
+    known: set[str],
+    strength: str,
+    links: dict[tuple[str, str], Mitigates],
+    report: ImportReport,
+) -> None:
+    for i, entry in enumerate(item.get("techniques") or []):
+        technique = entry.get("id") if isinstance(entry, dict) else entry
+        where = f"{path}.techniques[{i}] ({item['id']} -> {technique})"
+        threat = node_id(taxonomy, str(technique)) if technique else None
+        if threat not in known:
+            report.skip("mitigates", f"{where}: unknown technique")
+            continue
+        use = _text(entry.get("use")) if isinstance(entry, dict) else ""
+        key = (mitigation, threat)
+        if key in links:
+            old = links[key]
+            links[key] = Mitigates(
+                mitigation, threat, strength, join_rationale(old.rationale, use)
+            )
+            report.merged["mitigates"] += 1
+            report.warnings.append(
+                f"{where}: listed again; both uses kept as one rationale"
+            )
+            continue
+        links[key] = Mitigates(mitigation, threat, strength, use)

@@ -1,0 +1,111 @@
+"""The shared body of ``import_atlas`` and ``import_stix``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from taxonomy import services
+from taxonomy.graph.records import STRENGTHS
+from taxonomy.graph.repository import GraphError
+from taxonomy.interchange.common import (
+    DEFAULT_STRENGTH,
+    InterchangeError,
+    layer_map_parse,
+)
+
+SHOWN_WARNINGS = 20
+SHOWN_CHANGES = 100
+COLUMNS = ("created", "updated", "removed", "skipped", "merged")
+
+
+class CatalogueImportCommand(BaseCommand):
+    """Import one file of ``format``; subclasses set ``format`` and ``help``."""
+
+    format = ""
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+        parser.add_argument(
+            "--layer-map",
+            type=Path,
+            metavar="FILE",
+            help="YAML or JSON {category or mitigation id: layer id}",
+        )
+        parser.add_argument(
+            "--default-strength", choices=STRENGTHS, default=DEFAULT_STRENGTH
+        )
+        parser.add_argument("--taxonomy", metavar="NAME", help="import under this name")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report the changes, write nothing"
+        )
+
+    def handle(self, *args, path, layer_map, default_strength, taxonomy, dry_run, **o):
+        try:
+            result = services.catalogue_import(
+                format=self.format,
+                data=_read(path),
+                taxonomy=taxonomy,
+                layer_map=layer_map_parse(_read(layer_map), name=str(layer_map))
+                if layer_map
+                else None,
+                default_strength=default_strength,
+                dry_run=dry_run,
+                progress=self._progress,
+            )
+        except InterchangeError as e:
+            for problem in e.problems[:50]:
+                self.stderr.write(problem)
+            raise CommandError(
+                f"{path}: cannot be imported; nothing was written"
+            ) from e
+        except GraphError as e:
+            raise CommandError(f"{e}; nothing was written") from e
+        self._summary(result, verbose=o.get("verbosity", 1) > 1)
+
+    def _summary(
+        self, result: services.CatalogueImportResult, *, verbose: bool
+    ) -> None:
+        report = result.report
+        self.stdout.write(f"{report.title} -> taxonomy {report.taxonomy}")
+        # What a newer release changed; every creation too with -v 2.
+        listed = [c for c in result.changes.changes if verbose or c.action != "create"]
+        for change in listed[: None if verbose else SHOWN_CHANGES]:
+            self.stdout.write(f"  {change.describe()}")
+        if not verbose and len(listed) > SHOWN_CHANGES:
+            self.stdout.write(
+                f"  ... and {len(listed) - SHOWN_CHANGES} more (-v 2 lists all)"
+            )
+        rows = [("kind", *COLUMNS)] + [
+            (row["kind"], *(str(row[c]) for c in COLUMNS)) for row in result.summary()
+        ]
+        for row in rows:
+            self.stdout.write(f"  {row[0]:<12}" + "".join(f"{c:>9}" for c in row[1:]))
+        if report.ignored:
+            ignored = ", ".join(f"{k} {v}" for k, v in sorted(report.ignored.items()))
+            self.stdout.write(f"  ignored: {ignored}")
+        warnings = report.warnings if verbose else report.warnings[:SHOWN_WARNINGS]
+        for warning in warnings:
+            self.stderr.write(f"warning: {warning}")
+        if len(warnings) < len(report.warnings):
+            more = len(report.warnings) - len(warnings)
+            self.stderr.write(f"... and {more} more warnings (-v 2 shows them all)")
+        verb = "Would import" if result.dry_run else "Imported"
+        self.stdout.write(
+            f"{verb}: {result.changes.summary()} (graph revision {result.revision})"
+            + ("; nothing was written" if result.dry_run else "")
+        )
+
+    def _progress(self, done: int, total: int) -> None:
+        if total >= 5000:
+            self.stderr.write(
+                f"  written {done}/{total} changes ({100 * done // total}%)"
+            )
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CommandError(f"{path}: cannot read: {e}") from e

@@ -1,0 +1,100 @@
+"""Run the benchmarks (`make bench`): analysis, Neo4j read, pages, API, import."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from taxonomy.graph import driver, server
+
+SUITES = ("analysis", "read", "pages", "api", "import")
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure speed and memory against the issues' targets and write the figures "
+        "to var/bench/. Uses the tests' Neo4j server, whose data it ERASES; never "
+        "your own database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--only", default=",".join(SUITES),
+            help=f"comma-separated suites among {', '.join(SUITES)} (default: all)",
+        )
+        parser.add_argument("--sizes", default="small,large", help="analysis sizes")
+        parser.add_argument("--out", type=Path, default=settings.VAR_DIR / "bench")
+
+    def handle(self, *args, only, sizes, out, **options):
+        suites = [s.strip() for s in only.split(",") if s.strip()]
+        unknown = sorted(set(suites) - set(SUITES))
+        if unknown:
+            raise CommandError(f"unknown suite(s) {', '.join(unknown)}; use {', '.join(SUITES)}")
+        out.mkdir(parents=True, exist_ok=True)
+        self._use_test_server()
+        results, failed = {}, []
+        for suite in suites:
+            self.stdout.write(self.style.MIGRATE_HEADING(f"== {suite} =="))
+            started = time.perf_counter()
+            results[suite] = getattr(self, f"_{suite}")(out=out, sizes=sizes.split(","))
+            failed += [suite for row in _rows(results[suite]) if row.get("ok") is False][:1]
+            self.stdout.write(f"({suite}: {time.perf_counter() - started:.0f} s)")
+        (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+        self.stdout.write(f"Wrote {out / 'results.json'}")
+        if failed:
+            raise CommandError(f"targets missed in: {', '.join(failed)}")
+
+    def _use_test_server(self) -> None:
+        target = driver.connection_target(for_tests=True)
+        if target.managed_instance:
+            self.stdout.write(server.start(server.instance(target.managed_instance), echo=self.stdout.write))
+        driver.use_target(target)
+
+    def _analysis(self, *, out, sizes):
+        from taxonomy.bench.analysis import run_analysis_bench
+
+        return run_analysis_bench(sizes=sizes, out_path=out / "analysis.json", progress=self.stdout.write)
+
+    def _read(self, *, out, sizes):
+        from taxonomy.bench.analysis import render_rows
+        from taxonomy.bench.graph_read import run_read_bench
+
+        rows = [run_read_bench(size="small", progress=self.stdout.write)]
+        table = [{"size": "small", "measure": r["name"], "value": r["records_per_second"],
+                  "unit": "records/s", "target": "", "ok": None,
+                  "note": f"{r['records']} records in {r['read_seconds_median']} s (median)"}
+                 for r in rows]
+        self.stdout.write(render_rows(table))
+        (out / "read.json").write_text(json.dumps(rows, indent=2) + "\n")
+        return {"rows": table, "runs": rows}
+
+    def _pages(self, *, out, sizes):
+        from taxonomy.bench.analysis import render_rows
+        from taxonomy.bench.pages import run_pages_bench
+
+        rows = run_pages_bench(progress=self.stdout.write)
+        self.stdout.write(render_rows(rows))
+        (out / "pages.json").write_text(json.dumps(rows, indent=2) + "\n")
+        return {"rows": rows}
+
+    def _api(self, *, out, sizes):
+        from taxonomy.bench.api import run_api_bench
+
+        return run_api_bench(out_path=out / "api.json", progress=self.stdout.write)
+
+    def _import(self, *, out, sizes):
+        from taxonomy.bench.interchange import run_import_bench
+
+        result = run_import_bench(progress=self.stdout.write)
+        (out / "import.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+        return result
+
+
+def _rows(result) -> list[dict]:
+    if isinstance(result, dict):
+        return [r for r in result.get("rows", []) if isinstance(r, dict)]
+    return []

@@ -1,0 +1,83 @@
+"""What the taxonomy keeps outside the graph: the audit log and named revisions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEntry(models.Model):
+    """One write to one item of the graph: who, when, what (before and after) and why.
+
+    ``key`` is a node's id or a link's ``"source->target"``; for links
+    ``source`` and ``target`` hold the two ends too, so a node's history can
+    find the links that involve it. ``before`` is null for a creation,
+    ``after`` for a deletion.
+    """
+
+    class Channel(models.TextChoices):
+        BROWSER = "browser", "browser"
+        API = "api", "API"
+        FIXTURES = "fixtures", "fixture load"
+        IMPORT = "import", "import"
+
+    class Action(models.TextChoices):
+        CREATE = "create", "created"
+        UPDATE = "update", "changed"
+        DELETE = "delete", "deleted"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    actor_name = models.CharField(max_length=200, db_index=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=500)
+    source = models.CharField(max_length=250, blank=True, db_index=True)
+    target = models.CharField(max_length=250, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    graph_revision = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "key"], name="audit_kind_key")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.kind} {self.key}"
+
+
+class NamedRevision(models.Model):
+    """The whole taxonomy as it was when an editor named it (``taxonomy tag NAME``).
+
+    ``document`` is the canonical JSON document of ``fixtures.taxonomy_to_document``.
+    """
+
+    name = models.SlugField(max_length=100, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="named_revisions",
+    )
+    created_by_name = models.CharField(max_length=200, blank=True)
+    graph_revision = models.PositiveBigIntegerField()
+    comment = models.TextField(blank=True)
+    document = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (graph revision {self.graph_revision})"

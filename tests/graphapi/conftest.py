@@ -1,0 +1,52 @@
+"""API clients for anonymous users, editors and non-editors, against the real Neo4j."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+
+@pytest.fixture(autouse=True)
+def _api_settings(settings):
+    """No throttling and public reads unless a test asks; an empty cache."""
+    settings.LAYERWISE_API_ANON_RATE = None
+    settings.LAYERWISE_API_REQUIRE_LOGIN = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _client_for(user: User) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def editor(db) -> User:
+    user = User.objects.create_user("editor", password="correct horse battery")
+    user.groups.add(Group.objects.get(name="editors"))
+    return user
+
+
+@pytest.fixture
+def api(editor) -> APIClient:
+    """A client authenticated (by token) as a member of the editors group."""
+    return _client_for(editor)
+
+
+@pytest.fixture
+def viewer_api(db) -> APIClient:
+    """A client authenticated as a user who is not an editor."""
+    user = User.objects.create_user("viewer")
+    user.groups.add(Group.objects.get(name="viewers"))
+    return _client_for(user)

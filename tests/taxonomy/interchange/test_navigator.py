@@ -1,0 +1,82 @@
+"""ATT&CK Navigator layers of coverage scenarios, checked against the format."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.core.management import call_command
+
+from taxonomy import services
+from taxonomy.interchange.navigator import GRADIENT, navigator_layer
+
+# A JSON Schema written from the ATT&CK Navigator Layer File Format Definition,
+# version 4.5 (source: mitre-attack/attack-navigator, layers/spec/v4.5/layerformat.md).
+SCHEMA = json.loads(
+    (Path(__file__).parent / "navigator-layer-4.5.schema.json").read_text()
+)
+
+
+def _navigator(*args) -> dict:
+    out = StringIO()
+    call_command("export", "--format", "navigator", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def _assert_gradient_max_is_greater(layer: dict) -> None:
+    # The spec's one rule a schema cannot state: maxValue must be > minValue.
+    assert layer["gradient"]["maxValue"] > layer["gradient"]["minValue"]
+
+
+def test_the_seed_layer_validates_against_the_layer_format(seeded_graph):
+    layer = _navigator()
+    jsonschema.validate(layer, SCHEMA)
+    _assert_gradient_max_is_greater(layer)
+    assert layer["versions"]["layer"] == "4.5"
+    assert len(layer["techniques"]) == 12
+    assert layer["gradient"] == {"colors": list(GRADIENT), "minValue": 0, "maxValue": 4}
+    assert len(layer["legendItems"]) == 5
+
+
+def test_scores_count_the_layers_that_address_a_threat_alone(seeded_graph):
+    techniques = {t["techniqueID"]: t for t in _navigator()["techniques"]}
+    # model-extraction: tee (high) in hardware alone reaches 0.9.
+    assert techniques["model-extraction"]["score"] == 1
+    assert techniques["model-extraction"]["comment"] == "single-layer"
+    # shadow-ai: four low links, one per layer; nothing addresses it.
+    assert techniques["shadow-ai"]["score"] == 0
+    assert techniques["shadow-ai"]["comment"] == "insufficient"
+
+
+def test_a_scenario_changes_scores_and_is_described(seeded_graph):
+    layer = _navigator("--disable-layer", "hardware")
+    techniques = {t["techniqueID"]: t for t in layer["techniques"]}
+    assert techniques["model-extraction"]["score"] == 0
+    assert "layers off: hardware" in layer["description"]
+
+
+def test_an_atlas_layer_opens_on_atlas_technique_ids(graph, atlas_text):
+    services.catalogue_import(format="atlas", data=atlas_text)
+    layer = _navigator("--taxonomy", "atlas")
+    jsonschema.validate(layer, SCHEMA)
+    _assert_gradient_max_is_greater(layer)
+    assert layer["domain"] == "atlas-atlas"
+    ids = {t["techniqueID"] for t in layer["techniques"]}
+    assert len(ids) == 170 and "AML.T0024" in ids and "AML.T0043.001" in ids
+    assert {t["comment"] for t in layer["techniques"]} <= {
+        "unmitigated",
+        "insufficient",
+        "defense-in-depth",
+        "single-layer",
+    }
+
+
+@pytest.mark.parametrize("layers", [[], ["hw"]])
+def test_the_gradient_is_valid_for_zero_or_one_layer(layers):
+    doc = {"threshold": 0.8, "layers": layers, "summary": {}, "threats": []}
+    layer = navigator_layer(doc, taxonomy="t", domain="enterprise-attack")
+    jsonschema.validate(layer, SCHEMA)
+    _assert_gradient_max_is_greater(layer)
