@@ -113,6 +113,11 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Editors log in at /accounts/login/ (Django's auth views) and come back
+# where they were; logging out (a POST) returns to the overview.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "overview"
+LOGOUT_REDIRECT_URL = "overview"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 

@@ -374,6 +374,11 @@ class CoverageQuerySerializer(serializers.Serializer):
     diff_baseline = serializers.BooleanField(
         required=False, default=False, help_text="Also diff against the baseline."
     )
+    revision = serializers.SlugField(
+        required=False,
+        help_text="Analyse the named revision (`manage.py taxonomy tag NAME`) "
+        "instead of the graph now; `current` is the graph now. Unknown: 404.",
+    )
 
     def validate_threshold(self, value: float) -> float:
         if not 0.0 < value <= 1.0:
@@ -623,3 +628,116 @@ class HealthSerializer(serializers.Serializer):
     status = serializers.CharField()
     neo4j = serializers.CharField(help_text="The server's Neo4j Kernel version.")
     revision = serializers.IntegerField(help_text="The graph revision.")
+
+
+# --- Audit log and named revisions ------------------------------------------------------
+
+
+class AuditQuerySerializer(serializers.Serializer):
+    """The filters of the audit log, as on the browser's recent-changes page."""
+
+    editor = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="Only this editor's changes (a username, "
+        "or an automated writer such as `taxonomy load (fixtures)`).",
+    )
+    since = serializers.DateField(required=False, help_text="From this day (included).")
+    until = serializers.DateField(required=False, help_text="To this day (included).")
+    kind = serializers.ChoiceField(
+        [
+            "layer",
+            "threat",
+            "mitigation",
+            "source",
+            "mitigates",
+            "enables",
+            "requires",
+            "introduces",
+            "subtype",
+        ],
+        required=False,
+        help_text="Only changes to items of this kind.",
+    )
+    channel = serializers.ChoiceField(
+        ["browser", "api", "fixtures", "import"],
+        required=False,
+        help_text="Only changes made this way.",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise serializers.ValidationError({"until": ["is before since"]})
+        return data
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(
+        source="actor_name", help_text="Who wrote: a username or an automated writer."
+    )
+    channel = serializers.CharField(help_text="browser, api, fixtures or import.")
+    action = serializers.CharField(help_text="create, update or delete.")
+    kind = serializers.CharField()
+    key = serializers.CharField(help_text="A node's id or a link's `source->target`.")
+    before = serializers.JSONField(
+        allow_null=True, help_text="The item before (null: created)."
+    )
+    after = serializers.JSONField(
+        allow_null=True, help_text="The item after (null: deleted)."
+    )
+    comment = serializers.CharField(help_text="Why, as the editor wrote it.")
+    graph_revision = serializers.IntegerField(allow_null=True)
+
+
+class NamedRevisionSerializer(serializers.Serializer):
+    name = serializers.SlugField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField(source="created_by_name")
+    graph_revision = serializers.IntegerField()
+    comment = serializers.CharField()
+
+
+class RevisionCompareQuerySerializer(serializers.Serializer):
+    a = serializers.SlugField(
+        required=False,
+        default="current",
+        help_text="The older side: a revision name or `current`.",
+    )
+    b = serializers.SlugField(
+        required=False,
+        default="current",
+        help_text="The newer side: a revision name or `current`.",
+    )
+
+
+class _ItemChangeSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    action = serializers.ChoiceField(["create", "update", "delete"])
+    key = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.DictField(), help_text="field -> {before, after}"
+    )
+
+
+class _ComparisonCoverageSerializer(serializers.Serializer):
+    threshold = serializers.FloatField()
+    effectiveness = serializers.DictField(child=serializers.FloatField())
+    summary = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField())
+    )
+    changed = serializers.ListField(child=serializers.DictField())
+    gaps = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField())
+    )
+
+
+class ComparisonSerializer(serializers.Serializer):
+    """The ``layerwise-diff/1`` document (``manage.py taxonomy diff --format json``)."""
+
+    schema = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    changes = _ItemChangeSerializer(many=True)
+    coverage = _ComparisonCoverageSerializer()

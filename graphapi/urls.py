@@ -69,6 +69,13 @@ urlpatterns = [
     ),
     path("coverage/diff/", views.CoverageDiffView.as_view(), name="coverage-diff"),
     path("graph/", views.GraphView.as_view(), name="graph"),
+    path("audit/", views.AuditCollection.as_view(), name="audit-list"),
+    path("revisions/", views.RevisionCollection.as_view(), name="revision-list"),
+    path(
+        "revisions/compare/",
+        views.RevisionCompareView.as_view(),
+        name="revision-compare",
+    ),
     path("export/", views.ExportView.as_view(), name="export"),
     path("import/", views.ImportView.as_view(), name="import"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

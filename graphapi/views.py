@@ -9,6 +9,7 @@ itself is re-read from Neo4j only after a write. Writes go through
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpResponse
@@ -37,10 +38,12 @@ from graphapi.etags import etag, expected_versions
 from graphapi.exceptions import InvalidParameter, json_error
 from graphapi.formats import YAML_PARSERS, CSVRenderer, FirstRenderer
 from graphapi.schema import errors, fixture_file_schema
-from taxonomy import fixtures, selectors, services
+from taxonomy import audit, fixtures, revisions, selectors, services
+from taxonomy.analysis.report import coverage_document, render_csv, render_json
 from taxonomy.coverage import coverage_scenario
 from taxonomy.graph.records import Mitigates
-from taxonomy.graph.repository import NODE_KINDS
+from taxonomy.graph.repository import NODE_KINDS, NotFound
+from taxonomy.review import taxonomy_comparison
 
 FIXTURE_FILE = fixture_file_schema()
 IF_MATCH = OpenApiParameter(
@@ -673,16 +676,20 @@ IntroducesCollection, IntroducesItem = _link_views("introduces")
 # --- Coverage ------------------------------------------------------------------------
 
 
-def _coverage_text(
-    view: APIView, request: Request, *, fmt: str, diff_baseline: bool | None = None
-) -> str:
-    params = _params(s.CoverageQuerySerializer, request)
-    scenario = coverage_scenario(
+def _scenario(params: dict[str, Any]):
+    return coverage_scenario(
         disabled_layers=params["disable_layer"],
         disabled_mitigations=params["disable_mitigation"],
         maturities=params.get("maturity") or None,
         threshold=params.get("threshold"),
     )
+
+
+def _coverage_text(
+    view: APIView, request: Request, *, fmt: str, diff_baseline: bool | None = None
+) -> str:
+    params = _params(s.CoverageQuerySerializer, request)
+    scenario = _scenario(params)
     return selectors.coverage_rendered(
         token=view.token,
         scenario=scenario,
@@ -695,10 +702,51 @@ def _coverage_text(
     )
 
 
+def _revision_taxonomy(name: str):
+    """A named revision's taxonomy (``current``: now), else 404 naming the revision."""
+    try:
+        return revisions.revision_taxonomy(name=name)
+    except revisions.RevisionError:
+        raise NotFound("revision", name) from None
+
+
+def _at_revision(*, fmt: str, diff_baseline: bool | None = None):
+    """Decorate a coverage view's ``get``: with ``?revision=NAME`` (not ``current``)
+    it answers for that named revision, computed on each request (a name can be
+    moved with ``tag --force`` while the graph revision stays), else as before."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, request: Request, *args, **kwargs) -> HttpResponse:
+            name = request.query_params.get("revision")
+            if not name or name == revisions.CURRENT:
+                return method(self, request, *args, **kwargs)
+            params = _params(s.CoverageQuerySerializer, request)
+            document = coverage_document(
+                _revision_taxonomy(params["revision"]),
+                scenario=_scenario(params),
+                threat=params.get("threat"),
+                chains=params.get("chains"),
+                diff_baseline=params["diff_baseline"]
+                if diff_baseline is None
+                else diff_baseline,
+            )
+            if fmt == "csv":
+                return HttpResponse(
+                    render_csv(document), content_type="text/csv; charset=utf-8"
+                )
+            return HttpResponse(render_json(document), content_type="application/json")
+
+        return wrapper
+
+    return decorate
+
+
 COVERAGE_DOC = (
     "The same document as `manage.py coverage --format json` with the same "
     "scenario, byte for byte. Served from a cache keyed by the graph revision, "
-    "so repeated reads do not recompute. Unknown ids give 422 naming the parameter."
+    "so repeated reads do not recompute. Unknown ids give 422 naming the parameter. "
+    "With `revision` it analyses a named revision instead (404 if there is none)."
 )
 
 
@@ -707,9 +755,10 @@ COVERAGE_DOC = (
     summary="Coverage of every threat by the layers, under a what-if scenario",
     description=COVERAGE_DOC,
     parameters=[s.CoverageQuerySerializer],
-    responses={200: s.CoverageDocumentSerializer, **errors(422)},
+    responses={200: s.CoverageDocumentSerializer, **errors(404, 422)},
 )
 class CoverageView(APIView):
+    @_at_revision(fmt="json")
     @cached_get
     def get(self, request: Request) -> HttpResponse:
         return HttpResponse(
@@ -723,9 +772,10 @@ class CoverageView(APIView):
     description=COVERAGE_DOC + " `diff` lists the threats whose class changes "
     "(like `--diff-baseline`).",
     parameters=[s.CoverageQuerySerializer],
-    responses={200: s.CoverageDocumentSerializer, **errors(422)},
+    responses={200: s.CoverageDocumentSerializer, **errors(404, 422)},
 )
 class CoverageDiffView(APIView):
+    @_at_revision(fmt="json", diff_baseline=True)
     @cached_get
     def get(self, request: Request) -> HttpResponse:
         text = _coverage_text(self, request, fmt="json", diff_baseline=True)
@@ -737,12 +787,13 @@ class CoverageDiffView(APIView):
     summary="The threat × layer coverage matrix as CSV",
     description="Header `threat,class,all,<layers>`; as `manage.py coverage --format csv`.",
     parameters=[s.CoverageQuerySerializer],
-    responses={(200, "text/csv"): OpenApiTypes.STR, **errors(422)},
+    responses={(200, "text/csv"): OpenApiTypes.STR, **errors(404, 422)},
 )
 class CoverageMatrixView(APIView):
     renderer_classes = [CSVRenderer, JSONRenderer]
     content_negotiation_class = FirstRenderer
 
+    @_at_revision(fmt="csv")
     @cached_get
     def get(self, request: Request) -> HttpResponse:
         text = _coverage_text(self, request, fmt="csv")
@@ -873,6 +924,68 @@ class ImportView(APIView):
                 "changes": result.changes.as_dict(),
                 "impact": result.impact,
             }
+        )
+
+
+# --- Audit log and named revisions -------------------------------------------------------
+
+
+@extend_schema(
+    tags=["history"],
+    summary="The audit log: every write, newest first",
+    description="Who changed what (each item before and after), when, how "
+    "(browser, api, fixtures, import) and why. Paginated with limit and offset; "
+    "the filters combine (AND).",
+    parameters=[s.AuditQuerySerializer],
+    responses={200: s.AuditEntrySerializer(many=True), **errors(422)},
+)
+class AuditCollection(GenericAPIView):
+    serializer_class = s.AuditEntrySerializer
+
+    def get(self, request: Request) -> Response:
+        params = _params(s.AuditQuerySerializer, request)
+        entries = audit.audit_list(
+            actor=params.get("editor"),
+            since=params.get("since"),
+            until=params.get("until"),
+            kind=params.get("kind"),
+            channel=params.get("channel"),
+        )
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(s.AuditEntrySerializer(page, many=True).data)
+
+
+@extend_schema(
+    tags=["history"],
+    summary="The named revisions, newest first",
+    description="Each is the whole taxonomy as it was when `manage.py taxonomy tag "
+    "NAME` ran; analyse one with `coverage/?revision=NAME`.",
+    responses={200: s.NamedRevisionSerializer(many=True)},
+)
+class RevisionCollection(GenericAPIView):
+    serializer_class = s.NamedRevisionSerializer
+
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(revisions.revision_list())
+        return self.get_paginated_response(
+            s.NamedRevisionSerializer(page, many=True).data
+        )
+
+
+@extend_schema(
+    tags=["history"],
+    summary="Compare two revisions: items added, removed, changed, and the coverage impact",
+    description="The document of `manage.py taxonomy diff --format json`, between "
+    "two named revisions (or `current`, the graph now).",
+    parameters=[s.RevisionCompareQuerySerializer],
+    responses={200: s.ComparisonSerializer, **errors(404, 422)},
+)
+class RevisionCompareView(APIView):
+    def get(self, request: Request) -> Response:
+        params = _params(s.RevisionCompareQuerySerializer, request)
+        old, new = (_revision_taxonomy(params[side]) for side in ("a", "b"))
+        return Response(
+            taxonomy_comparison(old, new, old_name=params["a"], new_name=params["b"])
         )
 
 

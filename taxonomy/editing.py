@@ -60,17 +60,19 @@ def editable_values(kind: str, record: Any) -> dict[str, Any]:
     }
 
 
+def tupled(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Form values as records hold them: lists become tuples.
+
+    >>> tupled({"sources": ["a"], "name": "N"})
+    {'sources': ('a',), 'name': 'N'}
+    """
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+
+
 def updated(record: Any, values: Mapping[str, Any]) -> Any:
     """``record`` with some fields replaced (lists stored as tuples)."""
     names = {f.name for f in fields(record)}
-    return replace(
-        record,
-        **{
-            k: tuple(v) if isinstance(v, list) else v
-            for k, v in values.items()
-            if k in names
-        },
-    )
+    return replace(record, **{k: v for k, v in tupled(values).items() if k in names})
 
 
 def find(taxonomy: Taxonomy, kind: str, key: str) -> Any | None:

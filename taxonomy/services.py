@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import networkx as nx
 
@@ -115,11 +115,13 @@ def _audit_changes(
         )
 
 
-def taxonomy_load_if_empty(*, path: Path) -> LoadResult | None:
+def taxonomy_load_if_empty(
+    *, path: Path, actor: Any = None, channel: str | None = None, comment: str = ""
+) -> LoadResult | None:
     """Load the fixtures only into an empty graph (first ``make run``)."""
     if not repository.graph_is_empty():
         return None
-    return taxonomy_load(path=path)
+    return taxonomy_load(path=path, actor=actor, channel=channel, comment=comment)
 
 
 # --- Single-item writes (the REST API's and the browser's) -------------------------
@@ -519,7 +521,7 @@ CATALOGUE_PARSERS = {"atlas": atlas_parse, "stix": stix_parse}
 def catalogue_import(
     *,
     format: str,
-    data: str | bytes,
+    data: str | bytes | BinaryIO,
     taxonomy: str | None = None,
     layer_map: Mapping[str, str] | None = None,
     default_strength: str = DEFAULT_STRENGTH,
@@ -534,7 +536,8 @@ def catalogue_import(
     The file is parsed and validated first; then the taxonomy it describes
     replaces what the graph holds of that taxonomy, in one transaction:
     changed items are updated, what the file no longer has is removed, and
-    no other taxonomy is touched. ``format`` is ``atlas`` or ``stix``;
+    no other taxonomy is touched. ``data`` is the file's content or the
+    open file (binary). ``format`` is ``atlas`` or ``stix``;
     ``taxonomy`` the name to import under (ATLAS default ``atlas``; STIX
     default the name the bundle carries). Raises InterchangeError (nothing
     written) for a malformed file or a layer map naming an unknown layer,

@@ -1,6 +1,6 @@
 """URL routes of the browser pages."""
 
-from django.urls import path
+from django.urls import include, path
 
 from taxonomy import views
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("graph/", views.graph_explorer, name="graph"),
     path("search/", views.search, name="search"),
     path("brief/", views.brief, name="brief"),
+    path("", include("taxonomy.edit_urls")),
 ]

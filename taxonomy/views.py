@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from taxonomy import presentation, selectors
+from taxonomy import presentation, revisions, selectors
 from taxonomy.analysis import report
 from taxonomy.analysis.model import Scenario, ScenarioError
 from taxonomy.coverage import coverage_scenario
@@ -133,6 +133,7 @@ def _scenario_form(snapshot: Taxonomy, request) -> dict:
         "sort": sort,
         "sort_options": presentation.sort_options(sort),
         "classes": [c for c in get.getlist("class") if c in presentation.CLASS_INFO],
+        "revision": get.get("revision", ""),
     }
 
 
@@ -143,8 +144,11 @@ def _choice(value: str | None, allowed, default: str) -> str:
 
 @require_GET
 def coverage_matrix(request):
-    """Threats × layers heatmap under the URL's scenario; htmx gets the matrix only."""
-    snapshot = selectors.taxonomy_snapshot()
+    """Threats × layers heatmap under the URL's scenario; htmx gets the matrix only.
+
+    ``?revision=NAME`` shows the matrix of a named revision instead of now.
+    """
+    snapshot = _snapshot_at(request)
     form = _scenario_form(snapshot, request)
     names = _names(snapshot)
     template = (
@@ -159,6 +163,17 @@ def coverage_matrix(request):
         "permalink": request.build_absolute_uri(),
     }
     return render(request, template, context)
+
+
+def _snapshot_at(request) -> Taxonomy:
+    """The taxonomy now, or at the named revision ``?revision=`` asks for (else 404)."""
+    name = request.GET.get("revision")
+    if not name:
+        return selectors.taxonomy_snapshot()
+    try:
+        return revisions.revision_taxonomy(name=name)
+    except revisions.RevisionError as error:
+        raise Http404(str(error)) from None
 
 
 def _matrix_context(
@@ -210,6 +225,7 @@ def threat_detail(request, threat_id: str):
         "chains_in": document["chains"],
         "chains_out": _onward(snapshot, threat_id, document),
         "classes": presentation.class_by_threat(document),
+        "direct": selectors.threat_detail(taxonomy=snapshot, key=threat_id, coverage=None),
     }
     return render(request, "taxonomy/threat.html", context)
 

@@ -11,7 +11,7 @@ graph; they are counted as ignored.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -43,7 +43,7 @@ def _where(path: str, item: Any) -> str:
     return f"{path} ({name!r})" if name else path
 
 
-def _load(text: str | bytes) -> dict:
+def _load(text: str | bytes | IO) -> dict:
     try:
         data = YAML(typ="safe").load(text)
     except MarkedYAMLError as e:
@@ -122,7 +122,7 @@ class _Sources:
 
 
 def atlas_parse(
-    text: str | bytes,
+    text: str | bytes | IO,
     *,
     taxonomy: str | None = None,
     layer_map: Mapping[str, str] | None = None,
@@ -132,7 +132,7 @@ def atlas_parse(
 
     Parameters
     ----------
-    text : str or bytes
+    text : str, bytes or a file
         The file's content.
     taxonomy : str, optional
         The name to import under (default ``atlas``); ids become

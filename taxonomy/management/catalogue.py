@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -43,17 +44,18 @@ class CatalogueImportCommand(BaseCommand):
 
     def handle(self, *args, path, layer_map, default_strength, taxonomy, dry_run, **o):
         try:
-            result = services.catalogue_import(
-                format=self.format,
-                data=_read(path),
-                taxonomy=taxonomy,
-                layer_map=layer_map_parse(_read(layer_map), name=str(layer_map))
-                if layer_map
-                else None,
-                default_strength=default_strength,
-                dry_run=dry_run,
-                progress=self._progress,
-            )
+            # The file goes to the parser unread, so a large bundle's text is
+            # freed as soon as it is parsed.
+            with _open(path) as data:
+                result = services.catalogue_import(
+                    format=self.format,
+                    data=data,
+                    taxonomy=taxonomy,
+                    layer_map=_layer_map(layer_map),
+                    default_strength=default_strength,
+                    dry_run=dry_run,
+                    progress=self._progress,
+                )
         except InterchangeError as e:
             for problem in e.problems[:50]:
                 self.stderr.write(problem)
@@ -104,8 +106,15 @@ class CatalogueImportCommand(BaseCommand):
             )
 
 
-def _read(path: Path) -> str:
+def _open(path: Path) -> BinaryIO:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
+        return path.open("rb")
+    except OSError as e:
         raise CommandError(f"{path}: cannot read: {e}") from e
+
+
+def _layer_map(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    with _open(path) as data:
+        return layer_map_parse(data.read(), name=str(path))

@@ -16,6 +16,8 @@ NAV = (
     ("combinations", "Layer combinations"),
     ("graph", "Graph explorer"),
     ("brief", "Printable brief"),
+    ("history", "Recent changes"),
+    ("revisions", "Revisions"),
 )
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_slug
 
-from taxonomy import fixtures, selectors, services
+from taxonomy import fixtures, review, revisions, selectors, services
+from taxonomy.analysis.model import CLASSES
 from taxonomy.graph.records import DEFAULT_TAXONOMY
 from taxonomy.graph.repository import GraphError
 
@@ -16,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Curate the taxonomy as YAML fixtures: validate [PATH], load [PATH] "
         "[--dry-run] [--prune] [--if-empty], export [--format yaml|json] [--out PATH], "
-        "schema (create Neo4j constraints and indexes)."
+        "schema (create Neo4j constraints and indexes), diff OLD NEW [--format "
+        "text|json], tag NAME [--comment C] [--force], tags."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +32,7 @@ class Command(BaseCommand):
         load.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
         load.add_argument("--prune", action="store_true", help="delete graph items the fixtures lack")
         load.add_argument("--if-empty", action="store_true", help="load only into an empty graph")
+        load.add_argument("--comment", default="", help="why, for the audit log")
         export = sub.add_parser("export", help="write the graph as fixtures (yaml) or one JSON document")
         export.add_argument("--format", choices=["yaml", "json"], default="yaml")
         export.add_argument("--out", type=Path, help="yaml: a folder (default fixtures/); json: a file (default stdout)")
@@ -38,6 +43,22 @@ class Command(BaseCommand):
             help="the taxonomy to export (default: the seed, layerwise)",
         )
         sub.add_parser("schema", help="create constraints and the full-text index (idempotent)")
+        diff = sub.add_parser(
+            "diff", help="items added, removed, changed and the coverage impact between two fixture trees"
+        )
+        diff.add_argument("old", type=Path)
+        diff.add_argument("new", type=Path)
+        diff.add_argument("--format", choices=["text", "json"], default="text")
+        diff.add_argument(
+            "--fail-on",
+            metavar="CLASS[,CLASS]",
+            help="exit 1 when a threat moves into one of these classes",
+        )
+        tag = sub.add_parser("tag", help="name the current state of the graph (a named revision)")
+        tag.add_argument("name")
+        tag.add_argument("--comment", default="", help="why this state matters")
+        tag.add_argument("--force", action="store_true", help="move an existing name here")
+        sub.add_parser("tags", help="list the named revisions")
 
     def handle(self, *args, action, **options):
         try:
@@ -60,14 +81,19 @@ class Command(BaseCommand):
     def _load(self, path=None, dry_run=False, prune=False, if_empty=False, **options):
         path = self._path(path)
         try:
+            audited = {
+                "actor": f"taxonomy load ({path.name or path})",
+                "channel": "fixtures",
+                "comment": options.get("comment", ""),
+            }
             if if_empty:
-                result = services.taxonomy_load_if_empty(path=path)
+                result = services.taxonomy_load_if_empty(path=path, **audited)
                 if result is None:
                     self.stdout.write("The graph already holds a taxonomy; not loading fixtures.")
                     return
             else:
                 result = services.taxonomy_load(
-                    path=path, dry_run=dry_run, prune=prune, progress=self._progress
+                    path=path, dry_run=dry_run, prune=prune, progress=self._progress, **audited
                 )
         except fixtures.FixtureError as e:
             for problem in e.problems:
@@ -105,3 +131,54 @@ class Command(BaseCommand):
     def _schema(self, **options):
         names = services.schema_apply()
         self.stdout.write(f"Schema ready: {', '.join(names)} (Neo4j {selectors.server_version()})")
+
+    def _diff(self, old, new, format="text", fail_on=None, **options):
+        fail_on = _classes(fail_on)
+        sides = []
+        for path in (old, new):
+            try:
+                sides.append(fixtures.load_fixtures(path))
+            except fixtures.FixtureError as e:
+                for problem in e.problems:
+                    self.stderr.write(str(problem))
+                raise CommandError(f"{len(e.problems)} problem(s) in {path}", returncode=2) from e
+        comparison = review.taxonomy_comparison(*sides, old_name=str(old), new_name=str(new))
+        render = review.render_json if format == "json" else review.render_text
+        self.stdout.write(render(comparison), ending="")
+        failing = [c["id"] for c in comparison["coverage"]["changed"] if c["to"] in fail_on]
+        if failing:
+            raise CommandError(
+                f"{len(failing)} threat(s) move into {', '.join(fail_on)}: {', '.join(failing)}",
+                returncode=1,
+            )
+
+    def _tag(self, name, comment="", force=False, **options):
+        try:
+            validate_slug(name)
+            revision = revisions.revision_tag(
+                name=name, comment=comment, actor="taxonomy tag", force=force
+            )
+        except (ValidationError, revisions.RevisionError) as e:
+            raise CommandError(" ".join(getattr(e, "messages", [str(e)]))) from e
+        self.stdout.write(
+            f"Tagged graph revision {revision.graph_revision} as {revision.name!r}"
+        )
+
+    def _tags(self, **options):
+        for r in revisions.revision_list():
+            comment = f"  {r.comment}" if r.comment else ""
+            self.stdout.write(
+                f"{r.name:<24} graph revision {r.graph_revision:<6} "
+                f"{r.created_at:%Y-%m-%d %H:%M} {r.created_by_name}{comment}"
+            )
+
+
+def _classes(value: str | None) -> list[str]:
+    """``--fail-on``'s comma list of coverage classes, each checked."""
+    names = [v.strip() for v in (value or "").split(",") if v.strip()]
+    unknown = [n for n in names if n not in CLASSES]
+    if unknown:
+        raise CommandError(
+            f"unknown class: {', '.join(unknown)} (use {', '.join(CLASSES)})", returncode=2
+        )
+    return names

@@ -11,7 +11,9 @@ from taxonomy.graph import repository
 from taxonomy.graph.driver import database, get_driver
 
 
-def test_two_writers_with_the_same_version_never_both_succeed(seeded_graph):
+def test_two_writers_with_the_same_version_never_both_succeed(
+    seeded_graph, transactional_db  # the winner's audit entry is written from its thread
+):
     def rename(name: str) -> str:
         try:
             services.node_update(
@@ -43,7 +45,7 @@ def test_a_refused_write_rolls_back_what_it_already_did(seeded_graph):
 
 
 def test_a_reused_token_misses_only_other_processes_writes_for_its_max_age(
-    seeded_graph,
+    seeded_graph, db
 ):
     first = repository.graph_revision_token(max_age=60)
     # A write by another process: the revision changes behind this one's back.

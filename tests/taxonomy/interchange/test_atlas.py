@@ -264,3 +264,8 @@ def test_the_seed_name_is_refused(graph, atlas_path):
     with pytest.raises(CommandError):
         _import(atlas_path, "--taxonomy", "layerwise")
     assert repository.graph_is_empty()
+
+
+def test_a_missing_file_is_a_clear_error(graph, tmp_path):
+    with pytest.raises(CommandError, match="nope.yaml: cannot read"):
+        _import(tmp_path / "nope.yaml")

@@ -1,0 +1,299 @@
+"""The editors' forms: every item checked by the fixture schema's rules, field by field.
+
+Each form carries the editor's reason (``comment``), the version of the item
+it was loaded at (``version``, sent back as the expected version so a stale
+save is refused) and the values it was loaded with (``base``, so that after
+a refused save the form can keep the editor's changes and take everyone
+else's). References (layers, sources, the ends of links) are choices among
+what the graph holds; what only the graph can check (a duplicate id, a
+REQUIRES cycle) comes back from the service and lands on the field at fault.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+
+from taxonomy import fixtures
+from taxonomy.audit import KINDS
+from taxonomy.graph.records import MATURITIES, STRENGTHS, Taxonomy
+from taxonomy.graph.repository import InvalidWrite
+
+# Above this many choices a multiple choice is a list box, not checkboxes.
+CHECKBOX_LIMIT = 30
+
+
+def _text(label: str, *, required: bool = False, rows: int = 0, help_text: str = ""):
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
+    return forms.CharField(
+        label=label, required=required, widget=widget, help_text=help_text
+    )
+
+
+def _multiple(label: str, choices: list[tuple[str, str]], help_text: str = ""):
+    widget = (
+        forms.CheckboxSelectMultiple
+        if len(choices) <= CHECKBOX_LIMIT
+        else forms.SelectMultiple(attrs={"size": 10})
+    )
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=widget, help_text=help_text
+    )
+
+
+def _id_field() -> forms.CharField:
+    return forms.CharField(
+        label="Id", help_text="Letters, digits, '.', '_', ':' or '-'; it cannot change."
+    )
+
+
+def _choices(records) -> list[tuple[str, str]]:
+    return [(r.id, f"{r.name} ({r.id})") for r in sorted(records, key=lambda r: r.name)]
+
+
+class EditForm(forms.Form):
+    """What every edit form has; subclasses set ``kind``, the fixture schema's rule."""
+
+    kind = ""
+    comment = _text(
+        "Why (optional)",
+        rows=2,
+        help_text="Shown in the history beside your change.",
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    base = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, taxonomy: Taxonomy, identity: dict | None = None, **kw):
+        """``identity`` holds the fields the URL fixes (an id, a link's ends)."""
+        super().__init__(*args, **kw)
+        self.taxonomy = taxonomy
+        self.identity = identity or {}
+        self.setup()
+        for name in self.identity:
+            self.fields.pop(name, None)
+        # The editor's fields first, then why, then the hidden ones.
+        order = [n for n in self.fields if n not in ("comment", "version", "base")]
+        self.order_fields([*order, "comment", "version", "base"])
+
+    def setup(self) -> None:
+        """Add the fields whose choices come from the taxonomy."""
+
+    def values(self) -> dict[str, Any]:
+        """The item's fields as entered (without identity, comment, version)."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name not in ("comment", "version", "base")
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.kind and not self.errors:
+            problems = fixtures.item_problems(self.kind, self.fixture_item())
+            for field, messages in problems.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+    def fixture_item(self) -> dict[str, Any]:
+        """The item as a fixture file would hold it, for the schema's check."""
+        values = {k: v for k, v in self.values().items() if v not in (None, "", [])}
+        return {**self.identity, **values}
+
+    @property
+    def expected(self) -> frozenset[int] | None:
+        """The versions a save may overwrite: the one the form was loaded at."""
+        version = self.cleaned_data.get("version")
+        return None if version is None else frozenset({version})
+
+    @property
+    def reason(self) -> str:
+        return self.cleaned_data.get("comment", "")
+
+    def base_values(self) -> dict[str, Any]:
+        """The values the form was loaded with (empty when unknown)."""
+        try:
+            values = json.loads(self.data.get("base") or "{}")
+        except ValueError:
+            return {}
+        return values if isinstance(values, dict) else {}
+
+    def add_write_errors(self, error: InvalidWrite) -> None:
+        """Put the service's refusal on the fields it names."""
+        for field, messages in error.errors.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class LayerForm(EditForm):
+    kind = "layer"
+    id = _id_field()
+    name = forms.CharField(label="Name")
+    description = _text("Description", rows=4)
+
+
+class ThreatForm(EditForm):
+    kind = "threat"
+    id = _id_field()
+    name = forms.CharField(label="Name")
+    description = _text("Description", rows=4)
+
+    def setup(self) -> None:
+        self.fields["sources"] = _multiple(
+            "Sources that describe it", _choices(self.taxonomy.sources)
+        )
+
+
+class MitigationForm(EditForm):
+    kind = "mitigation"
+    id = _id_field()
+    name = forms.CharField(label="Name")
+    maturity = forms.ChoiceField(
+        label="Maturity", choices=[(m, m.capitalize()) for m in MATURITIES]
+    )
+    description = _text("Description", rows=4)
+
+    def setup(self) -> None:
+        self.fields["layer"] = forms.ChoiceField(
+            label="Governance layer", choices=_choices(self.taxonomy.layers)
+        )
+        self.fields["sources"] = _multiple(
+            "Sources that describe it", _choices(self.taxonomy.sources)
+        )
+        self.order_fields(["id", "name", "layer", "maturity"])
+
+
+class SourceForm(EditForm):
+    kind = "source"
+    id = _id_field()
+    name = forms.CharField(label="Short name", help_text="e.g. “Qi et al. 2024”.")
+    authors = _text("Authors")
+    title = _text("Title")
+    year = forms.IntegerField(label="Year", required=False)
+    publisher = _text("Published in")
+    url = _text("Link (URL)")
+    description = _text("Description", rows=3)
+
+
+class MitigatesForm(EditForm):
+    """A MITIGATES link: its ends when it is new, its strength, rationale and sources."""
+
+    kind = "mitigates"
+    strength = forms.ChoiceField(
+        label="Strength",
+        choices=[(s, s.capitalize()) for s in STRENGTHS],
+        widget=forms.RadioSelect,
+        help_text="How much of the threat this mitigation covers on its own.",
+    )
+    rationale = _text("Rationale", rows=3, help_text="One line on why this strength.")
+
+    def setup(self) -> None:
+        self.fields["mitigation"] = forms.ChoiceField(
+            label="Mitigation", choices=_choices(self.taxonomy.mitigations)
+        )
+        self.fields["threat"] = forms.ChoiceField(
+            label="Threat", choices=_choices(self.taxonomy.threats)
+        )
+        self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
+        self.order_fields(["mitigation", "threat", "strength", "rationale"])
+
+    def fixture_item(self) -> dict[str, Any]:
+        # In a fixture file a link sits under its threat, so the rule has no threat.
+        item = super().fixture_item()
+        item.pop("threat", None)
+        return item
+
+
+# link kind -> (source label, its records' field, target label, its field)
+LINK_ENDS = {
+    "enables": ("Threat that enables", "threats", "Threat it enables", "threats"),
+    "requires": (
+        "Mitigation that requires",
+        "mitigations",
+        "Mitigation it requires",
+        "mitigations",
+    ),
+    "introduces": (
+        "Mitigation that introduces",
+        "mitigations",
+        "Threat it introduces",
+        "threats",
+    ),
+}
+
+
+class LinkForm(EditForm):
+    """A new ENABLES, REQUIRES or INTRODUCES link."""
+
+    def __init__(self, *args, link_kind: str, **kw):
+        self.link_kind = link_kind
+        super().__init__(*args, **kw)
+
+    def setup(self) -> None:
+        source_label, sources, target_label, targets = LINK_ENDS[self.link_kind]
+        self.fields["source"] = forms.ChoiceField(
+            label=source_label, choices=_choices(getattr(self.taxonomy, sources))
+        )
+        self.fields["target"] = forms.ChoiceField(
+            label=target_label, choices=_choices(getattr(self.taxonomy, targets))
+        )
+
+
+class DeleteForm(EditForm):
+    """Confirm a deletion; ``cascade`` also removes what links to a node."""
+
+    cascade = forms.BooleanField(
+        label="Also remove everything listed above that depends on it",
+        required=False,
+    )
+
+    def __init__(self, *args, links: bool = False, **kw):
+        super().__init__(*args, **kw)
+        if not links:
+            del self.fields["cascade"]
+
+
+NODE_FORMS: dict[str, type[EditForm]] = {
+    "layer": LayerForm,
+    "threat": ThreatForm,
+    "mitigation": MitigationForm,
+    "source": SourceForm,
+}
+
+
+class HistoryFilterForm(forms.Form):
+    """The filters of the recent-changes page; every one optional."""
+
+    editor = forms.ChoiceField(label="Editor", required=False)
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    kind = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[("", "Any kind")] + [(k, k) for k in KINDS],
+    )
+
+    def __init__(self, *args, editors: list[str], **kw):
+        super().__init__(*args, **kw)
+        self.fields["editor"].choices = [("", "Anyone")] + [(e, e) for e in editors]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date is before the start date.")
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments of ``audit.audit_list``."""
+        data = self.cleaned_data
+        return {
+            "actor": data.get("editor") or None,
+            "since": data.get("since"),
+            "until": data.get("until"),
+            "kind": data.get("kind") or None,
+        }

@@ -1,0 +1,93 @@
+"""The audit log and named revisions in the browser: who changed what, and coverage then."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from taxonomy import audit, editing, revisions, selectors
+from taxonomy.analysis.model import CLASSES
+from taxonomy.analysis.report import coverage_document
+from taxonomy.coverage import coverage_scenario
+from taxonomy.forms import HistoryFilterForm
+from taxonomy.graph.records import Taxonomy
+from taxonomy.review import change_lines, side_by_side, taxonomy_comparison
+
+PAGE_SIZE = 50
+NODE_PAGES = ("layer", "threat", "mitigation", "source")
+
+
+@require_GET
+def history(request):
+    """Recent changes, newest first, filtered by editor, day range and kind."""
+    form = HistoryFilterForm(request.GET or None, editors=audit.audit_editors())
+    filters = form.filters() if form.is_valid() else {}
+    entries = audit.audit_list(**filters).select_related("actor")
+    context = {
+        "form": form,
+        "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
+        "filtered": any(filters.values()),
+    }
+    return render(request, "taxonomy/history.html", context)
+
+
+@require_GET
+def node_history(request, kind: str, key: str):
+    """Every change to one node (and to the links that involve it), or to one link."""
+    if kind not in audit.KINDS:
+        raise Http404(f"No such kind {kind!r}.")
+    entries = audit.audit_node_history(kind=kind, key=key).select_related("actor")
+    record = editing.find(selectors.taxonomy_snapshot(), kind, key)
+    context = {
+        "kind": kind,
+        "key": key,
+        "record": record,
+        "node_url": reverse(kind, args=[key]) if record and kind in NODE_PAGES else "",
+        "with_links": kind in ("threat", "mitigation"),
+        "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
+    }
+    return render(request, "taxonomy/node_history.html", context)
+
+
+def _taxonomy_at(name: str) -> Taxonomy:
+    """The taxonomy of a named revision (or ``current``), else a 404 saying why."""
+    try:
+        return revisions.revision_taxonomy(name=name)
+    except revisions.RevisionError as error:
+        raise Http404(str(error)) from None
+
+
+@require_GET
+def revision_list(request):
+    """The named revisions, with links to their coverage and a compare form."""
+    context = {
+        "revisions": revisions.revision_list().select_related("created_by"),
+        "current": revisions.CURRENT,
+    }
+    return render(request, "taxonomy/revisions.html", context)
+
+
+@require_GET
+def revision_compare(request):
+    """Two revisions side by side: every threat's class, and what changed."""
+    a = request.GET.get("a") or revisions.CURRENT
+    b = request.GET.get("b") or revisions.CURRENT
+    old, new = _taxonomy_at(a), _taxonomy_at(b)
+    scenario = coverage_scenario()
+    documents = [coverage_document(t, scenario=scenario) for t in (old, new)]
+    comparison = taxonomy_comparison(old, new, old_name=a, new_name=b)
+    context = {
+        "a": a,
+        "b": b,
+        "comparison": comparison,
+        "rows": side_by_side(*documents),
+        "change_lines": change_lines(comparison),
+        "class_names": CLASSES,
+        "documents": documents,
+        "revisions": revisions.revision_list(),
+        "current": revisions.CURRENT,
+    }
+    return render(request, "taxonomy/revision_compare.html", context)

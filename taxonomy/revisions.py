@@ -1,0 +1,86 @@
+"""Named revisions: the whole taxonomy recorded under a name, to analyse and compare later.
+
+``revision_tag`` stores the canonical JSON document of the graph (as
+``taxonomy export --format json`` writes it, every taxonomy included); a
+revision's taxonomy is parsed back from it with the fixtures' own parser, so
+coverage at a revision is the same analysis as coverage now. ``current`` is
+not a stored revision but the graph as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from taxonomy import audit, fixtures, selectors
+from taxonomy.graph.records import Taxonomy
+from taxonomy.models import NamedRevision
+
+CURRENT = "current"
+
+
+class RevisionError(Exception):
+    """A name that cannot be tagged, or no revision by that name."""
+
+
+def revision_tag(
+    *, name: str, comment: str = "", actor: Any = None, force: bool = False
+) -> NamedRevision:
+    """Record the graph as it is now under ``name``.
+
+    Refuses (RevisionError) a name in use unless ``force`` (then it moves),
+    and the reserved name ``current``.
+    """
+    if name == CURRENT:
+        raise RevisionError(f"{CURRENT!r} always means the graph as it is now")
+    snapshot = selectors.taxonomy_snapshot()
+    user, actor_name = audit.actor_of(actor)
+    values = {
+        "graph_revision": snapshot.revision,
+        "document": fixtures.taxonomy_to_document(snapshot),
+        "comment": comment,
+        "created_by": user,
+        "created_by_name": actor_name,
+    }
+    with transaction.atomic():
+        existing = NamedRevision.objects.select_for_update().filter(name=name).first()
+        if existing is not None and not force:
+            raise RevisionError(
+                f"revision {name!r} exists (graph revision {existing.graph_revision}); "
+                "use --force to move it"
+            )
+        if existing is not None:
+            existing.delete()
+        return NamedRevision.objects.create(name=name, **values)
+
+
+def revision_list() -> QuerySet[NamedRevision]:
+    """Every named revision, newest first, without their documents."""
+    return NamedRevision.objects.defer("document")
+
+
+def revision_get(*, name: str) -> NamedRevision:
+    """One named revision; RevisionError naming the known ones if it does not exist."""
+    try:
+        return NamedRevision.objects.get(name=name)
+    except NamedRevision.DoesNotExist:
+        known = (
+            ", ".join(NamedRevision.objects.values_list("name", flat=True)) or "none"
+        )
+        raise RevisionError(
+            f"no revision {name!r} (known: {known}; or {CURRENT!r})"
+        ) from None
+
+
+def revision_taxonomy(*, name: str) -> Taxonomy:
+    """The taxonomy a named revision recorded, or the graph now for ``current``."""
+    if name == CURRENT:
+        return selectors.taxonomy_snapshot()
+    revision = revision_get(name=name)
+    taxonomy = fixtures.taxonomy_from_document(revision.document)
+    return Taxonomy(
+        **{f: getattr(taxonomy, f) for f in fixtures.JSON_KEYS},
+        revision=revision.graph_revision,
+    )

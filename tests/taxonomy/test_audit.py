@@ -1,0 +1,161 @@
+"""The audit log: every write, from the browser, the API, a fixture load or an import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import doctest
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from taxonomy import audit, changes, editing, fixtures, review, services
+from taxonomy.graph import repository
+from taxonomy.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("module", [audit, changes, editing, review])
+def test_the_helpers_do_what_their_examples_say(module):
+    assert doctest.testmod(module).failed == 0
+
+
+@pytest.fixture
+def token_client(ada) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=ada).key}")
+    return client
+
+
+def test_an_api_write_records_the_token_user_the_values_and_the_revision(
+    token_client, seeded_graph
+):
+    response = token_client.patch(
+        "/api/v1/threats/shadow-ai/", {"name": "Shadow AI tools"}, format="json"
+    )
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get()
+    assert (entry.actor_name, entry.channel, entry.action, entry.kind, entry.key) == (
+        "ada",
+        "api",
+        "update",
+        "threat",
+        "shadow-ai",
+    )
+    assert (entry.before["name"], entry.after["name"]) == (
+        "Shadow AI",
+        "Shadow AI tools",
+    )
+    assert entry.graph_revision == repository.graph_revision()
+
+
+def test_api_link_writes_record_their_two_ends(token_client, seeded_graph):
+    token_client.post(
+        "/api/v1/enables/",
+        {"source": "shadow-ai", "target": "scaled-misuse"},
+        format="json",
+    )
+    token_client.delete("/api/v1/enables/shadow-ai/scaled-misuse/")
+    entries = AuditEntry.objects.order_by("id")
+    assert [(e.action, e.key, e.source, e.target) for e in entries] == [
+        ("create", "shadow-ai->scaled-misuse", "shadow-ai", "scaled-misuse"),
+        ("delete", "shadow-ai->scaled-misuse", "shadow-ai", "scaled-misuse"),
+    ]
+    assert entries[1].before == {
+        "source": "shadow-ai",
+        "target": "scaled-misuse",
+        "version": 1,
+    }
+
+
+def test_a_refused_write_records_nothing(token_client, seeded_graph):
+    response = token_client.patch(
+        "/api/v1/threats/shadow-ai/",
+        {"name": "Stale"},
+        format="json",
+        HTTP_IF_MATCH='"threat:shadow-ai:v9"',
+    )
+    assert response.status_code == 412
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_fixture_load_records_every_change_as_the_fixture_channel(graph):
+    call_command("taxonomy", "load", "--comment", "Seed", stdout=StringIO())
+    loaded = fixtures.load_fixtures(settings.FIXTURES_DIR)
+    entries = AuditEntry.objects.all()
+    expected = sum(len(getattr(loaded, name)) for name in fixtures.JSON_KEYS)
+    assert entries.count() == expected
+    assert set(entries.values_list("channel", "action", "actor_name", "comment")) == {
+        ("fixtures", "create", "taxonomy load (fixtures)", "Seed")
+    }
+    assert entries.filter(actor__isnull=False).count() == 0
+    # Loading the same fixtures again changes nothing and records nothing.
+    call_command("taxonomy", "load", stdout=StringIO())
+    assert AuditEntry.objects.count() == expected
+
+
+def test_a_load_records_updates_with_their_before_and_after(seeded_graph, fixture_tree):
+    path = fixture_tree / "layers.yaml"
+    path.write_text(path.read_text().replace("name: Hardware", "name: Chips"))
+    call_command("taxonomy", "load", str(fixture_tree), stdout=StringIO())
+    entry = AuditEntry.objects.get()
+    assert (entry.kind, entry.key, entry.action) == ("layer", "hardware", "update")
+    assert (entry.before["name"], entry.after["name"]) == ("Hardware", "Chips")
+
+
+def test_an_api_import_records_its_changes(token_client, seeded_graph):
+    document = fixtures.taxonomy_to_document(repository.taxonomy_read())
+    document["layers"][0]["name"] = "Renamed"
+    response = token_client.post("/api/v1/import/", document, format="json")
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get()
+    assert (entry.channel, entry.actor_name, entry.kind, entry.action) == (
+        "api",
+        "ada",
+        "layer",
+        "update",
+    )
+
+
+def test_a_cascading_delete_records_the_links_it_removed(seeded_graph, ada):
+    services.node_delete(
+        kind="mitigation", key="io-guardrails", cascade=True, actor=ada
+    )
+    entries = AuditEntry.objects.all()
+    assert entries.get(kind="mitigation").before["id"] == "io-guardrails"
+    removed = set(entries.filter(kind="mitigates").values_list("key", flat=True))
+    assert "io-guardrails->shadow-ai" in removed
+    assert {e.channel for e in entries} == {"api"}
+
+
+def _entry(name: str, day: dt.date, key: str) -> None:
+    entry = audit.audit_record(
+        kind="threat", action="update", key=key, actor=name, channel="api"
+    )
+    entry.at = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    entry.save(update_fields=["at"])
+
+
+def test_recent_changes_filter_by_editor_and_date(client, db):
+    _entry("ada", dt.date(2026, 1, 10), "first")
+    _entry("grace", dt.date(2026, 2, 10), "second")
+    _entry("ada", dt.date(2026, 3, 10), "third")
+
+    def keys(query: str) -> list[str]:
+        response = client.get(f"/history/?{query}")
+        assert response.status_code == 200
+        return [e.key for e in response.context["page"].object_list]
+
+    assert keys("") == ["third", "second", "first"]
+    assert keys("editor=ada") == ["third", "first"]
+    assert keys("since=2026-02-01") == ["third", "second"]
+    assert keys("since=2026-01-01&until=2026-02-28&editor=ada") == ["first"]
+    assert (
+        "end date is before the start date"
+        in client.get("/history/?since=2026-03-01&until=2026-01-01").content.decode()
+    )
