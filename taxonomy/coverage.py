@@ -6,8 +6,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
-from taxonomy.analysis.model import DEFAULT_EFFECTIVENESS, DEFAULT_THRESHOLD, Scenario
+from taxonomy.analysis.model import (
+    DEFAULT_EFFECTIVENESS,
+    DEFAULT_THRESHOLD,
+    Scenario,
+    ScenarioError,
+)
 from taxonomy.analysis.report import coverage_document
+from taxonomy.graph.records import DEFAULT_TAXONOMY
 
 
 def coverage_scenario(
@@ -42,17 +48,22 @@ def coverage_report(
     threat: str | None = None,
     chains: str | None = None,
     diff_baseline: bool = False,
+    taxonomy: str | None = DEFAULT_TAXONOMY,
 ) -> dict:
     """The coverage document (docs/coverage.md) of the graph under a scenario.
 
-    Reads the taxonomy once (``taxonomy_snapshot``) and analyses it.
+    Reads the taxonomy once (``taxonomy_snapshot``; the seed unless
+    ``taxonomy`` names another, None for the whole graph) and analyses it.
     Raises ``ScenarioError`` when the scenario, ``threat`` or ``chains``
     names an id the graph does not hold.
     """
     from taxonomy.selectors import taxonomy_snapshot
 
+    snapshot = taxonomy_snapshot(taxonomy=taxonomy)
+    if taxonomy not in (None, DEFAULT_TAXONOMY) and not snapshot.threats:
+        raise ScenarioError({"taxonomy": [taxonomy]})
     return coverage_document(
-        taxonomy_snapshot(),
+        snapshot,
         scenario=scenario,
         threat=threat,
         chains=chains,

@@ -31,8 +31,11 @@ from taxonomy.interchange.navigator import navigator_layer, render_navigator
 from taxonomy.interchange.stix import stix_bundle
 
 
-def taxonomy_snapshot(*, taxonomy: str | None = None) -> Taxonomy:
-    """The whole taxonomy graph as plain records, read in one transaction."""
+def taxonomy_snapshot(*, taxonomy: str | None = DEFAULT_TAXONOMY) -> Taxonomy:
+    """One taxonomy (the seed by default) as plain records, read in one transaction.
+
+    ``taxonomy=None`` reads the whole graph, every taxonomy at once.
+    """
     return repository.taxonomy_read(taxonomy=taxonomy)
 
 
@@ -87,16 +90,24 @@ def graph_elements(
         if m.layer
     ]
     edges += [
-        {"source": f"mitigation:{l.mitigation}", "target": f"threat:{l.threat}", "type": "MITIGATES", "strength": l.strength}
-        for l in snapshot.mitigates
+        {
+            "source": f"mitigation:{link.mitigation}",
+            "target": f"threat:{link.threat}",
+            "type": "MITIGATES",
+            "strength": link.strength,
+        }
+        for link in snapshot.mitigates
     ]
-    for kind, links, src, dst, rel in (
-        ("enables", snapshot.enables, "threat", "threat", "ENABLES"),
-        ("requires", snapshot.requires, "mitigation", "mitigation", "REQUIRES"),
-        ("introduces", snapshot.introduces, "mitigation", "threat", "INTRODUCES"),
-        ("subtypes", snapshot.subtypes, "threat", "threat", "SUBTYPE_OF"),
+    for links, src, dst, rel in (
+        (snapshot.enables, "threat", "threat", "ENABLES"),
+        (snapshot.requires, "mitigation", "mitigation", "REQUIRES"),
+        (snapshot.introduces, "mitigation", "threat", "INTRODUCES"),
+        (snapshot.subtypes, "threat", "threat", "SUBTYPE_OF"),
     ):
-        edges += [{"source": f"{src}:{l.source}", "target": f"{dst}:{l.target}", "type": rel} for l in links]
+        edges += [
+            {"source": f"{src}:{link.source}", "target": f"{dst}:{link.target}", "type": rel}
+            for link in links
+        ]
     for i, edge in enumerate(edges):
         edge["id"] = f"e{i}"
     if around is not None:
@@ -125,9 +136,10 @@ def graph_elements(
 # read; the taxonomy, the baseline coverage and coverage documents are
 # recomputed only after a write.
 
-# (token, taxonomy at it, its baseline coverage entries or None), swapped whole
-# so that concurrent requests of one process never see a mixed state.
-_current: tuple[str | None, Taxonomy | None, dict | None] = (None, None, None)
+# (token, taxonomy name) -> (taxonomy at it, its baseline coverage entries or
+# None); the dict is replaced whole when the token changes, so concurrent
+# requests of one process never see a mixed state.
+_current: tuple[str | None, dict[str, tuple[Taxonomy, dict | None]]] = (None, {})
 
 
 def revision_token(*, fresh: bool = False) -> str:
@@ -145,30 +157,33 @@ def revision_of(token: str) -> int:
     return int(token.rsplit(":", 1)[1])
 
 
-def taxonomy_at(*, token: str) -> Taxonomy:
-    """The whole taxonomy at ``token``, read from Neo4j once per revision per process."""
+def taxonomy_at(*, token: str, taxonomy: str = DEFAULT_TAXONOMY) -> Taxonomy:
+    """One taxonomy at ``token``, read from Neo4j once per revision per process."""
     global _current
-    cached_token, taxonomy, _ = _current
-    if cached_token == token:
-        return taxonomy
-    snapshot = repository.taxonomy_read()
+    cached_token, entries = _current
+    if cached_token == token and taxonomy in entries:
+        return entries[taxonomy][0]
+    snapshot = repository.taxonomy_read(taxonomy=taxonomy)
     if snapshot.revision == revision_of(token):
-        _current = (token, snapshot, None)
+        kept = dict(entries) if cached_token == token else {}
+        kept[taxonomy] = (snapshot, None)
+        _current = (token, kept)
     # Otherwise a write landed in between: right now, but not kept under ``token``.
     return snapshot
 
 
-def coverage_baseline(*, token: str) -> dict[str, dict]:
+def coverage_baseline(*, token: str, taxonomy: str = DEFAULT_TAXONOMY) -> dict[str, dict]:
     """Threat id -> its entry of the coverage document with nothing disabled."""
     global _current
-    taxonomy = taxonomy_at(token=token)
-    cached_token, cached_taxonomy, baseline = _current
-    if cached_token == token and baseline is not None:
-        return baseline
-    document = coverage_document(taxonomy, scenario=coverage_scenario())
+    snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
+    cached_token, entries = _current
+    cached = entries.get(taxonomy) if cached_token == token else None
+    if cached is not None and cached[1] is not None:
+        return cached[1]
+    document = coverage_document(snapshot, scenario=coverage_scenario())
     baseline = {entry["id"]: entry for entry in document["threats"]}
-    if cached_token == token and cached_taxonomy is taxonomy:
-        _current = (token, taxonomy, baseline)
+    if cached is not None and cached[0] is snapshot:
+        _current = (token, {**entries, taxonomy: (snapshot, baseline)})
     return baseline
 
 
@@ -184,6 +199,7 @@ def coverage_rendered(
     chains: str | None = None,
     diff_baseline: bool = False,
     fmt: str = "json",
+    taxonomy: str = DEFAULT_TAXONOMY,
 ) -> str:
     """The coverage report rendered as the ``coverage`` command does (json or csv),
     cached per revision token, scenario and query.
@@ -192,12 +208,18 @@ def coverage_rendered(
     """
     render = COVERAGE_RENDERERS[fmt]
     key = "coverage:" + hashlib.sha256(
-        repr((token, fmt, _scenario_key(scenario), threat, chains, diff_baseline)).encode()
+        repr(
+            (token, taxonomy, fmt, _scenario_key(scenario), threat, chains, diff_baseline)
+        ).encode()
     ).hexdigest()
     text = cache.get(key)
     if text is None:
         report = coverage_report(
-            scenario=scenario, threat=threat, chains=chains, diff_baseline=diff_baseline
+            scenario=scenario,
+            threat=threat,
+            chains=chains,
+            diff_baseline=diff_baseline,
+            taxonomy=taxonomy,
         )
         text = render(report)
         if report["revision"] == revision_of(token):

@@ -9,7 +9,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from taxonomy import services
 from taxonomy.analysis.model import CLASSES
+from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
 
 SEED_LAYERS = {"hardware", "software", "institutional", "liability"}
 TOP_KEYS = [
@@ -178,3 +180,31 @@ def test_bad_arguments_are_clear_errors(seeded_graph, args, message):
         run(*args)
     assert message in str(caught.value)
     assert caught.value.returncode == 2
+
+
+def _run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("coverage", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_analyses_the_seed_by_default_and_another_taxonomy_on_request(seeded_graph):
+
+    other = Taxonomy(
+        layers=(Layer("acme:rules", "Rules", taxonomy="acme"),),
+        threats=(Threat("acme:t1", "Acme threat", taxonomy="acme"),),
+        mitigations=(
+            Mitigation(
+                "acme:m1", "Acme rule", "acme:rules", "deployed", taxonomy="acme"
+            ),
+        ),
+        mitigates=(Mitigates("acme:m1", "acme:t1", "high"),),
+    )
+    services.taxonomy_apply(taxonomy=other, scope="acme")
+    seed = json.loads(_run("--format", "json"))
+    assert len(seed["threats"]) == 12
+    acme = json.loads(_run("--format", "json", "--taxonomy", "acme"))
+    assert [t["id"] for t in acme["threats"]] == ["acme:t1"]
+    assert acme["threats"][0]["class"] == "single-layer"
+    with pytest.raises(CommandError, match="unknown taxonomy: nope"):
+        _run("--taxonomy", "nope")

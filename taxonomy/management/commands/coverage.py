@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import render_csv, render_json, render_table
 from taxonomy.coverage import coverage_report, coverage_scenario
-from taxonomy.graph.records import MATURITIES
+from taxonomy.graph.records import DEFAULT_TAXONOMY, MATURITIES
 from taxonomy.graph.repository import GraphError
 
 RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv}
@@ -62,6 +62,12 @@ class Command(BaseCommand):
             "--diff-baseline", action="store_true", help="which threats change class"
         )
         parser.add_argument(
+            "--taxonomy",
+            default=DEFAULT_TAXONOMY,
+            metavar="NAME",
+            help=f"the taxonomy to analyse (default {DEFAULT_TAXONOMY}, e.g. atlas)",
+        )
+        parser.add_argument(
             "--fail-on",
             metavar="CLASS[,CLASS]",
             help="exit 1 when a listed threat is in one of these classes",
@@ -81,6 +87,7 @@ class Command(BaseCommand):
                 threat=options["threat"],
                 chains=options["chains"],
                 diff_baseline=options["diff_baseline"],
+                taxonomy=options["taxonomy"],
             )
         except (ValueError, GraphError) as e:
             raise CommandError(str(e), returncode=USAGE_ERROR) from e
