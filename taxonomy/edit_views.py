@@ -22,7 +22,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from graphapi.permissions import is_editor
@@ -237,7 +237,11 @@ def _initial(kind: str, record: Any) -> dict[str, Any]:
 
 
 def _node_url(kind: str, key: str) -> str:
-    return reverse(kind, args=[key])
+    """A node's page; the overview for an id no URL can hold (it came from a query)."""
+    try:
+        return reverse(kind, args=[key])
+    except NoReverseMatch:
+        return reverse("overview")
 
 
 def _check_kind(kind: str, allowed) -> None:

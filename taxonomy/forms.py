@@ -70,6 +70,8 @@ class EditForm(forms.Form):
         super().__init__(*args, **kw)
         self.taxonomy = taxonomy
         self.identity = identity or {}
+        # An existing item is saved only over the version the form was loaded at.
+        self.fields["version"].required = bool(self.identity)
         self.setup()
         for name in self.identity:
             self.fields.pop(name, None)
@@ -249,6 +251,7 @@ class DeleteForm(EditForm):
 
     def __init__(self, *args, links: bool = False, **kw):
         super().__init__(*args, **kw)
+        self.fields["version"].required = True
         if not links:
             del self.fields["cascade"]
 

@@ -1,10 +1,12 @@
-"""Named revisions: the whole taxonomy recorded under a name, to analyse and compare later.
+"""Named revisions: the taxonomy recorded under a name, to analyse and compare later.
 
-``revision_tag`` stores the canonical JSON document of the graph (as
-``taxonomy export --format json`` writes it, every taxonomy included); a
-revision's taxonomy is parsed back from it with the fixtures' own parser, so
-coverage at a revision is the same analysis as coverage now. ``current`` is
-not a stored revision but the graph as it is.
+``revision_tag`` stores the canonical JSON document of the taxonomy the site
+shows and editors edit (the seed, ``selectors.taxonomy_snapshot()``), as
+``taxonomy export --format json`` writes it; a revision's taxonomy is parsed
+back from it with the fixtures' own parser, so coverage at a revision is the
+same analysis as coverage now. ``current`` is not a stored revision but the
+taxonomy as it is now. Imported catalogues are not recorded: they are
+re-imported from their published files.
 """
 
 from __future__ import annotations

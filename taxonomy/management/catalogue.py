@@ -55,6 +55,8 @@ class CatalogueImportCommand(BaseCommand):
                     default_strength=default_strength,
                     dry_run=dry_run,
                     progress=self._progress,
+                    actor=f"import_{self.format} ({path.name})",
+                    channel="import",
                 )
         except InterchangeError as e:
             for problem in e.problems[:50]:

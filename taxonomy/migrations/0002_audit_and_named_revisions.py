@@ -7,51 +7,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('taxonomy', '0001_groups'),
+        ("taxonomy", "0001_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NamedRevision',
+            name="NamedRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(max_length=100, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by_name', models.CharField(blank=True, max_length=200)),
-                ('graph_revision', models.PositiveBigIntegerField()),
-                ('comment', models.TextField(blank=True)),
-                ('document', models.JSONField()),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='named_revisions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.SlugField(max_length=100, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("created_by_name", models.CharField(blank=True, max_length=200)),
+                ("graph_revision", models.PositiveBigIntegerField()),
+                ("comment", models.TextField(blank=True)),
+                ("document", models.JSONField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="named_revisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_name', models.CharField(db_index=True, max_length=200)),
-                ('channel', models.CharField(choices=[('browser', 'browser'), ('api', 'API'), ('fixtures', 'fixture load'), ('import', 'import')], max_length=10)),
-                ('action', models.CharField(choices=[('create', 'created'), ('update', 'changed'), ('delete', 'deleted')], max_length=10)),
-                ('kind', models.CharField(max_length=20)),
-                ('key', models.CharField(max_length=500)),
-                ('source', models.CharField(blank=True, db_index=True, max_length=250)),
-                ('target', models.CharField(blank=True, db_index=True, max_length=250)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('comment', models.TextField(blank=True)),
-                ('graph_revision', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_entries', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now
+                    ),
+                ),
+                ("actor_name", models.CharField(db_index=True, max_length=200)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("browser", "browser"),
+                            ("api", "API"),
+                            ("fixtures", "fixture load"),
+                            ("import", "import"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "created"),
+                            ("update", "changed"),
+                            ("delete", "deleted"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20)),
+                ("key", models.CharField(max_length=500)),
+                ("source", models.CharField(blank=True, db_index=True, max_length=250)),
+                ("target", models.CharField(blank=True, db_index=True, max_length=250)),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "graph_revision",
+                    models.PositiveBigIntegerField(blank=True, null=True),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_entries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['kind', 'key'], name='audit_kind_key')],
+                "verbose_name_plural": "audit entries",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["kind", "key"], name="audit_kind_key")
+                ],
             },
         ),
     ]

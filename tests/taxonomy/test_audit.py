@@ -159,3 +159,24 @@ def test_recent_changes_filter_by_editor_and_date(client, db):
         "end date is before the start date"
         in client.get("/history/?since=2026-03-01&until=2026-01-01").content.decode()
     )
+
+
+def test_an_import_command_records_its_changes_as_the_import_channel(
+    seeded_graph, tmp_path
+):
+    bundle = tmp_path / "seed.stix.json"
+    call_command("export", "--format", "stix", "--out", str(bundle), stdout=StringIO())
+    call_command(
+        "import_stix",
+        str(bundle),
+        "--taxonomy",
+        "copy",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    entries = AuditEntry.objects.all()
+    assert entries.exists()
+    assert set(entries.values_list("channel", "actor_name")) == {
+        ("import", "import_stix (seed.stix.json)")
+    }
+    assert entries.filter(kind="threat", key__startswith="copy:").exists()

@@ -309,3 +309,30 @@ def test_an_editor_logs_in_and_out(client, ada, seeded_graph):
     assert "Log out" in html and 'href="/edit/threat/shadow-ai/"' in html
     assert client.post("/accounts/logout/").status_code == 302
     assert "Log in" in client.get("/").content.decode()
+
+
+def test_a_stale_delete_is_refused_and_the_item_stays(
+    editor_client, second_editor_client, seeded_graph
+):
+    url = "/edit/mitigates/io-guardrails/shadow-ai/delete/"
+    mine = editor_client.get(url)
+    theirs = second_editor_client.get(LINK_URL)
+    second_editor_client.post(
+        LINK_URL, _form_data(theirs, rationale="Reworded.", save="1")
+    )
+    refused = editor_client.post(url, _form_data(mine, comment="Obsolete"))
+    assert refused.status_code == 200
+    assert "Someone changed this MITIGATES link" in refused.content.decode()
+    assert _link("io-guardrails", "shadow-ai").rationale == "Reworded."
+    assert refused.context["form"]["comment"].value() == "Obsolete"
+    removed = editor_client.post(url, _form_data(refused))
+    assert removed.status_code == 302
+    assert AuditEntry.objects.filter(action="delete").count() == 1
+
+
+def test_a_link_form_opened_from_an_odd_query_still_renders(
+    editor_client, seeded_graph
+):
+    response = editor_client.get("/edit/new/mitigates/?threat=a/b")
+    assert response.status_code == 200
+    assert editor_client.get("/edit/new/enables/?source=a/b").status_code == 200

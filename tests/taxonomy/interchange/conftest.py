@@ -9,6 +9,11 @@ from django.conf import settings
 from ruamel.yaml import YAML
 
 
+@pytest.fixture(autouse=True)
+def _audit_log(db):
+    """Imports write the audit log, so every test here may use the database."""
+
+
 @pytest.fixture(scope="session")
 def atlas_path() -> Path:
     """The published ATLAS.yaml beside the repository (../shared/data/atlas/).
