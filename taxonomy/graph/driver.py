@@ -6,9 +6,8 @@ import atexit
 import threading
 from dataclasses import dataclass
 
-from django.conf import settings
-
 import neo4j
+from django.conf import settings
 
 _lock = threading.Lock()
 _driver: neo4j.Driver | None = None

@@ -32,7 +32,7 @@ def test_the_seed_fixtures_hold_the_whole_brief(settings):
     assert len(taxonomy.threats) == 12
     assert len(taxonomy.mitigations) == 23
     assert len(taxonomy.mitigates) == 51
-    assert {(l.source, l.target) for l in taxonomy.enables} == {
+    assert {(x.source, x.target) for x in taxonomy.enables} == {
         ("model-extraction", "guardrail-removal"),
         ("guardrail-removal", "scaled-misuse"),
         ("sanctions-evasion", "covert-deployment"),
@@ -41,11 +41,11 @@ def test_the_seed_fixtures_hold_the_whole_brief(settings):
         ("jurisdiction-shopping", "unaccountable-harm"),
         ("guardrail-removal", "unaccountable-harm"),
     }
-    assert {(l.source, l.target) for l in taxonomy.requires} == {
+    assert {(x.source, x.target) for x in taxonomy.requires} == {
         ("unattested-compute-caps", "chip-attestation"),
         ("liability-insurance", "provenance-registry"),
     }
-    assert {(l.source, l.target) for l in taxonomy.introduces} == {
+    assert {(x.source, x.target) for x in taxonomy.introduces} == {
         ("chip-attestation", "control-repression"),
         ("unattested-compute-caps", "control-repression"),
     }

@@ -113,7 +113,7 @@ def test_prune_deletes_what_the_fixtures_no_longer_hold(seeded_graph, fixture_tr
     assert [c.describe() for c in with_prune.changes.changes] == [
         "- enables guardrail-removal->unaccountable-harm"
     ]
-    enables = {(l.source, l.target) for l in selectors.taxonomy_snapshot().enables}
+    enables = {(x.source, x.target) for x in selectors.taxonomy_snapshot().enables}
     assert ("guardrail-removal", "unaccountable-harm") not in enables
     assert ("guardrail-removal", "scaled-misuse") in enables
 
@@ -142,7 +142,7 @@ def test_json_export_is_one_canonical_sorted_document(seeded_graph):
     assert ids == sorted(ids)
     tee = next(m for m in document["mitigations"] if m["id"] == "tee")
     assert tee["layer"] == "hardware" and tee["maturity"] == "deployed"
-    link = next(l for l in document["mitigates"] if l["mitigation"] == "tee")
+    link = next(x for x in document["mitigates"] if x["mitigation"] == "tee")
     assert set(link) == {"mitigation", "threat", "strength", "rationale", "sources", "version"}
 
 
