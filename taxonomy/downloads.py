@@ -1,4 +1,5 @@
-"""Downloads of a taxonomy in the interchange formats: STIX, Navigator, GraphML, CSV."""
+"""Downloads of a taxonomy in the interchange formats: STIX, Navigator, GraphML, CSV,
+and the coverage document of a scenario as JSON."""
 
 from __future__ import annotations
 
@@ -6,34 +7,57 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
 from taxonomy import presentation, selectors
+from taxonomy.analysis.model import Scenario
 from taxonomy.coverage import coverage_scenario
 from taxonomy.graph.records import DEFAULT_TAXONOMY
 from taxonomy.interchange import EXPORT_FORMATS
 from taxonomy.interchange.common import UnknownTaxonomy
+
+# The coverage document (docs/coverage.md) of the scenario: what the API's
+# /coverage/ answers, here for any taxonomy.
+SCENARIO_FORMAT = "json"
+DOWNLOAD_FORMATS = EXPORT_FORMATS | {SCENARIO_FORMAT: ("application/json", "json")}
 
 
 @require_GET
 def export_download(request, format: str):
     """``<format>`` of ``?taxonomy=`` (default the seed) as a file to save.
 
-    Navigator and CSV take the coverage page's scenario parameters
+    ``json`` (the scenario's coverage document, ``compare=baseline`` adds the
+    diff), Navigator and CSV take the coverage page's scenario parameters
     (``disable_layer``, ``disable_mitigation``, ``maturity``, ``threshold``).
     """
-    if format not in EXPORT_FORMATS:
+    if format not in DOWNLOAD_FORMATS:
         raise Http404(f"no export format {format!r}")
     taxonomy = request.GET.get("taxonomy") or DEFAULT_TAXONOMY
     try:
         scenario = coverage_scenario(**presentation.scenario_query_values(request.GET))
-        text = selectors.taxonomy_export(
-            format=format, taxonomy=taxonomy, scenario=scenario
-        )
+        text = _download_text(request, format, taxonomy, scenario)
     except UnknownTaxonomy as e:
         raise Http404(str(e)) from e
     except ValueError as e:
         return HttpResponseBadRequest(str(e), content_type="text/plain")
-    media_type, extension = EXPORT_FORMATS[format]
+    media_type, extension = DOWNLOAD_FORMATS[format]
+    name = "scenario" if format == SCENARIO_FORMAT else format
     response = HttpResponse(text, content_type=media_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="{taxonomy}-{format}.{extension}"'
+        f'attachment; filename="{taxonomy}-{name}.{extension}"'
     )
     return response
+
+
+def _download_text(request, format: str, taxonomy: str, scenario: Scenario) -> str:
+    """The file's text; raises UnknownTaxonomy, or ValueError for a bad scenario."""
+    if format != SCENARIO_FORMAT:
+        return selectors.taxonomy_export(
+            format=format, taxonomy=taxonomy, scenario=scenario
+        )
+    known = selectors.taxonomy_names()
+    if taxonomy != DEFAULT_TAXONOMY and taxonomy not in known:
+        raise UnknownTaxonomy(taxonomy, known)
+    return selectors.coverage_rendered(
+        token=selectors.revision_token(),
+        scenario=scenario,
+        diff_baseline=request.GET.get("compare") == "baseline",
+        taxonomy=taxonomy,
+    )

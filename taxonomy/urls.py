@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from taxonomy import views
+from taxonomy import downloads, views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -17,5 +17,6 @@ urlpatterns = [
     path("graph/", views.graph_explorer, name="graph"),
     path("search/", views.search, name="search"),
     path("brief/", views.brief, name="brief"),
+    path("export/<str:format>/", downloads.export_download, name="export"),
     path("", include("taxonomy.edit_urls")),
 ]

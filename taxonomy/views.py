@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
@@ -13,9 +17,114 @@ from taxonomy import presentation, revisions, selectors
 from taxonomy.analysis import report
 from taxonomy.analysis.model import Scenario, ScenarioError
 from taxonomy.coverage import coverage_scenario
-from taxonomy.graph.records import MATURITIES, Taxonomy
+from taxonomy.graph.records import DEFAULT_TAXONOMY, MATURITIES, Taxonomy
 
 MAX_GRAPH_DEPTH = 4
+
+# (download format, link text, what it follows) of the downloads the matrix, the
+# overview and the brief offer; the formats are those of taxonomy/downloads.py.
+# "analysis" follows the scenario and the compare switch, "scenario" the
+# scenario, "taxonomy" neither: it is the whole taxonomy.
+DOWNLOADS = (
+    ("csv", "The matrix (CSV)", "scenario"),
+    ("json", "The scenario and its analysis (JSON)", "analysis"),
+    ("navigator", "ATT&CK Navigator layer of this scenario", "scenario"),
+    ("stix", "The taxonomy as a STIX 2.1 bundle", "taxonomy"),
+    ("graphml", "The taxonomy as GraphML (yEd, Gephi)", "taxonomy"),
+)
+
+
+# --- The taxonomy a page shows --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChosenTaxonomy:
+    """The taxonomy a request shows, and every taxonomy the graph holds.
+
+    Set as ``request.taxonomy`` by ``_in_taxonomy``: links, the search box and
+    the switcher read it so that a user stays in the taxonomy they chose.
+    """
+
+    name: str = DEFAULT_TAXONOMY
+    known: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query parameter that keeps this taxonomy; empty for the seed."""
+        return {} if self.name == DEFAULT_TAXONOMY else {"taxonomy": self.name}
+
+    @property
+    def switcher(self) -> bool:
+        """Whether there is a choice to offer: the graph holds several taxonomies."""
+        return len(self.known) > 1
+
+
+def _taxonomy_name(request, known, record_id: str | None) -> str:
+    """The taxonomy ``?taxonomy=`` names; else the prefix of an imported id
+    (``atlas:AML.T0024`` → ``atlas``) so that links without the parameter
+    still find their page; else the seed."""
+    name = request.GET.get("taxonomy", "").strip()
+    if name:
+        return name
+    prefix = record_id.split(":", 1)[0] if record_id and ":" in record_id else None
+    return prefix if prefix in known else DEFAULT_TAXONOMY
+
+
+def _in_taxonomy(view):
+    """Decorate a page view to show the taxonomy the request names.
+
+    Sets ``request.taxonomy`` (a ``ChosenTaxonomy``) before calling the view;
+    a taxonomy the graph does not hold gets a page that says so and lists
+    those it does (404), never an error. The seed is always a valid choice.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        known = selectors.taxonomy_names()
+        name = _taxonomy_name(request, known, next(iter(kwargs.values()), None))
+        if name != DEFAULT_TAXONOMY and name not in known:
+            context = {"unknown_taxonomy": name, "known": sorted(known.items())}
+            return render(
+                request, "taxonomy/unknown_taxonomy.html", context, status=404
+            )
+        request.taxonomy = ChosenTaxonomy(name=name, known=known)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _snapshot(request) -> Taxonomy:
+    """The taxonomy the request shows, read in one transaction."""
+    return selectors.taxonomy_snapshot(taxonomy=request.taxonomy.name)
+
+
+def _with_query(url: str, params: list[tuple[str, str]]) -> str:
+    """``url`` with a query string of ``params`` (none: the bare url)."""
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _downloads(request, scenario: Scenario, *, compare: bool = False) -> list:
+    """(link text, url) of every download of the taxonomy and scenario shown.
+
+    Each keeps the taxonomy; see ``DOWNLOADS`` for which follow the scenario.
+    """
+    taxonomy = list(request.taxonomy.query.items())
+    in_scenario = presentation.scenario_params(
+        scenario, default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD
+    )
+    compared = [("compare", "baseline")] if compare else []
+    params = {
+        "taxonomy": taxonomy,
+        "scenario": in_scenario + taxonomy,
+        "analysis": in_scenario + compared + taxonomy,
+    }
+    return [
+        (label, _with_query(reverse("export", args=[fmt]), params[follows]))
+        for fmt, label, follows in DOWNLOADS
+    ]
+
+
+# --- Pages ------------------------------------------------------------------------
 
 
 def _scenario_from(request) -> Scenario:
@@ -40,7 +149,7 @@ def _analysed(request, **query) -> tuple[Taxonomy, Scenario, dict]:
     explain instead of rendering.
     """
     scenario = _scenario_from(request)
-    snapshot = selectors.taxonomy_snapshot()
+    snapshot = _snapshot(request)
     return snapshot, scenario, _coverage(snapshot, scenario, **query)
 
 
@@ -92,6 +201,7 @@ def _headline(snapshot: Taxonomy, scenario: Scenario, document: dict) -> dict:
 
 
 @require_GET
+@_in_taxonomy
 def overview(request):
     """The headline: how many threats no single governance layer addresses."""
     try:
@@ -102,6 +212,7 @@ def overview(request):
         "unblocked": document["unblocked_chains_into"],
         "layers": snapshot.layers,
         "unaddressed_classes": presentation.UNADDRESSED_BY_ONE,
+        "downloads": _downloads(request, scenario),
     }
     return render(request, "taxonomy/overview.html", context)
 
@@ -143,6 +254,7 @@ def _choice(value: str | None, allowed, default: str) -> str:
 
 
 @require_GET
+@_in_taxonomy
 def coverage_matrix(request):
     """Threats × layers heatmap under the URL's scenario; htmx gets the matrix only.
 
@@ -161,6 +273,9 @@ def coverage_matrix(request):
         return _scenario_problem(request, error, template, form=form, names=names)
     context = _matrix_context(form, names, scenario, document) | {
         "permalink": request.build_absolute_uri(),
+        "downloads": []
+        if form["revision"]
+        else _downloads(request, scenario, compare=form["compare"]),
     }
     return render(request, template, context)
 
@@ -169,7 +284,7 @@ def _snapshot_at(request) -> Taxonomy:
     """The taxonomy now, or at the named revision ``?revision=`` asks for (else 404)."""
     name = request.GET.get("revision")
     if not name:
-        return selectors.taxonomy_snapshot()
+        return _snapshot(request)
     try:
         return revisions.revision_taxonomy(name=name)
     except revisions.RevisionError as error:
@@ -201,9 +316,10 @@ def _matrix_context(
 
 
 @require_GET
+@_in_taxonomy
 def threat_detail(request, threat_id: str):
     """One threat: class, coverage by layer, its mitigations and its chains."""
-    snapshot = selectors.taxonomy_snapshot()
+    snapshot = _snapshot(request)
     threat = _get_or_404(snapshot.threats, threat_id, "threat")
     names = _names(snapshot)
     try:
@@ -225,7 +341,9 @@ def threat_detail(request, threat_id: str):
         "chains_in": document["chains"],
         "chains_out": _onward(snapshot, threat_id, document),
         "classes": presentation.class_by_threat(document),
-        "direct": selectors.threat_detail(taxonomy=snapshot, key=threat_id, coverage=None),
+        "direct": selectors.threat_detail(
+            taxonomy=snapshot, key=threat_id, coverage=None
+        ),
     }
     return render(request, "taxonomy/threat.html", context)
 
@@ -239,9 +357,10 @@ def _onward(snapshot: Taxonomy, threat_id: str, document: dict) -> list:
 
 
 @require_GET
+@_in_taxonomy
 def mitigation_detail(request, mitigation_id: str):
     """One mitigation: what it acts on, how strongly, why, and what depends on it."""
-    snapshot = selectors.taxonomy_snapshot()
+    snapshot = _snapshot(request)
     mitigation = _get_or_404(snapshot.mitigations, mitigation_id, "mitigation")
     names = _names(snapshot)
     try:
@@ -269,9 +388,10 @@ def mitigation_detail(request, mitigation_id: str):
 
 
 @require_GET
+@_in_taxonomy
 def layer_detail(request, layer_id: str):
     """One layer: what it covers, and what falls through without it."""
-    snapshot = selectors.taxonomy_snapshot()
+    snapshot = _snapshot(request)
     layer = _get_or_404(snapshot.layers, layer_id, "layer")
     names = _names(snapshot)
     try:
@@ -298,9 +418,10 @@ def layer_detail(request, layer_id: str):
 
 
 @require_GET
+@_in_taxonomy
 def source_detail(request, source_id: str):
     """One source and every link that cites it."""
-    snapshot = selectors.taxonomy_snapshot()
+    snapshot = _snapshot(request)
     source = _get_or_404(snapshot.sources, source_id, "source")
     citing = [link for link in snapshot.mitigates if source_id in link.sources]
     context = {
@@ -312,6 +433,7 @@ def source_detail(request, source_id: str):
 
 
 @require_GET
+@_in_taxonomy
 def layer_combinations(request):
     """Which sets of layers address how many threats (an UpSet-style table)."""
     try:
@@ -335,10 +457,15 @@ def layer_combinations(request):
 
 
 @require_GET
+@_in_taxonomy
 def search(request):
     """Full-text search over names and descriptions, results grouped by kind."""
     query = request.GET.get("q", "").strip()
-    groups = selectors.search_results(text=query) if query else {}
+    groups = (
+        selectors.search_results(text=query, taxonomy=request.taxonomy.name)
+        if query
+        else {}
+    )
     context = {
         "query": query,
         "groups": [(kind, hits) for kind, hits in groups.items() if hits],
@@ -348,9 +475,10 @@ def search(request):
 
 
 @require_GET
+@_in_taxonomy
 def graph_explorer(request):
     """The taxonomy as a graph: Cytoscape.js draws it from the API, the HTML lists it."""
-    snapshot = selectors.taxonomy_snapshot()
+    snapshot = _snapshot(request)
     around = request.GET.get("around") or None
     depth = _depth(request)
     try:
@@ -365,6 +493,7 @@ def graph_explorer(request):
         "focus_choices": presentation.focus_choices(snapshot),
         "listing": presentation.graph_listing(elements),
         "elements_url": reverse("api:graph"),
+        "taxonomy": request.taxonomy.name,
         "around_name": presentation.node_name(elements, around),
         "class_names": list(presentation.CLASS_INFO),
     }
@@ -380,6 +509,7 @@ def _depth(request) -> int:
 
 
 @require_GET
+@_in_taxonomy
 def brief(request):
     """A printable brief: headline, matrix and gaps, with scenario, date and revision."""
     try:
@@ -392,5 +522,6 @@ def brief(request):
         "scale": presentation.scale_steps(),
         "class_names": list(presentation.CLASS_INFO),
         "today": timezone.now(),
+        "downloads": _downloads(request, scenario, compare=True),
     }
     return render(request, "taxonomy/brief.html", context)

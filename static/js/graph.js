@@ -146,6 +146,9 @@
 
   function load(around, depth) {
     const params = new URLSearchParams();
+    if (container.dataset.taxonomy) {
+      params.set("taxonomy", container.dataset.taxonomy);
+    }
     if (around) {
       params.set("around", around);
       params.set("depth", depth);

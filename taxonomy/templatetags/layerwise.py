@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
 from django.conf import settings
 from django.urls import reverse
@@ -19,6 +21,16 @@ NAV = (
     ("history", "Recent changes"),
     ("revisions", "Revisions"),
 )
+# Pages that show one taxonomy: their links keep ?taxonomy=, and the switcher
+# stays on them (the others, detail pages, would not hold the other's ids).
+IN_TAXONOMY = ("overview", "coverage", "combinations", "graph", "brief")
+SWITCH_IN_PLACE = IN_TAXONOMY + ("search",)
+
+
+def _taxonomy_params(context) -> dict[str, str]:
+    """``{"taxonomy": name}`` when the page shows another taxonomy than the seed."""
+    chosen = getattr(context.get("request"), "taxonomy", None)
+    return chosen.query if chosen else {}
 
 
 @register.filter
@@ -70,6 +82,14 @@ def lookup(mapping, key):
 
 
 @register.filter
+def external_id(record_id):
+    """The id an imported record has in its own catalogue (``atlas:AML.T0024`` →
+    ``AML.T0024``), shown beside names that are ambiguous alone; the seed's: empty."""
+    _, imported, own = str(record_id).partition(":")
+    return own if imported else ""
+
+
+@register.filter
 def kind_plural(kind):
     """The heading of a group of search results: ``threat`` → ``Threats``."""
     return presentation.KIND_PLURALS.get(kind, kind)
@@ -81,22 +101,60 @@ def names_of(ids, names):
     return presentation.joined(names.get(i, i) for i in ids)
 
 
-@register.simple_tag
-def scenario_query(scenario, **extra):
-    """The query string that reproduces a scenario, plus extra params."""
+@register.simple_tag(takes_context=True)
+def scenario_query(context, scenario, **extra):
+    """The query string that reproduces a scenario, plus extra params, in the
+    taxonomy the page shows."""
+    extra |= _taxonomy_params(context)
     if not scenario:
-        return ""
+        params = [(key, value) for key, value in extra.items() if value]
+        return f"?{urlencode(params, doseq=True)}" if params else ""
     return presentation.scenario_query(
         scenario, default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD, **extra
     )
 
 
+@register.simple_tag(takes_context=True)
+def taxonomy_query(context):
+    """``?taxonomy=NAME`` for links that keep the page's taxonomy; empty for the seed."""
+    params = _taxonomy_params(context)
+    return f"?{urlencode(params)}" if params else ""
+
+
 @register.inclusion_tag("includes/nav.html", takes_context=True)
 def main_nav(context):
-    """The main navigation, with the current page marked for assistive tech."""
+    """The main navigation, with the current page marked for assistive tech; the
+    pages of one taxonomy keep the one shown."""
     path = context["request"].path
-    items = [(reverse(name), label) for name, label in NAV]
-    return {"items": [(url, label, url == path) for url, label in items]}
+    query = taxonomy_query(context)
+    items = [
+        (reverse(name), query if name in IN_TAXONOMY else "", label)
+        for name, label in NAV
+    ]
+    return {
+        "items": [(url + q, label, url == path) for url, q, label in items],
+    }
+
+
+@register.inclusion_tag("includes/taxonomy_switcher.html", takes_context=True)
+def taxonomy_switcher(context):
+    """A GET form choosing the taxonomy to show, when the graph holds several.
+
+    It reloads the current page when that lists a taxonomy, else the overview.
+    """
+    request = context.get("request")
+    chosen = getattr(request, "taxonomy", None)
+    if chosen is None or not chosen.switcher:
+        return {"choices": []}
+    match = request.resolver_match
+    in_place = match is not None and match.url_name in SWITCH_IN_PLACE
+    return {
+        "action": request.path if in_place else reverse("overview"),
+        "query": request.GET.get("q", "") if in_place else "",
+        "choices": [
+            (name, count, name == chosen.name) for name, count in chosen.known.items()
+        ],
+    }
 
 
 @register.inclusion_tag("includes/class_badge.html")

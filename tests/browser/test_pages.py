@@ -10,7 +10,29 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
+from taxonomy import services
+from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+
 pytestmark = pytest.mark.browser
+
+# A second, imported-style taxonomy beside the seed (ids with ':' and '.').
+OTHER = Taxonomy(
+    layers=(Layer("acme:policy", "Acme policy", taxonomy="acme"),),
+    threats=(
+        Threat("acme:AML.T0001", "Plug-in prompt injection", taxonomy="acme"),
+        Threat("acme:AML.T0002", "Poisoned crawl data", taxonomy="acme"),
+    ),
+    mitigations=(
+        Mitigation(
+            "acme:AML.M0001",
+            "Input filtering",
+            "acme:policy",
+            "deployed",
+            taxonomy="acme",
+        ),
+    ),
+    mitigates=(Mitigates("acme:AML.M0001", "acme:AML.T0001", "high"),),
+)
 
 PAGES = [
     ("/", "Which AI misuse threats"),
@@ -158,3 +180,21 @@ def test_screenshots_of_the_main_pages(page: Page, site, screenshot_dir: Path):
         docs = Path(settings.BASE_DIR) / "docs"
         page.locator("main").screenshot(path=docs / "matrix.png")
     assert (screenshot_dir / "matrix.png").stat().st_size > 10_000
+
+
+def test_switching_taxonomy_shows_the_other_taxonomys_threats_in_the_matrix(
+    page: Page, site
+):
+    services.taxonomy_apply(taxonomy=OTHER, scope="acme")
+    page.goto(site + "/coverage/")
+    expect(page.locator("#row-guardrail-removal")).to_have_count(1)
+    page.get_by_label("Taxonomy", exact=True).select_option("acme")
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page.locator('[id="row-acme:AML.T0001"]')).to_have_count(1)
+    expect(page.locator("#row-guardrail-removal")).to_have_count(0)
+    assert "taxonomy=acme" in page.url
+    page.get_by_role("checkbox", name="Acme policy", exact=True).check()
+    expect(page.locator('[id="row-acme:AML.T0001"]')).not_to_have_attribute(
+        "data-class", "single-layer"
+    )
+    assert "taxonomy=acme" in page.url  # the scenario stays in the taxonomy

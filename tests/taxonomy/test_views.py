@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from taxonomy import presentation
+from taxonomy import presentation, services
 from taxonomy.graph import driver
+from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
 
 
 def test_the_presentation_helpers_do_what_their_examples_say():
@@ -104,9 +105,9 @@ def test_the_matrix_links_its_csv_and_json_downloads_with_the_scenario(
 ):
     html = client.get("/coverage/?disable_layer=liability&compare=baseline").content
     html = html.decode()
-    assert 'href="/api/v1/coverage/matrix.csv?disable_layer=liability"' in html
-    assert 'href="/api/v1/coverage/diff/?disable_layer=liability"' in html
-    csv = client.get("/api/v1/coverage/matrix.csv?disable_layer=liability")
+    assert 'href="/export/csv/?disable_layer=liability"' in html
+    assert 'href="/export/json/?disable_layer=liability&amp;compare=baseline"' in html
+    csv = client.get("/export/csv/?disable_layer=liability")
     assert csv.content.decode().splitlines()[0].startswith("threat,class,all,hardware")
 
 
@@ -162,3 +163,164 @@ def test_an_unreachable_neo4j_gives_a_friendly_503(client, unreachable_neo4j):
     assert response.status_code == 503
     assert b"not answering" in response.content
     assert b"Traceback" not in response.content
+
+
+# --- Several taxonomies: ?taxonomy= and the downloads ------------------------------
+
+ACME = Taxonomy(
+    layers=(Layer("acme:policy", "Acme policy", taxonomy="acme"),),
+    threats=(
+        Threat("acme:AML.T0001", "Plug-in prompt injection", taxonomy="acme"),
+        Threat("acme:AML.T0002", "Poisoned crawl data", taxonomy="acme"),
+    ),
+    mitigations=(
+        Mitigation(
+            "acme:AML.M0001",
+            "Input filtering",
+            "acme:policy",
+            "deployed",
+            taxonomy="acme",
+        ),
+    ),
+    mitigates=(Mitigates("acme:AML.M0001", "acme:AML.T0001", "high"),),
+)
+
+
+@pytest.fixture
+def two_taxonomies(seeded_graph):
+    """The seed and a small imported taxonomy ``acme`` side by side."""
+    services.taxonomy_apply(taxonomy=ACME, scope="acme")
+    return seeded_graph
+
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r'<tr id="row-([^"]+)"', html)
+
+
+def test_the_seed_stays_the_default_view_when_another_taxonomy_is_loaded(
+    client, two_taxonomies
+):
+    html = client.get("/coverage/").content.decode()
+    assert len(_rows(html)) == 12
+    assert "Plug-in prompt injection" not in html
+    assert 'id="taxonomy-banner"' not in html
+
+
+def test_the_taxonomy_parameter_shows_only_that_taxonomys_threats(
+    client, two_taxonomies
+):
+    html = client.get("/coverage/?taxonomy=acme").content.decode()
+    assert sorted(_rows(html)) == ["acme:AML.T0001", "acme:AML.T0002"]
+    assert ">Acme policy</a></th>" in html
+    assert "Guardrail removal" not in html
+    assert 'id="taxonomy-banner"' in html
+
+
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        ("/?taxonomy=acme", 'id="headline-count" href="/coverage/?class='),
+        ("/combinations/?taxonomy=acme", "Acme policy"),
+        ("/graph/?taxonomy=acme", 'data-taxonomy="acme"'),
+        ("/graph/?taxonomy=acme", "Poisoned crawl data"),
+        ("/search/?q=injection&taxonomy=acme", "Plug-in prompt injection"),
+        ("/brief/?taxonomy=acme", "Poisoned crawl data"),
+        ("/layers/acme:policy/?taxonomy=acme", "Input filtering"),
+    ],
+)
+def test_each_page_honours_the_taxonomy_parameter(client, two_taxonomies, path, text):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    html = response.content.decode()
+    assert text in html
+    assert "Guardrail removal" not in html
+
+
+def test_links_and_the_scenario_form_keep_the_taxonomy(client, two_taxonomies):
+    html = client.get("/coverage/?taxonomy=acme&disable_layer=acme:policy").content
+    html = html.decode()
+    assert (
+        'href="/threats/acme:AML.T0001/?disable_layer=acme%3Apolicy&amp;taxonomy=acme"'
+        in html
+    )
+    assert '<input type="hidden" name="taxonomy" value="acme">' in html
+    assert 'href="/combinations/?taxonomy=acme"' in html  # the main navigation
+    assert 'href="/coverage/?taxonomy=acme">Reset to baseline' in html
+
+
+def test_an_unknown_taxonomy_gets_a_clear_message(client, two_taxonomies):
+    response = client.get("/coverage/?taxonomy=nope")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "No taxonomy “nope” in the graph" in html
+    assert 'href="/?taxonomy=acme"' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/threats/acme:AML.T0001/?taxonomy=acme",
+        "/threats/acme:AML.T0001/",  # the id's prefix names its taxonomy
+        "/mitigations/acme:AML.M0001/",
+    ],
+)
+def test_a_detail_page_accepts_an_id_with_a_colon_and_dots(
+    client, two_taxonomies, path
+):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "Input filtering" in response.content.decode()
+
+
+def test_the_switcher_appears_only_when_the_graph_holds_several_taxonomies(
+    client, seeded_graph
+):
+    assert 'class="taxonomy-switcher"' not in client.get("/").content.decode()
+    services.taxonomy_apply(taxonomy=ACME, scope="acme")
+    html = client.get("/coverage/").content.decode()
+    assert '<form class="taxonomy-switcher" method="get" action="/coverage/"' in html
+    assert '<option value="acme">acme (2 threats)</option>' in html
+    assert '<option value="layerwise" selected>layerwise (12 threats)</option>' in html
+
+
+@pytest.mark.parametrize("taxonomy", ["layerwise", "acme"])
+@pytest.mark.parametrize(
+    "format, content_type",
+    [
+        ("stix", "application/stix+json;version=2.1"),
+        ("navigator", "application/json"),
+        ("graphml", "application/graphml+xml"),
+        ("csv", "text/csv"),
+        ("json", "application/json"),
+    ],
+)
+def test_each_download_answers_with_its_content_type(
+    client, two_taxonomies, taxonomy, format, content_type
+):
+    response = client.get(f"/export/{format}/?taxonomy={taxonomy}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response.content
+
+
+def test_the_matrix_download_links_carry_the_scenario_and_the_taxonomy(
+    client, two_taxonomies
+):
+    html = client.get("/coverage/?taxonomy=acme&maturity=deployed").content.decode()
+    links = re.findall(r'<a href="(/export/[^"]+)" download>', html)
+    assert links == [
+        "/export/csv/?maturity=deployed&amp;taxonomy=acme",
+        "/export/json/?maturity=deployed&amp;taxonomy=acme",
+        "/export/navigator/?maturity=deployed&amp;taxonomy=acme",
+        "/export/stix/?taxonomy=acme",
+        "/export/graphml/?taxonomy=acme",
+    ]
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+
+
+def test_a_download_of_an_unknown_taxonomy_is_a_404(client, two_taxonomies):
+    assert client.get("/export/stix/?taxonomy=nope").status_code == 404
+    assert client.get("/export/json/?taxonomy=nope").status_code == 404
+    assert client.get("/export/pdf/").status_code == 404

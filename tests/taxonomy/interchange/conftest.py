@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,14 @@ def _audit_log(db):
 
 @pytest.fixture(scope="session")
 def atlas_path() -> Path:
-    """The published ATLAS.yaml beside the repository (../shared/data/atlas/).
+    """The published ATLAS.yaml beside the repository (../shared/data/atlas/),
+    or where LAYERWISE_ATLAS_YAML says (a checkout elsewhere).
 
     It is never copied into the repository; a missing file fails the tests
     that need it instead of skipping them.
     """
-    path = Path(settings.BASE_DIR).parent / "shared" / "data" / "atlas" / "ATLAS.yaml"
+    default = Path(settings.BASE_DIR).parent / "shared" / "data" / "atlas" / "ATLAS.yaml"
+    path = Path(os.environ.get("LAYERWISE_ATLAS_YAML", default))
     if not path.is_file():
         pytest.fail(
             f"MITRE ATLAS data missing: {path} (see ../shared/data/atlas/README.md)"
