@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from taxonomy import selectors
 
-KEPT_HEADERS = ("Content-Type", "ETag")
+KEPT_HEADERS = ("Content-Type", "ETag", "Content-Disposition")
 JSON = JSONRenderer()
 # Answers at an old revision are never asked for again; let them go.
 TIMEOUT = 3600

@@ -2,9 +2,10 @@
 
 Status codes: 400 a malformed request (unparseable body, bad If-Match header,
 YAML that is not YAML); 401 not authenticated; 403 not allowed; 404 no such
-item or URL; 409 a conflict with what the graph holds (already exists, still
+item, taxonomy or URL; 409 a conflict with what the graph holds (already exists, still
 linked); 412 a stale If-Match; 422 a well-formed request that breaks the
-taxonomy's rules (field values, unknown ids, cycles); 429 throttled; 503 Neo4j
+taxonomy's rules (field values, unknown ids, cycles, an ATLAS or STIX file that
+cannot be imported); 429 throttled; 503 Neo4j
 unreachable.
 """
 
@@ -25,6 +26,7 @@ from rest_framework.views import set_rollback
 from taxonomy.analysis.model import ScenarioError
 from taxonomy.fixtures import FixtureError, FixtureSyntaxError
 from taxonomy.graph import repository
+from taxonomy.interchange.common import InterchangeError, UnknownTaxonomy
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +86,16 @@ def _problems(error: FixtureError) -> list[dict[str, Any]]:
     return out
 
 
+def _messages(messages: list[str]) -> list[dict[str, Any]]:
+    """Problems of an ATLAS or STIX file in the shape of a fixture's (no lines)."""
+    return [{"line": None, "field": None, "message": m} for m in messages]
+
+
+def _unknown_taxonomy(name: str, known: list[str]) -> tuple[int, str, str, dict]:
+    message = f"no taxonomy {name!r} in the graph"
+    return 404, "not_found", message, {"kind": "taxonomy", "id": name, "known": known}
+
+
 def _scenario_errors(error: ScenarioError) -> dict[str, list[str]]:
     return {
         SCENARIO_PARAMS.get(kind, kind): [f"unknown {kind} {i!r}" for i in ids]
@@ -121,6 +133,18 @@ def _map(exc: Exception) -> tuple[int, str, str, dict[str, Any]]:
             f"{len(exc.problems)} problem(s); nothing was written",
             {"problems": _problems(exc)},
         )
+    if isinstance(exc, UnknownTaxonomy):
+        return _unknown_taxonomy(exc.name, exc.known)
+    if isinstance(exc, InterchangeError):
+        return (
+            422,
+            "invalid",
+            f"{len(exc.problems)} problem(s); nothing was written",
+            {"problems": _messages(exc.problems)},
+        )
+    if isinstance(exc, ScenarioError) and "taxonomy" in exc.unknown:
+        (name, *_) = exc.unknown["taxonomy"]
+        return _unknown_taxonomy(name, [])
     if isinstance(exc, ScenarioError):
         errors = _scenario_errors(exc)
         return 422, "invalid", _summary(errors), errors

@@ -14,7 +14,8 @@ ERROR_DESCRIPTIONS = {
     400: "Malformed request: a body that cannot be parsed or a bad If-Match header.",
     401: "Not authenticated (no or invalid credentials); see WWW-Authenticate.",
     403: "Authenticated, but not in the editors group (or a missing CSRF token).",
-    404: "No such item.",
+    404: "No such item, or no such taxonomy (details.kind is then taxonomy and "
+    "details.known lists those the graph holds).",
     406: "The Accept header asks for a format this endpoint cannot produce.",
     409: "Conflicts with what the graph holds: it exists already, or links still "
     "involve it (details.links lists them).",

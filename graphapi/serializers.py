@@ -8,6 +8,7 @@ are checked by the write itself, inside its transaction.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import asdict
 from typing import Any
 
@@ -16,9 +17,12 @@ from rest_framework import serializers
 
 from taxonomy.analysis.model import CLASSES
 from taxonomy.graph.records import DEFAULT_TAXONOMY, MATURITIES, STRENGTHS
+from taxonomy.interchange.navigator import DEFAULT_DOMAIN, DOMAINS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 ID_MAX = 200
+# The name of a taxonomy (taxonomy.interchange.common.TAXONOMY_NAME).
+TAXONOMY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 
 
 def IdField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a field factory)
@@ -274,7 +278,24 @@ class SourceDetailSerializer(SourceSerializer):
 # --- Query parameters ------------------------------------------------------------------
 
 
-class TextFilterSerializer(serializers.Serializer):
+def TaxonomyField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a field factory)
+    """The name of a taxonomy in the graph, e.g. layerwise (the seed) or atlas."""
+    return serializers.RegexField(TAXONOMY_PATTERN, max_length=63, **kwargs)
+
+
+class TaxonomyQuerySerializer(serializers.Serializer):
+    """The taxonomy a read answers for; the seed unless named."""
+
+    taxonomy = TaxonomyField(
+        required=False,
+        default=DEFAULT_TAXONOMY,
+        help_text="The taxonomy to read (`GET /api/v1/taxonomies/` lists them): "
+        f"default `{DEFAULT_TAXONOMY}`, the seed; e.g. `atlas`. One the graph does "
+        "not hold is 404.",
+    )
+
+
+class TextFilterSerializer(TaxonomyQuerySerializer):
     q = serializers.CharField(
         required=False,
         max_length=500,
@@ -307,7 +328,7 @@ class MitigationFilterSerializer(TextFilterSerializer):
     )
 
 
-class MitigatesFilterSerializer(serializers.Serializer):
+class MitigatesFilterSerializer(TaxonomyQuerySerializer):
     mitigation = IdField(required=False)
     threat = IdField(required=False)
     layer = IdField(
@@ -317,7 +338,7 @@ class MitigatesFilterSerializer(serializers.Serializer):
     source = IdField(required=False, help_text="Only links citing this source.")
 
 
-class LinkFilterSerializer(serializers.Serializer):
+class LinkFilterSerializer(TaxonomyQuerySerializer):
     source = IdField(required=False)
     target = IdField(required=False)
 
@@ -348,8 +369,8 @@ class _MaturityList(_IdList):
     child = serializers.ChoiceField(MATURITIES)
 
 
-class CoverageQuerySerializer(serializers.Serializer):
-    """The scenario parameters of ``manage.py coverage``."""
+class ScenarioQuerySerializer(TaxonomyQuerySerializer):
+    """The what-if scenario of ``manage.py coverage`` and ``manage.py export``."""
 
     threshold = serializers.FloatField(
         required=False, help_text="τ in (0, 1]; default LAYERWISE_COVERAGE_THRESHOLD."
@@ -367,6 +388,16 @@ class CoverageQuerySerializer(serializers.Serializer):
     maturity = _MaturityList(
         required=False, help_text="Count only mitigations of these maturities."
     )
+
+    def validate_threshold(self, value: float) -> float:
+        if not 0.0 < value <= 1.0:
+            raise serializers.ValidationError("must be in (0, 1]")
+        return value
+
+
+class CoverageQuerySerializer(ScenarioQuerySerializer):
+    """The parameters of ``manage.py coverage``."""
+
     threat = IdField(required=False, help_text="List only this threat under `threats`.")
     chains = IdField(
         required=False, help_text="Report the ENABLES chains into this threat."
@@ -377,16 +408,19 @@ class CoverageQuerySerializer(serializers.Serializer):
     revision = serializers.SlugField(
         required=False,
         help_text="Analyse the named revision (`manage.py taxonomy tag NAME`) "
-        "instead of the graph now; `current` is the graph now. Unknown: 404.",
+        "instead of the graph now; `current` is the graph now. Unknown: 404. "
+        "Only for the seed taxonomy.",
     )
 
-    def validate_threshold(self, value: float) -> float:
-        if not 0.0 < value <= 1.0:
-            raise serializers.ValidationError("must be in (0, 1]")
-        return value
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        named = data.get("revision") not in (None, "current")
+        if named and data["taxonomy"] != DEFAULT_TAXONOMY:
+            only = f"named revisions hold the {DEFAULT_TAXONOMY} taxonomy only"
+            raise serializers.ValidationError({"revision": [only]})
+        return data
 
 
-class GraphQuerySerializer(serializers.Serializer):
+class GraphQuerySerializer(TaxonomyQuerySerializer):
     around = serializers.CharField(
         required=False,
         max_length=ID_MAX + 20,
@@ -402,24 +436,114 @@ class GraphQuerySerializer(serializers.Serializer):
     )
 
 
-class ExportQuerySerializer(serializers.Serializer):
+EXPORT_FORMATS = ["yaml", "json", "stix", "navigator", "graphml", "csv"]
+SCENARIO_FORMATS = ("navigator", "csv")
+SCENARIO_PARAMS = ("threshold", "disable_layer", "disable_mitigation", "maturity")
+NAVIGATOR_DOMAINS = [DEFAULT_DOMAIN, *DOMAINS.values()]
+
+
+class ExportQuerySerializer(ScenarioQuerySerializer):
+    """A taxonomy in one format; the scenario only for navigator and csv."""
+
     format = serializers.ChoiceField(
-        ["yaml", "json"],
+        EXPORT_FORMATS,
         required=False,
         default="json",
-        help_text="yaml: one fixture file; json: the canonical document.",
+        help_text="yaml: one fixture file; json: the canonical document; stix: a "
+        "STIX 2.1 bundle; navigator: an ATT&CK Navigator layer (4.5) of the "
+        "coverage; graphml: every node and edge; csv: the coverage matrix.",
     )
+    domain = serializers.ChoiceField(
+        NAVIGATOR_DOMAINS,
+        required=False,
+        help_text="navigator only: the Navigator domain (default by the "
+        "taxonomy's name: atlas-atlas for atlas, else enterprise-attack, ...).",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        fmt = data["format"]
+        errors = {}
+        if fmt not in SCENARIO_FORMATS:
+            for name in SCENARIO_PARAMS:
+                if name in self.initial_data:
+                    errors[name] = [f"only for format {' or '.join(SCENARIO_FORMATS)}"]
+        if fmt != "navigator" and "domain" in data:
+            errors["domain"] = ["only for format navigator"]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
+class LayerMapField(serializers.CharField):
+    """A JSON object ``{category or mitigation id: layer id}`` sent as text."""
+
+    def to_internal_value(self, data: Any) -> dict[str, str]:
+        text = super().to_internal_value(data)
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise serializers.ValidationError("must be a JSON object") from None
+        if not isinstance(value, dict) or not all(
+            isinstance(v, str) and v.strip() for v in value.values()
+        ):
+            raise serializers.ValidationError(
+                "must be a JSON object mapping categories or mitigation ids to layer ids"
+            )
+        return {str(k): v.strip() for k, v in value.items()}
+
+
+IMPORT_FORMATS = ["fixtures", "atlas", "stix"]
+CATALOGUE_ONLY = ("taxonomy", "default_strength", "layer_map")
 
 
 class ImportQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(
+        IMPORT_FORMATS,
+        required=False,
+        default="fixtures",
+        help_text="fixtures: a fixture file (YAML) or the canonical document "
+        "(JSON); atlas: a MITRE ATLAS distribution file (ATLAS.yaml); stix: a "
+        "STIX 2.1 bundle (JSON). atlas and stix replace what the graph holds of "
+        "the taxonomy they import and touch no other.",
+    )
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Report the changes and write nothing."
     )
     prune = serializers.BooleanField(
         required=False,
         default=False,
-        help_text="Also delete what the graph holds and the import does not.",
+        help_text="fixtures only: also delete what the graph holds of the "
+        "document's taxonomies and the import does not.",
     )
+    taxonomy = TaxonomyField(
+        required=False,
+        help_text="atlas and stix only: the taxonomy to import as (ATLAS default "
+        "`atlas`; STIX default the name the bundle carries). Not the seed's name.",
+    )
+    default_strength = serializers.ChoiceField(
+        STRENGTHS,
+        required=False,
+        help_text="atlas and stix only: the strength of a MITIGATES link the "
+        "file gives none (default medium).",
+    )
+    layer_map = LayerMapField(
+        required=False,
+        max_length=20000,
+        help_text='atlas and stix only: a JSON object such as {"Policy": '
+        '"institutional"} sending a category or mitigation id to an existing '
+        "layer of any taxonomy. An unknown layer is 422 and writes nothing.",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["format"] == "fixtures":
+            misplaced = [name for name in CATALOGUE_ONLY if name in data]
+            message = "only for format atlas or stix"
+        else:
+            misplaced = ["prune"] if "prune" in self.initial_data else []
+            message = "only for format fixtures (atlas and stix always replace)"
+        if misplaced:
+            raise serializers.ValidationError({name: [message] for name in misplaced})
+        return data
 
 
 # --- Analysis, graph, export and import responses ---------------------------------------
@@ -528,6 +652,49 @@ class ImportResultSerializer(serializers.Serializer):
     )
     changes = ChangeSetSerializer()
     impact = ImpactSerializer(help_text="Coverage (nothing disabled) before and after.")
+
+
+class ImportSummaryRowSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    skipped = serializers.IntegerField(
+        help_text="Revoked or deprecated items, links to them or to missing ones."
+    )
+    merged = serializers.IntegerField(help_text="Duplicate entries joined into one.")
+
+
+class CatalogueImportResultSerializer(serializers.Serializer):
+    """What an ATLAS or STIX import read and changed (``import_atlas`` prints it)."""
+
+    dry_run = serializers.BooleanField()
+    revision = serializers.IntegerField(
+        help_text="The graph revision after the import."
+    )
+    format = serializers.ChoiceField(["atlas", "stix"])
+    taxonomy = serializers.CharField(help_text="The taxonomy imported.")
+    title = serializers.CharField(help_text="What the file calls itself.")
+    changes = ChangeSetSerializer()
+    summary = ImportSummaryRowSerializer(many=True)
+    ignored = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Objects of the file the import has no use for, per type.",
+    )
+    warnings = serializers.ListField(
+        child=serializers.CharField(), help_text="Each naming the object concerned."
+    )
+
+
+class TaxonomyCountSerializer(serializers.Serializer):
+    """One taxonomy the graph holds, with its items counted."""
+
+    name = serializers.CharField()
+    default = serializers.BooleanField(help_text="Whether it is the seed.")
+    layers = serializers.IntegerField()
+    threats = serializers.IntegerField()
+    mitigations = serializers.IntegerField()
+    sources = serializers.IntegerField()
 
 
 # --- The coverage document (documented here for the schema; rendered by the analysis) ---

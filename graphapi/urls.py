@@ -25,6 +25,7 @@ app_name = "api"
 urlpatterns = [
     path("ping/", views.PingView.as_view(), name="ping"),
     path("health/", views.HealthView.as_view(), name="health"),
+    path("taxonomies/", views.TaxonomyCollection.as_view(), name="taxonomy-list"),
     path("layers/", views.LayerCollection.as_view(), name="layer-list"),
     path("layers/<taxid:key>/", views.LayerItem.as_view(), name="layer-detail"),
     path("threats/", views.ThreatCollection.as_view(), name="threat-list"),

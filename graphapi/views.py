@@ -3,8 +3,9 @@ service, and render.
 
 Reads answer for the graph's current revision token (``graphapi.caching``):
 a repeated read is one token check and a cache lookup, and the taxonomy
-itself is re-read from Neo4j only after a write. Writes go through
-``taxonomy.services`` and are single transactions.
+itself is re-read from Neo4j only after a write. Reads answer for one
+taxonomy, ``?taxonomy=`` (default the seed); one the graph does not hold is 404.
+Writes go through ``taxonomy.services`` and are single transactions.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import status
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -41,8 +44,10 @@ from graphapi.schema import errors, fixture_file_schema
 from taxonomy import audit, fixtures, revisions, selectors, services
 from taxonomy.analysis.report import coverage_document, render_csv, render_json
 from taxonomy.coverage import coverage_scenario
-from taxonomy.graph.records import Mitigates
+from taxonomy.graph.records import DEFAULT_TAXONOMY, Mitigates
 from taxonomy.graph.repository import NODE_KINDS, NotFound
+from taxonomy.interchange import EXPORT_FORMATS
+from taxonomy.interchange.common import DEFAULT_STRENGTH
 from taxonomy.review import taxonomy_comparison
 
 FIXTURE_FILE = fixture_file_schema()
@@ -81,9 +86,16 @@ def _body(serializer: Serializer) -> dict[str, Any]:
     return serializer.validated_data
 
 
-def _current(view: APIView):
-    """The revision token the cached GET read (``view.token``) and the taxonomy at it."""
-    return view.token, selectors.taxonomy_at(token=view.token)
+def _current(view: APIView, name: str = DEFAULT_TAXONOMY):
+    """The revision token the cached GET read (``view.token``) and the taxonomy
+    ``name`` at it; UnknownTaxonomy (404) if the graph holds none of it."""
+    selectors.taxonomy_checked(token=view.token, taxonomy=name)
+    return view.token, selectors.taxonomy_at(token=view.token, taxonomy=name)
+
+
+def _taxonomy(view: APIView, request: Request) -> tuple[str, Any]:
+    """``_current`` for the ``?taxonomy=`` of a read without other parameters."""
+    return _current(view, _params(s.TaxonomyQuerySerializer, request)["taxonomy"])
 
 
 def _with_key(data: Any, fields: dict[str, str]) -> Any:
@@ -164,16 +176,16 @@ class NodeCollection(GenericAPIView):
     def select(self, taxonomy, token: str, params: dict[str, Any]) -> list:
         raise NotImplementedError
 
-    def extra_context(self, token: str) -> dict[str, Any]:
+    def extra_context(self, token: str, params: dict[str, Any]) -> dict[str, Any]:
         """What the list's serializer needs besides the records."""
         return {}
 
     @cached_get
     def get(self, request: Request) -> Response:
         params = _params(self.filter_class, request)
-        token, taxonomy = _current(self)
+        token, taxonomy = _current(self, params["taxonomy"])
         page = self.paginate_queryset(self.select(taxonomy, token, params))
-        context = {**self.get_serializer_context(), **self.extra_context(token)}
+        context = {**self.get_serializer_context(), **self.extra_context(token, params)}
         data = self.get_serializer_class()(page, many=True, context=context).data
         return self.get_paginated_response(data)
 
@@ -197,13 +209,15 @@ class NodeItem(GenericAPIView):
     kind: str
     item_serializer: type[Serializer]
 
-    def detail(self, taxonomy, token: str, key: str) -> dict[str, Any]:
+    def detail(self, taxonomy, token: str, key: str, name: str) -> dict[str, Any]:
+        """The item ``key`` of ``taxonomy`` (named ``name``) with its embeds."""
         raise NotImplementedError
 
     @cached_get
     def get(self, request: Request, key: str) -> Response:
-        token, taxonomy = _current(self)
-        detail = self.detail(taxonomy, token, key)
+        name = _params(s.TaxonomyQuerySerializer, request)["taxonomy"]
+        token, taxonomy = _current(self, name)
+        detail = self.detail(taxonomy, token, key, name)
         record = detail[self.kind]
         data = self.get_serializer_class()(s.flatten(detail, self.kind)).data
         return _item(data, kind=self.kind, key=key, version=record.version)
@@ -244,9 +258,10 @@ def _collection_schema(plural: str, item: type, summary: type, filters: type):
         get=extend_schema(
             tags=[plural],
             summary=f"List {plural} in id order",
-            description="Paginated with limit and offset; the filters combine (AND).",
+            description="Paginated with limit and offset; the filters combine (AND). "
+            "An unknown taxonomy is 404.",
             parameters=[filters],
-            responses={200: summary(many=True), **errors(422)},
+            responses={200: summary(many=True), **errors(404, 422)},
         ),
         post=extend_schema(
             tags=[plural],
@@ -268,9 +283,10 @@ def _item_schema(plural: str, item: type, detail: type, delete_note: str):
         get=extend_schema(
             tags=[plural],
             summary="Read one, with what it links to",
-            description="The ETag names the item's version, for If-Match.",
-            parameters=[key, ETAG],
-            responses={200: detail, **errors(404)},
+            description="The ETag names the item's version, for If-Match. An item "
+            "of another taxonomy than `taxonomy` is 404.",
+            parameters=[key, s.TaxonomyQuerySerializer, ETAG],
+            responses={200: detail, **errors(404, 422)},
         ),
         put=extend_schema(
             tags=[plural],
@@ -323,7 +339,7 @@ class LayerItem(NodeItem):
     item_serializer = s.LayerSerializer
     serializer_class = s.LayerDetailSerializer
 
-    def detail(self, taxonomy, token, key):
+    def detail(self, taxonomy, token, key, name):
         return selectors.layer_detail(taxonomy=taxonomy, key=key)
 
 
@@ -339,22 +355,21 @@ class ThreatCollection(NodeCollection):
     def select(self, taxonomy, token, params):
         return selectors.threat_list(
             taxonomy=taxonomy,
-            classes=_classes(token),
+            classes=_classes(token, params["taxonomy"]),
             q=params.get("q"),
             layer=params.get("layer"),
             mitigation=params.get("mitigation"),
             coverage_class=params.get("class"),
         )
 
-    def extra_context(self, token):
-        return {"classes": _classes(token)}
+    def extra_context(self, token, params):
+        return {"classes": _classes(token, params["taxonomy"])}
 
 
-def _classes(token: str) -> dict[str, str]:
-    return {
-        threat: entry["class"]
-        for threat, entry in selectors.coverage_baseline(token=token).items()
-    }
+def _classes(token: str, taxonomy: str) -> dict[str, str]:
+    """Threat id -> its coverage class with nothing disabled."""
+    baseline = selectors.coverage_baseline(token=token, taxonomy=taxonomy)
+    return {threat: entry["class"] for threat, entry in baseline.items()}
 
 
 @_item_schema(
@@ -368,8 +383,8 @@ class ThreatItem(NodeItem):
     item_serializer = s.ThreatSerializer
     serializer_class = s.ThreatDetailSerializer
 
-    def detail(self, taxonomy, token, key):
-        coverage = selectors.coverage_baseline(token=token).get(key)
+    def detail(self, taxonomy, token, key, name):
+        coverage = selectors.coverage_baseline(token=token, taxonomy=name).get(key)
         return selectors.threat_detail(taxonomy=taxonomy, key=key, coverage=coverage)
 
 
@@ -405,7 +420,7 @@ class MitigationItem(NodeItem):
     item_serializer = s.MitigationSerializer
     serializer_class = s.MitigationDetailSerializer
 
-    def detail(self, taxonomy, token, key):
+    def detail(self, taxonomy, token, key, name):
         return selectors.mitigation_detail(taxonomy=taxonomy, key=key)
 
 
@@ -432,7 +447,7 @@ class SourceItem(NodeItem):
     item_serializer = s.SourceSerializer
     serializer_class = s.SourceDetailSerializer
 
-    def detail(self, taxonomy, token, key):
+    def detail(self, taxonomy, token, key, name):
         return selectors.source_detail(taxonomy=taxonomy, key=key)
 
 
@@ -455,8 +470,9 @@ MITIGATES_ENDS = [
     get=extend_schema(
         tags=["mitigates"],
         summary="List MITIGATES links by (mitigation, threat)",
+        description="Those whose mitigation is of `taxonomy`.",
         parameters=[s.MitigatesFilterSerializer],
-        responses={200: s.MitigatesSerializer(many=True), **errors(422)},
+        responses={200: s.MitigatesSerializer(many=True), **errors(404, 422)},
     ),
     post=extend_schema(
         tags=["mitigates"],
@@ -472,7 +488,7 @@ class MitigatesCollection(GenericAPIView):
     @cached_get
     def get(self, request: Request) -> Response:
         params = _params(s.MitigatesFilterSerializer, request)
-        _, taxonomy = _current(self)
+        _, taxonomy = _current(self, params.pop("taxonomy"))
         links = selectors.mitigates_list(taxonomy=taxonomy, **params)
         page = self.paginate_queryset(links)
         return self.get_paginated_response(s.MitigatesSerializer(page, many=True).data)
@@ -501,8 +517,8 @@ def _mitigates_response(link: Mitigates, code: int = 200) -> Response:
     get=extend_schema(
         tags=["mitigates"],
         summary="Read one MITIGATES link",
-        parameters=[*MITIGATES_ENDS, ETAG],
-        responses={200: s.MitigatesSerializer, **errors(404)},
+        parameters=[*MITIGATES_ENDS, s.TaxonomyQuerySerializer, ETAG],
+        responses={200: s.MitigatesSerializer, **errors(404, 422)},
     ),
     put=extend_schema(
         tags=["mitigates"],
@@ -530,7 +546,7 @@ class MitigatesItem(GenericAPIView):
 
     @cached_get
     def get(self, request: Request, mitigation: str, threat: str) -> Response:
-        _, taxonomy = _current(self)
+        _, taxonomy = _taxonomy(self, request)
         link = selectors.link_get(
             taxonomy=taxonomy, kind="mitigates", source=mitigation, target=threat
         )
@@ -586,7 +602,7 @@ class LinkCollection(GenericAPIView):
     @cached_get
     def get(self, request: Request) -> Response:
         params = _params(s.LinkFilterSerializer, request)
-        _, taxonomy = _current(self)
+        _, taxonomy = _current(self, params.pop("taxonomy"))
         links = selectors.link_list(taxonomy=taxonomy, kind=self.kind, **params)
         page = self.paginate_queryset(links)
         return self.get_paginated_response(s.LinkSerializer(page, many=True).data)
@@ -612,7 +628,7 @@ class LinkItem(GenericAPIView):
 
     @cached_get
     def get(self, request: Request, source: str, target: str) -> Response:
-        _, taxonomy = _current(self)
+        _, taxonomy = _taxonomy(self, request)
         link = selectors.link_get(
             taxonomy=taxonomy, kind=self.kind, source=source, target=target
         )
@@ -641,7 +657,7 @@ def _link_views(kind: str) -> tuple[type, type]:
             tags=[kind],
             summary=f"List {rel} links ({meaning})",
             parameters=[s.LinkFilterSerializer],
-            responses={200: s.LinkSerializer(many=True), **errors(422)},
+            responses={200: s.LinkSerializer(many=True), **errors(404, 422)},
         ),
         post=extend_schema(
             tags=[kind],
@@ -655,8 +671,8 @@ def _link_views(kind: str) -> tuple[type, type]:
         get=extend_schema(
             tags=[kind],
             summary=f"Read one {rel} link",
-            parameters=[*ends, ETAG],
-            responses={200: s.LinkSerializer, **errors(404)},
+            parameters=[*ends, s.TaxonomyQuerySerializer, ETAG],
+            responses={200: s.LinkSerializer, **errors(404, 422)},
         ),
         delete=extend_schema(
             tags=[kind],
@@ -690,8 +706,10 @@ def _coverage_text(
 ) -> str:
     params = _params(s.CoverageQuerySerializer, request)
     scenario = _scenario(params)
+    taxonomy = selectors.taxonomy_checked(token=view.token, taxonomy=params["taxonomy"])
     return selectors.coverage_rendered(
         token=view.token,
+        taxonomy=taxonomy,
         scenario=scenario,
         threat=params.get("threat"),
         chains=params.get("chains"),
@@ -745,7 +763,8 @@ def _at_revision(*, fmt: str, diff_baseline: bool | None = None):
 COVERAGE_DOC = (
     "The same document as `manage.py coverage --format json` with the same "
     "scenario, byte for byte. Served from a cache keyed by the graph revision, "
-    "so repeated reads do not recompute. Unknown ids give 422 naming the parameter. "
+    "so repeated reads do not recompute. Unknown ids give 422 naming the parameter; "
+    "an unknown `taxonomy` 404 (`manage.py coverage --taxonomy`). "
     "With `revision` it analyses a named revision instead (404 if there is none)."
 )
 
@@ -785,7 +804,8 @@ class CoverageDiffView(APIView):
 @extend_schema(
     tags=["coverage"],
     summary="The threat × layer coverage matrix as CSV",
-    description="Header `threat,class,all,<layers>`; as `manage.py coverage --format csv`.",
+    description="Header `threat,class,all,<layers>`; as `manage.py coverage --format csv` "
+    "(`--taxonomy` as `taxonomy`). An unknown taxonomy is 404.",
     parameters=[s.CoverageQuerySerializer],
     responses={(200, "text/csv"): OpenApiTypes.STR, **errors(404, 422)},
 )
@@ -834,36 +854,104 @@ def _node_ref(taxonomy, around: str | None) -> str | None:
     summary="Nodes and edges for visualisation",
     description="Layers, threats and mitigations as nodes (ids prefixed by kind), "
     "links as edges; threats carry their coverage class. With `around`, only the "
-    "nodes within `depth` hops of that node.",
+    "nodes within `depth` hops of that node. An unknown taxonomy is 404.",
     parameters=[s.GraphQuerySerializer],
-    responses={200: s.GraphSerializer, **errors(422)},
+    responses={200: s.GraphSerializer, **errors(404, 422)},
 )
 class GraphView(APIView):
     @cached_get
     def get(self, request: Request) -> Response:
         params = _params(s.GraphQuerySerializer, request)
-        token, taxonomy = _current(self)
+        token, taxonomy = _current(self, params["taxonomy"])
         around = _node_ref(taxonomy, params.get("around"))
         try:
             data = selectors.graph_elements(
                 snapshot=taxonomy,
                 around=around,
                 depth=params["depth"],
-                classes=_classes(token),
+                classes=_classes(token, params["taxonomy"]),
             )
         except KeyError:
             raise InvalidParameter({"around": [f"no node {around!r}"]}) from None
         return Response(data)
 
 
+NAVIGATOR_LAYER = {
+    "type": "object",
+    "description": "An ATT&CK Navigator layer, format 4.5.",
+    "required": ["name", "versions", "domain", "techniques"],
+    "properties": {
+        "name": {"type": "string"},
+        "versions": {"type": "object"},
+        "domain": {"type": "string"},
+        "techniques": {"type": "array", "items": {"type": "object"}},
+    },
+}
+STIX_BUNDLE = {
+    "type": "object",
+    "description": "A STIX 2.1 bundle.",
+    "required": ["type", "id", "objects"],
+    "properties": {
+        "type": {"type": "string", "enum": ["bundle"]},
+        "id": {"type": "string"},
+        "objects": {"type": "array", "items": {"type": "object"}},
+    },
+}
+CONTENT_DISPOSITION = OpenApiParameter(
+    "Content-Disposition",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description='A file name to save as: attachment; filename="<taxonomy>-<format>.<ext>".',
+)
+# format -> (media type, file extension) of the fixture formats, beside EXPORT_FORMATS
+FIXTURE_EXPORTS = {
+    "yaml": ("application/yaml; charset=utf-8", "yaml"),
+    "json": ("application/json", "json"),
+}
+
+
+@extend_schema(
+    tags=["taxonomies"],
+    summary="The taxonomies in the graph, with their items counted",
+    description="Each name is a value of the `taxonomy` parameter of the reads; "
+    "`layerwise` is the seed and the default.",
+    responses={200: s.TaxonomyCountSerializer(many=True)},
+)
+class TaxonomyCollection(GenericAPIView):
+    serializer_class = s.TaxonomyCountSerializer
+
+    @cached_get
+    def get(self, request: Request) -> Response:
+        counts = selectors.taxonomy_counts(token=self.token)
+        rows = [
+            {"name": name, "default": name == DEFAULT_TAXONOMY, **kinds}
+            for name, kinds in counts.items()
+        ]
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
 @extend_schema(
     tags=["import/export"],
-    summary="The whole taxonomy as a fixture file (yaml) or the canonical document (json)",
-    parameters=[s.ExportQuerySerializer],
+    summary="One taxonomy as a file: fixtures (yaml, json), STIX, Navigator, GraphML, CSV",
+    description="As `manage.py export --format F --taxonomy T` for stix, navigator, "
+    "graphml and csv; navigator and csv take the coverage scenario (`threshold`, "
+    "`disable_layer`, `disable_mitigation`, `maturity`), which other formats "
+    "refuse (422). An unknown taxonomy is 404.",
+    parameters=[s.ExportQuerySerializer, CONTENT_DISPOSITION],
     responses={
-        (200, "application/json"): s.TaxonomyDocumentSerializer,
+        (200, "application/json"): {
+            "anyOf": [
+                {"$ref": "#/components/schemas/TaxonomyDocument"},
+                NAVIGATOR_LAYER,
+            ]
+        },
         (200, "application/yaml"): FIXTURE_FILE,
-        **errors(422),
+        (200, EXPORT_FORMATS["stix"][0]): STIX_BUNDLE,
+        (200, EXPORT_FORMATS["graphml"][0]): OpenApiTypes.STR,
+        (200, EXPORT_FORMATS["csv"][0]): OpenApiTypes.STR,
+        **errors(404, 422),
     },
 )
 class ExportView(APIView):
@@ -873,23 +961,48 @@ class ExportView(APIView):
     @cached_get
     def get(self, request: Request) -> HttpResponse:
         params = _params(s.ExportQuerySerializer, request)
-        _, taxonomy = _current(self)
-        if params["format"] == "yaml":
-            text = fixtures.export_yaml_text(taxonomy)
-            return HttpResponse(text, content_type="application/yaml; charset=utf-8")
-        return HttpResponse(
-            fixtures.export_json(taxonomy), content_type="application/json"
+        fmt = params["format"]
+        name = selectors.taxonomy_checked(token=self.token, taxonomy=params["taxonomy"])
+        if fmt in FIXTURE_EXPORTS:
+            snapshot = selectors.taxonomy_at(token=self.token, taxonomy=name)
+            export = (
+                fixtures.export_yaml_text if fmt == "yaml" else fixtures.export_json
+            )
+            text = export(snapshot)
+        else:
+            text = selectors.taxonomy_export(
+                format=fmt,
+                taxonomy=name,
+                scenario=_scenario(params),
+                domain=params.get("domain"),
+            )
+        media_type, extension = {**EXPORT_FORMATS, **FIXTURE_EXPORTS}[fmt]
+        response = HttpResponse(text, content_type=media_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="{name}-{fmt}.{extension}"'
         )
+        return response
+
+
+CATALOGUE_MEDIA_TYPES = {"application/json", *(p.media_type for p in YAML_PARSERS)}
 
 
 @extend_schema(
     tags=["import/export"],
-    summary="Import a fixture file (YAML) or the canonical document (JSON), all or nothing",
-    description="Validated like `manage.py taxonomy validate`: any problem (422, "
-    "each with its line for YAML and its field) writes nothing. YAML that is not "
-    "YAML is 400. Without `prune` the graph keeps what the import does not "
-    "mention. `dry_run=true` writes nothing and reports the change set and its "
-    "coverage impact.",
+    summary="Import a fixture file or document, a MITRE ATLAS file or a STIX 2.1 "
+    "bundle, all or nothing",
+    description="`format=fixtures` (the default): one fixture file (YAML) or the "
+    "canonical document (JSON), validated like `manage.py taxonomy validate`: any "
+    "problem (422, each with its line for YAML and its field) writes nothing; YAML "
+    "that is not YAML is 400. Without `prune` the graph keeps what the import does "
+    "not mention. `dry_run=true` writes nothing and reports the change set and its "
+    "coverage impact.\n\n"
+    "`format=atlas` (ATLAS.yaml, sent as YAML) and `format=stix` (a STIX 2.1 "
+    "bundle, sent as JSON) work as `manage.py import_atlas` / `import_stix`: the "
+    "file replaces what the graph holds of its taxonomy and touches no other; a "
+    "file that cannot be imported, or a `layer_map` naming an unknown layer, is 422 "
+    "with every problem in `details.problems` and writes nothing; an id another "
+    "taxonomy holds is 409. The answer lists the changes and a summary per kind.",
     parameters=[s.ImportQuerySerializer],
     request={
         "application/json": s.TaxonomyDocumentSerializer,
@@ -897,9 +1010,18 @@ class ExportView(APIView):
     },
     responses={
         200: OpenApiResponse(
-            s.ImportResultSerializer, description="Applied or dry run."
+            PolymorphicProxySerializer(
+                component_name="ImportAnswer",
+                serializers=[
+                    s.ImportResultSerializer,
+                    s.CatalogueImportResultSerializer,
+                ],
+                resource_type_field_name=None,
+            ),
+            description="Applied or dry run: ImportResult for fixtures, "
+            "CatalogueImportResult for atlas and stix.",
         ),
-        **errors(400, 413, 415, 422),
+        **errors(400, 409, 413, 415, 422),
     },
 )
 class ImportView(APIView):
@@ -907,6 +1029,8 @@ class ImportView(APIView):
 
     def post(self, request: Request) -> Response:
         params = _params(s.ImportQuerySerializer, request)
+        if params["format"] != "fixtures":
+            return _catalogue_import(request, params)
         if isinstance(request.data, str):
             taxonomy = fixtures.load_fixture_text(request.data)
         else:
@@ -925,6 +1049,37 @@ class ImportView(APIView):
                 "impact": result.impact,
             }
         )
+
+
+def _catalogue_import(request: Request, params: dict[str, Any]) -> Response:
+    """An ATLAS file or STIX bundle, handed to the parser as the raw body."""
+    media_type = request.content_type.split(";")[0].strip()
+    if media_type not in CATALOGUE_MEDIA_TYPES:
+        raise UnsupportedMediaType(media_type)
+    result = services.catalogue_import(
+        format=params["format"],
+        data=request.body,
+        taxonomy=params.get("taxonomy"),
+        layer_map=params.get("layer_map"),
+        default_strength=params.get("default_strength", DEFAULT_STRENGTH),
+        dry_run=params["dry_run"],
+        actor=request.user,
+        channel="api",
+    )
+    report = result.report
+    return Response(
+        {
+            "dry_run": result.dry_run,
+            "revision": result.revision,
+            "format": report.format,
+            "taxonomy": report.taxonomy,
+            "title": report.title,
+            "changes": result.changes.as_dict(),
+            "summary": result.summary(),
+            "ignored": dict(report.ignored),
+            "warnings": report.warnings,
+        }
+    )
 
 
 # --- Audit log and named revisions -------------------------------------------------------

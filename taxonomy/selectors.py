@@ -448,3 +448,27 @@ def taxonomy_export(
 def taxonomy_names() -> dict[str, int]:
     """The taxonomies the graph holds, each with its number of threats."""
     return repository.taxonomy_names()
+
+
+# (token, the taxonomies at it with their node counts per kind)
+_counts: tuple[str | None, dict[str, dict[str, int]]] = (None, {})
+
+
+def taxonomy_counts(*, token: str) -> dict[str, dict[str, int]]:
+    """Each taxonomy the graph holds at ``token`` with its layers, threats,
+    mitigations and sources counted; read once per revision per process."""
+    global _counts
+    cached_token, counts = _counts
+    if cached_token != token:
+        counts = repository.taxonomy_counts()
+        _counts = (token, counts)
+    return counts
+
+
+def taxonomy_checked(*, token: str, taxonomy: str) -> str:
+    """``taxonomy`` if the graph holds it (the seed always counts), else
+    UnknownTaxonomy."""
+    known = taxonomy_counts(token=token)
+    if taxonomy != DEFAULT_TAXONOMY and taxonomy not in known:
+        raise UnknownTaxonomy(taxonomy, known)
+    return taxonomy

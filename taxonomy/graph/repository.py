@@ -308,6 +308,25 @@ def taxonomy_names() -> dict[str, int]:
 
 
 @translate_errors
+def taxonomy_counts() -> dict[str, dict[str, int]]:
+    """The taxonomies the graph holds, each with its number of nodes per kind."""
+    records, _, _ = get_driver().execute_query(
+        "MATCH (n) WHERE n:GovernanceLayer OR n:MisuseVector OR n:Mitigation "
+        "OR n:Source WITH coalesce(n.taxonomy, 'layerwise') AS taxonomy, n "
+        "RETURN taxonomy, "
+        "count(CASE WHEN n:GovernanceLayer THEN 1 END) AS layers, "
+        "count(CASE WHEN n:MisuseVector THEN 1 END) AS threats, "
+        "count(CASE WHEN n:Mitigation THEN 1 END) AS mitigations, "
+        "count(CASE WHEN n:Source THEN 1 END) AS sources "
+        "ORDER BY taxonomy",
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    kinds = ("layers", "threats", "mitigations", "sources")
+    return {r["taxonomy"]: {kind: r[kind] for kind in kinds} for r in records}
+
+
+@translate_errors
 def graph_revision() -> int:
     records, _, _ = get_driver().execute_query(
         "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "

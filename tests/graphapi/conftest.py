@@ -1,4 +1,5 @@
-"""API clients for anonymous users, editors and non-editors, against the real Neo4j."""
+"""API clients for anonymous users, editors and non-editors, against the real Neo4j,
+and a second taxonomy beside the seed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from taxonomy import services
+from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +54,23 @@ def viewer_api(db) -> APIClient:
     user = User.objects.create_user("viewer")
     user.groups.add(Group.objects.get(name="viewers"))
     return _client_for(user)
+
+
+ACME = Taxonomy(
+    layers=(Layer("acme:policy", "Policy", taxonomy="acme"),),
+    threats=(
+        Threat("acme:t1", "Acme one", taxonomy="acme"),
+        Threat("acme:t2", "Acme two", taxonomy="acme"),
+    ),
+    mitigations=(
+        Mitigation("acme:m1", "Acme rule", "acme:policy", "deployed", taxonomy="acme"),
+    ),
+    mitigates=(Mitigates("acme:m1", "acme:t1", "high"),),
+)
+
+
+@pytest.fixture
+def acme_graph(seeded_graph):
+    """The seed beside a small second taxonomy, ``acme``."""
+    services.taxonomy_apply(taxonomy=ACME, scope="acme")
+    return seeded_graph
