@@ -431,7 +431,7 @@ def taxonomy_export(
     if format not in EXPORT_FORMATS:
         formats = ", ".join(EXPORT_FORMATS)
         raise ValueError(f"unknown export format {format!r} (use {formats})")
-    known = repository.taxonomy_names()
+    known = taxonomy_names()
     if taxonomy not in known:
         raise UnknownTaxonomy(taxonomy, known)
     snapshot = repository.taxonomy_read(taxonomy=taxonomy)
@@ -446,8 +446,13 @@ def taxonomy_export(
 
 
 def taxonomy_names() -> dict[str, int]:
-    """The taxonomies the graph holds, each with its number of threats."""
-    return repository.taxonomy_names()
+    """The taxonomies the graph holds, each with its number of threats.
+
+    Counted once per graph revision per process (``taxonomy_counts``), so a
+    page that shows the taxonomy switcher does not scan the graph each time.
+    """
+    counts = taxonomy_counts(token=revision_token())
+    return {name: kinds["threats"] for name, kinds in counts.items()}
 
 
 # (token, the taxonomies at it with their node counts per kind)

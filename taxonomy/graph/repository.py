@@ -294,20 +294,6 @@ def layer_taxonomies() -> dict[str, str]:
 
 
 @translate_errors
-def taxonomy_names() -> dict[str, int]:
-    """The taxonomies the graph holds, each with its number of threats."""
-    records, _, _ = get_driver().execute_query(
-        "MATCH (n) WHERE n:GovernanceLayer OR n:MisuseVector OR n:Mitigation "
-        "OR n:Source WITH coalesce(n.taxonomy, 'layerwise') AS taxonomy, n "
-        "RETURN taxonomy, count(CASE WHEN n:MisuseVector THEN 1 END) AS threats "
-        "ORDER BY taxonomy",
-        database_=database(),
-        routing_=neo4j.RoutingControl.READ,
-    )
-    return {r["taxonomy"]: r["threats"] for r in records}
-
-
-@translate_errors
 def taxonomy_counts() -> dict[str, dict[str, int]]:
     """The taxonomies the graph holds, each with its number of nodes per kind."""
     records, _, _ = get_driver().execute_query(
