@@ -62,6 +62,12 @@ urlpatterns = [
         views.IntroducesItem.as_view(),
         name="introduces-detail",
     ),
+    path("subtypes/", views.SubtypeCollection.as_view(), name="subtype-list"),
+    path(
+        "subtypes/<taxid:source>/<taxid:target>/",
+        views.SubtypeItem.as_view(),
+        name="subtype-detail",
+    ),
     path("coverage/", views.CoverageView.as_view(), name="coverage"),
     path(
         "coverage/matrix.csv",

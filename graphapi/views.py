@@ -45,7 +45,7 @@ from taxonomy import audit, fixtures, revisions, selectors, services
 from taxonomy.analysis.report import coverage_document, render_csv, render_json
 from taxonomy.coverage import coverage_scenario
 from taxonomy.graph.records import DEFAULT_TAXONOMY, Mitigates
-from taxonomy.graph.repository import NODE_KINDS, NotFound
+from taxonomy.graph.repository import NODE_KINDS, TAXONOMY_FIELDS, NotFound
 from taxonomy.interchange import EXPORT_FORMATS
 from taxonomy.interchange.common import DEFAULT_STRENGTH
 from taxonomy.review import taxonomy_comparison
@@ -231,6 +231,10 @@ class NodeItem(GenericAPIView):
     def _update(self, request: Request, key: str, *, partial: bool) -> Response:
         data = _with_key(request.data, {"id": key})
         values = _body(self.item_serializer(data=data, partial=partial))
+        # The serializer's default would move an item left without a
+        # taxonomy into the seed; only a taxonomy the body names is checked.
+        if "taxonomy" not in data:
+            values.pop("taxonomy", None)
         stored = services.node_update(
             kind=self.kind,
             key=key,
@@ -592,6 +596,10 @@ LINK_DOCS = {
         "source mitigation cannot work without target mitigation; no cycles",
     ),
     "introduces": ("INTRODUCES", "source mitigation creates target threat"),
+    "subtype": (
+        "SUBTYPE_OF",
+        "source threat is a special case of target threat; no cycles",
+    ),
 }
 
 
@@ -651,16 +659,17 @@ class LinkItem(GenericAPIView):
 
 def _link_views(kind: str) -> tuple[type, type]:
     rel, meaning = LINK_DOCS[kind]
+    tag = TAXONOMY_FIELDS[kind]
     ends = [_end("source", "The source's id."), _end("target", "The target's id.")]
     collection = extend_schema_view(
         get=extend_schema(
-            tags=[kind],
+            tags=[tag],
             summary=f"List {rel} links ({meaning})",
             parameters=[s.LinkFilterSerializer],
             responses={200: s.LinkSerializer(many=True), **errors(404, 422)},
         ),
         post=extend_schema(
-            tags=[kind],
+            tags=[tag],
             summary=f"Create a {rel} link",
             description=f"{meaning}. Both ends must exist (422 names the field).",
             parameters=[ETAG],
@@ -669,13 +678,13 @@ def _link_views(kind: str) -> tuple[type, type]:
     )(type(f"{kind.title()}Collection", (LinkCollection,), {"kind": kind}))
     item = extend_schema_view(
         get=extend_schema(
-            tags=[kind],
+            tags=[tag],
             summary=f"Read one {rel} link",
             parameters=[*ends, s.TaxonomyQuerySerializer, ETAG],
             responses={200: s.LinkSerializer, **errors(404, 422)},
         ),
         delete=extend_schema(
-            tags=[kind],
+            tags=[tag],
             summary=f"Delete one {rel} link",
             parameters=[*ends, IF_MATCH],
             responses={204: None, **errors(400, 404, 412)},
@@ -687,6 +696,7 @@ def _link_views(kind: str) -> tuple[type, type]:
 EnablesCollection, EnablesItem = _link_views("enables")
 RequiresCollection, RequiresItem = _link_views("requires")
 IntroducesCollection, IntroducesItem = _link_views("introduces")
+SubtypeCollection, SubtypeItem = _link_views("subtype")
 
 
 # --- Coverage ------------------------------------------------------------------------

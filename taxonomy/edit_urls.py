@@ -9,7 +9,7 @@ from django.urls import path
 from taxonomy import edit_views, history_views
 
 NODE_KINDS = ("layer", "threat", "mitigation", "source")
-LINK_KINDS = ("enables", "requires", "introduces")
+LINK_KINDS = ("enables", "requires", "introduces", "subtype")
 
 urlpatterns = [
     path("edit/new/mitigates/", edit_views.mitigates_create, name="edit-mitigates-new"),

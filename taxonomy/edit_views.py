@@ -456,16 +456,22 @@ def _threat_name(snapshot: Taxonomy, threat: str) -> str:
     return next((t.name for t in snapshot.threats if t.id == threat), threat)
 
 
-LINK_FORM_KINDS = ("enables", "requires", "introduces")
+LINK_FORM_KINDS = ("enables", "requires", "introduces", "subtype")
+
+
+def _source_kind(kind: str) -> str:
+    """The kind of node a link of ``kind`` starts from, whose page its forms return to."""
+    return repository.LABEL_KIND[repository.LINK_KINDS[kind][0]]
 
 
 @editor_required
 @GET_POST
 def link_create(request, kind: str):
-    """A new ENABLES, REQUIRES or INTRODUCES link (``?source=`` / ``?target=``)."""
+    """A new ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF link (``?source=`` /
+    ``?target=``)."""
     _check_kind(kind, LINK_FORM_KINDS)
     snapshot = selectors.taxonomy_snapshot()
-    source_kind = "threat" if kind == "enables" else "mitigation"
+    source_kind = _source_kind(kind)
     back = request.GET.get("source") or request.POST.get("source")
     cancel = _node_url(source_kind, back) if back else reverse("overview")
     page = EditPage(kind, "create", f"New {LABELS[kind]}", cancel, snapshot)
@@ -503,7 +509,7 @@ def link_delete(request, kind: str, source: str, target: str):
     key = f"{source}->{target}"
     link = _get(snapshot, kind, key)
     changes = [Change(kind, "delete", key, link, None)]
-    source_kind = "threat" if kind == "enables" else "mitigation"
+    source_kind = _source_kind(kind)
     back = (
         _node_url("threat", target)
         if kind == "mitigates"

@@ -221,11 +221,17 @@ LINK_ENDS = {
         "Threat it introduces",
         "threats",
     ),
+    "subtype": (
+        "Threat (the subtype)",
+        "threats",
+        "Subtype of (the parent)",
+        "threats",
+    ),
 }
 
 
 class LinkForm(EditForm):
-    """A new ENABLES, REQUIRES or INTRODUCES link."""
+    """A new ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF link."""
 
     def __init__(self, *args, link_kind: str, **kw):
         self.link_kind = link_kind

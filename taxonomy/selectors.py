@@ -332,7 +332,7 @@ def mitigates_list(
 def link_list(
     *, taxonomy: Taxonomy, kind: str, source: str | None = None, target: str | None = None
 ) -> list[Link]:
-    """ENABLES, REQUIRES or INTRODUCES links ordered by (source, target)."""
+    """ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF links ordered by (source, target)."""
     links = getattr(taxonomy, repository.TAXONOMY_FIELDS[kind])
     return [
         link for link in links if source in (None, link.source) and target in (None, link.target)

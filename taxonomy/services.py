@@ -360,7 +360,10 @@ def link_create(
     comment: str = "",
     channel: str | None = "api",
 ) -> Link:
-    """Create one ENABLES, REQUIRES or INTRODUCES link (a REQUIRES cycle is InvalidWrite)."""
+    """Create one ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF link.
+
+    A threat enabling itself, or a REQUIRES or SUBTYPE_OF cycle, is InvalidWrite.
+    """
     seen: dict[str, Any] = {}
     stored = repository.link_create(kind=kind, source=source, target=target, seen=seen)
     _audit_one(

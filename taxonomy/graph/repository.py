@@ -865,8 +865,17 @@ def node_update(
 
     def work(tx: neo4j.ManagedTransaction) -> Any:
         _check_version(kind, key, _lock_node(tx, kind, key), expected)
+        before = _node_read_tx(tx, kind, key)
+        # An item's taxonomy is part of its identity, like its id: an update
+        # that leaves it out keeps it, one that names another is refused.
+        if props.get("taxonomy", before.taxonomy) != before.taxonomy:
+            raise InvalidWrite({"taxonomy": [
+                f"{key!r} belongs to taxonomy {before.taxonomy!r}; an item's "
+                "taxonomy cannot change"
+            ]})
+        props.pop("taxonomy", None)
         if seen is not None:
-            _note(seen, before=_node_read_tx(tx, kind, key))
+            _note(seen, before=before)
         _require_cited(tx, props)
         tx.run(
             f"MATCH (n:{label} {{id: $id}}) "
@@ -989,6 +998,7 @@ _LINK_FIELDS = {  # link kind -> (source field, target field) in the API
     "enables": ("source", "target"),
     "requires": ("source", "target"),
     "introduces": ("source", "target"),
+    "subtype": ("source", "target"),
 }
 
 
@@ -1078,27 +1088,32 @@ def mitigates_update(
     return _write(work)
 
 
+ACYCLIC_LINKS = ("requires", "subtype")  # as in fixtures: a cycle is refused
+
+
 def _check_link_rules(tx: neo4j.ManagedTransaction, kind: str, source: str, target: str) -> None:
     if kind == "enables" and source == target:
         raise InvalidWrite({"target": [f"threat {source!r} cannot enable itself"]})
-    if kind != "requires":
+    if kind not in ACYCLIC_LINKS:
         return
+    label, rel, _ = LINK_KINDS[kind]
     if source == target:
-        raise InvalidWrite({"target": [f"REQUIRES cycle: {source} -> {source}"]})
+        raise InvalidWrite({"target": [f"{rel} cycle: {source} -> {source}"]})
     row = tx.run(
-        "MATCH p = shortestPath((:Mitigation {id: $target})-[:REQUIRES*]->"
-        "(:Mitigation {id: $source})) RETURN [n IN nodes(p) | n.id] AS ids",
+        f"MATCH p = shortestPath((:{label} {{id: $target}})-[:{rel}*]->"
+        f"(:{label} {{id: $source}})) RETURN [n IN nodes(p) | n.id] AS ids",
         source=source,
         target=target,
     ).single()
     if row is not None:
         chain = " -> ".join([source, *row["ids"]])
-        raise InvalidWrite({"target": [f"REQUIRES cycle: {chain}"]})
+        raise InvalidWrite({"target": [f"{rel} cycle: {chain}"]})
 
 
 @translate_errors
 def link_create(*, kind: str, source: str, target: str, seen: dict[str, Any] | None = None) -> Link:
-    """Create one ENABLES, REQUIRES or INTRODUCES link (no properties besides version)."""
+    """Create one ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF link (no properties
+    besides version)."""
     src, rel, dst = LINK_KINDS[kind]
 
     def work(tx: neo4j.ManagedTransaction) -> Link:

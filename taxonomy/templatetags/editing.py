@@ -63,6 +63,7 @@ ADD_LINKS = {
         ("Add a threat it enables", "edit-enables-new", "source"),
         ("Add a threat that enables it", "edit-enables-new", "target"),
         ("Add a mitigation that introduces it", "edit-introduces-new", "target"),
+        ("Add a threat it is a subtype of", "edit-subtype-new", "source"),
     ),
     "mitigation": (
         ("Add a threat it mitigates", "edit-mitigates-new", "mitigation"),

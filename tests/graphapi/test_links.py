@@ -1,6 +1,9 @@
-"""MITIGATES, ENABLES, REQUIRES and INTRODUCES links as resources of their own."""
+"""MITIGATES, ENABLES, REQUIRES, INTRODUCES and SUBTYPE_OF links as resources of their
+own."""
 
 from __future__ import annotations
+
+import pytest
 
 from taxonomy import selectors
 
@@ -211,3 +214,70 @@ def test_introduces_links_show_on_the_threat(seeded_graph, api):
         "compute-kyc",
         "unattested-compute-caps",
     ]
+
+
+SUBTYPE = {"source": "shadow-ai", "target": "covert-deployment"}
+SUBTYPE_URL = "/api/v1/subtypes/shadow-ai/covert-deployment/"
+
+
+def test_subtype_links_are_created_listed_read_and_deleted(seeded_graph, api):
+    response = api.post("/api/v1/subtypes/", SUBTYPE, format="json")
+    assert response.status_code == 201
+    assert response["ETag"] == '"subtype:shadow-ai->covert-deployment:v1"'
+    assert response["Location"] == SUBTYPE_URL
+    listed = api.get("/api/v1/subtypes/?target=covert-deployment").json()["results"]
+    assert listed == [{**SUBTYPE, "version": 1}]
+    assert api.get(SUBTYPE_URL).json() == {**SUBTYPE, "version": 1}
+    assert api.get("/api/v1/threats/shadow-ai/").json()["subtype_of"] == [
+        "covert-deployment"
+    ]
+    assert api.post("/api/v1/subtypes/", SUBTYPE, format="json").status_code == 409
+    etag = '"subtype:shadow-ai->covert-deployment:v1"'
+    assert api.delete(SUBTYPE_URL, HTTP_IF_MATCH=etag).status_code == 204
+    assert api.get(SUBTYPE_URL).status_code == 404
+
+
+@pytest.mark.parametrize("client, status", [("anon", 401), ("viewer_api", 403)])
+def test_only_editors_write_subtype_links(seeded_graph, api, request, client, status):
+    api.post("/api/v1/subtypes/", SUBTYPE, format="json")
+    other = request.getfixturevalue(client)
+    assert other.post("/api/v1/subtypes/", SUBTYPE, format="json").status_code == status
+    assert other.delete(SUBTYPE_URL).status_code == status
+    assert api.get(SUBTYPE_URL).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "source, target, message",
+    [
+        ("shadow-ai", "shadow-ai", "SUBTYPE_OF cycle: shadow-ai -> shadow-ai"),
+        (
+            "covert-deployment",
+            "shadow-ai",
+            "SUBTYPE_OF cycle: covert-deployment -> shadow-ai -> covert-deployment",
+        ),
+    ],
+)
+def test_a_subtype_cycle_is_a_422_and_writes_nothing(
+    seeded_graph, api, source, target, message
+):
+    api.post("/api/v1/subtypes/", SUBTYPE, format="json")
+    revision = selectors.taxonomy_snapshot().revision
+    response = api.post(
+        "/api/v1/subtypes/", {"source": source, "target": target}, format="json"
+    )
+    assert response.status_code == 422
+    assert _details(response) == {"target": [message]}
+    assert selectors.taxonomy_snapshot().revision == revision
+
+
+def test_subtype_links_with_unknown_ends_are_a_422_or_a_404(seeded_graph, api):
+    response = api.post(
+        "/api/v1/subtypes/", {"source": "a", "target": "b"}, format="json"
+    )
+    assert response.status_code == 422
+    assert _details(response) == {
+        "source": ["unknown threat 'a'"],
+        "target": ["unknown threat 'b'"],
+    }
+    assert api.get("/api/v1/subtypes/a/b/").status_code == 404
+    assert api.delete("/api/v1/subtypes/a/b/").status_code == 404

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from taxonomy import services
+from taxonomy import selectors, services
 from taxonomy.graph.records import Taxonomy, Threat
 from tests.graphapi.conftest import ACME
 
@@ -194,3 +194,18 @@ def test_a_write_to_one_taxonomy_is_seen_by_the_next_read_of_it(acme_graph, anon
     coverage = anon.get("/api/v1/coverage/?taxonomy=acme").json()
     assert coverage["summary"]["unmitigated"] == 2
     assert anon.get("/api/v1/threats/").content == seed
+
+
+def test_an_update_keeps_the_items_taxonomy_and_refuses_to_move_it(api, acme_graph):
+    key = ACME.threats[0].id
+    url = f"/api/v1/threats/{key}/?taxonomy=acme"
+    response = api.put(
+        url, {"id": key, "name": "Renamed", "description": ""}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["taxonomy"] == "acme"
+    moved = api.patch(url, {"taxonomy": "layerwise"}, format="json")
+    assert moved.status_code == 422
+    assert "taxonomy" in moved.json()["error"]["details"]
+    names = {t.id: t.name for t in selectors.taxonomy_snapshot(taxonomy="acme").threats}
+    assert names[key] == "Renamed"

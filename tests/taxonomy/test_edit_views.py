@@ -147,6 +147,7 @@ WRITES = [
     (LINK_URL, {"strength": "high", "version": "1", "save": "1"}),
     ("/edit/mitigates/io-guardrails/shadow-ai/delete/", {"version": "1"}),
     ("/edit/new/enables/", {"source": "shadow-ai", "target": "scaled-misuse"}),
+    ("/edit/new/subtype/", {"source": "shadow-ai", "target": "covert-deployment"}),
 ]
 
 
@@ -336,3 +337,31 @@ def test_a_link_form_opened_from_an_odd_query_still_renders(
     response = editor_client.get("/edit/new/mitigates/?threat=a/b")
     assert response.status_code == 200
     assert editor_client.get("/edit/new/enables/?source=a/b").status_code == 200
+
+
+def test_an_editor_adds_and_removes_a_parent_threat_with_audit_entries(
+    editor_client, seeded_graph
+):
+    form = editor_client.get("/edit/new/subtype/?source=shadow-ai")
+    assert form.status_code == 200
+    data = _form_data(form, target="covert-deployment", comment="A kind of it")
+    preview = editor_client.post("/edit/new/subtype/", {**data, "preview": "1"})
+    assert "impact" in preview.context
+    assert not AuditEntry.objects.exists()
+    added = editor_client.post("/edit/new/subtype/", {**data, "save": "1"})
+    assert added.url == "/threats/shadow-ai/"
+    remove = "/edit/subtype/shadow-ai/covert-deployment/delete/"
+    assert f'href="{remove}"' in editor_client.get(added.url).content.decode()
+    page = editor_client.get(remove)
+    assert "impact" in page.context
+    removed = editor_client.post(remove, _form_data(page, comment="Not a kind"))
+    assert removed.url == "/threats/shadow-ai/"
+    assert not selectors.taxonomy_snapshot().subtypes
+    entries = AuditEntry.objects.order_by("id")
+    assert [(e.kind, e.action, e.channel, e.comment) for e in entries] == [
+        ("subtype", "create", "browser", "A kind of it"),
+        ("subtype", "delete", "browser", "Not a kind"),
+    ]
+    assert entries[0].before is None and entries[0].after["version"] == 1
+    assert entries[1].before["target"] == "covert-deployment"
+    assert entries[1].after is None
