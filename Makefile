@@ -86,7 +86,11 @@ lock:
 
 # Browser tests drive Debian's Chromium; install it with apt only when missing.
 chromium:
-	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y --no-install-recommends chromium; }
+	@test -x /usr/bin/chromium || { \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }
+	@/usr/bin/chromium --version
 
 # Full-page screenshots of the main pages into var/screenshots/ and the README's
 # docs/matrix.png, taken by the browser tests against the test Neo4j server.

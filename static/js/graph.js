@@ -125,7 +125,7 @@
     document.getElementById("node-summary").innerHTML =
       `<h3>${escapeHtml(d.name)}</h3><dl class="facts">${facts.join("")}</dl>` +
       `<p><a class="button" id="node-page-link" href="${pageUrl(d)}">Open its page</a> ` +
-      `<a href="?around=${encodeURIComponent(d.id)}&amp;depth=1" id="node-focus-link">Show its neighbourhood</a></p>`;
+      `<a href="?around=${encodeURIComponent(d.id)}&amp;depth=1${container.dataset.taxonomy ? `&amp;taxonomy=${encodeURIComponent(container.dataset.taxonomy)}` : ""}" id="node-focus-link">Show its neighbourhood</a></p>`;
   }
 
   const cy = cytoscape({ container, style, wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3 });

@@ -551,6 +551,36 @@ def _check_conflicts_tx(
         missing = [layer for layer in wanted if layer not in found]
         if missing:
             raise GraphConflict(f"unknown layer(s): {', '.join(missing)}")
+    _check_layers_still_used_tx(tx, by)
+
+
+def _check_layers_still_used_tx(
+    tx: neo4j.ManagedTransaction, by: dict[tuple[str, str], list[Change]]
+) -> None:
+    """Refuse deleting a layer that mitigations this write keeps still sit in.
+
+    A layer map can put another taxonomy's mitigations (ATLAS's, say) in the
+    seed's layers; pruning such a layer would leave them without one.
+    """
+    doomed = [c.key for c in by.get(("layer", "delete"), [])]
+    if not doomed:
+        return
+    leaving = [c.key for c in by.get(("mitigation", "delete"), [])] + [
+        c.key
+        for c in by.get(("mitigation", "update"), [])
+        if c.after.layer not in doomed
+    ]
+    held = tx.run(
+        "UNWIND $ids AS id MATCH (m:Mitigation)-[:IN_LAYER]->(:GovernanceLayer {id: id}) "
+        "WHERE NOT m.id IN $leaving RETURN id, m.id AS m ORDER BY id, m LIMIT 5",
+        ids=doomed,
+        leaving=leaving,
+    ).values()
+    if held:
+        named = ", ".join(f"{m} (in {layer})" for layer, m in held)
+        raise GraphConflict(
+            f"cannot delete a layer that mitigations still sit in: {named}"
+        )
 
 
 @translate_errors

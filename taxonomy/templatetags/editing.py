@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from graphapi.permissions import is_editor as user_is_editor
 from taxonomy import audit
+from taxonomy.graph.records import DEFAULT_TAXONOMY
 
 register = template.Library()
 
@@ -21,6 +22,18 @@ NODE_PAGES = {"layer", "threat", "mitigation", "source"}
 def is_editor(user) -> bool:
     """Whether the user may change the taxonomy (shows the edit links)."""
     return user_is_editor(user)
+
+
+@register.filter
+def edits_here(user, request) -> bool:
+    """Whether to offer edit links on this page: an editor, in the seed taxonomy.
+
+    Imported catalogues (ATLAS, STIX) are curated at their source and brought
+    up to date by re-importing, which would undo an edit made here.
+    """
+    chosen = getattr(request, "taxonomy", None)
+    name = getattr(chosen, "name", DEFAULT_TAXONOMY)
+    return user_is_editor(user) and name == DEFAULT_TAXONOMY
 
 
 @register.filter

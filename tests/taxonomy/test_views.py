@@ -324,3 +324,27 @@ def test_a_download_of_an_unknown_taxonomy_is_a_404(client, two_taxonomies):
     assert client.get("/export/stix/?taxonomy=nope").status_code == 404
     assert client.get("/export/json/?taxonomy=nope").status_code == 404
     assert client.get("/export/pdf/").status_code == 404
+
+
+def test_editors_get_no_edit_links_on_an_imported_taxonomy(
+    client, seeded_graph, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    from taxonomy import services
+    from taxonomy.graph.records import Layer, Taxonomy, Threat
+
+    services.taxonomy_apply(
+        taxonomy=Taxonomy(
+            layers=(Layer("acme:rules", "Rules", taxonomy="acme"),),
+            threats=(Threat("acme:t1", "Acme threat", taxonomy="acme"),),
+        ),
+        scope="acme",
+    )
+    user = django_user_model.objects.create_user("ed", password="pw-for-tests-only")
+    user.groups.add(Group.objects.get(name="editors"))
+    client.force_login(user)
+    seed = client.get("/threats/guardrail-removal/").content.decode()
+    acme = client.get("/threats/acme:t1/?taxonomy=acme").content.decode()
+    assert 'id="edit-this"' in seed
+    assert 'id="edit-this"' not in acme

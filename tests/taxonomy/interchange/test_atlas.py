@@ -269,3 +269,25 @@ def test_the_seed_name_is_refused(graph, atlas_path):
 def test_a_missing_file_is_a_clear_error(graph, tmp_path):
     with pytest.raises(CommandError, match="nope.yaml: cannot read"):
         _import(tmp_path / "nope.yaml")
+
+
+def test_pruning_a_seed_layer_that_atlas_mitigations_sit_in_is_refused(
+    seeded_graph, atlas_path, seed_layer_map, fixture_tree
+):
+    from taxonomy import services
+    from taxonomy.graph.repository import GraphConflict
+
+    _import(atlas_path, "--layer-map", str(seed_layer_map))
+    before = selectors.taxonomy_snapshot(taxonomy=None)
+    layers = fixture_tree / "layers.yaml"
+    text = layers.read_text()
+    start = text.index("  - id: software")
+    end = text.index("  - id: institutional")
+    layers.write_text(text[:start] + text[end:])
+    mitigations = fixture_tree / "mitigations.yaml"
+    mitigations.write_text(
+        mitigations.read_text().replace("layer: software", "layer: hardware")
+    )
+    with pytest.raises(GraphConflict, match="mitigations still sit in"):
+        services.taxonomy_load(path=fixture_tree, prune=True)
+    assert selectors.taxonomy_snapshot(taxonomy=None) == before
