@@ -14,8 +14,17 @@ from taxonomy.graph import repository
 def _record_count(taxonomy) -> int:
     return sum(
         len(getattr(taxonomy, name))
-        for name in ("layers", "threats", "mitigations", "sources", "mitigates",
-                     "enables", "requires", "introduces", "subtypes")
+        for name in (
+            "layers",
+            "threats",
+            "mitigations",
+            "sources",
+            "mitigates",
+            "enables",
+            "requires",
+            "introduces",
+            "subtypes",
+        )
     )
 
 

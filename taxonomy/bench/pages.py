@@ -16,7 +16,10 @@ TARGET_MS = 100.0
 PAGES = (
     ("overview", "/"),
     ("coverage matrix", "/coverage/"),
-    ("matrix, hardware off, compared", "/coverage/?disable_layer=hardware&compare=baseline"),
+    (
+        "matrix, hardware off, compared",
+        "/coverage/?disable_layer=hardware&compare=baseline",
+    ),
     ("threat", "/threats/guardrail-removal/"),
     ("mitigation", "/mitigations/chip-attestation/"),
     ("layer", "/layers/institutional/"),
@@ -28,7 +31,9 @@ PAGES = (
 )
 
 
-def run_pages_bench(*, runs: int = 30, progress: Callable[[str], None] = print) -> list[dict]:
+def run_pages_bench(
+    *, runs: int = 30, progress: Callable[[str], None] = print
+) -> list[dict]:
     """Render every page ``runs`` times in-process (Neo4j read included).
 
     The test server's graph is replaced by the seed fixtures first.
@@ -46,15 +51,17 @@ def run_pages_bench(*, runs: int = 30, progress: Callable[[str], None] = print) 
             client.get(url)
             timings.append((time.perf_counter() - started) * 1000)
         median = statistics.median(timings)
-        rows.append({
-            "size": "seed",
-            "measure": f"page: {name}",
-            "value": round(median, 2),
-            "unit": "ms",
-            "target": f"< {TARGET_MS:g} ms",
-            "ok": median < TARGET_MS,
-            "note": f"median of {runs}, p90 {sorted(timings)[int(runs * 0.9) - 1]:.1f} ms",
-        })
+        rows.append(
+            {
+                "size": "seed",
+                "measure": f"page: {name}",
+                "value": round(median, 2),
+                "unit": "ms",
+                "target": f"< {TARGET_MS:g} ms",
+                "ok": median < TARGET_MS,
+                "note": f"median of {runs}, p90 {sorted(timings)[int(runs * 0.9) - 1]:.1f} ms",
+            }
+        )
         progress(f"pages: {name}: {median:.1f} ms")
     repository.graph_clear()
     return rows

@@ -23,7 +23,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--only", default=",".join(SUITES),
+            "--only",
+            default=",".join(SUITES),
             help=f"comma-separated suites among {', '.join(SUITES)} (default: all)",
         )
         parser.add_argument("--sizes", default="small,large", help="analysis sizes")
@@ -33,7 +34,9 @@ class Command(BaseCommand):
         suites = [s.strip() for s in only.split(",") if s.strip()]
         unknown = sorted(set(suites) - set(SUITES))
         if unknown:
-            raise CommandError(f"unknown suite(s) {', '.join(unknown)}; use {', '.join(SUITES)}")
+            raise CommandError(
+                f"unknown suite(s) {', '.join(unknown)}; use {', '.join(SUITES)}"
+            )
         out.mkdir(parents=True, exist_ok=True)
         self._use_test_server()
         results, failed = {}, []
@@ -41,9 +44,13 @@ class Command(BaseCommand):
             self.stdout.write(self.style.MIGRATE_HEADING(f"== {suite} =="))
             started = time.perf_counter()
             results[suite] = getattr(self, f"_{suite}")(out=out, sizes=sizes.split(","))
-            failed += [suite for row in _rows(results[suite]) if row.get("ok") is False][:1]
+            failed += [
+                suite for row in _rows(results[suite]) if row.get("ok") is False
+            ][:1]
             self.stdout.write(f"({suite}: {time.perf_counter() - started:.0f} s)")
-        (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+        (out / "results.json").write_text(
+            json.dumps(results, indent=2, default=str) + "\n"
+        )
         self.stdout.write(f"Wrote {out / 'results.json'}")
         if failed:
             raise CommandError(f"targets missed in: {', '.join(failed)}")
@@ -51,23 +58,37 @@ class Command(BaseCommand):
     def _use_test_server(self) -> None:
         target = driver.connection_target(for_tests=True)
         if target.managed_instance:
-            self.stdout.write(server.start(server.instance(target.managed_instance), echo=self.stdout.write))
+            self.stdout.write(
+                server.start(
+                    server.instance(target.managed_instance), echo=self.stdout.write
+                )
+            )
         driver.use_target(target)
 
     def _analysis(self, *, out, sizes):
         from taxonomy.bench.analysis import run_analysis_bench
 
-        return run_analysis_bench(sizes=sizes, out_path=out / "analysis.json", progress=self.stdout.write)
+        return run_analysis_bench(
+            sizes=sizes, out_path=out / "analysis.json", progress=self.stdout.write
+        )
 
     def _read(self, *, out, sizes):
         from taxonomy.bench.analysis import render_rows
         from taxonomy.bench.graph_read import run_read_bench
 
         rows = [run_read_bench(size="small", progress=self.stdout.write)]
-        table = [{"size": "small", "measure": r["name"], "value": r["records_per_second"],
-                  "unit": "records/s", "target": "", "ok": None,
-                  "note": f"{r['records']} records in {r['read_seconds_median']} s (median)"}
-                 for r in rows]
+        table = [
+            {
+                "size": "small",
+                "measure": r["name"],
+                "value": r["records_per_second"],
+                "unit": "records/s",
+                "target": "",
+                "ok": None,
+                "note": f"{r['records']} records in {r['read_seconds_median']} s (median)",
+            }
+            for r in rows
+        ]
         self.stdout.write(render_rows(table))
         (out / "read.json").write_text(json.dumps(rows, indent=2) + "\n")
         return {"rows": table, "runs": rows}
@@ -87,10 +108,35 @@ class Command(BaseCommand):
         return run_api_bench(out_path=out / "api.json", progress=self.stdout.write)
 
     def _import(self, *, out, sizes):
+        from taxonomy.bench.analysis import render_rows
         from taxonomy.bench.interchange import run_import_bench
 
         result = run_import_bench(progress=self.stdout.write)
-        (out / "import.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+        ratio, peak = result["ratio_to_baseline"], result["peak_rss_mb"]
+        result["rows"] = [
+            {
+                "size": "200k links",
+                "measure": "import links/s",
+                "value": result["import_links_per_second"],
+                "unit": "links/s",
+                "target": ">= 50% of baseline",
+                "ok": ratio >= 0.5,
+                "note": f"{ratio:.0%} of the plain UNWIND...MERGE ({result['baseline_links_per_second']} links/s)",
+            },
+            {
+                "size": "200k links",
+                "measure": "import peak memory",
+                "value": peak,
+                "unit": "MB",
+                "target": "< 1024 MB",
+                "ok": peak < 1024,
+                "note": "VmHWM of the import process",
+            },
+        ]
+        self.stdout.write(render_rows(result["rows"]))
+        (out / "import.json").write_text(
+            json.dumps(result, indent=2, default=str) + "\n"
+        )
         return result
 
 
