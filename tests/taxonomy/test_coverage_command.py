@@ -12,39 +12,9 @@ from django.core.management import CommandError, call_command
 from taxonomy import services
 from taxonomy.analysis.model import CLASSES
 from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+from tests.taxonomy.coverage_shape import THREAT_KEYS, TOP_KEYS
 
 SEED_LAYERS = {"hardware", "software", "institutional", "liability"}
-TOP_KEYS = [
-    "schema",
-    "revision",
-    "threshold",
-    "effectiveness",
-    "scenario",
-    "query",
-    "layers",
-    "minimal_layer_sets",
-    "summary",
-    "threats",
-    "layer_totals",
-    "mitigation_ranking",
-    "layer_sets",
-    "introduced",
-    "unblocked_chains_into",
-    "chains",
-    "diff",
-]
-THREAT_KEYS = [
-    "id",
-    "name",
-    "class",
-    "coverage",
-    "links",
-    "minimal_layer_sets",
-    "minimal_layer_sets_exact",
-    "critical_layers",
-    "critical_mitigations",
-    "introduced_by",
-]
 
 
 def run(*args: str) -> str:
@@ -182,12 +152,6 @@ def test_bad_arguments_are_clear_errors(seeded_graph, args, message):
     assert caught.value.returncode == 2
 
 
-def _run(*args: str) -> str:
-    out = io.StringIO()
-    call_command("coverage", *args, stdout=out)
-    return out.getvalue()
-
-
 def test_it_analyses_the_seed_by_default_and_another_taxonomy_on_request(seeded_graph):
 
     other = Taxonomy(
@@ -201,10 +165,10 @@ def test_it_analyses_the_seed_by_default_and_another_taxonomy_on_request(seeded_
         mitigates=(Mitigates("acme:m1", "acme:t1", "high"),),
     )
     services.taxonomy_apply(taxonomy=other, scope="acme")
-    seed = json.loads(_run("--format", "json"))
+    seed = json.loads(run("--format", "json"))
     assert len(seed["threats"]) == 12
-    acme = json.loads(_run("--format", "json", "--taxonomy", "acme"))
+    acme = json.loads(run("--format", "json", "--taxonomy", "acme"))
     assert [t["id"] for t in acme["threats"]] == ["acme:t1"]
     assert acme["threats"][0]["class"] == "single-layer"
     with pytest.raises(CommandError, match="unknown taxonomy: nope"):
-        _run("--taxonomy", "nope")
+        run("--taxonomy", "nope")
