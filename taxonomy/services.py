@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+import logging
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import networkx as nx
+from django.db import DatabaseError
 
 from taxonomy import audit, fixtures
 from taxonomy.analysis.report import coverage_document
@@ -26,6 +29,7 @@ from taxonomy.interchange.common import (
 )
 from taxonomy.interchange.stix import stix_parse
 
+logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -106,13 +110,29 @@ def _audit_changes(
 ) -> None:
     """Record the changes of a write that has committed, if it names a channel."""
     if channel is not None:
-        audit.audit_record_changes(
-            changes=changes,
-            actor=actor,
-            channel=channel,
-            comment=comment,
-            revision=revision,
-        )
+        count = len(changes.changes if isinstance(changes, ChangeSet) else changes)
+        with _audit_failure_logged(f"{count} change(s), revision {revision}"):
+            audit.audit_record_changes(
+                changes=changes,
+                actor=actor,
+                channel=channel,
+                comment=comment,
+                revision=revision,
+            )
+
+
+@contextmanager
+def _audit_failure_logged(what: str) -> Iterator[None]:
+    """Log, loudly, an audit entry that could not be stored, and carry on.
+
+    The graph's transaction has already committed when the audit is written
+    (Neo4j and the SQL database share no transaction): failing the request
+    then would tell the client its write did not happen, and invite a retry.
+    """
+    try:
+        yield
+    except DatabaseError:
+        logger.exception("AUDIT ENTRY LOST for a committed write (%s)", what)
 
 
 def taxonomy_load_if_empty(
@@ -150,17 +170,18 @@ def _audit_one(
     """Record one committed single-item write; ``seen`` is what the repository saw."""
     if channel is None:
         return
-    audit.audit_record(
-        kind=kind,
-        action=action,
-        key=key,
-        before=seen.get("before"),
-        after=after,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        revision=seen.get("revision"),
-    )
+    with _audit_failure_logged(f"{action} {kind} {key}, revision {seen.get('revision')}"):
+        audit.audit_record(
+            kind=kind,
+            action=action,
+            key=key,
+            before=seen.get("before"),
+            after=after,
+            actor=actor,
+            channel=channel,
+            comment=comment,
+            revision=seen.get("revision"),
+        )
 
 
 def node_create(

@@ -180,3 +180,22 @@ def test_an_import_command_records_its_changes_as_the_import_channel(
         ("import", "import_stix (seed.stix.json)")
     }
     assert entries.filter(kind="threat", key__startswith="copy:").exists()
+
+
+def test_a_lost_audit_entry_is_logged_and_the_committed_write_still_succeeds(
+    graph, db, monkeypatch, caplog
+):
+    from django.db import DatabaseError
+
+    from taxonomy import audit, selectors, services
+    from taxonomy.graph.records import Layer
+
+    def locked(**kwargs):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(audit, "audit_record", locked)
+    stored = services.node_create(kind="layer", record=Layer("market", "Market"))
+    assert stored.id == "market"
+    assert "market" in {x.id for x in selectors.taxonomy_snapshot().layers}
+    assert "AUDIT ENTRY LOST" in caplog.text
+    assert "create layer market" in caplog.text
