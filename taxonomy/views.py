@@ -94,8 +94,13 @@ def _in_taxonomy(view):
 
 
 def _snapshot(request) -> Taxonomy:
-    """The taxonomy the request shows, read in one transaction."""
-    return selectors.taxonomy_snapshot(taxonomy=request.taxonomy.name)
+    """The taxonomy the request shows at the current graph revision.
+
+    Read from Neo4j once per revision per process (the same cache the API's
+    reads use), so a page costs one revision check, not a whole-graph read.
+    """
+    token = selectors.revision_token()
+    return selectors.taxonomy_at(token=token, taxonomy=request.taxonomy.name)
 
 
 def _with_query(url: str, params: list[tuple[str, str]]) -> str:
