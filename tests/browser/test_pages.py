@@ -11,28 +11,9 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from taxonomy import services
-from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+from tests.samples import ACME
 
 pytestmark = pytest.mark.browser
-
-# A second, imported-style taxonomy beside the seed (ids with ':' and '.').
-OTHER = Taxonomy(
-    layers=(Layer("acme:policy", "Acme policy", taxonomy="acme"),),
-    threats=(
-        Threat("acme:AML.T0001", "Plug-in prompt injection", taxonomy="acme"),
-        Threat("acme:AML.T0002", "Poisoned crawl data", taxonomy="acme"),
-    ),
-    mitigations=(
-        Mitigation(
-            "acme:AML.M0001",
-            "Input filtering",
-            "acme:policy",
-            "deployed",
-            taxonomy="acme",
-        ),
-    ),
-    mitigates=(Mitigates("acme:AML.M0001", "acme:AML.T0001", "high"),),
-)
 
 PAGES = [
     ("/", "Which AI misuse threats"),
@@ -185,7 +166,7 @@ def test_screenshots_of_the_main_pages(page: Page, site, screenshot_dir: Path):
 def test_switching_taxonomy_shows_the_other_taxonomys_threats_in_the_matrix(
     page: Page, site
 ):
-    services.taxonomy_apply(taxonomy=OTHER, scope="acme")
+    services.taxonomy_apply(taxonomy=ACME, scope="acme")
     page.goto(site + "/coverage/")
     expect(page.locator("#row-guardrail-removal")).to_have_count(1)
     page.get_by_label("Taxonomy", exact=True).select_option("acme")

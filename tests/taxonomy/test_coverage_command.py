@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from taxonomy import services
 from taxonomy.analysis.model import CLASSES
-from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+from tests.samples import ACME
 from tests.taxonomy.coverage_shape import THREAT_KEYS, TOP_KEYS
 
 SEED_LAYERS = {"hardware", "software", "institutional", "liability"}
@@ -153,22 +153,14 @@ def test_bad_arguments_are_clear_errors(seeded_graph, args, message):
 
 
 def test_it_analyses_the_seed_by_default_and_another_taxonomy_on_request(seeded_graph):
-
-    other = Taxonomy(
-        layers=(Layer("acme:rules", "Rules", taxonomy="acme"),),
-        threats=(Threat("acme:t1", "Acme threat", taxonomy="acme"),),
-        mitigations=(
-            Mitigation(
-                "acme:m1", "Acme rule", "acme:rules", "deployed", taxonomy="acme"
-            ),
-        ),
-        mitigates=(Mitigates("acme:m1", "acme:t1", "high"),),
-    )
-    services.taxonomy_apply(taxonomy=other, scope="acme")
+    services.taxonomy_apply(taxonomy=ACME, scope="acme")
     seed = json.loads(run("--format", "json"))
     assert len(seed["threats"]) == 12
     acme = json.loads(run("--format", "json", "--taxonomy", "acme"))
-    assert [t["id"] for t in acme["threats"]] == ["acme:t1"]
-    assert acme["threats"][0]["class"] == "single-layer"
+    classes = {t["id"]: t["class"] for t in acme["threats"]}
+    assert classes == {
+        "acme:AML.T0001": "single-layer",
+        "acme:AML.T0002": "unmitigated",
+    }
     with pytest.raises(CommandError, match="unknown taxonomy: nope"):
         run("--taxonomy", "nope")

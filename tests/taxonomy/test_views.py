@@ -9,7 +9,7 @@ import pytest
 
 from taxonomy import presentation, services
 from taxonomy.graph import driver
-from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+from tests.samples import ACME
 
 
 def test_the_presentation_helpers_do_what_their_examples_say():
@@ -167,24 +167,6 @@ def test_an_unreachable_neo4j_gives_a_friendly_503(client, unreachable_neo4j):
 
 # --- Several taxonomies: ?taxonomy= and the downloads ------------------------------
 
-ACME = Taxonomy(
-    layers=(Layer("acme:policy", "Acme policy", taxonomy="acme"),),
-    threats=(
-        Threat("acme:AML.T0001", "Plug-in prompt injection", taxonomy="acme"),
-        Threat("acme:AML.T0002", "Poisoned crawl data", taxonomy="acme"),
-    ),
-    mitigations=(
-        Mitigation(
-            "acme:AML.M0001",
-            "Input filtering",
-            "acme:policy",
-            "deployed",
-            taxonomy="acme",
-        ),
-    ),
-    mitigates=(Mitigates("acme:AML.M0001", "acme:AML.T0001", "high"),),
-)
-
 
 @pytest.fixture
 def two_taxonomies(seeded_graph):
@@ -331,20 +313,11 @@ def test_editors_get_no_edit_links_on_an_imported_taxonomy(
 ):
     from django.contrib.auth.models import Group
 
-    from taxonomy import services
-    from taxonomy.graph.records import Layer, Taxonomy, Threat
-
-    services.taxonomy_apply(
-        taxonomy=Taxonomy(
-            layers=(Layer("acme:rules", "Rules", taxonomy="acme"),),
-            threats=(Threat("acme:t1", "Acme threat", taxonomy="acme"),),
-        ),
-        scope="acme",
-    )
+    services.taxonomy_apply(taxonomy=ACME, scope="acme")
     user = django_user_model.objects.create_user("ed", password="pw-for-tests-only")
     user.groups.add(Group.objects.get(name="editors"))
     client.force_login(user)
     seed = client.get("/threats/guardrail-removal/").content.decode()
-    acme = client.get("/threats/acme:t1/?taxonomy=acme").content.decode()
+    acme = client.get("/threats/acme:AML.T0001/?taxonomy=acme").content.decode()
     assert 'id="edit-this"' in seed
     assert 'id="edit-this"' not in acme
