@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from taxonomy.changes import Change, ChangeSet
+from taxonomy.changes import KINDS, Change, ChangeSet
 from taxonomy.graph.driver import database, get_driver
 from taxonomy.graph.records import (
     Layer,
@@ -44,17 +44,8 @@ LINK_KINDS: dict[str, tuple[str, str, str]] = {
     "introduces": ("Mitigation", "INTRODUCES", "MisuseVector"),
     "subtype": ("MisuseVector", "SUBTYPE_OF", "MisuseVector"),
 }
-TAXONOMY_FIELDS = {
-    "layer": "layers",
-    "threat": "threats",
-    "mitigation": "mitigations",
-    "source": "sources",
-    "mitigates": "mitigates",
-    "enables": "enables",
-    "requires": "requires",
-    "introduces": "introduces",
-    "subtype": "subtypes",
-}
+# kind -> the Taxonomy field that holds it (the change sets' table)
+TAXONOMY_FIELDS: dict[str, str] = dict(KINDS)
 FULLTEXT_INDEX = "taxonomy_text"
 BATCH = 5000
 
@@ -310,17 +301,6 @@ def taxonomy_counts() -> dict[str, dict[str, int]]:
     )
     kinds = ("layers", "threats", "mitigations", "sources")
     return {r["taxonomy"]: {kind: r[kind] for kind in kinds} for r in records}
-
-
-@translate_errors
-def graph_revision() -> int:
-    records, _, _ = get_driver().execute_query(
-        "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
-        "RETURN coalesce(m.revision, 0) AS r",
-        database_=database(),
-        routing_=neo4j.RoutingControl.READ,
-    )
-    return records[0]["r"]
 
 
 # --- Full-text search ---------------------------------------------------------
