@@ -604,6 +604,18 @@ def taxonomy_sync(
             forget_revision_token()
 
 
+@translate_errors
+def graph_revision() -> int:
+    """The graph's revision number, read fresh (no token reuse)."""
+    records, _, _ = get_driver().execute_query(
+        "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
+        "RETURN coalesce(m.revision, 0) AS r",
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return records[0]["r"]
+
+
 # --- Revision token --------------------------------------------------------------
 
 
