@@ -75,6 +75,11 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The browser's template tags live with its views in taxonomy/web/.
+            "libraries": {
+                "layerwise": "taxonomy.web.templatetags.layerwise",
+                "editing": "taxonomy.web.templatetags.editing",
+            },
         },
     },
 ]
@@ -244,8 +249,8 @@ SPECTACULAR_SETTINGS = {
         "graphapi.schema.add_common_errors",
     ],
     "ENUM_NAME_OVERRIDES": {
-        "StrengthEnum": "taxonomy.graph.records.STRENGTHS",
-        "MaturityEnum": "taxonomy.graph.records.MATURITIES",
+        "StrengthEnum": "taxonomy.domain.records.STRENGTHS",
+        "MaturityEnum": "taxonomy.domain.records.MATURITIES",
         "CoverageClassEnum": "taxonomy.analysis.model.CLASSES",
     },
     # Ids in URLs (graphapi.urls.IdConverter), as in fixtures/schema.json.

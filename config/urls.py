@@ -9,7 +9,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("graphapi.urls")),
-    path("", include("taxonomy.urls")),
+    path("", include("taxonomy.web.urls")),
 ]
 
 # Unknown URLs and crashes under /api/ answer in the API's error shape.

@@ -24,9 +24,9 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from taxonomy.analysis.model import ScenarioError
-from taxonomy.fixtures import FixtureError, FixtureSyntaxError
+from taxonomy.formats.common import InterchangeError, UnknownTaxonomy
+from taxonomy.formats.fixtures import FixtureError, FixtureSyntaxError
 from taxonomy.graph import repository
-from taxonomy.interchange.common import InterchangeError, UnknownTaxonomy
 
 logger = logging.getLogger(__name__)
 

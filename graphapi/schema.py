@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiResponse
 
 from graphapi.serializers import ErrorSerializer
-from taxonomy import fixtures
+from taxonomy.formats import fixtures
 
 ERROR_DESCRIPTIONS = {
     400: "Malformed request: a body that cannot be parsed or a bad If-Match header.",

@@ -16,12 +16,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from taxonomy.analysis.model import CLASSES
-from taxonomy.graph.records import DEFAULT_TAXONOMY, MATURITIES, STRENGTHS
-from taxonomy.interchange.navigator import DEFAULT_DOMAIN, DOMAINS
+from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, STRENGTHS
+from taxonomy.formats.navigator import DEFAULT_DOMAIN, DOMAINS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 ID_MAX = 200
-# The name of a taxonomy (taxonomy.interchange.common.TAXONOMY_NAME).
+# The name of a taxonomy (taxonomy.formats.common.TAXONOMY_NAME).
 TAXONOMY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 
 

@@ -41,14 +41,14 @@ from graphapi.etags import etag, expected_versions
 from graphapi.exceptions import InvalidParameter, json_error
 from graphapi.formats import YAML_PARSERS, CSVRenderer, FirstRenderer
 from graphapi.schema import errors, fixture_file_schema
-from taxonomy import audit, fixtures, revisions, selectors, services
+from taxonomy import audit, revisions, selectors, services
 from taxonomy.analysis.report import coverage_document, render_csv, render_json
-from taxonomy.coverage import coverage_scenario
-from taxonomy.graph.records import DEFAULT_TAXONOMY, Mitigates
+from taxonomy.domain.records import DEFAULT_TAXONOMY, Mitigates
+from taxonomy.formats import EXPORT_FORMATS, fixtures
+from taxonomy.formats.common import DEFAULT_STRENGTH
 from taxonomy.graph.repository import NODE_KINDS, TAXONOMY_FIELDS, NotFound
-from taxonomy.interchange import EXPORT_FORMATS
-from taxonomy.interchange.common import DEFAULT_STRENGTH
-from taxonomy.review import taxonomy_comparison
+from taxonomy.selectors.comparison import taxonomy_comparison
+from taxonomy.selectors.coverage import coverage_scenario
 
 FIXTURE_FILE = fixture_file_schema()
 IF_MATCH = OpenApiParameter(

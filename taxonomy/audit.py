@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from taxonomy.changes import Change, ChangeSet
+from taxonomy.domain.changes import Change, ChangeSet
 from taxonomy.models import AuditEntry
 
 BATCH = 1000
@@ -36,7 +36,7 @@ KINDS = NODE_KINDS + tuple(LINK_ENDS)
 def record_values(record: Any) -> dict[str, Any] | None:
     """A record as the JSON an entry stores (tuples become lists); None stays None.
 
-    >>> from taxonomy.graph.records import Layer
+    >>> from taxonomy.domain.records import Layer
     >>> record_values(Layer("hardware", "Hardware"))["name"]
     'Hardware'
     """

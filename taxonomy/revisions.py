@@ -16,8 +16,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from taxonomy import audit, fixtures, selectors
-from taxonomy.graph.records import Taxonomy
+from taxonomy import audit, selectors
+from taxonomy.domain.records import Taxonomy
+from taxonomy.formats import fixtures
 from taxonomy.models import NamedRevision
 
 CURRENT = "current"

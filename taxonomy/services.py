@@ -12,22 +12,23 @@ from typing import Any, BinaryIO
 import networkx as nx
 from django.db import DatabaseError
 
-from taxonomy import audit, fixtures
+from taxonomy import audit
 from taxonomy.analysis.report import coverage_document
-from taxonomy.changes import KINDS, Change, ChangeSet, record_key
-from taxonomy.coverage import coverage_scenario
-from taxonomy.graph import repository
-from taxonomy.graph.records import Link, Mitigates, Taxonomy
-from taxonomy.graph.repository import Versions
-from taxonomy.interchange.atlas import atlas_parse
-from taxonomy.interchange.common import (
+from taxonomy.domain.changes import KINDS, Change, ChangeSet, record_key
+from taxonomy.domain.records import Link, Mitigates, Taxonomy
+from taxonomy.formats import fixtures
+from taxonomy.formats.atlas import atlas_parse
+from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
     ImportReport,
     InterchangeError,
     gc_paused,
     import_summary,
 )
-from taxonomy.interchange.stix import stix_parse
+from taxonomy.formats.stix import stix_parse
+from taxonomy.graph import repository
+from taxonomy.graph.repository import Versions
+from taxonomy.selectors.coverage import coverage_scenario
 
 logger = logging.getLogger(__name__)
 

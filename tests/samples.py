@@ -1,6 +1,6 @@
 """Small taxonomies shared by tests."""
 
-from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
 
 # A second, imported-style taxonomy beside the seed (ids with ':' and '.').
 ACME = Taxonomy(

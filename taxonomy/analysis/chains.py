@@ -28,7 +28,7 @@ from itertools import islice
 
 import networkx as nx
 
-from taxonomy.graph.records import Taxonomy
+from taxonomy.domain.records import Taxonomy
 
 CHAIN_PATH_LIMIT = 1000
 
@@ -63,7 +63,7 @@ class ChainReport:
 def enables_graph(taxonomy: Taxonomy) -> nx.DiGraph:
     """The chain graph: every threat a node, every ENABLES link an edge.
 
-    >>> from taxonomy.graph.records import Link, Threat
+    >>> from taxonomy.domain.records import Link, Threat
     >>> g = enables_graph(Taxonomy(threats=(Threat("a", "A"), Threat("b", "B")),
     ...                            enables=(Link("a", "b"), Link("a", "b"))))
     >>> sorted(g.edges)

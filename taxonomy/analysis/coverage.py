@@ -33,7 +33,7 @@ from taxonomy.analysis.model import (
     taxonomy_graph,
     threat_class,
 )
-from taxonomy.graph.records import STRENGTHS, Taxonomy
+from taxonomy.domain.records import STRENGTHS, Taxonomy
 
 
 def threat_links(
@@ -55,7 +55,7 @@ def threat_links(
     -------
     tuple of LinkContribution
 
-    >>> from taxonomy.graph.records import Layer, Mitigates, Mitigation, Threat
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
     >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"),),
     ...     threats=(Threat("t", "T"),),
     ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
@@ -249,7 +249,7 @@ def critical_mitigations(
     tuple of str
         Sorted; empty when the threat is not addressed.
 
-    >>> from taxonomy.graph.records import Layer, Mitigates, Mitigation, Threat
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
     >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"),),
     ...     threats=(Threat("t", "T"),),
     ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),
@@ -306,7 +306,7 @@ def threat_coverage(
     -------
     ThreatCoverage
 
-    >>> from taxonomy.graph.records import Layer, Mitigates, Mitigation, Threat
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
     >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"), Layer("sw", "SW")),
     ...     threats=(Threat("t", "T"),),
     ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),
@@ -419,7 +419,7 @@ def analyse_graph(g: nx.MultiDiGraph, scenario: Scenario = BASELINE) -> Analysis
     -------
     Analysis
 
-    >>> from taxonomy.graph.records import Layer, Mitigates, Mitigation, Threat
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
     >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"),),
     ...     threats=(Threat("t", "T"),),
     ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),

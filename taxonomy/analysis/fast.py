@@ -47,7 +47,7 @@ from taxonomy.analysis.model import (
     layer_set_scope,
     strength_weight,
 )
-from taxonomy.graph.records import MATURITIES, STRENGTHS, Taxonomy
+from taxonomy.domain.records import MATURITIES, STRENGTHS, Taxonomy
 
 # Entries (threats × subsets) per block of the subset enumeration: 2^21 doubles
 # are 16 MiB per array, which keeps the peak low and the loops long.
@@ -155,7 +155,7 @@ def coverage_model(taxonomy: Taxonomy) -> CoverageModel:
     -------
     CoverageModel
 
-    >>> from taxonomy.graph.records import Layer, Mitigates, Mitigation, Threat
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
     >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
     ...     threats=(Threat("t", "T"),),
     ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
@@ -569,7 +569,7 @@ class ThreatSequence(Sequence):
 def describe_threat(run: _Run, i: int) -> ThreatCoverage:
     """The ``ThreatCoverage`` of threat index ``i`` from a run's arrays.
 
-    >>> from taxonomy.graph.records import Layer, Mitigates, Mitigation, Threat
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
     >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
     ...     threats=(Threat("t", "T"),),
     ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
@@ -638,7 +638,7 @@ def layer_weights(
         ``weights[v, l] = Σ −log(1 − e)`` and ``counts[v, l]`` over the enabled
         links of layer l into v; ``link_weight`` per link (0 when disabled).
 
-    >>> from taxonomy.graph.records import Layer, Mitigates, Mitigation, Threat
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
     >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
     ...     threats=(Threat("t", "T"),),
     ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
@@ -686,7 +686,7 @@ def run_scenario(model: CoverageModel, scenario: Scenario) -> Analysis:
     Analysis
         Its ``threats`` are described lazily, one at a time.
 
-    >>> from taxonomy.graph.records import Layer, Mitigates, Mitigation, Threat
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
     >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"), Layer("sw", "SW")),
     ...     threats=(Threat("t", "T"),),
     ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),

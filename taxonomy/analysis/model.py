@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from taxonomy.graph.records import MATURITIES, STRENGTHS, Taxonomy
+from taxonomy.domain.records import MATURITIES, STRENGTHS, Taxonomy
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_EFFECTIVENESS = {"low": 0.3, "medium": 0.6, "high": 0.9}
@@ -149,7 +149,7 @@ def validate_ids(
     -------
     None
 
-    >>> from taxonomy.graph.records import Layer
+    >>> from taxonomy.domain.records import Layer
     >>> validate_ids(Taxonomy(layers=(Layer("hardware", "Hardware"),)),
     ...              Scenario(disabled_layers=["market"]), threats=["x"])
     Traceback (most recent call last):
@@ -347,7 +347,7 @@ def layer_set_scope(n_layers: int) -> str:
 def check_references(taxonomy: Taxonomy) -> None:
     """Raise ``ValueError`` if a link names an item the taxonomy lacks.
 
-    >>> from taxonomy.graph.records import Link
+    >>> from taxonomy.domain.records import Link
     >>> check_references(Taxonomy(enables=(Link("a", "b"),)))
     Traceback (most recent call last):
     ...
@@ -400,7 +400,7 @@ def taxonomy_graph(taxonomy: Taxonomy) -> nx.MultiDiGraph:
     -------
     networkx.MultiDiGraph
 
-    >>> from taxonomy.graph.records import Layer, Mitigates, Mitigation, Threat
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
     >>> g = taxonomy_graph(Taxonomy(
     ...     layers=(Layer("hw", "Hardware"),), threats=(Threat("t", "T"),),
     ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),

@@ -25,7 +25,7 @@ from taxonomy.analysis.model import (
     validate_ids,
 )
 from taxonomy.analysis.scenarios import diff_analyses
-from taxonomy.graph.records import MATURITIES, Taxonomy
+from taxonomy.domain.records import MATURITIES, Taxonomy
 
 SCHEMA = "layerwise-coverage/1"
 DIGITS = 6

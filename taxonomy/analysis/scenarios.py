@@ -19,7 +19,7 @@ def requires_view(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """The REQUIRES edges of a taxonomy graph (dependant → required), as a view.
 
     >>> from taxonomy.analysis.model import taxonomy_graph
-    >>> from taxonomy.graph.records import Taxonomy
+    >>> from taxonomy.domain.records import Taxonomy
     >>> requires_view(taxonomy_graph(Taxonomy())).number_of_edges()
     0
     """
@@ -43,7 +43,7 @@ def requires_closure(g: nx.MultiDiGraph, seeds: Iterable[str]) -> frozenset[str]
     frozenset of str
 
     >>> from taxonomy.analysis.model import taxonomy_graph
-    >>> from taxonomy.graph.records import Layer, Link, Mitigation, Taxonomy
+    >>> from taxonomy.domain.records import Layer, Link, Mitigation, Taxonomy
     >>> ms = tuple(Mitigation(i, i, "hw", "pilot") for i in "abc")
     >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=ms,
     ...     requires=(Link("b", "a"), Link("c", "b"))))
@@ -63,7 +63,7 @@ def scenario_seeds(g: nx.MultiDiGraph, scenario: Scenario) -> frozenset[str]:
     """Mitigations a scenario switches off directly: named, by layer or maturity.
 
     >>> from taxonomy.analysis.model import taxonomy_graph
-    >>> from taxonomy.graph.records import Layer, Mitigation, Taxonomy
+    >>> from taxonomy.domain.records import Layer, Mitigation, Taxonomy
     >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"),),
     ...     mitigations=(Mitigation("a", "A", "hw", "pilot"),)))
     >>> sorted(scenario_seeds(g, Scenario(maturities=["deployed"])))
@@ -95,7 +95,7 @@ def enabled_mitigations(g: nx.MultiDiGraph, scenario: Scenario) -> frozenset[str
     frozenset of str
 
     >>> from taxonomy.analysis.model import taxonomy_graph
-    >>> from taxonomy.graph.records import Layer, Link, Mitigation, Taxonomy
+    >>> from taxonomy.domain.records import Layer, Link, Mitigation, Taxonomy
     >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"), Layer("sw", "SW")),
     ...     mitigations=(Mitigation("a", "A", "hw", "pilot"),
     ...                  Mitigation("b", "B", "sw", "deployed")),
@@ -111,7 +111,7 @@ def disabled_by_requires(g: nx.MultiDiGraph, scenario: Scenario) -> tuple[str, .
     """Mitigations off only because they REQUIRE a disabled one, sorted.
 
     >>> from taxonomy.analysis.model import taxonomy_graph
-    >>> from taxonomy.graph.records import Layer, Link, Mitigation, Taxonomy
+    >>> from taxonomy.domain.records import Layer, Link, Mitigation, Taxonomy
     >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"), Layer("sw", "SW")),
     ...     mitigations=(Mitigation("a", "A", "hw", "pilot"),
     ...                  Mitigation("b", "B", "sw", "deployed")),
@@ -140,7 +140,7 @@ def introduced_by(
         Threat id → sorted mitigation ids, threats sorted by id.
 
     >>> from taxonomy.analysis.model import taxonomy_graph
-    >>> from taxonomy.graph.records import (
+    >>> from taxonomy.domain.records import (
     ...     Layer, Link, Mitigation, Taxonomy, Threat)
     >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"),),
     ...     threats=(Threat("t", "T"),),
@@ -173,7 +173,7 @@ def diff_analyses(baseline: Analysis, other: Analysis) -> dict:
         "summary": {class: other count − baseline count}}``.
 
     >>> from taxonomy.analysis.coverage import analyse
-    >>> from taxonomy.graph.records import (
+    >>> from taxonomy.domain.records import (
     ...     Layer, Mitigates, Mitigation, Taxonomy, Threat)
     >>> tax = Taxonomy(layers=(Layer("hw", "HW"),), threats=(Threat("t", "T"),),
     ...     mitigations=(Mitigation("a", "A", "hw", "pilot"),),

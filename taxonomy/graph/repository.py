@@ -15,9 +15,8 @@ from typing import Any, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from taxonomy.changes import KINDS, Change, ChangeSet
-from taxonomy.graph.driver import database, get_driver
-from taxonomy.graph.records import (
+from taxonomy.domain.changes import KINDS, Change, ChangeSet
+from taxonomy.domain.records import (
     Layer,
     Link,
     Mitigates,
@@ -26,6 +25,7 @@ from taxonomy.graph.records import (
     Taxonomy,
     Threat,
 )
+from taxonomy.graph.driver import database, get_driver
 
 T = TypeVar("T")
 
@@ -583,7 +583,7 @@ def taxonomy_sync(
     links among them: nodes of other taxonomies are never changed, and
     creating a node whose id another taxonomy holds raises GraphConflict.
     """
-    from taxonomy.changes import taxonomy_diff
+    from taxonomy.domain.changes import taxonomy_diff
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[ChangeSet, int]:
         current = _read_taxonomy_tx(tx, taxonomy)

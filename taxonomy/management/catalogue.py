@@ -8,13 +8,13 @@ from typing import BinaryIO
 from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy import services
-from taxonomy.graph.records import STRENGTHS
-from taxonomy.graph.repository import GraphError
-from taxonomy.interchange.common import (
+from taxonomy.domain.records import STRENGTHS
+from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
     InterchangeError,
     layer_map_parse,
 )
+from taxonomy.graph.repository import GraphError
 
 SHOWN_WARNINGS = 20
 SHOWN_CHANGES = 100

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from taxonomy import services
-from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from taxonomy import fixtures, selectors
+from taxonomy import selectors
+from taxonomy.formats import fixtures
 
 
 def _document() -> dict:

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from taxonomy import selectors, services
-from taxonomy.graph.records import Taxonomy, Threat
+from taxonomy.domain.records import Taxonomy, Threat
 from tests.graphapi.conftest import ACME
 
 

@@ -13,9 +13,13 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from taxonomy import audit, changes, editing, fixtures, review, services
+from taxonomy import audit, services
+from taxonomy.domain import changes
+from taxonomy.formats import fixtures
 from taxonomy.graph import repository
 from taxonomy.models import AuditEntry
+from taxonomy.selectors import comparison as review
+from taxonomy.web import editing
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +192,7 @@ def test_a_lost_audit_entry_is_logged_and_the_committed_write_still_succeeds(
     from django.db import DatabaseError
 
     from taxonomy import audit, selectors, services
-    from taxonomy.graph.records import Layer
+    from taxonomy.domain.records import Layer
 
     def locked(**kwargs):
         raise DatabaseError("database is locked")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from taxonomy import fixtures
 from taxonomy.analysis.report import coverage_document
-from taxonomy.coverage import coverage_scenario
+from taxonomy.formats import fixtures
+from taxonomy.selectors.coverage import coverage_scenario
 
 
 @pytest.fixture

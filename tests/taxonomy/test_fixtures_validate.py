@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from taxonomy import fixtures
+from taxonomy.formats import fixtures
 
 
 def _replace(path: Path, old: str, new: str, count: int = 1) -> int:

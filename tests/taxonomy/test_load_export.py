@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from taxonomy import fixtures, selectors, services
+from taxonomy import selectors, services
+from taxonomy.formats import fixtures
 from taxonomy.graph import repository
 
 

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from taxonomy import presentation, services
+from taxonomy import services
 from taxonomy.graph import driver
+from taxonomy.web import presentation
 from tests.samples import ACME
 
 

@@ -66,15 +66,15 @@ class Command(BaseCommand):
         driver.use_target(target)
 
     def _analysis(self, *, out, sizes):
-        from taxonomy.bench.analysis import run_analysis_bench
+        from bench.analysis import run_analysis_bench
 
         return run_analysis_bench(
             sizes=sizes, out_path=out / "analysis.json", progress=self.stdout.write
         )
 
     def _read(self, *, out, sizes):
-        from taxonomy.bench.analysis import render_rows
-        from taxonomy.bench.graph_read import run_read_bench
+        from bench.analysis import render_rows
+        from bench.graph_read import run_read_bench
 
         rows = [run_read_bench(size="small", progress=self.stdout.write)]
         table = [
@@ -94,8 +94,8 @@ class Command(BaseCommand):
         return {"rows": table, "runs": rows}
 
     def _pages(self, *, out, sizes):
-        from taxonomy.bench.analysis import render_rows
-        from taxonomy.bench.pages import run_pages_bench
+        from bench.analysis import render_rows
+        from bench.pages import run_pages_bench
 
         rows = run_pages_bench(progress=self.stdout.write)
         self.stdout.write(render_rows(rows))
@@ -103,13 +103,13 @@ class Command(BaseCommand):
         return {"rows": rows}
 
     def _api(self, *, out, sizes):
-        from taxonomy.bench.api import run_api_bench
+        from bench.api import run_api_bench
 
         return run_api_bench(out_path=out / "api.json", progress=self.stdout.write)
 
     def _import(self, *, out, sizes):
-        from taxonomy.bench.analysis import render_rows
-        from taxonomy.bench.interchange import run_import_bench
+        from bench.analysis import render_rows
+        from bench.interchange import run_import_bench
 
         result = run_import_bench(progress=self.stdout.write)
         ratio, peak = result["ratio_to_baseline"], result["peak_rss_mb"]

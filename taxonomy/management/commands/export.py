@@ -8,11 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy import selectors
 from taxonomy.analysis.model import ScenarioError
-from taxonomy.coverage import coverage_scenario
-from taxonomy.graph.records import DEFAULT_TAXONOMY, MATURITIES
+from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES
+from taxonomy.formats import EXPORT_FORMATS
+from taxonomy.formats.common import UnknownTaxonomy
 from taxonomy.graph.repository import GraphError
-from taxonomy.interchange import EXPORT_FORMATS
-from taxonomy.interchange.common import UnknownTaxonomy
+from taxonomy.selectors.coverage import coverage_scenario
 
 
 class Command(BaseCommand):

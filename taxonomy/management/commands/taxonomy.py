@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 
-from taxonomy import fixtures, review, revisions, selectors, services
+from taxonomy import revisions, selectors, services
 from taxonomy.analysis.model import CLASSES
-from taxonomy.graph.records import DEFAULT_TAXONOMY
+from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.formats import fixtures
 from taxonomy.graph.repository import GraphError
+from taxonomy.selectors import comparison as review
 
 
 class Command(BaseCommand):

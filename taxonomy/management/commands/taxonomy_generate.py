@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from taxonomy.analysis.synthetic import SIZES, document_chunks, synthetic_taxonomy
+from bench.synthetic import SIZES, document_chunks, synthetic_taxonomy
 
 COUNTS = ("threats", "mitigations", "layers", "links")
 

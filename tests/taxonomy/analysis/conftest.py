@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from taxonomy.graph.records import (
+from taxonomy.domain.records import (
     Layer,
     Link,
     Mitigates,

@@ -7,7 +7,7 @@ import pytest
 from taxonomy.analysis import fast
 from taxonomy.analysis.coverage import analyse
 from taxonomy.analysis.model import Scenario
-from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
 
 ANALYSERS = {"plain": analyse, "fast": fast.analyse}
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from bench.synthetic import synthetic_taxonomy
 from taxonomy.analysis.coverage import analyse, minimal_layer_sets
 from taxonomy.analysis.fast import (
     coverage_model,
@@ -19,8 +20,7 @@ from taxonomy.analysis.fast import (
     run_scenario,
 )
 from taxonomy.analysis.model import Analysis, Scenario, addressing_weight
-from taxonomy.analysis.synthetic import synthetic_taxonomy
-from taxonomy.graph.records import Layer, Link, Mitigates, Mitigation, Taxonomy, Threat
+from taxonomy.domain.records import Layer, Link, Mitigates, Mitigation, Taxonomy, Threat
 from tests.taxonomy.analysis.test_properties import cases
 
 GLOBALS = (

@@ -13,7 +13,7 @@ from taxonomy.analysis import fast
 from taxonomy.analysis.coverage import analyse, set_coverage
 from taxonomy.analysis.model import Analysis, Scenario, addressed, taxonomy_graph
 from taxonomy.analysis.scenarios import enabled_mitigations
-from taxonomy.graph.records import (
+from taxonomy.domain.records import (
     MATURITIES,
     STRENGTHS,
     Layer,

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from bench.synthetic import document_chunks, synthetic_taxonomy
 from taxonomy.analysis.model import CLASSES, Scenario, ScenarioError
 from taxonomy.analysis.report import (
     coverage_document,
@@ -15,7 +16,6 @@ from taxonomy.analysis.report import (
     render_json,
     render_table,
 )
-from taxonomy.analysis.synthetic import document_chunks, synthetic_taxonomy
 from tests.taxonomy.coverage_shape import THREAT_KEYS, TOP_KEYS
 
 

@@ -14,7 +14,7 @@ from taxonomy.analysis.model import (
     validate_ids,
 )
 from taxonomy.analysis.scenarios import diff_analyses
-from taxonomy.graph.records import Layer, Link, Mitigation, Taxonomy
+from taxonomy.domain.records import Layer, Link, Mitigation, Taxonomy
 
 TODAY = Scenario(maturities=["deployed"])
 

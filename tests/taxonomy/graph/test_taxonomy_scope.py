@@ -8,9 +8,10 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from taxonomy import fixtures, selectors, services
+from taxonomy import selectors, services
+from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+from taxonomy.formats import fixtures
 from taxonomy.graph import repository
-from taxonomy.graph.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
 
 ACME = Taxonomy(
     layers=(Layer("acme:policy", "Policy", taxonomy="acme"),),

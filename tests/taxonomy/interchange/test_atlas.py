@@ -8,10 +8,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from taxonomy import fixtures, selectors, services
+from taxonomy import selectors, services
+from taxonomy.formats import fixtures
+from taxonomy.formats.atlas import atlas_parse
+from taxonomy.formats.common import InterchangeError
 from taxonomy.graph import repository
-from taxonomy.interchange.atlas import atlas_parse
-from taxonomy.interchange.common import InterchangeError
 
 # The facts ../shared/data/atlas/README.md states for ATLAS data 5.6.0.
 TECHNIQUES, MITIGATIONS, LINKS, CATEGORIES = 170, 35, 246, 3

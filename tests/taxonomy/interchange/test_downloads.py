@@ -8,7 +8,7 @@ import pytest
 from django.http import Http404
 from django.test import RequestFactory
 
-from taxonomy.downloads import export_download
+from taxonomy.web.downloads import export_download
 
 
 def _get(format: str, **query):

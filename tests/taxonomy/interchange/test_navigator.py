@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from taxonomy import services
-from taxonomy.interchange.navigator import GRADIENT, navigator_layer
+from taxonomy.formats.navigator import GRADIENT, navigator_layer
 
 # A JSON Schema written from the ATT&CK Navigator Layer File Format Definition,
 # version 4.5 (source: mitre-attack/attack-navigator, layers/spec/v4.5/layerformat.md).

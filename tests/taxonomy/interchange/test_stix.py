@@ -9,10 +9,11 @@ import pytest
 import stix2
 from django.core.management import CommandError, call_command
 
-from taxonomy import fixtures, selectors, services
+from taxonomy import selectors, services
+from taxonomy.formats import fixtures
+from taxonomy.formats.common import InterchangeError
+from taxonomy.formats.stix import EXTENSION_ID, stix_parse
 from taxonomy.graph import repository
-from taxonomy.interchange.common import InterchangeError
-from taxonomy.interchange.stix import EXTENSION_ID, stix_parse
 
 
 @stix2.CustomObject("x-acme-widget", [("name", stix2.properties.StringProperty())])

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import IO, Any, NamedTuple
 
-from taxonomy.graph.records import (
+from taxonomy.domain.records import (
     MATURITIES,
     STRENGTHS,
     Layer,
@@ -36,7 +36,7 @@ from taxonomy.graph.records import (
     Taxonomy,
     Threat,
 )
-from taxonomy.interchange.common import (
+from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
     IMPORTED_MATURITY,
     ImportReport,
@@ -52,7 +52,7 @@ from taxonomy.interchange.common import (
     taxonomy_name_checked,
     unprefixed,
 )
-from taxonomy.interchange.jsonstream import array_items
+from taxonomy.formats.jsonstream import array_items
 
 SPEC_VERSION = "2.1"
 NAMESPACE = uuid.UUID("af16676e-13d1-44f4-bccb-675b953fe0ec")
@@ -133,7 +133,7 @@ def stix_bundle(
     -------
     str
 
-    >>> from taxonomy.graph.records import Threat
+    >>> from taxonomy.domain.records import Threat
     >>> text = stix_bundle(Taxonomy(threats=(Threat("t1", "T"),)), name="layerwise")
     >>> [o["type"] for o in json.loads(text)["objects"]]
     ['identity', 'extension-definition', 'attack-pattern', 'grouping']

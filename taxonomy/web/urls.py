@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from taxonomy import downloads, views
+from taxonomy.web import downloads, views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -18,5 +18,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("brief/", views.brief, name="brief"),
     path("export/<str:format>/", downloads.export_download, name="export"),
-    path("", include("taxonomy.edit_urls")),
+    path("", include("taxonomy.web.edit_urls")),
 ]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from graphapi.permissions import is_editor as user_is_editor
 from taxonomy import audit
-from taxonomy.graph.records import DEFAULT_TAXONOMY
+from taxonomy.domain.records import DEFAULT_TAXONOMY
 
 register = template.Library()
 

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from taxonomy.graph import driver, repository
-from taxonomy.graph.records import (
+from taxonomy.domain.records import (
     STRENGTHS,
     Layer,
     Mitigates,
@@ -32,7 +31,8 @@ from taxonomy.graph.records import (
     Taxonomy,
     Threat,
 )
-from taxonomy.interchange.stix import stix_bundle
+from taxonomy.formats.stix import stix_bundle
+from taxonomy.graph import driver, repository
 
 NAME = "bench"
 _STRENGTH_P = (0.6, 0.3, 0.1)
@@ -142,9 +142,9 @@ def _import_in_child(path: Path) -> dict:
         "NEO4J_DATABASE": target.database,
     }
     env.pop("NEO4J_PASSWORD_FILE", None)
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[1]
     done = subprocess.run(
-        [sys.executable, "-m", "taxonomy.bench.interchange", str(path)],
+        [sys.executable, "-m", "bench.interchange", str(path)],
         cwd=root,
         env=env,
         stdout=subprocess.PIPE,

@@ -8,13 +8,18 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from taxonomy import audit, editing, revisions, selectors
+from taxonomy import audit, revisions, selectors
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import coverage_document
-from taxonomy.coverage import coverage_scenario
-from taxonomy.forms import HistoryFilterForm
-from taxonomy.graph.records import Taxonomy
-from taxonomy.review import change_lines, side_by_side, taxonomy_comparison
+from taxonomy.domain.records import Taxonomy
+from taxonomy.selectors.comparison import (
+    change_lines,
+    side_by_side,
+    taxonomy_comparison,
+)
+from taxonomy.selectors.coverage import coverage_scenario
+from taxonomy.web import editing
+from taxonomy.web.forms import HistoryFilterForm
 
 PAGE_SIZE = 50
 NODE_PAGES = ("layer", "threat", "mitigation", "source")

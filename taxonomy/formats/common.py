@@ -15,8 +15,8 @@ import networkx as nx
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from taxonomy.changes import KINDS, ChangeSet
-from taxonomy.graph.records import (
+from taxonomy.domain.changes import KINDS, ChangeSet
+from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     STRENGTHS,
     Layer,

@@ -6,7 +6,7 @@ keyword: ``/edit/threat/delete/`` edits the threat whose id is "delete".
 
 from django.urls import path
 
-from taxonomy import edit_views, history_views
+from taxonomy.web import edit_views, history_views
 
 NODE_KINDS = ("layer", "threat", "mitigation", "source")
 LINK_KINDS = ("enables", "requires", "introduces", "subtype")

@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
-from taxonomy import presentation, selectors
+from taxonomy import selectors
 from taxonomy.analysis.model import Scenario
-from taxonomy.coverage import coverage_scenario
-from taxonomy.graph.records import DEFAULT_TAXONOMY
-from taxonomy.interchange import EXPORT_FORMATS
-from taxonomy.interchange.common import UnknownTaxonomy
+from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.formats import EXPORT_FORMATS
+from taxonomy.formats.common import UnknownTaxonomy
+from taxonomy.selectors.coverage import coverage_scenario
+from taxonomy.web import presentation
 
 # The coverage document (docs/coverage.md) of the scenario: what the API's
 # /coverage/ answers, here for any taxonomy.

@@ -17,7 +17,7 @@ Each size runs in a fresh process (so memory figures do not mix):
    reset is not allowed, ``ru_maxrss`` is used instead and the row says so,
    as it then also counts the generation.
 
-Run ``python -m taxonomy.bench.analysis [--sizes small,large] [--out FILE]``.
+Run ``python -m bench.analysis [--sizes small,large] [--out FILE]``.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def measure_size(size: str, *, repeats: int, seed: int = 0) -> dict:
     Parameters
     ----------
     size : str
-        A key of ``taxonomy.analysis.synthetic.SIZES``.
+        A key of ``bench.synthetic.SIZES``.
     repeats : int
         Runs of the full analysis and of the scenario re-run; medians reported.
     seed : int
@@ -100,10 +100,10 @@ def measure_size(size: str, *, repeats: int, seed: int = 0) -> dict:
     >>> measure_size("small", repeats=1)["counts"]["threats"]
     1000
     """
+    from bench.synthetic import SIZES, synthetic_taxonomy
     from taxonomy.analysis.fast import coverage_model, run_scenario
     from taxonomy.analysis.model import Scenario
     from taxonomy.analysis.report import build_report, render_json
-    from taxonomy.analysis.synthetic import SIZES, synthetic_taxonomy
 
     generate_s, taxonomy = _timed(lambda: synthetic_taxonomy(**SIZES[size], seed=seed))
     gc.collect()
@@ -260,7 +260,7 @@ def run_analysis_bench(
     Parameters
     ----------
     sizes : iterable of str
-        Keys of ``taxonomy.analysis.synthetic.SIZES``.
+        Keys of ``bench.synthetic.SIZES``.
     out_path : str or Path
         Where the JSON goes: ``{machine, sizes: {size: measurements}, rows}``.
     progress : callable

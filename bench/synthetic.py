@@ -23,7 +23,7 @@ from dataclasses import fields
 
 import numpy as np
 
-from taxonomy.graph.records import (
+from taxonomy.domain.records import (
     MATURITIES,
     STRENGTHS,
     Layer,

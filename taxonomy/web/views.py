@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from taxonomy import presentation, revisions, selectors
+from taxonomy import revisions, selectors
 from taxonomy.analysis import report
 from taxonomy.analysis.model import Scenario, ScenarioError
-from taxonomy.coverage import coverage_scenario
-from taxonomy.graph.records import DEFAULT_TAXONOMY, MATURITIES, Taxonomy
+from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, Taxonomy
+from taxonomy.selectors.coverage import coverage_scenario
+from taxonomy.web import presentation
 
 MAX_GRAPH_DEPTH = 4
 

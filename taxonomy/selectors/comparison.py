@@ -15,7 +15,7 @@ for people, ``render_json`` for review bots. Schema ``layerwise-diff/1``:
   (``{before, after}``, threats per class), ``changed`` (each threat whose
   class differs, ``{id, name, from, to, coverage: {from, to}}``; a threat
   on one side only has null on the other) and ``gaps`` (``{closed, opened}``,
-  see ``taxonomy.editing``).
+  see ``taxonomy.web.editing``).
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from typing import Any
 
 from taxonomy.analysis.model import CLASSES
 from taxonomy.audit import field_changes, record_values
-from taxonomy.changes import taxonomy_diff
-from taxonomy.coverage import coverage_scenario
-from taxonomy.editing import gap_counts
-from taxonomy.graph.records import Taxonomy
+from taxonomy.domain.changes import taxonomy_diff
+from taxonomy.domain.records import Taxonomy
+from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.services import coverage_impact
+from taxonomy.web.editing import gap_counts
 
 SCHEMA = "layerwise-diff/1"
 

@@ -26,11 +26,12 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from graphapi.permissions import is_editor
-from taxonomy import audit, editing, presentation, selectors, services
-from taxonomy.changes import Change, record_key
-from taxonomy.forms import NODE_FORMS, DeleteForm, EditForm, LinkForm, MitigatesForm
+from taxonomy import audit, selectors, services
+from taxonomy.domain.changes import Change, record_key
+from taxonomy.domain.records import Link, Mitigates, Taxonomy
 from taxonomy.graph import repository
-from taxonomy.graph.records import Link, Mitigates, Taxonomy
+from taxonomy.web import editing, presentation
+from taxonomy.web.forms import NODE_FORMS, DeleteForm, EditForm, LinkForm, MitigatesForm
 
 TEMPLATE = "taxonomy/edit.html"
 LABELS = {

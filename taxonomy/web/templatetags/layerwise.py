@@ -8,7 +8,7 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
-from taxonomy import presentation
+from taxonomy.web import presentation
 
 register = template.Library()
 

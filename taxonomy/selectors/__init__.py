@@ -11,10 +11,8 @@ from django.core.cache import cache
 
 from taxonomy.analysis.model import Scenario
 from taxonomy.analysis.report import coverage_document, render_csv, render_json
-from taxonomy.changes import record_key
-from taxonomy.coverage import coverage_report, coverage_scenario
-from taxonomy.graph import repository
-from taxonomy.graph.records import (
+from taxonomy.domain.changes import record_key
+from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     Layer,
     Link,
@@ -24,11 +22,13 @@ from taxonomy.graph.records import (
     Taxonomy,
     Threat,
 )
-from taxonomy.interchange import EXPORT_FORMATS
-from taxonomy.interchange.common import UnknownTaxonomy
-from taxonomy.interchange.graphml import graphml_document
-from taxonomy.interchange.navigator import navigator_layer, render_navigator
-from taxonomy.interchange.stix import stix_bundle
+from taxonomy.formats import EXPORT_FORMATS
+from taxonomy.formats.common import UnknownTaxonomy
+from taxonomy.formats.graphml import graphml_document
+from taxonomy.formats.navigator import navigator_layer, render_navigator
+from taxonomy.formats.stix import stix_bundle
+from taxonomy.graph import repository
+from taxonomy.selectors.coverage import coverage_report, coverage_scenario
 
 
 def taxonomy_snapshot(*, taxonomy: str | None = DEFAULT_TAXONOMY) -> Taxonomy:
@@ -424,7 +424,7 @@ def taxonomy_export(
     (ATT&CK Navigator layer of the coverage under ``scenario``, default the
     baseline; ``domain`` overrides the Navigator domain) or ``csv`` (the
     coverage matrix). Media types and file extensions are in
-    ``taxonomy.interchange.EXPORT_FORMATS``. Raises UnknownTaxonomy when the
+    ``taxonomy.formats.EXPORT_FORMATS``. Raises UnknownTaxonomy when the
     graph holds nothing of ``taxonomy``, ScenarioError for a scenario naming
     ids it does not hold, ValueError for an unknown format.
     """

@@ -13,7 +13,7 @@ from taxonomy.analysis.model import (
     ScenarioError,
 )
 from taxonomy.analysis.report import coverage_document
-from taxonomy.graph.records import DEFAULT_TAXONOMY
+from taxonomy.domain.records import DEFAULT_TAXONOMY
 
 
 def coverage_scenario(

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from taxonomy.changes import Change, record_key, taxonomy_with_changes
-from taxonomy.graph.records import Link, Mitigates, Taxonomy
+from taxonomy.domain.changes import Change, record_key, taxonomy_with_changes
+from taxonomy.domain.records import Link, Mitigates, Taxonomy
 from taxonomy.services import coverage_impact
 
 GAP_CLASSES = frozenset({"unmitigated", "insufficient"})
@@ -50,7 +50,7 @@ LINK_FIELDS = {
 def editable_values(kind: str, record: Any) -> dict[str, Any]:
     """The fields of ``record`` an editor can change, as plain values (lists, not tuples).
 
-    >>> from taxonomy.graph.records import Layer
+    >>> from taxonomy.domain.records import Layer
     >>> editable_values("layer", Layer("hw", "Hardware", "Chips"))
     {'name': 'Hardware', 'description': 'Chips'}
     """
@@ -87,7 +87,7 @@ def node_delete_changes(taxonomy: Taxonomy, kind: str, key: str) -> list[Change]
     A threat or mitigation goes with its links; a layer with its mitigations
     (and their links); a source is taken out of every ``sources`` list.
 
-    >>> from taxonomy.graph.records import Layer, Mitigation
+    >>> from taxonomy.domain.records import Layer, Mitigation
     >>> tax = Taxonomy(layers=(Layer("hw", "HW"),),
     ...     mitigations=(Mitigation("m", "M", "hw", "pilot"),))
     >>> [c.describe() for c in node_delete_changes(tax, "layer", "hw")]

@@ -16,8 +16,15 @@ from typing import IO, Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from taxonomy.graph.records import Link, Mitigates, Mitigation, Source, Taxonomy, Threat
-from taxonomy.interchange.common import (
+from taxonomy.domain.records import (
+    Link,
+    Mitigates,
+    Mitigation,
+    Source,
+    Taxonomy,
+    Threat,
+)
+from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
     IMPORTED_MATURITY,
     ImportReport,

@@ -13,7 +13,7 @@ share of ping's, against the targets (share ≥ 50 %, p99 < 50 ms), prints a
 table and writes JSON under var/bench/. Everything stays on loopback and
 stops by itself; gunicorn is stopped at the end.
 
-From a shell: ``python manage.py shell -c "from taxonomy.bench.api import
+From a shell: ``python manage.py shell -c "from bench.api import
 run_api_bench; run_api_bench()"``.
 """
 

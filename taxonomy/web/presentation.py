@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from taxonomy.analysis.model import CLASSES, DEFAULT_THRESHOLD, Scenario
-from taxonomy.graph.records import MATURITIES
+from taxonomy.domain.records import MATURITIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +205,7 @@ def matrix_rows(
     Parameters
     ----------
     document : mapping
-        A coverage document (``taxonomy.coverage.coverage_report``).
+        A coverage document (``taxonomy.selectors.coverage.coverage_report``).
     sort : str
         One of ``SORTS``; ``class`` puts the worst class first, a leading
         ``-`` reverses. Ties go by name.

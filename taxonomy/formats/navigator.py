@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from taxonomy.interchange.common import unprefixed
+from taxonomy.formats.common import unprefixed
 
 LAYER_FORMAT = "4.5"
 NAVIGATOR_VERSION = "5.1.0"

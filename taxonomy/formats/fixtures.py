@@ -23,7 +23,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from taxonomy.graph.records import (
+from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     Layer,
     Link,
@@ -34,7 +34,7 @@ from taxonomy.graph.records import (
     Threat,
 )
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "schema.json"
 SECTIONS = ("layers", "threats", "mitigations", "sources")
 _NODE_TYPES = {"layers": Layer, "threats": Threat, "mitigations": Mitigation, "sources": Source}
 _SINGULAR = {"layers": "layer", "threats": "threat", "mitigations": "mitigation", "sources": "source"}

@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from taxonomy.graph.records import Taxonomy
+from taxonomy.domain.records import Taxonomy
 
 _NODE_KINDS = (
     ("layer", "layers"),
@@ -50,7 +50,7 @@ def _attributes(record: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
 def taxonomy_graph(taxonomy: Taxonomy) -> nx.MultiDiGraph:
     """The taxonomy as a networkx multigraph with scalar attributes.
 
-    >>> from taxonomy.graph.records import Threat, Link
+    >>> from taxonomy.domain.records import Threat, Link
     >>> g = taxonomy_graph(Taxonomy(threats=(Threat("a", "A"), Threat("b", "B")),
     ...                             enables=(Link("a", "b"),)))
     >>> list(g.edges(keys=True, data="type"))

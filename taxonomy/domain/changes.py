@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from taxonomy.graph.records import Link, Mitigates, Taxonomy
+from taxonomy.domain.records import Link, Mitigates, Taxonomy
 
 # (kind, Taxonomy field) in the order changes are reported.
 KINDS = (
@@ -104,7 +104,7 @@ def taxonomy_diff(current: Taxonomy, desired: Taxonomy, *, prune: bool) -> Chang
     Items of ``current`` that ``desired`` lacks are deleted only with ``prune``.
     Versions are ignored: they count changes, they are not content.
 
-    >>> from taxonomy.graph.records import Layer
+    >>> from taxonomy.domain.records import Layer
     >>> before = Taxonomy(layers=(Layer("hardware", "Hardware"),))
     >>> after = Taxonomy(layers=(Layer("hardware", "Chips"),))
     >>> [c.describe() for c in taxonomy_diff(before, after, prune=False).changes]
@@ -133,7 +133,7 @@ def taxonomy_with_changes(taxonomy: Taxonomy, changes: Iterable[Change]) -> Taxo
     stays sorted by key, as the graph reads it. Nothing checks references:
     the caller passes changes that keep the taxonomy whole.
 
-    >>> from taxonomy.graph.records import Layer
+    >>> from taxonomy.domain.records import Layer
     >>> before = Taxonomy(layers=(Layer("hardware", "Hardware"),))
     >>> change = Change("layer", "create", "market", None, Layer("market", "Market"))
     >>> [x.id for x in taxonomy_with_changes(before, [change]).layers]

@@ -1,0 +1,1 @@
+"""The browser: pages, editors' forms, history, downloads and their templates' helpers."""
