@@ -102,8 +102,8 @@ def measure_size(size: str, *, repeats: int, seed: int = 0) -> dict:
     """
     from bench.synthetic import SIZES, synthetic_taxonomy
     from taxonomy.analysis.fast import coverage_model, run_scenario
-    from taxonomy.analysis.model import Scenario
     from taxonomy.analysis.report import build_report, render_json
+    from taxonomy.domain.scenario import Scenario
 
     generate_s, taxonomy = _timed(lambda: synthetic_taxonomy(**SIZES[size], seed=seed))
     gc.collect()

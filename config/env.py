@@ -61,5 +61,7 @@ def envsecret(name: str, default: str = "") -> str:
         try:
             return Path(path).read_text().strip()
         except OSError as e:
-            raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {e}") from e
+            raise ImproperlyConfigured(
+                f"{name}_FILE={path!r} cannot be read: {e}"
+            ) from e
     return os.environ.get(name, default)

@@ -178,7 +178,9 @@ if not 0 < LAYERWISE_COVERAGE_THRESHOLD <= 1:
     raise ImproperlyConfigured("LAYERWISE_COVERAGE_THRESHOLD must be in (0, 1]")
 for _strength, _e in LAYERWISE_EFFECTIVENESS.items():
     if not 0 <= _e < 1:
-        raise ImproperlyConfigured(f"LAYERWISE_EFFECTIVENESS_{_strength.upper()} must be in [0, 1)")
+        raise ImproperlyConfigured(
+            f"LAYERWISE_EFFECTIVENESS_{_strength.upper()} must be in [0, 1)"
+        )
 
 LOGGING = {
     "version": 1,
@@ -255,6 +257,10 @@ SPECTACULAR_SETTINGS = {
     },
     # Ids in URLs (graphapi.urls.IdConverter), as in fixtures/schema.json.
     "PATH_CONVERTER_OVERRIDES": {
-        "taxid": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", "maxLength": 200}
+        "taxid": {
+            "type": "string",
+            "pattern": r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+            "maxLength": 200,
+        }
     },
 }

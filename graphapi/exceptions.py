@@ -23,9 +23,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from taxonomy.analysis.model import ScenarioError
-from taxonomy.formats.common import InterchangeError, UnknownTaxonomy
-from taxonomy.formats.fixtures import FixtureError, FixtureSyntaxError
+from taxonomy.domain.errors import (
+    FixtureError,
+    FixtureSyntaxError,
+    InterchangeError,
+    ScenarioError,
+    UnknownTaxonomy,
+)
 from taxonomy.graph import repository
 
 logger = logging.getLogger(__name__)

@@ -43,10 +43,11 @@ from graphapi.formats import YAML_PARSERS, CSVRenderer, FirstRenderer
 from graphapi.schema import errors, fixture_file_schema
 from taxonomy import audit, revisions, selectors, services
 from taxonomy.analysis.report import coverage_document, render_csv, render_json
+from taxonomy.domain.errors import NotFound
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Mitigates
 from taxonomy.formats import EXPORT_FORMATS, fixtures
 from taxonomy.formats.common import DEFAULT_STRENGTH
-from taxonomy.graph.repository import NODE_KINDS, TAXONOMY_FIELDS, NotFound
+from taxonomy.graph.repository import NODE_KINDS, TAXONOMY_FIELDS
 from taxonomy.selectors.comparison import taxonomy_comparison
 from taxonomy.selectors.coverage import coverage_scenario
 

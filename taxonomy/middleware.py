@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from taxonomy.graph.repository import GraphUnavailable
+from taxonomy.domain.errors import GraphUnavailable
 
 
 class GraphUnavailableMiddleware:
@@ -16,7 +16,9 @@ class GraphUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, GraphUnavailable):
-            response = render(request, "503.html", {"reason": str(exception)}, status=503)
+            response = render(
+                request, "503.html", {"reason": str(exception)}, status=503
+            )
             response["Retry-After"] = "30"
             return response
         return None

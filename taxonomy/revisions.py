@@ -17,15 +17,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from taxonomy import audit, selectors
+from taxonomy.domain.errors import RevisionError
 from taxonomy.domain.records import Taxonomy
 from taxonomy.formats import fixtures
 from taxonomy.models import NamedRevision
 
 CURRENT = "current"
-
-
-class RevisionError(Exception):
-    """A name that cannot be tagged, or no revision by that name."""
 
 
 def revision_tag(

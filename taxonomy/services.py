@@ -9,28 +9,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import networkx as nx
 from django.db import DatabaseError
 
 from taxonomy import audit
-from taxonomy.analysis.report import coverage_document
-from taxonomy.domain.changes import KINDS, Change, ChangeSet, record_key
+from taxonomy.domain import rules
+from taxonomy.domain.changes import Change, ChangeSet, record_key
+from taxonomy.domain.errors import InterchangeError
 from taxonomy.domain.records import Link, Mitigates, Taxonomy
 from taxonomy.formats import fixtures
 from taxonomy.formats.atlas import atlas_parse
 from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
     ImportReport,
-    InterchangeError,
     gc_paused,
     import_summary,
 )
 from taxonomy.formats.stix import stix_parse
 from taxonomy.graph import repository
 from taxonomy.graph.repository import Versions
-from taxonomy.selectors.coverage import coverage_scenario
+from taxonomy.selectors.impact import coverage_impact, taxonomy_merged
 
 logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -171,7 +171,9 @@ def _audit_one(
     """Record one committed single-item write; ``seen`` is what the repository saw."""
     if channel is None:
         return
-    with _audit_failure_logged(f"{action} {kind} {key}, revision {seen.get('revision')}"):
+    with _audit_failure_logged(
+        f"{action} {kind} {key}, revision {seen.get('revision')}"
+    ):
         audit.audit_record(
             kind=kind,
             action=action,
@@ -459,7 +461,10 @@ def taxonomy_import(
 
     def validate(current: Taxonomy, changes: ChangeSet) -> None:
         after = taxonomy_merged(current, taxonomy, prune=prune)
-        problems = [fixtures.Problem(fixtures.DOCUMENT_NAME, 0, m) for m in cycle_problems(after)]
+        problems = [
+            fixtures.Problem(fixtures.DOCUMENT_NAME, 0, m)
+            for m in rules.cycle_problems(after)
+        ]
         if problems:
             raise fixtures.FixtureError(problems)
         seen.update(before=current, after=after)
@@ -474,55 +479,9 @@ def taxonomy_import(
     )
     if not dry_run:
         _audit_changes(changes, revision, actor=actor, channel=channel, comment=comment)
-    return ImportResult(changes, revision, dry_run, coverage_impact(seen["before"], seen["after"]))
-
-
-def taxonomy_merged(current: Taxonomy, desired: Taxonomy, *, prune: bool) -> Taxonomy:
-    """What the graph holds after ``taxonomy_sync(desired)``: every kind sorted by key."""
-    out = {}
-    for _, name in KINDS:
-        items = {} if prune else {record_key(r): r for r in getattr(current, name)}
-        items.update((record_key(r), r) for r in getattr(desired, name))
-        out[name] = tuple(items[key] for key in sorted(items))
-    return Taxonomy(**out)
-
-
-def cycle_problems(taxonomy: Taxonomy) -> list[str]:
-    """A message per REQUIRES or SUBTYPE_OF cycle kind found in ``taxonomy``."""
-    problems = []
-    for links, verb in ((taxonomy.requires, "REQUIRES"), (taxonomy.subtypes, "SUBTYPE_OF")):
-        try:
-            cycle = nx.find_cycle(nx.DiGraph([(x.source, x.target) for x in links]))
-        except nx.NetworkXNoCycle:
-            continue
-        problems.append(f"{verb} cycle: " + " -> ".join([e[0] for e in cycle] + [cycle[0][0]]))
-    return problems
-
-
-def coverage_impact(before: Taxonomy, after: Taxonomy) -> dict[str, Any]:
-    """Baseline class counts before and after, and every threat whose class changes.
-
-    A threat that only exists on one side has ``None`` on the other.
-    """
-    scenario = coverage_scenario()
-    docs = [coverage_document(t, scenario=scenario) for t in (before, after)]
-    entries = [{e["id"]: e for e in doc["threats"]} for doc in docs]
-    changed = []
-    for threat in sorted(set(entries[0]) | set(entries[1])):
-        was, now = (side.get(threat) for side in entries)
-        if was is None or now is None or was["class"] != now["class"]:
-            changed.append(
-                {
-                    "id": threat,
-                    "from": was and was["class"],
-                    "to": now and now["class"],
-                    "coverage": {
-                        "from": was and was["coverage"]["all"],
-                        "to": now and now["coverage"]["all"],
-                    },
-                }
-            )
-    return {"summary": {"before": docs[0]["summary"], "after": docs[1]["summary"]}, "changed": changed}
+    return ImportResult(
+        changes, revision, dry_run, coverage_impact(seen["before"], seen["after"])
+    )
 
 
 # --- Import of external catalogues (MITRE ATLAS, STIX 2.1) --------------------------

@@ -25,7 +25,9 @@ def _test_graph_target():
 def neo4j_server(_test_graph_target):
     """The real Neo4j test server, started if it is not running, with the schema."""
     if _test_graph_target.managed_instance:
-        server.start(server.instance(_test_graph_target.managed_instance), echo=lambda _: None)
+        server.start(
+            server.instance(_test_graph_target.managed_instance), echo=lambda _: None
+        )
     repository.schema_apply()
     return _test_graph_target
 

@@ -18,12 +18,10 @@ import networkx as nx
 from taxonomy.analysis import chains, scenarios
 from taxonomy.analysis.model import (
     ADDRESSED_CLASSES,
-    BASELINE,
     EXACT_LAYER_LIMIT,
     Analysis,
     LayerSetScore,
     LinkContribution,
-    Scenario,
     ThreatCoverage,
     addressed,
     class_summary,
@@ -34,6 +32,7 @@ from taxonomy.analysis.model import (
     threat_class,
 )
 from taxonomy.domain.records import STRENGTHS, Taxonomy
+from taxonomy.domain.scenario import BASELINE, Scenario
 
 
 def threat_links(

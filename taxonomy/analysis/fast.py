@@ -33,21 +33,20 @@ from scipy.sparse import csgraph
 
 from taxonomy.analysis.coverage import approximate_minimal_sets, minimal_layer_sets
 from taxonomy.analysis.model import (
-    BASELINE,
     CLASSES,
     EXACT_LAYER_LIMIT,
     Analysis,
     LayerSetScore,
     LinkContribution,
-    Scenario,
-    ScenarioError,
     ThreatCoverage,
     addressing_weight,
     check_references,
     layer_set_scope,
     strength_weight,
 )
+from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import MATURITIES, STRENGTHS, Taxonomy
+from taxonomy.domain.scenario import BASELINE, Scenario
 
 # Entries (threats × subsets) per block of the subset enumeration: 2^21 doubles
 # are 16 MiB per array, which keeps the peak low and the loops long.

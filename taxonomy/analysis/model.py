@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import networkx as nx
 
-from taxonomy.domain.records import MATURITIES, STRENGTHS, Taxonomy
+from taxonomy.domain.errors import ScenarioError
+from taxonomy.domain.records import Taxonomy
+from taxonomy.domain.scenario import (
+    Scenario,
+)
 
-DEFAULT_THRESHOLD = 0.8
-DEFAULT_EFFECTIVENESS = {"low": 0.3, "medium": 0.6, "high": 0.9}
 TOLERANCE = 1e-9
 EXACT_LAYER_LIMIT = 16
 
@@ -25,111 +27,6 @@ ADDRESSED_CLASSES = frozenset({DEFENSE_IN_DEPTH, SINGLE_LAYER})
 # A miss probability of exactly 0 (effectiveness 1) has no logarithm; any weight
 # above -log(smallest double) already makes 1 - exp(-w) round to 1.0.
 CERTAIN_WEIGHT = 745.0
-
-
-class ScenarioError(ValueError):
-    """Ids a scenario or a query names that the taxonomy does not hold.
-
-    ``unknown`` maps each kind (``layer``, ``mitigation``, ``threat``,
-    ``maturity``) to the sorted unknown ids of that kind.
-    """
-
-    def __init__(self, unknown: Mapping[str, Iterable[str]]):
-        self.unknown = {
-            kind: tuple(sorted(ids)) for kind, ids in unknown.items() if ids
-        }
-        parts = [
-            f"unknown {kind}{'s' if len(ids) > 1 else ''}: {', '.join(ids)}"
-            for kind, ids in self.unknown.items()
-        ]
-        super().__init__("; ".join(parts))
-
-
-def _frozen_ids(value: Iterable[str] | None) -> frozenset[str] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return frozenset({value})
-    return frozenset(value)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A what-if: which layers and mitigations count, and the model's settings.
-
-    ``maturities`` None counts every maturity. ``effectiveness`` maps each
-    strength to its effectiveness e in [0, 1]; it is stored as a tuple of
-    pairs in ``STRENGTHS`` order so that a scenario is hashable.
-
-    >>> s = Scenario(disabled_layers=["liability"], maturities=["deployed"])
-    >>> sorted(s.disabled_layers), sorted(s.maturities), s.threshold
-    (['liability'], ['deployed'], 0.8)
-    >>> s.effectiveness_map["medium"]
-    0.6
-    """
-
-    disabled_layers: frozenset[str] = frozenset()
-    disabled_mitigations: frozenset[str] = frozenset()
-    maturities: frozenset[str] | None = None
-    threshold: float = DEFAULT_THRESHOLD
-    effectiveness: tuple[tuple[str, float], ...] = field(
-        default=tuple(DEFAULT_EFFECTIVENESS.items())
-    )
-
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "disabled_layers", _frozen_ids(self.disabled_layers))
-        set_(self, "disabled_mitigations", _frozen_ids(self.disabled_mitigations))
-        set_(self, "maturities", _frozen_ids(self.maturities))
-        set_(self, "threshold", _checked_threshold(self.threshold))
-        set_(self, "effectiveness", _checked_effectiveness(self.effectiveness))
-        unknown = (self.maturities or frozenset()) - set(MATURITIES)
-        if unknown:
-            raise ScenarioError({"maturity": unknown})
-
-    @property
-    def effectiveness_map(self) -> dict[str, float]:
-        """The strength → effectiveness map as a dict in ``STRENGTHS`` order."""
-        return dict(self.effectiveness)
-
-    @property
-    def is_baseline(self) -> bool:
-        """True when nothing is disabled and every maturity counts."""
-        return not (self.disabled_layers or self.disabled_mitigations) and (
-            self.maturities is None
-        )
-
-    def baseline(self) -> Scenario:
-        """The same settings with nothing disabled and every maturity counted."""
-        return Scenario(threshold=self.threshold, effectiveness=self.effectiveness)
-
-
-def _checked_threshold(value: float) -> float:
-    value = float(value)
-    if not 0.0 < value <= 1.0 or math.isnan(value):
-        raise ValueError(f"the threshold must be in (0, 1], got {value}")
-    return value
-
-
-def _checked_effectiveness(value) -> tuple[tuple[str, float], ...]:
-    given = dict(value)
-    if set(given) != set(STRENGTHS):
-        raise ValueError(
-            f"effectiveness must map exactly {', '.join(STRENGTHS)}; "
-            f"got {sorted(given)}"
-        )
-    out = []
-    for strength in STRENGTHS:
-        e = float(given[strength])
-        if not 0.0 <= e <= 1.0:
-            raise ValueError(
-                f"effectiveness of {strength!r} must be in [0, 1], got {e}"
-            )
-        out.append((strength, e))
-    return tuple(out)
-
-
-BASELINE = Scenario()
 
 
 def validate_ids(
@@ -154,7 +51,7 @@ def validate_ids(
     ...              Scenario(disabled_layers=["market"]), threats=["x"])
     Traceback (most recent call last):
     ...
-    taxonomy.analysis.model.ScenarioError: unknown layer: market; unknown threat: x
+    taxonomy.domain.errors.ScenarioError: unknown layer: market; unknown threat: x
     """
     unknown = {
         "layer": scenario.disabled_layers - {layer.id for layer in taxonomy.layers},

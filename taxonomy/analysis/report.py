@@ -20,12 +20,12 @@ from taxonomy.analysis.model import (
     CLASSES,
     Analysis,
     LinkContribution,
-    Scenario,
     ThreatCoverage,
     validate_ids,
 )
 from taxonomy.analysis.scenarios import diff_analyses
 from taxonomy.domain.records import MATURITIES, Taxonomy
+from taxonomy.domain.scenario import Scenario
 
 SCHEMA = "layerwise-coverage/1"
 DIGITS = 6

@@ -6,13 +6,8 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from taxonomy.analysis.model import (
-    CLASSES,
-    Analysis,
-    Scenario,
-    edges_of_kind,
-    records_of_kind,
-)
+from taxonomy.analysis.model import CLASSES, Analysis, edges_of_kind, records_of_kind
+from taxonomy.domain.scenario import Scenario
 
 
 def requires_view(g: nx.MultiDiGraph) -> nx.MultiDiGraph:

@@ -7,20 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from taxonomy.domain.records import Link, Mitigates, Taxonomy
+from taxonomy.domain.kinds import KINDS, LINK_KINDS, LinkKind, items_of, record_key
+from taxonomy.domain.kinds import KINDS as ALL_KINDS
+from taxonomy.domain.records import Taxonomy
 
 # (kind, Taxonomy field) in the order changes are reported.
-KINDS = (
-    ("layer", "layers"),
-    ("threat", "threats"),
-    ("mitigation", "mitigations"),
-    ("source", "sources"),
-    ("mitigates", "mitigates"),
-    ("enables", "enables"),
-    ("requires", "requires"),
-    ("introduces", "introduces"),
-    ("subtype", "subtypes"),
-)
+KINDS = tuple((kind.name, kind.field) for kind in ALL_KINDS.values())
 ACTIONS = ("create", "update", "delete")
 
 
@@ -38,12 +30,15 @@ class Change:
         return [
             f.name
             for f in fields(self.after)
-            if f.name != "version" and getattr(self.before, f.name) != getattr(self.after, f.name)
+            if f.name != "version"
+            and getattr(self.before, f.name) != getattr(self.after, f.name)
         ]
 
     def describe(self) -> str:
         sign = {"create": "+", "update": "~", "delete": "-"}[self.action]
-        detail = f" ({', '.join(self.changed_fields())})" if self.action == "update" else ""
+        detail = (
+            f" ({', '.join(self.changed_fields())})" if self.action == "update" else ""
+        )
         return f"{sign} {self.kind} {self.key}{detail}"
 
 
@@ -69,7 +64,9 @@ class ChangeSet:
 
     def summary(self) -> str:
         c = self.counts()
-        return f"{c['create']} to create, {c['update']} to change, {c['delete']} to delete"
+        return (
+            f"{c['create']} to create, {c['update']} to change, {c['delete']} to delete"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -84,14 +81,6 @@ class ChangeSet:
                 for c in self.changes
             ],
         }
-
-
-def record_key(record: Any) -> str:
-    if isinstance(record, Mitigates):
-        return f"{record.mitigation}->{record.threat}"
-    if isinstance(record, Link):
-        return f"{record.source}->{record.target}"
-    return record.id
 
 
 def _comparable(record: Any) -> Any:
@@ -140,7 +129,9 @@ def taxonomy_with_changes(taxonomy: Taxonomy, changes: Iterable[Change]) -> Taxo
     ['hardware', 'market']
     """
     names = dict(KINDS)
-    items = {name: {record_key(r): r for r in getattr(taxonomy, name)} for _, name in KINDS}
+    items = {
+        name: {record_key(r): r for r in getattr(taxonomy, name)} for _, name in KINDS
+    }
     for change in changes:
         kind = items[names[change.kind]]
         if change.action == "delete":
@@ -149,5 +140,59 @@ def taxonomy_with_changes(taxonomy: Taxonomy, changes: Iterable[Change]) -> Taxo
             kind[change.key] = change.after
     return replace(
         taxonomy,
-        **{name: tuple(kind[key] for key in sorted(kind)) for name, kind in items.items()},
+        **{
+            name: tuple(kind[key] for key in sorted(kind))
+            for name, kind in items.items()
+        },
     )
+
+
+def node_delete_changes(taxonomy: Taxonomy, kind: str, key: str) -> list[Change]:
+    """Deleting a node with everything a cascading delete takes with it.
+
+    A threat or mitigation goes with its links; a layer with its mitigations
+    (and their links); a source is taken out of every ``sources`` list.
+
+    >>> from taxonomy.domain.records import Layer, Mitigation
+    >>> tax = Taxonomy(layers=(Layer("hw", "HW"),),
+    ...     mitigations=(Mitigation("m", "M", "hw", "pilot"),))
+    >>> [c.describe() for c in node_delete_changes(tax, "layer", "hw")]
+    ['- layer hw', '- mitigation m']
+    """
+    record = next((r for r in items_of(taxonomy, kind) if record_key(r) == key), None)
+    changes = [Change(kind, "delete", key, record, None)]
+    if kind == "source":
+        return changes + _uncited(taxonomy, key)
+    gone = {(kind, key)}
+    if kind == "layer":
+        for m in taxonomy.mitigations:
+            if m.layer == key:
+                changes.append(Change("mitigation", "delete", m.id, m, None))
+                gone.add(("mitigation", m.id))
+    for spec in LINK_KINDS.values():
+        for link in getattr(taxonomy, spec.field):
+            if _ends(spec, link) & gone:
+                changes.append(
+                    Change(spec.name, "delete", record_key(link), link, None)
+                )
+    return changes
+
+
+def _ends(spec: LinkKind, link: Any) -> set[tuple[str, str]]:
+    source, target = spec.end_ids(link)
+    return {(spec.source, source), (spec.target, target)}
+
+
+def _uncited(taxonomy: Taxonomy, source: str) -> list[Change]:
+    changes = []
+    citing = [k for k in ALL_KINDS.values() if "sources" in k.record.__dataclass_fields__]
+    for spec in citing:
+        kind = spec.name
+        for record in getattr(taxonomy, spec.field):
+            if source in record.sources:
+                kept = tuple(s for s in record.sources if s != source)
+                after = replace(record, sources=kept)
+                changes.append(
+                    Change(kind, "update", record_key(record), record, after)
+                )
+    return changes

@@ -16,6 +16,7 @@ from typing import IO, Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from taxonomy.domain.errors import InterchangeError
 from taxonomy.domain.records import (
     Link,
     Mitigates,
@@ -28,7 +29,6 @@ from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
     IMPORTED_MATURITY,
     ImportReport,
-    InterchangeError,
     LayerResolver,
     join_rationale,
     node_id,

@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from taxonomy.domain.changes import KINDS, ChangeSet
+from taxonomy.domain.errors import InterchangeError
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     STRENGTHS,
@@ -30,18 +31,8 @@ UNASSIGNED = "unassigned"
 # practice in use, so they count as deployed (documented in the README).
 IMPORTED_MATURITY = "deployed"
 DEFAULT_STRENGTH = "medium"
-MAX_PROBLEMS = 50
+
 _ID_CHARS = re.compile(r"[^A-Za-z0-9._:-]+")
-
-
-class InterchangeError(ValueError):
-    """A file that cannot be imported; ``problems`` names every object at fault."""
-
-    def __init__(self, problems: Iterable[str]):
-        self.problems = list(problems)
-        shown = self.problems[:MAX_PROBLEMS]
-        more = len(self.problems) - len(shown)
-        super().__init__("\n".join(shown + ([f"... and {more} more"] if more else [])))
 
 
 @dataclass
@@ -303,17 +294,6 @@ def import_summary(report: ImportReport, changes: ChangeSet) -> list[dict[str, A
         }
         for kind, _ in KINDS
     ]
-
-
-class UnknownTaxonomy(LookupError):
-    """The graph holds no item of the taxonomy asked for."""
-
-    def __init__(self, name: str, known: Iterable[str]):
-        self.name = name
-        self.known = sorted(known)
-        super().__init__(
-            f"no taxonomy {name!r} in the graph (it holds: {', '.join(self.known) or 'none'})"
-        )
 
 
 @contextmanager

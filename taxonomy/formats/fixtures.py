@@ -23,6 +23,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     Layer,
@@ -36,14 +37,41 @@ from taxonomy.domain.records import (
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "schema.json"
 SECTIONS = ("layers", "threats", "mitigations", "sources")
-_NODE_TYPES = {"layers": Layer, "threats": Threat, "mitigations": Mitigation, "sources": Source}
-_SINGULAR = {"layers": "layer", "threats": "threat", "mitigations": "mitigation", "sources": "source"}
+_NODE_TYPES = {
+    "layers": Layer,
+    "threats": Threat,
+    "mitigations": Mitigation,
+    "sources": Source,
+}
+_SINGULAR = {
+    "layers": "layer",
+    "threats": "threat",
+    "mitigations": "mitigation",
+    "sources": "source",
+}
 # Key order of items written from scratch (existing items keep theirs).
 _KEY_ORDER = {
     "layers": ("id", "name", "description"),
     "threats": ("id", "name", "description", "enables", "subtype_of", "mitigated_by"),
-    "mitigations": ("id", "name", "layer", "maturity", "description", "requires", "introduces"),
-    "sources": ("id", "name", "authors", "title", "year", "publisher", "url", "description"),
+    "mitigations": (
+        "id",
+        "name",
+        "layer",
+        "maturity",
+        "description",
+        "requires",
+        "introduces",
+    ),
+    "sources": (
+        "id",
+        "name",
+        "authors",
+        "title",
+        "year",
+        "publisher",
+        "url",
+        "description",
+    ),
 }
 _HEADERS = {
     "layers": "Governance layers.",
@@ -60,30 +88,6 @@ def yaml_rt() -> YAML:
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with a fixture, where it is and what it is."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class FixtureError(Exception):
-    """Fixtures that cannot be loaded; ``problems`` says every reason."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-class FixtureSyntaxError(FixtureError):
-    """Fixture text that is not even well-formed (YAML or JSON syntax, wrong top level)."""
 
 
 @dataclass
@@ -135,9 +139,17 @@ def _line_of(doc: Any, path: Iterable[Any]) -> int:
     for key in path:
         try:
             if isinstance(node, CommentedMap) and key in node:
-                line = node.lc.value(key)[0] + 1 if _is_scalar(node[key]) else node.lc.key(key)[0] + 1
+                line = (
+                    node.lc.value(key)[0] + 1
+                    if _is_scalar(node[key])
+                    else node.lc.key(key)[0] + 1
+                )
                 node = node[key]
-            elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+            elif (
+                isinstance(node, CommentedSeq)
+                and isinstance(key, int)
+                and key < len(node)
+            ):
                 line = node.lc.item(key)[0] + 1
                 node = node[key]
             else:
@@ -203,7 +215,9 @@ def _items(files: list[FixtureFile], section: str) -> Iterator[_Seen]:
                     yield _Seen(f, (section, i), item)
 
 
-def validate_files(files: list[FixtureFile], *, referential: bool = True) -> list[Problem]:
+def validate_files(
+    files: list[FixtureFile], *, referential: bool = True
+) -> list[Problem]:
     """Schema checks per file, then (when those pass) referential checks across files.
 
     Pass ``referential=False`` when some file could not be parsed: its items
@@ -217,7 +231,11 @@ def validate_files(files: list[FixtureFile], *, referential: bool = True) -> lis
         for error in validator.iter_errors(_plain(f.doc)):
             path = tuple(error.absolute_path)
             problems.append(
-                Problem(f.name, _line_of(f.doc, path), f"{_field(path)}: {_schema_message(error)}")
+                Problem(
+                    f.name,
+                    _line_of(f.doc, path),
+                    f"{_field(path)}: {_schema_message(error)}",
+                )
             )
     if problems or not referential:
         return problems
@@ -234,7 +252,10 @@ def _referential_problems(files: list[FixtureFile]) -> list[Problem]:
             if first is not None:
                 f, line = first.where("id")
                 problems.append(
-                    Problem(*seen.where("id"), f"duplicate {_SINGULAR[section]} id {item_id!r} (first defined at {f}:{line})")
+                    Problem(
+                        *seen.where("id"),
+                        f"duplicate {_SINGULAR[section]} id {item_id!r} (first defined at {f}:{line})",
+                    )
                 )
             else:
                 ids[section][item_id] = seen
@@ -242,7 +263,10 @@ def _referential_problems(files: list[FixtureFile]) -> list[Problem]:
     def check(seen: _Seen, key: str, target: str, value: str, *path: Any) -> None:
         if value not in ids[target]:
             problems.append(
-                Problem(*seen.where(key, *path), f"{_field((*seen.path, key, *path))}: unknown {_SINGULAR[target]} {value!r}")
+                Problem(
+                    *seen.where(key, *path),
+                    f"{_field((*seen.path, key, *path))}: unknown {_SINGULAR[target]} {value!r}",
+                )
             )
 
     requires = nx.DiGraph()
@@ -252,7 +276,12 @@ def _referential_problems(files: list[FixtureFile]) -> list[Problem]:
         for i, target in enumerate(item.get("enables") or []):
             check(seen, "enables", "threats", target, i)
             if target == item["id"]:
-                problems.append(Problem(*seen.where("enables", i), f"threat {target!r} cannot enable itself"))
+                problems.append(
+                    Problem(
+                        *seen.where("enables", i),
+                        f"threat {target!r} cannot enable itself",
+                    )
+                )
         for i, parent in enumerate(item.get("subtype_of") or []):
             check(seen, "subtype_of", "threats", parent, i)
             subtypes.add_edge(item["id"], parent)
@@ -262,7 +291,10 @@ def _referential_problems(files: list[FixtureFile]) -> list[Problem]:
             check(seen, "mitigated_by", "mitigations", mitigation, i, "mitigation")
             if mitigation in linked:
                 problems.append(
-                    Problem(*seen.where("mitigated_by", i), f"{_field((*seen.path, 'mitigated_by', i))}: {mitigation!r} already mitigates {item['id']!r} (one link per pair)")
+                    Problem(
+                        *seen.where("mitigated_by", i),
+                        f"{_field((*seen.path, 'mitigated_by', i))}: {mitigation!r} already mitigates {item['id']!r} (one link per pair)",
+                    )
                 )
             linked.add(mitigation)
             for j, source in enumerate(link.get("sources") or []):
@@ -275,7 +307,10 @@ def _referential_problems(files: list[FixtureFile]) -> list[Problem]:
             requires.add_edge(item["id"], target)
         for i, target in enumerate(item.get("introduces") or []):
             check(seen, "introduces", "threats", target, i)
-    for graph, section, key, verb in ((requires, "mitigations", "requires", "REQUIRES"), (subtypes, "threats", "subtype_of", "SUBTYPE_OF")):
+    for graph, section, key, verb in (
+        (requires, "mitigations", "requires", "REQUIRES"),
+        (subtypes, "threats", "subtype_of", "SUBTYPE_OF"),
+    ):
         try:
             cycle = nx.find_cycle(graph)
         except nx.NetworkXNoCycle:
@@ -290,13 +325,28 @@ def _referential_problems(files: list[FixtureFile]) -> list[Problem]:
 
 def _record(cls: type, item: dict, taxonomy: str) -> Any:
     names = {f.name for f in fields(cls)}
-    values = {k: (str(v) if isinstance(v, str) else v) for k, v in item.items() if k in names}
+    values = {
+        k: (str(v) if isinstance(v, str) else v) for k, v in item.items() if k in names
+    }
     return cls(**values, taxonomy=taxonomy)
 
 
 def taxonomy_from_files(files: list[FixtureFile]) -> Taxonomy:
     """The taxonomy that valid fixture files describe (file and item order kept)."""
-    out: dict[str, list] = {k: [] for k in ("layers", "threats", "mitigations", "sources", "mitigates", "enables", "requires", "introduces", "subtypes")}
+    out: dict[str, list] = {
+        k: []
+        for k in (
+            "layers",
+            "threats",
+            "mitigations",
+            "sources",
+            "mitigates",
+            "enables",
+            "requires",
+            "introduces",
+            "subtypes",
+        )
+    }
     for f in files:
         if not f.doc:
             continue
@@ -305,8 +355,12 @@ def taxonomy_from_files(files: list[FixtureFile]) -> Taxonomy:
             for item in f.doc.get(section) or []:
                 out[section].append(_record(_NODE_TYPES[section], item, taxonomy))
         for item in f.doc.get("threats") or []:
-            out["enables"] += [Link(item["id"], str(t)) for t in item.get("enables") or []]
-            out["subtypes"] += [Link(item["id"], str(t)) for t in item.get("subtype_of") or []]
+            out["enables"] += [
+                Link(item["id"], str(t)) for t in item.get("enables") or []
+            ]
+            out["subtypes"] += [
+                Link(item["id"], str(t)) for t in item.get("subtype_of") or []
+            ]
             out["mitigates"] += [
                 Mitigates(
                     mitigation=str(link["mitigation"]),
@@ -318,8 +372,12 @@ def taxonomy_from_files(files: list[FixtureFile]) -> Taxonomy:
                 for link in item.get("mitigated_by") or []
             ]
         for item in f.doc.get("mitigations") or []:
-            out["requires"] += [Link(item["id"], str(t)) for t in item.get("requires") or []]
-            out["introduces"] += [Link(item["id"], str(t)) for t in item.get("introduces") or []]
+            out["requires"] += [
+                Link(item["id"], str(t)) for t in item.get("requires") or []
+            ]
+            out["introduces"] += [
+                Link(item["id"], str(t)) for t in item.get("introduces") or []
+            ]
     return Taxonomy(**{k: tuple(v) for k, v in out.items()})
 
 
@@ -339,7 +397,17 @@ def validate_path(path: Path) -> list[Problem]:
 
 # --- JSON: one canonical document for tools ------------------------------------
 
-JSON_KEYS = ("layers", "threats", "mitigations", "mitigates", "enables", "requires", "introduces", "subtypes", "sources")
+JSON_KEYS = (
+    "layers",
+    "threats",
+    "mitigations",
+    "mitigates",
+    "enables",
+    "requires",
+    "introduces",
+    "subtypes",
+    "sources",
+)
 
 
 def _as_dict(record: Any) -> dict[str, Any]:
@@ -352,6 +420,7 @@ def _as_dict(record: Any) -> dict[str, Any]:
 
 def taxonomy_to_document(taxonomy: Taxonomy) -> dict[str, list[dict[str, Any]]]:
     """The canonical document: every field of every item, sorted by id."""
+
     def key(record: Any) -> tuple:
         if isinstance(record, Mitigates):
             return (record.mitigation, record.threat)
@@ -359,11 +428,16 @@ def taxonomy_to_document(taxonomy: Taxonomy) -> dict[str, list[dict[str, Any]]]:
             return (record.source, record.target)
         return (record.id,)
 
-    return {name: [_as_dict(r) for r in sorted(getattr(taxonomy, name), key=key)] for name in JSON_KEYS}
+    return {
+        name: [_as_dict(r) for r in sorted(getattr(taxonomy, name), key=key)]
+        for name in JSON_KEYS
+    }
 
 
 def export_json(taxonomy: Taxonomy) -> str:
-    return json.dumps(taxonomy_to_document(taxonomy), indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(taxonomy_to_document(taxonomy), indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 _ID_FIELDS = {"id", "layer", "taxonomy", "mitigation", "threat", "source", "target"}
@@ -387,7 +461,12 @@ def _record_schema(cls: type, fixture_props: dict[str, Any]) -> dict[str, Any]:
         else:
             props[f.name] = {"$ref": "#/$defs/text"}
     required = [f.name for f in fields(cls) if f.default is MISSING]
-    return {"type": "object", "additionalProperties": False, "required": required, "properties": props}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": props,
+    }
 
 
 def _document_schema() -> dict[str, Any]:
@@ -410,10 +489,16 @@ def _document_schema() -> dict[str, Any]:
         fixture_props = {
             k: v
             for k, v in (defs[name]["properties"] if name else {}).items()
-            if k not in ("enables", "subtype_of", "mitigated_by", "requires", "introduces")
+            if k
+            not in ("enables", "subtype_of", "mitigated_by", "requires", "introduces")
         }
         properties[key] = {"type": "array", "items": _record_schema(cls, fixture_props)}
-    return {"$defs": defs, "type": "object", "additionalProperties": False, "properties": properties}
+    return {
+        "$defs": defs,
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
 
 
 def _document_problems(doc: dict[str, Any]) -> list[Problem]:
@@ -424,7 +509,9 @@ def _document_problems(doc: dict[str, Any]) -> list[Problem]:
         ids[section] = set()
         for i, item in enumerate(doc.get(section, [])):
             if item["id"] in ids[section]:
-                problems.append(f"{section}[{i}].id: duplicate {_SINGULAR[section]} id {item['id']!r}")
+                problems.append(
+                    f"{section}[{i}].id: duplicate {_SINGULAR[section]} id {item['id']!r}"
+                )
             ids[section].add(item["id"])
 
     def check(where: str, section: str, value: str) -> None:
@@ -448,7 +535,9 @@ def _document_problems(doc: dict[str, Any]) -> list[Problem]:
             check(f"{key}[{i}].{b}", b_section, link[b])
             pair = (link[a], link[b])
             if pair in seen:
-                problems.append(f"{key}[{i}]: duplicate link {pair[0]!r} -> {pair[1]!r}")
+                problems.append(
+                    f"{key}[{i}]: duplicate link {pair[0]!r} -> {pair[1]!r}"
+                )
             seen.add(pair)
             if key == "enables" and pair[0] == pair[1]:
                 problems.append(f"{key}[{i}]: threat {pair[0]!r} cannot enable itself")
@@ -477,10 +566,14 @@ def taxonomy_from_document(doc: Any) -> Taxonomy:
     unknown threat 'x'``; FixtureSyntaxError when ``doc`` is not an object.
     """
     if not isinstance(doc, dict):
-        raise FixtureSyntaxError([Problem(DOCUMENT_NAME, 0, "the document must be a JSON object")])
+        raise FixtureSyntaxError(
+            [Problem(DOCUMENT_NAME, 0, "the document must be a JSON object")]
+        )
     validator = jsonschema.Draft202012Validator(_document_schema())
     problems = [
-        Problem(DOCUMENT_NAME, 0, f"{_field(error.absolute_path)}: {_schema_message(error)}")
+        Problem(
+            DOCUMENT_NAME, 0, f"{_field(error.absolute_path)}: {_schema_message(error)}"
+        )
         for error in validator.iter_errors(doc)
     ]
     problems = problems or _document_problems(doc)
@@ -490,7 +583,13 @@ def taxonomy_from_document(doc: Any) -> Taxonomy:
     def records(key: str, cls: type) -> tuple:
         names = {f.name for f in fields(cls)} - {"version"}
         return tuple(
-            cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in item.items() if k in names})
+            cls(
+                **{
+                    k: tuple(v) if isinstance(v, list) else v
+                    for k, v in item.items()
+                    if k in names
+                }
+            )
             for item in doc.get(key, [])
         )
 
@@ -510,7 +609,9 @@ def taxonomy_from_document(doc: Any) -> Taxonomy:
 # --- One YAML text: what the API exports and imports ---------------------------
 
 
-def read_fixture_text(text: str, *, name: str) -> tuple[list[FixtureFile], list[Problem]]:
+def read_fixture_text(
+    text: str, *, name: str
+) -> tuple[list[FixtureFile], list[Problem]]:
     """Parse YAML text as fixture files, one per document of the stream.
 
     Line numbers count from the start of ``text``.
@@ -519,7 +620,11 @@ def read_fixture_text(text: str, *, name: str) -> tuple[list[FixtureFile], list[
         docs = list(yaml_rt().load_all(text))
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        return [], [Problem(name, mark.line + 1 if mark else 0, f"invalid YAML: {e.problem or e}")]
+        return [], [
+            Problem(
+                name, mark.line + 1 if mark else 0, f"invalid YAML: {e.problem or e}"
+            )
+        ]
     if not docs:
         return [], [Problem(name, 1, "empty document: expected a fixture mapping")]
     files, problems = [], []
@@ -551,14 +656,18 @@ def export_yaml_text(taxonomy: Taxonomy) -> str:
     owners = _taxonomy_of(taxonomy)
     names = {name for section in owners.values() for name in section.values()}
     docs = []
-    for name in sorted(names, key=lambda n: (n != DEFAULT_TAXONOMY, n)) or [DEFAULT_TAXONOMY]:
+    for name in sorted(names, key=lambda n: (n != DEFAULT_TAXONOMY, n)) or [
+        DEFAULT_TAXONOMY
+    ]:
         doc = CommentedMap()
         if name != DEFAULT_TAXONOMY:
             doc["taxonomy"] = name
         for section in SECTIONS:
             ids = sorted(i for i, owner in owners[section].items() if owner == name)
             if ids:
-                doc[section] = CommentedSeq(_new_item(wanted[section][i], section) for i in ids)
+                doc[section] = CommentedSeq(
+                    _new_item(wanted[section][i], section) for i in ids
+                )
         docs.append(doc)
     buf = io.StringIO()
     yaml_rt().dump_all(docs, buf)
@@ -586,7 +695,12 @@ def _threat_fields(taxonomy: Taxonomy) -> dict[str, dict[str, Any]]:
             "enables": sorted(enables.get(t.id, [])),
             "subtype_of": sorted(subtypes.get(t.id, [])),
             "mitigated_by": [
-                {"mitigation": m.mitigation, "strength": m.strength, "rationale": m.rationale, "sources": list(m.sources)}
+                {
+                    "mitigation": m.mitigation,
+                    "strength": m.strength,
+                    "rationale": m.rationale,
+                    "sources": list(m.sources),
+                }
                 for m in sorted(mitigated.get(t.id, []), key=lambda m: m.mitigation)
             ],
         }
@@ -617,18 +731,33 @@ def _mitigation_fields(taxonomy: Taxonomy) -> dict[str, dict[str, Any]]:
 
 def _item_fields(taxonomy: Taxonomy) -> dict[str, dict[str, dict[str, Any]]]:
     return {
-        "layers": {x.id: {"id": x.id, "name": x.name, "description": x.description} for x in taxonomy.layers},
+        "layers": {
+            x.id: {"id": x.id, "name": x.name, "description": x.description}
+            for x in taxonomy.layers
+        },
         "threats": _threat_fields(taxonomy),
         "mitigations": _mitigation_fields(taxonomy),
         "sources": {
-            s.id: {"id": s.id, "name": s.name, "authors": s.authors, "title": s.title, "year": s.year, "publisher": s.publisher, "url": s.url, "description": s.description}
+            s.id: {
+                "id": s.id,
+                "name": s.name,
+                "authors": s.authors,
+                "title": s.title,
+                "year": s.year,
+                "publisher": s.publisher,
+                "url": s.url,
+                "description": s.description,
+            }
             for s in taxonomy.sources
         },
     }
 
 
 def _taxonomy_of(taxonomy: Taxonomy) -> dict[str, dict[str, str]]:
-    return {section: {x.id: x.taxonomy for x in getattr(taxonomy, section)} for section in SECTIONS}
+    return {
+        section: {x.id: x.taxonomy for x in getattr(taxonomy, section)}
+        for section in SECTIONS
+    }
 
 
 def _flow_list(values: list[str]) -> CommentedSeq:
@@ -721,7 +850,9 @@ def render_yaml(doc: Any) -> str:
     return buf.getvalue()
 
 
-def export_yaml(taxonomy: Taxonomy, *, dest: Path, base: Path | None = None) -> list[Path]:
+def export_yaml(
+    taxonomy: Taxonomy, *, dest: Path, base: Path | None = None
+) -> list[Path]:
     """Write ``taxonomy`` as fixture files under ``dest``; return the files changed.
 
     The existing files of ``dest`` (or, if it has none, of ``base``) are the
@@ -736,7 +867,9 @@ def export_yaml(taxonomy: Taxonomy, *, dest: Path, base: Path | None = None) -> 
         files, problems = read_fixture_files(start)
         if problems:
             raise FixtureError(problems)
-    docs: dict[str, CommentedMap] = {f.path.name: f.doc if f.doc is not None else CommentedMap() for f in files}
+    docs: dict[str, CommentedMap] = {
+        f.path.name: f.doc if f.doc is not None else CommentedMap() for f in files
+    }
     wanted = _item_fields(taxonomy)
     owners = _taxonomy_of(taxonomy)
     for section in SECTIONS:
@@ -772,12 +905,21 @@ def export_yaml(taxonomy: Taxonomy, *, dest: Path, base: Path | None = None) -> 
     return changed
 
 
-def _home_file(docs: dict[str, CommentedMap], section: str, taxonomy: str, home: str | None) -> str:
+def _home_file(
+    docs: dict[str, CommentedMap], section: str, taxonomy: str, home: str | None
+) -> str:
     """The file a new item of ``section`` goes to (created when none fits)."""
     for name, doc in docs.items():
-        if isinstance(doc.get(section), list) and str(doc.get("taxonomy", DEFAULT_TAXONOMY)) == taxonomy:
+        if (
+            isinstance(doc.get(section), list)
+            and str(doc.get("taxonomy", DEFAULT_TAXONOMY)) == taxonomy
+        ):
             return name
-    name = f"{section}.yaml" if taxonomy == DEFAULT_TAXONOMY else f"{taxonomy}-{section}.yaml"
+    name = (
+        f"{section}.yaml"
+        if taxonomy == DEFAULT_TAXONOMY
+        else f"{taxonomy}-{section}.yaml"
+    )
     if name not in docs:
         doc = CommentedMap()
         if taxonomy != DEFAULT_TAXONOMY:
@@ -810,7 +952,9 @@ def item_problems(kind: str, item: dict[str, Any]) -> dict[str, list[str]]:
     {'id': ["'bad id' is not a valid id (letters, digits, '.', '_', ':' or '-')"]}
     """
     schema = json.loads(SCHEMA_PATH.read_text())
-    validator = jsonschema.Draft202012Validator({**schema["$defs"][kind], "$defs": schema["$defs"]})
+    validator = jsonschema.Draft202012Validator(
+        {**schema["$defs"][kind], "$defs": schema["$defs"]}
+    )
     problems: dict[str, list[str]] = {}
     for error in validator.iter_errors(item):
         field = str(error.absolute_path[0]) if error.absolute_path else "__all__"

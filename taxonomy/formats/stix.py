@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import IO, Any, NamedTuple
 
+from taxonomy.domain.errors import InterchangeError
 from taxonomy.domain.records import (
     MATURITIES,
     STRENGTHS,
@@ -40,7 +41,6 @@ from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
     IMPORTED_MATURITY,
     ImportReport,
-    InterchangeError,
     LayerResolver,
     gc_paused,
     join_rationale,

@@ -16,6 +16,16 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from taxonomy.domain.changes import KINDS, Change, ChangeSet
+from taxonomy.domain.errors import (
+    AlreadyExists,
+    GraphConflict,
+    GraphError,
+    GraphUnavailable,
+    InvalidWrite,
+    NotFound,
+    StillReferenced,
+    VersionConflict,
+)
 from taxonomy.domain.records import (
     Layer,
     Link,
@@ -48,18 +58,6 @@ LINK_KINDS: dict[str, tuple[str, str, str]] = {
 TAXONOMY_FIELDS: dict[str, str] = dict(KINDS)
 FULLTEXT_INDEX = "taxonomy_text"
 BATCH = 5000
-
-
-class GraphError(Exception):
-    """A graph operation failed for a reason other than availability."""
-
-
-class GraphUnavailable(GraphError):
-    """Neo4j cannot be reached or refused our credentials."""
-
-
-class GraphConflict(GraphError):
-    """A write would break the graph: an id of another taxonomy, an unknown layer."""
 
 
 def translate_errors(fn: Callable[..., T]) -> Callable[..., T]:
@@ -326,7 +324,9 @@ def lucene_terms(text: str) -> str:
 
 
 @translate_errors
-def fulltext_search(*, text: str, limit: int = 50, taxonomy: str | None = None) -> list[dict[str, Any]]:
+def fulltext_search(
+    *, text: str, limit: int = 50, taxonomy: str | None = None
+) -> list[dict[str, Any]]:
     """Nodes whose name or description match ``text``, best first."""
     query = lucene_terms(text)
     if not query:
@@ -346,9 +346,19 @@ def fulltext_search(*, text: str, limit: int = 50, taxonomy: str | None = None) 
     )
     out = []
     for r in records:
-        kind = next((LABEL_KIND[label] for label in r["labels"] if label in LABEL_KIND), None)
+        kind = next(
+            (LABEL_KIND[label] for label in r["labels"] if label in LABEL_KIND), None
+        )
         if kind:
-            out.append({"kind": kind, "id": r["id"], "name": r["name"], "description": r["description"], "score": r["score"]})
+            out.append(
+                {
+                    "kind": kind,
+                    "id": r["id"],
+                    "name": r["name"],
+                    "description": r["description"],
+                    "score": r["score"],
+                }
+            )
     return out
 
 
@@ -372,7 +382,12 @@ def _node_props(record: Any) -> dict[str, Any]:
 class _Writer:
     """Applies a ChangeSet inside one transaction, reporting progress."""
 
-    def __init__(self, tx: neo4j.ManagedTransaction, total: int, progress: Callable[[int, int], None] | None):
+    def __init__(
+        self,
+        tx: neo4j.ManagedTransaction,
+        total: int,
+        progress: Callable[[int, int], None] | None,
+    ):
         self.tx = tx
         self.total = total
         self.done = 0
@@ -404,7 +419,10 @@ def _apply_tx(
         )
     for kind, (label, _) in NODE_KINDS.items():
         rows = [{"id": c.key} for c in by.get((kind, "delete"), [])]
-        w.run(f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) DETACH DELETE n", rows)
+        w.run(
+            f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) DETACH DELETE n",
+            rows,
+        )
 
     # 2. Nodes created or changed; a version that counts every change.
     for kind, (label, _) in NODE_KINDS.items():
@@ -668,54 +686,6 @@ def graph_revision_token(*, max_age: float = 0.0) -> str:
 # after it, read in the same transaction.
 
 
-class NotFound(GraphError):
-    """No node or link with that key."""
-
-    def __init__(self, kind: str, key: str):
-        self.kind, self.key = kind, key
-        super().__init__(f"no {kind} {key!r}")
-
-
-class AlreadyExists(GraphError):
-    """A node or link with that key exists already."""
-
-    def __init__(self, kind: str, key: str):
-        self.kind, self.key = kind, key
-        super().__init__(f"{kind} {key!r} already exists")
-
-
-class VersionConflict(GraphError):
-    """The item changed since the version the client expected (a stale If-Match)."""
-
-    def __init__(self, kind: str, key: str, current: int):
-        self.kind, self.key, self.current = kind, key, current
-        super().__init__(
-            f"{kind} {key!r} is at version {current}, not the version expected; "
-            "read it again and reapply your change"
-        )
-
-
-class StillReferenced(GraphError):
-    """A node that links still point at; ``links`` lists them."""
-
-    def __init__(self, kind: str, key: str, links: list[dict[str, str]]):
-        self.kind, self.key, self.links = kind, key, links
-        super().__init__(
-            f"{kind} {key!r} is still linked ({len(links)} link(s)); delete them "
-            "first or delete with cascade"
-        )
-
-
-class InvalidWrite(GraphError):
-    """A write that breaks the taxonomy's rules; ``errors`` maps field -> messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        self.errors = errors
-        super().__init__(
-            "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
-        )
-
-
 Versions = frozenset[int] | None  # acceptable current versions; None = any
 
 NODE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -891,10 +861,14 @@ def node_update(
         # An item's taxonomy is part of its identity, like its id: an update
         # that leaves it out keeps it, one that names another is refused.
         if props.get("taxonomy", before.taxonomy) != before.taxonomy:
-            raise InvalidWrite({"taxonomy": [
-                f"{key!r} belongs to taxonomy {before.taxonomy!r}; an item's "
-                "taxonomy cannot change"
-            ]})
+            raise InvalidWrite(
+                {
+                    "taxonomy": [
+                        f"{key!r} belongs to taxonomy {before.taxonomy!r}; an item's "
+                        "taxonomy cannot change"
+                    ]
+                }
+            )
         props.pop("taxonomy", None)
         if seen is not None:
             _note(seen, before=before)
@@ -913,7 +887,9 @@ def node_update(
     return _write(work)
 
 
-def _node_links_tx(tx: neo4j.ManagedTransaction, kind: str, key: str) -> list[dict[str, str]]:
+def _node_links_tx(
+    tx: neo4j.ManagedTransaction, kind: str, key: str
+) -> list[dict[str, str]]:
     """Every link that involves the node, as ``{kind, source, target}``."""
     if kind == "layer":
         rows = tx.run(
@@ -940,8 +916,12 @@ def _node_links_tx(tx: neo4j.ManagedTransaction, kind: str, key: str) -> list[di
             id=key,
         )
         for r in rows:
-            kind_of = next(LABEL_KIND[label] for label in r["labels"] if label in LABEL_KIND)
-            cited.append({"kind": "cites", "source": r["n"], "target": key, "via": kind_of})
+            kind_of = next(
+                LABEL_KIND[label] for label in r["labels"] if label in LABEL_KIND
+            )
+            cited.append(
+                {"kind": "cites", "source": r["n"], "target": key, "via": kind_of}
+            )
         return cited
     label = NODE_KINDS[kind][0]
     rows = tx.run(
@@ -950,8 +930,12 @@ def _node_links_tx(tx: neo4j.ManagedTransaction, kind: str, key: str) -> list[di
         id=key,
         types=list(_REL_KIND),
     )
-    links = [{"kind": _REL_KIND[r["rel"]], "source": r["s"], "target": r["t"]} for r in rows]
-    return sorted(links, key=lambda link: (link["kind"], link["source"], link["target"]))
+    links = [
+        {"kind": _REL_KIND[r["rel"]], "source": r["s"], "target": r["t"]} for r in rows
+    ]
+    return sorted(
+        links, key=lambda link: (link["kind"], link["source"], link["target"])
+    )
 
 
 @translate_errors
@@ -1007,7 +991,9 @@ def node_delete(
     return _write(work)
 
 
-def _lock_endpoints(tx: neo4j.ManagedTransaction, kind: str, source: str, target: str) -> None:
+def _lock_endpoints(
+    tx: neo4j.ManagedTransaction, kind: str, source: str, target: str
+) -> None:
     """Lock both ends of a link to be (in id order, so two writers never deadlock)."""
     src, _, dst = LINK_KINDS[kind]
     ends = sorted({(source, LABEL_KIND[src]), (target, LABEL_KIND[dst])})
@@ -1024,7 +1010,9 @@ _LINK_FIELDS = {  # link kind -> (source field, target field) in the API
 }
 
 
-def _require_ends(tx: neo4j.ManagedTransaction, kind: str, source: str, target: str) -> None:
+def _require_ends(
+    tx: neo4j.ManagedTransaction, kind: str, source: str, target: str
+) -> None:
     src, _, dst = LINK_KINDS[kind]
     source_field, target_field = _LINK_FIELDS[kind]
     _require_nodes(
@@ -1036,7 +1024,9 @@ def _require_ends(tx: neo4j.ManagedTransaction, kind: str, source: str, target: 
     )
 
 
-def _mitigates_read_tx(tx: neo4j.ManagedTransaction, mitigation: str, threat: str) -> Mitigates:
+def _mitigates_read_tx(
+    tx: neo4j.ManagedTransaction, mitigation: str, threat: str
+) -> Mitigates:
     row = tx.run(
         "MATCH (:Mitigation {id: $m})-[r:MITIGATES]->(:MisuseVector {id: $t}) "
         "RETURN r.strength AS s, coalesce(r.rationale, '') AS r, "
@@ -1044,11 +1034,15 @@ def _mitigates_read_tx(tx: neo4j.ManagedTransaction, mitigation: str, threat: st
         m=mitigation,
         t=threat,
     ).single()
-    return Mitigates(mitigation, threat, row["s"], row["r"], tuple(row["src"]), row["v"])
+    return Mitigates(
+        mitigation, threat, row["s"], row["r"], tuple(row["src"]), row["v"]
+    )
 
 
 @translate_errors
-def mitigates_create(*, record: Mitigates, seen: dict[str, Any] | None = None) -> Mitigates:
+def mitigates_create(
+    *, record: Mitigates, seen: dict[str, Any] | None = None
+) -> Mitigates:
     """Create one MITIGATES link; its ends and sources must exist."""
 
     def work(tx: neo4j.ManagedTransaction) -> Mitigates:
@@ -1113,7 +1107,9 @@ def mitigates_update(
 ACYCLIC_LINKS = ("requires", "subtype")  # as in fixtures: a cycle is refused
 
 
-def _check_link_rules(tx: neo4j.ManagedTransaction, kind: str, source: str, target: str) -> None:
+def _check_link_rules(
+    tx: neo4j.ManagedTransaction, kind: str, source: str, target: str
+) -> None:
     if kind == "enables" and source == target:
         raise InvalidWrite({"target": [f"threat {source!r} cannot enable itself"]})
     if kind not in ACYCLIC_LINKS:
@@ -1133,7 +1129,9 @@ def _check_link_rules(tx: neo4j.ManagedTransaction, kind: str, source: str, targ
 
 
 @translate_errors
-def link_create(*, kind: str, source: str, target: str, seen: dict[str, Any] | None = None) -> Link:
+def link_create(
+    *, kind: str, source: str, target: str, seen: dict[str, Any] | None = None
+) -> Link:
     """Create one ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF link (no properties
     besides version)."""
     src, rel, dst = LINK_KINDS[kind]

@@ -152,15 +152,26 @@ def _render_config(inst: Instance) -> None:
 
 
 def _env(inst: Instance) -> dict[str, str]:
-    return {**os.environ, "NEO4J_HOME": str(inst.home), "NEO4J_CONF": str(inst.conf_dir)}
+    return {
+        **os.environ,
+        "NEO4J_HOME": str(inst.home),
+        "NEO4J_CONF": str(inst.conf_dir),
+    }
 
 
 def _set_initial_password(inst: Instance) -> None:
     if (inst.data_dir / "dbms" / "auth.ini").exists() or _has_store(inst):
         return
     result = subprocess.run(
-        [java(), "-cp", f"{lib_dir()}/*", ADMIN_TOOL, "dbms", "set-initial-password",
-         inst.password()],
+        [
+            java(),
+            "-cp",
+            f"{lib_dir()}/*",
+            ADMIN_TOOL,
+            "dbms",
+            "set-initial-password",
+            inst.password(),
+        ],
         env=_env(inst),
         capture_output=True,
         text=True,
@@ -246,9 +257,15 @@ def start(inst: Instance, *, echo: Callable[[str], None] = print) -> str:
     _set_initial_password(inst)
     console = (inst.logs_dir / "console.log").open("ab")
     command = [
-        java(), f"-Xms{inst.heap}", f"-Xmx{inst.heap}", *JVM_FLAGS,
-        "-cp", f"{lib_dir()}/*", ENTRY_POINT,
-        f"--home-dir={inst.home}", f"--config-dir={inst.conf_dir}",
+        java(),
+        f"-Xms{inst.heap}",
+        f"-Xmx{inst.heap}",
+        *JVM_FLAGS,
+        "-cp",
+        f"{lib_dir()}/*",
+        ENTRY_POINT,
+        f"--home-dir={inst.home}",
+        f"--config-dir={inst.conf_dir}",
     ]
     process = subprocess.Popen(
         command,
@@ -278,7 +295,9 @@ def start(inst: Instance, *, echo: Callable[[str], None] = print) -> str:
     )
 
 
-def stop(inst: Instance, *, echo: Callable[[str], None] = print, timeout: float = 60) -> str:
+def stop(
+    inst: Instance, *, echo: Callable[[str], None] = print, timeout: float = 60
+) -> str:
     """Stop ``inst`` cleanly (SIGTERM), forcefully after ``timeout`` seconds."""
     running = pid(inst)
     if running is None:
@@ -299,8 +318,17 @@ def stop(inst: Instance, *, echo: Callable[[str], None] = print, timeout: float 
 def status(inst: Instance) -> tuple[bool, str]:
     running = pid(inst)
     if running is None:
-        return False, f"Neo4j ({inst.name}) not running (would listen on {inst.bolt_uri})"
+        return (
+            False,
+            f"Neo4j ({inst.name}) not running (would listen on {inst.bolt_uri})",
+        )
     version = server_version(inst)
     if version is None:
-        return False, f"Neo4j ({inst.name}) pid {running} is not answering on {inst.bolt_uri}"
-    return True, f"Neo4j ({inst.name}) running: {version} on {inst.bolt_uri}, pid {running}"
+        return (
+            False,
+            f"Neo4j ({inst.name}) pid {running} is not answering on {inst.bolt_uri}",
+        )
+    return (
+        True,
+        f"Neo4j ({inst.name}) running: {version} on {inst.bolt_uri}, pid {running}",
+    )

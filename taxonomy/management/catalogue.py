@@ -8,13 +8,9 @@ from typing import BinaryIO
 from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy import services
+from taxonomy.domain.errors import GraphError, InterchangeError
 from taxonomy.domain.records import STRENGTHS
-from taxonomy.formats.common import (
-    DEFAULT_STRENGTH,
-    InterchangeError,
-    layer_map_parse,
-)
-from taxonomy.graph.repository import GraphError
+from taxonomy.formats.common import DEFAULT_STRENGTH, layer_map_parse
 
 SHOWN_WARNINGS = 20
 SHOWN_CHANGES = 100

@@ -9,9 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from taxonomy.analysis.model import Scenario
 from taxonomy.analysis.report import coverage_document, render_csv, render_json
 from taxonomy.domain.changes import record_key
+from taxonomy.domain.errors import UnknownTaxonomy
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     Layer,
@@ -22,8 +22,8 @@ from taxonomy.domain.records import (
     Taxonomy,
     Threat,
 )
+from taxonomy.domain.scenario import Scenario
 from taxonomy.formats import EXPORT_FORMATS
-from taxonomy.formats.common import UnknownTaxonomy
 from taxonomy.formats.graphml import graphml_document
 from taxonomy.formats.navigator import navigator_layer, render_navigator
 from taxonomy.formats.stix import stix_bundle
@@ -47,9 +47,16 @@ def server_version() -> str:
     raise repository.GraphError("the server did not report a Neo4j Kernel component")
 
 
-def search_results(*, text: str, limit: int = 50, taxonomy: str | None = None) -> dict[str, list[dict]]:
+def search_results(
+    *, text: str, limit: int = 50, taxonomy: str | None = None
+) -> dict[str, list[dict]]:
     """Full-text matches on names and descriptions, grouped by kind, best first."""
-    grouped: dict[str, list[dict]] = {"threat": [], "mitigation": [], "layer": [], "source": []}
+    grouped: dict[str, list[dict]] = {
+        "threat": [],
+        "mitigation": [],
+        "layer": [],
+        "source": [],
+    }
     for hit in repository.fulltext_search(text=text, limit=limit, taxonomy=taxonomy):
         grouped[hit["kind"]].append(hit)
     return grouped
@@ -77,7 +84,12 @@ def graph_elements(
         ("mitigation", snapshot.mitigations),
     ):
         for item in items:
-            node = {"id": f"{kind}:{item.id}", "kind": kind, "key": item.id, "name": item.name}
+            node = {
+                "id": f"{kind}:{item.id}",
+                "kind": kind,
+                "key": item.id,
+                "name": item.name,
+            }
             if kind == "mitigation":
                 node["layer"] = item.layer
                 node["maturity"] = item.maturity
@@ -85,7 +97,11 @@ def graph_elements(
                 node["class"] = classes.get(item.id)
             nodes[node["id"]] = node
     edges = [
-        {"source": f"mitigation:{m.id}", "target": f"layer:{m.layer}", "type": "IN_LAYER"}
+        {
+            "source": f"mitigation:{m.id}",
+            "target": f"layer:{m.layer}",
+            "type": "IN_LAYER",
+        }
         for m in snapshot.mitigations
         if m.layer
     ]
@@ -105,7 +121,11 @@ def graph_elements(
         (snapshot.subtypes, "threat", "threat", "SUBTYPE_OF"),
     ):
         edges += [
-            {"source": f"{src}:{link.source}", "target": f"{dst}:{link.target}", "type": rel}
+            {
+                "source": f"{src}:{link.source}",
+                "target": f"{dst}:{link.target}",
+                "type": rel,
+            }
             for link in links
         ]
     for i, edge in enumerate(edges):
@@ -172,7 +192,9 @@ def taxonomy_at(*, token: str, taxonomy: str = DEFAULT_TAXONOMY) -> Taxonomy:
     return snapshot
 
 
-def coverage_baseline(*, token: str, taxonomy: str = DEFAULT_TAXONOMY) -> dict[str, dict]:
+def coverage_baseline(
+    *, token: str, taxonomy: str = DEFAULT_TAXONOMY
+) -> dict[str, dict]:
     """Threat id -> its entry of the coverage document with nothing disabled."""
     global _current
     snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
@@ -207,11 +229,22 @@ def coverage_rendered(
     Raises ScenarioError for ids the taxonomy does not hold.
     """
     render = COVERAGE_RENDERERS[fmt]
-    key = "coverage:" + hashlib.sha256(
-        repr(
-            (token, taxonomy, fmt, _scenario_key(scenario), threat, chains, diff_baseline)
-        ).encode()
-    ).hexdigest()
+    key = (
+        "coverage:"
+        + hashlib.sha256(
+            repr(
+                (
+                    token,
+                    taxonomy,
+                    fmt,
+                    _scenario_key(scenario),
+                    threat,
+                    chains,
+                    diff_baseline,
+                )
+            ).encode()
+        ).hexdigest()
+    )
     text = cache.get(key)
     if text is None:
         report = coverage_report(
@@ -270,7 +303,9 @@ def threat_list(
     them, and by their coverage class (``classes``: threat id -> class)."""
     threats = _keep(taxonomy.threats, _text_matches("threat", q))
     if layer is not None or mitigation is not None:
-        in_layer = {m.id for m in taxonomy.mitigations if layer is None or m.layer == layer}
+        in_layer = {
+            m.id for m in taxonomy.mitigations if layer is None or m.layer == layer
+        }
         acting = {
             link.threat
             for link in taxonomy.mitigates
@@ -293,7 +328,9 @@ def mitigation_list(
     """Mitigations in id order, filtered by text, layer, maturity and a threat they mitigate."""
     mitigations = _keep(taxonomy.mitigations, _text_matches("mitigation", q))
     if threat is not None:
-        acting = {link.mitigation for link in taxonomy.mitigates if link.threat == threat}
+        acting = {
+            link.mitigation for link in taxonomy.mitigates if link.threat == threat
+        }
         mitigations = [m for m in mitigations if m.id in acting]
     return [
         m
@@ -330,12 +367,18 @@ def mitigates_list(
 
 
 def link_list(
-    *, taxonomy: Taxonomy, kind: str, source: str | None = None, target: str | None = None
+    *,
+    taxonomy: Taxonomy,
+    kind: str,
+    source: str | None = None,
+    target: str | None = None,
 ) -> list[Link]:
     """ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF links ordered by (source, target)."""
     links = getattr(taxonomy, repository.TAXONOMY_FIELDS[kind])
     return [
-        link for link in links if source in (None, link.source) and target in (None, link.target)
+        link
+        for link in links
+        if source in (None, link.source) and target in (None, link.target)
     ]
 
 
@@ -358,10 +401,15 @@ def link_get(*, taxonomy: Taxonomy, kind: str, source: str, target: str) -> Any:
 def layer_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
     """A layer with the mitigations in it."""
     layer = node_get(taxonomy=taxonomy, kind="layer", key=key)
-    return {"layer": layer, "mitigations": [m for m in taxonomy.mitigations if m.layer == key]}
+    return {
+        "layer": layer,
+        "mitigations": [m for m in taxonomy.mitigations if m.layer == key],
+    }
 
 
-def threat_detail(*, taxonomy: Taxonomy, key: str, coverage: dict | None) -> dict[str, Any]:
+def threat_detail(
+    *, taxonomy: Taxonomy, key: str, coverage: dict | None
+) -> dict[str, Any]:
     """A threat with its mitigations grouped by layer (every layer, in order),
     its ENABLES, SUBTYPE_OF and INTRODUCES neighbours and its coverage entry."""
     threat = node_get(taxonomy=taxonomy, kind="threat", key=key)
@@ -405,7 +453,10 @@ def mitigation_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
 def source_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
     """A source with the MITIGATES links that cite it."""
     source = node_get(taxonomy=taxonomy, kind="source", key=key)
-    return {"source": source, "cited_by": [x for x in taxonomy.mitigates if key in x.sources]}
+    return {
+        "source": source,
+        "cited_by": [x for x in taxonomy.mitigates if key in x.sources],
+    }
 
 
 # --- Exports to other tools ---------------------------------------------------------

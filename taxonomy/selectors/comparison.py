@@ -29,8 +29,7 @@ from taxonomy.audit import field_changes, record_values
 from taxonomy.domain.changes import taxonomy_diff
 from taxonomy.domain.records import Taxonomy
 from taxonomy.selectors.coverage import coverage_scenario
-from taxonomy.services import coverage_impact
-from taxonomy.web.editing import gap_counts
+from taxonomy.selectors.impact import coverage_impact, gap_counts
 
 SCHEMA = "layerwise-diff/1"
 

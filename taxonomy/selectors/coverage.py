@@ -6,14 +6,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
-from taxonomy.analysis.model import (
-    DEFAULT_EFFECTIVENESS,
-    DEFAULT_THRESHOLD,
-    Scenario,
-    ScenarioError,
-)
 from taxonomy.analysis.report import coverage_document
+from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.domain.scenario import DEFAULT_EFFECTIVENESS, DEFAULT_THRESHOLD, Scenario
 
 
 def coverage_scenario(

@@ -7,10 +7,10 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
 from taxonomy import selectors
-from taxonomy.analysis.model import Scenario
+from taxonomy.domain.errors import UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.domain.scenario import Scenario
 from taxonomy.formats import EXPORT_FORMATS
-from taxonomy.formats.common import UnknownTaxonomy
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.web import presentation
 

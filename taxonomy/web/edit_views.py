@@ -28,8 +28,10 @@ from django.views.decorators.http import require_http_methods
 from graphapi.permissions import is_editor
 from taxonomy import audit, selectors, services
 from taxonomy.domain.changes import Change, record_key
+from taxonomy.domain.changes import node_delete_changes as changes_of_delete
 from taxonomy.domain.records import Link, Mitigates, Taxonomy
 from taxonomy.graph import repository
+from taxonomy.selectors import impact as impacts
 from taxonomy.web import editing, presentation
 from taxonomy.web.forms import NODE_FORMS, DeleteForm, EditForm, LinkForm, MitigatesForm
 
@@ -98,7 +100,7 @@ def _render(request, form: EditForm, page: EditPage, **extra) -> HttpResponse:
 
 def _impact(snapshot: Taxonomy, changes: list[Change]) -> dict[str, Any]:
     """The coverage impact of ``changes``, with threat names and headline counts."""
-    impact = editing.edit_impact(snapshot, changes)
+    impact = impacts.edit_impact(snapshot, changes)
     names = {t.id: t.name for t in snapshot.threats}
     names |= {c.key: c.after.name for c in changes if c.kind == "threat" and c.after}
     summary = impact["summary"]
@@ -339,7 +341,7 @@ def node_delete(request, kind: str, key: str):
     _check_kind(kind, NODE_FORMS)
     snapshot = selectors.taxonomy_snapshot()
     record = _get(snapshot, kind, key)
-    changes = editing.node_delete_changes(snapshot, kind, key)
+    changes = changes_of_delete(snapshot, kind, key)
     title = f"Delete {LABELS[kind]} “{record.name}”"
     page = EditPage(
         kind, "delete", title, _node_url(kind, key), snapshot, key, changes[1:]

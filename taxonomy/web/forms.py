@@ -17,9 +17,9 @@ from typing import Any
 from django import forms
 
 from taxonomy.audit import KINDS
+from taxonomy.domain.errors import InvalidWrite
 from taxonomy.domain.records import MATURITIES, STRENGTHS, Taxonomy
 from taxonomy.formats import fixtures
-from taxonomy.graph.repository import InvalidWrite
 
 # Above this many choices a multiple choice is a list box, not checkboxes.
 CHECKBOX_LIMIT = 30

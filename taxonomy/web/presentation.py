@@ -6,8 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from taxonomy.analysis.model import CLASSES, DEFAULT_THRESHOLD, Scenario
+from taxonomy.analysis.model import CLASSES
 from taxonomy.domain.records import MATURITIES
+from taxonomy.domain.scenario import DEFAULT_THRESHOLD, Scenario
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET
 
 from taxonomy import revisions, selectors
 from taxonomy.analysis import report
-from taxonomy.analysis.model import Scenario, ScenarioError
+from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, Taxonomy
+from taxonomy.domain.scenario import Scenario
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.web import presentation
 

@@ -27,7 +27,10 @@ def test_the_seed_fixtures_are_valid(settings):
 def test_the_seed_fixtures_hold_the_whole_brief(settings):
     taxonomy = fixtures.load_fixtures(Path(settings.FIXTURES_DIR))
     assert [layer.id for layer in taxonomy.layers] == [
-        "hardware", "software", "institutional", "liability"
+        "hardware",
+        "software",
+        "institutional",
+        "liability",
     ]
     assert len(taxonomy.threats) == 12
     assert len(taxonomy.mitigations) == 23
@@ -55,17 +58,59 @@ def test_the_seed_fixtures_hold_the_whole_brief(settings):
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
-        ("threats.yaml", "mitigation: tee\n", "mitigation: tea\n", "unknown mitigation 'tea'"),
-        ("threats.yaml", "strength: high", "strength: hgh", "'hgh' is not one of low, medium, high"),
-        ("threats.yaml", "sources: [qi-2024, uk-aisi-2025]", "sources: [qi-2024, no-such-paper]", "unknown source 'no-such-paper'"),
-        ("threats.yaml", "enables: [scaled-misuse, unaccountable-harm]", "enables: [scaled-misuse, unacountable-harm]", "unknown threat 'unacountable-harm'"),
-        ("mitigations.yaml", "layer: software", "layer: softwear", "unknown layer 'softwear'"),
-        ("mitigations.yaml", "maturity: pilot", "maturity: piloted", "'piloted' is not one of proposed, pilot, deployed"),
-        ("mitigations.yaml", "  - id: tee\n", "  - id: chip-attestation\n", "duplicate mitigation id 'chip-attestation'"),
-        ("layers.yaml", "  - id: software\n    name: Software\n", "  - id: software\n    nmae: Software\n", "unknown field 'nmae'"),
+        (
+            "threats.yaml",
+            "mitigation: tee\n",
+            "mitigation: tea\n",
+            "unknown mitigation 'tea'",
+        ),
+        (
+            "threats.yaml",
+            "strength: high",
+            "strength: hgh",
+            "'hgh' is not one of low, medium, high",
+        ),
+        (
+            "threats.yaml",
+            "sources: [qi-2024, uk-aisi-2025]",
+            "sources: [qi-2024, no-such-paper]",
+            "unknown source 'no-such-paper'",
+        ),
+        (
+            "threats.yaml",
+            "enables: [scaled-misuse, unaccountable-harm]",
+            "enables: [scaled-misuse, unacountable-harm]",
+            "unknown threat 'unacountable-harm'",
+        ),
+        (
+            "mitigations.yaml",
+            "layer: software",
+            "layer: softwear",
+            "unknown layer 'softwear'",
+        ),
+        (
+            "mitigations.yaml",
+            "maturity: pilot",
+            "maturity: piloted",
+            "'piloted' is not one of proposed, pilot, deployed",
+        ),
+        (
+            "mitigations.yaml",
+            "  - id: tee\n",
+            "  - id: chip-attestation\n",
+            "duplicate mitigation id 'chip-attestation'",
+        ),
+        (
+            "layers.yaml",
+            "  - id: software\n    name: Software\n",
+            "  - id: software\n    nmae: Software\n",
+            "unknown field 'nmae'",
+        ),
     ],
 )
-def test_it_names_file_line_and_field_of_a_bad_fixture(fixture_tree, file, old, new, message):
+def test_it_names_file_line_and_field_of_a_bad_fixture(
+    fixture_tree, file, old, new, message
+):
     line = _replace(fixture_tree / file, old, new)
     problems = fixtures.validate_path(fixture_tree)
     rendered = [str(p) for p in problems]
@@ -79,15 +124,22 @@ def test_it_reports_a_requires_cycle(fixture_tree):
     path = fixture_tree / "mitigations.yaml"
     text = path.read_text()
     anchor = "  - id: chip-attestation\n"
-    path.write_text(text.replace(anchor, anchor + "    requires: [unattested-compute-caps]\n", 1))
+    path.write_text(
+        text.replace(anchor, anchor + "    requires: [unattested-compute-caps]\n", 1)
+    )
     problems = fixtures.validate_path(fixture_tree)
     assert len(problems) == 1
     assert "REQUIRES cycle" in problems[0].message
-    assert "chip-attestation" in problems[0].message and "unattested-compute-caps" in problems[0].message
+    assert (
+        "chip-attestation" in problems[0].message
+        and "unattested-compute-caps" in problems[0].message
+    )
 
 
 def test_it_reports_invalid_yaml_with_its_line(fixture_tree):
-    line = _replace(fixture_tree / "layers.yaml", "  - id: liability\n", "  - id: [liability\n")
+    line = _replace(
+        fixture_tree / "layers.yaml", "  - id: liability\n", "  - id: [liability\n"
+    )
     problems = fixtures.validate_path(fixture_tree)
     assert problems and "invalid YAML" in problems[0].message
     assert problems[0].line >= line

@@ -23,10 +23,19 @@ def _graph_json() -> str:
 def test_loading_the_seed_creates_every_item(graph, settings):
     result = services.taxonomy_load(path=settings.FIXTURES_DIR)
     counts = result.changes.counts()
-    assert counts == {"create": 4 + 12 + 23 + 10 + 51 + 7 + 2 + 2, "update": 0, "delete": 0}
+    assert counts == {
+        "create": 4 + 12 + 23 + 10 + 51 + 7 + 2 + 2,
+        "update": 0,
+        "delete": 0,
+    }
     snapshot = selectors.taxonomy_snapshot()
     assert len(snapshot.threats) == 12
-    assert {m.layer for m in snapshot.mitigations} == {"hardware", "software", "institutional", "liability"}
+    assert {m.layer for m in snapshot.mitigations} == {
+        "hardware",
+        "software",
+        "institutional",
+        "liability",
+    }
     assert snapshot.revision == 1
 
 
@@ -38,7 +47,9 @@ def test_loading_twice_changes_nothing(seeded_graph, settings):
     assert selectors.taxonomy_snapshot().revision == 1
 
 
-def test_yaml_export_reproduces_the_fixture_files_byte_for_byte(seeded_graph, settings, tmp_path):
+def test_yaml_export_reproduces_the_fixture_files_byte_for_byte(
+    seeded_graph, settings, tmp_path
+):
     out = StringIO()
     call_command("taxonomy", "export", "--out", str(tmp_path), stdout=out)
     for path in Path(settings.FIXTURES_DIR).glob("*.yaml"):
@@ -50,22 +61,29 @@ def test_yaml_export_from_scratch_describes_the_same_graph(seeded_graph, tmp_pat
     fixtures.export_yaml(snapshot, dest=tmp_path, base=None)
     reread = fixtures.load_fixtures(tmp_path)
     assert fixtures.taxonomy_to_document(reread)["mitigates"] == [
-        {**link, "version": 1} for link in fixtures.taxonomy_to_document(snapshot)["mitigates"]
+        {**link, "version": 1}
+        for link in fixtures.taxonomy_to_document(snapshot)["mitigates"]
     ]
 
 
-def test_export_after_a_change_touches_only_the_changed_line(seeded_graph, fixture_tree):
+def test_export_after_a_change_touches_only_the_changed_line(
+    seeded_graph, fixture_tree
+):
     threats = fixture_tree / "threats.yaml"
     original = threats.read_text().splitlines()
     edited = threats.read_text().replace("strength: high", "strength: medium", 1)
     threats.write_text(edited)
     result = services.taxonomy_load(path=fixture_tree)
-    assert [c.describe() for c in result.changes.changes] == ["~ mitigates tee->model-extraction (strength)"]
+    assert [c.describe() for c in result.changes.changes] == [
+        "~ mitigates tee->model-extraction (strength)"
+    ]
     threats.write_text("\n".join(original) + "\n")
     changed = fixtures.export_yaml(selectors.taxonomy_snapshot(), dest=fixture_tree)
     assert changed == [threats]
     after = threats.read_text().splitlines()
-    differing = [i for i, (a, b) in enumerate(zip(original, after, strict=True)) if a != b]
+    differing = [
+        i for i, (a, b) in enumerate(zip(original, after, strict=True)) if a != b
+    ]
     assert len(differing) == 1
     assert after[differing[0]].strip() == "strength: medium"
 
@@ -73,7 +91,9 @@ def test_export_after_a_change_touches_only_the_changed_line(seeded_graph, fixtu
 def test_a_fixture_with_one_broken_reference_writes_nothing(graph, fixture_tree):
     text = (fixture_tree / "threats.yaml").read_text()
     line = text[: text.index("mitigation: tee\n")].count("\n") + 1
-    (fixture_tree / "threats.yaml").write_text(text.replace("mitigation: tee\n", "mitigation: tea\n"))
+    (fixture_tree / "threats.yaml").write_text(
+        text.replace("mitigation: tee\n", "mitigation: tea\n")
+    )
     err = StringIO()
     with pytest.raises(CommandError, match="nothing was written"):
         call_command("taxonomy", "load", str(fixture_tree), stderr=err)
@@ -82,10 +102,14 @@ def test_a_fixture_with_one_broken_reference_writes_nothing(graph, fixture_tree)
     assert repository.graph_is_empty()
 
 
-def test_a_failure_during_the_write_leaves_the_graph_as_it_was(seeded_graph, fixture_tree):
+def test_a_failure_during_the_write_leaves_the_graph_as_it_was(
+    seeded_graph, fixture_tree
+):
     before = _graph_json()
     path = fixture_tree / "threats.yaml"
-    path.write_text(path.read_text().replace("name: Guardrail removal", "name: Guardrails stripped"))
+    path.write_text(
+        path.read_text().replace("name: Guardrail removal", "name: Guardrails stripped")
+    )
 
     def fail(done: int, total: int) -> None:
         raise RuntimeError("disk full")
@@ -105,9 +129,11 @@ def test_dry_run_reports_changes_and_writes_nothing(graph, settings):
 
 def test_prune_deletes_what_the_fixtures_no_longer_hold(seeded_graph, fixture_tree):
     path = fixture_tree / "threats.yaml"
-    path.write_text(path.read_text().replace(
-        "enables: [scaled-misuse, unaccountable-harm]", "enables: [scaled-misuse]"
-    ))
+    path.write_text(
+        path.read_text().replace(
+            "enables: [scaled-misuse, unaccountable-harm]", "enables: [scaled-misuse]"
+        )
+    )
     without_prune = services.taxonomy_load(path=fixture_tree)
     assert without_prune.changes.is_empty
     with_prune = services.taxonomy_load(path=fixture_tree, prune=True)
@@ -124,7 +150,9 @@ def test_a_cypher_injection_in_a_name_is_stored_as_text(graph, fixture_tree):
     path = fixture_tree / "layers.yaml"
     description = '"}) RETURN 1 UNION MATCH (m) SET m.pwned = true // Law and money'
     text = path.read_text().replace("name: Hardware", f"name: {json.dumps(nasty)}")
-    text = re.sub(r"description: Law and money.*", f"description: {json.dumps(description)}", text)
+    text = re.sub(
+        r"description: Law and money.*", f"description: {json.dumps(description)}", text
+    )
     path.write_text(text)
     services.taxonomy_load(path=fixture_tree)
     snapshot = selectors.taxonomy_snapshot()
@@ -144,11 +172,22 @@ def test_json_export_is_one_canonical_sorted_document(seeded_graph):
     tee = next(m for m in document["mitigations"] if m["id"] == "tee")
     assert tee["layer"] == "hardware" and tee["maturity"] == "deployed"
     link = next(x for x in document["mitigates"] if x["mitigation"] == "tee")
-    assert set(link) == {"mitigation", "threat", "strength", "rationale", "sources", "version"}
+    assert set(link) == {
+        "mitigation",
+        "threat",
+        "strength",
+        "rationale",
+        "sources",
+        "version",
+    }
 
 
-def test_load_if_empty_does_not_touch_a_graph_that_holds_data(seeded_graph, fixture_tree):
+def test_load_if_empty_does_not_touch_a_graph_that_holds_data(
+    seeded_graph, fixture_tree
+):
     path = fixture_tree / "layers.yaml"
     path.write_text(path.read_text().replace("name: Hardware", "name: Chips"))
     assert services.taxonomy_load_if_empty(path=fixture_tree) is None
-    assert {layer.name for layer in selectors.taxonomy_snapshot().layers} >= {"Hardware"}
+    assert {layer.name for layer in selectors.taxonomy_snapshot().layers} >= {
+        "Hardware"
+    }

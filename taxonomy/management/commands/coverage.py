@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import render_csv, render_json, render_table
+from taxonomy.domain.errors import GraphError
 from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES
-from taxonomy.graph.repository import GraphError
 from taxonomy.selectors.coverage import coverage_report, coverage_scenario
 
 RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv}

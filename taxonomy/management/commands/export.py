@@ -7,11 +7,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy import selectors
-from taxonomy.analysis.model import ScenarioError
+from taxonomy.domain.errors import GraphError, ScenarioError, UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES
 from taxonomy.formats import EXPORT_FORMATS
-from taxonomy.formats.common import UnknownTaxonomy
-from taxonomy.graph.repository import GraphError
 from taxonomy.selectors.coverage import coverage_scenario
 
 

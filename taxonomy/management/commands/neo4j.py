@@ -25,7 +25,9 @@ class Command(BaseCommand):
         external = settings.NEO4J_TEST_URI if instance == "test" else settings.NEO4J_URI
         if external and action != "install":
             variable = "NEO4J_TEST_URI" if instance == "test" else "NEO4J_URI"
-            self.stdout.write(f"{variable} is set ({external}); the project runs no server of its own.")
+            self.stdout.write(
+                f"{variable} is set ({external}); the project runs no server of its own."
+            )
             return
         inst = server.instance(instance)
         try:

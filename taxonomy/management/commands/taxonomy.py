@@ -11,9 +11,9 @@ from django.core.validators import validate_slug
 
 from taxonomy import revisions, selectors, services
 from taxonomy.analysis.model import CLASSES
+from taxonomy.domain.errors import GraphError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.formats import fixtures
-from taxonomy.graph.repository import GraphError
 from taxonomy.selectors import comparison as review
 
 
@@ -27,26 +27,45 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        validate = sub.add_parser("validate", help="check fixtures; file:line: message per problem")
+        validate = sub.add_parser(
+            "validate", help="check fixtures; file:line: message per problem"
+        )
         validate.add_argument("path", nargs="?", type=Path)
-        load = sub.add_parser("load", help="validate, then write the fixtures in one transaction")
+        load = sub.add_parser(
+            "load", help="validate, then write the fixtures in one transaction"
+        )
         load.add_argument("path", nargs="?", type=Path)
-        load.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
-        load.add_argument("--prune", action="store_true", help="delete graph items the fixtures lack")
-        load.add_argument("--if-empty", action="store_true", help="load only into an empty graph")
+        load.add_argument(
+            "--dry-run", action="store_true", help="print the changes, write nothing"
+        )
+        load.add_argument(
+            "--prune", action="store_true", help="delete graph items the fixtures lack"
+        )
+        load.add_argument(
+            "--if-empty", action="store_true", help="load only into an empty graph"
+        )
         load.add_argument("--comment", default="", help="why, for the audit log")
-        export = sub.add_parser("export", help="write the graph as fixtures (yaml) or one JSON document")
+        export = sub.add_parser(
+            "export", help="write the graph as fixtures (yaml) or one JSON document"
+        )
         export.add_argument("--format", choices=["yaml", "json"], default="yaml")
-        export.add_argument("--out", type=Path, help="yaml: a folder (default fixtures/); json: a file (default stdout)")
+        export.add_argument(
+            "--out",
+            type=Path,
+            help="yaml: a folder (default fixtures/); json: a file (default stdout)",
+        )
         export.add_argument(
             "--taxonomy",
             default=DEFAULT_TAXONOMY,
             metavar="NAME",
             help="the taxonomy to export (default: the seed, layerwise)",
         )
-        sub.add_parser("schema", help="create constraints and the full-text index (idempotent)")
+        sub.add_parser(
+            "schema", help="create constraints and the full-text index (idempotent)"
+        )
         diff = sub.add_parser(
-            "diff", help="items added, removed, changed and the coverage impact between two fixture trees"
+            "diff",
+            help="items added, removed, changed and the coverage impact between two fixture trees",
         )
         diff.add_argument("old", type=Path)
         diff.add_argument("new", type=Path)
@@ -56,10 +75,14 @@ class Command(BaseCommand):
             metavar="CLASS[,CLASS]",
             help="exit 1 when a threat moves into one of these classes",
         )
-        tag = sub.add_parser("tag", help="name the current state of the graph (a named revision)")
+        tag = sub.add_parser(
+            "tag", help="name the current state of the graph (a named revision)"
+        )
         tag.add_argument("name")
         tag.add_argument("--comment", default="", help="why this state matters")
-        tag.add_argument("--force", action="store_true", help="move an existing name here")
+        tag.add_argument(
+            "--force", action="store_true", help="move an existing name here"
+        )
         sub.add_parser("tags", help="list the named revisions")
 
     def handle(self, *args, action, **options):
@@ -91,16 +114,24 @@ class Command(BaseCommand):
             if if_empty:
                 result = services.taxonomy_load_if_empty(path=path, **audited)
                 if result is None:
-                    self.stdout.write("The graph already holds a taxonomy; not loading fixtures.")
+                    self.stdout.write(
+                        "The graph already holds a taxonomy; not loading fixtures."
+                    )
                     return
             else:
                 result = services.taxonomy_load(
-                    path=path, dry_run=dry_run, prune=prune, progress=self._progress, **audited
+                    path=path,
+                    dry_run=dry_run,
+                    prune=prune,
+                    progress=self._progress,
+                    **audited,
                 )
         except fixtures.FixtureError as e:
             for problem in e.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(f"{len(e.problems)} problem(s) in {path}; nothing was written") from e
+            raise CommandError(
+                f"{len(e.problems)} problem(s) in {path}; nothing was written"
+            ) from e
         for change in result.changes.changes:
             self.stdout.write(change.describe())
         verb = "Would apply" if dry_run else "Applied"
@@ -111,7 +142,9 @@ class Command(BaseCommand):
 
     def _progress(self, done: int, total: int) -> None:
         if total >= 5000:
-            self.stderr.write(f"  written {done}/{total} changes ({100 * done // total}%)")
+            self.stderr.write(
+                f"  written {done}/{total} changes ({100 * done // total}%)"
+            )
 
     def _export(self, format="yaml", out=None, taxonomy=DEFAULT_TAXONOMY, **options):
         snapshot = selectors.taxonomy_snapshot(taxonomy=taxonomy)
@@ -132,7 +165,9 @@ class Command(BaseCommand):
 
     def _schema(self, **options):
         names = services.schema_apply()
-        self.stdout.write(f"Schema ready: {', '.join(names)} (Neo4j {selectors.server_version()})")
+        self.stdout.write(
+            f"Schema ready: {', '.join(names)} (Neo4j {selectors.server_version()})"
+        )
 
     def _diff(self, old, new, format="text", fail_on=None, **options):
         fail_on = _classes(fail_on)
@@ -143,11 +178,17 @@ class Command(BaseCommand):
             except fixtures.FixtureError as e:
                 for problem in e.problems:
                     self.stderr.write(str(problem))
-                raise CommandError(f"{len(e.problems)} problem(s) in {path}", returncode=2) from e
-        comparison = review.taxonomy_comparison(*sides, old_name=str(old), new_name=str(new))
+                raise CommandError(
+                    f"{len(e.problems)} problem(s) in {path}", returncode=2
+                ) from e
+        comparison = review.taxonomy_comparison(
+            *sides, old_name=str(old), new_name=str(new)
+        )
         render = review.render_json if format == "json" else review.render_text
         self.stdout.write(render(comparison), ending="")
-        failing = [c["id"] for c in comparison["coverage"]["changed"] if c["to"] in fail_on]
+        failing = [
+            c["id"] for c in comparison["coverage"]["changed"] if c["to"] in fail_on
+        ]
         if failing:
             raise CommandError(
                 f"{len(failing)} threat(s) move into {', '.join(fail_on)}: {', '.join(failing)}",
@@ -181,6 +222,7 @@ def _classes(value: str | None) -> list[str]:
     unknown = [n for n in names if n not in CLASSES]
     if unknown:
         raise CommandError(
-            f"unknown class: {', '.join(unknown)} (use {', '.join(CLASSES)})", returncode=2
+            f"unknown class: {', '.join(unknown)} (use {', '.join(CLASSES)})",
+            returncode=2,
         )
     return names

@@ -9,8 +9,8 @@ import pytest
 from taxonomy.analysis import chains
 from taxonomy.analysis.coverage import analyse
 from taxonomy.analysis.fast import chain_roots_mask, coverage_model, unblocked_into_mask
-from taxonomy.analysis.model import Scenario
 from taxonomy.analysis.report import coverage_document
+from taxonomy.domain.scenario import Scenario
 
 PATHS_INTO_SCALED_MISUSE = (
     ("model-extraction", "guardrail-removal", "scaled-misuse"),

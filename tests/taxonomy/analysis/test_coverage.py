@@ -6,8 +6,8 @@ import pytest
 
 from taxonomy.analysis import fast
 from taxonomy.analysis.coverage import analyse
-from taxonomy.analysis.model import Scenario
 from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+from taxonomy.domain.scenario import Scenario
 
 ANALYSERS = {"plain": analyse, "fast": fast.analyse}
 

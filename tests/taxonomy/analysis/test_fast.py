@@ -19,8 +19,9 @@ from taxonomy.analysis.fast import (
     requires_closure_matrix,
     run_scenario,
 )
-from taxonomy.analysis.model import Analysis, Scenario, addressing_weight
+from taxonomy.analysis.model import Analysis, addressing_weight
 from taxonomy.domain.records import Layer, Link, Mitigates, Mitigation, Taxonomy, Threat
+from taxonomy.domain.scenario import Scenario
 from tests.taxonomy.analysis.test_properties import cases
 
 GLOBALS = (

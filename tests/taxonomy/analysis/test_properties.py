@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from taxonomy.analysis import fast
 from taxonomy.analysis.coverage import analyse, set_coverage
-from taxonomy.analysis.model import Analysis, Scenario, addressed, taxonomy_graph
+from taxonomy.analysis.model import Analysis, addressed, taxonomy_graph
 from taxonomy.analysis.scenarios import enabled_mitigations
 from taxonomy.domain.records import (
     MATURITIES,
@@ -23,6 +23,7 @@ from taxonomy.domain.records import (
     Taxonomy,
     Threat,
 )
+from taxonomy.domain.scenario import Scenario
 
 EXAMPLES = settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -9,13 +9,15 @@ import json
 import pytest
 
 from bench.synthetic import document_chunks, synthetic_taxonomy
-from taxonomy.analysis.model import CLASSES, Scenario, ScenarioError
+from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import (
     coverage_document,
     render_csv,
     render_json,
     render_table,
 )
+from taxonomy.domain.errors import ScenarioError
+from taxonomy.domain.scenario import Scenario
 from tests.taxonomy.coverage_shape import THREAT_KEYS, TOP_KEYS
 
 

@@ -7,14 +7,11 @@ import pytest
 from taxonomy.analysis import fast, scenarios
 from taxonomy.analysis.coverage import analyse
 from taxonomy.analysis.fast import coverage_model, enabled_mask, run_scenario
-from taxonomy.analysis.model import (
-    Scenario,
-    ScenarioError,
-    taxonomy_graph,
-    validate_ids,
-)
+from taxonomy.analysis.model import taxonomy_graph, validate_ids
 from taxonomy.analysis.scenarios import diff_analyses
+from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import Layer, Link, Mitigation, Taxonomy
+from taxonomy.domain.scenario import Scenario
 
 TODAY = Scenario(maturities=["deployed"])
 

@@ -19,14 +19,18 @@ def test_the_driver_reports_neo4j_kernel_5_26(neo4j_server):
 
 
 def test_the_server_refuses_a_wrong_password(neo4j_server):
-    with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=("neo4j", "not-the-password")) as drv:
+    with neo4j.GraphDatabase.driver(
+        neo4j_server.uri, auth=("neo4j", "not-the-password")
+    ) as drv:
         with pytest.raises(neo4j.exceptions.AuthError):
             drv.verify_connectivity()
 
 
 def test_status_says_running_version_and_address(neo4j_server):
     if not neo4j_server.managed_instance:
-        pytest.fail("NEO4J_TEST_URI is set: the local-server tests need the project's own server")
+        pytest.fail(
+            "NEO4J_TEST_URI is set: the local-server tests need the project's own server"
+        )
     out = StringIO()
     call_command("neo4j", "status", "--instance", "test", stdout=out)
     assert "running: 5.26." in out.getvalue()

@@ -12,7 +12,8 @@ from taxonomy.graph.driver import database, get_driver
 
 
 def test_two_writers_with_the_same_version_never_both_succeed(
-    seeded_graph, transactional_db  # the winner's audit entry is written from its thread
+    seeded_graph,
+    transactional_db,  # the winner's audit entry is written from its thread
 ):
     def rename(name: str) -> str:
         try:

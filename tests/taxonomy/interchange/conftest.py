@@ -23,7 +23,9 @@ def atlas_path() -> Path:
     It is never copied into the repository; a missing file fails the tests
     that need it instead of skipping them.
     """
-    default = Path(settings.BASE_DIR).parent / "shared" / "data" / "atlas" / "ATLAS.yaml"
+    default = (
+        Path(settings.BASE_DIR).parent / "shared" / "data" / "atlas" / "ATLAS.yaml"
+    )
     path = Path(os.environ.get("LAYERWISE_ATLAS_YAML", default))
     if not path.is_file():
         pytest.fail(

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from taxonomy import selectors, services
+from taxonomy.domain.errors import InterchangeError
 from taxonomy.formats import fixtures
 from taxonomy.formats.atlas import atlas_parse
-from taxonomy.formats.common import InterchangeError
 from taxonomy.graph import repository
 
 # The facts ../shared/data/atlas/README.md states for ATLAS data 5.6.0.
@@ -276,7 +276,7 @@ def test_pruning_a_seed_layer_that_atlas_mitigations_sit_in_is_refused(
     seeded_graph, atlas_path, seed_layer_map, fixture_tree
 ):
     from taxonomy import services
-    from taxonomy.graph.repository import GraphConflict
+    from taxonomy.domain.errors import GraphConflict
 
     _import(atlas_path, "--layer-map", str(seed_layer_map))
     before = selectors.taxonomy_snapshot(taxonomy=None)

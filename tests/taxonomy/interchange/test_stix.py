@@ -10,8 +10,8 @@ import stix2
 from django.core.management import CommandError, call_command
 
 from taxonomy import selectors, services
+from taxonomy.domain.errors import InterchangeError
 from taxonomy.formats import fixtures
-from taxonomy.formats.common import InterchangeError
 from taxonomy.formats.stix import EXTENSION_ID, stix_parse
 from taxonomy.graph import repository
 

@@ -1,0 +1,235 @@
+"""The taxonomy's rules, checked ONCE over records: ``taxonomy_problems``.
+
+Fixture files, the canonical JSON document, catalogue imports and the
+import of a document into the graph all call it; each front end maps a
+problem's ``(kind, index, field, position)`` back to its own location (a
+file and line, ``mitigates[3].threat``, a form field). Single-item writes
+check the same rules against the graph inside their transaction
+(``taxonomy.graph``), with the same messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
+from taxonomy.domain.records import MATURITIES, STRENGTHS, Link, Taxonomy
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """One broken rule: the item at fault and what is wrong with it.
+
+    ``kind`` and ``index`` name the item (its position in its ``Taxonomy``
+    field); ``field`` the field at fault, ``position`` the entry of a list
+    field (``sources[2]``), both None when the item as a whole is. ``rule``
+    is one of ``duplicate``, ``unknown``, ``self``, ``cycle``, ``vocabulary``;
+    ``first`` is the index of the first item a duplicate repeats.
+    """
+
+    kind: str
+    index: int
+    field: str | None
+    position: int | None
+    rule: str
+    message: str
+    first: int | None = None
+
+
+def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
+    """Every rule ``taxonomy`` breaks, in the order of its kinds and items.
+
+    Unknown ids (a mitigation's layer, a link's ends, cited sources),
+    duplicate ids and links, self links where they are refused, REQUIRES and
+    SUBTYPE_OF cycles, and the strength and maturity vocabularies.
+
+    >>> from taxonomy.domain.records import Layer, Mitigation, Threat, Mitigates
+    >>> t = Taxonomy(layers=(Layer("hw", "HW"),), threats=(Threat("t", "T"),),
+    ...     mitigations=(Mitigation("m", "M", "sw", "pilot"),),
+    ...     mitigates=(Mitigates("m", "t", "low", sources=("nobody",)),),
+    ...     enables=(Link("t", "t"),))
+    >>> [p.message for p in taxonomy_problems(t)]
+    ["unknown layer 'sw'", "unknown source 'nobody'", "threat 't' cannot enable itself"]
+    """
+    ids = {kind: set() for kind in NODE_KINDS}
+    problems = _duplicate_ids(taxonomy, ids)
+    for index, mitigation in enumerate(taxonomy.mitigations):
+        if mitigation.layer not in ids["layer"]:
+            problems.append(
+                _unknown("mitigation", index, "layer", None, "layer", mitigation.layer)
+            )
+        if mitigation.maturity not in MATURITIES:
+            problems.append(
+                RuleProblem(
+                    "mitigation",
+                    index,
+                    "maturity",
+                    None,
+                    "vocabulary",
+                    f"unknown maturity {mitigation.maturity!r}",
+                )
+            )
+    for kind in ("threat", "mitigation"):
+        problems += _cited(kind, getattr(taxonomy, NODE_KINDS[kind].field), ids)
+    for kind in LINK_KINDS.values():
+        problems += _link_problems(kind.name, getattr(taxonomy, kind.field), ids)
+    problems += _cycles(taxonomy)
+    return problems
+
+
+def _duplicate_ids(taxonomy: Taxonomy, ids: dict[str, set[str]]) -> list[RuleProblem]:
+    problems = []
+    for kind in NODE_KINDS.values():
+        first: dict[str, int] = {}
+        for index, record in enumerate(getattr(taxonomy, kind.field)):
+            if record.id in first:
+                problems.append(
+                    RuleProblem(
+                        kind.name,
+                        index,
+                        "id",
+                        None,
+                        "duplicate",
+                        f"duplicate {kind.name} id {record.id!r}",
+                        first[record.id],
+                    )
+                )
+            else:
+                first[record.id] = index
+        ids[kind.name] = set(first)
+    return problems
+
+
+def _unknown(
+    kind: str, index: int, field: str, position: int | None, wanted: str, value: str
+) -> RuleProblem:
+    return RuleProblem(
+        kind, index, field, position, "unknown", f"unknown {wanted} {value!r}"
+    )
+
+
+def _cited(kind: str, records: Iterable, ids: dict[str, set[str]]) -> list[RuleProblem]:
+    return [
+        _unknown(kind, index, "sources", j, "source", source)
+        for index, record in enumerate(records)
+        for j, source in enumerate(record.sources)
+        if source not in ids["source"]
+    ]
+
+
+def _link_problems(
+    kind: str, links: tuple, ids: dict[str, set[str]]
+) -> list[RuleProblem]:
+    spec = LINK_KINDS[kind]
+    problems = []
+    first: dict[tuple[str, str], int] = {}
+    for index, link in enumerate(links):
+        ends = spec.end_ids(link)
+        for field, end_kind, value in zip(
+            spec.ends, (spec.source, spec.target), ends, strict=True
+        ):
+            if value not in ids[end_kind]:
+                problems.append(_unknown(kind, index, field, None, end_kind, value))
+        if ends in first:
+            problems.append(
+                RuleProblem(
+                    kind,
+                    index,
+                    None,
+                    None,
+                    "duplicate",
+                    f"duplicate link {ends[0]!r} -> {ends[1]!r}",
+                    first[ends],
+                )
+            )
+        else:
+            first[ends] = index
+        if spec.irreflexive and ends[0] == ends[1]:
+            problems.append(
+                RuleProblem(
+                    kind,
+                    index,
+                    spec.ends[1],
+                    None,
+                    "self",
+                    f"{spec.source} {ends[0]!r} cannot {_verb(kind)} itself",
+                )
+            )
+        if kind == "mitigates" and link.strength not in STRENGTHS:
+            problems.append(
+                RuleProblem(
+                    kind,
+                    index,
+                    "strength",
+                    None,
+                    "vocabulary",
+                    f"unknown strength {link.strength!r}",
+                )
+            )
+        if kind == "mitigates":
+            problems += [
+                _unknown(kind, index, "sources", j, "source", source)
+                for j, source in enumerate(link.sources)
+                if source not in ids["source"]
+            ]
+    return problems
+
+
+def _verb(kind: str) -> str:
+    return {"enables": "enable"}.get(kind, kind)
+
+
+def cycle_of(links: Iterable[Link]) -> list[str] | None:
+    """The first cycle among links as the ids along it, back to the start; or None.
+
+    >>> cycle_of([Link("a", "b"), Link("b", "a")])
+    ['a', 'b', 'a']
+    >>> cycle_of([Link("a", "b")]) is None
+    True
+    """
+    try:
+        cycle = nx.find_cycle(nx.DiGraph([(x.source, x.target) for x in links]))
+    except nx.NetworkXNoCycle:
+        return None
+    return [edge[0] for edge in cycle] + [cycle[0][0]]
+
+
+def cycle_message(kind: str, chain: list[str]) -> str:
+    """``"REQUIRES cycle: a -> b -> a"``.
+
+    >>> cycle_message("requires", ["a", "b", "a"])
+    'REQUIRES cycle: a -> b -> a'
+    """
+    return f"{LINK_KINDS[kind].rel} cycle: {' -> '.join(chain)}"
+
+
+def _cycles(taxonomy: Taxonomy) -> list[RuleProblem]:
+    """One problem per acyclic link kind that has a cycle, on the node it starts at."""
+    problems = []
+    for kind in LINK_KINDS.values():
+        if not kind.acyclic:
+            continue
+        chain = cycle_of(getattr(taxonomy, kind.field))
+        if chain is None:
+            continue
+        nodes = getattr(taxonomy, NODE_KINDS[kind.source].field)
+        index = next((i for i, n in enumerate(nodes) if n.id == chain[0]), -1)
+        problems.append(
+            RuleProblem(
+                kind.source,
+                index,
+                kind.name,
+                None,
+                "cycle",
+                cycle_message(kind.name, chain),
+            )
+        )
+    return problems
+
+
+def cycle_problems(taxonomy: Taxonomy) -> list[str]:
+    """A message per REQUIRES or SUBTYPE_OF cycle kind found in ``taxonomy``."""
+    return [p.message for p in _cycles(taxonomy)]

@@ -1,0 +1,365 @@
+"""What-if scenarios, and their ONE codec: parsed, checked, put in words and
+written back into URLs and command lines here, for every surface.
+
+The CLI (``coverage``, ``export``, ``taxonomy diff``), the API's query
+serializers, the pages, the downloads and the Navigator export all read and
+write scenarios through ``SCENARIO_PARAMS`` and the functions below, so a new
+scenario parameter is one entry in ``SCENARIO_PARAMS`` and a field on
+``Scenario``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from taxonomy.domain.errors import ScenarioError
+from taxonomy.domain.records import MATURITIES, STRENGTHS
+
+DEFAULT_THRESHOLD = 0.8
+DEFAULT_EFFECTIVENESS = {"low": 0.3, "medium": 0.6, "high": 0.9}
+
+
+def _frozen_ids(value: Iterable[str] | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset({value})
+    return frozenset(value)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A what-if: which layers and mitigations count, and the model's settings.
+
+    ``maturities`` None counts every maturity. ``effectiveness`` maps each
+    strength to its effectiveness e in [0, 1]; it is stored as a tuple of
+    pairs in ``STRENGTHS`` order so that a scenario is hashable.
+
+    >>> s = Scenario(disabled_layers=["liability"], maturities=["deployed"])
+    >>> sorted(s.disabled_layers), sorted(s.maturities), s.threshold
+    (['liability'], ['deployed'], 0.8)
+    >>> s.effectiveness_map["medium"]
+    0.6
+    """
+
+    disabled_layers: frozenset[str] = frozenset()
+    disabled_mitigations: frozenset[str] = frozenset()
+    maturities: frozenset[str] | None = None
+    threshold: float = DEFAULT_THRESHOLD
+    effectiveness: tuple[tuple[str, float], ...] = field(
+        default=tuple(DEFAULT_EFFECTIVENESS.items())
+    )
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "disabled_layers", _frozen_ids(self.disabled_layers))
+        set_(self, "disabled_mitigations", _frozen_ids(self.disabled_mitigations))
+        set_(self, "maturities", _frozen_ids(self.maturities))
+        set_(self, "threshold", _checked_threshold(self.threshold))
+        set_(self, "effectiveness", _checked_effectiveness(self.effectiveness))
+        unknown = (self.maturities or frozenset()) - set(MATURITIES)
+        if unknown:
+            raise ScenarioError({"maturity": unknown})
+
+    @property
+    def effectiveness_map(self) -> dict[str, float]:
+        """The strength → effectiveness map as a dict in ``STRENGTHS`` order."""
+        return dict(self.effectiveness)
+
+    @property
+    def is_baseline(self) -> bool:
+        """True when nothing is disabled and every maturity counts."""
+        return not (self.disabled_layers or self.disabled_mitigations) and (
+            self.maturities is None
+        )
+
+    def baseline(self) -> Scenario:
+        """The same settings with nothing disabled and every maturity counted."""
+        return Scenario(threshold=self.threshold, effectiveness=self.effectiveness)
+
+    def cache_key(self) -> tuple:
+        """Everything that tells two scenarios apart, as a sortable, hashable tuple."""
+        maturities = None if self.maturities is None else sorted(self.maturities)
+        return (
+            sorted(self.disabled_layers),
+            sorted(self.disabled_mitigations),
+            maturities,
+            self.threshold,
+            self.effectiveness,
+        )
+
+
+def _checked_threshold(value: float) -> float:
+    value = float(value)
+    if not 0.0 < value <= 1.0 or math.isnan(value):
+        raise ValueError(f"the threshold must be in (0, 1], got {value}")
+    return value
+
+
+def _checked_effectiveness(value) -> tuple[tuple[str, float], ...]:
+    given = dict(value)
+    if set(given) != set(STRENGTHS):
+        raise ValueError(
+            f"effectiveness must map exactly {', '.join(STRENGTHS)}; "
+            f"got {sorted(given)}"
+        )
+    out = []
+    for strength in STRENGTHS:
+        e = float(given[strength])
+        if not 0.0 <= e <= 1.0:
+            raise ValueError(
+                f"effectiveness of {strength!r} must be in [0, 1], got {e}"
+            )
+        out.append((strength, e))
+    return tuple(out)
+
+
+BASELINE = Scenario()
+
+
+# --- The parameters --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScenarioParam:
+    """One scenario parameter as every surface names it.
+
+    ``name`` is the query parameter (``--name-with-dashes`` on the command
+    line); ``attr`` the ``Scenario`` field and keyword of ``coverage_scenario``;
+    ``kind`` how it is read: ``ids`` (repeatable, comma lists allowed),
+    ``maturities`` (the same, from ``MATURITIES``) or ``number``; ``reports``
+    the kind a ``ScenarioError`` names when the value is unknown.
+    """
+
+    name: str
+    attr: str
+    kind: str
+    help: str
+    reports: str | None = None
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+SCENARIO_PARAMS: tuple[ScenarioParam, ...] = (
+    ScenarioParam(
+        "disable_layer",
+        "disabled_layers",
+        "ids",
+        "Layers to switch off; repeat or comma-separate.",
+        "layer",
+    ),
+    ScenarioParam(
+        "disable_mitigation",
+        "disabled_mitigations",
+        "ids",
+        "Mitigations to switch off (and whatever REQUIRES them).",
+        "mitigation",
+    ),
+    ScenarioParam(
+        "maturity",
+        "maturities",
+        "maturities",
+        "Count only mitigations of these maturities.",
+        "maturity",
+    ),
+    ScenarioParam(
+        "threshold",
+        "threshold",
+        "number",
+        "τ in (0, 1]; default LAYERWISE_COVERAGE_THRESHOLD.",
+    ),
+)
+PARAM_NAMES: tuple[str, ...] = tuple(p.name for p in SCENARIO_PARAMS)
+# ScenarioError kinds -> the query parameter that named them.
+PARAM_OF_KIND: dict[str, str] = {
+    **{p.reports: p.name for p in SCENARIO_PARAMS if p.reports},
+    "threat": "threat",
+}
+
+
+def split_ids(values: Iterable[str]) -> list[str]:
+    """Repeated values, each possibly a comma list, as one list of ids in order.
+
+    >>> split_ids(["a,b", " c ", ""])
+    ['a', 'b', 'c']
+    """
+    return [part.strip() for v in values for part in str(v).split(",") if part.strip()]
+
+
+def _number(raw: str | None) -> float | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"the threshold must be a number, got {raw!r}") from None
+
+
+def _maturities(values: Iterable[str]) -> frozenset[str] | None:
+    """Naming every maturity is the same as naming none."""
+    named = frozenset(split_ids(values))
+    return None if named in (frozenset(), frozenset(MATURITIES)) else named
+
+
+def scenario_values(params: Any) -> dict[str, Any]:
+    """The keyword arguments of ``coverage_scenario`` a query string names.
+
+    ``params`` has ``getlist`` (a Django ``QueryDict``). Raises ``ValueError``
+    for a threshold that is not a number; unknown maturities are the
+    ``Scenario``'s to refuse.
+
+    >>> from django.utils.datastructures import MultiValueDict
+    >>> query = MultiValueDict({"disable_layer": ["hardware"],
+    ...     "maturity": ["pilot,deployed"], "threshold": ["0.7"]})
+    >>> values = scenario_values(query)
+    >>> sorted(values["disabled_layers"]), sorted(values["maturities"])
+    (['hardware'], ['deployed', 'pilot'])
+    >>> values["threshold"]
+    0.7
+    """
+    values: dict[str, Any] = {}
+    for param in SCENARIO_PARAMS:
+        given = params.getlist(param.name)
+        if param.kind == "ids":
+            values[param.attr] = frozenset(split_ids(given))
+        elif param.kind == "maturities":
+            values[param.attr] = _maturities(given)
+        else:
+            values[param.attr] = _number(given[-1] if given else None)
+    return values
+
+
+def scenario_from_cleaned(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``coverage_scenario`` keywords from values already cleaned by name
+    (an API serializer's ``validated_data`` or a command's options)."""
+    values: dict[str, Any] = {}
+    for param in SCENARIO_PARAMS:
+        value = data.get(param.name)
+        if param.kind == "ids":
+            values[param.attr] = frozenset(split_ids(value or ()))
+        elif param.kind == "maturities":
+            values[param.attr] = None if value is None else _maturities(value)
+        else:
+            values[param.attr] = value
+    return values
+
+
+def scenario_params(
+    scenario: Scenario,
+    *,
+    compare: bool = False,
+    default_threshold: float = DEFAULT_THRESHOLD,
+) -> list[tuple[str, str]]:
+    """The query parameters that reproduce a scenario, sorted, defaults left out.
+
+    >>> scenario_params(Scenario(disabled_layers=["hardware"], maturities=["deployed"]))
+    [('disable_layer', 'hardware'), ('maturity', 'deployed')]
+    >>> scenario_params(Scenario(threshold=0.7), compare=True)
+    [('threshold', '0.7'), ('compare', 'baseline')]
+    """
+    params: list[tuple[str, str]] = []
+    for param in SCENARIO_PARAMS:
+        value = getattr(scenario, param.attr)
+        if param.kind == "ids":
+            params += [(param.name, i) for i in sorted(value)]
+        elif param.kind == "maturities":
+            if value is not None:
+                params += [(param.name, m) for m in MATURITIES if m in value]
+        elif abs(value - default_threshold) > 1e-9:
+            params.append((param.name, f"{value:g}"))
+    if compare:
+        params.append(("compare", "baseline"))
+    return params
+
+
+def scenario_query(
+    scenario: Scenario, *, default_threshold: float = DEFAULT_THRESHOLD, **extra: Any
+) -> str:
+    """A query string (with its ``?``, or empty) for a scenario plus extra params.
+
+    >>> scenario_query(Scenario(disabled_layers=["hardware"]), sort="class")
+    '?disable_layer=hardware&sort=class'
+    >>> scenario_query(Scenario(), kind=["a", "b"])
+    '?kind=a&kind=b'
+    >>> scenario_query(Scenario())
+    ''
+    """
+    params = scenario_params(scenario, default_threshold=default_threshold)
+    for key, values in extra.items():
+        values = [values] if isinstance(values, str) else values or []
+        params += [(key, v) for v in values if v]
+    return f"?{urlencode(params)}" if params else ""
+
+
+def percent(value: float | None) -> str:
+    """A coverage or share as a whole percentage, rounded down; a dash for None.
+
+    Rounded down, so that 79.9% never reads as reaching an 80% threshold.
+
+    >>> percent(0.84), percent(0.0), percent(0.996), percent(None)
+    ('84%', '0%', '99%', '—')
+    """
+    if value is None:
+        return "—"
+    return f"{min(int(value * 100 + 1e-9), 100)}%"
+
+
+def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
+    """One sentence saying what a scenario switches off, with display names.
+
+    >>> scenario_summary(Scenario(), {})
+    'Baseline: every layer and mitigation counts; threshold 80%.'
+    >>> scenario_summary(Scenario(disabled_layers=["hardware"], maturities=["deployed"],
+    ...                  threshold=0.7), {"hardware": "Hardware"})
+    'Without Hardware; only deployed mitigations; threshold 70%.'
+    """
+    parts = []
+    off = sorted(scenario.disabled_layers | scenario.disabled_mitigations)
+    if off:
+        parts.append("Without " + ", ".join(names.get(i, i) for i in off))
+    if scenario.maturities is not None:
+        kept = [m for m in MATURITIES if m in scenario.maturities]
+        parts.append(f"only {' and '.join(kept) or 'no'} mitigations")
+    threshold = f"threshold {percent(scenario.threshold)}"
+    if not parts:
+        return f"Baseline: every layer and mitigation counts; {threshold}."
+    return "; ".join(parts + [threshold]) + "."
+
+
+# --- The command line ------------------------------------------------------------
+
+
+def add_scenario_arguments(parser: Any) -> None:
+    """Add every scenario parameter to an argparse parser (``--disable-layer`` ...).
+
+    Ids and maturities repeat and take comma lists (``--maturity deployed,pilot``
+    or ``--maturity deployed pilot``).
+    """
+    for param in SCENARIO_PARAMS:
+        if param.kind == "number":
+            parser.add_argument(param.option, type=float, help=param.help)
+        else:
+            parser.add_argument(
+                param.option,
+                nargs="+",
+                action="extend",
+                default=[] if param.kind == "ids" else None,
+                metavar="ID" if param.kind == "ids" else "M[,M]",
+                help=param.help,
+            )
+
+
+def unknown_maturities(values: Iterable[str] | None) -> list[str]:
+    """The named maturities that are not in ``MATURITIES``.
+
+    >>> unknown_maturities(["deployed,someday"])
+    ['someday']
+    """
+    return [m for m in split_ids(values or ()) if m not in MATURITIES]
