@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from taxonomy.domain.kinds import KINDS, LINK_KINDS, LinkKind, items_of, record_key
+from taxonomy.domain.kinds import LINK_KINDS, LinkKind, items_of, record_key
 from taxonomy.domain.kinds import KINDS as ALL_KINDS
 from taxonomy.domain.records import Taxonomy
 
