@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from taxonomy.domain.kinds import LINK_KINDS, LinkKind, items_of, record_key
 from taxonomy.domain.kinds import KINDS as ALL_KINDS
+from taxonomy.domain.kinds import LINK_KINDS, LinkKind, items_of, record_key
 from taxonomy.domain.records import Taxonomy
 
 # (kind, Taxonomy field) in the order changes are reported.
@@ -185,7 +185,9 @@ def _ends(spec: LinkKind, link: Any) -> set[tuple[str, str]]:
 
 def _uncited(taxonomy: Taxonomy, source: str) -> list[Change]:
     changes = []
-    citing = [k for k in ALL_KINDS.values() if "sources" in k.record.__dataclass_fields__]
+    citing = [
+        k for k in ALL_KINDS.values() if "sources" in k.record.__dataclass_fields__
+    ]
     for spec in citing:
         kind = spec.name
         for record in getattr(taxonomy, spec.field):
