@@ -50,10 +50,12 @@ run: neo4j-start
 	@echo "Layerwise on http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
-# Every test, against the project's own Neo4j test server (never your data).
-# In CI the test server is stopped afterwards; locally it keeps running for
-# the next run. pytest exits non-zero when it collects no test.
-test: install chromium
+# Lint first, then every test and every docstring example (pyproject's
+# testpaths and --doctest-modules), against the project's own Neo4j test
+# server (never your data). In CI the test server is stopped afterwards;
+# locally it keeps running for the next run. pytest exits non-zero when it
+# collects no test.
+test: install chromium lint
 	$(MANAGE) neo4j start --instance test
 	status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ -n "$$CI" ]; then $(MANAGE) neo4j stop --instance test; fi; \

@@ -101,7 +101,8 @@ def measure_size(size: str, *, repeats: int, seed: int = 0) -> dict:
     1000
     """
     from bench.synthetic import SIZES, synthetic_taxonomy
-    from taxonomy.analysis.fast import coverage_model, run_scenario
+    from taxonomy.analysis.compiled import coverage_model
+    from taxonomy.analysis.fast import run_scenario
     from taxonomy.analysis.report import build_report, render_json
     from taxonomy.domain.scenario import Scenario
 

@@ -1,40 +1,27 @@
-"""Whole GET responses cached per graph revision token.
+"""Whole GET responses cached per graph revision token (see ``taxonomy.selectors.cache``).
 
-A read's answer depends only on the graph (named by its revision token, which
-every write changes), the URL and the settings. So once a read has been
-answered at a token, the same URL is served from the cache (Django's default
-cache) until the next write: one token read and one cache lookup, no
-filtering, analysis or serialization. Only 200 answers up to MAX_BODY bytes
-are kept. The lookup runs inside the view, after authentication, permissions
-and throttling. The token itself may be up to LAYERWISE_REVISION_MAX_AGE
-seconds old when another process wrote (see ``selectors.revision_token``).
+A read's answer depends only on the graph (named by its revision token), the
+URL and the settings, so once a read has been answered at a token the same
+URL is served from the cache until the next write: one token read and one
+cache lookup, no filtering, analysis or serialization. Only 200 answers up
+to ``cache.MAX_BODY`` bytes are kept. The lookup runs inside the view, after
+authentication, permissions and throttling.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from taxonomy import selectors
+from taxonomy.selectors import cache
 
 KEPT_HEADERS = ("Content-Type", "ETag", "Content-Disposition")
 JSON = JSONRenderer()
-# Answers at an old revision are never asked for again; let them go.
-TIMEOUT = 3600
-# Whole-taxonomy answers of a large graph are not worth holding per URL.
-MAX_BODY = 1_000_000
-
-
-def _key(token: str, request: Request) -> str:
-    url = request.build_absolute_uri()
-    return "response:" + hashlib.sha256(f"{token} {url}".encode()).hexdigest()
 
 
 def cached_get(method: Callable) -> Callable:
@@ -47,9 +34,9 @@ def cached_get(method: Callable) -> Callable:
 
     @functools.wraps(method)
     def wrapper(self, request: Request, *args, **kwargs) -> HttpResponse:
-        self.token = selectors.revision_token()
-        key = _key(self.token, request)
-        hit = cache.get(key)
+        self.token = cache.revision_token()
+        key = cache.shared_key("response", self.token, request.build_absolute_uri())
+        hit = cache.shared_get(key)
         if hit is None:
             response = method(self, request, *args, **kwargs)
             if response.status_code != 200:
@@ -63,8 +50,8 @@ def cached_get(method: Callable) -> Callable:
             else:
                 body = response.content
             hit = (body, headers)
-            if len(body) <= MAX_BODY:
-                cache.set(key, hit, timeout=TIMEOUT)
+            if len(body) <= cache.MAX_BODY:
+                cache.shared_set(key, hit)
         body, headers = hit
         response = HttpResponse(body, content_type=headers["Content-Type"])
         for name, value in headers.items():

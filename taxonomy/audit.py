@@ -18,19 +18,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from taxonomy.domain.changes import Change, ChangeSet
+from taxonomy.domain.kinds import KINDS as ALL_KINDS
+from taxonomy.domain.kinds import LINK_KINDS, split_link_key
 from taxonomy.models import AuditEntry
 
 BATCH = 1000
-# Link kind -> (kind of its source, kind of its target).
-LINK_ENDS = {
-    "mitigates": ("mitigation", "threat"),
-    "enables": ("threat", "threat"),
-    "requires": ("mitigation", "mitigation"),
-    "introduces": ("mitigation", "threat"),
-    "subtype": ("threat", "threat"),
-}
-NODE_KINDS = ("layer", "threat", "mitigation", "source")
-KINDS = NODE_KINDS + tuple(LINK_ENDS)
+KINDS = tuple(ALL_KINDS)
 
 
 def record_values(record: Any) -> dict[str, Any] | None:
@@ -56,10 +49,9 @@ def link_ends(kind: str, key: str) -> tuple[str, str]:
     >>> link_ends("enables", "a->b"), link_ends("threat", "a")
     (('a', 'b'), ('', ''))
     """
-    if kind not in LINK_ENDS:
+    if kind not in LINK_KINDS:
         return "", ""
-    source, _, target = key.partition("->")
-    return source, target
+    return split_link_key(key)
 
 
 def actor_of(actor: Any) -> tuple[Any, str]:
@@ -202,11 +194,11 @@ def audit_node_history(*, kind: str, key: str) -> QuerySet[AuditEntry]:
     """Entries about one item, newest first; for a node also every link that
     involves it (a threat's history shows its MITIGATES links changing)."""
     match = Q(kind=kind, key=key)
-    for link, (source_kind, target_kind) in LINK_ENDS.items():
-        if source_kind == kind:
-            match |= Q(kind=link, source=key)
-        if target_kind == kind:
-            match |= Q(kind=link, target=key)
+    for link in LINK_KINDS.values():
+        if link.source == kind:
+            match |= Q(kind=link.name, source=key)
+        if link.target == kind:
+            match |= Q(kind=link.name, target=key)
     return AuditEntry.objects.filter(match)
 
 

@@ -13,10 +13,11 @@ from django.db import DatabaseError
 
 from taxonomy import audit
 from taxonomy.domain import rules
-from taxonomy.domain.changes import Change, ChangeSet, record_key
-from taxonomy.domain.errors import InterchangeError
+from taxonomy.domain.changes import Change, ChangeSet
+from taxonomy.domain.errors import FixtureError, InterchangeError, Problem
+from taxonomy.domain.kinds import LINK_KINDS, link_key, record_key
 from taxonomy.domain.records import Link, Mitigates, Taxonomy
-from taxonomy.formats import fixtures
+from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.formats.atlas import atlas_parse
 from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
@@ -24,7 +25,7 @@ from taxonomy.formats.common import (
     gc_paused,
     import_summary,
 )
-from taxonomy.formats.stix import stix_parse
+from taxonomy.formats.stix_read import stix_parse
 from taxonomy.graph import repository
 from taxonomy.graph.repository import Versions
 from taxonomy.selectors.impact import coverage_impact, taxonomy_merged
@@ -60,13 +61,13 @@ def taxonomy_load(
     ``actor``, ``channel`` and ``comment`` are for the audit log (see
     ``taxonomy_apply``).
     """
-    desired = fixtures.load_fixtures(path)
+    desired = fixtures_yaml.load_fixtures(path)
     return taxonomy_apply(
         taxonomy=desired,
         dry_run=dry_run,
         prune=prune,
         progress=progress,
-        scope=fixtures.taxonomy_names(desired),
+        scope=fixtures_yaml.taxonomy_names(desired),
         actor=actor,
         channel=channel,
         comment=comment,
@@ -157,34 +158,39 @@ def taxonomy_load_if_empty(
 # write's transaction.
 
 
-def _audit_one(
-    seen: dict[str, Any],
+def _audited(
+    write: Callable[[dict[str, Any]], Any],
     *,
     kind: str,
     action: str,
-    key: str,
-    after: Any = None,
+    key: Callable[[Any], str] | str,
     actor: Any,
     channel: str | None,
     comment: str,
-) -> None:
-    """Record one committed single-item write; ``seen`` is what the repository saw."""
-    if channel is None:
-        return
-    with _audit_failure_logged(
-        f"{action} {kind} {key}, revision {seen.get('revision')}"
-    ):
-        audit.audit_record(
-            kind=kind,
-            action=action,
-            key=key,
-            before=seen.get("before"),
-            after=after,
-            actor=actor,
-            channel=channel,
-            comment=comment,
-            revision=seen.get("revision"),
-        )
+    seen: dict[str, Any] | None = None,
+) -> Any:
+    """Run one repository write and record it in the audit log: THE single-item
+    write path. ``write(seen)`` performs it and fills ``seen`` with what the
+    repository saw (the item ``before``, the graph ``revision``); ``key`` is the
+    item's key, or a function of the write's result giving it."""
+    seen = {} if seen is None else seen
+    result = write(seen)
+    if channel is not None:
+        name = key(result) if callable(key) else key
+        revision = seen.get("revision")
+        with _audit_failure_logged(f"{action} {kind} {name}, revision {revision}"):
+            audit.audit_record(
+                kind=kind,
+                action=action,
+                key=name,
+                before=seen.get("before"),
+                after=result if action != "delete" else None,
+                actor=actor,
+                channel=channel,
+                comment=comment,
+                revision=revision,
+            )
+    return result
 
 
 def node_create(
@@ -199,19 +205,15 @@ def node_create(
 
     Raises AlreadyExists, or InvalidWrite for a mitigation's unknown layer.
     """
-    seen: dict[str, Any] = {}
-    stored = repository.node_create(kind=kind, record=record, seen=seen)
-    _audit_one(
-        seen,
+    return _audited(
+        lambda seen: repository.node_create(kind=kind, record=record, seen=seen),
         kind=kind,
         action="create",
-        key=stored.id,
-        after=stored,
+        key=record_key,
         actor=actor,
         channel=channel,
         comment=comment,
     )
-    return stored
 
 
 def node_update(
@@ -228,21 +230,17 @@ def node_update(
 
     Raises NotFound, VersionConflict or InvalidWrite (unknown layer).
     """
-    seen: dict[str, Any] = {}
-    stored = repository.node_update(
-        kind=kind, key=key, changes=changes, expected=expected, seen=seen
-    )
-    _audit_one(
-        seen,
+    return _audited(
+        lambda seen: repository.node_update(
+            kind=kind, key=key, changes=changes, expected=expected, seen=seen
+        ),
         kind=kind,
         action="update",
         key=key,
-        after=stored,
         actor=actor,
         channel=channel,
         comment=comment,
     )
-    return stored
 
 
 def node_delete(
@@ -261,17 +259,17 @@ def node_delete(
     (their ends; a layer's mitigations as deleted mitigations).
     """
     seen: dict[str, Any] = {}
-    links = repository.node_delete(
-        kind=kind, key=key, expected=expected, cascade=cascade, seen=seen
-    )
-    _audit_one(
-        seen,
+    links = _audited(
+        lambda into: repository.node_delete(
+            kind=kind, key=key, expected=expected, cascade=cascade, seen=into
+        ),
         kind=kind,
         action="delete",
         key=key,
         actor=actor,
         channel=channel,
         comment=comment,
+        seen=seen,
     )
     _audit_changes(
         cascade_changes(kind, key, links),
@@ -303,20 +301,15 @@ def cascade_changes(kind: str, key: str, links: list[dict[str, str]]) -> list[Ch
             )
         elif "via" in link:
             kind_of = "mitigates" if link["kind"] == "mitigates" else link["via"]
-            item = f"{source}->{target}" if kind_of == "mitigates" else source
+            item = link_key(source, target) if kind_of == "mitigates" else source
             changes.append(
                 Change(kind_of, "update", item, {"cites": key}, {"cites": None})
             )
         else:
-            ends = (
-                ("mitigation", "threat")
-                if link["kind"] == "mitigates"
-                else ("source", "target")
-            )
+            ends = LINK_KINDS[link["kind"]].ends
             before = dict(zip(ends, (source, target), strict=True))
-            changes.append(
-                Change(link["kind"], "delete", f"{source}->{target}", before, None)
-            )
+            key_of = link_key(source, target)
+            changes.append(Change(link["kind"], "delete", key_of, before, None))
     return changes
 
 
@@ -328,19 +321,15 @@ def mitigates_create(
     channel: str | None = "api",
 ) -> Mitigates:
     """Create one MITIGATES link; InvalidWrite names an unknown end or source."""
-    seen: dict[str, Any] = {}
-    stored = repository.mitigates_create(record=record, seen=seen)
-    _audit_one(
-        seen,
+    return _audited(
+        lambda seen: repository.mitigates_create(record=record, seen=seen),
         kind="mitigates",
         action="create",
-        key=record_key(stored),
-        after=stored,
+        key=record_key,
         actor=actor,
         channel=channel,
         comment=comment,
     )
-    return stored
 
 
 def mitigates_update(
@@ -354,25 +343,21 @@ def mitigates_update(
     channel: str | None = "api",
 ) -> Mitigates:
     """Change the strength, rationale or sources of one MITIGATES link."""
-    seen: dict[str, Any] = {}
-    stored = repository.mitigates_update(
-        mitigation=mitigation,
-        threat=threat,
-        changes=changes,
-        expected=expected,
-        seen=seen,
-    )
-    _audit_one(
-        seen,
+    return _audited(
+        lambda seen: repository.mitigates_update(
+            mitigation=mitigation,
+            threat=threat,
+            changes=changes,
+            expected=expected,
+            seen=seen,
+        ),
         kind="mitigates",
         action="update",
-        key=record_key(stored),
-        after=stored,
+        key=link_key(mitigation, threat),
         actor=actor,
         channel=channel,
         comment=comment,
     )
-    return stored
 
 
 def link_create(
@@ -388,19 +373,17 @@ def link_create(
 
     A threat enabling itself, or a REQUIRES or SUBTYPE_OF cycle, is InvalidWrite.
     """
-    seen: dict[str, Any] = {}
-    stored = repository.link_create(kind=kind, source=source, target=target, seen=seen)
-    _audit_one(
-        seen,
+    return _audited(
+        lambda seen: repository.link_create(
+            kind=kind, source=source, target=target, seen=seen
+        ),
         kind=kind,
         action="create",
-        key=record_key(stored),
-        after=stored,
+        key=link_key(source, target),
         actor=actor,
         channel=channel,
         comment=comment,
     )
-    return stored
 
 
 def link_delete(
@@ -414,15 +397,13 @@ def link_delete(
     channel: str | None = "api",
 ) -> None:
     """Delete one link of any kind."""
-    seen: dict[str, Any] = {}
-    repository.link_delete(
-        kind=kind, source=source, target=target, expected=expected, seen=seen
-    )
-    _audit_one(
-        seen,
+    _audited(
+        lambda seen: repository.link_delete(
+            kind=kind, source=source, target=target, expected=expected, seen=seen
+        ),
         kind=kind,
         action="delete",
-        key=f"{source}->{target}",
+        key=link_key(source, target),
         actor=actor,
         channel=channel,
         comment=comment,
@@ -462,11 +443,11 @@ def taxonomy_import(
     def validate(current: Taxonomy, changes: ChangeSet) -> None:
         after = taxonomy_merged(current, taxonomy, prune=prune)
         problems = [
-            fixtures.Problem(fixtures.DOCUMENT_NAME, 0, m)
+            Problem(document_json.DOCUMENT_NAME, 0, m)
             for m in rules.cycle_problems(after)
         ]
         if problems:
-            raise fixtures.FixtureError(problems)
+            raise FixtureError(problems)
         seen.update(before=current, after=after)
 
     changes, revision = repository.taxonomy_sync(
@@ -475,7 +456,7 @@ def taxonomy_import(
         dry_run=dry_run,
         validate=validate,
         # Compare (and prune) only the document's taxonomies, never the others.
-        taxonomy=fixtures.taxonomy_names(taxonomy),
+        taxonomy=fixtures_yaml.taxonomy_names(taxonomy),
     )
     if not dry_run:
         _audit_changes(changes, revision, actor=actor, channel=channel, comment=comment)

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 
 from taxonomy.analysis import chains as chain_analysis
 from taxonomy.analysis.chains import CHAIN_PATH_LIMIT, ChainReport
-from taxonomy.analysis.fast import coverage_model, run_scenario
+from taxonomy.analysis.compiled import coverage_model
+from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.model import (
     CLASSES,
     Analysis,

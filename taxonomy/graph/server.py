@@ -214,20 +214,15 @@ def server_version(inst: Instance) -> str | None:
     """The kernel version the server reports, None when it does not answer."""
     import neo4j
 
+    from taxonomy.graph.repository.probe import kernel_version
+
     try:
         with neo4j.GraphDatabase.driver(
             inst.bolt_uri, auth=("neo4j", inst.password()), connection_timeout=3.0
         ) as drv:
-            records, _, _ = drv.execute_query(
-                "CALL dbms.components() YIELD name, versions, edition "
-                "RETURN name, versions[0] AS version, edition"
-            )
+            return kernel_version(drv)
     except Exception:  # noqa: BLE001 - status reports "not answering", never raises
         return None
-    for record in records:
-        if record["name"] == "Neo4j Kernel":
-            return f"{record['version']} {record['edition']}"
-    return None
 
 
 def log_tail(inst: Instance, lines: int = 40) -> str:

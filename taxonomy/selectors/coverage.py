@@ -1,4 +1,4 @@
-"""Coverage reports of the taxonomy in the graph: one read, then pure analysis."""
+"""Coverage of the taxonomy in the graph: one read, then pure analysis; cached per revision."""
 
 from __future__ import annotations
 
@@ -6,10 +6,18 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
-from taxonomy.analysis.report import coverage_document
+from taxonomy.analysis.report import coverage_document, render_csv, render_json
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import DEFAULT_EFFECTIVENESS, DEFAULT_THRESHOLD, Scenario
+from taxonomy.selectors.cache import (
+    per_revision,
+    revision_of,
+    shared_get,
+    shared_key,
+    shared_set,
+)
+from taxonomy.selectors.snapshot import taxonomy_at, taxonomy_snapshot
 
 
 def coverage_scenario(
@@ -53,8 +61,6 @@ def coverage_report(
     Raises ``ScenarioError`` when the scenario, ``threat`` or ``chains``
     names an id the graph does not hold.
     """
-    from taxonomy.selectors import taxonomy_snapshot
-
     snapshot = taxonomy_snapshot(taxonomy=taxonomy)
     if taxonomy not in (None, DEFAULT_TAXONOMY) and not snapshot.threats:
         raise ScenarioError({"taxonomy": [taxonomy]})
@@ -65,3 +71,65 @@ def coverage_report(
         chains=chains,
         diff_baseline=diff_baseline,
     )
+
+
+def coverage_baseline(
+    *, token: str, taxonomy: str = DEFAULT_TAXONOMY
+) -> dict[str, dict]:
+    """Threat id -> its entry of the coverage document with nothing disabled."""
+    snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
+
+    def compute() -> dict[str, dict]:
+        document = coverage_document(snapshot, scenario=coverage_scenario())
+        return {entry["id"]: entry for entry in document["threats"]}
+
+    return per_revision(
+        token,
+        ("baseline", taxonomy),
+        compute,
+        keep=lambda _: snapshot.revision == revision_of(token),
+    )
+
+
+COVERAGE_RENDERERS = {"json": render_json, "csv": render_csv}
+
+
+def coverage_rendered(
+    *,
+    token: str,
+    scenario: Scenario,
+    threat: str | None = None,
+    chains: str | None = None,
+    diff_baseline: bool = False,
+    fmt: str = "json",
+    taxonomy: str = DEFAULT_TAXONOMY,
+) -> str:
+    """The coverage report rendered as the ``coverage`` command does (json or csv),
+    cached per revision token, scenario and query.
+
+    Raises ScenarioError for ids the taxonomy does not hold.
+    """
+    render = COVERAGE_RENDERERS[fmt]
+    key = shared_key(
+        "coverage",
+        token,
+        taxonomy,
+        fmt,
+        scenario.cache_key(),
+        threat,
+        chains,
+        diff_baseline,
+    )
+    text = shared_get(key)
+    if text is None:
+        report = coverage_report(
+            scenario=scenario,
+            threat=threat,
+            chains=chains,
+            diff_baseline=diff_baseline,
+            taxonomy=taxonomy,
+        )
+        text = render(report)
+        if report["revision"] == revision_of(token):
+            shared_set(key, text)
+    return text

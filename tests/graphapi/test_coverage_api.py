@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from taxonomy import selectors
+from taxonomy.selectors import coverage as selectors
 
 
 def _command(*args: str) -> str:

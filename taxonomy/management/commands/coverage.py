@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import render_csv, render_json, render_table
 from taxonomy.domain.errors import GraphError
-from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES
+from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.domain.scenario import add_scenario_arguments, scenario_from_cleaned
 from taxonomy.selectors.coverage import coverage_report, coverage_scenario
 
 RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv}
@@ -42,18 +43,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
-        parser.add_argument(
-            "--threshold", type=float, help="τ in (0, 1]; default from settings"
-        )
-        parser.add_argument(
-            "--disable-layer", nargs="+", action="extend", default=[], metavar="ID"
-        )
-        parser.add_argument(
-            "--disable-mitigation", nargs="+", action="extend", default=[], metavar="ID"
-        )
-        parser.add_argument(
-            "--maturity", metavar="M[,M]", help="count only these, e.g. deployed,pilot"
-        )
+        add_scenario_arguments(parser)
         parser.add_argument("--threat", metavar="ID", help="list only this threat")
         parser.add_argument(
             "--chains", metavar="TARGET", help="ENABLES chains into TARGET"
@@ -76,12 +66,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         fail_on = _comma_list(options["fail_on"], CLASSES, "class") or []
         try:
-            scenario = coverage_scenario(
-                disabled_layers=options["disable_layer"],
-                disabled_mitigations=options["disable_mitigation"],
-                maturities=_comma_list(options["maturity"], MATURITIES, "maturity"),
-                threshold=options["threshold"],
-            )
+            scenario = coverage_scenario(**scenario_from_cleaned(options))
             report = coverage_report(
                 scenario=scenario,
                 threat=options["threat"],

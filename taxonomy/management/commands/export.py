@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy import selectors
 from taxonomy.domain.errors import GraphError, ScenarioError, UnknownTaxonomy
-from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES
+from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.domain.scenario import add_scenario_arguments, scenario_from_cleaned
 from taxonomy.formats import EXPORT_FORMATS
 from taxonomy.selectors.coverage import coverage_scenario
 
@@ -25,24 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=sorted(EXPORT_FORMATS), required=True)
         parser.add_argument("--taxonomy", default=DEFAULT_TAXONOMY, metavar="NAME")
         parser.add_argument("--out", type=Path, metavar="FILE", help="default: stdout")
-        parser.add_argument("--disable-layer", nargs="+", action="extend", default=[])
-        parser.add_argument(
-            "--disable-mitigation", nargs="+", action="extend", default=[]
-        )
-        parser.add_argument(
-            "--maturity", nargs="+", choices=MATURITIES, help="count only these"
-        )
-        parser.add_argument("--threshold", type=float, help="τ in (0, 1]")
+        add_scenario_arguments(parser)
         parser.add_argument("--domain", help="Navigator domain, e.g. enterprise-attack")
 
     def handle(self, *args, **options):
         try:
-            scenario = coverage_scenario(
-                disabled_layers=options["disable_layer"],
-                disabled_mitigations=options["disable_mitigation"],
-                maturities=options["maturity"],
-                threshold=options["threshold"],
-            )
+            scenario = coverage_scenario(**scenario_from_cleaned(options))
             text = selectors.taxonomy_export(
                 format=options["format"],
                 taxonomy=options["taxonomy"],

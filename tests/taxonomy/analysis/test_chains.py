@@ -7,8 +7,12 @@ import numpy as np
 import pytest
 
 from taxonomy.analysis import chains
+from taxonomy.analysis.compiled import (
+    chain_roots_mask,
+    coverage_model,
+    unblocked_into_mask,
+)
 from taxonomy.analysis.coverage import analyse
-from taxonomy.analysis.fast import chain_roots_mask, coverage_model, unblocked_into_mask
 from taxonomy.analysis.report import coverage_document
 from taxonomy.domain.scenario import Scenario
 

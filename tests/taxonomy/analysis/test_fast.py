@@ -10,15 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bench.synthetic import synthetic_taxonomy
-from taxonomy.analysis.coverage import analyse, minimal_layer_sets
-from taxonomy.analysis.fast import (
+from taxonomy.analysis.compiled import (
     coverage_model,
     enabled_mask,
-    minimal_sets,
-    minimal_subset_masks,
     requires_closure_matrix,
-    run_scenario,
 )
+from taxonomy.analysis.coverage import analyse, minimal_layer_sets
+from taxonomy.analysis.fast import run_scenario
+from taxonomy.analysis.layersets import minimal_sets, minimal_subset_masks
 from taxonomy.analysis.model import Analysis, addressing_weight
 from taxonomy.domain.records import Layer, Link, Mitigates, Mitigation, Taxonomy, Threat
 from taxonomy.domain.scenario import Scenario

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from taxonomy.analysis import fast, scenarios
+from taxonomy.analysis.compiled import coverage_model, enabled_mask
 from taxonomy.analysis.coverage import analyse
-from taxonomy.analysis.fast import coverage_model, enabled_mask, run_scenario
+from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.model import taxonomy_graph, validate_ids
 from taxonomy.analysis.scenarios import diff_analyses
 from taxonomy.domain.errors import ScenarioError

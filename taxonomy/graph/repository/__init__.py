@@ -1,0 +1,94 @@
+"""All Cypher of the project. Values travel only as $parameters.
+
+Labels and relationship types cannot be parameters; the queries that vary
+them take them from the kind registry (``taxonomy.domain.kinds``), never from
+input. The package's modules: ``read`` (whole taxonomies, counts, search),
+``sync`` (a whole taxonomy written as one change set), ``writes`` (one item),
+``revision`` (the revision counter and token), ``schema`` (constraints,
+indexes, emptying). Driver errors leave it as ``taxonomy.domain.errors``.
+"""
+
+from taxonomy.domain.errors import (
+    AlreadyExists,
+    GraphConflict,
+    GraphError,
+    GraphUnavailable,
+    InvalidWrite,
+    NotFound,
+    StillReferenced,
+    VersionConflict,
+)
+from taxonomy.graph.repository.base import Versions
+from taxonomy.graph.repository.read import (
+    fulltext_search,
+    layer_taxonomies,
+    lucene_terms,
+    mitigates_count,
+    taxonomy_counts,
+    taxonomy_read,
+)
+from taxonomy.graph.repository.revision import (
+    forget_revision_token,
+    graph_revision,
+    graph_revision_token,
+)
+from taxonomy.graph.repository.schema import (
+    graph_clear,
+    graph_is_empty,
+    schema_apply,
+    server_components,
+)
+from taxonomy.graph.repository.sync import plain_merge, taxonomy_sync
+from taxonomy.graph.repository.writes import (
+    link_create,
+    link_delete,
+    mitigates_create,
+    mitigates_update,
+    node_create,
+    node_delete,
+    node_update,
+)
+
+__all__ = [
+    "AlreadyExists",
+    "GraphConflict",
+    "GraphError",
+    "GraphUnavailable",
+    "InvalidWrite",
+    "NotFound",
+    "StillReferenced",
+    "VersionConflict",
+    "Versions",
+    "forget_revision_token",
+    "fulltext_search",
+    "graph_clear",
+    "graph_is_empty",
+    "graph_revision",
+    "graph_revision_token",
+    "layer_taxonomies",
+    "link_create",
+    "link_delete",
+    "lucene_terms",
+    "mitigates_count",
+    "mitigates_create",
+    "mitigates_update",
+    "node_create",
+    "node_delete",
+    "node_update",
+    "plain_merge",
+    "schema_apply",
+    "server_components",
+    "taxonomy_counts",
+    "taxonomy_read",
+    "taxonomy_sync",
+]
+
+# TEMPORARY while the API and web modules move to the registry; removed below.
+from taxonomy.domain import kinds as _kinds  # noqa: E402
+
+NODE_KINDS = {k: (v.label, v.record) for k, v in _kinds.NODE_KINDS.items()}
+LINK_KINDS = {
+    k: (v.source_label, v.rel, v.target_label) for k, v in _kinds.LINK_KINDS.items()
+}
+TAXONOMY_FIELDS = {k: v.field for k, v in _kinds.KINDS.items()}
+LABEL_KIND = {v.label: k for k, v in _kinds.NODE_KINDS.items()}

@@ -1,0 +1,207 @@
+"""Reads: a whole taxonomy (or several) in one transaction, counts, full-text search."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import neo4j
+
+from taxonomy.domain.kinds import BY_LABEL, NODE_KINDS, PLAIN_LINK_KINDS
+from taxonomy.domain.records import Layer, Link, Mitigates, Taxonomy
+from taxonomy.graph.driver import database, get_driver
+from taxonomy.graph.repository.base import (
+    FULLTEXT_INDEX,
+    _pick,
+    _scope,
+    _session,
+    translate_errors,
+)
+from taxonomy.graph.repository.revision import current_revision_tx
+
+_IN_SCOPE = "WHERE $taxonomy IS NULL OR coalesce(n.taxonomy, 'layerwise') IN $taxonomy"
+_BOTH_ENDS = (
+    "WHERE $taxonomy IS NULL OR (coalesce(a.taxonomy, 'layerwise') IN $taxonomy "
+    "AND coalesce(b.taxonomy, 'layerwise') IN $taxonomy)"
+)
+# kind -> the query that reads its nodes in scope (a mitigation with its layer).
+_NODE_READS = {
+    kind.name: f"MATCH (n:{kind.label}) {_IN_SCOPE} RETURN n {{.*}} AS p"
+    for kind in NODE_KINDS.values()
+}
+_NODE_READS["mitigation"] = (
+    f"MATCH (n:Mitigation) {_IN_SCOPE} "
+    "OPTIONAL MATCH (n)-[:IN_LAYER]->(l:GovernanceLayer) "
+    "WITH n, min(l.id) AS layer RETURN n {.*, layer: layer} AS p"
+)
+_ANY_NODE = " OR ".join(f"n:{kind.label}" for kind in NODE_KINDS.values())
+
+
+def _read_taxonomy_tx(
+    tx: neo4j.ManagedTransaction,
+    taxonomy: str | Collection[str] | None,
+    *,
+    foreign_layers: bool = False,
+) -> Taxonomy:
+    """Read the nodes of the taxonomies in scope and the links among them.
+
+    A link is in scope when both its ends are, so a scoped write never sees
+    (and never deletes) a link into another taxonomy. With ``foreign_layers``
+    the layers of other taxonomies that in-scope mitigations sit in are read
+    too (a layer map can put ATLAS mitigations in the seed's ``software``),
+    so the result is self-contained for analysis; a scoped write leaves them
+    out because they are not its to change.
+    """
+    params = {"taxonomy": _scope(taxonomy)}
+    items: dict[str, tuple] = {}
+    for kind in NODE_KINDS.values():
+        rows = [r["p"] for r in tx.run(_NODE_READS[kind.name], params)]
+        rows.sort(key=lambda p: p["id"])
+        items[kind.field] = tuple(_pick(kind.record, p) for p in rows)
+    for kind in PLAIN_LINK_KINDS.values():
+        query = (
+            f"MATCH (a:{kind.source_label})-[r:{kind.rel}]->(b:{kind.target_label}) "
+            f"{_BOTH_ENDS} RETURN a.id AS s, b.id AS t, coalesce(r.version, 1) AS v"
+        )
+        rows = sorted(tx.run(query, params).values())
+        items[kind.field] = tuple(Link(s, t, v) for s, t, v in rows)
+    query = (
+        f"MATCH (a:Mitigation)-[r:MITIGATES]->(b:MisuseVector) {_BOTH_ENDS} "
+        "RETURN a.id, b.id, r.strength, coalesce(r.rationale, ''), "
+        "coalesce(r.sources, []), coalesce(r.version, 1)"
+    )
+    rows = sorted(tx.run(query, params).values(), key=lambda row: (row[0], row[1]))
+    items["mitigates"] = tuple(
+        Mitigates(m, t, s, r, tuple(src), v) for m, t, s, r, src, v in rows
+    )
+    if foreign_layers and params["taxonomy"] is not None:
+        foreign = _foreign_layers_tx(tx, params)
+        items["layers"] = tuple(sorted(items["layers"] + foreign, key=lambda x: x.id))
+    return Taxonomy(**items, revision=current_revision_tx(tx))
+
+
+def _foreign_layers_tx(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> tuple:
+    rows = tx.run(
+        "MATCH (m:Mitigation)-[:IN_LAYER]->(n:GovernanceLayer) "
+        "WHERE coalesce(m.taxonomy, 'layerwise') IN $taxonomy "
+        "AND NOT coalesce(n.taxonomy, 'layerwise') IN $taxonomy "
+        "RETURN DISTINCT n {.*} AS p",
+        params,
+    )
+    return tuple(_pick(Layer, r["p"]) for r in rows)
+
+
+@translate_errors
+def taxonomy_read(*, taxonomy: str | Collection[str] | None = None) -> Taxonomy:
+    """The whole graph (or some taxonomies of it) in one read transaction.
+
+    Restricted to taxonomies, it also holds the layers of other taxonomies
+    that their mitigations sit in, so every mitigation's layer is present.
+    """
+    with _session(neo4j.READ_ACCESS) as session:
+        return session.execute_read(_read_taxonomy_tx, taxonomy, foreign_layers=True)
+
+
+@translate_errors
+def layer_taxonomies() -> dict[str, str]:
+    """Every governance layer's id and the taxonomy it belongs to."""
+    records, _, _ = get_driver().execute_query(
+        "MATCH (n:GovernanceLayer) RETURN n.id AS id, "
+        "coalesce(n.taxonomy, 'layerwise') AS taxonomy",
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return {r["id"]: r["taxonomy"] for r in records}
+
+
+_COUNTS = ", ".join(
+    f"count(CASE WHEN n:{kind.label} THEN 1 END) AS {kind.field}"
+    for kind in NODE_KINDS.values()
+)
+
+
+@translate_errors
+def taxonomy_counts() -> dict[str, dict[str, int]]:
+    """The taxonomies the graph holds, each with its number of nodes per kind."""
+    records, _, _ = get_driver().execute_query(
+        f"MATCH (n) WHERE {_ANY_NODE} "
+        "WITH coalesce(n.taxonomy, 'layerwise') AS taxonomy, n "
+        f"RETURN taxonomy, {_COUNTS} ORDER BY taxonomy",
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    fields = [kind.field for kind in NODE_KINDS.values()]
+    return {r["taxonomy"]: {field: r[field] for field in fields} for r in records}
+
+
+# --- Full-text search ---------------------------------------------------------
+
+_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+
+
+def lucene_terms(text: str) -> str:
+    r"""A Lucene query matching every word of ``text`` as a prefix, specials escaped.
+
+    >>> lucene_terms('export-controls US')
+    'export\\-controls* AND US*'
+    """
+    words = []
+    for word in text.split():
+        escaped = "".join(f"\\{c}" if c in _LUCENE_SPECIAL else c for c in word)
+        if escaped.upper() in ("AND", "OR", "NOT"):
+            escaped = escaped.lower()
+        if escaped.strip("\\"):
+            words.append(f"{escaped}*")
+    return " AND ".join(words)
+
+
+@translate_errors
+def fulltext_search(
+    *, text: str, limit: int = 50, taxonomy: str | None = None
+) -> list[dict[str, Any]]:
+    """Nodes whose name or description match ``text``, best first."""
+    query = lucene_terms(text)
+    if not query:
+        return []
+    records, _, _ = get_driver().execute_query(
+        "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
+        "WHERE $taxonomy IS NULL OR coalesce(node.taxonomy, 'layerwise') = $taxonomy "
+        "RETURN labels(node) AS labels, node.id AS id, node.name AS name, "
+        "coalesce(node.description, '') AS description, score "
+        "ORDER BY score DESC, id LIMIT $limit",
+        index=FULLTEXT_INDEX,
+        query=query,
+        limit=limit,
+        taxonomy=taxonomy,
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    out = []
+    for r in records:
+        kind = next(
+            (BY_LABEL[label].name for label in r["labels"] if label in BY_LABEL), None
+        )
+        if kind:
+            out.append(
+                {
+                    "kind": kind,
+                    "id": r["id"],
+                    "name": r["name"],
+                    "description": r["description"],
+                    "score": r["score"],
+                }
+            )
+    return out
+
+
+@translate_errors
+def mitigates_count(*, taxonomy: str) -> int:
+    """How many MITIGATES links run between nodes of ``taxonomy``."""
+    records, _, _ = get_driver().execute_query(
+        "MATCH (m:Mitigation {taxonomy: $taxonomy})-[r:MITIGATES]->"
+        "(:MisuseVector {taxonomy: $taxonomy}) RETURN count(r) AS n",
+        taxonomy=taxonomy,
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return records[0]["n"]

@@ -1,0 +1,92 @@
+"""The server, its schema (constraints and indexes) and emptying the graph."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import neo4j
+
+from taxonomy.domain.kinds import NODE_KINDS
+from taxonomy.graph.driver import database, get_driver
+from taxonomy.graph.repository.base import FULLTEXT_INDEX, _session, translate_errors
+from taxonomy.graph.repository.revision import forget_revision_token
+
+# Node kinds whose reads filter by taxonomy through an index.
+TAXONOMY_INDEXED = ("mitigation", "threat")
+_LABELS = [kind.label for kind in NODE_KINDS.values()]
+
+
+def _snake(label: str) -> str:
+    """``MisuseVector`` -> ``misuse_vector``.
+
+    >>> _snake("GovernanceLayer")
+    'governance_layer'
+    """
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower()
+
+
+SCHEMA_STATEMENTS = (
+    *(
+        f"CREATE CONSTRAINT {_snake(label)}_id IF NOT EXISTS "
+        f"FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+        for label in _LABELS
+    ),
+    "CREATE CONSTRAINT layerwise_meta_key IF NOT EXISTS "
+    "FOR (n:LayerwiseMeta) REQUIRE n.key IS UNIQUE",
+    f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
+    f"FOR (n:{'|'.join(_LABELS)}) ON EACH [n.name, n.description]",
+    *(
+        f"CREATE INDEX {_snake(NODE_KINDS[kind].label)}_taxonomy IF NOT EXISTS "
+        f"FOR (n:{NODE_KINDS[kind].label}) ON (n.taxonomy)"
+        for kind in TAXONOMY_INDEXED
+    ),
+)
+_ANY_NODE = " OR ".join(f"n:{label}" for label in _LABELS)
+
+
+@translate_errors
+def server_components() -> list[dict[str, Any]]:
+    records, _, _ = get_driver().execute_query(
+        "CALL dbms.components() YIELD name, versions, edition "
+        "RETURN name, versions, edition",
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return [dict(r) for r in records]
+
+
+@translate_errors
+def schema_apply() -> list[str]:
+    """Create the constraints and indexes (idempotent); return their names."""
+    driver = get_driver()
+    for statement in SCHEMA_STATEMENTS:
+        driver.execute_query(statement, database_=database())
+    driver.execute_query("CALL db.awaitIndexes(120)", database_=database())
+    records, _, _ = driver.execute_query(
+        "SHOW INDEXES YIELD name RETURN name ORDER BY name", database_=database()
+    )
+    return [r["name"] for r in records]
+
+
+@translate_errors
+def graph_clear() -> None:
+    """Delete every node and relationship (test and benchmark servers only)."""
+    with _session() as session:
+        while True:
+            summary = session.run(
+                "MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n"
+            ).single()
+            if not summary or summary["n"] == 0:
+                forget_revision_token()
+                return
+
+
+@translate_errors
+def graph_is_empty() -> bool:
+    records, _, _ = get_driver().execute_query(
+        f"MATCH (n) WHERE {_ANY_NODE} RETURN count(n) > 0 AS any LIMIT 1",
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return not records[0]["any"]

@@ -1,0 +1,293 @@
+"""Writing a whole taxonomy: read, diff and write a change set in ONE transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any
+
+import neo4j
+
+from taxonomy.domain.changes import Change, ChangeSet, taxonomy_diff
+from taxonomy.domain.errors import GraphConflict
+from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS, PLAIN_LINK_KINDS
+from taxonomy.domain.records import Taxonomy
+from taxonomy.graph.repository.base import _batches, _scope, _session, translate_errors
+from taxonomy.graph.repository.read import _read_taxonomy_tx
+from taxonomy.graph.repository.revision import (
+    bump_revision_tx,
+    current_revision_tx,
+    forget_revision_token,
+)
+
+_LABELS = {kind: spec.label for kind, spec in NODE_KINDS.items()}
+
+
+def _node_props(kind: str, record: Any) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in NODE_KINDS[kind].stored_fields}
+
+
+class _Writer:
+    """Applies a ChangeSet inside one transaction, reporting progress."""
+
+    def __init__(
+        self,
+        tx: neo4j.ManagedTransaction,
+        total: int,
+        progress: Callable[[int, int], None] | None,
+    ):
+        self.tx = tx
+        self.total = total
+        self.done = 0
+        self.progress = progress
+
+    def run(self, query: str, rows: list[dict[str, Any]]) -> None:
+        for batch in _batches(rows):
+            self.tx.run(query, rows=batch).consume()
+            self.done += len(batch)
+            if self.progress:
+                self.progress(self.done, self.total)
+
+
+def _apply_tx(
+    tx: neo4j.ManagedTransaction,
+    changes: ChangeSet,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    w = _Writer(tx, len(changes.changes), progress)
+    by = changes.by_kind_action()
+
+    # 1. Links that go away, then nodes that go away (and their remaining links).
+    for kind, spec in LINK_KINDS.items():
+        src, rel, dst = spec.source_label, spec.rel, spec.target_label
+        rows = [_link_key(c) for c in by.get((kind, "delete"), [])]
+        w.run(
+            f"UNWIND $rows AS row MATCH (:{src} {{id: row.source}})-[r:{rel}]->"
+            f"(:{dst} {{id: row.target}}) DELETE r",
+            rows,
+        )
+    for kind, label in _LABELS.items():
+        rows = [{"id": c.key} for c in by.get((kind, "delete"), [])]
+        w.run(
+            f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) DETACH DELETE n",
+            rows,
+        )
+
+    # 2. Nodes created or changed; a version that counts every change.
+    for kind, label in _LABELS.items():
+        rows = [
+            {"id": c.key, "props": _node_props(kind, c.after)}
+            for action in ("create", "update")
+            for c in by.get((kind, action), [])
+        ]
+        w.run(
+            f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) "
+            "ON CREATE SET n.version = 0 "
+            "SET n += row.props, n.version = n.version + 1",
+            rows,
+        )
+    layer_rows = [
+        {"id": c.key, "layer": c.after.layer}
+        for action in ("create", "update")
+        for c in by.get(("mitigation", action), [])
+        if c.before is None or c.before.layer != c.after.layer
+    ]
+    w.run(
+        "UNWIND $rows AS row MATCH (m:Mitigation {id: row.id}) "
+        "OPTIONAL MATCH (m)-[old:IN_LAYER]->() DELETE old",
+        layer_rows,
+    )
+    w.run(
+        "UNWIND $rows AS row MATCH (m:Mitigation {id: row.id}), "
+        "(l:GovernanceLayer {id: row.layer}) CREATE (m)-[:IN_LAYER]->(l)",
+        layer_rows,
+    )
+
+    # 3. Links created or changed.
+    mitigates = [
+        {
+            "source": c.after.mitigation,
+            "target": c.after.threat,
+            "props": {
+                "strength": c.after.strength,
+                "rationale": c.after.rationale,
+                "sources": list(c.after.sources),
+            },
+        }
+        for action in ("create", "update")
+        for c in by.get(("mitigates", action), [])
+    ]
+    w.run(
+        "UNWIND $rows AS row MATCH (m:Mitigation {id: row.source}), "
+        "(t:MisuseVector {id: row.target}) MERGE (m)-[r:MITIGATES]->(t) "
+        "ON CREATE SET r.version = 0 SET r += row.props, r.version = r.version + 1",
+        mitigates,
+    )
+    for kind, spec in PLAIN_LINK_KINDS.items():
+        src, rel, dst = spec.source_label, spec.rel, spec.target_label
+        rows = [_link_key(c) for c in by.get((kind, "create"), [])]
+        w.run(
+            f"UNWIND $rows AS row MATCH (a:{src} {{id: row.source}}), "
+            f"(b:{dst} {{id: row.target}}) MERGE (a)-[r:{rel}]->(b) "
+            "ON CREATE SET r.version = 1",
+            rows,
+        )
+    if not changes.is_empty:
+        return bump_revision_tx(tx)
+    return current_revision_tx(tx)
+
+
+def _link_key(change: Change) -> dict[str, str]:
+    record = change.before if change.after is None else change.after
+    source, target = LINK_KINDS[change.kind].end_ids(record)
+    return {"source": source, "target": target}
+
+
+def _check_conflicts_tx(
+    tx: neo4j.ManagedTransaction,
+    changes: ChangeSet,
+    desired: Taxonomy,
+    scope: list[str] | None,
+) -> None:
+    """Refuse a scoped write that would take over a node of another taxonomy,
+    and any write that puts a mitigation in a layer that will not exist."""
+    by = changes.by_kind_action()
+    if scope is not None:
+        for kind, label in _LABELS.items():
+            ids = [c.key for c in by.get((kind, "create"), [])]
+            if not ids:
+                continue
+            taken = tx.run(
+                f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) "
+                "RETURN n.id AS id, coalesce(n.taxonomy, 'layerwise') AS taxonomy "
+                "ORDER BY id LIMIT 5",
+                ids=ids,
+            ).values()
+            if taken:
+                owned = ", ".join(f"{i} (taxonomy {t})" for i, t in taken)
+                raise GraphConflict(f"{kind} ids of another taxonomy: {owned}")
+    written = [
+        *by.get(("mitigation", "create"), []),
+        *by.get(("mitigation", "update"), []),
+    ]
+    wanted = sorted({c.after.layer for c in written} - {x.id for x in desired.layers})
+    if wanted:
+        found = {
+            r["id"]
+            for r in tx.run(
+                "UNWIND $ids AS id MATCH (n:GovernanceLayer {id: id}) RETURN n.id AS id",
+                ids=wanted,
+            )
+        }
+        missing = [layer for layer in wanted if layer not in found]
+        if missing:
+            raise GraphConflict(f"unknown layer(s): {', '.join(missing)}")
+    _check_layers_still_used_tx(tx, by)
+
+
+def _check_layers_still_used_tx(
+    tx: neo4j.ManagedTransaction, by: dict[tuple[str, str], list[Change]]
+) -> None:
+    """Refuse deleting a layer that mitigations this write keeps still sit in.
+
+    A layer map can put another taxonomy's mitigations (ATLAS's, say) in the
+    seed's layers; pruning such a layer would leave them without one.
+    """
+    doomed = [c.key for c in by.get(("layer", "delete"), [])]
+    if not doomed:
+        return
+    leaving = [c.key for c in by.get(("mitigation", "delete"), [])] + [
+        c.key
+        for c in by.get(("mitigation", "update"), [])
+        if c.after.layer not in doomed
+    ]
+    held = tx.run(
+        "UNWIND $ids AS id MATCH (m:Mitigation)-[:IN_LAYER]->(:GovernanceLayer {id: id}) "
+        "WHERE NOT m.id IN $leaving RETURN id, m.id AS m ORDER BY id, m LIMIT 5",
+        ids=doomed,
+        leaving=leaving,
+    ).values()
+    if held:
+        named = ", ".join(f"{m} (in {layer})" for layer, m in held)
+        raise GraphConflict(
+            f"cannot delete a layer that mitigations still sit in: {named}"
+        )
+
+
+@translate_errors
+def taxonomy_sync(
+    desired: Taxonomy,
+    *,
+    prune: bool,
+    dry_run: bool,
+    progress: Callable[[int, int], None] | None = None,
+    taxonomy: str | Collection[str] | None = None,
+    validate: Callable[[Taxonomy, ChangeSet], None] | None = None,
+) -> tuple[ChangeSet, int]:
+    """Make the graph hold ``desired``: read, diff and write in ONE transaction.
+
+    Returns the change set and the graph revision after it. With ``dry_run``
+    nothing is written. ``validate(current, changes)`` runs inside the
+    transaction before any write; whatever it raises rolls everything back.
+    Any failure rolls the whole transaction back. ``taxonomy`` restricts the
+    comparison (and so ``prune``) to the nodes of those taxonomies and the
+    links among them: nodes of other taxonomies are never changed, and
+    creating a node whose id another taxonomy holds raises GraphConflict.
+    """
+
+    def work(tx: neo4j.ManagedTransaction) -> tuple[ChangeSet, int]:
+        current = _read_taxonomy_tx(tx, taxonomy)
+        changes = taxonomy_diff(current, desired, prune=prune)
+        _check_conflicts_tx(tx, changes, desired, _scope(taxonomy))
+        if validate is not None:
+            validate(current, changes)
+        if dry_run:
+            return changes, current.revision
+        return changes, _apply_tx(tx, changes, progress)
+
+    with _session() as session:
+        if dry_run:
+            return session.execute_read(work)
+        try:
+            return session.execute_write(work)
+        finally:
+            forget_revision_token()
+
+
+# --- Benchmark baseline -----------------------------------------------------------
+
+
+@translate_errors
+def plain_merge(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Write rows with plain batched ``UNWIND ... MERGE`` in one transaction.
+
+    No read, no diff, no versions: the baseline the import benchmark measures
+    the import path against. ``rows`` holds ``layer``, ``threat`` and
+    ``mitigation`` (``{id, props}``), ``in_layer`` (``{id, layer}``) and
+    ``mitigates`` (``{source, target, props}``).
+    """
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        for kind in ("layer", "threat", "mitigation"):
+            label = _LABELS[kind]
+            for batch in _batches(rows[kind]):
+                tx.run(
+                    f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) "
+                    "SET n += row.props",
+                    rows=batch,
+                ).consume()
+        for batch in _batches(rows["in_layer"]):
+            tx.run(
+                "UNWIND $rows AS row MATCH (m:Mitigation {id: row.id}), "
+                "(l:GovernanceLayer {id: row.layer}) MERGE (m)-[:IN_LAYER]->(l)",
+                rows=batch,
+            ).consume()
+        for batch in _batches(rows["mitigates"]):
+            tx.run(
+                "UNWIND $rows AS row MATCH (m:Mitigation {id: row.source}), "
+                "(t:MisuseVector {id: row.target}) MERGE (m)-[r:MITIGATES]->(t) "
+                "SET r += row.props",
+                rows=batch,
+            ).consume()
+
+    with _session() as session:
+        session.execute_write(work)

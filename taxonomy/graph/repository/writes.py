@@ -1,0 +1,519 @@
+"""Single-item writes: create, change or delete one node or link, each ONE transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+
+from taxonomy.domain import rules
+from taxonomy.domain.errors import (
+    AlreadyExists,
+    InvalidWrite,
+    NotFound,
+    StillReferenced,
+    VersionConflict,
+)
+from taxonomy.domain.kinds import BY_LABEL, BY_REL, LINK_KINDS, NODE_KINDS, link_key
+from taxonomy.domain.records import Link, Mitigates
+from taxonomy.graph.repository.base import (
+    T,
+    Versions,
+    _list_or_value,
+    _pick,
+    _session,
+    translate_errors,
+)
+from taxonomy.graph.repository.revision import bump_revision_tx, forget_revision_token
+
+
+def _ends_of(kind: str) -> tuple[str, str, str]:
+    """(source label, relationship type, target label) of a link kind."""
+    spec = LINK_KINDS[kind]
+    return spec.source_label, spec.rel, spec.target_label
+
+
+# --- Single-item writes ----------------------------------------------------------
+#
+# Each write is ONE transaction: it locks what it changes, checks the expected
+# version and the references inside the transaction, writes, bumps the item's
+# version and the graph revision. A refused write raises one of the exceptions
+# below and the transaction rolls back, so nothing changes.
+# A caller that passes a dict as ``seen`` gets in it what the write found
+# (``before``: the item before an update or delete) and the graph ``revision``
+# after it, read in the same transaction.
+
+
+MITIGATES_FIELDS = LINK_KINDS["mitigates"].editable
+
+
+def _write(work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+    try:
+        with _session() as session:
+            return session.execute_write(work)
+    finally:
+        forget_revision_token()
+
+
+def _note(seen: dict[str, Any] | None, **values: Any) -> None:
+    """Tell a caller who asked (``seen``) what the write found and did, e.g. the
+    item ``before`` it and the graph ``revision`` after it (for the audit log)."""
+    if seen is not None:
+        seen.update(values)
+
+
+def _link_read_tx(
+    tx: neo4j.ManagedTransaction, kind: str, source: str, target: str, version: int
+) -> Mitigates | Link:
+    if kind == "mitigates":
+        return _mitigates_read_tx(tx, source, target)
+    return Link(source, target, version)
+
+
+def _lock_node(tx: neo4j.ManagedTransaction, kind: str, key: str) -> int | None:
+    """Write-lock a node and return its version (None when it does not exist)."""
+    label = NODE_KINDS[kind].label
+    row = tx.run(
+        f"MATCH (n:{label} {{id: $id}}) SET n._lock = true WITH n REMOVE n._lock "
+        "RETURN coalesce(n.version, 1) AS v",
+        id=key,
+    ).single()
+    return None if row is None else row["v"]
+
+
+def _lock_link(
+    tx: neo4j.ManagedTransaction, kind: str, source: str, target: str
+) -> int | None:
+    src, rel, dst = _ends_of(kind)
+    row = tx.run(
+        f"MATCH (:{src} {{id: $source}})-[r:{rel}]->(:{dst} {{id: $target}}) "
+        "SET r._lock = true WITH r REMOVE r._lock RETURN coalesce(r.version, 1) AS v",
+        source=source,
+        target=target,
+    ).single()
+    return None if row is None else row["v"]
+
+
+def _check_version(kind: str, key: str, current: int | None, expected: Versions) -> int:
+    if current is None:
+        raise NotFound(kind, key)
+    if expected is not None and current not in expected:
+        raise VersionConflict(kind, key, current)
+    return current
+
+
+def _node_read_tx(tx: neo4j.ManagedTransaction, kind: str, key: str) -> Any:
+    label, cls = NODE_KINDS[kind].label, NODE_KINDS[kind].record
+    row = tx.run(
+        f"MATCH (n:{label} {{id: $id}}) "
+        "OPTIONAL MATCH (n)-[:IN_LAYER]->(l:GovernanceLayer) "
+        "WITH n, min(l.id) AS layer RETURN n {.*, layer: layer} AS p",
+        id=key,
+    ).single()
+    return _pick(cls, row["p"])
+
+
+def _missing_ids(tx: neo4j.ManagedTransaction, kind: str, ids: list[str]) -> list[str]:
+    label = NODE_KINDS[kind].label
+    row = tx.run(
+        f"UNWIND $ids AS id OPTIONAL MATCH (n:{label} {{id: id}}) "
+        "WITH id WHERE n IS NULL RETURN collect(DISTINCT id) AS missing",
+        ids=ids,
+    ).single()
+    return sorted(row["missing"])
+
+
+def _require_nodes(
+    tx: neo4j.ManagedTransaction, checks: list[tuple[str, str, list[str]]]
+) -> None:
+    """Raise InvalidWrite naming each field whose ids do not exist.
+
+    ``checks`` holds ``(field, kind, ids)``.
+    """
+    errors: dict[str, list[str]] = {}
+    for field, kind, ids in checks:
+        for missing in _missing_ids(tx, kind, ids):
+            errors.setdefault(field, []).append(f"unknown {kind} {missing!r}")
+    if errors:
+        raise InvalidWrite(errors)
+
+
+def _set_layer(tx: neo4j.ManagedTransaction, key: str, layer: str) -> None:
+    _require_nodes(tx, [("layer", "layer", [layer])])
+    tx.run(
+        "MATCH (m:Mitigation {id: $id}) OPTIONAL MATCH (m)-[old:IN_LAYER]->() "
+        "DELETE old",
+        id=key,
+    ).consume()
+    tx.run(
+        "MATCH (m:Mitigation {id: $id}), (l:GovernanceLayer {id: $layer}) "
+        "CREATE (m)-[:IN_LAYER]->(l)",
+        id=key,
+        layer=layer,
+    ).consume()
+
+
+def _checked_props(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    allowed = NODE_KINDS[kind].stored_fields
+    unknown = set(values) - set(allowed) - {"layer"}
+    if unknown:
+        raise ValueError(f"not fields of a {kind}: {sorted(unknown)}")
+    return {k: _list_or_value(v) for k, v in values.items() if k in allowed}
+
+
+def _require_cited(tx: neo4j.ManagedTransaction, props: dict[str, Any]) -> None:
+    """The Source records a node's ``sources`` names must exist."""
+    if props.get("sources"):
+        _require_nodes(tx, [("sources", "source", list(props["sources"]))])
+
+
+@translate_errors
+def node_create(*, kind: str, record: Any, seen: dict[str, Any] | None = None) -> Any:
+    """Create one node (with its layer for a mitigation); return it as stored."""
+    label = NODE_KINDS[kind].label
+    props = _checked_props(
+        kind, {f: getattr(record, f) for f in NODE_KINDS[kind].stored_fields}
+    )
+
+    def work(tx: neo4j.ManagedTransaction) -> Any:
+        if _lock_node(tx, kind, record.id) is not None:
+            raise AlreadyExists(kind, record.id)
+        _require_cited(tx, props)
+        tx.run(
+            f"CREATE (n:{label} {{id: $id}}) SET n += $props, n.version = 1",
+            id=record.id,
+            props=props,
+        ).consume()
+        if kind == "mitigation":
+            _set_layer(tx, record.id, record.layer)
+        _note(seen, revision=bump_revision_tx(tx))
+        return _node_read_tx(tx, kind, record.id)
+
+    try:
+        return _write(work)
+    except neo4j_errors.ConstraintError as e:
+        raise AlreadyExists(kind, record.id) from e
+
+
+@translate_errors
+def node_update(
+    *,
+    kind: str,
+    key: str,
+    changes: dict[str, Any],
+    expected: Versions,
+    seen: dict[str, Any] | None = None,
+) -> Any:
+    """Set some fields of one node if its version is an expected one; return it."""
+    label = NODE_KINDS[kind].label
+    props = _checked_props(kind, changes)
+
+    def work(tx: neo4j.ManagedTransaction) -> Any:
+        _check_version(kind, key, _lock_node(tx, kind, key), expected)
+        before = _node_read_tx(tx, kind, key)
+        # An item's taxonomy is part of its identity, like its id: an update
+        # that leaves it out keeps it, one that names another is refused.
+        if props.get("taxonomy", before.taxonomy) != before.taxonomy:
+            raise InvalidWrite(
+                {
+                    "taxonomy": [
+                        f"{key!r} belongs to taxonomy {before.taxonomy!r}; an item's "
+                        "taxonomy cannot change"
+                    ]
+                }
+            )
+        props.pop("taxonomy", None)
+        if seen is not None:
+            _note(seen, before=before)
+        _require_cited(tx, props)
+        tx.run(
+            f"MATCH (n:{label} {{id: $id}}) "
+            "SET n += $props, n.version = coalesce(n.version, 1) + 1",
+            id=key,
+            props=props,
+        ).consume()
+        if kind == "mitigation" and "layer" in changes:
+            _set_layer(tx, key, changes["layer"])
+        _note(seen, revision=bump_revision_tx(tx))
+        return _node_read_tx(tx, kind, key)
+
+    return _write(work)
+
+
+def _node_links_tx(
+    tx: neo4j.ManagedTransaction, kind: str, key: str
+) -> list[dict[str, str]]:
+    """Every link that involves the node, as ``{kind, source, target}``."""
+    if kind == "layer":
+        rows = tx.run(
+            "MATCH (m:Mitigation)-[:IN_LAYER]->(:GovernanceLayer {id: $id}) "
+            "RETURN m.id AS m ORDER BY m",
+            id=key,
+        )
+        return [{"kind": "in_layer", "source": r["m"], "target": key} for r in rows]
+    if kind == "source":
+        rows = tx.run(
+            "MATCH (m:Mitigation)-[r:MITIGATES]->(t:MisuseVector) "
+            "WHERE $id IN coalesce(r.sources, []) "
+            "RETURN m.id AS m, t.id AS t ORDER BY m, t",
+            id=key,
+        )
+        cited = [
+            {"kind": "mitigates", "source": r["m"], "target": r["t"], "via": "sources"}
+            for r in rows
+        ]
+        rows = tx.run(
+            "MATCH (n) WHERE (n:MisuseVector OR n:Mitigation) "
+            "AND $id IN coalesce(n.sources, []) "
+            "RETURN n.id AS n, labels(n) AS labels ORDER BY n",
+            id=key,
+        )
+        for r in rows:
+            kind_of = next(
+                BY_LABEL[label].name for label in r["labels"] if label in BY_LABEL
+            )
+            cited.append(
+                {"kind": "cites", "source": r["n"], "target": key, "via": kind_of}
+            )
+        return cited
+    label = NODE_KINDS[kind].label
+    rows = tx.run(
+        f"MATCH (n:{label} {{id: $id}})-[r]-() WHERE type(r) IN $types "
+        "RETURN type(r) AS rel, startNode(r).id AS s, endNode(r).id AS t",
+        id=key,
+        types=list(BY_REL),
+    )
+    links = [
+        {"kind": BY_REL[r["rel"]].name, "source": r["s"], "target": r["t"]}
+        for r in rows
+    ]
+    return sorted(
+        links, key=lambda link: (link["kind"], link["source"], link["target"])
+    )
+
+
+@translate_errors
+def node_delete(
+    *,
+    kind: str,
+    key: str,
+    expected: Versions,
+    cascade: bool,
+    seen: dict[str, Any] | None = None,
+) -> list[dict[str, str]]:
+    """Delete one node; refuse while links involve it unless ``cascade``.
+
+    With ``cascade`` a threat or mitigation goes with its links, a layer with
+    the mitigations in it (and their links), and a source is removed from the
+    ``sources`` of every MITIGATES link, threat and mitigation citing it.
+    Returns the links removed.
+    """
+    label = NODE_KINDS[kind].label
+
+    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, str]]:
+        _check_version(kind, key, _lock_node(tx, kind, key), expected)
+        if seen is not None:
+            _note(seen, before=_node_read_tx(tx, kind, key))
+        links = _node_links_tx(tx, kind, key)
+        if links and not cascade:
+            raise StillReferenced(kind, key, links)
+        if kind == "layer":
+            tx.run(
+                "MATCH (m:Mitigation)-[:IN_LAYER]->(:GovernanceLayer {id: $id}) "
+                "DETACH DELETE m",
+                id=key,
+            ).consume()
+        elif kind == "source":
+            tx.run(
+                "MATCH (:Mitigation)-[r:MITIGATES]->(:MisuseVector) "
+                "WHERE $id IN coalesce(r.sources, []) "
+                "SET r.sources = [s IN r.sources WHERE s <> $id], "
+                "r.version = coalesce(r.version, 1) + 1",
+                id=key,
+            ).consume()
+            tx.run(
+                "MATCH (n) WHERE (n:MisuseVector OR n:Mitigation) "
+                "AND $id IN coalesce(n.sources, []) "
+                "SET n.sources = [s IN n.sources WHERE s <> $id], "
+                "n.version = coalesce(n.version, 1) + 1",
+                id=key,
+            ).consume()
+        tx.run(f"MATCH (n:{label} {{id: $id}}) DETACH DELETE n", id=key).consume()
+        _note(seen, revision=bump_revision_tx(tx))
+        return links
+
+    return _write(work)
+
+
+def _lock_endpoints(
+    tx: neo4j.ManagedTransaction, kind: str, source: str, target: str
+) -> None:
+    """Lock both ends of a link to be (in id order, so two writers never deadlock)."""
+    spec = LINK_KINDS[kind]
+    ends = sorted({(source, spec.source), (target, spec.target)})
+    for key, node_kind in ends:
+        _lock_node(tx, node_kind, key)
+
+
+def _require_ends(
+    tx: neo4j.ManagedTransaction, kind: str, source: str, target: str
+) -> None:
+    spec = LINK_KINDS[kind]
+    source_field, target_field = spec.ends
+    _require_nodes(
+        tx,
+        [(source_field, spec.source, [source]), (target_field, spec.target, [target])],
+    )
+
+
+def _mitigates_read_tx(
+    tx: neo4j.ManagedTransaction, mitigation: str, threat: str
+) -> Mitigates:
+    row = tx.run(
+        "MATCH (:Mitigation {id: $m})-[r:MITIGATES]->(:MisuseVector {id: $t}) "
+        "RETURN r.strength AS s, coalesce(r.rationale, '') AS r, "
+        "coalesce(r.sources, []) AS src, coalesce(r.version, 1) AS v",
+        m=mitigation,
+        t=threat,
+    ).single()
+    return Mitigates(
+        mitigation, threat, row["s"], row["r"], tuple(row["src"]), row["v"]
+    )
+
+
+@translate_errors
+def mitigates_create(
+    *, record: Mitigates, seen: dict[str, Any] | None = None
+) -> Mitigates:
+    """Create one MITIGATES link; its ends and sources must exist."""
+
+    def work(tx: neo4j.ManagedTransaction) -> Mitigates:
+        _lock_endpoints(tx, "mitigates", record.mitigation, record.threat)
+        _require_ends(tx, "mitigates", record.mitigation, record.threat)
+        _require_nodes(tx, [("sources", "source", list(record.sources))])
+        if _lock_link(tx, "mitigates", record.mitigation, record.threat) is not None:
+            raise AlreadyExists("mitigates", link_key(record.mitigation, record.threat))
+        tx.run(
+            "MATCH (m:Mitigation {id: $m}), (t:MisuseVector {id: $t}) "
+            "CREATE (m)-[r:MITIGATES]->(t) SET r += $props, r.version = 1",
+            m=record.mitigation,
+            t=record.threat,
+            props={f: _list_or_value(getattr(record, f)) for f in MITIGATES_FIELDS},
+        ).consume()
+        _note(seen, revision=bump_revision_tx(tx))
+        return _mitigates_read_tx(tx, record.mitigation, record.threat)
+
+    return _write(work)
+
+
+@translate_errors
+def mitigates_update(
+    *,
+    mitigation: str,
+    threat: str,
+    changes: dict[str, Any],
+    expected: Versions,
+    seen: dict[str, Any] | None = None,
+) -> Mitigates:
+    """Set some of strength, rationale and sources of one MITIGATES link."""
+    unknown = set(changes) - set(MITIGATES_FIELDS)
+    if unknown:
+        raise ValueError(f"not fields of a mitigates link: {sorted(unknown)}")
+    props = {k: _list_or_value(v) for k, v in changes.items()}
+    key = link_key(mitigation, threat)
+
+    def work(tx: neo4j.ManagedTransaction) -> Mitigates:
+        current = _lock_link(tx, "mitigates", mitigation, threat)
+        _check_version("mitigates", key, current, expected)
+        if seen is not None:
+            _note(seen, before=_mitigates_read_tx(tx, mitigation, threat))
+        if "sources" in props:
+            _require_nodes(tx, [("sources", "source", props["sources"])])
+        tx.run(
+            "MATCH (:Mitigation {id: $m})-[r:MITIGATES]->(:MisuseVector {id: $t}) "
+            "SET r += $props, r.version = coalesce(r.version, 1) + 1",
+            m=mitigation,
+            t=threat,
+            props=props,
+        ).consume()
+        _note(seen, revision=bump_revision_tx(tx))
+        return _mitigates_read_tx(tx, mitigation, threat)
+
+    return _write(work)
+
+
+def _check_link_rules(
+    tx: neo4j.ManagedTransaction, kind: str, source: str, target: str
+) -> None:
+    spec = LINK_KINDS[kind]
+    if spec.irreflexive and source == target:
+        raise InvalidWrite({"target": [rules.self_link_message(kind, source)]})
+    if not spec.acyclic:
+        return
+    label, rel = spec.source_label, spec.rel
+    if source == target:
+        raise InvalidWrite({"target": [rules.cycle_message(kind, [source, source])]})
+    row = tx.run(
+        f"MATCH p = shortestPath((:{label} {{id: $target}})-[:{rel}*]->"
+        f"(:{label} {{id: $source}})) RETURN [n IN nodes(p) | n.id] AS ids",
+        source=source,
+        target=target,
+    ).single()
+    if row is not None:
+        chain = [source, *row["ids"]]
+        raise InvalidWrite({"target": [rules.cycle_message(kind, chain)]})
+
+
+@translate_errors
+def link_create(
+    *, kind: str, source: str, target: str, seen: dict[str, Any] | None = None
+) -> Link:
+    """Create one ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF link (no properties
+    besides version)."""
+    src, rel, dst = _ends_of(kind)
+
+    def work(tx: neo4j.ManagedTransaction) -> Link:
+        _lock_endpoints(tx, kind, source, target)
+        _require_ends(tx, kind, source, target)
+        _check_link_rules(tx, kind, source, target)
+        if _lock_link(tx, kind, source, target) is not None:
+            raise AlreadyExists(kind, link_key(source, target))
+        tx.run(
+            f"MATCH (a:{src} {{id: $source}}), (b:{dst} {{id: $target}}) "
+            f"CREATE (a)-[:{rel} {{version: 1}}]->(b)",
+            source=source,
+            target=target,
+        ).consume()
+        _note(seen, revision=bump_revision_tx(tx))
+        return Link(source, target, 1)
+
+    return _write(work)
+
+
+@translate_errors
+def link_delete(
+    *,
+    kind: str,
+    source: str,
+    target: str,
+    expected: Versions,
+    seen: dict[str, Any] | None = None,
+) -> None:
+    """Delete one link of any kind if its version is an expected one."""
+    src, rel, dst = _ends_of(kind)
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        current = _lock_link(tx, kind, source, target)
+        _check_version(kind, link_key(source, target), current, expected)
+        if seen is not None:
+            _note(seen, before=_link_read_tx(tx, kind, source, target, current))
+        tx.run(
+            f"MATCH (:{src} {{id: $source}})-[r:{rel}]->(:{dst} {{id: $target}}) DELETE r",
+            source=source,
+            target=target,
+        ).consume()
+        _note(seen, revision=bump_revision_tx(tx))
+
+    _write(work)

@@ -1,0 +1,49 @@
+"""A taxonomy rendered for other tools: STIX, GraphML, Navigator, CSV."""
+
+from __future__ import annotations
+
+from taxonomy.analysis.report import coverage_document, render_csv
+from taxonomy.domain.errors import UnknownTaxonomy
+from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.domain.scenario import Scenario
+from taxonomy.formats import EXPORT_FORMATS
+from taxonomy.formats.graphml import graphml_document
+from taxonomy.formats.navigator import navigator_layer, render_navigator
+from taxonomy.formats.stix_write import stix_bundle
+from taxonomy.graph import repository
+from taxonomy.selectors.coverage import coverage_scenario
+from taxonomy.selectors.snapshot import taxonomy_names
+
+
+def taxonomy_export(
+    *,
+    format: str,
+    taxonomy: str = DEFAULT_TAXONOMY,
+    scenario: Scenario | None = None,
+    domain: str | None = None,
+) -> str:
+    """One taxonomy as text in an interchange format.
+
+    ``format``: ``stix`` (STIX 2.1 bundle), ``graphml``, ``navigator``
+    (ATT&CK Navigator layer of the coverage under ``scenario``, default the
+    baseline; ``domain`` overrides the Navigator domain) or ``csv`` (the
+    coverage matrix). Media types and file extensions are in
+    ``taxonomy.formats.EXPORT_FORMATS``. Raises UnknownTaxonomy when the
+    graph holds nothing of ``taxonomy``, ScenarioError for a scenario naming
+    ids it does not hold, ValueError for an unknown format.
+    """
+    if format not in EXPORT_FORMATS:
+        formats = ", ".join(EXPORT_FORMATS)
+        raise ValueError(f"unknown export format {format!r} (use {formats})")
+    known = taxonomy_names()
+    if taxonomy not in known:
+        raise UnknownTaxonomy(taxonomy, known)
+    snapshot = repository.taxonomy_read(taxonomy=taxonomy)
+    if format == "stix":
+        return stix_bundle(snapshot, name=taxonomy)
+    if format == "graphml":
+        return graphml_document(snapshot)
+    report = coverage_document(snapshot, scenario=scenario or coverage_scenario())
+    if format == "csv":
+        return render_csv(report)
+    return render_navigator(navigator_layer(report, taxonomy=taxonomy, domain=domain))

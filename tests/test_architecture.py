@@ -1,0 +1,135 @@
+"""The layout's promises, checked on the source: who may import whom, no import
+cycle, and Cypher only in taxonomy/graph/ (see the README's "Architecture")."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("taxonomy", "graphapi", "config", "bench")
+# A pattern clause over a node, ``MATCH (n:Label`` or ``MERGE (m)``, or an UNWIND.
+CYPHER = re.compile(r"\b(MATCH|MERGE|CREATE)\s+\(\w*[:)]|\bUNWIND \$\w+ AS\b")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _sources() -> dict[str, Path]:
+    return {
+        _module_name(path): path
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+    }
+
+
+SOURCES = _sources()
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """The project modules ``name`` imports, at any depth of its code."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+        else:
+            continue
+        for target in targets:
+            while target and target not in SOURCES:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+GRAPH = nx.DiGraph(
+    [
+        (name, target)
+        for name, path in SOURCES.items()
+        for target in _imports(name, path)
+    ]
+)
+
+
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def _importers_of(prefix: str, among: str) -> list[str]:
+    return sorted(
+        f"{a} -> {b}"
+        for a, b in GRAPH.edges
+        if _within(a, among) and _within(b, prefix)
+    )
+
+
+def test_the_project_has_no_import_cycle():
+    # A package importing its own submodules (a facade) is not a cycle between
+    # concerns; every other loop is.
+    cycles = [
+        cycle
+        for cycle in nx.simple_cycles(GRAPH)
+        if not all(_within(m, cycle[0].rpartition(".")[0] or cycle[0]) for m in cycle)
+    ]
+    assert cycles == []
+
+
+def test_the_domain_imports_nothing_else_of_the_project():
+    leaks = [
+        f"{a} -> {b}"
+        for a, b in GRAPH.edges
+        if _within(a, "taxonomy.domain") and not _within(b, "taxonomy.domain")
+    ]
+    assert leaks == []
+
+
+def test_analysis_is_pure():
+    allowed = ("taxonomy.analysis", "taxonomy.domain")
+    leaks = [
+        f"{a} -> {b}"
+        for a, b in GRAPH.edges
+        if _within(a, "taxonomy.analysis") and not any(_within(b, x) for x in allowed)
+    ]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("among", ["taxonomy.web", "graphapi"])
+def test_views_forms_and_template_tags_never_reach_the_repository(among):
+    assert _importers_of("taxonomy.graph", among) == []
+
+
+def test_the_browser_does_not_import_the_api():
+    assert _importers_of("graphapi", "taxonomy") == []
+
+
+def test_cypher_is_written_only_in_the_graph_package():
+    outside = [
+        name
+        for name, path in SOURCES.items()
+        if not _within(name, "taxonomy.graph")
+        and CYPHER.search(path.read_text(encoding="utf-8"))
+    ]
+    assert outside == []
+
+
+def test_the_checks_see_the_modules_they_speak_of():
+    assert {"taxonomy.domain.kinds", "taxonomy.graph.repository"} <= set(GRAPH)
+    assert _within("taxonomy.web.views", "taxonomy.web")
+    assert GRAPH.has_edge("taxonomy.services", "taxonomy.graph.repository")
