@@ -65,12 +65,8 @@ def actor_of(actor: Any) -> tuple[Any, str]:
 
 
 def _entry(
+    change: Change,
     *,
-    kind: str,
-    action: str,
-    key: str,
-    before: Any,
-    after: Any,
     actor: Any,
     channel: str,
     comment: str,
@@ -78,19 +74,19 @@ def _entry(
     at: dt.datetime,
 ) -> AuditEntry:
     user, name = actor_of(actor)
-    source, target = link_ends(kind, key)
+    source, target = link_ends(change.kind, change.key)
     return AuditEntry(
         at=at,
         actor=user,
         actor_name=name,
         channel=channel,
-        action=action,
-        kind=kind,
-        key=key,
+        action=change.action,
+        kind=change.kind,
+        key=change.key,
         source=source,
         target=target,
-        before=record_values(before),
-        after=record_values(after),
+        before=record_values(change.before),
+        after=record_values(change.after),
         comment=comment,
         graph_revision=revision,
     )
@@ -109,12 +105,9 @@ def audit_record(
     revision: int | None = None,
 ) -> AuditEntry:
     """Record one write to one item; ``before``/``after`` are records or dicts."""
+    change = Change(kind, action, key, before, after)
     entry = _entry(
-        kind=kind,
-        action=action,
-        key=key,
-        before=before,
-        after=after,
+        change,
         actor=actor,
         channel=channel,
         comment=comment,
@@ -141,16 +134,7 @@ def audit_record_changes(
     at = timezone.now()
     entries: Iterator[AuditEntry] = (
         _entry(
-            kind=c.kind,
-            action=c.action,
-            key=c.key,
-            before=c.before,
-            after=c.after,
-            actor=actor,
-            channel=channel,
-            comment=comment,
-            revision=revision,
-            at=at,
+            c, actor=actor, channel=channel, comment=comment, revision=revision, at=at
         )
         for c in items
     )

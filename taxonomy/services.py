@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -98,27 +99,31 @@ def taxonomy_apply(
         taxonomy, prune=prune, dry_run=dry_run, progress=progress, taxonomy=scope
     )
     if not dry_run:
-        _audit_changes(changes, revision, actor=actor, channel=channel, comment=comment)
+        _audit_changes(changes, revision, _By(actor, channel, comment))
     return LoadResult(changes, revision, dry_run)
 
 
+@dataclass(frozen=True)
+class _By:
+    """Who writes, through which channel, and why: what the audit log records."""
+
+    actor: Any
+    channel: str | None
+    comment: str
+
+
 def _audit_changes(
-    changes: ChangeSet | list[Change],
-    revision: int | None,
-    *,
-    actor: Any,
-    channel: str | None,
-    comment: str,
+    changes: ChangeSet | list[Change], revision: int | None, by: _By
 ) -> None:
     """Record the changes of a write that has committed, if it names a channel."""
-    if channel is not None:
+    if by.channel is not None:
         count = len(changes.changes if isinstance(changes, ChangeSet) else changes)
         with _audit_failure_logged(f"{count} change(s), revision {revision}"):
             audit.audit_record_changes(
                 changes=changes,
-                actor=actor,
-                channel=channel,
-                comment=comment,
+                actor=by.actor,
+                channel=by.channel,
+                comment=by.comment,
                 revision=revision,
             )
 
@@ -159,37 +164,35 @@ def taxonomy_load_if_empty(
 
 
 def _audited(
-    write: Callable[[dict[str, Any]], Any],
-    *,
-    kind: str,
+    write: Callable[..., Any],
     action: str,
+    kind: str,
     key: Callable[[Any], str] | str,
-    actor: Any,
-    channel: str | None,
-    comment: str,
+    by: _By,
     seen: dict[str, Any] | None = None,
 ) -> Any:
     """Run one repository write and record it in the audit log: THE single-item
-    write path. ``write(seen)`` performs it and fills ``seen`` with what the
+    write path. ``write(seen=seen)`` performs it and fills ``seen`` with what the
     repository saw (the item ``before``, the graph ``revision``); ``key`` is the
     item's key, or a function of the write's result giving it."""
     seen = {} if seen is None else seen
-    result = write(seen)
-    if channel is not None:
-        name = key(result) if callable(key) else key
-        revision = seen.get("revision")
-        with _audit_failure_logged(f"{action} {kind} {name}, revision {revision}"):
-            audit.audit_record(
-                kind=kind,
-                action=action,
-                key=name,
-                before=seen.get("before"),
-                after=result if action != "delete" else None,
-                actor=actor,
-                channel=channel,
-                comment=comment,
-                revision=revision,
-            )
+    result = write(seen=seen)
+    if by.channel is None:
+        return result
+    name = key(result) if callable(key) else key
+    revision = seen.get("revision")
+    with _audit_failure_logged(f"{action} {kind} {name}, revision {revision}"):
+        audit.audit_record(
+            kind=kind,
+            action=action,
+            key=name,
+            before=seen.get("before"),
+            after=None if action == "delete" else result,
+            actor=by.actor,
+            channel=by.channel,
+            comment=by.comment,
+            revision=revision,
+        )
     return result
 
 
@@ -205,15 +208,8 @@ def node_create(
 
     Raises AlreadyExists, or InvalidWrite for a mitigation's unknown layer.
     """
-    return _audited(
-        lambda seen: repository.node_create(kind=kind, record=record, seen=seen),
-        kind=kind,
-        action="create",
-        key=record_key,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-    )
+    write = partial(repository.node_create, kind=kind, record=record)
+    return _audited(write, "create", kind, record_key, _By(actor, channel, comment))
 
 
 def node_update(
@@ -230,17 +226,10 @@ def node_update(
 
     Raises NotFound, VersionConflict or InvalidWrite (unknown layer).
     """
-    return _audited(
-        lambda seen: repository.node_update(
-            kind=kind, key=key, changes=changes, expected=expected, seen=seen
-        ),
-        kind=kind,
-        action="update",
-        key=key,
-        actor=actor,
-        channel=channel,
-        comment=comment,
+    write = partial(
+        repository.node_update, kind=kind, key=key, changes=changes, expected=expected
     )
+    return _audited(write, "update", kind, key, _By(actor, channel, comment))
 
 
 def node_delete(
@@ -258,26 +247,13 @@ def node_delete(
     With ``cascade`` the audit log also gets an entry per link removed with it
     (their ends; a layer's mitigations as deleted mitigations).
     """
+    by: _By = _By(actor, channel, comment)
     seen: dict[str, Any] = {}
-    links = _audited(
-        lambda into: repository.node_delete(
-            kind=kind, key=key, expected=expected, cascade=cascade, seen=into
-        ),
-        kind=kind,
-        action="delete",
-        key=key,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        seen=seen,
+    write = partial(
+        repository.node_delete, kind=kind, key=key, expected=expected, cascade=cascade
     )
-    _audit_changes(
-        cascade_changes(kind, key, links),
-        seen.get("revision"),
-        actor=actor,
-        channel=channel,
-        comment=comment,
-    )
+    links = _audited(write, "delete", kind, key, by, seen)
+    _audit_changes(cascade_changes(kind, key, links), seen.get("revision"), by)
     return links
 
 
@@ -321,15 +297,9 @@ def mitigates_create(
     channel: str | None = "api",
 ) -> Mitigates:
     """Create one MITIGATES link; InvalidWrite names an unknown end or source."""
-    return _audited(
-        lambda seen: repository.mitigates_create(record=record, seen=seen),
-        kind="mitigates",
-        action="create",
-        key=record_key,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-    )
+    write = partial(repository.mitigates_create, record=record)
+    by = _By(actor, channel, comment)
+    return _audited(write, "create", "mitigates", record_key, by)
 
 
 def mitigates_update(
@@ -343,21 +313,15 @@ def mitigates_update(
     channel: str | None = "api",
 ) -> Mitigates:
     """Change the strength, rationale or sources of one MITIGATES link."""
-    return _audited(
-        lambda seen: repository.mitigates_update(
-            mitigation=mitigation,
-            threat=threat,
-            changes=changes,
-            expected=expected,
-            seen=seen,
-        ),
-        kind="mitigates",
-        action="update",
-        key=link_key(mitigation, threat),
-        actor=actor,
-        channel=channel,
-        comment=comment,
+    write = partial(
+        repository.mitigates_update,
+        mitigation=mitigation,
+        threat=threat,
+        changes=changes,
+        expected=expected,
     )
+    key = link_key(mitigation, threat)
+    return _audited(write, "update", "mitigates", key, _By(actor, channel, comment))
 
 
 def link_create(
@@ -373,17 +337,9 @@ def link_create(
 
     A threat enabling itself, or a REQUIRES or SUBTYPE_OF cycle, is InvalidWrite.
     """
-    return _audited(
-        lambda seen: repository.link_create(
-            kind=kind, source=source, target=target, seen=seen
-        ),
-        kind=kind,
-        action="create",
-        key=link_key(source, target),
-        actor=actor,
-        channel=channel,
-        comment=comment,
-    )
+    write = partial(repository.link_create, kind=kind, source=source, target=target)
+    key = link_key(source, target)
+    return _audited(write, "create", kind, key, _By(actor, channel, comment))
 
 
 def link_delete(
@@ -397,17 +353,15 @@ def link_delete(
     channel: str | None = "api",
 ) -> None:
     """Delete one link of any kind."""
-    _audited(
-        lambda seen: repository.link_delete(
-            kind=kind, source=source, target=target, expected=expected, seen=seen
-        ),
+    write = partial(
+        repository.link_delete,
         kind=kind,
-        action="delete",
-        key=link_key(source, target),
-        actor=actor,
-        channel=channel,
-        comment=comment,
+        source=source,
+        target=target,
+        expected=expected,
     )
+    key = link_key(source, target)
+    _audited(write, "delete", kind, key, _By(actor, channel, comment))
 
 
 # --- Import ------------------------------------------------------------------------
@@ -459,7 +413,7 @@ def taxonomy_import(
         taxonomy=fixtures_yaml.taxonomy_names(taxonomy),
     )
     if not dry_run:
-        _audit_changes(changes, revision, actor=actor, channel=channel, comment=comment)
+        _audit_changes(changes, revision, _By(actor, channel, comment))
     return ImportResult(
         changes, revision, dry_run, coverage_impact(seen["before"], seen["after"])
     )
@@ -528,7 +482,7 @@ def catalogue_import(
             taxonomy=report.taxonomy,
         )
     if not dry_run:
-        _audit_changes(changes, revision, actor=actor, channel=channel, comment=comment)
+        _audit_changes(changes, revision, _By(actor, channel, comment))
     return CatalogueImportResult(report, changes, revision, dry_run)
 
 

@@ -107,10 +107,9 @@ def disabled_by_requires(g: nx.MultiDiGraph, scenario: Scenario) -> tuple[str, .
 
     >>> from taxonomy.analysis.model import taxonomy_graph
     >>> from taxonomy.domain.records import Layer, Link, Mitigation, Taxonomy
-    >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"), Layer("sw", "SW")),
-    ...     mitigations=(Mitigation("a", "A", "hw", "pilot"),
-    ...                  Mitigation("b", "B", "sw", "deployed")),
-    ...     requires=(Link("b", "a"),)))
+    >>> a, b = (Mitigation(m, m.upper(), "hw", "pilot") for m in "ab")
+    >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"),),
+    ...     mitigations=(a, b), requires=(Link("b", "a"),)))
     >>> disabled_by_requires(g, Scenario(disabled_mitigations=["a"]))
     ('b',)
     """

@@ -16,15 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from taxonomy.domain.records import (
-    Layer,
-    Link,
-    Mitigates,
-    Mitigation,
-    Source,
-    Taxonomy,
-    Threat,
-)
+from taxonomy.domain import records
+from taxonomy.domain.records import Link, Mitigates, Taxonomy
 
 
 @dataclass(frozen=True)
@@ -120,7 +113,7 @@ NODE_KINDS: dict[str, NodeKind] = {
     for kind in (
         NodeKind(
             "layer",
-            Layer,
+            records.Layer,
             "layers",
             "GovernanceLayer",
             "layers",
@@ -130,7 +123,7 @@ NODE_KINDS: dict[str, NodeKind] = {
         ),
         NodeKind(
             "threat",
-            Threat,
+            records.Threat,
             "threats",
             "MisuseVector",
             "threats",
@@ -141,7 +134,7 @@ NODE_KINDS: dict[str, NodeKind] = {
         ),
         NodeKind(
             "mitigation",
-            Mitigation,
+            records.Mitigation,
             "mitigations",
             "Mitigation",
             "mitigations",
@@ -152,7 +145,7 @@ NODE_KINDS: dict[str, NodeKind] = {
         ),
         NodeKind(
             "source",
-            Source,
+            records.Source,
             "sources",
             "Source",
             "sources",
@@ -283,7 +276,7 @@ def split_link_key(key: str) -> tuple[str, str]:
 def record_key(record: Any) -> str:
     """The key of any record: a node's id, a link's ``"source->target"``.
 
-    >>> record_key(Mitigates("m", "t", "low")), record_key(Layer("hw", "HW"))
+    >>> record_key(Mitigates("m", "t", "low")), record_key(records.Layer("hw", "HW"))
     ('m->t', 'hw')
     """
     if isinstance(record, Mitigates):

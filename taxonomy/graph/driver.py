@@ -28,24 +28,16 @@ def connection_target(*, for_tests: bool = False) -> ConnectionTarget:
     from taxonomy.graph import server
 
     if for_tests:
-        if settings.NEO4J_TEST_URI:
-            return ConnectionTarget(
-                settings.NEO4J_TEST_URI,
-                settings.NEO4J_TEST_USER,
-                settings.NEO4J_TEST_PASSWORD,
-                settings.NEO4J_DATABASE,
-                None,
-            )
-        return _local_target("test")
-    if settings.NEO4J_URI:
-        return ConnectionTarget(
-            settings.NEO4J_URI,
-            settings.NEO4J_USER,
-            settings.NEO4J_PASSWORD,
-            settings.NEO4J_DATABASE,
-            None,
+        given = (
+            settings.NEO4J_TEST_URI,
+            settings.NEO4J_TEST_USER,
+            settings.NEO4J_TEST_PASSWORD,
         )
-    return _local_target(server.current_instance_name())
+    else:
+        given = (settings.NEO4J_URI, settings.NEO4J_USER, settings.NEO4J_PASSWORD)
+    if not given[0]:
+        return _local_target("test" if for_tests else server.current_instance_name())
+    return ConnectionTarget(*given, settings.NEO4J_DATABASE, None)
 
 
 def _local_target(name: str) -> ConnectionTarget:

@@ -5,17 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from taxonomy.domain import records
 from taxonomy.domain.errors import NotFound
 from taxonomy.domain.kinds import items_of, link_key, record_key
-from taxonomy.domain.records import (
-    Layer,
-    Link,
-    Mitigates,
-    Mitigation,
-    Source,
-    Taxonomy,
-    Threat,
-)
+from taxonomy.domain.records import Taxonomy
 from taxonomy.graph import repository
 
 # Search results are grouped by kind in this order.
@@ -46,7 +39,7 @@ def _keep(items: Iterable[Any], ids: set[str] | None) -> list[Any]:
     return [item for item in items if ids is None or item.id in ids]
 
 
-def layer_list(*, taxonomy: Taxonomy, q: str | None = None) -> list[Layer]:
+def layer_list(*, taxonomy: Taxonomy, q: str | None = None) -> list[records.Layer]:
     """Layers in id order, optionally only those matching ``q``."""
     return _keep(taxonomy.layers, _text_matches("layer", q))
 
@@ -59,7 +52,7 @@ def threat_list(
     layer: str | None = None,
     mitigation: str | None = None,
     coverage_class: str | None = None,
-) -> list[Threat]:
+) -> list[records.Threat]:
     """Threats in id order, filtered by text, by a layer or mitigation acting on
     them, and by their coverage class (``classes``: threat id -> class)."""
     threats = _keep(taxonomy.threats, _text_matches("threat", q))
@@ -85,7 +78,7 @@ def mitigation_list(
     layer: str | None = None,
     maturity: str | None = None,
     threat: str | None = None,
-) -> list[Mitigation]:
+) -> list[records.Mitigation]:
     """Mitigations in id order, filtered by text, layer, maturity and a threat they mitigate."""
     mitigations = _keep(taxonomy.mitigations, _text_matches("mitigation", q))
     if threat is not None:
@@ -100,7 +93,7 @@ def mitigation_list(
     ]
 
 
-def source_list(*, taxonomy: Taxonomy, q: str | None = None) -> list[Source]:
+def source_list(*, taxonomy: Taxonomy, q: str | None = None) -> list[records.Source]:
     """Sources in id order, optionally only those matching ``q``."""
     return _keep(taxonomy.sources, _text_matches("source", q))
 
@@ -113,7 +106,7 @@ def mitigates_list(
     layer: str | None = None,
     strength: str | None = None,
     source: str | None = None,
-) -> list[Mitigates]:
+) -> list[records.Mitigates]:
     """MITIGATES links ordered by (mitigation, threat), filtered by any of their parts."""
     layers = {m.id: m.layer for m in taxonomy.mitigations}
     return [
@@ -133,7 +126,7 @@ def link_list(
     kind: str,
     source: str | None = None,
     target: str | None = None,
-) -> list[Link]:
+) -> list[records.Link]:
     """ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF links ordered by (source, target)."""
     links = items_of(taxonomy, kind)
     return [

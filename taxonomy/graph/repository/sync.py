@@ -266,28 +266,32 @@ def plain_merge(rows: dict[str, list[dict[str, Any]]]) -> None:
     ``mitigates`` (``{source, target, props}``).
     """
 
+    steps = [
+        (
+            f"UNWIND $rows AS row MERGE (n:{_LABELS[kind]} {{id: row.id}}) "
+            "SET n += row.props",
+            rows[kind],
+        )
+        for kind in ("layer", "threat", "mitigation")
+    ]
+    steps += [
+        (
+            "UNWIND $rows AS row MATCH (m:Mitigation {id: row.id}), "
+            "(l:GovernanceLayer {id: row.layer}) MERGE (m)-[:IN_LAYER]->(l)",
+            rows["in_layer"],
+        ),
+        (
+            "UNWIND $rows AS row MATCH (m:Mitigation {id: row.source}), "
+            "(t:MisuseVector {id: row.target}) MERGE (m)-[r:MITIGATES]->(t) "
+            "SET r += row.props",
+            rows["mitigates"],
+        ),
+    ]
+
     def work(tx: neo4j.ManagedTransaction) -> None:
-        for kind in ("layer", "threat", "mitigation"):
-            label = _LABELS[kind]
-            for batch in _batches(rows[kind]):
-                tx.run(
-                    f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) "
-                    "SET n += row.props",
-                    rows=batch,
-                ).consume()
-        for batch in _batches(rows["in_layer"]):
-            tx.run(
-                "UNWIND $rows AS row MATCH (m:Mitigation {id: row.id}), "
-                "(l:GovernanceLayer {id: row.layer}) MERGE (m)-[:IN_LAYER]->(l)",
-                rows=batch,
-            ).consume()
-        for batch in _batches(rows["mitigates"]):
-            tx.run(
-                "UNWIND $rows AS row MATCH (m:Mitigation {id: row.source}), "
-                "(t:MisuseVector {id: row.target}) MERGE (m)-[r:MITIGATES]->(t) "
-                "SET r += row.props",
-                rows=batch,
-            ).consume()
+        for query, items in steps:
+            for batch in _batches(items):
+                tx.run(query, rows=batch).consume()
 
     with _session() as session:
         session.execute_write(work)
