@@ -32,7 +32,7 @@ from taxonomy.analysis.model import (
     threat_class,
 )
 from taxonomy.domain.records import STRENGTHS, Taxonomy
-from taxonomy.domain.scenario import BASELINE, Scenario
+from taxonomy.domain.scenario import BASELINE, FULL, INDEPENDENT, Scenario
 
 
 def threat_links(
@@ -81,28 +81,70 @@ def _rank(link: LinkContribution) -> int:
 
 
 def layer_misses(
-    links: Iterable[LinkContribution], layers: Sequence[str]
+    links: Iterable[LinkContribution],
+    layers: Sequence[str],
+    dependence: str = INDEPENDENT,
 ) -> tuple[float, ...]:
-    """Per layer, the probability that every link of that layer misses: Π(1 − e).
+    """Per layer, the probability that every link of that layer misses.
 
-    >>> misses = layer_misses([LinkContribution("a", "sw", "medium", 0.6),
-    ...                        LinkContribution("b", "sw", "low", 0.3)], ["hw", "sw"])
-    >>> [round(q, 12) for q in misses]
+    Independent links: q_l = Π(1 − e). Links of a layer that fail together
+    (``within-layer`` and ``full`` dependence): q_l = 1 − max e.
+
+    >>> links = [LinkContribution("a", "sw", "medium", 0.6),
+    ...          LinkContribution("b", "sw", "low", 0.3)]
+    >>> [round(q, 12) for q in layer_misses(links, ["hw", "sw"])]
     [1.0, 0.28]
+    >>> [round(q, 12) for q in layer_misses(links, ["hw", "sw"], "within-layer")]
+    [1.0, 0.4]
     """
     miss = dict.fromkeys(layers, 1.0)
     for link in links:
-        miss[link.layer] *= 1.0 - link.effectiveness
+        q = 1.0 - link.effectiveness
+        if dependence == INDEPENDENT:
+            miss[link.layer] *= q
+        else:
+            miss[link.layer] = min(miss[link.layer], q)
     return tuple(miss[layer] for layer in layers)
 
 
 def set_coverage(misses: Sequence[float], members: Iterable[int]) -> float:
-    """Coverage by a set of layers: c_S = 1 − Π_{l∈S} q_l.
+    """Coverage by a set of independent layers: c_S = 1 − Π_{l∈S} q_l.
 
     >>> round(set_coverage([0.4, 0.4, 1.0], [0, 1]), 12)
     0.84
     """
     return 1.0 - math.prod(misses[i] for i in members)
+
+
+def total_coverage(misses: Sequence[float], dependence: str = INDEPENDENT) -> float:
+    """Coverage by every layer together: 1 − Π q_l, or under ``full`` dependence
+    (everything fails together) the best single layer's, 1 − min q_l.
+
+    >>> round(total_coverage([0.4, 0.4]), 12), round(total_coverage([0.4, 0.4], "full"), 12)
+    (0.84, 0.6)
+    """
+    if dependence == FULL:
+        return 1.0 - min(misses, default=1.0)
+    return set_coverage(misses, range(len(misses)))
+
+
+def set_misses(
+    misses: Sequence[float], dependence: str, threshold: float
+) -> tuple[float, ...]:
+    """The per-layer misses the layer-set logic (minimal sets, critical layers,
+    layer-set scores) works on.
+
+    Under ``full`` dependence a set of layers covers a threat as well as its
+    best layer, so a set addresses it iff one of its layers does alone: a
+    layer that does not counts as absent (q = 1), and the product rule then
+    gives exactly those sets.
+
+    >>> set_misses([0.05, 0.4], "full", 0.8), set_misses([0.05, 0.4], "independent", 0.8)
+    ((0.05, 1.0), (0.05, 0.4))
+    """
+    if dependence != FULL:
+        return tuple(misses)
+    return tuple(q if addressed(1.0 - q, threshold) else 1.0 for q in misses)
 
 
 def _addresses(
@@ -258,10 +300,12 @@ def critical_mitigations(
     ('m',)
     """
     effect, layers = scenario.effectiveness_map, g.graph["layers"]
+    dependence = scenario.dependence
 
     def covered(active: frozenset[str]) -> bool:
-        misses = layer_misses(threat_links(g, threat, active, effect), layers)
-        return _addresses(misses, range(len(layers)), scenario.threshold)
+        links = threat_links(g, threat, active, effect)
+        misses = layer_misses(links, layers, dependence)
+        return addressed(total_coverage(misses, dependence), scenario.threshold)
 
     if not covered(enabled):
         return ()
@@ -316,12 +360,13 @@ def threat_coverage(
     >>> r.coverage_class, round(r.coverage, 6), r.minimal_layer_sets
     ('defense-in-depth', 0.84, (('hw', 'sw'),))
     """
-    layers, tau = g.graph["layers"], scenario.threshold
+    layers, tau, dependence = g.graph["layers"], scenario.threshold, scenario.dependence
     links = threat_links(g, threat, enabled, scenario.effectiveness_map)
-    misses = layer_misses(links, layers)
-    cover = set_coverage(misses, range(len(layers)))
+    misses = layer_misses(links, layers, dependence)
+    cover = total_coverage(misses, dependence)
     best = max((1.0 - q for q in misses), default=0.0)
-    sets, exact = minimal_layer_sets(misses, tau)
+    effective = set_misses(misses, dependence, tau)
+    sets, exact = minimal_layer_sets(effective, tau)
     return ThreatCoverage(
         id=threat,
         name=g.nodes[("threat", threat)]["record"].name,
@@ -331,7 +376,7 @@ def threat_coverage(
         links=links,
         minimal_layer_sets=tuple(tuple(layers[i] for i in s) for s in sets),
         minimal_layer_sets_exact=exact,
-        critical_layers=tuple(layers[i] for i in critical_layers(misses, tau)),
+        critical_layers=tuple(layers[i] for i in critical_layers(effective, tau)),
         critical_mitigations=critical_mitigations(g, threat, enabled, scenario),
         introduced_by=introducers.get(threat, ()),
     )
@@ -436,7 +481,12 @@ def analyse_graph(g: nx.MultiDiGraph, scenario: Scenario = BASELINE) -> Analysis
         for t in records_of_kind(g, "threat")
     )
     classes = {r.id: r.coverage_class for r in results}
-    misses = {r.id: layer_misses(r.links, layers) for r in results}
+    misses = {
+        r.id: set_misses(
+            layer_misses(r.links, layers, scenario.dependence), scenario.dependence, tau
+        )
+        for r in results
+    }
     ranking = Counter(m for r in results for m in r.critical_mitigations)
     enables = nx.DiGraph(edges_of_kind(g, "ENABLES"))
     enables.add_nodes_from(classes)

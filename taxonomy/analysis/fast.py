@@ -52,7 +52,7 @@ from taxonomy.analysis.model import (
     strength_weight,
 )
 from taxonomy.domain.records import STRENGTHS, Taxonomy
-from taxonomy.domain.scenario import BASELINE, Scenario
+from taxonomy.domain.scenario import BASELINE, FULL, INDEPENDENT, Scenario
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,9 +215,69 @@ def layer_weights(
     link_weight = np.where(link_on, per_strength[model.link_strength], 0.0)
     cell = model.link_threat.astype(np.int64) * shape[1] + model.link_layer
     size = shape[0] * shape[1]
-    weights = np.bincount(cell, link_weight, size).reshape(shape)
+    if scenario.dependence == INDEPENDENT:
+        weights = np.bincount(cell, link_weight, size)
+    else:  # the links of a layer fail together: the layer is as good as its best
+        weights = np.zeros(size)
+        np.maximum.at(weights, cell, link_weight)
     counts = np.bincount(cell, link_on, size).reshape(shape)
-    return weights, counts, link_weight
+    return weights.reshape(shape), counts, link_weight
+
+
+def set_weights(weights: np.ndarray, theta: float, dependence: str) -> np.ndarray:
+    """The per-layer weights the layer-set logic sums (see ``coverage.set_misses``).
+
+    Under ``full`` dependence a set addresses a threat iff one of its layers
+    does alone, so a layer below θ counts as absent.
+
+    >>> set_weights(np.array([[2.0, 1.0]]), 1.6, "full").tolist()
+    [[2.0, 0.0]]
+    """
+    if dependence != FULL:
+        return weights
+    return np.where(weights >= theta, weights, 0.0)
+
+
+def _critical_by_removal(model, link_on, link_weight, addressed, theta, dependence):
+    """Critical (threat, mitigation) pairs when links fail together, by removal.
+
+    For every addressed threat and every mitigation whose removal (with what
+    REQUIRES it) takes away one of its links, the threat's layers are
+    recomputed without the removed links, all pairs at once.
+    """
+    n_threats, n_layers = len(model.threats), len(model.layers)
+    keep = np.flatnonzero(link_on & addressed[model.link_threat])
+    touched = sparse.csr_array(
+        (
+            np.ones(len(keep)),
+            (model.link_threat[keep], model.link_mitigation[keep]),
+        ),
+        shape=(n_threats, len(model.mitigations)),
+    )
+    if model.has_requires:
+        touched = (touched @ model.closure.T).tocsr()
+    touched.sort_indices()
+    pair_threat = np.repeat(np.arange(n_threats), np.diff(touched.indptr))
+    pair_mitigation = touched.indices.astype(np.int64)
+    lo = model.link_start[pair_threat]
+    sizes = model.link_start[pair_threat + 1] - lo
+    pair = np.repeat(np.arange(len(pair_threat)), sizes)
+    starts = np.repeat(np.cumsum(sizes) - sizes - lo, sizes)
+    link = np.arange(len(pair)) - starts
+    closure = model.closure.tocoo()
+    n_m = len(model.mitigations)
+    removable = np.sort(closure.row.astype(np.int64) * n_m + closure.col)
+    key = pair_mitigation[pair] * n_m + model.link_mitigation[link]
+    at = np.minimum(np.searchsorted(removable, key), len(removable) - 1)
+    removed = removable[at] == key if len(removable) else np.zeros(len(key), bool)
+    weight = np.where(removed, 0.0, link_weight[link])
+    best = np.zeros(len(pair_threat) * n_layers)
+    np.maximum.at(best, pair * n_layers + model.link_layer[link], weight)
+    best = best.reshape(len(pair_threat), n_layers)
+    left = set_weights(best, theta, dependence).sum(axis=1)
+    critical = left < theta
+    rows, mitigations = pair_threat[critical], pair_mitigation[critical]
+    return np.searchsorted(rows, np.arange(n_threats + 1)), mitigations
 
 
 def class_codes(counts: np.ndarray, weights: np.ndarray, theta: float) -> np.ndarray:
@@ -262,24 +322,32 @@ def run_scenario(model: CoverageModel, scenario: Scenario) -> Analysis:
     theta = addressing_weight(scenario.threshold)
     enabled = enabled_mask(model, scenario)
     link_on = enabled[model.link_mitigation]
+    dependence = scenario.dependence
     weights, counts, link_weight = layer_weights(model, link_on, scenario)
-    total = weights.sum(axis=1)
+    in_sets = set_weights(weights, theta, dependence)
+    total = in_sets.sum(axis=1)
     addressed = total >= theta
-    critical_layers = addressed[:, None] & (total[:, None] - weights < theta)
-    critical_start, critical_mitigation = _critical_mitigations(
-        model, link_on, link_weight, total, addressed, theta
-    )
+    critical_layers = addressed[:, None] & (total[:, None] - in_sets < theta)
+    if dependence == INDEPENDENT:
+        critical_start, critical_mitigation = _critical_mitigations(
+            model, link_on, link_weight, total, addressed, theta
+        )
+    else:
+        critical_start, critical_mitigation = _critical_by_removal(
+            model, link_on, link_weight, addressed, theta, dependence
+        )
+    reach = weights.max(axis=1, initial=0.0) if dependence == FULL else weights.sum(1)
     run = _Run(
         model=model,
         scenario=scenario,
         link_on=link_on,
-        coverage=-np.expm1(-total),
+        coverage=-np.expm1(-reach),
         by_layer=-np.expm1(-weights),
-        classes=class_codes(counts, weights, theta),
+        classes=class_codes(counts, in_sets, theta),
         critical_layers=critical_layers,
         critical_start=critical_start,
         critical_mitigation=critical_mitigation,
-        sets=minimal_sets(weights, addressed, theta, scenario.threshold),
+        sets=minimal_sets(in_sets, addressed, theta, scenario.threshold),
         introduces=_enabled_columns(model.introduces, enabled),
     )
     off = switched_off(model, scenario)
@@ -302,7 +370,7 @@ def run_scenario(model: CoverageModel, scenario: Scenario) -> Analysis:
                 strict=True,
             )
         ),
-        layer_sets=_layer_set_scores(model.layers, weights, theta),
+        layer_sets=_layer_set_scores(model.layers, in_sets, theta),
         layer_sets_scope=layer_set_scope(len(model.layers)),
         unblocked_into=_names(
             model.threats, np.flatnonzero(unblocked_into_mask(model, addressed))

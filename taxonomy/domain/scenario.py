@@ -21,6 +21,12 @@ from taxonomy.domain.records import MATURITIES, STRENGTHS
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_EFFECTIVENESS = {"low": 0.3, "medium": 0.6, "high": 0.9}
+# How mitigations fail together. ``independent``: every link is a barrier of
+# its own (the brief's model); ``within-layer``: the links of one layer fail
+# together, layers stay independent; ``full``: everything fails together (the
+# Fréchet upper bound of the joint miss).
+INDEPENDENT, WITHIN_LAYER, FULL = "independent", "within-layer", "full"
+DEPENDENCES = (INDEPENDENT, WITHIN_LAYER, FULL)
 
 
 def _frozen_ids(value: Iterable[str] | None) -> frozenset[str] | None:
@@ -38,6 +44,7 @@ class Scenario:
     ``maturities`` None counts every maturity. ``effectiveness`` maps each
     strength to its effectiveness e in [0, 1]; it is stored as a tuple of
     pairs in ``STRENGTHS`` order so that a scenario is hashable.
+    ``dependence`` is one of ``DEPENDENCES``.
 
     >>> s = Scenario(disabled_layers=["liability"], maturities=["deployed"])
     >>> sorted(s.disabled_layers), sorted(s.maturities), s.threshold
@@ -53,6 +60,7 @@ class Scenario:
     effectiveness: tuple[tuple[str, float], ...] = field(
         default=tuple(DEFAULT_EFFECTIVENESS.items())
     )
+    dependence: str = INDEPENDENT
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -64,6 +72,11 @@ class Scenario:
         unknown = (self.maturities or frozenset()) - set(MATURITIES)
         if unknown:
             raise ScenarioError({"maturity": unknown})
+        if self.dependence not in DEPENDENCES:
+            raise ValueError(
+                f"dependence must be one of {', '.join(DEPENDENCES)}, "
+                f"got {self.dependence!r}"
+            )
 
     @property
     def effectiveness_map(self) -> dict[str, float]:
@@ -79,7 +92,11 @@ class Scenario:
 
     def baseline(self) -> Scenario:
         """The same settings with nothing disabled and every maturity counted."""
-        return Scenario(threshold=self.threshold, effectiveness=self.effectiveness)
+        return Scenario(
+            threshold=self.threshold,
+            effectiveness=self.effectiveness,
+            dependence=self.dependence,
+        )
 
     def cache_key(self) -> tuple:
         """Everything that tells two scenarios apart, as a sortable, hashable tuple."""
@@ -90,6 +107,7 @@ class Scenario:
             maturities,
             self.threshold,
             self.effectiveness,
+            self.dependence,
         )
 
 
