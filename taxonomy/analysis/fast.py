@@ -210,18 +210,30 @@ def layer_weights(
     >>> round(float(-np.expm1(-w[0, 0])), 6), n.tolist()
     (0.84, [[2.0]])
     """
-    shape = (len(model.threats), len(model.layers))
     per_strength = np.array([strength_weight(e) for _, e in scenario.effectiveness])
     link_weight = np.where(link_on, per_strength[model.link_strength], 0.0)
+    weights, counts = cell_weights(model, link_weight, link_on, scenario.dependence)
+    return weights, counts, link_weight
+
+
+def cell_weights(
+    model: CoverageModel, link_weight: np.ndarray, link_on: np.ndarray, dependence: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per threat and layer, the weight of its links and how many are on.
+
+    The weight adds the links' ``-log(1 - e)`` when they are independent, and
+    takes the best link's when the links of a layer fail together.
+    """
+    shape = (len(model.threats), len(model.layers))
     cell = model.link_threat.astype(np.int64) * shape[1] + model.link_layer
     size = shape[0] * shape[1]
-    if scenario.dependence == INDEPENDENT:
+    if dependence == INDEPENDENT:
         weights = np.bincount(cell, link_weight, size)
     else:  # the links of a layer fail together: the layer is as good as its best
         weights = np.zeros(size)
         np.maximum.at(weights, cell, link_weight)
     counts = np.bincount(cell, link_on, size).reshape(shape)
-    return weights.reshape(shape), counts, link_weight
+    return weights.reshape(shape), counts
 
 
 def set_weights(weights: np.ndarray, theta: float, dependence: str) -> np.ndarray:

@@ -1,0 +1,434 @@
+"""How sure are we? The judgements behind every class, one step off, and drawn at random.
+
+Two questions about the strength judgements (low / medium / high) of the
+MITIGATES links, on the vectorised model of ``taxonomy.analysis.compiled``:
+
+- **Sensitivity** (deterministic): for every enabled link, the class its
+  threat would have with that one link one step lower (``low`` one step
+  lower is the link removed) and one step higher (``high`` stays ``high``).
+  A link whose move changes its threat's class is *pivotal*. Per threat the
+  *margins*: coverage by all layers minus τ, and the best single layer's
+  coverage minus τ. The *headline range*: the number of threats no single
+  layer addresses if every link were one step lower, and if every link were
+  one step higher.
+- **Uncertainty** (Monte Carlo): each strength stands for an interval of
+  effectiveness; each link's e is drawn uniformly from its interval,
+  independently per link, ``samples`` times from ``numpy.random.default_rng
+  (seed)``, and the analysis runs once per draw.
+
+Both follow the scenario's dependence, threshold and enabled mitigations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from taxonomy.analysis.compiled import CoverageModel, check_scenario, enabled_mask
+from taxonomy.analysis.fast import cell_weights, set_weights
+from taxonomy.analysis.model import CLASSES, addressing_weight, strength_weight
+from taxonomy.domain.records import STRENGTHS
+from taxonomy.domain.scenario import FULL, INDEPENDENT, Scenario
+
+UNMITIGATED, INSUFFICIENT, DEFENSE_IN_DEPTH, SINGLE_LAYER = range(4)
+# The project's assumption of what each strength stands for (documented in
+# docs/coverage.md); ``LAYERWISE_UNCERTAINTY_*`` settings override it.
+DEFAULT_INTERVALS = {"low": (0.15, 0.45), "medium": (0.45, 0.75), "high": (0.75, 0.95)}
+DEFAULT_SAMPLES = 2000
+MAX_SAMPLES = 20_000
+PERCENTILES = (5, 50, 95)
+
+
+def headline_count(codes: np.ndarray) -> int:
+    """Threats no single layer addresses: every class but ``single-layer``.
+
+    >>> headline_count(np.array([0, 1, 2, 3, 3]))
+    3
+    """
+    return int(np.count_nonzero(codes != SINGLE_LAYER))
+
+
+def _classes(
+    counts_total: np.ndarray, in_sets: np.ndarray, best: np.ndarray, theta: float
+) -> np.ndarray:
+    """Class codes from link counts, set weights summed, and the best layer's weight."""
+    total = in_sets.sum(axis=1) if in_sets.ndim == 2 else in_sets
+    return np.select(
+        [counts_total == 0, total < theta, best >= theta],
+        [UNMITIGATED, INSUFFICIENT, SINGLE_LAYER],
+        default=DEFENSE_IN_DEPTH,
+    )
+
+
+def _top_two(
+    values: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per segment ``values[starts[i]:ends[i]]`` (contiguous, in order, covering
+    ``values``): its best value, the position of its first best entry (-1 when
+    empty), and the best of its other entries (0 when none).
+
+    >>> top, where, second = _top_two(np.array([1.0, 3.0, 3.0, 2.0]),
+    ...                               np.array([0, 2, 4]), np.array([2, 4, 4]))
+    >>> top.tolist(), where.tolist(), second.tolist()
+    ([3.0, 3.0, 0.0], [1, 2, -1], [1.0, 2.0, 0.0])
+    """
+    n = len(starts)
+    top, second, where = np.zeros(n), np.zeros(n), np.full(n, -1)
+    full = ends > starts
+    if not full.any():
+        return top, where, second
+    top[full] = np.maximum.reduceat(values, starts[full])
+    segment = np.repeat(np.arange(n), ends - starts)
+    hits = np.flatnonzero(values == top[segment])
+    segments, first = np.unique(segment[hits], return_index=True)
+    where[segments] = hits[first]
+    others = values.astype(float)
+    others[where[segments]] = -np.inf
+    rest = np.maximum.reduceat(others, starts[full])
+    second[full] = np.where(np.isfinite(rest), rest, 0.0)
+    return top, where, second
+
+
+@dataclass(frozen=True, eq=False)
+class Sensitivity:
+    """One-step moves of every enabled link, and what they do.
+
+    Per enabled link ``k`` (indices into the model's link arrays, in link
+    order): ``current``, ``lower`` and ``higher`` class codes (into
+    ``CLASSES``) of its threat. Per threat: ``coverage``, ``best_layer``,
+    and ``classes``. ``headline_lower`` / ``headline_higher`` count the
+    threats no single layer addresses with every link one step lower / higher.
+    """
+
+    model: CoverageModel
+    scenario: Scenario
+    links: np.ndarray
+    current: np.ndarray
+    lower: np.ndarray
+    higher: np.ndarray
+    coverage: np.ndarray
+    best_layer: np.ndarray
+    classes: np.ndarray
+    headline: int
+    headline_lower: int
+    headline_higher: int
+
+    @property
+    def pivotal(self) -> np.ndarray:
+        """Per enabled link, whether a one-step move changes its threat's class."""
+        return (self.lower != self.current) | (self.higher != self.current)
+
+    @property
+    def moves_headline(self) -> np.ndarray:
+        """Per enabled link, whether a one-step move changes the headline count
+        (its threat moves in or out of ``single-layer``)."""
+        alone = self.current == SINGLE_LAYER
+        return ((self.lower == SINGLE_LAYER) != alone) | (
+            (self.higher == SINGLE_LAYER) != alone
+        )
+
+    def pivotal_links(self) -> list[dict[str, Any]]:
+        """The pivotal links, by threat then mitigation, as plain dicts."""
+        model = self.model
+        out = []
+        moves = self.moves_headline
+        for j in np.flatnonzero(self.pivotal).tolist():
+            k = int(self.links[j])
+            out.append(
+                {
+                    "mitigation": model.mitigations[model.link_mitigation[k]],
+                    "threat": model.threats[model.link_threat[k]],
+                    "layer": model.layers[model.link_layer[k]],
+                    "strength": STRENGTHS[model.link_strength[k]],
+                    "class": CLASSES[self.current[j]],
+                    "lower": CLASSES[self.lower[j]],
+                    "higher": CLASSES[self.higher[j]],
+                    "moves_headline": bool(moves[j]),
+                }
+            )
+        return out
+
+
+def _per_strength(scenario: Scenario) -> np.ndarray:
+    return np.array([strength_weight(e) for _, e in scenario.effectiveness])
+
+
+def _shifted_classes(
+    model: CoverageModel, link_on: np.ndarray, scenario: Scenario, step: int, theta
+) -> np.ndarray:
+    """Every threat's class with every enabled link ``step`` strengths off."""
+    shifted = model.link_strength.astype(np.int64) + step
+    on = link_on & (shifted >= 0)
+    weight = np.where(on, _per_strength(scenario)[np.clip(shifted, 0, 2)], 0.0)
+    weights, counts = cell_weights(model, weight, on, scenario.dependence)
+    in_sets = set_weights(weights, theta, scenario.dependence)
+    return _classes(
+        counts.sum(axis=1), in_sets, weights.max(axis=1, initial=0.0), theta
+    )
+
+
+def sensitivity(model: CoverageModel, scenario: Scenario) -> Sensitivity:
+    """Every enabled link one step lower and one step higher, each on its own.
+
+    Parameters
+    ----------
+    model : CoverageModel
+    scenario : Scenario
+
+    Returns
+    -------
+    Sensitivity
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.records import (Layer, Mitigates, Mitigation,
+    ...     Taxonomy, Threat)
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"), Layer("sw", "SW")),
+    ...     threats=(Threat("t", "T"),),
+    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),
+    ...                  Mitigation("n", "N", "sw", "deployed")),
+    ...     mitigates=(Mitigates("m", "t", "medium"), Mitigates("n", "t", "medium"))))
+    >>> s = sensitivity(model, Scenario())
+    >>> [(p["mitigation"], p["lower"], p["higher"]) for p in s.pivotal_links()]
+    [('m', 'insufficient', 'single-layer'), ('n', 'insufficient', 'single-layer')]
+    >>> s.headline, s.headline_lower, s.headline_higher
+    (1, 1, 0)
+    """
+    check_scenario(model, scenario)
+    theta = addressing_weight(scenario.threshold)
+    dependence = scenario.dependence
+    link_on = enabled_mask(model, scenario)[model.link_mitigation]
+    per_strength = _per_strength(scenario)
+    link_weight = np.where(link_on, per_strength[model.link_strength], 0.0)
+    weights, counts = cell_weights(model, link_weight, link_on, dependence)
+    in_sets = set_weights(weights, theta, dependence)
+    row_links = counts.sum(axis=1)
+    best = weights.max(axis=1, initial=0.0)
+    classes = _classes(row_links, in_sets, best, theta)
+    reach = best if dependence == FULL else weights.sum(axis=1)
+    links = np.flatnonzero(link_on)
+    v = model.link_threat[links]
+    strength = model.link_strength[links].astype(np.int64)
+    n_layers = len(model.layers)
+    cell_of = model.link_threat.astype(np.int64) * n_layers + model.link_layer
+    cells = np.arange(weights.size)
+    cell_best = _top_two(
+        link_weight,
+        np.searchsorted(cell_of, cells, side="left"),
+        np.searchsorted(cell_of, cells, side="right"),
+    )
+    rows = np.arange(weights.shape[0]) * n_layers
+    row_best = _top_two(weights.reshape(-1), rows, rows + n_layers)
+    context = _Context(
+        weights,
+        row_links,
+        in_sets.sum(axis=1),
+        in_sets,
+        theta,
+        dependence,
+        link_weight,
+        cell_of,
+        cell_best,
+        row_best,
+    )
+    lower, higher = (
+        context.moved(
+            links,
+            v,
+            np.where(
+                strength + step >= 0, per_strength[np.clip(strength + step, 0, 2)], 0.0
+            ),
+            strength + step < 0,
+        )
+        for step in (-1, 1)
+    )
+    return Sensitivity(
+        model=model,
+        scenario=scenario,
+        links=links,
+        current=classes[v],
+        lower=lower,
+        higher=higher,
+        coverage=-np.expm1(-reach),
+        best_layer=-np.expm1(-best),
+        classes=classes,
+        headline=headline_count(classes),
+        headline_lower=headline_count(
+            _shifted_classes(model, link_on, scenario, -1, theta)
+        ),
+        headline_higher=headline_count(
+            _shifted_classes(model, link_on, scenario, 1, theta)
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What moving one link needs to know about its cell and its threat's row."""
+
+    weights: np.ndarray
+    row_links: np.ndarray
+    row_total: np.ndarray
+    in_sets: np.ndarray
+    theta: float
+    dependence: str
+    link_weight: np.ndarray
+    cell_of: np.ndarray
+    cell_best: tuple[np.ndarray, np.ndarray, np.ndarray]
+    row_best: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+    def moved(
+        self, links: np.ndarray, v: np.ndarray, weight: np.ndarray, removed: np.ndarray
+    ) -> np.ndarray:
+        """The class of each link's threat with that one link's weight replaced
+        by ``weight`` (``removed``: the link is gone)."""
+        cell = self.cell_of[links]
+        if self.dependence == INDEPENDENT:
+            now = self.weights.reshape(-1)[cell] - self.link_weight[links] + weight
+        else:  # the cell's best without this link, then with its new weight
+            top, where, second = self.cell_best
+            others = np.where(where[cell] == links, second[cell], top[cell])
+            now = np.maximum(others, weight)
+        in_set = (
+            now if self.dependence != FULL else np.where(now >= self.theta, now, 0.0)
+        )
+        total = self.row_total[v] - self.in_sets.reshape(-1)[cell] + in_set
+        top, where, second = self.row_best
+        other_layers = np.where(where[v] == cell, second[v], top[v])
+        best = np.maximum(other_layers, now)
+        return _classes(self.row_links[v] - removed, total, best, self.theta)
+
+
+@dataclass(frozen=True, eq=False)
+class MonteCarlo:
+    """The analysis under ``samples`` random draws of every link's effectiveness.
+
+    ``addressed[i]``: the share of draws in which threat i is addressed;
+    ``class_share[i, c]``: of each class; ``coverage_percentiles[i]``: the
+    5th, 50th and 95th percentiles of its coverage; ``headline[d]`` and
+    ``class_counts[d, c]``: per draw, the headline count and the count of
+    each class.
+    """
+
+    model: CoverageModel
+    scenario: Scenario
+    samples: int
+    seed: int
+    intervals: dict[str, tuple[float, float]]
+    addressed: np.ndarray
+    class_share: np.ndarray
+    coverage_percentiles: np.ndarray
+    headline: np.ndarray
+    class_counts: np.ndarray
+
+
+def checked_intervals(
+    intervals: dict[str, tuple[float, float]],
+) -> dict[str, tuple[float, float]]:
+    """The intervals in ``STRENGTHS`` order, each 0 <= low <= high <= 1.
+
+    >>> checked_intervals({"low": (0.1, 0.2), "medium": (0.5, 0.5), "high": (1, 1)})
+    {'low': (0.1, 0.2), 'medium': (0.5, 0.5), 'high': (1.0, 1.0)}
+    """
+    if set(intervals) != set(STRENGTHS):
+        raise ValueError(f"intervals must name exactly {', '.join(STRENGTHS)}")
+    out = {}
+    for strength in STRENGTHS:
+        low, high = (float(x) for x in intervals[strength])
+        if not 0.0 <= low <= high <= 1.0:
+            raise ValueError(
+                f"the interval of {strength!r} must satisfy 0 <= low <= high <= 1, "
+                f"got {low}-{high}"
+            )
+        out[strength] = (low, high)
+    return out
+
+
+def monte_carlo(
+    model: CoverageModel,
+    scenario: Scenario,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    intervals: dict[str, tuple[float, float]] = DEFAULT_INTERVALS,
+) -> MonteCarlo:
+    """The analysis of ``samples`` draws of every enabled link's effectiveness.
+
+    Reproducible: the same model, scenario, ``samples``, ``seed`` and
+    ``intervals`` give the same numbers on every machine (one
+    ``numpy.random.default_rng(seed)``, links drawn in link order, draws in
+    order).
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.records import (Layer, Mitigates, Mitigation,
+    ...     Taxonomy, Threat)
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
+    ...     threats=(Threat("t", "T"),),
+    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
+    ...     mitigates=(Mitigates("m", "t", "high"),)))
+    >>> mc = monte_carlo(model, Scenario(), samples=4000, seed=1)
+    >>> abs(float(mc.addressed[0]) - 0.75) < 0.03  # P(e >= 0.8), e ~ U(0.75, 0.95)
+    True
+    """
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise ValueError(f"samples must be between 1 and {MAX_SAMPLES}, got {samples}")
+    intervals = checked_intervals(intervals)
+    check_scenario(model, scenario)
+    theta = addressing_weight(scenario.threshold)
+    dependence = scenario.dependence
+    link_on = enabled_mask(model, scenario)[model.link_mitigation]
+    n_threats, n_links = len(model.threats), len(model.link_threat)
+    low = np.array([intervals[s][0] for s in STRENGTHS])[model.link_strength]
+    span = np.array([intervals[s][1] - intervals[s][0] for s in STRENGTHS])[
+        model.link_strength
+    ]
+    rng = np.random.default_rng(seed)
+    addressed = np.zeros(n_threats)
+    class_hits = np.zeros((n_threats, len(CLASSES)))
+    coverage = np.zeros((samples, n_threats), dtype=np.float32)
+    headline = np.zeros(samples, dtype=np.int64)
+    class_counts = np.zeros((samples, len(CLASSES)), dtype=np.int64)
+    _, counts = cell_weights(model, np.zeros(n_links), link_on, dependence)
+    row_links = counts.sum(axis=1)
+    for d in range(samples):
+        e = low + span * rng.random(n_links)
+        weight = np.where(link_on, _weights_of(e), 0.0)
+        weights, _ = cell_weights(model, weight, link_on, dependence)
+        in_sets = set_weights(weights, theta, dependence)
+        best = weights.max(axis=1, initial=0.0)
+        codes = _classes(row_links, in_sets, best, theta)
+        reach = best if dependence == FULL else weights.sum(axis=1)
+        coverage[d] = -np.expm1(-reach)
+        addressed += codes >= DEFENSE_IN_DEPTH
+        class_hits[np.arange(n_threats), codes] += 1
+        class_counts[d] = np.bincount(codes, minlength=len(CLASSES))
+        headline[d] = headline_count(codes)
+    return MonteCarlo(
+        model=model,
+        scenario=scenario,
+        samples=samples,
+        seed=seed,
+        intervals=intervals,
+        addressed=addressed / samples,
+        class_share=class_hits / samples,
+        coverage_percentiles=np.percentile(coverage, PERCENTILES, axis=0).T,
+        headline=headline,
+        class_counts=class_counts,
+    )
+
+
+def _weights_of(e: np.ndarray) -> np.ndarray:
+    """``-log(1 - e)`` per link, capped where e reaches 1 (see ``strength_weight``)."""
+    with np.errstate(divide="ignore"):
+        return np.minimum(-np.log1p(-e), strength_weight(1.0))
+
+
+def distribution(values: np.ndarray) -> dict[str, float]:
+    """Median and the 5th-95th percentile range of a sample of counts.
+
+    >>> distribution(np.array([1, 2, 3, 4, 5]))
+    {'median': 3.0, 'p5': 1.2, 'p95': 4.8}
+    """
+    p5, p50, p95 = np.percentile(values, PERCENTILES)
+    return {"median": float(p50), "p5": float(p5), "p95": float(p95)}

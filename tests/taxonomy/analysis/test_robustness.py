@@ -1,0 +1,179 @@
+"""Sensitivity and uncertainty of the coverage classes, each against a brute
+force or closed form on random taxonomies."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from taxonomy.analysis import fast
+from taxonomy.analysis.compiled import coverage_model
+from taxonomy.analysis.coverage import analyse
+from taxonomy.analysis.model import CLASSES
+from taxonomy.analysis.robustness import (
+    DEFAULT_INTERVALS,
+    headline_count,
+    monte_carlo,
+    sensitivity,
+)
+from taxonomy.domain.records import (
+    STRENGTHS,
+    Layer,
+    Mitigates,
+    Mitigation,
+    Taxonomy,
+    Threat,
+)
+from taxonomy.domain.scenario import DEPENDENCES, Scenario
+from tests.taxonomy.analysis.test_properties import cases
+
+EXAMPLES = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+def _unique_links(taxonomy: Taxonomy) -> Taxonomy:
+    """One MITIGATES link per (mitigation, threat), as the graph stores them."""
+    seen, kept = set(), []
+    for link in taxonomy.mitigates:
+        if (link.mitigation, link.threat) not in seen:
+            seen.add((link.mitigation, link.threat))
+            kept.append(link)
+    return replace(taxonomy, mitigates=tuple(kept))
+
+
+def _moved(taxonomy: Taxonomy, link: Mitigates, step: int) -> Taxonomy:
+    """The taxonomy with one link one step lower (low: removed) or higher."""
+    index = STRENGTHS.index(link.strength) + step
+    others = tuple(x for x in taxonomy.mitigates if x != link)
+    if index < 0:
+        return replace(taxonomy, mitigates=others)
+    moved = replace(link, strength=STRENGTHS[min(index, 2)])
+    return replace(taxonomy, mitigates=(*others, moved))
+
+
+def _everything_moved(taxonomy: Taxonomy, step: int) -> Taxonomy:
+    links = []
+    for link in taxonomy.mitigates:
+        index = STRENGTHS.index(link.strength) + step
+        if index >= 0:
+            links.append(replace(link, strength=STRENGTHS[min(index, 2)]))
+    return replace(taxonomy, mitigates=tuple(links))
+
+
+def _headline(taxonomy: Taxonomy, scenario: Scenario) -> int:
+    return sum(
+        c != "single-layer" for c in analyse(taxonomy, scenario).classes.values()
+    )
+
+
+@EXAMPLES
+@given(case=cases(max_layers=4), dependence=st.sampled_from(DEPENDENCES))
+def test_every_links_one_step_move_equals_rerunning_the_plain_analysis(
+    case, dependence
+):
+    taxonomy, scenario = case
+    taxonomy = _unique_links(taxonomy)
+    scenario = replace(scenario, dependence=dependence)
+    model = coverage_model(taxonomy)
+    found = sensitivity(model, scenario)
+    by_pair = {
+        (
+            model.mitigations[model.link_mitigation[k]],
+            model.threats[model.link_threat[k]],
+        ): j
+        for j, k in enumerate(found.links.tolist())
+    }
+    enabled = {
+        lk.mitigation for t in analyse(taxonomy, scenario).threats for lk in t.links
+    }
+    for link in taxonomy.mitigates:
+        key = (link.mitigation, link.threat)
+        if link.mitigation not in enabled and key not in by_pair:
+            continue
+        j = by_pair[key]
+        for step, got in ((-1, found.lower[j]), (1, found.higher[j])):
+            expected = analyse(_moved(taxonomy, link, step), scenario).classes[
+                link.threat
+            ]
+            assert CLASSES[got] == expected, (key, step)
+    assert found.headline == _headline(taxonomy, scenario)
+    assert found.headline_lower == _headline(_everything_moved(taxonomy, -1), scenario)
+    assert found.headline_higher == _headline(_everything_moved(taxonomy, 1), scenario)
+
+
+@EXAMPLES
+@given(case=cases(max_layers=4))
+def test_margins_are_the_coverages_of_the_analysis_minus_the_threshold(case):
+    taxonomy, scenario = case
+    found = sensitivity(coverage_model(taxonomy), scenario)
+    plain = analyse(taxonomy, scenario)
+    for i, threat in enumerate(plain.threats):
+        assert math.isclose(found.coverage[i], threat.coverage, abs_tol=1e-12)
+        assert math.isclose(
+            found.best_layer[i], max(threat.by_layer, default=0.0), abs_tol=1e-12
+        )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(max_layers=4), dependence=st.sampled_from(DEPENDENCES))
+def test_monte_carlo_with_degenerate_intervals_is_the_deterministic_analysis(
+    case, dependence
+):
+    taxonomy, scenario = case
+    scenario = replace(scenario, dependence=dependence)
+    effect = scenario.effectiveness_map
+    degenerate = {s: (effect[s], effect[s]) for s in STRENGTHS}
+    mc = monte_carlo(
+        coverage_model(taxonomy), scenario, samples=3, intervals=degenerate
+    )
+    plain = fast.analyse(taxonomy, scenario)
+    for i, threat in enumerate(plain.threats):
+        c = CLASSES.index(threat.coverage_class)
+        assert mc.class_share[i, c] == 1.0
+        assert mc.addressed[i] == (c >= 2)
+        assert np.allclose(mc.coverage_percentiles[i], threat.coverage, atol=1e-6)
+    assert set(mc.headline.tolist()) == {
+        sum(c != "single-layer" for c in plain.classes.values())
+    }
+
+
+@settings(max_examples=10, deadline=None)
+@given(strength=st.sampled_from(STRENGTHS), threshold=st.sampled_from([0.3, 0.5, 0.8]))
+def test_the_chance_of_one_link_addressing_its_threat_converges_to_the_exact_value(
+    strength, threshold
+):
+    taxonomy = Taxonomy(
+        layers=(Layer("hw", "HW"),),
+        threats=(Threat("t", "T"),),
+        mitigations=(Mitigation("m", "M", "hw", "deployed"),),
+        mitigates=(Mitigates("m", "t", strength),),
+    )
+    low, high = DEFAULT_INTERVALS[strength]
+    exact = min(max((high - threshold) / (high - low), 0.0), 1.0)
+    samples = 20_000
+    mc = monte_carlo(
+        coverage_model(taxonomy), Scenario(threshold=threshold), samples=samples
+    )
+    sigma = math.sqrt(max(exact * (1 - exact), 1e-9) / samples)
+    assert abs(mc.addressed[0] - exact) <= 5 * sigma + 1e-9
+
+
+def test_the_same_seed_gives_the_same_numbers_and_another_seed_others(seed_taxonomy):
+    model = coverage_model(seed_taxonomy)
+    a = monte_carlo(model, Scenario(), samples=300, seed=7)
+    b = monte_carlo(model, Scenario(), samples=300, seed=7)
+    c = monte_carlo(model, Scenario(), samples=300, seed=8)
+    assert np.array_equal(a.headline, b.headline)
+    assert np.array_equal(a.coverage_percentiles, b.coverage_percentiles)
+    assert not np.array_equal(a.coverage_percentiles, c.coverage_percentiles)
+
+
+def test_the_seed_headline_counts_nine_of_twelve_with_its_range(seed_taxonomy):
+    found = sensitivity(coverage_model(seed_taxonomy), Scenario())
+    assert found.headline == headline_count(found.classes) == 9
+    assert found.headline_higher <= found.headline <= found.headline_lower
