@@ -47,6 +47,22 @@ def envfloat(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
 
 
+def envrange(name: str, default: tuple[float, float]) -> tuple[float, float]:
+    """Two numbers ``LOW-HIGH`` with 0 <= LOW <= HIGH <= 1, e.g. ``0.15-0.45``."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        low, high = (float(part) for part in raw.split("-"))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a range such as 0.15-0.45"
+        ) from None
+    if not 0 <= low <= high <= 1:
+        raise ImproperlyConfigured(f"{name}={raw!r} must satisfy 0 <= LOW <= HIGH <= 1")
+    return low, high
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -8,7 +8,15 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import envbool, envfloat, envint, envlist, envsecret, envstr
+from config.env import (
+    envbool,
+    envfloat,
+    envint,
+    envlist,
+    envrange,
+    envsecret,
+    envstr,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("LAYERWISE_VAR_DIR", str(BASE_DIR / "var")))
@@ -181,6 +189,12 @@ for _strength, _e in LAYERWISE_EFFECTIVENESS.items():
         raise ImproperlyConfigured(
             f"LAYERWISE_EFFECTIVENESS_{_strength.upper()} must be in [0, 1)"
         )
+# What each strength stands for in the robustness analysis's Monte Carlo draws.
+LAYERWISE_UNCERTAINTY = {
+    "low": envrange("LAYERWISE_UNCERTAINTY_LOW", (0.15, 0.45)),
+    "medium": envrange("LAYERWISE_UNCERTAINTY_MEDIUM", (0.45, 0.75)),
+    "high": envrange("LAYERWISE_UNCERTAINTY_HIGH", (0.75, 0.95)),
+}
 
 LOGGING = {
     "version": 1,

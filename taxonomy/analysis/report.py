@@ -24,6 +24,7 @@ from taxonomy.analysis.model import (
     ThreatCoverage,
     validate_ids,
 )
+from taxonomy.analysis.robustness_report import robustness_entry, robustness_lines
 from taxonomy.analysis.scenarios import diff_analyses
 from taxonomy.domain.records import MATURITIES, Taxonomy
 from taxonomy.domain.scenario import Scenario
@@ -141,6 +142,7 @@ def build_report(
     threat: str | None = None,
     chain: ChainReport | None = None,
     diff: Mapping | None = None,
+    robustness: Mapping | None = None,
 ) -> dict:
     """The coverage document of an analysis (see docs/coverage.md).
 
@@ -153,6 +155,8 @@ def build_report(
     chain : ChainReport, optional
     diff : mapping, optional
         From ``diff_analyses``.
+    robustness : mapping, optional
+        From ``robustness_report.robustness_entry``.
 
     Returns
     -------
@@ -170,6 +174,7 @@ def build_report(
         "revision": analysis.revision,
         "threshold": analysis.scenario.threshold,
         "effectiveness": analysis.scenario.effectiveness_map,
+        "dependence": analysis.scenario.dependence,
         "scenario": scenario_entry(analysis),
         "query": {
             "threat": threat,
@@ -204,6 +209,7 @@ def build_report(
         "unblocked_chains_into": list(analysis.unblocked_into),
         "chains": chain_entry(chain) if chain else None,
         "diff": dict(diff) if diff is not None else None,
+        "robustness": dict(robustness) if robustness is not None else None,
     }
 
 
@@ -215,6 +221,7 @@ def coverage_document(
     chains: str | None = None,
     diff_baseline: bool = False,
     chain_limit: int = CHAIN_PATH_LIMIT,
+    robustness: Mapping | None = None,
 ) -> dict:
     """Analyse a taxonomy under a scenario and assemble the coverage document.
 
@@ -230,6 +237,9 @@ def coverage_document(
         Also diff the scenario against the baseline (nothing disabled, every
         maturity, the same threshold and effectiveness).
     chain_limit : int
+    robustness : mapping, optional
+        Add the ``robustness`` section: ``samples``, ``seed`` and
+        ``intervals`` of its Monte Carlo draws (see ``robustness_entry``).
 
     Returns
     -------
@@ -257,7 +267,12 @@ def coverage_document(
             analysis.addressed_threats,
             limit=chain_limit,
         )
-    return build_report(analysis, threat=threat, chain=chain, diff=diff)
+    robust = None
+    if robustness is not None:
+        robust = robustness_entry(model, scenario, **robustness)
+    return build_report(
+        analysis, threat=threat, chain=chain, diff=diff, robustness=robust
+    )
 
 
 def render_json(report: Mapping) -> str:
@@ -407,6 +422,7 @@ def render_table(report: Mapping, *, top: int = 10) -> str:
     lines = [
         f"Coverage at threshold {tau:g} (effectiveness {effect}), "
         f"revision {report['revision']}",
+        f"Dependence: {report['dependence']}",
         _scenario_line(report),
         "",
         *_threat_rows(report),
@@ -420,6 +436,7 @@ def render_table(report: Mapping, *, top: int = 10) -> str:
     lines += _ranking_lines(report, top)
     lines += _chain_lines(report)
     lines += _diff_lines(report)
+    lines += robustness_lines(report.get("robustness"))
     return "\n".join(lines) + "\n"
 
 

@@ -148,7 +148,7 @@ class Sensitivity:
                     "moves_headline": bool(moves[j]),
                 }
             )
-        return out
+        return sorted(out, key=lambda p: (p["threat"], p["mitigation"]))
 
 
 def _per_strength(scenario: Scenario) -> np.ndarray:

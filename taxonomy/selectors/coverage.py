@@ -7,9 +7,15 @@ from collections.abc import Iterable
 from django.conf import settings
 
 from taxonomy.analysis.report import coverage_document, render_csv, render_json
+from taxonomy.analysis.robustness import DEFAULT_SAMPLES
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
-from taxonomy.domain.scenario import DEFAULT_EFFECTIVENESS, DEFAULT_THRESHOLD, Scenario
+from taxonomy.domain.scenario import (
+    DEFAULT_EFFECTIVENESS,
+    DEFAULT_THRESHOLD,
+    INDEPENDENT,
+    Scenario,
+)
 from taxonomy.selectors.cache import (
     per_revision,
     revision_of,
@@ -26,12 +32,14 @@ def coverage_scenario(
     disabled_mitigations: Iterable[str] = (),
     maturities: Iterable[str] | None = None,
     threshold: float | None = None,
+    dependence: str | None = None,
 ) -> Scenario:
     """A scenario with the threshold and effectiveness map of the settings.
 
     ``threshold`` None takes ``LAYERWISE_COVERAGE_THRESHOLD``; the strength →
-    effectiveness map is always ``LAYERWISE_EFFECTIVENESS``. Raises
-    ``ValueError`` (``ScenarioError`` for an unknown maturity) on bad values.
+    effectiveness map is always ``LAYERWISE_EFFECTIVENESS``; ``dependence``
+    None is ``independent``. Raises ``ValueError`` (``ScenarioError`` for an
+    unknown maturity) on bad values.
     """
     if threshold is None:
         threshold = getattr(settings, "LAYERWISE_COVERAGE_THRESHOLD", DEFAULT_THRESHOLD)
@@ -43,7 +51,18 @@ def coverage_scenario(
         effectiveness=getattr(
             settings, "LAYERWISE_EFFECTIVENESS", DEFAULT_EFFECTIVENESS
         ),
+        dependence=dependence or INDEPENDENT,
     )
+
+
+def robustness_options(*, samples: int | None = None, seed: int | None = None) -> dict:
+    """What the robustness section is computed with: the Monte Carlo draws
+    (default 2,000, seed 0) and the strengths' intervals of the settings."""
+    return {
+        "samples": DEFAULT_SAMPLES if samples is None else samples,
+        "seed": 0 if seed is None else seed,
+        "intervals": dict(settings.LAYERWISE_UNCERTAINTY),
+    }
 
 
 def coverage_report(
@@ -53,6 +72,7 @@ def coverage_report(
     chains: str | None = None,
     diff_baseline: bool = False,
     taxonomy: str | None = DEFAULT_TAXONOMY,
+    robustness: dict | None = None,
 ) -> dict:
     """The coverage document (docs/coverage.md) of the graph under a scenario.
 
@@ -70,6 +90,7 @@ def coverage_report(
         threat=threat,
         chains=chains,
         diff_baseline=diff_baseline,
+        robustness=robustness,
     )
 
 
@@ -103,6 +124,7 @@ def coverage_rendered(
     diff_baseline: bool = False,
     fmt: str = "json",
     taxonomy: str = DEFAULT_TAXONOMY,
+    robustness: dict | None = None,
 ) -> str:
     """The coverage report rendered as the ``coverage`` command does (json or csv),
     cached per revision token, scenario and query.
@@ -119,6 +141,7 @@ def coverage_rendered(
         threat,
         chains,
         diff_baseline,
+        robustness,
     )
     text = shared_get(key)
     if text is None:
@@ -128,6 +151,7 @@ def coverage_rendered(
             chains=chains,
             diff_baseline=diff_baseline,
             taxonomy=taxonomy,
+            robustness=robustness,
         )
         text = render(report)
         if report["revision"] == revision_of(token):

@@ -5,6 +5,7 @@ TOP_KEYS = [
     "revision",
     "threshold",
     "effectiveness",
+    "dependence",
     "scenario",
     "query",
     "layers",
@@ -18,6 +19,7 @@ TOP_KEYS = [
     "unblocked_chains_into",
     "chains",
     "diff",
+    "robustness",
 ]
 THREAT_KEYS = [
     "id",

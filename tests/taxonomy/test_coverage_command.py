@@ -164,3 +164,38 @@ def test_it_analyses_the_seed_by_default_and_another_taxonomy_on_request(seeded_
     }
     with pytest.raises(CommandError, match="unknown taxonomy: nope"):
         run("--taxonomy", "nope")
+
+
+def test_robustness_adds_its_section_reproducibly_and_says_it_in_words(seeded_graph):
+    first = run_json("--robustness", "--samples", "300", "--seed", "3")
+    again = run_json("--robustness", "--samples", "300", "--seed", "3")
+    section = first["robustness"]
+    assert section == again["robustness"]
+    assert run_json()["robustness"] is None
+    assert section["monte_carlo"]["samples"] == 300
+    assert section["monte_carlo"]["seed"] == 3
+    assert section["headline"]["count"] == sum(
+        1 for t in first["threats"] if t["class"] != "single-layer"
+    )
+    assert [t["id"] for t in section["threats"]] == [t["id"] for t in first["threats"]]
+    for entry, threat in zip(section["threats"], first["threats"], strict=True):
+        assert entry["margin"]["all"] == pytest.approx(
+            threat["coverage"]["all"] - 0.8, abs=1e-6
+        )
+    text = run("--robustness", "--samples", "100")
+    assert "if every strength judgement were one step off" in text
+    assert "Pivotal links" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--robustness", "--samples", "0"], "--samples must be between 1 and 20000"),
+        (["--robustness", "--samples", "20001"], "--samples must be between 1"),
+        (["--samples", "10"], "--samples and --seed go with --robustness"),
+    ],
+)
+def test_bad_robustness_options_are_usage_errors(seeded_graph, args, message):
+    with pytest.raises(CommandError, match=message) as caught:
+        run(*args)
+    assert caught.value.returncode == 2

@@ -6,10 +6,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import render_csv, render_json, render_table
+from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
 from taxonomy.domain.errors import GraphError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import add_scenario_arguments, scenario_from_cleaned
-from taxonomy.selectors.coverage import coverage_report, coverage_scenario
+from taxonomy.selectors.coverage import (
+    coverage_report,
+    coverage_scenario,
+    robustness_options,
+)
 
 RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv}
 # Exit statuses: 1 only for --fail-on, so a CI gate can tell a failing
@@ -34,6 +39,24 @@ def _comma_list(
     return items
 
 
+def _robustness(options) -> dict | None:
+    """The robustness section's options, or None when not asked for."""
+    asked = options["samples"] is not None or options["seed"] is not None
+    if not options["robustness"]:
+        if asked:
+            raise CommandError(
+                "--samples and --seed go with --robustness", returncode=USAGE_ERROR
+            )
+        return None
+    samples = options["samples"]
+    if samples is not None and not 1 <= samples <= MAX_SAMPLES:
+        raise CommandError(
+            f"--samples must be between 1 and {MAX_SAMPLES}, got {samples}",
+            returncode=USAGE_ERROR,
+        )
+    return robustness_options(samples=samples, seed=options["seed"])
+
+
 class Command(BaseCommand):
     help = (
         "Which threats no single governance layer addresses: coverage per threat and "
@@ -50,6 +73,22 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--diff-baseline", action="store_true", help="which threats change class"
+        )
+        parser.add_argument(
+            "--robustness",
+            action="store_true",
+            help="add margins, pivotal links, the headline range and Monte Carlo "
+            "uncertainty (docs/coverage.md, Robustness)",
+        )
+        parser.add_argument(
+            "--samples",
+            type=int,
+            metavar="N",
+            help=f"Monte Carlo draws with --robustness (default {DEFAULT_SAMPLES}, "
+            f"at most {MAX_SAMPLES})",
+        )
+        parser.add_argument(
+            "--seed", type=int, metavar="S", help="Monte Carlo seed (default 0)"
         )
         parser.add_argument(
             "--taxonomy",
@@ -73,6 +112,7 @@ class Command(BaseCommand):
                 chains=options["chains"],
                 diff_baseline=options["diff_baseline"],
                 taxonomy=options["taxonomy"],
+                robustness=_robustness(options),
             )
         except (ValueError, GraphError) as e:
             raise CommandError(str(e), returncode=USAGE_ERROR) from e
