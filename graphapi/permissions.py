@@ -5,15 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-EDITORS = "editors"
-VIEWERS = "viewers"
-
-
-def is_editor(user) -> bool:
-    """Whether ``user`` may change the taxonomy (a member of editors, or a superuser)."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or user.groups.filter(name=EDITORS).exists()
+from taxonomy.editors import is_editor
 
 
 class ReadPublicWriteEditors(BasePermission):

@@ -31,6 +31,7 @@ import networkx as nx
 from taxonomy.domain.records import Taxonomy
 
 CHAIN_PATH_LIMIT = 1000
+ONWARD_LIMIT = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +233,46 @@ def unblocked_into(enables: nx.DiGraph, addressed: Iterable[str]) -> tuple[str, 
     return tuple(
         sorted(v for v in open_graph if any(u in reached for u in open_graph.pred[v]))
     )
+
+
+def onward_chains(
+    enables: Iterable[tuple[str, str]], start: str, addressed: Iterable[str]
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The ENABLES paths from a threat to the ends of its chains, and their blockers.
+
+    Each path runs from ``start`` until a threat that enables nothing more
+    (or would repeat one); its blockers are the addressed threats on it after
+    ``start``.
+
+    Parameters
+    ----------
+    enables : iterable of (str, str)
+        The ENABLES links as ``(source, target)`` pairs.
+    start : str
+    addressed : iterable of str
+
+    Returns
+    -------
+    list of (path, blockers)
+        At most ``ONWARD_LIMIT`` paths, shortest first.
+
+    >>> onward_chains([("a", "b"), ("b", "c"), ("a", "d")], "a", {"d"})
+    [(('a', 'd'), ('d',)), (('a', 'b', 'c'), ())]
+    """
+    following: dict[str, list[str]] = {}
+    for source, target in enables:
+        following.setdefault(source, []).append(target)
+    done = set(addressed)
+    paths: list[tuple[str, ...]] = []
+    stack = [(start,)]
+    while stack and len(paths) < ONWARD_LIMIT:
+        path = stack.pop()
+        nexts = [t for t in following.get(path[-1], []) if t not in path]
+        if not nexts and len(path) > 1:
+            paths.append(path)
+        stack.extend(path + (t,) for t in sorted(nexts, reverse=True))
+    paths.sort(key=lambda p: (len(p), p))
+    return [(p, tuple(t for t in p[1:] if t in done)) for p in paths]
 
 
 def _reachable(g: nx.DiGraph, sources: Iterable[str]) -> set[str]:

@@ -9,10 +9,9 @@ from django.views.decorators.http import require_GET
 from taxonomy import selectors
 from taxonomy.domain.errors import UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY
-from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario import Scenario, scenario_values
 from taxonomy.formats import EXPORT_FORMATS
 from taxonomy.selectors.coverage import coverage_scenario
-from taxonomy.web import presentation
 
 # The coverage document (docs/coverage.md) of the scenario: what the API's
 # /coverage/ answers, here for any taxonomy.
@@ -26,13 +25,13 @@ def export_download(request, format: str):
 
     ``json`` (the scenario's coverage document, ``compare=baseline`` adds the
     diff), Navigator and CSV take the coverage page's scenario parameters
-    (``disable_layer``, ``disable_mitigation``, ``maturity``, ``threshold``).
+    (``taxonomy.domain.scenario.PARAM_NAMES``).
     """
     if format not in DOWNLOAD_FORMATS:
         raise Http404(f"no export format {format!r}")
     taxonomy = request.GET.get("taxonomy") or DEFAULT_TAXONOMY
     try:
-        scenario = coverage_scenario(**presentation.scenario_query_values(request.GET))
+        scenario = coverage_scenario(**scenario_values(request.GET))
         text = _download_text(request, format, taxonomy, scenario)
     except UnknownTaxonomy as e:
         raise Http404(str(e)) from e

@@ -1,4 +1,4 @@
-"""URL routes of the editors' pages, the history and the named revisions.
+"""URL routes of the editors' pages (one set per kind), the history and the revisions.
 
 Each kind has its own routes so that an id can never be mistaken for a
 keyword: ``/edit/threat/delete/`` edits the threat whose id is "delete".
@@ -6,18 +6,11 @@ keyword: ``/edit/threat/delete/`` edits the threat whose id is "delete".
 
 from django.urls import path
 
-from taxonomy.web import edit_views, history_views
-
-NODE_KINDS = ("layer", "threat", "mitigation", "source")
-LINK_KINDS = ("enables", "requires", "introduces", "subtype")
+from taxonomy.domain.kinds import KINDS
+from taxonomy.web import history_views
+from taxonomy.web.edit_views import edit_item
 
 urlpatterns = [
-    path("edit/new/mitigates/", edit_views.mitigates_create, name="edit-mitigates-new"),
-    path(
-        "edit/mitigates/<str:mitigation>/<str:threat>/",
-        edit_views.mitigates_edit,
-        name="edit-mitigates",
-    ),
     path("history/", history_views.history, name="history"),
     path(
         "history/<str:kind>/<str:key>/", history_views.node_history, name="history-node"
@@ -25,42 +18,23 @@ urlpatterns = [
     path("revisions/", history_views.revision_list, name="revisions"),
     path("revisions/compare/", history_views.revision_compare, name="revision-compare"),
 ]
-for kind in NODE_KINDS:
-    urlpatterns += [
-        path(
-            f"edit/new/{kind}/",
-            edit_views.node_create,
-            {"kind": kind},
-            name=f"edit-{kind}-new",
+# action -> (route, URL name) of each kind's edit pages; {item} is a node's id
+# or a link's two ends. Only kinds with editable fields have an update page.
+ROUTES = {
+    "create": ("edit/new/{kind}/", "edit-{kind}-new"),
+    "update": ("edit/{kind}/{item}/", "edit-{kind}"),
+    "delete": ("edit/{kind}/{item}/delete/", "delete-{kind}"),
+}
+urlpatterns += [
+    path(
+        route.format(
+            kind=name, item="<str:source>/<str:target>" if kind.is_link else "<str:key>"
         ),
-        path(
-            f"edit/{kind}/<str:key>/",
-            edit_views.node_edit,
-            {"kind": kind},
-            name=f"edit-{kind}",
-        ),
-        path(
-            f"edit/{kind}/<str:key>/delete/",
-            edit_views.node_delete,
-            {"kind": kind},
-            name=f"delete-{kind}",
-        ),
-    ]
-for kind in LINK_KINDS:
-    urlpatterns.append(
-        path(
-            f"edit/new/{kind}/",
-            edit_views.link_create,
-            {"kind": kind},
-            name=f"edit-{kind}-new",
-        )
+        edit_item,
+        {"kind": name, "action": action},
+        name=url_name.format(kind=name),
     )
-for kind in ("mitigates", *LINK_KINDS):
-    urlpatterns.append(
-        path(
-            f"edit/{kind}/<str:source>/<str:target>/delete/",
-            edit_views.link_delete,
-            {"kind": kind},
-            name=f"delete-{kind}",
-        )
-    )
+    for name, kind in KINDS.items()
+    for action, (route, url_name) in ROUTES.items()
+    if action != "update" or kind.editable
+]

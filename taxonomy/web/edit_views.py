@@ -6,7 +6,9 @@ call, audited as the ``browser`` channel with the editor's reason). A save
 over a version someone else has changed since the form was loaded is
 refused: the page then shows what changed, keeps the editor's input and
 takes the other editor's, so nothing is lost and nothing is overwritten
-unseen.
+unseen. What differs by kind (record, editable fields, names, link ends) is
+read from the kind registry; every kind goes through the one flow of
+``edit_item``.
 """
 
 from __future__ import annotations
@@ -25,27 +27,33 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
-from graphapi.permissions import is_editor
 from taxonomy import audit, selectors, services
-from taxonomy.domain.changes import Change, record_key
-from taxonomy.domain.changes import node_delete_changes as changes_of_delete
-from taxonomy.domain.records import Link, Mitigates, Taxonomy
-from taxonomy.graph import repository
+from taxonomy.domain.changes import Change, node_delete_changes
+from taxonomy.domain.errors import (
+    AlreadyExists,
+    InvalidWrite,
+    NotFound,
+    StillReferenced,
+    VersionConflict,
+)
+from taxonomy.domain.kinds import KINDS, NODE_KINDS, Kind, link_key, record_key
+from taxonomy.domain.records import Taxonomy
+from taxonomy.editors import is_editor
 from taxonomy.selectors import impact as impacts
 from taxonomy.web import editing, presentation
-from taxonomy.web.forms import NODE_FORMS, DeleteForm, EditForm, LinkForm, MitigatesForm
+from taxonomy.web.forms import FORMS, CascadeDeleteForm, DeleteForm, EditForm
 
 TEMPLATE = "taxonomy/edit.html"
+# kind -> how titles and messages name one item: "governance layer", "MITIGATES link".
 LABELS = {
-    "layer": "governance layer",
-    "threat": "threat",
-    "mitigation": "mitigation",
-    "source": "source",
-    "mitigates": "MITIGATES link",
-    "enables": "ENABLES link",
-    "requires": "REQUIRES link",
-    "introduces": "INTRODUCES link",
-    "subtype": "SUBTYPE_OF link",
+    name: kind.title if kind.is_link else kind.title.lower()
+    for name, kind in KINDS.items()
+}
+# action -> the verb of its done message for a node, and for a link.
+DONE = {
+    "create": ("Created", "Added"),
+    "update": ("Saved", "Saved"),
+    "delete": ("Deleted", "Removed"),
 }
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -69,7 +77,7 @@ def editor_required(view: Callable) -> Callable:
 
 @dataclass
 class EditPage:
-    """What the edit template shows around a form."""
+    """One edit, and what the edit template shows around its form."""
 
     kind: str
     action: str  # create, update or delete
@@ -78,10 +86,26 @@ class EditPage:
     snapshot: Taxonomy
     key: str = ""
     removes: list[Change] = field(default_factory=list)
+    record: Any = None  # the item as loaded; None for a new one
+
+    @property
+    def spec(self) -> Kind:
+        return KINDS[self.kind]
 
     @property
     def label(self) -> str:
         return LABELS[self.kind]
+
+    @property
+    def identity(self) -> dict[str, str]:
+        """The fields the URL fixes: a node's id, a link's two ends."""
+        if self.record is None:
+            return {}
+        if self.spec.is_link:
+            return dict(
+                zip(self.spec.ends, self.spec.end_ids(self.record), strict=True)
+            )
+        return {"id": self.key}
 
     @property
     def history_url(self) -> str:
@@ -90,7 +114,48 @@ class EditPage:
         return reverse("history-node", args=[self.kind, self.key])
 
 
-# --- Shared steps -----------------------------------------------------------------
+# --- The one flow -----------------------------------------------------------------
+
+
+@editor_required
+@GET_POST
+def edit_item(
+    request, kind: str, action: str, key: str = "", source: str = "", target: str = ""
+):
+    """Create, change or delete one item of ``kind``; a link is named by its ends.
+
+    GET shows the form (a deletion with its coverage impact first); POST
+    previews or saves it.
+    """
+    page = _page(request, kind, action, link_key(source, target) if source else key)
+    form_class = _form_class(page)
+    options = {"taxonomy": page.snapshot, "identity": page.identity}
+    if request.method == "GET":
+        form = form_class(initial=_initial(request, page), **options)
+        if action != "delete":
+            return _render(request, form, page)
+        return _render(request, form, page, impact=_impact(page, _changes(page)))
+    form = form_class(request.POST, **options)
+    if not form.is_valid():
+        return _render(request, form, page)
+    return _submit(request, form, page)
+
+
+def _page(request, kind: str, action: str, key: str) -> EditPage:
+    """The edit of one item in a fresh snapshot (404 for an item that is not there)."""
+    snapshot = selectors.taxonomy_snapshot()
+    record = _get(snapshot, kind, key) if key else None
+    deletes_node = action == "delete" and kind in NODE_KINDS
+    return EditPage(
+        kind,
+        action,
+        _title(snapshot, kind, action, record),
+        _cancel_url(request, kind, record),
+        snapshot,
+        key,
+        node_delete_changes(snapshot, kind, key)[1:] if deletes_node else [],
+        record,
+    )
 
 
 def _render(request, form: EditForm, page: EditPage, **extra) -> HttpResponse:
@@ -98,8 +163,171 @@ def _render(request, form: EditForm, page: EditPage, **extra) -> HttpResponse:
     return render(request, TEMPLATE, {"form": form, "page": page, **extra})
 
 
-def _impact(snapshot: Taxonomy, changes: list[Change]) -> dict[str, Any]:
+def _submit(request, form: EditForm, page: EditPage) -> HttpResponse:
+    """Preview a valid form's change, or save it and go to the item's page.
+
+    A refused save re-renders the form: a stale version with what changed, a
+    rule the graph enforces on the field at fault.
+    """
+    changes = _changes(page, form)
+    if "preview" in request.POST:
+        return _render(request, form, page, impact=_impact(page, changes))
+    try:
+        WRITES[page.action](request, form, page, changes[0].after)
+    except VersionConflict:
+        return _conflict(request, form, page)
+    except NotFound:
+        form.add_error(
+            None,
+            f"This {page.label} was deleted by someone else while you were editing "
+            "it; nothing was saved. Your input is still in the form.",
+        )
+        return _render(request, form, page)
+    except AlreadyExists:
+        where = "id" if "id" in form.fields else None
+        form.add_error(where, f"This {page.label} exists already.")
+        return _render(request, form, page)
+    except StillReferenced as error:
+        form.add_error(None, str(error))
+        return _render(request, form, page)
+    except InvalidWrite as error:
+        form.add_write_errors(error)
+        return _render(request, form, page)
+    messages.success(request, _done(page, changes[0].after or page.record))
+    return redirect(_done_url(page, changes[0].after or page.record))
+
+
+# --- What differs by action and kind --------------------------------------------------
+
+
+def _form_class(page: EditPage) -> type[EditForm]:
+    """The kind's form; a deletion's confirms it, with a cascade box when others go."""
+    if page.action != "delete":
+        return FORMS[page.kind]
+    return CascadeDeleteForm if page.removes else DeleteForm
+
+
+def _initial(request, page: EditPage) -> dict[str, Any]:
+    """A form's initial data: the query string's for a new item, else the item's
+    editable values, its version and those values as the base of a later conflict."""
+    if page.record is None:
+        return request.GET.dict()
+    if page.action == "delete" and page.spec.is_link:
+        # A link's deletion is confirmed at its version alone, without a base.
+        return {"version": page.record.version}
+    values = editing.editable_values(page.kind, page.record)
+    return {**values, "version": page.record.version, "base": json.dumps(values)}
+
+
+def _changes(page: EditPage, form: EditForm | None = None) -> list[Change]:
+    """The changes the edit makes (a node's deletion with what goes with it)."""
+    if page.action == "delete":
+        return [Change(page.kind, "delete", page.key, page.record, None), *page.removes]
+    values = form.values()
+    if page.action == "update":
+        after = editing.updated(page.record, values)
+        return [Change(page.kind, "update", page.key, page.record, after)]
+    after = page.spec.record(**editing.tupled(values))
+    return [Change(page.kind, "create", record_key(after), None, after)]
+
+
+def _create(request, form: EditForm, page: EditPage, record: Any) -> None:
+    who = _who(request, form)
+    if not page.spec.is_link:
+        services.node_create(kind=page.kind, record=record, **who)
+    elif page.kind == "mitigates":
+        services.mitigates_create(record=record, **who)
+    else:
+        source, target = page.spec.end_ids(record)
+        services.link_create(kind=page.kind, source=source, target=target, **who)
+
+
+def _update(request, form: EditForm, page: EditPage, record: Any) -> None:
+    changes = editing.tupled(form.values())
+    who = _who(request, form) | {"changes": changes, "expected": form.expected}
+    if page.spec.is_link:
+        services.mitigates_update(**page.identity, **who)
+    else:
+        services.node_update(kind=page.kind, key=page.key, **who)
+
+
+def _delete(request, form: EditForm, page: EditPage, record: Any) -> None:
+    who = _who(request, form) | {"kind": page.kind, "expected": form.expected}
+    if page.spec.is_link:
+        source, target = page.spec.end_ids(page.record)
+        services.link_delete(source=source, target=target, **who)
+    else:
+        cascade = form.cleaned_data.get("cascade", False)
+        services.node_delete(key=page.key, cascade=cascade, **who)
+
+
+# action -> the service call that saves it (given the record as it will be).
+WRITES = {"create": _create, "update": _update, "delete": _delete}
+
+
+def _who(request, form: EditForm) -> dict[str, Any]:
+    """Who saves, and why, as every service call is audited."""
+    return {"actor": request.user, "comment": form.reason, "channel": "browser"}
+
+
+def _title(snapshot: Taxonomy, kind: str, action: str, record: Any) -> str:
+    label, spec = LABELS[kind], KINDS[kind]
+    if record is None:
+        return f"New {label}"
+    if not spec.is_link:
+        return f"{'Edit' if action == 'update' else 'Delete'} {label} “{record.name}”"
+    source, target = spec.end_ids(record)
+    if action == "delete":
+        return f"Remove the {label} {source} → {target}"
+    names = _name(snapshot, spec.source, source), _name(snapshot, spec.target, target)
+    return f"Edit the {label} {names[0]} → {names[1]}"
+
+
+def _done(page: EditPage, record: Any) -> str:
+    verb = DONE[page.action][page.spec.is_link]
+    if page.spec.is_link:
+        return f"{verb} the {page.label}."
+    return f"{verb} the {page.label} “{record.name}”."
+
+
+def _done_url(page: EditPage, record: Any) -> str:
+    """Where a save goes: the item's page; the overview once a node is gone."""
+    if page.action == "delete" and not page.spec.is_link:
+        return reverse("overview")
+    return _item_url(page.kind, record)
+
+
+def _cancel_url(request, kind: str, record: Any) -> str:
+    """Where Back and Cancel go: the item's page; for a new link the page of the end
+    the request names (the form was opened from it), else the overview."""
+    if record is not None:
+        return _item_url(kind, record)
+    spec = KINDS[kind]
+    if spec.is_link:
+        ends = list(zip(spec.ends, (spec.source, spec.target), strict=True))
+        for query in (request.GET, request.POST):
+            for name, end in ends:
+                if query.get(name):
+                    return _node_url(end, query[name])
+    return reverse("overview")
+
+
+def _item_url(kind: str, record: Any) -> str:
+    """The page that shows an item: a node's own; a link's is the page of the end
+    it is listed under, the same end that holds it in fixture files."""
+    spec = KINDS[kind]
+    if not spec.is_link:
+        return _node_url(kind, record.id)
+    home = spec.fixture_owner
+    return _node_url(getattr(spec, home), spec.end_ids(record)[home == "target"])
+
+
+# --- Shared steps -----------------------------------------------------------------
+
+
+def _impact(page: EditPage, changes: list[Change]) -> dict[str, Any]:
     """The coverage impact of ``changes``, with threat names and headline counts."""
+    snapshot = page.snapshot
     impact = impacts.edit_impact(snapshot, changes)
     names = {t.id: t.name for t in snapshot.threats}
     names |= {c.key: c.after.name for c in changes if c.kind == "threat" and c.after}
@@ -116,54 +344,6 @@ def _impact(snapshot: Taxonomy, changes: list[Change]) -> dict[str, Any]:
     }
 
 
-def _submit(
-    request,
-    form: EditForm,
-    page: EditPage,
-    *,
-    changes: list[Change],
-    write: Callable[[], Any],
-    done_url: str,
-    done: str,
-) -> HttpResponse:
-    """Preview a valid form's change, or save it and go to ``done_url``.
-
-    A refused save re-renders the form: a stale version with what changed, a
-    rule the graph enforces on the field at fault.
-    """
-    if "preview" in request.POST:
-        return _render(request, form, page, impact=_impact(page.snapshot, changes))
-    try:
-        write()
-    except repository.VersionConflict:
-        return _conflict(request, form, page)
-    except repository.NotFound:
-        form.add_error(
-            None,
-            f"This {page.label} was deleted by someone else while you were editing "
-            "it; nothing was saved. Your input is still in the form.",
-        )
-        return _render(request, form, page)
-    except repository.AlreadyExists:
-        where = "id" if "id" in form.fields else None
-        form.add_error(where, f"This {page.label} exists already.")
-        return _render(request, form, page)
-    except repository.StillReferenced as error:
-        form.add_error(None, str(error))
-        return _render(request, form, page)
-    except repository.InvalidWrite as error:
-        form.add_write_errors(error)
-        return _render(request, form, page)
-    messages.success(request, done)
-    return redirect(done_url)
-
-
-def _current(kind: str, key: str) -> tuple[Taxonomy, Any]:
-    """A fresh snapshot and the item in it (None when it is gone)."""
-    snapshot = selectors.taxonomy_snapshot()
-    return snapshot, editing.find(snapshot, kind, key)
-
-
 def _conflict(request, form: EditForm, page: EditPage) -> HttpResponse:
     """A save refused because the item changed since the form was loaded.
 
@@ -172,7 +352,8 @@ def _conflict(request, form: EditForm, page: EditPage) -> HttpResponse:
     top of the current values and the current version, so saving again is a
     deliberate choice and nothing anyone entered is lost.
     """
-    snapshot, current = _current(page.kind, page.key)
+    snapshot = selectors.taxonomy_snapshot()
+    current = editing.find(snapshot, page.kind, page.key)
     base, yours = form.base_values(), form.values()
     editable = current is not None and page.kind in editing.EDITABLE
     now = editing.editable_values(page.kind, current) if editable else {}
@@ -201,21 +382,11 @@ def _conflict(request, form: EditForm, page: EditPage) -> HttpResponse:
         version=getattr(current, "version", None),
         base=now,
     )
-    fresh = type(form)(
-        data, taxonomy=snapshot, identity=form.identity, **_form_kwargs(form)
-    )
+    fresh = type(form)(data, taxonomy=snapshot, identity=form.identity)
     fresh.is_valid()
     page.snapshot = snapshot
     conflict = {"rows": rows, "entries": since[:20], "current": current}
     return _render(request, fresh, page, conflict=conflict)
-
-
-def _form_kwargs(form: EditForm) -> dict[str, Any]:
-    if isinstance(form, LinkForm):
-        return {"link_kind": form.link_kind}
-    if isinstance(form, DeleteForm):
-        return {"links": "cascade" in form.fields}
-    return {}
 
 
 def _form_data(values: dict[str, Any], **hidden: Any) -> QueryDict:
@@ -233,23 +404,12 @@ def _form_data(values: dict[str, Any], **hidden: Any) -> QueryDict:
     return data
 
 
-def _initial(kind: str, record: Any) -> dict[str, Any]:
-    """A form's initial data for an existing item: its values, version and base."""
-    values = editing.editable_values(kind, record)
-    return {**values, "version": record.version, "base": json.dumps(values)}
-
-
 def _node_url(kind: str, key: str) -> str:
     """A node's page; the overview for an id no URL can hold (it came from a query)."""
     try:
         return reverse(kind, args=[key])
     except NoReverseMatch:
         return reverse("overview")
-
-
-def _check_kind(kind: str, allowed) -> None:
-    if kind not in allowed:
-        raise Http404(f"No such kind {kind!r}.")
 
 
 def _get(snapshot: Taxonomy, kind: str, key: str) -> Any:
@@ -260,292 +420,6 @@ def _get(snapshot: Taxonomy, kind: str, key: str) -> Any:
     return record
 
 
-# --- Nodes ----------------------------------------------------------------------------
-
-
-@editor_required
-@GET_POST
-def node_create(request, kind: str):
-    """A new layer, threat, mitigation or source."""
-    _check_kind(kind, NODE_FORMS)
-    snapshot = selectors.taxonomy_snapshot()
-    page = EditPage(
-        kind, "create", f"New {LABELS[kind]}", reverse("overview"), snapshot
-    )
-    if request.method == "GET":
-        form = NODE_FORMS[kind](taxonomy=snapshot, initial=request.GET.dict())
-        return _render(request, form, page)
-    form = NODE_FORMS[kind](request.POST, taxonomy=snapshot)
-    if not form.is_valid():
-        return _render(request, form, page)
-    record = repository.NODE_KINDS[kind][1](**editing.tupled(form.values()))
-    return _submit(
-        request,
-        form,
-        page,
-        changes=[Change(kind, "create", record.id, None, record)],
-        write=lambda: services.node_create(
-            kind=kind,
-            record=record,
-            actor=request.user,
-            comment=form.reason,
-            channel="browser",
-        ),
-        done_url=_node_url(kind, record.id),
-        done=f"Created the {LABELS[kind]} “{record.name}”.",
-    )
-
-
-@editor_required
-@GET_POST
-def node_edit(request, kind: str, key: str):
-    """Change a node's fields (its id stays)."""
-    _check_kind(kind, NODE_FORMS)
-    snapshot = selectors.taxonomy_snapshot()
-    record = _get(snapshot, kind, key)
-    title = f"Edit {LABELS[kind]} “{record.name}”"
-    page = EditPage(kind, "update", title, _node_url(kind, key), snapshot, key)
-    identity = {"id": key}
-    if request.method == "GET":
-        form = NODE_FORMS[kind](
-            taxonomy=snapshot, identity=identity, initial=_initial(kind, record)
-        )
-        return _render(request, form, page)
-    form = NODE_FORMS[kind](request.POST, taxonomy=snapshot, identity=identity)
-    if not form.is_valid():
-        return _render(request, form, page)
-    values = form.values()
-    return _submit(
-        request,
-        form,
-        page,
-        changes=[Change(kind, "update", key, record, editing.updated(record, values))],
-        write=lambda: services.node_update(
-            kind=kind,
-            key=key,
-            changes=editing.tupled(values),
-            expected=form.expected,
-            actor=request.user,
-            comment=form.reason,
-            channel="browser",
-        ),
-        done_url=_node_url(kind, key),
-        done=f"Saved the {LABELS[kind]} “{values['name']}”.",
-    )
-
-
-@editor_required
-@GET_POST
-def node_delete(request, kind: str, key: str):
-    """Delete a node, showing first what goes with it and the coverage impact."""
-    _check_kind(kind, NODE_FORMS)
-    snapshot = selectors.taxonomy_snapshot()
-    record = _get(snapshot, kind, key)
-    changes = changes_of_delete(snapshot, kind, key)
-    title = f"Delete {LABELS[kind]} “{record.name}”"
-    page = EditPage(
-        kind, "delete", title, _node_url(kind, key), snapshot, key, changes[1:]
-    )
-    links = len(changes) > 1
-    if request.method == "GET":
-        form = DeleteForm(
-            taxonomy=snapshot, links=links, initial=_initial(kind, record)
-        )
-        return _render(request, form, page, impact=_impact(snapshot, changes))
-    form = DeleteForm(request.POST, taxonomy=snapshot, links=links)
-    if not form.is_valid():
-        return _render(request, form, page)
-    return _submit(
-        request,
-        form,
-        page,
-        changes=changes,
-        write=lambda: services.node_delete(
-            kind=kind,
-            key=key,
-            expected=form.expected,
-            cascade=form.cleaned_data.get("cascade", False),
-            actor=request.user,
-            comment=form.reason,
-            channel="browser",
-        ),
-        done_url=reverse("overview"),
-        done=f"Deleted the {LABELS[kind]} “{record.name}”.",
-    )
-
-
-# --- Links ----------------------------------------------------------------------------
-
-
-@editor_required
-@GET_POST
-def mitigates_create(request):
-    """A new MITIGATES link (``?threat=`` or ``?mitigation=`` chooses one end)."""
-    snapshot = selectors.taxonomy_snapshot()
-    back = _back_url(request)
-    page = EditPage("mitigates", "create", "New MITIGATES link", back, snapshot)
-    if request.method == "GET":
-        initial = {"strength": "medium", **request.GET.dict()}
-        return _render(request, MitigatesForm(taxonomy=snapshot, initial=initial), page)
-    form = MitigatesForm(request.POST, taxonomy=snapshot)
-    if not form.is_valid():
-        return _render(request, form, page)
-    record = Mitigates(**editing.tupled(form.values()))
-    return _submit(
-        request,
-        form,
-        page,
-        changes=[Change("mitigates", "create", record_key(record), None, record)],
-        write=lambda: services.mitigates_create(
-            record=record, actor=request.user, comment=form.reason, channel="browser"
-        ),
-        done_url=_node_url("threat", record.threat),
-        done="Added the MITIGATES link.",
-    )
-
-
-def _back_url(request) -> str:
-    """The page of the end a link form was opened from, else the overview."""
-    for kind in ("threat", "mitigation", "source"):
-        key = request.GET.get(kind) or request.POST.get(f"from_{kind}")
-        if key:
-            return _node_url(kind, key)
-    return reverse("overview")
-
-
-@editor_required
-@GET_POST
-def mitigates_edit(request, mitigation: str, threat: str):
-    """Change a MITIGATES link's strength, rationale and sources."""
-    snapshot = selectors.taxonomy_snapshot()
-    key = f"{mitigation}->{threat}"
-    link = _get(snapshot, "mitigates", key)
-    names = {m.id: m.name for m in snapshot.mitigations}
-    title = f"Edit the MITIGATES link {names[mitigation]} → {_threat_name(snapshot, threat)}"
-    page = EditPage(
-        "mitigates", "update", title, _node_url("threat", threat), snapshot, key
-    )
-    identity = {"mitigation": mitigation, "threat": threat}
-    if request.method == "GET":
-        initial = _initial("mitigates", link)
-        form = MitigatesForm(taxonomy=snapshot, identity=identity, initial=initial)
-        return _render(request, form, page)
-    form = MitigatesForm(request.POST, taxonomy=snapshot, identity=identity)
-    if not form.is_valid():
-        return _render(request, form, page)
-    values = form.values()
-    return _submit(
-        request,
-        form,
-        page,
-        changes=[
-            Change("mitigates", "update", key, link, editing.updated(link, values))
-        ],
-        write=lambda: services.mitigates_update(
-            mitigation=mitigation,
-            threat=threat,
-            changes=editing.tupled(values),
-            expected=form.expected,
-            actor=request.user,
-            comment=form.reason,
-            channel="browser",
-        ),
-        done_url=_node_url("threat", threat),
-        done="Saved the MITIGATES link.",
-    )
-
-
-def _threat_name(snapshot: Taxonomy, threat: str) -> str:
-    return next((t.name for t in snapshot.threats if t.id == threat), threat)
-
-
-LINK_FORM_KINDS = ("enables", "requires", "introduces", "subtype")
-
-
-def _source_kind(kind: str) -> str:
-    """The kind of node a link of ``kind`` starts from, whose page its forms return to."""
-    return repository.LABEL_KIND[repository.LINK_KINDS[kind][0]]
-
-
-@editor_required
-@GET_POST
-def link_create(request, kind: str):
-    """A new ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF link (``?source=`` /
-    ``?target=``)."""
-    _check_kind(kind, LINK_FORM_KINDS)
-    snapshot = selectors.taxonomy_snapshot()
-    source_kind = _source_kind(kind)
-    back = request.GET.get("source") or request.POST.get("source")
-    cancel = _node_url(source_kind, back) if back else reverse("overview")
-    page = EditPage(kind, "create", f"New {LABELS[kind]}", cancel, snapshot)
-    if request.method == "GET":
-        form = LinkForm(taxonomy=snapshot, link_kind=kind, initial=request.GET.dict())
-        return _render(request, form, page)
-    form = LinkForm(request.POST, taxonomy=snapshot, link_kind=kind)
-    if not form.is_valid():
-        return _render(request, form, page)
-    link = Link(form.cleaned_data["source"], form.cleaned_data["target"])
-    return _submit(
-        request,
-        form,
-        page,
-        changes=[Change(kind, "create", record_key(link), None, link)],
-        write=lambda: services.link_create(
-            kind=kind,
-            source=link.source,
-            target=link.target,
-            actor=request.user,
-            comment=form.reason,
-            channel="browser",
-        ),
-        done_url=_node_url(source_kind, link.source),
-        done=f"Added the {LABELS[kind]}.",
-    )
-
-
-@editor_required
-@GET_POST
-def link_delete(request, kind: str, source: str, target: str):
-    """Remove one link of any kind, showing the coverage impact first."""
-    _check_kind(kind, ("mitigates", *LINK_FORM_KINDS))
-    snapshot = selectors.taxonomy_snapshot()
-    key = f"{source}->{target}"
-    link = _get(snapshot, kind, key)
-    changes = [Change(kind, "delete", key, link, None)]
-    source_kind = _source_kind(kind)
-    back = (
-        _node_url("threat", target)
-        if kind == "mitigates"
-        else _node_url(source_kind, source)
-    )
-    page = EditPage(
-        kind,
-        "delete",
-        f"Remove the {LABELS[kind]} {source} → {target}",
-        back,
-        snapshot,
-        key,
-    )
-    if request.method == "GET":
-        form = DeleteForm(taxonomy=snapshot, initial={"version": link.version})
-        return _render(request, form, page, impact=_impact(snapshot, changes))
-    form = DeleteForm(request.POST, taxonomy=snapshot)
-    if not form.is_valid():
-        return _render(request, form, page)
-    return _submit(
-        request,
-        form,
-        page,
-        changes=changes,
-        write=lambda: services.link_delete(
-            kind=kind,
-            source=source,
-            target=target,
-            expected=form.expected,
-            actor=request.user,
-            comment=form.reason,
-            channel="browser",
-        ),
-        done_url=back,
-        done=f"Removed the {LABELS[kind]}.",
-    )
+def _name(snapshot: Taxonomy, kind: str, key: str) -> str:
+    """The display name of a node, or its id when it has none."""
+    return getattr(editing.find(snapshot, kind, key), "name", key)

@@ -16,10 +16,10 @@ from typing import Any
 
 from django import forms
 
-from taxonomy.audit import KINDS
 from taxonomy.domain.errors import InvalidWrite
+from taxonomy.domain.kinds import KINDS, NODE_KINDS, PLAIN_LINK_KINDS
 from taxonomy.domain.records import MATURITIES, STRENGTHS, Taxonomy
-from taxonomy.formats import fixtures
+from taxonomy.formats import fixtures_yaml
 
 # Above this many choices a multiple choice is a list box, not checkboxes.
 CHECKBOX_LIMIT = 30
@@ -93,7 +93,7 @@ class EditForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.kind and not self.errors:
-            problems = fixtures.item_problems(self.kind, self.fixture_item())
+            problems = fixtures_yaml.item_problems(self.kind, self.fixture_item())
             for field, messages in problems.items():
                 self.add_error(field if field in self.fields else None, messages)
         return cleaned
@@ -184,6 +184,7 @@ class MitigatesForm(EditForm):
     strength = forms.ChoiceField(
         label="Strength",
         choices=[(s, s.capitalize()) for s in STRENGTHS],
+        initial="medium",
         widget=forms.RadioSelect,
         help_text="How much of the threat this mitigation covers on its own.",
     )
@@ -206,68 +207,60 @@ class MitigatesForm(EditForm):
         return item
 
 
-# link kind -> (source label, its records' field, target label, its field)
-LINK_ENDS = {
-    "enables": ("Threat that enables", "threats", "Threat it enables", "threats"),
-    "requires": (
-        "Mitigation that requires",
-        "mitigations",
-        "Mitigation it requires",
-        "mitigations",
-    ),
-    "introduces": (
-        "Mitigation that introduces",
-        "mitigations",
-        "Threat it introduces",
-        "threats",
-    ),
-    "subtype": (
-        "Threat (the subtype)",
-        "threats",
-        "Subtype of (the parent)",
-        "threats",
-    ),
+# link kind -> the labels of its source and target fields.
+LINK_END_LABELS = {
+    "enables": ("Threat that enables", "Threat it enables"),
+    "requires": ("Mitigation that requires", "Mitigation it requires"),
+    "introduces": ("Mitigation that introduces", "Threat it introduces"),
+    "subtype": ("Threat (the subtype)", "Subtype of (the parent)"),
 }
 
 
 class LinkForm(EditForm):
-    """A new ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF link."""
+    """A new link without properties (ENABLES, REQUIRES, INTRODUCES, SUBTYPE_OF):
+    a subclass per kind sets ``link_kind``."""
 
-    def __init__(self, *args, link_kind: str, **kw):
-        self.link_kind = link_kind
-        super().__init__(*args, **kw)
+    link_kind = ""
 
     def setup(self) -> None:
-        source_label, sources, target_label, targets = LINK_ENDS[self.link_kind]
-        self.fields["source"] = forms.ChoiceField(
-            label=source_label, choices=_choices(getattr(self.taxonomy, sources))
-        )
-        self.fields["target"] = forms.ChoiceField(
-            label=target_label, choices=_choices(getattr(self.taxonomy, targets))
-        )
+        kind = PLAIN_LINK_KINDS[self.link_kind]
+        labels = LINK_END_LABELS[kind.name]
+        for name, end, label in zip(
+            kind.ends, (kind.source, kind.target), labels, strict=True
+        ):
+            records = getattr(self.taxonomy, NODE_KINDS[end].field)
+            self.fields[name] = forms.ChoiceField(
+                label=label, choices=_choices(records)
+            )
 
 
 class DeleteForm(EditForm):
-    """Confirm a deletion; ``cascade`` also removes what links to a node."""
+    """Confirm a deletion."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.fields["version"].required = True
+
+
+class CascadeDeleteForm(DeleteForm):
+    """Confirm the deletion of a node that others depend on; ``cascade`` allows it."""
 
     cascade = forms.BooleanField(
         label="Also remove everything listed above that depends on it",
         required=False,
     )
 
-    def __init__(self, *args, links: bool = False, **kw):
-        super().__init__(*args, **kw)
-        self.fields["version"].required = True
-        if not links:
-            del self.fields["cascade"]
 
-
-NODE_FORMS: dict[str, type[EditForm]] = {
-    "layer": LayerForm,
-    "threat": ThreatForm,
-    "mitigation": MitigationForm,
-    "source": SourceForm,
+# kind -> the form that creates (and, for kinds with editable fields, changes) one.
+FORMS: dict[str, type[EditForm]] = {
+    form.kind: form
+    for form in (LayerForm, ThreatForm, MitigationForm, SourceForm, MitigatesForm)
 }
+FORMS |= {
+    name: type(f"{name.capitalize()}Form", (LinkForm,), {"link_kind": name})
+    for name in PLAIN_LINK_KINDS
+}
+assert set(FORMS) == set(KINDS), "every kind needs its edit form"
 
 
 class HistoryFilterForm(forms.Form):

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET
 from taxonomy import audit, revisions, selectors
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import coverage_document
+from taxonomy.domain.errors import RevisionError
+from taxonomy.domain.kinds import KINDS, NODE_KINDS, link_kinds_touching
 from taxonomy.domain.records import Taxonomy
 from taxonomy.selectors.comparison import (
     change_lines,
@@ -22,7 +24,6 @@ from taxonomy.web import editing
 from taxonomy.web.forms import HistoryFilterForm
 
 PAGE_SIZE = 50
-NODE_PAGES = ("layer", "threat", "mitigation", "source")
 
 
 @require_GET
@@ -42,7 +43,7 @@ def history(request):
 @require_GET
 def node_history(request, kind: str, key: str):
     """Every change to one node (and to the links that involve it), or to one link."""
-    if kind not in audit.KINDS:
+    if kind not in KINDS:
         raise Http404(f"No such kind {kind!r}.")
     entries = audit.audit_node_history(kind=kind, key=key).select_related("actor")
     record = editing.find(selectors.taxonomy_snapshot(), kind, key)
@@ -50,8 +51,8 @@ def node_history(request, kind: str, key: str):
         "kind": kind,
         "key": key,
         "record": record,
-        "node_url": reverse(kind, args=[key]) if record and kind in NODE_PAGES else "",
-        "with_links": kind in ("threat", "mitigation"),
+        "node_url": reverse(kind, args=[key]) if record and kind in NODE_KINDS else "",
+        "with_links": bool(link_kinds_touching(kind)),
         "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
     }
     return render(request, "taxonomy/node_history.html", context)
@@ -61,7 +62,7 @@ def _taxonomy_at(name: str) -> Taxonomy:
     """The taxonomy of a named revision (or ``current``), else a 404 saying why."""
     try:
         return revisions.revision_taxonomy(name=name)
-    except revisions.RevisionError as error:
+    except RevisionError as error:
         raise Http404(str(error)) from None
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
 
 from taxonomy.analysis.model import CLASSES
-from taxonomy.domain.records import MATURITIES
-from taxonomy.domain.scenario import DEFAULT_THRESHOLD, Scenario
+from taxonomy.domain.scenario import Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,25 +31,7 @@ CLASS_INFO = {
 ADDRESSED = frozenset({"defense-in-depth", "single-layer"})
 # The order a policymaker reads the classes in: worst first.
 CLASS_ORDER = {name: rank for rank, name in enumerate(CLASSES)}
-KIND_PLURALS = {
-    "threat": "Threats",
-    "mitigation": "Mitigations",
-    "layer": "Governance layers",
-    "source": "Sources",
-}
 STRENGTH_DOTS = {"low": "●○○", "medium": "●●○", "high": "●●●"}
-
-
-def percent(value: float | None) -> str:
-    """A coverage or share as a whole percentage; an em dash for None.
-
-    >>> percent(0.84), percent(0.0), percent(0.996), percent(None)
-    ('84%', '0%', '99%', '—')
-    """
-    if value is None:
-        return "—"
-    # Rounded down, so that 79.9% never reads as reaching an 80% threshold.
-    return f"{min(int(value * 100 + 1e-9), 100)}%"
 
 
 def coverage_step(value: float | None) -> int:
@@ -90,71 +70,6 @@ def share(part: int, whole: int) -> int:
     (25, 0)
     """
     return round(100 * part / whole) if whole else 0
-
-
-def scenario_params(
-    scenario: Scenario,
-    *,
-    compare: bool = False,
-    default_threshold: float = DEFAULT_THRESHOLD,
-) -> list[tuple[str, str]]:
-    """The query parameters that reproduce a scenario, sorted, defaults left out.
-
-    >>> scenario_params(Scenario(disabled_layers=["hardware"], maturities=["deployed"]))
-    [('disable_layer', 'hardware'), ('maturity', 'deployed')]
-    >>> scenario_params(Scenario(threshold=0.7), compare=True)
-    [('threshold', '0.7'), ('compare', 'baseline')]
-    """
-    params = [("disable_layer", layer) for layer in sorted(scenario.disabled_layers)]
-    params += [("disable_mitigation", m) for m in sorted(scenario.disabled_mitigations)]
-    if scenario.maturities is not None:
-        params += [("maturity", m) for m in MATURITIES if m in scenario.maturities]
-    if abs(scenario.threshold - default_threshold) > 1e-9:
-        params.append(("threshold", f"{scenario.threshold:g}"))
-    if compare:
-        params.append(("compare", "baseline"))
-    return params
-
-
-def scenario_query(
-    scenario: Scenario, *, default_threshold: float = DEFAULT_THRESHOLD, **extra: str
-) -> str:
-    """A query string (with its ``?``, or empty) for a scenario plus extra params.
-
-    >>> scenario_query(Scenario(disabled_layers=["hardware"]), sort="class")
-    '?disable_layer=hardware&sort=class'
-    >>> scenario_query(Scenario(), kind=["a", "b"])
-    '?kind=a&kind=b'
-    >>> scenario_query(Scenario())
-    ''
-    """
-    params = scenario_params(scenario, default_threshold=default_threshold)
-    for key, values in extra.items():
-        values = [values] if isinstance(values, str) else values or []
-        params += [(key, v) for v in values if v]
-    return f"?{urlencode(params)}" if params else ""
-
-
-def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
-    """One sentence saying what a scenario switches off, with display names.
-
-    >>> scenario_summary(Scenario(), {})
-    'Baseline: every layer and mitigation counts; threshold 80%.'
-    >>> scenario_summary(Scenario(disabled_layers=["hardware"], maturities=["deployed"],
-    ...                  threshold=0.7), {"hardware": "Hardware"})
-    'Without Hardware; only deployed mitigations; threshold 70%.'
-    """
-    parts = []
-    off = sorted(scenario.disabled_layers | scenario.disabled_mitigations)
-    if off:
-        parts.append("Without " + ", ".join(names.get(i, i) for i in off))
-    if scenario.maturities is not None:
-        kept = [m for m in MATURITIES if m in scenario.maturities]
-        parts.append(f"only {' and '.join(kept) or 'no'} mitigations")
-    threshold = f"threshold {percent(scenario.threshold)}"
-    if not parts:
-        return f"Baseline: every layer and mitigation counts; {threshold}."
-    return "; ".join(parts + [threshold]) + "."
 
 
 def joined(items: Iterable[str], last: str = "and") -> str:
@@ -335,77 +250,6 @@ def unaddressed_count(summary: Mapping[str, int]) -> int:
     8
     """
     return sum(n for name, n in summary.items() if name != "single-layer")
-
-
-# --- Reading a scenario from a query string ----------------------------------
-
-
-def scenario_query_values(params) -> dict:
-    """The keyword arguments of ``coverage_scenario`` that a query string names.
-
-    ``params`` has ``getlist`` (a Django ``QueryDict``); the parameters are the
-    API's: ``disable_layer`` and ``disable_mitigation`` (repeatable),
-    ``maturity`` (repeatable or a comma list; naming every maturity is the
-    same as naming none) and ``threshold``. Raises ``ValueError`` for a
-    threshold that is not a number.
-
-    >>> from django.utils.datastructures import MultiValueDict
-    >>> query = MultiValueDict({"disable_layer": ["hardware"], "maturity": ["pilot,deployed"],
-    ...                         "threshold": ["0.7"]})
-    >>> values = scenario_query_values(query)
-    >>> sorted(values["disabled_layers"]), sorted(values["maturities"]), values["threshold"]
-    (['hardware'], ['deployed', 'pilot'], 0.7)
-    """
-    maturities = {
-        m.strip()
-        for value in params.getlist("maturity")
-        for m in value.split(",")
-        if m.strip()
-    }
-    raw = (params.get("threshold") or "").strip()
-    return {
-        "disabled_layers": _ids(params.getlist("disable_layer")),
-        "disabled_mitigations": _ids(params.getlist("disable_mitigation")),
-        "maturities": None if maturities in (set(), set(MATURITIES)) else maturities,
-        "threshold": float(raw) if raw else None,
-    }
-
-
-def _ids(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(i.strip() for v in values for i in v.split(",") if i.strip())
-
-
-# --- ENABLES chains out of a threat ---------------------------------------------
-
-ONWARD_LIMIT = 50
-
-
-def onward_chains(
-    enables: Iterable[tuple[str, str]], start: str, addressed: Iterable[str]
-) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """The ENABLES paths from a threat to the ends of its chains, and their blockers.
-
-    Each path runs from ``start`` until a threat that enables nothing more
-    (or would repeat one); blockers are the addressed threats on it after
-    ``start``. At most ``ONWARD_LIMIT`` paths, shortest first.
-
-    >>> onward_chains([("a", "b"), ("b", "c"), ("a", "d")], "a", {"d"})
-    [(('a', 'd'), ('d',)), (('a', 'b', 'c'), ())]
-    """
-    following: dict[str, list[str]] = {}
-    for source, target in enables:
-        following.setdefault(source, []).append(target)
-    done = set(addressed)
-    paths: list[tuple[str, ...]] = []
-    stack = [(start,)]
-    while stack and len(paths) < ONWARD_LIMIT:
-        path = stack.pop()
-        nexts = [t for t in following.get(path[-1], []) if t not in path]
-        if not nexts and len(path) > 1:
-            paths.append(path)
-        stack.extend(path + (t,) for t in sorted(nexts, reverse=True))
-    paths.sort(key=lambda p: (len(p), p))
-    return [(p, tuple(t for t in p[1:] if t in done)) for p in paths]
 
 
 # --- Overview ---------------------------------------------------------------------

@@ -15,13 +15,24 @@ from django.views.decorators.http import require_GET
 
 from taxonomy import revisions, selectors
 from taxonomy.analysis import report
-from taxonomy.domain.errors import ScenarioError
+from taxonomy.analysis.chains import onward_chains
+from taxonomy.domain.errors import RevisionError, ScenarioError
+from taxonomy.domain.kinds import NODE_KINDS, items_of
 from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, Taxonomy
-from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario import (
+    SCENARIO_PARAMS,
+    Scenario,
+    scenario_params,
+    scenario_summary,
+    scenario_values,
+    split_ids,
+)
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.web import presentation
 
 MAX_GRAPH_DEPTH = 4
+# Scenario field -> its query parameter: the controls' names, read back by the form.
+PARAM = {param.attr: param.name for param in SCENARIO_PARAMS}
 
 # (download format, link text, what it follows) of the downloads the matrix, the
 # overview and the brief offer; the formats are those of taxonomy/downloads.py.
@@ -78,6 +89,8 @@ def _in_taxonomy(view):
     Sets ``request.taxonomy`` (a ``ChosenTaxonomy``) before calling the view;
     a taxonomy the graph does not hold gets a page that says so and lists
     those it does (404), never an error. The seed is always a valid choice.
+    A scenario the page cannot compute (see ``_analyse``) gets the page with
+    a message about it.
     """
 
     @functools.wraps(view)
@@ -90,7 +103,10 @@ def _in_taxonomy(view):
                 request, "taxonomy/unknown_taxonomy.html", context, status=404
             )
         request.taxonomy = ChosenTaxonomy(name=name, known=known)
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except _ScenarioProblem as problem:
+            return _scenario_problem(request, problem)
 
     return wrapper
 
@@ -116,7 +132,7 @@ def _downloads(request, scenario: Scenario, *, compare: bool = False) -> list:
     Each keeps the taxonomy; see ``DOWNLOADS`` for which follow the scenario.
     """
     taxonomy = list(request.taxonomy.query.items())
-    in_scenario = presentation.scenario_params(
+    in_scenario = scenario_params(
         scenario, default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD
     )
     compared = [("compare", "baseline")] if compare else []
@@ -131,12 +147,76 @@ def _downloads(request, scenario: Scenario, *, compare: bool = False) -> list:
     ]
 
 
-# --- Pages ------------------------------------------------------------------------
+# --- Reading and analysing ------------------------------------------------------------
+
+
+class _ScenarioProblem(Exception):
+    """A scenario a page cannot compute, with the page to explain it on."""
+
+    def __init__(self, error: Exception, template: str, context: dict):
+        super().__init__(str(error))
+        self.template, self.context = template, context
+
+
+def _scenario_problem(request, problem: _ScenarioProblem):
+    """Render a page with a clear message about a scenario it cannot compute."""
+    context = problem.context | {"scenario_error": str(problem), "scenario": None}
+    # htmx swaps only successful responses; the message must replace the matrix.
+    status = 200 if request.htmx else 400
+    return render(request, problem.template, context, status=status)
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """A snapshot under the request's scenario: its names and coverage document."""
+
+    snapshot: Taxonomy
+    names: dict[str, dict[str, str]]
+    scenario: Scenario
+    document: dict
+
+    @property
+    def shown(self) -> dict:
+        """What every scenario page shows of its scenario, in display names."""
+        named = self.names["layer"] | self.names["mitigation"]
+        return {
+            "names": self.names,
+            "scenario": self.scenario,
+            "scenario_summary": scenario_summary(self.scenario, named),
+        }
+
+
+def _analyse(
+    request, snapshot: Taxonomy, template: str, frame: dict | None = None, **query
+) -> _Analysis:
+    """``snapshot`` under the scenario the query string names.
+
+    A scenario that cannot be computed (``ScenarioError``, a malformed number)
+    renders ``template`` with ``frame``, the names and a clear message instead
+    (``_in_taxonomy`` catches the ``_ScenarioProblem``).
+    """
+    names = _names(snapshot)
+    try:
+        scenario = _scenario_from(request)
+        document = _coverage(snapshot, scenario, **query)
+    except (ScenarioError, ValueError) as error:
+        context = {"names": names, **(frame or {})}
+        raise _ScenarioProblem(error, template, context) from error
+    return _Analysis(snapshot, names, scenario, document)
+
+
+def _node_analysis(request, kind: str, record_id: str, **query) -> tuple:
+    """The node a page shows (else 404) and the snapshot's analysis; the page of
+    a scenario that cannot be computed still names the node."""
+    snapshot = _snapshot(request)
+    record = _get_or_404(snapshot, kind, record_id)
+    template = f"taxonomy/{kind}.html"
+    return record, _analyse(request, snapshot, template, {kind: record}, **query)
 
 
 def _scenario_from(request) -> Scenario:
     """The scenario the request's query string names (``ValueError`` if malformed)."""
-    return coverage_scenario(**presentation.scenario_query_values(request.GET))
+    return coverage_scenario(**scenario_values(request.GET))
 
 
 def _coverage(snapshot: Taxonomy, scenario: Scenario, **query) -> dict:
@@ -149,61 +229,36 @@ def _coverage(snapshot: Taxonomy, scenario: Scenario, **query) -> dict:
     return report.coverage_document(snapshot, scenario=scenario, **query)
 
 
-def _analysed(request, **query) -> tuple[Taxonomy, Scenario, dict]:
-    """Snapshot, scenario and coverage document for a request.
-
-    Raises ``ScenarioError`` or ``ValueError`` for a scenario the page should
-    explain instead of rendering.
-    """
-    scenario = _scenario_from(request)
-    snapshot = _snapshot(request)
-    return snapshot, scenario, _coverage(snapshot, scenario, **query)
-
-
-def _scenario_problem(request, error: Exception, template: str, **context):
-    """Render a page with a clear message about a scenario it cannot compute."""
-    context |= {"scenario_error": str(error), "scenario": None}
-    # htmx swaps only successful responses; the message must replace the matrix.
-    return render(request, template, context, status=200 if request.htmx else 400)
-
-
 def _names(snapshot: Taxonomy) -> dict[str, dict[str, str]]:
     """Display names by kind and id (a layer and a threat may share an id)."""
     return {
-        "layer": {layer.id: layer.name for layer in snapshot.layers},
-        "threat": {t.id: t.name for t in snapshot.threats},
-        "mitigation": {m.id: m.name for m in snapshot.mitigations},
-        "source": {s.id: s.name for s in snapshot.sources},
+        kind: {record.id: record.name for record in items_of(snapshot, kind)}
+        for kind in NODE_KINDS
     }
 
 
-def _get_or_404(records, record_id: str, kind: str):
-    """The record with ``record_id`` among ``records``, else a 404 naming the kind."""
-    for record in records:
+def _get_or_404(snapshot: Taxonomy, kind: str, record_id: str):
+    """The node of ``kind`` with ``record_id``, else a 404 naming the kind."""
+    for record in items_of(snapshot, kind):
         if record.id == record_id:
             return record
     raise Http404(f"No {kind} with id {record_id!r}.")
 
 
-def _scenario_summary(scenario: Scenario, names: dict) -> str:
-    """The scenario in one sentence, with the display names of what is off."""
-    return presentation.scenario_summary(scenario, names["layer"] | names["mitigation"])
+# --- Pages ------------------------------------------------------------------------
 
 
-def _headline(snapshot: Taxonomy, scenario: Scenario, document: dict) -> dict:
+def _headline(analysis: _Analysis) -> dict:
     """What the overview and the brief share: the headline and its numbers."""
-    names = _names(snapshot)
+    document = analysis.document
     summary = document["summary"]
-    return {
+    return analysis.shown | {
         "document": document,
-        "scenario": scenario,
-        "scenario_summary": _scenario_summary(scenario, names),
-        "names": names,
         "total": len(document["threats"]),
         "unaddressed": presentation.unaddressed_count(summary),
         "class_rows": presentation.class_rows(summary),
         "ranking": document["mitigation_ranking"][:8],
-        "counts": presentation.taxonomy_counts(snapshot),
+        "counts": presentation.taxonomy_counts(analysis.snapshot),
     }
 
 
@@ -211,15 +266,12 @@ def _headline(snapshot: Taxonomy, scenario: Scenario, document: dict) -> dict:
 @_in_taxonomy
 def overview(request):
     """The headline: how many threats no single governance layer addresses."""
-    try:
-        snapshot, scenario, document = _analysed(request)
-    except (ScenarioError, ValueError) as error:
-        return _scenario_problem(request, error, "taxonomy/overview.html")
-    context = _headline(snapshot, scenario, document) | {
-        "unblocked": document["unblocked_chains_into"],
-        "layers": snapshot.layers,
+    analysis = _analyse(request, _snapshot(request), "taxonomy/overview.html")
+    context = _headline(analysis) | {
+        "unblocked": analysis.document["unblocked_chains_into"],
+        "layers": analysis.snapshot.layers,
         "unaddressed_classes": presentation.UNADDRESSED_BY_ONE,
-        "downloads": _downloads(request, scenario),
+        "downloads": _downloads(request, analysis.scenario),
     }
     return render(request, "taxonomy/overview.html", context)
 
@@ -227,11 +279,12 @@ def overview(request):
 def _scenario_form(snapshot: Taxonomy, request) -> dict:
     """What the scenario controls show: every choice, ticked as the URL says."""
     get = request.GET
-    off_layers = set(get.getlist("disable_layer"))
-    off_mitigations = set(get.getlist("disable_mitigation"))
-    maturities = {m for v in get.getlist("maturity") for m in v.split(",")}
+    off_layers = set(split_ids(get.getlist(PARAM["disabled_layers"])))
+    off_mitigations = set(split_ids(get.getlist(PARAM["disabled_mitigations"])))
+    maturities = set(split_ids(get.getlist(PARAM["maturities"])))
     sort = _choice(get.get("sort"), presentation.SORTS, "class")
     return {
+        "param": PARAM,
         "layers": [(layer, layer.id in off_layers) for layer in snapshot.layers],
         "mitigation_groups": [
             (
@@ -246,7 +299,8 @@ def _scenario_form(snapshot: Taxonomy, request) -> dict:
         ],
         "maturities": [(m, m in maturities) for m in MATURITIES],
         "mitigations_off": bool(off_mitigations),
-        "threshold": get.get("threshold") or settings.LAYERWISE_COVERAGE_THRESHOLD,
+        "threshold": get.get(PARAM["threshold"])
+        or settings.LAYERWISE_COVERAGE_THRESHOLD,
         "compare": get.get("compare") == "baseline",
         "sort": sort,
         "sort_options": presentation.sort_options(sort),
@@ -269,20 +323,17 @@ def coverage_matrix(request):
     """
     snapshot = _snapshot_at(request)
     form = _scenario_form(snapshot, request)
-    names = _names(snapshot)
     template = (
         "taxonomy/includes/matrix.html" if request.htmx else "taxonomy/coverage.html"
     )
-    try:
-        scenario = _scenario_from(request)
-        document = _coverage(snapshot, scenario, diff_baseline=form["compare"])
-    except (ScenarioError, ValueError) as error:
-        return _scenario_problem(request, error, template, form=form, names=names)
-    context = _matrix_context(form, names, scenario, document) | {
+    compare = form["compare"]
+    analysis = _analyse(
+        request, snapshot, template, {"form": form}, diff_baseline=compare
+    )
+    downloads = _downloads(request, analysis.scenario, compare=compare)
+    context = _matrix_context(form, analysis) | {
         "permalink": request.build_absolute_uri(),
-        "downloads": []
-        if form["revision"]
-        else _downloads(request, scenario, compare=form["compare"]),
+        "downloads": [] if form["revision"] else downloads,
     }
     return render(request, template, context)
 
@@ -294,29 +345,24 @@ def _snapshot_at(request) -> Taxonomy:
         return _snapshot(request)
     try:
         return revisions.revision_taxonomy(name=name)
-    except revisions.RevisionError as error:
+    except RevisionError as error:
         raise Http404(str(error)) from None
 
 
-def _matrix_context(
-    form: dict, names: dict, scenario: Scenario, document: dict
-) -> dict:
+def _matrix_context(form: dict, analysis: _Analysis) -> dict:
     """What the matrix region shows: rows, sort links, class counts, legend."""
-    sort = form["sort"]
+    sort, compare, document = form["sort"], form["compare"], analysis.document
     columns = ("name", "coverage", "class")
-    return {
+    return analysis.shown | {
         "form": form,
-        "names": names,
-        "scenario": scenario,
-        "scenario_summary": _scenario_summary(scenario, names),
         "document": document,
         "rows": presentation.matrix_rows(document, sort=sort, classes=form["classes"]),
         "class_rows": presentation.class_rows(document["summary"]),
         "class_names": list(presentation.CLASS_INFO),
         "sort_state": {c: presentation.aria_sort(sort, c) for c in columns},
         "sort_next": {c: presentation.next_sort(sort, c) for c in columns},
-        "compare_param": "baseline" if form["compare"] else "",
-        "json_url": reverse("api:coverage-diff" if form["compare"] else "api:coverage"),
+        "compare_param": "baseline" if compare else "",
+        "json_url": reverse("api:coverage-diff" if compare else "api:coverage"),
         "column_count": len(document["layers"]) + 3,
         "scale": presentation.scale_steps(),
     }
@@ -326,23 +372,12 @@ def _matrix_context(
 @_in_taxonomy
 def threat_detail(request, threat_id: str):
     """One threat: class, coverage by layer, its mitigations and its chains."""
-    snapshot = _snapshot(request)
-    threat = _get_or_404(snapshot.threats, threat_id, "threat")
-    names = _names(snapshot)
-    try:
-        scenario = _scenario_from(request)
-        document = _coverage(snapshot, scenario, chains=threat_id)
-    except (ScenarioError, ValueError) as error:
-        return _scenario_problem(
-            request, error, "taxonomy/threat.html", threat=threat, names=names
-        )
+    threat, analysis = _node_analysis(request, "threat", threat_id, chains=threat_id)
+    snapshot, document = analysis.snapshot, analysis.document
     entry = presentation.threat_entry(document, threat_id)
-    context = {
+    context = analysis.shown | {
         "threat": threat,
         "entry": entry,
-        "names": names,
-        "scenario": scenario,
-        "scenario_summary": _scenario_summary(scenario, names),
         "document": document,
         "groups": presentation.layer_groups(snapshot, entry, document),
         "chains_in": document["chains"],
@@ -358,34 +393,17 @@ def threat_detail(request, threat_id: str):
 def _onward(snapshot: Taxonomy, threat_id: str, document: dict) -> list:
     """The ENABLES chains that start at a threat, with the addressed threats on them."""
     enables = [(link.source, link.target) for link in snapshot.enables]
-    return presentation.onward_chains(
-        enables, threat_id, presentation.addressed_ids(document)
-    )
+    return onward_chains(enables, threat_id, presentation.addressed_ids(document))
 
 
 @require_GET
 @_in_taxonomy
 def mitigation_detail(request, mitigation_id: str):
     """One mitigation: what it acts on, how strongly, why, and what depends on it."""
-    snapshot = _snapshot(request)
-    mitigation = _get_or_404(snapshot.mitigations, mitigation_id, "mitigation")
-    names = _names(snapshot)
-    try:
-        scenario = _scenario_from(request)
-        document = _coverage(snapshot, scenario)
-    except (ScenarioError, ValueError) as error:
-        return _scenario_problem(
-            request,
-            error,
-            "taxonomy/mitigation.html",
-            mitigation=mitigation,
-            names=names,
-        )
-    context = {
+    mitigation, analysis = _node_analysis(request, "mitigation", mitigation_id)
+    snapshot, document = analysis.snapshot, analysis.document
+    context = analysis.shown | {
         "mitigation": mitigation,
-        "names": names,
-        "scenario": scenario,
-        "scenario_summary": _scenario_summary(scenario, names),
         "links": presentation.mitigation_links(snapshot, mitigation_id, document),
         "classes": presentation.class_by_threat(document),
         "critical_for": presentation.critical_for(document, mitigation_id),
@@ -398,23 +416,13 @@ def mitigation_detail(request, mitigation_id: str):
 @_in_taxonomy
 def layer_detail(request, layer_id: str):
     """One layer: what it covers, and what falls through without it."""
-    snapshot = _snapshot(request)
-    layer = _get_or_404(snapshot.layers, layer_id, "layer")
-    names = _names(snapshot)
-    try:
-        scenario = _scenario_from(request)
-        without_scenario = presentation.without_layer(scenario, layer_id)
-        document = _coverage(snapshot, scenario)
-        without = _coverage(snapshot, without_scenario)
-    except (ScenarioError, ValueError) as error:
-        return _scenario_problem(
-            request, error, "taxonomy/layer.html", layer=layer, names=names
-        )
-    context = {
+    layer, analysis = _node_analysis(request, "layer", layer_id)
+    snapshot, document = analysis.snapshot, analysis.document
+    # The layer exists, so switching it off too cannot make the scenario invalid.
+    without_scenario = presentation.without_layer(analysis.scenario, layer_id)
+    without = _coverage(snapshot, without_scenario)
+    context = analysis.shown | {
         "layer": layer,
-        "names": names,
-        "scenario": scenario,
-        "scenario_summary": _scenario_summary(scenario, names),
         "totals": document["layer_totals"][layer_id],
         "covered": presentation.layer_coverage(document, layer_id),
         "falls_through": presentation.changed_classes(document, without),
@@ -429,7 +437,7 @@ def layer_detail(request, layer_id: str):
 def source_detail(request, source_id: str):
     """One source and every link that cites it."""
     snapshot = _snapshot(request)
-    source = _get_or_404(snapshot.sources, source_id, "source")
+    source = _get_or_404(snapshot, "source", source_id)
     citing = [link for link in snapshot.mitigates if source_id in link.sources]
     context = {
         "source": source,
@@ -443,18 +451,12 @@ def source_detail(request, source_id: str):
 @_in_taxonomy
 def layer_combinations(request):
     """Which sets of layers address how many threats (an UpSet-style table)."""
-    try:
-        snapshot, scenario, document = _analysed(request)
-    except (ScenarioError, ValueError) as error:
-        return _scenario_problem(request, error, "taxonomy/combinations.html")
-    names = _names(snapshot)
+    analysis = _analyse(request, _snapshot(request), "taxonomy/combinations.html")
+    document = analysis.document
     sets = presentation.upset_rows(document)
-    context = {
-        "names": names,
-        "scenario": scenario,
-        "scenario_summary": _scenario_summary(scenario, names),
+    context = analysis.shown | {
         "document": document,
-        "layers": snapshot.layers,
+        "layers": analysis.snapshot.layers,
         "sets": sets,
         "total": len(document["threats"]),
         "best_single": presentation.best_single_layer(sets),
@@ -519,16 +521,16 @@ def _depth(request) -> int:
 @_in_taxonomy
 def brief(request):
     """A printable brief: headline, matrix and gaps, with scenario, date and revision."""
-    try:
-        snapshot, scenario, document = _analysed(request, diff_baseline=True)
-    except (ScenarioError, ValueError) as error:
-        return _scenario_problem(request, error, "taxonomy/brief.html")
-    context = _headline(snapshot, scenario, document) | {
+    analysis = _analyse(
+        request, _snapshot(request), "taxonomy/brief.html", diff_baseline=True
+    )
+    document = analysis.document
+    context = _headline(analysis) | {
         "rows": presentation.matrix_rows(document, sort="class"),
         "gaps": presentation.gaps(document),
         "scale": presentation.scale_steps(),
         "class_names": list(presentation.CLASS_INFO),
         "today": timezone.now(),
-        "downloads": _downloads(request, scenario, compare=True),
+        "downloads": _downloads(request, analysis.scenario, compare=True),
     }
     return render(request, "taxonomy/brief.html", context)

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from graphapi.permissions import EDITORS
+from taxonomy.editors import EDITORS
 
 
 class Command(BaseCommand):

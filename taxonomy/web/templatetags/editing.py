@@ -8,14 +8,12 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from graphapi.permissions import is_editor as user_is_editor
 from taxonomy import audit
+from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS, split_link_key
 from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.editors import is_editor as user_is_editor
 
 register = template.Library()
-
-# Where a history entry's item lives in the browser (links have no page).
-NODE_PAGES = {"layer", "threat", "mitigation", "source"}
 
 
 @register.filter
@@ -58,15 +56,14 @@ def entry_changes(entry) -> list[tuple[str, Any, Any]]:
 
 @register.filter
 def has_page(kind: str) -> bool:
-    """Whether an item of this kind has a page of its own."""
-    return kind in NODE_PAGES
+    """Whether an item of this kind has a page of its own (nodes do, links do not)."""
+    return kind in NODE_KINDS
 
 
 @register.filter
 def link_ends(key: str) -> tuple[str, str]:
     """A link key's two ends: ``"a->b"`` → ``("a", "b")``."""
-    source, _, target = key.partition("->")
-    return source, target
+    return split_link_key(key)
 
 
 # kind -> (label, URL name, the query parameter naming this node) of "add" links.
@@ -103,10 +100,10 @@ def node_edit_links(kind: str, key: str) -> dict[str, Any]:
 
 @register.simple_tag
 def link_edit_links(kind: str, source: str, target: str) -> dict[str, str]:
-    """A link's editing URLs: edit (MITIGATES only) and remove."""
+    """A link's editing URLs: edit (kinds with editable fields only) and remove."""
+    ends = [source, target]
+    editable = LINK_KINDS[kind].editable
     return {
-        "edit": reverse("edit-mitigates", args=[source, target])
-        if kind == "mitigates"
-        else "",
-        "delete": reverse(f"delete-{kind}", args=[source, target]),
+        "edit": reverse(f"edit-{kind}", args=ends) if editable else "",
+        "delete": reverse(f"delete-{kind}", args=ends),
     }

@@ -1,4 +1,4 @@
-"""Template filters and tags of the browser pages, thin wrappers over presentation."""
+"""Template filters and tags of the browser pages, thin wrappers over pure helpers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
+from taxonomy.domain import scenario as codec
+from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.web import presentation
 
 register = template.Library()
@@ -36,7 +38,7 @@ def _taxonomy_params(context) -> dict[str, str]:
 @register.filter
 def percent(value):
     """A coverage as a whole percentage, rounded down: ``0.84`` → ``84%``."""
-    return presentation.percent(value)
+    return codec.percent(value)
 
 
 @register.filter
@@ -92,7 +94,7 @@ def external_id(record_id):
 @register.filter
 def kind_plural(kind):
     """The heading of a group of search results: ``threat`` → ``Threats``."""
-    return presentation.KIND_PLURALS.get(kind, kind)
+    return NODE_KINDS[kind].plural if kind in NODE_KINDS else kind
 
 
 @register.filter
@@ -109,7 +111,7 @@ def scenario_query(context, scenario, **extra):
     if not scenario:
         params = [(key, value) for key, value in extra.items() if value]
         return f"?{urlencode(params, doseq=True)}" if params else ""
-    return presentation.scenario_query(
+    return codec.scenario_query(
         scenario, default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD, **extra
     )
 
