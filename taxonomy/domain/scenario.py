@@ -27,6 +27,11 @@ DEFAULT_EFFECTIVENESS = {"low": 0.3, "medium": 0.6, "high": 0.9}
 # Fréchet upper bound of the joint miss).
 INDEPENDENT, WITHIN_LAYER, FULL = "independent", "within-layer", "full"
 DEPENDENCES = (INDEPENDENT, WITHIN_LAYER, FULL)
+DEPENDENCE_WORDS = {
+    INDEPENDENT: "mitigations fail independently",
+    WITHIN_LAYER: "the mitigations of a layer fail together",
+    FULL: "every mitigation fails together",
+}
 
 
 def _frozen_ids(value: Iterable[str] | None) -> frozenset[str] | None:
@@ -149,8 +154,9 @@ class ScenarioParam:
     ``name`` is the query parameter (``--name-with-dashes`` on the command
     line); ``attr`` the ``Scenario`` field and keyword of ``coverage_scenario``;
     ``kind`` how it is read: ``ids`` (repeatable, comma lists allowed),
-    ``maturities`` (the same, from ``MATURITIES``) or ``number``; ``reports``
-    the kind a ``ScenarioError`` names when the value is unknown.
+    ``maturities`` (the same, from ``MATURITIES``), ``number``, or ``choice``
+    (one of ``choices``, the first the default); ``reports`` the kind a
+    ``ScenarioError`` names when the value is unknown.
     """
 
     name: str
@@ -158,6 +164,7 @@ class ScenarioParam:
     kind: str
     help: str
     reports: str | None = None
+    choices: tuple[str, ...] = ()
 
     @property
     def option(self) -> str:
@@ -191,6 +198,14 @@ SCENARIO_PARAMS: tuple[ScenarioParam, ...] = (
         "threshold",
         "number",
         "τ in (0, 1]; default LAYERWISE_COVERAGE_THRESHOLD.",
+    ),
+    ScenarioParam(
+        "dependence",
+        "dependence",
+        "choice",
+        "How mitigations fail together: independent (default), within-layer "
+        "(the links of a layer fail together) or full (everything fails together).",
+        choices=DEPENDENCES,
     ),
 )
 PARAM_NAMES: tuple[str, ...] = tuple(p.name for p in SCENARIO_PARAMS)
@@ -249,9 +264,22 @@ def scenario_values(params: Any) -> dict[str, Any]:
             values[param.attr] = frozenset(split_ids(given))
         elif param.kind == "maturities":
             values[param.attr] = _maturities(given)
+        elif param.kind == "choice":
+            values[param.attr] = _choice(param, given[-1] if given else None)
         else:
             values[param.attr] = _number(given[-1] if given else None)
     return values
+
+
+def _choice(param: ScenarioParam, raw: str | None) -> str | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if raw not in param.choices:
+        raise ValueError(
+            f"{param.name} must be one of {', '.join(param.choices)}, got {raw!r}"
+        )
+    return raw
 
 
 def scenario_from_cleaned(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -290,6 +318,9 @@ def scenario_params(
         elif param.kind == "maturities":
             if value is not None:
                 params += [(param.name, m) for m in MATURITIES if m in value]
+        elif param.kind == "choice":
+            if value != param.choices[0]:
+                params.append((param.name, value))
         elif abs(value - default_threshold) > 1e-9:
             params.append((param.name, f"{value:g}"))
     if compare:
@@ -346,6 +377,8 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
         kept = [m for m in MATURITIES if m in scenario.maturities]
         parts.append(f"only {' and '.join(kept) or 'no'} mitigations")
     threshold = f"threshold {percent(scenario.threshold)}"
+    if scenario.dependence != INDEPENDENT:
+        threshold += f"; {DEPENDENCE_WORDS[scenario.dependence]}"
     if not parts:
         return f"Baseline: every layer and mitigation counts; {threshold}."
     return "; ".join(parts + [threshold]) + "."
@@ -363,6 +396,8 @@ def add_scenario_arguments(parser: Any) -> None:
     for param in SCENARIO_PARAMS:
         if param.kind == "number":
             parser.add_argument(param.option, type=float, help=param.help)
+        elif param.kind == "choice":
+            parser.add_argument(param.option, choices=param.choices, help=param.help)
         else:
             parser.add_argument(
                 param.option,

@@ -20,6 +20,8 @@ from taxonomy.domain.errors import RevisionError, ScenarioError
 from taxonomy.domain.kinds import NODE_KINDS, items_of
 from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, Taxonomy
 from taxonomy.domain.scenario import (
+    DEPENDENCE_WORDS,
+    DEPENDENCES,
     SCENARIO_PARAMS,
     Scenario,
     scenario_params,
@@ -301,12 +303,19 @@ def _scenario_form(snapshot: Taxonomy, request) -> dict:
         "mitigations_off": bool(off_mitigations),
         "threshold": get.get(PARAM["threshold"])
         or settings.LAYERWISE_COVERAGE_THRESHOLD,
+        "dependences": _dependence_choices(get.get(PARAM["dependence"])),
         "compare": get.get("compare") == "baseline",
         "sort": sort,
         "sort_options": presentation.sort_options(sort),
         "classes": [c for c in get.getlist("class") if c in presentation.CLASS_INFO],
         "revision": get.get("revision", ""),
     }
+
+
+def _dependence_choices(chosen: str | None) -> list[tuple[str, str, bool]]:
+    """(value, words, selected) of every dependence, the URL's selected."""
+    chosen = _choice(chosen, DEPENDENCES, DEPENDENCES[0])
+    return [(d, DEPENDENCE_WORDS[d], d == chosen) for d in DEPENDENCES]
 
 
 def _choice(value: str | None, allowed, default: str) -> str:

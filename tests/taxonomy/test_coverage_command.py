@@ -199,3 +199,17 @@ def test_bad_robustness_options_are_usage_errors(seeded_graph, args, message):
     with pytest.raises(CommandError, match=message) as caught:
         run(*args)
     assert caught.value.returncode == 2
+
+
+def test_the_dependence_reaches_every_number_of_the_document(seeded_graph):
+    independent = run_json()
+    full = run_json("--dependence", "full")
+    assert (independent["dependence"], full["dependence"]) == ("independent", "full")
+    assert full["summary"]["defense-in-depth"] == 0
+    for threat in full["threats"]:
+        best = max((link["effectiveness"] for link in threat["links"]), default=0)
+        assert threat["coverage"]["all"] == pytest.approx(best, abs=1e-6)
+    within = run_json("--dependence", "within-layer", "--robustness", "--samples", "50")
+    assert within["robustness"]["dependence"] == "within-layer"
+    with pytest.raises(CommandError):
+        run("--dependence", "sometimes")

@@ -322,3 +322,17 @@ def test_editors_get_no_edit_links_on_an_imported_taxonomy(
     acme = client.get("/threats/acme:AML.T0001/?taxonomy=acme").content.decode()
     assert 'id="edit-this"' in seed
     assert 'id="edit-this"' not in acme
+
+
+def test_the_matrix_offers_the_dependence_and_keeps_it_in_its_links(
+    client, seeded_graph
+):
+    page = client.get("/coverage/?dependence=full").content.decode()
+    assert '<option value="full" selected>' in page
+    assert "every mitigation fails together" in page
+    assert "dependence=full" in page
+    bad = client.get("/coverage/?dependence=sometimes")
+    assert bad.status_code == 400
+    assert "dependence must be one of independent, within-layer, full" in (
+        bad.content.decode()
+    )
