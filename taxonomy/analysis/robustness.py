@@ -39,6 +39,8 @@ DEFAULT_INTERVALS = {"low": (0.15, 0.45), "medium": (0.45, 0.75), "high": (0.75,
 DEFAULT_SAMPLES = 2000
 MAX_SAMPLES = 20_000
 PERCENTILES = (5, 50, 95)
+# Monte Carlo draws are analysed in blocks of about this many link draws.
+_BLOCK_ENTRIES = 1 << 21
 
 
 def headline_count(codes: np.ndarray) -> int:
@@ -51,12 +53,12 @@ def headline_count(codes: np.ndarray) -> int:
 
 
 def _classes(
-    counts_total: np.ndarray, in_sets: np.ndarray, best: np.ndarray, theta: float
+    counts_total: np.ndarray, total: np.ndarray, best: np.ndarray, theta: float
 ) -> np.ndarray:
-    """Class codes from link counts, set weights summed, and the best layer's weight."""
-    total = in_sets.sum(axis=1) if in_sets.ndim == 2 else in_sets
+    """Class codes from link counts, the summed set weights and the best layer's
+    weight (arrays of one shape, or counts broadcast over draws)."""
     return np.select(
-        [counts_total == 0, total < theta, best >= theta],
+        [np.broadcast_to(counts_total == 0, total.shape), total < theta, best >= theta],
         [UNMITIGATED, INSUFFICIENT, SINGLE_LAYER],
         default=DEFENSE_IN_DEPTH,
     )
@@ -164,9 +166,8 @@ def _shifted_classes(
     weight = np.where(on, _per_strength(scenario)[np.clip(shifted, 0, 2)], 0.0)
     weights, counts = cell_weights(model, weight, on, scenario.dependence)
     in_sets = set_weights(weights, theta, scenario.dependence)
-    return _classes(
-        counts.sum(axis=1), in_sets, weights.max(axis=1, initial=0.0), theta
-    )
+    best = weights.max(axis=1, initial=0.0)
+    return _classes(counts.sum(axis=1), in_sets.sum(axis=1), best, theta)
 
 
 def sensitivity(model: CoverageModel, scenario: Scenario) -> Sensitivity:
@@ -205,7 +206,7 @@ def sensitivity(model: CoverageModel, scenario: Scenario) -> Sensitivity:
     in_sets = set_weights(weights, theta, dependence)
     row_links = counts.sum(axis=1)
     best = weights.max(axis=1, initial=0.0)
-    classes = _classes(row_links, in_sets, best, theta)
+    classes = _classes(row_links, in_sets.sum(axis=1), best, theta)
     reach = best if dependence == FULL else weights.sum(axis=1)
     links = np.flatnonzero(link_on)
     v = model.link_threat[links]
@@ -384,36 +385,49 @@ def monte_carlo(
         model.link_strength
     ]
     rng = np.random.default_rng(seed)
-    addressed = np.zeros(n_threats)
-    class_hits = np.zeros((n_threats, len(CLASSES)))
-    coverage = np.zeros((samples, n_threats), dtype=np.float32)
-    headline = np.zeros(samples, dtype=np.int64)
-    class_counts = np.zeros((samples, len(CLASSES)), dtype=np.int64)
+    n_layers = len(model.layers)
+    cells = n_threats * n_layers
+    cell_of = model.link_threat.astype(np.int64) * n_layers + model.link_layer
     _, counts = cell_weights(model, np.zeros(n_links), link_on, dependence)
     row_links = counts.sum(axis=1)
-    for d in range(samples):
-        e = low + span * rng.random(n_links)
+    coverage = np.zeros((samples, n_threats), dtype=np.float32)
+    codes = np.zeros((samples, n_threats), dtype=np.int8)
+    block = max(1, _BLOCK_ENTRIES // max(n_links, 1))
+    for first in range(0, samples, block):
+        size = min(block, samples - first)
+        # Row-major draws: the same numbers whatever the block size.
+        e = low + span * rng.random((size, n_links))
         weight = np.where(link_on, _weights_of(e), 0.0)
-        weights, _ = cell_weights(model, weight, link_on, dependence)
+        flat = (np.arange(size)[:, None] * cells + cell_of).ravel()
+        if dependence == INDEPENDENT:
+            weights = np.bincount(flat, weight.ravel(), size * cells)
+        else:
+            weights = np.zeros(size * cells)
+            np.maximum.at(weights, flat, weight.ravel())
+        weights = weights.reshape(size, n_threats, n_layers)
         in_sets = set_weights(weights, theta, dependence)
-        best = weights.max(axis=1, initial=0.0)
-        codes = _classes(row_links, in_sets, best, theta)
-        reach = best if dependence == FULL else weights.sum(axis=1)
-        coverage[d] = -np.expm1(-reach)
-        addressed += codes >= DEFENSE_IN_DEPTH
-        class_hits[np.arange(n_threats), codes] += 1
-        class_counts[d] = np.bincount(codes, minlength=len(CLASSES))
-        headline[d] = headline_count(codes)
+        best = weights.max(axis=2, initial=0.0)
+        reach = best if dependence == FULL else weights.sum(axis=2)
+        coverage[first : first + size] = -np.expm1(-reach)
+        codes[first : first + size] = _classes(
+            row_links, in_sets.sum(axis=2), best, theta
+        )
+    class_counts = np.stack(
+        [(codes == c).sum(axis=1) for c in range(len(CLASSES))], axis=1
+    )
+    class_share = np.stack(
+        [(codes == c).mean(axis=0) for c in range(len(CLASSES))], axis=1
+    )
     return MonteCarlo(
         model=model,
         scenario=scenario,
         samples=samples,
         seed=seed,
         intervals=intervals,
-        addressed=addressed / samples,
-        class_share=class_hits / samples,
+        addressed=(codes >= DEFENSE_IN_DEPTH).mean(axis=0),
+        class_share=class_share,
         coverage_percentiles=np.percentile(coverage, PERCENTILES, axis=0).T,
-        headline=headline,
+        headline=(codes != SINGLE_LAYER).sum(axis=1),
         class_counts=class_counts,
     )
 

@@ -65,6 +65,7 @@ def robustness_entry(
             },
             "class_by_dependence": {d: by_dependence[d][threat] for d in DEPENDENCES},
             "addressed_probability": _number(mc.addressed[i]),
+            "addressed_interval": list(map(_number, wilson(mc.addressed[i], samples))),
             "class_probability": {
                 c: _number(mc.class_share[i, j]) for j, c in enumerate(CLASSES)
             },
@@ -105,6 +106,22 @@ def robustness_entry(
         },
         "threats": threats,
     }
+
+
+def wilson(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a share observed in ``n`` draws: how far
+    the Monte Carlo estimate itself may be from the exact probability.
+
+    >>> [round(x, 3) for x in wilson(0.5, 100)]
+    [0.404, 0.596]
+    >>> wilson(1.0, 2000)[1]
+    1.0
+    """
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = (
+        z * ((share * (1 - share) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    )
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def histogram(counts: np.ndarray, of: int) -> list[dict[str, int]]:
