@@ -59,7 +59,7 @@ class AuditEntry(models.Model):
 class NamedRevision(models.Model):
     """The whole taxonomy as it was when an editor named it (``taxonomy tag NAME``).
 
-    ``document`` is the canonical JSON document of ``fixtures.taxonomy_to_document``.
+    ``document`` is the canonical JSON document of ``document_json.taxonomy_to_document``.
     """
 
     name = models.SlugField(max_length=100, unique=True)

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from taxonomy import audit, selectors
 from taxonomy.domain.errors import RevisionError
 from taxonomy.domain.records import Taxonomy
-from taxonomy.formats import fixtures
+from taxonomy.formats import document_json
 from taxonomy.models import NamedRevision
 
 CURRENT = "current"
@@ -39,7 +39,7 @@ def revision_tag(
     user, actor_name = audit.actor_of(actor)
     values = {
         "graph_revision": snapshot.revision,
-        "document": fixtures.taxonomy_to_document(snapshot),
+        "document": document_json.taxonomy_to_document(snapshot),
         "comment": comment,
         "created_by": user,
         "created_by_name": actor_name,
@@ -79,8 +79,8 @@ def revision_taxonomy(*, name: str) -> Taxonomy:
     if name == CURRENT:
         return selectors.taxonomy_snapshot()
     revision = revision_get(name=name)
-    taxonomy = fixtures.taxonomy_from_document(revision.document)
+    taxonomy = document_json.taxonomy_from_document(revision.document)
     return Taxonomy(
-        **{f: getattr(taxonomy, f) for f in fixtures.JSON_KEYS},
+        **{f: getattr(taxonomy, f) for f in document_json.JSON_KEYS},
         revision=revision.graph_revision,
     )

@@ -25,9 +25,11 @@ class RuleProblem:
 
     ``kind`` and ``index`` name the item (its position in its ``Taxonomy``
     field); ``field`` the field at fault, ``position`` the entry of a list
-    field (``sources[2]``), both None when the item as a whole is. ``rule``
-    is one of ``duplicate``, ``unknown``, ``self``, ``cycle``, ``vocabulary``;
-    ``first`` is the index of the first item a duplicate repeats.
+    field (``sources[2]``), both None when the item as a whole is (a
+    duplicate or self link). ``rule`` is one of ``duplicate``, ``unknown``,
+    ``self``, ``cycle``, ``vocabulary``; a cycle is reported on the node it
+    starts at, with the link kind's name as ``field``. ``first`` is the index
+    of the first item a duplicate repeats.
     """
 
     kind: str
@@ -152,7 +154,7 @@ def _link_problems(
                 RuleProblem(
                     kind,
                     index,
-                    spec.ends[1],
+                    None,
                     None,
                     "self",
                     f"{spec.source} {ends[0]!r} cannot {_verb(kind)} itself",
@@ -233,3 +235,12 @@ def _cycles(taxonomy: Taxonomy) -> list[RuleProblem]:
 def cycle_problems(taxonomy: Taxonomy) -> list[str]:
     """A message per REQUIRES or SUBTYPE_OF cycle kind found in ``taxonomy``."""
     return [p.message for p in _cycles(taxonomy)]
+
+
+def self_link_message(kind: str, node: str) -> str:
+    """The refusal of a link from a node to itself where its kind forbids one.
+
+    >>> self_link_message("enables", "x")
+    "threat 'x' cannot enable itself"
+    """
+    return f"{LINK_KINDS[kind].source} {node!r} cannot {_verb(kind)} itself"

@@ -33,8 +33,8 @@ from taxonomy.formats.common import (
     join_rationale,
     node_id,
     reference_source,
+    refuse_subtype_cycle,
     strength_checked,
-    subtype_cycle,
     taxonomy_name_checked,
 )
 
@@ -202,9 +202,7 @@ def atlas_parse(
         records.append(_mitigation(item, name, layers, sources, report))
         _mitigates(path, item, records[-1].id, name, known, strength, links, report)
     layers.warn_unused()
-    cycle = subtype_cycle(subtypes)
-    if cycle:
-        raise InterchangeError([f"SUBTYPE_OF cycle: {cycle}"])
+    refuse_subtype_cycle(subtypes)
     result = Taxonomy(
         layers=tuple(sorted(layers.layers.values(), key=lambda x: x.id)),
         threats=tuple(threats),

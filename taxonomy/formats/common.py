@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from taxonomy.domain.changes import KINDS, ChangeSet
+from taxonomy.domain.changes import ChangeSet
 from taxonomy.domain.errors import InterchangeError
+from taxonomy.domain.kinds import KINDS
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     STRENGTHS,
@@ -24,6 +24,7 @@ from taxonomy.domain.records import (
     Link,
     Source,
 )
+from taxonomy.domain.rules import cycle_message, cycle_of
 
 TAXONOMY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 UNASSIGNED = "unassigned"
@@ -264,13 +265,19 @@ class LayerResolver:
 # --- Checks and the summary ------------------------------------------------------------
 
 
-def subtype_cycle(subtypes: Iterable[Link]) -> str | None:
-    """The first SUBTYPE_OF cycle as 'a -> b -> a', or None."""
-    try:
-        cycle = nx.find_cycle(nx.DiGraph([(x.source, x.target) for x in subtypes]))
-    except nx.NetworkXNoCycle:
-        return None
-    return " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
+def refuse_subtype_cycle(subtypes: Iterable[Link]) -> None:
+    """InterchangeError naming the first SUBTYPE_OF cycle among ``subtypes``.
+
+    (A REQUIRES cycle is left to the graph, which imports it as before.)
+
+    >>> refuse_subtype_cycle([Link("a", "b"), Link("b", "a")])
+    Traceback (most recent call last):
+    ...
+    taxonomy.domain.errors.InterchangeError: SUBTYPE_OF cycle: a -> b -> a
+    """
+    chain = cycle_of(subtypes)
+    if chain:
+        raise InterchangeError([cycle_message("subtype", chain)])
 
 
 def import_summary(report: ImportReport, changes: ChangeSet) -> list[dict[str, Any]]:
@@ -280,7 +287,7 @@ def import_summary(report: ImportReport, changes: ChangeSet) -> list[dict[str, A
     >>> rows[1]
     {'kind': 'threat', 'created': 0, 'updated': 0, 'removed': 0, 'skipped': 0, 'merged': 0}
     """
-    counts = {kind: Counter() for kind, _ in KINDS}
+    counts = {kind: Counter() for kind in KINDS}
     for change in changes.changes:
         counts[change.kind][change.action] += 1
     return [
@@ -292,7 +299,7 @@ def import_summary(report: ImportReport, changes: ChangeSet) -> list[dict[str, A
             "skipped": report.skipped.get(kind, 0),
             "merged": report.merged.get(kind, 0),
         }
-        for kind, _ in KINDS
+        for kind in KINDS
     ]
 
 

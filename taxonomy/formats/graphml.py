@@ -16,20 +16,8 @@ from typing import Any
 
 import networkx as nx
 
+from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import Taxonomy
-
-_NODE_KINDS = (
-    ("layer", "layers"),
-    ("threat", "threats"),
-    ("mitigation", "mitigations"),
-    ("source", "sources"),
-)
-_LINKS = (
-    ("enables", "ENABLES", "threat", "threat"),
-    ("requires", "REQUIRES", "mitigation", "mitigation"),
-    ("introduces", "INTRODUCES", "mitigation", "threat"),
-    ("subtypes", "SUBTYPE_OF", "threat", "threat"),
-)
 
 
 def _scalar(value: Any) -> Any:
@@ -57,46 +45,38 @@ def taxonomy_graph(taxonomy: Taxonomy) -> nx.MultiDiGraph:
     [('threat:a', 'threat:b', 'ENABLES', 'ENABLES')]
     """
     g = nx.MultiDiGraph()
-    for kind, name in _NODE_KINDS:
-        for record in getattr(taxonomy, name):
+    for kind in NODE_KINDS.values():
+        for record in getattr(taxonomy, kind.field):
             attrs = _attributes(record, skip=("id",))
-            g.add_node(f"{kind}:{record.id}", kind=kind, key=record.id, **attrs)
+            g.add_node(
+                f"{kind.name}:{record.id}", kind=kind.name, key=record.id, **attrs
+            )
     for m in taxonomy.mitigations:
         if f"layer:{m.layer}" in g:
-            g.add_edge(
-                f"mitigation:{m.id}",
-                f"layer:{m.layer}",
-                key="IN_LAYER",
-                type="IN_LAYER",
+            _edge(g, f"mitigation:{m.id}", f"layer:{m.layer}", "IN_LAYER")
+    for kind in LINK_KINDS.values():
+        for link in getattr(taxonomy, kind.field):
+            source, target = kind.end_ids(link)
+            _edge(
+                g,
+                f"{kind.source}:{source}",
+                f"{kind.target}:{target}",
+                kind.rel,
+                **_attributes(link, skip=kind.ends),
             )
-    for link in taxonomy.mitigates:
-        g.add_edge(
-            f"mitigation:{link.mitigation}",
-            f"threat:{link.threat}",
-            key="MITIGATES",
-            type="MITIGATES",
-            **_attributes(link, skip=("mitigation", "threat")),
-        )
-    for field, rel, source_kind, target_kind in _LINKS:
-        for link in getattr(taxonomy, field):
-            g.add_edge(
-                f"{source_kind}:{link.source}",
-                f"{target_kind}:{link.target}",
-                key=rel,
-                type=rel,
-                version=link.version,
-            )
-    for kind, name in (("threat", "threats"), ("mitigation", "mitigations")):
-        for record in getattr(taxonomy, name):
+    for kind in NODE_KINDS.values():
+        if "sources" not in kind.stored_fields:
+            continue
+        for record in getattr(taxonomy, kind.field):
             for source in record.sources:
                 if f"source:{source}" in g:
-                    g.add_edge(
-                        f"{kind}:{record.id}",
-                        f"source:{source}",
-                        key="CITES",
-                        type="CITES",
-                    )
+                    _edge(g, f"{kind.name}:{record.id}", f"source:{source}", "CITES")
     return g
+
+
+def _edge(g: nx.MultiDiGraph, source: str, target: str, rel: str, **attrs: Any) -> None:
+    """An edge keyed by its relationship type, which is also its ``type``."""
+    g.add_edge(source, target, key=rel, type=rel, **attrs)
 
 
 def graphml_document(taxonomy: Taxonomy) -> str:

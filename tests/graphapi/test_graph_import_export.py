@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from taxonomy import selectors
-from taxonomy.formats import fixtures
+from taxonomy.formats import document_json, fixtures_yaml
 
 
 def _document() -> dict:
-    return fixtures.taxonomy_to_document(selectors.taxonomy_snapshot())
+    return document_json.taxonomy_to_document(selectors.taxonomy_snapshot())
 
 
 def test_the_graph_has_every_layer_threat_and_mitigation(seeded_graph, anon):
@@ -56,7 +56,7 @@ def test_an_unknown_neighbourhood_is_a_422(seeded_graph, anon):
 def test_json_export_is_the_canonical_document(seeded_graph, anon):
     response = anon.get("/api/v1/export/?format=json")
     assert response["Content-Type"] == "application/json"
-    assert response.content.decode() == fixtures.export_json(
+    assert response.content.decode() == document_json.export_json(
         selectors.taxonomy_snapshot()
     )
 
@@ -64,8 +64,8 @@ def test_json_export_is_the_canonical_document(seeded_graph, anon):
 def test_yaml_export_is_one_fixture_file_that_reads_back(seeded_graph, anon):
     response = anon.get("/api/v1/export/?format=yaml")
     assert response["Content-Type"].startswith("application/yaml")
-    reread = fixtures.load_fixture_text(response.content.decode())
-    assert fixtures.taxonomy_to_document(reread) == _document()
+    reread = fixtures_yaml.load_fixture_text(response.content.decode())
+    assert document_json.taxonomy_to_document(reread) == _document()
 
 
 def test_an_unknown_export_format_is_a_422(seeded_graph, anon):

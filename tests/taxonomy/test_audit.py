@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from taxonomy import audit, services
 from taxonomy.domain import changes
-from taxonomy.formats import fixtures
+from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.graph import repository
 from taxonomy.models import AuditEntry
 from taxonomy.selectors import comparison as review
@@ -90,9 +90,9 @@ def test_a_refused_write_records_nothing(token_client, seeded_graph):
 
 def test_a_fixture_load_records_every_change_as_the_fixture_channel(graph):
     call_command("taxonomy", "load", "--comment", "Seed", stdout=StringIO())
-    loaded = fixtures.load_fixtures(settings.FIXTURES_DIR)
+    loaded = fixtures_yaml.load_fixtures(settings.FIXTURES_DIR)
     entries = AuditEntry.objects.all()
-    expected = sum(len(getattr(loaded, name)) for name in fixtures.JSON_KEYS)
+    expected = sum(len(getattr(loaded, name)) for name in document_json.JSON_KEYS)
     assert entries.count() == expected
     assert set(entries.values_list("channel", "action", "actor_name", "comment")) == {
         ("fixtures", "create", "taxonomy load (fixtures)", "Seed")
@@ -113,7 +113,7 @@ def test_a_load_records_updates_with_their_before_and_after(seeded_graph, fixtur
 
 
 def test_an_api_import_records_its_changes(token_client, seeded_graph):
-    document = fixtures.taxonomy_to_document(repository.taxonomy_read())
+    document = document_json.taxonomy_to_document(repository.taxonomy_read())
     document["layers"][0]["name"] = "Renamed"
     response = token_client.post("/api/v1/import/", document, format="json")
     assert response.status_code == 200

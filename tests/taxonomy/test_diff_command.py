@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from taxonomy.analysis.report import coverage_document
-from taxonomy.formats import fixtures
+from taxonomy.formats import fixtures_yaml
 from taxonomy.selectors.coverage import coverage_scenario
 
 
@@ -26,11 +26,11 @@ def trees(fixture_tree: Path, tmp_path: Path) -> tuple[Path, Path]:
 def _set_strength(tree: Path, threat: str, mitigation: str, strength: str) -> None:
     """Change one MITIGATES link's strength in place, as an editor would in git."""
     path = tree / "threats.yaml"
-    doc = fixtures.yaml_rt().load(path.read_text())
+    doc = fixtures_yaml.yaml_rt().load(path.read_text())
     item = next(t for t in doc["threats"] if t["id"] == threat)
     link = next(m for m in item["mitigated_by"] if m["mitigation"] == mitigation)
     link["strength"] = strength
-    path.write_text(fixtures.render_yaml(doc))
+    path.write_text(fixtures_yaml.render_yaml(doc))
 
 
 def _diff(old: Path, new: Path, *args: str) -> str:
@@ -61,7 +61,7 @@ def test_it_reports_exactly_the_changed_link_and_its_coverage_impact(trees):
     # The counts are the coverage command's summaries of the two trees.
     for side, tree in (("before", old), ("after", new)):
         document = coverage_document(
-            fixtures.load_fixtures(tree), scenario=coverage_scenario()
+            fixtures_yaml.load_fixtures(tree), scenario=coverage_scenario()
         )
         assert coverage["summary"][side] == document["summary"]
 
@@ -79,13 +79,13 @@ def test_the_text_report_is_for_people(trees):
 def test_added_and_removed_items_are_listed_with_the_gaps_they_open(trees):
     old, new = trees
     path = new / "threats.yaml"
-    doc = fixtures.yaml_rt().load(path.read_text())
+    doc = fixtures_yaml.yaml_rt().load(path.read_text())
     doc["threats"].append({"id": "deepfake-fraud", "name": "Deepfake fraud"})
-    path.write_text(fixtures.render_yaml(doc))
+    path.write_text(fixtures_yaml.render_yaml(doc))
     sources = old / "sources.yaml"
-    doc = fixtures.yaml_rt().load(sources.read_text())
+    doc = fixtures_yaml.yaml_rt().load(sources.read_text())
     doc["sources"].append({"id": "extra-2026", "name": "Extra 2026"})
-    sources.write_text(fixtures.render_yaml(doc))
+    sources.write_text(fixtures_yaml.render_yaml(doc))
     report = json.loads(_diff(old, new, "--format", "json"))
     assert [(c["action"], c["kind"], c["key"]) for c in report["changes"]] == [
         ("create", "threat", "deepfake-fraud"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from taxonomy.formats import fixtures
+from taxonomy.formats import fixtures_yaml
 
 
 def _replace(path: Path, old: str, new: str, count: int = 1) -> int:
@@ -21,11 +21,11 @@ def _replace(path: Path, old: str, new: str, count: int = 1) -> int:
 
 
 def test_the_seed_fixtures_are_valid(settings):
-    assert fixtures.validate_path(Path(settings.FIXTURES_DIR)) == []
+    assert fixtures_yaml.validate_path(Path(settings.FIXTURES_DIR)) == []
 
 
 def test_the_seed_fixtures_hold_the_whole_brief(settings):
-    taxonomy = fixtures.load_fixtures(Path(settings.FIXTURES_DIR))
+    taxonomy = fixtures_yaml.load_fixtures(Path(settings.FIXTURES_DIR))
     assert [layer.id for layer in taxonomy.layers] == [
         "hardware",
         "software",
@@ -112,7 +112,7 @@ def test_it_names_file_line_and_field_of_a_bad_fixture(
     fixture_tree, file, old, new, message
 ):
     line = _replace(fixture_tree / file, old, new)
-    problems = fixtures.validate_path(fixture_tree)
+    problems = fixtures_yaml.validate_path(fixture_tree)
     rendered = [str(p) for p in problems]
     assert any(message in r for r in rendered), rendered
     problem = next(p for p in problems if message in p.message)
@@ -127,7 +127,7 @@ def test_it_reports_a_requires_cycle(fixture_tree):
     path.write_text(
         text.replace(anchor, anchor + "    requires: [unattested-compute-caps]\n", 1)
     )
-    problems = fixtures.validate_path(fixture_tree)
+    problems = fixtures_yaml.validate_path(fixture_tree)
     assert len(problems) == 1
     assert "REQUIRES cycle" in problems[0].message
     assert (
@@ -140,7 +140,7 @@ def test_it_reports_invalid_yaml_with_its_line(fixture_tree):
     line = _replace(
         fixture_tree / "layers.yaml", "  - id: liability\n", "  - id: [liability\n"
     )
-    problems = fixtures.validate_path(fixture_tree)
+    problems = fixtures_yaml.validate_path(fixture_tree)
     assert problems and "invalid YAML" in problems[0].message
     assert problems[0].line >= line
 

@@ -12,12 +12,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from taxonomy import selectors, services
-from taxonomy.formats import fixtures
+from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.graph import repository
 
 
 def _graph_json() -> str:
-    return fixtures.export_json(selectors.taxonomy_snapshot())
+    return document_json.export_json(selectors.taxonomy_snapshot())
 
 
 def test_loading_the_seed_creates_every_item(graph, settings):
@@ -58,11 +58,11 @@ def test_yaml_export_reproduces_the_fixture_files_byte_for_byte(
 
 def test_yaml_export_from_scratch_describes_the_same_graph(seeded_graph, tmp_path):
     snapshot = selectors.taxonomy_snapshot()
-    fixtures.export_yaml(snapshot, dest=tmp_path, base=None)
-    reread = fixtures.load_fixtures(tmp_path)
-    assert fixtures.taxonomy_to_document(reread)["mitigates"] == [
+    fixtures_yaml.export_yaml(snapshot, dest=tmp_path, base=None)
+    reread = fixtures_yaml.load_fixtures(tmp_path)
+    assert document_json.taxonomy_to_document(reread)["mitigates"] == [
         {**link, "version": 1}
-        for link in fixtures.taxonomy_to_document(snapshot)["mitigates"]
+        for link in document_json.taxonomy_to_document(snapshot)["mitigates"]
     ]
 
 
@@ -78,7 +78,9 @@ def test_export_after_a_change_touches_only_the_changed_line(
         "~ mitigates tee->model-extraction (strength)"
     ]
     threats.write_text("\n".join(original) + "\n")
-    changed = fixtures.export_yaml(selectors.taxonomy_snapshot(), dest=fixture_tree)
+    changed = fixtures_yaml.export_yaml(
+        selectors.taxonomy_snapshot(), dest=fixture_tree
+    )
     assert changed == [threats]
     after = threats.read_text().splitlines()
     differing = [
@@ -166,7 +168,7 @@ def test_json_export_is_one_canonical_sorted_document(seeded_graph):
     out = StringIO()
     call_command("taxonomy", "export", "--format", "json", stdout=out)
     document = json.loads(out.getvalue())
-    assert list(document) == list(fixtures.JSON_KEYS)
+    assert list(document) == list(document_json.JSON_KEYS)
     ids = [t["id"] for t in document["threats"]]
     assert ids == sorted(ids)
     tee = next(m for m in document["mitigations"] if m["id"] == "tee")

@@ -11,9 +11,9 @@ from django.core.validators import validate_slug
 
 from taxonomy import revisions, selectors, services
 from taxonomy.analysis.model import CLASSES
-from taxonomy.domain.errors import GraphError
+from taxonomy.domain.errors import FixtureError, GraphError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
-from taxonomy.formats import fixtures
+from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.selectors import comparison as review
 
 
@@ -96,7 +96,7 @@ class Command(BaseCommand):
 
     def _validate(self, path=None, **options):
         path = self._path(path)
-        problems = fixtures.validate_path(path)
+        problems = fixtures_yaml.validate_path(path)
         for problem in problems:
             self.stderr.write(str(problem))
         if problems:
@@ -126,7 +126,7 @@ class Command(BaseCommand):
                     progress=self._progress,
                     **audited,
                 )
-        except fixtures.FixtureError as e:
+        except FixtureError as e:
             for problem in e.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
@@ -149,7 +149,7 @@ class Command(BaseCommand):
     def _export(self, format="yaml", out=None, taxonomy=DEFAULT_TAXONOMY, **options):
         snapshot = selectors.taxonomy_snapshot(taxonomy=taxonomy)
         if format == "json":
-            text = fixtures.export_json(snapshot)
+            text = document_json.export_json(snapshot)
             if out is None:
                 self.stdout.write(text, ending="")
             else:
@@ -157,7 +157,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Wrote {out}")
             return
         dest = out if out is not None else settings.FIXTURES_DIR
-        changed = fixtures.export_yaml(snapshot, dest=dest, base=settings.FIXTURES_DIR)
+        changed = fixtures_yaml.export_yaml(
+            snapshot, dest=dest, base=settings.FIXTURES_DIR
+        )
         for path in changed:
             self.stdout.write(f"Wrote {path}")
         if not changed:
@@ -174,8 +176,8 @@ class Command(BaseCommand):
         sides = []
         for path in (old, new):
             try:
-                sides.append(fixtures.load_fixtures(path))
-            except fixtures.FixtureError as e:
+                sides.append(fixtures_yaml.load_fixtures(path))
+            except FixtureError as e:
                 for problem in e.problems:
                     self.stderr.write(str(problem))
                 raise CommandError(

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from taxonomy import selectors, services
 from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
-from taxonomy.formats import fixtures
+from taxonomy.formats import document_json
 from taxonomy.graph import repository
 
 ACME = Taxonomy(
@@ -27,7 +27,7 @@ ACME = Taxonomy(
 
 
 def _seed_document() -> dict:
-    return fixtures.taxonomy_to_document(
+    return document_json.taxonomy_to_document(
         selectors.taxonomy_snapshot(taxonomy="layerwise")
     )
 

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from taxonomy import selectors, services
 from taxonomy.domain.errors import InterchangeError
-from taxonomy.formats import fixtures
+from taxonomy.formats import document_json
 from taxonomy.formats.atlas import atlas_parse
 from taxonomy.graph import repository
 
@@ -25,7 +25,9 @@ def _import(path, *args) -> str:
 
 
 def _document(taxonomy: str) -> dict:
-    return fixtures.taxonomy_to_document(selectors.taxonomy_snapshot(taxonomy=taxonomy))
+    return document_json.taxonomy_to_document(
+        selectors.taxonomy_snapshot(taxonomy=taxonomy)
+    )
 
 
 # --- The parser, without a graph ------------------------------------------------------

@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 
 from taxonomy import selectors, services
 from taxonomy.domain.errors import InterchangeError
-from taxonomy.formats import fixtures
-from taxonomy.formats.stix import EXTENSION_ID, stix_parse
+from taxonomy.formats import document_json
+from taxonomy.formats.stix_read import stix_parse
+from taxonomy.formats.stix_write import EXTENSION_ID
 from taxonomy.graph import repository
 
 
@@ -106,7 +107,9 @@ def _export(taxonomy: str, tmp_path) -> str:
 
 
 def _document(taxonomy: str) -> dict:
-    return fixtures.taxonomy_to_document(selectors.taxonomy_snapshot(taxonomy=taxonomy))
+    return document_json.taxonomy_to_document(
+        selectors.taxonomy_snapshot(taxonomy=taxonomy)
+    )
 
 
 # --- Import of a bundle built with stix2 ----------------------------------------------

@@ -1,36 +1,29 @@
-"""STIX 2.1 bundles in and out.
+"""STIX 2.1 bundles in: a bundle as a taxonomy.
 
-In: ``attack-pattern`` → threat, ``course-of-action`` → mitigation,
-``relationship`` ``mitigates`` → MITIGATES, ``subtechnique-of`` → SUBTYPE_OF,
-external references → sources. Revoked and deprecated objects are skipped
-and counted, other object types ignored and counted, a relationship to a
-missing or skipped object reported. Layers come from the Layerwise extension
-or an ``x_layerwise_layer`` property, otherwise the layer map, otherwise
+``attack-pattern`` → threat, ``course-of-action`` → mitigation, a
+``relationship`` of a link kind's ``LinkKind.stix_type`` (``mitigates``,
+``subtechnique-of``, and the ``enables``, ``requires``, ``introduces`` of a
+Layerwise export) → that link, external references → sources. Revoked and
+deprecated objects are skipped and counted, other object types ignored and
+counted, a relationship to a missing or skipped object reported. Layers come
+from the Layerwise extension (``taxonomy.formats.stix_write``) or an
+``x_layerwise_layer`` property, otherwise the layer map, otherwise
 ``<taxonomy>:unassigned``.
-
-Out: a bundle that ``stix2`` parses and that imports back into an equal
-graph. What STIX has no property for (layer, strength, maturities, the
-layers' and sources' full records, the local ids) travels in the property
-extension ``EXTENSION_ID``, defined in the bundle by its
-``extension-definition`` object and documented in ``EXTENSION_SCHEMA``;
-ENABLES, REQUIRES and INTRODUCES are relationships of those types.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import IO, Any, NamedTuple
 
 from taxonomy.domain.errors import InterchangeError
+from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS, LinkKind, NodeKind
 from taxonomy.domain.records import (
     MATURITIES,
     STRENGTHS,
     Layer,
-    Link,
     Mitigates,
     Mitigation,
     Source,
@@ -46,321 +39,32 @@ from taxonomy.formats.common import (
     join_rationale,
     node_id,
     reference_source,
+    refuse_subtype_cycle,
     slug,
     strength_checked,
-    subtype_cycle,
     taxonomy_name_checked,
-    unprefixed,
 )
 from taxonomy.formats.jsonstream import array_items
-
-SPEC_VERSION = "2.1"
-NAMESPACE = uuid.UUID("af16676e-13d1-44f4-bccb-675b953fe0ec")
-EXTENSION_ID = (
-    f"extension-definition--{uuid.uuid5(NAMESPACE, 'layerwise-governance/1')}"
+from taxonomy.formats.stix_write import (
+    EXTENSION_ID,
+    GROUPING_CONTEXT,
+    IDENTITY_ID,
+    SPEC_VERSION,
 )
-IDENTITY_ID = f"identity--{uuid.uuid5(NAMESPACE, 'layerwise')}"
-GROUPING_CONTEXT = "layerwise-taxonomy"
-EXTENSION_SCHEMA = """\
-Layerwise governance properties, version 1.0.0 (property-extension).
-On every object: taxonomy (string), the Layerwise taxonomy the object was
-exported from; id (string), the object's id within it.
-attack-pattern: maturity (string, the source taxonomy's vocabulary, may be
-empty); sources (list of source ids).
-course-of-action: layer (string), the id of its governance layer: a layer id
-of the same taxonomy (listed in the grouping) when layer_taxonomy equals
-taxonomy, else the full id of another taxonomy's layer; layer_taxonomy
-(string); maturity (one of proposed, pilot, deployed); sources (list of
-source ids).
-relationship mitigates: strength (one of low, medium, high); sources (list
-of source ids); the relationship's description is the rationale.
-grouping (context layerwise-taxonomy, one per bundle): layers (list of
-{id, name, description}); sources (list of {id, name, description, authors,
-title, year, publisher, url}).
-Relationship types besides mitigates and subtechnique-of: enables
-(attack-pattern to attack-pattern: the source makes the target possible or
-cheaper), requires (course-of-action to course-of-action), introduces
-(course-of-action to attack-pattern: the mitigation creates the threat).
-"""
-USED_TYPES = ("attack-pattern", "course-of-action", "relationship")
-# relationship type -> (Taxonomy field, source type, target type)
-RELATIONSHIPS = {
-    "mitigates": ("mitigates", "course-of-action", "attack-pattern"),
-    "subtechnique-of": ("subtypes", "attack-pattern", "attack-pattern"),
-    "enables": ("enables", "attack-pattern", "attack-pattern"),
-    "requires": ("requires", "course-of-action", "course-of-action"),
-    "introduces": ("introduces", "course-of-action", "attack-pattern"),
-}
-_KIND = {
-    "mitigates": "mitigates",
-    "subtypes": "subtype",
-    "enables": "enables",
-    "requires": "requires",
-    "introduces": "introduces",
-}
-
-
-def _timestamp(moment: datetime | None) -> str:
-    moment = (moment or datetime.now(UTC)).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def _stix_id(kind: str, key: str) -> str:
-    return f"{kind}--{uuid.uuid5(NAMESPACE, key)}"
-
-
-# --- Export ------------------------------------------------------------------------
-
-
-def stix_bundle(
-    taxonomy: Taxonomy, *, name: str, timestamp: datetime | None = None
-) -> str:
-    """One taxonomy as a STIX 2.1 bundle (JSON text).
-
-    Parameters
-    ----------
-    taxonomy : Taxonomy
-        The nodes of taxonomy ``name`` and the links among them; layers of
-        other taxonomies its mitigations sit in may be present.
-    name : str
-        The taxonomy's name (``layerwise``, ``atlas``, ...).
-    timestamp : datetime, optional
-        ``created`` and ``modified`` of every object (default: now). Object
-        ids are derived from the taxonomy's ids, so they are the same in
-        every export.
-
-    Returns
-    -------
-    str
-
-    >>> from taxonomy.domain.records import Threat
-    >>> text = stix_bundle(Taxonomy(threats=(Threat("t1", "T"),)), name="layerwise")
-    >>> [o["type"] for o in json.loads(text)["objects"]]
-    ['identity', 'extension-definition', 'attack-pattern', 'grouping']
-    """
-    when = _timestamp(timestamp)
-    objects = [_identity(when), _extension_definition(when)]
-    threat_ids = {
-        t.id: _stix_id("attack-pattern", f"threat:{t.id}") for t in taxonomy.threats
-    }
-    mitigation_ids = {
-        m.id: _stix_id("course-of-action", f"mitigation:{m.id}")
-        for m in taxonomy.mitigations
-    }
-    sources = {s.id: s for s in taxonomy.sources}
-    layers = {layer.id: layer for layer in taxonomy.layers}
-    for t in taxonomy.threats:
-        ext = {"maturity": t.maturity}
-        objects.append(
-            _sdo("attack-pattern", threat_ids[t.id], t, name, when, ext, sources)
-        )
-    for m in taxonomy.mitigations:
-        layer = layers.get(m.layer)
-        layer_taxonomy = layer.taxonomy if layer else name
-        ext = {
-            "layer": unprefixed(name, m.layer) if layer_taxonomy == name else m.layer,
-            "layer_taxonomy": layer_taxonomy,
-            "maturity": m.maturity,
-        }
-        objects.append(
-            _sdo("course-of-action", mitigation_ids[m.id], m, name, when, ext, sources)
-        )
-    objects += _relationships(taxonomy, name, when, threat_ids, mitigation_ids, sources)
-    objects.append(_grouping(taxonomy, name, when, [o["id"] for o in objects[2:]]))
-    bundle = {
-        "type": "bundle",
-        "id": _stix_id("bundle", f"bundle:{name}:{when}"),
-        "objects": objects,
-    }
-    return json.dumps(bundle, indent=1, ensure_ascii=False) + "\n"
-
-
-def _identity(when: str) -> dict[str, Any]:
-    return {
-        "type": "identity",
-        "spec_version": SPEC_VERSION,
-        "id": IDENTITY_ID,
-        "created": when,
-        "modified": when,
-        "name": "Layerwise",
-        "identity_class": "system",
-    }
-
-
-def _extension_definition(when: str) -> dict[str, Any]:
-    return {
-        "type": "extension-definition",
-        "spec_version": SPEC_VERSION,
-        "id": EXTENSION_ID,
-        "created_by_ref": IDENTITY_ID,
-        "created": when,
-        "modified": when,
-        "name": "Layerwise governance properties",
-        "description": (
-            "Governance layer, link strength, maturity and the Layerwise ids of "
-            "threats (attack-pattern) and mitigations (course-of-action)."
-        ),
-        "schema": EXTENSION_SCHEMA,
-        "version": "1.0.0",
-        "extension_types": ["property-extension"],
-    }
-
-
-def _reference(source: Source, name: str) -> dict[str, Any]:
-    ref = {
-        "source_name": source.name or unprefixed(name, source.id),
-        "external_id": unprefixed(name, source.id),
-    }
-    if source.url:
-        ref["url"] = source.url
-    if source.title or source.description:
-        ref["description"] = source.title or source.description
-    return ref
-
-
-def _sdo(
-    kind: str,
-    stix_id: str,
-    record: Threat | Mitigation,
-    name: str,
-    when: str,
-    ext: dict[str, Any],
-    sources: dict[str, Source],
-) -> dict[str, Any]:
-    local = unprefixed(name, record.id)
-    refs = [{"source_name": name, "external_id": local}]
-    refs += [_reference(sources[s], name) for s in record.sources if s in sources]
-    out = {
-        "type": kind,
-        "spec_version": SPEC_VERSION,
-        "id": stix_id,
-        "created_by_ref": IDENTITY_ID,
-        "created": when,
-        "modified": when,
-        "name": record.name,
-    }
-    if record.description:
-        out["description"] = record.description
-    out["external_references"] = refs
-    out["extensions"] = {
-        EXTENSION_ID: {
-            "extension_type": "property-extension",
-            "taxonomy": name,
-            "id": local,
-            **ext,
-            "sources": [unprefixed(name, s) for s in record.sources],
-        }
-    }
-    return out
-
-
-def _relationships(
-    taxonomy: Taxonomy,
-    name: str,
-    when: str,
-    threat_ids: dict[str, str],
-    mitigation_ids: dict[str, str],
-    sources: dict[str, Source],
-) -> list[dict[str, Any]]:
-    def rel(kind: str, source: str, target: str) -> dict[str, Any]:
-        return {
-            "type": "relationship",
-            "spec_version": SPEC_VERSION,
-            "id": _stix_id("relationship", f"{kind}:{source}->{target}"),
-            "created_by_ref": IDENTITY_ID,
-            "created": when,
-            "modified": when,
-            "relationship_type": kind,
-            "source_ref": source,
-            "target_ref": target,
-        }
-
-    out = []
-    for link in taxonomy.mitigates:
-        if link.mitigation not in mitigation_ids or link.threat not in threat_ids:
-            continue
-        item = rel(
-            "mitigates", mitigation_ids[link.mitigation], threat_ids[link.threat]
-        )
-        if link.rationale:
-            item["description"] = link.rationale
-        refs = [_reference(sources[s], name) for s in link.sources if s in sources]
-        if refs:
-            item["external_references"] = refs
-        item["extensions"] = {
-            EXTENSION_ID: {
-                "extension_type": "property-extension",
-                "strength": link.strength,
-                "sources": [unprefixed(name, s) for s in link.sources],
-            }
-        }
-        out.append(item)
-    ends = {
-        "subtypes": (threat_ids, threat_ids, "subtechnique-of"),
-        "enables": (threat_ids, threat_ids, "enables"),
-        "requires": (mitigation_ids, mitigation_ids, "requires"),
-        "introduces": (mitigation_ids, threat_ids, "introduces"),
-    }
-    for field, (sources_of, targets_of, kind) in ends.items():
-        for link in getattr(taxonomy, field):
-            if link.source in sources_of and link.target in targets_of:
-                out.append(rel(kind, sources_of[link.source], targets_of[link.target]))
-    return out
-
-
-def _grouping(
-    taxonomy: Taxonomy, name: str, when: str, refs: list[str]
-) -> dict[str, Any]:
-    own_layers = [layer for layer in taxonomy.layers if layer.taxonomy == name]
-    return {
-        "type": "grouping",
-        "spec_version": SPEC_VERSION,
-        "id": _stix_id("grouping", f"taxonomy:{name}"),
-        "created_by_ref": IDENTITY_ID,
-        "created": when,
-        "modified": when,
-        "name": name,
-        "description": f"The Layerwise taxonomy {name!r}.",
-        "context": GROUPING_CONTEXT,
-        "object_refs": refs or [IDENTITY_ID],
-        "extensions": {
-            EXTENSION_ID: {
-                "extension_type": "property-extension",
-                "taxonomy": name,
-                "layers": [
-                    {
-                        "id": unprefixed(name, layer.id),
-                        "name": layer.name,
-                        "description": layer.description,
-                    }
-                    for layer in own_layers
-                ],
-                "sources": [
-                    {
-                        "id": unprefixed(name, s.id),
-                        "name": s.name,
-                        "description": s.description,
-                        "authors": s.authors,
-                        "title": s.title,
-                        "year": s.year,
-                        "publisher": s.publisher,
-                        "url": s.url,
-                    }
-                    for s in taxonomy.sources
-                ],
-            }
-        },
-    }
-
-
-# --- Import ------------------------------------------------------------------------
 
 _UUID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
 )
+# STIX object type -> the node kind it becomes
+NODE_TYPES: dict[str, NodeKind] = {
+    kind.stix_type: kind for kind in NODE_KINDS.values() if kind.stix_type
+}
+# relationship type -> the link kind it becomes
+RELATIONSHIPS: dict[str, LinkKind] = {
+    kind.stix_type: kind for kind in LINK_KINDS.values() if kind.stix_type
+}
 _REQUIRED = {
-    "attack-pattern": ("name",),
-    "course-of-action": ("name",),
+    **{stix_type: ("name",) for stix_type in NODE_TYPES},
     "relationship": ("relationship_type", "source_ref", "target_ref"),
 }
 
@@ -466,7 +170,7 @@ class _Read:
     def __init__(self, report: ImportReport):
         self.report = report
         self.header: dict[str, Any] = {}
-        self.nodes: dict[str, dict[str, Any]] = {}  # attack-patterns, courses of action
+        self.nodes: dict[str, dict[str, Any]] = {}  # objects of the NODE_TYPES
         self.rels: dict[str, _Rel] = {}
         self.other: dict[str, str] = {}  # id -> type of every object not imported
         self.grouping: dict[str, Any] | None = None
@@ -481,7 +185,7 @@ class _Read:
         kind, stix_id = obj["type"], obj["id"]
         if kind == "relationship":
             self._keep(self.rels, _slim(obj))
-        elif kind in ("attack-pattern", "course-of-action"):
+        elif kind in NODE_TYPES:
             self._keep(self.nodes, obj)
         elif (
             kind == "grouping"
@@ -705,9 +409,7 @@ def _parse(
     threats, mitigations, skipped = _nodes(read, bundle, layers)
     links = _links(read, threats, mitigations, skipped, strength, bundle)
     layers.warn_unused()
-    cycle = subtype_cycle(links["subtypes"].values())
-    if cycle:
-        raise InterchangeError([f"SUBTYPE_OF cycle: {cycle}"])
+    refuse_subtype_cycle(links[LINK_KINDS["subtype"].field].values())
     own_layers = {**{x.id: x for x in bundle.layers.values()}, **layers.layers}
     used = {m.layer for m in mitigations.values()}
     mapped = {node_id(name, local) for local in bundle.layers if local in layer_map}
@@ -735,7 +437,7 @@ def _nodes(
         why = _is_skipped(obj)
         if why:
             skipped[obj["id"]] = why
-            bundle.report.skip("threat" if kind == "attack-pattern" else "mitigation")
+            bundle.report.skip(NODE_TYPES[kind].name)
             continue
         graph_id = node_id(bundle.name, bundle.local_of(obj))
         if (kind, graph_id) in taken:
@@ -745,7 +447,7 @@ def _nodes(
             )
             graph_id = fallback
         taken.add((kind, graph_id))
-        if kind == "attack-pattern":
+        if NODE_TYPES[kind].name == "threat":
             threats[obj["id"]] = _threat(obj, graph_id, bundle)
         else:
             mitigations[obj["id"]] = _mitigation(obj, graph_id, bundle, layers)
@@ -806,69 +508,86 @@ def _links(
     strength: str,
     bundle: _Bundle,
 ) -> dict[str, dict[tuple[str, str], Any]]:
+    """Taxonomy field -> (source id, target id) -> the link of each relationship."""
     report = bundle.report
     nodes = {
-        "attack-pattern": {k: v.id for k, v in threats.items()},
-        "course-of-action": {k: v.id for k, v in mitigations.items()},
+        "threat": {k: v.id for k, v in threats.items()},
+        "mitigation": {k: v.id for k, v in mitigations.items()},
     }
     out: dict[str, dict[tuple[str, str], Any]] = {
-        f: {} for f, *_ in RELATIONSHIPS.values()
+        kind.field: {} for kind in RELATIONSHIPS.values()
     }
     for rel in read.rels.values():
         if rel.type not in RELATIONSHIPS:
             report.ignored[f"relationship {rel.type}"] += 1
             continue
-        field, source_type, target_type = RELATIONSHIPS[rel.type]
-        kind = _KIND[field]
+        kind = RELATIONSHIPS[rel.type]
         if rel.skipped:
-            report.skip(kind)
+            report.skip(kind.name)
             continue
-        source = nodes[source_type].get(rel.source)
-        target = nodes[target_type].get(rel.target)
-        if source is None or target is None:
-            problems = [
-                _dangling(ref, want, skipped, read)
-                for ref, want, found in (
-                    (rel.source, source_type, source),
-                    (rel.target, target_type, target),
-                )
-                if found is None
-            ]
-            report.skip(kind, f"{rel.id} ({rel.type}): points to {'; '.join(problems)}")
+        ends = (nodes[kind.source].get(rel.source), nodes[kind.target].get(rel.target))
+        if None in ends:
+            report.skip(kind.name, _dangling(rel, kind, ends, skipped, read))
             continue
-        if field != "mitigates":
-            out[field][(source, target)] = Link(source, target)
-            continue
-        link = Mitigates(
-            source,
-            target,
-            rel.strength if rel.strength in STRENGTHS else strength,
-            rel.description,
-            bundle.sources_of(rel.sources, rel.refs, skip_id_reference=False),
-        )
-        old = out[field].get((source, target))
-        if old is not None:
-            report.merged["mitigates"] += 1
-            report.warnings.append(
-                f"{rel.id}: a second mitigates {source} -> {target}; joined"
-            )
-            link = Mitigates(
-                source,
-                target,
-                link.strength,
-                join_rationale(old.rationale, link.rationale),
-                tuple(dict.fromkeys(old.sources + link.sources)),
-            )
-        out[field][(source, target)] = link
+        links = out[kind.field]
+        if kind.record is Mitigates:
+            links[ends] = _mitigates(rel, ends, links.get(ends), strength, bundle)
+        else:
+            links[ends] = kind.make(*ends)
     return out
 
 
-def _dangling(ref: str, want: str, skipped: dict[str, str], read: _Read) -> str:
-    if ref in skipped:
-        return f"{skipped[ref]} object {ref}"
-    kind = read.other.get(ref) or (
-        read.nodes[ref]["type"] if ref in read.nodes else None
+def _mitigates(
+    rel: _Rel,
+    ends: tuple[str, str],
+    old: Mitigates | None,
+    strength: str,
+    bundle: _Bundle,
+) -> Mitigates:
+    """The link of a mitigates relationship, joined with an ``old`` one of the
+    same pair."""
+    link = Mitigates(
+        *ends,
+        rel.strength if rel.strength in STRENGTHS else strength,
+        rel.description,
+        bundle.sources_of(rel.sources, rel.refs, skip_id_reference=False),
     )
-    if kind is not None:
-        return f"{kind} {ref}, not a {want}"
-    return f"missing object {ref}"
+    if old is None:
+        return link
+    bundle.report.merged["mitigates"] += 1
+    bundle.report.warnings.append(
+        f"{rel.id}: a second mitigates {ends[0]} -> {ends[1]}; joined"
+    )
+    return Mitigates(
+        *ends,
+        link.strength,
+        join_rationale(old.rationale, link.rationale),
+        tuple(dict.fromkeys(old.sources + link.sources)),
+    )
+
+
+def _dangling(
+    rel: _Rel,
+    kind: LinkKind,
+    ends: tuple[str | None, str | None],
+    skipped: dict[str, str],
+    read: _Read,
+) -> str:
+    """Why a relationship has no link: what each missing end points to."""
+    problems = []
+    for ref, want, found in zip(
+        (rel.source, rel.target), (kind.source, kind.target), ends, strict=True
+    ):
+        if found is not None:
+            continue
+        stix_type = NODE_KINDS[want].stix_type
+        found_type = read.other.get(ref) or (
+            read.nodes[ref]["type"] if ref in read.nodes else None
+        )
+        if ref in skipped:
+            problems.append(f"{skipped[ref]} object {ref}")
+        elif found_type is not None:
+            problems.append(f"{found_type} {ref}, not a {stix_type}")
+        else:
+            problems.append(f"missing object {ref}")
+    return f"{rel.id} ({rel.type}): points to {'; '.join(problems)}"

@@ -1,0 +1,198 @@
+"""The canonical JSON document of a taxonomy, for tools: records in and out, and
+its JSON Schema (built from the records and the fixture schema).
+
+The document has one list per ``Taxonomy`` field, each item every field of
+its record; ``taxonomy_from_document`` checks it with the fixture schema's
+rules and the taxonomy's rules (``taxonomy.domain.rules``), each problem
+naming its field, e.g. ``mitigates[3].threat: unknown threat 'x'``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import MISSING, fields
+from typing import Any
+
+import jsonschema
+
+from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
+from taxonomy.domain.kinds import BY_FIELD, KINDS, LINK_KINDS, NODE_KINDS, Kind
+from taxonomy.domain.records import Taxonomy
+from taxonomy.domain.rules import RuleProblem, taxonomy_problems
+from taxonomy.formats.fixtures_yaml import field_path, fixture_schema, schema_message
+
+# The document's own key order: every kind as the registry lists it, but the
+# sources last (documents have always been written so).
+JSON_KEYS = (
+    *(kind.field for kind in KINDS.values() if kind.name != "source"),
+    NODE_KINDS["source"].field,
+)
+DOCUMENT_NAME = "(document)"
+# Record fields that hold an id (or a taxonomy's name).
+_ID_FIELDS = {
+    "id",
+    "layer",
+    "taxonomy",
+    *(end for kind in LINK_KINDS.values() for end in kind.ends),
+}
+
+
+def _as_dict(record: Any) -> dict[str, Any]:
+    out = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        out[f.name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def _sort_key(kind: Kind) -> Callable[[Any], tuple[str, ...]]:
+    return kind.end_ids if kind.is_link else lambda record: (record.id,)
+
+
+def taxonomy_to_document(taxonomy: Taxonomy) -> dict[str, list[dict[str, Any]]]:
+    """The canonical document: every field of every item, sorted by id.
+
+    >>> from taxonomy.domain.records import Link
+    >>> taxonomy_to_document(Taxonomy(enables=(Link("b", "c"), Link("a", "b"))))[
+    ...     "enables"]
+    [{'source': 'a', 'target': 'b', 'version': 1}, {'source': 'b', 'target': 'c', 'version': 1}]
+    """
+    out = {}
+    for key in JSON_KEYS:
+        kind = BY_FIELD[key]
+        records = sorted(getattr(taxonomy, key), key=_sort_key(kind))
+        out[key] = [_as_dict(r) for r in records]
+    return out
+
+
+def export_json(taxonomy: Taxonomy) -> str:
+    """The canonical document as JSON text."""
+    return (
+        json.dumps(taxonomy_to_document(taxonomy), indent=2, ensure_ascii=False) + "\n"
+    )
+
+
+def _record_schema(cls: type, fixture_props: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema of one record class: the fixture schema's rule for a field it
+    has, otherwise one by the field's type (ids, id lists, integers, text)."""
+    props: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name == "version":
+            props[f.name] = {"type": "integer", "minimum": 1}
+        elif f.name in fixture_props:
+            props[f.name] = fixture_props[f.name]
+        elif f.name in _ID_FIELDS:
+            props[f.name] = {"$ref": "#/$defs/slug"}
+        elif "tuple" in str(f.type):
+            props[f.name] = {"$ref": "#/$defs/slugList"}
+        elif "int" in str(f.type):
+            props[f.name] = {"type": ["integer", "null"]}
+        else:
+            props[f.name] = {"$ref": "#/$defs/text"}
+    required = [f.name for f in fields(cls) if f.default is MISSING]
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": props,
+    }
+
+
+def _document_schema() -> dict[str, Any]:
+    """JSON Schema of the canonical document, from the records and the fixture
+    schema's rule of each kind that has one."""
+    defs = fixture_schema()["$defs"]
+    lists = {kind.fixture_key for kind in LINK_KINDS.values()}
+    properties = {}
+    for key in JSON_KEYS:
+        kind = BY_FIELD[key]
+        fixture_props = {
+            k: v
+            for k, v in defs.get(kind.name, {}).get("properties", {}).items()
+            if k not in lists
+        }
+        properties[key] = {
+            "type": "array",
+            "items": _record_schema(kind.record, fixture_props),
+        }
+    return {
+        "$defs": defs,
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+def _where(problem: RuleProblem) -> str:
+    """The field a broken rule is at: ``mitigates[3].threat``; a cycle is at the
+    list of its links (``requires``)."""
+    if problem.rule == "cycle":
+        return LINK_KINDS[problem.field].field
+    return field_path(
+        x
+        for x in (
+            KINDS[problem.kind].field,
+            problem.index,
+            problem.field,
+            problem.position,
+        )
+        if x is not None
+    )
+
+
+def taxonomy_from_document(doc: Any) -> Taxonomy:
+    """Parse the canonical JSON document ``export_json`` writes, with every fixture check.
+
+    Versions in the document are ignored (the graph counts its own). Raise
+    FixtureError whose problems name the field, e.g. ``mitigates[3].threat:
+    unknown threat 'x'``; FixtureSyntaxError when ``doc`` is not an object.
+
+    >>> taxonomy_from_document({"threats": [{"id": "t", "name": "T"}],
+    ...     "enables": [{"source": "t", "target": "x"}]})
+    Traceback (most recent call last):
+    ...
+    taxonomy.domain.errors.FixtureError: (document):0: enables[0].target: unknown threat 'x'
+    """
+    if not isinstance(doc, dict):
+        raise FixtureSyntaxError(
+            [Problem(DOCUMENT_NAME, 0, "the document must be a JSON object")]
+        )
+    validator = jsonschema.Draft202012Validator(_document_schema())
+    problems = [
+        Problem(
+            DOCUMENT_NAME,
+            0,
+            f"{field_path(error.absolute_path)}: {schema_message(error)}",
+        )
+        for error in validator.iter_errors(doc)
+    ]
+    if problems:
+        raise FixtureError(problems)
+    taxonomy = Taxonomy(
+        **{
+            key: _records(kind.record, doc.get(key, []))
+            for key, kind in BY_FIELD.items()
+        }
+    )
+    problems = [
+        Problem(DOCUMENT_NAME, 0, f"{_where(p)}: {p.message}")
+        for p in taxonomy_problems(taxonomy)
+    ]
+    if problems:
+        raise FixtureError(problems)
+    return taxonomy
+
+
+def _records(cls: type, items: list[dict[str, Any]]) -> tuple:
+    names = {f.name for f in fields(cls)} - {"version"}
+    return tuple(
+        cls(
+            **{
+                k: tuple(v) if isinstance(v, list) else v
+                for k, v in item.items()
+                if k in names
+            }
+        )
+        for item in items
+    )

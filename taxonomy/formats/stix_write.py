@@ -1,0 +1,299 @@
+"""STIX 2.1 bundles out: a taxonomy as a bundle.
+
+A bundle that ``stix2`` parses and that imports back into an equal graph
+(``taxonomy.formats.stix_read``). Threats are ``attack-pattern`` objects,
+mitigations ``course-of-action`` objects, links relationships of their kind's
+``LinkKind.stix_type`` (``mitigates``, ``subtechnique-of``, and ``enables``,
+``requires``, ``introduces``). What STIX has no property for (layer,
+strength, maturities, the layers' and sources' full records, the local ids)
+travels in the property extension ``EXTENSION_ID``, defined in the bundle by
+its ``extension-definition`` object and documented in ``EXTENSION_SCHEMA``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
+from taxonomy.domain.records import Mitigates, Mitigation, Source, Taxonomy, Threat
+from taxonomy.formats.common import unprefixed
+
+SPEC_VERSION = "2.1"
+NAMESPACE = uuid.UUID("af16676e-13d1-44f4-bccb-675b953fe0ec")
+EXTENSION_ID = (
+    f"extension-definition--{uuid.uuid5(NAMESPACE, 'layerwise-governance/1')}"
+)
+IDENTITY_ID = f"identity--{uuid.uuid5(NAMESPACE, 'layerwise')}"
+GROUPING_CONTEXT = "layerwise-taxonomy"
+EXTENSION_SCHEMA = """\
+Layerwise governance properties, version 1.0.0 (property-extension).
+On every object: taxonomy (string), the Layerwise taxonomy the object was
+exported from; id (string), the object's id within it.
+attack-pattern: maturity (string, the source taxonomy's vocabulary, may be
+empty); sources (list of source ids).
+course-of-action: layer (string), the id of its governance layer: a layer id
+of the same taxonomy (listed in the grouping) when layer_taxonomy equals
+taxonomy, else the full id of another taxonomy's layer; layer_taxonomy
+(string); maturity (one of proposed, pilot, deployed); sources (list of
+source ids).
+relationship mitigates: strength (one of low, medium, high); sources (list
+of source ids); the relationship's description is the rationale.
+grouping (context layerwise-taxonomy, one per bundle): layers (list of
+{id, name, description}); sources (list of {id, name, description, authors,
+title, year, publisher, url}).
+Relationship types besides mitigates and subtechnique-of: enables
+(attack-pattern to attack-pattern: the source makes the target possible or
+cheaper), requires (course-of-action to course-of-action), introduces
+(course-of-action to attack-pattern: the mitigation creates the threat).
+"""
+
+
+def _timestamp(moment: datetime | None) -> str:
+    moment = (moment or datetime.now(UTC)).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _stix_id(kind: str, key: str) -> str:
+    return f"{kind}--{uuid.uuid5(NAMESPACE, key)}"
+
+
+def stix_bundle(
+    taxonomy: Taxonomy, *, name: str, timestamp: datetime | None = None
+) -> str:
+    """One taxonomy as a STIX 2.1 bundle (JSON text).
+
+    Parameters
+    ----------
+    taxonomy : Taxonomy
+        The nodes of taxonomy ``name`` and the links among them; layers of
+        other taxonomies its mitigations sit in may be present.
+    name : str
+        The taxonomy's name (``layerwise``, ``atlas``, ...).
+    timestamp : datetime, optional
+        ``created`` and ``modified`` of every object (default: now). Object
+        ids are derived from the taxonomy's ids, so they are the same in
+        every export.
+
+    Returns
+    -------
+    str
+
+    >>> from taxonomy.domain.records import Threat
+    >>> text = stix_bundle(Taxonomy(threats=(Threat("t1", "T"),)), name="layerwise")
+    >>> [o["type"] for o in json.loads(text)["objects"]]
+    ['identity', 'extension-definition', 'attack-pattern', 'grouping']
+    """
+    when = _timestamp(timestamp)
+    objects = [_identity(when), _extension_definition(when)]
+    ids = _stix_ids(taxonomy)
+    sources = {s.id: s for s in taxonomy.sources}
+    layers = {layer.id: layer for layer in taxonomy.layers}
+    for t in taxonomy.threats:
+        ext = {"maturity": t.maturity}
+        objects.append(_sdo("threat", ids, t, name, when, ext, sources))
+    for m in taxonomy.mitigations:
+        layer = layers.get(m.layer)
+        layer_taxonomy = layer.taxonomy if layer else name
+        ext = {
+            "layer": unprefixed(name, m.layer) if layer_taxonomy == name else m.layer,
+            "layer_taxonomy": layer_taxonomy,
+            "maturity": m.maturity,
+        }
+        objects.append(_sdo("mitigation", ids, m, name, when, ext, sources))
+    objects += _relationships(taxonomy, name, when, ids, sources)
+    objects.append(_grouping(taxonomy, name, when, [o["id"] for o in objects[2:]]))
+    bundle = {
+        "type": "bundle",
+        "id": _stix_id("bundle", f"bundle:{name}:{when}"),
+        "objects": objects,
+    }
+    return json.dumps(bundle, indent=1, ensure_ascii=False) + "\n"
+
+
+def _stix_ids(taxonomy: Taxonomy) -> dict[str, dict[str, str]]:
+    """Node kind -> id -> STIX id, for the kinds STIX has an object type for.
+
+    >>> _stix_ids(Taxonomy(threats=(Threat("t1", "T"),)))["threat"]
+    {'t1': 'attack-pattern--68d6ed6d-371a-5233-b304-3b455c7013da'}
+    """
+    return {
+        kind.name: {
+            record.id: _stix_id(kind.stix_type, f"{kind.name}:{record.id}")
+            for record in getattr(taxonomy, kind.field)
+        }
+        for kind in NODE_KINDS.values()
+        if kind.stix_type
+    }
+
+
+def _object(kind: str, stix_id: str, when: str, **properties: Any) -> dict[str, Any]:
+    """The properties every object Layerwise creates starts with."""
+    return {
+        "type": kind,
+        "spec_version": SPEC_VERSION,
+        "id": stix_id,
+        "created_by_ref": IDENTITY_ID,
+        "created": when,
+        "modified": when,
+        **properties,
+    }
+
+
+def _extensions(**values: Any) -> dict[str, Any]:
+    """An object's ``extensions``: the Layerwise property extension's values."""
+    return {EXTENSION_ID: {"extension_type": "property-extension", **values}}
+
+
+def _identity(when: str) -> dict[str, Any]:
+    return {
+        "type": "identity",
+        "spec_version": SPEC_VERSION,
+        "id": IDENTITY_ID,
+        "created": when,
+        "modified": when,
+        "name": "Layerwise",
+        "identity_class": "system",
+    }
+
+
+def _extension_definition(when: str) -> dict[str, Any]:
+    return _object(
+        "extension-definition",
+        EXTENSION_ID,
+        when,
+        name="Layerwise governance properties",
+        description=(
+            "Governance layer, link strength, maturity and the Layerwise ids of "
+            "threats (attack-pattern) and mitigations (course-of-action)."
+        ),
+        schema=EXTENSION_SCHEMA,
+        version="1.0.0",
+        extension_types=["property-extension"],
+    )
+
+
+def _reference(source: Source, name: str) -> dict[str, Any]:
+    ref = {
+        "source_name": source.name or unprefixed(name, source.id),
+        "external_id": unprefixed(name, source.id),
+    }
+    if source.url:
+        ref["url"] = source.url
+    if source.title or source.description:
+        ref["description"] = source.title or source.description
+    return ref
+
+
+def _sdo(
+    kind: str,
+    ids: dict[str, dict[str, str]],
+    record: Threat | Mitigation,
+    name: str,
+    when: str,
+    ext: dict[str, Any],
+    sources: dict[str, Source],
+) -> dict[str, Any]:
+    local = unprefixed(name, record.id)
+    refs = [{"source_name": name, "external_id": local}]
+    refs += [_reference(sources[s], name) for s in record.sources if s in sources]
+    out = _object(
+        NODE_KINDS[kind].stix_type, ids[kind][record.id], when, name=record.name
+    )
+    if record.description:
+        out["description"] = record.description
+    out["external_references"] = refs
+    out["extensions"] = _extensions(
+        taxonomy=name,
+        id=local,
+        **ext,
+        sources=[unprefixed(name, s) for s in record.sources],
+    )
+    return out
+
+
+def _relationships(
+    taxonomy: Taxonomy,
+    name: str,
+    when: str,
+    ids: dict[str, dict[str, str]],
+    sources: dict[str, Source],
+) -> list[dict[str, Any]]:
+    """A relationship per link whose ends are both in the bundle."""
+    out = []
+    for kind in LINK_KINDS.values():
+        sources_of, targets_of = ids[kind.source], ids[kind.target]
+        for link in getattr(taxonomy, kind.field):
+            source, target = kind.end_ids(link)
+            if source not in sources_of or target not in targets_of:
+                continue
+            source, target = sources_of[source], targets_of[target]
+            item = _object(
+                "relationship",
+                _stix_id("relationship", f"{kind.stix_type}:{source}->{target}"),
+                when,
+                relationship_type=kind.stix_type,
+                source_ref=source,
+                target_ref=target,
+            )
+            if isinstance(link, Mitigates):
+                item.update(_mitigates_properties(link, name, sources))
+            out.append(item)
+    return out
+
+
+def _mitigates_properties(
+    link: Mitigates, name: str, sources: dict[str, Source]
+) -> dict[str, Any]:
+    """A mitigates relationship's rationale, references and extension."""
+    out: dict[str, Any] = {}
+    if link.rationale:
+        out["description"] = link.rationale
+    refs = [_reference(sources[s], name) for s in link.sources if s in sources]
+    if refs:
+        out["external_references"] = refs
+    out["extensions"] = _extensions(
+        strength=link.strength, sources=[unprefixed(name, s) for s in link.sources]
+    )
+    return out
+
+
+def _grouping(
+    taxonomy: Taxonomy, name: str, when: str, refs: list[str]
+) -> dict[str, Any]:
+    own_layers = [layer for layer in taxonomy.layers if layer.taxonomy == name]
+    return _object(
+        "grouping",
+        _stix_id("grouping", f"taxonomy:{name}"),
+        when,
+        name=name,
+        description=f"The Layerwise taxonomy {name!r}.",
+        context=GROUPING_CONTEXT,
+        object_refs=refs or [IDENTITY_ID],
+        extensions=_extensions(
+            taxonomy=name,
+            layers=[
+                {
+                    "id": unprefixed(name, layer.id),
+                    "name": layer.name,
+                    "description": layer.description,
+                }
+                for layer in own_layers
+            ],
+            sources=[
+                {
+                    "id": unprefixed(name, s.id),
+                    "name": s.name,
+                    "description": s.description,
+                    "authors": s.authors,
+                    "title": s.title,
+                    "year": s.year,
+                    "publisher": s.publisher,
+                    "url": s.url,
+                }
+                for s in taxonomy.sources
+            ],
+        ),
+    )
