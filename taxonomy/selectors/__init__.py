@@ -27,7 +27,9 @@ from taxonomy.selectors.coverage import (
     coverage_baseline,
     coverage_rendered,
     coverage_report,
+    coverage_robustness,
     coverage_scenario,
+    robustness_options,
 )
 from taxonomy.selectors.elements import graph_elements
 from taxonomy.selectors.exports import taxonomy_export
@@ -44,7 +46,9 @@ __all__ = [
     "coverage_baseline",
     "coverage_rendered",
     "coverage_report",
+    "coverage_robustness",
     "coverage_scenario",
+    "robustness_options",
     "graph_elements",
     "layer_detail",
     "layer_list",

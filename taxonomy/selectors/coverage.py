@@ -6,8 +6,11 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
+from taxonomy.analysis.compiled import coverage_model
+from taxonomy.analysis.model import validate_ids
 from taxonomy.analysis.report import coverage_document, render_csv, render_json
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES
+from taxonomy.analysis.robustness_report import robustness_entry
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import (
@@ -157,3 +160,36 @@ def coverage_rendered(
         if report["revision"] == revision_of(token):
             shared_set(key, text)
     return text
+
+
+def coverage_robustness(
+    *,
+    token: str,
+    scenario: Scenario,
+    taxonomy: str = DEFAULT_TAXONOMY,
+    samples: int | None = None,
+    seed: int | None = None,
+) -> dict:
+    """The robustness section (docs/coverage.md) of a taxonomy at ``token`` under
+    a scenario, cached per revision token, scenario, samples and seed.
+
+    Raises ScenarioError for ids the taxonomy does not hold.
+    """
+    options = robustness_options(samples=samples, seed=seed)
+    key = shared_key(
+        "robustness",
+        token,
+        taxonomy,
+        scenario.cache_key(),
+        options["samples"],
+        options["seed"],
+        sorted(options["intervals"].items()),
+    )
+    entry = shared_get(key)
+    if entry is None:
+        snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
+        validate_ids(snapshot, scenario)
+        entry = robustness_entry(coverage_model(snapshot), scenario, **options)
+        if snapshot.revision == revision_of(token):
+            shared_set(key, entry)
+    return entry
