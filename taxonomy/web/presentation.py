@@ -98,6 +98,7 @@ class Cell:
     step: int
     addressed: bool
     off: bool = False
+    pivotal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,7 @@ class MatrixRow:
     cells: tuple[Cell, ...]
     was: str | None = None
     was_coverage: float | None = None
+    pivotal: bool = False
 
 
 def matrix_rows(
@@ -141,7 +143,7 @@ def matrix_rows(
     >>> [r.id for r in matrix_rows(doc)], [r.id for r in matrix_rows(doc, sort="-coverage")]
     (['a', 'b'], ['b', 'a'])
     >>> matrix_rows(doc)[1].all
-    Cell(layer='all', value=0.9, step=10, addressed=True, off=False)
+    Cell(layer='all', value=0.9, step=10, addressed=True, off=False, pivotal=False)
     """
     tau = document["threshold"]
     off = set(document["scenario"]["disabled_layers"])

@@ -16,6 +16,7 @@ urlpatterns = [
     path("sources/<str:source_id>/", views.source_detail, name="source"),
     path("graph/", views.graph_explorer, name="graph"),
     path("search/", views.search, name="search"),
+    path("robustness/", views.robustness, name="robustness"),
     path("brief/", views.brief, name="brief"),
     path("export/<str:format>/", downloads.export_download, name="export"),
     path("", include("taxonomy.web.edit_urls")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET
 from taxonomy import revisions, selectors
 from taxonomy.analysis import report
 from taxonomy.analysis.chains import onward_chains
+from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
+from taxonomy.analysis.robustness_report import headline_sentence, range_words
 from taxonomy.domain.errors import RevisionError, ScenarioError
 from taxonomy.domain.kinds import NODE_KINDS, items_of
 from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, Taxonomy
@@ -30,11 +32,14 @@ from taxonomy.domain.scenario import (
     split_ids,
 )
 from taxonomy.selectors.coverage import coverage_scenario
-from taxonomy.web import presentation
+from taxonomy.web import charts, presentation, uncertainty
 
 MAX_GRAPH_DEPTH = 4
 # Scenario field -> its query parameter: the controls' names, read back by the form.
 PARAM = {param.attr: param.name for param in SCENARIO_PARAMS}
+# Above this many MITIGATES links, pages do not compute robustness while the
+# reader waits (the Robustness page still does, when asked).
+LIVE_ROBUSTNESS_LINKS = 20_000
 
 # (download format, link text, what it follows) of the downloads the matrix, the
 # overview and the brief offer; the formats are those of taxonomy/downloads.py.
@@ -247,6 +252,33 @@ def _get_or_404(snapshot: Taxonomy, kind: str, record_id: str):
     raise Http404(f"No {kind} with id {record_id!r}.")
 
 
+def _robustness(request, analysis: _Analysis, **draws) -> dict | None:
+    """The robustness section of the page's scenario (cached per revision), or
+    None for a taxonomy too large to compute it while a page waits."""
+    if len(analysis.snapshot.mitigates) > LIVE_ROBUSTNESS_LINKS and not draws:
+        return None
+    return selectors.coverage_robustness(
+        token=selectors.revision_token(),
+        scenario=analysis.scenario,
+        taxonomy=request.taxonomy.name,
+        **draws,
+    )
+
+
+def _robustness_headline(request, analysis: _Analysis) -> dict:
+    """What the overview and the brief say of how robust the headline is."""
+    entry = _robustness(request, analysis)
+    if entry is None:
+        return {"robustness": None}
+    return {
+        "robustness": entry,
+        "range_words": range_words(entry),
+        "histogram": charts.headline_histogram(
+            entry["monte_carlo"], marked=entry["headline"]["count"]
+        ),
+    }
+
+
 # --- Pages ------------------------------------------------------------------------
 
 
@@ -269,12 +301,16 @@ def _headline(analysis: _Analysis) -> dict:
 def overview(request):
     """The headline: how many threats no single governance layer addresses."""
     analysis = _analyse(request, _snapshot(request), "taxonomy/overview.html")
-    context = _headline(analysis) | {
-        "unblocked": analysis.document["unblocked_chains_into"],
-        "layers": analysis.snapshot.layers,
-        "unaddressed_classes": presentation.UNADDRESSED_BY_ONE,
-        "downloads": _downloads(request, analysis.scenario),
-    }
+    context = (
+        _headline(analysis)
+        | _robustness_headline(request, analysis)
+        | {
+            "unblocked": analysis.document["unblocked_chains_into"],
+            "layers": analysis.snapshot.layers,
+            "unaddressed_classes": presentation.UNADDRESSED_BY_ONE,
+            "downloads": _downloads(request, analysis.scenario),
+        }
+    )
     return render(request, "taxonomy/overview.html", context)
 
 
@@ -340,10 +376,12 @@ def coverage_matrix(request):
         request, snapshot, template, {"form": form}, diff_baseline=compare
     )
     downloads = _downloads(request, analysis.scenario, compare=compare)
+    robust = None if form["revision"] else _robustness(request, analysis)
     context = _matrix_context(form, analysis) | {
         "permalink": request.build_absolute_uri(),
         "downloads": [] if form["revision"] else downloads,
     }
+    context["rows"] = uncertainty.with_pivots(context["rows"], robust)
     return render(request, template, context)
 
 
@@ -395,6 +433,7 @@ def threat_detail(request, threat_id: str):
         "direct": selectors.threat_detail(
             taxonomy=snapshot, key=threat_id, coverage=None
         ),
+        "pivotal": uncertainty.pivotal_for(_robustness(request, analysis), threat_id),
     }
     return render(request, "taxonomy/threat.html", context)
 
@@ -528,18 +567,64 @@ def _depth(request) -> int:
 
 @require_GET
 @_in_taxonomy
+def robustness(request):
+    """How sure are we? Margins, pivotal judgements and the uncertainty of each number."""
+    analysis = _analyse(request, _snapshot(request), "taxonomy/robustness.html")
+    try:
+        entry = _robustness(request, analysis, **_draws(request))
+    except ValueError as error:
+        frame = {"names": analysis.names}
+        raise _ScenarioProblem(error, "taxonomy/robustness.html", frame) from error
+    context = analysis.shown | {
+        "entry": entry,
+        "sentence": headline_sentence(entry),
+        "rows": uncertainty.robustness_rows(entry),
+        "histogram": charts.headline_histogram(
+            entry["monte_carlo"], marked=entry["headline"]["count"]
+        ),
+        "dependences": DEPENDENCES,
+        "by_dependence": [
+            (d, counts, replace(analysis.scenario, dependence=d))
+            for d, counts in entry["summary_by_dependence"].items()
+        ],
+        "threshold": analysis.scenario.threshold,
+    }
+    return render(request, "taxonomy/robustness.html", context)
+
+
+def _draws(request) -> dict[str, int]:
+    """``samples`` and ``seed`` of the Monte Carlo draws the query asks for."""
+    draws = {}
+    for name in ("samples", "seed"):
+        raw = request.GET.get(name, "").strip()
+        if raw:
+            if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+                raise ValueError(f"{name} must be a whole number, got {raw!r}")
+            draws[name] = int(raw)
+    samples = draws.get("samples", DEFAULT_SAMPLES)
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise ValueError(f"samples must be between 1 and {MAX_SAMPLES}, got {samples}")
+    return draws
+
+
+@require_GET
+@_in_taxonomy
 def brief(request):
     """A printable brief: headline, matrix and gaps, with scenario, date and revision."""
     analysis = _analyse(
         request, _snapshot(request), "taxonomy/brief.html", diff_baseline=True
     )
     document = analysis.document
-    context = _headline(analysis) | {
-        "rows": presentation.matrix_rows(document, sort="class"),
-        "gaps": presentation.gaps(document),
-        "scale": presentation.scale_steps(),
-        "class_names": list(presentation.CLASS_INFO),
-        "today": timezone.now(),
-        "downloads": _downloads(request, analysis.scenario, compare=True),
-    }
+    context = (
+        _headline(analysis)
+        | _robustness_headline(request, analysis)
+        | {
+            "rows": presentation.matrix_rows(document, sort="class"),
+            "gaps": presentation.gaps(document),
+            "scale": presentation.scale_steps(),
+            "class_names": list(presentation.CLASS_INFO),
+            "today": timezone.now(),
+            "downloads": _downloads(request, analysis.scenario, compare=True),
+        }
+    )
     return render(request, "taxonomy/brief.html", context)

@@ -336,3 +336,51 @@ def test_the_matrix_offers_the_dependence_and_keeps_it_in_its_links(
     assert "dependence must be one of independent, within-layer, full" in (
         bad.content.decode()
     )
+
+
+def test_the_robustness_page_shows_margins_chances_and_pivotal_judgements(
+    client, seeded_graph
+):
+    page = client.get("/robustness/?samples=400&seed=2")
+    assert page.status_code == 200
+    html = page.content.decode()
+    entry = page.context["entry"]
+    assert entry["monte_carlo"]["samples"] == 400
+    assert entry["monte_carlo"]["seed"] == 2
+    assert "if every strength judgement were one step off" in html
+    assert html.count('<tr id="robust-') == 12
+    assert "<svg" in html and "<desc" in html
+    first = page.context["rows"][0]
+    margins = [abs(r.margin_all) for r in page.context["rows"]]
+    assert margins == sorted(margins)
+    assert f'id="robust-{first.id}"' in html
+    for pivot in entry["pivotal_links"]:
+        assert pivot["class"] != pivot["lower"] or pivot["class"] != pivot["higher"]
+    assert any(row.pivotal for row in page.context["rows"])
+
+
+@pytest.mark.parametrize("query", ["samples=0", "samples=20001", "seed=abc"])
+def test_bad_draws_on_the_robustness_page_are_explained(client, seeded_graph, query):
+    page = client.get(f"/robustness/?{query}")
+    assert page.status_code == 400
+    assert "scenario_error" in page.context
+
+
+def test_the_overview_and_the_brief_give_the_headline_its_range(client, seeded_graph):
+    overview = client.get("/").content.decode()
+    assert 'id="headline-range"' in overview
+    assert "if every strength judgement were one step off" in overview
+    brief = client.get("/brief/?dependence=within-layer").content.decode()
+    assert 'id="brief-dependence">within-layer<' in brief
+    assert 'id="brief-range"' in brief
+
+
+def test_pivotal_cells_and_classes_are_marked_in_the_matrix(client, seeded_graph):
+    page = client.get("/coverage/")
+    rows = {row.id: row for row in page.context["rows"]}
+    # monoculture-failure sits at +0.4 points: removing its low link drops it.
+    assert rows["monoculture-failure"].pivotal
+    assert "cell--pivotal" in page.content.decode()
+    threat = client.get("/threats/monoculture-failure/").content.decode()
+    assert 'id="pivotal-judgements"' in threat
+    assert "one step lower makes it insufficient" in threat

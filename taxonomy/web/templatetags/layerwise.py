@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from taxonomy.domain import scenario as codec
 from taxonomy.domain.kinds import NODE_KINDS
-from taxonomy.web import presentation
+from taxonomy.web import presentation, uncertainty
 
 register = template.Library()
 
@@ -18,6 +18,7 @@ NAV = (
     ("overview", "Overview"),
     ("coverage", "Coverage matrix"),
     ("combinations", "Layer combinations"),
+    ("robustness", "Robustness"),
     ("graph", "Graph explorer"),
     ("brief", "Printable brief"),
     ("history", "Recent changes"),
@@ -25,7 +26,7 @@ NAV = (
 )
 # Pages that show one taxonomy: their links keep ?taxonomy=, and the switcher
 # stays on them (the others, detail pages, would not hold the other's ids).
-IN_TAXONOMY = ("overview", "coverage", "combinations", "graph", "brief")
+IN_TAXONOMY = ("overview", "coverage", "combinations", "robustness", "graph", "brief")
 SWITCH_IN_PLACE = IN_TAXONOMY + ("search",)
 
 
@@ -33,6 +34,12 @@ def _taxonomy_params(context) -> dict[str, str]:
     """``{"taxonomy": name}`` when the page shows another taxonomy than the seed."""
     chosen = getattr(context.get("request"), "taxonomy", None)
     return chosen.query if chosen else {}
+
+
+@register.filter
+def points(value):
+    """A margin in signed percentage points: ``0.004`` → ``+0.4 pts``."""
+    return uncertainty.points(value)
 
 
 @register.filter

@@ -1,0 +1,79 @@
+"""Geometry of the small server-rendered SVG charts; the templates only draw it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One bar: its box in the chart's coordinates and what it stands for."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    count: int
+    draws: int
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    """A bar chart of how many draws gave each count, with a text equivalent."""
+
+    width: int
+    height: int
+    bars: tuple[Bar, ...]
+    lowest: int
+    highest: int
+    samples: int
+    marked: int | None
+
+    def describe(self) -> str:
+        """The chart in one sentence, for assistive technology.
+
+        >>> Histogram(100, 40, (Bar(0, 0, 10, 40, 9, 3, 0.75),
+        ...     Bar(10, 30, 10, 10, 10, 1, 0.25)), 9, 10, 4, 9).describe()
+        'Of 4 draws: 75% give 9, 25% give 10.'
+        """
+        parts = [
+            f"{round(100 * b.share)}% give {b.count}" for b in self.bars if b.draws
+        ]
+        return f"Of {self.samples} draws: {', '.join(parts)}."
+
+
+def headline_histogram(
+    monte_carlo: Mapping,
+    *,
+    marked: int | None = None,
+    width: int = 240,
+    height: int = 72,
+) -> Histogram:
+    """The distribution of the headline count over the Monte Carlo draws.
+
+    ``monte_carlo`` is the robustness section's ``monte_carlo``; ``marked``
+    the headline of the deterministic analysis, drawn apart.
+
+    >>> h = headline_histogram({"samples": 4, "headline": {"histogram": [
+    ...     {"count": 9, "draws": 3}, {"count": 11, "draws": 1}]}})
+    >>> [(b.count, b.draws, b.x, round(b.height)) for b in h.bars]
+    [(9, 3, 0.0, 72), (10, 0, 80.0, 0), (11, 1, 160.0, 24)]
+    """
+    counts = {e["count"]: e["draws"] for e in monte_carlo["headline"]["histogram"]}
+    samples = monte_carlo["samples"]
+    if not counts:
+        return Histogram(width, height, (), 0, 0, samples, marked)
+    lowest, highest = min(counts), max(counts)
+    slots = highest - lowest + 1
+    step = width / slots
+    tallest = max(counts.values())
+    bars = []
+    for i, count in enumerate(range(lowest, highest + 1)):
+        draws = counts.get(count, 0)
+        h = height * draws / tallest
+        bars.append(
+            Bar(i * step, height - h, step * 0.9, h, count, draws, draws / samples)
+        )
+    return Histogram(width, height, tuple(bars), lowest, highest, samples, marked)
