@@ -142,8 +142,10 @@ def navigator_layer(
 
 def _scenario_text(report: Mapping[str, Any]) -> str:
     scenario = report.get("scenario") or {}
+    dependence = report.get("dependence", "independent")
+    together = [] if dependence == "independent" else [f"dependence: {dependence}"]
     if scenario.get("baseline", True):
-        return "Scenario: baseline."
+        return "Scenario: " + "; ".join(["baseline", *together]) + "."
     parts = []
     if scenario.get("disabled_layers"):
         parts.append("layers off: " + ", ".join(scenario["disabled_layers"]))
@@ -151,7 +153,7 @@ def _scenario_text(report: Mapping[str, Any]) -> str:
         parts.append("mitigations off: " + ", ".join(scenario["disabled_mitigations"]))
     if scenario.get("maturities") is not None:
         parts.append("maturities: " + ", ".join(scenario["maturities"]))
-    return "Scenario: " + "; ".join(parts) + "."
+    return "Scenario: " + "; ".join(parts + together) + "."
 
 
 def _technique(entry: Mapping[str, Any], taxonomy: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from taxonomy.analysis.model import CLASSES
 from taxonomy.audit import field_changes, record_values
 from taxonomy.domain.changes import taxonomy_diff
 from taxonomy.domain.records import Taxonomy
+from taxonomy.domain.scenario import Scenario
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.selectors.impact import coverage_impact, gap_counts
 
@@ -35,14 +36,21 @@ SCHEMA = "layerwise-diff/1"
 
 
 def taxonomy_comparison(
-    old: Taxonomy, new: Taxonomy, *, old_name: str, new_name: str
+    old: Taxonomy,
+    new: Taxonomy,
+    *,
+    old_name: str,
+    new_name: str,
+    scenario: Scenario | None = None,
 ) -> dict[str, Any]:
-    """What changes from ``old`` to ``new``, item by item and in coverage."""
+    """What changes from ``old`` to ``new``, item by item and in coverage
+    (under ``scenario``, default the baseline of the settings)."""
+    scenario = scenario or coverage_scenario()
     changes = taxonomy_diff(old, new, prune=True)
-    impact = coverage_impact(old, new)
+    impact = coverage_impact(old, new, scenario=scenario)
     names = {t.id: t.name for t in old.threats} | {t.id: t.name for t in new.threats}
     gaps = gap_counts(impact)
-    settings = _analysis_settings()
+    settings = _analysis_settings(scenario)
     return {
         "schema": SCHEMA,
         "old": old_name,
@@ -73,11 +81,11 @@ def taxonomy_comparison(
     }
 
 
-def _analysis_settings() -> dict[str, Any]:
-    scenario = coverage_scenario()
+def _analysis_settings(scenario: Scenario) -> dict[str, Any]:
     return {
         "threshold": scenario.threshold,
         "effectiveness": dict(scenario.effectiveness),
+        "dependence": scenario.dependence,
     }
 
 
@@ -123,7 +131,8 @@ def coverage_lines(coverage: Mapping[str, Any]) -> list[str]:
     """The class counts before and after, the threats that change class, the gaps."""
     before, after = coverage["summary"]["before"], coverage["summary"]["after"]
     lines = [
-        f"Coverage impact (baseline, threshold {coverage['threshold']:g}):",
+        f"Coverage impact (baseline, threshold {coverage['threshold']:g}, "
+        f"{coverage.get('dependence', 'independent')} mitigations):",
         f"  {'class':<18}{'before':>7}{'after':>7}{'change':>8}",
     ]
     for name in CLASSES:

@@ -19,6 +19,7 @@ from taxonomy.analysis.report import coverage_document
 from taxonomy.domain.changes import Change, taxonomy_with_changes
 from taxonomy.domain.kinds import KINDS, record_key
 from taxonomy.domain.records import Taxonomy
+from taxonomy.domain.scenario import Scenario
 from taxonomy.selectors.coverage import coverage_scenario
 
 GAP_CLASSES = frozenset({"unmitigated", "insufficient"})
@@ -34,12 +35,15 @@ def taxonomy_merged(current: Taxonomy, desired: Taxonomy, *, prune: bool) -> Tax
     return Taxonomy(**out)
 
 
-def coverage_impact(before: Taxonomy, after: Taxonomy) -> dict[str, Any]:
-    """Baseline class counts before and after, and every threat whose class changes.
+def coverage_impact(
+    before: Taxonomy, after: Taxonomy, *, scenario: Scenario | None = None
+) -> dict[str, Any]:
+    """Class counts before and after, and every threat whose class changes,
+    under ``scenario`` (default the baseline of the settings).
 
     A threat that only exists on one side has ``None`` on the other.
     """
-    scenario = coverage_scenario()
+    scenario = scenario or coverage_scenario()
     docs = [coverage_document(t, scenario=scenario) for t in (before, after)]
     entries = [{e["id"]: e for e in doc["threats"]} for doc in docs]
     changed = []
@@ -104,12 +108,12 @@ def gap_counts(impact: Mapping[str, Any]) -> GapCounts:
     return GapCounts(tuple(closed), tuple(opened))
 
 
-def edit_impact(taxonomy: Taxonomy, changes: Iterable[Change]) -> dict[str, Any]:
-    """The baseline coverage impact of applying ``changes`` to ``taxonomy``.
-
-    Returns ``coverage_impact``'s document (class counts before and
-    after, each threat whose class changes) plus ``gaps`` (a GapCounts).
+def edit_impact(
+    taxonomy: Taxonomy, changes: Iterable[Change], *, scenario: Scenario | None = None
+) -> dict[str, Any]:
+    """The coverage impact of applying ``changes`` to ``taxonomy`` (see
+    ``coverage_impact``), plus ``gaps`` (a GapCounts).
     """
     after = taxonomy_with_changes(taxonomy, changes)
-    impact = coverage_impact(taxonomy, after)
+    impact = coverage_impact(taxonomy, after, scenario=scenario)
     return {**impact, "gaps": gap_counts(impact)}

@@ -38,8 +38,10 @@ from taxonomy.domain.errors import (
 )
 from taxonomy.domain.kinds import KINDS, NODE_KINDS, Kind, link_key, record_key
 from taxonomy.domain.records import Taxonomy
+from taxonomy.domain.scenario import DEPENDENCE_WORDS, DEPENDENCES
 from taxonomy.editors import is_editor
 from taxonomy.selectors import impact as impacts
+from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.web import editing, presentation
 from taxonomy.web.forms import FORMS, CascadeDeleteForm, DeleteForm, EditForm
 
@@ -87,6 +89,7 @@ class EditPage:
     key: str = ""
     removes: list[Change] = field(default_factory=list)
     record: Any = None  # the item as loaded; None for a new one
+    dependence: str = DEPENDENCES[0]  # of the coverage the impact preview shows
 
     @property
     def spec(self) -> Kind:
@@ -155,7 +158,14 @@ def _page(request, kind: str, action: str, key: str) -> EditPage:
         key,
         node_delete_changes(snapshot, kind, key)[1:] if deletes_node else [],
         record,
+        _dependence(request),
     )
+
+
+def _dependence(request) -> str:
+    """The dependence the page was opened with (``?dependence=``), if a known one."""
+    chosen = request.POST.get("dependence") or request.GET.get("dependence")
+    return chosen if chosen in DEPENDENCES else DEPENDENCES[0]
 
 
 def _render(request, form: EditForm, page: EditPage, **extra) -> HttpResponse:
@@ -328,12 +338,14 @@ def _item_url(kind: str, record: Any) -> str:
 def _impact(page: EditPage, changes: list[Change]) -> dict[str, Any]:
     """The coverage impact of ``changes``, with threat names and headline counts."""
     snapshot = page.snapshot
-    impact = impacts.edit_impact(snapshot, changes)
+    scenario = coverage_scenario(dependence=page.dependence)
+    impact = impacts.edit_impact(snapshot, changes, scenario=scenario)
     names = {t.id: t.name for t in snapshot.threats}
     names |= {c.key: c.after.name for c in changes if c.kind == "threat" and c.after}
     summary = impact["summary"]
     return {
         **impact,
+        "dependence_words": DEPENDENCE_WORDS[page.dependence],
         "changed": [
             {**c, "name": names.get(c["id"], c["id"])} for c in impact["changed"]
         ],

@@ -124,3 +124,26 @@ def test_fail_on_exits_1_when_a_threat_moves_into_a_named_class(trees):
     assert raised.value.returncode == 1
     assert "threshold-gaming" in str(raised.value)
     assert "threshold-gaming" in _diff(old, new, "--fail-on", "unmitigated")
+
+
+def test_the_diff_compares_coverage_under_the_dependence_asked_for(
+    fixture_tree, tmp_path
+):
+    new = tmp_path / "new"
+    shutil.copytree(fixture_tree, new)
+    out = StringIO()
+    call_command(
+        "taxonomy",
+        "diff",
+        str(fixture_tree),
+        str(new),
+        "--format",
+        "json",
+        "--dependence",
+        "full",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["coverage"]["dependence"] == "full"
+    text = StringIO()
+    call_command("taxonomy", "diff", str(fixture_tree), str(new), stdout=text)
+    assert "independent mitigations" in text.getvalue()

@@ -365,3 +365,17 @@ def test_an_editor_adds_and_removes_a_parent_threat_with_audit_entries(
     assert entries[0].before is None and entries[0].after["version"] == 1
     assert entries[1].before["target"] == "covert-deployment"
     assert entries[1].after is None
+
+
+def test_the_impact_preview_follows_the_dependence_it_was_opened_with(
+    editor_client, seeded_graph
+):
+    url = "/edit/mitigation/incident-reporting/delete/"
+    independent = editor_client.get(url).content.decode()
+    assert "mitigations fail independently" in independent
+    full = editor_client.get(f"{url}?dependence=full")
+    html = full.content.decode()
+    assert "every mitigation fails together" in html
+    assert '<input type="hidden" name="dependence" value="full">' in html
+    before = full.context["impact"]["summary"]["before"]
+    assert before["defense-in-depth"] == 0

@@ -13,8 +13,10 @@ from taxonomy import revisions, selectors, services
 from taxonomy.analysis.model import CLASSES
 from taxonomy.domain.errors import FixtureError, GraphError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.domain.scenario import DEPENDENCES
 from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.selectors import comparison as review
+from taxonomy.selectors.coverage import coverage_scenario
 
 
 class Command(BaseCommand):
@@ -70,6 +72,12 @@ class Command(BaseCommand):
         diff.add_argument("old", type=Path)
         diff.add_argument("new", type=Path)
         diff.add_argument("--format", choices=["text", "json"], default="text")
+        diff.add_argument(
+            "--dependence",
+            choices=DEPENDENCES,
+            help="how mitigations fail together in the coverage compared "
+            "(default independent)",
+        )
         diff.add_argument(
             "--fail-on",
             metavar="CLASS[,CLASS]",
@@ -171,7 +179,7 @@ class Command(BaseCommand):
             f"Schema ready: {', '.join(names)} (Neo4j {selectors.server_version()})"
         )
 
-    def _diff(self, old, new, format="text", fail_on=None, **options):
+    def _diff(self, old, new, format="text", fail_on=None, dependence=None, **options):
         fail_on = _classes(fail_on)
         sides = []
         for path in (old, new):
@@ -184,7 +192,10 @@ class Command(BaseCommand):
                     f"{len(e.problems)} problem(s) in {path}", returncode=2
                 ) from e
         comparison = review.taxonomy_comparison(
-            *sides, old_name=str(old), new_name=str(new)
+            *sides,
+            old_name=str(old),
+            new_name=str(new),
+            scenario=coverage_scenario(dependence=dependence),
         )
         render = review.render_json if format == "json" else review.render_text
         self.stdout.write(render(comparison), ending="")
