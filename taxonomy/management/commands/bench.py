@@ -1,4 +1,4 @@
-"""Run the benchmarks (`make bench`): analysis, Neo4j read, pages, API, import."""
+"""Run the benchmarks (`make bench`): analysis, robustness, Neo4j read, pages, API, import."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy.graph import driver, server
 
-SUITES = ("analysis", "read", "pages", "api", "import")
+SUITES = ("analysis", "robustness", "read", "pages", "api", "import")
 
 
 class Command(BaseCommand):
@@ -70,6 +70,14 @@ class Command(BaseCommand):
 
         return run_analysis_bench(
             sizes=sizes, out_path=out / "analysis.json", progress=self.stdout.write
+        )
+
+    def _robustness(self, *, out, sizes):
+        from bench.robustness import run_robustness_bench
+
+        wanted = ["seed", *(s for s in sizes if s in ("small", "large"))]
+        return run_robustness_bench(
+            sizes=wanted, out_path=out / "robustness.json", progress=self.stdout.write
         )
 
     def _read(self, *, out, sizes):

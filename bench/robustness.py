@@ -1,0 +1,195 @@
+"""Benchmark of dependence, sensitivity and Monte Carlo beside the plain analysis.
+
+Each size runs in a fresh process (so memory figures do not mix). In one run,
+on the same synthetic taxonomy and its model:
+
+1. **independent**: ``run_scenario`` under the brief's model (the baseline
+   every other figure is a ratio of);
+2. **within-layer** and **full**: the same analysis under each dependence;
+3. **pivotal links**: ``sensitivity`` (every enabled link one step lower and
+   higher);
+4. **Monte Carlo**: ``monte_carlo`` with the size's samples, and the peak
+   resident memory during it (``VmHWM``, reset just before);
+5. for the seed taxonomy, the whole robustness section with 10,000 samples.
+
+Run ``python -m bench.robustness [--sizes seed,large] [--out FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from bench.analysis import _machine, _peak_mib, _reset_peak, _timed, render_rows
+
+SAMPLES = {"seed": 10_000, "small": 2_000, "large": 1_000}
+TARGETS = {
+    ("seed", "robustness section"): ("s", 1.0),
+    ("large", "within-layer / independent"): ("x", 2.0),
+    ("large", "full / independent"): ("x", 2.0),
+    ("large", "pivotal links"): ("s", 10.0),
+    ("large", "Monte Carlo"): ("s", 60.0),
+    ("large", "Monte Carlo peak memory"): ("MiB", 2048.0),
+}
+
+
+def _taxonomy(size: str):
+    if size == "seed":
+        from taxonomy.formats.fixtures_yaml import load_fixtures
+
+        return load_fixtures(Path(__file__).resolve().parents[1] / "fixtures")
+    from bench.synthetic import SIZES, synthetic_taxonomy
+
+    return synthetic_taxonomy(**SIZES[size], seed=0)
+
+
+def measure(size: str, *, repeats: int = 2) -> dict:
+    """Measure one size in this process (see the module docstring).
+
+    >>> sorted(measure("seed", repeats=1))[:3]
+    ['full_s', 'independent_s', 'links']
+    """
+    from taxonomy.analysis.compiled import coverage_model
+    from taxonomy.analysis.fast import run_scenario
+    from taxonomy.analysis.robustness import monte_carlo, sensitivity
+    from taxonomy.analysis.robustness_report import robustness_entry
+    from taxonomy.domain.scenario import Scenario
+
+    taxonomy = _taxonomy(size)
+    model = coverage_model(taxonomy)
+
+    def median(fn: Callable[[], object]) -> float:
+        return statistics.median(_timed(fn)[0] for _ in range(repeats))
+
+    result = {
+        "size": size,
+        "links": len(taxonomy.mitigates),
+        "independent_s": median(lambda: run_scenario(model, Scenario())),
+        "within_layer_s": median(
+            lambda: run_scenario(model, Scenario(dependence="within-layer"))
+        ),
+        "full_s": median(lambda: run_scenario(model, Scenario(dependence="full"))),
+        "pivotal_s": median(lambda: sensitivity(model, Scenario())),
+    }
+    samples = SAMPLES[size]
+    reset = _reset_peak()
+    result["monte_carlo_s"], _ = _timed(
+        lambda: monte_carlo(model, Scenario(), samples=samples)
+    )
+    result["monte_carlo_peak_mib"], result["peak_kind"] = _peak_mib(reset)
+    result["samples"] = samples
+    if size == "seed":
+        result["section_s"] = median(
+            lambda: robustness_entry(model, Scenario(), samples=samples)
+        )
+    return result
+
+
+def rows_of(result: dict) -> list[dict]:
+    """The table rows of one size, each dependence as a ratio of the independent run.
+
+    >>> rows = rows_of({"size": "large", "links": 10, "independent_s": 1.0,
+    ...     "within_layer_s": 1.5, "full_s": 1.2, "pivotal_s": 3.0,
+    ...     "monte_carlo_s": 30.0, "monte_carlo_peak_mib": 900.0,
+    ...     "peak_kind": "VmHWM since reset", "samples": 1000})
+    >>> [(r["measure"], r["ok"]) for r in rows][1:3]
+    [('within-layer / independent', True), ('full / independent', True)]
+    """
+    size, base = result["size"], result["independent_s"]
+
+    def row(name: str, value: float, unit: str, note: str = "") -> dict:
+        target = TARGETS.get((size, name))
+        return {
+            "size": size,
+            "measure": name,
+            "value": round(value, 4),
+            "unit": unit,
+            "target": f"< {target[1]:g} {target[0]}" if target else "",
+            "ok": (value < target[1]) if target else None,
+            "note": note,
+        }
+
+    rows = [
+        row("independent analysis", base, "s", f"{result['links']} links, median"),
+        row(
+            "within-layer / independent",
+            result["within_layer_s"] / base,
+            "x",
+            f"{result['within_layer_s']:.3f} s",
+        ),
+        row(
+            "full / independent",
+            result["full_s"] / base,
+            "x",
+            f"{result['full_s']:.3f} s",
+        ),
+        row(
+            "pivotal links",
+            result["pivotal_s"],
+            "s",
+            f"every enabled link, {result['pivotal_s'] / base:.1f}x the analysis",
+        ),
+        row(
+            "Monte Carlo",
+            result["monte_carlo_s"],
+            "s",
+            f"{result['samples']} samples, {result['monte_carlo_s'] / base:.0f}x the analysis",
+        ),
+        row(
+            "Monte Carlo peak memory",
+            result["monte_carlo_peak_mib"],
+            "MiB",
+            result["peak_kind"],
+        ),
+    ]
+    if "section_s" in result:
+        rows.append(
+            row(
+                "robustness section",
+                result["section_s"],
+                "s",
+                f"{result['samples']} samples, sensitivity and the three dependences",
+            )
+        )
+    return rows
+
+
+def run_robustness_bench(
+    *,
+    sizes: Iterable[str] = ("seed", "large"),
+    out_path: str | Path,
+    progress: Callable[[str], None] = print,
+) -> dict:
+    """Measure each size in a fresh process, print the table, write the JSON."""
+    results = {}
+    for size in sizes:
+        progress(f"robustness bench: {size} (fresh process) ...")
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=get_context("spawn")
+        ) as pool:
+            results[size] = pool.submit(measure, size).result()
+    rows = [row for size in results for row in rows_of(results[size])]
+    document = {"machine": _machine(), "sizes": results, "rows": rows}
+    Path(out_path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    progress(render_rows(rows))
+    progress(f"wrote {out_path}")
+    return document
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="seed,large")
+    parser.add_argument("--out", default="bench-results-robustness.json")
+    args = parser.parse_args(argv)
+    document = run_robustness_bench(sizes=args.sizes.split(","), out_path=args.out)
+    return 0 if all(r["ok"] is not False for r in document["rows"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
