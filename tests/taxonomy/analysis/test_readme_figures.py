@@ -1,0 +1,35 @@
+"""The README's figures of the seed taxonomy are the ones the code computes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from taxonomy.analysis.compiled import coverage_model
+from taxonomy.analysis.robustness_report import headline_sentence, robustness_entry
+from taxonomy.domain.scenario import Scenario
+
+README = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+
+
+def _entry(seed_taxonomy):
+    return robustness_entry(coverage_model(seed_taxonomy), Scenario())
+
+
+def test_the_robustness_headline_quoted_is_the_computed_one(seed_taxonomy):
+    assert f"> {headline_sentence(_entry(seed_taxonomy))}\n" in README
+
+
+def test_the_classes_by_dependence_quoted_are_the_computed_ones(seed_taxonomy):
+    for dependence, counts in _entry(seed_taxonomy)["summary_by_dependence"].items():
+        row = f"| {dependence} | " + " | ".join(str(n) for n in counts.values()) + " |"
+        assert row in README
+
+
+def test_the_pivotal_counts_quoted_are_the_computed_ones(seed_taxonomy):
+    entry = _entry(seed_taxonomy)
+    pivotal = entry["pivotal_links"]
+    moving = sum(p["moves_headline"] for p in pivotal)
+    links = len(seed_taxonomy.mitigates)
+    expected = f"{len(pivotal)} of the {links} judgements are pivotal ({moving} of"
+    assert expected in re.sub(r"\s+", " ", README)
