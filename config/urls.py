@@ -13,5 +13,5 @@ urlpatterns = [
 ]
 
 # Unknown URLs and crashes under /api/ answer in the API's error shape.
-handler404 = "graphapi.views.handler404"
-handler500 = "graphapi.views.handler500"
+handler404 = "config.errors.handler404"
+handler500 = "config.errors.handler500"

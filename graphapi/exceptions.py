@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -24,23 +25,22 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from taxonomy.domain.errors import (
+    AlreadyExists,
     FixtureError,
     FixtureSyntaxError,
     InterchangeError,
+    InvalidWrite,
+    NotFound,
     ScenarioError,
+    StillReferenced,
     UnknownTaxonomy,
+    VersionConflict,
+    http_status,
 )
-from taxonomy.graph import repository
+from taxonomy.domain.scenario import PARAM_OF_KIND
 
 logger = logging.getLogger(__name__)
 
-# ScenarioError kinds -> the query parameter that named them.
-SCENARIO_PARAMS = {
-    "layer": "disable_layer",
-    "mitigation": "disable_mitigation",
-    "threat": "threat",
-    "maturity": "maturity",
-}
 _FIELD_PREFIX = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.*)$", re.S)
 
 
@@ -95,63 +95,69 @@ def _messages(messages: list[str]) -> list[dict[str, Any]]:
     return [{"line": None, "field": None, "message": m} for m in messages]
 
 
-def _unknown_taxonomy(name: str, known: list[str]) -> tuple[int, str, str, dict]:
-    message = f"no taxonomy {name!r} in the graph"
-    return 404, "not_found", message, {"kind": "taxonomy", "id": name, "known": known}
-
-
 def _scenario_errors(error: ScenarioError) -> dict[str, list[str]]:
+    """The unknown ids of a scenario by the query parameter that named them."""
     return {
-        SCENARIO_PARAMS.get(kind, kind): [f"unknown {kind} {i!r}" for i in ids]
+        PARAM_OF_KIND.get(kind, kind): [f"unknown {kind} {i!r}" for i in ids]
         for kind, ids in error.unknown.items()
     }
 
 
+def _problem_count(error: FixtureError | InterchangeError) -> str:
+    return f"{len(error.problems)} problem(s); nothing was written"
+
+
+# The project's errors: class -> the details of its answer (else none); the
+# status and code are ``taxonomy.domain.errors.HTTP_STATUS``'s.
+DETAILS: dict[type[Exception], Callable[[Any], dict[str, Any]]] = {
+    NotFound: lambda e: {"kind": e.kind, "id": e.key},
+    AlreadyExists: lambda e: {"kind": e.kind, "id": e.key},
+    VersionConflict: lambda e: {"current_version": e.current},
+    StillReferenced: lambda e: {"links": e.links},
+    InvalidWrite: lambda e: e.errors,
+    FixtureError: lambda e: {"problems": _problems(e)},
+    InterchangeError: lambda e: {"problems": _messages(e.problems)},
+    UnknownTaxonomy: lambda e: {"kind": "taxonomy", "id": e.name, "known": e.known},
+    ScenarioError: _scenario_errors,
+}
+# Class -> the message of its answer, where the error's own text is not it.
+MESSAGES: dict[type[Exception], Callable[[Any], str]] = {
+    FixtureSyntaxError: lambda e: "the body cannot be parsed",
+    FixtureError: _problem_count,
+    InterchangeError: _problem_count,
+    UnknownTaxonomy: lambda e: f"no taxonomy {e.name!r} in the graph",
+    ScenarioError: lambda e: _summary(_scenario_errors(e)),
+}
+
+
+def _of_class(table: dict[type[Exception], Callable], exc: Exception) -> Any:
+    """The entry of ``exc``'s most specific class in ``table``, else None."""
+    return next((table[cls] for cls in type(exc).__mro__ if cls in table), None)
+
+
+def _ours(exc: Exception, code_status: int, code: str) -> tuple[int, str, str, dict]:
+    """(status, code, message, details) of one of the project's own errors."""
+    if code_status == 500:
+        # A failed graph operation: its text is for the log, not the client.
+        logger.exception("graph error", exc_info=exc)
+        return 500, code, "a graph operation failed; see the server log", {}
+    message, details = _of_class(MESSAGES, exc), _of_class(DETAILS, exc)
+    return (
+        code_status,
+        code,
+        message(exc) if message else str(exc),
+        details(exc) if details else {},
+    )
+
+
 def _map(exc: Exception) -> tuple[int, str, str, dict[str, Any]]:
     """(status, code, message, details) of an exception the API knows."""
-    if isinstance(exc, repository.GraphUnavailable):
-        return 503, "graph_unavailable", str(exc), {}
-    if isinstance(exc, repository.NotFound):
-        return 404, "not_found", str(exc), {"kind": exc.kind, "id": exc.key}
-    if isinstance(exc, repository.VersionConflict):
-        return 412, "version_conflict", str(exc), {"current_version": exc.current}
-    if isinstance(exc, repository.StillReferenced):
-        return 409, "still_referenced", str(exc), {"links": exc.links}
-    if isinstance(exc, repository.AlreadyExists):
-        return 409, "already_exists", str(exc), {"kind": exc.kind, "id": exc.key}
-    if isinstance(exc, repository.GraphConflict):
-        return 409, "conflict", str(exc), {}
-    if isinstance(exc, repository.InvalidWrite):
-        return 422, "invalid", str(exc), exc.errors
-    if isinstance(exc, FixtureSyntaxError):
-        return (
-            400,
-            "malformed",
-            "the body cannot be parsed",
-            {"problems": _problems(exc)},
-        )
-    if isinstance(exc, FixtureError):
-        return (
-            422,
-            "invalid",
-            f"{len(exc.problems)} problem(s); nothing was written",
-            {"problems": _problems(exc)},
-        )
-    if isinstance(exc, UnknownTaxonomy):
-        return _unknown_taxonomy(exc.name, exc.known)
-    if isinstance(exc, InterchangeError):
-        return (
-            422,
-            "invalid",
-            f"{len(exc.problems)} problem(s); nothing was written",
-            {"problems": _messages(exc.problems)},
-        )
     if isinstance(exc, ScenarioError) and "taxonomy" in exc.unknown:
         (name, *_) = exc.unknown["taxonomy"]
-        return _unknown_taxonomy(name, [])
-    if isinstance(exc, ScenarioError):
-        errors = _scenario_errors(exc)
-        return 422, "invalid", _summary(errors), errors
+        exc = UnknownTaxonomy(name, [])
+    ours = http_status(exc)
+    if ours is not None:
+        return _ours(exc, *ours)
     if isinstance(exc, InvalidParameter):
         return 422, "invalid", str(exc.detail), exc.errors
     if isinstance(exc, drf.ValidationError):
@@ -179,9 +185,6 @@ def _map(exc: Exception) -> tuple[int, str, str, dict[str, Any]]:
             str(exc.detail),
             {},
         )
-    if isinstance(exc, repository.GraphError):
-        logger.exception("graph error", exc_info=exc)
-        return 500, "graph_error", "a graph operation failed; see the server log", {}
     logger.exception("unexpected error in the API", exc_info=exc)
     return 500, "server_error", "internal server error; see the server log", {}
 

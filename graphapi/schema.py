@@ -1,14 +1,27 @@
-"""OpenAPI schema helpers: documented error responses for every operation."""
+"""The OpenAPI document: every endpoint's summary, description, parameters and
+responses, and the errors every operation can answer.
+
+The views carry no documentation of their own: each is decorated with one of
+the decorators below (``@schema.coverage``), and the views generated per kind
+are documented from the serializers they declare.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 
-from graphapi.serializers import ErrorSerializer
-from taxonomy.formats import fixtures
+from graphapi.serializers import documents, queries, records
+from taxonomy.formats import EXPORT_FORMATS, fixtures_yaml
 
 ERROR_DESCRIPTIONS = {
     400: "Malformed request: a body that cannot be parsed or a bad If-Match header.",
@@ -32,7 +45,9 @@ UNSAFE = {"post", "put", "patch", "delete"}
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     """Documented error responses for ``extend_schema(responses=...)``."""
     return {
-        code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+        code: OpenApiResponse(
+            documents.ErrorSerializer, description=ERROR_DESCRIPTIONS[code]
+        )
         for code in codes
     }
 
@@ -40,7 +55,7 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 def fixture_file_schema() -> dict[str, Any]:
     """fixtures/schema.json (JSON Schema 2020-12) as an OpenAPI 3.0 schema object:
     ``$defs`` inlined, ``["x", "null"]`` types as ``nullable``."""
-    document = json.loads(fixtures.SCHEMA_PATH.read_text())
+    document = json.loads(fixtures_yaml.SCHEMA_PATH.read_text())
     defs = document.pop("$defs")
 
     def convert(node: Any) -> Any:
@@ -94,3 +109,392 @@ def add_common_errors(
                 # Reads are public unless LAYERWISE_API_REQUIRE_LOGIN is set.
                 operation["security"].append({})
     return result
+
+
+# --- Shared parameters and bodies -------------------------------------------------------
+
+FIXTURE_FILE = fixture_file_schema()
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="Change only if the item is still at this version: its ETag "
+    '(e.g. "threat:guardrail-removal:v3"), a bare version number, or *. '
+    "A stale one gets 412 and changes nothing.",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="The item's version tag; send it back in If-Match.",
+)
+CONTENT_DISPOSITION = OpenApiParameter(
+    "Content-Disposition",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description='A file name to save as: attachment; filename="<taxonomy>-<format>.<ext>".',
+)
+
+
+def _path_id(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        str,
+        OpenApiParameter.PATH,
+        description=description,
+        pattern=records.ID_PATTERN,
+    )
+
+
+# --- Health ------------------------------------------------------------------------
+
+ping = extend_schema(
+    tags=["health"],
+    summary="Is the web server up? (does not touch Neo4j)",
+    responses={200: documents.PingSerializer},
+    extensions={"x-no-graph": True},
+)
+health = extend_schema(
+    tags=["health"],
+    summary="Is Neo4j reachable? 503 when it is not.",
+    responses={200: documents.HealthSerializer},
+)
+
+
+# --- Nodes and links, per kind ------------------------------------------------------
+
+# Node kind -> what deleting one does to what involves it.
+DELETE_NOTES = {
+    "layer": "Refused with 409 while mitigations are in the layer; with cascade=true "
+    "they are deleted too, with their links.",
+    "threat": "Refused with 409 while links involve the threat; cascade=true deletes "
+    "them too.",
+    "mitigation": "Refused with 409 while links involve the mitigation; cascade=true "
+    "deletes them too.",
+    "source": "Refused with 409 while MITIGATES links cite the source; cascade=true "
+    "removes it from their sources.",
+}
+# Link kind (without properties) -> what one such link says.
+LINK_MEANINGS = {
+    "enables": "source threat makes target threat possible or cheaper",
+    "requires": "source mitigation cannot work without target mitigation; no cycles",
+    "introduces": "source mitigation creates target threat",
+    "subtype": "source threat is a special case of target threat; no cycles",
+}
+
+
+STORED = "Answers with the item as stored (without embeds) and its new ETag."
+
+
+def _changes(
+    tag: str,
+    summaries: tuple[str, str],
+    descriptions: tuple[str | None, str | None] = (None, None),
+    **documented: Any,
+) -> dict[str, Any]:
+    """The documentation of PUT and PATCH, which differ only in their words."""
+    request, response = documented.pop("request"), documented.pop("response")
+    return {
+        method: extend_schema(
+            tags=[tag],
+            summary=summary,
+            description=description,
+            request=request,
+            responses={200: response, **errors(400, 404, 412, 415, 422)},
+            **documented,
+        )
+        for method, summary, description in zip(
+            ("put", "patch"), summaries, descriptions, strict=True
+        )
+    }
+
+
+def node_collection(view: type) -> type:
+    """Document a node kind's list and create (``view.kind``, ``view.api``)."""
+    tag, api = view.kind.segment, view.api
+    return extend_schema_view(
+        get=extend_schema(
+            tags=[tag],
+            summary=f"List {tag} in id order",
+            description="Paginated with limit and offset; the filters combine (AND). "
+            "An unknown taxonomy is 404.",
+            parameters=[api.filters],
+            responses={200: api.listed(many=True), **errors(404, 422)},
+        ),
+        post=extend_schema(
+            tags=[tag],
+            summary=f"Create one of the {tag}",
+            description="Answers with the item as stored (version 1), its ETag and "
+            "its Location. An id in use is 409; an unknown reference 422.",
+            request=view.item_serializer,
+            responses={201: view.item_serializer, **errors(400, 409, 415, 422)},
+            parameters=[ETAG],
+        ),
+    )(view)
+
+
+def node_item(view: type) -> type:
+    """Document a node kind's read, replace, change and delete."""
+    tag, api = view.kind.segment, view.api
+    key = _path_id("key", "The id.")
+    return extend_schema_view(
+        get=extend_schema(
+            tags=[tag],
+            summary="Read one, with what it links to",
+            description="The ETag names the item's version, for If-Match. An item "
+            "of another taxonomy than `taxonomy` is 404.",
+            parameters=[key, queries.TaxonomyQuerySerializer, ETAG],
+            responses={200: api.detail, **errors(404, 422)},
+        ),
+        **_changes(
+            tag,
+            ("Replace every field (the id stays)", "Change some fields"),
+            (
+                "Fields left out take their defaults. " + STORED,
+                "Only the fields sent change. " + STORED,
+            ),
+            parameters=[key, IF_MATCH, ETAG],
+            request=view.item_serializer,
+            response=view.item_serializer,
+        ),
+        delete=extend_schema(
+            tags=[tag],
+            summary="Delete one",
+            description=DELETE_NOTES[view.kind.name],
+            parameters=[key, IF_MATCH, queries.CascadeSerializer],
+            responses={204: None, **errors(400, 404, 409, 412, 422)},
+        ),
+    )(view)
+
+
+def _link_texts(kind) -> tuple[str, str | None, str]:
+    """The list's summary and description, and the create's description."""
+    if kind.name == "mitigates":
+        return (
+            f"List {kind.rel} links by (mitigation, threat)",
+            "Those whose mitigation is of `taxonomy`.",
+            "Its mitigation, threat and sources must exist (422 names the field).",
+        )
+    meaning = LINK_MEANINGS[kind.name]
+    return (
+        f"List {kind.rel} links ({meaning})",
+        None,
+        f"{meaning}. Both ends must exist (422 names the field).",
+    )
+
+
+def link_collection(view: type) -> type:
+    """Document a link kind's list and create (``view.kind``, ``view.api``)."""
+    kind, api = view.kind, view.api
+    summary, description, create = _link_texts(kind)
+    return extend_schema_view(
+        get=extend_schema(
+            tags=[kind.segment],
+            summary=summary,
+            description=description,
+            parameters=[api.filters],
+            responses={200: view.item_serializer(many=True), **errors(404, 422)},
+        ),
+        post=extend_schema(
+            tags=[kind.segment],
+            summary=f"Create a {kind.rel} link",
+            description=create,
+            parameters=[ETAG],
+            responses={201: view.item_serializer, **errors(400, 409, 415, 422)},
+        ),
+    )(view)
+
+
+def link_item(view: type) -> type:
+    """Document a link kind's read and delete, and the changes of one with properties."""
+    kind, api = view.kind, view.api
+    ends = [_path_id(end, f"The {end}'s id.") for end in kind.ends]
+    documented = {
+        "get": extend_schema(
+            tags=[kind.segment],
+            summary=f"Read one {kind.rel} link",
+            parameters=[*ends, queries.TaxonomyQuerySerializer, ETAG],
+            responses={200: view.item_serializer, **errors(404, 422)},
+        ),
+        "delete": extend_schema(
+            tags=[kind.segment],
+            summary=f"Delete one {kind.rel} link",
+            parameters=[*ends, IF_MATCH],
+            responses={204: None, **errors(400, 404, 412)},
+        ),
+    }
+    if api.change is not None:
+        *first, last = kind.editable
+        fields = f"{', '.join(first)} and {last}"
+        documented |= _changes(
+            kind.segment,
+            (f"Replace {fields}", f"Change some of {fields}"),
+            parameters=[*ends, IF_MATCH, ETAG],
+            request=api.change,
+            response=view.item_serializer,
+        )
+    return extend_schema_view(**documented)(view)
+
+
+# --- Coverage --------------------------------------------------------------------------
+
+COVERAGE_DOC = (
+    "The same document as `manage.py coverage --format json` with the same "
+    "scenario, byte for byte. Served from a cache keyed by the graph revision, "
+    "so repeated reads do not recompute. Unknown ids give 422 naming the parameter; "
+    "an unknown `taxonomy` 404 (`manage.py coverage --taxonomy`). "
+    "With `revision` it analyses a named revision instead (404 if there is none)."
+)
+coverage = extend_schema(
+    tags=["coverage"],
+    summary="Coverage of every threat by the layers, under a what-if scenario",
+    description=COVERAGE_DOC,
+    parameters=[queries.CoverageQuerySerializer],
+    responses={200: documents.CoverageDocumentSerializer, **errors(404, 422)},
+)
+coverage_diff = extend_schema(
+    tags=["coverage"],
+    summary="The scenario diffed against the baseline (nothing disabled)",
+    description=COVERAGE_DOC + " `diff` lists the threats whose class changes "
+    "(like `--diff-baseline`).",
+    parameters=[queries.CoverageQuerySerializer],
+    responses={200: documents.CoverageDocumentSerializer, **errors(404, 422)},
+)
+coverage_matrix = extend_schema(
+    tags=["coverage"],
+    summary="The threat × layer coverage matrix as CSV",
+    description="Header `threat,class,all,<layers>`; as `manage.py coverage --format csv` "
+    "(`--taxonomy` as `taxonomy`). An unknown taxonomy is 404.",
+    parameters=[queries.CoverageQuerySerializer],
+    responses={(200, "text/csv"): OpenApiTypes.STR, **errors(404, 422)},
+)
+
+
+# --- Taxonomies, the graph, export and import ----------------------------------------
+
+taxonomies = extend_schema(
+    tags=["taxonomies"],
+    summary="The taxonomies in the graph, with their items counted",
+    description="Each name is a value of the `taxonomy` parameter of the reads; "
+    "`layerwise` is the seed and the default.",
+    responses={200: records.TaxonomyCountSerializer(many=True)},
+)
+graph = extend_schema(
+    tags=["graph"],
+    summary="Nodes and edges for visualisation",
+    description="Layers, threats and mitigations as nodes (ids prefixed by kind), "
+    "links as edges; threats carry their coverage class. With `around`, only the "
+    "nodes within `depth` hops of that node. An unknown taxonomy is 404.",
+    parameters=[queries.GraphQuerySerializer],
+    responses={200: documents.GraphSerializer, **errors(404, 422)},
+)
+NAVIGATOR_LAYER = {
+    "type": "object",
+    "description": "An ATT&CK Navigator layer, format 4.5.",
+    "required": ["name", "versions", "domain", "techniques"],
+    "properties": {
+        "name": {"type": "string"},
+        "versions": {"type": "object"},
+        "domain": {"type": "string"},
+        "techniques": {"type": "array", "items": {"type": "object"}},
+    },
+}
+STIX_BUNDLE = {
+    "type": "object",
+    "description": "A STIX 2.1 bundle.",
+    "required": ["type", "id", "objects"],
+    "properties": {
+        "type": {"type": "string", "enum": ["bundle"]},
+        "id": {"type": "string"},
+        "objects": {"type": "array", "items": {"type": "object"}},
+    },
+}
+export = extend_schema(
+    tags=["import/export"],
+    summary="One taxonomy as a file: fixtures (yaml, json), STIX, Navigator, GraphML, CSV",
+    description="As `manage.py export --format F --taxonomy T` for stix, navigator, "
+    "graphml and csv; navigator and csv take the coverage scenario (`threshold`, "
+    "`disable_layer`, `disable_mitigation`, `maturity`), which other formats "
+    "refuse (422). An unknown taxonomy is 404.",
+    parameters=[queries.ExportQuerySerializer, CONTENT_DISPOSITION],
+    responses={
+        (200, "application/json"): {
+            "anyOf": [
+                {"$ref": "#/components/schemas/TaxonomyDocument"},
+                NAVIGATOR_LAYER,
+            ]
+        },
+        (200, "application/yaml"): FIXTURE_FILE,
+        (200, EXPORT_FORMATS["stix"][0]): STIX_BUNDLE,
+        (200, EXPORT_FORMATS["graphml"][0]): OpenApiTypes.STR,
+        (200, EXPORT_FORMATS["csv"][0]): OpenApiTypes.STR,
+        **errors(404, 422),
+    },
+)
+import_ = extend_schema(
+    tags=["import/export"],
+    summary="Import a fixture file or document, a MITRE ATLAS file or a STIX 2.1 "
+    "bundle, all or nothing",
+    description="`format=fixtures` (the default): one fixture file (YAML) or the "
+    "canonical document (JSON), validated like `manage.py taxonomy validate`: any "
+    "problem (422, each with its line for YAML and its field) writes nothing; YAML "
+    "that is not YAML is 400. Without `prune` the graph keeps what the import does "
+    "not mention. `dry_run=true` writes nothing and reports the change set and its "
+    "coverage impact.\n\n"
+    "`format=atlas` (ATLAS.yaml, sent as YAML) and `format=stix` (a STIX 2.1 "
+    "bundle, sent as JSON) work as `manage.py import_atlas` / `import_stix`: the "
+    "file replaces what the graph holds of its taxonomy and touches no other; a "
+    "file that cannot be imported, or a `layer_map` naming an unknown layer, is 422 "
+    "with every problem in `details.problems` and writes nothing; an id another "
+    "taxonomy holds is 409. The answer lists the changes and a summary per kind.",
+    parameters=[queries.ImportQuerySerializer],
+    request={
+        "application/json": documents.TaxonomyDocumentSerializer,
+        "application/yaml": FIXTURE_FILE,
+    },
+    responses={
+        200: OpenApiResponse(
+            PolymorphicProxySerializer(
+                component_name="ImportAnswer",
+                serializers=[
+                    documents.ImportResultSerializer,
+                    documents.CatalogueImportResultSerializer,
+                ],
+                resource_type_field_name=None,
+            ),
+            description="Applied or dry run: ImportResult for fixtures, "
+            "CatalogueImportResult for atlas and stix.",
+        ),
+        **errors(400, 409, 413, 415, 422),
+    },
+)
+
+
+# --- The audit log and named revisions -------------------------------------------------
+
+audit = extend_schema(
+    tags=["history"],
+    summary="The audit log: every write, newest first",
+    description="Who changed what (each item before and after), when, how "
+    "(browser, api, fixtures, import) and why. Paginated with limit and offset; "
+    "the filters combine (AND).",
+    parameters=[queries.AuditQuerySerializer],
+    responses={200: records.AuditEntrySerializer(many=True), **errors(422)},
+)
+revisions = extend_schema(
+    tags=["history"],
+    summary="The named revisions, newest first",
+    description="Each is the whole taxonomy as it was when `manage.py taxonomy tag "
+    "NAME` ran; analyse one with `coverage/?revision=NAME`.",
+    responses={200: records.NamedRevisionSerializer(many=True)},
+)
+revision_compare = extend_schema(
+    tags=["history"],
+    summary="Compare two revisions: items added, removed, changed, and the coverage impact",
+    description="The document of `manage.py taxonomy diff --format json`, between "
+    "two named revisions (or `current`, the graph now).",
+    parameters=[queries.RevisionCompareQuerySerializer],
+    responses={200: documents.ComparisonSerializer, **errors(404, 422)},
+)

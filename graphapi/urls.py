@@ -1,9 +1,17 @@
-"""URL routes of the REST API, mounted at /api/v1/ (namespace "api")."""
+"""URL routes of the REST API, mounted at /api/v1/ (namespace "api").
+
+Each kind of the registry has ``<segment>/`` (``<kind>-list``) and its item
+(``<kind>-detail``): ``<segment>/<key>/`` for a node, ``<segment>/<end>/<end>/``
+for a link, named by the kind's ends.
+"""
 
 from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from graphapi import views
+from graphapi.views import coverage, health, history, interchange
+from graphapi.views.links import LINK_VIEWS
+from graphapi.views.nodes import NODE_VIEWS
+from taxonomy.domain.kinds import KINDS
 
 
 class IdConverter:
@@ -22,69 +30,44 @@ register_converter(IdConverter, "taxid")
 
 app_name = "api"
 
+
+def _kind_paths() -> list:
+    """The list and item routes of every kind, nodes first."""
+    views = {**NODE_VIEWS, **LINK_VIEWS}
+    routes = []
+    for name, kind in KINDS.items():
+        collection, item = views[name]
+        ends = ["key"] if not kind.is_link else list(kind.ends)
+        key = "/".join(f"<taxid:{end}>" for end in ends)
+        routes += [
+            path(f"{kind.segment}/", collection.as_view(), name=f"{name}-list"),
+            path(f"{kind.segment}/{key}/", item.as_view(), name=f"{name}-detail"),
+        ]
+    return routes
+
+
 urlpatterns = [
-    path("ping/", views.PingView.as_view(), name="ping"),
-    path("health/", views.HealthView.as_view(), name="health"),
-    path("taxonomies/", views.TaxonomyCollection.as_view(), name="taxonomy-list"),
-    path("layers/", views.LayerCollection.as_view(), name="layer-list"),
-    path("layers/<taxid:key>/", views.LayerItem.as_view(), name="layer-detail"),
-    path("threats/", views.ThreatCollection.as_view(), name="threat-list"),
-    path("threats/<taxid:key>/", views.ThreatItem.as_view(), name="threat-detail"),
-    path("mitigations/", views.MitigationCollection.as_view(), name="mitigation-list"),
-    path(
-        "mitigations/<taxid:key>/",
-        views.MitigationItem.as_view(),
-        name="mitigation-detail",
-    ),
-    path("sources/", views.SourceCollection.as_view(), name="source-list"),
-    path("sources/<taxid:key>/", views.SourceItem.as_view(), name="source-detail"),
-    path("mitigates/", views.MitigatesCollection.as_view(), name="mitigates-list"),
-    path(
-        "mitigates/<taxid:mitigation>/<taxid:threat>/",
-        views.MitigatesItem.as_view(),
-        name="mitigates-detail",
-    ),
-    path("enables/", views.EnablesCollection.as_view(), name="enables-list"),
-    path(
-        "enables/<taxid:source>/<taxid:target>/",
-        views.EnablesItem.as_view(),
-        name="enables-detail",
-    ),
-    path("requires/", views.RequiresCollection.as_view(), name="requires-list"),
-    path(
-        "requires/<taxid:source>/<taxid:target>/",
-        views.RequiresItem.as_view(),
-        name="requires-detail",
-    ),
-    path("introduces/", views.IntroducesCollection.as_view(), name="introduces-list"),
-    path(
-        "introduces/<taxid:source>/<taxid:target>/",
-        views.IntroducesItem.as_view(),
-        name="introduces-detail",
-    ),
-    path("subtypes/", views.SubtypeCollection.as_view(), name="subtype-list"),
-    path(
-        "subtypes/<taxid:source>/<taxid:target>/",
-        views.SubtypeItem.as_view(),
-        name="subtype-detail",
-    ),
-    path("coverage/", views.CoverageView.as_view(), name="coverage"),
+    path("ping/", health.PingView.as_view(), name="ping"),
+    path("health/", health.HealthView.as_view(), name="health"),
+    path("taxonomies/", interchange.TaxonomyCollection.as_view(), name="taxonomy-list"),
+    *_kind_paths(),
+    path("coverage/", coverage.CoverageView.as_view(), name="coverage"),
     path(
         "coverage/matrix.csv",
-        views.CoverageMatrixView.as_view(),
+        coverage.CoverageMatrixView.as_view(),
         name="coverage-matrix",
     ),
-    path("coverage/diff/", views.CoverageDiffView.as_view(), name="coverage-diff"),
-    path("graph/", views.GraphView.as_view(), name="graph"),
-    path("audit/", views.AuditCollection.as_view(), name="audit-list"),
-    path("revisions/", views.RevisionCollection.as_view(), name="revision-list"),
+    path("coverage/diff/", coverage.CoverageDiffView.as_view(), name="coverage-diff"),
+    path("graph/", interchange.GraphView.as_view(), name="graph"),
+    path("audit/", history.AuditCollection.as_view(), name="audit-list"),
+    path("revisions/", history.RevisionCollection.as_view(), name="revision-list"),
     path(
         "revisions/compare/",
-        views.RevisionCompareView.as_view(),
+        history.RevisionCompareView.as_view(),
         name="revision-compare",
     ),
-    path("export/", views.ExportView.as_view(), name="export"),
-    path("import/", views.ImportView.as_view(), name="import"),
+    path("export/", interchange.ExportView.as_view(), name="export"),
+    path("import/", interchange.ImportView.as_view(), name="import"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -1,0 +1,317 @@
+"""Serializers that only document answers for the schema: the error shape, the
+graph, the canonical document, import results, the coverage document, the
+comparison and the health checks. The views render these answers themselves."""
+
+from __future__ import annotations
+
+import functools
+
+from rest_framework import serializers
+
+from graphapi.serializers.records import ITEM_SERIALIZERS, ThreatCoverageSerializer
+from taxonomy.analysis.model import CLASSES
+from taxonomy.domain.kinds import BY_REL, KINDS, NODE_KINDS
+from taxonomy.domain.records import MATURITIES, STRENGTHS
+
+# The node kinds the graph explorer draws (sources are cited on links, not drawn).
+GRAPH_NODE_KINDS = [name for name in NODE_KINDS if name != "source"]
+
+
+# --- Errors ------------------------------------------------------------------------
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="A stable machine-readable code, e.g. not_found."
+    )
+    message = serializers.CharField(help_text="What went wrong, for a person.")
+    details = serializers.DictField(
+        help_text="Structured details: for validation errors field -> messages; "
+        "for 409 the links; for import problems their lines."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of every 4xx and 5xx response."""
+
+    error = ErrorBodySerializer()
+
+
+# --- Health --------------------------------------------------------------------------
+
+
+class PingSerializer(serializers.Serializer):
+    status = serializers.CharField()
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    neo4j = serializers.CharField(help_text="The server's Neo4j Kernel version.")
+    revision = serializers.IntegerField(help_text="The graph revision.")
+
+
+# --- The graph -------------------------------------------------------------------------
+
+
+class GraphNodeSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="kind:id, e.g. threat:guardrail-removal")
+    kind = serializers.ChoiceField(GRAPH_NODE_KINDS)
+    key = serializers.CharField(help_text="The node's own id.")
+    name = serializers.CharField()
+    layer = serializers.CharField(required=False, help_text="Mitigations only.")
+    maturity = serializers.ChoiceField(
+        MATURITIES, required=False, help_text="Mitigations only."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["class"] = serializers.ChoiceField(
+            CLASSES, required=False, allow_null=True, help_text="Threats only."
+        )
+        return fields
+
+
+class GraphEdgeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    source = serializers.CharField()
+    target = serializers.CharField()
+    type = serializers.ChoiceField(["IN_LAYER", *BY_REL])
+    strength = serializers.ChoiceField(
+        STRENGTHS, required=False, help_text="MITIGATES only."
+    )
+
+
+class GraphSerializer(serializers.Serializer):
+    nodes = GraphNodeSerializer(many=True)
+    edges = GraphEdgeSerializer(many=True)
+
+
+# --- The canonical document and import results ------------------------------------------
+
+
+@functools.cache
+def _in_document(
+    serializer: type[serializers.Serializer],
+) -> type[serializers.Serializer]:
+    """The serializer as an item of the canonical document, which carries versions."""
+    name = serializer.__name__.replace("Serializer", "")
+    return type(
+        f"Document{name}Serializer",
+        (serializer,),
+        {
+            "version": serializers.IntegerField(required=False, min_value=1),
+            "__module__": __name__,
+        },
+    )
+
+
+TaxonomyDocumentSerializer = type(
+    "TaxonomyDocumentSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "The canonical JSON document of "
+        "``manage.py taxonomy export --format json``.",
+        "__module__": __name__,
+        **{
+            kind.field: _in_document(ITEM_SERIALIZERS[name])(many=True, required=False)
+            for name, kind in KINDS.items()
+        },
+    },
+)
+
+
+class ChangeSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    action = serializers.ChoiceField(["create", "update", "delete"])
+    key = serializers.CharField()
+    fields = serializers.ListField(child=serializers.CharField())
+
+
+class ChangeSetSerializer(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField())
+    changes = ChangeSerializer(many=True)
+
+
+class ClassChangeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    coverage = serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.ChoiceField(CLASSES, allow_null=True)
+        fields["to"] = serializers.ChoiceField(CLASSES, allow_null=True)
+        return fields
+
+
+class ImpactSerializer(serializers.Serializer):
+    summary = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text="before / after: threats per coverage class.",
+    )
+    changed = ClassChangeSerializer(many=True)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    revision = serializers.IntegerField(
+        help_text="The graph revision after the import."
+    )
+    changes = ChangeSetSerializer()
+    impact = ImpactSerializer(help_text="Coverage (nothing disabled) before and after.")
+
+
+class ImportSummaryRowSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    skipped = serializers.IntegerField(
+        help_text="Revoked or deprecated items, links to them or to missing ones."
+    )
+    merged = serializers.IntegerField(help_text="Duplicate entries joined into one.")
+
+
+class CatalogueImportResultSerializer(serializers.Serializer):
+    """What an ATLAS or STIX import read and changed (``import_atlas`` prints it)."""
+
+    dry_run = serializers.BooleanField()
+    revision = serializers.IntegerField(
+        help_text="The graph revision after the import."
+    )
+    format = serializers.ChoiceField(["atlas", "stix"])
+    taxonomy = serializers.CharField(help_text="The taxonomy imported.")
+    title = serializers.CharField(help_text="What the file calls itself.")
+    changes = ChangeSetSerializer()
+    summary = ImportSummaryRowSerializer(many=True)
+    ignored = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Objects of the file the import has no use for, per type.",
+    )
+    warnings = serializers.ListField(
+        child=serializers.CharField(), help_text="Each naming the object concerned."
+    )
+
+
+# --- The coverage document (rendered by the analysis) ------------------------------------
+
+
+class _ScenarioEntrySerializer(serializers.Serializer):
+    baseline = serializers.BooleanField()
+    disabled_layers = serializers.ListField(child=serializers.CharField())
+    disabled_mitigations = serializers.ListField(child=serializers.CharField())
+    maturities = serializers.ListField(
+        child=serializers.ChoiceField(MATURITIES), allow_null=True
+    )
+    disabled_by_requires = serializers.ListField(child=serializers.CharField())
+
+
+class _QueryEntrySerializer(serializers.Serializer):
+    threat = serializers.CharField(allow_null=True)
+    chains = serializers.CharField(allow_null=True)
+    diff_baseline = serializers.BooleanField()
+
+
+class _LayerTotalsSerializer(serializers.Serializer):
+    mitigations = serializers.IntegerField()
+    links = serializers.IntegerField()
+    threats = serializers.IntegerField()
+    addressed_alone = serializers.IntegerField()
+    critical_for = serializers.IntegerField()
+
+
+class _RankingSerializer(serializers.Serializer):
+    mitigation = serializers.CharField()
+    layer = serializers.CharField()
+    threats = serializers.IntegerField()
+
+
+class _LayerSetSerializer(serializers.Serializer):
+    layers = serializers.ListField(child=serializers.CharField())
+    addressed = serializers.IntegerField()
+    minimal_for = serializers.IntegerField()
+
+
+class _LayerSetsSerializer(serializers.Serializer):
+    scope = serializers.CharField()
+    sets = _LayerSetSerializer(many=True)
+
+
+class _IntroducedSerializer(serializers.Serializer):
+    threat = serializers.CharField()
+    introduced_by = serializers.ListField(child=serializers.CharField())
+
+
+class _ChainPathSerializer(serializers.Serializer):
+    threats = serializers.ListField(child=serializers.CharField())
+    blocked_by = serializers.ListField(child=serializers.CharField())
+
+
+class _ChainsSerializer(serializers.Serializer):
+    target = serializers.CharField()
+    target_addressed = serializers.BooleanField()
+    paths = _ChainPathSerializer(many=True)
+    unblocked = serializers.IntegerField()
+    truncated = serializers.BooleanField()
+    minimum_blocking_set = serializers.ListField(child=serializers.CharField())
+
+
+class _DiffSerializer(serializers.Serializer):
+    changed = ClassChangeSerializer(many=True)
+    summary = serializers.DictField(child=serializers.IntegerField())
+
+
+class CoverageDocumentSerializer(serializers.Serializer):
+    """The coverage document, byte for byte what ``manage.py coverage --format json`` prints."""
+
+    schema = serializers.CharField()
+    revision = serializers.IntegerField()
+    threshold = serializers.FloatField()
+    effectiveness = serializers.DictField(child=serializers.FloatField())
+    scenario = _ScenarioEntrySerializer()
+    query = _QueryEntrySerializer()
+    layers = serializers.ListField(child=serializers.CharField())
+    minimal_layer_sets = serializers.ChoiceField(["exact", "approximate"])
+    summary = serializers.DictField(child=serializers.IntegerField())
+    threats = ThreatCoverageSerializer(many=True)
+    layer_totals = serializers.DictField(child=_LayerTotalsSerializer())
+    mitigation_ranking = _RankingSerializer(many=True)
+    layer_sets = _LayerSetsSerializer()
+    introduced = _IntroducedSerializer(many=True)
+    unblocked_chains_into = serializers.ListField(child=serializers.CharField())
+    chains = _ChainsSerializer(allow_null=True)
+    diff = _DiffSerializer(allow_null=True)
+
+
+# --- The comparison of two revisions ---------------------------------------------------
+
+
+class _ItemChangeSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    action = serializers.ChoiceField(["create", "update", "delete"])
+    key = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.DictField(), help_text="field -> {before, after}"
+    )
+
+
+class _ComparisonCoverageSerializer(serializers.Serializer):
+    threshold = serializers.FloatField()
+    effectiveness = serializers.DictField(child=serializers.FloatField())
+    summary = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField())
+    )
+    changed = serializers.ListField(child=serializers.DictField())
+    gaps = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField())
+    )
+
+
+class ComparisonSerializer(serializers.Serializer):
+    """The ``layerwise-diff/1`` document (``manage.py taxonomy diff --format json``)."""
+
+    schema = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    changes = _ItemChangeSerializer(many=True)
+    coverage = _ComparisonCoverageSerializer()

@@ -1,0 +1,353 @@
+"""The API's query parameters: filters, the what-if scenario, and the options of
+the coverage, graph, export, import, audit and revision reads."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rest_framework import serializers
+
+from graphapi.serializers.records import ID_MAX, IdField
+from taxonomy.analysis.model import CLASSES
+from taxonomy.domain.kinds import KINDS
+from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, STRENGTHS
+from taxonomy.domain.scenario import SCENARIO_PARAMS, ScenarioParam
+from taxonomy.formats.navigator import DEFAULT_DOMAIN, DOMAINS
+
+# The name of a taxonomy (taxonomy.formats.common.TAXONOMY_NAME).
+TAXONOMY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+
+
+def TaxonomyField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a field factory)
+    """The name of a taxonomy in the graph, e.g. layerwise (the seed) or atlas."""
+    return serializers.RegexField(TAXONOMY_PATTERN, max_length=63, **kwargs)
+
+
+class TaxonomyQuerySerializer(serializers.Serializer):
+    """The taxonomy a read answers for; the seed unless named."""
+
+    taxonomy = TaxonomyField(
+        required=False,
+        default=DEFAULT_TAXONOMY,
+        help_text="The taxonomy to read (`GET /api/v1/taxonomies/` lists them): "
+        f"default `{DEFAULT_TAXONOMY}`, the seed; e.g. `atlas`. One the graph does "
+        "not hold is 404.",
+    )
+
+
+# --- Filters of the lists --------------------------------------------------------------
+
+
+class TextFilterSerializer(TaxonomyQuerySerializer):
+    q = serializers.CharField(
+        required=False,
+        max_length=500,
+        help_text="Full-text search on name and description; every word as a prefix.",
+    )
+
+
+class ThreatFilterSerializer(TextFilterSerializer):
+    layer = IdField(
+        required=False, help_text="Only threats a mitigation of this layer acts on."
+    )
+    mitigation = IdField(
+        required=False, help_text="Only threats this mitigation acts on."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # "class" is a keyword in Python, so the field is added here, and
+        # validated as the selector's name for it.
+        fields["class"] = serializers.ChoiceField(
+            CLASSES,
+            required=False,
+            source="coverage_class",
+            help_text="Only threats of this coverage class.",
+        )
+        return fields
+
+
+class MitigationFilterSerializer(TextFilterSerializer):
+    layer = IdField(required=False, help_text="Only mitigations of this layer.")
+    maturity = serializers.ChoiceField(MATURITIES, required=False)
+    threat = IdField(
+        required=False, help_text="Only mitigations acting on this threat."
+    )
+
+
+class MitigatesFilterSerializer(TaxonomyQuerySerializer):
+    mitigation = IdField(required=False)
+    threat = IdField(required=False)
+    layer = IdField(
+        required=False, help_text="Only links from mitigations of this layer."
+    )
+    strength = serializers.ChoiceField(STRENGTHS, required=False)
+    source = IdField(required=False, help_text="Only links citing this source.")
+
+
+class LinkFilterSerializer(TaxonomyQuerySerializer):
+    source = IdField(required=False)
+    target = IdField(required=False)
+
+
+class CascadeSerializer(serializers.Serializer):
+    cascade = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also delete the links that involve the node (a layer: the "
+        "mitigations in it; a source: its citations). Without it such a delete "
+        "is refused with 409 listing the links.",
+    )
+
+
+# --- The scenario ------------------------------------------------------------------------
+
+
+class _IdList(serializers.ListField):
+    """Repeatable, and each value may hold several comma-separated ids."""
+
+    child = IdField()
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if isinstance(data, str):
+            data = [data]
+        split = [part.strip() for value in data for part in str(value).split(",")]
+        return super().to_internal_value([part for part in split if part])
+
+
+class _MaturityList(_IdList):
+    child = serializers.ChoiceField(MATURITIES)
+
+
+def _in_unit_interval(value: float) -> None:
+    if not 0.0 < value <= 1.0:
+        raise serializers.ValidationError("must be in (0, 1]")
+
+
+def _scenario_field(param: ScenarioParam) -> serializers.Field:
+    """The query field of one scenario parameter, read as its ``kind`` says."""
+    if param.kind == "ids":
+        return _IdList(required=False, default=list, help_text=param.help)
+    if param.kind == "maturities":
+        return _MaturityList(required=False, help_text=param.help)
+    if param.kind == "choice":
+        return serializers.ChoiceField(
+            param.choices, required=False, help_text=param.help
+        )
+    return serializers.FloatField(
+        required=False, validators=[_in_unit_interval], help_text=param.help
+    )
+
+
+# The threshold comes first, as the API has always listed (and reported) it.
+_SCENARIO_FIELDS = {
+    param.name: _scenario_field(param)
+    for param in sorted(SCENARIO_PARAMS, key=lambda param: param.kind != "number")
+}
+ScenarioQuerySerializer = type(
+    "ScenarioQuerySerializer",
+    (TaxonomyQuerySerializer,),
+    {
+        "__doc__": "The what-if scenario of ``manage.py coverage`` and "
+        "``manage.py export``.",
+        "__module__": __name__,
+        **_SCENARIO_FIELDS,
+    },
+)
+
+
+class CoverageQuerySerializer(ScenarioQuerySerializer):
+    """The parameters of ``manage.py coverage``."""
+
+    threat = IdField(required=False, help_text="List only this threat under `threats`.")
+    chains = IdField(
+        required=False, help_text="Report the ENABLES chains into this threat."
+    )
+    diff_baseline = serializers.BooleanField(
+        required=False, default=False, help_text="Also diff against the baseline."
+    )
+    revision = serializers.SlugField(
+        required=False,
+        help_text="Analyse the named revision (`manage.py taxonomy tag NAME`) "
+        "instead of the graph now; `current` is the graph now. Unknown: 404. "
+        "Only for the seed taxonomy.",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        named = data.get("revision") not in (None, "current")
+        if named and data["taxonomy"] != DEFAULT_TAXONOMY:
+            only = f"named revisions hold the {DEFAULT_TAXONOMY} taxonomy only"
+            raise serializers.ValidationError({"revision": [only]})
+        return data
+
+
+# --- The graph, export and import --------------------------------------------------------
+
+
+class GraphQuerySerializer(TaxonomyQuerySerializer):
+    around = serializers.CharField(
+        required=False,
+        max_length=ID_MAX + 20,
+        help_text="A node id such as threat:guardrail-removal (or a bare id when "
+        "only one kind has it): keep only its neighbourhood.",
+    )
+    depth = serializers.IntegerField(
+        required=False,
+        default=1,
+        min_value=0,
+        max_value=10,
+        help_text="Hops from `around`.",
+    )
+
+
+EXPORT_FORMATS = ["yaml", "json", "stix", "navigator", "graphml", "csv"]
+SCENARIO_FORMATS = ("navigator", "csv")
+NAVIGATOR_DOMAINS = [DEFAULT_DOMAIN, *DOMAINS.values()]
+
+
+class ExportQuerySerializer(ScenarioQuerySerializer):
+    """A taxonomy in one format; the scenario only for navigator and csv."""
+
+    format = serializers.ChoiceField(
+        EXPORT_FORMATS,
+        required=False,
+        default="json",
+        help_text="yaml: one fixture file; json: the canonical document; stix: a "
+        "STIX 2.1 bundle; navigator: an ATT&CK Navigator layer (4.5) of the "
+        "coverage; graphml: every node and edge; csv: the coverage matrix.",
+    )
+    domain = serializers.ChoiceField(
+        NAVIGATOR_DOMAINS,
+        required=False,
+        help_text="navigator only: the Navigator domain (default by the "
+        "taxonomy's name: atlas-atlas for atlas, else enterprise-attack, ...).",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        fmt = data["format"]
+        errors = {}
+        if fmt not in SCENARIO_FORMATS:
+            only = f"only for format {' or '.join(SCENARIO_FORMATS)}"
+            for name in _SCENARIO_FIELDS:
+                if name in self.initial_data:
+                    errors[name] = [only]
+        if fmt != "navigator" and "domain" in data:
+            errors["domain"] = ["only for format navigator"]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
+class LayerMapField(serializers.CharField):
+    """A JSON object ``{category or mitigation id: layer id}`` sent as text."""
+
+    def to_internal_value(self, data: Any) -> dict[str, str]:
+        text = super().to_internal_value(data)
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise serializers.ValidationError("must be a JSON object") from None
+        if not isinstance(value, dict) or not all(
+            isinstance(v, str) and v.strip() for v in value.values()
+        ):
+            raise serializers.ValidationError(
+                "must be a JSON object mapping categories or mitigation ids to layer ids"
+            )
+        return {str(k): v.strip() for k, v in value.items()}
+
+
+IMPORT_FORMATS = ["fixtures", "atlas", "stix"]
+CATALOGUE_ONLY = ("taxonomy", "default_strength", "layer_map")
+
+
+class ImportQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(
+        IMPORT_FORMATS,
+        required=False,
+        default="fixtures",
+        help_text="fixtures: a fixture file (YAML) or the canonical document "
+        "(JSON); atlas: a MITRE ATLAS distribution file (ATLAS.yaml); stix: a "
+        "STIX 2.1 bundle (JSON). atlas and stix replace what the graph holds of "
+        "the taxonomy they import and touch no other.",
+    )
+    dry_run = serializers.BooleanField(
+        required=False, default=False, help_text="Report the changes and write nothing."
+    )
+    prune = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="fixtures only: also delete what the graph holds of the "
+        "document's taxonomies and the import does not.",
+    )
+    taxonomy = TaxonomyField(
+        required=False,
+        help_text="atlas and stix only: the taxonomy to import as (ATLAS default "
+        "`atlas`; STIX default the name the bundle carries). Not the seed's name.",
+    )
+    default_strength = serializers.ChoiceField(
+        STRENGTHS,
+        required=False,
+        help_text="atlas and stix only: the strength of a MITIGATES link the "
+        "file gives none (default medium).",
+    )
+    layer_map = LayerMapField(
+        required=False,
+        max_length=20000,
+        help_text='atlas and stix only: a JSON object such as {"Policy": '
+        '"institutional"} sending a category or mitigation id to an existing '
+        "layer of any taxonomy. An unknown layer is 422 and writes nothing.",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["format"] == "fixtures":
+            misplaced = [name for name in CATALOGUE_ONLY if name in data]
+            message = "only for format atlas or stix"
+        else:
+            misplaced = ["prune"] if "prune" in self.initial_data else []
+            message = "only for format fixtures (atlas and stix always replace)"
+        if misplaced:
+            raise serializers.ValidationError({name: [message] for name in misplaced})
+        return data
+
+
+# --- The audit log and named revisions ---------------------------------------------------
+
+
+class AuditQuerySerializer(serializers.Serializer):
+    """The filters of the audit log, as on the browser's recent-changes page."""
+
+    editor = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="Only this editor's changes (a username, "
+        "or an automated writer such as `taxonomy load (fixtures)`).",
+    )
+    since = serializers.DateField(required=False, help_text="From this day (included).")
+    until = serializers.DateField(required=False, help_text="To this day (included).")
+    kind = serializers.ChoiceField(
+        list(KINDS), required=False, help_text="Only changes to items of this kind."
+    )
+    channel = serializers.ChoiceField(
+        ["browser", "api", "fixtures", "import"],
+        required=False,
+        help_text="Only changes made this way.",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise serializers.ValidationError({"until": ["is before since"]})
+        return data
+
+
+class RevisionCompareQuerySerializer(serializers.Serializer):
+    a = serializers.SlugField(
+        required=False,
+        default="current",
+        help_text="The older side: a revision name or `current`.",
+    )
+    b = serializers.SlugField(
+        required=False,
+        default="current",
+        help_text="The newer side: a revision name or `current`.",
+    )

@@ -1,0 +1,301 @@
+"""Plain serializers over the graph's frozen records and the other items the API
+lists (taxonomies, audit entries, named revisions).
+
+Field rules mirror fixtures/schema.json so that the API accepts exactly what a
+fixture file may hold; references (unknown layer, threat, source) and cycles
+are checked by the write itself, inside its transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from taxonomy.analysis.model import CLASSES
+from taxonomy.domain.kinds import PLAIN_LINK_KINDS
+from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, STRENGTHS
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
+ID_MAX = 200
+
+
+def IdField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a field factory)
+    """An id: letters, digits, '.', '_', ':' or '-', starting with a letter or digit."""
+    kwargs.setdefault("help_text", "An id: letters, digits, '.', '_', ':' or '-'.")
+    return serializers.RegexField(ID_PATTERN, max_length=ID_MAX, **kwargs)
+
+
+def TextField(max_length: int = 20000, **kwargs: Any) -> serializers.CharField:  # noqa: N802
+    return serializers.CharField(
+        max_length=max_length, required=False, allow_blank=True, default="", **kwargs
+    )
+
+
+def SourceIds(**kwargs: Any) -> serializers.ListField:  # noqa: N802 (a field factory)
+    """The ids of the sources an item cites; none unless given."""
+    return serializers.ListField(
+        child=IdField(), required=False, default=list, **kwargs
+    )
+
+
+def flatten(detail: dict[str, Any], key: str) -> dict[str, Any]:
+    """A detail selector's answer as one mapping: the record's fields, then the rest."""
+    return {**asdict(detail[key]), **{k: v for k, v in detail.items() if k != key}}
+
+
+# --- Nodes ---------------------------------------------------------------------------
+
+
+class NodeSerializer(serializers.Serializer):
+    id = IdField()
+    name = serializers.CharField(max_length=300)
+    description = TextField()
+    taxonomy = IdField(required=False, default=DEFAULT_TAXONOMY)
+    version = serializers.IntegerField(
+        read_only=True, help_text="Counts the item's changes; the ETag carries it."
+    )
+
+
+class LayerSerializer(NodeSerializer):
+    """A governance layer."""
+
+
+class ThreatSerializer(NodeSerializer):
+    """A misuse vector."""
+
+    maturity = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Free text in the vocabulary of the taxonomy it came from "
+        "(ATLAS: feasible, demonstrated, realized); empty for the seed.",
+    )
+    sources = SourceIds(help_text="Sources describing it.")
+
+
+class ThreatSummarySerializer(ThreatSerializer):
+    coverage_class = serializers.SerializerMethodField(
+        help_text="Class of the threat with nothing disabled."
+    )
+
+    @extend_schema_field(serializers.ChoiceField(CLASSES, allow_null=True))
+    def get_coverage_class(self, threat: Any) -> str | None:
+        return self.context["classes"].get(threat.id)
+
+
+class MitigationSerializer(NodeSerializer):
+    """A mitigation, in exactly one governance layer."""
+
+    layer = IdField()
+    maturity = serializers.ChoiceField(MATURITIES)
+    sources = SourceIds(help_text="Sources describing it.")
+
+
+class SourceSerializer(NodeSerializer):
+    """A published source that MITIGATES links cite."""
+
+    authors = TextField(2000)
+    title = TextField(1000)
+    year = serializers.IntegerField(
+        min_value=1000, max_value=3000, required=False, allow_null=True, default=None
+    )
+    publisher = TextField(500)
+    url = TextField(2000)
+
+
+# --- Links ---------------------------------------------------------------------------
+
+
+class MitigatesSerializer(serializers.Serializer):
+    """(mitigation)-[:MITIGATES]->(threat) with its strength, rationale and sources."""
+
+    mitigation = IdField()
+    threat = IdField()
+    strength = serializers.ChoiceField(STRENGTHS)
+    rationale = TextField()
+    sources = SourceIds()
+    version = serializers.IntegerField(read_only=True)
+
+
+class MitigatesChangeSerializer(serializers.Serializer):
+    """The writable fields of a MITIGATES link (its ends are its identity)."""
+
+    strength = serializers.ChoiceField(STRENGTHS)
+    rationale = TextField()
+    sources = SourceIds()
+
+
+class LinkSerializer(serializers.Serializer):
+    """A link without properties: source -> target in the graph's direction."""
+
+    source = IdField()
+    target = IdField()
+    version = serializers.IntegerField(read_only=True)
+
+
+# Kind name -> the serializer of its records, for every kind of the registry.
+ITEM_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
+    "layer": LayerSerializer,
+    "threat": ThreatSerializer,
+    "mitigation": MitigationSerializer,
+    "source": SourceSerializer,
+    "mitigates": MitigatesSerializer,
+    **{name: LinkSerializer for name in PLAIN_LINK_KINDS},
+}
+
+
+# --- Detail embeds ---------------------------------------------------------------------
+
+
+class MitigationRefSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    maturity = serializers.ChoiceField(MATURITIES)
+
+
+class LayerDetailSerializer(LayerSerializer):
+    mitigations = MitigationRefSerializer(many=True, read_only=True)
+
+
+class ThreatMitigationSerializer(serializers.Serializer):
+    mitigation = serializers.CharField(source="mitigation.id")
+    name = serializers.CharField(source="mitigation.name")
+    maturity = serializers.ChoiceField(MATURITIES, source="mitigation.maturity")
+    strength = serializers.ChoiceField(STRENGTHS, source="link.strength")
+    rationale = serializers.CharField(source="link.rationale")
+    sources = serializers.ListField(
+        child=serializers.CharField(), source="link.sources"
+    )
+    version = serializers.IntegerField(
+        source="link.version", help_text="The link's version."
+    )
+
+
+class LayerGroupSerializer(serializers.Serializer):
+    layer = serializers.CharField()
+    name = serializers.CharField()
+    mitigations = ThreatMitigationSerializer(many=True)
+
+
+class CoverageByLayerSerializer(serializers.Serializer):
+    all = serializers.FloatField()
+    by_layer = serializers.DictField(child=serializers.FloatField())
+
+
+class LinkContributionSerializer(serializers.Serializer):
+    mitigation = serializers.CharField()
+    layer = serializers.CharField()
+    strength = serializers.ChoiceField(STRENGTHS)
+    effectiveness = serializers.FloatField()
+
+
+class _StringLists(serializers.ListField):
+    child = serializers.ListField(child=serializers.CharField())
+
+
+class ThreatCoverageSerializer(serializers.Serializer):
+    """One threat's entry of the coverage document."""
+
+    id = serializers.CharField()
+    name = serializers.CharField()
+    coverage = CoverageByLayerSerializer()
+    links = LinkContributionSerializer(many=True)
+    minimal_layer_sets = _StringLists()
+    minimal_layer_sets_exact = serializers.BooleanField()
+    critical_layers = serializers.ListField(child=serializers.CharField())
+    critical_mitigations = serializers.ListField(child=serializers.CharField())
+    introduced_by = serializers.ListField(child=serializers.CharField())
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["class"] = serializers.ChoiceField(CLASSES)
+        return fields
+
+
+class ThreatDetailSerializer(ThreatSerializer):
+    mitigations_by_layer = LayerGroupSerializer(
+        many=True,
+        read_only=True,
+        help_text="Every layer in order, with its links into the threat.",
+    )
+    enables = serializers.ListField(child=serializers.CharField(), read_only=True)
+    enabled_by = serializers.ListField(child=serializers.CharField(), read_only=True)
+    subtype_of = serializers.ListField(child=serializers.CharField(), read_only=True)
+    introduced_by = serializers.ListField(child=serializers.CharField(), read_only=True)
+    coverage = ThreatCoverageSerializer(
+        read_only=True, help_text="The threat's coverage with nothing disabled."
+    )
+
+
+class MitigatedThreatSerializer(serializers.Serializer):
+    threat = serializers.CharField(source="threat.id")
+    name = serializers.CharField(source="threat.name")
+    strength = serializers.ChoiceField(STRENGTHS, source="link.strength")
+    rationale = serializers.CharField(source="link.rationale")
+    sources = serializers.ListField(
+        child=serializers.CharField(), source="link.sources"
+    )
+    version = serializers.IntegerField(
+        source="link.version", help_text="The link's version."
+    )
+
+
+class MitigationDetailSerializer(MitigationSerializer):
+    mitigates = MitigatedThreatSerializer(many=True, read_only=True)
+    requires = serializers.ListField(child=serializers.CharField(), read_only=True)
+    required_by = serializers.ListField(child=serializers.CharField(), read_only=True)
+    introduces = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class CitationSerializer(serializers.Serializer):
+    mitigation = serializers.CharField()
+    threat = serializers.CharField()
+
+
+class SourceDetailSerializer(SourceSerializer):
+    cited_by = CitationSerializer(many=True, read_only=True)
+
+
+# --- Taxonomies, audit entries and named revisions --------------------------------------
+
+
+class TaxonomyCountSerializer(serializers.Serializer):
+    """One taxonomy the graph holds, with its items counted."""
+
+    name = serializers.CharField()
+    default = serializers.BooleanField(help_text="Whether it is the seed.")
+    layers = serializers.IntegerField()
+    threats = serializers.IntegerField()
+    mitigations = serializers.IntegerField()
+    sources = serializers.IntegerField()
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(
+        source="actor_name", help_text="Who wrote: a username or an automated writer."
+    )
+    channel = serializers.CharField(help_text="browser, api, fixtures or import.")
+    action = serializers.CharField(help_text="create, update or delete.")
+    kind = serializers.CharField()
+    key = serializers.CharField(help_text="A node's id or a link's `source->target`.")
+    before = serializers.JSONField(
+        allow_null=True, help_text="The item before (null: created)."
+    )
+    after = serializers.JSONField(
+        allow_null=True, help_text="The item after (null: deleted)."
+    )
+    comment = serializers.CharField(help_text="Why, as the editor wrote it.")
+    graph_revision = serializers.IntegerField(allow_null=True)
+
+
+class NamedRevisionSerializer(serializers.Serializer):
+    name = serializers.SlugField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField(source="created_by_name")
+    graph_revision = serializers.IntegerField()
+    comment = serializers.CharField()

@@ -1,0 +1,33 @@
+"""Liveness and readiness: is the web server up, and can it reach Neo4j?"""
+
+from __future__ import annotations
+
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from graphapi import schema
+from taxonomy import selectors
+
+
+@schema.ping
+class PingView(APIView):
+    """A trivial answer from the web server alone: a liveness check and the
+    benchmark's baseline. It does not touch Neo4j."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        return Response({"status": "ok"})
+
+
+@schema.health
+class HealthView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        revision = selectors.revision_of(selectors.revision_token(fresh=True))
+        return Response(
+            {"status": "ok", "neo4j": selectors.server_version(), "revision": revision}
+        )
