@@ -250,46 +250,109 @@ def set_weights(weights: np.ndarray, theta: float, dependence: str) -> np.ndarra
     return np.where(weights >= theta, weights, 0.0)
 
 
-def _critical_by_removal(model, link_on, link_weight, addressed, theta, dependence):
+def _critical_by_removal(
+    model, link_on, link_weight, in_sets, addressed, theta, dependence
+):
     """Critical (threat, mitigation) pairs when links fail together, by removal.
 
     For every addressed threat and every mitigation whose removal (with what
     REQUIRES it) takes away one of its links, the threat's layers are
-    recomputed without the removed links, all pairs at once.
+    recomputed without the removed links. A mitigation that nothing REQUIRES
+    and that has one link into the threat changes one cell only, whose best
+    link is then its runner-up; every other pair is recomputed link by link.
     """
     n_threats, n_layers = len(model.threats), len(model.layers)
+    n_m = len(model.mitigations)
     keep = np.flatnonzero(link_on & addressed[model.link_threat])
+    # Links are sorted by threat, layer, mitigation: those of one pair are adjacent.
+    pair_key = (
+        model.link_threat[keep].astype(np.int64) * n_m + model.link_mitigation[keep]
+    )
+    repeated = np.zeros(len(keep), dtype=bool)
+    same = pair_key[1:] == pair_key[:-1]
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    alone = np.diff(model.closure.indptr) == 1  # nothing REQUIRES it
+    simple = alone[model.link_mitigation[keep]] & ~repeated
+    # One cell changes: its best becomes the runner-up if this link was the best.
+    k = keep[simple]
+    cell_of = model.link_threat.astype(np.int64) * n_layers + model.link_layer
+    cells = np.arange(n_threats * n_layers)
+    top, where, second = top_two(
+        link_weight,
+        np.searchsorted(cell_of, cells, side="left"),
+        np.searchsorted(cell_of, cells, side="right"),
+    )
+    cell = cell_of[k]
+    now = np.where(where[cell] == k, second[cell], top[cell])
+    now_in_set = now if dependence != FULL else np.where(now >= theta, now, 0.0)
+    threat = model.link_threat[k]
+    left = in_sets.sum(axis=1)[threat] - in_sets.reshape(-1)[cell] + now_in_set
+    found_threat = [threat[left < theta]]
+    found_mitigation = [model.link_mitigation[k][left < theta].astype(np.int64)]
+    # Every other pair: recomputed without the links its removal takes away.
     touched = sparse.csr_array(
-        (
-            np.ones(len(keep)),
-            (model.link_threat[keep], model.link_mitigation[keep]),
-        ),
-        shape=(n_threats, len(model.mitigations)),
+        (np.ones(len(keep)), (model.link_threat[keep], model.link_mitigation[keep])),
+        shape=(n_threats, n_m),
     )
     if model.has_requires:
         touched = (touched @ model.closure.T).tocsr()
     touched.sort_indices()
     pair_threat = np.repeat(np.arange(n_threats), np.diff(touched.indptr))
     pair_mitigation = touched.indices.astype(np.int64)
+    # A pair of a mitigation nothing REQUIRES comes from its own links only.
+    other = ~alone[pair_mitigation] | (touched.data > 1)
+    pair_threat, pair_mitigation = pair_threat[other], pair_mitigation[other]
     lo = model.link_start[pair_threat]
     sizes = model.link_start[pair_threat + 1] - lo
     pair = np.repeat(np.arange(len(pair_threat)), sizes)
     starts = np.repeat(np.cumsum(sizes) - sizes - lo, sizes)
     link = np.arange(len(pair)) - starts
     closure = model.closure.tocoo()
-    n_m = len(model.mitigations)
     removable = np.sort(closure.row.astype(np.int64) * n_m + closure.col)
     key = pair_mitigation[pair] * n_m + model.link_mitigation[link]
-    at = np.minimum(np.searchsorted(removable, key), len(removable) - 1)
+    at = np.minimum(np.searchsorted(removable, key), max(len(removable) - 1, 0))
     removed = removable[at] == key if len(removable) else np.zeros(len(key), bool)
     weight = np.where(removed, 0.0, link_weight[link])
     best = np.zeros(len(pair_threat) * n_layers)
     np.maximum.at(best, pair * n_layers + model.link_layer[link], weight)
     best = best.reshape(len(pair_threat), n_layers)
-    left = set_weights(best, theta, dependence).sum(axis=1)
-    critical = left < theta
-    rows, mitigations = pair_threat[critical], pair_mitigation[critical]
+    critical = set_weights(best, theta, dependence).sum(axis=1) < theta
+    found_threat.append(pair_threat[critical])
+    found_mitigation.append(pair_mitigation[critical])
+    rows, mitigations = np.concatenate(found_threat), np.concatenate(found_mitigation)
+    order = np.lexsort((mitigations, rows))
+    rows, mitigations = rows[order], mitigations[order]
     return np.searchsorted(rows, np.arange(n_threats + 1)), mitigations
+
+
+def top_two(
+    values: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per segment ``values[starts[i]:ends[i]]`` (contiguous, in order, covering
+    ``values``): its best value, the position of its first best entry (-1 when
+    empty), and the best of its other entries (0 when none).
+
+    >>> top, where, second = top_two(np.array([1.0, 3.0, 3.0, 2.0]),
+    ...                               np.array([0, 2, 4]), np.array([2, 4, 4]))
+    >>> top.tolist(), where.tolist(), second.tolist()
+    ([3.0, 3.0, 0.0], [1, 2, -1], [1.0, 2.0, 0.0])
+    """
+    n = len(starts)
+    top, second, where = np.zeros(n), np.zeros(n), np.full(n, -1)
+    full = ends > starts
+    if not full.any():
+        return top, where, second
+    top[full] = np.maximum.reduceat(values, starts[full])
+    segment = np.repeat(np.arange(n), ends - starts)
+    hits = np.flatnonzero(values == top[segment])
+    segments, first = np.unique(segment[hits], return_index=True)
+    where[segments] = hits[first]
+    others = values.astype(float)
+    others[where[segments]] = -np.inf
+    rest = np.maximum.reduceat(others, starts[full])
+    second[full] = np.where(np.isfinite(rest), rest, 0.0)
+    return top, where, second
 
 
 def class_codes(counts: np.ndarray, weights: np.ndarray, theta: float) -> np.ndarray:
@@ -346,7 +409,7 @@ def run_scenario(model: CoverageModel, scenario: Scenario) -> Analysis:
         )
     else:
         critical_start, critical_mitigation = _critical_by_removal(
-            model, link_on, link_weight, addressed, theta, dependence
+            model, link_on, link_weight, in_sets, addressed, theta, dependence
         )
     reach = weights.max(axis=1, initial=0.0) if dependence == FULL else weights.sum(1)
     run = _Run(

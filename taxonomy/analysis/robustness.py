@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from taxonomy.analysis.compiled import CoverageModel, check_scenario, enabled_mask
-from taxonomy.analysis.fast import cell_weights, set_weights
+from taxonomy.analysis.fast import cell_weights, set_weights, top_two
 from taxonomy.analysis.model import CLASSES, addressing_weight, strength_weight
 from taxonomy.domain.records import STRENGTHS
 from taxonomy.domain.scenario import FULL, INDEPENDENT, Scenario
@@ -62,35 +62,6 @@ def _classes(
         [UNMITIGATED, INSUFFICIENT, SINGLE_LAYER],
         default=DEFENSE_IN_DEPTH,
     )
-
-
-def _top_two(
-    values: np.ndarray, starts: np.ndarray, ends: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per segment ``values[starts[i]:ends[i]]`` (contiguous, in order, covering
-    ``values``): its best value, the position of its first best entry (-1 when
-    empty), and the best of its other entries (0 when none).
-
-    >>> top, where, second = _top_two(np.array([1.0, 3.0, 3.0, 2.0]),
-    ...                               np.array([0, 2, 4]), np.array([2, 4, 4]))
-    >>> top.tolist(), where.tolist(), second.tolist()
-    ([3.0, 3.0, 0.0], [1, 2, -1], [1.0, 2.0, 0.0])
-    """
-    n = len(starts)
-    top, second, where = np.zeros(n), np.zeros(n), np.full(n, -1)
-    full = ends > starts
-    if not full.any():
-        return top, where, second
-    top[full] = np.maximum.reduceat(values, starts[full])
-    segment = np.repeat(np.arange(n), ends - starts)
-    hits = np.flatnonzero(values == top[segment])
-    segments, first = np.unique(segment[hits], return_index=True)
-    where[segments] = hits[first]
-    others = values.astype(float)
-    others[where[segments]] = -np.inf
-    rest = np.maximum.reduceat(others, starts[full])
-    second[full] = np.where(np.isfinite(rest), rest, 0.0)
-    return top, where, second
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,13 +185,13 @@ def sensitivity(model: CoverageModel, scenario: Scenario) -> Sensitivity:
     n_layers = len(model.layers)
     cell_of = model.link_threat.astype(np.int64) * n_layers + model.link_layer
     cells = np.arange(weights.size)
-    cell_best = _top_two(
+    cell_best = top_two(
         link_weight,
         np.searchsorted(cell_of, cells, side="left"),
         np.searchsorted(cell_of, cells, side="right"),
     )
     rows = np.arange(weights.shape[0]) * n_layers
-    row_best = _top_two(weights.reshape(-1), rows, rows + n_layers)
+    row_best = top_two(weights.reshape(-1), rows, rows + n_layers)
     context = _Context(
         weights,
         row_links,

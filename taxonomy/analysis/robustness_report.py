@@ -146,15 +146,33 @@ def headline_sentence(entry: Mapping) -> str:
     ...     "headline": {"median": 9.0, "p5": 7.0, "p95": 10.0}}})
     '9 of 12 threats cannot be addressed by any single governance layer; between 6 and 10 if every strength judgement were one step off; 7 to 10 in 90% of 2000 random draws of the effectiveness within each strength (median 9), with independent mitigations.'
     """
-    h, mc = entry["headline"], entry["monte_carlo"]
-    low, high = sorted((h["lower"], h["higher"]))
-    band = mc["headline"]
+    h = entry["headline"]
     return (
         f"{h['count']} of {h['of']} threats cannot be addressed by any single "
-        f"governance layer; between {low} and {high} if every strength judgement "
-        f"were one step off; {band['p5']:g} to {band['p95']:g} in 90% of "
-        f"{mc['samples']} random draws of the effectiveness within each strength "
-        f"(median {band['median']:g}), with {_dependence_words(entry['dependence'])}."
+        f"governance layer; {range_words(entry)}"
+    )
+
+
+def range_words(entry: Mapping) -> str:
+    """How far the headline moves: one step off, and across random draws.
+
+    >>> range_words({"headline": {"lower": 9, "higher": 9}, "dependence": "full",
+    ...     "monte_carlo": {"samples": 10, "headline": {"median": 9, "p5": 9, "p95": 9}}})
+    'the same if every strength judgement were one step off; 9 to 9 in 90% of 10 random draws of the effectiveness within each strength (median 9), with every mitigation failing together.'
+    """
+    h, mc = entry["headline"], entry["monte_carlo"]
+    low, high = sorted((h["lower"], h["higher"]))
+    moved = (
+        "the same"
+        if low == high == h.get("count", low)
+        else f"between {low} and {high}"
+    )
+    band = mc["headline"]
+    return (
+        f"{moved} if every strength judgement were one step off; "
+        f"{band['p5']:g} to {band['p95']:g} in 90% of {mc['samples']} random draws "
+        f"of the effectiveness within each strength (median {band['median']:g}), "
+        f"with {_dependence_words(entry['dependence'])}."
     )
 
 

@@ -83,12 +83,3 @@ __all__ = [
     "taxonomy_sync",
 ]
 
-# TEMPORARY while the API and web modules move to the registry; removed below.
-from taxonomy.domain import kinds as _kinds  # noqa: E402
-
-NODE_KINDS = {k: (v.label, v.record) for k, v in _kinds.NODE_KINDS.items()}
-LINK_KINDS = {
-    k: (v.source_label, v.rel, v.target_label) for k, v in _kinds.LINK_KINDS.items()
-}
-TAXONOMY_FIELDS = {k: v.field for k, v in _kinds.KINDS.items()}
-LABEL_KIND = {v.label: k for k, v in _kinds.NODE_KINDS.items()}
