@@ -362,6 +362,17 @@ coverage_diff = extend_schema(
     parameters=[queries.CoverageQuerySerializer],
     responses={200: documents.CoverageDocumentSerializer, **errors(404, 422)},
 )
+coverage_robustness = extend_schema(
+    tags=["coverage"],
+    summary="How robust the coverage numbers are: margins, pivotal judgements, "
+    "the headline range and Monte Carlo uncertainty",
+    description="The `robustness` section of `manage.py coverage --robustness` "
+    "(docs/coverage.md, Robustness) under the scenario, `dependence` included. "
+    "Reproducible: the same `samples` and `seed` give the same numbers. Cached by "
+    "graph revision and parameters. `samples` over 20,000 is 422.",
+    parameters=[queries.RobustnessQuerySerializer],
+    responses={200: documents.RobustnessSerializer, **errors(404, 422)},
+)
 coverage_matrix = extend_schema(
     tags=["coverage"],
     summary="The threat × layer coverage matrix as CSV",

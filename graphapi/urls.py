@@ -58,6 +58,11 @@ urlpatterns = [
         name="coverage-matrix",
     ),
     path("coverage/diff/", coverage.CoverageDiffView.as_view(), name="coverage-diff"),
+    path(
+        "coverage/robustness/",
+        coverage.CoverageRobustnessView.as_view(),
+        name="coverage-robustness",
+    ),
     path("graph/", interchange.GraphView.as_view(), name="graph"),
     path("audit/", history.AuditCollection.as_view(), name="audit-list"),
     path("revisions/", history.RevisionCollection.as_view(), name="revision-list"),

@@ -12,6 +12,7 @@ from graphapi.serializers.records import ITEM_SERIALIZERS, ThreatCoverageSeriali
 from taxonomy.analysis.model import CLASSES
 from taxonomy.domain.kinds import BY_REL, KINDS, NODE_KINDS
 from taxonomy.domain.records import MATURITIES, STRENGTHS
+from taxonomy.domain.scenario import DEPENDENCES
 
 # The node kinds the graph explorer draws (sources are cited on links, not drawn).
 GRAPH_NODE_KINDS = [name for name in NODE_KINDS if name != "source"]
@@ -260,6 +261,60 @@ class _DiffSerializer(serializers.Serializer):
     summary = serializers.DictField(child=serializers.IntegerField())
 
 
+class _HeadlineRangeSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    of = serializers.IntegerField()
+    lower = serializers.IntegerField(help_text="With every link one step lower.")
+    higher = serializers.IntegerField(help_text="With every link one step higher.")
+
+
+class _PivotalLinkSerializer(serializers.Serializer):
+    mitigation = serializers.CharField()
+    threat = serializers.CharField()
+    layer = serializers.CharField()
+    strength = serializers.ChoiceField(STRENGTHS)
+    lower = serializers.CharField(help_text="The threat's class one step lower.")
+    higher = serializers.CharField(help_text="The threat's class one step higher.")
+    moves_headline = serializers.BooleanField()
+
+
+class _DistributionSerializer(serializers.Serializer):
+    median = serializers.FloatField()
+    p5 = serializers.FloatField()
+    p95 = serializers.FloatField()
+
+
+class _MonteCarloSerializer(serializers.Serializer):
+    samples = serializers.IntegerField()
+    seed = serializers.IntegerField()
+    intervals = serializers.DictField(
+        child=serializers.ListField(child=serializers.FloatField())
+    )
+    headline = serializers.DictField()
+    classes = serializers.DictField(child=_DistributionSerializer())
+
+
+class _ThreatRobustnessSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    margin = serializers.DictField(child=serializers.FloatField())
+    class_by_dependence = serializers.DictField(child=serializers.CharField())
+    addressed_probability = serializers.FloatField()
+    addressed_interval = serializers.ListField(child=serializers.FloatField())
+    class_probability = serializers.DictField(child=serializers.FloatField())
+    coverage_percentiles = serializers.DictField(child=serializers.FloatField())
+
+
+class RobustnessSerializer(serializers.Serializer):
+    """How robust the coverage numbers are (docs/coverage.md, "Robustness")."""
+
+    dependence = serializers.ChoiceField(DEPENDENCES)
+    headline = _HeadlineRangeSerializer()
+    pivotal_links = _PivotalLinkSerializer(many=True)
+    summary_by_dependence = serializers.DictField(child=serializers.DictField())
+    monte_carlo = _MonteCarloSerializer()
+    threats = _ThreatRobustnessSerializer(many=True)
+
+
 class CoverageDocumentSerializer(serializers.Serializer):
     """The coverage document, byte for byte what ``manage.py coverage --format json`` prints."""
 
@@ -267,6 +322,7 @@ class CoverageDocumentSerializer(serializers.Serializer):
     revision = serializers.IntegerField()
     threshold = serializers.FloatField()
     effectiveness = serializers.DictField(child=serializers.FloatField())
+    dependence = serializers.ChoiceField(DEPENDENCES)
     scenario = _ScenarioEntrySerializer()
     query = _QueryEntrySerializer()
     layers = serializers.ListField(child=serializers.CharField())
@@ -280,6 +336,7 @@ class CoverageDocumentSerializer(serializers.Serializer):
     unblocked_chains_into = serializers.ListField(child=serializers.CharField())
     chains = _ChainsSerializer(allow_null=True)
     diff = _DiffSerializer(allow_null=True)
+    robustness = RobustnessSerializer(allow_null=True)
 
 
 # --- The comparison of two revisions ---------------------------------------------------

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from graphapi.serializers.records import ID_MAX, IdField
 from taxonomy.analysis.model import CLASSES
+from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
 from taxonomy.domain.kinds import KINDS
 from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, STRENGTHS
 from taxonomy.domain.scenario import SCENARIO_PARAMS, ScenarioParam
@@ -180,6 +181,23 @@ class CoverageQuerySerializer(ScenarioQuerySerializer):
             only = f"named revisions hold the {DEFAULT_TAXONOMY} taxonomy only"
             raise serializers.ValidationError({"revision": [only]})
         return data
+
+
+class RobustnessQuerySerializer(ScenarioQuerySerializer):
+    """The parameters of ``manage.py coverage --robustness``."""
+
+    samples = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_SAMPLES,
+        help_text=f"Monte Carlo draws (default {DEFAULT_SAMPLES}, at most {MAX_SAMPLES}).",
+    )
+    seed = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2**32 - 1,
+        help_text="Monte Carlo seed (default 0): the same seed gives the same numbers.",
+    )
 
 
 # --- The graph, export and import --------------------------------------------------------

@@ -9,12 +9,16 @@ from collections.abc import Callable
 from django.http import HttpResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from graphapi import schema
 from graphapi.caching import cached_get
 from graphapi.formats import CSVRenderer, FirstRenderer
-from graphapi.serializers.queries import CoverageQuerySerializer
+from graphapi.serializers.queries import (
+    CoverageQuerySerializer,
+    RobustnessQuerySerializer,
+)
 from graphapi.views.common import params, revision_taxonomy, scenario
 from taxonomy import revisions, selectors
 from taxonomy.analysis.report import coverage_document, render_csv, render_json
@@ -90,6 +94,24 @@ class CoverageDiffView(APIView):
     def get(self, request: Request) -> HttpResponse:
         text = _coverage_text(self, request, fmt="json", diff_baseline=True)
         return HttpResponse(text, content_type=JSON)
+
+
+@schema.coverage_robustness
+class CoverageRobustnessView(APIView):
+    @cached_get
+    def get(self, request: Request) -> Response:
+        query = params(RobustnessQuerySerializer, request)
+        taxonomy = selectors.taxonomy_checked(
+            token=self.token, taxonomy=query["taxonomy"]
+        )
+        entry = selectors.coverage_robustness(
+            token=self.token,
+            scenario=scenario(query),
+            taxonomy=taxonomy,
+            samples=query.get("samples"),
+            seed=query.get("seed"),
+        )
+        return Response(entry)
 
 
 @schema.coverage_matrix

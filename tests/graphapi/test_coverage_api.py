@@ -124,3 +124,58 @@ def test_a_write_bumps_the_revision_and_the_next_read_recomputes(
     assert after["revision"] == before["revision"] + 1
     classes = {t["id"]: t["class"] for t in after["threats"]}
     assert classes["control-repression"] == "single-layer"
+
+
+def test_robustness_answers_the_section_reproducibly_under_the_scenario(
+    seeded_graph, anon
+):
+    url = "/api/v1/coverage/robustness/?samples=300&seed=4&dependence=within-layer"
+    first = anon.get(url)
+    assert first.status_code == 200
+    entry = first.json()
+    assert entry["dependence"] == "within-layer"
+    assert entry["monte_carlo"]["samples"] == 300
+    assert entry["monte_carlo"]["seed"] == 4
+    assert len(entry["threats"]) == 12
+    assert anon.get(url).content == first.content
+    coverage = anon.get("/api/v1/coverage/?dependence=within-layer").json()
+    counts = entry["summary_by_dependence"]["within-layer"]
+    assert counts == coverage["summary"]
+    assert entry["headline"]["count"] == 12 - coverage["summary"]["single-layer"]
+
+
+def test_robustness_is_cached_by_revision_and_parameters(
+    seeded_graph, anon, monkeypatch
+):
+    from taxonomy.selectors import coverage as selected
+
+    calls = []
+    original = selected.robustness_entry
+    monkeypatch.setattr(
+        selected,
+        "robustness_entry",
+        lambda *a, **kw: calls.append(kw) or original(*a, **kw),
+    )
+    anon.get("/api/v1/coverage/robustness/?samples=50")
+    anon.get("/api/v1/coverage/robustness/?samples=50")
+    assert len(calls) == 1
+    anon.get("/api/v1/coverage/robustness/?samples=51")
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("?samples=20001", "samples"),
+        ("?samples=0", "samples"),
+        ("?seed=-1", "seed"),
+        ("?dependence=sometimes", "dependence"),
+        ("?disable_layer=market", "disable_layer"),
+    ],
+)
+def test_bad_robustness_parameters_are_a_422_naming_them(
+    seeded_graph, anon, query, field
+):
+    response = anon.get(f"/api/v1/coverage/robustness/{query}")
+    assert response.status_code == 422
+    assert field in response.json()["error"]["details"]
