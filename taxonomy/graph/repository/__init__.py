@@ -82,4 +82,3 @@ __all__ = [
     "taxonomy_read",
     "taxonomy_sync",
 ]
-
