@@ -23,6 +23,7 @@ Run ``python -m bench.analysis [--sizes small,large] [--out FILE]``.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -147,8 +148,11 @@ def measure_size(size: str, *, repeats: int, seed: int = 0) -> dict:
     }
 
 
-def _row(size: str, name: str, value: float, unit: str, note: str = "") -> dict:
-    target = TARGETS.get((size, name))
+def _row(
+    size: str, name: str, value: float, unit: str, note: str = "", targets=TARGETS
+) -> dict:
+    """One table row, judged against ``targets[(size, name)]`` when there is one."""
+    target = targets.get((size, name))
     return {
         "size": size,
         "measure": name,
@@ -250,9 +254,12 @@ def _machine() -> dict:
     }
 
 
-def run_analysis_bench(
+def run_in_fresh_processes(
+    measure: Callable[[str], dict],
+    rows_of: Callable[[dict], list[dict]],
     *,
-    sizes: Iterable[str] = ("small", "large"),
+    name: str,
+    sizes: Iterable[str],
     out_path: str | Path,
     progress: Callable[[str], None] = print,
 ) -> dict:
@@ -260,8 +267,13 @@ def run_analysis_bench(
 
     Parameters
     ----------
+    measure : callable
+        Size -> its measurements (a module-level function, to cross processes).
+    rows_of : callable
+        Measurements -> table rows with targets and pass/fail.
+    name : str
+        The suite, in the progress lines.
     sizes : iterable of str
-        Keys of ``bench.synthetic.SIZES``.
     out_path : str or Path
         Where the JSON goes: ``{machine, sizes: {size: measurements}, rows}``.
     progress : callable
@@ -274,13 +286,11 @@ def run_analysis_bench(
     """
     results = {}
     for size in sizes:
-        progress(f"analysis bench: {size} (fresh process) ...")
+        progress(f"{name} bench: {size} (fresh process) ...")
         with ProcessPoolExecutor(
             max_workers=1, mp_context=get_context("spawn")
         ) as pool:
-            results[size] = pool.submit(
-                measure_size, size, repeats=REPEATS.get(size, 3)
-            ).result()
+            results[size] = pool.submit(measure, size).result()
     rows = [row for size in results for row in rows_of(results[size])]
     document = {"machine": _machine(), "sizes": results, "rows": rows}
     Path(out_path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
@@ -289,13 +299,29 @@ def run_analysis_bench(
     return document
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="small,large")
-    parser.add_argument("--out", default="bench-results-analysis.json")
+def _measure_with_repeats(size: str) -> dict:
+    return measure_size(size, repeats=REPEATS.get(size, 3))
+
+
+# The analysis suite: each size in a fresh process (see the module docstring).
+run_analysis_bench = functools.partial(
+    run_in_fresh_processes, _measure_with_repeats, rows_of, name="analysis"
+)
+
+
+def suite_main(run: Callable[..., dict], default_sizes: str, argv=None) -> int:
+    """The command line of a suite module: ``--sizes`` and ``--out``; exit 1
+    when a target is missed."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default=default_sizes)
+    parser.add_argument("--out", default="bench-results.json")
     args = parser.parse_args(argv)
-    document = run_analysis_bench(sizes=args.sizes.split(","), out_path=args.out)
+    document = run(sizes=args.sizes.split(","), out_path=args.out)
     return 0 if all(r["ok"] is not False for r in document["rows"]) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    return suite_main(run_analysis_bench, "small,large", argv)
 
 
 if __name__ == "__main__":

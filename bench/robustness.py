@@ -17,16 +17,20 @@ Run ``python -m bench.robustness [--sizes seed,large] [--out FILE]``.
 
 from __future__ import annotations
 
-import argparse
-import json
+import functools
 import statistics
 import sys
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from collections.abc import Callable
 from pathlib import Path
 
-from bench.analysis import _machine, _peak_mib, _reset_peak, _timed, render_rows
+from bench.analysis import (
+    _peak_mib,
+    _reset_peak,
+    _row,
+    _timed,
+    run_in_fresh_processes,
+    suite_main,
+)
 
 SAMPLES = {"seed": 10_000, "small": 2_000, "large": 1_000}
 TARGETS = {
@@ -104,16 +108,7 @@ def rows_of(result: dict) -> list[dict]:
     size, base = result["size"], result["independent_s"]
 
     def row(name: str, value: float, unit: str, note: str = "") -> dict:
-        target = TARGETS.get((size, name))
-        return {
-            "size": size,
-            "measure": name,
-            "value": round(value, 4),
-            "unit": unit,
-            "target": f"< {target[1]:g} {target[0]}" if target else "",
-            "ok": (value < target[1]) if target else None,
-            "note": note,
-        }
+        return _row(size, name, value, unit, note, targets=TARGETS)
 
     rows = [
         row("independent analysis", base, "s", f"{result['links']} links, median"),
@@ -160,35 +155,14 @@ def rows_of(result: dict) -> list[dict]:
     return rows
 
 
-def run_robustness_bench(
-    *,
-    sizes: Iterable[str] = ("seed", "large"),
-    out_path: str | Path,
-    progress: Callable[[str], None] = print,
-) -> dict:
-    """Measure each size in a fresh process, print the table, write the JSON."""
-    results = {}
-    for size in sizes:
-        progress(f"robustness bench: {size} (fresh process) ...")
-        with ProcessPoolExecutor(
-            max_workers=1, mp_context=get_context("spawn")
-        ) as pool:
-            results[size] = pool.submit(measure, size).result()
-    rows = [row for size in results for row in rows_of(results[size])]
-    document = {"machine": _machine(), "sizes": results, "rows": rows}
-    Path(out_path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    progress(render_rows(rows))
-    progress(f"wrote {out_path}")
-    return document
+# The robustness suite: each size in a fresh process.
+run_robustness_bench = functools.partial(
+    run_in_fresh_processes, measure, rows_of, name="robustness"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="seed,large")
-    parser.add_argument("--out", default="bench-results-robustness.json")
-    args = parser.parse_args(argv)
-    document = run_robustness_bench(sizes=args.sizes.split(","), out_path=args.out)
-    return 0 if all(r["ok"] is not False for r in document["rows"]) else 1
+    return suite_main(run_robustness_bench, "seed,large", argv)
 
 
 if __name__ == "__main__":

@@ -23,17 +23,8 @@ from dataclasses import fields
 
 import numpy as np
 
-from taxonomy.domain.records import (
-    MATURITIES,
-    STRENGTHS,
-    Layer,
-    Link,
-    Mitigates,
-    Mitigation,
-    Source,
-    Taxonomy,
-    Threat,
-)
+from taxonomy.domain import records
+from taxonomy.domain.records import MATURITIES, STRENGTHS, Taxonomy
 
 SIZES = {
     "small": {"threats": 1_000, "mitigations": 200, "layers": 8, "links": 5_000},
@@ -96,7 +87,7 @@ def synthetic_taxonomy(
     rng = np.random.default_rng(seed)
     layer_ids, threat_ids = _ids("l", layers), _ids("t", threats)
     mitigation_ids = _ids("m", mitigations)
-    sources = tuple(Source(f"s{i}", f"Synthetic source {i}") for i in range(3))
+    sources = tuple(records.Source(f"s{i}", f"Synthetic source {i}") for i in range(3))
     cited = ((), ("s0",), ("s1",), ("s2",))
     layer_of = np.arange(mitigations) % layers
     maturity_of = rng.integers(0, len(MATURITIES), size=mitigations)
@@ -119,25 +110,33 @@ def synthetic_taxonomy(
         )
     )
     return Taxonomy(
-        layers=tuple(Layer(i, f"Layer {i}") for i in layer_ids),
-        threats=tuple(Threat(i, f"Threat {i}") for i in threat_ids),
+        layers=tuple(records.Layer(i, f"Layer {i}") for i in layer_ids),
+        threats=tuple(records.Threat(i, f"Threat {i}") for i in threat_ids),
         mitigations=tuple(
-            Mitigation(i, f"Mitigation {i}", layer_ids[layer], MATURITIES[maturity])
+            records.Mitigation(
+                i, f"Mitigation {i}", layer_ids[layer], MATURITIES[maturity]
+            )
             for i, layer, maturity in zip(
                 mitigation_ids, layer_of.tolist(), maturity_of.tolist(), strict=True
             )
         ),
         sources=sources,
         mitigates=tuple(
-            Mitigates(mitigation_ids[m], threat_ids[t], STRENGTHS[s], "", cited[c])
+            records.Mitigates(
+                mitigation_ids[m], threat_ids[t], STRENGTHS[s], "", cited[c]
+            )
             for t, m, s, c in zip(link_t, link_m, link_s, link_c, strict=True)
         ),
-        enables=tuple(Link(threat_ids[a], threat_ids[b]) for a, b in sorted(enables)),
+        enables=tuple(
+            records.Link(threat_ids[a], threat_ids[b]) for a, b in sorted(enables)
+        ),
         requires=tuple(
-            Link(mitigation_ids[a], mitigation_ids[b]) for a, b in sorted(requires)
+            records.Link(mitigation_ids[a], mitigation_ids[b])
+            for a, b in sorted(requires)
         ),
         introduces=tuple(
-            Link(mitigation_ids[a], threat_ids[b]) for a, b in sorted(introduces)
+            records.Link(mitigation_ids[a], threat_ids[b])
+            for a, b in sorted(introduces)
         ),
     )
 
@@ -152,9 +151,9 @@ def _record_dict(record, names: tuple[str, ...]) -> dict:
 
 
 def _sort_key(record) -> tuple:
-    if isinstance(record, Mitigates):
+    if isinstance(record, records.Mitigates):
         return (record.mitigation, record.threat, STRENGTHS.index(record.strength))
-    if isinstance(record, Link):
+    if isinstance(record, records.Link):
         return (record.source, record.target)
     return (record.id,)
 
@@ -175,7 +174,7 @@ def document_chunks(taxonomy: Taxonomy) -> Iterator[str]:
     -------
     iterator of str
 
-    >>> tax = Taxonomy(layers=(Layer("hw", "HW"),))
+    >>> tax = Taxonomy(layers=(records.Layer("hw", "HW"),))
     >>> doc = json.loads("".join(document_chunks(tax)))
     >>> doc["layers"][0]["id"], doc["mitigates"]
     ('hw', [])

@@ -46,33 +46,26 @@ def _kind_paths() -> list:
     return routes
 
 
+# (route, view, name) of everything that is not one kind's collection or item.
+ROUTES = (
+    ("ping/", health.PingView, "ping"),
+    ("health/", health.HealthView, "health"),
+    ("taxonomies/", interchange.TaxonomyCollection, "taxonomy-list"),
+    ("coverage/", coverage.CoverageView, "coverage"),
+    ("coverage/matrix.csv", coverage.CoverageMatrixView, "coverage-matrix"),
+    ("coverage/diff/", coverage.CoverageDiffView, "coverage-diff"),
+    ("coverage/robustness/", coverage.CoverageRobustnessView, "coverage-robustness"),
+    ("graph/", interchange.GraphView, "graph"),
+    ("audit/", history.AuditCollection, "audit-list"),
+    ("revisions/", history.RevisionCollection, "revision-list"),
+    ("revisions/compare/", history.RevisionCompareView, "revision-compare"),
+    ("export/", interchange.ExportView, "export"),
+    ("import/", interchange.ImportView, "import"),
+)
+
 urlpatterns = [
-    path("ping/", health.PingView.as_view(), name="ping"),
-    path("health/", health.HealthView.as_view(), name="health"),
-    path("taxonomies/", interchange.TaxonomyCollection.as_view(), name="taxonomy-list"),
+    *(path(route, view.as_view(), name=name) for route, view, name in ROUTES),
     *_kind_paths(),
-    path("coverage/", coverage.CoverageView.as_view(), name="coverage"),
-    path(
-        "coverage/matrix.csv",
-        coverage.CoverageMatrixView.as_view(),
-        name="coverage-matrix",
-    ),
-    path("coverage/diff/", coverage.CoverageDiffView.as_view(), name="coverage-diff"),
-    path(
-        "coverage/robustness/",
-        coverage.CoverageRobustnessView.as_view(),
-        name="coverage-robustness",
-    ),
-    path("graph/", interchange.GraphView.as_view(), name="graph"),
-    path("audit/", history.AuditCollection.as_view(), name="audit-list"),
-    path("revisions/", history.RevisionCollection.as_view(), name="revision-list"),
-    path(
-        "revisions/compare/",
-        history.RevisionCompareView.as_view(),
-        name="revision-compare",
-    ),
-    path("export/", interchange.ExportView.as_view(), name="export"),
-    path("import/", interchange.ImportView.as_view(), name="import"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

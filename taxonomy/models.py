@@ -7,6 +7,17 @@ from django.db import models
 from django.utils import timezone
 
 
+def _user_or_none(related_name: str) -> models.ForeignKey:
+    """A link to the user who acted, kept (as null) when the user is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+    )
+
+
 class AuditEntry(models.Model):
     """One write to one item of the graph: who, when, what (before and after) and why.
 
@@ -28,13 +39,7 @@ class AuditEntry(models.Model):
         DELETE = "delete", "deleted"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="audit_entries",
-    )
+    actor = _user_or_none("audit_entries")
     actor_name = models.CharField(max_length=200, db_index=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     action = models.CharField(max_length=10, choices=Action.choices)
@@ -64,13 +69,7 @@ class NamedRevision(models.Model):
 
     name = models.SlugField(max_length=100, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="named_revisions",
-    )
+    created_by = _user_or_none("named_revisions")
     created_by_name = models.CharField(max_length=200, blank=True)
     graph_revision = models.PositiveBigIntegerField()
     comment = models.TextField(blank=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from taxonomy.domain.errors import ScenarioError
+from taxonomy.domain.kinds import PLAIN_LINK_KINDS
 from taxonomy.domain.records import Taxonomy
 from taxonomy.domain.scenario import (
     Scenario,
@@ -327,15 +328,10 @@ def taxonomy_graph(taxonomy: Taxonomy) -> nx.MultiDiGraph:
         )
         for link in taxonomy.mitigates
     )
-    for links, kind, source_kind, target_kind in (
-        (taxonomy.enables, "ENABLES", "threat", "threat"),
-        (taxonomy.subtypes, "SUBTYPE_OF", "threat", "threat"),
-        (taxonomy.requires, "REQUIRES", "mitigation", "mitigation"),
-        (taxonomy.introduces, "INTRODUCES", "mitigation", "threat"),
-    ):
+    for spec in PLAIN_LINK_KINDS.values():
         g.add_edges_from(
-            ((source_kind, link.source), (target_kind, link.target), {"kind": kind})
-            for link in links
+            ((spec.source, link.source), (spec.target, link.target), {"kind": spec.rel})
+            for link in getattr(taxonomy, spec.field)
         )
     return g
 

@@ -7,19 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from taxonomy.analysis.compiled import CoverageModel
 from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.model import CLASSES
-from taxonomy.analysis.robustness import (
-    DEFAULT_INTERVALS,
-    DEFAULT_SAMPLES,
-    distribution,
-    monte_carlo,
-    sensitivity,
-)
+from taxonomy.analysis.robustness import distribution, monte_carlo, sensitivity
 from taxonomy.domain.scenario import DEPENDENCES, Scenario
 
 DIGITS = 6
@@ -29,16 +24,11 @@ def _number(value: float) -> float:
     return round(float(value), DIGITS) + 0.0
 
 
-def robustness_entry(
-    model: CoverageModel,
-    scenario: Scenario,
-    *,
-    samples: int = DEFAULT_SAMPLES,
-    seed: int = 0,
-    intervals: Mapping[str, tuple[float, float]] = DEFAULT_INTERVALS,
-) -> dict:
+def robustness_entry(model: CoverageModel, scenario: Scenario, **draws: Any) -> dict:
     """How robust the scenario's numbers are: margins, pivotal links, the headline
     range, the classes under each dependence, and the Monte Carlo distribution.
+
+    ``draws`` are ``monte_carlo``'s ``samples``, ``seed`` and ``intervals``.
 
     >>> from taxonomy.analysis.compiled import coverage_model
     >>> from taxonomy.domain.records import Taxonomy
@@ -47,9 +37,7 @@ def robustness_entry(
     ({'count': 0, 'of': 0, 'lower': 0, 'higher': 0}, 10)
     """
     found = sensitivity(model, scenario)
-    mc = monte_carlo(
-        model, scenario, samples=samples, seed=seed, intervals=dict(intervals)
-    )
+    mc = monte_carlo(model, scenario, **draws)
     tau = scenario.threshold
     by_dependence = {
         d: run_scenario(model, replace(scenario, dependence=d)).classes
@@ -65,7 +53,9 @@ def robustness_entry(
             },
             "class_by_dependence": {d: by_dependence[d][threat] for d in DEPENDENCES},
             "addressed_probability": _number(mc.addressed[i]),
-            "addressed_interval": list(map(_number, wilson(mc.addressed[i], samples))),
+            "addressed_interval": list(
+                map(_number, wilson(mc.addressed[i], mc.samples))
+            ),
             "class_probability": {
                 c: _number(mc.class_share[i, j]) for j, c in enumerate(CLASSES)
             },

@@ -64,16 +64,8 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
                 _unknown("mitigation", index, "layer", None, "layer", mitigation.layer)
             )
         if mitigation.maturity not in MATURITIES:
-            problems.append(
-                RuleProblem(
-                    "mitigation",
-                    index,
-                    "maturity",
-                    None,
-                    "vocabulary",
-                    f"unknown maturity {mitigation.maturity!r}",
-                )
-            )
+            message = f"unknown maturity {mitigation.maturity!r}"
+            problems.append(_at("mitigation", index, "maturity", "vocabulary", message))
     for kind in ("threat", "mitigation"):
         problems += _cited(kind, getattr(taxonomy, NODE_KINDS[kind].field), ids)
     for kind in LINK_KINDS.values():
@@ -82,22 +74,27 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
     return problems
 
 
+def _at(
+    kind: str,
+    index: int,
+    field: str | None,
+    rule: str,
+    message: str,
+    first: int | None = None,
+) -> RuleProblem:
+    """A problem with a whole field (no list position)."""
+    return RuleProblem(kind, index, field, None, rule, message, first)
+
+
 def _duplicate_ids(taxonomy: Taxonomy, ids: dict[str, set[str]]) -> list[RuleProblem]:
     problems = []
     for kind in NODE_KINDS.values():
         first: dict[str, int] = {}
         for index, record in enumerate(getattr(taxonomy, kind.field)):
             if record.id in first:
+                message = f"duplicate {kind.name} id {record.id!r}"
                 problems.append(
-                    RuleProblem(
-                        kind.name,
-                        index,
-                        "id",
-                        None,
-                        "duplicate",
-                        f"duplicate {kind.name} id {record.id!r}",
-                        first[record.id],
-                    )
+                    _at(kind.name, index, "id", "duplicate", message, first[record.id])
                 )
             else:
                 first[record.id] = index
@@ -136,41 +133,16 @@ def _link_problems(
             if value not in ids[end_kind]:
                 problems.append(_unknown(kind, index, field, None, end_kind, value))
         if ends in first:
-            problems.append(
-                RuleProblem(
-                    kind,
-                    index,
-                    None,
-                    None,
-                    "duplicate",
-                    f"duplicate link {ends[0]!r} -> {ends[1]!r}",
-                    first[ends],
-                )
-            )
+            message = f"duplicate link {ends[0]!r} -> {ends[1]!r}"
+            problems.append(_at(kind, index, None, "duplicate", message, first[ends]))
         else:
             first[ends] = index
         if spec.irreflexive and ends[0] == ends[1]:
-            problems.append(
-                RuleProblem(
-                    kind,
-                    index,
-                    None,
-                    None,
-                    "self",
-                    f"{spec.source} {ends[0]!r} cannot {_verb(kind)} itself",
-                )
-            )
+            message = self_link_message(kind, ends[0])
+            problems.append(_at(kind, index, None, "self", message))
         if kind == "mitigates" and link.strength not in STRENGTHS:
-            problems.append(
-                RuleProblem(
-                    kind,
-                    index,
-                    "strength",
-                    None,
-                    "vocabulary",
-                    f"unknown strength {link.strength!r}",
-                )
-            )
+            message = f"unknown strength {link.strength!r}"
+            problems.append(_at(kind, index, "strength", "vocabulary", message))
         if kind == "mitigates":
             problems += [
                 _unknown(kind, index, "sources", j, "source", source)
@@ -219,16 +191,8 @@ def _cycles(taxonomy: Taxonomy) -> list[RuleProblem]:
             continue
         nodes = getattr(taxonomy, NODE_KINDS[kind.source].field)
         index = next((i for i, n in enumerate(nodes) if n.id == chain[0]), -1)
-        problems.append(
-            RuleProblem(
-                kind.source,
-                index,
-                kind.name,
-                None,
-                "cycle",
-                cycle_message(kind.name, chain),
-            )
-        )
+        message = cycle_message(kind.name, chain)
+        problems.append(_at(kind.source, index, kind.name, "cycle", message))
     return problems
 
 

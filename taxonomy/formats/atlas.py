@@ -25,18 +25,8 @@ from taxonomy.domain.records import (
     Taxonomy,
     Threat,
 )
-from taxonomy.formats.common import (
-    DEFAULT_STRENGTH,
-    IMPORTED_MATURITY,
-    ImportReport,
-    LayerResolver,
-    join_rationale,
-    node_id,
-    reference_source,
-    refuse_subtype_cycle,
-    strength_checked,
-    taxonomy_name_checked,
-)
+from taxonomy.formats import common
+from taxonomy.formats.common import ImportReport
 
 DEFAULT_NAME = "atlas"
 
@@ -107,7 +97,7 @@ class _Sources:
         attack = item.get("ATT&CK-reference")
         if isinstance(attack, dict) and attack.get("id"):
             found.append(
-                reference_source(
+                common.reference_source(
                     self.taxonomy,
                     name=f"MITRE ATT&CK {attack['id']}",
                     url=_text(attack.get("url")),
@@ -117,7 +107,7 @@ class _Sources:
         for ref in item.get("references") or []:
             if isinstance(ref, dict) and (ref.get("url") or ref.get("title")):
                 found.append(
-                    reference_source(
+                    common.reference_source(
                         self.taxonomy,
                         name=_text(ref.get("title")) or _text(ref.get("url")),
                         url=_text(ref.get("url")),
@@ -133,7 +123,7 @@ def atlas_parse(
     *,
     taxonomy: str | None = None,
     layer_map: Mapping[str, str] | None = None,
-    default_strength: str = DEFAULT_STRENGTH,
+    default_strength: str = common.DEFAULT_STRENGTH,
 ) -> tuple[Taxonomy, ImportReport]:
     """The taxonomy an ``ATLAS.yaml`` describes, and what the import read.
 
@@ -152,6 +142,7 @@ def atlas_parse(
     Returns
     -------
     (Taxonomy, ImportReport)
+        The catalogue as one taxonomy, and what the import merged or left out.
 
     Raises
     ------
@@ -176,8 +167,8 @@ def atlas_parse(
     >>> graph.mitigates[0].rationale
     'Limit what you publish.'
     """
-    name = taxonomy_name_checked(taxonomy or DEFAULT_NAME)
-    strength = strength_checked(default_strength)
+    name = common.taxonomy_name_checked(taxonomy or DEFAULT_NAME)
+    strength = common.strength_checked(default_strength)
     data = _load(text)
     report = ImportReport(
         "atlas",
@@ -195,14 +186,14 @@ def atlas_parse(
 
     sources = _Sources(name)
     threats, subtypes = _threats(techniques, name, sources, report)
-    layers = LayerResolver(name, layer_map or {}, report)
+    layers = common.LayerResolver(name, layer_map or {}, report)
     known = {t.id for t in threats}
     records, links = [], {}
     for path, item in mitigations:
         records.append(_mitigation(item, name, layers, sources, report))
         _mitigates(path, item, records[-1].id, name, known, strength, links, report)
     layers.warn_unused()
-    refuse_subtype_cycle(subtypes)
+    common.refuse_subtype_cycle(subtypes)
     result = Taxonomy(
         layers=tuple(sorted(layers.layers.values(), key=lambda x: x.id)),
         threats=tuple(threats),
@@ -223,7 +214,7 @@ def _threats(
     ids = {item["id"] for _, item in techniques}
     threats, subtypes = [], []
     for path, item in techniques:
-        threat_id = node_id(taxonomy, item["id"])
+        threat_id = common.node_id(taxonomy, item["id"])
         threats.append(
             Threat(
                 id=threat_id,
@@ -238,7 +229,7 @@ def _threats(
         if parent is None:
             continue
         if parent in ids:
-            subtypes.append(Link(threat_id, node_id(taxonomy, parent)))
+            subtypes.append(Link(threat_id, common.node_id(taxonomy, parent)))
         else:
             report.skip(
                 "subtype",
@@ -250,7 +241,7 @@ def _threats(
 def _mitigation(
     item: dict,
     taxonomy: str,
-    layers: LayerResolver,
+    layers: common.LayerResolver,
     sources: _Sources,
     report: ImportReport,
 ) -> Mitigation:
@@ -260,10 +251,10 @@ def _mitigation(
             f"{item['id']}: several categories {categories}; its layer follows the first"
         )
     return Mitigation(
-        id=node_id(taxonomy, item["id"]),
+        id=common.node_id(taxonomy, item["id"]),
         name=_text(item["name"]),
         layer=layers.resolve([item["id"]], categories[0] if categories else None),
-        maturity=IMPORTED_MATURITY,
+        maturity=common.IMPORTED_MATURITY,
         description=_text(item.get("description")),
         taxonomy=taxonomy,
         sources=sources.of(item),
@@ -283,7 +274,7 @@ def _mitigates(
     for i, entry in enumerate(item.get("techniques") or []):
         technique = entry.get("id") if isinstance(entry, dict) else entry
         where = f"{path}.techniques[{i}] ({item['id']} -> {technique})"
-        threat = node_id(taxonomy, str(technique)) if technique else None
+        threat = common.node_id(taxonomy, str(technique)) if technique else None
         if threat not in known:
             report.skip("mitigates", f"{where}: unknown technique")
             continue
@@ -292,7 +283,7 @@ def _mitigates(
         if key in links:
             old = links[key]
             links[key] = Mitigates(
-                mitigation, threat, strength, join_rationale(old.rationale, use)
+                mitigation, threat, strength, common.join_rationale(old.rationale, use)
             )
             report.merged["mitigates"] += 1
             report.warnings.append(

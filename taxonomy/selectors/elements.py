@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from taxonomy.domain.kinds import PLAIN_LINK_KINDS
 from taxonomy.domain.records import Taxonomy
 
 
@@ -57,19 +58,14 @@ def graph_elements(
         }
         for link in snapshot.mitigates
     ]
-    for links, src, dst, rel in (
-        (snapshot.enables, "threat", "threat", "ENABLES"),
-        (snapshot.requires, "mitigation", "mitigation", "REQUIRES"),
-        (snapshot.introduces, "mitigation", "threat", "INTRODUCES"),
-        (snapshot.subtypes, "threat", "threat", "SUBTYPE_OF"),
-    ):
+    for spec in PLAIN_LINK_KINDS.values():
         edges += [
             {
-                "source": f"{src}:{link.source}",
-                "target": f"{dst}:{link.target}",
-                "type": rel,
+                "source": f"{spec.source}:{link.source}",
+                "target": f"{spec.target}:{link.target}",
+                "type": spec.rel,
             }
-            for link in links
+            for link in getattr(snapshot, spec.field)
         ]
     for i, edge in enumerate(edges):
         edge["id"] = f"e{i}"
