@@ -26,6 +26,7 @@ PAGES = [
     ("/graph/", "Graph explorer"),
     ("/search/?q=attestation", "Search"),
     ("/brief/", "Governing open-weight AI"),
+    ("/robustness/", "How sure are we?"),
 ]
 
 
@@ -137,6 +138,7 @@ SHOTS = [
     ("layer", "/layers/hardware/"),
     ("mitigation", "/mitigations/chip-attestation/"),
     ("brief", "/brief/"),
+    ("robustness", "/robustness/"),
 ]
 
 
