@@ -28,6 +28,8 @@ PAGES = (
     ("graph explorer", "/graph/"),
     ("search", "/search/?q=export"),
     ("brief", "/brief/"),
+    ("robustness", "/robustness/"),
+    ("robustness, full dependence", "/robustness/?dependence=full"),
 )
 
 
