@@ -329,8 +329,9 @@ def monte_carlo(
 
     Reproducible: the same model, scenario, ``samples``, ``seed`` and
     ``intervals`` give the same numbers on every machine (one
-    ``numpy.random.default_rng(seed)``, links drawn in link order, draws in
-    order).
+    ``numpy.random.default_rng(seed)``; each draw gives the links their
+    numbers in the order of threat id, mitigation id and strength, whatever
+    the order of the layers).
 
     >>> from taxonomy.analysis.compiled import coverage_model
     >>> from taxonomy.domain.records import (Layer, Mitigates, Mitigation,
@@ -364,10 +365,17 @@ def monte_carlo(
     coverage = np.zeros((samples, n_threats), dtype=np.float32)
     codes = np.zeros((samples, n_threats), dtype=np.int8)
     block = max(1, _BLOCK_ENTRIES // max(n_links, 1))
+    # Links take their draws in the order of (threat id, mitigation id,
+    # strength), which does not depend on the order of the layers.
+    canonical = np.lexsort(
+        (model.link_strength, model.link_mitigation, model.link_threat)
+    )
+    position = np.empty(n_links, dtype=np.int64)
+    position[canonical] = np.arange(n_links)
     for first in range(0, samples, block):
         size = min(block, samples - first)
         # Row-major draws: the same numbers whatever the block size.
-        e = low + span * rng.random((size, n_links))
+        e = low + span * rng.random((size, n_links))[:, position]
         weight = np.where(link_on, _weights_of(e), 0.0)
         flat = (np.arange(size)[:, None] * cells + cell_of).ravel()
         if dependence == INDEPENDENT:

@@ -33,3 +33,14 @@ def test_the_pivotal_counts_quoted_are_the_computed_ones(seed_taxonomy):
     links = len(seed_taxonomy.mitigates)
     expected = f"{len(pivotal)} of the {links} judgements are pivotal ({moving} of"
     assert expected in re.sub(r"\s+", " ", README)
+
+
+def test_the_least_robust_threats_quoted_are_the_computed_ones(seed_taxonomy):
+    threats = {t["id"]: t for t in _entry(seed_taxonomy)["threats"]}
+    shares = [
+        threats[t]["addressed_probability"]
+        for t in ("monoculture-failure", "threshold-gaming")
+    ]
+    quoted = f"addressed in {shares[0]:.1%} and {shares[1]:.1%} of the draws"
+    assert quoted in re.sub(r"\s+", " ", README)
+    assert threats["monoculture-failure"]["margin"]["all"] == 0.004

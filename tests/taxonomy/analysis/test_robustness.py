@@ -177,3 +177,17 @@ def test_the_seed_headline_counts_nine_of_twelve_with_its_range(seed_taxonomy):
     found = sensitivity(coverage_model(seed_taxonomy), Scenario())
     assert found.headline == headline_count(found.classes) == 9
     assert found.headline_higher <= found.headline <= found.headline_lower
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(max_layers=4), data=st.data())
+def test_the_draws_do_not_depend_on_the_order_of_the_layers(case, data):
+    taxonomy, scenario = case
+    shuffled = replace(
+        taxonomy, layers=tuple(data.draw(st.permutations(taxonomy.layers)))
+    )
+    a = monte_carlo(coverage_model(taxonomy), scenario, samples=20, seed=5)
+    b = monte_carlo(coverage_model(shuffled), scenario, samples=20, seed=5)
+    assert np.array_equal(a.headline, b.headline)
+    assert np.allclose(a.coverage_percentiles, b.coverage_percentiles)
+    assert np.array_equal(a.addressed, b.addressed)
