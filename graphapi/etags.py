@@ -14,6 +14,8 @@ from rest_framework.request import Request
 from graphapi.exceptions import MalformedRequest
 
 _TAG = re.compile(r'^(W/)?"([^"]*)"$')
+# ASCII digits only (str.isdigit also takes "²"), and few enough to be a version.
+_VERSION = re.compile(r"^[0-9]{1,18}$")
 
 
 def etag(kind: str, key: str, version: int) -> str:
@@ -33,7 +35,7 @@ def expected_versions(request: Request, kind: str, key: str) -> frozenset[int] |
     versions: set[int] = set()
     for part in header.split(","):
         part = part.strip()
-        if part.isdigit():
+        if _VERSION.match(part):
             versions.add(int(part))
             continue
         match = _TAG.match(part)
@@ -45,8 +47,11 @@ def expected_versions(request: Request, kind: str, key: str) -> frozenset[int] |
         weak, value = match.groups()
         if weak:
             continue
-        if value.isdigit():
-            versions.add(int(value))
-        elif value.startswith(f"{kind}:{key}:v") and value.rsplit(":v", 1)[1].isdigit():
-            versions.add(int(value.rsplit(":v", 1)[1]))
+        number = (
+            value.rsplit(":v", 1)[1] if value.startswith(f"{kind}:{key}:v") else value
+        )
+        if _VERSION.match(number):
+            versions.add(int(number))
+        elif number.isdigit():
+            raise MalformedRequest(f"If-Match: {part[:40]!r} holds no version number")
     return frozenset(versions)

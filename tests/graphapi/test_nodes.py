@@ -325,3 +325,17 @@ def test_a_body_larger_than_allowed_is_a_413(seeded_graph, api, settings):
     )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    "header", ["²", '"²"', "1" * 5000, '"threat:shadow-ai:v' + "9" * 5000 + '"']
+)
+def test_an_if_match_that_is_no_version_number_is_a_400_and_changes_nothing(
+    seeded_graph, api, header
+):
+    response = api.patch(
+        "/api/v1/threats/shadow-ai/", {"name": "x"}, format="json", HTTP_IF_MATCH=header
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed"
+    assert api.get("/api/v1/threats/shadow-ai/").json()["name"] != "x"
