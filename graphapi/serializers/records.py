@@ -16,7 +16,12 @@ from rest_framework import serializers
 
 from taxonomy.analysis.model import CLASSES
 from taxonomy.domain.kinds import PLAIN_LINK_KINDS
-from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, STRENGTHS
+from taxonomy.domain.records import (
+    DEFAULT_TAXONOMY,
+    MATURITIES,
+    STRENGTHS,
+    is_web_url,
+)
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 ID_MAX = 200
@@ -32,6 +37,11 @@ def TextField(max_length: int = 20000, **kwargs: Any) -> serializers.CharField: 
     return serializers.CharField(
         max_length=max_length, required=False, allow_blank=True, default="", **kwargs
     )
+
+
+def _web_url(value: str) -> None:
+    if value and not is_web_url(value):
+        raise serializers.ValidationError("must be an http(s) address, or empty")
 
 
 def SourceIds(**kwargs: Any) -> serializers.ListField:  # noqa: N802 (a field factory)
@@ -104,7 +114,11 @@ class SourceSerializer(NodeSerializer):
         min_value=1000, max_value=3000, required=False, allow_null=True, default=None
     )
     publisher = TextField(500)
-    url = TextField(2000)
+    url = TextField(
+        2000,
+        validators=[_web_url],
+        help_text="An http(s) address, or empty.",
+    )
 
 
 # --- Links ---------------------------------------------------------------------------

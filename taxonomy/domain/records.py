@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 STRENGTHS = ("low", "medium", "high")
 MATURITIES = ("proposed", "pilot", "deployed")
 DEFAULT_TAXONOMY = "layerwise"
+# A source's url: empty or a web address; anything else (javascript:, data:)
+# would be a link that runs code in a reader's browser.
+_WEB_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+def is_web_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) address a page may link to.
+
+    >>> is_web_url("https://example.org/a"), is_web_url("javascript:alert(1)")
+    (True, False)
+    """
+    return bool(_WEB_URL.match(url or ""))
 
 
 @dataclass(frozen=True, slots=True)

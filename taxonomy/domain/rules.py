@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
-from taxonomy.domain.records import MATURITIES, STRENGTHS, Link, Taxonomy
+from taxonomy.domain.records import MATURITIES, STRENGTHS, Link, Taxonomy, is_web_url
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,10 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
         if mitigation.maturity not in MATURITIES:
             message = f"unknown maturity {mitigation.maturity!r}"
             problems.append(_at("mitigation", index, "maturity", "vocabulary", message))
+    for index, source in enumerate(taxonomy.sources):
+        if source.url and not is_web_url(source.url):
+            message = f"url {source.url[:60]!r} is not an http(s) address"
+            problems.append(_at("source", index, "url", "vocabulary", message))
     for kind in ("threat", "mitigation"):
         problems += _cited(kind, getattr(taxonomy, NODE_KINDS[kind].field), ids)
     for kind in LINK_KINDS.values():

@@ -23,6 +23,7 @@ from taxonomy.domain.records import (
     Layer,
     Link,
     Source,
+    is_web_url,
 )
 from taxonomy.domain.rules import cycle_message, cycle_of
 
@@ -134,7 +135,8 @@ def reference_source(
     """A Source for an external reference; its id is stable across releases.
 
     Without ``local`` the id is the name's slug and a hash of name, external
-    id and url, so one reference cited by many objects is one Source.
+    id and url, so one reference cited by many objects is one Source. A url
+    that is not an http(s) address is left out.
 
     >>> reference_source("x", name="Mandiant APT1", url="https://a").id
     'x:mandiant-apt1-f8b2b97b'
@@ -147,7 +149,7 @@ def reference_source(
     return Source(
         id=node_id(taxonomy, local),
         name=name,
-        url=url or "",
+        url=url if is_web_url(url) else "",
         description=description or "",
         taxonomy=taxonomy,
     )

@@ -29,6 +29,7 @@ from taxonomy.domain.records import (
     Source,
     Taxonomy,
     Threat,
+    is_web_url,
 )
 from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
@@ -281,7 +282,7 @@ class _Bundle:
                 title=str(item.get("title") or ""),
                 year=year if isinstance(year, int) else None,
                 publisher=str(item.get("publisher") or ""),
-                url=str(item.get("url") or ""),
+                url=_web_url(item.get("url")),
                 taxonomy=self.name,
             )
             self.sources[source.id] = source
@@ -318,7 +319,7 @@ class _Bundle:
             source = reference_source(
                 self.name,
                 name=" ".join(x for x in (str(ref["source_name"]), external_id) if x),
-                url=str(ref.get("url") or ""),
+                url=_web_url(ref.get("url")),
                 external_id=external_id,
                 description=str(ref.get("description") or ""),
             )
@@ -591,3 +592,9 @@ def _dangling(
         else:
             problems.append(f"missing object {ref}")
     return f"{rel.id} ({rel.type}): points to {'; '.join(problems)}"
+
+
+def _web_url(value: Any) -> str:
+    """A reference's url if it is an http(s) address, else none."""
+    url = str(value or "")
+    return url if is_web_url(url) else ""

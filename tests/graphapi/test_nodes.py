@@ -339,3 +339,14 @@ def test_an_if_match_that_is_no_version_number_is_a_400_and_changes_nothing(
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed"
     assert api.get("/api/v1/threats/shadow-ai/").json()["name"] != "x"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", "data:,x"])
+def test_a_source_url_that_is_no_web_address_is_a_422_and_writes_nothing(
+    seeded_graph, api, url
+):
+    body = {"id": "evil", "name": "Evil", "url": url}
+    response = api.post("/api/v1/sources/", body, format="json")
+    assert response.status_code == 422
+    assert "url" in response.json()["error"]["details"]
+    assert api.get("/api/v1/sources/evil/").status_code == 404

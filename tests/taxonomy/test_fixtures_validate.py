@@ -160,3 +160,28 @@ def test_the_validate_command_accepts_the_seed(settings):
     out = StringIO()
     call_command("taxonomy", "validate", stdout=out)
     assert "OK" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.cookie)", "data:text/html,x", "ftp://x.org/a"]
+)
+def test_a_source_url_must_be_a_web_address(fixture_tree, url):
+    line = _replace(
+        fixture_tree / "sources.yaml",
+        "url: https://arxiv.org/abs/2310.03693",
+        f'url: "{url}"',
+    )
+    problems = fixtures_yaml.validate_path(fixture_tree)
+    problem = next(p for p in problems if "url" in p.message)
+    assert Path(problem.file).name == "sources.yaml"
+    assert problem.line == line
+
+
+def test_the_rule_checker_refuses_a_non_web_url_wherever_records_come_from():
+    from taxonomy.domain.records import Source, Taxonomy
+    from taxonomy.domain.rules import taxonomy_problems
+
+    bad = Taxonomy(sources=(Source("s", "S", url="javascript:alert(1)"),))
+    good = Taxonomy(sources=(Source("s", "S", url="https://example.org/paper"),))
+    assert [p.field for p in taxonomy_problems(bad)] == ["url"]
+    assert taxonomy_problems(good) == []

@@ -384,3 +384,17 @@ def test_pivotal_cells_and_classes_are_marked_in_the_matrix(client, seeded_graph
     threat = client.get("/threats/monoculture-failure/").content.decode()
     assert 'id="pivotal-judgements"' in threat
     assert "one step lower makes it insufficient" in threat
+
+
+def test_a_stored_url_that_is_no_web_address_is_never_a_link(client, seeded_graph):
+    from dataclasses import replace
+
+    from taxonomy import selectors
+
+    snapshot = selectors.taxonomy_snapshot()
+    qi = next(s for s in snapshot.sources if s.id == "qi-2024")
+    changed = replace(snapshot, sources=(replace(qi, url="javascript:alert(1)"),))
+    services.taxonomy_apply(taxonomy=changed, scope="layerwise")
+    page = client.get("/sources/qi-2024/").content.decode()
+    assert "javascript:alert(1)" in page
+    assert 'href="javascript:' not in page

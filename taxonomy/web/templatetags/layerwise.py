@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from taxonomy.domain import scenario as codec
 from taxonomy.domain.kinds import NODE_KINDS
+from taxonomy.domain.records import is_web_url
 from taxonomy.web import presentation, uncertainty
 
 register = template.Library()
@@ -34,6 +35,12 @@ def _taxonomy_params(context) -> dict[str, str]:
     """``{"taxonomy": name}`` when the page shows another taxonomy than the seed."""
     chosen = getattr(context.get("request"), "taxonomy", None)
     return chosen.query if chosen else {}
+
+
+@register.filter
+def web_url(value) -> bool:
+    """Whether a url may be a link: an http(s) address (never ``javascript:``)."""
+    return is_web_url(str(value or ""))
 
 
 @register.filter

@@ -295,3 +295,19 @@ def test_a_round_trip_keeps_mitigations_in_the_seed_layers(
 def test_an_unknown_taxonomy_cannot_be_exported(seeded_graph, tmp_path):
     with pytest.raises(CommandError, match="no taxonomy 'nope'.*layerwise"):
         _export("nope", tmp_path)
+
+
+def test_a_reference_url_that_is_no_web_address_is_left_out():
+    attack = _attack(
+        "Phishing",
+        "T1566",
+        citations=[
+            {"source_name": "Evil", "url": "javascript:alert(document.cookie)"},
+            {"source_name": "Doe 2020", "url": "https://example.org/doe"},
+        ],
+    )
+    bundle = stix2.Bundle(attack, allow_custom=True).serialize()
+    graph, _ = stix_parse(bundle, taxonomy="acme")
+    urls = {s.name: s.url for s in graph.sources}
+    assert urls["Evil"] == ""
+    assert urls["Doe 2020"] == "https://example.org/doe"
