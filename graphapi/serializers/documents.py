@@ -46,9 +46,16 @@ class PingSerializer(serializers.Serializer):
 
 
 class HealthSerializer(serializers.Serializer):
-    status = serializers.CharField()
+    status = serializers.ChoiceField(
+        ["ok", "schema_missing"],
+        help_text="schema_missing: a constraint or index is not on the server yet "
+        "(the first write or search creates it).",
+    )
     neo4j = serializers.CharField(help_text="The server's Neo4j Kernel version.")
     revision = serializers.IntegerField(help_text="The graph revision.")
+    schema_missing = serializers.ListField(
+        child=serializers.CharField(), help_text="The constraints and indexes missing."
+    )
 
 
 # --- The graph -------------------------------------------------------------------------

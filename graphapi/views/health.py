@@ -28,6 +28,12 @@ class HealthView(APIView):
 
     def get(self, request: Request) -> Response:
         revision = selectors.revision_of(selectors.revision_token(fresh=True))
+        missing = selectors.schema_missing()
         return Response(
-            {"status": "ok", "neo4j": selectors.server_version(), "revision": revision}
+            {
+                "status": "ok" if not missing else "schema_missing",
+                "neo4j": selectors.server_version(),
+                "revision": revision,
+                "schema_missing": missing,
+            }
         )

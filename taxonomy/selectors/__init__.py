@@ -34,6 +34,7 @@ from taxonomy.selectors.coverage import (
 from taxonomy.selectors.elements import graph_elements
 from taxonomy.selectors.exports import taxonomy_export
 from taxonomy.selectors.snapshot import (
+    schema_missing,
     server_version,
     taxonomy_at,
     taxonomy_checked,
@@ -60,6 +61,7 @@ __all__ = [
     "node_get",
     "revision_of",
     "revision_token",
+    "schema_missing",
     "search_results",
     "server_version",
     "source_detail",

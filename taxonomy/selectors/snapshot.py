@@ -61,3 +61,8 @@ def taxonomy_checked(*, token: str, taxonomy: str) -> str:
     if taxonomy != DEFAULT_TAXONOMY and taxonomy not in known:
         raise UnknownTaxonomy(taxonomy, known)
     return taxonomy
+
+
+def schema_missing() -> list[str]:
+    """The constraints and indexes the server lacks (empty when all are there)."""
+    return repository.schema_missing()

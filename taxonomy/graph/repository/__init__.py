@@ -33,9 +33,12 @@ from taxonomy.graph.repository.revision import (
     graph_revision_token,
 )
 from taxonomy.graph.repository.schema import (
+    ensure_schema,
+    forget_schema,
     graph_clear,
     graph_is_empty,
     schema_apply,
+    schema_missing,
     server_components,
 )
 from taxonomy.graph.repository.sync import plain_merge, taxonomy_sync
@@ -59,7 +62,9 @@ __all__ = [
     "StillReferenced",
     "VersionConflict",
     "Versions",
+    "ensure_schema",
     "forget_revision_token",
+    "forget_schema",
     "fulltext_search",
     "graph_clear",
     "graph_is_empty",
@@ -77,6 +82,7 @@ __all__ = [
     "node_update",
     "plain_merge",
     "schema_apply",
+    "schema_missing",
     "server_components",
     "taxonomy_counts",
     "taxonomy_read",

@@ -18,6 +18,7 @@ from taxonomy.graph.repository.base import (
     translate_errors,
 )
 from taxonomy.graph.repository.revision import current_revision_tx
+from taxonomy.graph.repository.schema import ensure_schema
 
 _IN_SCOPE = "WHERE $taxonomy IS NULL OR coalesce(n.taxonomy, 'layerwise') IN $taxonomy"
 _BOTH_ENDS = (
@@ -163,6 +164,7 @@ def fulltext_search(
     query = lucene_terms(text)
     if not query:
         return []
+    ensure_schema()
     records, _, _ = get_driver().execute_query(
         "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
         "WHERE $taxonomy IS NULL OR coalesce(node.taxonomy, 'layerwise') = $taxonomy "

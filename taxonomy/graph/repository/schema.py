@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import neo4j
@@ -43,6 +44,15 @@ SCHEMA_STATEMENTS = (
     ),
 )
 _ANY_NODE = " OR ".join(f"n:{label}" for label in _LABELS)
+# The name of every constraint and index above.
+SCHEMA_NAMES = tuple(
+    re.search(r"(?:CONSTRAINT|INDEX) (\w+) IF NOT EXISTS", statement).group(1)
+    for statement in SCHEMA_STATEMENTS
+)
+# Drivers whose server this process has found (or made) the schema on; one
+# thread checks at a time, so concurrent first writes do not race to create it.
+_ensured: set[int] = set()
+_ensuring = threading.Lock()
 
 
 @translate_errors
@@ -67,6 +77,43 @@ def schema_apply() -> list[str]:
         "SHOW INDEXES YIELD name RETURN name ORDER BY name", database_=database()
     )
     return [r["name"] for r in records]
+
+
+@translate_errors
+def schema_missing() -> list[str]:
+    """The constraints and indexes the server lacks, read fresh (``health``)."""
+    # A uniqueness constraint's backing index bears the constraint's name.
+    records, _, _ = get_driver().execute_query(
+        "SHOW INDEXES YIELD name RETURN name",
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    present = {r["name"] for r in records}
+    return [name for name in SCHEMA_NAMES if name not in present]
+
+
+def ensure_schema() -> None:
+    """Make sure the server has the constraints and indexes, once per process.
+
+    Every write and search calls it first, so a graph loaded without
+    ``taxonomy schema`` (a user's own Neo4j, a restored dump) still refuses two
+    items with one id and can be searched: a missing piece is created
+    (idempotently) on first use.
+    """
+    driver = get_driver()
+    if id(driver) in _ensured:
+        return
+    with _ensuring:
+        if id(driver) in _ensured:
+            return
+        if schema_missing():
+            schema_apply()
+        _ensured.add(id(driver))
+
+
+def forget_schema() -> None:
+    """Check the schema again on next use (after it was dropped, in tests)."""
+    _ensured.clear()
 
 
 @translate_errors

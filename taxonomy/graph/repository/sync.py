@@ -18,6 +18,7 @@ from taxonomy.graph.repository.revision import (
     current_revision_tx,
     forget_revision_token,
 )
+from taxonomy.graph.repository.schema import ensure_schema
 
 _LABELS = {kind: spec.label for kind, spec in NODE_KINDS.items()}
 
@@ -244,6 +245,7 @@ def taxonomy_sync(
             return changes, current.revision
         return changes, _apply_tx(tx, changes, progress)
 
+    ensure_schema()
     with _session() as session:
         if dry_run:
             return session.execute_read(work)

@@ -27,6 +27,7 @@ from taxonomy.graph.repository.base import (
     translate_errors,
 )
 from taxonomy.graph.repository.revision import bump_revision_tx, forget_revision_token
+from taxonomy.graph.repository.schema import ensure_schema
 
 
 def _ends_of(kind: str) -> tuple[str, str, str]:
@@ -50,6 +51,7 @@ MITIGATES_FIELDS = LINK_KINDS["mitigates"].editable
 
 
 def _write(work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+    ensure_schema()
     try:
         with _session() as session:
             return session.execute_write(work)
