@@ -235,7 +235,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["graphapi.permissions.ReadPublicWriteEditors"],
     "DEFAULT_THROTTLE_CLASSES": ["graphapi.throttling.AnonymousThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["graphapi.formats.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "graphapi.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "graphapi.exceptions.exception_handler",

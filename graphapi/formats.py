@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.renderers import JSONRenderer
 
 from graphapi.exceptions import MalformedRequest
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, with a body nested too deeply for Python's parser
+    (a RecursionError, not a ValueError) answered as malformed (400)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as e:
+            raise MalformedRequest("the JSON body is nested too deeply") from e
 
 
 class YAMLTextParser(BaseParser):

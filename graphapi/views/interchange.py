@@ -8,7 +8,6 @@ from typing import Any
 from django.http import HttpResponse
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +16,7 @@ from rest_framework.views import APIView
 from graphapi import schema
 from graphapi.caching import cached_get
 from graphapi.exceptions import InvalidParameter
-from graphapi.formats import YAML_PARSERS, FirstRenderer
+from graphapi.formats import YAML_PARSERS, BoundedJSONParser, FirstRenderer
 from graphapi.serializers import queries
 from graphapi.serializers.documents import GRAPH_NODE_KINDS
 from graphapi.serializers.records import TaxonomyCountSerializer
@@ -130,7 +129,7 @@ class ExportView(APIView):
 
 @schema.import_
 class ImportView(APIView):
-    parser_classes = [JSONParser, *YAML_PARSERS]
+    parser_classes = [BoundedJSONParser, *YAML_PARSERS]
 
     def post(self, request: Request) -> Response:
         query = params(queries.ImportQuerySerializer, request)

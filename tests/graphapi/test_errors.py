@@ -6,6 +6,7 @@ import socket
 
 import pytest
 
+from taxonomy import selectors
 from taxonomy.graph import driver
 
 
@@ -92,3 +93,14 @@ def test_health_reports_the_neo4j_version(seeded_graph, anon):
     assert body["status"] == "ok"
     assert body["neo4j"].startswith("5.")
     assert body["revision"] >= 1
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/threats/", "/api/v1/import/?format=fixtures&dry_run=true"]
+)
+def test_json_nested_too_deeply_is_a_400_not_a_crash(seeded_graph, api, url):
+    body = "[" * 100_000 + "]" * 100_000
+    response = api.post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed"
+    assert len(selectors.taxonomy_snapshot().threats) == 12
