@@ -123,6 +123,16 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
 
 
+def web_url_or_empty(value: Any) -> str:
+    """A url an import keeps: an http(s) address, else nothing.
+
+    >>> web_url_or_empty("https://a.org/x"), web_url_or_empty("javascript:alert(1)")
+    ('https://a.org/x', '')
+    """
+    url = str(value or "")
+    return url if is_web_url(url) else ""
+
+
 def reference_source(
     taxonomy: str,
     *,
@@ -149,7 +159,7 @@ def reference_source(
     return Source(
         id=node_id(taxonomy, local),
         name=name,
-        url=url if is_web_url(url) else "",
+        url=web_url_or_empty(url),
         description=description or "",
         taxonomy=taxonomy,
     )

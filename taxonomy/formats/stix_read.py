@@ -29,7 +29,6 @@ from taxonomy.domain.records import (
     Source,
     Taxonomy,
     Threat,
-    is_web_url,
 )
 from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
@@ -44,6 +43,7 @@ from taxonomy.formats.common import (
     slug,
     strength_checked,
     taxonomy_name_checked,
+    web_url_or_empty,
 )
 from taxonomy.formats.jsonstream import array_items
 from taxonomy.formats.stix_write import (
@@ -282,7 +282,7 @@ class _Bundle:
                 title=str(item.get("title") or ""),
                 year=year if isinstance(year, int) else None,
                 publisher=str(item.get("publisher") or ""),
-                url=_web_url(item.get("url")),
+                url=web_url_or_empty(item.get("url")),
                 taxonomy=self.name,
             )
             self.sources[source.id] = source
@@ -319,7 +319,7 @@ class _Bundle:
             source = reference_source(
                 self.name,
                 name=" ".join(x for x in (str(ref["source_name"]), external_id) if x),
-                url=_web_url(ref.get("url")),
+                url=str(ref.get("url") or ""),
                 external_id=external_id,
                 description=str(ref.get("description") or ""),
             )
@@ -592,9 +592,3 @@ def _dangling(
         else:
             problems.append(f"missing object {ref}")
     return f"{rel.id} ({rel.type}): points to {'; '.join(problems)}"
-
-
-def _web_url(value: Any) -> str:
-    """A reference's url if it is an http(s) address, else none."""
-    url = str(value or "")
-    return url if is_web_url(url) else ""
