@@ -1,28 +1,36 @@
 """The audit log: every write to the graph as who, when, what (before and after) and why.
 
-The services write entries after the graph's transaction has committed
-(``audit_record`` for one item, ``audit_record_changes`` for a change set);
-the history pages and the API read them with ``audit_list`` and
-``audit_node_history``.
+Each write's transaction stores its own audit records in the graph (the
+journal, ``taxonomy.graph.repository.journal``): the services build them with
+``journal_entries`` and hand them to the repository, so a committed change
+always has its record and a rolled-back one never has. The ``AuditEntry``
+table is a copy of the journal that the history pages and the API filter and
+page through; ``audit_catch_up`` brings it up to date (after every write and
+before every read of the log) and ``audit_rebuild`` remakes it from the
+journal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+import json
+import logging
+from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
-from itertools import islice
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from taxonomy.domain.changes import Change, ChangeSet
+from taxonomy.domain.errors import GraphError
 from taxonomy.domain.kinds import KINDS as ALL_KINDS
 from taxonomy.domain.kinds import LINK_KINDS, split_link_key
+from taxonomy.graph import repository
 from taxonomy.models import AuditEntry
 
-BATCH = 1000
+logger = logging.getLogger(__name__)
 KINDS = tuple(ALL_KINDS)
 
 
@@ -64,85 +72,130 @@ def actor_of(actor: Any) -> tuple[Any, str]:
     return actor, actor.get_username()
 
 
-def _entry(
-    change: Change,
+def journal_entries(
+    changes: ChangeSet | Iterable[Change],
     *,
     actor: Any,
     channel: str,
     comment: str,
-    revision: int | None,
-    at: dt.datetime,
-) -> AuditEntry:
-    user, name = actor_of(actor)
-    source, target = link_ends(change.kind, change.key)
-    return AuditEntry(
-        at=at,
-        actor=user,
-        actor_name=name,
-        channel=channel,
-        action=change.action,
-        kind=change.kind,
-        key=change.key,
-        source=source,
-        target=target,
-        before=record_values(change.before),
-        after=record_values(change.after),
-        comment=comment,
-        graph_revision=revision,
-    )
+    revision: int,
+) -> list[dict[str, Any]]:
+    """The journal records of one write's changes, all at one timestamp.
 
+    Plain values only (``before`` and ``after`` as JSON text), as the graph
+    stores them; ``position`` orders them within the write.
 
-def audit_record(
-    *,
-    kind: str,
-    action: str,
-    key: str,
-    before: Any = None,
-    after: Any = None,
-    actor: Any = None,
-    channel: str,
-    comment: str = "",
-    revision: int | None = None,
-) -> AuditEntry:
-    """Record one write to one item; ``before``/``after`` are records or dicts."""
-    change = Change(kind, action, key, before, after)
-    entry = _entry(
-        change,
-        actor=actor,
-        channel=channel,
-        comment=comment,
-        revision=revision,
-        at=timezone.now(),
-    )
-    entry.save()
-    return entry
-
-
-def audit_record_changes(
-    *,
-    changes: ChangeSet | Iterable[Change],
-    actor: Any = None,
-    channel: str,
-    comment: str = "",
-    revision: int | None = None,
-) -> int:
-    """Record every change of a change set, in batches, all at one timestamp.
-
-    Returns the number of entries written.
+    >>> from taxonomy.domain.records import Layer
+    >>> [entry] = journal_entries(
+    ...     [Change("layer", "create", "hw", None, Layer("hw", "Hardware"))],
+    ...     actor="taxonomy load", channel="fixtures", comment="", revision=7)
+    >>> entry["revision"], entry["position"], entry["actor_name"], entry["before"]
+    (7, 0, 'taxonomy load', None)
+    >>> json.loads(entry["after"])["name"]
+    'Hardware'
     """
     items = changes.changes if isinstance(changes, ChangeSet) else changes
-    at = timezone.now()
-    entries: Iterator[AuditEntry] = (
-        _entry(
-            c, actor=actor, channel=channel, comment=comment, revision=revision, at=at
+    user, name = actor_of(actor)
+    at = timezone.now().isoformat()
+    entries = []
+    for position, change in enumerate(items):
+        source, target = link_ends(change.kind, change.key)
+        entries.append(
+            {
+                "revision": revision,
+                "position": position,
+                "at": at,
+                "actor_id": None if user is None else user.pk,
+                "actor_name": name,
+                "channel": channel,
+                "action": change.action,
+                "kind": change.kind,
+                "key": change.key,
+                "source": source,
+                "target": target,
+                "before": _json(record_values(change.before)),
+                "after": _json(record_values(change.after)),
+                "comment": comment,
+            }
         )
-        for c in items
+    return entries
+
+
+def _json(values: dict[str, Any] | None) -> str | None:
+    return None if values is None else json.dumps(values, default=str)
+
+
+def _copy(record: dict[str, Any], epoch: str, users: set[Any]) -> AuditEntry:
+    def loaded(name: str) -> Any:
+        text = record.get(name)
+        return None if text is None else json.loads(text)
+
+    actor = record.get("actor_id")
+    return AuditEntry(
+        at=dt.datetime.fromisoformat(record["at"]),
+        actor_id=actor if actor in users else None,
+        actor_name=record["actor_name"],
+        channel=record["channel"],
+        action=record["action"],
+        kind=record["kind"],
+        key=record["key"],
+        source=record.get("source", ""),
+        target=record.get("target", ""),
+        before=loaded("before"),
+        after=loaded("after"),
+        comment=record.get("comment", ""),
+        graph_revision=record["revision"],
+        graph_epoch=epoch,
+        position=record["position"],
     )
-    written = 0
-    while batch := list(islice(entries, BATCH)):
-        AuditEntry.objects.bulk_create(batch)
-        written += len(batch)
-    return written
+
+
+def audit_catch_up() -> int:
+    """Copy the journal's records the table lacks; return how many were copied.
+
+    Safe to run at any time and from several processes at once: a record
+    already copied is skipped (one copy per epoch, revision and position).
+    """
+    epoch = repository.journal_epoch()
+    held = AuditEntry.objects.filter(graph_epoch=epoch, position__isnull=False)
+    revision = held.aggregate(r=Max("graph_revision"))["r"] or 0
+    position = held.filter(graph_revision=revision).aggregate(p=Max("position"))["p"]
+    copied = 0
+    for page in repository.journal_after(
+        revision, -1 if position is None else position
+    ):
+        wanted = {r.get("actor_id") for r in page} - {None}
+        users = set(
+            get_user_model().objects.filter(pk__in=wanted).values_list("pk", flat=True)
+        )
+        AuditEntry.objects.bulk_create(
+            [_copy(r, epoch, users) for r in page], ignore_conflicts=True
+        )
+        copied += len(page)
+    return copied
+
+
+def audit_rebuild() -> int:
+    """Remake the table's copy of the current graph's journal from the journal.
+
+    Entries of other epochs (graphs since emptied) and entries from before the
+    journal existed are kept. Returns the number of entries copied.
+    """
+    epoch = repository.journal_epoch()
+    AuditEntry.objects.filter(graph_epoch=epoch, position__isnull=False).delete()
+    return audit_catch_up()
+
+
+def _caught_up() -> None:
+    """Bring the copy up to date before a read, if the graph answers.
+
+    The log stays readable from the copy while Neo4j is down; what was
+    written meanwhile is copied at the next read that reaches it.
+    """
+    try:
+        audit_catch_up()
+    except GraphError as e:
+        logger.warning("audit log read from its copy only: %s", e)
 
 
 # --- Reading the log ------------------------------------------------------------------
@@ -160,6 +213,7 @@ def audit_list(
 
     ``since`` and ``until`` are days, both included.
     """
+    _caught_up()
     entries = AuditEntry.objects.all()
     if actor:
         entries = entries.filter(actor_name=actor)
@@ -177,6 +231,7 @@ def audit_list(
 def audit_node_history(*, kind: str, key: str) -> QuerySet[AuditEntry]:
     """Entries about one item, newest first; for a node also every link that
     involves it (a threat's history shows its MITIGATES links changing)."""
+    _caught_up()
     match = Q(kind=kind, key=key)
     for link in LINK_KINDS.values():
         if link.source == kind:
@@ -188,6 +243,7 @@ def audit_node_history(*, kind: str, key: str) -> QuerySet[AuditEntry]:
 
 def audit_editors() -> list[str]:
     """Every name that has written, sorted (the choices of the editor filter)."""
+    _caught_up()
     names = AuditEntry.objects.values_list("actor_name", flat=True).distinct()
     return sorted(names)
 

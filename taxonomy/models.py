@@ -25,6 +25,12 @@ class AuditEntry(models.Model):
     ``source`` and ``target`` hold the two ends too, so a node's history can
     find the links that involve it. ``before`` is null for a creation,
     ``after`` for a deletion.
+
+    The table is a copy of the graph's audit journal (``:AuditRecord`` nodes
+    written by each write's own transaction), for filtering and paging; it
+    can be rebuilt from the journal (``manage.py audit rebuild``). A copied
+    entry is identified by the graph's epoch, the revision and the position
+    within that revision's write.
     """
 
     class Channel(models.TextChoices):
@@ -51,10 +57,25 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True)
     comment = models.TextField(blank=True)
     graph_revision = models.PositiveBigIntegerField(null=True, blank=True)
+    graph_epoch = models.CharField(max_length=64, blank=True, default="")
+    position = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["kind", "key"], name="audit_kind_key")]
+        indexes = [
+            models.Index(fields=["kind", "key"], name="audit_kind_key"),
+            models.Index(
+                fields=["graph_epoch", "graph_revision", "position"],
+                name="audit_journal_order",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["graph_epoch", "graph_revision", "position"],
+                condition=models.Q(position__isnull=False),
+                name="audit_one_copy_per_record",
+            )
+        ]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:

@@ -4,8 +4,9 @@ Labels and relationship types cannot be parameters; the queries that vary
 them take them from the kind registry (``taxonomy.domain.kinds``), never from
 input. The package's modules: ``read`` (whole taxonomies, counts, search),
 ``sync`` (a whole taxonomy written as one change set), ``writes`` (one item),
-``revision`` (the revision counter and token), ``schema`` (constraints,
-indexes, emptying). Driver errors leave it as ``taxonomy.domain.errors``.
+``revision`` (the revision counter and token), ``journal`` (the audit
+records each write stores with itself), ``backup`` (the whole graph to a file
+and back), ``schema`` (constraints, indexes, emptying). Driver errors leave it as ``taxonomy.domain.errors``.
 """
 
 from taxonomy.domain.errors import (
@@ -18,7 +19,13 @@ from taxonomy.domain.errors import (
     StillReferenced,
     VersionConflict,
 )
+from taxonomy.graph.repository.backup import graph_dump, graph_load
 from taxonomy.graph.repository.base import Versions
+from taxonomy.graph.repository.journal import (
+    journal_after,
+    journal_count,
+    journal_epoch,
+)
 from taxonomy.graph.repository.read import (
     fulltext_search,
     layer_taxonomies,
@@ -67,9 +74,14 @@ __all__ = [
     "forget_schema",
     "fulltext_search",
     "graph_clear",
+    "graph_dump",
     "graph_is_empty",
+    "graph_load",
     "graph_revision",
     "graph_revision_token",
+    "journal_after",
+    "journal_count",
+    "journal_epoch",
     "layer_taxonomies",
     "link_create",
     "link_delete",

@@ -35,6 +35,9 @@ SCHEMA_STATEMENTS = (
     ),
     "CREATE CONSTRAINT layerwise_meta_key IF NOT EXISTS "
     "FOR (n:LayerwiseMeta) REQUIRE n.key IS UNIQUE",
+    # The audit journal is read in (revision, position) order from a point on.
+    "CREATE INDEX audit_record_order IF NOT EXISTS "
+    "FOR (n:AuditRecord) ON (n.revision, n.position)",
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
     f"FOR (n:{'|'.join(_LABELS)}) ON EACH [n.name, n.description]",
     *(
@@ -122,7 +125,7 @@ def graph_clear() -> None:
     with _session() as session:
         while True:
             summary = session.run(
-                "MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n"
+                "MATCH (n) WITH n LIMIT 2000 DETACH DELETE n RETURN count(*) AS n"
             ).single()
             if not summary or summary["n"] == 0:
                 forget_revision_token()

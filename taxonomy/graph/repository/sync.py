@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import neo4j
@@ -12,6 +12,7 @@ from taxonomy.domain.errors import GraphConflict
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS, PLAIN_LINK_KINDS
 from taxonomy.domain.records import Taxonomy
 from taxonomy.graph.repository.base import _batches, _scope, _session, translate_errors
+from taxonomy.graph.repository.journal import journal_write_tx
 from taxonomy.graph.repository.read import _read_taxonomy_tx
 from taxonomy.graph.repository.revision import (
     bump_revision_tx,
@@ -223,6 +224,7 @@ def taxonomy_sync(
     progress: Callable[[int, int], None] | None = None,
     taxonomy: str | Collection[str] | None = None,
     validate: Callable[[Taxonomy, ChangeSet], None] | None = None,
+    journal: Callable[[ChangeSet, int], Sequence[dict[str, Any]]] | None = None,
 ) -> tuple[ChangeSet, int]:
     """Make the graph hold ``desired``: read, diff and write in ONE transaction.
 
@@ -233,6 +235,8 @@ def taxonomy_sync(
     comparison (and so ``prune``) to the nodes of those taxonomies and the
     links among them: nodes of other taxonomies are never changed, and
     creating a node whose id another taxonomy holds raises GraphConflict.
+    ``journal(changes, revision)`` gives the audit records of a write that
+    changes something; the same transaction writes them (see ``journal.py``).
     """
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[ChangeSet, int]:
@@ -243,7 +247,10 @@ def taxonomy_sync(
             validate(current, changes)
         if dry_run:
             return changes, current.revision
-        return changes, _apply_tx(tx, changes, progress)
+        revision = _apply_tx(tx, changes, progress)
+        if journal is not None and not changes.is_empty:
+            journal_write_tx(tx, journal(changes, revision))
+        return changes, revision
 
     ensure_schema()
     with _session() as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import neo4j
@@ -26,6 +26,7 @@ from taxonomy.graph.repository.base import (
     _session,
     translate_errors,
 )
+from taxonomy.graph.repository.journal import journal_write_tx
 from taxonomy.graph.repository.revision import bump_revision_tx, forget_revision_token
 from taxonomy.graph.repository.schema import ensure_schema
 
@@ -44,19 +45,45 @@ def _ends_of(kind: str) -> tuple[str, str, str]:
 # below and the transaction rolls back, so nothing changes.
 # A caller that passes a dict as ``seen`` gets in it what the write found
 # (``before``: the item before an update or delete) and the graph ``revision``
-# after it, read in the same transaction.
-
+# after it, read in the same transaction. A caller that passes a ``journal``
+# gets it called with the write's result, still inside the transaction; the
+# audit records it returns are written by that same transaction (see
+# ``journal.py``). An update that would change nothing writes nothing: no
+# version, no revision, and so no ``revision`` in ``seen``.
 
 MITIGATES_FIELDS = LINK_KINDS["mitigates"].editable
+Journal = Callable[[Any], Sequence[dict[str, Any]]] | None
 
 
-def _write(work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+def _write(work: Callable[[neo4j.ManagedTransaction], T], journal: Journal) -> T:
     ensure_schema()
+
+    def unit(tx: neo4j.ManagedTransaction) -> T:
+        result = work(tx)
+        if journal is not None:
+            journal_write_tx(tx, journal(result))
+        return result
+
     try:
         with _session() as session:
-            return session.execute_write(work)
+            return session.execute_write(unit)
     finally:
         forget_revision_token()
+
+
+def _differing(before: Any, props: dict[str, Any]) -> dict[str, Any]:
+    """The ``props`` whose value is not already the item's (lists as tuples).
+
+    >>> from taxonomy.domain.records import Layer
+    >>> _differing(Layer("hw", "Hardware"), {"name": "Hardware", "description": "x"})
+    {'description': 'x'}
+    """
+    return {
+        name: value
+        for name, value in props.items()
+        if (tuple(value) if isinstance(value, list) else value)
+        != getattr(before, name, None)
+    }
 
 
 def _note(seen: dict[str, Any] | None, **values: Any) -> None:
@@ -172,7 +199,13 @@ def _require_cited(tx: neo4j.ManagedTransaction, props: dict[str, Any]) -> None:
 
 
 @translate_errors
-def node_create(*, kind: str, record: Any, seen: dict[str, Any] | None = None) -> Any:
+def node_create(
+    *,
+    kind: str,
+    record: Any,
+    seen: dict[str, Any] | None = None,
+    journal: Journal = None,
+) -> Any:
     """Create one node (with its layer for a mitigation); return it as stored."""
     label = NODE_KINDS[kind].label
     props = _checked_props(
@@ -194,7 +227,7 @@ def node_create(*, kind: str, record: Any, seen: dict[str, Any] | None = None) -
         return _node_read_tx(tx, kind, record.id)
 
     try:
-        return _write(work)
+        return _write(work, journal)
     except neo4j_errors.ConstraintError as e:
         raise AlreadyExists(kind, record.id) from e
 
@@ -207,8 +240,13 @@ def node_update(
     changes: dict[str, Any],
     expected: Versions,
     seen: dict[str, Any] | None = None,
+    journal: Journal = None,
 ) -> Any:
-    """Set some fields of one node if its version is an expected one; return it."""
+    """Set some fields of one node if its version is an expected one; return it.
+
+    Fields that already hold the given values are left alone; when none is
+    left the node is returned as it is, with its version unchanged.
+    """
     label = NODE_KINDS[kind].label
     props = _checked_props(kind, changes)
 
@@ -227,21 +265,26 @@ def node_update(
                 }
             )
         props.pop("taxonomy", None)
-        if seen is not None:
-            _note(seen, before=before)
-        _require_cited(tx, props)
+        differing = _differing(before, props)
+        new_layer = kind == "mitigation" and changes.get("layer", before.layer) != (
+            before.layer
+        )
+        if not differing and not new_layer:
+            return before
+        _note(seen, before=before)
+        _require_cited(tx, differing)
         tx.run(
             f"MATCH (n:{label} {{id: $id}}) "
             "SET n += $props, n.version = coalesce(n.version, 1) + 1",
             id=key,
-            props=props,
+            props=differing,
         ).consume()
-        if kind == "mitigation" and "layer" in changes:
+        if new_layer:
             _set_layer(tx, key, changes["layer"])
         _note(seen, revision=bump_revision_tx(tx))
         return _node_read_tx(tx, kind, key)
 
-    return _write(work)
+    return _write(work, journal)
 
 
 def _node_links_tx(
@@ -304,6 +347,7 @@ def node_delete(
     expected: Versions,
     cascade: bool,
     seen: dict[str, Any] | None = None,
+    journal: Journal = None,
 ) -> list[dict[str, str]]:
     """Delete one node; refuse while links involve it unless ``cascade``.
 
@@ -346,7 +390,7 @@ def node_delete(
         _note(seen, revision=bump_revision_tx(tx))
         return links
 
-    return _write(work)
+    return _write(work, journal)
 
 
 def _lock_endpoints(
@@ -387,7 +431,7 @@ def _mitigates_read_tx(
 
 @translate_errors
 def mitigates_create(
-    *, record: Mitigates, seen: dict[str, Any] | None = None
+    *, record: Mitigates, seen: dict[str, Any] | None = None, journal: Journal = None
 ) -> Mitigates:
     """Create one MITIGATES link; its ends and sources must exist."""
 
@@ -407,7 +451,7 @@ def mitigates_create(
         _note(seen, revision=bump_revision_tx(tx))
         return _mitigates_read_tx(tx, record.mitigation, record.threat)
 
-    return _write(work)
+    return _write(work, journal)
 
 
 @translate_errors
@@ -418,8 +462,12 @@ def mitigates_update(
     changes: dict[str, Any],
     expected: Versions,
     seen: dict[str, Any] | None = None,
+    journal: Journal = None,
 ) -> Mitigates:
-    """Set some of strength, rationale and sources of one MITIGATES link."""
+    """Set some of strength, rationale and sources of one MITIGATES link.
+
+    As for nodes, an update that changes no value writes nothing.
+    """
     unknown = set(changes) - set(MITIGATES_FIELDS)
     if unknown:
         raise ValueError(f"not fields of a mitigates link: {sorted(unknown)}")
@@ -429,21 +477,24 @@ def mitigates_update(
     def work(tx: neo4j.ManagedTransaction) -> Mitigates:
         current = _lock_link(tx, "mitigates", mitigation, threat)
         _check_version("mitigates", key, current, expected)
-        if seen is not None:
-            _note(seen, before=_mitigates_read_tx(tx, mitigation, threat))
-        if "sources" in props:
-            _require_nodes(tx, [("sources", "source", props["sources"])])
+        before = _mitigates_read_tx(tx, mitigation, threat)
+        differing = _differing(before, props)
+        if not differing:
+            return before
+        _note(seen, before=before)
+        if "sources" in differing:
+            _require_nodes(tx, [("sources", "source", differing["sources"])])
         tx.run(
             "MATCH (:Mitigation {id: $m})-[r:MITIGATES]->(:MisuseVector {id: $t}) "
             "SET r += $props, r.version = coalesce(r.version, 1) + 1",
             m=mitigation,
             t=threat,
-            props=props,
+            props=differing,
         ).consume()
         _note(seen, revision=bump_revision_tx(tx))
         return _mitigates_read_tx(tx, mitigation, threat)
 
-    return _write(work)
+    return _write(work, journal)
 
 
 def _check_link_rules(
@@ -470,7 +521,12 @@ def _check_link_rules(
 
 @translate_errors
 def link_create(
-    *, kind: str, source: str, target: str, seen: dict[str, Any] | None = None
+    *,
+    kind: str,
+    source: str,
+    target: str,
+    seen: dict[str, Any] | None = None,
+    journal: Journal = None,
 ) -> Link:
     """Create one ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF link (no properties
     besides version)."""
@@ -491,7 +547,7 @@ def link_create(
         _note(seen, revision=bump_revision_tx(tx))
         return Link(source, target, 1)
 
-    return _write(work)
+    return _write(work, journal)
 
 
 @translate_errors
@@ -502,6 +558,7 @@ def link_delete(
     target: str,
     expected: Versions,
     seen: dict[str, Any] | None = None,
+    journal: Journal = None,
 ) -> None:
     """Delete one link of any kind if its version is an expected one."""
     src, rel, dst = _ends_of(kind)
@@ -518,4 +575,4 @@ def link_delete(
         ).consume()
         _note(seen, revision=bump_revision_tx(tx))
 
-    _write(work)
+    _write(work, journal)

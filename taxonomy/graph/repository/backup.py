@@ -1,0 +1,229 @@
+"""The whole graph out to plain rows and back: what ``manage.py backup``/``restore`` move.
+
+A backup holds every node (its labels and properties) and every relationship
+(its type, its two ends by node number, its properties) of the labels and
+types the project writes, the audit journal and the revision counter
+included; restoring it into an empty graph gives back the same graph, item
+versions and revision and epoch alike. Labels and types cannot be Cypher
+parameters, so a restore accepts only the project's own, from the kind
+registry, never a name from the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import groupby
+from typing import Any
+
+import neo4j
+import neo4j.time
+
+from taxonomy.domain.errors import BackupError
+from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
+from taxonomy.graph.repository.base import _batches, _session, translate_errors
+from taxonomy.graph.repository.journal import LABEL as JOURNAL_LABEL
+from taxonomy.graph.repository.revision import forget_revision_token
+from taxonomy.graph.repository.schema import ensure_schema
+
+LABELS = frozenset(
+    {*(k.label for k in NODE_KINDS.values()), "LayerwiseMeta", JOURNAL_LABEL}
+)
+TYPES = frozenset({*(k.rel for k in LINK_KINDS.values()), "IN_LAYER"})
+TEMPORAL = "$datetime"
+Progress = Callable[[int, int], None] | None
+
+
+def _plain(value: Any) -> Any:
+    """A property value as JSON can hold it (Neo4j datetimes tagged).
+
+    >>> import datetime as dt
+    >>> _plain([1, "a"]), _plain(neo4j.time.DateTime(2026, 1, 2, tzinfo=dt.UTC))
+    ([1, 'a'], {'$datetime': '2026-01-02T00:00:00.000000000+00:00'})
+    """
+    if isinstance(value, neo4j.time.DateTime):
+        return {TEMPORAL: value.iso_format()}
+    return value
+
+
+def _stored(value: Any) -> Any:
+    """The inverse of ``_plain``.
+
+    >>> _stored({"$datetime": "2026-01-02T00:00:00+00:00"}).year
+    2026
+    """
+    if isinstance(value, dict):
+        if set(value) != {TEMPORAL}:
+            raise BackupError(f"not a property value: {value!r:.80}")
+        return neo4j.time.DateTime.from_iso_format(value[TEMPORAL])
+    return value
+
+
+@translate_errors
+def graph_dump(
+    write: Callable[[dict[str, Any]], None], progress: Progress = None
+) -> dict:
+    """Write every node, then every relationship, as rows through ``write``.
+
+    One transaction that first takes the graph's revision lock, so no write
+    can commit while the dump reads: the rows are one consistent state.
+    Returns the counts (``nodes``, ``relationships``) and the ``revision``.
+    """
+    ensure_schema()
+
+    def work(tx: neo4j.ManagedTransaction) -> dict:
+        meta = tx.run(
+            "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) SET m._lock = true "
+            "WITH m REMOVE m._lock RETURN coalesce(m.revision, 0) AS r"
+        ).single()
+        counts = tx.run(
+            "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) "
+            "OPTIONAL MATCH (n)-[r]->() WHERE type(r) IN $types "
+            "RETURN count(DISTINCT n) AS nodes, count(r) AS relationships",
+            labels=sorted(LABELS),
+            types=sorted(TYPES),
+        ).single()
+        total, done = counts["nodes"] + counts["relationships"], 0
+        number: dict[str, int] = {}
+        for row in tx.run(
+            "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) "
+            "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS p",
+            labels=sorted(LABELS),
+        ):
+            number[row["id"]] = len(number)
+            props = {k: _plain(v) for k, v in row["p"].items()}
+            write({"node": number[row["id"]], "labels": row["labels"], "props": props})
+            done += 1
+            if progress and done % 5000 == 0:
+                progress(done, total)
+        for row in tx.run(
+            "MATCH (a)-[r]->(b) WHERE type(r) IN $types "
+            "RETURN elementId(a) AS a, type(r) AS type, elementId(b) AS b, "
+            "properties(r) AS p",
+            types=sorted(TYPES),
+        ):
+            props = {k: _plain(v) for k, v in row["p"].items()}
+            write(
+                {
+                    "source": number[row["a"]],
+                    "type": row["type"],
+                    "target": number[row["b"]],
+                    "props": props,
+                }
+            )
+            done += 1
+            if progress and done % 5000 == 0:
+                progress(done, total)
+        if progress:
+            progress(done, total)
+        return {**dict(counts), "revision": meta["r"]}
+
+    with _session() as session:
+        return session.execute_write(work)
+
+
+def _checked(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Rows with known labels and types only; anything else stops the restore."""
+    for row in rows:
+        if "node" in row:
+            unknown = set(row["labels"]) - LABELS
+            if unknown or not row["labels"]:
+                raise BackupError(f"node {row['node']}: unknown labels {unknown}")
+        elif row.get("type") not in TYPES:
+            raise BackupError(f"unknown relationship type {row.get('type')!r:.80}")
+        yield row
+
+
+def _end(created: dict[int, str], row: dict[str, Any], end: str) -> str:
+    if row.get(end) not in created:
+        raise BackupError(
+            f"a {row['type']} relationship's {end} is no node of the file"
+        )
+    return created[row[end]]
+
+
+@translate_errors
+def graph_load(
+    rows: Iterable[dict[str, Any]], *, replace: bool, progress: Progress = None
+) -> dict:
+    """Restore a dump's rows (nodes first) in ONE transaction; return the counts.
+
+    Refused (BackupError) when the graph holds anything and ``replace`` is
+    not given; with it the graph is emptied first, in the same transaction,
+    so a failed restore leaves the graph as it was.
+    """
+    ensure_schema()
+
+    def work(tx: neo4j.ManagedTransaction) -> dict:
+        held = tx.run(
+            "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) "
+            "RETURN count(n) AS n",
+            labels=sorted(LABELS),
+        ).single()["n"]
+        if held and not replace:
+            raise BackupError(
+                f"the graph holds {held:,} nodes; restore into an empty graph, "
+                "or pass --replace to replace them"
+            )
+        if held:
+            tx.run(
+                "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) "
+                "DETACH DELETE n",
+                labels=sorted(LABELS),
+            ).consume()
+        created: dict[int, str] = {}
+        counts = {"nodes": 0, "relationships": 0}
+        nodes, links = [], []
+        for row in _checked(rows):
+            (nodes if "node" in row else links).append(row)
+        for labels, group in groupby(
+            sorted(nodes, key=lambda r: sorted(r["labels"])),
+            key=lambda r: sorted(r["labels"]),
+        ):
+            for batch in _batches(list(group)):
+                params = [
+                    {
+                        "n": r["node"],
+                        "p": {k: _stored(v) for k, v in r["props"].items()},
+                    }
+                    for r in batch
+                ]
+                for record in tx.run(
+                    f"UNWIND $rows AS row CREATE (n:{':'.join(labels)}) "
+                    "SET n = row.p RETURN row.n AS n, elementId(n) AS id",
+                    rows=params,
+                ):
+                    created[record["n"]] = record["id"]
+                counts["nodes"] += len(batch)
+                if progress:
+                    progress(counts["nodes"], len(nodes) + len(links))
+        for kind, group in groupby(
+            sorted(links, key=lambda r: r["type"]), key=lambda r: r["type"]
+        ):
+            for batch in _batches(list(group)):
+                params = [
+                    {
+                        "a": _end(created, r, "source"),
+                        "b": _end(created, r, "target"),
+                        "p": {k: _stored(v) for k, v in r["props"].items()},
+                    }
+                    for r in batch
+                ]
+                tx.run(
+                    "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.a "
+                    "MATCH (b) WHERE elementId(b) = row.b "
+                    f"CREATE (a)-[r:{kind}]->(b) SET r = row.p",
+                    rows=params,
+                ).consume()
+                counts["relationships"] += len(batch)
+                if progress:
+                    progress(
+                        counts["nodes"] + counts["relationships"],
+                        len(nodes) + len(links),
+                    )
+        return counts
+
+    try:
+        with _session() as session:
+            return session.execute_write(work)
+    finally:
+        forget_revision_token()
