@@ -48,7 +48,7 @@ run: neo4j-start
 	$(MANAGE) taxonomy schema
 	$(MANAGE) taxonomy load --if-empty
 	@echo "Layerwise on http://$(HOST):$(PORT)/"
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(BIN)/gunicorn config.wsgi --config config/gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 # Lint first, then every test and every docstring example (pyproject's
 # testpaths and --doctest-modules), against the project's own Neo4j test
@@ -62,9 +62,10 @@ test: install chromium lint
 	exit $$status
 
 # Benchmarks run against a Neo4j of their own (port 7689, var/neo4j-bench/,
-# a 2 GB heap for the 200k-link import), never your data or the tests'.
+# a 2 GB heap for the 200k-link import, half of it for one transaction as on
+# a dev server), never your data or the tests'.
 BENCH_ENV := LAYERWISE_NEO4J_TEST_PORT=7689 LAYERWISE_NEO4J_TEST_DIR=$(CURDIR)/var/neo4j-bench \
-	LAYERWISE_NEO4J_TEST_HEAP=2g LAYERWISE_NEO4J_TEST_PAGECACHE=512m
+	LAYERWISE_NEO4J_TEST_HEAP=2g LAYERWISE_NEO4J_TEST_PAGECACHE=512m LAYERWISE_NEO4J_TEST_TX_MAX=1g
 
 bench: install
 	$(BENCH_ENV) $(MANAGE) bench $(BENCH_ARGS)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+_SIZE = re.compile(r"(\d+)([kmg]?)", re.IGNORECASE)
+_UNIT = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 def envstr(name: str, default: str = "") -> str:
@@ -47,6 +50,17 @@ def envfloat(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
 
 
+def envsize(name: str, default: int | None = None) -> int | None:
+    """A memory size in bytes, written ``65536k``, ``512m``, ``2g`` or in bytes."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    match = _SIZE.fullmatch(raw.strip())
+    if match is None:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a size such as 512m or 2g")
+    return int(match.group(1)) * _UNIT[match.group(2).lower()]
+
+
 def envrange(name: str, default: tuple[float, float]) -> tuple[float, float]:
     """Two numbers ``LOW-HIGH`` with 0 <= LOW <= HIGH <= 1, e.g. ``0.15-0.45``."""
     raw = os.environ.get(name)
@@ -61,6 +75,17 @@ def envrange(name: str, default: tuple[float, float]) -> tuple[float, float]:
     if not 0 <= low <= high <= 1:
         raise ImproperlyConfigured(f"{name}={raw!r} must satisfy 0 <= LOW <= HIGH <= 1")
     return low, high
+
+
+def envchoice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of ``choices``, case-insensitive; anything else fails loudly."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not one of {', '.join(choices)}")
+    return value
 
 
 def envlist(name: str, default: list[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Turn an unreachable Neo4j into a friendly 503 page instead of a stack trace."""
+"""Turn an unreachable or failing Neo4j into a friendly 503 page, not a stack trace."""
 
 from __future__ import annotations
 

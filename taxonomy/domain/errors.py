@@ -28,6 +28,31 @@ class GraphUnavailable(GraphError):
     """Neo4j cannot be reached or refused our credentials."""
 
 
+class GraphTimeout(GraphUnavailable):
+    """Neo4j stopped a transaction that ran longer than ``NEO4J_QUERY_TIMEOUT``."""
+
+
+class WriteTooLarge(GraphError):
+    """A write Neo4j aborted for needing more memory than a limit of its allows.
+
+    Neo4j rolled the transaction back, so nothing was written. ``setting`` is
+    the limit hit (``db.memory.transaction.max`` ...), ``limit`` its value as
+    Neo4j put it, ``remedy`` how to raise it.
+    """
+
+    def __init__(self, setting: str, limit: str, remedy: str):
+        self.setting, self.limit, self.remedy = setting, limit, remedy
+        scope = (
+            "one transaction"
+            if setting.endswith(".transaction.max")
+            else "all transactions together"
+        )
+        super().__init__(
+            f"the write needs more memory than Neo4j lets {scope} hold "
+            f"({setting} = {limit}); nothing was written. {remedy}"
+        )
+
+
 class GraphConflict(GraphError):
     """A write would break the graph: an id of another taxonomy, an unknown layer."""
 
@@ -117,6 +142,19 @@ class InterchangeError(TaxonomyError, ValueError):
         super().__init__("\n".join(shown + ([f"... and {more} more"] if more else [])))
 
 
+class RemovalsRefused(TaxonomyError):
+    """An import that would remove too large a share of what the graph holds of
+    its taxonomy (a truncated or wrong file?); ``removals`` maps each kind it
+    removes from to ``(removed, held)``, ``over`` lists the kinds past the limit.
+    """
+
+    def __init__(
+        self, message: str, removals: Mapping[str, tuple[int, int]], over: list[str]
+    ):
+        self.removals, self.over = dict(removals), list(over)
+        super().__init__(message)
+
+
 # --- Lookups and queries -----------------------------------------------------------
 
 
@@ -148,8 +186,24 @@ class ScenarioError(TaxonomyError, ValueError):
         super().__init__("; ".join(parts))
 
 
+class RecommendationError(TaxonomyError, ValueError):
+    """A recommendation's candidates, budget or costs cannot be used.
+
+    ``field`` names the argument (``candidates``, ``budget``, ``costs``,
+    ``time_limit``) and the message the offending values.
+    """
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
 class RevisionError(TaxonomyError):
     """A name that cannot be tagged, or no revision by that name."""
+
+
+class BackupError(TaxonomyError):
+    """A backup file that cannot be restored, or a restore the graph refuses."""
 
 
 # --- How each error is answered ----------------------------------------------------
@@ -159,6 +213,8 @@ class RevisionError(TaxonomyError):
 # so the most specific entry wins.
 HTTP_STATUS: dict[type[TaxonomyError], tuple[int, str]] = {
     GraphUnavailable: (503, "graph_unavailable"),
+    GraphTimeout: (503, "graph_timeout"),
+    WriteTooLarge: (413, "too_large"),
     NotFound: (404, "not_found"),
     VersionConflict: (412, "version_conflict"),
     StillReferenced: (409, "still_referenced"),
@@ -168,9 +224,12 @@ HTTP_STATUS: dict[type[TaxonomyError], tuple[int, str]] = {
     FixtureSyntaxError: (400, "malformed"),
     FixtureError: (422, "invalid"),
     UnknownTaxonomy: (404, "not_found"),
+    RemovalsRefused: (409, "removals_refused"),
     InterchangeError: (422, "invalid"),
     ScenarioError: (422, "invalid"),
+    RecommendationError: (422, "invalid"),
     RevisionError: (404, "not_found"),
+    BackupError: (422, "invalid"),
     GraphError: (500, "graph_error"),
 }
 

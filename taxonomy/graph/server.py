@@ -34,6 +34,26 @@ JVM_FLAGS = (
 )
 
 
+MIB = 1024**2
+# A local server's heap when LAYERWISE_NEO4J_HEAP is unset: a quarter of the
+# machine's memory, never below what Neo4j needs to run, never above what a
+# workstation's taxonomy needs (a larger graph sets the variable).
+HEAP_SHARE = 4
+HEAP_BOUNDS = (512 * MIB, 4096 * MIB)
+# Neo4j aborts a transaction that would hold more than these shares of the
+# heap, so a write too large fails on its own instead of exhausting the JVM
+# (which would leave the server answering nothing until it is restarted).
+TX_SHARE = 0.5
+TX_TOTAL_SHARE = 0.7
+KILL_WAIT = 10.0  # seconds a killed server may take to disappear
+# Neo4j's memory limits -> the suffix of the variable that sets each locally.
+LIMIT_VARIABLES = {
+    "db.memory.transaction.max": "TX_MAX",
+    "db.memory.transaction.total.max": "TX_TOTAL_MAX",
+    "dbms.memory.transaction.total.max": "TX_TOTAL_MAX",
+}
+
+
 class ServerError(RuntimeError):
     """The local server could not be installed, started or stopped."""
 
@@ -45,8 +65,10 @@ class Instance:
     name: str
     home: Path
     port: int
-    heap: str
+    heap: int  # bytes, as are the transaction limits
     pagecache: str
+    tx_max: int
+    tx_total_max: int
 
     @property
     def bolt_uri(self) -> str:
@@ -77,10 +99,77 @@ class Instance:
         if self.name == "dev" and settings.NEO4J_PASSWORD:
             return settings.NEO4J_PASSWORD
         if not self.password_file.exists():
-            self.home.mkdir(parents=True, exist_ok=True)
+            self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
             self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
             self.password_file.chmod(0o600)
         return self.password_file.read_text().strip()
+
+
+def default_heap(memory: int) -> int:
+    """The heap, in bytes, of a local server on a machine with ``memory`` bytes.
+
+    A quarter of the memory in whole MiB, within ``HEAP_BOUNDS``.
+
+    >>> [default_heap(gib * 1024**3) // MIB for gib in (1, 8, 64)]
+    [512, 2048, 4096]
+    """
+    low, high = HEAP_BOUNDS
+    return min(max(memory // HEAP_SHARE // MIB * MIB, low), high)
+
+
+def machine_memory() -> int:
+    """The bytes of memory this machine (or its container) gives the process."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit in ("memory.max", "memory/memory.limit_in_bytes"):
+        try:
+            text = Path("/sys/fs/cgroup", limit).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            physical = min(physical, int(text))
+    return physical
+
+
+def _share(size: int, share: float) -> int:
+    return int(size * share) // MIB * MIB
+
+
+def memory_text(size: int) -> str:
+    """A size in bytes as Neo4j's settings and the JVM's flags spell it.
+
+    >>> memory_text(512 * MIB), memory_text(1536 * 1024)
+    ('512m', '1536k')
+    """
+    return f"{size // MIB}m" if size % MIB == 0 else f"{size // 1024}k"
+
+
+def variable(name: str, suffix: str) -> str:
+    """The environment variable that sets ``suffix`` of the local instance ``name``.
+
+    >>> variable("dev", "HEAP"), variable("test", "TX_MAX")
+    ('LAYERWISE_NEO4J_HEAP', 'LAYERWISE_NEO4J_TEST_TX_MAX')
+    """
+    return f"LAYERWISE_NEO4J_{'TEST_' if name == 'test' else ''}{suffix}"
+
+
+def limit_advice(name: str | None, setting: str) -> str:
+    """How to raise Neo4j's memory limit ``setting`` of local instance ``name``.
+
+    ``name`` None means the server NEO4J_URI names, which the project does
+    not configure.
+    """
+    if name is None:
+        return (
+            f"Raise {setting} and the heap in the configuration of the server "
+            "NEO4J_URI names, or write less at once."
+        )
+    suffix = LIMIT_VARIABLES.get(setting, "TX_MAX")
+    option = " --instance test" if name == "test" else ""
+    return (
+        f"Raise {variable(name, 'HEAP')} (the limits are shares of the heap) or "
+        f"{variable(name, suffix)}, then restart Neo4j (python manage.py neo4j "
+        f"stop{option}; python manage.py neo4j start{option}), or write less at once."
+    )
 
 
 def lib_dir() -> Path:
@@ -97,7 +186,16 @@ def instance(name: str) -> Instance:
     except KeyError:
         known = ", ".join(settings.NEO4J_LOCAL_INSTANCES)
         raise ServerError(f"unknown instance {name!r}; use one of {known}") from None
-    return Instance(name, Path(cfg["dir"]), cfg["port"], cfg["heap"], cfg["pagecache"])
+    heap = cfg["heap"] or default_heap(machine_memory())
+    return Instance(
+        name,
+        Path(cfg["dir"]),
+        cfg["port"],
+        heap,
+        cfg["pagecache"],
+        tx_max=cfg["tx_max"] or _share(heap, TX_SHARE),
+        tx_total_max=cfg["tx_total_max"] or _share(heap, TX_TOTAL_SHARE),
+    )
 
 
 def is_installed() -> bool:
@@ -136,6 +234,7 @@ def java() -> str:
 
 def _render_config(inst: Instance) -> None:
     template = (settings.BASE_DIR / "neo4j" / "neo4j.conf.template").read_text()
+    inst.home.mkdir(mode=0o700, parents=True, exist_ok=True)
     for sub in ("conf", "data", "logs", "run", "import", "plugins"):
         (inst.home / sub).mkdir(parents=True, exist_ok=True)
     text = template.format(
@@ -146,7 +245,8 @@ def _render_config(inst: Instance) -> None:
         plugins_dir=inst.home / "plugins",
         bolt_port=inst.port,
         pagecache=inst.pagecache,
-        tx_max=inst.heap,
+        tx_max=memory_text(inst.tx_max),
+        tx_total_max=memory_text(inst.tx_total_max),
     )
     (inst.conf_dir / "neo4j.conf").write_text(text)
 
@@ -245,7 +345,7 @@ def start(inst: Instance, *, echo: Callable[[str], None] = print) -> str:
     if pid(inst) is None and bolt_answers(inst):
         raise ServerError(
             f"port {inst.port} is taken by another process; set "
-            f"LAYERWISE_NEO4J{'_TEST' if inst.name == 'test' else ''}_PORT to a free port"
+            f"{variable(inst.name, 'PORT')} to a free port"
         )
     install(echo=echo)
     _render_config(inst)
@@ -253,8 +353,8 @@ def start(inst: Instance, *, echo: Callable[[str], None] = print) -> str:
     console = (inst.logs_dir / "console.log").open("ab")
     command = [
         java(),
-        f"-Xms{inst.heap}",
-        f"-Xmx{inst.heap}",
+        f"-Xms{memory_text(inst.heap)}",
+        f"-Xmx{memory_text(inst.heap)}",
         *JVM_FLAGS,
         "-cp",
         f"{lib_dir()}/*",
@@ -293,21 +393,47 @@ def start(inst: Instance, *, echo: Callable[[str], None] = print) -> str:
 def stop(
     inst: Instance, *, echo: Callable[[str], None] = print, timeout: float = 60
 ) -> str:
-    """Stop ``inst`` cleanly (SIGTERM), forcefully after ``timeout`` seconds."""
+    """Stop ``inst``: politely, then by force; returns what it took.
+
+    SIGTERM runs Neo4j's own clean shutdown. A server that has not stopped
+    ``timeout`` seconds later (one out of memory may never) is killed with
+    SIGKILL; its next start recovers the store from the transaction log.
+    """
     running = pid(inst)
     if running is None:
         inst.pid_file.unlink(missing_ok=True)
         return f"Neo4j ({inst.name}) is not running"
     os.kill(running, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and pid(inst) is not None:
-        time.sleep(0.3)
-    if pid(inst) is not None:
-        echo(f"Neo4j ({inst.name}) did not stop within {timeout:.0f}s; killing it")
+    if _gone(inst, timeout):
+        inst.pid_file.unlink(missing_ok=True)
+        return f"Neo4j ({inst.name}) stopped"
+    echo(
+        f"Neo4j ({inst.name}) pid {running} did not stop within {timeout:g}s "
+        "of SIGTERM; killing it (SIGKILL)"
+    )
+    try:
         os.kill(running, signal.SIGKILL)
-        time.sleep(0.5)
+    except ProcessLookupError:
+        pass
+    if not _gone(inst, KILL_WAIT):
+        raise ServerError(
+            f"Neo4j ({inst.name}) pid {running} survived SIGKILL; stop it yourself"
+        )
     inst.pid_file.unlink(missing_ok=True)
-    return f"Neo4j ({inst.name}) stopped"
+    return (
+        f"Neo4j ({inst.name}) killed after {timeout:g}s; the next start recovers "
+        "its store from the transaction log"
+    )
+
+
+def _gone(inst: Instance, seconds: float) -> bool:
+    """Whether ``inst``'s process ends within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while pid(inst) is not None:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def status(inst: Instance) -> tuple[bool, str]:

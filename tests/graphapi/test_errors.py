@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import socket
 
+import neo4j
 import pytest
 
+from bench.interchange import NAME, bench_taxonomy
 from taxonomy import selectors
+from taxonomy.formats.stix_write import stix_bundle
 from taxonomy.graph import driver
 
 
@@ -104,3 +107,64 @@ def test_json_nested_too_deeply_is_a_400_not_a_crash(seeded_graph, api, url):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed"
     assert len(selectors.taxonomy_snapshot().threats) == 12
+
+
+def test_the_503_says_neither_the_address_nor_the_port_of_neo4j(neo4j_down, anon):
+    for response in (anon.get("/api/v1/threats/"), anon.get("/")):
+        assert response.status_code == 503
+        text = response.content.decode()
+        assert "127.0.0.1" not in text
+        assert driver.current_target().uri.rsplit(":", 1)[1] not in text
+
+
+@pytest.fixture
+def neo4j_failing(monkeypatch):
+    """A Neo4j that answers, but whose database is unavailable, until undone."""
+    error = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.TransientError.General.DatabaseUnavailable",
+        message="Database 'neo4j' is unavailable.",
+    )
+
+    def fail(*args, **kwargs):
+        raise error
+
+    for cls, name in [
+        (neo4j.Session, "run"),
+        (neo4j.Session, "execute_read"),
+        (neo4j.Session, "begin_transaction"),
+        (neo4j.Driver, "execute_query"),
+    ]:
+        monkeypatch.setattr(cls, name, fail)
+    return monkeypatch
+
+
+def test_a_neo4j_up_but_failing_gives_503s_then_recovers_without_a_restart(
+    seeded_graph, anon, client, neo4j_failing
+):
+    response = anon.get("/api/v1/threats/")
+    assert response.status_code == 503
+    assert _shape(response)["code"] == "graph_unavailable"
+    assert response["Retry-After"] == "30"
+    assert client.get("/").status_code == 503
+    neo4j_failing.undo()
+    assert anon.get("/api/v1/threats/").status_code == 200
+    assert client.get("/").status_code == 200
+
+
+def test_an_import_too_large_for_neo4j_is_a_413_and_the_api_keeps_serving(
+    seeded_graph, api
+):
+    large = bench_taxonomy(threats=2_000, mitigations=200, links=20_000)
+    response = api.post(
+        "/api/v1/import/?format=stix",
+        stix_bundle(large, name=NAME),
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    error = _shape(response)
+    assert error["code"] == "too_large"
+    assert "db.memory.transaction.max = 32.0 MiB" in error["message"]
+    assert "nothing was written" in error["message"]
+    assert "LAYERWISE_NEO4J_TEST_TX_MAX" in error["message"]
+    assert len(selectors.taxonomy_snapshot().threats) == 12
+    assert api.get("/api/v1/threats/shadow-ai/").status_code == 200

@@ -20,8 +20,15 @@ class Command(BaseCommand):
             default=settings.NEO4J_INSTANCE,
             help="dev (your data, default) or test (the test suite's own server)",
         )
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=settings.NEO4J_STOP_TIMEOUT,
+            help="stop: seconds to wait for a clean shutdown before killing the "
+            "server (default %(default)s)",
+        )
 
-    def handle(self, *args, action, instance, **options):
+    def handle(self, *args, action, instance, timeout, **options):
         external = settings.NEO4J_TEST_URI if instance == "test" else settings.NEO4J_URI
         if external and action != "install":
             variable = "NEO4J_TEST_URI" if instance == "test" else "NEO4J_URI"
@@ -37,7 +44,9 @@ class Command(BaseCommand):
             elif action == "start":
                 self.stdout.write(server.start(inst, echo=self.stdout.write))
             elif action == "stop":
-                self.stdout.write(server.stop(inst, echo=self.stdout.write))
+                self.stdout.write(
+                    server.stop(inst, echo=self.stdout.write, timeout=timeout)
+                )
             else:
                 running, line = server.status(inst)
                 self.stdout.write(line)
