@@ -31,6 +31,7 @@ from taxonomy.domain.errors import (
     InterchangeError,
     InvalidWrite,
     NotFound,
+    RemovalsRefused,
     ScenarioError,
     StillReferenced,
     UnknownTaxonomy,
@@ -117,6 +118,10 @@ DETAILS: dict[type[Exception], Callable[[Any], dict[str, Any]]] = {
     InvalidWrite: lambda e: e.errors,
     FixtureError: lambda e: {"problems": _problems(e)},
     InterchangeError: lambda e: {"problems": _messages(e.problems)},
+    RemovalsRefused: lambda e: {
+        "removals": {k: {"removed": n, "held": h} for k, (n, h) in e.removals.items()},
+        "over": e.over,
+    },
     UnknownTaxonomy: lambda e: {"kind": "taxonomy", "id": e.name, "known": e.known},
     ScenarioError: _scenario_errors,
 }

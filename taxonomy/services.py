@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.db import DatabaseError
-
 from taxonomy import audit
 from taxonomy.domain import rules
 from taxonomy.domain.changes import Change, ChangeSet
-from taxonomy.domain.errors import FixtureError, InterchangeError, Problem
+from taxonomy.domain.errors import (
+    FixtureError,
+    InterchangeError,
+    Problem,
+    RemovalsRefused,
+)
 from taxonomy.domain.kinds import LINK_KINDS, link_key, record_key
 from taxonomy.domain.records import Link, Mitigates, Taxonomy
 from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.formats.atlas import atlas_parse
 from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
+    REMOVAL_SHARE,
     ImportReport,
     gc_paused,
     import_summary,
+    removal_counts,
+    removals_over_limit,
+    removals_text,
 )
 from taxonomy.formats.stix_read import stix_parse
 from taxonomy.graph import repository
@@ -95,51 +101,59 @@ def taxonomy_apply(
     ``"taxonomy load (fixtures)"``); without one nothing is audited, which
     only tests and benchmarks that fill a throwaway graph should want.
     """
+    by = _By(actor, channel, comment)
     changes, revision = repository.taxonomy_sync(
-        taxonomy, prune=prune, dry_run=dry_run, progress=progress, taxonomy=scope
+        taxonomy,
+        prune=prune,
+        dry_run=dry_run,
+        progress=progress,
+        taxonomy=scope,
+        journal=by.journal_of_changes(),
     )
     if not dry_run:
-        _audit_changes(changes, revision, _By(actor, channel, comment))
+        by.copied()
     return LoadResult(changes, revision, dry_run)
 
 
 @dataclass(frozen=True)
 class _By:
-    """Who writes, through which channel, and why: what the audit log records."""
+    """Who writes, through which channel, and why: what the audit log records.
+
+    Without a channel nothing is audited (tests and benchmarks that fill a
+    throwaway graph). With one, the repository writes the journal records
+    these functions give inside the write's own transaction; afterwards
+    ``copied`` brings the audit table (a copy of the journal) up to date.
+    """
 
     actor: Any
     channel: str | None
     comment: str
 
+    def entries(self, changes: ChangeSet | list[Change], revision: int) -> list:
+        return audit.journal_entries(
+            changes,
+            actor=self.actor,
+            channel=self.channel,
+            comment=self.comment,
+            revision=revision,
+        )
 
-def _audit_changes(
-    changes: ChangeSet | list[Change], revision: int | None, by: _By
-) -> None:
-    """Record the changes of a write that has committed, if it names a channel."""
-    if by.channel is not None:
-        count = len(changes.changes if isinstance(changes, ChangeSet) else changes)
-        with _audit_failure_logged(f"{count} change(s), revision {revision}"):
-            audit.audit_record_changes(
-                changes=changes,
-                actor=by.actor,
-                channel=by.channel,
-                comment=by.comment,
-                revision=revision,
-            )
+    def journal_of_changes(self) -> Callable[[ChangeSet, int], list] | None:
+        """The journal of a whole-taxonomy write (``repository.taxonomy_sync``)."""
+        return None if self.channel is None else self.entries
 
+    def copied(self) -> None:
+        """Copy the journal into the audit table, after a write has committed.
 
-@contextmanager
-def _audit_failure_logged(what: str) -> Iterator[None]:
-    """Log, loudly, an audit entry that could not be stored, and carry on.
-
-    The graph's transaction has already committed when the audit is written
-    (Neo4j and the SQL database share no transaction): failing the request
-    then would tell the client its write did not happen, and invite a retry.
-    """
-    try:
-        yield
-    except DatabaseError:
-        logger.exception("AUDIT ENTRY LOST for a committed write (%s)", what)
+        A failure here loses nothing: the records are in the graph, and the
+        next read of the log (or ``manage.py audit rebuild``) copies them.
+        """
+        if self.channel is None:
+            return
+        try:
+            audit.audit_catch_up()
+        except Exception:
+            logger.exception("audit table not yet up to date (the journal is)")
 
 
 def taxonomy_load_if_empty(
@@ -155,9 +169,9 @@ def taxonomy_load_if_empty(
 #
 # Every write takes the acting user (``actor``, a Django user or None), a
 # free-text ``comment`` (the editor's "why") and the ``channel`` it came
-# through (``api`` or ``browser``), and records itself in the audit log with
-# the item before and after, once the graph's transaction has committed.
-# ``channel=None`` writes without an audit entry (tests and benchmarks only).
+# through (``api`` or ``browser``), and records itself in the audit journal
+# with the item before and after, in the write's own transaction.
+# ``channel=None`` writes without an audit record (tests and benchmarks only).
 # ``expected`` is the set of versions the client may overwrite (from If-Match),
 # None to overwrite whatever is there. The repository checks it inside the
 # write's transaction.
@@ -169,30 +183,30 @@ def _audited(
     kind: str,
     key: Callable[[Any], str] | str,
     by: _By,
-    seen: dict[str, Any] | None = None,
+    more: Callable[[Any], list[Change]] | None = None,
 ) -> Any:
-    """Run one repository write and record it in the audit log: THE single-item
-    write path. ``write(seen=seen)`` performs it and fills ``seen`` with what the
-    repository saw (the item ``before``, the graph ``revision``); ``key`` is the
-    item's key, or a function of the write's result giving it."""
-    seen = {} if seen is None else seen
-    result = write(seen=seen)
-    if by.channel is None:
-        return result
-    name = key(result) if callable(key) else key
-    revision = seen.get("revision")
-    with _audit_failure_logged(f"{action} {kind} {name}, revision {revision}"):
-        audit.audit_record(
-            kind=kind,
-            action=action,
-            key=name,
-            before=seen.get("before"),
-            after=None if action == "delete" else result,
-            actor=by.actor,
-            channel=by.channel,
-            comment=by.comment,
-            revision=revision,
-        )
+    """Run one repository write with its audit record: THE single-item write path.
+
+    ``write(seen=, journal=)`` performs it, fills ``seen`` with what the
+    repository saw (the item ``before``, the graph ``revision``; no revision
+    when the write changed nothing) and calls ``journal(result)`` inside its
+    transaction for the records to store with it. ``key`` is the item's key,
+    or a function of the write's result giving it; ``more(result)`` gives
+    further changes the write made (a cascading delete's links).
+    """
+    seen: dict[str, Any] = {}
+
+    def journal(result: Any) -> list:
+        if "revision" not in seen:
+            return []
+        name = key(result) if callable(key) else key
+        after = None if action == "delete" else result
+        changes = [Change(kind, action, name, seen.get("before"), after)]
+        return by.entries(changes + (more(result) if more else []), seen["revision"])
+
+    result = write(seen=seen, journal=None if by.channel is None else journal)
+    if "revision" in seen:
+        by.copied()
     return result
 
 
@@ -247,14 +261,11 @@ def node_delete(
     With ``cascade`` the audit log also gets an entry per link removed with it
     (their ends; a layer's mitigations as deleted mitigations).
     """
-    by: _By = _By(actor, channel, comment)
-    seen: dict[str, Any] = {}
     write = partial(
         repository.node_delete, kind=kind, key=key, expected=expected, cascade=cascade
     )
-    links = _audited(write, "delete", kind, key, by, seen)
-    _audit_changes(cascade_changes(kind, key, links), seen.get("revision"), by)
-    return links
+    by = _By(actor, channel, comment)
+    return _audited(write, "delete", kind, key, by, partial(cascade_changes, kind, key))
 
 
 def cascade_changes(kind: str, key: str, links: list[dict[str, str]]) -> list[Change]:
@@ -404,6 +415,7 @@ def taxonomy_import(
             raise FixtureError(problems)
         seen.update(before=current, after=after)
 
+    by = _By(actor, channel, comment)
     changes, revision = repository.taxonomy_sync(
         taxonomy,
         prune=prune,
@@ -411,9 +423,10 @@ def taxonomy_import(
         validate=validate,
         # Compare (and prune) only the document's taxonomies, never the others.
         taxonomy=fixtures_yaml.taxonomy_names(taxonomy),
+        journal=by.journal_of_changes(),
     )
     if not dry_run:
-        _audit_changes(changes, revision, _By(actor, channel, comment))
+        by.copied()
     return ImportResult(
         changes, revision, dry_run, coverage_impact(seen["before"], seen["after"])
     )
@@ -445,6 +458,8 @@ def catalogue_import(
     layer_map: Mapping[str, str] | None = None,
     default_strength: str = DEFAULT_STRENGTH,
     dry_run: bool = False,
+    allow_removals: bool = False,
+    schema: Mapping[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
     actor: Any = None,
     channel: str | None = None,
@@ -462,27 +477,58 @@ def catalogue_import(
     written) for a malformed file or a layer map naming an unknown layer,
     GraphConflict when an id belongs to another taxonomy. With a ``channel``
     every change goes to the audit log (see ``taxonomy_apply``).
+
+    ``schema`` (ATLAS only) is MITRE's JSON Schema of the file: a file failing
+    it raises InterchangeError. Unless ``allow_removals``, an import that
+    would remove too large a share of what the graph holds of the taxonomy
+    (``common.removals_over_limit``: a truncated file?) raises
+    RemovalsRefused inside the write's transaction, so nothing is written; a
+    dry run instead reports it among the warnings.
     """
     if format not in CATALOGUE_PARSERS:
         raise InterchangeError([f"unknown import format {format!r} (atlas, stix)"])
+    if schema is not None and format != "atlas":
+        raise InterchangeError(["a schema is checked for ATLAS files only"])
+    options = {"schema": schema} if schema is not None else {}
+
+    def guard(current: Taxonomy, changes: ChangeSet) -> None:
+        counts = removal_counts(current, changes)
+        over = removals_over_limit(counts)
+        if not over or allow_removals:
+            return
+        message = (
+            f"the import would remove {removals_text(counts)} of what the graph "
+            f"holds of {report.taxonomy!r}: more than {REMOVAL_SHARE:.0%} of "
+            f"the {', '.join(over)} (is the file truncated?). Nothing was "
+            "written; to import it anyway allow removals (--allow-removals, "
+            "API allow_removals=true)"
+        )
+        if not dry_run:
+            raise RemovalsRefused(message, counts, over)
+        report.warnings.insert(0, f"refused unless removals are allowed: {message}")
+
     with gc_paused():  # hundreds of thousands of records, no cycles among them
         desired, report = CATALOGUE_PARSERS[format](
             data,
             taxonomy=taxonomy,
             layer_map=layer_map,
             default_strength=default_strength,
+            **options,
         )
         del data
         _check_foreign_layers(desired, report.taxonomy, layer_map or {})
+        by = _By(actor, channel, comment)
         changes, revision = repository.taxonomy_sync(
             desired,
             prune=True,
             dry_run=dry_run,
             progress=progress,
             taxonomy=report.taxonomy,
+            validate=guard,
+            journal=by.journal_of_changes(),
         )
     if not dry_run:
-        _audit_changes(changes, revision, _By(actor, channel, comment))
+        by.copied()
     return CatalogueImportResult(report, changes, revision, dry_run)
 
 

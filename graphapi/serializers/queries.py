@@ -8,21 +8,14 @@ from typing import Any
 
 from rest_framework import serializers
 
-from graphapi.serializers.records import ID_MAX, IdField
+from graphapi.serializers.records import ID_MAX, IdField, TaxonomyField
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
 from taxonomy.domain.kinds import KINDS
 from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, STRENGTHS
 from taxonomy.domain.scenario import SCENARIO_PARAMS, ScenarioParam
+from taxonomy.formats.common import REMOVAL_FLOOR, REMOVAL_SHARE
 from taxonomy.formats.navigator import DEFAULT_DOMAIN, DOMAINS
-
-# The name of a taxonomy (taxonomy.formats.common.TAXONOMY_NAME).
-TAXONOMY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
-
-
-def TaxonomyField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a field factory)
-    """The name of a taxonomy in the graph, e.g. layerwise (the seed) or atlas."""
-    return serializers.RegexField(TAXONOMY_PATTERN, max_length=63, **kwargs)
 
 
 class TaxonomyQuerySerializer(serializers.Serializer):
@@ -276,7 +269,7 @@ class LayerMapField(serializers.CharField):
 
 
 IMPORT_FORMATS = ["fixtures", "atlas", "stix"]
-CATALOGUE_ONLY = ("taxonomy", "default_strength", "layer_map")
+CATALOGUE_ONLY = ("taxonomy", "default_strength", "layer_map", "allow_removals")
 
 
 class ImportQuerySerializer(serializers.Serializer):
@@ -316,10 +309,18 @@ class ImportQuerySerializer(serializers.Serializer):
         '"institutional"} sending a category or mitigation id to an existing '
         "layer of any taxonomy. An unknown layer is 422 and writes nothing.",
     )
+    allow_removals = serializers.BooleanField(
+        required=False,
+        help_text="atlas and stix only: import even if it removes more than "
+        f"{REMOVAL_SHARE:.0%} of a kind (and more than {REMOVAL_FLOOR} items) "
+        "of what the graph holds of the taxonomy; otherwise such an import is "
+        "409 (a truncated file?) and writes nothing.",
+    )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if data["format"] == "fixtures":
-            misplaced = [name for name in CATALOGUE_ONLY if name in data]
+            # initial_data: a query string's absent boolean still reads False
+            misplaced = [name for name in CATALOGUE_ONLY if name in self.initial_data]
             message = "only for format atlas or stix"
         else:
             misplaced = ["prune"] if "prune" in self.initial_data else []

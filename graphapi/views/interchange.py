@@ -167,6 +167,7 @@ def _catalogue_import(request: Request, query: dict[str, Any]) -> Response:
         layer_map=query.get("layer_map"),
         default_strength=query.get("default_strength", DEFAULT_STRENGTH),
         dry_run=query["dry_run"],
+        allow_removals=query.get("allow_removals", False),
         actor=request.user,
         channel="api",
     )

@@ -10,6 +10,7 @@ check the same rules against the graph inside their transaction
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,6 +18,42 @@ import networkx as nx
 
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import MATURITIES, STRENGTHS, Link, Taxonomy, is_web_url
+
+# The most characters of a value a message quotes: a file can hold a value of
+# megabytes, and a message that echoes it whole is useless and costly.
+MAX_SHOWN = 60
+# Lists and mappings are quoted a few items and levels deep (a value nested
+# thousands deep cannot even be repr'd).
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = _REPR.maxother = MAX_SHOWN
+
+
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` for a message: a long text cut, with its length.
+
+    >>> shown("ok")
+    "'ok'"
+    >>> shown("a" * 52_428_800, 8)
+    "'aaaaaaaa…' (52,428,800 characters)"
+    >>> shown([[[[[1]]]]])
+    '[[[[...]]]]'
+    """
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        cut = repr(value[:limit])
+        return f"{cut[:-1]}…{cut[-1]} ({len(value):,} characters)"
+    return _REPR.repr(value)
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was.
+
+    >>> cut("abcdef", 3), cut("abc", 3)
+    ('abc… (6 characters)', 'abc')
+    """
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -64,11 +101,11 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
                 _unknown("mitigation", index, "layer", None, "layer", mitigation.layer)
             )
         if mitigation.maturity not in MATURITIES:
-            message = f"unknown maturity {mitigation.maturity!r}"
+            message = f"unknown maturity {shown(mitigation.maturity)}"
             problems.append(_at("mitigation", index, "maturity", "vocabulary", message))
     for index, source in enumerate(taxonomy.sources):
         if source.url and not is_web_url(source.url):
-            message = f"url {source.url[:60]!r} is not an http(s) address"
+            message = f"url {shown(source.url)} is not an http(s) address"
             problems.append(_at("source", index, "url", "vocabulary", message))
     for kind in ("threat", "mitigation"):
         problems += _cited(kind, getattr(taxonomy, NODE_KINDS[kind].field), ids)
@@ -96,7 +133,7 @@ def _duplicate_ids(taxonomy: Taxonomy, ids: dict[str, set[str]]) -> list[RulePro
         first: dict[str, int] = {}
         for index, record in enumerate(getattr(taxonomy, kind.field)):
             if record.id in first:
-                message = f"duplicate {kind.name} id {record.id!r}"
+                message = f"duplicate {kind.name} id {shown(record.id)}"
                 problems.append(
                     _at(kind.name, index, "id", "duplicate", message, first[record.id])
                 )
@@ -110,7 +147,7 @@ def _unknown(
     kind: str, index: int, field: str, position: int | None, wanted: str, value: str
 ) -> RuleProblem:
     return RuleProblem(
-        kind, index, field, position, "unknown", f"unknown {wanted} {value!r}"
+        kind, index, field, position, "unknown", f"unknown {wanted} {shown(value)}"
     )
 
 
@@ -137,7 +174,7 @@ def _link_problems(
             if value not in ids[end_kind]:
                 problems.append(_unknown(kind, index, field, None, end_kind, value))
         if ends in first:
-            message = f"duplicate link {ends[0]!r} -> {ends[1]!r}"
+            message = f"duplicate link {shown(ends[0])} -> {shown(ends[1])}"
             problems.append(_at(kind, index, None, "duplicate", message, first[ends]))
         else:
             first[ends] = index
@@ -145,7 +182,7 @@ def _link_problems(
             message = self_link_message(kind, ends[0])
             problems.append(_at(kind, index, None, "self", message))
         if kind == "mitigates" and link.strength not in STRENGTHS:
-            message = f"unknown strength {link.strength!r}"
+            message = f"unknown strength {shown(link.strength)}"
             problems.append(_at(kind, index, "strength", "vocabulary", message))
         if kind == "mitigates":
             problems += [
@@ -211,4 +248,4 @@ def self_link_message(kind: str, node: str) -> str:
     >>> self_link_message("enables", "x")
     "threat 'x' cannot enable itself"
     """
-    return f"{LINK_KINDS[kind].source} {node!r} cannot {_verb(kind)} itself"
+    return f"{LINK_KINDS[kind].source} {shown(node)} cannot {_verb(kind)} itself"

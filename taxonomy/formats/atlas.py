@@ -6,14 +6,21 @@ references; mitigations keep the ``use`` text of each technique they list as
 that link's rationale; each mitigation category becomes a layer unless the
 layer map sends it to another. Tactics and case studies have no place in the
 graph; they are counted as ignored.
+
+Given MITRE's own JSON Schema of the file (``atlas_output_schema.json``, which
+atlas-data publishes as ``dist/schemas/`` beside ``dist/ATLAS.yaml``), a file
+that fails it is refused; ``atlas_schema_path`` finds it beside a file.
 """
 
 from __future__ import annotations
 
+import datetime
+import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import IO, Any
 
-from ruamel.yaml import YAML
+import jsonschema
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from taxonomy.domain.errors import InterchangeError
@@ -25,10 +32,15 @@ from taxonomy.domain.records import (
     Taxonomy,
     Threat,
 )
-from taxonomy.formats import common
+from taxonomy.domain.rules import cut, shown
+from taxonomy.formats import common, fixtures_yaml
 from taxonomy.formats.common import ImportReport
+from taxonomy.formats.fixtures_yaml import field_path
 
 DEFAULT_NAME = "atlas"
+SCHEMA_NAME = "atlas_output_schema.json"
+# The schema errors a refusal lists (a truncated file can break hundreds).
+SHOWN_SCHEMA_ERRORS = 10
 
 
 def _text(value: Any) -> str:
@@ -37,18 +49,17 @@ def _text(value: Any) -> str:
 
 def _where(path: str, item: Any) -> str:
     name = item.get("name") if isinstance(item, dict) else None
-    return f"{path} ({name!r})" if name else path
+    return f"{path} ({shown(name)})" if name else path
 
 
 def _load(text: str | bytes | IO) -> dict:
     try:
-        data = YAML(typ="safe").load(text)
+        data = common.bounded_yaml("safe").load(text)
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = f" at line {mark.line + 1}" if mark else ""
-        raise InterchangeError(
-            [f"ATLAS file: invalid YAML{line}: {e.problem or e}"]
-        ) from e
+        what = "refused" if isinstance(e, common.YAMLLimitError) else "invalid YAML"
+        raise InterchangeError([f"ATLAS file: {what}{line}: {e.problem or e}"]) from e
     except YAMLError as e:
         raise InterchangeError([f"ATLAS file: invalid YAML: {e}"]) from e
     if not isinstance(data, dict) or not isinstance(data.get("matrices"), list):
@@ -56,6 +67,84 @@ def _load(text: str | bytes | IO) -> dict:
             ["ATLAS file: expected a mapping with a 'matrices' list"]
         )
     return data
+
+
+def atlas_schema_path(path: Path) -> Path | None:
+    """MITRE's schema for the ATLAS file at ``path``: ``atlas_output_schema.json``
+    beside it or in a ``schemas/`` folder beside it (atlas-data's ``dist/``).
+
+    >>> atlas_schema_path(Path("/nowhere/ATLAS.yaml")) is None
+    True
+    """
+    for candidate in (path.parent / SCHEMA_NAME, path.parent / "schemas" / SCHEMA_NAME):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def atlas_schema_read(path: Path) -> dict[str, Any]:
+    """The JSON Schema at ``path``; InterchangeError when it is not one."""
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise InterchangeError([f"{path}: not a readable JSON file: {e}"]) from e
+    except jsonschema.SchemaError as e:
+        raise InterchangeError([f"{path}: not a JSON Schema: {e.message}"]) from e
+    return schema
+
+
+def _as_json(value: Any) -> Any:
+    """The YAML data as the JSON the schema describes: YAML reads unquoted dates
+    as dates, JSON has them as ISO text."""
+    if isinstance(value, dict):
+        return {str(k): _as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value
+
+
+def atlas_schema_problems(data: Any, schema: Mapping[str, Any]) -> list[str]:
+    """The first ``SHOWN_SCHEMA_ERRORS`` ways ``data`` fails ``schema``, each with
+    its path (and how many more there are).
+
+    >>> atlas_schema_problems({"id": 1}, {"required": ["name"], "properties":
+    ...     {"id": {"type": "string"}}})
+    ["ATLAS file: fails the schema at (file): 'name' is a required property", "ATLAS file: fails the schema at id: 1 is not of type 'string'"]
+    """
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = [x for e in validator.iter_errors(_as_json(data)) for x in _closest(e)]
+    problems = [
+        f"ATLAS file: fails the schema at {field_path(e.absolute_path)}: "
+        f"{_schema_message(e)}"
+        for e in errors[:SHOWN_SCHEMA_ERRORS]
+    ]
+    if len(errors) > SHOWN_SCHEMA_ERRORS:
+        problems.append(f"... and {len(errors) - SHOWN_SCHEMA_ERRORS} more")
+    return problems
+
+
+def _closest(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """The errors of the branch of an ``anyOf`` (technique or sub-technique) the
+    value came closest to, so that each names the field at fault."""
+    if not error.context:
+        return [error]
+    branches: dict[Any, list[jsonschema.ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    return [x for sub in min(branches.values(), key=len) for x in _closest(sub)]
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message with the value it starts with quoted cut short."""
+    if error.validator == "const":
+        return f"{shown(error.instance)} is not {shown(error.validator_value)}"
+    message, value = error.message, repr(error.instance)
+    if message.startswith(value):
+        message = shown(error.instance) + message[len(value) :]
+    return cut(message, fixtures_yaml.MAX_SCHEMA_MESSAGE)
 
 
 def _items(data: dict, section: str, problems: list[str]) -> list[tuple[str, dict]]:
@@ -74,10 +163,10 @@ def _items(data: dict, section: str, problems: list[str]) -> list[tuple[str, dic
             if not isinstance(item_id, str) or not item_id.strip():
                 problems.append(f"{_where(path, item)}: no id")
             elif not _text(item.get("name")):
-                problems.append(f"{path} {item_id}: no name")
+                problems.append(f"{path} {shown(item_id)}: no name")
             elif item_id in seen:
                 problems.append(
-                    f"{path} {item_id}: duplicate id (first at {seen[item_id]})"
+                    f"{path} {shown(item_id)}: duplicate id (first at {seen[item_id]})"
                 )
             else:
                 seen[item_id] = path
@@ -124,6 +213,7 @@ def atlas_parse(
     taxonomy: str | None = None,
     layer_map: Mapping[str, str] | None = None,
     default_strength: str = common.DEFAULT_STRENGTH,
+    schema: Mapping[str, Any] | None = None,
 ) -> tuple[Taxonomy, ImportReport]:
     """The taxonomy an ``ATLAS.yaml`` describes, and what the import read.
 
@@ -138,6 +228,9 @@ def atlas_parse(
         ``{category or mitigation id: layer id}``.
     default_strength : str
         The strength of every MITIGATES link (ATLAS has none).
+    schema : mapping, optional
+        MITRE's JSON Schema of the file (``atlas_schema_read``); a file that
+        fails it is refused. ``report.schema`` says whether it was checked.
 
     Returns
     -------
@@ -147,8 +240,9 @@ def atlas_parse(
     Raises
     ------
     InterchangeError
-        Invalid YAML, no ``matrices``, an item without id or name, a
-        duplicate id, a SUBTYPE_OF cycle: every problem, naming the object.
+        Invalid YAML (or past the YAML limits), no ``matrices``, a file
+        failing ``schema``, an item without id or name, a duplicate id, a
+        SUBTYPE_OF cycle: every problem, naming the object.
 
     >>> doc = '''
     ... id: ATLAS
@@ -170,10 +264,15 @@ def atlas_parse(
     name = common.taxonomy_name_checked(taxonomy or DEFAULT_NAME)
     strength = common.strength_checked(default_strength)
     data = _load(text)
+    if schema is not None:
+        problems = atlas_schema_problems(data, schema)
+        if problems:
+            raise InterchangeError(problems)
     report = ImportReport(
         "atlas",
         name,
         f"{_text(data.get('name')) or 'ATLAS'} {_text(data.get('version'))}",
+        schema="valid" if schema is not None else "not checked (no schema given)",
     )
     problems: list[str] = []
     techniques = _items(data, "techniques", problems)
@@ -233,7 +332,8 @@ def _threats(
         else:
             report.skip(
                 "subtype",
-                f"{path} {item['id']}: sub-technique of unknown technique {parent!r}",
+                f"{path} {item['id']}: sub-technique of unknown technique "
+                f"{shown(parent)}",
             )
     return threats, subtypes
 

@@ -1,4 +1,5 @@
-"""What the importers share: the report, the error, ids, layers and the layer map."""
+"""What the importers share: the report, the error, ids, layers, the layer map,
+the limits every YAML reader keeps and the guard against large removals."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from taxonomy.domain.changes import ChangeSet
 from taxonomy.domain.errors import InterchangeError
@@ -23,9 +27,10 @@ from taxonomy.domain.records import (
     Layer,
     Link,
     Source,
+    Taxonomy,
     is_web_url,
 )
-from taxonomy.domain.rules import cycle_message, cycle_of
+from taxonomy.domain.rules import cycle_message, cycle_of, shown
 
 TAXONOMY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 UNASSIGNED = "unassigned"
@@ -35,6 +40,13 @@ IMPORTED_MATURITY = "deployed"
 DEFAULT_STRENGTH = "medium"
 
 _ID_CHARS = re.compile(r"[^A-Za-z0-9._:-]+")
+
+# Limits of every YAML file read (fixtures, ATLAS, layer maps): nesting deeper
+# than real files go (a fixture is 4 levels deep, ATLAS.yaml 7) would exhaust
+# Python's stack, and aliases that expand to millions of nodes (an "alias
+# bomb" of a few hundred bytes) would exhaust memory; both are refused.
+MAX_YAML_DEPTH = 100
+MAX_YAML_ALIAS_NODES = 10_000
 
 
 @dataclass
@@ -55,6 +67,7 @@ class ImportReport:
     ignored: Counter[str] = field(default_factory=Counter)
     merged: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    schema: str = ""  # what the file was checked against, or why it was not
 
     def skip(self, kind: str, warning: str | None = None) -> None:
         self.skipped[kind] += 1
@@ -184,6 +197,91 @@ def join_rationale(first: str, second: str) -> str:
     return f"{first}\n\n{second}" if second else first
 
 
+# --- YAML within limits ---------------------------------------------------------------
+
+
+class YAMLLimitError(ComposerError):
+    """A YAML file nested too deeply or whose aliases expand too far."""
+
+
+class _BoundedComposer(Composer):
+    """ruamel's composer, refusing what passes ``MAX_YAML_DEPTH`` or
+    ``MAX_YAML_ALIAS_NODES`` (counted per document) at the place it happens."""
+
+    def compose_document(self) -> Any:
+        self.alias_nodes = 0
+        self.node_counts: dict[int, int] = {}
+        return super().compose_document()
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if not isinstance(event, AliasEvent):
+            if self.depth >= MAX_YAML_DEPTH:
+                raise YAMLLimitError(
+                    None,
+                    None,
+                    f"nested more than {MAX_YAML_DEPTH} levels deep (the limit)",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        node = super().compose_node(parent, index)
+        if node.end_mark is None:
+            raise YAMLLimitError(
+                None, None, "an alias inside the node it names", event.start_mark
+            )
+        self.alias_nodes += _node_count(node, self.node_counts)
+        if self.alias_nodes > MAX_YAML_ALIAS_NODES:
+            raise YAMLLimitError(
+                None,
+                None,
+                f"aliases expand to more than {MAX_YAML_ALIAS_NODES:,} nodes "
+                "(the limit)",
+                event.start_mark,
+            )
+        return node
+
+
+def _node_count(node: Node, counts: dict[int, int]) -> int:
+    """How many nodes ``node`` stands for, its aliases expanded (memoised by id)."""
+    if id(node) not in counts:
+        if isinstance(node, ScalarNode):
+            children: list[Node] = []
+        elif isinstance(node, MappingNode):
+            children = [x for pair in node.value for x in pair]
+        else:
+            children = node.value
+        counts[id(node)] = 1 + sum(_node_count(x, counts) for x in children)
+    return counts[id(node)]
+
+
+def bounded_yaml(typ: str) -> YAML:
+    """A ruamel.yaml reader of ``typ`` (``safe``, ``rt``) within the YAML limits.
+
+    >>> bounded_yaml("safe").load("{a: &x [1, 2], b: *x}")
+    {'a': [1, 2], 'b': [1, 2]}
+    >>> bounded_yaml("safe").load("[" * 101 + "]" * 101)
+    Traceback (most recent call last):
+    ...
+    taxonomy.formats.common.YAMLLimitError: nested more than 100 levels deep (the limit)
+    ...
+    """
+    # pure: the C parser composes by itself and would bypass the composer
+    yaml = YAML(typ=typ, pure=True)
+    yaml.Composer = _BoundedComposer
+    return yaml
+
+
+def yaml_problem(error: YAMLError) -> str:
+    """A YAML error as the text after a file's name and line.
+
+    >>> yaml_problem(YAMLLimitError(None, None, "nested too deeply", None))
+    'refused: nested too deeply'
+    """
+    if isinstance(error, YAMLLimitError):
+        return f"refused: {error.problem}"
+    return f"invalid YAML: {getattr(error, 'problem', None) or error}"
+
+
 # --- Layer map -----------------------------------------------------------------------
 
 
@@ -194,7 +292,7 @@ def layer_map_parse(text: str, *, name: str = "layer map") -> dict[str, str]:
     {'Policy': 'institutional'}
     """
     try:
-        data = YAML(typ="safe").load(text)
+        data = bounded_yaml("safe").load(text)
     except YAMLError as e:
         raise InterchangeError([f"{name}: not valid YAML or JSON: {e}"]) from e
     if data is None:
@@ -203,7 +301,9 @@ def layer_map_parse(text: str, *, name: str = "layer map") -> dict[str, str]:
         raise InterchangeError([f"{name}: must map categories to layer ids"])
     bad = [k for k, v in data.items() if not isinstance(v, str) or not v.strip()]
     if bad:
-        raise InterchangeError([f"{name}: {k!r} must map to a layer id" for k in bad])
+        raise InterchangeError(
+            [f"{name}: {shown(k)} must map to a layer id" for k in bad]
+        )
     return {str(k): v.strip() for k, v in data.items()}
 
 
@@ -313,6 +413,60 @@ def import_summary(report: ImportReport, changes: ChangeSet) -> list[dict[str, A
         }
         for kind in KINDS
     ]
+
+
+# --- The guard against large removals ---------------------------------------------
+
+# A re-import removes what the file no longer has. A real release removes few
+# items (a deprecated technique, its links); a truncated or wrong file removes
+# many (ATLAS.yaml cut at half its lines drops 15 of 35 mitigations and 101 of
+# 244 links, and still parses). So an import that would remove, of any kind,
+# more than REMOVAL_SHARE of what the graph holds of its taxonomy, and more
+# than REMOVAL_FLOOR items, is refused unless removals are allowed.
+REMOVAL_SHARE = 0.10
+REMOVAL_FLOOR = 2
+
+
+def removal_counts(current: Taxonomy, changes: ChangeSet) -> dict[str, tuple[int, int]]:
+    """Kind -> ``(removed, held)`` for each kind ``changes`` removes items of,
+    ``held`` counting what ``current`` (the graph before) holds of it.
+
+    >>> from taxonomy.domain.changes import taxonomy_diff
+    >>> from taxonomy.domain.records import Threat
+    >>> before = Taxonomy(threats=(Threat("a", "A"), Threat("b", "B")))
+    >>> removal_counts(before, taxonomy_diff(before, Taxonomy(), prune=True))
+    {'threat': (2, 2)}
+    """
+    removed = Counter(c.kind for c in changes.changes if c.action == "delete")
+    return {
+        kind: (removed[kind], len(getattr(current, KINDS[kind].field)))
+        for kind in KINDS
+        if removed[kind]
+    }
+
+
+def removals_over_limit(counts: Mapping[str, tuple[int, int]]) -> list[str]:
+    """The kinds of ``counts`` whose removals pass the guard's limit.
+
+    >>> removals_over_limit({"threat": (2, 170), "mitigation": (15, 35)})
+    ['mitigation']
+    >>> removals_over_limit({"layer": (2, 3)})
+    []
+    """
+    return [
+        kind
+        for kind, (removed, held) in counts.items()
+        if removed > max(REMOVAL_FLOOR, REMOVAL_SHARE * held)
+    ]
+
+
+def removals_text(counts: Mapping[str, tuple[int, int]]) -> str:
+    """``counts`` in words.
+
+    >>> removals_text({"mitigation": (15, 35), "mitigates": (101, 244)})
+    '15 of 35 mitigation, 101 of 244 mitigates'
+    """
+    return ", ".join(f"{n} of {held} {kind}" for kind, (n, held) in counts.items())
 
 
 @contextmanager

@@ -31,7 +31,8 @@ from ruamel.yaml.error import MarkedYAMLError
 from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
 from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS, LinkKind
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
-from taxonomy.domain.rules import RuleProblem, taxonomy_problems
+from taxonomy.domain.rules import RuleProblem, cut, shown, taxonomy_problems
+from taxonomy.formats.common import bounded_yaml, yaml_problem
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "schema.json"
 SECTIONS = tuple(kind.field for kind in NODE_KINDS.values())
@@ -45,8 +46,9 @@ _HEADERS = {
 
 
 def yaml_rt() -> YAML:
-    """The one round-trip YAML configuration fixtures are read and written with."""
-    yaml = YAML(typ="rt")
+    """The one round-trip YAML configuration fixtures are read and written with
+    (reading within the limits of ``taxonomy.formats.common``)."""
+    yaml = bounded_yaml("rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -106,7 +108,7 @@ def fixture_paths(path: Path) -> list[Path]:
 def _syntax_problem(name: str, error: MarkedYAMLError) -> Problem:
     mark = error.problem_mark or error.context_mark
     line = mark.line + 1 if mark else 0
-    return Problem(name, line, f"invalid YAML: {error.problem or error}")
+    return Problem(name, line, yaml_problem(error))
 
 
 def read_fixture_files(path: Path) -> tuple[list[FixtureFile], list[Problem]]:
@@ -175,16 +177,30 @@ def field_path(path: Iterable[Any]) -> str:
     return out or "(file)"
 
 
+# The most characters of jsonschema's own message kept (it quotes the value).
+MAX_SCHEMA_MESSAGE = 300
+
+
 def schema_message(error: jsonschema.ValidationError) -> str:
-    """A schema violation in the words editors see."""
+    """A schema violation in the words editors see; a value is quoted cut short.
+
+    >>> from jsonschema import Draft202012Validator as V
+    >>> schema_message(next(V({"maxLength": 3}).iter_errors("a" * 5000)))
+    "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…' (5,000 characters) is too long (at most 3 characters)"
+    """
+    value = shown(error.instance)
     if error.validator == "enum":
-        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+        return f"{value} is not one of {', '.join(map(str, error.validator_value))}"
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"unknown field {', '.join(map(repr, extra))}"
+        return f"unknown field {', '.join(map(shown, extra))}"
     if error.validator == "pattern":
-        return f"{error.instance!r} is not a valid id (letters, digits, '.', '_', ':' or '-')"
-    return error.message
+        return f"{value} is not a valid id (letters, digits, '.', '_', ':' or '-')"
+    if error.validator == "maxLength":
+        return f"{value} is too long (at most {error.validator_value:,} characters)"
+    if error.validator == "type":
+        return f"{value} is not of type {error.validator_value!r}"
+    return cut(error.message, MAX_SCHEMA_MESSAGE)
 
 
 def _plain(value: Any) -> Any:

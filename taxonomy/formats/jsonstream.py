@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 _WS = re.compile(r"[ \t\n\r]*")
-_decode = json.JSONDecoder().raw_decode
+_raw_decode = json.JSONDecoder().raw_decode
+
+
+def _decode(text: str, pos: int) -> tuple[Any, int]:
+    """The JSON value at ``text[pos]``; one nested deeper than Python's JSON
+    reader can go (about the interpreter's recursion limit) is a decode error."""
+    try:
+        return _raw_decode(text, pos)
+    except RecursionError:
+        limit = f"{sys.getrecursionlimit():,}"
+        message = f"nested too deeply (the limit is under {limit} levels)"
+        raise json.JSONDecodeError(message, text, pos) from None
 
 
 def _skip(text: str, pos: int) -> int:

@@ -30,6 +30,7 @@ from taxonomy.domain.records import (
     Taxonomy,
     Threat,
 )
+from taxonomy.domain.rules import MAX_SHOWN, shown
 from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
     IMPORTED_MATURITY,
@@ -100,8 +101,9 @@ def _label(index: int, obj: Any) -> str:
     if not isinstance(obj, dict):
         return f"objects[{index}]"
     what = obj.get("id") or f"objects[{index}]"
+    what = what if isinstance(what, str) and len(what) <= MAX_SHOWN else shown(what)
     name = obj.get("name")
-    return f"{what} ({name!r})" if name else str(what)
+    return f"{what} ({shown(name)})" if name else what
 
 
 def _object_problems(index: int, obj: Any) -> list[str]:
@@ -240,7 +242,7 @@ def _read(text: str, report: ImportReport) -> _Read:
     if "spec_version" in header and header["spec_version"] != SPEC_VERSION:
         raise InterchangeError(
             [
-                f"STIX bundle: spec_version {header['spec_version']!r}; only STIX 2.1 is supported"
+                f"STIX bundle: spec_version {shown(header['spec_version'])}; only STIX 2.1 is supported"
             ]
         )
     if header.get("objects") is not True:
@@ -487,7 +489,7 @@ def _mitigation(
     maturity = ext.get("maturity") or IMPORTED_MATURITY
     if maturity not in MATURITIES:
         bundle.report.warnings.append(
-            f"{_label(0, obj)}: maturity {maturity!r} unknown; imported as {IMPORTED_MATURITY}"
+            f"{_label(0, obj)}: maturity {shown(maturity)} unknown; imported as {IMPORTED_MATURITY}"
         )
         maturity = IMPORTED_MATURITY
     return Mitigation(

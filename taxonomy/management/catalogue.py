@@ -8,9 +8,15 @@ from typing import BinaryIO
 from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy import services
-from taxonomy.domain.errors import GraphError, InterchangeError
+from taxonomy.domain.errors import (
+    GraphError,
+    GraphUnavailable,
+    InterchangeError,
+    RemovalsRefused,
+    WriteTooLarge,
+)
 from taxonomy.domain.records import STRENGTHS
-from taxonomy.formats.common import DEFAULT_STRENGTH, layer_map_parse
+from taxonomy.formats.common import DEFAULT_STRENGTH, REMOVAL_SHARE, layer_map_parse
 
 SHOWN_WARNINGS = 20
 SHOWN_CHANGES = 100
@@ -37,9 +43,21 @@ class CatalogueImportCommand(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="report the changes, write nothing"
         )
+        parser.add_argument(
+            "--allow-removals",
+            action="store_true",
+            help=f"import even if it removes more than {REMOVAL_SHARE:.0%} of a "
+            "kind the graph holds of the taxonomy (refused otherwise: a truncated "
+            "file?)",
+        )
+
+    def import_options(self, path: Path, **options) -> tuple[dict, str]:
+        """The service's options of this format, and what to say of them."""
+        return {}, ""
 
     def handle(self, *args, path, layer_map, default_strength, taxonomy, dry_run, **o):
         try:
+            options, note = self.import_options(path, **o)
             # The file goes to the parser unread, so a large bundle's text is
             # freed as soon as it is parsed.
             with _open(path) as data:
@@ -50,9 +68,11 @@ class CatalogueImportCommand(BaseCommand):
                     layer_map=_layer_map(layer_map),
                     default_strength=default_strength,
                     dry_run=dry_run,
+                    allow_removals=o["allow_removals"],
                     progress=self._progress,
                     actor=f"import_{self.format} ({path.name})",
                     channel="import",
+                    **options,
                 )
         except InterchangeError as e:
             for problem in e.problems[:50]:
@@ -60,8 +80,15 @@ class CatalogueImportCommand(BaseCommand):
             raise CommandError(
                 f"{path}: cannot be imported; nothing was written"
             ) from e
+        except RemovalsRefused as e:
+            raise CommandError(f"{path}: {e}") from e
+        except (GraphUnavailable, WriteTooLarge) as e:
+            # Their messages say themselves what became of the write.
+            raise CommandError(str(e)) from e
         except GraphError as e:
             raise CommandError(f"{e}; nothing was written") from e
+        if note:
+            self.stdout.write(note)
         self._summary(result, verbose=o.get("verbosity", 1) > 1)
 
     def _summary(
