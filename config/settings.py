@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
     envbool,
+    envchoice,
     envfloat,
     envint,
     envlist,
     envrange,
     envsecret,
+    envsize,
     envstr,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("LAYERWISE_VAR_DIR", str(BASE_DIR / "var")))
+# Sessions, the secret key and the graph's password live there: owner only.
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
@@ -29,7 +35,6 @@ def _secret_key() -> str:
         return key
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
@@ -48,10 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
+    "axes",
     "taxonomy",
     "graphapi",
 ]
@@ -65,8 +71,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "taxonomy.middleware.GraphUnavailableMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +110,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Two gunicorn workers may write audit entries at once: wait, do not fail.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    _sqlite = Path(DATABASES["default"]["NAME"])
+    if not str(_sqlite).startswith((":", "file:")) and not _sqlite.exists():
+        # Created owner-only, as sessions are kept in it; SQLite gives its journal
+        # files the same mode and takes an empty file for an empty database.
+        _sqlite.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _sqlite.touch(mode=0o600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -137,6 +152,52 @@ LOGOUT_REDIRECT_URL = "overview"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Content-Security-Policy (django-csp) ------------------------------------
+# Everything from this site only: no inline script, style or event handler, no
+# eval, no plugins, no framing. Scripts and styles go in static/; a view that
+# needs more widens the policy for itself with csp.decorators.csp_update.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# --- Proxies -----------------------------------------------------------------
+# How many reverse proxies in front of Django each append the address they saw
+# to X-Forwarded-For. 0 ignores the header (the client is REMOTE_ADDR): any
+# client can write it, and a fresh address per request would escape the API's
+# throttle and the login lockout. graphapi.throttling.client_ip applies it.
+LAYERWISE_TRUSTED_PROXIES = envint("LAYERWISE_TRUSTED_PROXIES", 0)
+if LAYERWISE_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("LAYERWISE_TRUSTED_PROXIES must be 0 or more")
+
+# --- Login throttling (django-axes) ------------------------------------------
+# LAYERWISE_LOGIN_FAILURES wrong passwords for one username from one address
+# lock that pair out of the login form and the admin for
+# LAYERWISE_LOGIN_COOLOFF_MINUTES, counted from the last attempt; a success
+# before that clears the count. `manage.py axes_reset` unlocks everyone.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("LAYERWISE_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LAYERWISE_LOGIN_COOLOFF_MINUTES", 15))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
+    raise ImproperlyConfigured(
+        "LAYERWISE_LOGIN_FAILURES and LAYERWISE_LOGIN_COOLOFF_MINUTES must be 1 or more"
+    )
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "graphapi.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.lockout.locked_out"
+
 # --- Neo4j -----------------------------------------------------------------
 # NEO4J_URI set: use that server (bolt:// or neo4j:// for a cluster) and never
 # start one. Unset: the project's own local server under var/neo4j/.
@@ -151,18 +212,26 @@ NEO4J_TEST_USER = envstr("NEO4J_TEST_USER", "neo4j")
 NEO4J_TEST_PASSWORD = envsecret("NEO4J_TEST_PASSWORD")
 
 NEO4J_HOME = VAR_DIR / "neo4j"
+# Memory of a local server, in bytes; None = derived (taxonomy.graph.server):
+# the dev heap is a quarter of the machine's memory within 512 MiB..4 GiB, one
+# transaction may hold half the heap, all transactions together 70% of it.
+# The test server's heap is fixed, so its limits are too.
 NEO4J_LOCAL_INSTANCES = {
     "dev": {
         "dir": NEO4J_HOME,
         "port": envint("LAYERWISE_NEO4J_PORT", 7687),
-        "heap": envstr("LAYERWISE_NEO4J_HEAP", "512m"),
+        "heap": envsize("LAYERWISE_NEO4J_HEAP"),
         "pagecache": envstr("LAYERWISE_NEO4J_PAGECACHE", "256m"),
+        "tx_max": envsize("LAYERWISE_NEO4J_TX_MAX"),
+        "tx_total_max": envsize("LAYERWISE_NEO4J_TX_TOTAL_MAX"),
     },
     "test": {
         "dir": Path(envstr("LAYERWISE_NEO4J_TEST_DIR", str(VAR_DIR / "neo4j-test"))),
         "port": envint("LAYERWISE_NEO4J_TEST_PORT", 7688),
-        "heap": envstr("LAYERWISE_NEO4J_TEST_HEAP", "512m"),
+        "heap": envsize("LAYERWISE_NEO4J_TEST_HEAP", 512 * 1024**2),
         "pagecache": envstr("LAYERWISE_NEO4J_TEST_PAGECACHE", "128m"),
+        "tx_max": envsize("LAYERWISE_NEO4J_TEST_TX_MAX", 32 * 1024**2),
+        "tx_total_max": envsize("LAYERWISE_NEO4J_TEST_TX_TOTAL_MAX"),
     },
 }
 NEO4J_INSTANCE = envstr("LAYERWISE_NEO4J_INSTANCE", "dev")
@@ -172,6 +241,11 @@ if NEO4J_INSTANCE not in NEO4J_LOCAL_INSTANCES:
         f"{', '.join(NEO4J_LOCAL_INSTANCES)}"
     )
 NEO4J_START_TIMEOUT = envint("LAYERWISE_NEO4J_START_TIMEOUT", 180)
+# Seconds `neo4j stop` waits for a clean shutdown before it kills the server.
+NEO4J_STOP_TIMEOUT = envint("LAYERWISE_NEO4J_STOP_TIMEOUT", 60)
+# Seconds Neo4j lets one transaction run before it stops it (a 503 with code
+# graph_timeout); 0 = no limit. Keep it below gunicorn's worker timeout
+# (config/gunicorn.conf.py), which kills a request's worker without an answer.
 NEO4J_QUERY_TIMEOUT = envfloat("LAYERWISE_NEO4J_QUERY_TIMEOUT", 30.0)
 
 # --- Taxonomy and coverage ---------------------------------------------------
@@ -208,6 +282,13 @@ LOGGING = {
 # Reads are public unless LAYERWISE_API_REQUIRE_LOGIN; writes need a user in
 # the "editors" group (token for tools, session + CSRF for the browser).
 LAYERWISE_API_REQUIRE_LOGIN = envbool("LAYERWISE_API_REQUIRE_LOGIN", False)
+# What readers who are not editors see of the audit log, on the history pages
+# and at /api/v1/audit/ (editors always see everything): "public" everything;
+# "anonymised" when, what item, which fields and why, but not who nor the
+# values before and after; "editors" nothing.
+LAYERWISE_AUDIT_VISIBILITY = envchoice(
+    "LAYERWISE_AUDIT_VISIBILITY", ("public", "anonymised", "editors"), "anonymised"
+)
 # Requests per anonymous client (IP) as "N/second|minute|hour|day"; empty = off.
 LAYERWISE_API_ANON_RATE = envstr("LAYERWISE_API_ANON_RATE", "600/min") or None
 LAYERWISE_API_PAGE_SIZE = envint("LAYERWISE_API_PAGE_SIZE", 100)
@@ -229,11 +310,13 @@ CACHES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous write then gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "graphapi.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["graphapi.permissions.ReadPublicWriteEditors"],
     "DEFAULT_THROTTLE_CLASSES": ["graphapi.throttling.AnonymousThrottle"],
+    # For any stock DRF throttle; ours reads LAYERWISE_TRUSTED_PROXIES itself.
+    "NUM_PROXIES": LAYERWISE_TRUSTED_PROXIES,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["graphapi.formats.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "graphapi.pagination.Pagination",

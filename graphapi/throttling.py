@@ -1,9 +1,33 @@
-"""Throttling of anonymous clients, at the rate LAYERWISE_API_ANON_RATE sets."""
+"""Throttling of anonymous clients, at the rate LAYERWISE_API_ANON_RATE sets, and
+the client address it (and the login lockout) counts by."""
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
+from django.http import HttpRequest
 from rest_framework.throttling import AnonRateThrottle
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or with N = LAYERWISE_TRUSTED_PROXIES > 0
+    the address the outermost of those proxies saw, N-th from the right of
+    X-Forwarded-For (what a client wrote there itself is further left).
+
+    An entry that is not an IP address is ignored: it did not come from a proxy.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.LAYERWISE_TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if not proxies or not hops:
+        return remote
+    candidate = hops[-min(proxies, len(hops))]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 class AnonymousThrottle(AnonRateThrottle):
@@ -16,3 +40,6 @@ class AnonymousThrottle(AnonRateThrottle):
 
     def get_rate(self) -> str | None:
         return settings.LAYERWISE_API_ANON_RATE
+
+    def get_ident(self, request) -> str | None:
+        return client_ip(request)

@@ -8,6 +8,8 @@ mitigations ``course-of-action`` objects, links relationships of their kind's
 strength, maturities, the layers' and sources' full records, the local ids)
 travels in the property extension ``EXTENSION_ID``, defined in the bundle by
 its ``extension-definition`` object and documented in ``EXTENSION_SCHEMA``.
+STIX allows no empty list, so an empty value (no sources, no maturity) is left
+out of the extension and a missing property reads back as the empty value.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ IDENTITY_ID = f"identity--{uuid.uuid5(NAMESPACE, 'layerwise')}"
 GROUPING_CONTEXT = "layerwise-taxonomy"
 EXTENSION_SCHEMA = """\
 Layerwise governance properties, version 1.0.0 (property-extension).
+A property whose value would be empty (an empty list or string, no year) is
+left out: a missing property means the empty value.
 On every object: taxonomy (string), the Layerwise taxonomy the object was
 exported from; id (string), the object's id within it.
-attack-pattern: maturity (string, the source taxonomy's vocabulary, may be
-empty); sources (list of source ids).
+attack-pattern: maturity (string, the source taxonomy's vocabulary); sources
+(list of source ids).
 course-of-action: layer (string), the id of its governance layer: a layer id
 of the same taxonomy (listed in the grouping) when layer_taxonomy equals
 taxonomy, else the full id of another taxonomy's layer; layer_taxonomy
@@ -142,9 +146,20 @@ def _object(kind: str, stix_id: str, when: str, **properties: Any) -> dict[str, 
     }
 
 
+def _present(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` without the empty ones, which STIX forbids (lists) or which
+    say nothing (empty strings, no year).
+
+    >>> _present({"maturity": "", "sources": [], "year": None, "layer": "hw"})
+    {'layer': 'hw'}
+    """
+    return {k: v for k, v in values.items() if v not in ("", [], None)}
+
+
 def _extensions(**values: Any) -> dict[str, Any]:
-    """An object's ``extensions``: the Layerwise property extension's values."""
-    return {EXTENSION_ID: {"extension_type": "property-extension", **values}}
+    """An object's ``extensions``: the Layerwise property extension's values,
+    the empty ones left out."""
+    return {EXTENSION_ID: {"extension_type": "property-extension", **_present(values)}}
 
 
 def _identity(when: str) -> dict[str, Any]:
@@ -275,24 +290,28 @@ def _grouping(
         extensions=_extensions(
             taxonomy=name,
             layers=[
-                {
-                    "id": unprefixed(name, layer.id),
-                    "name": layer.name,
-                    "description": layer.description,
-                }
+                _present(
+                    {
+                        "id": unprefixed(name, layer.id),
+                        "name": layer.name,
+                        "description": layer.description,
+                    }
+                )
                 for layer in own_layers
             ],
             sources=[
-                {
-                    "id": unprefixed(name, s.id),
-                    "name": s.name,
-                    "description": s.description,
-                    "authors": s.authors,
-                    "title": s.title,
-                    "year": s.year,
-                    "publisher": s.publisher,
-                    "url": s.url,
-                }
+                _present(
+                    {
+                        "id": unprefixed(name, s.id),
+                        "name": s.name,
+                        "description": s.description,
+                        "authors": s.authors,
+                        "title": s.title,
+                        "year": s.year,
+                        "publisher": s.publisher,
+                        "url": s.url,
+                    }
+                )
                 for s in taxonomy.sources
             ],
         ),

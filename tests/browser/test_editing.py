@@ -16,7 +16,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def ada(site) -> User:
     user = User.objects.create_user("ada", password=PASSWORD)
-    user.groups.add(Group.objects.get(name="editors"))
+    user.groups.add(Group.objects.get_or_create(name="editors")[0])
     return user
 
 

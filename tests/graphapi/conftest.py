@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from graphapi.models import APIToken
 from taxonomy import services
 from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
 
@@ -25,8 +25,8 @@ def _api_settings(settings):
 
 def _client_for(user: User) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = APIToken.objects.issue(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from graphapi.models import APIToken
 
 NEW_THREAT = {"id": "deepfake-fraud", "name": "Deepfake fraud"}
 
@@ -49,7 +50,7 @@ def test_every_write_method_needs_an_editor(seeded_graph, anon, viewer_api, meth
 
 def test_the_browser_writes_with_its_session_and_csrf_token(seeded_graph, editor):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="editor", password="correct horse battery")
+    client.force_login(editor)
     refused = client.post("/api/v1/threats/", NEW_THREAT, format="json")
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["error"]["message"]
@@ -106,7 +107,7 @@ def test_api_token_prints_a_token_that_authenticates_writes(seeded_graph, db):
     out = StringIO()
     call_command("api_token", "bot", stdout=out)
     key = out.getvalue().strip()
-    assert Token.objects.get(user__username="bot").key == key
+    assert APIToken.objects.matching(key).user.username == "bot"
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.post("/api/v1/threats/", NEW_THREAT, format="json").status_code == 201

@@ -15,7 +15,6 @@ import schemathesis
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
+from graphapi.models import APIToken
 
 
 def _schema() -> dict:
@@ -76,7 +76,7 @@ def test_swagger_ui_works_offline(anon):
 
 @pytest.fixture
 def editor_token(editor) -> str:
-    return Token.objects.create(user=editor).key
+    return APIToken.objects.issue(user=editor)
 
 
 @LIVE.parametrize()

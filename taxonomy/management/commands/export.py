@@ -17,8 +17,9 @@ from taxonomy.selectors.coverage import coverage_scenario
 class Command(BaseCommand):
     help = (
         "Export one taxonomy: --format stix (STIX 2.1 bundle), graphml, navigator "
-        "(ATT&CK Navigator layer of the coverage: score = layers that address a "
-        "threat alone) or csv (the coverage matrix). The scenario options apply to "
+        "(ATT&CK Navigator layer of the coverage: score = a threat's coverage by all "
+        "layers in percent, comment = its class and the layers that address it) or "
+        "csv (the coverage matrix). The scenario options apply to "
         "navigator and csv."
     )
 

@@ -1,0 +1,77 @@
+"""API tokens, kept as a lookup prefix and a SHA-256 hash: the key itself is never stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+PREFIX_LENGTH = 8
+# last_used is written at most this often per token: a write on every request
+# would serialise the API on SQLite's one writer.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def key_digest(key: str) -> str:
+    """The SHA-256 hex digest a key is stored as.
+
+    >>> key_digest("abc")[:16]
+    'ba7816bf8f01cfea'
+    """
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class APITokenManager(models.Manager):
+    """Issues keys and finds the token a presented key belongs to."""
+
+    def issue(self, *, user) -> str:
+        """Give ``user`` a new token, replacing any they had; return its key.
+
+        This is the only time the key exists outside the client: only its
+        prefix and digest are saved.
+        """
+        key = secrets.token_urlsafe(32)
+        with transaction.atomic():
+            self.filter(user=user).delete()
+            self.create(user=user, prefix=key[:PREFIX_LENGTH], digest=key_digest(key))
+        return key
+
+    def matching(self, key: str) -> APIToken | None:
+        """The token whose key is ``key``, with its user, or None."""
+        digest = key_digest(key)
+        for token in self.select_related("user").filter(prefix=key[:PREFIX_LENGTH]):
+            if hmac.compare_digest(token.digest, digest):
+                return token
+        return None
+
+
+class APIToken(models.Model):
+    """A user's REST API token (one per user), sent as ``Authorization: Token <key>``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token"
+    )
+    prefix = models.CharField(max_length=PREFIX_LENGTH, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    objects = APITokenManager()
+
+    class Meta:
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    def mark_used(self) -> None:
+        """Record that the token was used now (at most once a minute)."""
+        now = timezone.now()
+        if self.last_used is None or now - self.last_used >= LAST_USED_RESOLUTION:
+            APIToken.objects.filter(pk=self.pk).update(last_used=now)
+            self.last_used = now
