@@ -22,6 +22,12 @@ from drf_spectacular.utils import (
 
 from graphapi.serializers import documents, queries, records
 from taxonomy.formats import EXPORT_FORMATS, fixtures_yaml
+from taxonomy.formats.common import (
+    MAX_YAML_ALIAS_NODES,
+    MAX_YAML_DEPTH,
+    REMOVAL_FLOOR,
+    REMOVAL_SHARE,
+)
 
 ERROR_DESCRIPTIONS = {
     400: "Malformed request: a body that cannot be parsed or a bad If-Match header.",
@@ -403,7 +409,9 @@ graph = extend_schema(
 )
 NAVIGATOR_LAYER = {
     "type": "object",
-    "description": "An ATT&CK Navigator layer, format 4.5.",
+    "description": "An ATT&CK Navigator layer, format 4.5: score = each threat's "
+    "coverage by all layers in percent (0..100), comment = its class and the layers "
+    "that address it.",
     "required": ["name", "versions", "domain", "techniques"],
     "properties": {
         "name": {"type": "string"},
@@ -459,7 +467,17 @@ import_ = extend_schema(
     "file replaces what the graph holds of its taxonomy and touches no other; a "
     "file that cannot be imported, or a `layer_map` naming an unknown layer, is 422 "
     "with every problem in `details.problems` and writes nothing; an id another "
-    "taxonomy holds is 409. The answer lists the changes and a summary per kind.",
+    "taxonomy holds is 409. An import that would remove more than "
+    f"{REMOVAL_SHARE:.0%} of a kind (and more than {REMOVAL_FLOOR} items) of what "
+    "the graph holds of the taxonomy is 409 "
+    "`removals_refused` with the counts per kind in `details.removals`, and "
+    "writes nothing, unless `allow_removals=true`; a dry run lists that refusal "
+    "first among its warnings. The API does not check ATLAS bodies against "
+    "MITRE's JSON Schema (`manage.py import_atlas` does). The answer lists the "
+    "changes and a summary per kind.\n\n"
+    f"YAML bodies may nest at most {MAX_YAML_DEPTH} levels and their aliases "
+    f"expand to at most {MAX_YAML_ALIAS_NODES:,} nodes; past that a fixture body "
+    "is 400 and an ATLAS body 422.",
     parameters=[queries.ImportQuerySerializer],
     request={
         "application/json": documents.TaxonomyDocumentSerializer,
@@ -490,15 +508,22 @@ audit = extend_schema(
     summary="The audit log: every write, newest first",
     description="Who changed what (each item before and after), when, how "
     "(browser, api, fixtures, import) and why. Paginated with limit and offset; "
-    "the filters combine (AND).",
+    "the filters combine (AND). Editors see every entry whole; what others see is "
+    "the server's `LAYERWISE_AUDIT_VISIBILITY`: `public` the same, `anonymised` "
+    "(the default) each entry without `actor`, `before` and `after` (and `editor=` "
+    "is a 403), `editors` nothing (401 anonymous, 403 logged in).",
     parameters=[queries.AuditQuerySerializer],
-    responses={200: records.AuditEntrySerializer(many=True), **errors(422)},
+    responses={
+        200: records.AuditEntrySerializer(many=True),
+        **errors(401, 403, 422),
+    },
 )
 revisions = extend_schema(
     tags=["history"],
     summary="The named revisions, newest first",
     description="Each is the whole taxonomy as it was when `manage.py taxonomy tag "
-    "NAME` ran; analyse one with `coverage/?revision=NAME`.",
+    "NAME` ran; analyse one with `coverage/?revision=NAME`. `created_by` is shown "
+    "to editors, and to everyone when `LAYERWISE_AUDIT_VISIBILITY=public`.",
     responses={200: records.NamedRevisionSerializer(many=True)},
 )
 revision_compare = extend_schema(

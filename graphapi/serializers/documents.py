@@ -241,6 +241,9 @@ class _LayerSetSerializer(serializers.Serializer):
 
 class _LayerSetsSerializer(serializers.Serializer):
     scope = serializers.CharField()
+    total = serializers.IntegerField(
+        help_text="Layer sets in scope; `sets` lists at most 200 of them."
+    )
     sets = _LayerSetSerializer(many=True)
 
 

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from taxonomy.analysis.model import CLASSES
+from taxonomy.audit import field_changes
 from taxonomy.domain.kinds import PLAIN_LINK_KINDS
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
@@ -25,12 +26,22 @@ from taxonomy.domain.records import (
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 ID_MAX = 200
+# The name of a taxonomy (taxonomy.formats.common.TAXONOMY_NAME).
+TAXONOMY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 
 
 def IdField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a field factory)
     """An id: letters, digits, '.', '_', ':' or '-', starting with a letter or digit."""
     kwargs.setdefault("help_text", "An id: letters, digits, '.', '_', ':' or '-'.")
     return serializers.RegexField(ID_PATTERN, max_length=ID_MAX, **kwargs)
+
+
+def TaxonomyField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a field factory)
+    """The name of a taxonomy in the graph, e.g. layerwise (the seed) or atlas.
+
+    Reads and writes share it, so a name a read refuses is never written.
+    """
+    return serializers.RegexField(TAXONOMY_PATTERN, max_length=63, **kwargs)
 
 
 def TextField(max_length: int = 20000, **kwargs: Any) -> serializers.CharField:  # noqa: N802
@@ -63,7 +74,12 @@ class NodeSerializer(serializers.Serializer):
     id = IdField()
     name = serializers.CharField(max_length=300)
     description = TextField()
-    taxonomy = IdField(required=False, default=DEFAULT_TAXONOMY)
+    taxonomy = TaxonomyField(
+        required=False,
+        default=DEFAULT_TAXONOMY,
+        help_text="The taxonomy it belongs to: lower-case letters, digits and '-', "
+        f"starting with a letter or digit; default `{DEFAULT_TAXONOMY}`, the seed.",
+    )
     version = serializers.IntegerField(
         read_only=True, help_text="Counts the item's changes; the ETag carries it."
     )
@@ -288,28 +304,67 @@ class TaxonomyCountSerializer(serializers.Serializer):
     sources = serializers.IntegerField()
 
 
-class AuditEntrySerializer(serializers.Serializer):
+# Left out for readers whom LAYERWISE_AUDIT_VISIBILITY shows no more than what
+# changed, when and why (context ``anonymised``).
+_WHO = (
+    "Absent for readers who are not editors unless LAYERWISE_AUDIT_VISIBILITY=public."
+)
+
+
+class AnonymisingSerializer(serializers.Serializer):
+    """Leaves out ``hidden`` fields when the context says ``anonymised``."""
+
+    hidden: tuple[str, ...] = ()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if self.context.get("anonymised"):
+            for name in self.hidden:
+                data.pop(name, None)
+        return data
+
+
+class AuditEntrySerializer(AnonymisingSerializer):
+    hidden = ("actor", "before", "after")
+
     at = serializers.DateTimeField()
     actor = serializers.CharField(
-        source="actor_name", help_text="Who wrote: a username or an automated writer."
+        source="actor_name",
+        required=False,
+        help_text=f"Who wrote: a username or an automated writer. {_WHO}",
     )
     channel = serializers.CharField(help_text="browser, api, fixtures or import.")
     action = serializers.CharField(help_text="create, update or delete.")
     kind = serializers.CharField()
     key = serializers.CharField(help_text="A node's id or a link's `source->target`.")
+    changed_fields = serializers.SerializerMethodField(
+        help_text="The fields that differ between before and after (versions left out)."
+    )
     before = serializers.JSONField(
-        allow_null=True, help_text="The item before (null: created)."
+        allow_null=True,
+        required=False,
+        help_text=f"The item before (null: created). {_WHO}",
     )
     after = serializers.JSONField(
-        allow_null=True, help_text="The item after (null: deleted)."
+        allow_null=True,
+        required=False,
+        help_text=f"The item after (null: deleted). {_WHO}",
     )
     comment = serializers.CharField(help_text="Why, as the editor wrote it.")
     graph_revision = serializers.IntegerField(allow_null=True)
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_changed_fields(self, entry: Any) -> list[str]:
+        return [name for name, _, _ in field_changes(entry.before, entry.after)]
 
-class NamedRevisionSerializer(serializers.Serializer):
+
+class NamedRevisionSerializer(AnonymisingSerializer):
+    hidden = ("created_by",)
+
     name = serializers.SlugField()
     created_at = serializers.DateTimeField()
-    created_by = serializers.CharField(source="created_by_name")
+    created_by = serializers.CharField(
+        source="created_by_name", required=False, help_text=f"Who named it. {_WHO}"
+    )
     graph_revision = serializers.IntegerField()
     comment = serializers.CharField()

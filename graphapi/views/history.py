@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +16,18 @@ from graphapi.serializers.queries import (
 from graphapi.serializers.records import AuditEntrySerializer, NamedRevisionSerializer
 from graphapi.views.common import params, revision_taxonomy
 from taxonomy import audit, revisions
+from taxonomy.editors import audit_detail
 from taxonomy.selectors.comparison import taxonomy_comparison
+
+
+def _audit_context(request: Request) -> dict[str, bool]:
+    """Whether the audit log is anonymised for this reader; 401/403 if it is hidden."""
+    detail = audit_detail(request.user)
+    if detail == "none" and not request.user.is_authenticated:
+        raise exceptions.NotAuthenticated("the audit log is for editors; log in")
+    if detail == "none":
+        raise exceptions.PermissionDenied("the audit log is for editors only")
+    return {"anonymised": detail == "anonymised"}
 
 
 @schema.audit
@@ -24,6 +36,9 @@ class AuditCollection(GenericAPIView):
 
     def get(self, request: Request) -> Response:
         query = params(AuditQuerySerializer, request)
+        context = {**self.get_serializer_context(), **_audit_context(request)}
+        if context["anonymised"] and query.get("editor"):
+            raise exceptions.PermissionDenied("only editors may filter by editor")
         entries = audit.audit_list(
             actor=query.get("editor"),
             since=query.get("since"),
@@ -32,7 +47,8 @@ class AuditCollection(GenericAPIView):
             channel=query.get("channel"),
         )
         page = self.paginate_queryset(entries)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        data = AuditEntrySerializer(page, many=True, context=context).data
+        return self.get_paginated_response(data)
 
 
 @schema.revisions
@@ -41,7 +57,9 @@ class RevisionCollection(GenericAPIView):
 
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(revisions.revision_list())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        context = {"anonymised": audit_detail(request.user) != "all"}
+        data = NamedRevisionSerializer(page, many=True, context=context).data
+        return self.get_paginated_response(data)
 
 
 @schema.revision_compare

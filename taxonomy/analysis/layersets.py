@@ -3,18 +3,21 @@
 A layer set S addresses a threat iff the sum of its layers' weights reaches
 θ = −log(1 − τ), and is inclusion-minimal iff dropping its weakest member
 falls below θ; subsets are enumerated over candidate layers only, all threats
-with the same candidate count at once (see ``taxonomy.analysis.fast``).
+with the same candidate count at once (see ``taxonomy.analysis.fast``). The
+global ranking scores the sets ``model.layer_set_candidates`` chooses, never
+every combination of many layers.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import combinations
 
 import numpy as np
 
 from taxonomy.analysis.coverage import approximate_minimal_sets, minimal_layer_sets
-from taxonomy.analysis.model import EXACT_LAYER_LIMIT, layer_set_scope
+from taxonomy.analysis.model import EXACT_LAYER_LIMIT
 
 # Entries (threats × subsets) per block of the subset enumeration: 2^21 doubles
 # are 16 MiB per array, which keeps the peak low and the loops long.
@@ -168,22 +171,29 @@ def _minimal_sets_python(weights, addressed, threshold, limit) -> MinimalSets:
     )
 
 
-def layer_combinations(n_layers: int) -> list[tuple[int, ...]]:
-    """The layer sets the global ranking scores: all, or sizes 1–3 beyond 8 layers.
+def minimal_set_counts(sets: MinimalSets) -> dict[tuple[int, ...], int]:
+    """Each minimal layer set of two or three layers → the threats it is minimal for.
 
-    >>> layer_combinations(2)
-    [(0,), (1,), (0, 1)]
+    >>> s = MinimalSets(np.array([0, 2, 3]), np.array([3, 5, 3]), np.array([True] * 2))
+    >>> minimal_set_counts(s)
+    {(0, 1): 2, (0, 2): 1}
     """
-    top = n_layers if layer_set_scope(n_layers) == "all" else min(3, n_layers)
-    return [
-        c for size in range(1, top + 1) for c in combinations(range(n_layers), size)
-    ]
+    if sets.masks.dtype == object:
+        counted = Counter(sets.masks.tolist()).items()
+    else:
+        found, counts = np.unique(sets.masks, return_counts=True)
+        counted = zip(found.tolist(), counts.tolist(), strict=True)
+    return {
+        tuple(j for j in range(mask.bit_length()) if (mask >> j) & 1): n
+        for mask, n in counted
+        if 2 <= mask.bit_count() <= 3
+    }
 
 
 def layer_set_counts(
-    weights: np.ndarray, theta: float
+    weights: np.ndarray, theta: float, candidates: Iterable[tuple[int, ...]]
 ) -> list[tuple[tuple[int, ...], int, int]]:
-    """For each layer set in scope: threats it addresses, threats it is minimal for.
+    """For each candidate layer set: threats it addresses, threats it is minimal for.
 
     Only threats addressed by all layers can be addressed by a subset, so
     only their rows are scanned, one column-major pass per set.
@@ -192,18 +202,20 @@ def layer_set_counts(
     ----------
     weights : ndarray of shape (threats, layers)
     theta : float
+    candidates : iterable of tuples of layer indices
+        From ``taxonomy.analysis.model.layer_set_candidates``.
 
     Returns
     -------
     list of (layer indices, addressed, minimal_for)
-        In ``layer_combinations`` order.
+        In the candidates' order.
 
-    >>> layer_set_counts(np.array([[1.0, 1.0]]), 1.5)
+    >>> layer_set_counts(np.array([[1.0, 1.0]]), 1.5, [(0,), (1,), (0, 1)])
     [((0,), 0, 0), ((1,), 0, 0), ((0, 1), 1, 1)]
     """
     columns = np.asfortranarray(weights[weights.sum(axis=1) >= theta])
     out = []
-    for combo in layer_combinations(weights.shape[1]):
+    for combo in candidates:
         total = columns[:, combo[0]].copy()
         least = total.copy()
         for j in combo[1:]:

@@ -194,6 +194,7 @@ def build_report(
         ],
         "layer_sets": {
             "scope": analysis.layer_sets_scope,
+            "total": analysis.layer_sets_total,
             "sets": [
                 {
                     "layers": list(s.layers),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -14,6 +18,7 @@ from taxonomy.analysis.report import coverage_document
 from taxonomy.domain.errors import RevisionError
 from taxonomy.domain.kinds import KINDS, NODE_KINDS, link_kinds_touching
 from taxonomy.domain.records import Taxonomy
+from taxonomy.editors import audit_detail
 from taxonomy.selectors.comparison import (
     change_lines,
     side_by_side,
@@ -26,21 +31,51 @@ from taxonomy.web.forms import HistoryFilterForm
 PAGE_SIZE = 50
 
 
+def audit_readers_only(view):
+    """The audit log's pages for those ``LAYERWISE_AUDIT_VISIBILITY`` lets read it:
+    others go to the login page, or get a 403 once logged in. The view gets
+    ``request.audit_detail`` (``all`` or ``anonymised``)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.audit_detail = audit_detail(request.user)
+        if request.audit_detail == "none" and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.audit_detail == "none":
+            raise PermissionDenied("Only editors may read the history of changes.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _history_form(request) -> HistoryFilterForm:
+    """The filters; by editor only for those who may see who changed what."""
+    anonymised = request.audit_detail == "anonymised"
+    editors = [] if anonymised else audit.audit_editors()
+    form = HistoryFilterForm(request.GET or None, editors=editors)
+    if anonymised:
+        del form.fields["editor"]
+    return form
+
+
 @require_GET
+@audit_readers_only
 def history(request):
     """Recent changes, newest first, filtered by editor, day range and kind."""
-    form = HistoryFilterForm(request.GET or None, editors=audit.audit_editors())
+    form = _history_form(request)
     filters = form.filters() if form.is_valid() else {}
     entries = audit.audit_list(**filters).select_related("actor")
     context = {
         "form": form,
         "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
         "filtered": any(filters.values()),
+        "anonymised": request.audit_detail == "anonymised",
     }
     return render(request, "taxonomy/history.html", context)
 
 
 @require_GET
+@audit_readers_only
 def node_history(request, kind: str, key: str):
     """Every change to one node (and to the links that involve it), or to one link."""
     if kind not in KINDS:
@@ -54,6 +89,7 @@ def node_history(request, kind: str, key: str):
         "node_url": reverse(kind, args=[key]) if record and kind in NODE_KINDS else "",
         "with_links": bool(link_kinds_touching(kind)),
         "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
+        "anonymised": request.audit_detail == "anonymised",
     }
     return render(request, "taxonomy/node_history.html", context)
 
@@ -72,6 +108,7 @@ def revision_list(request):
     context = {
         "revisions": revisions.revision_list().select_related("created_by"),
         "current": revisions.CURRENT,
+        "show_who": audit_detail(request.user) == "all",
     }
     return render(request, "taxonomy/revisions.html", context)
 

@@ -555,13 +555,40 @@ def upset_rows(document: Mapping) -> list[UpsetRow]:
     return sorted(rows, key=lambda r: (len(r.layers), -r.addressed))
 
 
-def best_single_layer(rows: Iterable[UpsetRow]) -> int:
-    """The most threats any one layer addresses alone.
+def upset_note(layer_sets: Mapping) -> str:
+    """Which layer sets the table lists, and how many of how many, in words.
 
-    >>> best_single_layer([UpsetRow(("a",), (True,), 3, 3, 25)])
+    >>> upset_note({"scope": "all", "total": 3, "sets": [{}, {}, {}]})
+    ''
+    >>> upset_note({"scope": "all", "total": 255, "sets": [{}] * 200})
+    'Showing the 200 sets that address the most threats, of 255 combinations.'
+    >>> upset_note({"scope": "sizes 1-3", "total": 90, "sets": [{}] * 90})[:45]
+    'With this many layers the table lists every s'
+    """
+    shown, total = len(layer_sets["sets"]), layer_sets["total"]
+    note = ""
+    if layer_sets["scope"] != "all":
+        note = (
+            "With this many layers the table lists every single layer and the sets "
+            "of two or three layers that are minimal for at least one threat. "
+        )
+    if shown < total:
+        note += (
+            f"Showing the {shown} sets that address the most threats, "
+            f"of {total} combinations."
+        )
+    elif note:
+        note += f"All {total} are shown."
+    return note
+
+
+def best_single_layer(layer_totals: Mapping[str, Mapping[str, int]]) -> int:
+    """The most threats any one layer addresses alone (listed in the table or not).
+
+    >>> best_single_layer({"hw": {"addressed_alone": 3}, "sw": {"addressed_alone": 1}})
     3
     """
-    return max((r.addressed for r in rows if len(r.layers) == 1), default=0)
+    return max((t["addressed_alone"] for t in layer_totals.values()), default=0)
 
 
 def focus_choices(snapshot) -> list[tuple[str, list[tuple[str, str]]]]:

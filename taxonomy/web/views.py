@@ -503,11 +503,11 @@ def layer_combinations(request):
     document = analysis.document
     sets = presentation.upset_rows(document)
     context = analysis.shown | {
-        "document": document,
         "layers": analysis.snapshot.layers,
         "sets": sets,
+        "sets_note": presentation.upset_note(document["layer_sets"]),
         "total": len(document["threats"]),
-        "best_single": presentation.best_single_layer(sets),
+        "best_single": presentation.best_single_layer(document["layer_totals"]),
         "all_layers": presentation.addressed_count(document["summary"]),
     }
     return render(request, "taxonomy/combinations.html", context)

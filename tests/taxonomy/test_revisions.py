@@ -123,7 +123,8 @@ def test_the_api_analyses_a_revision_and_compares_two(tagged):
     assert comparison["coverage"]["gaps"] == {"closed": ["shadow-ai"], "opened": []}
 
 
-def test_the_api_lists_the_audit_log_with_filters(seeded_graph):
+def test_the_api_lists_the_audit_log_with_filters(seeded_graph, settings):
+    settings.LAYERWISE_AUDIT_VISIBILITY = "public"  # who and the values, to anyone
     services.node_update(
         kind="layer", key="hardware", changes={"name": "Chips"}, actor="ada"
     )
