@@ -200,6 +200,7 @@ def check_scenario(model: CoverageModel, scenario: Scenario) -> None:
     unknown = {
         "layer": scenario.disabled_layers - set(model.layers),
         "mitigation": scenario.disabled_mitigations - set(model.mitigation_index),
+        "adopted mitigation": scenario.adopt - set(model.mitigation_index),
     }
     if any(unknown.values()):
         raise ScenarioError(unknown)
@@ -207,6 +208,8 @@ def check_scenario(model: CoverageModel, scenario: Scenario) -> None:
 
 def switched_off(model: CoverageModel, scenario: Scenario) -> np.ndarray:
     """Mitigations a scenario disables directly: named, by layer or by maturity.
+
+    An adopted mitigation, and what it REQUIRES, passes the maturity filter.
 
     >>> switched_off(coverage_model(Taxonomy()), Scenario()).tolist()
     []
@@ -217,8 +220,22 @@ def switched_off(model: CoverageModel, scenario: Scenario) -> np.ndarray:
     off |= np.isin(model.mitigation_layer, layers)
     if scenario.maturities is not None:
         kept = [MATURITIES.index(m) for m in scenario.maturities]
-        off |= ~np.isin(model.mitigation_maturity, kept)
+        off |= ~np.isin(model.mitigation_maturity, kept) & ~adopted_mask(
+            model, scenario
+        )
     return off
+
+
+def adopted_mask(model: CoverageModel, scenario: Scenario) -> np.ndarray:
+    """The mitigations a scenario adopts and every one they REQUIRE, transitively.
+
+    >>> adopted_mask(coverage_model(Taxonomy()), Scenario()).tolist()
+    []
+    """
+    adopt = np.zeros(len(model.mitigations), dtype=np.int32)
+    adopt[[model.mitigation_index[m] for m in scenario.adopt]] = 1
+    # closure[m, d] = 1 when d REQUIRES m: row m reaches the adopted that need it.
+    return (model.closure @ adopt) > 0
 
 
 def enabled_mask(model: CoverageModel, scenario: Scenario) -> np.ndarray:

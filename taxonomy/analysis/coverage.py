@@ -26,10 +26,12 @@ from taxonomy.analysis.model import (
     addressed,
     class_summary,
     edges_of_kind,
+    layer_set_candidates,
     layer_set_scope,
     records_of_kind,
     taxonomy_graph,
     threat_class,
+    top_layer_sets,
 )
 from taxonomy.domain.records import STRENGTHS, Taxonomy
 from taxonomy.domain.scenario import BASELINE, FULL, INDEPENDENT, Scenario
@@ -383,12 +385,15 @@ def threat_coverage(
 
 
 def layer_set_scores(
-    misses: Mapping[str, Sequence[float]], layers: Sequence[str], threshold: float
-) -> tuple[LayerSetScore, ...]:
-    """For each layer set in scope, the threats it addresses and is minimal for.
+    misses: Mapping[str, Sequence[float]],
+    layers: Sequence[str],
+    threshold: float,
+    minimal: Iterable[tuple[str, ...]] = (),
+) -> tuple[tuple[LayerSetScore, ...], int]:
+    """The layer sets in scope that address the most threats, and how many are in scope.
 
-    All non-empty sets when there are at most 8 layers, else sets of 1 to 3
-    layers. Sorted by size, then most threats addressed, then layer order.
+    The sets are ``layer_set_candidates``'s, at most ``LAYER_SETS_SHOWN`` of
+    them; sorted by size, then most threats addressed, then layer order.
 
     Parameters
     ----------
@@ -396,26 +401,33 @@ def layer_set_scores(
         Threat → per-layer miss probabilities.
     layers : sequence of str
     threshold : float
+    minimal : iterable of tuples of layer ids
+        Every threat's minimal layer sets, one entry per threat and set.
 
     Returns
     -------
-    tuple of LayerSetScore
+    (tuple of LayerSetScore, int)
 
-    >>> [(s.layers, s.addressed) for s in
-    ...  layer_set_scores({"t": [0.4, 0.4]}, ["hw", "sw"], 0.8)]
-    [(('hw',), 0), (('sw',), 0), (('hw', 'sw'), 1)]
+    >>> scores, total = layer_set_scores({"t": [0.4, 0.4]}, ["hw", "sw"], 0.8)
+    >>> [(s.layers, s.addressed) for s in scores], total
+    ([(('hw',), 0), (('sw',), 0), (('hw', 'sw'), 1)], 3)
     """
-    top = len(layers) if layer_set_scope(len(layers)) == "all" else 3
-    scores = [
-        LayerSetScore(
-            layers=tuple(layers[i] for i in combo),
-            addressed=sum(_addresses(q, combo, threshold) for q in misses.values()),
-            minimal_for=sum(_is_minimal(q, combo, threshold) for q in misses.values()),
+    index = {layer: i for i, layer in enumerate(layers)}
+    counts = Counter(tuple(index[layer] for layer in s) for s in minimal)
+    candidates, total = layer_set_candidates(len(layers), counts)
+    scored = [
+        (
+            combo,
+            sum(_addresses(q, combo, threshold) for q in misses.values()),
+            sum(_is_minimal(q, combo, threshold) for q in misses.values()),
         )
-        for size in range(1, min(top, len(layers)) + 1)
-        for combo in combinations(range(len(layers)), size)
+        for combo in candidates
     ]
-    return tuple(sorted(scores, key=lambda s: (len(s.layers), -s.addressed)))
+    scores = [
+        LayerSetScore(tuple(layers[i] for i in combo), hit, minimal_for)
+        for combo, hit, minimal_for in top_layer_sets(scored)
+    ]
+    return tuple(sorted(scores, key=lambda s: (len(s.layers), -s.addressed))), total
 
 
 def layer_totals(
@@ -488,6 +500,9 @@ def analyse_graph(g: nx.MultiDiGraph, scenario: Scenario = BASELINE) -> Analysis
         for r in results
     }
     ranking = Counter(m for r in results for m in r.critical_mitigations)
+    layer_sets, layer_sets_total = layer_set_scores(
+        misses, layers, tau, (s for r in results for s in r.minimal_layer_sets)
+    )
     enables = nx.DiGraph(edges_of_kind(g, "ENABLES"))
     enables.add_nodes_from(classes)
     return Analysis(
@@ -503,8 +518,9 @@ def analyse_graph(g: nx.MultiDiGraph, scenario: Scenario = BASELINE) -> Analysis
             sorted(ranking.items(), key=lambda kv: (-kv[1], kv[0]))
         ),
         mitigation_layers={m.id: m.layer for m in records_of_kind(g, "mitigation")},
-        layer_sets=layer_set_scores(misses, layers, tau),
+        layer_sets=layer_sets,
         layer_sets_scope=layer_set_scope(len(layers)),
+        layer_sets_total=layer_sets_total,
         unblocked_into=chains.unblocked_into(
             enables, {t for t, c in classes.items() if c in ADDRESSED_CLASSES}
         ),

@@ -39,6 +39,7 @@ from taxonomy.analysis.compiled import (
 from taxonomy.analysis.layersets import (
     MinimalSets,
     layer_set_counts,
+    minimal_set_counts,
     minimal_sets,
 )
 from taxonomy.analysis.model import (
@@ -48,8 +49,10 @@ from taxonomy.analysis.model import (
     LinkContribution,
     ThreatCoverage,
     addressing_weight,
+    layer_set_candidates,
     layer_set_scope,
     strength_weight,
+    top_layer_sets,
 )
 from taxonomy.domain.records import STRENGTHS, Taxonomy
 from taxonomy.domain.scenario import BASELINE, FULL, INDEPENDENT, Scenario
@@ -426,6 +429,9 @@ def run_scenario(model: CoverageModel, scenario: Scenario) -> Analysis:
         introduces=_enabled_columns(model.introduces, enabled),
     )
     off = switched_off(model, scenario)
+    layer_sets, layer_sets_total = _layer_set_scores(
+        model.layers, in_sets, theta, run.sets
+    )
     return Analysis(
         scenario=scenario,
         revision=model.revision,
@@ -445,8 +451,9 @@ def run_scenario(model: CoverageModel, scenario: Scenario) -> Analysis:
                 strict=True,
             )
         ),
-        layer_sets=_layer_set_scores(model.layers, in_sets, theta),
+        layer_sets=layer_sets,
         layer_sets_scope=layer_set_scope(len(model.layers)),
+        layer_sets_total=layer_sets_total,
         unblocked_into=_names(
             model.threats, np.flatnonzero(unblocked_into_mask(model, addressed))
         ),
@@ -516,9 +523,14 @@ def _layer_totals(model, enabled, link_on, link_count, alone, critical_layers):
     }
 
 
-def _layer_set_scores(layers, weights, theta) -> tuple[LayerSetScore, ...]:
+def _layer_set_scores(layers, weights, theta, sets) -> tuple[tuple, int]:
+    """The listed layer sets, best first within each size, and how many are in scope."""
+    counts = minimal_set_counts(sets) if layer_set_scope(len(layers)) != "all" else {}
+    candidates, total = layer_set_candidates(len(layers), counts)
     scores = [
         LayerSetScore(tuple(layers[i] for i in combo), hit, minimal)
-        for combo, hit, minimal in layer_set_counts(weights, theta)
+        for combo, hit, minimal in top_layer_sets(
+            layer_set_counts(weights, theta, candidates)
+        )
     ]
-    return tuple(sorted(scores, key=lambda s: (len(s.layers), -s.addressed)))
+    return tuple(sorted(scores, key=lambda s: (len(s.layers), -s.addressed))), total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,12 @@ from taxonomy.domain.scenario import (
 
 TOLERANCE = 1e-9
 EXACT_LAYER_LIMIT = 16
+# An analysis lists at most this many layer sets, those addressing the most
+# threats: 89 layers have 117,569 sets of one to three, which no reader can use.
+LAYER_SETS_SHOWN = 200
+# Beyond 8 layers, at most this many sets of two or three layers are scored,
+# those minimal for the most threats, so time does not grow with the layers.
+LAYER_SETS_SCORED = 2000
 
 UNMITIGATED = "unmitigated"
 INSUFFICIENT = "insufficient"
@@ -39,7 +46,7 @@ def validate_ids(
     ----------
     taxonomy : Taxonomy
     scenario : Scenario
-        Its disabled layers and mitigations are checked.
+        Its disabled layers and its disabled and adopted mitigations are checked.
     threats : iterable of str or None
         Threat ids a query names (None entries are skipped).
 
@@ -58,6 +65,7 @@ def validate_ids(
         "layer": scenario.disabled_layers - {layer.id for layer in taxonomy.layers},
         "mitigation": scenario.disabled_mitigations
         - {m.id for m in taxonomy.mitigations},
+        "adopted mitigation": scenario.adopt - {m.id for m in taxonomy.mitigations},
         "threat": {t for t in threats if t is not None}
         - {t.id for t in taxonomy.threats},
     }
@@ -174,7 +182,9 @@ class Analysis:
     critical_for}``. ``mitigation_ranking`` lists ``(mitigation, n)``: n
     threats lose their addressed status without the mitigation (and what
     REQUIRES it), largest first, zeros left out. ``layer_sets_scope`` is
-    ``"all"`` or ``"sizes 1-3"``. ``unblocked_into`` lists the threats an
+    ``"all"`` or ``"sizes 1-3"`` (see ``layer_set_candidates``);
+    ``layer_sets`` holds at most ``LAYER_SETS_SHOWN`` of the
+    ``layer_sets_total`` sets in scope. ``unblocked_into`` lists the threats an
     unblocked ENABLES chain reaches. ``introduced`` pairs each threat that an
     enabled mitigation INTRODUCES with those mitigations.
     """
@@ -191,6 +201,7 @@ class Analysis:
     mitigation_layers: Mapping[str, str]
     layer_sets: tuple[LayerSetScore, ...]
     layer_sets_scope: str
+    layer_sets_total: int
     unblocked_into: tuple[str, ...]
     introduced: tuple[tuple[str, tuple[str, ...]], ...]
     disabled_by_requires: tuple[str, ...]
@@ -240,6 +251,64 @@ def layer_set_scope(n_layers: int) -> str:
     ('all', 'sizes 1-3')
     """
     return "all" if n_layers <= 8 else "sizes 1-3"
+
+
+def layer_set_candidates(
+    n_layers: int, minimal_counts: Mapping[tuple[int, ...], int]
+) -> tuple[list[tuple[int, ...]], int]:
+    """The layer sets the global ranking scores, and how many sets are in scope.
+
+    Up to 8 layers every non-empty set is in scope. Beyond, every single
+    layer and every set of two or three layers that is minimal for at least
+    one threat: a set minimal for none adds nothing its subsets do not say,
+    and the sets minimal for some threat are found per threat, never by
+    enumerating the layers' combinations. Of those, the
+    ``LAYER_SETS_SCORED`` minimal for the most threats are scored.
+
+    Parameters
+    ----------
+    n_layers : int
+    minimal_counts : mapping
+        Minimal layer set (layer indices, ascending) → threats it is minimal for.
+
+    Returns
+    -------
+    (candidates, total)
+        Candidates by size, then layer order; ``total`` sets in scope.
+
+    >>> layer_set_candidates(2, {})
+    ([(0,), (1,), (0, 1)], 3)
+    >>> layer_set_candidates(9, {(0, 4): 2, (1, 2, 3, 5): 1})[1]
+    10
+    """
+    if layer_set_scope(n_layers) == "all":
+        every = [
+            c
+            for size in range(1, n_layers + 1)
+            for c in itertools.combinations(range(n_layers), size)
+        ]
+        return every, len(every)
+    together = sorted(
+        (s for s in minimal_counts if 2 <= len(s) <= 3),
+        key=lambda s: (-minimal_counts[s], len(s), s),
+    )
+    singles = [(i,) for i in range(n_layers)]
+    chosen = singles + sorted(together[:LAYER_SETS_SCORED], key=lambda s: (len(s), s))
+    return chosen, n_layers + len(together)
+
+
+def top_layer_sets(
+    scores: Sequence[tuple[tuple[int, ...], int, int]], limit: int = LAYER_SETS_SHOWN
+) -> list[tuple[tuple[int, ...], int, int]]:
+    """The ``limit`` scored sets addressing the most threats, in their given order.
+
+    Ties go to fewer layers, then to layer order.
+
+    >>> top_layer_sets([((0,), 1, 1), ((1,), 3, 3), ((0, 1), 3, 0)], limit=2)
+    [((1,), 3, 3), ((0, 1), 3, 0)]
+    """
+    kept = sorted(range(len(scores)), key=lambda i: (-scores[i][1], i))[:limit]
+    return [scores[i] for i in sorted(kept)]
 
 
 def check_references(taxonomy: Taxonomy) -> None:

@@ -54,8 +54,29 @@ def requires_closure(g: nx.MultiDiGraph, seeds: Iterable[str]) -> frozenset[str]
     return frozenset(out)
 
 
+def adopted_mitigations(g: nx.MultiDiGraph, scenario: Scenario) -> frozenset[str]:
+    """The mitigations a scenario adopts and every one they REQUIRE, transitively.
+
+    >>> from taxonomy.analysis.model import taxonomy_graph
+    >>> from taxonomy.domain.records import Layer, Link, Mitigation, Taxonomy
+    >>> ms = tuple(Mitigation(i, i, "hw", "pilot") for i in "abc")
+    >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=ms,
+    ...     requires=(Link("b", "a"), Link("c", "b"))))
+    >>> sorted(adopted_mitigations(g, Scenario(adopt=["b"])))
+    ['a', 'b']
+    """
+    view = requires_view(g)
+    out = set(scenario.adopt)
+    for seed in scenario.adopt & {m.id for m in records_of_kind(g, "mitigation")}:
+        out.update(m for _, m in nx.descendants(view, ("mitigation", seed)))
+    return frozenset(out)
+
+
 def scenario_seeds(g: nx.MultiDiGraph, scenario: Scenario) -> frozenset[str]:
     """Mitigations a scenario switches off directly: named, by layer or maturity.
+
+    An adopted mitigation (or one an adopted mitigation REQUIRES) passes the
+    maturity filter; naming it or its layer still switches it off.
 
     >>> from taxonomy.analysis.model import taxonomy_graph
     >>> from taxonomy.domain.records import Layer, Mitigation, Taxonomy
@@ -63,13 +84,20 @@ def scenario_seeds(g: nx.MultiDiGraph, scenario: Scenario) -> frozenset[str]:
     ...     mitigations=(Mitigation("a", "A", "hw", "pilot"),)))
     >>> sorted(scenario_seeds(g, Scenario(maturities=["deployed"])))
     ['a']
+    >>> sorted(scenario_seeds(g, Scenario(maturities=["deployed"], adopt=["a"])))
+    []
     """
+    adopted = adopted_mitigations(g, scenario)
     return frozenset(
         m.id
         for m in records_of_kind(g, "mitigation")
         if m.id in scenario.disabled_mitigations
         or m.layer in scenario.disabled_layers
-        or (scenario.maturities is not None and m.maturity not in scenario.maturities)
+        or (
+            scenario.maturities is not None
+            and m.maturity not in scenario.maturities
+            and m.id not in adopted
+        )
     )
 
 

@@ -49,7 +49,10 @@ class Scenario:
     ``maturities`` None counts every maturity. ``effectiveness`` maps each
     strength to its effectiveness e in [0, 1]; it is stored as a tuple of
     pairs in ``STRENGTHS`` order so that a scenario is hashable.
-    ``dependence`` is one of ``DEPENDENCES``.
+    ``dependence`` is one of ``DEPENDENCES``. ``adopt`` names mitigations
+    that count as in effect whatever their maturity, with everything they
+    REQUIRE (transitively); a mitigation the scenario disables by name or by
+    layer stays off even when adopted (disabling wins).
 
     >>> s = Scenario(disabled_layers=["liability"], maturities=["deployed"])
     >>> sorted(s.disabled_layers), sorted(s.maturities), s.threshold
@@ -66,12 +69,14 @@ class Scenario:
         default=tuple(DEFAULT_EFFECTIVENESS.items())
     )
     dependence: str = INDEPENDENT
+    adopt: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "disabled_layers", _frozen_ids(self.disabled_layers))
         set_(self, "disabled_mitigations", _frozen_ids(self.disabled_mitigations))
         set_(self, "maturities", _frozen_ids(self.maturities))
+        set_(self, "adopt", _frozen_ids(self.adopt))
         set_(self, "threshold", _checked_threshold(self.threshold))
         set_(self, "effectiveness", _checked_effectiveness(self.effectiveness))
         unknown = (self.maturities or frozenset()) - set(MATURITIES)
@@ -113,6 +118,7 @@ class Scenario:
             self.threshold,
             self.effectiveness,
             self.dependence,
+            sorted(self.adopt),
         )
 
 

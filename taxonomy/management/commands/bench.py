@@ -1,4 +1,4 @@
-"""Run the benchmarks (`make bench`): analysis, robustness, Neo4j read, pages, API, import."""
+"""Run the benchmarks (`make bench`): analysis, robustness, recommend, Neo4j read, pages, API, import, limits."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy.graph import driver, server
 
-SUITES = ("analysis", "robustness", "read", "pages", "api", "import")
+SUITES = (
+    "analysis",
+    "robustness",
+    "recommend",
+    "read",
+    "pages",
+    "api",
+    "import",
+    "limits",
+)
 
 
 class Command(BaseCommand):
@@ -80,6 +89,14 @@ class Command(BaseCommand):
             sizes=wanted, out_path=out / "robustness.json", progress=self.stdout.write
         )
 
+    def _recommend(self, *, out, sizes):
+        from bench.recommend import run_recommend_bench
+
+        wanted = ["seed", "atlas", *(s for s in sizes if s == "large")]
+        return run_recommend_bench(
+            sizes=wanted, out_path=out / "recommend.json", progress=self.stdout.write
+        )
+
     def _read(self, *, out, sizes):
         from bench.analysis import render_rows
         from bench.graph_read import run_read_bench
@@ -145,6 +162,15 @@ class Command(BaseCommand):
         (out / "import.json").write_text(
             json.dumps(result, indent=2, default=str) + "\n"
         )
+        return result
+
+    def _limits(self, *, out, sizes):
+        from bench.analysis import render_rows
+        from bench.memory_limits import run_limits_bench
+
+        result = run_limits_bench(progress=self.stdout.write)
+        self.stdout.write(render_rows(result["rows"]))
+        (out / "limits.json").write_text(json.dumps(result, indent=2) + "\n")
         return result
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from itertools import combinations
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bench.synthetic import synthetic_taxonomy
 from taxonomy.analysis.compiled import (
@@ -67,6 +69,17 @@ def assert_same(plain: Analysis, fast: Analysis) -> None:
 @given(case=cases(max_layers=7))
 def test_the_fast_path_equals_the_plain_path(case):
     taxonomy, scenario = case
+    assert_same(
+        analyse(taxonomy, scenario), run_scenario(coverage_model(taxonomy), scenario)
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(max_layers=5), data=st.data())
+def test_the_fast_path_equals_the_plain_path_with_adopted_mitigations(case, data):
+    taxonomy, scenario = case
+    ids = [m.id for m in taxonomy.mitigations]
+    scenario = replace(scenario, adopt=data.draw(st.sets(st.sampled_from(ids))))
     assert_same(
         analyse(taxonomy, scenario), run_scenario(coverage_model(taxonomy), scenario)
     )

@@ -1,0 +1,241 @@
+"""The recommendation, the frontier and the greedy order against brute force."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from taxonomy.analysis.coverage import analyse
+from taxonomy.analysis.recommend import (
+    TODAY,
+    frontier,
+    greedy_order,
+    recommend,
+)
+from taxonomy.domain.errors import RecommendationError
+from taxonomy.domain.scenario import DEPENDENCES, Scenario
+from tests.taxonomy.analysis.recommend_oracle import (
+    best_within,
+    default_candidates,
+    every_choice,
+)
+from tests.taxonomy.analysis.test_properties import cases
+
+EXAMPLES = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+COSTS = st.sampled_from([0.5, 1.0, 1.0, 1.5, 2.0, 3.0])
+
+
+@st.composite
+def problems(draw):
+    """A small taxonomy, a starting scenario, candidates, costs and a budget."""
+    taxonomy, scenario = draw(cases(max_layers=4))
+    ids = [m.id for m in taxonomy.mitigations]
+    scenario = replace(
+        scenario,
+        dependence=draw(st.sampled_from(DEPENDENCES)),
+        adopt=draw(st.sets(st.sampled_from(ids), max_size=2)),
+    )
+    possible = default_candidates(taxonomy, scenario)
+    if draw(st.booleans()) or not possible:
+        candidates = None
+    else:
+        candidates = draw(st.sets(st.sampled_from(possible), min_size=1))
+    costs = draw(st.dictionaries(st.sampled_from(ids), COSTS))
+    budget = draw(st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.5, math.inf]))
+    return taxonomy, scenario, candidates, costs, budget, draw(st.booleans())
+
+
+def _brute(taxonomy, scenario, candidates, costs, count_introduced):
+    chosen = sorted(candidates or default_candidates(taxonomy, scenario))
+    return every_choice(taxonomy, scenario, chosen, costs, count_introduced)
+
+
+@EXAMPLES
+@given(problem=problems())
+def test_the_milp_equals_brute_force_over_every_subset(problem):
+    taxonomy, scenario, candidates, costs, budget, count = problem
+    ids = sorted(m.id for m in taxonomy.mitigations)
+    choices = _brute(taxonomy, scenario, candidates, costs, count)
+    expected, (objective, _, cost, hit) = best_within(choices, budget, ids)
+    found = recommend(
+        taxonomy,
+        scenario,
+        budget=budget,
+        candidates=candidates,
+        costs=costs,
+        count_introduced=count,
+    )
+    assert found.method == "milp-optimal"
+    assert (found.objective, found.addressed_after) == (objective, hit)
+    assert set(found.chosen) == expected
+    assert math.isclose(found.cost, cost)
+
+
+@EXAMPLES
+@given(problem=problems())
+def test_the_objective_is_what_the_plain_analysis_reports(problem):
+    taxonomy, scenario, candidates, costs, budget, _ = problem
+    found = recommend(
+        taxonomy, scenario, budget=budget, candidates=candidates, costs=costs
+    )
+    after = analyse(taxonomy, found.adopted_scenario)
+    before = analyse(taxonomy, scenario)
+    assert found.addressed_after == found.objective == len(after.addressed_threats)
+    assert found.addressed_before == len(before.addressed_threats)
+    assert set(found.newly_addressed) == after.addressed_threats - (
+        before.addressed_threats
+    )
+    assert found.cost <= budget + 1e-9
+
+
+@EXAMPLES
+@given(problem=problems())
+def test_the_frontier_is_monotone_and_each_step_is_the_best_for_its_budget(problem):
+    taxonomy, scenario, candidates, costs, _, count = problem
+    ids = sorted(m.id for m in taxonomy.mitigations)
+    choices = _brute(taxonomy, scenario, candidates, costs, count)
+    steps = frontier(
+        taxonomy,
+        scenario,
+        candidates=candidates,
+        costs=costs,
+        count_introduced=count,
+    )
+    assert steps[0].budget == 0
+    budgets = [s.budget for s in steps]
+    objectives = [s.objective for s in steps]
+    assert budgets == sorted(set(budgets)) and objectives == sorted(set(objectives))
+    for step in steps:
+        _, (objective, introduced, *_) = best_within(choices, step.budget, ids)
+        assert step.objective == objective
+        assert choices[frozenset(step.chosen)][:2] == (objective, introduced)
+        assert step.cost == pytest.approx(choices[frozenset(step.chosen)][2])
+        assert step.cost <= step.budget + 1e-9
+    best = max(v[0] for v in choices.values())
+    assert steps[-1].objective == best
+    # Between two steps no budget buys more than the earlier one.
+    for step, following in zip(steps, steps[1:], strict=False):
+        cheaper = [v[0] for v in choices.values() if v[2] < following.budget - 1e-9]
+        assert max(cheaper) == step.objective
+
+
+@EXAMPLES
+@given(problem=problems())
+def test_the_greedy_order_adopts_every_candidate_once_with_true_figures(problem):
+    taxonomy, scenario, candidates, costs, _, count = problem
+    steps = greedy_order(
+        taxonomy, scenario, candidates=candidates, costs=costs, count_introduced=count
+    )
+    wanted = set(candidates or default_candidates(taxonomy, scenario))
+    adopted: set[str] = set()
+    previous = recommend(
+        taxonomy,
+        scenario,
+        budget=0,
+        candidates=candidates,
+        costs=costs,
+        count_introduced=count,
+    ).objective
+    total = 0.0
+    for step in steps:
+        assert step.mitigation in wanted and step.mitigation not in adopted
+        assert not adopted & set(step.adopted)
+        adopted |= set(step.adopted)
+        total += step.step_cost
+        assert math.isclose(step.cost, total)
+        assert step.objective == previous + step.gain
+        previous = step.objective
+        analysis = analyse(taxonomy, replace(scenario, adopt=scenario.adopt | adopted))
+        assert step.addressed == len(analysis.addressed_threats)
+    assert wanted <= adopted
+
+
+def test_the_greedy_order_takes_the_largest_gain_per_cost_first(seed_taxonomy):
+    steps = greedy_order(seed_taxonomy, costs={"deployer-liability": 10.0})
+    assert steps[0].gain > 0
+    ratios = [s.gain / s.step_cost for s in steps]
+    assert ratios[0] == max(ratios)
+
+
+def test_adopting_a_mitigation_adopts_and_pays_for_what_it_requires(seed_taxonomy):
+    found = recommend(
+        seed_taxonomy,
+        budget=10,
+        candidates=["unattested-compute-caps"],
+        costs={"chip-attestation": 2.5},
+    )
+    assert found.chosen == ("chip-attestation", "unattested-compute-caps")
+    assert found.cost == 3.5
+    assert dict(found.introduced) == {
+        "control-repression": ("chip-attestation", "unattested-compute-caps")
+    }
+
+
+def test_introduced_threats_count_against_the_objective_when_asked(seed_taxonomy):
+    plain = recommend(seed_taxonomy, budget=1, candidates=["chip-attestation"])
+    counted = recommend(
+        seed_taxonomy,
+        budget=1,
+        candidates=["chip-attestation"],
+        count_introduced=True,
+    )
+    assert plain.chosen == ("chip-attestation",)
+    assert counted.objective == counted.addressed_after - 1
+    assert counted.chosen == ("chip-attestation",) or counted.chosen == ()
+
+
+def test_what_each_member_closes_is_lost_without_it(seed_taxonomy):
+    found = recommend(seed_taxonomy, budget=3)
+    closes = dict(found.closes)
+    assert set(closes) == set(found.chosen)
+    for member, threats in closes.items():
+        rest = set(found.chosen) - {member}
+        without = analyse(seed_taxonomy, replace(TODAY, adopt=rest))
+        assert not set(threats) & without.addressed_threats
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "words"),
+    [
+        ({"budget": -1}, "budget", "-1"),
+        ({"budget": float("nan")}, "budget", "nan"),
+        ({"budget": "3"}, "budget", "'3'"),
+        ({"budget": True}, "budget", "True"),
+        ({"budget": 1, "candidates": ["nope"]}, "candidates", "nope"),
+        ({"budget": 1, "candidates": ["tee"]}, "candidates", "tee"),
+        ({"budget": 1, "costs": {"watermarking": -2}}, "costs", "watermarking"),
+        ({"budget": 1, "costs": {"watermarking": "x"}}, "costs", "'x'"),
+        ({"budget": 1, "costs": {"nope": 1}}, "costs", "nope"),
+        ({"budget": 1, "time_limit": 0}, "time_limit", "0"),
+    ],
+)
+def test_bad_input_is_refused_with_the_value_named(seed_taxonomy, kwargs, field, words):
+    with pytest.raises(RecommendationError) as caught:
+        recommend(seed_taxonomy, **kwargs)
+    assert caught.value.field == field and words in str(caught.value)
+
+
+def test_a_candidate_the_scenario_switches_off_cannot_be_adopted(seed_taxonomy):
+    scenario = replace(TODAY, disabled_layers=frozenset({"liability"}))
+    with pytest.raises(RecommendationError, match="deployer-liability"):
+        recommend(seed_taxonomy, scenario, budget=1, candidates=["deployer-liability"])
+
+
+def test_the_frontier_refuses_bad_costs_before_computing(seed_taxonomy):
+    with pytest.raises(RecommendationError, match="cost of tee"):
+        frontier(seed_taxonomy, costs={"tee": 0})
+
+
+def test_the_seed_frontier_from_today_with_unit_costs(seed_taxonomy):
+    steps = frontier(seed_taxonomy, Scenario(maturities=["deployed"]))
+    assert steps[0].objective == 2 and steps[0].chosen == ()
+    assert all(s.method == "milp-optimal" for s in steps)
+    assert steps[-1].objective == len(
+        analyse(seed_taxonomy, Scenario()).addressed_threats
+    )
