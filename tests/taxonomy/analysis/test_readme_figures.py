@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 from taxonomy.analysis.compiled import coverage_model
+from taxonomy.analysis.recommend import TODAY, frontier, recommend
+from taxonomy.analysis.resilience import resilience_summary
 from taxonomy.analysis.robustness_report import headline_sentence, robustness_entry
 from taxonomy.domain.scenario import Scenario
 
@@ -44,3 +46,25 @@ def test_the_least_robust_threats_quoted_are_the_computed_ones(seed_taxonomy):
     quoted = f"addressed in {shares[0]:.1%} and {shares[1]:.1%} of the draws"
     assert quoted in re.sub(r"\s+", " ", README)
     assert threats["monoculture-failure"]["margin"]["all"] == 0.004
+
+
+def test_the_seed_frontier_quoted_is_the_computed_one(seed_taxonomy):
+    steps = frontier(seed_taxonomy, TODAY)
+    quoted = ", ".join(f"{s.budget:g} → {s.addressed}" for s in steps)
+    assert f"The efficient frontier has {len(steps)} steps" in README
+    assert quoted in re.sub(r"\s+", " ", README)
+    for step in steps[1:]:
+        best = recommend(seed_taxonomy, TODAY, budget=step.budget)
+        row = f"| {step.budget:g} | {step.addressed} | {', '.join(best.chosen)} |"
+        assert row in README
+
+
+def test_the_resilience_lines_quoted_are_the_computed_ones(seed_taxonomy):
+    today = resilience_summary(seed_taxonomy, TODAY)
+    every = resilience_summary(seed_taxonomy, Scenario())
+    quoted = (
+        f"Resilience today: {today.survive_one_layer} of {today.threats} threats "
+        f"survive the loss of any one layer (with every mitigation in effect: "
+        f"{every.survive_one_layer} of {every.threats})"
+    )
+    assert quoted in re.sub(r"\s+", " ", README)
