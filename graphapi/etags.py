@@ -16,6 +16,10 @@ from graphapi.exceptions import MalformedRequest
 _TAG = re.compile(r'^(W/)?"([^"]*)"$')
 # ASCII digits only (str.isdigit also takes "²"), and few enough to be a version.
 _VERSION = re.compile(r"^[0-9]{1,18}$")
+# The header the parser below accepts, for the schema: *, or a list of tags
+# and version numbers (a tag holding a comma would be split at it).
+_ONE = r'(?:W/)?"[^",]*"|[0-9]{1,18}'
+IF_MATCH_PATTERN = rf"^\s*(?:\*|(?:{_ONE})(?:\s*,\s*(?:{_ONE}))*)\s*$"
 
 
 def etag(kind: str, key: str, version: int) -> str:

@@ -22,7 +22,6 @@ from rest_framework import exceptions as drf
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 
 from taxonomy.domain.errors import (
     AlreadyExists,
@@ -196,6 +195,10 @@ def _map(exc: Exception) -> tuple[int, str, str, dict[str, Any]]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: map ``exc`` to the one error shape, always as JSON."""
+    # Not at the top: rest_framework.views imports the parsers of the settings,
+    # and graphapi.formats imports this module.
+    from rest_framework.views import set_rollback
+
     code_status, code, message, details = _map(exc)
     headers = {}
     if getattr(exc, "auth_header", None):

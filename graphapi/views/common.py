@@ -32,8 +32,18 @@ class KindView(GenericAPIView):
 
 
 def params(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
-    """Validated query parameters (422 naming each bad one)."""
-    return body(serializer_class(data=request.query_params))
+    """Validated query parameters (422 naming each bad one, and each sent empty)."""
+    serializer = serializer_class(data=request.query_params)
+    # DRF reads an empty query value as "not sent", so ?taxonomy= would
+    # quietly answer for the seed: refuse it instead.
+    empty = {
+        name: ["must not be empty: give a value or leave the parameter out"]
+        for name, values in request.query_params.lists()
+        if name in serializer.fields and "" in values
+    }
+    if empty:
+        raise InvalidParameter(empty)
+    return body(serializer)
 
 
 def body(serializer: Serializer) -> dict[str, Any]:
