@@ -30,6 +30,7 @@ PAGES = (
     ("brief", "/brief/"),
     ("robustness", "/robustness/"),
     ("robustness, full dependence", "/robustness/?dependence=full"),
+    ("what to do next", "/next/?budget=3"),
 )
 
 

@@ -20,6 +20,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 
+from graphapi import etags
 from graphapi.serializers import documents, queries, records
 from taxonomy.formats import EXPORT_FORMATS, fixtures_yaml
 from taxonomy.formats.common import (
@@ -41,7 +42,8 @@ ERROR_DESCRIPTIONS = {
     412: "If-Match names a version that is no longer current; nothing was changed.",
     413: "The body is larger than the server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE).",
     415: "Unsupported Content-Type of the body.",
-    422: "Well-formed but invalid: details maps each field to its problems.",
+    422: "Well-formed but invalid: details maps each field to its problems (also "
+    "an empty query parameter, and text holding a NUL character).",
     429: "Too many requests from this anonymous client; see Retry-After.",
     503: "Neo4j is unreachable; try again later (Retry-After).",
 }
@@ -75,6 +77,12 @@ def fixture_file_schema() -> dict[str, Any]:
         if isinstance(out.get("type"), list) and "null" in out["type"]:
             (out["type"],) = [t for t in out["type"] if t != "null"]
             out["nullable"] = True
+        for bound, side in (
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ):
+            if not isinstance(out.get(bound, True), bool):
+                out[side], out[bound] = out[bound], True
         return out
 
     return convert(document)
@@ -85,11 +93,22 @@ def add_common_errors(
 ) -> dict[str, Any]:
     """Postprocessing hook: add the errors any operation can answer.
 
-    401, 406 and 429 everywhere; 403 on writes, 413 on those with a body; 503 on every operation that
-    reads Neo4j (all but those marked ``x-no-graph``). Reads also list
-    anonymous access among their security requirements.
+    401, 406 and 429 everywhere; 403 on writes, 413 on those with a body; 422
+    on the paginated (a limit or offset out of range); 503 on every operation
+    that reads Neo4j (all but those marked ``x-no-graph``). Reads also list
+    anonymous access among their security requirements. The canonical
+    document, which an import validates as strictly as a fixture file,
+    admits no other fields.
     """
     error_ref = {"$ref": "#/components/schemas/Error"}
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, component in schemas.items():
+        if name.startswith(("TaxonomyDocument", "Document")):
+            component["additionalProperties"] = False
+    if "TaxonomyDocumentRequest" in schemas:
+        # What export answers is what import takes (``export`` refers to it).
+        schemas["TaxonomyDocument"] = schemas["TaxonomyDocumentRequest"]
+    _id_from_the_url(result.get("paths", {}), schemas)
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
@@ -99,6 +118,8 @@ def add_common_errors(
                 codes.append(403)
             if method in ("post", "put", "patch"):
                 codes.append(413)
+            if any(p["name"] == "offset" for p in operation.get("parameters", [])):
+                codes.append(422)
             if not operation.pop("x-no-graph", False):
                 codes.append(503)
             responses = operation.setdefault("responses", {})
@@ -117,6 +138,22 @@ def add_common_errors(
     return result
 
 
+def _id_from_the_url(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """A replacing PUT may leave out the id: the URL names it."""
+    for path, operations in paths.items():
+        if "{key}" not in path or "put" not in operations:
+            continue
+        for media in operations["put"]["requestBody"]["content"].values():
+            name = media["schema"]["$ref"].rsplit("/", 1)[1]
+            replacing = f"Replacing{name}"
+            component = schemas[name]
+            schemas[replacing] = {
+                **component,
+                "required": [f for f in component.get("required", []) if f != "id"],
+            }
+            media["schema"] = {"$ref": f"#/components/schemas/{replacing}"}
+
+
 # --- Shared parameters and bodies -------------------------------------------------------
 
 FIXTURE_FILE = fixture_file_schema()
@@ -124,9 +161,10 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     str,
     OpenApiParameter.HEADER,
+    pattern=etags.IF_MATCH_PATTERN,
     description="Change only if the item is still at this version: its ETag "
     '(e.g. "threat:guardrail-removal:v3"), a bare version number, or *. '
-    "A stale one gets 412 and changes nothing.",
+    "A stale one gets 412 and changes nothing; one of another form is 400.",
 )
 ETAG = OpenApiParameter(
     "ETag",
@@ -435,7 +473,8 @@ export = extend_schema(
     summary="One taxonomy as a file: fixtures (yaml, json), STIX, Navigator, GraphML, CSV",
     description="As `manage.py export --format F --taxonomy T` for stix, navigator, "
     "graphml and csv; navigator and csv take the coverage scenario (`threshold`, "
-    "`disable_layer`, `disable_mitigation`, `maturity`), which other formats "
+    "`disable_layer`, `disable_mitigation`, `adopt`, `maturity`, `dependence`), "
+    "which other formats "
     "refuse (422). An unknown taxonomy is 404.",
     parameters=[queries.ExportQuerySerializer, CONTENT_DISPOSITION],
     responses={
@@ -533,4 +572,23 @@ revision_compare = extend_schema(
     "two named revisions (or `current`, the graph now).",
     parameters=[queries.RevisionCompareQuerySerializer],
     responses={200: documents.ComparisonSerializer, **errors(404, 422)},
+)
+
+
+# --- The recommendation -----------------------------------------------------------------
+
+recommendations = extend_schema(
+    tags=["coverage"],
+    summary="What to adopt next: the mitigations that address the most threats "
+    "within a budget",
+    description="The document of `manage.py recommend --format json`: from the "
+    "starting scenario (default today, `maturity=deployed`, when no scenario "
+    "parameter is given) the candidate set that addresses the most threats within "
+    "`budget` (exact MILP; `method` says so, with the gap when a time limit "
+    "stopped it), what each member closes and introduces, the efficient frontier "
+    "and the greedy order. Cached by graph revision and parameters. An unknown "
+    "candidate or one already in effect, or a negative or non-numeric budget, is "
+    "422 naming the parameter; an unknown `taxonomy` 404.",
+    parameters=[queries.RecommendationQuerySerializer],
+    responses={200: documents.RecommendationSerializer, **errors(404, 422)},
 )

@@ -325,6 +325,16 @@ class RobustnessSerializer(serializers.Serializer):
     threats = _ThreatRobustnessSerializer(many=True)
 
 
+class _ResilienceLineSerializer(serializers.Serializer):
+    survive_any_one_layer = serializers.IntegerField(
+        help_text="Threats of layer depth 2 or more: addressed whatever one layer is lost."
+    )
+    threats = serializers.IntegerField()
+    line = serializers.CharField(
+        help_text='"K of M threats survive the loss of any one layer".'
+    )
+
+
 class CoverageDocumentSerializer(serializers.Serializer):
     """The coverage document, byte for byte what ``manage.py coverage --format json`` prints."""
 
@@ -338,6 +348,7 @@ class CoverageDocumentSerializer(serializers.Serializer):
     layers = serializers.ListField(child=serializers.CharField())
     minimal_layer_sets = serializers.ChoiceField(["exact", "approximate"])
     summary = serializers.DictField(child=serializers.IntegerField())
+    resilience = _ResilienceLineSerializer(allow_null=True)
     threats = ThreatCoverageSerializer(many=True)
     layer_totals = serializers.DictField(child=_LayerTotalsSerializer())
     mitigation_ranking = _RankingSerializer(many=True)
@@ -382,3 +393,83 @@ class ComparisonSerializer(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField())
     changes = _ItemChangeSerializer(many=True)
     coverage = _ComparisonCoverageSerializer()
+
+
+# --- The recommendation ----------------------------------------------------------------
+
+
+class _RecommendationScenarioSerializer(serializers.Serializer):
+    params = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="The query parameters that reproduce the starting scenario.",
+    )
+    summary = serializers.CharField()
+    today = serializers.BooleanField(
+        help_text="The starting point is today (`maturity=deployed`), the default "
+        "when the request names no scenario parameter."
+    )
+
+
+class _AssumptionsSerializer(serializers.Serializer):
+    threshold = serializers.FloatField()
+    dependence = serializers.ChoiceField(DEPENDENCES)
+    unit_costs = serializers.BooleanField()
+
+
+class _ChosenSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    layer = serializers.CharField()
+    maturity = serializers.ChoiceField(MATURITIES)
+    cost = serializers.FloatField()
+    closes = serializers.ListField(child=serializers.CharField())
+    introduces = serializers.ListField(child=serializers.CharField())
+
+
+class _IntroducedByChosenSerializer(serializers.Serializer):
+    threat = serializers.CharField()
+    by = serializers.ListField(child=serializers.CharField())
+
+
+class _FrontierStepSerializer(serializers.Serializer):
+    budget = serializers.FloatField()
+    objective = serializers.IntegerField()
+    addressed = serializers.IntegerField()
+    chosen = serializers.ListField(child=serializers.CharField())
+    cost = serializers.FloatField()
+    introduced = serializers.ListField(child=serializers.CharField())
+    method = serializers.CharField()
+
+
+class _GreedyStepSerializer(serializers.Serializer):
+    mitigation = serializers.CharField()
+    adopted = serializers.ListField(child=serializers.CharField())
+    step_cost = serializers.FloatField()
+    cost = serializers.FloatField()
+    gain = serializers.IntegerField()
+    addressed = serializers.IntegerField()
+    objective = serializers.IntegerField()
+    introduced = serializers.ListField(child=serializers.CharField())
+
+
+class RecommendationSerializer(serializers.Serializer):
+    """What to adopt next: ``manage.py recommend --format json``."""
+
+    taxonomy = serializers.CharField()
+    revision = serializers.IntegerField()
+    scenario = _RecommendationScenarioSerializer()
+    budget = serializers.FloatField(allow_null=True, help_text="null: no limit.")
+    candidates = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    count_introduced = serializers.BooleanField()
+    assumptions = _AssumptionsSerializer()
+    chosen = _ChosenSerializer(many=True)
+    cost = serializers.FloatField()
+    addressed_before = serializers.IntegerField()
+    addressed_after = serializers.IntegerField()
+    objective = serializers.IntegerField()
+    newly_addressed = serializers.ListField(child=serializers.CharField())
+    introduced = _IntroducedByChosenSerializer(many=True)
+    method = serializers.CharField()
+    gap = serializers.FloatField(allow_null=True)
+    frontier = _FrontierStepSerializer(many=True)
+    greedy = _GreedyStepSerializer(many=True)

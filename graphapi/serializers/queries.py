@@ -37,6 +37,8 @@ class TextFilterSerializer(TaxonomyQuerySerializer):
     q = serializers.CharField(
         required=False,
         max_length=500,
+        # Untrimmed, as the schema allows "  ": no words, which match nothing.
+        trim_whitespace=False,
         help_text="Full-text search on name and description; every word as a prefix.",
     )
 
@@ -369,4 +371,27 @@ class RevisionCompareQuerySerializer(serializers.Serializer):
         required=False,
         default="current",
         help_text="The newer side: a revision name or `current`.",
+    )
+
+
+class RecommendationQuerySerializer(ScenarioQuerySerializer):
+    """The parameters of ``manage.py recommend``."""
+
+    budget = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="In cost units, ≥ 0 (each mitigation's `cost`, 1 by default); "
+        "omitted: no limit.",
+    )
+    candidates = _IdList(
+        required=False,
+        help_text="Mitigations that may be adopted; repeat or comma-separate. "
+        "Default: every one the scenario leaves out that adopting can bring into "
+        "effect. One unknown or already in effect is 422.",
+    )
+    count_introduced = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Count the threats the set INTRODUCES and leaves unaddressed "
+        "against it.",
     )

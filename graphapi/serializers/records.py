@@ -23,17 +23,70 @@ from taxonomy.domain.records import (
     STRENGTHS,
     is_web_url,
 )
+from taxonomy.domain.rules import is_cost
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 ID_MAX = 200
+# taxonomy.domain.records.is_web_url (the check) as a regex that means the
+# same in Python and ECMA (the schema's): no case-insensitive flag, and \s
+# with the characters only one of them counts as white space.
+WEB_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x1c-\x1f\x85\ufeff]+$"
 # The name of a taxonomy (taxonomy.formats.common.TAXONOMY_NAME).
 TAXONOMY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+
+
+class StringField(serializers.CharField):
+    """Text, and only text: DRF's CharField would store the JSON number 0 as "0"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PatternField(serializers.RegexField):
+    """Text matching a pattern as sent; a JSON number or boolean is not text."""
+
+    default_error_messages = {"not_text": "Not a valid string."}
+
+    def __init__(self, regex: str, **kwargs: Any):
+        # Untrimmed: " x" does not match the pattern the schema publishes.
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(regex, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
+class NumberField(serializers.FloatField):
+    """A JSON number: not "1.5" or true, which DRF would take."""
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "number", "minimum": 0, "exclusiveMinimum": True})
+class PositiveNumberField(NumberField):
+    """A JSON number above 0 (its validators say which others it refuses)."""
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A JSON integer: not "1000", 1000.0 or true, which DRF would take."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 def IdField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a field factory)
     """An id: letters, digits, '.', '_', ':' or '-', starting with a letter or digit."""
     kwargs.setdefault("help_text", "An id: letters, digits, '.', '_', ':' or '-'.")
-    return serializers.RegexField(ID_PATTERN, max_length=ID_MAX, **kwargs)
+    return PatternField(ID_PATTERN, max_length=ID_MAX, **kwargs)
 
 
 def TaxonomyField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a field factory)
@@ -41,11 +94,11 @@ def TaxonomyField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a fie
 
     Reads and writes share it, so a name a read refuses is never written.
     """
-    return serializers.RegexField(TAXONOMY_PATTERN, max_length=63, **kwargs)
+    return PatternField(TAXONOMY_PATTERN, max_length=63, **kwargs)
 
 
 def TextField(max_length: int = 20000, **kwargs: Any) -> serializers.CharField:  # noqa: N802
-    return serializers.CharField(
+    return StringField(
         max_length=max_length, required=False, allow_blank=True, default="", **kwargs
     )
 
@@ -53,6 +106,11 @@ def TextField(max_length: int = 20000, **kwargs: Any) -> serializers.CharField: 
 def _web_url(value: str) -> None:
     if value and not is_web_url(value):
         raise serializers.ValidationError("must be an http(s) address, or empty")
+
+
+def _positive_cost(value: float) -> None:
+    if not is_cost(value):
+        raise serializers.ValidationError("must be a positive finite number")
 
 
 def SourceIds(**kwargs: Any) -> serializers.ListField:  # noqa: N802 (a field factory)
@@ -72,7 +130,7 @@ def flatten(detail: dict[str, Any], key: str) -> dict[str, Any]:
 
 class NodeSerializer(serializers.Serializer):
     id = IdField()
-    name = serializers.CharField(max_length=300)
+    name = StringField(max_length=300)
     description = TextField()
     taxonomy = TaxonomyField(
         required=False,
@@ -92,7 +150,7 @@ class LayerSerializer(NodeSerializer):
 class ThreatSerializer(NodeSerializer):
     """A misuse vector."""
 
-    maturity = serializers.CharField(
+    maturity = StringField(
         max_length=200,
         required=False,
         allow_blank=True,
@@ -118,6 +176,13 @@ class MitigationSerializer(NodeSerializer):
 
     layer = IdField()
     maturity = serializers.ChoiceField(MATURITIES)
+    cost = PositiveNumberField(
+        required=False,
+        default=1.0,
+        validators=[_positive_cost],
+        help_text="What adopting it costs, in the editors' own units: a positive "
+        "finite number, default 1. `GET /api/v1/recommendations/` spends a budget of these.",
+    )
     sources = SourceIds(help_text="Sources describing it.")
 
 
@@ -126,12 +191,16 @@ class SourceSerializer(NodeSerializer):
 
     authors = TextField(2000)
     title = TextField(1000)
-    year = serializers.IntegerField(
+    year = WholeNumberField(
         min_value=1000, max_value=3000, required=False, allow_null=True, default=None
     )
     publisher = TextField(500)
-    url = TextField(
-        2000,
+    url = PatternField(
+        WEB_URL_PATTERN,
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
         validators=[_web_url],
         help_text="An http(s) address, or empty.",
     )
@@ -227,6 +296,16 @@ class _StringLists(serializers.ListField):
     child = serializers.ListField(child=serializers.CharField())
 
 
+class DepthSerializer(serializers.Serializer):
+    layers = serializers.IntegerField(
+        help_text="Least number of layers whose loss leaves the threat unaddressed."
+    )
+    mitigations = serializers.IntegerField(
+        help_text="The same in mitigations (with what REQUIRES them)."
+    )
+    exact = serializers.BooleanField(help_text="False where one is a greedy bound.")
+
+
 class ThreatCoverageSerializer(serializers.Serializer):
     """One threat's entry of the coverage document."""
 
@@ -239,6 +318,7 @@ class ThreatCoverageSerializer(serializers.Serializer):
     critical_layers = serializers.ListField(child=serializers.CharField())
     critical_mitigations = serializers.ListField(child=serializers.CharField())
     introduced_by = serializers.ListField(child=serializers.CharField())
+    depth = DepthSerializer(allow_null=True)
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()

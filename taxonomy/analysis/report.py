@@ -24,6 +24,12 @@ from taxonomy.analysis.model import (
     ThreatCoverage,
     validate_ids,
 )
+from taxonomy.analysis.resilience import (
+    Depths,
+    ResilienceSummary,
+    layer_depth,
+    mitigation_depth,
+)
 from taxonomy.analysis.robustness_report import robustness_entry, robustness_lines
 from taxonomy.analysis.scenarios import diff_analyses
 from taxonomy.domain.records import MATURITIES, Taxonomy
@@ -60,17 +66,22 @@ def scenario_entry(analysis: Analysis) -> dict:
         "maturities": None
         if maturities is None
         else [m for m in MATURITIES if m in maturities],
+        "adopted": sorted(scenario.adopt),
         "disabled_by_requires": list(analysis.disabled_by_requires),
     }
 
 
 def threat_entry(
-    threat: ThreatCoverage, layers: Iterable[str], shared: dict | None = None
+    threat: ThreatCoverage,
+    layers: Iterable[str],
+    shared: dict | None = None,
+    depth: dict | None = None,
 ) -> dict:
     """One item of the document's ``threats`` list.
 
     ``shared`` (optional) is a dict the caller keeps across threats so that
-    equal link entries and layer sets are built once and shared.
+    equal link entries and layer sets are built once and shared; ``depth``
+    the threat's ``{layers, mitigations, exact}`` (see ``depth_entries``).
 
     >>> from taxonomy.analysis.model import LinkContribution
     >>> t = ThreatCoverage("t", "T", "single-layer", 0.9, (0.9,),
@@ -96,6 +107,54 @@ def threat_entry(
         "critical_layers": list(threat.critical_layers),
         "critical_mitigations": list(threat.critical_mitigations),
         "introduced_by": list(threat.introduced_by),
+        "depth": depth,
+    }
+
+
+def depth_entries(layers: Depths, mitigations: Depths) -> dict[str, dict]:
+    """Threat id → ``{layers, mitigations, exact}``: its layer and mitigation
+    depth (``resilience.layer_depth``, ``mitigation_depth``) and whether both
+    are exact rather than a greedy bound.
+
+    >>> import numpy as np
+    >>> d = Depths(("t",), np.array([2]), np.array([True]))
+    >>> depth_entries(d, Depths(("t",), np.array([3]), np.array([False])))
+    {'t': {'layers': 2, 'mitigations': 3, 'exact': False}}
+    """
+    exact = layers.exact & mitigations.exact
+    return {
+        threat: {
+            "layers": int(n_layers),
+            "mitigations": int(n_mitigations),
+            "exact": bool(e),
+        }
+        for threat, n_layers, n_mitigations, e in zip(
+            layers.threats,
+            layers.depth.tolist(),
+            mitigations.depth.tolist(),
+            exact.tolist(),
+            strict=True,
+        )
+    }
+
+
+def resilience_entry(layers: Depths) -> dict:
+    """The document's ``resilience`` line from the layer depths.
+
+    >>> import numpy as np
+    >>> resilience_entry(Depths(("t", "u"), np.array([2, 1]), np.array([True, True])))
+    {'survive_any_one_layer': 1, 'threats': 2, 'line': '1 of 2 threats survive the loss of any one layer'}
+    """
+    # Counted as resilience.resilience_summary counts, without a second analysis.
+    summary = ResilienceSummary(
+        survive_one_layer=int((layers.depth >= 2).sum()),
+        threats=len(layers.threats),
+        addressed=int((layers.depth >= 1).sum()),
+    )
+    return {
+        "survive_any_one_layer": summary.survive_one_layer,
+        "threats": summary.threats,
+        "line": summary.line,
     }
 
 
@@ -143,6 +202,7 @@ def build_report(
     chain: ChainReport | None = None,
     diff: Mapping | None = None,
     robustness: Mapping | None = None,
+    depths: tuple[Depths, Depths] | None = None,
 ) -> dict:
     """The coverage document of an analysis (see docs/coverage.md).
 
@@ -157,6 +217,10 @@ def build_report(
         From ``diff_analyses``.
     robustness : mapping, optional
         From ``robustness_report.robustness_entry``.
+    depths : (Depths, Depths), optional
+        The layer and mitigation depths of the same scenario
+        (``resilience.layer_depth``, ``mitigation_depth``); without them
+        every ``depth`` and ``resilience`` is None.
 
     Returns
     -------
@@ -169,6 +233,7 @@ def build_report(
     """
     threats = [analysis.threat(threat)] if threat is not None else analysis.threats
     layers, shared = analysis.layers, {}
+    by_threat = depth_entries(*depths) if depths is not None else {}
     return {
         "schema": SCHEMA,
         "revision": analysis.revision,
@@ -186,7 +251,10 @@ def build_report(
         if analysis.minimal_layer_sets_exact
         else "approximate",
         "summary": dict(analysis.summary),
-        "threats": [threat_entry(t, layers, shared) for t in threats],
+        "resilience": resilience_entry(depths[0]) if depths is not None else None,
+        "threats": [
+            threat_entry(t, layers, shared, by_threat.get(t.id)) for t in threats
+        ],
         "layer_totals": {layer: dict(v) for layer, v in analysis.layer_totals.items()},
         "mitigation_ranking": [
             {"mitigation": m, "layer": analysis.mitigation_layers[m], "threats": n}
@@ -271,8 +339,14 @@ def coverage_document(
     robust = None
     if robustness is not None:
         robust = robustness_entry(model, scenario, **robustness)
+    depths = (layer_depth(model, scenario), mitigation_depth(model, scenario))
     return build_report(
-        analysis, threat=threat, chain=chain, diff=diff, robustness=robust
+        analysis,
+        threat=threat,
+        chain=chain,
+        diff=diff,
+        robustness=robust,
+        depths=depths,
     )
 
 
@@ -376,6 +450,8 @@ def _scenario_line(report: Mapping) -> str:
         parts.append("mitigations off: " + ", ".join(s["disabled_mitigations"]))
     if s["maturities"] is not None:
         parts.append("maturities counted: " + ", ".join(s["maturities"]))
+    if s["adopted"]:
+        parts.append("adopted: " + ", ".join(s["adopted"]))
     if s["disabled_by_requires"]:
         parts.append("also off (REQUIRES): " + ", ".join(s["disabled_by_requires"]))
     return "Scenario: " + "; ".join(parts)
@@ -383,7 +459,7 @@ def _scenario_line(report: Mapping) -> str:
 
 def _threat_rows(report: Mapping) -> list[str]:
     layers = report["layers"]
-    rows = [["", "THREAT", "CLASS", "ALL", *layers, "CRITICAL LAYERS"]]
+    rows = [["", "THREAT", "CLASS", "ALL", *layers, "DEPTH", "CRITICAL LAYERS"]]
     for t in report["threats"]:
         by_layer = t["coverage"]["by_layer"]
         alone = {s[0] for s in t["minimal_layer_sets"] if len(s) == 1}
@@ -397,10 +473,23 @@ def _threat_rows(report: Mapping) -> list[str]:
                     f"{by_layer[layer]:.3f}" + ("*" if layer in alone else " ")
                     for layer in layers
                 ),
+                _depth_cell(t["depth"]),
                 ", ".join(t["critical_layers"]) or "-",
             ]
         )
-    return _columns(rows, right=range(3, 4 + len(layers)))
+    return _columns(rows, right=range(3, 5 + len(layers)))
+
+
+def _depth_cell(depth: Mapping | None) -> str:
+    """``layers/mitigations``; ``<=`` where one is a greedy bound.
+
+    >>> _depth_cell({"layers": 2, "mitigations": 3, "exact": False})
+    '<=2/3'
+    """
+    if depth is None:
+        return "-"
+    bound = "" if depth["exact"] else "<="
+    return f"{bound}{depth['layers']}/{depth['mitigations']}"
 
 
 def render_table(report: Mapping, *, top: int = 10) -> str:
@@ -409,7 +498,8 @@ def render_table(report: Mapping, *, top: int = 10) -> str:
     One line per threat with a class mark (``XX`` unmitigated, ``X``
     insufficient, ``~`` defense-in-depth, blank single-layer), the coverage
     by all layers and by each layer (``*``: that layer alone addresses the
-    threat) and the critical layers; then the summary, layer totals, the
+    threat), its layer / mitigation depth and the critical layers; then the
+    summary, the resilience line, layer totals, the
     ``top`` mitigations, the ``top`` layer sets by the number of threats
     they are a minimal set for, introduced threats, open chains, and the
     chain and diff sections when present.
@@ -430,7 +520,10 @@ def render_table(report: Mapping, *, top: int = 10) -> str:
         "",
         "Marks: XX unmitigated, X insufficient, ~ defense-in-depth "
         "(no single layer suffices); * the layer alone addresses the threat.",
+        "Depth: how many layers / mitigations must be lost to leave the threat "
+        "unaddressed (0: not addressed).",
         "Summary: " + ", ".join(f"{c} {report['summary'][c]}" for c in CLASSES),
+        *_resilience_lines(report),
         f"Minimal layer sets: {report['minimal_layer_sets']}.",
     ]
     lines += _layer_lines(report)
@@ -439,6 +532,11 @@ def render_table(report: Mapping, *, top: int = 10) -> str:
     lines += _diff_lines(report)
     lines += robustness_lines(report.get("robustness"))
     return "\n".join(lines) + "\n"
+
+
+def _resilience_lines(report: Mapping) -> list[str]:
+    resilience = report.get("resilience")
+    return [f"Resilience: {resilience['line']}."] if resilience else []
 
 
 def _layer_lines(report: Mapping) -> list[str]:

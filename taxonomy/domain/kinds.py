@@ -140,7 +140,7 @@ NODE_KINDS: dict[str, NodeKind] = {
             "mitigations",
             "Mitigation",
             "Mitigations",
-            ("name", "layer", "maturity", "description", "sources"),
+            ("name", "layer", "maturity", "cost", "description", "sources"),
             "course-of-action",
         ),
         NodeKind(

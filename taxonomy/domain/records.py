@@ -59,6 +59,9 @@ class Mitigation:
     taxonomy: str = DEFAULT_TAXONOMY
     version: int = 1
     sources: tuple[str, ...] = ()
+    # What adopting it costs, in the editors' own units (recommendations
+    # spend a budget of them); 1 unless an editor says otherwise.
+    cost: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ check the same rules against the graph inside their transaction
 
 from __future__ import annotations
 
+import math
 import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,6 +46,17 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
         cut = repr(value[:limit])
         return f"{cut[:-1]}…{cut[-1]} ({len(value):,} characters)"
     return _REPR.repr(value)
+
+
+def is_cost(value: object) -> bool:
+    """True for a positive finite number (not a bool, not a text).
+
+    >>> is_cost(1.0), is_cost(2), is_cost(0), is_cost(-1), is_cost(math.nan), is_cost("1")
+    (True, True, False, False, False, False)
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and value > 0
 
 
 def cut(text: str, limit: int) -> str:
@@ -83,7 +95,8 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
 
     Unknown ids (a mitigation's layer, a link's ends, cited sources),
     duplicate ids and links, self links where they are refused, REQUIRES and
-    SUBTYPE_OF cycles, and the strength and maturity vocabularies.
+    SUBTYPE_OF cycles, the strength and maturity vocabularies and mitigation
+    costs (a positive finite number).
 
     >>> from taxonomy.domain.records import Layer, Mitigation, Threat, Mitigates
     >>> t = Taxonomy(layers=(Layer("hw", "HW"),), threats=(Threat("t", "T"),),
@@ -103,6 +116,9 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
         if mitigation.maturity not in MATURITIES:
             message = f"unknown maturity {shown(mitigation.maturity)}"
             problems.append(_at("mitigation", index, "maturity", "vocabulary", message))
+        if not is_cost(mitigation.cost):
+            message = f"cost {shown(mitigation.cost)} is not a positive finite number"
+            problems.append(_at("mitigation", index, "cost", "vocabulary", message))
     for index, source in enumerate(taxonomy.sources):
         if source.url and not is_web_url(source.url):
             message = f"url {shown(source.url)} is not an http(s) address"

@@ -193,6 +193,14 @@ SCENARIO_PARAMS: tuple[ScenarioParam, ...] = (
         "mitigation",
     ),
     ScenarioParam(
+        "adopt",
+        "adopt",
+        "ids",
+        "Mitigations to count as in effect whatever their maturity (with what "
+        "they REQUIRE); a disabled one stays off.",
+        "adopted mitigation",
+    ),
+    ScenarioParam(
         "maturity",
         "maturities",
         "maturities",
@@ -374,6 +382,9 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
     >>> scenario_summary(Scenario(disabled_layers=["hardware"], maturities=["deployed"],
     ...                  threshold=0.7), {"hardware": "Hardware"})
     'Without Hardware; only deployed mitigations; threshold 70%.'
+    >>> scenario_summary(Scenario(maturities=["deployed"], adopt=["b", "a"]),
+    ...                  {"a": "Chip attestation", "b": "Deployer liability"})
+    'only deployed mitigations, plus Chip attestation and Deployer liability adopted; threshold 80%.'
     """
     parts = []
     off = sorted(scenario.disabled_layers | scenario.disabled_mitigations)
@@ -382,12 +393,24 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
     if scenario.maturities is not None:
         kept = [m for m in MATURITIES if m in scenario.maturities]
         parts.append(f"only {' and '.join(kept) or 'no'} mitigations")
+    if scenario.adopt:
+        adopted = sorted(names.get(i, i) for i in scenario.adopt)
+        words = f"plus {_and_list(adopted)} adopted"
+        if parts:
+            parts[-1] += f", {words}"
+        else:
+            parts.append(words)
     threshold = f"threshold {percent(scenario.threshold)}"
     if scenario.dependence != INDEPENDENT:
         threshold += f"; {DEPENDENCE_WORDS[scenario.dependence]}"
     if not parts:
         return f"Baseline: every layer and mitigation counts; {threshold}."
     return "; ".join(parts + [threshold]) + "."
+
+
+def _and_list(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 # --- The command line ------------------------------------------------------------

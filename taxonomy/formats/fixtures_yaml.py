@@ -414,7 +414,7 @@ def _item_fields(taxonomy: Taxonomy) -> dict[str, dict[str, dict[str, Any]]]:
     for kind in NODE_KINDS.values():
         keys = [k for k in _key_order(kind.name) if k in _field_names(kind.record)]
         out[kind.name] = {
-            record.id: {k: getattr(record, k) for k in keys}
+            record.id: {k: _fixture_value(record, k) for k in keys}
             for record in getattr(taxonomy, kind.field)
         }
     for kind in LINK_KINDS.values():
@@ -426,6 +426,20 @@ def _item_fields(taxonomy: Taxonomy) -> dict[str, dict[str, dict[str, Any]]]:
             links = sorted(entries.get(item_id, []), key=lambda x: getattr(x, named))
             item[kind.fixture_key] = [_entry(kind, link) for link in links]
     return out
+
+
+def _fixture_value(record: Any, key: str) -> Any:
+    """A record's field as its item holds it; the default cost (1) is left out,
+    so files that never name a cost stay as they are."""
+    value = getattr(record, key)
+    if key == "cost":
+        return None if value == 1 else _plain_number(value)
+    return value
+
+
+def _plain_number(value: float) -> int | float:
+    """``2.0`` as ``2``: a whole cost reads as the editor wrote it."""
+    return int(value) if float(value).is_integer() else value
 
 
 def _entry(kind: LinkKind, link: Any) -> Any:

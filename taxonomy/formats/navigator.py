@@ -227,6 +227,7 @@ def _metadata(report: Mapping[str, Any], taxonomy: str) -> list[dict[str, str]]:
         "layers off": ", ".join(scenario.get("disabled_layers") or []) or "none",
         "mitigations off": ", ".join(scenario.get("disabled_mitigations") or [])
         or "none",
+        "adopted": ", ".join(scenario.get("adopted") or []) or "none",
     }
     return [{"name": k, "value": v} for k, v in values.items() if v]
 
@@ -244,6 +245,8 @@ def _scenario_text(report: Mapping[str, Any]) -> str:
         parts.append("mitigations off: " + ", ".join(scenario["disabled_mitigations"]))
     if scenario.get("maturities") is not None:
         parts.append("maturities: " + ", ".join(scenario["maturities"]))
+    if scenario.get("adopted"):
+        parts.append("adopted: " + ", ".join(scenario["adopted"]))
     return "Scenario: " + "; ".join(parts + together) + "."
 
 

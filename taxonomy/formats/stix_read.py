@@ -30,7 +30,7 @@ from taxonomy.domain.records import (
     Taxonomy,
     Threat,
 )
-from taxonomy.domain.rules import MAX_SHOWN, shown
+from taxonomy.domain.rules import MAX_SHOWN, is_cost, shown
 from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
     IMPORTED_MATURITY,
@@ -500,7 +500,19 @@ def _mitigation(
         description=str(obj.get("description") or "").strip(),
         taxonomy=bundle.name,
         sources=bundle.node_sources(obj),
+        cost=_cost(obj, ext),
     )
+
+
+def _cost(obj: dict[str, Any], ext: dict[str, Any]) -> float:
+    """The extension's cost (1 when absent); a cost that is not a positive
+    finite number refuses the whole bundle."""
+    cost = ext.get("cost", 1.0)
+    if not is_cost(cost):
+        raise InterchangeError(
+            [f"{_label(0, obj)}: cost {shown(cost)} is not a positive finite number"]
+        )
+    return float(cost)
 
 
 def _links(

@@ -41,8 +41,9 @@ attack-pattern: maturity (string, the source taxonomy's vocabulary); sources
 course-of-action: layer (string), the id of its governance layer: a layer id
 of the same taxonomy (listed in the grouping) when layer_taxonomy equals
 taxonomy, else the full id of another taxonomy's layer; layer_taxonomy
-(string); maturity (one of proposed, pilot, deployed); sources (list of
-source ids).
+(string); maturity (one of proposed, pilot, deployed); cost (a positive
+number in the editors' own units; left out when 1); sources (list of source
+ids).
 relationship mitigates: strength (one of low, medium, high); sources (list
 of source ids); the relationship's description is the rationale.
 grouping (context layerwise-taxonomy, one per bundle): layers (list of
@@ -105,6 +106,7 @@ def stix_bundle(
             "layer": unprefixed(name, m.layer) if layer_taxonomy == name else m.layer,
             "layer_taxonomy": layer_taxonomy,
             "maturity": m.maturity,
+            "cost": None if m.cost == 1 else m.cost,
         }
         objects.append(_sdo("mitigation", ids, m, name, when, ext, sources))
     objects += _relationships(taxonomy, name, when, ids, sources)

@@ -75,3 +75,9 @@ __all__ = [
     "threat_detail",
     "threat_list",
 ]
+from taxonomy.selectors.recommend import recommendation_report as recommendation_report
+from taxonomy.selectors.resilience import (  # noqa: E402, F401
+    resilience_depths,
+    resilience_layer_loss,
+    resilience_next_step,
+)

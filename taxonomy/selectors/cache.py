@@ -18,6 +18,9 @@ baseline coverage                                                              m
 entries, node counts
 rendered coverage          Django's cache   token, taxonomy, format,           1 hour (``TIMEOUT``)
 documents (JSON, CSV)      (``CACHES``)     scenario, query
+recommendation documents   Django's cache   token, taxonomy, scenario,         1 hour
+                                            budget, candidates,
+                                            count_introduced
 whole API GET answers      Django's cache   token, absolute URL                1 hour; bodies over
                                                                                ``MAX_BODY`` not kept
 =========================  ===============  =================================  ==========================

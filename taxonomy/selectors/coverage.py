@@ -36,6 +36,7 @@ def coverage_scenario(
     maturities: Iterable[str] | None = None,
     threshold: float | None = None,
     dependence: str | None = None,
+    adopt: Iterable[str] = (),
 ) -> Scenario:
     """A scenario with the threshold and effectiveness map of the settings.
 
@@ -55,6 +56,7 @@ def coverage_scenario(
             settings, "LAYERWISE_EFFECTIVENESS", DEFAULT_EFFECTIVENESS
         ),
         dependence=dependence or INDEPENDENT,
+        adopt=frozenset(adopt),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -77,3 +77,72 @@ def headline_histogram(
             Bar(i * step, height - h, step * 0.9, h, count, draws, draws / samples)
         )
     return Histogram(width, height, tuple(bars), lowest, highest, samples, marked)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the frontier: where its dot is and what it stands for."""
+
+    x: float
+    y: float
+    budget: float
+    addressed: int
+
+
+@dataclass(frozen=True, slots=True)
+class StepChart:
+    """The efficient frontier as a step line: the best count each budget buys."""
+
+    width: int
+    height: int
+    path: str
+    steps: tuple[Step, ...]
+    top: int
+    most: float
+
+    def describe(self) -> str:
+        """The chart in one sentence, for assistive technology.
+
+        >>> StepChart(100, 40, "", (Step(0, 40, 0.0, 2), Step(50, 0, 1.0, 4)),
+        ...     4, 1.0).describe()
+        'Threats addressed by budget: 2 at 0, 4 at 1.'
+        """
+        parts = [f"{s.addressed} at {s.budget:g}" for s in self.steps]
+        return f"Threats addressed by budget: {', '.join(parts)}."
+
+
+def frontier_chart(
+    steps: Sequence[Mapping], *, width: int = 320, height: int = 120
+) -> StepChart:
+    """A step chart of the frontier's steps (``budget``, ``addressed`` each).
+
+    The x axis runs from budget 0 to one unit past the last step, the y axis
+    from 0 to the last step's count; each step holds until the next one's
+    budget.
+
+    >>> c = frontier_chart([{"budget": 0.0, "addressed": 2},
+    ...     {"budget": 1.0, "addressed": 4}], width=100, height=40)
+    >>> [(s.x, s.y) for s in c.steps]
+    [(0.0, 20.0), (50.0, 0.0)]
+    >>> c.path
+    'M0.0,20.0 H50.0 V0.0 H100.0'
+    >>> frontier_chart([]).path
+    ''
+    """
+    if not steps:
+        return StepChart(width, height, "", (), 0, 0.0)
+    most = float(steps[-1]["budget"]) + 1.0
+    top = max(int(s["addressed"]) for s in steps) or 1
+    points = tuple(
+        Step(
+            round(width * float(s["budget"]) / most, 1),
+            round(height * (1 - int(s["addressed"]) / top), 1),
+            float(s["budget"]),
+            int(s["addressed"]),
+        )
+        for s in steps
+    )
+    path = f"M{points[0].x},{points[0].y}"
+    for point in points[1:]:
+        path += f" H{point.x} V{point.y}"
+    return StepChart(width, height, f"{path} H{float(width)}", points, top, most)

@@ -153,7 +153,19 @@ class MitigationForm(EditForm):
     maturity = forms.ChoiceField(
         label="Maturity", choices=[(m, m.capitalize()) for m in MATURITIES]
     )
+    cost = forms.FloatField(
+        label="Cost",
+        required=False,
+        initial=1,
+        help_text="What adopting it costs, in your own units (a positive number; "
+        "1 when empty). Recommendations spend a budget of these.",
+    )
     description = _text("Description", rows=4)
+
+    def clean_cost(self) -> float:
+        """Empty is the default cost, 1."""
+        cost = self.cleaned_data.get("cost")
+        return 1.0 if cost is None else cost
 
     def setup(self) -> None:
         self.fields["layer"] = forms.ChoiceField(
@@ -162,7 +174,7 @@ class MitigationForm(EditForm):
         self.fields["sources"] = _multiple(
             "Sources that describe it", _choices(self.taxonomy.sources)
         )
-        self.order_fields(["id", "name", "layer", "maturity"])
+        self.order_fields(["id", "name", "layer", "maturity", "cost"])
 
 
 class SourceForm(EditForm):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("graph/", views.graph_explorer, name="graph"),
     path("search/", views.search, name="search"),
     path("robustness/", views.robustness, name="robustness"),
+    path("next/", views.next_steps, name="next"),
     path("brief/", views.brief, name="brief"),
     path("export/<str:format>/", downloads.export_download, name="export"),
     path("", include("taxonomy.web.edit_urls")),

@@ -27,11 +27,13 @@ from taxonomy.domain.scenario import (
     SCENARIO_PARAMS,
     Scenario,
     scenario_params,
+    scenario_query,
     scenario_summary,
     scenario_values,
     split_ids,
 )
 from taxonomy.selectors.coverage import coverage_scenario
+from taxonomy.selectors.recommend import recommendation_of_query
 from taxonomy.web import charts, presentation, uncertainty
 
 MAX_GRAPH_DEPTH = 4
@@ -282,6 +284,22 @@ def _robustness_headline(request, analysis: _Analysis) -> dict:
 # --- Pages ------------------------------------------------------------------------
 
 
+def _next_step(request, analysis: _Analysis) -> dict:
+    """What the overview and the brief say of resilience: the line, and the best
+    single next step from the page's scenario with the scenario that adopts it."""
+    step = selectors.resilience_next_step(
+        token=selectors.revision_token(),
+        scenario=analysis.scenario,
+        taxonomy=request.taxonomy.name,
+    )
+    return {
+        "resilience": analysis.document["resilience"],
+        "next_step": presentation.next_step(step, analysis.names["mitigation"]),
+        "next_scenario": step
+        and presentation.with_adopted(analysis.scenario, step.mitigation),
+    }
+
+
 def _headline(analysis: _Analysis) -> dict:
     """What the overview and the brief share: the headline and its numbers."""
     document = analysis.document
@@ -304,6 +322,7 @@ def overview(request):
     context = (
         _headline(analysis)
         | _robustness_headline(request, analysis)
+        | _next_step(request, analysis)
         | {
             "unblocked": analysis.document["unblocked_chains_into"],
             "layers": analysis.snapshot.layers,
@@ -319,22 +338,15 @@ def _scenario_form(snapshot: Taxonomy, request) -> dict:
     get = request.GET
     off_layers = set(split_ids(get.getlist(PARAM["disabled_layers"])))
     off_mitigations = set(split_ids(get.getlist(PARAM["disabled_mitigations"])))
+    adopted = set(split_ids(get.getlist(PARAM["adopt"])))
     maturities = set(split_ids(get.getlist(PARAM["maturities"])))
     sort = _choice(get.get("sort"), presentation.SORTS, "class")
     return {
         "param": PARAM,
         "layers": [(layer, layer.id in off_layers) for layer in snapshot.layers],
-        "mitigation_groups": [
-            (
-                layer,
-                [
-                    (m, m.id in off_mitigations)
-                    for m in snapshot.mitigations
-                    if m.layer == layer.id
-                ],
-            )
-            for layer in snapshot.layers
-        ],
+        "mitigation_groups": _mitigation_groups(snapshot, off_mitigations),
+        "adopt_groups": _mitigation_groups(snapshot, adopted),
+        "adopted_any": bool(adopted),
         "maturities": [(m, m in maturities) for m in MATURITIES],
         "mitigations_off": bool(off_mitigations),
         "threshold": get.get(PARAM["threshold"])
@@ -346,6 +358,17 @@ def _scenario_form(snapshot: Taxonomy, request) -> dict:
         "classes": [c for c in get.getlist("class") if c in presentation.CLASS_INFO],
         "revision": get.get("revision", ""),
     }
+
+
+def _mitigation_groups(snapshot: Taxonomy, ticked: set[str]) -> list[tuple]:
+    """(layer, [(mitigation, ticked)]) of every layer, in the snapshot's order."""
+    return [
+        (
+            layer,
+            [(m, m.id in ticked) for m in snapshot.mitigations if m.layer == layer.id],
+        )
+        for layer in snapshot.layers
+    ]
 
 
 def _dependence_choices(chosen: str | None) -> list[tuple[str, str, bool]]:
@@ -434,8 +457,26 @@ def threat_detail(request, threat_id: str):
             taxonomy=snapshot, key=threat_id, coverage=None
         ),
         "pivotal": uncertainty.pivotal_for(_robustness(request, analysis), threat_id),
+        **_depth_words(request, analysis, entry),
     }
     return render(request, "taxonomy/threat.html", context)
+
+
+def _depth_words(request, analysis: _Analysis, entry: dict) -> dict:
+    """What the threat page says of its depth in layers and in mitigations."""
+    lost = selectors.resilience_layer_loss(
+        token=selectors.revision_token(),
+        scenario=analysis.scenario,
+        threat=entry["id"],
+        taxonomy=request.taxonomy.name,
+    )
+    depth = entry["depth"]
+    return {
+        "depth_layers": presentation.layer_depth_sentence(
+            depth, lost, analysis.names["layer"]
+        ),
+        "depth_mitigations": presentation.mitigation_depth_sentence(depth),
+    }
 
 
 def _onward(snapshot: Taxonomy, threat_id: str, document: dict) -> list:
@@ -468,12 +509,15 @@ def layer_detail(request, layer_id: str):
     snapshot, document = analysis.snapshot, analysis.document
     # The layer exists, so switching it off too cannot make the scenario invalid.
     without_scenario = presentation.without_layer(analysis.scenario, layer_id)
-    without = _coverage(snapshot, without_scenario)
+    falls_through = presentation.changed_classes(
+        document, _coverage(snapshot, without_scenario)
+    )
     context = analysis.shown | {
         "layer": layer,
         "totals": document["layer_totals"][layer_id],
         "covered": presentation.layer_coverage(document, layer_id),
-        "falls_through": presentation.changed_classes(document, without),
+        "falls_through": falls_through,
+        "dependants": presentation.dependants(falls_through),
         "without_scenario": without_scenario,
         "mitigations": [m for m in snapshot.mitigations if m.layer == layer_id],
     }
@@ -618,6 +662,7 @@ def brief(request):
     context = (
         _headline(analysis)
         | _robustness_headline(request, analysis)
+        | _next_step(request, analysis)
         | {
             "rows": presentation.matrix_rows(document, sort="class"),
             "gaps": presentation.gaps(document),
@@ -628,3 +673,30 @@ def brief(request):
         }
     )
     return render(request, "taxonomy/brief.html", context)
+
+
+@require_GET
+@_in_taxonomy
+def next_steps(request):
+    """What to do next: the set to adopt within a budget, and the frontier."""
+    snapshot = _snapshot(request)
+    frame = {"names": _names(snapshot), "snapshot": snapshot, "scenario": None}
+    frame |= {"budget": request.GET.get("budget", ""), "maturities": MATURITIES}
+    frame["dependences"] = _dependence_choices(request.GET.get("dependence"))
+    try:
+        scenario, document = recommendation_of_query(
+            request.GET, taxonomy=request.taxonomy.name
+        )
+    except ValueError as error:
+        raise _ScenarioProblem(error, "taxonomy/next.html", frame) from error
+    chosen = {m["id"] for m in document["chosen"]}
+    adopted = replace(scenario, adopt=scenario.adopt | chosen)
+    threshold, keep = settings.LAYERWISE_COVERAGE_THRESHOLD, request.taxonomy.query
+    query = scenario_query(adopted, default_threshold=threshold, **keep)
+    context = frame | {
+        "scenario": scenario,
+        "document": document,
+        "chart": charts.frontier_chart(document["frontier"]),
+        "matrix_url": reverse("coverage") + query,
+    }
+    return render(request, "taxonomy/next.html", context)

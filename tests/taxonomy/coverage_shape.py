@@ -11,6 +11,7 @@ TOP_KEYS = [
     "layers",
     "minimal_layer_sets",
     "summary",
+    "resilience",
     "threats",
     "layer_totals",
     "mitigation_ranking",
@@ -32,4 +33,5 @@ THREAT_KEYS = [
     "critical_layers",
     "critical_mitigations",
     "introduced_by",
+    "depth",
 ]

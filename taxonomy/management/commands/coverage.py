@@ -60,8 +60,9 @@ def _robustness(options) -> dict | None:
 class Command(BaseCommand):
     help = (
         "Which threats no single governance layer addresses: coverage per threat and "
-        "layer, classes, minimal layer sets, critical layers and mitigations, under a "
-        "what-if scenario. See docs/coverage.md."
+        "layer, classes, minimal layer sets, critical layers and mitigations, depth "
+        "(how many layers / mitigations a threat can lose and stay addressed), under "
+        "a what-if scenario. See docs/coverage.md."
     )
 
     def add_arguments(self, parser):

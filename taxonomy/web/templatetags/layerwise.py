@@ -20,6 +20,7 @@ NAV = (
     ("coverage", "Coverage matrix"),
     ("combinations", "Layer combinations"),
     ("robustness", "Robustness"),
+    ("next", "What to do next"),
     ("graph", "Graph explorer"),
     ("brief", "Printable brief"),
     ("history", "Recent changes"),
@@ -27,7 +28,15 @@ NAV = (
 )
 # Pages that show one taxonomy: their links keep ?taxonomy=, and the switcher
 # stays on them (the others, detail pages, would not hold the other's ids).
-IN_TAXONOMY = ("overview", "coverage", "combinations", "robustness", "graph", "brief")
+IN_TAXONOMY = (
+    "overview",
+    "coverage",
+    "combinations",
+    "robustness",
+    "next",
+    "graph",
+    "brief",
+)
 SWITCH_IN_PLACE = IN_TAXONOMY + ("search",)
 
 

@@ -38,6 +38,7 @@ def test_the_document_has_the_documented_shape(document):
         "disabled_layers": [],
         "disabled_mitigations": [],
         "maturities": None,
+        "adopted": [],
         "disabled_by_requires": [],
     }
     assert doc["query"] == {"threat": None, "chains": None, "diff_baseline": False}

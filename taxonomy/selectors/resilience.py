@@ -1,0 +1,101 @@
+"""Resilience under a scenario: depths, what loss breaks a threat, the next step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from taxonomy.analysis.compiled import coverage_model
+from taxonomy.analysis.fast import run_scenario
+from taxonomy.analysis.recommend import GreedyStep, greedy_order
+from taxonomy.analysis.report import depth_entries, resilience_entry
+from taxonomy.analysis.resilience import layer_depth, mitigation_depth
+from taxonomy.domain.errors import ScenarioError
+from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.domain.scenario import Scenario
+from taxonomy.selectors.cache import per_revision, revision_of
+from taxonomy.selectors.snapshot import taxonomy_at
+
+
+@dataclass(frozen=True)
+class Resilience:
+    """Per threat ``{layers, mitigations, exact}`` (the coverage document's
+    ``depth``) and the ``resilience`` line, of one scenario."""
+
+    depths: dict[str, dict]
+    summary: dict
+
+
+def _cached(token: str, taxonomy: str, key: tuple, compute):
+    """``compute(snapshot)`` once per revision token, taxonomy and ``key``."""
+    snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
+    # A scenario's cache key holds lists: its repr is the hashable part.
+    return per_revision(
+        token,
+        ("resilience", taxonomy, repr(key)),
+        lambda: compute(snapshot),
+        keep=lambda _: snapshot.revision == revision_of(token),
+    )
+
+
+def resilience_depths(
+    *, token: str, scenario: Scenario, taxonomy: str = DEFAULT_TAXONOMY
+) -> Resilience:
+    """The layer and mitigation depth of every threat and the resilience line.
+
+    The same numbers as the coverage document's ``depth`` and ``resilience``
+    (``resilience.layer_depth``, ``mitigation_depth``). Raises
+    ``ScenarioError`` for ids the taxonomy does not hold.
+    """
+
+    def compute(snapshot) -> Resilience:
+        model = coverage_model(snapshot)
+        layers = layer_depth(model, scenario)
+        return Resilience(
+            depth_entries(layers, mitigation_depth(model, scenario)),
+            resilience_entry(layers),
+        )
+
+    return _cached(token, taxonomy, ("depths", scenario.cache_key()), compute)
+
+
+def resilience_layer_loss(
+    *, token: str, scenario: Scenario, threat: str, taxonomy: str = DEFAULT_TAXONOMY
+) -> tuple[str, ...] | None:
+    """Layers, as many as the threat's layer depth, whose loss leaves it unaddressed.
+
+    The layers that cover it most, checked by analysing the scenario with
+    them off; None when the threat is not addressed, or when that set does
+    not break it (a mitigation REQUIRES one in another layer, so a weaker
+    layer takes more with it): the depth stands, the set is not known here.
+    Raises ``ScenarioError`` for an unknown threat or scenario id.
+    """
+
+    def compute(snapshot) -> tuple[str, ...] | None:
+        model = coverage_model(snapshot)
+        if threat not in model.threats:
+            raise ScenarioError({"threat": [threat]})
+        depth = layer_depth(model, scenario)[threat]
+        coverage = run_scenario(model, scenario).threat(threat).by_layer
+        order = sorted(range(len(model.layers)), key=lambda i: -coverage[i])
+        lost = tuple(model.layers[i] for i in sorted(order[:depth]))
+        off = replace(scenario, disabled_layers=scenario.disabled_layers | set(lost))
+        if not depth or threat in run_scenario(model, off).addressed_threats:
+            return None
+        return lost
+
+    return _cached(token, taxonomy, ("loss", scenario.cache_key(), threat), compute)
+
+
+def resilience_next_step(
+    *, token: str, scenario: Scenario, taxonomy: str = DEFAULT_TAXONOMY
+) -> GreedyStep | None:
+    """The best single next step from a scenario: the first of ``greedy_order``
+    (unit costs), the one adoption that addresses the most threats; None when
+    the scenario leaves nothing to adopt.
+    """
+
+    def compute(snapshot) -> GreedyStep | None:
+        steps = greedy_order(coverage_model(snapshot), scenario)
+        return steps[0] if steps else None
+
+    return _cached(token, taxonomy, ("next", scenario.cache_key()), compute)

@@ -1,0 +1,104 @@
+"""GET /api/v1/recommendations/: what to adopt next, as the analysis computes it."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from taxonomy.analysis.recommend import frontier, recommend
+from taxonomy.domain.scenario import Scenario
+from taxonomy.selectors import taxonomy_snapshot
+
+URL = "/api/v1/recommendations/"
+TODAY = Scenario(maturities=["deployed"])
+
+
+def test_the_answer_is_what_the_analysis_computes(anon, seeded_graph):
+    snapshot = taxonomy_snapshot()
+    rec = recommend(snapshot, TODAY, budget=3)
+    steps = frontier(snapshot, TODAY)
+    response = anon.get(URL, {"budget": "3"})
+    assert response.status_code == 200
+    doc = response.json()
+    assert [m["id"] for m in doc["chosen"]] == list(rec.chosen)
+    assert doc["addressed_after"] == rec.addressed_after
+    assert doc["method"] == rec.method and doc["scenario"]["today"] is True
+    assert [(s["budget"], s["addressed"]) for s in doc["frontier"]] == [
+        (s.budget, s.addressed) for s in steps
+    ]
+
+
+def test_the_answer_is_the_commands_document(anon, seeded_graph):
+    out = io.StringIO()
+    call_command(
+        "recommend",
+        "--budget",
+        "1",
+        "--dependence",
+        "within-layer",
+        "--format",
+        "json",
+        stdout=out,
+    )
+    api = anon.get(URL, {"budget": "1", "dependence": "within-layer"}).json()
+    assert api == json.loads(out.getvalue())
+    assert api["scenario"]["today"] is False
+    assert api["assumptions"]["dependence"] == "within-layer"
+
+
+def test_count_introduced_and_candidates_are_passed_on(anon, seeded_graph):
+    snapshot = taxonomy_snapshot()
+    wanted = ["chip-attestation", "compute-kyc"]
+    rec = recommend(snapshot, TODAY, budget=1, candidates=wanted, count_introduced=True)
+    doc = anon.get(
+        URL, {"budget": "1", "candidates": ",".join(wanted), "count_introduced": "true"}
+    ).json()
+    assert [m["id"] for m in doc["chosen"]] == list(rec.chosen)
+    assert doc["objective"] == rec.objective and doc["count_introduced"] is True
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "named"),
+    [
+        ({"candidates": "magic"}, "candidates", "magic"),
+        ({"candidates": "tee"}, "candidates", "tee"),
+        ({"budget": "-1"}, "budget", None),
+        ({"budget": "lots"}, "budget", None),
+        ({"budget": "nan"}, "budget", None),
+        ({"disable_layer": "nowhere"}, "disable_layer", "nowhere"),
+    ],
+)
+def test_bad_input_is_422_naming_the_field(anon, seeded_graph, query, field, named):
+    response = anon.get(URL, query)
+    assert response.status_code == 422
+    body = response.json()["error"]
+    assert field in body["details"]
+    if named:
+        assert named in " ".join(body["details"][field])
+
+
+def test_an_unknown_taxonomy_is_404(anon, seeded_graph):
+    assert anon.get(URL, {"taxonomy": "nowhere"}).status_code == 404
+
+
+def test_a_second_read_is_served_from_the_cache(anon, seeded_graph, monkeypatch):
+    first = anon.get(URL, {"budget": "2"}).content
+    monkeypatch.setattr(
+        "taxonomy.selectors.recommend._document",
+        lambda *a: pytest.fail("recomputed"),
+    )
+    assert anon.get(URL, {"budget": "2"}).content == first
+
+
+def test_the_answer_is_in_the_openapi_schema(anon):
+    schema = anon.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"][URL]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"budget", "candidates", "count_introduced", "maturity"} <= names
+    ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    component = schema["components"]["schemas"][ok["$ref"].rsplit("/", 1)[1]]
+    assert {"chosen", "frontier", "greedy", "method"} <= set(component["properties"])
+    assert "422" in operation["responses"]
