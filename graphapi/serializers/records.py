@@ -36,11 +36,17 @@ TAXONOMY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 
 
 class StringField(serializers.CharField):
-    """Text, and only text: DRF's CharField would store the JSON number 0 as "0"."""
+    """Text, and only text: DRF's CharField would store the JSON number 0 as "0".
+
+    Its length is that of the text as sent, as the schema's maxLength counts
+    it, not of the text trimmed.
+    """
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 

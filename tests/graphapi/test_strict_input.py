@@ -71,6 +71,11 @@ def test_the_schema_documents_the_page_range(api):
         ("/api/v1/sources/", {"id": "s", "name": "S", "year": 1999.0}, "year"),
         ("/api/v1/enables/", {"source": 1, "target": "shadow-ai"}, "source"),
         ("/api/v1/layers/", {"id": " zero", "name": "Zero"}, "id"),
+        (
+            "/api/v1/layers/",
+            {"id": "z", "name": "Z", "description": "x" * 20000 + " "},
+            "description",
+        ),
     ],
 )
 def test_a_json_value_of_another_type_is_a_422_and_writes_nothing(
