@@ -217,8 +217,13 @@ DELETE_NOTES = {
     "them too.",
     "mitigation": "Refused with 409 while links involve the mitigation; cascade=true "
     "deletes them too.",
-    "source": "Refused with 409 while MITIGATES links cite the source; cascade=true "
+    "source": "Refused with 409 while links or items cite the source; cascade=true "
     "removes it from their sources.",
+    "tactic": "Refused with 409 while techniques are in the tactic or incidents' "
+    "steps name it; cascade=true deletes the IN_TACTIC links and leaves those steps "
+    "without a tactic.",
+    "incident": "Refused with 409 while it has USES links; cascade=true deletes "
+    "them too.",
 }
 # Link kind (without properties) -> what one such link says.
 LINK_MEANINGS = {
@@ -226,6 +231,7 @@ LINK_MEANINGS = {
     "requires": "source mitigation cannot work without target mitigation; no cycles",
     "introduces": "source mitigation creates target threat",
     "subtype": "source threat is a special case of target threat; no cycles",
+    "in_tactic": "source threat (technique) serves target tactic",
 }
 
 
@@ -320,6 +326,14 @@ def _link_texts(kind) -> tuple[str, str | None, str]:
             f"List {kind.rel} links by (mitigation, threat)",
             "Those whose mitigation is of `taxonomy`.",
             "Its mitigation, threat and sources must exist (422 names the field).",
+        )
+    if kind.name == "uses":
+        return (
+            f"List {kind.rel} links by (incident, threat)",
+            "Filter by `source` (the incident) and `target` (the threat).",
+            "Its incident, threat and tactics must exist; steps are ascending whole "
+            "numbers from 1 that no other technique of the incident holds, with one "
+            "tactic and description per step (422 names the field).",
         )
     meaning = LINK_MEANINGS[kind.name]
     return (

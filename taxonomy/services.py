@@ -18,8 +18,8 @@ from taxonomy.domain.errors import (
     Problem,
     RemovalsRefused,
 )
-from taxonomy.domain.kinds import LINK_KINDS, link_key, record_key
-from taxonomy.domain.records import Link, Mitigates, Taxonomy
+from taxonomy.domain.kinds import LINK_KINDS, PROPERTY_LINK_KINDS, link_key, record_key
+from taxonomy.domain.records import Link, Taxonomy
 from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.formats.atlas import atlas_parse
 from taxonomy.formats.common import (
@@ -287,11 +287,13 @@ def cascade_changes(kind: str, key: str, links: list[dict[str, str]]) -> list[Ch
                 )
             )
         elif "via" in link:
-            kind_of = "mitigates" if link["kind"] == "mitigates" else link["via"]
-            item = link_key(source, target) if kind_of == "mitigates" else source
-            changes.append(
-                Change(kind_of, "update", item, {"cites": key}, {"cites": None})
-            )
+            # A link or node that named the node in a list (sources, tactics).
+            field = "tactic" if link["via"] == "tactics" else "cites"
+            if link["kind"] in PROPERTY_LINK_KINDS:
+                kind_of, item = link["kind"], link_key(source, target)
+            else:
+                kind_of, item = link["via"], source
+            changes.append(Change(kind_of, "update", item, {field: key}, {field: None}))
         else:
             ends = LINK_KINDS[link["kind"]].ends
             before = dict(zip(ends, (source, target), strict=True))
@@ -300,39 +302,44 @@ def cascade_changes(kind: str, key: str, links: list[dict[str, str]]) -> list[Ch
     return changes
 
 
-def mitigates_create(
+def property_link_create(
     *,
-    record: Mitigates,
+    kind: str,
+    record: Any,
     actor: Any = None,
     comment: str = "",
     channel: str | None = "api",
-) -> Mitigates:
-    """Create one MITIGATES link; InvalidWrite names an unknown end or source."""
-    write = partial(repository.mitigates_create, record=record)
+) -> Any:
+    """Create one MITIGATES or USES link; InvalidWrite names an unknown end,
+    source or tactic, or a step another technique of the incident holds."""
+    write = partial(repository.property_link_create, kind=kind, record=record)
     by = _By(actor, channel, comment)
-    return _audited(write, "create", "mitigates", record_key, by)
+    return _audited(write, "create", kind, record_key, by)
 
 
-def mitigates_update(
+def property_link_update(
     *,
-    mitigation: str,
-    threat: str,
+    kind: str,
+    source: str,
+    target: str,
     changes: dict[str, Any],
     expected: Versions = None,
     actor: Any = None,
     comment: str = "",
     channel: str | None = "api",
-) -> Mitigates:
-    """Change the strength, rationale or sources of one MITIGATES link."""
+) -> Any:
+    """Change the properties of one MITIGATES link (strength, rationale,
+    sources) or USES link (steps, tactics, descriptions)."""
     write = partial(
-        repository.mitigates_update,
-        mitigation=mitigation,
-        threat=threat,
+        repository.property_link_update,
+        kind=kind,
+        source=source,
+        target=target,
         changes=changes,
         expected=expected,
     )
-    key = link_key(mitigation, threat)
-    return _audited(write, "update", "mitigates", key, _By(actor, channel, comment))
+    key = link_key(source, target)
+    return _audited(write, "update", kind, key, _By(actor, channel, comment))
 
 
 def link_create(

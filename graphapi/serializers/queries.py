@@ -12,7 +12,12 @@ from graphapi.serializers.records import ID_MAX, IdField, TaxonomyField
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
 from taxonomy.domain.kinds import KINDS
-from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, STRENGTHS
+from taxonomy.domain.records import (
+    DEFAULT_TAXONOMY,
+    INCIDENT_KINDS,
+    MATURITIES,
+    STRENGTHS,
+)
 from taxonomy.domain.scenario import SCENARIO_PARAMS, ScenarioParam
 from taxonomy.formats.common import REMOVAL_FLOOR, REMOVAL_SHARE
 from taxonomy.formats.navigator import DEFAULT_DOMAIN, DOMAINS
@@ -70,6 +75,11 @@ class MitigationFilterSerializer(TextFilterSerializer):
     threat = IdField(
         required=False, help_text="Only mitigations acting on this threat."
     )
+
+
+class IncidentFilterSerializer(TextFilterSerializer):
+    kind = serializers.ChoiceField(INCIDENT_KINDS, required=False)
+    threat = IdField(required=False, help_text="Only incidents using this threat.")
 
 
 class MitigatesFilterSerializer(TaxonomyQuerySerializer):

@@ -19,6 +19,7 @@ from taxonomy.audit import field_changes
 from taxonomy.domain.kinds import PLAIN_LINK_KINDS
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
+    INCIDENT_KINDS,
     MATURITIES,
     STRENGTHS,
     is_web_url,
@@ -212,6 +213,48 @@ class SourceSerializer(NodeSerializer):
     )
 
 
+class TacticSerializer(NodeSerializer):
+    """A tactic: a stage of an attack, a column of the matrix."""
+
+    shortname = StringField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The kill-chain phase name STIX and Navigator layers use "
+        "(`x_mitre_shortname`, e.g. `ml-attack-staging`).",
+    )
+    order = WholeNumberField(
+        min_value=0,
+        required=False,
+        default=0,
+        help_text="Its column in the matrix, left to right.",
+    )
+    sources = SourceIds(help_text="Sources describing it.")
+
+
+class IncidentSerializer(NodeSerializer):
+    """A documented incident: a case study, campaign, threat actor or software."""
+
+    description = None
+    kind = serializers.ChoiceField(
+        INCIDENT_KINDS,
+        required=False,
+        default="case-study",
+        help_text="A case study's uses are ordered steps; a campaign's, group's "
+        "or software's have no order.",
+    )
+    date = StringField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="When it happened: an ISO date, a year, or empty.",
+    )
+    summary = TextField(help_text="What happened.")
+    sources = SourceIds(help_text="Its references.")
+
+
 # --- Links ---------------------------------------------------------------------------
 
 
@@ -234,6 +277,41 @@ class MitigatesChangeSerializer(serializers.Serializer):
     sources = SourceIds()
 
 
+class UsesChangeSerializer(serializers.Serializer):
+    """The writable fields of a USES link (its ends are its identity)."""
+
+    steps = serializers.ListField(
+        child=WholeNumberField(min_value=1),
+        required=False,
+        default=list,
+        max_length=10000,
+        help_text="The step numbers at which the incident uses the technique, "
+        "ascending; empty for an incident without order.",
+    )
+    tactics = serializers.ListField(
+        child=StringField(max_length=300, allow_blank=True),
+        required=False,
+        default=list,
+        max_length=10000,
+        help_text="The tactic of each step (an id, or empty).",
+    )
+    descriptions = serializers.ListField(
+        child=StringField(max_length=20000, allow_blank=True),
+        required=False,
+        default=list,
+        max_length=10000,
+        help_text="What the incident did at each step.",
+    )
+
+
+class UsesSerializer(UsesChangeSerializer):
+    """(incident)-[:USES]->(threat): the steps of an incident that use a technique."""
+
+    incident = IdField()
+    threat = IdField()
+    version = serializers.IntegerField(read_only=True)
+
+
 class LinkSerializer(serializers.Serializer):
     """A link without properties: source -> target in the graph's direction."""
 
@@ -248,7 +326,10 @@ ITEM_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
     "threat": ThreatSerializer,
     "mitigation": MitigationSerializer,
     "source": SourceSerializer,
+    "tactic": TacticSerializer,
+    "incident": IncidentSerializer,
     "mitigates": MitigatesSerializer,
+    "uses": UsesSerializer,
     **{name: LinkSerializer for name in PLAIN_LINK_KINDS},
 }
 
@@ -374,6 +455,20 @@ class CitationSerializer(serializers.Serializer):
 
 class SourceDetailSerializer(SourceSerializer):
     cited_by = CitationSerializer(many=True, read_only=True)
+
+
+class TacticDetailSerializer(TacticSerializer):
+    threats = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The ids of the threats (techniques) in the tactic.",
+    )
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    uses = UsesSerializer(
+        many=True, read_only=True, help_text="Its USES links, in step order."
+    )
 
 
 # --- Taxonomies, audit entries and named revisions --------------------------------------

@@ -31,7 +31,6 @@ from graphapi.views.common import (
 )
 from taxonomy import selectors, services
 from taxonomy.domain.kinds import LINK_KINDS, PLAIN_LINK_KINDS, LinkKind
-from taxonomy.domain.records import Mitigates
 
 
 @dataclass(frozen=True)
@@ -49,9 +48,15 @@ class LinkApi:
     change: type[Serializer] | None = None
 
 
-def _mitigates_create(values: dict[str, Any], actor: Any) -> Mitigates:
-    record = Mitigates(**{k: frozen(v) for k, v in values.items()})
-    return services.mitigates_create(record=record, actor=actor)
+def _record_create(kind: str) -> Callable[[dict[str, Any], Any], Any]:
+    """The create of a link kind with properties (MITIGATES, USES)."""
+    record = LINK_KINDS[kind].record
+
+    def create(values: dict[str, Any], actor: Any) -> Any:
+        made = record(**{k: frozen(v) for k, v in values.items()})
+        return services.property_link_create(kind=kind, record=made, actor=actor)
+
+    return create
 
 
 def _plain_api(kind: str) -> LinkApi:
@@ -67,8 +72,14 @@ LINK_API: dict[str, LinkApi] = {
     "mitigates": LinkApi(
         queries.MitigatesFilterSerializer,
         selectors.mitigates_list,
-        _mitigates_create,
+        _record_create("mitigates"),
         change=records.MitigatesChangeSerializer,
+    ),
+    "uses": LinkApi(
+        queries.LinkFilterSerializer,
+        functools.partial(selectors.link_list, kind="uses"),
+        _record_create("uses"),
+        change=records.UsesChangeSerializer,
     ),
     **{name: _plain_api(name) for name in PLAIN_LINK_KINDS},
 }
@@ -139,9 +150,8 @@ class LinkItem(KindView):
         return expected_versions(request, self.kind.name, f"{source}->{target}")
 
 
-# PUT and PATCH of a link's properties; MITIGATES links are the only ones with
-# any. No docstring, as above.
-class MitigatesChanges:
+# PUT and PATCH of a link's properties (MITIGATES, USES). No docstring, as above.
+class PropertyChanges:
     def put(self, request: Request, **ends: str) -> Response:
         return self._update(request, ends, partial=False)
 
@@ -149,18 +159,17 @@ class MitigatesChanges:
         return self._update(request, ends, partial=True)
 
     def _update(self, request: Request, ends: dict[str, str], *, partial: bool):
-        mitigation, threat = self._ends(ends)
+        source, target = self._ends(ends)
         data = with_key(request.data, ends)
         if isinstance(data, dict):
             data = {k: v for k, v in data.items() if k not in ends}
         values = body(self.api.change(data=data, partial=partial))
-        if "sources" in values:
-            values["sources"] = tuple(values["sources"])
-        stored = services.mitigates_update(
-            mitigation=mitigation,
-            threat=threat,
-            changes=values,
-            expected=self._expected(request, mitigation, threat),
+        stored = services.property_link_update(
+            kind=self.kind.name,
+            source=source,
+            target=target,
+            changes={k: frozen(v) for k, v in values.items()},
+            expected=self._expected(request, source, target),
             actor=request.user,
         )
         return _link(self.kind, stored)
@@ -177,7 +186,7 @@ def _views(kind: LinkKind) -> tuple[type, type]:
         "serializer_class": serializer,
     }
     title = kind.name.title()
-    bases = (MitigatesChanges, LinkItem) if api.change else (LinkItem,)
+    bases = (PropertyChanges, LinkItem) if api.change else (LinkItem,)
     collection = type(f"{title}Collection", (LinkCollection,), shared)
     detail = type(f"{title}Item", bases, shared)
     return schema.link_collection(collection), schema.link_item(detail)

@@ -102,6 +102,19 @@ NODE_API: dict[str, NodeApi] = {
         _filtered(selectors.source_list),
         _by_key(selectors.source_detail),
     ),
+    "tactic": NodeApi(
+        records.TacticSerializer,
+        records.TacticDetailSerializer,
+        _filtered(selectors.tactic_list),
+        _by_key(selectors.tactic_detail),
+    ),
+    "incident": NodeApi(
+        records.IncidentSerializer,
+        records.IncidentDetailSerializer,
+        _filtered(selectors.incident_list),
+        _by_key(selectors.incident_steps),
+        filters=queries.IncidentFilterSerializer,
+    ),
 }
 
 

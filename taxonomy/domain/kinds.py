@@ -17,12 +17,12 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from taxonomy.domain import records
-from taxonomy.domain.records import Link, Mitigates, Taxonomy
+from taxonomy.domain.records import Link, Mitigates, Taxonomy, Uses
 
 
 @dataclass(frozen=True)
 class NodeKind:
-    """A kind of node: layer, threat, mitigation, source.
+    """A kind of node: layer, threat, mitigation, source, tactic, incident.
 
     ``field`` is its tuple on ``Taxonomy`` (and its section in fixtures and the
     canonical document); ``label`` its Neo4j label; ``segment`` its URL path
@@ -100,6 +100,18 @@ class LinkKind:
         return self.record(**{self.ends[0]: source, self.ends[1]: target}, **values)
 
     @property
+    def props(self) -> tuple[str, ...]:
+        """The record's fields kept as relationship properties (not its ends
+        nor its version); empty for a plain link.
+
+        >>> LINK_KINDS["uses"].props
+        ('steps', 'tactics', 'descriptions')
+        """
+        return tuple(
+            f.name for f in fields(self.record) if f.name not in (*self.ends, "version")
+        )
+
+    @property
     def source_label(self) -> str:
         return NODE_KINDS[self.source].label
 
@@ -152,6 +164,27 @@ NODE_KINDS: dict[str, NodeKind] = {
             "Source",
             "Sources",
             ("name", "authors", "title", "year", "publisher", "url", "description"),
+        ),
+        NodeKind(
+            "tactic",
+            records.Tactic,
+            "tactics",
+            "Tactic",
+            "tactics",
+            "Tactic",
+            "Tactics",
+            ("name", "description", "shortname", "order", "sources"),
+            "x-mitre-tactic",
+        ),
+        NodeKind(
+            "incident",
+            records.Incident,
+            "incidents",
+            "Incident",
+            "incidents",
+            "Incident",
+            "Incidents",
+            ("name", "kind", "date", "summary", "sources"),
         ),
     )
 }
@@ -230,6 +263,33 @@ LINK_KINDS: dict[str, LinkKind] = {
             stix_type="subtechnique-of",
             fixture_key="subtype_of",
         ),
+        LinkKind(
+            "in_tactic",
+            Link,
+            "in_tactic",
+            "IN_TACTIC",
+            "threat",
+            "tactic",
+            "in-tactic",
+            "IN_TACTIC link",
+            "IN_TACTIC links",
+            fixture_key="tactics",
+        ),
+        LinkKind(
+            "uses",
+            Uses,
+            "uses",
+            "USES",
+            "incident",
+            "threat",
+            "uses",
+            "USES link",
+            "USES links",
+            ends=("incident", "threat"),
+            editable=("steps", "tactics", "descriptions"),
+            stix_type="uses",
+            fixture_key="uses",
+        ),
     )
 }
 
@@ -239,9 +299,12 @@ KINDS: dict[str, Kind] = {**NODE_KINDS, **LINK_KINDS}
 BY_FIELD: dict[str, Kind] = {kind.field: kind for kind in KINDS.values()}
 BY_LABEL: dict[str, NodeKind] = {kind.label: kind for kind in NODE_KINDS.values()}
 BY_REL: dict[str, LinkKind] = {kind.rel: kind for kind in LINK_KINDS.values()}
-# Links without properties besides their version.
+# Links without properties besides their version, and those with some.
 PLAIN_LINK_KINDS: dict[str, LinkKind] = {
     name: kind for name, kind in LINK_KINDS.items() if kind.record is Link
+}
+PROPERTY_LINK_KINDS: dict[str, LinkKind] = {
+    name: kind for name, kind in LINK_KINDS.items() if kind.record is not Link
 }
 
 assert tuple(f.name for f in fields(Taxonomy) if f.name != "revision") == tuple(
@@ -281,6 +344,8 @@ def record_key(record: Any) -> str:
     """
     if isinstance(record, Mitigates):
         return link_key(record.mitigation, record.threat)
+    if isinstance(record, Uses):
+        return link_key(record.incident, record.threat)
     if isinstance(record, Link):
         return link_key(record.source, record.target)
     return record.id

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 
 STRENGTHS = ("low", "medium", "high")
 MATURITIES = ("proposed", "pilot", "deployed")
+# What a documented incident is: an ordered case study (ATLAS) or campaign,
+# or a threat actor (ATT&CK's intrusion set) or piece of software (malware,
+# tool) whose uses of techniques have no order.
+INCIDENT_KINDS = ("case-study", "campaign", "group", "software")
+ORDERED_INCIDENT_KINDS = ("case-study",)
 DEFAULT_TAXONOMY = "layerwise"
 # A source's url: empty or a web address; anything else (javascript:, data:)
 # would be a link that runs code in a reader's browser.
@@ -79,6 +84,62 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Tactic:
+    """A stage of an attack (an ATLAS or ATT&CK tactic): the adversary's goal.
+
+    ``shortname`` is the kill-chain phase name STIX and Navigator layers use
+    (``x_mitre_shortname``, e.g. ``ml-attack-staging``); ``order`` its column
+    in the matrix, left to right.
+    """
+
+    id: str
+    name: str
+    description: str = ""
+    shortname: str = ""
+    order: int = 0
+    taxonomy: str = DEFAULT_TAXONOMY
+    version: int = 1
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """A documented attack or attacker: a case study, campaign, group or software.
+
+    ``kind`` is one of INCIDENT_KINDS; ``date`` an ISO date (``2020-01-01``),
+    a year or empty; ``summary`` what happened; ``sources`` its references.
+    """
+
+    id: str
+    name: str
+    kind: str = "case-study"
+    date: str = ""
+    summary: str = ""
+    taxonomy: str = DEFAULT_TAXONOMY
+    version: int = 1
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Uses:
+    """(Incident)-[:USES]->(MisuseVector): the steps of an incident that use a technique.
+
+    ``steps`` are the step numbers (1, 2, ...) at which the incident uses the
+    technique, ascending (empty for a group or software: no order);
+    ``tactics`` and ``descriptions`` say, step by step, for which tactic and
+    how (one entry per step, or at most one when there are no steps). One
+    technique used at two steps of a case study is one link with two steps.
+    """
+
+    incident: str
+    threat: str
+    steps: tuple[int, ...] = ()
+    tactics: tuple[str, ...] = ()
+    descriptions: tuple[str, ...] = ()
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class Mitigates:
     """(Mitigation)-[:MITIGATES]->(MisuseVector)."""
 
@@ -92,7 +153,7 @@ class Mitigates:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A property-less link: ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF.
+    """A property-less link: ENABLES, REQUIRES, INTRODUCES, SUBTYPE_OF or IN_TACTIC.
 
     ``source`` and ``target`` follow the relationship's direction in the graph,
     e.g. for ENABLES the enabling threat is ``source``.
@@ -111,9 +172,13 @@ class Taxonomy:
     threats: tuple[Threat, ...] = ()
     mitigations: tuple[Mitigation, ...] = ()
     sources: tuple[Source, ...] = ()
+    tactics: tuple[Tactic, ...] = ()
+    incidents: tuple[Incident, ...] = ()
     mitigates: tuple[Mitigates, ...] = ()
     enables: tuple[Link, ...] = ()
     requires: tuple[Link, ...] = ()
     introduces: tuple[Link, ...] = ()
     subtypes: tuple[Link, ...] = ()
+    in_tactic: tuple[Link, ...] = ()
+    uses: tuple[Uses, ...] = ()
     revision: int = 0

@@ -18,7 +18,15 @@ from dataclasses import dataclass
 import networkx as nx
 
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
-from taxonomy.domain.records import MATURITIES, STRENGTHS, Link, Taxonomy, is_web_url
+from taxonomy.domain.records import (
+    INCIDENT_KINDS,
+    MATURITIES,
+    STRENGTHS,
+    Link,
+    Taxonomy,
+    Uses,
+    is_web_url,
+)
 
 # The most characters of a value a message quotes: a file can hold a value of
 # megabytes, and a message that echoes it whole is useless and costly.
@@ -93,10 +101,12 @@ class RuleProblem:
 def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
     """Every rule ``taxonomy`` breaks, in the order of its kinds and items.
 
-    Unknown ids (a mitigation's layer, a link's ends, cited sources),
-    duplicate ids and links, self links where they are refused, REQUIRES and
-    SUBTYPE_OF cycles, the strength and maturity vocabularies and mitigation
-    costs (a positive finite number).
+    Unknown ids (a mitigation's layer, a link's ends, cited sources, the
+    tactics of an incident's steps), duplicate ids and links, self links
+    where they are refused, REQUIRES and SUBTYPE_OF cycles, the strength,
+    maturity and incident-kind vocabularies, mitigation costs (a positive
+    finite number), tactic orders (a whole number from 0) and the steps of
+    USES links (see ``uses_problems``).
 
     >>> from taxonomy.domain.records import Layer, Mitigation, Threat, Mitigates
     >>> t = Taxonomy(layers=(Layer("hw", "HW"),), threats=(Threat("t", "T"),),
@@ -123,11 +133,76 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
         if source.url and not is_web_url(source.url):
             message = f"url {shown(source.url)} is not an http(s) address"
             problems.append(_at("source", index, "url", "vocabulary", message))
-    for kind in ("threat", "mitigation"):
+    for index, tactic in enumerate(taxonomy.tactics):
+        if isinstance(tactic.order, bool) or not isinstance(tactic.order, int):
+            message = f"order {shown(tactic.order)} is not a whole number"
+            problems.append(_at("tactic", index, "order", "vocabulary", message))
+        elif tactic.order < 0:
+            message = f"order {tactic.order} is negative"
+            problems.append(_at("tactic", index, "order", "vocabulary", message))
+    for index, incident in enumerate(taxonomy.incidents):
+        if incident.kind not in INCIDENT_KINDS:
+            message = (
+                f"unknown incident kind {shown(incident.kind)} "
+                f"(one of {', '.join(INCIDENT_KINDS)})"
+            )
+            problems.append(_at("incident", index, "kind", "vocabulary", message))
+    for kind in ("threat", "mitigation", "tactic", "incident"):
         problems += _cited(kind, getattr(taxonomy, NODE_KINDS[kind].field), ids)
     for kind in LINK_KINDS.values():
         problems += _link_problems(kind.name, getattr(taxonomy, kind.field), ids)
+    problems += _steps_across(taxonomy.uses)
     problems += _cycles(taxonomy)
+    return problems
+
+
+def uses_problems(link: Uses, tactics: set[str] | None = None) -> list[tuple[str, str]]:
+    """What is wrong with one USES link on its own, as ``(field, message)``.
+
+    Steps are whole numbers from 1, ascending, none twice; ``tactics`` and
+    ``descriptions`` have one entry per step (at most one when there are no
+    steps); a step's tactic, when given and ``tactics`` is known, is one of
+    them.
+
+    >>> uses_problems(Uses("i", "t", (2, 1), ("a",)), {"a"})
+    [('steps', 'steps (2, 1) are not ascending whole numbers from 1'), ('tactics', '1 tactics for 2 steps')]
+    >>> uses_problems(Uses("i", "t", (), ("x",), ("how",)), {"a"})
+    [('tactics', "unknown tactic 'x'")]
+    """
+    problems = []
+    steps = link.steps
+    whole = all(isinstance(s, int) and not isinstance(s, bool) for s in steps)
+    if not whole or any(s < 1 for s in steps) or list(steps) != sorted(set(steps)):
+        problems.append(
+            ("steps", f"steps {shown(steps)} are not ascending whole numbers from 1")
+        )
+    room = max(len(steps), 1)
+    for field in ("tactics", "descriptions"):
+        values = getattr(link, field)
+        if len(values) > room or (steps and values and len(values) != len(steps)):
+            problems.append((field, f"{len(values)} {field} for {len(steps)} steps"))
+    if tactics is not None:
+        problems += [
+            ("tactics", f"unknown tactic {shown(tactic)}")
+            for tactic in link.tactics
+            if tactic and tactic not in tactics
+        ]
+    return problems
+
+
+def _steps_across(links: Iterable[Uses]) -> list[RuleProblem]:
+    """A step number given twice in one incident (on two of its USES links)."""
+    problems = []
+    seen: dict[tuple[str, int], str] = {}
+    for index, link in enumerate(links):
+        for step in link.steps:
+            other = seen.setdefault((link.incident, step), link.threat)
+            if other != link.threat:
+                message = (
+                    f"step {shown(step)} of incident {shown(link.incident)} is "
+                    f"already {shown(other)}'s"
+                )
+                problems.append(_at("uses", index, "steps", "duplicate", message))
     return problems
 
 
@@ -205,6 +280,11 @@ def _link_problems(
                 _unknown(kind, index, "sources", j, "source", source)
                 for j, source in enumerate(link.sources)
                 if source not in ids["source"]
+            ]
+        if kind == "uses":
+            problems += [
+                _at(kind, index, field, "vocabulary", message)
+                for field, message in uses_problems(link, ids["tactic"])
             ]
     return problems
 

@@ -9,6 +9,8 @@ is cached and when it goes. Callers use the names below.
 
 from taxonomy.selectors.cache import revision_of, revision_token
 from taxonomy.selectors.catalog import (
+    incident_list,
+    incident_steps,
     layer_detail,
     layer_list,
     link_get,
@@ -20,6 +22,8 @@ from taxonomy.selectors.catalog import (
     search_results,
     source_detail,
     source_list,
+    tactic_detail,
+    tactic_list,
     threat_detail,
     threat_list,
 )
@@ -44,6 +48,10 @@ from taxonomy.selectors.snapshot import (
 )
 
 __all__ = [
+    "tactic_list",
+    "tactic_detail",
+    "incident_steps",
+    "incident_list",
     "coverage_baseline",
     "coverage_rendered",
     "coverage_report",

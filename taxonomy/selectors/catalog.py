@@ -7,12 +7,12 @@ from typing import Any
 
 from taxonomy.domain import records
 from taxonomy.domain.errors import NotFound
-from taxonomy.domain.kinds import items_of, link_key, record_key
+from taxonomy.domain.kinds import LINK_KINDS, items_of, link_key, record_key
 from taxonomy.domain.records import Taxonomy
 from taxonomy.graph import repository
 
 # Search results are grouped by kind in this order.
-_SEARCH_ORDER = ("threat", "mitigation", "layer", "source")
+_SEARCH_ORDER = ("threat", "mitigation", "layer", "source", "tactic", "incident")
 
 
 def search_results(
@@ -98,6 +98,31 @@ def source_list(*, taxonomy: Taxonomy, q: str | None = None) -> list[records.Sou
     return _keep(taxonomy.sources, _text_matches("source", q))
 
 
+def tactic_list(*, taxonomy: Taxonomy, q: str | None = None) -> list[records.Tactic]:
+    """Tactics in matrix order (``order``, then id), optionally only those matching ``q``."""
+    found = _keep(taxonomy.tactics, _text_matches("tactic", q))
+    return sorted(found, key=lambda t: (t.order, t.id))
+
+
+def incident_list(
+    *,
+    taxonomy: Taxonomy,
+    q: str | None = None,
+    kind: str | None = None,
+    threat: str | None = None,
+) -> list[records.Incident]:
+    """Incidents in id order, filtered by text, by kind and by a threat they use."""
+    found = _keep(taxonomy.incidents, _text_matches("incident", q))
+    using = None
+    if threat is not None:
+        using = {link.incident for link in taxonomy.uses if link.threat == threat}
+    return [
+        incident
+        for incident in found
+        if kind in (None, incident.kind) and (using is None or incident.id in using)
+    ]
+
+
 def mitigates_list(
     *,
     taxonomy: Taxonomy,
@@ -127,12 +152,13 @@ def link_list(
     source: str | None = None,
     target: str | None = None,
 ) -> list[records.Link]:
-    """ENABLES, REQUIRES, INTRODUCES or SUBTYPE_OF links ordered by (source, target)."""
-    links = items_of(taxonomy, kind)
+    """The links of a kind other than MITIGATES ordered by (source, target),
+    filtered by either end (for USES: the incident and the threat)."""
+    ends = LINK_KINDS[kind].end_ids
     return [
         link
-        for link in links
-        if source in (None, link.source) and target in (None, link.target)
+        for link in items_of(taxonomy, kind)
+        if source in (None, ends(link)[0]) and target in (None, ends(link)[1])
     ]
 
 
@@ -202,6 +228,21 @@ def mitigation_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
         "required_by": [x.source for x in taxonomy.requires if x.target == key],
         "introduces": [x.target for x in taxonomy.introduces if x.source == key],
     }
+
+
+def tactic_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
+    """A tactic with the ids of the threats (techniques) IN_TACTIC it."""
+    tactic = node_get(taxonomy=taxonomy, kind="tactic", key=key)
+    threats = sorted(x.source for x in taxonomy.in_tactic if x.target == key)
+    return {"tactic": tactic, "threats": threats}
+
+
+def incident_steps(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
+    """An incident with its USES links, in step order (unordered ones by threat)."""
+    incident = node_get(taxonomy=taxonomy, kind="incident", key=key)
+    uses = [x for x in taxonomy.uses if x.incident == key]
+    uses.sort(key=lambda x: (x.steps[:1] or (0,), x.threat))
+    return {"incident": incident, "uses": uses}
 
 
 def source_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:

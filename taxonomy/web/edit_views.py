@@ -245,8 +245,8 @@ def _create(request, form: EditForm, page: EditPage, record: Any) -> None:
     who = _who(request, form)
     if not page.spec.is_link:
         services.node_create(kind=page.kind, record=record, **who)
-    elif page.kind == "mitigates":
-        services.mitigates_create(record=record, **who)
+    elif page.spec.props:
+        services.property_link_create(kind=page.kind, record=record, **who)
     else:
         source, target = page.spec.end_ids(record)
         services.link_create(kind=page.kind, source=source, target=target, **who)
@@ -256,7 +256,10 @@ def _update(request, form: EditForm, page: EditPage, record: Any) -> None:
     changes = editing.tupled(form.values())
     who = _who(request, form) | {"changes": changes, "expected": form.expected}
     if page.spec.is_link:
-        services.mitigates_update(**page.identity, **who)
+        source, target = page.spec.end_ids(page.record)
+        services.property_link_update(
+            kind=page.kind, source=source, target=target, **who
+        )
     else:
         services.node_update(kind=page.kind, key=page.key, **who)
 

@@ -18,7 +18,7 @@ from django import forms
 
 from taxonomy.domain.errors import InvalidWrite
 from taxonomy.domain.kinds import KINDS, NODE_KINDS, PLAIN_LINK_KINDS
-from taxonomy.domain.records import MATURITIES, STRENGTHS, Taxonomy
+from taxonomy.domain.records import INCIDENT_KINDS, MATURITIES, STRENGTHS, Taxonomy
 from taxonomy.formats import fixtures_yaml
 
 # Above this many choices a multiple choice is a list box, not checkboxes.
@@ -219,12 +219,129 @@ class MitigatesForm(EditForm):
         return item
 
 
+class TacticForm(EditForm):
+    kind = "tactic"
+    id = _id_field()
+    name = forms.CharField(label="Name")
+    shortname = _text(
+        "Short name",
+        help_text="The kill-chain phase name of STIX and Navigator layers, "
+        "e.g. “ml-attack-staging”.",
+    )
+    order = forms.IntegerField(
+        label="Column",
+        min_value=0,
+        required=False,
+        initial=0,
+        help_text="Its place in the matrix, left to right (0 first).",
+    )
+    description = _text("Description", rows=4)
+
+    def clean_order(self) -> int:
+        """Empty is the first column."""
+        order = self.cleaned_data.get("order")
+        return 0 if order is None else order
+
+    def setup(self) -> None:
+        self.fields["sources"] = _multiple(
+            "Sources that describe it", _choices(self.taxonomy.sources)
+        )
+
+
+class IncidentForm(EditForm):
+    kind = "incident"
+    id = _id_field()
+    name = forms.CharField(label="Name")
+    incident_kind = forms.ChoiceField(
+        label="Kind",
+        choices=[(k, k.replace("-", " ").capitalize()) for k in INCIDENT_KINDS],
+        help_text="A case study's steps are ordered; a campaign's, group's or "
+        "software's uses are not.",
+    )
+    date = _text("Date", help_text="An ISO date (2024-05-01), a year, or empty.")
+    summary = _text("Summary", rows=4)
+
+    def setup(self) -> None:
+        self.fields["sources"] = _multiple(
+            "References", _choices(self.taxonomy.sources)
+        )
+
+    def values(self) -> dict[str, Any]:
+        # ``kind`` names the form's item kind, so the field is incident_kind.
+        values = super().values()
+        values["kind"] = values.pop("incident_kind")
+        return values
+
+
+def _whole_numbers(text: str) -> tuple[int, ...]:
+    """``"1, 4"`` -> ``(1, 4)``; ValidationError naming what is not a number.
+
+    >>> _whole_numbers(" 1, 4 ")
+    (1, 4)
+    """
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    bad = [p for p in parts if not p.isdigit()]
+    if bad:
+        raise forms.ValidationError(f"not whole numbers: {', '.join(bad)}")
+    return tuple(int(p) for p in parts)
+
+
+class UsesForm(EditForm):
+    """A USES link: its ends when it is new, the steps at which the incident
+    uses the technique, each step's tactic and description."""
+
+    kind = "uses"
+    steps = _text(
+        "Steps",
+        help_text="The step numbers, comma-separated (“2, 5”); empty for a "
+        "group, software or campaign, whose uses have no order.",
+    )
+    tactics = _text(
+        "Tactics",
+        help_text="The tactic id of each step, comma-separated, in the order of "
+        "the steps (leave one empty with two commas).",
+    )
+    descriptions = _text(
+        "What was done", rows=4, help_text="One line per step, in step order."
+    )
+
+    def setup(self) -> None:
+        self.fields["incident"] = forms.ChoiceField(
+            label="Incident", choices=_choices(self.taxonomy.incidents)
+        )
+        self.fields["threat"] = forms.ChoiceField(
+            label="Technique (threat)", choices=_choices(self.taxonomy.threats)
+        )
+        self.order_fields(["incident", "threat", "steps", "tactics", "descriptions"])
+
+    def clean_steps(self) -> tuple[int, ...]:
+        return _whole_numbers(self.cleaned_data.get("steps", ""))
+
+    def clean_tactics(self) -> tuple[str, ...]:
+        text = self.cleaned_data.get("tactics", "")
+        return tuple(t.strip() for t in text.split(",")) if text.strip() else ()
+
+    def clean_descriptions(self) -> tuple[str, ...]:
+        text = self.cleaned_data.get("descriptions", "")
+        return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+    def fixture_item(self) -> dict[str, Any]:
+        # In a fixture file a link sits under its incident.
+        item = {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in super().fixture_item().items()
+        }
+        item.pop("incident", None)
+        return item
+
+
 # link kind -> the labels of its source and target fields.
 LINK_END_LABELS = {
     "enables": ("Threat that enables", "Threat it enables"),
     "requires": ("Mitigation that requires", "Mitigation it requires"),
     "introduces": ("Mitigation that introduces", "Threat it introduces"),
     "subtype": ("Threat (the subtype)", "Subtype of (the parent)"),
+    "in_tactic": ("Threat (technique)", "Tactic it serves"),
 }
 
 
@@ -266,7 +383,16 @@ class CascadeDeleteForm(DeleteForm):
 # kind -> the form that creates (and, for kinds with editable fields, changes) one.
 FORMS: dict[str, type[EditForm]] = {
     form.kind: form
-    for form in (LayerForm, ThreatForm, MitigationForm, SourceForm, MitigatesForm)
+    for form in (
+        LayerForm,
+        ThreatForm,
+        MitigationForm,
+        SourceForm,
+        TacticForm,
+        IncidentForm,
+        MitigatesForm,
+        UsesForm,
+    )
 }
 FORMS |= {
     name: type(f"{name.capitalize()}Form", (LinkForm,), {"link_kind": name})

@@ -66,8 +66,10 @@ def _writes(actor) -> None:
         record=Mitigation("price-signal", "Price signal", "market", "proposed"),
         **by,
     )
-    services.mitigates_create(
-        record=Mitigates("price-signal", "shadow-ai", "weak", "cheap"), **by
+    services.property_link_create(
+        kind="mitigates",
+        record=Mitigates("price-signal", "shadow-ai", "weak", "cheap"),
+        **by,
     )
     services.link_create(
         kind="enables", source="shadow-ai", target="scaled-misuse", **by

@@ -34,9 +34,10 @@ def _tag(*args: str) -> str:
 def tagged(seeded_graph) -> None:
     """The seed tagged "before", then one link made stronger (shadow-ai is addressed)."""
     _tag("before", "--comment", "the seed")
-    services.mitigates_update(
-        mitigation="io-guardrails",
-        threat="shadow-ai",
+    services.property_link_update(
+        kind="mitigates",
+        source="io-guardrails",
+        target="shadow-ai",
         changes={"strength": "high"},
         actor="test",
     )

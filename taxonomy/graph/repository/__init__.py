@@ -52,11 +52,11 @@ from taxonomy.graph.repository.sync import plain_merge, taxonomy_sync
 from taxonomy.graph.repository.writes import (
     link_create,
     link_delete,
-    mitigates_create,
-    mitigates_update,
     node_create,
     node_delete,
     node_update,
+    property_link_create,
+    property_link_update,
 )
 
 __all__ = [
@@ -87,12 +87,12 @@ __all__ = [
     "link_delete",
     "lucene_terms",
     "mitigates_count",
-    "mitigates_create",
-    "mitigates_update",
     "node_create",
     "node_delete",
     "node_update",
     "plain_merge",
+    "property_link_create",
+    "property_link_update",
     "schema_apply",
     "schema_missing",
     "server_components",

@@ -24,7 +24,11 @@ from taxonomy.graph import server
 from taxonomy.graph.driver import current_target, database, get_driver
 
 T = TypeVar("T")
-FULLTEXT_INDEX = "taxonomy_text"
+# Named by what it holds: a new label or property is a new name, so a graph
+# indexed before gets the new index (an index's definition cannot change).
+FULLTEXT_INDEX = "taxonomy_text_2"
+# Full-text indexes of earlier versions, dropped when the schema is applied.
+OBSOLETE_INDEXES = ("taxonomy_text",)
 BATCH = 5000
 Versions = frozenset[int] | None  # acceptable current versions; None = any
 # Retries of a failed write transaction, as the driver's own: for this long,

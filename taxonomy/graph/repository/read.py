@@ -7,8 +7,13 @@ from typing import Any
 
 import neo4j
 
-from taxonomy.domain.kinds import BY_LABEL, NODE_KINDS, PLAIN_LINK_KINDS
-from taxonomy.domain.records import Layer, Link, Mitigates, Taxonomy
+from taxonomy.domain.kinds import (
+    BY_LABEL,
+    NODE_KINDS,
+    PLAIN_LINK_KINDS,
+    PROPERTY_LINK_KINDS,
+)
+from taxonomy.domain.records import Layer, Link, Taxonomy
 from taxonomy.graph.driver import database, get_driver
 from taxonomy.graph.repository.base import (
     FULLTEXT_INDEX,
@@ -66,15 +71,16 @@ def _read_taxonomy_tx(
         )
         rows = sorted(tx.run(query, params).values())
         items[kind.field] = tuple(Link(s, t, v) for s, t, v in rows)
-    query = (
-        f"MATCH (a:Mitigation)-[r:MITIGATES]->(b:MisuseVector) {_BOTH_ENDS} "
-        "RETURN a.id, b.id, r.strength, coalesce(r.rationale, ''), "
-        "coalesce(r.sources, []), coalesce(r.version, 1)"
-    )
-    rows = sorted(tx.run(query, params).values(), key=lambda row: (row[0], row[1]))
-    items["mitigates"] = tuple(
-        Mitigates(m, t, s, r, tuple(src), v) for m, t, s, r, src, v in rows
-    )
+    for kind in PROPERTY_LINK_KINDS.values():
+        query = (
+            f"MATCH (a:{kind.source_label})-[r:{kind.rel}]->(b:{kind.target_label}) "
+            f"{_BOTH_ENDS} RETURN a.id AS s, b.id AS t, r {{.*}} AS p"
+        )
+        rows = sorted(tx.run(query, params).values(), key=lambda row: row[:2])
+        items[kind.field] = tuple(
+            _pick(kind.record, {**p, kind.ends[0]: s, kind.ends[1]: t})
+            for s, t, p in rows
+        )
     if foreign_layers and params["taxonomy"] is not None:
         foreign = _foreign_layers_tx(tx, params)
         items["layers"] = tuple(sorted(items["layers"] + foreign, key=lambda x: x.id))
@@ -160,7 +166,7 @@ def lucene_terms(text: str) -> str:
 def fulltext_search(
     *, text: str, limit: int = 50, taxonomy: str | None = None
 ) -> list[dict[str, Any]]:
-    """Nodes whose name or description match ``text``, best first."""
+    """Nodes whose name, description or summary match ``text``, best first."""
     query = lucene_terms(text)
     if not query:
         return []
@@ -169,7 +175,7 @@ def fulltext_search(
         "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
         "WHERE $taxonomy IS NULL OR coalesce(node.taxonomy, 'layerwise') = $taxonomy "
         "RETURN labels(node) AS labels, node.id AS id, node.name AS name, "
-        "coalesce(node.description, '') AS description, score "
+        "coalesce(node.description, node.summary, '') AS description, score "
         "ORDER BY score DESC, id LIMIT $limit",
         index=FULLTEXT_INDEX,
         query=query,

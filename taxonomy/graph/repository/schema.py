@@ -10,7 +10,12 @@ import neo4j
 
 from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.graph.driver import database, get_driver
-from taxonomy.graph.repository.base import FULLTEXT_INDEX, _session, translate_errors
+from taxonomy.graph.repository.base import (
+    FULLTEXT_INDEX,
+    OBSOLETE_INDEXES,
+    _session,
+    translate_errors,
+)
 from taxonomy.graph.repository.revision import forget_revision_token
 
 # Node kinds whose reads filter by taxonomy through an index.
@@ -39,7 +44,7 @@ SCHEMA_STATEMENTS = (
     "CREATE INDEX audit_record_order IF NOT EXISTS "
     "FOR (n:AuditRecord) ON (n.revision, n.position)",
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
-    f"FOR (n:{'|'.join(_LABELS)}) ON EACH [n.name, n.description]",
+    f"FOR (n:{'|'.join(_LABELS)}) ON EACH [n.name, n.description, n.summary]",
     *(
         f"CREATE INDEX {_snake(NODE_KINDS[kind].label)}_taxonomy IF NOT EXISTS "
         f"FOR (n:{NODE_KINDS[kind].label}) ON (n.taxonomy)"
@@ -73,6 +78,8 @@ def server_components() -> list[dict[str, Any]]:
 def schema_apply() -> list[str]:
     """Create the constraints and indexes (idempotent); return their names."""
     driver = get_driver()
+    for name in OBSOLETE_INDEXES:
+        driver.execute_query(f"DROP INDEX {name} IF EXISTS", database_=database())
     for statement in SCHEMA_STATEMENTS:
         driver.execute_query(statement, database_=database())
     driver.execute_query("CALL db.awaitIndexes(120)", database_=database())

@@ -9,7 +9,12 @@ import neo4j
 
 from taxonomy.domain.changes import Change, ChangeSet, taxonomy_diff
 from taxonomy.domain.errors import GraphConflict
-from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS, PLAIN_LINK_KINDS
+from taxonomy.domain.kinds import (
+    LINK_KINDS,
+    NODE_KINDS,
+    PLAIN_LINK_KINDS,
+    PROPERTY_LINK_KINDS,
+)
 from taxonomy.domain.records import Taxonomy
 from taxonomy.graph.repository.base import _batches, _scope, _session, translate_errors
 from taxonomy.graph.repository.journal import journal_write_tx
@@ -105,25 +110,19 @@ def _apply_tx(
     )
 
     # 3. Links created or changed.
-    mitigates = [
-        {
-            "source": c.after.mitigation,
-            "target": c.after.threat,
-            "props": {
-                "strength": c.after.strength,
-                "rationale": c.after.rationale,
-                "sources": list(c.after.sources),
-            },
-        }
-        for action in ("create", "update")
-        for c in by.get(("mitigates", action), [])
-    ]
-    w.run(
-        "UNWIND $rows AS row MATCH (m:Mitigation {id: row.source}), "
-        "(t:MisuseVector {id: row.target}) MERGE (m)-[r:MITIGATES]->(t) "
-        "ON CREATE SET r.version = 0 SET r += row.props, r.version = r.version + 1",
-        mitigates,
-    )
+    for kind, spec in PROPERTY_LINK_KINDS.items():
+        src, rel, dst = spec.source_label, spec.rel, spec.target_label
+        rows = [
+            {**_link_key(c), "props": _link_props(spec.props, c.after)}
+            for action in ("create", "update")
+            for c in by.get((kind, action), [])
+        ]
+        w.run(
+            f"UNWIND $rows AS row MATCH (a:{src} {{id: row.source}}), "
+            f"(b:{dst} {{id: row.target}}) MERGE (a)-[r:{rel}]->(b) "
+            "ON CREATE SET r.version = 0 SET r += row.props, r.version = r.version + 1",
+            rows,
+        )
     for kind, spec in PLAIN_LINK_KINDS.items():
         src, rel, dst = spec.source_label, spec.rel, spec.target_label
         rows = [_link_key(c) for c in by.get((kind, "create"), [])]
@@ -142,6 +141,12 @@ def _link_key(change: Change) -> dict[str, str]:
     record = change.before if change.after is None else change.after
     source, target = LINK_KINDS[change.kind].end_ids(record)
     return {"source": source, "target": target}
+
+
+def _link_props(names: tuple[str, ...], record: Any) -> dict[str, Any]:
+    """A link's properties as Neo4j stores them (tuples as lists)."""
+    values = {name: getattr(record, name) for name in names}
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
 
 def _check_conflicts_tx(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import neo4j
@@ -16,8 +17,15 @@ from taxonomy.domain.errors import (
     StillReferenced,
     VersionConflict,
 )
-from taxonomy.domain.kinds import BY_LABEL, BY_REL, LINK_KINDS, NODE_KINDS, link_key
-from taxonomy.domain.records import Link, Mitigates
+from taxonomy.domain.kinds import (
+    BY_LABEL,
+    BY_REL,
+    LINK_KINDS,
+    NODE_KINDS,
+    PROPERTY_LINK_KINDS,
+    link_key,
+)
+from taxonomy.domain.records import Link
 from taxonomy.graph.repository.base import (
     T,
     Versions,
@@ -51,7 +59,6 @@ def _ends_of(kind: str) -> tuple[str, str, str]:
 # ``journal.py``). An update that would change nothing writes nothing: no
 # version, no revision, and so no ``revision`` in ``seen``.
 
-MITIGATES_FIELDS = LINK_KINDS["mitigates"].editable
 Journal = Callable[[Any], Sequence[dict[str, Any]]] | None
 
 
@@ -95,9 +102,9 @@ def _note(seen: dict[str, Any] | None, **values: Any) -> None:
 
 def _link_read_tx(
     tx: neo4j.ManagedTransaction, kind: str, source: str, target: str, version: int
-) -> Mitigates | Link:
-    if kind == "mitigates":
-        return _mitigates_read_tx(tx, source, target)
+) -> Any:
+    if kind in PROPERTY_LINK_KINDS:
+        return _property_link_read_tx(tx, kind, source, target)
     return Link(source, target, version)
 
 
@@ -287,6 +294,12 @@ def node_update(
     return _write(work, journal)
 
 
+# The labels of the node kinds that cite sources (``sources`` on the node).
+_CITING = " OR ".join(
+    f"n:{kind.label}" for kind in NODE_KINDS.values() if "sources" in kind.stored_fields
+)
+
+
 def _node_links_tx(
     tx: neo4j.ManagedTransaction, kind: str, key: str
 ) -> list[dict[str, str]]:
@@ -310,7 +323,7 @@ def _node_links_tx(
             for r in rows
         ]
         rows = tx.run(
-            "MATCH (n) WHERE (n:MisuseVector OR n:Mitigation) "
+            f"MATCH (n) WHERE ({_CITING}) "
             "AND $id IN coalesce(n.sources, []) "
             "RETURN n.id AS n, labels(n) AS labels ORDER BY n",
             id=key,
@@ -323,6 +336,18 @@ def _node_links_tx(
                 {"kind": "cites", "source": r["n"], "target": key, "via": kind_of}
             )
         return cited
+    named = []
+    if kind == "tactic":
+        rows = tx.run(
+            "MATCH (i:Incident)-[r:USES]->(t:MisuseVector) "
+            "WHERE $id IN coalesce(r.tactics, []) "
+            "RETURN i.id AS i, t.id AS t ORDER BY i, t",
+            id=key,
+        )
+        named = [
+            {"kind": "uses", "source": r["i"], "target": r["t"], "via": "tactics"}
+            for r in rows
+        ]
     label = NODE_KINDS[kind].label
     rows = tx.run(
         f"MATCH (n:{label} {{id: $id}})-[r]-() WHERE type(r) IN $types "
@@ -330,7 +355,7 @@ def _node_links_tx(
         id=key,
         types=list(BY_REL),
     )
-    links = [
+    links = named + [
         {"kind": BY_REL[r["rel"]].name, "source": r["s"], "target": r["t"]}
         for r in rows
     ]
@@ -352,8 +377,10 @@ def node_delete(
     """Delete one node; refuse while links involve it unless ``cascade``.
 
     With ``cascade`` a threat or mitigation goes with its links, a layer with
-    the mitigations in it (and their links), and a source is removed from the
-    ``sources`` of every MITIGATES link, threat and mitigation citing it.
+    the mitigations in it (and their links), a source is removed from the
+    ``sources`` of every MITIGATES link and node citing it, and a tactic
+    from the steps of the USES links naming it (the step stays, without a
+    tactic).
     Returns the links removed.
     """
     label = NODE_KINDS[kind].label
@@ -380,10 +407,18 @@ def node_delete(
                 id=key,
             ).consume()
             tx.run(
-                "MATCH (n) WHERE (n:MisuseVector OR n:Mitigation) "
+                f"MATCH (n) WHERE ({_CITING}) "
                 "AND $id IN coalesce(n.sources, []) "
                 "SET n.sources = [s IN n.sources WHERE s <> $id], "
                 "n.version = coalesce(n.version, 1) + 1",
+                id=key,
+            ).consume()
+        elif kind == "tactic":
+            tx.run(
+                "MATCH (:Incident)-[r:USES]->(:MisuseVector) "
+                "WHERE $id IN coalesce(r.tactics, []) "
+                "SET r.tactics = [t IN r.tactics | CASE t WHEN $id THEN '' ELSE t END], "
+                "r.version = coalesce(r.version, 1) + 1",
                 id=key,
             ).consume()
         tx.run(f"MATCH (n:{label} {{id: $id}}) DETACH DELETE n", id=key).consume()
@@ -414,85 +449,131 @@ def _require_ends(
     )
 
 
-def _mitigates_read_tx(
-    tx: neo4j.ManagedTransaction, mitigation: str, threat: str
-) -> Mitigates:
+def _property_link_read_tx(
+    tx: neo4j.ManagedTransaction, kind: str, source: str, target: str
+) -> Any:
+    """A link with properties (MITIGATES, USES) as stored."""
+    spec = LINK_KINDS[kind]
+    src, rel, dst = _ends_of(kind)
     row = tx.run(
-        "MATCH (:Mitigation {id: $m})-[r:MITIGATES]->(:MisuseVector {id: $t}) "
-        "RETURN r.strength AS s, coalesce(r.rationale, '') AS r, "
-        "coalesce(r.sources, []) AS src, coalesce(r.version, 1) AS v",
-        m=mitigation,
-        t=threat,
+        f"MATCH (:{src} {{id: $source}})-[r:{rel}]->(:{dst} {{id: $target}}) "
+        "RETURN r {.*} AS p",
+        source=source,
+        target=target,
     ).single()
-    return Mitigates(
-        mitigation, threat, row["s"], row["r"], tuple(row["src"]), row["v"]
-    )
+    return _pick(spec.record, {**row["p"], spec.ends[0]: source, spec.ends[1]: target})
+
+
+def _check_property_link_tx(tx: neo4j.ManagedTransaction, kind: str, link: Any) -> None:
+    """The rules a MITIGATES or USES link must keep, checked against the graph:
+    the sources it cites exist; a USES link's steps are well formed, its
+    tactics exist and no other technique of the incident holds its steps."""
+    if kind == "mitigates":
+        _require_nodes(tx, [("sources", "source", list(link.sources))])
+        return
+    errors: dict[str, list[str]] = {}
+    for field, message in rules.uses_problems(link):
+        errors.setdefault(field, []).append(message)
+    if errors:
+        raise InvalidWrite(errors)
+    _require_nodes(tx, [("tactics", "tactic", sorted({t for t in link.tactics if t}))])
+    taken = tx.run(
+        "MATCH (:Incident {id: $incident})-[r:USES]->(t:MisuseVector) "
+        "WHERE t.id <> $threat UNWIND coalesce(r.steps, []) AS step "
+        "WITH step, t WHERE step IN $steps RETURN step, t.id AS t ORDER BY step",
+        incident=link.incident,
+        threat=link.threat,
+        steps=list(link.steps),
+    ).values()
+    if taken:
+        raise InvalidWrite(
+            {
+                "steps": [
+                    f"step {step} of incident {link.incident!r} is already {t!r}'s"
+                    for step, t in taken
+                ]
+            }
+        )
 
 
 @translate_errors
-def mitigates_create(
-    *, record: Mitigates, seen: dict[str, Any] | None = None, journal: Journal = None
-) -> Mitigates:
-    """Create one MITIGATES link; its ends and sources must exist."""
+def property_link_create(
+    *,
+    kind: str,
+    record: Any,
+    seen: dict[str, Any] | None = None,
+    journal: Journal = None,
+) -> Any:
+    """Create one MITIGATES or USES link; its ends and what it cites must exist."""
+    spec = LINK_KINDS[kind]
+    source, target = spec.end_ids(record)
+    src, rel, dst = _ends_of(kind)
 
-    def work(tx: neo4j.ManagedTransaction) -> Mitigates:
-        _lock_endpoints(tx, "mitigates", record.mitigation, record.threat)
-        _require_ends(tx, "mitigates", record.mitigation, record.threat)
-        _require_nodes(tx, [("sources", "source", list(record.sources))])
-        if _lock_link(tx, "mitigates", record.mitigation, record.threat) is not None:
-            raise AlreadyExists("mitigates", link_key(record.mitigation, record.threat))
+    def work(tx: neo4j.ManagedTransaction) -> Any:
+        _lock_endpoints(tx, kind, source, target)
+        _require_ends(tx, kind, source, target)
+        _check_property_link_tx(tx, kind, record)
+        if _lock_link(tx, kind, source, target) is not None:
+            raise AlreadyExists(kind, link_key(source, target))
         tx.run(
-            "MATCH (m:Mitigation {id: $m}), (t:MisuseVector {id: $t}) "
-            "CREATE (m)-[r:MITIGATES]->(t) SET r += $props, r.version = 1",
-            m=record.mitigation,
-            t=record.threat,
-            props={f: _list_or_value(getattr(record, f)) for f in MITIGATES_FIELDS},
+            f"MATCH (a:{src} {{id: $source}}), (b:{dst} {{id: $target}}) "
+            f"CREATE (a)-[r:{rel}]->(b) SET r += $props, r.version = 1",
+            source=source,
+            target=target,
+            props={f: _list_or_value(getattr(record, f)) for f in spec.props},
         ).consume()
         _note(seen, revision=bump_revision_tx(tx))
-        return _mitigates_read_tx(tx, record.mitigation, record.threat)
+        return _property_link_read_tx(tx, kind, source, target)
 
     return _write(work, journal)
 
 
 @translate_errors
-def mitigates_update(
+def property_link_update(
     *,
-    mitigation: str,
-    threat: str,
+    kind: str,
+    source: str,
+    target: str,
     changes: dict[str, Any],
     expected: Versions,
     seen: dict[str, Any] | None = None,
     journal: Journal = None,
-) -> Mitigates:
-    """Set some of strength, rationale and sources of one MITIGATES link.
+) -> Any:
+    """Set some properties of one MITIGATES or USES link (strength, rationale
+    and sources; steps, tactics and descriptions).
 
     As for nodes, an update that changes no value writes nothing.
     """
-    unknown = set(changes) - set(MITIGATES_FIELDS)
+    spec = LINK_KINDS[kind]
+    unknown = set(changes) - set(spec.props)
     if unknown:
-        raise ValueError(f"not fields of a mitigates link: {sorted(unknown)}")
+        raise ValueError(f"not fields of a {kind} link: {sorted(unknown)}")
     props = {k: _list_or_value(v) for k, v in changes.items()}
-    key = link_key(mitigation, threat)
+    key = link_key(source, target)
+    src, rel, dst = _ends_of(kind)
 
-    def work(tx: neo4j.ManagedTransaction) -> Mitigates:
-        current = _lock_link(tx, "mitigates", mitigation, threat)
-        _check_version("mitigates", key, current, expected)
-        before = _mitigates_read_tx(tx, mitigation, threat)
+    def work(tx: neo4j.ManagedTransaction) -> Any:
+        current = _lock_link(tx, kind, source, target)
+        _check_version(kind, key, current, expected)
+        before = _property_link_read_tx(tx, kind, source, target)
         differing = _differing(before, props)
         if not differing:
             return before
         _note(seen, before=before)
-        if "sources" in differing:
-            _require_nodes(tx, [("sources", "source", differing["sources"])])
+        after = replace(
+            before,
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in differing.items()},
+        )
+        _check_property_link_tx(tx, kind, after)
         tx.run(
-            "MATCH (:Mitigation {id: $m})-[r:MITIGATES]->(:MisuseVector {id: $t}) "
+            f"MATCH (:{src} {{id: $source}})-[r:{rel}]->(:{dst} {{id: $target}}) "
             "SET r += $props, r.version = coalesce(r.version, 1) + 1",
-            m=mitigation,
-            t=threat,
+            source=source,
+            target=target,
             props=differing,
         ).consume()
         _note(seen, revision=bump_revision_tx(tx))
-        return _mitigates_read_tx(tx, mitigation, threat)
+        return _property_link_read_tx(tx, kind, source, target)
 
     return _write(work, journal)
 

@@ -11,15 +11,14 @@ from taxonomy import selectors, services
 from taxonomy.domain.errors import AlreadyExists
 from taxonomy.domain.records import Threat
 from taxonomy.graph import driver, repository
-from taxonomy.graph.repository.schema import SCHEMA_NAMES
+from taxonomy.graph.repository.schema import SCHEMA_NAMES, SCHEMA_STATEMENTS
 
 
 def _drop_schema() -> None:
     session = driver.get_driver().session(database=driver.database())
     with session:
-        for name in SCHEMA_NAMES:
-            is_index = name.endswith(("_text", "_taxonomy", "_order"))
-            kind = "INDEX" if is_index else "CONSTRAINT"
+        for name, statement in zip(SCHEMA_NAMES, SCHEMA_STATEMENTS, strict=True):
+            kind = "CONSTRAINT" if " CONSTRAINT " in statement else "INDEX"
             session.run(f"DROP {kind} {name} IF EXISTS").consume()
     repository.forget_schema()
 

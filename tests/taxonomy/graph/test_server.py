@@ -9,7 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from taxonomy import selectors
+from taxonomy.graph import driver as graph_driver
 from taxonomy.graph import repository, server
+from taxonomy.graph.repository import base
 
 
 def test_the_driver_reports_neo4j_kernel_5_26(neo4j_server):
@@ -55,4 +57,17 @@ def test_the_server_listens_on_loopback_only_with_http_off(neo4j_server):
 def test_schema_setup_is_idempotent(neo4j_server):
     first = repository.schema_apply()
     assert repository.schema_apply() == first
-    assert "taxonomy_text" in first
+    assert "taxonomy_text_2" in first
+
+
+def test_a_full_text_index_of_an_earlier_version_is_replaced(neo4j_server):
+    repository.schema_apply()
+    with graph_driver.get_driver().session(database=graph_driver.database()) as session:
+        session.run(f"DROP INDEX {base.FULLTEXT_INDEX}").consume()
+        session.run(
+            f"CREATE FULLTEXT INDEX {base.OBSOLETE_INDEXES[0]} "
+            "FOR (n:MisuseVector) ON EACH [n.name]"
+        ).consume()
+    names = repository.schema_apply()
+    assert base.FULLTEXT_INDEX in names
+    assert base.OBSOLETE_INDEXES[0] not in names

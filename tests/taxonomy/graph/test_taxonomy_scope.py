@@ -55,7 +55,9 @@ def test_a_scoped_prune_removes_only_its_own_taxonomy(seeded_graph):
 
 def test_links_between_taxonomies_are_left_to_neither(seeded_graph):
     services.taxonomy_apply(taxonomy=ACME, scope="acme")
-    repository.mitigates_create(record=Mitigates("tee", "acme:t2", "low", "cross"))
+    repository.property_link_create(
+        kind="mitigates", record=Mitigates("tee", "acme:t2", "low", "cross")
+    )
     services.taxonomy_apply(taxonomy=ACME, prune=True, scope="acme")
     services.taxonomy_load(path=settings.FIXTURES_DIR, prune=True)
     whole = selectors.taxonomy_snapshot(taxonomy=None)
