@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
@@ -150,13 +151,15 @@ def _copy(record: dict[str, Any], epoch: str, users: set[Any]) -> AuditEntry:
     )
 
 
-def audit_catch_up() -> int:
+def audit_catch_up(epoch: str | None = None) -> int:
     """Copy the journal's records the table lacks; return how many were copied.
 
-    Safe to run at any time and from several processes at once: a record
-    already copied is skipped (one copy per epoch, revision and position).
+    ``epoch`` is the graph's (read when not given). Safe to run at any time
+    and from several processes at once: a record already copied is skipped
+    (one copy per epoch, revision and position).
     """
-    epoch = repository.journal_epoch()
+    if epoch is None:
+        epoch = repository.journal_epoch()
     held = AuditEntry.objects.filter(graph_epoch=epoch, position__isnull=False)
     revision = held.aggregate(r=Max("graph_revision"))["r"] or 0
     position = held.filter(graph_revision=revision).aggregate(p=Max("position"))["p"]
@@ -186,14 +189,29 @@ def audit_rebuild() -> int:
     return audit_catch_up()
 
 
-def _caught_up() -> None:
+# The graph revision token the copy was last brought up to date at, in this
+# process: while the token stays, there is nothing new to copy.
+_copied_at: str | None = None
+
+
+def audit_up_to_date() -> None:
     """Bring the copy up to date before a read, if the graph answers.
 
-    The log stays readable from the copy while Neo4j is down; what was
-    written meanwhile is copied at the next read that reaches it.
+    One cheap token read when nothing was written since the last catch-up
+    (the token is the one every cached read of the graph uses, as fresh as
+    they are); a journal read only when the graph changed. The log stays
+    readable from the copy while Neo4j is down; what was written meanwhile
+    is copied at the next read that reaches it.
     """
+    global _copied_at
     try:
-        audit_catch_up()
+        token = repository.graph_revision_token(
+            max_age=settings.LAYERWISE_REVISION_MAX_AGE
+        )
+        if token == _copied_at:
+            return
+        audit_catch_up(epoch=token.rpartition(":")[0])
+        _copied_at = token
     except GraphError as e:
         logger.warning("audit log read from its copy only: %s", e)
 
@@ -213,7 +231,7 @@ def audit_list(
 
     ``since`` and ``until`` are days, both included.
     """
-    _caught_up()
+    audit_up_to_date()
     entries = AuditEntry.objects.all()
     if actor:
         entries = entries.filter(actor_name=actor)
@@ -231,7 +249,7 @@ def audit_list(
 def audit_node_history(*, kind: str, key: str) -> QuerySet[AuditEntry]:
     """Entries about one item, newest first; for a node also every link that
     involves it (a threat's history shows its MITIGATES links changing)."""
-    _caught_up()
+    audit_up_to_date()
     match = Q(kind=kind, key=key)
     for link in LINK_KINDS.values():
         if link.source == kind:
@@ -243,7 +261,7 @@ def audit_node_history(*, kind: str, key: str) -> QuerySet[AuditEntry]:
 
 def audit_editors() -> list[str]:
     """Every name that has written, sorted (the choices of the editor filter)."""
-    _caught_up()
+    audit_up_to_date()
     names = AuditEntry.objects.values_list("actor_name", flat=True).distinct()
     return sorted(names)
 

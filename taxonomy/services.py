@@ -151,7 +151,7 @@ class _By:
         if self.channel is None:
             return
         try:
-            audit.audit_catch_up()
+            audit.audit_up_to_date()
         except Exception:
             logger.exception("audit table not yet up to date (the journal is)")
 

@@ -216,3 +216,27 @@ def test_an_audit_table_that_cannot_be_written_loses_no_record(
     assert [(e.action, e.kind, e.key) for e in audit.audit_list()] == [
         ("create", "layer", "market")
     ]
+
+
+@pytest.mark.django_db
+def test_reading_the_log_reads_the_journal_only_after_a_write(
+    seeded_graph, monkeypatch
+):
+    reads = []
+    journal_after = repository.journal_after
+    monkeypatch.setattr(
+        repository,
+        "journal_after",
+        lambda *a: reads.append(a) or journal_after(*a),
+    )
+    list(audit.audit_list())
+    first = len(reads)
+    list(audit.audit_list())
+    list(audit.audit_list(kind="threat"))
+    assert len(reads) == first
+    services.node_update(
+        kind="threat", key="shadow-ai", changes={"name": "Shadow AI, renamed"}
+    )
+    entries = list(audit.audit_list())
+    assert len(reads) == first + 1
+    assert entries[0].key == "shadow-ai"

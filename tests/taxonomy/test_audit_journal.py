@@ -122,7 +122,7 @@ from taxonomy.domain.records import Layer
 from taxonomy.graph import driver
 driver.use_target(driver.connection_target(for_tests=True))
 # Killed between the graph's commit and the audit table's copy.
-audit.audit_catch_up = lambda: os.kill(os.getpid(), signal.SIGKILL)
+audit.audit_up_to_date = lambda: os.kill(os.getpid(), signal.SIGKILL)
 services.node_create(
     kind="layer", record=Layer("market", "Market"), actor="worker 7", channel="api"
 )
