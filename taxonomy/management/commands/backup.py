@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy.backups import backup_write
 from taxonomy.domain.errors import GraphError
+from taxonomy.management.progress import Progress
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, **options):
         try:
-            counts = backup_write(path, progress=self._progress)
+            counts = backup_write(path, progress=Progress(self.stderr, "read", "items"))
         except (GraphError, OSError) as e:
             raise CommandError(f"backup not written: {e}") from e
         self.stdout.write(
@@ -31,7 +32,3 @@ class Command(BaseCommand):
             f"{counts['relationships']:,} relationships (graph revision "
             f"{counts['revision']})"
         )
-
-    def _progress(self, done: int, total: int) -> None:
-        if total >= 5000:
-            self.stderr.write(f"  read {done:,}/{total:,} ({100 * done // total}%)")

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy.backups import backup_restore
 from taxonomy.domain.errors import BackupError, GraphError
+from taxonomy.management.progress import Progress
 
 
 class Command(BaseCommand):
@@ -28,7 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, replace: bool, **options):
         try:
-            counts = backup_restore(path, replace=replace, progress=self._progress)
+            counts = backup_restore(
+                path, replace=replace, progress=Progress(self.stderr, "wrote", "items")
+            )
         except (BackupError, GraphError) as e:
             raise CommandError(f"nothing restored: {e}") from e
         self.stdout.write(
@@ -36,7 +39,3 @@ class Command(BaseCommand):
             f"{counts['relationships']:,} relationships; audit table rebuilt "
             f"({counts['audit entries']:,} entries)"
         )
-
-    def _progress(self, done: int, total: int) -> None:
-        if total >= 5000:
-            self.stderr.write(f"  wrote {done:,}/{total:,} ({100 * done // total}%)")

@@ -15,6 +15,7 @@ from taxonomy.domain.errors import FixtureError, GraphError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import DEPENDENCES
 from taxonomy.formats import document_json, fixtures_yaml
+from taxonomy.management.progress import Progress
 from taxonomy.selectors import comparison as review
 from taxonomy.selectors.coverage import coverage_scenario
 
@@ -131,7 +132,7 @@ class Command(BaseCommand):
                     path=path,
                     dry_run=dry_run,
                     prune=prune,
-                    progress=self._progress,
+                    progress=Progress(self.stderr, "written", "changes"),
                     **audited,
                 )
         except FixtureError as e:
@@ -147,12 +148,6 @@ class Command(BaseCommand):
             f"{verb}: {result.changes.summary()} (graph revision {result.revision})"
             + ("; nothing was written" if dry_run else "")
         )
-
-    def _progress(self, done: int, total: int) -> None:
-        if total >= 5000:
-            self.stderr.write(
-                f"  written {done}/{total} changes ({100 * done // total}%)"
-            )
 
     def _export(self, format="yaml", out=None, taxonomy=DEFAULT_TAXONOMY, **options):
         snapshot = selectors.taxonomy_snapshot(taxonomy=taxonomy)
