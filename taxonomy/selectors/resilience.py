@@ -90,12 +90,14 @@ def resilience_next_step(
     *, token: str, scenario: Scenario, taxonomy: str = DEFAULT_TAXONOMY
 ) -> GreedyStep | None:
     """The best single next step from a scenario: the first of ``greedy_order``
-    (unit costs), the one adoption that addresses the most threats; None when
-    the scenario leaves nothing to adopt.
+    at the mitigations' costs, the adoption that addresses the most threats
+    per unit of cost (as ``/next/`` ranks them); None when the scenario
+    leaves nothing to adopt.
     """
 
     def compute(snapshot) -> GreedyStep | None:
-        steps = greedy_order(coverage_model(snapshot), scenario)
+        costs = {m.id: m.cost for m in snapshot.mitigations}
+        steps = greedy_order(coverage_model(snapshot), scenario, costs=costs)
         return steps[0] if steps else None
 
     return _cached(token, taxonomy, ("next", scenario.cache_key()), compute)

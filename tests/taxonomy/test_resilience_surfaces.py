@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
-from taxonomy import services
+from taxonomy import selectors, services
 from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.recommend import TODAY, greedy_order
@@ -302,3 +302,26 @@ def test_with_nothing_left_to_adopt_the_overview_says_so(client, seeded_graph):
     step = re.search(r'<p id="next-step">(.*?)</p>', html, re.S).group(1)
     assert "nothing is left to adopt" in step
     assert 'href="/next/"' in step
+
+
+def test_the_next_step_is_ranked_at_the_mitigations_costs(graph):
+    cheap_and_narrow = Mitigation("narrow", "Narrow", "hw", "proposed", cost=1.0)
+    dear_and_wide = Mitigation("wide", "Wide", "hw", "proposed", cost=10.0)
+    taxonomy = Taxonomy(
+        layers=(Layer("hw", "HW"),),
+        threats=(Threat("t1", "T1"), Threat("t2", "T2"), Threat("t3", "T3")),
+        mitigations=(cheap_and_narrow, dear_and_wide),
+        mitigates=(
+            Mitigates("narrow", "t1", "high"),
+            Mitigates("wide", "t2", "high"),
+            Mitigates("wide", "t3", "high"),
+        ),
+    )
+    services.taxonomy_apply(taxonomy=taxonomy)
+    step = selectors.resilience_next_step(
+        token=selectors.revision_token(fresh=True), scenario=TODAY
+    )
+    # At unit costs "wide" (two threats) would come first; per unit of cost
+    # "narrow" (one threat for 1) beats it (two for 10).
+    assert greedy_order(taxonomy, TODAY)[0].mitigation == "wide"
+    assert step.mitigation == "narrow"
