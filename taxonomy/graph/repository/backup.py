@@ -20,6 +20,7 @@ import neo4j.time
 
 from taxonomy.domain.errors import BackupError
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
+from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.graph.repository.base import _batches, _session, translate_errors
 from taxonomy.graph.repository.journal import LABEL as JOURNAL_LABEL
 from taxonomy.graph.repository.revision import forget_revision_token
@@ -28,6 +29,7 @@ from taxonomy.graph.repository.schema import ensure_schema
 LABELS = frozenset(
     {*(k.label for k in NODE_KINDS.values()), "LayerwiseMeta", JOURNAL_LABEL}
 )
+KIND_LABELS = frozenset(k.label for k in NODE_KINDS.values())
 TYPES = frozenset({*(k.rel for k in LINK_KINDS.values()), "IN_LAYER"})
 TEMPORAL = "$datetime"
 Progress = Callable[[int, int], None] | None
@@ -179,11 +181,14 @@ def graph_load(
             sorted(nodes, key=lambda r: sorted(r["labels"])),
             key=lambda r: sorted(r["labels"]),
         ):
+            # A dump of an early graph may hold items without a taxonomy:
+            # they are the seed's, and reads filter by it.
+            seed = {"taxonomy": DEFAULT_TAXONOMY} if set(labels) & KIND_LABELS else {}
             for batch in _batches(list(group)):
                 params = [
                     {
                         "n": r["node"],
-                        "p": {k: _stored(v) for k, v in r["props"].items()},
+                        "p": seed | {k: _stored(v) for k, v in r["props"].items()},
                     }
                     for r in batch
                 ]

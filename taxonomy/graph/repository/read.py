@@ -9,9 +9,12 @@ import neo4j
 
 from taxonomy.domain.kinds import (
     BY_LABEL,
+    LINK_KINDS,
     NODE_KINDS,
     PLAIN_LINK_KINDS,
     PROPERTY_LINK_KINDS,
+    LinkKind,
+    NodeKind,
 )
 from taxonomy.domain.records import Layer, Link, Taxonomy
 from taxonomy.graph.driver import database, get_driver
@@ -25,21 +28,52 @@ from taxonomy.graph.repository.base import (
 from taxonomy.graph.repository.revision import current_revision_tx
 from taxonomy.graph.repository.schema import ensure_schema
 
-_IN_SCOPE = "WHERE $taxonomy IS NULL OR coalesce(n.taxonomy, 'layerwise') IN $taxonomy"
-_BOTH_ENDS = (
-    "WHERE $taxonomy IS NULL OR (coalesce(a.taxonomy, 'layerwise') IN $taxonomy "
-    "AND coalesce(b.taxonomy, 'layerwise') IN $taxonomy)"
-)
-# kind -> the query that reads its nodes in scope (a mitigation with its layer).
+# Every node holds its taxonomy (``schema.backfill_taxonomy`` gives one to
+# nodes of graphs written before that), so a scoped read filters through the
+# taxonomy index of each label instead of evaluating every node.
+_IN_SCOPE = "WHERE n.taxonomy IN $taxonomy"
+
+
+def _node_read(kind: NodeKind, scoped: bool) -> str:
+    """The query that reads a kind's nodes in scope (a mitigation with its layer)."""
+    where = _IN_SCOPE if scoped else ""
+    if kind.name == "mitigation":
+        return (
+            f"MATCH (n:Mitigation) {where} "
+            "OPTIONAL MATCH (n)-[:IN_LAYER]->(l:GovernanceLayer) "
+            "WITH n, min(l.id) AS layer RETURN n {.*, layer: layer} AS p"
+        )
+    return f"MATCH (n:{kind.label}) {where} RETURN n {{.*}} AS p"
+
+
+def _link_read(kind: LinkKind, scoped: bool, returns: str) -> str:
+    """The query that reads a kind's links with both ends in scope."""
+    src, rel, dst = kind.source_label, kind.rel, kind.target_label
+    if not scoped:
+        return f"MATCH (a:{src})-[r:{rel}]->(b:{dst}) RETURN {returns}"
+    return (
+        f"MATCH (a:{src}) WHERE a.taxonomy IN $taxonomy "
+        f"MATCH (a)-[r:{rel}]->(b:{dst}) WHERE b.taxonomy IN $taxonomy "
+        f"RETURN {returns}"
+    )
+
+
+# (kind, scoped) -> its read query.
 _NODE_READS = {
-    kind.name: f"MATCH (n:{kind.label}) {_IN_SCOPE} RETURN n {{.*}} AS p"
+    (kind.name, scoped): _node_read(kind, scoped)
     for kind in NODE_KINDS.values()
+    for scoped in (False, True)
 }
-_NODE_READS["mitigation"] = (
-    f"MATCH (n:Mitigation) {_IN_SCOPE} "
-    "OPTIONAL MATCH (n)-[:IN_LAYER]->(l:GovernanceLayer) "
-    "WITH n, min(l.id) AS layer RETURN n {.*, layer: layer} AS p"
-)
+_LINK_READS = {
+    (kind.name, scoped): _link_read(
+        kind,
+        scoped,
+        "a.id AS s, b.id AS t, "
+        + ("coalesce(r.version, 1) AS v" if not kind.props else "r {.*} AS p"),
+    )
+    for kind in LINK_KINDS.values()
+    for scoped in (False, True)
+}
 _ANY_NODE = " OR ".join(f"n:{kind.label}" for kind in NODE_KINDS.values())
 
 
@@ -59,23 +93,17 @@ def _read_taxonomy_tx(
     out because they are not its to change.
     """
     params = {"taxonomy": _scope(taxonomy)}
+    scoped = params["taxonomy"] is not None
     items: dict[str, tuple] = {}
     for kind in NODE_KINDS.values():
-        rows = [r["p"] for r in tx.run(_NODE_READS[kind.name], params)]
+        rows = [r["p"] for r in tx.run(_NODE_READS[kind.name, scoped], params)]
         rows.sort(key=lambda p: p["id"])
         items[kind.field] = tuple(_pick(kind.record, p) for p in rows)
     for kind in PLAIN_LINK_KINDS.values():
-        query = (
-            f"MATCH (a:{kind.source_label})-[r:{kind.rel}]->(b:{kind.target_label}) "
-            f"{_BOTH_ENDS} RETURN a.id AS s, b.id AS t, coalesce(r.version, 1) AS v"
-        )
-        rows = sorted(tx.run(query, params).values())
+        rows = sorted(tx.run(_LINK_READS[kind.name, scoped], params).values())
         items[kind.field] = tuple(Link(s, t, v) for s, t, v in rows)
     for kind in PROPERTY_LINK_KINDS.values():
-        query = (
-            f"MATCH (a:{kind.source_label})-[r:{kind.rel}]->(b:{kind.target_label}) "
-            f"{_BOTH_ENDS} RETURN a.id AS s, b.id AS t, r {{.*}} AS p"
-        )
+        query = _LINK_READS[kind.name, scoped]
         rows = sorted(tx.run(query, params).values(), key=lambda row: row[:2])
         items[kind.field] = tuple(
             _pick(kind.record, {**p, kind.ends[0]: s, kind.ends[1]: t})

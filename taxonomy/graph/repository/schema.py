@@ -9,6 +9,7 @@ from typing import Any
 import neo4j
 
 from taxonomy.domain.kinds import NODE_KINDS
+from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.graph.driver import database, get_driver
 from taxonomy.graph.repository.base import (
     FULLTEXT_INDEX,
@@ -18,8 +19,10 @@ from taxonomy.graph.repository.base import (
 )
 from taxonomy.graph.repository.revision import forget_revision_token
 
-# Node kinds whose reads filter by taxonomy through an index.
-TAXONOMY_INDEXED = ("mitigation", "threat")
+# Node kinds whose reads filter by taxonomy through an index: all of them.
+TAXONOMY_INDEXED = tuple(NODE_KINDS)
+# Nodes given their taxonomy per transaction when backfilling.
+BACKFILL_BATCH = 10_000
 _LABELS = [kind.label for kind in NODE_KINDS.values()]
 
 
@@ -83,6 +86,7 @@ def schema_apply() -> list[str]:
     for statement in SCHEMA_STATEMENTS:
         driver.execute_query(statement, database_=database())
     driver.execute_query("CALL db.awaitIndexes(120)", database_=database())
+    backfill_taxonomy()
     records, _, _ = driver.execute_query(
         "SHOW INDEXES YIELD name RETURN name ORDER BY name", database_=database()
     )
@@ -100,6 +104,31 @@ def schema_missing() -> list[str]:
     )
     present = {r["name"] for r in records}
     return [name for name in SCHEMA_NAMES if name not in present]
+
+
+@translate_errors
+def backfill_taxonomy() -> int:
+    """Give the seed's taxonomy to every node without one; return how many.
+
+    Graphs written by early versions (and dumps of them) left the seed's
+    nodes without a ``taxonomy``; reads filter by it through an index, so
+    every node must hold one. Batched: a large old graph needs no more
+    transaction memory than a batch.
+    """
+    driver, done = get_driver(), 0
+    for label in _LABELS:
+        while True:
+            records, _, _ = driver.execute_query(
+                f"MATCH (n:{label}) WHERE n.taxonomy IS NULL "
+                "WITH n LIMIT $batch SET n.taxonomy = $seed RETURN count(n) AS n",
+                batch=BACKFILL_BATCH,
+                seed=DEFAULT_TAXONOMY,
+                database_=database(),
+            )
+            done += records[0]["n"]
+            if records[0]["n"] < BACKFILL_BATCH:
+                break
+    return done
 
 
 def ensure_schema() -> None:
