@@ -284,7 +284,6 @@ class UsesChangeSerializer(serializers.Serializer):
         child=WholeNumberField(min_value=1),
         required=False,
         default=list,
-        max_length=10000,
         help_text="The step numbers at which the incident uses the technique, "
         "ascending; empty for an incident without order.",
     )
@@ -292,14 +291,12 @@ class UsesChangeSerializer(serializers.Serializer):
         child=StringField(max_length=300, allow_blank=True),
         required=False,
         default=list,
-        max_length=10000,
         help_text="The tactic of each step (an id, or empty).",
     )
     descriptions = serializers.ListField(
         child=StringField(max_length=20000, allow_blank=True),
         required=False,
         default=list,
-        max_length=10000,
         help_text="What the incident did at each step.",
     )
 

@@ -4,8 +4,23 @@ Techniques and sub-techniques become threats (a sub-technique is SUBTYPE_OF
 its parent) with their maturity (feasible, demonstrated, realized) and
 references; mitigations keep the ``use`` text of each technique they list as
 that link's rationale; each mitigation category becomes a layer unless the
-layer map sends it to another. Tactics and case studies have no place in the
-graph; they are counted as ignored.
+layer map sends it to another.
+
+Tactics become tactics, in the order of the matrix's list; their
+``shortname`` (ATLAS has none) is the kill-chain phase name ATLAS's own STIX
+data and Navigator layers use: the name in lowercase with spaces as hyphens
+(``AI Attack Staging`` -> ``ai-attack-staging``). A technique's ``tactics``
+are its IN_TACTIC links; ATLAS gives sub-techniques none, so a sub-technique
+is in its parent's tactics (as ATLAS's STIX data places it). Case studies
+become incidents of kind ``case-study``: ``date`` is the incident date at the
+precision ATLAS states (``incident-date-granularity``: ``2020``,
+``2020-01`` or ``2020-01-31``); ``summary`` is ATLAS's summary followed by a
+line with what ATLAS says beside it (exercise or incident, actor, target,
+reporter); references are sources (title and url). Each procedure step is a
+step of a USES link (one link per case study and technique, its steps
+numbered as in the procedure, each with its tactic and description); a step
+naming a technique or tactic the file does not hold is skipped, named and
+counted (``uses step``), the rest imported.
 
 Given MITRE's own JSON Schema of the file (``atlas_output_schema.json``, which
 atlas-data publishes as ``dist/schemas/`` beside ``dist/ATLAS.yaml``), a file
@@ -17,6 +32,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,12 +41,15 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from taxonomy.domain.errors import InterchangeError
 from taxonomy.domain.records import (
+    Incident,
     Link,
     Mitigates,
     Mitigation,
     Source,
+    Tactic,
     Taxonomy,
     Threat,
+    Uses,
 )
 from taxonomy.domain.rules import cut, shown
 from taxonomy.formats import common, fixtures_yaml
@@ -41,6 +60,8 @@ DEFAULT_NAME = "atlas"
 SCHEMA_NAME = "atlas_output_schema.json"
 # The schema errors a refusal lists (a truncated file can break hundreds).
 SHOWN_SCHEMA_ERRORS = 10
+# ATLAS's incident-date-granularity -> the length of the ISO date kept.
+DATE_PRECISION = {"YEAR": 4, "MONTH": 7, "DATE": 10}
 
 
 def _text(value: Any) -> str:
@@ -149,13 +170,24 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
 
 def _items(data: dict, section: str, problems: list[str]) -> list[tuple[str, dict]]:
     """``(path, item)`` of every item of ``section`` across matrices, ids checked."""
-    out, seen = [], {}
+    lists = []
     for m, matrix in enumerate(data["matrices"]):
         if not isinstance(matrix, dict):
             problems.append(f"matrices[{m}]: expected a mapping")
             continue
-        for i, item in enumerate(matrix.get(section) or []):
-            path = f"matrices[{m}].{section}[{i}]"
+        lists.append((f"matrices[{m}].{section}", matrix.get(section)))
+    return _checked(lists, problems)
+
+
+def _checked(
+    lists: list[tuple[str, Any]], problems: list[str]
+) -> list[tuple[str, dict]]:
+    """``(path, item)`` of the items of each ``(path, list)``: mappings with an
+    id and a name, each id once."""
+    out, seen = [], {}
+    for where, items in lists:
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            path = f"{where}[{i}]"
             if not isinstance(item, dict):
                 problems.append(f"{path}: expected a mapping")
                 continue
@@ -195,13 +227,12 @@ class _Sources:
             )
         for ref in item.get("references") or []:
             if isinstance(ref, dict) and (ref.get("url") or ref.get("title")):
-                found.append(
-                    common.reference_source(
-                        self.taxonomy,
-                        name=_text(ref.get("title")) or _text(ref.get("url")),
-                        url=_text(ref.get("url")),
-                    )
+                source = common.reference_source(
+                    self.taxonomy,
+                    name=_text(ref.get("title")) or _text(ref.get("url")),
+                    url=_text(ref.get("url")),
                 )
+                found.append(replace(source, title=_text(ref.get("title"))))
         for source in found:
             self.records.setdefault(source.id, source)
         return tuple(dict.fromkeys(s.id for s in found))
@@ -275,16 +306,24 @@ def atlas_parse(
         schema="valid" if schema is not None else "not checked (no schema given)",
     )
     problems: list[str] = []
+    tactic_items = _items(data, "tactics", problems)
     techniques = _items(data, "techniques", problems)
     mitigations = _items(data, "mitigations", problems)
+    studies = _checked([("case-studies", data.get("case-studies"))], problems)
     if problems:
         raise InterchangeError(problems)
-    for matrix in data["matrices"]:
-        report.ignored["tactic"] += len(matrix.get("tactics") or [])
-    report.ignored["case-study"] += len(data.get("case-studies") or [])
 
     sources = _Sources(name)
+    tactics = [
+        _tactic(item, order, name, sources)
+        for order, (_, item) in enumerate(tactic_items)
+    ]
     threats, subtypes = _threats(techniques, name, sources, report)
+    in_tactic = _in_tactic(techniques, name, {t.id for t in tactics}, report)
+    incidents = [_incident(item, name, sources) for _, item in studies]
+    uses = _uses(
+        studies, name, {t.id for t in threats}, {t.id for t in tactics}, report
+    )
     layers = common.LayerResolver(name, layer_map or {}, report)
     known = {t.id for t in threats}
     records, links = [], {}
@@ -298,10 +337,150 @@ def atlas_parse(
         threats=tuple(threats),
         mitigations=tuple(records),
         sources=tuple(sorted(sources.records.values(), key=lambda x: x.id)),
+        tactics=tuple(tactics),
+        incidents=tuple(incidents),
         mitigates=tuple(links.values()),
         subtypes=tuple(subtypes),
+        in_tactic=tuple(in_tactic),
+        uses=tuple(uses),
     )
     return result, report
+
+
+def tactic_shortname(name: str) -> str:
+    """The kill-chain phase name of an ATLAS tactic, as ATLAS's STIX data and
+    Navigator layers spell it.
+
+    >>> tactic_shortname("AI Attack Staging"), tactic_shortname("Command and Control")
+    ('ai-attack-staging', 'command-and-control')
+    """
+    return name.strip().lower().replace(" ", "-")
+
+
+def _tactic(item: dict, order: int, taxonomy: str, sources: _Sources) -> Tactic:
+    return Tactic(
+        id=common.node_id(taxonomy, item["id"]),
+        name=_text(item["name"]),
+        description=_text(item.get("description")),
+        shortname=tactic_shortname(_text(item["name"])),
+        order=order,
+        taxonomy=taxonomy,
+        sources=sources.of(item),
+    )
+
+
+def _in_tactic(
+    techniques: list[tuple[str, dict]],
+    taxonomy: str,
+    known: set[str],
+    report: ImportReport,
+) -> list[Link]:
+    """A technique's IN_TACTIC links: its ``tactics``, a sub-technique's those of
+    its parent (ATLAS lists none for sub-techniques)."""
+    listed = {item["id"]: item.get("tactics") or [] for _, item in techniques}
+    links = []
+    for path, item in techniques:
+        parent = item.get("subtechnique-of")
+        own = item.get("tactics") or []
+        tactics = own or (listed.get(parent, []) if isinstance(parent, str) else [])
+        threat = common.node_id(taxonomy, item["id"])
+        for tactic in dict.fromkeys(map(str, tactics)):
+            tactic_id = common.node_id(taxonomy, tactic)
+            if tactic_id in known:
+                links.append(Link(threat, tactic_id))
+            else:
+                report.skip(
+                    "in_tactic", f"{path} {item['id']}: unknown tactic {shown(tactic)}"
+                )
+    return links
+
+
+def incident_date(value: Any, granularity: Any = "DATE") -> str:
+    """An ATLAS incident date as ISO text, at the precision ATLAS states.
+
+    >>> incident_date(datetime.date(2020, 1, 1), "YEAR"), incident_date("2021-03-04", "MONTH")
+    ('2020', '2021-03')
+    """
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        value = value.isoformat()
+    text = _text(value)[:10]
+    return text[: DATE_PRECISION.get(_text(granularity).upper(), 10)]
+
+
+def incident_summary(item: dict) -> str:
+    """ATLAS's summary of a case study, then what ATLAS says beside it.
+
+    >>> incident_summary({"summary": "What happened.", "case-study-type": "exercise",
+    ...     "actor": "A red team", "target": "A model"})
+    'What happened.\\n\\nExercise. Actor: A red team. Target: A model.'
+    """
+    facts = [_text(item.get("case-study-type")).capitalize()]
+    for key in ("actor", "target", "reporter"):
+        if _text(item.get(key)):
+            facts.append(f"{key.capitalize()}: {_text(item[key])}")
+    line = ". ".join(x.rstrip(".") for x in facts if x)
+    return "\n\n".join(
+        x for x in (_text(item.get("summary")), line and f"{line}.") if x
+    )
+
+
+def _incident(item: dict, taxonomy: str, sources: _Sources) -> Incident:
+    return Incident(
+        id=common.node_id(taxonomy, item["id"]),
+        name=_text(item["name"]),
+        kind="case-study",
+        date=incident_date(
+            item.get("incident-date"), item.get("incident-date-granularity")
+        ),
+        summary=incident_summary(item),
+        taxonomy=taxonomy,
+        sources=sources.of(item),
+    )
+
+
+def _uses(
+    studies: list[tuple[str, dict]],
+    taxonomy: str,
+    threats: set[str],
+    tactics: set[str],
+    report: ImportReport,
+) -> list[Uses]:
+    """One USES link per case study and technique, holding every step (numbered
+    as in the procedure) at which the case study uses the technique."""
+    links: dict[tuple[str, str], Uses] = {}
+    for path, item in studies:
+        incident = common.node_id(taxonomy, item["id"])
+        procedure = item.get("procedure")
+        for number, step in enumerate(
+            procedure if isinstance(procedure, list) else [], 1
+        ):
+            where = f"{path}.procedure[{number - 1}] ({item['id']} step {number})"
+            if not isinstance(step, dict):
+                report.skip("uses step", f"{where}: expected a mapping")
+                continue
+            technique, tactic = step.get("technique"), step.get("tactic")
+            threat = common.node_id(taxonomy, str(technique)) if technique else ""
+            tactic_id = common.node_id(taxonomy, str(tactic)) if tactic else ""
+            if threat not in threats:
+                report.skip(
+                    "uses step", f"{where}: unknown technique {shown(technique)}"
+                )
+                continue
+            if tactic_id and tactic_id not in tactics:
+                report.skip("uses step", f"{where}: unknown tactic {shown(tactic)}")
+                continue
+            report.read["uses step"] += 1
+            old = links.get((incident, threat))
+            if old is not None:
+                report.merged["uses"] += 1
+            links[incident, threat] = Uses(
+                incident,
+                threat,
+                (*(old.steps if old else ()), number),
+                (*(old.tactics if old else ()), tactic_id),
+                (*(old.descriptions if old else ()), _text(step.get("description"))),
+            )
+    return list(links.values())
 
 
 def _threats(

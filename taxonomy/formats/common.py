@@ -27,6 +27,7 @@ from taxonomy.domain.records import (
     Layer,
     Link,
     Source,
+    Tactic,
     Taxonomy,
     is_web_url,
 )
@@ -57,7 +58,9 @@ class ImportReport:
     import leaves out (revoked or deprecated objects, links to them or to
     missing objects); ``ignored`` counts, per object type of the file, objects
     the import has no use for; ``merged`` counts, per kind, duplicate entries
-    joined into one item; ``warnings`` name each object concerned.
+    joined into one item; ``read`` counts what the file holds that records
+    fold together (``uses step``: the procedure steps kept, several of which
+    may be one USES link); ``warnings`` name each object concerned.
     """
 
     format: str
@@ -66,6 +69,7 @@ class ImportReport:
     skipped: Counter[str] = field(default_factory=Counter)
     ignored: Counter[str] = field(default_factory=Counter)
     merged: Counter[str] = field(default_factory=Counter)
+    read: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     schema: str = ""  # what the file was checked against, or why it was not
 
@@ -176,6 +180,17 @@ def reference_source(
         description=description or "",
         taxonomy=taxonomy,
     )
+
+
+def phase_name(tactic: Tactic) -> str:
+    """The kill-chain phase name of a tactic (STIX ``phase_name``, a Navigator
+    layer's ``tactic``): its shortname, else its name in lowercase with hyphens,
+    as ATLAS's STIX data derives it.
+
+    >>> phase_name(Tactic("t", "ML Attack Staging")), phase_name(Tactic("t", "X", shortname="x1"))
+    ('ml-attack-staging', 'x1')
+    """
+    return tactic.shortname or tactic.name.strip().lower().replace(" ", "-")
 
 
 def strength_checked(strength: str) -> str:

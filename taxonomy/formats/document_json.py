@@ -20,7 +20,12 @@ from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
 from taxonomy.domain.kinds import BY_FIELD, KINDS, LINK_KINDS, NODE_KINDS, Kind
 from taxonomy.domain.records import Taxonomy
 from taxonomy.domain.rules import RuleProblem, taxonomy_problems
-from taxonomy.formats.fixtures_yaml import field_path, fixture_schema, schema_message
+from taxonomy.formats.fixtures_yaml import (
+    field_path,
+    fixture_schema,
+    owned_links,
+    schema_message,
+)
 
 # The document's own key order: every kind as the registry lists it, but the
 # sources last (documents have always been written so).
@@ -103,10 +108,12 @@ def _document_schema() -> dict[str, Any]:
     """JSON Schema of the canonical document, from the records and the fixture
     schema's rule of each kind that has one."""
     defs = fixture_schema()["$defs"]
-    lists = {kind.fixture_key for kind in LINK_KINDS.values()}
     properties = {}
     for key in JSON_KEYS:
         kind = BY_FIELD[key]
+        # An item's link lists (a threat's ``tactics``) are links of their own
+        # in the document; a link's own fields of the same name are not.
+        lists = {link.fixture_key for link in owned_links(kind.name)}
         fixture_props = {
             k: v
             for k, v in defs.get(kind.name, {}).get("properties", {}).items()

@@ -10,11 +10,14 @@ byte-identical and a browser edit becomes a one-line diff.
 A fixture file holds node sections (``layers``, ``threats``, ...: the
 ``Taxonomy`` fields of the node kinds); a link is an entry of the list
 ``LinkKind.fixture_key`` on the item of its ``fixture_owner`` end, e.g. a
-MITIGATES link is an entry of its threat's ``mitigated_by``.
+MITIGATES link is an entry of its threat's ``mitigated_by``, a USES link
+an entry of its incident's ``uses`` and an IN_TACTIC link an id in its
+threat's ``tactics``.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 from collections.abc import Iterable
@@ -42,7 +45,13 @@ _HEADERS = {
     "threat": "Misuse vectors, with the ENABLES chains among them and the MITIGATES links into each.",
     "mitigation": "Mitigations, with their layer, maturity and dependencies.",
     "source": "Published sources that links cite.",
+    "tactic": "Tactics: the stages of an attack, in the order of the matrix.",
+    "incident": "Documented incidents, with the techniques each uses, step by step.",
 }
+# Link entry fields whose lists are per step (order and repeats matter), and of
+# those the ones written one item a line (long texts) rather than in brackets.
+_STEP_LISTS = frozenset({"steps", "tactics", "descriptions"})
+_BLOCK_LISTS = frozenset({"descriptions"})
 
 
 def yaml_rt() -> YAML:
@@ -61,7 +70,7 @@ def fixture_schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text())
 
 
-def _owned(node_kind: str) -> list[LinkKind]:
+def owned_links(node_kind: str) -> list[LinkKind]:
     """The link kinds listed on the items of ``node_kind``."""
     return [
         kind
@@ -204,13 +213,27 @@ def schema_message(error: jsonschema.ValidationError) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """ruamel's round-trip containers as plain dicts and lists (for jsonschema)."""
+    """ruamel's round-trip containers as plain dicts and lists (for jsonschema);
+    a date YAML read (``date: 2020-01-31`` unquoted) as its ISO text."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> Any:
+    """One scalar as a record holds it: plain str and int, dates as ISO text.
+
+    >>> _scalar(datetime.date(2020, 1, 31)), type(_scalar(True)).__name__
+    ('2020-01-31', 'bool')
+    """
     if isinstance(value, str):
         return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
     return value
 
 
@@ -219,10 +242,10 @@ def _field_names(record: type) -> set[str]:
 
 
 def _value(value: Any) -> Any:
-    """A fixture value as a record holds it: plain strings, lists as tuples."""
+    """A fixture value as a record holds it: plain scalars, lists as tuples."""
     if isinstance(value, list):
-        return tuple(str(v) for v in value)
-    return str(value) if isinstance(value, str) else value
+        return tuple(_scalar(v) for v in value)
+    return _scalar(value)
 
 
 @dataclass(frozen=True)
@@ -253,7 +276,7 @@ def _records(
                 values = {k: _value(v) for k, v in item.items() if k in names}
                 places[kind.name, len(out[kind.field])] = _Place(f, (kind.field, i))
                 out[kind.field].append(kind.record(**values, taxonomy=taxonomy))
-                for link in _owned(kind.name):
+                for link in owned_links(kind.name):
                     for j, entry in enumerate(item.get(link.fixture_key) or []):
                         path = (kind.field, i, link.fixture_key, j)
                         places[link.name, len(out[link.field])] = _Place(f, path)
@@ -434,7 +457,7 @@ def _fixture_value(record: Any, key: str) -> Any:
     value = getattr(record, key)
     if key == "cost":
         return None if value == 1 else _plain_number(value)
-    return value
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _plain_number(value: float) -> int | float:
@@ -459,10 +482,23 @@ def _taxonomy_of(taxonomy: Taxonomy) -> dict[str, dict[str, str]]:
     }
 
 
-def _flow_list(values: list[str]) -> CommentedSeq:
+def _flow_list(values: list[Any]) -> CommentedSeq:
     seq = CommentedSeq(values)
     seq.fa.set_flow_style()
     return seq
+
+
+def _merge_steps(existing: Any, wanted: list[Any], key: str) -> Any:
+    """A per-step list: ``existing`` when it holds the same items in the same
+    order, else ``wanted`` in the style of ``existing`` (new: in brackets, but
+    texts one a line)."""
+    if isinstance(existing, list) and _plain(existing) == wanted:
+        return existing
+    if isinstance(existing, CommentedSeq):
+        flow = existing.fa.flow_style()
+    else:
+        flow = key not in _BLOCK_LISTS
+    return _flow_list(wanted) if flow else CommentedSeq(wanted)
 
 
 def _empty(value: Any) -> bool:
@@ -501,10 +537,14 @@ def _merge_entries(
             if _empty(value) and key not in entry:
                 continue
             if isinstance(value, list):
-                merged = _merge_list(entry.get(key), value)
+                merged = (
+                    _merge_steps(entry.get(key), value, key)
+                    if key in _STEP_LISTS
+                    else _merge_list(entry.get(key), value)
+                )
                 if merged is not entry.get(key):
                     entry[key] = merged
-            elif entry.get(key) != value:
+            elif _plain(entry.get(key)) != value:
                 entry[key] = value
     return seq
 
@@ -532,7 +572,7 @@ def _merge_item(item: CommentedMap, wanted: dict[str, Any], kind: str) -> None:
         current = item.get(key)
         if key not in item:
             _insert_in_order(item, key, merged, kind)
-        elif merged is not current and current != merged:
+        elif merged is not current and _plain(current) != merged:
             item[key] = merged
 
 
@@ -648,7 +688,8 @@ def taxonomy_names(taxonomy: Taxonomy) -> set[str]:
 
 def item_problems(kind: str, item: dict[str, Any]) -> dict[str, list[str]]:
     """Field -> messages for one item checked against the fixture schema's rule for
-    ``kind`` (``layer``, ``threat``, ``mitigation``, ``source``, ``mitigates``):
+    ``kind`` (a node kind such as ``threat``, or a link kind whose entries are
+    mappings: ``mitigates``, ``uses``):
     the browser's forms validate exactly as fixture files are validated.
 
     >>> item_problems("threat", {"id": "bad id", "name": "Bad"})

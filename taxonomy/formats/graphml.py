@@ -1,16 +1,22 @@
 """A taxonomy as GraphML, for Gephi, yEd and networkx users.
 
-Nodes are layers, threats, mitigations and sources with every property;
-their GraphML ids are prefixed by kind (``threat:guardrail-removal``)
-because a layer and a threat may share an id, and ``key`` holds the graph
-id. Edges are IN_LAYER, MITIGATES (strength, rationale, sources), ENABLES,
-REQUIRES, INTRODUCES, SUBTYPE_OF and CITES (a threat or mitigation to the
-sources that describe it), each with its ``type``. Lists (sources) are
-joined with spaces, since GraphML attributes are scalars.
+Nodes are layers, threats, mitigations, sources, tactics and incidents with
+every property; their GraphML ids are prefixed by kind
+(``threat:guardrail-removal``) because a layer and a threat may share an id,
+``kind`` holds the node's kind and ``key`` its graph id (a record field of
+either name is prefixed by the kind: an incident's kind is
+``incident_kind``). Edges are IN_LAYER, MITIGATES (strength,
+rationale, sources), ENABLES, REQUIRES, INTRODUCES, SUBTYPE_OF, IN_TACTIC,
+USES (steps, tactics, descriptions) and CITES (a threat, mitigation, tactic
+or incident to the sources that describe it), each with its ``type``.
+GraphML attributes are scalars: a list of ids (sources) is joined with
+spaces; a USES link's per-step lists, whose entries may be empty texts or
+hold spaces, are JSON arrays (``[1, 4]``, ``["atlas:AML.TA0002", ""]``).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from typing import Any
 
@@ -19,17 +25,29 @@ import networkx as nx
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import Taxonomy
 
+# The list fields that hold ids, joined with spaces; other lists are JSON.
+ID_LISTS = frozenset({"sources"})
+# The attributes every node has of its own.
+_NODE_KEYS = frozenset({"kind", "key"})
 
-def _scalar(value: Any) -> Any:
+
+def _scalar(name: str, value: Any) -> Any:
+    """A field's value as a GraphML attribute.
+
+    >>> _scalar("sources", ("a", "b")), _scalar("tactics", ("t", ""))
+    ('a b', '["t", ""]')
+    """
     if isinstance(value, tuple | list):
-        return " ".join(map(str, value))
+        if name in ID_LISTS:
+            return " ".join(map(str, value))
+        return json.dumps(list(value), ensure_ascii=False)
     return value
 
 
 def _attributes(record: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     out = {}
     for f in fields(record):
-        value = _scalar(getattr(record, f.name))
+        value = _scalar(f.name, getattr(record, f.name))
         if f.name not in skip and value is not None:
             out[f.name] = value
     return out
@@ -47,7 +65,10 @@ def taxonomy_graph(taxonomy: Taxonomy) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     for kind in NODE_KINDS.values():
         for record in getattr(taxonomy, kind.field):
-            attrs = _attributes(record, skip=("id",))
+            attrs = {
+                f"{kind.name}_{k}" if k in _NODE_KEYS else k: v
+                for k, v in _attributes(record, skip=("id",)).items()
+            }
             g.add_node(
                 f"{kind.name}:{record.id}", kind=kind.name, key=record.id, **attrs
             )

@@ -1,6 +1,9 @@
 """A coverage scenario as an ATT&CK Navigator layer (layer format 4.5).
 
-One technique entry per threat, a heatmap of coverage: the score is the
+One technique entry per threat and tactic (a technique in several tactics is
+listed under each, its ``tactic`` the tactic's shortname, as Navigator
+expects; a threat in no tactic has one entry without), a heatmap of coverage:
+the score is the
 threat's coverage by all governance layers together under the scenario, in
 percent (0..100, a whole number, as MITRE's ``mitreattack-python`` reads
 scores, rounded down so that a score at or above the threshold's percent means
@@ -10,7 +13,10 @@ class and the scenario's assumptions (threshold, dependence, maturities, what
 is switched off) in the layer's metadata. Technique ids are the taxonomy's own
 ids without the taxonomy prefix (``atlas:AML.T0024`` → ``AML.T0024``), so a
 layer of an ATLAS- or ATT&CK-derived taxonomy opens on the right cells in
-ATLAS or ATT&CK Navigator.
+ATLAS or ATT&CK Navigator. Given the number of documented incidents that use
+each threat, the comment says it; when the scenario weights by demand (the
+coverage document carries ``demand``), the score is that number instead, on
+a white-to-red gradient from 0 to the largest.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from taxonomy.analysis.model import (
     TOLERANCE,
     UNMITIGATED,
 )
-from taxonomy.formats.common import unprefixed
+from taxonomy.domain.records import Taxonomy
+from taxonomy.formats.common import phase_name, unprefixed
 
 LAYER_FORMAT = "4.5"
 # The layer format 4.5 asks for Navigator 4.9.0 or later; mitreattack-python
@@ -36,6 +43,9 @@ LAYER_FORMAT = "4.5"
 NAVIGATOR_VERSION = "5.1.0"
 # Red (no coverage) through yellow to green (full coverage).
 GRADIENT = ("#ff6666", "#ffe766", "#8ec843")
+# White (no incident uses it) to red (the most used), as ATLAS's own case-study
+# frequency layer.
+DEMAND_GRADIENT = ("#ffffff", "#f44336")
 SCORE_MAX = 100
 DOMAINS = {
     "atlas": "atlas-atlas",
@@ -104,9 +114,45 @@ def technique_comment(entry: Mapping[str, Any], taxonomy: str) -> str:
     return f"{entry['class']}, coverage {coverage_score(entry)}%: {'; '.join(parts)}"
 
 
-def _color(value: float, low: float, high: float) -> str:
+def technique_tactics(taxonomy: Taxonomy) -> dict[str, list[str]]:
+    """Threat id -> the phase names of its tactics, in the matrix's order.
+
+    >>> from taxonomy.domain.records import Link, Tactic
+    >>> technique_tactics(Taxonomy(tactics=(Tactic("b", "B", order=1),
+    ...     Tactic("a", "Initial Access")), in_tactic=(Link("t", "b"), Link("t", "a"))))
+    {'t': ['initial-access', 'b']}
+    """
+    tactics = {t.id: t for t in taxonomy.tactics}
+    out: dict[str, list] = {}
+    for link in taxonomy.in_tactic:
+        if link.target in tactics:
+            out.setdefault(link.source, []).append(tactics[link.target])
+    return {
+        threat: list(
+            dict.fromkeys(phase_name(t) for t in sorted(found, key=_tactic_order))
+        )
+        for threat, found in out.items()
+    }
+
+
+def _tactic_order(tactic: Any) -> tuple[int, str]:
+    return tactic.order, tactic.id
+
+
+def incidents_text(count: int) -> str:
+    """How many documented incidents use a threat, in words.
+
+    >>> incidents_text(1), incidents_text(3)
+    ('used by 1 documented incident', 'used by 3 documented incidents')
+    """
+    return f"used by {count} documented incident{'' if count == 1 else 's'}"
+
+
+def _color(
+    value: float, low: float, high: float, gradient: tuple[str, ...] = GRADIENT
+) -> str:
     """The gradient's color at ``value`` (linear between the stops)."""
-    stops = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in GRADIENT]
+    stops = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in gradient]
     t = 0.0 if high <= low else (value - low) / (high - low)
     t = min(max(t, 0.0), 1.0) * (len(stops) - 1)
     i = min(int(t), len(stops) - 2)
@@ -124,6 +170,8 @@ def navigator_layer(
     name: str | None = None,
     domain: str | None = None,
     attack_version: str | None = None,
+    tactics: Mapping[str, list[str]] | None = None,
+    demand: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The Navigator layer of a coverage document (``coverage_document``).
 
@@ -141,6 +189,13 @@ def navigator_layer(
         Default ``navigator_domain(taxonomy)``.
     attack_version : str, optional
         ``versions.attack`` (left out when not given).
+    tactics : mapping, optional
+        Threat id -> the shortnames of its tactics (``technique_tactics``):
+        one entry per tactic. Without it, one entry per threat, no tactic.
+    demand : mapping, optional
+        Threat id -> how many documented incidents use it (0 when absent),
+        said in each comment; the score when the document has ``demand``
+        (the scenario weights by demand). Without it, no incident is named.
 
     Returns
     -------
@@ -160,23 +215,39 @@ def navigator_layer(
     if attack_version:
         versions["attack"] = attack_version
     summary = ", ".join(f"{k} {v}" for k, v in report.get("summary", {}).items())
+    by_demand = demand is not None and report.get("demand") is not None
+    top = max([1, *(demand or {}).values()])
+    if by_demand:
+        score = "how many documented incidents use the threat"
+        gradient = {"colors": list(DEMAND_GRADIENT), "minValue": 0, "maxValue": top}
+        legend = _demand_legend(top)
+    else:
+        score = (
+            f"the threat's coverage by all {len(layers)} governance layers "
+            f"together, in percent (addressed at {SCORE_MAX * threshold:g}% or more)"
+        )
+        gradient = {"colors": list(GRADIENT), "minValue": 0, "maxValue": SCORE_MAX}
+        legend = _legend(report)
+    used = "; the documented incidents that use it" if demand is not None else ""
+    techniques = [
+        entry
+        for t in report["threats"]
+        for entry in _techniques(t, taxonomy, tactics, demand, by_demand=by_demand)
+    ]
     return {
         "name": name or f"Layerwise coverage: {taxonomy}",
         "versions": versions,
         "domain": domain or navigator_domain(taxonomy),
         "description": (
-            f"Score: the threat's coverage by all {len(layers)} governance layers "
-            f"together, in percent (addressed at {SCORE_MAX * threshold:g}% or more); "
-            "comment: "
-            f"its coverage class and the layers that address it. "
-            f"{_scenario_text(report)} Classes: {summary}."
+            f"Score: {score}; comment: its coverage class and the layers that "
+            f"address it{used}. {_scenario_text(report)} Classes: {summary}."
         ),
         "sorting": 3,
         "layout": {"layout": "side", "showID": True, "showName": True},
         "hideDisabled": False,
-        "techniques": [_technique(t, taxonomy) for t in report["threats"]],
-        "gradient": {"colors": list(GRADIENT), "minValue": 0, "maxValue": SCORE_MAX},
-        "legendItems": _legend(report),
+        "techniques": techniques,
+        "gradient": gradient,
+        "legendItems": legend,
         "showTacticRowBackground": False,
         "selectTechniquesAcrossTactics": True,
         "selectSubtechniquesWithParent": False,
@@ -209,6 +280,18 @@ def _legend(report: Mapping[str, Any]) -> list[dict[str, str]]:
             "color": _color(bands[c][1], 0, SCORE_MAX),
         }
         for c in CLASSES
+    ]
+
+
+def _demand_legend(top: int) -> list[dict[str, str]]:
+    """The two ends of the demand gradient.
+
+    >>> [i["label"] for i in _demand_legend(4)]
+    ['no documented incident uses it', 'used by 4 documented incidents']
+    """
+    return [
+        {"label": "no documented incident uses it", "color": DEMAND_GRADIENT[0]},
+        {"label": incidents_text(top), "color": DEMAND_GRADIENT[-1]},
     ]
 
 
@@ -250,20 +333,40 @@ def _scenario_text(report: Mapping[str, Any]) -> str:
     return "Scenario: " + "; ".join(parts + together) + "."
 
 
-def _technique(entry: Mapping[str, Any], taxonomy: str) -> dict[str, Any]:
+def _techniques(
+    entry: Mapping[str, Any],
+    taxonomy: str,
+    tactics: Mapping[str, list[str]] | None,
+    demand: Mapping[str, int] | None,
+    *,
+    by_demand: bool,
+) -> list[dict[str, Any]]:
+    """A threat's entries: one per tactic it is in (one without a tactic when
+    it is in none)."""
     alone = [unprefixed(taxonomy, x) for x in addressing_layers(entry)]
-    return {
+    comment = technique_comment(entry, taxonomy)
+    metadata = [
+        {"name": "class", "value": entry["class"]},
+        {"name": "coverage", "value": f"{entry['coverage']['all']:.3f}"},
+        {"name": "addressed alone by", "value": ", ".join(alone) or "no layer"},
+    ]
+    count = (demand or {}).get(entry["id"], 0)
+    if demand is not None:
+        comment += f"; {incidents_text(count)}"
+        metadata.append({"name": "incidents", "value": str(count)})
+    technique = {
         "techniqueID": unprefixed(taxonomy, entry["id"]),
-        "score": coverage_score(entry),
-        "comment": technique_comment(entry, taxonomy),
+        "score": count if by_demand else coverage_score(entry),
+        "comment": comment,
         "enabled": True,
-        "metadata": [
-            {"name": "class", "value": entry["class"]},
-            {"name": "coverage", "value": f"{entry['coverage']['all']:.3f}"},
-            {"name": "addressed alone by", "value": ", ".join(alone) or "no layer"},
-        ],
+        "metadata": metadata,
         "showSubtechniques": False,
     }
+    placed = (tactics or {}).get(entry["id"]) or [None]
+    return [
+        technique if tactic is None else {**technique, "tactic": tactic}
+        for tactic in placed
+    ]
 
 
 def render_navigator(layer: Mapping[str, Any]) -> str:

@@ -1,11 +1,20 @@
 """STIX 2.1 bundles in: a bundle as a taxonomy.
 
-``attack-pattern`` → threat, ``course-of-action`` → mitigation, a
-``relationship`` of a link kind's ``LinkKind.stix_type`` (``mitigates``,
-``subtechnique-of``, and the ``enables``, ``requires``, ``introduces`` of a
-Layerwise export) → that link, external references → sources. Revoked and
-deprecated objects are skipped and counted, other object types ignored and
-counted, a relationship to a missing or skipped object reported. Layers come
+``attack-pattern`` → threat, ``course-of-action`` → mitigation,
+``x-mitre-tactic`` → tactic (its ``x_mitre_shortname`` the shortname, its
+order that of the ``x-mitre-matrix``'s ``tactic_refs``), an attack pattern's
+``kill_chain_phases`` → IN_TACTIC links (each phase to the tactic whose
+shortname is its ``phase_name``, whatever the kill chain's name),
+``intrusion-set`` → incident of kind group, ``campaign`` → campaign,
+``malware`` and ``tool`` → software, ``incident`` → case study (see
+``INCIDENT_TYPES``), a ``relationship`` of a link kind's ``LinkKind.stix_type``
+(``mitigates``, ``subtechnique-of``, ``uses`` from an incident to a
+technique, and the ``enables``, ``requires``, ``introduces`` of a Layerwise
+export) → that link, external references → sources. Revoked and deprecated
+objects are skipped and counted, other object types ignored and counted, a
+relationship to a missing or skipped object reported (and the rest
+imported); a ``uses`` that does not end at a technique (a group using a piece
+of software) is ignored and counted. Layers come
 from the Layerwise extension (``taxonomy.formats.stix_write``) or an
 ``x_layerwise_layer`` property, otherwise the layer map, otherwise
 ``<taxonomy>:unassigned``.
@@ -23,12 +32,16 @@ from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS, LinkKind, NodeKind
 from taxonomy.domain.records import (
     MATURITIES,
     STRENGTHS,
+    Incident,
     Layer,
+    Link,
     Mitigates,
     Mitigation,
     Source,
+    Tactic,
     Taxonomy,
     Threat,
+    Uses,
 )
 from taxonomy.domain.rules import MAX_SHOWN, is_cost, shown
 from taxonomy.formats.common import (
@@ -51,6 +64,7 @@ from taxonomy.formats.stix_write import (
     EXTENSION_ID,
     GROUPING_CONTEXT,
     IDENTITY_ID,
+    INCIDENT_TYPES,
     SPEC_VERSION,
 )
 
@@ -59,7 +73,8 @@ _UUID = re.compile(
 )
 # STIX object type -> the node kind it becomes
 NODE_TYPES: dict[str, NodeKind] = {
-    kind.stix_type: kind for kind in NODE_KINDS.values() if kind.stix_type
+    **{kind.stix_type: kind for kind in NODE_KINDS.values() if kind.stix_type},
+    **{stix_type: NODE_KINDS["incident"] for stix_type in INCIDENT_TYPES},
 }
 # relationship type -> the link kind it becomes
 RELATIONSHIPS: dict[str, LinkKind] = {
@@ -84,6 +99,7 @@ class _Rel(NamedTuple):
     strength: str | None
     sources: list[str] | None  # the Layerwise extension's source ids
     refs: list[dict[str, Any]] | None  # external references
+    steps: dict[str, Any] | None  # the extension's steps, tactics, descriptions
 
 
 def _text_of(data: str | bytes | IO) -> str:
@@ -164,7 +180,11 @@ def _slim(obj: dict[str, Any]) -> _Rel:
         ext.get("strength"),
         ext.get("sources") if ext else None,
         refs if isinstance(refs, list) and refs else None,
+        {k: ext[k] for k in _STEP_FIELDS if k in ext} or None,
     )
+
+
+_STEP_FIELDS = ("steps", "tactics", "descriptions")
 
 
 class _Read:
@@ -178,6 +198,7 @@ class _Read:
         self.other: dict[str, str] = {}  # id -> type of every object not imported
         self.grouping: dict[str, Any] | None = None
         self.collections: list[str] = []
+        self.tactic_refs: list[str] = []  # the matrices' tactics, in order
         self.problems: list[str] = []
 
     def add(self, index: int, obj: Any) -> None:
@@ -196,6 +217,8 @@ class _Read:
             and _extension(obj)
         ):
             self.grouping = obj
+        elif kind == "x-mitre-matrix" and isinstance(obj.get("tactic_refs"), list):
+            self.tactic_refs += [str(ref) for ref in obj["tactic_refs"]]
         elif stix_id not in (IDENTITY_ID, EXTENSION_ID):
             self.other[stix_id] = kind
             if kind == "x-mitre-collection" and obj.get("name"):
@@ -409,18 +432,23 @@ def _parse(
     for kind in read.other.values():
         report.ignored[kind] += 1
     layers = LayerResolver(name, layer_map, report, origin="STIX")
-    threats, mitigations, skipped = _nodes(read, bundle, layers)
-    links = _links(read, threats, mitigations, skipped, strength, bundle)
+    nodes, skipped = _nodes(read, bundle, layers)
+    links = _links(read, nodes, skipped, strength, bundle)
+    links[LINK_KINDS["in_tactic"].field] = _in_tactic(read, nodes, bundle)
     layers.warn_unused()
     refuse_subtype_cycle(links[LINK_KINDS["subtype"].field].values())
     own_layers = {**{x.id: x for x in bundle.layers.values()}, **layers.layers}
+    mitigations = nodes["mitigation"]
     used = {m.layer for m in mitigations.values()}
     mapped = {node_id(name, local) for local in bundle.layers if local in layer_map}
     kept_layers = [x for x in own_layers.values() if x.id in used or x.id not in mapped]
     result = Taxonomy(
         layers=tuple(sorted(kept_layers, key=lambda x: x.id)),
-        threats=tuple(sorted(threats.values(), key=lambda x: x.id)),
-        mitigations=tuple(sorted(mitigations.values(), key=lambda x: x.id)),
+        **{
+            NODE_KINDS[kind].field: tuple(sorted(items.values(), key=lambda x: x.id))
+            for kind, items in nodes.items()
+            if kind != "layer"
+        },
         sources=tuple(sorted(bundle.sources.values(), key=lambda x: x.id)),
         **{field: tuple(items.values()) for field, items in links.items()},
     )
@@ -429,18 +457,21 @@ def _parse(
 
 def _nodes(
     read: _Read, bundle: _Bundle, layers: LayerResolver
-) -> tuple[dict[str, Threat], dict[str, Mitigation], dict[str, str]]:
-    """Threats and mitigations by STIX id, and the skipped objects' reasons."""
-    threats: dict[str, Threat] = {}
-    mitigations: dict[str, Mitigation] = {}
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Node kind -> STIX id -> its record (threats, mitigations, tactics,
+    incidents), and the skipped objects' reasons."""
+    nodes: dict[str, dict[str, Any]] = {
+        kind: {} for kind in ("threat", "mitigation", "tactic", "incident")
+    }
     skipped: dict[str, str] = {}
     taken: set[tuple[str, str]] = set()
+    orders = _tactic_orders(read)
     for obj in read.nodes.values():
-        kind = obj["type"]
+        kind = NODE_TYPES[obj["type"]].name
         why = _is_skipped(obj)
         if why:
             skipped[obj["id"]] = why
-            bundle.report.skip(NODE_TYPES[kind].name)
+            bundle.report.skip(kind)
             continue
         graph_id = node_id(bundle.name, bundle.local_of(obj))
         if (kind, graph_id) in taken:
@@ -450,11 +481,96 @@ def _nodes(
             )
             graph_id = fallback
         taken.add((kind, graph_id))
-        if NODE_TYPES[kind].name == "threat":
-            threats[obj["id"]] = _threat(obj, graph_id, bundle)
+        if kind == "threat":
+            record: Any = _threat(obj, graph_id, bundle)
+        elif kind == "mitigation":
+            record = _mitigation(obj, graph_id, bundle, layers)
+        elif kind == "tactic":
+            record = _tactic(obj, graph_id, bundle, orders[obj["id"]])
         else:
-            mitigations[obj["id"]] = _mitigation(obj, graph_id, bundle, layers)
-    return threats, mitigations, skipped
+            record = _incident(obj, graph_id, bundle)
+        nodes[kind][obj["id"]] = record
+    return nodes, skipped
+
+
+def _tactic_orders(read: _Read) -> dict[str, int]:
+    """STIX id -> column of every tactic: the matrices' order, then the tactics
+    no matrix lists, in the bundle's order."""
+    tactics = [i for i, obj in read.nodes.items() if obj["type"] == "x-mitre-tactic"]
+    listed = [ref for ref in dict.fromkeys(read.tactic_refs) if ref in read.nodes]
+    ordered = listed + [i for i in tactics if i not in set(listed)]
+    return {stix_id: order for order, stix_id in enumerate(ordered)}
+
+
+def tactic_shortname(obj: dict[str, Any]) -> str:
+    """A tactic's kill-chain phase name: its ``x_mitre_shortname``, else its name
+    in lowercase with hyphens (as ATLAS's STIX data derives it).
+
+    >>> tactic_shortname({"name": "Initial Access"})
+    'initial-access'
+    """
+    shortname = obj.get("x_mitre_shortname")
+    if isinstance(shortname, str) and shortname.strip():
+        return shortname.strip()
+    return str(obj["name"]).strip().lower().replace(" ", "-")
+
+
+def _tactic(obj: dict[str, Any], graph_id: str, bundle: _Bundle, order: int) -> Tactic:
+    ext = _extension(obj) or {}
+    own = ext.get("order")
+    return Tactic(
+        id=graph_id,
+        name=str(obj["name"]).strip(),
+        description=str(obj.get("description") or "").strip(),
+        shortname=tactic_shortname(obj),
+        order=own if isinstance(own, int) and not isinstance(own, bool) else order,
+        taxonomy=bundle.name,
+        sources=bundle.node_sources(obj),
+    )
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
+
+
+def _incident(obj: dict[str, Any], graph_id: str, bundle: _Bundle) -> Incident:
+    """An incident; its date the extension's, else the day of ``first_seen``."""
+    ext = _extension(obj) or {}
+    date = str(ext.get("date") or obj.get("first_seen") or "")[:10]
+    return Incident(
+        id=graph_id,
+        name=str(obj["name"]).strip(),
+        kind=INCIDENT_TYPES[obj["type"]],
+        date=date if _ISO_DATE.match(date) else "",
+        summary=str(obj.get("description") or "").strip(),
+        taxonomy=bundle.name,
+        sources=bundle.node_sources(obj),
+    )
+
+
+def _in_tactic(
+    read: _Read, nodes: dict[str, dict[str, Any]], bundle: _Bundle
+) -> dict[tuple[str, str], Link]:
+    """An IN_TACTIC link per kill chain phase of a live technique, to the tactics
+    whose shortname is the phase's name; a phase naming none is reported."""
+    by_shortname: dict[str, list[str]] = {}
+    for tactic in nodes["tactic"].values():
+        by_shortname.setdefault(tactic.shortname, []).append(tactic.id)
+    links: dict[tuple[str, str], Link] = {}
+    for stix_id, threat in nodes["threat"].items():
+        phases = read.nodes[stix_id].get("kill_chain_phases")
+        for phase in phases if isinstance(phases, list) else []:
+            name = phase.get("phase_name") if isinstance(phase, dict) else None
+            tactics = by_shortname.get(name) if isinstance(name, str) else None
+            if not tactics:
+                bundle.report.skip(
+                    "in_tactic",
+                    f"{stix_id} ({threat.name}): kill chain phase {shown(name)} "
+                    "names no tactic of the bundle",
+                )
+                continue
+            for tactic in tactics:
+                links[threat.id, tactic] = Link(threat.id, tactic)
+    return links
 
 
 def _threat(obj: dict[str, Any], graph_id: str, bundle: _Bundle) -> Threat:
@@ -517,8 +633,7 @@ def _cost(obj: dict[str, Any], ext: dict[str, Any]) -> float:
 
 def _links(
     read: _Read,
-    threats: dict[str, Threat],
-    mitigations: dict[str, Mitigation],
+    records: dict[str, dict[str, Any]],
     skipped: dict[str, str],
     strength: str,
     bundle: _Bundle,
@@ -526,9 +641,9 @@ def _links(
     """Taxonomy field -> (source id, target id) -> the link of each relationship."""
     report = bundle.report
     nodes = {
-        "threat": {k: v.id for k, v in threats.items()},
-        "mitigation": {k: v.id for k, v in mitigations.items()},
+        kind: {k: v.id for k, v in items.items()} for kind, items in records.items()
     }
+    tactics = {tactic.id for tactic in records["tactic"].values()}
     out: dict[str, dict[tuple[str, str], Any]] = {
         kind.field: {} for kind in RELATIONSHIPS.values()
     }
@@ -537,6 +652,9 @@ def _links(
             report.ignored[f"relationship {rel.type}"] += 1
             continue
         kind = RELATIONSHIPS[rel.type]
+        if kind.name == "uses" and _not_a_technique(read, rel.target):
+            report.ignored["relationship uses (not to a technique)"] += 1
+            continue
         if rel.skipped:
             report.skip(kind.name)
             continue
@@ -547,9 +665,71 @@ def _links(
         links = out[kind.field]
         if kind.record is Mitigates:
             links[ends] = _mitigates(rel, ends, links.get(ends), strength, bundle)
+        elif kind.record is Uses:
+            links[ends] = _uses(rel, ends, links.get(ends), tactics, bundle)
         else:
             links[ends] = kind.make(*ends)
     return out
+
+
+def _not_a_technique(read: _Read, ref: str) -> bool:
+    """Whether the bundle holds ``ref`` as something other than a technique (a
+    piece of software a group uses)."""
+    found = read.nodes.get(ref)
+    kind = found["type"] if found is not None else read.other.get(ref)
+    return kind is not None and kind != NODE_KINDS["threat"].stix_type
+
+
+def _uses(
+    rel: _Rel,
+    ends: tuple[str, str],
+    old: Uses | None,
+    tactics: set[str],
+    bundle: _Bundle,
+) -> Uses:
+    """The link of a uses relationship: the extension's steps, else its
+    description; joined with an ``old`` one of the same pair."""
+    ext = rel.steps or {}
+    steps = tuple(s for s in ext.get("steps") or () if isinstance(s, int))
+    named = [
+        node_id(bundle.name, str(t)) if t else "" for t in ext.get("tactics") or ()
+    ]
+    for tactic in sorted({t for t in named if t and t not in tactics}):
+        bundle.report.warnings.append(
+            f"{rel.id} (uses): tactic {tactic} is not in the bundle; left out"
+        )
+    link = Uses(
+        *ends,
+        steps,
+        tuple(t if t in tactics else "" for t in named),
+        tuple(str(d) for d in ext["descriptions"])
+        if "descriptions" in ext
+        else tuple(x for x in (rel.description,) if x),
+    )
+    if old is None:
+        return link
+    bundle.report.merged["uses"] += 1
+    bundle.report.warnings.append(
+        f"{rel.id}: a second uses {ends[0]} -> {ends[1]}; joined"
+    )
+    if old.steps or link.steps:
+        rows = sorted(
+            {*zip(*_columns(old), strict=True), *zip(*_columns(link), strict=True)}
+        )
+        steps, tactics_of, descriptions = (tuple(x) for x in zip(*rows, strict=True))
+        return Uses(*ends, steps, tactics_of, descriptions)
+    text = join_rationale("\n\n".join(old.descriptions), "\n\n".join(link.descriptions))
+    return Uses(*ends, (), (), (text,) if text else ())
+
+
+def _columns(link: Uses) -> tuple[tuple, tuple, tuple]:
+    """A USES link's steps, tactics and descriptions, one entry per step."""
+    n = len(link.steps)
+    return (
+        link.steps,
+        link.tactics if len(link.tactics) == n else ("",) * n,
+        link.descriptions if len(link.descriptions) == n else ("",) * n,
+    )
 
 
 def _mitigates(
@@ -595,7 +775,11 @@ def _dangling(
     ):
         if found is not None:
             continue
-        stix_type = NODE_KINDS[want].stix_type
+        stix_type = (
+            " or ".join(sorted(INCIDENT_TYPES))
+            if want == "incident"
+            else NODE_KINDS[want].stix_type
+        )
         found_type = read.other.get(ref) or (
             read.nodes[ref]["type"] if ref in read.nodes else None
         )

@@ -1,10 +1,19 @@
 """STIX 2.1 bundles out: a taxonomy as a bundle.
 
 A bundle that ``stix2`` parses and that imports back into an equal graph
-(``taxonomy.formats.stix_read``). Threats are ``attack-pattern`` objects,
-mitigations ``course-of-action`` objects, links relationships of their kind's
-``LinkKind.stix_type`` (``mitigates``, ``subtechnique-of``, and ``enables``,
-``requires``, ``introduces``). What STIX has no property for (layer,
+(``taxonomy.formats.stix_read``). Threats are ``attack-pattern`` objects
+(their IN_TACTIC links as ``kill_chain_phases``), mitigations
+``course-of-action`` objects, tactics ``x-mitre-tactic`` objects (with
+``x_mitre_shortname``, ordered by an ``x-mitre-matrix``, as in ATT&CK's and
+ATLAS's own bundles), incidents the STIX type of their kind
+(``INCIDENT_EXPORT``), links relationships of their kind's
+``LinkKind.stix_type`` (``mitigates``, ``subtechnique-of``, ``uses``, and
+``enables``, ``requires``, ``introduces``). A case study is an ``incident``,
+not a ``campaign``: ATLAS's own bundles for OpenCTI carry each case study as
+an ``incident``, and a case study is often a red-team exercise, not an
+adversary's campaign. Software exports as ``malware`` (``is_family``
+false), which most of ATT&CK's software is; its tools import as software
+too. What STIX has no property for (layer,
 strength, maturities, the layers' and sources' full records, the local ids)
 travels in the property extension ``EXTENSION_ID``, defined in the bundle by
 its ``extension-definition`` object and documented in ``EXTENSION_SCHEMA``.
@@ -20,8 +29,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
-from taxonomy.domain.records import Mitigates, Mitigation, Source, Taxonomy, Threat
-from taxonomy.formats.common import unprefixed
+from taxonomy.domain.records import (
+    Incident,
+    Mitigates,
+    Mitigation,
+    Source,
+    Tactic,
+    Taxonomy,
+    Threat,
+    Uses,
+)
+from taxonomy.formats.common import phase_name, unprefixed
+from taxonomy.formats.navigator import navigator_domain
 
 SPEC_VERSION = "2.1"
 NAMESPACE = uuid.UUID("af16676e-13d1-44f4-bccb-675b953fe0ec")
@@ -30,6 +49,23 @@ EXTENSION_ID = (
 )
 IDENTITY_ID = f"identity--{uuid.uuid5(NAMESPACE, 'layerwise')}"
 GROUPING_CONTEXT = "layerwise-taxonomy"
+# STIX object type -> the kind of incident it imports as, and each kind's type
+# on export.
+INCIDENT_TYPES = {
+    "incident": "case-study",
+    "campaign": "campaign",
+    "intrusion-set": "group",
+    "malware": "software",
+    "tool": "software",
+}
+INCIDENT_EXPORT = {
+    "case-study": "incident",
+    "campaign": "campaign",
+    "group": "intrusion-set",
+    "software": "malware",
+}
+# The types whose first_seen an incident's date fills.
+_FIRST_SEEN = ("campaign", "intrusion-set", "malware")
 EXTENSION_SCHEMA = """\
 Layerwise governance properties, version 1.0.0 (property-extension).
 A property whose value would be empty (an empty list or string, no year) is
@@ -44,8 +80,19 @@ taxonomy, else the full id of another taxonomy's layer; layer_taxonomy
 (string); maturity (one of proposed, pilot, deployed); cost (a positive
 number in the editors' own units; left out when 1); sources (list of source
 ids).
+x-mitre-tactic: order (integer from 0, its column; the x-mitre-matrix lists
+the tactics in this order too); sources (list of source ids);
+x_mitre_shortname is left out when the tactic has none (its
+kill_chain_phases then name it by its name in lowercase with hyphens).
+incident, campaign, intrusion-set, malware: date (string: an ISO date,
+year-month or year; first_seen holds its first day where the type has
+first_seen); sources (list of source ids); the description is the summary.
 relationship mitigates: strength (one of low, medium, high); sources (list
 of source ids); the relationship's description is the rationale.
+relationship uses (an incident to an attack-pattern): steps (list of step
+numbers from 1, ascending), tactics (per step, the tactic's id or an empty
+string), descriptions (per step); all left out for an incident without
+steps, whose single description is the relationship's description.
 grouping (context layerwise-taxonomy, one per bundle): layers (list of
 {id, name, description}); sources (list of {id, name, description, authors,
 title, year, publisher, url}).
@@ -96,9 +143,12 @@ def stix_bundle(
     ids = _stix_ids(taxonomy)
     sources = {s.id: s for s in taxonomy.sources}
     layers = {layer.id: layer for layer in taxonomy.layers}
+    phases = _kill_chain_phases(taxonomy, name)
     for t in taxonomy.threats:
         ext = {"maturity": t.maturity}
         objects.append(_sdo("threat", ids, t, name, when, ext, sources))
+        if t.id in phases:
+            objects[-1]["kill_chain_phases"] = phases[t.id]
     for m in taxonomy.mitigations:
         layer = layers.get(m.layer)
         layer_taxonomy = layer.taxonomy if layer else name
@@ -109,6 +159,15 @@ def stix_bundle(
             "cost": None if m.cost == 1 else m.cost,
         }
         objects.append(_sdo("mitigation", ids, m, name, when, ext, sources))
+    for tactic in taxonomy.tactics:
+        ext = {"order": tactic.order}
+        objects.append(_sdo("tactic", ids, tactic, name, when, ext, sources))
+        if tactic.shortname:
+            objects[-1]["x_mitre_shortname"] = tactic.shortname
+    if taxonomy.tactics:
+        objects.append(_matrix(taxonomy.tactics, name, when, ids["tactic"]))
+    for incident in taxonomy.incidents:
+        objects.append(_incident(incident, ids, name, when, sources))
     objects += _relationships(taxonomy, name, when, ids, sources)
     objects.append(_grouping(taxonomy, name, when, [o["id"] for o in objects[2:]]))
     bundle = {
@@ -125,7 +184,7 @@ def _stix_ids(taxonomy: Taxonomy) -> dict[str, dict[str, str]]:
     >>> _stix_ids(Taxonomy(threats=(Threat("t1", "T"),)))["threat"]
     {'t1': 'attack-pattern--68d6ed6d-371a-5233-b304-3b455c7013da'}
     """
-    return {
+    ids = {
         kind.name: {
             record.id: _stix_id(kind.stix_type, f"{kind.name}:{record.id}")
             for record in getattr(taxonomy, kind.field)
@@ -133,6 +192,94 @@ def _stix_ids(taxonomy: Taxonomy) -> dict[str, dict[str, str]]:
         for kind in NODE_KINDS.values()
         if kind.stix_type
     }
+    ids["incident"] = {
+        x.id: _stix_id(INCIDENT_EXPORT[x.kind], f"incident:{x.id}")
+        for x in taxonomy.incidents
+        if x.kind in INCIDENT_EXPORT
+    }
+    return ids
+
+
+def kill_chain_name(name: str) -> str:
+    """The kill chain a taxonomy's phases belong to: the one ATT&CK and ATLAS
+    Navigator read for the taxonomy's Navigator domain.
+
+    >>> kill_chain_name("atlas"), kill_chain_name("attack-ics")
+    ('mitre-atlas', 'mitre-attack')
+    """
+    return "mitre-atlas" if navigator_domain(name) == "atlas-atlas" else "mitre-attack"
+
+
+def _kill_chain_phases(
+    taxonomy: Taxonomy, name: str
+) -> dict[str, list[dict[str, str]]]:
+    """Threat id -> its IN_TACTIC links as kill chain phases, in tactic order."""
+    tactics = {t.id: t for t in taxonomy.tactics}
+    chain = kill_chain_name(name)
+    out: dict[str, list[Tactic]] = {}
+    for link in taxonomy.in_tactic:
+        if link.target in tactics:
+            out.setdefault(link.source, []).append(tactics[link.target])
+    return {
+        threat: [
+            {"kill_chain_name": chain, "phase_name": phase_name(t)}
+            for t in sorted(found, key=lambda t: (t.order, t.id))
+        ]
+        for threat, found in out.items()
+    }
+
+
+def _matrix(
+    tactics: tuple[Tactic, ...], name: str, when: str, ids: dict[str, str]
+) -> dict[str, Any]:
+    """The ``x-mitre-matrix`` that lists the tactics in their order (Navigator
+    and ``stix_read`` take the columns from it)."""
+    ordered = sorted(tactics, key=lambda t: (t.order, t.id))
+    return _object(
+        "x-mitre-matrix",
+        _stix_id("x-mitre-matrix", f"matrix:{name}"),
+        when,
+        name=name,
+        description=f"The tactics of the Layerwise taxonomy {name!r}, in order.",
+        tactic_refs=[ids[t.id] for t in ordered],
+        external_references=[{"source_name": name, "external_id": name}],
+    )
+
+
+def _incident(
+    incident: Incident,
+    ids: dict[str, dict[str, str]],
+    name: str,
+    when: str,
+    sources: dict[str, Source],
+) -> dict[str, Any]:
+    """An incident as the STIX object of its kind; its summary the description."""
+    out = _sdo(
+        "incident",
+        ids,
+        incident,
+        name,
+        when,
+        {"date": incident.date},
+        sources,
+        stix_type=INCIDENT_EXPORT[incident.kind],
+        description=incident.summary,
+    )
+    if out["type"] == "malware":
+        out["is_family"] = False
+    if out["type"] in _FIRST_SEEN and incident.date:
+        out["first_seen"] = _first_day(incident.date)
+    return out
+
+
+def _first_day(date: str) -> str:
+    """The first moment of an ISO date, year-month or year.
+
+    >>> _first_day("2020"), _first_day("2021-03-04")
+    ('2020-01-01T00:00:00Z', '2021-03-04T00:00:00Z')
+    """
+    parts = (date.split("-") + ["01", "01"])[:3]
+    return "-".join(parts) + "T00:00:00Z"
 
 
 def _object(kind: str, stix_id: str, when: str, **properties: Any) -> dict[str, Any]:
@@ -183,8 +330,9 @@ def _extension_definition(when: str) -> dict[str, Any]:
         when,
         name="Layerwise governance properties",
         description=(
-            "Governance layer, link strength, maturity and the Layerwise ids of "
-            "threats (attack-pattern) and mitigations (course-of-action)."
+            "Governance layer, link strength, maturity, the steps of an "
+            "incident's uses and the Layerwise ids of threats (attack-pattern), "
+            "mitigations (course-of-action), tactics and incidents."
         ),
         schema=EXTENSION_SCHEMA,
         version="1.0.0",
@@ -207,20 +355,27 @@ def _reference(source: Source, name: str) -> dict[str, Any]:
 def _sdo(
     kind: str,
     ids: dict[str, dict[str, str]],
-    record: Threat | Mitigation,
+    record: Threat | Mitigation | Tactic | Incident,
     name: str,
     when: str,
     ext: dict[str, Any],
     sources: dict[str, Source],
+    *,
+    stix_type: str | None = None,
+    description: str | None = None,
 ) -> dict[str, Any]:
     local = unprefixed(name, record.id)
     refs = [{"source_name": name, "external_id": local}]
     refs += [_reference(sources[s], name) for s in record.sources if s in sources]
     out = _object(
-        NODE_KINDS[kind].stix_type, ids[kind][record.id], when, name=record.name
+        stix_type or NODE_KINDS[kind].stix_type,
+        ids[kind][record.id],
+        when,
+        name=record.name,
     )
-    if record.description:
-        out["description"] = record.description
+    description = record.description if description is None else description
+    if description:
+        out["description"] = description
     out["external_references"] = refs
     out["extensions"] = _extensions(
         taxonomy=name,
@@ -241,6 +396,8 @@ def _relationships(
     """A relationship per link whose ends are both in the bundle."""
     out = []
     for kind in LINK_KINDS.values():
+        if not kind.stix_type:
+            continue  # IN_TACTIC travels as the threats' kill_chain_phases
         sources_of, targets_of = ids[kind.source], ids[kind.target]
         for link in getattr(taxonomy, kind.field):
             source, target = kind.end_ids(link)
@@ -257,7 +414,39 @@ def _relationships(
             )
             if isinstance(link, Mitigates):
                 item.update(_mitigates_properties(link, name, sources))
+            elif isinstance(link, Uses):
+                item.update(_uses_properties(link, name))
             out.append(item)
+    return out
+
+
+def _uses_properties(link: Uses, name: str) -> dict[str, Any]:
+    """A uses relationship's description and, for an incident with steps, the
+    steps in the extension.
+
+    >>> _uses_properties(Uses("i", "t", (), (), ("How.",)), "x")
+    {'description': 'How.'}
+    >>> _uses_properties(Uses("i", "t", (2,), ("x:ta",), ("How.",)), "x")["extensions"][EXTENSION_ID]["tactics"]
+    ['ta']
+    """
+    if not link.steps and link.descriptions in (
+        (),
+        *((d,) for d in link.descriptions if d),
+    ):
+        return {"description": link.descriptions[0]} if link.descriptions else {}
+    out: dict[str, Any] = {}
+    text = "\n\n".join(
+        f"Step {step}: {text}"
+        for step, text in zip(link.steps, link.descriptions, strict=False)
+        if text
+    )
+    if text:
+        out["description"] = text
+    out["extensions"] = _extensions(
+        steps=list(link.steps),
+        tactics=[unprefixed(name, t) if t else "" for t in link.tactics],
+        descriptions=list(link.descriptions),
+    )
     return out
 
 

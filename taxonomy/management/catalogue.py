@@ -15,6 +15,7 @@ from taxonomy.domain.errors import (
     RemovalsRefused,
     WriteTooLarge,
 )
+from taxonomy.domain.kinds import KINDS
 from taxonomy.domain.records import STRENGTHS
 from taxonomy.formats.common import DEFAULT_STRENGTH, REMOVAL_SHARE, layer_map_parse
 
@@ -109,6 +110,12 @@ class CatalogueImportCommand(BaseCommand):
         ]
         for row in rows:
             self.stdout.write(f"  {row[0]:<12}" + "".join(f"{c:>9}" for c in row[1:]))
+        # What records fold together (a USES link holds several steps).
+        for what in sorted({*report.read, *(set(report.skipped) - set(KINDS))}):
+            self.stdout.write(
+                f"  {what}s: {report.read[what]} imported, "
+                f"{report.skipped[what]} skipped"
+            )
         if report.ignored:
             ignored = ", ".join(f"{k} {v}" for k, v in sorted(report.ignored.items()))
             self.stdout.write(f"  ignored: {ignored}")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from taxonomy.analysis.incidents import incident_model, threat_demand
 from taxonomy.analysis.report import coverage_document, render_csv
 from taxonomy.domain.errors import UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import Scenario
 from taxonomy.formats import EXPORT_FORMATS
 from taxonomy.formats.graphml import graphml_document
-from taxonomy.formats.navigator import navigator_layer, render_navigator
+from taxonomy.formats.navigator import (
+    navigator_layer,
+    render_navigator,
+    technique_tactics,
+)
 from taxonomy.formats.stix_write import stix_bundle
 from taxonomy.graph import repository
 from taxonomy.selectors.coverage import coverage_scenario
@@ -46,4 +51,18 @@ def taxonomy_export(
     report = coverage_document(snapshot, scenario=scenario or coverage_scenario())
     if format == "csv":
         return render_csv(report)
-    return render_navigator(navigator_layer(report, taxonomy=taxonomy, domain=domain))
+    # Techniques under their tactics; with incidents, how many use each.
+    demand = None
+    if snapshot.incidents:
+        found = threat_demand(incident_model(snapshot))
+        demand = {
+            t.id: found.get(t.id, {"total": 0})["total"] for t in snapshot.threats
+        }
+    layer = navigator_layer(
+        report,
+        taxonomy=taxonomy,
+        domain=domain,
+        tactics=technique_tactics(snapshot),
+        demand=demand,
+    )
+    return render_navigator(layer)

@@ -14,14 +14,19 @@ from taxonomy.analysis.coverage import analyse, set_coverage
 from taxonomy.analysis.model import Analysis, addressed, taxonomy_graph
 from taxonomy.analysis.scenarios import enabled_mitigations
 from taxonomy.domain.records import (
+    INCIDENT_KINDS,
     MATURITIES,
+    ORDERED_INCIDENT_KINDS,
     STRENGTHS,
+    Incident,
     Layer,
     Link,
     Mitigates,
     Mitigation,
+    Tactic,
     Taxonomy,
     Threat,
+    Uses,
 )
 from taxonomy.domain.scenario import Scenario
 
@@ -44,7 +49,10 @@ ANALYSERS = {"plain": analyse, "fast": fast.analyse}
 
 
 @st.composite
-def taxonomies(draw, max_layers: int = 5) -> Taxonomy:
+def taxonomies(draw, max_layers: int = 5, incidents: bool = False) -> Taxonomy:
+    """A random taxonomy of layers, threats, mitigations and their links; with
+    ``incidents`` also tactics, IN_TACTIC links, incidents of every kind and
+    their USES links (what it draws otherwise is unchanged)."""
     n_layers = draw(st.integers(1, max_layers))
     n_threats = draw(st.integers(1, 5))
     n_mitigations = draw(st.integers(1, 8))
@@ -58,7 +66,9 @@ def taxonomies(draw, max_layers: int = 5) -> Taxonomy:
     chain = st.tuples(st.sampled_from(threats), st.sampled_from(threats))
     enables = draw(st.lists(chain.filter(lambda p: p[0] != p[1]), max_size=6))
     introduces = draw(st.lists(pair, max_size=3))
+    extra = draw(_incident_parts(threats)) if incidents else {}
     return Taxonomy(
+        **extra,
         layers=tuple(Layer(layer, layer.upper()) for layer in layers),
         threats=tuple(Threat(t, t.upper()) for t in threats),
         mitigations=tuple(
@@ -75,6 +85,61 @@ def taxonomies(draw, max_layers: int = 5) -> Taxonomy:
         enables=tuple(Link(a, b) for a, b in enables),
         introduces=tuple(Link(m, t) for m, t in introduces),
     )
+
+
+@st.composite
+def _incident_parts(draw, threats: list[str]) -> dict[str, tuple]:
+    """Tactics, IN_TACTIC, incidents and USES over ``threats``, by the rules:
+    one USES link per (incident, threat); an ordered incident's steps number
+    1, 2, ... across its links, each with a tactic (or none) and a text."""
+    tactics = [f"ta{i}" for i in range(draw(st.integers(1, 4)))]
+    placed = draw(
+        st.sets(st.tuples(st.sampled_from(threats), st.sampled_from(tactics)))
+    )
+    kinds = draw(st.lists(st.sampled_from(INCIDENT_KINDS), min_size=1, max_size=4))
+    uses = []
+    for i, kind in enumerate(kinds):
+        used = draw(st.lists(st.sampled_from(threats), unique=True, max_size=4))
+        if kind not in ORDERED_INCIDENT_KINDS:
+            for threat in used:
+                text = draw(st.sampled_from(["", "Used it."]))
+                uses.append(Uses(f"i{i}", threat, (), (), (text,) if text else ()))
+            continue
+        steps = {threat: [] for threat in used}
+        for number in range(1, draw(st.integers(len(used), 2 * len(used))) + 1):
+            steps[draw(st.sampled_from(used))].append(number)
+        for threat, numbers in steps.items():
+            if not numbers:
+                continue
+            per_step = st.lists(
+                st.sampled_from(["", *tactics]),
+                min_size=len(numbers),
+                max_size=len(numbers),
+            )
+            uses.append(
+                Uses(
+                    f"i{i}",
+                    threat,
+                    tuple(numbers),
+                    tuple(draw(per_step)),
+                    tuple(f"Step {n}." for n in numbers),
+                )
+            )
+    return {
+        "tactics": tuple(
+            Tactic(t, t.upper(), shortname=f"phase-{t}", order=n)
+            for n, t in enumerate(tactics)
+        ),
+        "incidents": tuple(
+            Incident(f"i{i}", f"I{i}", kind=kind, date=draw(st.sampled_from(DATES)))
+            for i, kind in enumerate(kinds)
+        ),
+        "in_tactic": tuple(Link(t, tactic) for t, tactic in sorted(placed)),
+        "uses": tuple(uses),
+    }
+
+
+DATES = ("", "2020", "2021-03", "2023-11-30")
 
 
 @st.composite

@@ -71,9 +71,25 @@ def test_the_refusal_lists_what_it_would_remove_per_kind(atlas_graph, atlas_text
     with pytest.raises(RemovalsRefused) as caught:
         services.catalogue_import(format="atlas", data=_cut(atlas_text, 0.5))
     refused = caught.value
-    assert refused.removals == {"mitigation": (15, 35), "mitigates": (101, 244)}
-    assert refused.over == ["mitigation", "mitigates"]
-    assert "15 of 35 mitigation, 101 of 244 mitigates" in str(refused)
+    # The case studies come last in the file: the cut drops them all, with
+    # their USES links and the sources only they cite.
+    assert refused.removals == {
+        "mitigation": (15, 35),
+        "source": (101, 153),
+        "incident": (57, 57),
+        "mitigates": (101, 244),
+        "uses": (440, 440),
+    }
+    assert refused.over == ["mitigation", "source", "incident", "mitigates", "uses"]
+    assert "15 of 35 mitigation, 101 of 153 source, 57 of 57 incident" in str(refused)
+
+
+def test_a_release_without_its_case_studies_is_refused(atlas_graph, atlas_text):
+    head, _, _ = atlas_text.partition("\ncase-studies:")
+    with pytest.raises(RemovalsRefused) as caught:
+        services.catalogue_import(format="atlas", data=head + "\n")
+    assert caught.value.over[-2:] == ["incident", "uses"]
+    assert caught.value.removals["incident"] == (57, 57)
 
 
 def test_a_truncated_file_cut_inside_a_value_is_refused_as_invalid_yaml(
