@@ -24,7 +24,10 @@ binary ``z_v`` that may be 1 only if the threat is then addressed:
   ``z_v ≤ Σ e_m`` over such links: exact.
 
 The objective is Σ z (threats addressed), or with ``count_introduced`` that
-minus the threats the new mitigations INTRODUCE that stay unaddressed. Ties
+minus the threats the new mitigations INTRODUCE that stay unaddressed; with
+``threat_weights`` (demand weighting: 1 + the incidents that use the threat,
+``incidents.demand_weights``) each threat counts its integer weight instead
+of 1, in the MILP, the greedy order and the check alike. Ties
 are broken by solving again with the optimum fixed: fewest threats
 introduced, then lowest cost, then ids (the set holding the alphabetically
 first mitigation where two tied sets differ), 24 ids per solve. Every answer
@@ -80,7 +83,8 @@ class Recommendation:
     REQUIRE), sorted; ``cost`` is what they cost together. ``addressed_before``
     and ``addressed_after`` count the threats the analysis reports addressed
     without and with them; ``objective`` is ``addressed_after``, less the
-    introduced threats left unaddressed when those count. ``closes`` pairs each
+    introduced threats left unaddressed when those count (each threat
+    counted by its weight when ``threat_weights`` are given). ``closes`` pairs each
     chosen mitigation with the threats addressed only with it (and what
     REQUIRES it) in the final set; ``introduced`` pairs each threat that a
     newly effective mitigation INTRODUCES with those mitigations. ``method``
@@ -201,6 +205,44 @@ def checked_costs(
     return out
 
 
+def checked_weights(
+    model: CoverageModel, weights: Mapping[str, object] | None
+) -> np.ndarray:
+    """Per threat (model order) its weight in the objective: a positive integer,
+    1 when unnamed.
+
+    >>> from taxonomy.domain.records import Threat
+    >>> model = coverage_model(Taxonomy(threats=(Threat("a", "A"), Threat("b", "B"))))
+    >>> checked_weights(model, {"b": 3}).tolist()
+    [1, 3]
+    >>> checked_weights(model, {"a": 0.5})
+    Traceback (most recent call last):
+    ...
+    taxonomy.domain.errors.RecommendationError: the weight of a must be a positive integer, got 0.5
+    """
+    out = np.ones(len(model.threats), dtype=np.int64)
+    index = {t: i for i, t in enumerate(model.threats)}
+    weights = dict(weights or {})
+    unknown = sorted(set(weights) - set(index))
+    if unknown:
+        raise RecommendationError(
+            "threat_weights", f"weights name unknown threats: {', '.join(unknown)}"
+        )
+    for threat, raw in sorted(weights.items()):
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, Real)
+            or raw != int(raw)
+            or raw < 1
+        ):
+            raise RecommendationError(
+                "threat_weights",
+                f"the weight of {threat} must be a positive integer, got {raw!r}",
+            )
+        out[index[threat]] = int(raw)
+    return out
+
+
 # --- The problem -------------------------------------------------------------------
 
 
@@ -226,6 +268,7 @@ class _Problem:
     start_addressed: np.ndarray
     count_introduced: bool
     var_of: np.ndarray
+    weight: np.ndarray
     margins: dict[int, float] = field(default_factory=dict)
     built: dict = field(default_factory=dict)
 
@@ -249,10 +292,12 @@ def _problem(
     candidates: Iterable[str] | None,
     costs: Mapping[str, object] | None,
     count_introduced: bool,
+    threat_weights: Mapping[str, object] | None = None,
 ) -> _Problem:
     """Check the input and index the choice; raise before computing anything."""
     check_scenario(model, scenario)
     cost = checked_costs(model, costs)
+    weight = checked_weights(model, threat_weights)
     start_on = enabled_mask(model, scenario)
     hard_off = switched_off(model, replace(scenario, maturities=None, adopt=()))
     blocked = (model.closure.T @ hard_off.astype(np.int32)) > 0
@@ -326,6 +371,7 @@ def _problem(
         start_addressed=np.zeros(0, bool),
         count_introduced=count_introduced,
         var_of=var_of,
+        weight=weight,
     )
     object.__setattr__(problem, "start_addressed", _addressed(problem, start_on))
     return problem
@@ -399,9 +445,10 @@ def _outcome(problem: _Problem, adopted: np.ndarray) -> _Outcome:
     on = _on(problem, adopted)
     addressed = _addressed(problem, on)
     introduced = _introducers(problem, on & ~problem.start_on)
-    objective = int(addressed.sum())
+    weight = problem.weight
+    objective = int(weight[addressed].sum())
     if problem.count_introduced:
-        objective -= sum(not addressed[t] for t in introduced)
+        objective -= sum(int(weight[t]) for t in introduced if not addressed[t])
     return _Outcome(
         adopted=adopted,
         on=on,
@@ -457,7 +504,8 @@ class _Builder:
 
 @dataclass(frozen=True, eq=False)
 class _Milp:
-    """A problem's MILP: ``reach`` is Σz − Σp (to maximise), ``introduced`` Σu."""
+    """A problem's MILP: ``reach`` is Σwz − Σwp (to maximise; w the threats'
+    weights), ``introduced`` Σu."""
 
     constraint: LinearConstraint
     integrality: np.ndarray
@@ -654,13 +702,14 @@ def _build_milp(problem: _Problem) -> _Milp:
                 0.0,
                 np.inf,
             )
-            penalty_columns.append(p)
+            penalty_columns.append((p, t))
     if not b.triplets:
         b.rows(np.zeros(0), np.zeros(0), np.zeros(0), 0.0, 0.0)
     matrix, lo, hi = b.matrix()
     reach = np.zeros(b.n)
-    reach[z_columns] = 1.0
-    reach[penalty_columns] = -1.0
+    reach[z_columns] = problem.weight[z_threat]
+    for p, t in penalty_columns:
+        reach[p] = -problem.weight[t]
     introduced = np.zeros(b.n)
     introduced[u_columns] = 1.0
     cost = np.zeros(b.n)
@@ -673,7 +722,7 @@ def _build_milp(problem: _Problem) -> _Milp:
         cost=cost,
         z_threat=z_threat,
         z_columns=z_columns,
-        constant=int(problem.start_addressed.sum()),
+        constant=int(problem.weight[problem.start_addressed].sum()),
     )
 
 
@@ -924,6 +973,7 @@ def recommend(
     costs: Mapping[str, float] | None = None,
     count_introduced: bool = False,
     time_limit: float = DEFAULT_TIME_LIMIT,
+    threat_weights: Mapping[str, int] | None = None,
 ) -> Recommendation:
     """The candidates to adopt within a budget to address the most threats.
 
@@ -944,6 +994,9 @@ def recommend(
         against the objective.
     time_limit : float
         Seconds for the solver, over every solve of the tie-breaks.
+    threat_weights : mapping, optional
+        Threat id → positive integer weight in the objective (1 when
+        unnamed); demand weighting passes ``incidents.demand_weights``.
 
     Returns
     -------
@@ -972,13 +1025,17 @@ def recommend(
     model = _as_model(taxonomy)
     budget = checked_budget(budget)
     deadline = time.monotonic() + _check_time_limit(time_limit)
-    problem = _problem(model, scenario, candidates, costs, count_introduced)
+    problem = _problem(
+        model, scenario, candidates, costs, count_introduced, threat_weights
+    )
     outcome, method, gap = _optimise(problem, budget, deadline)
     if outcome is None or not method.startswith(OPTIMAL):
         # Stopped by the time limit: the greedy choice may be better.
         greedy = _greedy_within(problem, budget)
         if outcome is None or greedy.objective > outcome.objective:
-            gained = greedy.objective - int(problem.start_addressed.sum())
+            gained = greedy.objective - int(
+                problem.weight[problem.start_addressed].sum()
+            )
             outcome, gap = greedy, _gap(problem.built.get("bound"), gained)
             method = (
                 "heuristic: greedy within the budget, better than the MILP's best "
@@ -1017,6 +1074,7 @@ def frontier(
     costs: Mapping[str, float] | None = None,
     count_introduced: bool = False,
     time_limit: float = DEFAULT_TIME_LIMIT,
+    threat_weights: Mapping[str, int] | None = None,
 ) -> tuple[FrontierStep, ...]:
     """The efficient frontier: for each budget, the best objective and a set.
 
@@ -1031,7 +1089,7 @@ def frontier(
 
     Parameters
     ----------
-    taxonomy, scenario, candidates, costs, count_introduced, time_limit
+    taxonomy, scenario, candidates, costs, count_introduced, time_limit, threat_weights
         As for ``recommend``; the time limit applies to each step.
 
     Returns
@@ -1050,7 +1108,9 @@ def frontier(
     """
     model = _as_model(taxonomy)
     time_limit = _check_time_limit(time_limit)
-    problem = _problem(model, scenario, candidates, costs, count_introduced)
+    problem = _problem(
+        model, scenario, candidates, costs, count_introduced, threat_weights
+    )
     if problem.n > FRONTIER_EXACT_LIMIT:
         return _greedy_frontier(problem)
     start = _outcome(problem, np.zeros(problem.n, dtype=bool))
@@ -1115,6 +1175,7 @@ def greedy_order(
     candidates: Iterable[str] | None = None,
     costs: Mapping[str, float] | None = None,
     count_introduced: bool = False,
+    threat_weights: Mapping[str, int] | None = None,
 ) -> tuple[GreedyStep, ...]:
     """Every candidate in greedy order: the largest gain per cost next.
 
@@ -1126,7 +1187,7 @@ def greedy_order(
 
     Parameters
     ----------
-    taxonomy, scenario, candidates, costs, count_introduced
+    taxonomy, scenario, candidates, costs, count_introduced, threat_weights
         As for ``recommend``.
 
     Returns
@@ -1144,7 +1205,9 @@ def greedy_order(
     [('b', 2, 1.5), ('a', 0, 2.5)]
     """
     model = _as_model(taxonomy)
-    problem = _problem(model, scenario, candidates, costs, count_introduced)
+    problem = _problem(
+        model, scenario, candidates, costs, count_introduced, threat_weights
+    )
     return _greedy(problem)
 
 
@@ -1212,10 +1275,11 @@ class _GreedyState:
         return order[_ranges(lo, hi)]
 
     def objective(self) -> int:
+        weight = self.problem.weight
         penalty = (
             self.introduced & ~self.addressed if self.problem.count_introduced else 0
         )
-        return int(self.addressed.sum() - np.sum(penalty))
+        return int(weight[self.addressed].sum() - np.sum(weight * penalty))
 
     def adopt(self, add: np.ndarray) -> np.ndarray:
         """Adopt variables; returns the threats newly introduced."""
@@ -1409,7 +1473,10 @@ def _gains(state: _GreedyState, e: _Entries, n_cands, theta, dependence):
         )
         newly = state.total[gv] + np.bincount(e.entry_group, better, len(gv)) >= theta
     newly &= ~state.addressed[gv]
-    gain = np.bincount(e.group_candidate[newly], minlength=n_cands).astype(float)
+    weight = state.problem.weight
+    gain = np.bincount(
+        e.group_candidate[newly], weight[gv[newly]], minlength=n_cands
+    ).astype(float)
     fresh = ~state.introduced[e.intro_threat]
     n_intro = np.bincount(e.intro_candidate[fresh], minlength=n_cands)
     if state.problem.count_introduced:
@@ -1420,7 +1487,9 @@ def _gains(state: _GreedyState, e: _Entries, n_cands, theta, dependence):
         open_after = ~state.addressed[it] & ~np.isin(
             ic.astype(np.int64) * len(state.addressed) + it, closed
         )
-        gain -= np.bincount(ic[open_after], minlength=n_cands)
-        penalised = state.introduced & ~state.addressed
-        gain += np.bincount(e.group_candidate[newly & penalised[gv]], minlength=n_cands)
+        gain -= np.bincount(ic[open_after], weight[it[open_after]], minlength=n_cands)
+        penalised = newly & (state.introduced & ~state.addressed)[gv]
+        gain += np.bincount(
+            e.group_candidate[penalised], weight[gv[penalised]], minlength=n_cands
+        )
     return gain, n_intro

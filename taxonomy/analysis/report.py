@@ -17,6 +17,7 @@ from taxonomy.analysis import chains as chain_analysis
 from taxonomy.analysis.chains import CHAIN_PATH_LIMIT, ChainReport
 from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.fast import run_scenario
+from taxonomy.analysis.incidents import demand_share, incident_model
 from taxonomy.analysis.model import (
     CLASSES,
     Analysis,
@@ -33,7 +34,7 @@ from taxonomy.analysis.resilience import (
 from taxonomy.analysis.robustness_report import robustness_entry, robustness_lines
 from taxonomy.analysis.scenarios import diff_analyses
 from taxonomy.domain.records import MATURITIES, Taxonomy
-from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario import DEMAND, Scenario, percent
 
 SCHEMA = "layerwise-coverage/1"
 DIGITS = 6
@@ -203,6 +204,7 @@ def build_report(
     diff: Mapping | None = None,
     robustness: Mapping | None = None,
     depths: tuple[Depths, Depths] | None = None,
+    demand: Mapping | None = None,
 ) -> dict:
     """The coverage document of an analysis (see docs/coverage.md).
 
@@ -221,6 +223,9 @@ def build_report(
         The layer and mitigation depths of the same scenario
         (``resilience.layer_depth``, ``mitigation_depth``); without them
         every ``depth`` and ``resilience`` is None.
+    demand : mapping, optional
+        The headline weighted by demand (``incidents.demand_share``), when
+        the scenario weights by demand.
 
     Returns
     -------
@@ -279,6 +284,7 @@ def build_report(
         "chains": chain_entry(chain) if chain else None,
         "diff": dict(diff) if diff is not None else None,
         "robustness": dict(robustness) if robustness is not None else None,
+        "demand": dict(demand) if demand is not None else None,
     }
 
 
@@ -340,6 +346,9 @@ def coverage_document(
     if robustness is not None:
         robust = robustness_entry(model, scenario, **robustness)
     depths = (layer_depth(model, scenario), mitigation_depth(model, scenario))
+    demand = None
+    if scenario.weight == DEMAND:
+        demand = demand_share(incident_model(taxonomy), analysis.classes)
     return build_report(
         analysis,
         threat=threat,
@@ -347,6 +356,7 @@ def coverage_document(
         diff=diff,
         robustness=robust,
         depths=depths,
+        demand=demand,
     )
 
 
@@ -524,6 +534,7 @@ def render_table(report: Mapping, *, top: int = 10) -> str:
         "unaddressed (0: not addressed).",
         "Summary: " + ", ".join(f"{c} {report['summary'][c]}" for c in CLASSES),
         *_resilience_lines(report),
+        *_demand_lines(report),
         f"Minimal layer sets: {report['minimal_layer_sets']}.",
     ]
     lines += _layer_lines(report)
@@ -532,6 +543,24 @@ def render_table(report: Mapping, *, top: int = 10) -> str:
     lines += _diff_lines(report)
     lines += robustness_lines(report.get("robustness"))
     return "\n".join(lines) + "\n"
+
+
+def _demand_lines(report: Mapping) -> list[str]:
+    """The demand-weighted headline, when the scenario weights by demand.
+
+    >>> _demand_lines({"demand": {"uses": 4, "addressed_uses": 1, "share": 0.25}})
+    ['Weighted by demand: 1 of 4 incident uses (25%) hit addressed threats.']
+    >>> _demand_lines({"demand": None})
+    []
+    """
+    demand = report.get("demand")
+    if not demand:
+        return []
+    share = "no uses" if demand["share"] is None else percent(demand["share"])
+    return [
+        f"Weighted by demand: {demand['addressed_uses']} of {demand['uses']} "
+        f"incident uses ({share}) hit addressed threats."
+    ]
 
 
 def _resilience_lines(report: Mapping) -> list[str]:

@@ -32,6 +32,12 @@ DEPENDENCE_WORDS = {
     WITHIN_LAYER: "the mitigations of a layer fail together",
     FULL: "every mitigation fails together",
 }
+# How threats are weighted. ``none``: each counts once; ``demand``: by how many
+# documented incidents use them (the headline's share of incident uses, gaps
+# that real attackers use first in the matrix, 1 + demand per threat in the
+# recommendation's objective).
+NO_WEIGHT, DEMAND = "none", "demand"
+WEIGHTS = (NO_WEIGHT, DEMAND)
 
 
 def _frozen_ids(value: Iterable[str] | None) -> frozenset[str] | None:
@@ -52,7 +58,8 @@ class Scenario:
     ``dependence`` is one of ``DEPENDENCES``. ``adopt`` names mitigations
     that count as in effect whatever their maturity, with everything they
     REQUIRE (transitively); a mitigation the scenario disables by name or by
-    layer stays off even when adopted (disabling wins).
+    layer stays off even when adopted (disabling wins). ``weight`` is one of
+    ``WEIGHTS``: it changes what the numbers are weighted by, never a class.
 
     >>> s = Scenario(disabled_layers=["liability"], maturities=["deployed"])
     >>> sorted(s.disabled_layers), sorted(s.maturities), s.threshold
@@ -70,6 +77,7 @@ class Scenario:
     )
     dependence: str = INDEPENDENT
     adopt: frozenset[str] = frozenset()
+    weight: str = NO_WEIGHT
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -86,6 +94,10 @@ class Scenario:
             raise ValueError(
                 f"dependence must be one of {', '.join(DEPENDENCES)}, "
                 f"got {self.dependence!r}"
+            )
+        if self.weight not in WEIGHTS:
+            raise ValueError(
+                f"weight must be one of {', '.join(WEIGHTS)}, got {self.weight!r}"
             )
 
     @property
@@ -106,6 +118,7 @@ class Scenario:
             threshold=self.threshold,
             effectiveness=self.effectiveness,
             dependence=self.dependence,
+            weight=self.weight,
         )
 
     def cache_key(self) -> tuple:
@@ -119,6 +132,7 @@ class Scenario:
             self.effectiveness,
             self.dependence,
             sorted(self.adopt),
+            self.weight,
         )
 
 
@@ -220,6 +234,15 @@ SCENARIO_PARAMS: tuple[ScenarioParam, ...] = (
         "How mitigations fail together: independent (default), within-layer "
         "(the links of a layer fail together) or full (everything fails together).",
         choices=DEPENDENCES,
+    ),
+    ScenarioParam(
+        "weight",
+        "weight",
+        "choice",
+        "What threats are weighted by: none (default; each counts once) or demand "
+        "(how many documented incidents use them: the headline's share of incident "
+        "uses, high-demand gaps first, 1 + demand per threat in the recommendation).",
+        choices=WEIGHTS,
     ),
 )
 PARAM_NAMES: tuple[str, ...] = tuple(p.name for p in SCENARIO_PARAMS)
@@ -403,6 +426,8 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
     threshold = f"threshold {percent(scenario.threshold)}"
     if scenario.dependence != INDEPENDENT:
         threshold += f"; {DEPENDENCE_WORDS[scenario.dependence]}"
+    if scenario.weight == DEMAND:
+        threshold += "; weighted by incident demand"
     if not parts:
         return f"Baseline: every layer and mitigation counts; {threshold}."
     return "; ".join(parts + [threshold]) + "."

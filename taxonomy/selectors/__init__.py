@@ -3,8 +3,9 @@
 ``snapshot`` (the taxonomy at a revision), ``catalog`` (lists and details),
 ``coverage`` (analysis documents), ``impact`` (what a change would do),
 ``comparison`` (two revisions side by side), ``exports`` (other tools'
-formats), ``elements`` (the graph explorer), and ``cache``, which says what
-is cached and when it goes. Callers use the names below.
+formats), ``elements`` (the graph explorer), ``incidents`` (documented
+incidents under a scenario, demand, coverage per tactic), and ``cache``,
+which says what is cached and when it goes. Callers use the names below.
 """
 
 from taxonomy.selectors.cache import revision_of, revision_token
@@ -37,6 +38,13 @@ from taxonomy.selectors.coverage import (
 )
 from taxonomy.selectors.elements import graph_elements
 from taxonomy.selectors.exports import taxonomy_export
+from taxonomy.selectors.incidents import (
+    incident_detail,
+    incident_report,
+    tactic_coverage,
+    threat_demand,
+    threat_incidents,
+)
 from taxonomy.selectors.snapshot import (
     schema_missing,
     server_version,
@@ -59,6 +67,8 @@ __all__ = [
     "coverage_scenario",
     "robustness_options",
     "graph_elements",
+    "incident_detail",
+    "incident_report",
     "layer_detail",
     "layer_list",
     "link_get",
@@ -74,13 +84,16 @@ __all__ = [
     "server_version",
     "source_detail",
     "source_list",
+    "tactic_coverage",
     "taxonomy_at",
     "taxonomy_checked",
     "taxonomy_counts",
     "taxonomy_export",
     "taxonomy_names",
     "taxonomy_snapshot",
+    "threat_demand",
     "threat_detail",
+    "threat_incidents",
     "threat_list",
 ]
 from taxonomy.selectors.recommend import recommendation_report as recommendation_report

@@ -17,6 +17,7 @@ from taxonomy.domain.scenario import (
     DEFAULT_EFFECTIVENESS,
     DEFAULT_THRESHOLD,
     INDEPENDENT,
+    NO_WEIGHT,
     Scenario,
 )
 from taxonomy.selectors.cache import (
@@ -37,12 +38,13 @@ def coverage_scenario(
     threshold: float | None = None,
     dependence: str | None = None,
     adopt: Iterable[str] = (),
+    weight: str | None = None,
 ) -> Scenario:
     """A scenario with the threshold and effectiveness map of the settings.
 
     ``threshold`` None takes ``LAYERWISE_COVERAGE_THRESHOLD``; the strength →
     effectiveness map is always ``LAYERWISE_EFFECTIVENESS``; ``dependence``
-    None is ``independent``. Raises ``ValueError`` (``ScenarioError`` for an
+    None is ``independent``; ``weight`` None is ``none``. Raises ``ValueError`` (``ScenarioError`` for an
     unknown maturity) on bad values.
     """
     if threshold is None:
@@ -57,6 +59,7 @@ def coverage_scenario(
         ),
         dependence=dependence or INDEPENDENT,
         adopt=frozenset(adopt),
+        weight=weight or NO_WEIGHT,
     )
 
 

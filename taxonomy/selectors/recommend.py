@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from taxonomy.analysis.compiled import coverage_model
+from taxonomy.analysis.incidents import demand_weights, incident_model
 from taxonomy.analysis.recommend import (
     checked_budget,
     frontier,
@@ -19,6 +20,7 @@ from taxonomy.analysis.recommend import (
 from taxonomy.domain.errors import RecommendationError
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.scenario import (
+    DEMAND,
     SCENARIO_PARAMS,
     Scenario,
     scenario_params,
@@ -118,6 +120,9 @@ def _document(
         "candidates": candidates,
         "costs": costs,
         "count_introduced": count_introduced,
+        "threat_weights": demand_weights(incident_model(snapshot))
+        if scenario.weight == DEMAND
+        else None,
     }
     chosen = recommend(model, scenario, budget=budget, **query)
     steps = frontier(model, scenario, **query)

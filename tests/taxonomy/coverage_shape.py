@@ -21,6 +21,7 @@ TOP_KEYS = [
     "chains",
     "diff",
     "robustness",
+    "demand",
 ]
 THREAT_KEYS = [
     "id",
