@@ -30,6 +30,19 @@ var/neo4j/lib/.installed: neo4j/pom.xml | $(VENV)/.installed
 	$(MANAGE) neo4j install
 	@touch $@
 
+# Redis for the shared-cache tests and benchmark (config/redis_server.py starts
+# it): Debian's packages unpacked into var/redis/root/, so nothing is installed
+# on the system and no service is started. Fresh package lists only if needed.
+REDIS_DEBS := redis-server redis-tools libjemalloc2 liblzf1
+var/redis/.installed:
+	@mkdir -p var/redis/debs && rm -f var/redis/debs/*.deb
+	cd var/redis/debs && { apt-get download $(REDIS_DEBS) 2>/dev/null || { \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  apt-get download $(REDIS_DEBS); }; }
+	for deb in var/redis/debs/*.deb; do dpkg -x "$$deb" var/redis/root; done
+	@touch $@
+
 neo4j-start: install
 	$(MANAGE) neo4j start
 
@@ -55,7 +68,7 @@ run: neo4j-start
 # server (never your data). In CI the test server is stopped afterwards;
 # locally it keeps running for the next run. pytest exits non-zero when it
 # collects no test.
-test: install chromium lint
+test: install var/redis/.installed chromium lint
 	$(MANAGE) neo4j start --instance test
 	status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ -n "$$CI" ]; then $(MANAGE) neo4j stop --instance test; fi; \
@@ -67,7 +80,7 @@ test: install chromium lint
 BENCH_ENV := LAYERWISE_NEO4J_TEST_PORT=7689 LAYERWISE_NEO4J_TEST_DIR=$(CURDIR)/var/neo4j-bench \
 	LAYERWISE_NEO4J_TEST_HEAP=2g LAYERWISE_NEO4J_TEST_PAGECACHE=512m LAYERWISE_NEO4J_TEST_TX_MAX=1g
 
-bench: install
+bench: install var/redis/.installed
 	$(BENCH_ENV) $(MANAGE) bench $(BENCH_ARGS)
 
 lint:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -106,3 +108,37 @@ def envsecret(name: str, default: str = "") -> str:
                 f"{name}_FILE={path!r} cannot be read: {e}"
             ) from e
     return os.environ.get(name, default)
+
+
+def cache_settings(url: str, *, max_entries: int) -> dict[str, Any]:
+    """The ``default`` entry of CACHES: Redis at ``url`` when given, else the
+    process's own memory (at most ``max_entries`` entries).
+
+    ``url`` is ``redis://``, ``rediss://`` (TLS) or ``unix://``, as Django's
+    Redis backend takes it, with the password in it
+    (``redis://:secret@10.0.0.5:6379/0``).
+
+    >>> cache_settings("", max_entries=10)["BACKEND"]
+    'django.core.cache.backends.locmem.LocMemCache'
+    >>> cache_settings("redis://127.0.0.1:6379/0", max_entries=10)["BACKEND"]
+    'config.cache.SharedRedisCache'
+    """
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "layerwise",
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
+    if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(
+            "CACHE_URL must start with redis://, rediss:// or unix://"
+        )
+    return {
+        "BACKEND": "config.cache.SharedRedisCache",
+        "LOCATION": url,
+        # Keys start "layerwise:", so the Redis may serve other applications too.
+        "KEY_PREFIX": "layerwise",
+        # A Redis that does not answer costs a request at most this long before
+        # the cache counts as unreachable (config.cache).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+    }

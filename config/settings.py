@@ -11,6 +11,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
+    cache_settings,
     envbool,
     envchoice,
     envfloat,
@@ -294,18 +295,27 @@ LAYERWISE_API_ANON_RATE = envstr("LAYERWISE_API_ANON_RATE", "600/min") or None
 LAYERWISE_API_PAGE_SIZE = envint("LAYERWISE_API_PAGE_SIZE", 100)
 # Cached reads check the graph revision in Neo4j at most this often (seconds)
 # per process; a process sees its own writes at once, other processes' writes
-# after at most this long. 0 checks on every request.
+# after at most this long. 0 checks on every request. With CACHE_URL every
+# server sees every write on its next read; this is then only the limit for
+# writes made while Redis did not answer.
 LAYERWISE_REVISION_MAX_AGE = envfloat("LAYERWISE_REVISION_MAX_AGE", 1.0)
 # Largest request body (bytes): a whole taxonomy imported over the API.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("LAYERWISE_MAX_BODY_BYTES", 64 * 1024 * 1024)
 
+# CACHE_URL (or CACHE_URL_FILE) = redis://:password@host:port/db: one cache
+# shared by every server (config.cache; what is cached: taxonomy.selectors
+# .cache), through which each server also sees the others' writes on its next
+# read. Unset: each process caches in its own memory, at most
+# LAYERWISE_CACHE_ENTRIES entries.
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "layerwise",
-        "OPTIONS": {"MAX_ENTRIES": envint("LAYERWISE_CACHE_ENTRIES", 2000)},
-    }
+    "default": cache_settings(
+        envsecret("CACHE_URL"), max_entries=envint("LAYERWISE_CACHE_ENTRIES", 2000)
+    )
 }
+# The Redis the tests and benchmarks start themselves (config/redis_server.py):
+# Debian's build unpacked by `make` under var/redis/root/, 127.0.0.1 only.
+REDIS_HOME = VAR_DIR / "redis"
+LAYERWISE_REDIS_TEST_PORT = envint("LAYERWISE_REDIS_TEST_PORT", 6391)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,4 +1,4 @@
-"""Liveness and readiness: is the web server up, and can it reach Neo4j?"""
+"""Liveness and readiness: is the web server up, can it reach Neo4j and the cache?"""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from graphapi import schema
 from taxonomy import selectors
+from taxonomy.selectors import cache
 
 
 @schema.ping
@@ -35,5 +36,6 @@ class HealthView(APIView):
                 "neo4j": selectors.server_version(),
                 "revision": revision,
                 "schema_missing": missing,
+                "cache": cache.cache_status(),
             }
         )

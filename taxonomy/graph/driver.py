@@ -77,6 +77,12 @@ def get_driver() -> neo4j.Driver:
     return _driver
 
 
+def bookmark_manager() -> neo4j.BookmarkManager:
+    """The bookmarks of this process's writes, which every session and query
+    waits for (read-your-writes when reads go to a cluster's readers)."""
+    return get_driver().execute_query_bookmark_manager
+
+
 def database() -> str:
     get_driver()
     assert _target is not None

@@ -7,12 +7,24 @@ revision token of (``"<epoch>:<revision>"``, see ``taxonomy.graph.repository
 explicitly: a write makes the next read ask for a new token, and the old
 entries are never asked for again.
 
+Django's cache (``CACHES``) is this process's memory unless CACHE_URL names
+a Redis, which every server then shares (``config.cache``): an answer one
+server computed is served by all, and the write mark tells each server of
+every write on its next read. A Redis that does not answer is a cache that
+misses: answers are computed from Neo4j, and writes of other servers are
+seen after LAYERWISE_REVISION_MAX_AGE at worst (``cache_status`` says so in
+``/api/v1/health/``).
+
 =========================  ===============  =================================  ==========================
 what                       where            keyed by                           goes when
 =========================  ===============  =================================  ==========================
-the revision token         this process     (one)                              LAYERWISE_REVISION_MAX_AGE
-                                                                               seconds pass, or this
-                                                                               process writes
+the write mark (a new      Django's cache   (one)                              replaced by every write
+random value and the                                                           of any process sharing
+writer's bookmarks)                                                            the cache
+the revision token         this process     (one)                              the write mark changes,
+                                                                               this process writes, or
+                                                                               LAYERWISE_REVISION_MAX_AGE
+                                                                               seconds pass
 taxonomy snapshots, their  this process     token, taxonomy name               the token changes (the
 baseline coverage                                                              memo is replaced whole)
 entries, node counts
@@ -21,12 +33,15 @@ documents (JSON, CSV)      (``CACHES``)     scenario, query
 recommendation documents   Django's cache   token, taxonomy, scenario,         1 hour
                                             budget, candidates,
                                             count_introduced
-whole API GET answers      Django's cache   token, absolute URL                1 hour; bodies over
-                                                                               ``MAX_BODY`` not kept
+whole API GET answers      Django's cache   token, absolute URL (so servers    1 hour; bodies over
+                                            share one only when the proxy      ``MAX_BODY`` not kept
+                                            passes them the same Host)
 =========================  ===============  =================================  ==========================
 
 A value computed while a write lands (its revision differs from the token's)
 is returned but not kept, so no entry ever holds data of another revision.
+The write mark is read before the token, so a write that lands between the
+two changes the mark again and the next read asks Neo4j once more.
 """
 
 from __future__ import annotations
@@ -52,8 +67,9 @@ _memo: tuple[str | None, dict[Hashable, Any]] = (None, {})
 def revision_token(*, fresh: bool = False) -> str:
     """The graph's revision token (``"<epoch>:<revision>"``).
 
-    One cheap read, reused for up to LAYERWISE_REVISION_MAX_AGE seconds
-    unless ``fresh``; this process's own writes are always seen at once.
+    One cache lookup (the write mark), and one cheap Neo4j read when the
+    mark changed or LAYERWISE_REVISION_MAX_AGE seconds passed (always when
+    ``fresh``): the writes of every process sharing the cache are seen at once.
     """
     max_age = 0.0 if fresh else settings.LAYERWISE_REVISION_MAX_AGE
     return repository.graph_revision_token(max_age=max_age)
@@ -100,3 +116,12 @@ def shared_get(key: str) -> Any:
 
 def shared_set(key: str, value: Any) -> None:
     cache.set(key, value, timeout=TIMEOUT)
+
+
+def cache_status() -> str:
+    """``local`` (each process's own memory), or whether CACHE_URL's Redis
+    answers: ``ok`` or ``unreachable``."""
+    reachable = getattr(cache, "reachable", None)
+    if reachable is None:
+        return "local"
+    return "ok" if reachable() else "unreachable"

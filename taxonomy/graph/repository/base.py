@@ -21,7 +21,12 @@ from taxonomy.domain.errors import (
     WriteTooLarge,
 )
 from taxonomy.graph import server
-from taxonomy.graph.driver import current_target, database, get_driver
+from taxonomy.graph.driver import (
+    bookmark_manager,
+    current_target,
+    database,
+    get_driver,
+)
 
 T = TypeVar("T")
 # Named by what it holds: a new label or property is a new name, so a graph
@@ -184,8 +189,14 @@ class _Session:
 
 
 def _session(access: str = neo4j.WRITE_ACCESS) -> _Session:
+    # One bookmark manager for every session and query of the process: a read
+    # routed to a cluster's reader waits for this process's writes.
     return _Session(
-        get_driver().session(database=database(), default_access_mode=access)
+        get_driver().session(
+            database=database(),
+            default_access_mode=access,
+            bookmark_manager=bookmark_manager(),
+        )
     )
 
 

@@ -1,17 +1,24 @@
 """The graph's revision: a counter every write bumps, and this process's cached token.
 
 The token (``"<epoch>:<revision>"``) is what every cached answer is keyed by
-(see ``taxonomy.selectors.cache``).
+(see ``taxonomy.selectors.cache``). After each write this process also puts
+a new *write mark* in Django's cache; a process that finds another mark there
+than at its last read of the token reads the token again. With a shared cache
+(CACHE_URL) that is how every server sees every server's writes on its next
+read. The mark carries the writer's bookmarks: a reader adds them to its
+driver's, so that in a Neo4j cluster its reads wait for that write.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import neo4j
+from django.core.cache import cache
 
-from taxonomy.graph.driver import database, get_driver
+from taxonomy.graph.driver import bookmark_manager, current_target, database, get_driver
 from taxonomy.graph.repository.base import _session, translate_errors
 
 _REVISION = "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) RETURN coalesce(m.revision, 0) AS r"
@@ -23,7 +30,10 @@ def current_revision_tx(tx: neo4j.ManagedTransaction) -> int:
 
 
 def bump_revision_tx(tx: neo4j.ManagedTransaction) -> int:
-    forget_revision_token()
+    """Bump the revision in ``tx``; its caller calls ``forget_revision_token``
+    once the transaction has ended (every write path does, in a ``finally``)."""
+    global _last_token
+    _last_token = None
     # The epoch tells apart two graphs at the same revision (one emptied and
     # refilled), so caches keyed by revision never serve the other's data.
     return tx.run(
@@ -46,14 +56,26 @@ def graph_revision() -> int:
     return records[0]["r"]
 
 
-# The last token read by this process: (driver, token, monotonic time of the read).
-_last_token: tuple[Any, str, float] | None = None
+WRITE_MARK = "graph-write-mark"
+# The last token read by this process: (driver, token, monotonic time of the
+# read, the write mark found just before it).
+_last_token: tuple[Any, str, float, Any] | None = None
 
 
 def forget_revision_token() -> None:
-    """Make the next ``graph_revision_token`` ask Neo4j (after a write here)."""
+    """After a write here: make the next ``graph_revision_token`` ask Neo4j, in
+    this process and, through the write mark, in every process that shares
+    this one's cache."""
     global _last_token
     _last_token = None
+    mark = (uuid.uuid4().hex, _graph(), tuple(bookmark_manager().get_bookmarks()))
+    cache.set(WRITE_MARK, mark, timeout=None)
+
+
+def _graph() -> tuple[str, str]:
+    """Which graph this process's bookmarks belong to."""
+    target = current_target()
+    return target.uri, target.database
 
 
 @translate_errors
@@ -64,21 +86,32 @@ def graph_revision_token(*, max_age: float = 0.0) -> str:
     current: an auto-commit query without retries (one round trip; an
     unreachable server is reported at once, not after the driver's retry
     time). With ``max_age`` > 0 a token this process read less than that many
-    seconds ago is reused; every write made by this process forgets it, so
-    only other processes' writes can go unseen, for at most ``max_age``.
+    seconds ago is reused while the write mark is the one found then: every
+    write made by a process sharing the cache changes it, so only writes
+    made while the cache did not answer (or by other means than this
+    project) can go unseen, for at most ``max_age``.
     """
     global _last_token
     current_driver = get_driver()
+    # Read before the token: a write landing in between changes the mark
+    # again, so the next call reads the token again.
+    mark = cache.get(WRITE_MARK)
     started = time.monotonic()
-    if _last_token is not None and max_age > 0:
-        last_driver, token, read_at = _last_token
-        if last_driver is current_driver and started - read_at < max_age:
-            return token
+    last_driver, token, read_at, last_mark = _last_token or (None, "", 0.0, None)
+    if (
+        max_age > 0
+        and last_driver is current_driver
+        and last_mark == mark
+        and started - read_at < max_age
+    ):
+        return token
+    if mark is not None and mark != last_mark and mark[1] == _graph():
+        bookmark_manager().update_bookmarks((), mark[2])
     with _session(neo4j.READ_ACCESS) as session:
         row = session.run(
             "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
             "RETURN coalesce(m.epoch, '') AS e, coalesce(m.revision, 0) AS r"
         ).single()
     token = f"{row['e']}:{row['r']}"
-    _last_token = (current_driver, token, started)
+    _last_token = (current_driver, token, started, mark)
     return token

@@ -1,4 +1,4 @@
-"""Run the benchmarks (`make bench`): analysis, robustness, recommend, Neo4j read, pages, API, import, limits."""
+"""Run the benchmarks (`make bench`): analysis, robustness, recommend, incidents, Neo4j read, pages, API, shared cache, import, limits."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ SUITES = (
     "analysis",
     "robustness",
     "recommend",
+    "incidents",
     "read",
     "pages",
     "api",
+    "cache",
     "import",
     "limits",
 )
@@ -97,6 +99,15 @@ class Command(BaseCommand):
             sizes=wanted, out_path=out / "recommend.json", progress=self.stdout.write
         )
 
+    def _incidents(self, *, out, sizes):
+        from bench.incidents import run_incidents_bench
+
+        return run_incidents_bench(
+            sizes=[s for s in sizes if s in ("small", "large")],
+            out_path=out / "incidents.json",
+            progress=self.stdout.write,
+        )
+
     def _read(self, *, out, sizes):
         from bench.analysis import render_rows
         from bench.graph_read import run_read_bench
@@ -131,6 +142,13 @@ class Command(BaseCommand):
         from bench.api import run_api_bench
 
         return run_api_bench(out_path=out / "api.json", progress=self.stdout.write)
+
+    def _cache(self, *, out, sizes):
+        from bench.shared_cache import run_shared_cache_bench
+
+        return run_shared_cache_bench(
+            out_path=out / "shared_cache.json", progress=self.stdout.write
+        )
 
     def _import(self, *, out, sizes):
         from bench.analysis import render_rows
