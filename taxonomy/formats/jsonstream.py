@@ -1,93 +1,107 @@
-"""Read the items of one top-level JSON array one at a time.
+"""Read the items of one top-level JSON array one at a time, from a stream.
 
 A STIX bundle of 200k relationships is 150 MB of JSON; decoded whole it
-takes several times that in Python objects. ``array_items`` decodes one
-item at a time so a reader can keep only what it needs of each.
+takes several times that in Python objects. ``array_items`` reads the file
+as a stream (ijson's C parser) and builds one item at a time, so neither
+the text nor the whole decoded bundle is ever held: a reader keeps only
+what it needs of each item.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import sys
+import io
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
-_WS = re.compile(r"[ \t\n\r]*")
-_raw_decode = json.JSONDecoder().raw_decode
+import ijson
 
-
-def _decode(text: str, pos: int) -> tuple[Any, int]:
-    """The JSON value at ``text[pos]``; one nested deeper than Python's JSON
-    reader can go (about the interpreter's recursion limit) is a decode error."""
-    try:
-        return _raw_decode(text, pos)
-    except RecursionError:
-        limit = f"{sys.getrecursionlimit():,}"
-        message = f"nested too deeply (the limit is under {limit} levels)"
-        raise json.JSONDecodeError(message, text, pos) from None
+# Deeper than this, a value is refused: no STIX object nests more than a few
+# levels, and a file nested 100,000 deep is an attack on the reader.
+MAX_JSON_DEPTH = 100
+_OPENS = frozenset({"start_map", "start_array"})
+_CLOSES = frozenset({"end_map", "end_array"})
 
 
-def _skip(text: str, pos: int) -> int:
-    return _WS.match(text, pos).end()
+class StreamError(ValueError):
+    """Invalid JSON, or JSON nested too deeply: where it is and what is wrong."""
 
 
-def _expect(text: str, pos: int, chars: str, what: str) -> str:
-    char = text[pos : pos + 1]
-    if not char or char not in chars:
-        raise json.JSONDecodeError(f"Expecting {what}", text, pos)
-    return char
+def _binary(source: str | bytes | IO) -> IO[bytes]:
+    if isinstance(source, str):
+        return io.BytesIO(source.encode("utf-8"))
+    if isinstance(source, bytes | bytearray):
+        return io.BytesIO(source)
+    return source
 
 
-def array_items(text: str, key: str, header: dict[str, Any]) -> Iterator[Any]:
-    """Yield the items of the array ``text[key]``; the other keys go to ``header``.
+def _value(events: Iterator[tuple[str, Any]], event: str, value: Any, where: str):
+    """The value that starts with ``(event, value)``, built from ``events``."""
+    if event not in _OPENS:
+        return value
+    builder = ijson.ObjectBuilder()
+    builder.event(event, value)
+    depth = 1
+    while depth:
+        event, value = next(events)
+        builder.event(event, value)
+        if event in _OPENS:
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise StreamError(
+                    f"{where} is nested more than {MAX_JSON_DEPTH} levels deep"
+                )
+        elif event in _CLOSES:
+            depth -= 1
+    return builder.value
 
-    ``text`` must be one JSON object; anything else raises JSONDecodeError
-    (or ValueError when the top level is not an object). A missing ``key``
-    yields nothing; ``header[key]`` is set to True when the array was read.
+
+def array_items(
+    source: str | bytes | IO, key: str, header: dict[str, Any]
+) -> Iterator[Any]:
+    """Yield the items of the array ``source[key]``; the other keys go to ``header``.
+
+    ``source`` is text, bytes or a binary file holding one JSON object;
+    anything else raises StreamError (naming the item it was in). A missing
+    ``key`` yields nothing; ``header[key]`` is set to True when the array was
+    read.
 
     >>> header = {}
     >>> list(array_items('{"type": "bundle", "objects": [{"a": 1}, 2]}', "objects", header))
     [{'a': 1}, 2]
     >>> header
     {'type': 'bundle', 'objects': True}
+    >>> list(array_items('{"objects": [{"a": 1}, {"a": }]}', "objects", {}))
+    Traceback (most recent call last):
+    ...
+    taxonomy.formats.jsonstream.StreamError: invalid JSON in objects[1]: ...
     """
-    pos = _skip(text, 0)
-    if text[pos : pos + 1] != "{":
-        raise ValueError("the top level is not a JSON object")
-    pos = _skip(text, pos + 1)
-    if text[pos : pos + 1] == "}":
-        pos += 1
-    else:
-        while True:
-            _expect(text, pos, '"', "property name enclosed in double quotes")
-            name, pos = _decode(text, pos)
-            pos = _skip(text, pos)
-            _expect(text, pos, ":", "':' delimiter")
-            pos = _skip(text, pos + 1)
-            if name == key and text[pos : pos + 1] == "[":
-                header[key] = True
-                pos = yield from _items(text, pos)
-            else:
-                header[name], pos = _decode(text, pos)
-            pos = _skip(text, pos)
-            if _expect(text, pos, ",}", "',' delimiter") == "}":
-                pos += 1
+    where = "the top level"
+    events = ijson.basic_parse(_binary(source), use_float=True)
+    try:
+        event, _ = next(events, (None, None))
+        if event != "start_map":
+            raise StreamError("the top level is not a JSON object")
+        for event, name in events:
+            if event == "end_map":
                 break
-            pos = _skip(text, pos + 1)
-    if _skip(text, pos) != len(text):
-        raise json.JSONDecodeError("Extra data", text, _skip(text, pos))
-
-
-def _items(text: str, pos: int) -> Iterator[Any]:
-    """Yield the items of the array starting at ``text[pos]``; return its end."""
-    pos = _skip(text, pos + 1)
-    if text[pos : pos + 1] == "]":
-        return pos + 1
-    while True:
-        item, pos = _decode(text, pos)
-        yield item
-        pos = _skip(text, pos)
-        if _expect(text, pos, ",]", "',' delimiter") == "]":
-            return pos + 1
-        pos = _skip(text, pos + 1)
+            where = f"{name!r}" if name != key else key
+            event, value = next(events)
+            if name == key and event == "start_array":
+                header[key] = True
+                index = 0
+                for event, value in events:
+                    if event == "end_array":
+                        break
+                    where = f"{key}[{index}]"
+                    yield _value(events, event, value, where)
+                    index += 1
+                where = f"the text after the {key} list"
+            else:
+                header[name] = _value(events, event, value, where)
+        if next(events, None) is not None:
+            raise StreamError("extra data after the top-level object")
+    except ijson.JSONError as e:
+        message = str(e).strip().splitlines()[0] if str(e).strip() else "cut short"
+        raise StreamError(f"invalid JSON in {where}: {message}") from e
+    except StopIteration:
+        raise StreamError(f"invalid JSON in {where}: the text ends early") from None

@@ -22,7 +22,7 @@ from the Layerwise extension (``taxonomy.formats.stix_write``) or an
 
 from __future__ import annotations
 
-import json
+import codecs
 import re
 from collections.abc import Mapping
 from typing import IO, Any, NamedTuple
@@ -59,7 +59,7 @@ from taxonomy.formats.common import (
     taxonomy_name_checked,
     web_url_or_empty,
 )
-from taxonomy.formats.jsonstream import array_items
+from taxonomy.formats.jsonstream import StreamError, array_items
 from taxonomy.formats.stix_write import (
     EXTENSION_ID,
     GROUPING_CONTEXT,
@@ -102,14 +102,14 @@ class _Rel(NamedTuple):
     steps: dict[str, Any] | None  # the extension's steps, tactics, descriptions
 
 
-def _text_of(data: str | bytes | IO) -> str:
-    if hasattr(data, "read"):
-        data = data.read()
-    if isinstance(data, bytes):
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise InterchangeError([f"STIX bundle: not UTF-8 text: {e}"]) from e
+def _stream_of(data: str | bytes | IO) -> str | bytes | IO:
+    """The bundle as ``array_items`` reads it, without a UTF-8 byte order mark."""
+    if isinstance(data, bytes | bytearray):
+        return data[3:] if data[:3] == codecs.BOM_UTF8 else data
+    if isinstance(data, str) or not hasattr(data, "peek"):
+        return data
+    if data.peek(3)[:3] == codecs.BOM_UTF8:
+        data.read(3)
     return data
 
 
@@ -244,16 +244,12 @@ class _Read:
         where[stix_id] = item
 
 
-def _read(text: str, report: ImportReport) -> _Read:
+def _read(source: str | bytes | IO, report: ImportReport) -> _Read:
     read = _Read(report)
     try:
-        for index, obj in enumerate(array_items(text, "objects", read.header)):
+        for index, obj in enumerate(array_items(source, "objects", read.header)):
             read.add(index, obj)
-    except json.JSONDecodeError as e:
-        raise InterchangeError(
-            [f"STIX bundle: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"]
-        ) from e
-    except ValueError as e:
+    except StreamError as e:
         raise InterchangeError([f"STIX bundle: {e}"]) from e
     header = read.header
     if header.get("type") != "bundle":
@@ -386,8 +382,8 @@ def stix_parse(
     Parameters
     ----------
     data : str, bytes or a binary file
-        The bundle's JSON. Passed a file, the parser holds the only copy of
-        the text and frees it once read.
+        The bundle's JSON. A file is read as a stream: neither its text nor
+        the whole decoded bundle is ever held, only what each object gives.
     taxonomy : str, optional
         The name to import under. Default: the name a Layerwise export
         carries, else the slug of the bundle's ``x-mitre-collection`` name
@@ -411,21 +407,18 @@ def stix_parse(
     """
     strength = strength_checked(default_strength)
     report = ImportReport("stix", taxonomy or "", "STIX 2.1 bundle")
-    text = _text_of(data)
-    del data
     with gc_paused():
-        return _parse(text, taxonomy, layer_map or {}, strength, report)
+        return _parse(_stream_of(data), taxonomy, layer_map or {}, strength, report)
 
 
 def _parse(
-    text: str,
+    source: str | bytes | IO,
     taxonomy: str | None,
     layer_map: Mapping[str, str],
     strength: str,
     report: ImportReport,
 ) -> tuple[Taxonomy, ImportReport]:
-    read = _read(text, report)
-    del text
+    read = _read(source, report)
     report.taxonomy = name = _taxonomy_name(taxonomy, read)
     bundle = _Bundle(name, report)
     bundle.read_grouping(read.grouping)

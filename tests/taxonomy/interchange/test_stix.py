@@ -188,7 +188,7 @@ def test_the_bundle_imports_into_the_graph_with_a_summary(graph, bundle_text, tm
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda text: text[:-5], "invalid JSON at line"),
+        (lambda text: text[:-5], "invalid JSON in objects["),
         (
             lambda text: json.dumps({**json.loads(text), "spec_version": "2.0"}),
             "only STIX 2.1",
