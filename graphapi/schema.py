@@ -21,6 +21,7 @@ from drf_spectacular.utils import (
 )
 
 from graphapi import etags
+from graphapi.pagination import PageQuerySerializer
 from graphapi.serializers import documents, queries, records
 from taxonomy.formats import EXPORT_FORMATS, fixtures_yaml
 from taxonomy.formats.common import (
@@ -430,6 +431,39 @@ coverage_robustness = extend_schema(
     "graph revision and parameters. `samples` over 20,000 is 422.",
     parameters=[queries.RobustnessQuerySerializer],
     responses={200: documents.RobustnessSerializer, **errors(404, 422)},
+)
+INCIDENT_DOC = (
+    "An incident is stopped when at least one technique it uses is addressed "
+    "under the scenario: one addressed step is taken to break the documented "
+    "sequence (the chain rule), so every count depends on the threshold; "
+    "`assumption` says so in words, to show with the numbers, and `by_threshold` "
+    "gives the margin. Cached by graph revision and parameters. Unknown ids give "
+    "422 naming the parameter; an unknown `taxonomy` 404."
+)
+coverage_incidents = extend_schema(
+    operation_id="coverage_incidents_list",
+    tags=["coverage"],
+    summary="Which documented incidents the scenario would stop, and what would "
+    "stop the rest",
+    description=INCIDENT_DOC + " `results` lists the incidents that pass `kind` "
+    "and `stopped`, by id, paginated with limit and offset (`count`, `next`, "
+    "`previous`); `totals`, `stoppers` and `by_threshold` count every incident of "
+    "the taxonomy.",
+    parameters=[queries.IncidentCoverageQuerySerializer, PageQuerySerializer],
+    responses={200: documents.IncidentCoverageSerializer, **errors(404, 422)},
+)
+coverage_incident = extend_schema(
+    operation_id="coverage_incident_retrieve",
+    tags=["coverage"],
+    summary="One documented incident under the scenario: its steps in order, each "
+    "technique's class, and the step that stops it",
+    description=INCIDENT_DOC + " An incident the taxonomy does not hold is 404. "
+    "`incidents/{key}/` gives the incident as stored, with its USES links.",
+    parameters=[
+        _path_id("key", "The incident's id."),
+        queries.ScenarioQuerySerializer,
+    ],
+    responses={200: documents.IncidentVerdictSerializer, **errors(404, 422)},
 )
 coverage_matrix = extend_schema(
     tags=["coverage"],

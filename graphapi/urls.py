@@ -8,7 +8,7 @@ for a link, named by the kind's ends.
 from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from graphapi.views import coverage, health, history, interchange, recommend
+from graphapi.views import coverage, health, history, incidents, interchange, recommend
 from graphapi.views.links import LINK_VIEWS
 from graphapi.views.nodes import NODE_VIEWS
 from taxonomy.domain.kinds import KINDS
@@ -55,6 +55,12 @@ ROUTES = (
     ("coverage/matrix.csv", coverage.CoverageMatrixView, "coverage-matrix"),
     ("coverage/diff/", coverage.CoverageDiffView, "coverage-diff"),
     ("coverage/robustness/", coverage.CoverageRobustnessView, "coverage-robustness"),
+    ("coverage/incidents/", incidents.IncidentCoverageView, "coverage-incidents"),
+    (
+        "coverage/incidents/<taxid:key>/",
+        incidents.IncidentVerdictView,
+        "coverage-incident",
+    ),
     ("recommendations/", recommend.RecommendationView, "recommendations"),
     ("graph/", interchange.GraphView, "graph"),
     ("audit/", history.AuditCollection, "audit-list"),

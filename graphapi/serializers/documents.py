@@ -11,7 +11,7 @@ from rest_framework import serializers
 from graphapi.serializers.records import ITEM_SERIALIZERS, ThreatCoverageSerializer
 from taxonomy.analysis.model import CLASSES
 from taxonomy.domain.kinds import BY_REL, KINDS, NODE_KINDS
-from taxonomy.domain.records import MATURITIES, STRENGTHS
+from taxonomy.domain.records import INCIDENT_KINDS, MATURITIES, STRENGTHS
 from taxonomy.domain.scenario import DEPENDENCES
 
 # The node kinds the graph explorer draws (sources are cited on links, not drawn).
@@ -55,6 +55,12 @@ class HealthSerializer(serializers.Serializer):
     revision = serializers.IntegerField(help_text="The graph revision.")
     schema_missing = serializers.ListField(
         child=serializers.CharField(), help_text="The constraints and indexes missing."
+    )
+    cache = serializers.ChoiceField(
+        ["local", "ok", "unreachable"],
+        help_text="local: each process caches alone (no CACHE_URL); ok or "
+        "unreachable: whether CACHE_URL's Redis answers (while it does not, "
+        "answers are computed from Neo4j).",
     )
 
 
@@ -335,6 +341,21 @@ class _ResilienceLineSerializer(serializers.Serializer):
     )
 
 
+class _DemandShareSerializer(serializers.Serializer):
+    uses = serializers.IntegerField(
+        help_text="(incident, technique) pairs of the documented incidents."
+    )
+    addressed_uses = serializers.IntegerField(
+        help_text="Those whose technique is addressed."
+    )
+    share = serializers.FloatField(
+        allow_null=True, help_text="addressed_uses / uses; null when there are none."
+    )
+    by_class = serializers.DictField(
+        child=serializers.IntegerField(), help_text="The uses of each class's threats."
+    )
+
+
 class CoverageDocumentSerializer(serializers.Serializer):
     """The coverage document, byte for byte what ``manage.py coverage --format json`` prints."""
 
@@ -358,6 +379,10 @@ class CoverageDocumentSerializer(serializers.Serializer):
     chains = _ChainsSerializer(allow_null=True)
     diff = _DiffSerializer(allow_null=True)
     robustness = RobustnessSerializer(allow_null=True)
+    demand = _DemandShareSerializer(
+        allow_null=True,
+        help_text="The headline weighted by demand (weight=demand); null otherwise.",
+    )
 
 
 # --- The comparison of two revisions ---------------------------------------------------
@@ -473,3 +498,135 @@ class RecommendationSerializer(serializers.Serializer):
     gap = serializers.FloatField(allow_null=True)
     frontier = _FrontierStepSerializer(many=True)
     greedy = _GreedyStepSerializer(many=True)
+
+
+# --- Documented incidents under a scenario ----------------------------------------------
+
+_ASSUMPTION_HELP = (
+    "The assumption every count of stopped incidents rests on: show it with them."
+)
+
+
+class _IncidentOutcomeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(INCIDENT_KINDS)
+    date = serializers.CharField(
+        help_text="ISO date at the precision known; may be empty."
+    )
+    ordered = serializers.BooleanField(
+        help_text="Whether its steps are ordered (case studies)."
+    )
+    techniques = serializers.IntegerField(help_text="Distinct techniques it uses.")
+    steps = serializers.IntegerField(help_text="Distinct step numbers (0: unordered).")
+    stopped = serializers.BooleanField(
+        help_text="At least one technique it uses is addressed under the scenario."
+    )
+    first_stopped_step = serializers.IntegerField(
+        allow_null=True,
+        help_text="The first step whose technique is addressed; null when unordered "
+        "or not stopped.",
+    )
+    steps_addressed = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ascending; empty when unordered."
+    )
+    techniques_addressed = serializers.ListField(
+        child=serializers.CharField(), help_text="The addressed techniques it uses."
+    )
+    stopped_up_to = serializers.FloatField(
+        help_text="Stopped at every threshold up to this coverage (the best of its "
+        "techniques), the rest of the scenario kept; at none above."
+    )
+
+
+class _KindCountSerializer(serializers.Serializer):
+    incidents = serializers.IntegerField()
+    stopped = serializers.IntegerField()
+
+
+class _IncidentTotalsSerializer(serializers.Serializer):
+    incidents = serializers.IntegerField()
+    stopped = serializers.IntegerField()
+    by_kind = serializers.DictField(
+        child=_KindCountSerializer(),
+        help_text=f"Every kind ({', '.join(INCIDENT_KINDS)}), in that order.",
+    )
+
+
+class _StopperSerializer(serializers.Serializer):
+    threat = serializers.CharField()
+    name = serializers.CharField()
+    incidents = serializers.IntegerField(
+        help_text="Incidents not yet stopped that use it: addressing it alone stops them."
+    )
+
+
+class _ThresholdCountSerializer(serializers.Serializer):
+    threshold = serializers.FloatField()
+    stopped = serializers.IntegerField()
+
+
+class IncidentCoverageSerializer(serializers.Serializer):
+    """Every documented incident stopped or not under a scenario (one page of
+    them in ``results``), and the taxonomy's totals."""
+
+    revision = serializers.IntegerField()
+    threshold = serializers.FloatField()
+    dependence = serializers.ChoiceField(DEPENDENCES)
+    assumption = serializers.CharField(help_text=_ASSUMPTION_HELP)
+    totals = _IncidentTotalsSerializer(
+        help_text="Over every incident of the taxonomy, whatever the filters."
+    )
+    stoppers = _StopperSerializer(
+        many=True,
+        help_text="The 50 techniques that would stop the most incidents not yet "
+        "stopped, most first, ties by id.",
+    )
+    stoppers_total = serializers.IntegerField(
+        help_text="How many techniques would stop some incident not yet stopped."
+    )
+    by_threshold = _ThresholdCountSerializer(
+        many=True,
+        help_text="Incidents stopped at 0.5 … 0.95 and at the scenario's threshold.",
+    )
+    count = serializers.IntegerField(help_text="Incidents that pass the filters.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = _IncidentOutcomeSerializer(many=True, help_text="By id.")
+
+
+class _IncidentStepSerializer(serializers.Serializer):
+    step = serializers.IntegerField(allow_null=True, help_text="null: unordered.")
+    threat = serializers.CharField()
+    name = serializers.CharField()
+    tactic = serializers.CharField(help_text="As the USES link names it; may be empty.")
+    tactic_name = serializers.CharField(help_text="The tactic's name when known.")
+    description = serializers.CharField()
+    addressed = serializers.BooleanField()
+    stops = serializers.BooleanField(help_text="The step that stops the incident.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["class"] = serializers.ChoiceField(
+            CLASSES, help_text="The technique's coverage class under the scenario."
+        )
+        return fields
+
+
+class IncidentVerdictSerializer(serializers.Serializer):
+    """One incident's steps in order under a scenario, and whether it is stopped."""
+
+    id = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(INCIDENT_KINDS)
+    date = serializers.CharField()
+    summary = serializers.CharField()
+    sources = serializers.ListField(child=serializers.CharField())
+    ordered = serializers.BooleanField()
+    threshold = serializers.FloatField()
+    assumption = serializers.CharField(help_text=_ASSUMPTION_HELP)
+    stopped = serializers.BooleanField()
+    first_stopped_step = serializers.IntegerField(allow_null=True)
+    steps = _IncidentStepSerializer(
+        many=True, help_text="By step, then technique id; unordered: by technique id."
+    )

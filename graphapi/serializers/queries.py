@@ -188,6 +188,20 @@ class CoverageQuerySerializer(ScenarioQuerySerializer):
         return data
 
 
+class IncidentCoverageQuerySerializer(ScenarioQuerySerializer):
+    """The scenario and the filters of the incidents listed (the totals count all)."""
+
+    kind = serializers.ChoiceField(
+        INCIDENT_KINDS, required=False, help_text="List only incidents of this kind."
+    )
+    stopped = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="List only the incidents stopped (true) or not stopped (false).",
+    )
+
+
 class RobustnessQuerySerializer(ScenarioQuerySerializer):
     """The parameters of ``manage.py coverage --robustness``."""
 

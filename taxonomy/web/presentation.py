@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from taxonomy.analysis.incidents import gaps_by_demand
 from taxonomy.analysis.model import CLASSES
 from taxonomy.domain.scenario import Scenario
 
@@ -86,7 +87,7 @@ def joined(items: Iterable[str], last: str = "and") -> str:
 
 # --- The coverage matrix -----------------------------------------------------
 
-SORTS = ("name", "class", "-class", "coverage", "-coverage")
+SORTS = ("name", "class", "-class", "coverage", "-coverage", "demand", "-demand")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +114,16 @@ class MatrixRow:
     was: str | None = None
     was_coverage: float | None = None
     pivotal: bool = False
+    demand: int = 0
 
 
 def matrix_rows(
-    document: Mapping, *, sort: str = "class", classes: Iterable[str] = ()
+    document: Mapping,
+    *,
+    sort: str = "class",
+    classes: Iterable[str] = (),
+    gaps_only: bool = False,
+    demand: Mapping[str, int] | None = None,
 ) -> list[MatrixRow]:
     """The rows of the coverage matrix from a coverage document.
 
@@ -129,6 +136,12 @@ def matrix_rows(
         ``-`` reverses. Ties go by name.
     classes : iterable of str
         Keep only threats of these classes (all when empty).
+    gaps_only : bool
+        Keep only the gaps: threats no layers address, even together
+        (unmitigated or insufficient).
+    demand : mapping, optional
+        Threat id → how many documented incidents use it (0 when absent);
+        ``demand`` sorts gaps first, each group by demand, then id.
 
     Returns
     -------
@@ -144,14 +157,19 @@ def matrix_rows(
     (['a', 'b'], ['b', 'a'])
     >>> matrix_rows(doc)[1].all
     Cell(layer='all', value=0.9, step=10, addressed=True, off=False, pivotal=False)
+    >>> [r.id for r in matrix_rows(doc, gaps_only=True)]
+    ['a']
+    >>> [(r.id, r.demand) for r in matrix_rows(doc, sort="demand", demand={"b": 3})]
+    [('a', 0), ('b', 3)]
     """
     tau = document["threshold"]
     off = set(document["scenario"]["disabled_layers"])
     changed = {c["id"]: c for c in (document.get("diff") or {}).get("changed", [])}
     keep = set(classes)
+    demand = demand or {}
     rows = []
     for t in document["threats"]:
-        if keep and t["class"] not in keep:
+        if (keep and t["class"] not in keep) or (gaps_only and t["class"] in ADDRESSED):
             continue
         cover = t["coverage"]
         was = changed.get(t["id"])
@@ -167,6 +185,7 @@ def matrix_rows(
                 ),
                 was=was["from"] if was else None,
                 was_coverage=was["coverage"]["from"] if was else None,
+                demand=demand.get(t["id"], 0),
             )
         )
     return sorted_rows(rows, sort)
@@ -177,7 +196,9 @@ def _cell(layer: str, value: float, tau: float, off: bool = False) -> Cell:
 
 
 def sorted_rows(rows: list[MatrixRow], sort: str) -> list[MatrixRow]:
-    """Matrix rows ordered by name, class (worst first) or coverage (lowest first).
+    """Matrix rows ordered by name, class (worst first), coverage (lowest first)
+    or demand (the analysis's order: gaps first, each by how many incidents
+    use them, most first, then id).
 
     An unknown ``sort`` sorts by class.
     """
@@ -185,7 +206,11 @@ def sorted_rows(rows: list[MatrixRow], sort: str) -> list[MatrixRow]:
     by_name = sorted(rows, key=lambda r: r.name.lower())
     if key == "name":
         return by_name[::-1] if sort.startswith("-") else by_name
-    if key == "coverage":
+    if key == "demand":
+        classes = {r.id: r.coverage_class for r in rows}
+        order = gaps_by_demand(classes, {r.id: r.demand for r in rows})
+        ranked = sorted(rows, key=lambda r: order(r.id))
+    elif key == "coverage":
         ranked = sorted(by_name, key=lambda r: r.all.value)
     else:
         ranked = sorted(
@@ -200,16 +225,24 @@ SORT_LABELS = {
     "coverage": "Coverage, lowest first",
     "-coverage": "Coverage, highest first",
     "name": "Name",
+    "demand": "Gaps used by the most incidents first",
 }
 
 
-def sort_options(current: str) -> list[tuple[str, str, bool]]:
-    """The matrix's sort choices as ``(value, label, selected)``.
+def sort_options(current: str, demand: bool = False) -> list[tuple[str, str, bool]]:
+    """The matrix's sort choices as ``(value, label, selected)``; by demand only
+    for a taxonomy with documented incidents.
 
     >>> sort_options("name")[-1]
     ('name', 'Name', True)
+    >>> sort_options("demand", demand=True)[-1][0]
+    'demand'
     """
-    return [(value, label, value == current) for value, label in SORT_LABELS.items()]
+    return [
+        (value, label, value == current)
+        for value, label in SORT_LABELS.items()
+        if demand or value != "demand"
+    ]
 
 
 def next_sort(current: str, column: str) -> str:
@@ -767,3 +800,232 @@ def with_adopted(scenario: Scenario, mitigation: str) -> Scenario:
     ['a', 'b']
     """
     return replace(scenario, adopt=scenario.adopt | {mitigation})
+
+
+# --- Tactics and documented incidents -----------------------------------------------
+
+# Above this many rows in all, the matrix's tactic groups start closed: their
+# headings (with each group's gaps) are the overview, a click opens one.
+OPEN_GROUP_ROWS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class TacticGroup:
+    """The matrix rows of one tactic (``id`` None: the threats in no tactic);
+    ``prefix`` keeps the html ids of its rows apart from other groups'."""
+
+    id: str | None
+    name: str
+    description: str
+    rows: tuple[MatrixRow, ...]
+    gaps: int
+    prefix: str
+
+
+def matrix_groups(
+    rows: Iterable[MatrixRow], snapshot, tactic: str | None = None
+) -> list[TacticGroup]:
+    """Matrix rows grouped by tactic, in the tactics' order, then the rows in no tactic.
+
+    A threat in several tactics is listed under each (the class counts above
+    the matrix count it once). Groups with no row are left out; ``tactic``
+    keeps only that tactic's group. Rows keep their order within a group.
+
+    >>> from taxonomy.domain.records import Link, Tactic, Taxonomy
+    >>> row = lambda i, c: MatrixRow(i, i.upper(), c, Cell("all", 0, 0, False), ())
+    >>> tax = Taxonomy(tactics=(Tactic("y", "Y", order=1), Tactic("x", "X", order=0)),
+    ...     in_tactic=(Link("a", "x"), Link("a", "y"), Link("b", "y")))
+    >>> groups = matrix_groups([row("a", "unmitigated"), row("b", "single-layer"),
+    ...     row("c", "insufficient")], tax)
+    >>> [(g.id, [r.id for r in g.rows], g.gaps) for g in groups]
+    [('x', ['a'], 1), ('y', ['a', 'b'], 1), (None, ['c'], 1)]
+    >>> [g.id for g in matrix_groups([row("a", "unmitigated")], tax, tactic="y")]
+    ['y']
+    """
+    rows = list(rows)
+    members: dict[str, set[str]] = {}
+    for link in snapshot.in_tactic:
+        members.setdefault(link.target, set()).add(link.source)
+    placed = set().union(*members.values()) if members else set()
+    groups = [
+        (
+            t.id,
+            t.name,
+            t.description,
+            [r for r in rows if r.id in members.get(t.id, ())],
+        )
+        for t in sorted(snapshot.tactics, key=lambda t: (t.order, t.id))
+        if tactic in (None, t.id)
+    ]
+    if tactic is None:
+        groups.append((None, "No tactic", "", [r for r in rows if r.id not in placed]))
+    kept = [group for group in groups if group[3]]
+    return [
+        TacticGroup(id_, name, text, tuple(mine), sum(map(_is_gap, mine)), f"g{n}-")
+        for n, (id_, name, text, mine) in enumerate(kept, start=1)
+    ]
+
+
+def matrix_view_params(form: Mapping) -> dict:
+    """The query parameters of a matrix view beyond its scenario: sort, compare,
+    classes, gaps, grouping, tactic and revision (empty values are dropped).
+
+    >>> form = {"sort": "class", "compare": False, "classes": [], "gaps": True,
+    ...     "has_tactics": True, "group": "tactic", "tactic": "", "revision": ""}
+    >>> {k: v for k, v in matrix_view_params(form).items() if v}
+    {'sort': 'class', 'gaps': '1'}
+    """
+    return {
+        "sort": form["sort"],
+        "compare": "baseline" if form["compare"] else "",
+        "class": form["classes"],
+        "gaps": "1" if form["gaps"] else "",
+        "group": "none" if form["has_tactics"] and form["group"] == "none" else "",
+        "tactic": form["tactic"],
+        "revision": form["revision"],
+    }
+
+
+def _is_gap(row: MatrixRow) -> bool:
+    return row.coverage_class not in ADDRESSED
+
+
+def tactic_ids(snapshot) -> dict[str, str]:
+    """A tactic as a USES step may name it (its id or shortname) → its id.
+
+    >>> from taxonomy.domain.records import Tactic, Taxonomy
+    >>> tactic_ids(Taxonomy(tactics=(Tactic("ta1", "Impact", shortname="impact"),)))
+    {'impact': 'ta1', 'ta1': 'ta1'}
+    """
+    named = {t.shortname: t.id for t in snapshot.tactics if t.shortname}
+    return named | {t.id: t.id for t in snapshot.tactics}
+
+
+INCIDENT_KIND_LABELS = {
+    "case-study": "Case study",
+    "campaign": "Campaign",
+    "group": "Group",
+    "software": "Software",
+}
+
+
+def incident_kind_label(kind: str) -> str:
+    """A readable kind of incident: ``case-study`` → ``Case study``.
+
+    >>> incident_kind_label("case-study"), incident_kind_label("other")
+    ('Case study', 'other')
+    """
+    return INCIDENT_KIND_LABELS.get(kind, kind)
+
+
+def incident_verdict(entry: Mapping) -> str:
+    """What the scenario does to one incident, in words.
+
+    >>> incident_verdict({"stopped": True, "first_stopped_step": 3})
+    'Stopped at step 3'
+    >>> incident_verdict({"stopped": True, "first_stopped_step": None})
+    'Stopped'
+    >>> incident_verdict({"stopped": False, "first_stopped_step": None})
+    'Not stopped'
+    """
+    if not entry["stopped"]:
+        return "Not stopped"
+    step = entry["first_stopped_step"]
+    return f"Stopped at step {step}" if step is not None else "Stopped"
+
+
+def incident_sentence(totals: Mapping) -> str:
+    """The headline of the incidents, without its assumption (always show it too).
+
+    >>> incident_sentence({"incidents": 57, "stopped": 12})
+    '12 of 57 documented incidents would be stopped under this scenario'
+    >>> incident_sentence({"incidents": 1, "stopped": 1})
+    '1 of 1 documented incident would be stopped under this scenario'
+    """
+    noun = "incident" if totals["incidents"] == 1 else "incidents"
+    return (
+        f"{totals['stopped']} of {totals['incidents']} documented {noun} "
+        "would be stopped under this scenario"
+    )
+
+
+def kind_rows(by_kind: Mapping[str, Mapping[str, int]]) -> list[tuple[str, int, int]]:
+    """``(kind, incidents, stopped)`` of each kind the taxonomy has incidents of.
+
+    >>> kind_rows({"case-study": {"incidents": 3, "stopped": 1},
+    ...     "group": {"incidents": 0, "stopped": 0}})
+    [('case-study', 3, 1)]
+    """
+    return [
+        (kind, counts["incidents"], counts["stopped"])
+        for kind, counts in by_kind.items()
+        if counts["incidents"]
+    ]
+
+
+STATUSES = ("stopped", "not-stopped")
+
+
+def incidents_shown(
+    incidents: Iterable[Mapping], *, kind: str | None = None, status: str | None = None
+) -> list[Mapping]:
+    """The incidents of one kind (any when None) and status (``STATUSES``; any
+    when None), in the report's order.
+
+    >>> found = [{"id": "a", "kind": "group", "stopped": True},
+    ...          {"id": "b", "kind": "case-study", "stopped": False}]
+    >>> [i["id"] for i in incidents_shown(found, status="not-stopped")]
+    ['b']
+    >>> [i["id"] for i in incidents_shown(found, kind="group")]
+    ['a']
+    """
+    return [
+        i
+        for i in incidents
+        if kind in (None, i["kind"])
+        and status in (None, "stopped" if i["stopped"] else "not-stopped")
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdRow:
+    """How many incidents are stopped at one threshold, the rest of the scenario kept."""
+
+    threshold: float
+    stopped: int
+    scenario: Scenario
+    current: bool
+
+
+def threshold_rows(by_threshold: Iterable[Mapping], scenario: Scenario) -> list:
+    """The margin of the incidents' headline: each threshold, the incidents
+    stopped at it, and the scenario that shows it.
+
+    >>> rows = threshold_rows([{"threshold": 0.5, "stopped": 4},
+    ...     {"threshold": 0.8, "stopped": 1}], Scenario())
+    >>> [(r.threshold, r.stopped, r.scenario.threshold, r.current) for r in rows]
+    [(0.5, 4, 0.5, False), (0.8, 1, 0.8, True)]
+    """
+    return [
+        ThresholdRow(
+            row["threshold"],
+            row["stopped"],
+            replace(scenario, threshold=row["threshold"]),
+            abs(row["threshold"] - scenario.threshold) < 1e-9,
+        )
+        for row in by_threshold
+    ]
+
+
+def incident_steps(steps: Iterable[Mapping], snapshot) -> list[dict]:
+    """An incident's steps with ``tactic_id``, the id of the tactic a step names
+    (None when the taxonomy holds no such tactic), for links to the matrix.
+
+    >>> from taxonomy.domain.records import Tactic, Taxonomy
+    >>> tax = Taxonomy(tactics=(Tactic("ta1", "Impact", shortname="impact"),))
+    >>> [s["tactic_id"] for s in incident_steps([{"tactic": "impact"},
+    ...     {"tactic": "gone"}], tax)]
+    ['ta1', None]
+    """
+    ids = tactic_ids(snapshot)
+    return [{**step, "tactic_id": ids.get(step["tactic"])} for step in steps]

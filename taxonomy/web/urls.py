@@ -7,6 +7,8 @@ from taxonomy.web import downloads, views
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("coverage/", views.coverage_matrix, name="coverage"),
+    path("incidents/", views.incident_list, name="incidents"),
+    path("incidents/<str:incident_id>/", views.incident_detail, name="incident"),
     path("combinations/", views.layer_combinations, name="combinations"),
     path("threats/<str:threat_id>/", views.threat_detail, name="threat"),
     path(

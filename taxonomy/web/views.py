@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,12 +17,20 @@ from django.views.decorators.http import require_GET
 from taxonomy import revisions, selectors
 from taxonomy.analysis import report
 from taxonomy.analysis.chains import onward_chains
+from taxonomy.analysis.incidents import incident_model
+from taxonomy.analysis.incidents import threat_demand as demand_of
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
 from taxonomy.analysis.robustness_report import headline_sentence, range_words
 from taxonomy.domain.errors import RevisionError, ScenarioError
 from taxonomy.domain.kinds import NODE_KINDS, items_of
-from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, Taxonomy
+from taxonomy.domain.records import (
+    DEFAULT_TAXONOMY,
+    INCIDENT_KINDS,
+    MATURITIES,
+    Taxonomy,
+)
 from taxonomy.domain.scenario import (
+    DEMAND,
     DEPENDENCE_WORDS,
     DEPENDENCES,
     SCENARIO_PARAMS,
@@ -32,9 +41,10 @@ from taxonomy.domain.scenario import (
     scenario_values,
     split_ids,
 )
+from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.selectors.recommend import recommendation_of_query
-from taxonomy.web import charts, presentation, uncertainty
+from taxonomy.web import charts, matrix_html, presentation, uncertainty
 
 MAX_GRAPH_DEPTH = 4
 # Scenario field -> its query parameter: the controls' names, read back by the form.
@@ -42,6 +52,8 @@ PARAM = {param.attr: param.name for param in SCENARIO_PARAMS}
 # Above this many MITIGATES links, pages do not compute robustness while the
 # reader waits (the Robustness page still does, when asked).
 LIVE_ROBUSTNESS_LINKS = 20_000
+# How the matrix lists its rows when the taxonomy has tactics: the first is the default.
+GROUPS = ("tactic", "none")
 
 # (download format, link text, what it follows) of the downloads the matrix, the
 # overview and the brief offer; the formats are those of taxonomy/downloads.py.
@@ -323,6 +335,7 @@ def overview(request):
         _headline(analysis)
         | _robustness_headline(request, analysis)
         | _next_step(request, analysis)
+        | _incident_headline(request, analysis)
         | {
             "unblocked": analysis.document["unblocked_chains_into"],
             "layers": analysis.snapshot.layers,
@@ -340,8 +353,12 @@ def _scenario_form(snapshot: Taxonomy, request) -> dict:
     off_mitigations = set(split_ids(get.getlist(PARAM["disabled_mitigations"])))
     adopted = set(split_ids(get.getlist(PARAM["adopt"])))
     maturities = set(split_ids(get.getlist(PARAM["maturities"])))
-    sort = _choice(get.get("sort"), presentation.SORTS, "class")
-    return {
+    incidents = bool(snapshot.incidents)
+    weighted = incidents and get.get(PARAM["weight"]) == DEMAND
+    sort = _choice(
+        get.get("sort"), presentation.SORTS, "demand" if weighted else "class"
+    )
+    return _view_form(snapshot, get) | {
         "param": PARAM,
         "layers": [(layer, layer.id in off_layers) for layer in snapshot.layers],
         "mitigation_groups": _mitigation_groups(snapshot, off_mitigations),
@@ -354,9 +371,23 @@ def _scenario_form(snapshot: Taxonomy, request) -> dict:
         "dependences": _dependence_choices(get.get(PARAM["dependence"])),
         "compare": get.get("compare") == "baseline",
         "sort": sort,
-        "sort_options": presentation.sort_options(sort),
+        "sort_options": presentation.sort_options(sort, demand=incidents),
         "classes": [c for c in get.getlist("class") if c in presentation.CLASS_INFO],
         "revision": get.get("revision", ""),
+    }
+
+
+def _view_form(snapshot: Taxonomy, get) -> dict:
+    """How the matrix shows its rows: only gaps, grouped by tactic (the default
+    when the taxonomy has tactics) or one list, one tactic alone."""
+    tactics = {t.id for t in snapshot.tactics}
+    group = _choice(get.get("group"), GROUPS, GROUPS[0]) if tactics else "none"
+    return {
+        "gaps": get.get("gaps") == "1",
+        "has_tactics": bool(tactics),
+        "has_incidents": bool(snapshot.incidents),
+        "group": group,
+        "tactic": _choice(get.get("tactic"), tactics, "") if group == "tactic" else "",
     }
 
 
@@ -400,12 +431,86 @@ def coverage_matrix(request):
     )
     downloads = _downloads(request, analysis.scenario, compare=compare)
     robust = None if form["revision"] else _robustness(request, analysis)
-    context = _matrix_context(form, analysis) | {
+    demand = _demand(request, snapshot, form)
+    context = _matrix_context(request, form, analysis, demand) | {
         "permalink": request.build_absolute_uri(),
         "downloads": [] if form["revision"] else downloads,
     }
     context["rows"] = uncertainty.with_pivots(context["rows"], robust)
+    context |= _grouping(snapshot, form, context["rows"])
     return render(request, template, context)
+
+
+def _row_links(request, analysis: _Analysis, form: dict) -> matrix_html.RowLinks:
+    """The links every row of the matrix repeats, reversed once per page: a
+    catalogue's thousands of them would cost more than the analysis."""
+    query = scenario_query(
+        analysis.scenario,
+        default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD,
+        **request.taxonomy.query,
+    )
+    return matrix_html.RowLinks(
+        threat_url=reverse("threat", args=["__id__"]).replace("__id__", "{id}"),
+        robustness_url=reverse("robustness"),
+        query=query,
+        layer_names=analysis.names["layer"],
+        demand=form["has_incidents"],
+    )
+
+
+def _head_links(request, analysis: _Analysis, form: dict, columns) -> dict:
+    """The links of the matrix's column heads, built once for every table of it:
+    each sortable column's (``sort_urls``) and each layer's (``layer_heads``)."""
+    threshold, keep = settings.LAYERWISE_COVERAGE_THRESHOLD, request.taxonomy.query
+    view = presentation.matrix_view_params(form)
+    coverage, scenario = reverse("coverage"), analysis.scenario
+    sorted_by = {
+        column: scenario_query(
+            scenario,
+            default_threshold=threshold,
+            **(view | {"sort": presentation.next_sort(form["sort"], column)}),
+            **keep,
+        )
+        for column in columns
+    }
+    here = scenario_query(scenario, default_threshold=threshold, **keep)
+    return {
+        "sort_urls": {column: coverage + q for column, q in sorted_by.items()},
+        "layer_heads": [
+            (
+                analysis.names["layer"].get(layer, layer),
+                reverse("layer", args=[layer]) + here,
+            )
+            for layer in analysis.document["layers"]
+        ],
+    }
+
+
+def _grouping(snapshot: Taxonomy, form: dict, rows: list) -> dict:
+    """The rows grouped by tactic (``groups`` None: one list), and whether the
+    groups start open (one tactic, or few rows in all)."""
+    if form["group"] != "tactic":
+        return {"groups": None}
+    groups = presentation.matrix_groups(rows, snapshot, form["tactic"] or None)
+    listed = sum(len(group.rows) for group in groups)
+    return {
+        "groups": groups,
+        "open_groups": bool(form["tactic"]) or listed <= presentation.OPEN_GROUP_ROWS,
+    }
+
+
+def _demand(request, snapshot: Taxonomy, form: dict) -> dict[str, int]:
+    """Threat id → how many documented incidents use it (empty without any); a
+    named revision's from its own incidents."""
+    if not snapshot.incidents:
+        return {}
+    if form["revision"]:
+        found = demand_of(incident_model(snapshot))
+    else:
+        found = incident_selectors.threat_demand(
+            taxonomy=request.taxonomy.name, token=selectors.revision_token()
+        )
+    return {threat: entry["total"] for threat, entry in found.items()}
 
 
 def _snapshot_at(request) -> Taxonomy:
@@ -419,21 +524,29 @@ def _snapshot_at(request) -> Taxonomy:
         raise Http404(str(error)) from None
 
 
-def _matrix_context(form: dict, analysis: _Analysis) -> dict:
+def _matrix_context(request, form: dict, analysis: _Analysis, demand: dict) -> dict:
     """What the matrix region shows: rows, sort links, class counts, legend."""
     sort, compare, document = form["sort"], form["compare"], analysis.document
-    columns = ("name", "coverage", "class")
+    columns = ("name", "coverage", "class", "demand")
+    rows = presentation.matrix_rows(
+        document,
+        sort=sort,
+        classes=form["classes"],
+        gaps_only=form["gaps"],
+        demand=demand,
+    )
     return analysis.shown | {
         "form": form,
         "document": document,
-        "rows": presentation.matrix_rows(document, sort=sort, classes=form["classes"]),
+        "rows": rows,
+        "shown": len(rows),
+        "row_links": _row_links(request, analysis, form),
+        **_head_links(request, analysis, form, columns),
         "class_rows": presentation.class_rows(document["summary"]),
         "class_names": list(presentation.CLASS_INFO),
         "sort_state": {c: presentation.aria_sort(sort, c) for c in columns},
-        "sort_next": {c: presentation.next_sort(sort, c) for c in columns},
-        "compare_param": "baseline" if compare else "",
         "json_url": reverse("api:coverage-diff" if compare else "api:coverage"),
-        "column_count": len(document["layers"]) + 3,
+        "column_count": len(document["layers"]) + 3 + form["has_incidents"],
         "scale": presentation.scale_steps(),
     }
 
@@ -458,6 +571,7 @@ def threat_detail(request, threat_id: str):
         ),
         "pivotal": uncertainty.pivotal_for(_robustness(request, analysis), threat_id),
         **_depth_words(request, analysis, entry),
+        **_threat_incidents(request, snapshot, threat_id),
     }
     return render(request, "taxonomy/threat.html", context)
 
@@ -700,3 +814,113 @@ def next_steps(request):
         "matrix_url": reverse("coverage") + query,
     }
     return render(request, "taxonomy/next.html", context)
+
+
+# --- Documented incidents ---------------------------------------------------------
+
+INCIDENTS_PER_PAGE = 100
+
+
+def _incident_read(request, snapshot: Taxonomy, template: str, read, frame=None):
+    """``read(scenario)`` under the request's scenario, with what every scenario
+    page shows of it; a scenario that cannot be computed renders ``template``
+    with ``frame`` and a message instead."""
+    names = _names(snapshot)
+    try:
+        scenario = _scenario_from(request)
+        found = read(scenario)
+    except (ScenarioError, ValueError) as error:
+        context = {"names": names, **(frame or {})}
+        raise _ScenarioProblem(error, template, context) from error
+    named = names["layer"] | names["mitigation"]
+    summary = scenario_summary(scenario, named)
+    return found, {"names": names, "scenario": scenario, "scenario_summary": summary}
+
+
+def _incident_report(request, scenario: Scenario) -> dict:
+    return incident_selectors.incident_report(
+        scenario=scenario,
+        taxonomy=request.taxonomy.name,
+        token=selectors.revision_token(),
+    )
+
+
+@require_GET
+@_in_taxonomy
+def incident_list(request):
+    """Every documented incident, stopped or not under the URL's scenario."""
+    snapshot, template = _snapshot(request), "taxonomy/incidents.html"
+    found, shown = _incident_read(
+        request, snapshot, template, lambda s: _incident_report(request, s)
+    )
+    kind = _choice(request.GET.get("kind"), INCIDENT_KINDS, "")
+    status = _choice(request.GET.get("status"), presentation.STATUSES, "")
+    listed = presentation.incidents_shown(
+        found["incidents"], kind=kind or None, status=status or None
+    )
+    context = shown | {
+        "report": found,
+        "sentence": presentation.incident_sentence(found["totals"]),
+        "kinds": presentation.kind_rows(found["totals"]["by_kind"]),
+        "margin": presentation.threshold_rows(found["by_threshold"], shown["scenario"]),
+        "kind": kind,
+        "status": status,
+        "statuses": presentation.STATUSES,
+        "page": Paginator(listed, INCIDENTS_PER_PAGE).get_page(request.GET.get("page")),
+    }
+    return render(request, template, context)
+
+
+@require_GET
+@_in_taxonomy
+def incident_detail(request, incident_id: str):
+    """One incident's steps in order, each technique's class, and the step that stops it."""
+    snapshot = _snapshot(request)
+    incident = _get_or_404(snapshot, "incident", incident_id)
+    detail, shown = _incident_read(
+        request,
+        snapshot,
+        "taxonomy/incident.html",
+        lambda scenario: incident_selectors.incident_detail(
+            scenario=scenario,
+            incident_id=incident_id,
+            taxonomy=request.taxonomy.name,
+            token=selectors.revision_token(),
+        ),
+        frame={"incident": incident},
+    )
+    sources = {s.id: s for s in snapshot.sources}
+    context = shown | {
+        "incident": incident,
+        "detail": detail,
+        "steps": presentation.incident_steps(detail["steps"], snapshot),
+        "sources": [sources[s] for s in incident.sources if s in sources],
+    }
+    return render(request, "taxonomy/incident.html", context)
+
+
+def _threat_incidents(request, snapshot: Taxonomy, threat_id: str) -> dict:
+    """What the threat page says of tactics and incidents: the tactics the
+    threat is in, and the documented incidents that use it."""
+    tactics = {t.id: t for t in snapshot.tactics}
+    return {
+        "tactics": [
+            tactics[x.target]
+            for x in snapshot.in_tactic
+            if x.source == threat_id and x.target in tactics
+        ],
+        "incidents": incident_selectors.threat_incidents(
+            threat_id=threat_id,
+            taxonomy=request.taxonomy.name,
+            token=selectors.revision_token(),
+        )
+        if snapshot.incidents
+        else [],
+    }
+
+
+def _incident_headline(request, analysis: _Analysis) -> dict:
+    """The overview's line on documented incidents (None without any)."""
+    if not analysis.snapshot.incidents:
+        return {"incident_report": None}
+    return {"incident_report": _incident_report(request, analysis.scenario)}

@@ -7,17 +7,19 @@ from urllib.parse import urlencode
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import format_html_join
 
 from taxonomy.domain import scenario as codec
 from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.domain.records import is_web_url
-from taxonomy.web import presentation, uncertainty
+from taxonomy.web import matrix_html, presentation, uncertainty
 
 register = template.Library()
 
 NAV = (
     ("overview", "Overview"),
     ("coverage", "Coverage matrix"),
+    ("incidents", "Incidents"),
     ("combinations", "Layer combinations"),
     ("robustness", "Robustness"),
     ("next", "What to do next"),
@@ -31,6 +33,7 @@ NAV = (
 IN_TAXONOMY = (
     "overview",
     "coverage",
+    "incidents",
     "combinations",
     "robustness",
     "next",
@@ -137,6 +140,44 @@ def scenario_query(context, scenario, **extra):
     return codec.scenario_query(
         scenario, default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD, **extra
     )
+
+
+@register.simple_tag(takes_context=True)
+def matrix_query(context, scenario, form, **override):
+    """The query string of a matrix view: the scenario and every view choice of
+    ``form``, with ``override`` replacing some (an empty value drops one)."""
+    view = presentation.matrix_view_params(form) | override
+    return scenario_query(context, scenario, **view)
+
+
+@register.simple_tag(takes_context=True)
+def matrix_body(context, rows, prefix=""):
+    """The rows of one matrix table (``context["row_links"]`` holds their links)."""
+    return matrix_html.matrix_body(
+        rows, context["row_links"], prefix, context["column_count"]
+    )
+
+
+@register.filter
+def incident_kind(kind):
+    """A kind of incident in words: ``case-study`` → ``Case study``."""
+    return presentation.incident_kind_label(kind)
+
+
+@register.filter
+def verdict(entry):
+    """An incident's verdict under the scenario: stopped (at which step) or not."""
+    return presentation.incident_verdict(entry)
+
+
+@register.simple_tag(takes_context=True)
+def scenario_hidden(context, scenario):
+    """Hidden inputs that keep a scenario, and the taxonomy shown, in a GET form."""
+    params = codec.scenario_params(
+        scenario, default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD
+    )
+    params += list(_taxonomy_params(context).items())
+    return format_html_join("", '<input type="hidden" name="{}" value="{}">', params)
 
 
 @register.simple_tag(takes_context=True)
