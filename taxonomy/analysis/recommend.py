@@ -568,8 +568,11 @@ def _requires_rows(problem: _Problem, b: _Builder) -> None:
         )
 
 
-def _threat_rows(problem: _Problem, b: _Builder, effect_col: np.ndarray) -> np.ndarray:
-    """z_v ≤ [v addressed] per open threat v some choice can reach; returns the vs."""
+def _threat_rows(
+    problem: _Problem, b: _Builder, effect_col: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """z_v ≤ [v addressed] per open threat v some choice can reach; returns the
+    vs and their z columns (the within-layer choices add columns after them)."""
     model, theta = problem.model, problem.theta
     dependence = problem.scenario.dependence
     start_link = problem.start_on[model.link_mitigation]
@@ -628,7 +631,7 @@ def _threat_rows(problem: _Problem, b: _Builder, effect_col: np.ndarray) -> np.n
         0.0,
         np.inf,
     )
-    return reachable
+    return reachable, z
 
 
 def _best_link_choices(b: _Builder, tv, tl, tc) -> np.ndarray:
@@ -671,8 +674,7 @@ def _build_milp(problem: _Problem) -> _Milp:
     b = _Builder(problem.n)
     _requires_rows(problem, b)
     effect_col = _effect_columns(problem, b)
-    z_threat = _threat_rows(problem, b, effect_col)
-    z_columns = b.n - len(z_threat) + np.arange(len(z_threat))
+    z_threat, z_columns = _threat_rows(problem, b, effect_col)
     z_of = dict(zip(z_threat.tolist(), z_columns.tolist(), strict=True))
     intro = model.introduces.tocsc()
     users: dict[int, set[int]] = {}

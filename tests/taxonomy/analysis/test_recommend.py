@@ -17,6 +17,7 @@ from taxonomy.analysis.recommend import (
     recommend,
 )
 from taxonomy.domain.errors import RecommendationError
+from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
 from taxonomy.domain.scenario import DEPENDENCES, Scenario
 from tests.taxonomy.analysis.recommend_oracle import (
     best_within,
@@ -239,3 +240,25 @@ def test_the_seed_frontier_from_today_with_unit_costs(seed_taxonomy):
     assert steps[-1].objective == len(
         analyse(seed_taxonomy, Scenario()).addressed_threats
     )
+
+
+def test_within_layer_two_links_of_one_layer_on_a_threat_still_count_the_threats():
+    # Found by the brute-force check: with two candidate links of one layer on
+    # t0, the objective was put on the within-layer choice columns instead of
+    # the threats', so m0 (one threat) was called optimal over m1 (two).
+    taxonomy = Taxonomy(
+        layers=(Layer("l0", "L0"),),
+        threats=(Threat("t0", "T0"), Threat("t1", "T1")),
+        mitigations=(
+            Mitigation("m0", "M0", "l0", "proposed"),
+            Mitigation("m1", "M1", "l0", "proposed"),
+        ),
+        mitigates=(
+            Mitigates("m0", "t0", "low"),
+            Mitigates("m1", "t0", "low"),
+            Mitigates("m1", "t1", "low"),
+        ),
+    )
+    scenario = Scenario(maturities=["pilot"], threshold=0.3, dependence="within-layer")
+    found = recommend(taxonomy, scenario, budget=1.0)
+    assert (found.chosen, found.objective, found.method) == (("m1",), 2, "milp-optimal")
