@@ -361,6 +361,7 @@ SPECTACULAR_SETTINGS = {
         "StrengthEnum": "taxonomy.domain.records.STRENGTHS",
         "MaturityEnum": "taxonomy.domain.records.MATURITIES",
         "CoverageClassEnum": "taxonomy.analysis.model.CLASSES",
+        "IncidentKindEnum": "taxonomy.domain.records.INCIDENT_KINDS",
     },
     # Ids in URLs (graphapi.urls.IdConverter), as in fixtures/schema.json.
     "PATH_CONVERTER_OVERRIDES": {

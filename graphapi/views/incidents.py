@@ -29,8 +29,8 @@ def _listed(incidents: list[dict], query: dict) -> list[dict]:
     ]
 
 
-@schema.coverage_incidents
 class IncidentCoverageView(GenericAPIView):
+    @schema.coverage_incidents
     @cached_get
     def get(self, request: Request) -> Response:
         query = params(IncidentCoverageQuerySerializer, request)
@@ -44,8 +44,8 @@ class IncidentCoverageView(GenericAPIView):
         return Response(summary | listed)
 
 
-@schema.coverage_incident
 class IncidentVerdictView(APIView):
+    @schema.coverage_incident
     @cached_get
     def get(self, request: Request, key: str) -> Response:
         query = params(ScenarioQuerySerializer, request)
