@@ -356,6 +356,15 @@ class _DemandShareSerializer(serializers.Serializer):
     )
 
 
+class _ThreatPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        help_text="The threats that pass `coverage_class` (all of them without it)."
+    )
+    offset = serializers.IntegerField()
+    limit = serializers.IntegerField(allow_null=True)
+    coverage_class = serializers.ChoiceField(CLASSES, allow_null=True)
+
+
 class CoverageDocumentSerializer(serializers.Serializer):
     """The coverage document, byte for byte what ``manage.py coverage --format json`` prints."""
 
@@ -371,6 +380,11 @@ class CoverageDocumentSerializer(serializers.Serializer):
     summary = serializers.DictField(child=serializers.IntegerField())
     resilience = _ResilienceLineSerializer(allow_null=True)
     threats = ThreatCoverageSerializer(many=True)
+    threats_page = _ThreatPageSerializer(
+        allow_null=True,
+        help_text="Which threats `threats` lists when `limit`, `offset` or "
+        "`coverage_class` is given; null when it lists every one.",
+    )
     layer_totals = serializers.DictField(child=_LayerTotalsSerializer())
     mitigation_ranking = _RankingSerializer(many=True)
     layer_sets = _LayerSetsSerializer()

@@ -8,8 +8,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from graphapi.pagination import MAX_LIMIT
 from graphapi.serializers.records import ID_MAX, IdField, TaxonomyField
 from taxonomy.analysis.model import CLASSES
+from taxonomy.analysis.report import ThreatPage
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
 from taxonomy.domain.kinds import KINDS
 from taxonomy.domain.records import (
@@ -179,6 +181,20 @@ class CoverageQuerySerializer(ScenarioQuerySerializer):
         "instead of the graph now; `current` is the graph now. Unknown: 404. "
         "Only for the seed taxonomy.",
     )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_LIMIT,
+        help_text=f"List at most this many threats under `threats` (1 to "
+        f"{MAX_LIMIT}); without `limit`, `offset` or `coverage_class` every "
+        "threat is listed. Every other part covers the whole taxonomy.",
+    )
+    offset = serializers.IntegerField(
+        required=False, min_value=0, help_text="The first threat listed (from 0)."
+    )
+    coverage_class = serializers.ChoiceField(
+        CLASSES, required=False, help_text="List only the threats of this class."
+    )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         named = data.get("revision") not in (None, "current")
@@ -186,6 +202,16 @@ class CoverageQuerySerializer(ScenarioQuerySerializer):
             only = f"named revisions hold the {DEFAULT_TAXONOMY} taxonomy only"
             raise serializers.ValidationError({"revision": [only]})
         return data
+
+
+def threat_page(query: dict[str, Any]) -> ThreatPage | None:
+    """The page of the coverage document's ``threats`` a query asks for; None
+    for every threat."""
+    if not {"limit", "offset", "coverage_class"} & set(query):
+        return None
+    return ThreatPage(
+        query.get("offset", 0), query.get("limit"), query.get("coverage_class")
+    )
 
 
 class IncidentCoverageQuerySerializer(ScenarioQuerySerializer):

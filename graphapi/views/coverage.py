@@ -18,6 +18,7 @@ from graphapi.formats import CSVRenderer, FirstRenderer
 from graphapi.serializers.queries import (
     CoverageQuerySerializer,
     RobustnessQuerySerializer,
+    threat_page,
 )
 from graphapi.views.common import params, revision_taxonomy, scenario
 from taxonomy import revisions, selectors
@@ -44,6 +45,7 @@ def _coverage_text(
         if diff_baseline is None
         else diff_baseline,
         fmt=fmt,
+        page=threat_page(query),
     )
 
 
@@ -67,6 +69,7 @@ def _at_revision(*, fmt: str, diff_baseline: bool | None = None) -> Callable:
                 diff_baseline=query["diff_baseline"]
                 if diff_baseline is None
                 else diff_baseline,
+                page=threat_page(query),
             )
             if fmt == "csv":
                 return HttpResponse(render_csv(document), content_type=CSV)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from taxonomy.analysis import chains as chain_analysis
 from taxonomy.analysis.chains import CHAIN_PATH_LIMIT, ChainReport
@@ -196,6 +197,34 @@ def chain_entry(report: ChainReport) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class ThreatPage:
+    """Which threats ``threats`` lists: those of ``coverage_class`` (all when
+    None), from ``offset``, at most ``limit`` (all when None).
+
+    A taxonomy of 100k threats makes a document of 60 MB; a page of it costs
+    what its threats cost, and every other part still covers the whole
+    taxonomy.
+    """
+
+    offset: int = 0
+    limit: int | None = None
+    coverage_class: str | None = None
+
+    def cut(self, threats: Sequence) -> tuple[list, int]:
+        """The page of ``threats`` (coverage entries) and how many pass the filter.
+
+        >>> from types import SimpleNamespace as T
+        >>> ts = [T(coverage_class=c) for c in "aabab"]
+        >>> page, count = ThreatPage(1, 2, "a").cut(ts)
+        >>> len(page), count
+        (2, 3)
+        """
+        kept = [t for t in threats if self.coverage_class in (None, t.coverage_class)]
+        end = None if self.limit is None else self.offset + self.limit
+        return kept[self.offset : end], len(kept)
+
+
 def build_report(
     analysis: Analysis,
     *,
@@ -205,6 +234,7 @@ def build_report(
     robustness: Mapping | None = None,
     depths: tuple[Depths, Depths] | None = None,
     demand: Mapping | None = None,
+    page: ThreatPage | None = None,
 ) -> dict:
     """The coverage document of an analysis (see docs/coverage.md).
 
@@ -226,6 +256,8 @@ def build_report(
     demand : mapping, optional
         The headline weighted by demand (``incidents.demand_share``), when
         the scenario weights by demand.
+    page : ThreatPage, optional
+        List only a page of ``threats`` (``threats_page`` says which).
 
     Returns
     -------
@@ -237,6 +269,15 @@ def build_report(
     [0, 0, 0, 0]
     """
     threats = [analysis.threat(threat)] if threat is not None else analysis.threats
+    listed = None
+    if page is not None:
+        threats, count = page.cut(threats)
+        listed = {
+            "count": count,
+            "offset": page.offset,
+            "limit": page.limit,
+            "coverage_class": page.coverage_class,
+        }
     layers, shared = analysis.layers, {}
     by_threat = depth_entries(*depths) if depths is not None else {}
     return {
@@ -260,6 +301,7 @@ def build_report(
         "threats": [
             threat_entry(t, layers, shared, by_threat.get(t.id)) for t in threats
         ],
+        "threats_page": listed,
         "layer_totals": {layer: dict(v) for layer, v in analysis.layer_totals.items()},
         "mitigation_ranking": [
             {"mitigation": m, "layer": analysis.mitigation_layers[m], "threats": n}
@@ -297,6 +339,7 @@ def coverage_document(
     diff_baseline: bool = False,
     chain_limit: int = CHAIN_PATH_LIMIT,
     robustness: Mapping | None = None,
+    page: ThreatPage | None = None,
 ) -> dict:
     """Analyse a taxonomy under a scenario and assemble the coverage document.
 
@@ -315,6 +358,8 @@ def coverage_document(
     robustness : mapping, optional
         Add the ``robustness`` section: ``samples``, ``seed`` and
         ``intervals`` of its Monte Carlo draws (see ``robustness_entry``).
+    page : ThreatPage, optional
+        List only a page of ``threats``.
 
     Returns
     -------
@@ -357,6 +402,7 @@ def coverage_document(
         robustness=robust,
         depths=depths,
         demand=demand,
+        page=page,
     )
 
 

@@ -8,7 +8,12 @@ from django.conf import settings
 
 from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.model import validate_ids
-from taxonomy.analysis.report import coverage_document, render_csv, render_json
+from taxonomy.analysis.report import (
+    ThreatPage,
+    coverage_document,
+    render_csv,
+    render_json,
+)
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES
 from taxonomy.analysis.robustness_report import robustness_entry
 from taxonomy.domain.errors import ScenarioError
@@ -81,8 +86,10 @@ def coverage_report(
     diff_baseline: bool = False,
     taxonomy: str | None = DEFAULT_TAXONOMY,
     robustness: dict | None = None,
+    page: ThreatPage | None = None,
 ) -> dict:
-    """The coverage document (docs/coverage.md) of the graph under a scenario.
+    """The coverage document (docs/coverage.md) of the graph under a scenario
+    (with ``page``, only that page of its threats).
 
     Reads the taxonomy once (``taxonomy_snapshot``; the seed unless
     ``taxonomy`` names another, None for the whole graph) and analyses it.
@@ -98,6 +105,7 @@ def coverage_report(
         threat=threat,
         chains=chains,
         diff_baseline=diff_baseline,
+        page=page,
         robustness=robustness,
     )
 
@@ -133,9 +141,10 @@ def coverage_rendered(
     fmt: str = "json",
     taxonomy: str = DEFAULT_TAXONOMY,
     robustness: dict | None = None,
+    page: ThreatPage | None = None,
 ) -> str:
     """The coverage report rendered as the ``coverage`` command does (json or csv),
-    cached per revision token, scenario and query.
+    cached per revision token, scenario and query (``page`` included).
 
     Raises ScenarioError for ids the taxonomy does not hold.
     """
@@ -150,6 +159,7 @@ def coverage_rendered(
         chains,
         diff_baseline,
         robustness,
+        page,
     )
     text = shared_get(key)
     if text is None:
@@ -160,6 +170,7 @@ def coverage_rendered(
             diff_baseline=diff_baseline,
             taxonomy=taxonomy,
             robustness=robustness,
+            page=page,
         )
         text = render(report)
         if report["revision"] == revision_of(token):

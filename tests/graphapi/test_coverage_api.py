@@ -179,3 +179,48 @@ def test_bad_robustness_parameters_are_a_422_naming_them(
     response = anon.get(f"/api/v1/coverage/robustness/{query}")
     assert response.status_code == 422
     assert field in response.json()["error"]["details"]
+
+
+@pytest.mark.parametrize(
+    ("query", "offset", "limit", "wanted"),
+    [
+        ("?limit=3", 0, 3, None),
+        ("?limit=4&offset=5", 5, 4, None),
+        ("?offset=10", 10, None, None),
+        ("?coverage_class=single-layer", 0, None, "single-layer"),
+        ("?coverage_class=defense-in-depth&limit=2&offset=1", 1, 2, "defense-in-depth"),
+        ("?limit=5&offset=1000", 1000, 5, None),
+    ],
+)
+def test_a_page_of_threats_lists_the_whole_documents_threats_from_offset(
+    seeded_graph, anon, query, offset, limit, wanted
+):
+    whole = anon.get("/api/v1/coverage/").json()
+    page = anon.get(f"/api/v1/coverage/{query}").json()
+    kept = [t for t in whole["threats"] if wanted in (None, t["class"])]
+    end = None if limit is None else offset + limit
+    assert page["threats"] == kept[offset:end]
+    assert page["threats_page"] == {
+        "count": len(kept),
+        "offset": offset,
+        "limit": limit,
+        "coverage_class": wanted,
+    }
+    # Everything else still covers the whole taxonomy.
+    for key in ("summary", "layer_totals", "mitigation_ranking", "resilience"):
+        assert page[key] == whole[key]
+    assert whole["threats_page"] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("?limit=0", "limit"),
+        ("?offset=-1", "offset"),
+        ("?coverage_class=fine", "coverage_class"),
+    ],
+)
+def test_a_bad_page_of_threats_is_a_422_naming_it(seeded_graph, anon, query, field):
+    response = anon.get(f"/api/v1/coverage/{query}")
+    assert response.status_code == 422
+    assert field in response.json()["error"]["details"]

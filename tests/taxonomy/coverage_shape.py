@@ -13,6 +13,7 @@ TOP_KEYS = [
     "summary",
     "resilience",
     "threats",
+    "threats_page",
     "layer_totals",
     "mitigation_ranking",
     "layer_sets",
