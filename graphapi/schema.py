@@ -452,6 +452,17 @@ coverage_incidents = extend_schema(
     parameters=[queries.IncidentCoverageQuerySerializer, PageQuerySerializer],
     responses={200: documents.IncidentCoverageSerializer, **errors(404, 422)},
 )
+coverage_tactics = extend_schema(
+    tags=["coverage"],
+    summary="Coverage per tactic: the threats of each class in each tactic",
+    description="Per tactic, in matrix order (`order`, then id), the number of "
+    "threats IN_TACTIC it of each coverage class under the scenario; threats in "
+    "no tactic under `no_tactic`. A technique in several tactics counts under "
+    "each, and once in `total`. Cached by graph revision and parameters. Unknown "
+    "ids give 422 naming the parameter; an unknown `taxonomy` 404.",
+    parameters=[queries.ScenarioQuerySerializer],
+    responses={200: documents.TacticCoverageSerializer, **errors(404, 422)},
+)
 coverage_incident = extend_schema(
     operation_id="coverage_incident_retrieve",
     tags=["coverage"],

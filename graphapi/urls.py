@@ -55,6 +55,7 @@ ROUTES = (
     ("coverage/matrix.csv", coverage.CoverageMatrixView, "coverage-matrix"),
     ("coverage/diff/", coverage.CoverageDiffView, "coverage-diff"),
     ("coverage/robustness/", coverage.CoverageRobustnessView, "coverage-robustness"),
+    ("coverage/tactics/", incidents.TacticCoverageView, "coverage-tactics"),
     ("coverage/incidents/", incidents.IncidentCoverageView, "coverage-incidents"),
     (
         "coverage/incidents/<taxid:key>/",

@@ -627,6 +627,29 @@ class _IncidentStepSerializer(serializers.Serializer):
         return fields
 
 
+class _ByClassSerializer(serializers.Serializer):
+    threats = serializers.IntegerField()
+    by_class = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Every class, in CLASSES order."
+    )
+
+
+class _TacticRowSerializer(_ByClassSerializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    order = serializers.IntegerField()
+
+
+class TacticCoverageSerializer(serializers.Serializer):
+    """Per tactic, in matrix order, the threats in it per class."""
+
+    tactics = _TacticRowSerializer(many=True)
+    no_tactic = _ByClassSerializer(help_text="The threats in no tactic.")
+    total = _ByClassSerializer(
+        help_text="Every threat once, though a technique may be in several tactics."
+    )
+
+
 class IncidentVerdictSerializer(serializers.Serializer):
     """One incident's steps in order under a scenario, and whether it is stopped."""
 

@@ -16,7 +16,11 @@ from graphapi.serializers.queries import (
 )
 from graphapi.views.common import params, scenario
 from taxonomy import selectors
-from taxonomy.selectors.incidents import incident_detail, incident_report
+from taxonomy.selectors.incidents import (
+    incident_detail,
+    incident_report,
+    tactic_coverage,
+)
 
 
 def _listed(incidents: list[dict], query: dict) -> list[dict]:
@@ -57,4 +61,15 @@ class IncidentVerdictView(APIView):
                 taxonomy=name,
                 token=self.token,
             )
+        )
+
+
+class TacticCoverageView(APIView):
+    @schema.coverage_tactics
+    @cached_get
+    def get(self, request: Request) -> Response:
+        query = params(ScenarioQuerySerializer, request)
+        name = selectors.taxonomy_checked(token=self.token, taxonomy=query["taxonomy"])
+        return Response(
+            tactic_coverage(scenario=scenario(query), taxonomy=name, token=self.token)
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from taxonomy import services
+from taxonomy.analysis.model import CLASSES
 from taxonomy.domain.scenario import Scenario
 from taxonomy.selectors import incidents as incident_selectors
 from tests.taxonomy.incident_samples import INCIDENTS
@@ -116,3 +117,36 @@ def test_one_unknown_incident_is_404_and_a_bad_scenario_422(anon, incident_graph
     bad = anon.get(f"{URL}cs1/", {"disable_mitigation": "nothing"})
     assert bad.status_code == 422
     assert "disable_mitigation" in bad.json()["error"]["details"]
+
+
+def _by_class_brute(classes, threats):
+    counts = {name: 0 for name in CLASSES}
+    for threat in threats:
+        counts[classes[threat]] += 1
+    return {"threats": len(threats), "by_class": counts}
+
+
+@pytest.mark.parametrize("query", ["", "?disable_layer=hw", "?threshold=0.5"])
+def test_coverage_per_tactic_counts_each_tactics_threats_by_class(
+    anon, incident_graph, query
+):
+    body = anon.get(f"/api/v1/coverage/tactics/{query}").json()
+    document = anon.get(f"/api/v1/coverage/{query}").json()
+    classes = {t["id"]: t["class"] for t in document["threats"]}
+    tactics = sorted(INCIDENTS.tactics, key=lambda t: (t.order, t.id))
+    assert [row["id"] for row in body["tactics"]] == [t.id for t in tactics]
+    for row, tactic in zip(body["tactics"], tactics, strict=True):
+        members = {x.source for x in INCIDENTS.in_tactic if x.target == tactic.id}
+        assert {k: row[k] for k in ("threats", "by_class")} == _by_class_brute(
+            classes, members
+        )
+    placed = {x.source for x in INCIDENTS.in_tactic}
+    alone = {t.id for t in INCIDENTS.threats} - placed
+    assert body["no_tactic"] == _by_class_brute(classes, alone)
+    assert body["total"] == _by_class_brute(classes, set(classes))
+
+
+def test_coverage_per_tactic_refuses_an_unknown_layer(anon, incident_graph):
+    response = anon.get("/api/v1/coverage/tactics/?disable_layer=nowhere")
+    assert response.status_code == 422
+    assert "disable_layer" in response.json()["error"]["details"]
