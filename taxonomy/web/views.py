@@ -777,6 +777,7 @@ def brief(request):
         _headline(analysis)
         | _robustness_headline(request, analysis)
         | _next_step(request, analysis)
+        | _incident_headline(request, analysis)
         | {
             "rows": presentation.matrix_rows(document, sort="class"),
             "gaps": presentation.gaps(document),

@@ -161,10 +161,25 @@ def test_the_overview_states_how_many_incidents_the_scenario_stops(
     assert "<strong>0 of 5</strong>" in off
 
 
+def test_the_brief_states_the_stopped_incidents_with_assumption_and_margin(
+    client, incident_graph
+):
+    report = incident_selectors.incident_report(scenario=Scenario())
+    line = re.search(
+        r'id="incidents-line">.*?</p>', _page(client, "/brief/"), re.S
+    ).group(0)
+    totals = report["totals"]
+    assert f"<strong>{totals['stopped']} of {totals['incidents']}</strong>" in line
+    assert "one addressed step" in line
+    for row in report["by_threshold"]:
+        assert f"{round(100 * row['threshold'])}%: {row['stopped']}" in line
+
+
 def test_the_overview_of_a_taxonomy_without_incidents_has_no_incident_line(
     client, seeded_graph
 ):
     assert 'id="incidents-line"' not in _page(client, "/")
+    assert 'id="incidents-line"' not in _page(client, "/brief/")
 
 
 # --- The matrix ---------------------------------------------------------------------
