@@ -32,8 +32,10 @@ def required(taxonomy: Taxonomy, mitigation: str) -> set[str]:
     }
 
 
-def every_choice(taxonomy, scenario, candidates, costs, count_introduced):
-    """Each distinct adopted set with its (objective, introduced, cost, addressed)."""
+def every_choice(taxonomy, scenario, candidates, costs, count_introduced, weights=None):
+    """Each distinct adopted set with its (objective, introduced, cost, addressed);
+    with ``weights`` each threat counts its weight in the objective."""
+    weight = (lambda t: weights[t]) if weights else (lambda t: 1)
     model = coverage_model(taxonomy)
     g = taxonomy_graph(taxonomy)
     on = scenarios.enabled_mitigations(g, scenario)
@@ -49,7 +51,9 @@ def every_choice(taxonomy, scenario, candidates, costs, count_introduced):
             newly = scenarios.enabled_mitigations(g, adopted) - on
             introduced = {t for t, ms in analysis.introduced if set(ms) & newly}
             hit = analysis.addressed_threats
-            objective = len(hit) - (len(introduced - hit) if count_introduced else 0)
+            objective = sum(weight(t) for t in hit)
+            if count_introduced:
+                objective -= sum(weight(t) for t in introduced - hit)
             cost = sum(costs.get(m, 1.0) for m in chosen)
             seen[chosen] = (objective, len(introduced), cost, len(hit))
     return seen

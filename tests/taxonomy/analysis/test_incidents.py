@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import replace
-from itertools import combinations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +33,7 @@ from taxonomy.domain.scenario import DEMAND, DEPENDENCES, Scenario
 from tests.taxonomy.analysis.recommend_oracle import (
     best_within,
     default_candidates,
+    every_choice,
     required,
 )
 from tests.taxonomy.analysis.test_properties import cases
@@ -418,32 +418,6 @@ def test_the_coverage_document_gives_the_demand_headline_only_when_weighted(case
 # --- The recommendation weighted by demand -----------------------------------------
 
 
-def weighted_choices(taxonomy, scenario, candidates, costs, count_introduced, weights):
-    """Every distinct adopted set with (objective, introduced, cost, addressed),
-    each threat counted by its weight: brute force over every subset."""
-    model = coverage_model(taxonomy)
-    g = taxonomy_graph(taxonomy)
-    on = enabled_mitigations(g, scenario)
-    closures = {c: required(taxonomy, c) - on for c in candidates}
-    seen = {}
-    for size in range(len(candidates) + 1):
-        for subset in combinations(candidates, size):
-            chosen = frozenset().union(*(closures[c] for c in subset))
-            if chosen in seen:
-                continue
-            adopted = replace(scenario, adopt=scenario.adopt | chosen)
-            analysis = run_scenario(model, adopted)
-            newly = enabled_mitigations(g, adopted) - on
-            introduced = {t for t, ms in analysis.introduced if set(ms) & newly}
-            hit = analysis.addressed_threats
-            objective = sum(weights[t] for t in hit)
-            if count_introduced:
-                objective -= sum(weights[t] for t in introduced - hit)
-            cost = sum(costs.get(m, 1.0) for m in chosen)
-            seen[chosen] = (objective, len(introduced), cost, len(hit))
-    return seen
-
-
 @st.composite
 def weighted_problems(draw):
     taxonomy, scenario = draw(cases(max_layers=4))
@@ -466,7 +440,7 @@ def test_the_demand_weighted_recommendation_equals_the_brute_force_optimum(probl
     weights = incidents.demand_weights(incidents.incident_model(taxonomy))
     ids = sorted(m.id for m in taxonomy.mitigations)
     candidates = default_candidates(taxonomy, scenario)
-    choices = weighted_choices(taxonomy, scenario, candidates, costs, count, weights)
+    choices = every_choice(taxonomy, scenario, candidates, costs, count, weights)
     expected, (objective, _, cost, hit) = best_within(choices, budget, ids)
     found = recommend(
         taxonomy,
@@ -489,7 +463,7 @@ def test_the_weighted_frontier_and_greedy_order_report_true_weighted_figures(pro
     weights = incidents.demand_weights(incidents.incident_model(taxonomy))
     ids = sorted(m.id for m in taxonomy.mitigations)
     candidates = default_candidates(taxonomy, scenario)
-    choices = weighted_choices(taxonomy, scenario, candidates, costs, count, weights)
+    choices = every_choice(taxonomy, scenario, candidates, costs, count, weights)
     query = {"costs": costs, "count_introduced": count, "threat_weights": weights}
     for step in frontier(taxonomy, scenario, **query):
         _, (objective, *_) = best_within(choices, step.budget, ids)
