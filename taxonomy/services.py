@@ -45,6 +45,8 @@ class LoadResult:
     changes: ChangeSet
     revision: int
     dry_run: bool
+    # How the write went: one transaction or staged, items/s (``WriteStats``).
+    write: repository.WriteStats | None = None
 
 
 def schema_apply() -> list[str]:
@@ -61,8 +63,9 @@ def taxonomy_load(
     actor: Any = None,
     channel: str | None = None,
     comment: str = "",
+    stats: repository.WriteStats | None = None,
 ) -> LoadResult:
-    """Validate the fixtures at ``path`` and write them in one transaction.
+    """Validate the fixtures at ``path`` and write them, all or nothing.
 
     Raises FixtureError (nothing written) when any file has a problem.
     ``actor``, ``channel`` and ``comment`` are for the audit log (see
@@ -78,6 +81,7 @@ def taxonomy_load(
         actor=actor,
         channel=channel,
         comment=comment,
+        stats=stats,
     )
 
 
@@ -91,8 +95,10 @@ def taxonomy_apply(
     actor: Any = None,
     channel: str | None = None,
     comment: str = "",
+    stats: repository.WriteStats | None = None,
 ) -> LoadResult:
-    """Make the graph hold ``taxonomy`` in one transaction.
+    """Make the graph hold ``taxonomy``, all or nothing (one transaction, or a
+    staged load when the change set is too large for one; ``stats`` says).
 
     ``scope`` names the taxonomies compared (and pruned); None compares the
     whole graph, so with ``prune`` it deletes every other taxonomy. With a
@@ -102,6 +108,7 @@ def taxonomy_apply(
     only tests and benchmarks that fill a throwaway graph should want.
     """
     by = _By(actor, channel, comment)
+    stats = stats if stats is not None else repository.WriteStats()
     changes, revision = repository.taxonomy_sync(
         taxonomy,
         prune=prune,
@@ -109,10 +116,11 @@ def taxonomy_apply(
         progress=progress,
         taxonomy=scope,
         journal=by.journal_of_changes(),
+        stats=stats,
     )
     if not dry_run:
         by.copied()
-    return LoadResult(changes, revision, dry_run)
+    return LoadResult(changes, revision, dry_run, stats)
 
 
 @dataclass(frozen=True)
@@ -391,6 +399,7 @@ class ImportResult:
     revision: int
     dry_run: bool
     impact: dict[str, Any]
+    write: repository.WriteStats | None = None
 
 
 def taxonomy_import(
@@ -401,6 +410,8 @@ def taxonomy_import(
     actor: Any = None,
     comment: str = "",
     channel: str | None = "api",
+    progress: Callable[[int, int], None] | None = None,
+    stats: repository.WriteStats | None = None,
 ) -> ImportResult:
     """Make the graph hold an already validated taxonomy, all or nothing.
 
@@ -423,11 +434,14 @@ def taxonomy_import(
         seen.update(before=current, after=after)
 
     by = _By(actor, channel, comment)
+    stats = stats if stats is not None else repository.WriteStats()
     changes, revision = repository.taxonomy_sync(
         taxonomy,
         prune=prune,
         dry_run=dry_run,
         validate=validate,
+        progress=progress,
+        stats=stats,
         # Compare (and prune) only the document's taxonomies, never the others.
         taxonomy=fixtures_yaml.taxonomy_names(taxonomy),
         journal=by.journal_of_changes(),
@@ -435,7 +449,11 @@ def taxonomy_import(
     if not dry_run:
         by.copied()
     return ImportResult(
-        changes, revision, dry_run, coverage_impact(seen["before"], seen["after"])
+        changes,
+        revision,
+        dry_run,
+        coverage_impact(seen["before"], seen["after"]),
+        stats,
     )
 
 
@@ -448,6 +466,7 @@ class CatalogueImportResult:
     changes: ChangeSet
     revision: int
     dry_run: bool
+    write: repository.WriteStats | None = None
 
     def summary(self) -> list[dict[str, Any]]:
         """Per kind: created, updated, removed, skipped, merged."""
@@ -471,6 +490,7 @@ def catalogue_import(
     actor: Any = None,
     channel: str | None = None,
     comment: str = "",
+    stats: repository.WriteStats | None = None,
 ) -> CatalogueImportResult:
     """Import a MITRE ATLAS file or a STIX 2.1 bundle as one taxonomy.
 
@@ -525,6 +545,7 @@ def catalogue_import(
         del data
         _check_foreign_layers(desired, report.taxonomy, layer_map or {})
         by = _By(actor, channel, comment)
+        stats = stats if stats is not None else repository.WriteStats()
         changes, revision = repository.taxonomy_sync(
             desired,
             prune=True,
@@ -533,10 +554,11 @@ def catalogue_import(
             taxonomy=report.taxonomy,
             validate=guard,
             journal=by.journal_of_changes(),
+            stats=stats,
         )
     if not dry_run:
         by.copied()
-    return CatalogueImportResult(report, changes, revision, dry_run)
+    return CatalogueImportResult(report, changes, revision, dry_run, stats)
 
 
 def _check_foreign_layers(

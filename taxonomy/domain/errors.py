@@ -57,6 +57,27 @@ class GraphConflict(GraphError):
     """A write would break the graph: an id of another taxonomy, an unknown layer."""
 
 
+class LoadInProgress(GraphConflict):
+    """A staged load holds the graph: other writes wait until it is done.
+
+    ``state`` is the load's meta (``id``, ``state``, ``done``, ``total``,
+    ``started``, ``what``); ``stale`` says its writer has not been heard of
+    for ``LAYERWISE_LOAD_STALE_SECONDS`` (it died: the load can be settled).
+    """
+
+    wait = 30
+
+    def __init__(self, state: Mapping, stale: bool = False):
+        self.state, self.stale = dict(state), stale
+        done, total = state.get("done") or 0, state.get("total") or 0
+        share = f", {100 * done // total}% of {total:,} items" if total else ""
+        what = state.get("what") or "a large write"
+        super().__init__(
+            f"{what} is being written in stages ({state.get('state')}{share}); "
+            "other writes wait until it is done: try again in a minute"
+        )
+
+
 class NotFound(GraphError):
     """No node or link with that key."""
 
@@ -219,6 +240,7 @@ HTTP_STATUS: dict[type[TaxonomyError], tuple[int, str]] = {
     VersionConflict: (412, "version_conflict"),
     StillReferenced: (409, "still_referenced"),
     AlreadyExists: (409, "already_exists"),
+    LoadInProgress: (409, "load_in_progress"),
     GraphConflict: (409, "conflict"),
     InvalidWrite: (422, "invalid"),
     FixtureSyntaxError: (400, "malformed"),

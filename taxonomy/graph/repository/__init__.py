@@ -48,6 +48,12 @@ from taxonomy.graph.repository.schema import (
     schema_missing,
     server_components,
 )
+from taxonomy.graph.repository.staging import (
+    WriteStats,
+    load_status,
+    settle_load,
+    staged_from,
+)
 from taxonomy.graph.repository.sync import plain_merge, taxonomy_sync
 from taxonomy.graph.repository.writes import (
     link_create,
@@ -69,6 +75,7 @@ __all__ = [
     "StillReferenced",
     "VersionConflict",
     "Versions",
+    "WriteStats",
     "ensure_schema",
     "forget_revision_token",
     "forget_schema",
@@ -85,6 +92,7 @@ __all__ = [
     "layer_taxonomies",
     "link_create",
     "link_delete",
+    "load_status",
     "lucene_terms",
     "mitigates_count",
     "node_create",
@@ -96,6 +104,8 @@ __all__ = [
     "schema_apply",
     "schema_missing",
     "server_components",
+    "settle_load",
+    "staged_from",
     "taxonomy_counts",
     "taxonomy_read",
     "taxonomy_sync",

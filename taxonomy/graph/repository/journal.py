@@ -68,8 +68,13 @@ def journal_after(revision: int, position: int) -> Iterator[list[dict[str, Any]]
     """
     while True:
         records, _, _ = get_driver().execute_query(
-            f"MATCH (a:{LABEL}) WHERE a.revision > $revision "
-            "OR (a.revision = $revision AND a.position > $position) "
+            # A staged load writes its records at the revision its switch
+            # gives: they are the journal's once the graph is at it.
+            "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
+            "WITH coalesce(m.revision, 0) AS current "
+            f"MATCH (a:{LABEL}) WHERE (a.revision > $revision "
+            "OR (a.revision = $revision AND a.position > $position)) "
+            "AND a.revision <= current "
             "RETURN a {.*} AS a ORDER BY a.revision, a.position LIMIT $page",
             revision=revision,
             position=position,

@@ -25,35 +25,45 @@ from taxonomy.graph.repository.base import (
     _session,
     translate_errors,
 )
-from taxonomy.graph.repository.revision import current_revision_tx
 from taxonomy.graph.repository.schema import ensure_schema
+from taxonomy.graph.repository.staging import VARS, VISIBILITY, visibility_tx, visible
 
 # Every node holds its taxonomy (``schema.backfill_taxonomy`` gives one to
 # nodes of graphs written before that), so a scoped read filters through the
-# taxonomy index of each label instead of evaluating every node.
-_IN_SCOPE = "WHERE n.taxonomy IN $taxonomy"
+# taxonomy index of each label instead of evaluating every node. Every read
+# sees only what is ``visible`` (not the items of a staged load before its
+# switch, nor those it replaced after it; see ``staging.py``), and a node's
+# id is ``_sid`` on a replacement not yet settled.
+ID = "coalesce({0}.id, {0}._sid)"
+
+
+def _where(var: str, scoped: bool) -> str:
+    conditions = [visible(var)]
+    if scoped:
+        conditions.insert(0, f"{var}.taxonomy IN $taxonomy")
+    return "WHERE " + " AND ".join(conditions)
 
 
 def _node_read(kind: NodeKind, scoped: bool) -> str:
     """The query that reads a kind's nodes in scope (a mitigation with its layer)."""
-    where = _IN_SCOPE if scoped else ""
+    where = _where("n", scoped)
     if kind.name == "mitigation":
         return (
             f"MATCH (n:Mitigation) {where} "
-            "OPTIONAL MATCH (n)-[:IN_LAYER]->(l:GovernanceLayer) "
-            "WITH n, min(l.id) AS layer RETURN n {.*, layer: layer} AS p"
+            "OPTIONAL MATCH (n)-[r:IN_LAYER]->(l:GovernanceLayer) "
+            f"WHERE {visible('r')} AND {visible('l')} "
+            f"WITH n, min({ID.format('l')}) AS layer "
+            f"RETURN n {{.*, id: {ID.format('n')}, layer: layer}} AS p"
         )
-    return f"MATCH (n:{kind.label}) {where} RETURN n {{.*}} AS p"
+    return f"MATCH (n:{kind.label}) {where} RETURN n {{.*, id: {ID.format('n')}}} AS p"
 
 
 def _link_read(kind: LinkKind, scoped: bool, returns: str) -> str:
     """The query that reads a kind's links with both ends in scope."""
     src, rel, dst = kind.source_label, kind.rel, kind.target_label
-    if not scoped:
-        return f"MATCH (a:{src})-[r:{rel}]->(b:{dst}) RETURN {returns}"
     return (
-        f"MATCH (a:{src}) WHERE a.taxonomy IN $taxonomy "
-        f"MATCH (a)-[r:{rel}]->(b:{dst}) WHERE b.taxonomy IN $taxonomy "
+        f"MATCH (a:{src}) {_where('a', scoped)} "
+        f"MATCH (a)-[r:{rel}]->(b:{dst}) {_where('b', scoped)} AND {visible('r')} "
         f"RETURN {returns}"
     )
 
@@ -68,7 +78,7 @@ _LINK_READS = {
     (kind.name, scoped): _link_read(
         kind,
         scoped,
-        "a.id AS s, b.id AS t, "
+        f"{ID.format('a')} AS s, {ID.format('b')} AS t, "
         + ("coalesce(r.version, 1) AS v" if not kind.props else "r {.*} AS p"),
     )
     for kind in LINK_KINDS.values()
@@ -92,7 +102,12 @@ def _read_taxonomy_tx(
     so the result is self-contained for analysis; a scoped write leaves them
     out because they are not its to change.
     """
-    params = {"taxonomy": _scope(taxonomy)}
+    seen = visibility_tx(tx)
+    params = {
+        "taxonomy": _scope(taxonomy),
+        "pending": seen["pending"],
+        "dropped": seen["dropped"],
+    }
     scoped = params["taxonomy"] is not None
     items: dict[str, tuple] = {}
     for kind in NODE_KINDS.values():
@@ -112,15 +127,24 @@ def _read_taxonomy_tx(
     if foreign_layers and params["taxonomy"] is not None:
         foreign = _foreign_layers_tx(tx, params)
         items["layers"] = tuple(sorted(items["layers"] + foreign, key=lambda x: x.id))
-    return Taxonomy(**items, revision=current_revision_tx(tx))
+    after = visibility_tx(tx)
+    if (after["revision"], after["state"]) != (seen["revision"], seen["state"]):
+        # Neo4j reads committed data query by query: a write (or a load's
+        # switch) landed between two of ours. Read again, not a mix.
+        raise ReadRaced
+    return Taxonomy(**items, revision=after["revision"])
+
+
+class ReadRaced(Exception):
+    """A write committed while a read of several queries ran."""
 
 
 def _foreign_layers_tx(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> tuple:
     rows = tx.run(
-        "MATCH (m:Mitigation)-[:IN_LAYER]->(n:GovernanceLayer) "
-        "WHERE coalesce(m.taxonomy, 'layerwise') IN $taxonomy "
-        "AND NOT coalesce(n.taxonomy, 'layerwise') IN $taxonomy "
-        "RETURN DISTINCT n {.*} AS p",
+        "MATCH (m:Mitigation)-[r:IN_LAYER]->(n:GovernanceLayer) "
+        "WHERE m.taxonomy IN $taxonomy AND NOT n.taxonomy IN $taxonomy "
+        f"AND {visible('m')} AND {visible('r')} AND {visible('n')} "
+        f"RETURN DISTINCT n {{.*, id: {ID.format('n')}}} AS p",
         params,
     )
     return tuple(_pick(Layer, r["p"]) for r in rows)
@@ -134,14 +158,40 @@ def taxonomy_read(*, taxonomy: str | Collection[str] | None = None) -> Taxonomy:
     that their mitigations sit in, so every mitigation's layer is present.
     """
     with _session(neo4j.READ_ACCESS) as session:
-        return session.execute_read(_read_taxonomy_tx, taxonomy, foreign_layers=True)
+        for _ in range(READ_ATTEMPTS - 1):
+            try:
+                return session.execute_read(
+                    _read_taxonomy_tx, taxonomy, foreign_layers=True
+                )
+            except ReadRaced:
+                continue
+    with _session() as session:
+        return session.execute_write(
+            _read_taxonomy_tx_locked, taxonomy, foreign_layers=True
+        )
+
+
+# Reads under a stream of writes: after this many raced attempts, one that
+# holds the meta node's lock (writes wait for it; reads do not).
+READ_ATTEMPTS = 4
+
+
+def _read_taxonomy_tx_locked(tx: neo4j.ManagedTransaction, *args, **kwargs) -> Taxonomy:
+    """``_read_taxonomy_tx`` in a write transaction that first takes the meta
+    node's lock, so no write commits while it reads."""
+    tx.run(
+        "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) SET m._lock = true "
+        "WITH m REMOVE m._lock"
+    ).consume()
+    return _read_taxonomy_tx(tx, *args, **kwargs)
 
 
 @translate_errors
 def layer_taxonomies() -> dict[str, str]:
     """Every governance layer's id and the taxonomy it belongs to."""
     records, _, _ = get_driver().execute_query(
-        "MATCH (n:GovernanceLayer) RETURN n.id AS id, "
+        VISIBILITY + "MATCH (n:GovernanceLayer) "
+        f"WHERE {visible('n', *VARS)} RETURN {ID.format('n')} AS id, "
         "coalesce(n.taxonomy, 'layerwise') AS taxonomy",
         database_=database(),
         routing_=neo4j.RoutingControl.READ,
@@ -159,7 +209,7 @@ _COUNTS = ", ".join(
 def taxonomy_counts() -> dict[str, dict[str, int]]:
     """The taxonomies the graph holds, each with its number of nodes per kind."""
     records, _, _ = get_driver().execute_query(
-        f"MATCH (n) WHERE {_ANY_NODE} "
+        VISIBILITY + f"MATCH (n) WHERE ({_ANY_NODE}) AND {visible('n', *VARS)} "
         "WITH coalesce(n.taxonomy, 'layerwise') AS taxonomy, n "
         f"RETURN taxonomy, {_COUNTS} ORDER BY taxonomy",
         database_=database(),
@@ -200,9 +250,11 @@ def fulltext_search(
         return []
     ensure_schema()
     records, _, _ = get_driver().execute_query(
-        "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
-        "WHERE $taxonomy IS NULL OR coalesce(node.taxonomy, 'layerwise') = $taxonomy "
-        "RETURN labels(node) AS labels, node.id AS id, node.name AS name, "
+        VISIBILITY
+        + "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
+        "WHERE ($taxonomy IS NULL OR coalesce(node.taxonomy, 'layerwise') = $taxonomy) "
+        f"AND {visible('node', *VARS)} "
+        f"RETURN labels(node) AS labels, {ID.format('node')} AS id, node.name AS name, "
         "coalesce(node.description, node.summary, '') AS description, score "
         "ORDER BY score DESC, id LIMIT $limit",
         index=FULLTEXT_INDEX,
@@ -234,8 +286,10 @@ def fulltext_search(
 def mitigates_count(*, taxonomy: str) -> int:
     """How many MITIGATES links run between nodes of ``taxonomy``."""
     records, _, _ = get_driver().execute_query(
-        "MATCH (m:Mitigation {taxonomy: $taxonomy})-[r:MITIGATES]->"
-        "(:MisuseVector {taxonomy: $taxonomy}) RETURN count(r) AS n",
+        VISIBILITY + "MATCH (m:Mitigation {taxonomy: $taxonomy})-[r:MITIGATES]->"
+        "(t:MisuseVector {taxonomy: $taxonomy}) "
+        f"WHERE {visible('m', *VARS)} AND {visible('r', *VARS)} "
+        f"AND {visible('t', *VARS)} RETURN count(r) AS n",
         taxonomy=taxonomy,
         database_=database(),
         routing_=neo4j.RoutingControl.READ,

@@ -20,6 +20,7 @@ from django.core.cache import cache
 
 from taxonomy.graph.driver import bookmark_manager, current_target, database, get_driver
 from taxonomy.graph.repository.base import _session, translate_errors
+from taxonomy.graph.repository.staging import refuse_during_load
 
 _REVISION = "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) RETURN coalesce(m.revision, 0) AS r"
 
@@ -29,19 +30,28 @@ def current_revision_tx(tx: neo4j.ManagedTransaction) -> int:
     return tx.run(_REVISION).single()["r"]
 
 
-def bump_revision_tx(tx: neo4j.ManagedTransaction) -> int:
+def bump_revision_tx(tx: neo4j.ManagedTransaction, owner: int | None = None) -> int:
     """Bump the revision in ``tx``; its caller calls ``forget_revision_token``
-    once the transaction has ended (every write path does, in a ``finally``)."""
+    once the transaction has ended (every write path does, in a ``finally``).
+
+    Every write bumps the revision, so this is where every write but a staged
+    load's (``owner``) is refused while one holds the graph (LoadInProgress):
+    the meta node's write lock orders the two.
+    """
     global _last_token
     _last_token = None
     # The epoch tells apart two graphs at the same revision (one emptied and
     # refilled), so caches keyed by revision never serve the other's data.
-    return tx.run(
+    row = tx.run(
         "MERGE (m:LayerwiseMeta {key: 'graph'}) "
         "ON CREATE SET m.epoch = randomUUID() "
         "SET m.revision = coalesce(m.revision, 0) + 1, m.updated_at = datetime() "
-        "RETURN m.revision AS r"
-    ).single()["r"]
+        "RETURN m.revision AS r, m.load_state AS state, m.load_id AS id, "
+        "m.load_done AS done, m.load_total AS total, m.load_started AS started, "
+        "m.load_what AS what, timestamp() - m.load_beat AS silent_ms"
+    ).single()
+    refuse_during_load(row, owner)
+    return row["r"]
 
 
 @translate_errors

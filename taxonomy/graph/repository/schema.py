@@ -18,12 +18,20 @@ from taxonomy.graph.repository.base import (
     translate_errors,
 )
 from taxonomy.graph.repository.revision import forget_revision_token
+from taxonomy.graph.repository.staging import (
+    RELS,
+    VARS,
+    VISIBILITY,
+    settle_load,
+    visible,
+)
 
 # Node kinds whose reads filter by taxonomy through an index: all of them.
 TAXONOMY_INDEXED = tuple(NODE_KINDS)
 # Nodes given their taxonomy per transaction when backfilling.
 BACKFILL_BATCH = 10_000
 _LABELS = [kind.label for kind in NODE_KINDS.values()]
+STAGING_PROPERTIES = ("_load", "_drop", "_sid")
 
 
 def _snake(label: str) -> str:
@@ -52,6 +60,18 @@ SCHEMA_STATEMENTS = (
         f"CREATE INDEX {_snake(NODE_KINDS[kind].label)}_taxonomy IF NOT EXISTS "
         f"FOR (n:{NODE_KINDS[kind].label}) ON (n.taxonomy)"
         for kind in TAXONOMY_INDEXED
+    ),
+    # A staged load finds its items, marks and replacements (``staging.py``).
+    *(
+        f"CREATE INDEX {_snake(label)}{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+        for label in _LABELS
+        for prop in STAGING_PROPERTIES
+    ),
+    *(
+        f"CREATE INDEX {_snake(rel.title().replace('_', ''))}{prop} IF NOT EXISTS "
+        f"FOR ()-[r:{rel}]-() ON (r.{prop})"
+        for rel in sorted({rel for rel, _, _ in RELS})
+        for prop in STAGING_PROPERTIES[:2]
     ),
 )
 _ANY_NODE = " OR ".join(f"n:{label}" for label in _LABELS)
@@ -147,6 +167,9 @@ def ensure_schema() -> None:
             return
         if schema_missing():
             schema_apply()
+        # A staged load its writer left (a killed process) is finished or
+        # undone at the first write of the next process.
+        settle_load()
         _ensured.add(id(driver))
 
 
@@ -158,20 +181,25 @@ def forget_schema() -> None:
 @translate_errors
 def graph_clear() -> None:
     """Delete every node and relationship (test and benchmark servers only)."""
+    # Relationships first: a batch of nodes with many links each would need
+    # more transaction memory than a small server allows.
     with _session() as session:
-        while True:
-            summary = session.run(
-                "MATCH (n) WITH n LIMIT 2000 DETACH DELETE n RETURN count(*) AS n"
-            ).single()
-            if not summary or summary["n"] == 0:
-                forget_revision_token()
-                return
+        for query in (
+            "MATCH ()-[r]->() WITH r LIMIT 10000 DELETE r RETURN count(*) AS n",
+            "MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n",
+        ):
+            while True:
+                summary = session.run(query).single()
+                if not summary or summary["n"] == 0:
+                    break
+        forget_revision_token()
 
 
 @translate_errors
 def graph_is_empty() -> bool:
     records, _, _ = get_driver().execute_query(
-        f"MATCH (n) WHERE {_ANY_NODE} RETURN count(n) > 0 AS any LIMIT 1",
+        VISIBILITY + f"MATCH (n) WHERE ({_ANY_NODE}) AND {visible('n', *VARS)} "
+        "RETURN count(n) > 0 AS any LIMIT 1",
         database_=database(),
         routing_=neo4j.RoutingControl.READ,
     )

@@ -1,7 +1,9 @@
-"""Writing a whole taxonomy: read, diff and write a change set in ONE transaction."""
+"""Writing a whole taxonomy: read, diff and write a change set, all or nothing
+(in one transaction, or as a staged load when it is too large for one)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
@@ -16,9 +18,10 @@ from taxonomy.domain.kinds import (
     PROPERTY_LINK_KINDS,
 )
 from taxonomy.domain.records import Taxonomy
+from taxonomy.graph.repository import staging
 from taxonomy.graph.repository.base import _batches, _scope, _session, translate_errors
 from taxonomy.graph.repository.journal import journal_write_tx
-from taxonomy.graph.repository.read import _read_taxonomy_tx
+from taxonomy.graph.repository.read import READ_ATTEMPTS, ReadRaced, _read_taxonomy_tx
 from taxonomy.graph.repository.revision import (
     bump_revision_tx,
     current_revision_tx,
@@ -59,6 +62,7 @@ def _apply_tx(
     tx: neo4j.ManagedTransaction,
     changes: ChangeSet,
     progress: Callable[[int, int], None] | None,
+    owner: int | None = None,
 ) -> int:
     w = _Writer(tx, len(changes.changes), progress)
     by = changes.by_kind_action()
@@ -133,7 +137,7 @@ def _apply_tx(
             rows,
         )
     if not changes.is_empty:
-        return bump_revision_tx(tx)
+        return bump_revision_tx(tx, owner)
     return current_revision_tx(tx)
 
 
@@ -220,6 +224,17 @@ def _check_layers_still_used_tx(
         )
 
 
+class _TooLargeForOne(Exception):
+    """Inside the one-transaction path: the change set is for a staged load."""
+
+
+def _size(taxonomy: Taxonomy) -> int:
+    return sum(
+        len(getattr(taxonomy, kind.field))
+        for kind in (*NODE_KINDS.values(), *LINK_KINDS.values())
+    )
+
+
 @translate_errors
 def taxonomy_sync(
     desired: Taxonomy,
@@ -230,41 +245,134 @@ def taxonomy_sync(
     taxonomy: str | Collection[str] | None = None,
     validate: Callable[[Taxonomy, ChangeSet], None] | None = None,
     journal: Callable[[ChangeSet, int], Sequence[dict[str, Any]]] | None = None,
+    stats: staging.WriteStats | None = None,
 ) -> tuple[ChangeSet, int]:
-    """Make the graph hold ``desired``: read, diff and write in ONE transaction.
+    """Make the graph hold ``desired``: read, diff and write, all or nothing.
 
     Returns the change set and the graph revision after it. With ``dry_run``
-    nothing is written. ``validate(current, changes)`` runs inside the
-    transaction before any write; whatever it raises rolls everything back.
-    Any failure rolls the whole transaction back. ``taxonomy`` restricts the
+    nothing is written. ``validate(current, changes)`` runs before any write;
+    whatever it raises leaves the graph as it was. ``taxonomy`` restricts the
     comparison (and so ``prune``) to the nodes of those taxonomies and the
     links among them: nodes of other taxonomies are never changed, and
     creating a node whose id another taxonomy holds raises GraphConflict.
     ``journal(changes, revision)`` gives the audit records of a write that
-    changes something; the same transaction writes them (see ``journal.py``).
-    """
+    changes something; they are written with it (see ``journal.py``).
 
-    def work(tx: neo4j.ManagedTransaction) -> tuple[ChangeSet, int]:
+    A change set of up to ``LAYERWISE_STAGED_WRITE_ITEMS`` items is written
+    in ONE transaction; a larger one as a staged load (``staging.py``):
+    bounded transactions readers do not see, then one small switch, so any
+    failure still leaves the graph as it was. ``stats`` (a WriteStats) is
+    filled with how the write went.
+    """
+    stats = stats if stats is not None else staging.WriteStats()
+    started = time.monotonic()
+
+    def prepare(tx: neo4j.ManagedTransaction) -> tuple[Taxonomy, ChangeSet]:
         current = _read_taxonomy_tx(tx, taxonomy)
         changes = taxonomy_diff(current, desired, prune=prune)
         _check_conflicts_tx(tx, changes, desired, _scope(taxonomy))
         if validate is not None:
             validate(current, changes)
-        if dry_run:
-            return changes, current.revision
+        return current, changes
+
+    def work(tx: neo4j.ManagedTransaction) -> tuple[ChangeSet, int]:
+        staging.lock_meta_tx(tx)
+        current, changes = prepare(tx)
+        if len(changes.changes) > staging.staged_from():
+            raise _TooLargeForOne
+        stats.items = len(changes.changes)
         revision = _apply_tx(tx, changes, progress)
         if journal is not None and not changes.is_empty:
             journal_write_tx(tx, journal(changes, revision))
         return changes, revision
 
     ensure_schema()
-    with _session() as session:
-        if dry_run:
-            return session.execute_read(work)
+    try:
+        with _session() as session:
+            if dry_run:
+                for attempt in range(READ_ATTEMPTS):
+                    try:
+                        current, changes = session.execute_read(prepare)
+                        return changes, current.revision
+                    except ReadRaced:
+                        if attempt == READ_ATTEMPTS - 1:
+                            raise GraphConflict(
+                                "the graph kept changing while it was compared; "
+                                "try again"
+                            ) from None
+            if _size(desired) <= staging.staged_from():
+                try:
+                    result = session.execute_write(work)
+                    stats.transactions = 1
+                    return result
+                except _TooLargeForOne:
+                    pass
+                finally:
+                    forget_revision_token()
+        return _staged_sync(prepare, progress, journal, stats, _scope(taxonomy))
+    finally:
+        stats.seconds = time.monotonic() - started
+
+
+def _staged_sync(
+    prepare: Callable[[neo4j.ManagedTransaction], tuple[Taxonomy, ChangeSet]],
+    progress: Callable[[int, int], None] | None,
+    journal: Callable[[ChangeSet, int], Sequence[dict[str, Any]]] | None,
+    stats: staging.WriteStats,
+    scope: list[str] | None,
+) -> tuple[ChangeSet, int]:
+    """Lock the graph, read and diff, then write small changes in one
+    transaction and large ones as a staged load."""
+    what = "a write of " + (
+        f"taxonomy {', '.join(scope)}" if scope else "the whole graph"
+    )
+    load_id = staging.lock(what, 0)
+    try:
         try:
-            return session.execute_write(work)
-        finally:
-            forget_revision_token()
+            with _session(neo4j.READ_ACCESS) as session:
+                current, changes = session.execute_read(prepare)
+        except BaseException:
+            staging.unlock(load_id)
+            raise
+        stats.items = len(changes.changes)
+        if changes.is_empty:
+            staging.unlock(load_id)
+            return changes, current.revision
+        if len(changes.changes) <= staging.staged_from():
+
+            def one(tx: neo4j.ManagedTransaction) -> int:
+                revision = _apply_tx(tx, changes, progress, owner=load_id)
+                if journal is not None:
+                    journal_write_tx(tx, journal(changes, revision))
+                staging._release_tx(tx, load_id)
+                return revision
+
+            try:
+                with _session() as session:
+                    revision = session.execute_write(one)
+            except BaseException:
+                staging.unlock(load_id)
+                raise
+            stats.transactions = 1
+            return changes, revision
+        stats.staged = True
+        revision = staging.run_load(
+            load_id,
+            stats,
+            progress,
+            len(changes.changes),
+            lambda load: staging.stage(
+                load,
+                changes,
+                _node_props,
+                _link_props,
+                _link_key,
+                journal,
+            ),
+        )
+        return changes, revision
+    finally:
+        forget_revision_token()
 
 
 # --- Benchmark baseline -----------------------------------------------------------

@@ -13,6 +13,7 @@ from taxonomy.domain import rules
 from taxonomy.domain.errors import (
     AlreadyExists,
     InvalidWrite,
+    LoadInProgress,
     NotFound,
     StillReferenced,
     VersionConflict,
@@ -37,6 +38,7 @@ from taxonomy.graph.repository.base import (
 from taxonomy.graph.repository.journal import journal_write_tx
 from taxonomy.graph.repository.revision import bump_revision_tx, forget_revision_token
 from taxonomy.graph.repository.schema import ensure_schema
+from taxonomy.graph.repository.staging import lock_meta_tx, settle_load
 
 
 def _ends_of(kind: str) -> tuple[str, str, str]:
@@ -66,6 +68,7 @@ def _write(work: Callable[[neo4j.ManagedTransaction], T], journal: Journal) -> T
     ensure_schema()
 
     def unit(tx: neo4j.ManagedTransaction) -> T:
+        lock_meta_tx(tx)
         result = work(tx)
         if journal is not None:
             journal_write_tx(tx, journal(result))
@@ -73,7 +76,14 @@ def _write(work: Callable[[neo4j.ManagedTransaction], T], journal: Journal) -> T
 
     try:
         with _session() as session:
-            return session.execute_write(unit)
+            try:
+                return session.execute_write(unit)
+            except LoadInProgress as e:
+                # A load whose writer died holds the graph: undo or finish
+                # it, then write.
+                if not e.stale or settle_load() is None:
+                    raise
+                return session.execute_write(unit)
     finally:
         forget_revision_token()
 

@@ -1,8 +1,10 @@
-"""A write too large for Neo4j fails on its own, cleanly, and the server lives on.
+"""A write too large for one transaction is staged; one forced into a single
+transaction fails on its own, cleanly, and the server lives on.
 
 The test server's heap is fixed (512 MiB) and so is its per-transaction limit
 (32 MiB, ``LAYERWISE_NEO4J_TEST_TX_MAX``), so the write below, some 20,000
-links (about 55 MiB of transaction memory), is refused in a few seconds.
+links (about 55 MiB of transaction memory), is refused in a few seconds when
+it must be one transaction (``LAYERWISE_STAGED_WRITE_ITEMS`` above its size).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from bench.interchange import NAME, bench_taxonomy
 from taxonomy import selectors, services
 from taxonomy.domain.errors import WriteTooLarge, http_status
 from taxonomy.formats.stix_write import stix_bundle
-from taxonomy.graph import server
+from taxonomy.graph import repository, server
 
 MIB = 1024**2
 
@@ -39,8 +41,32 @@ def _assert_says_the_limit(message: str) -> None:
     assert "LAYERWISE_NEO4J_TEST_HEAP" in message
 
 
+@pytest.fixture
+def one_transaction(settings):
+    """Every write in one transaction, however large."""
+    settings.LAYERWISE_STAGED_WRITE_ITEMS = 10**9
+
+
+def test_a_write_larger_than_a_transaction_may_hold_is_staged_and_written_whole(
+    seeded_graph, too_large, settings
+):
+    """The same write at the default threshold: staged in batches small enough
+    for the test server's 32 MiB (halved from 10,000 rows until they fit)."""
+    before = selectors.taxonomy_snapshot()
+    stats = repository.WriteStats()
+    result = services.taxonomy_apply(taxonomy=too_large, scope=NAME, stats=stats)
+    assert stats.staged and stats.transactions > 3
+    assert stats.items == len(result.changes.changes) > repository.staged_from()
+    after = selectors.taxonomy_snapshot()
+    assert after.revision == before.revision + 1 == result.revision
+    mine = repository.taxonomy_read(taxonomy=NAME)
+    for kind in ("threats", "mitigations", "mitigates", "layers"):
+        assert set(getattr(mine, kind)) == set(getattr(too_large, kind)), kind
+    assert repository.load_status() is None
+
+
 def test_a_write_larger_than_a_transaction_may_hold_is_refused_and_writes_nothing(
-    seeded_graph, too_large
+    seeded_graph, too_large, one_transaction
 ):
     before = selectors.taxonomy_snapshot()
     with pytest.raises(WriteTooLarge) as refused:
@@ -53,7 +79,7 @@ def test_a_write_larger_than_a_transaction_may_hold_is_refused_and_writes_nothin
 
 
 def test_import_stix_of_a_too_large_bundle_exits_1_saying_the_limit(
-    seeded_graph, too_large_bundle
+    seeded_graph, too_large_bundle, one_transaction
 ):
     before = selectors.taxonomy_snapshot()
     with pytest.raises(CommandError) as refused:

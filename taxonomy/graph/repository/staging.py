@@ -1,0 +1,652 @@
+"""Whole-taxonomy writes too large for one transaction, still all-or-nothing.
+
+One transaction holds about 3 KiB of Neo4j's transaction memory per item, so
+a change set of a million links does not fit the default server. A *staged
+load* writes it in bounded transactions instead, invisible to readers until
+one small transaction switches to it:
+
+1. **Lock.** The graph's meta node gets ``load_id`` (the revision the load
+   will commit at), ``load_state = 'staging'`` and a heartbeat. Every other
+   write refuses while it is there (``bump_revision_tx`` raises
+   LoadInProgress), so nothing else changes while the load is written.
+2. **Stage**, in batches (each a transaction that also beats the heart):
+   created nodes and links carry ``_load = load_id``; an updated node is a
+   *replacement* node (``_sid`` instead of ``id``, the uniqueness constraint
+   cannot clash) with copies of the links the load keeps; what the load
+   deletes or replaces is marked ``_drop = load_id``. Audit records are
+   written at the coming revision.
+3. **Switch**: one transaction sets ``load_state = 'committed'`` and the
+   revision. A reader sees an item when ``visible``: its ``_load`` is not the
+   pending load's and its ``_drop`` is not the committed load's. So before
+   the switch readers see the old taxonomy, after it the new one.
+4. **Settle**, in batches: a replacement takes its ``id`` as the node it
+   replaces is deleted (the same transaction), dropped items go, and the
+   lock is released. Every batch leaves what readers see unchanged.
+
+A failure while staging (or a killed process: its heartbeat stops for
+``LAYERWISE_LOAD_STALE_SECONDS``) is *aborted*: the staged items and marks
+are removed in batches and the lock released, leaving the graph as it was.
+A load that died after its switch is settled forward. ``settle_load`` does
+either, and runs at every process's first write and after a restore.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+from django.conf import settings
+
+from taxonomy.domain.changes import Change, ChangeSet
+from taxonomy.domain.errors import GraphConflict, LoadInProgress, WriteTooLarge
+from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
+from taxonomy.graph.repository.base import _session, translate_errors
+
+logger = logging.getLogger(__name__)
+
+# Rows per staging transaction (about 30 MiB of transaction memory), halved
+# down to MIN_BATCH while a server's transaction limit refuses them.
+STAGE_BATCH = 10_000
+MIN_BATCH = 250
+STAGING, ABORTING, COMMITTED = "staging", "aborting", "committed"
+# No load: the value ``pending`` and ``dropped`` take, which no item holds.
+NONE = -1
+
+_LABELS = {kind: spec.label for kind, spec in NODE_KINDS.items()}
+# Every relationship type among taxonomy nodes: (type, source label, target label).
+RELS = (
+    *((k.rel, k.source_label, k.target_label) for k in LINK_KINDS.values()),
+    ("IN_LAYER", "Mitigation", "GovernanceLayer"),
+)
+
+
+def visible(var: str, pending: str = "$pending", dropped: str = "$dropped") -> str:
+    """The condition under which node or relationship ``var`` is seen by readers.
+
+    >>> visible("n")
+    '(n._load IS NULL OR n._load <> $pending) AND (n._drop IS NULL OR n._drop <> $dropped)'
+    """
+    return (
+        f"({var}._load IS NULL OR {var}._load <> {pending}) AND "
+        f"({var}._drop IS NULL OR {var}._drop <> {dropped})"
+    )
+
+
+# A query's opening that binds ``pending`` and ``dropped`` from the meta node,
+# for single-query reads: ``VISIBILITY + "MATCH (n) WHERE " + visible("n", *VARS)``.
+VISIBILITY = (
+    "OPTIONAL MATCH (meta:LayerwiseMeta {key: 'graph'}) "
+    "WITH CASE WHEN meta.load_state IN ['staging', 'aborting'] THEN meta.load_id "
+    "ELSE -1 END AS pending, "
+    "CASE WHEN meta.load_state = 'committed' THEN meta.load_id ELSE -1 END AS dropped "
+)
+VARS = ("pending", "dropped")
+
+_META = (
+    "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
+    "RETURN coalesce(m.revision, 0) AS revision, m.load_state AS state, "
+    "m.load_id AS id, m.load_done AS done, m.load_total AS total, "
+    "m.load_started AS started, m.load_what AS what, "
+    "timestamp() - m.load_beat AS silent_ms"
+)
+
+
+def visibility_tx(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+    """``pending``, ``dropped`` (parameters for ``visible``), ``revision`` and
+    ``state``, as ``tx`` sees the meta node now."""
+    row = tx.run(_META).single()
+    state = row["state"]
+    return {
+        "pending": row["id"] if state in (STAGING, ABORTING) else NONE,
+        "dropped": row["id"] if state == COMMITTED else NONE,
+        "revision": row["revision"],
+        "state": (state, row["id"]),
+    }
+
+
+def _stale_seconds() -> float:
+    return float(getattr(settings, "LAYERWISE_LOAD_STALE_SECONDS", 300))
+
+
+def stage_batch() -> int:
+    return int(getattr(settings, "LAYERWISE_STAGE_BATCH", STAGE_BATCH))
+
+
+def staged_from() -> int:
+    """Change sets larger than this are written as a staged load."""
+    return int(getattr(settings, "LAYERWISE_STAGED_WRITE_ITEMS", 20_000))
+
+
+def _state_of(row: Any) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "state": row["state"],
+        "done": row["done"] or 0,
+        "total": row["total"] or 0,
+        "started": row["started"],
+        "what": row["what"],
+    }
+
+
+def refuse_during_load(row: Any, owner: int | None = None) -> None:
+    """Raise LoadInProgress if ``row`` (a meta row with ``state``, ``id``,
+    ``silent_ms``...) shows a load other than ``owner``'s."""
+    if row is None or row["state"] is None or row["id"] == owner:
+        return
+    silent = row["silent_ms"]
+    stale = silent is not None and silent > _stale_seconds() * 1000
+    raise LoadInProgress(_state_of(row), stale=stale)
+
+
+def lock_meta_tx(tx: neo4j.ManagedTransaction) -> None:
+    """Take the meta node's write lock first thing in a write, so what it
+    reads is the state it commits on (no other write commits in between),
+    and refuse at once while a staged load holds the graph."""
+    row = tx.run(
+        "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) SET m._lock = true "
+        "WITH m REMOVE m._lock RETURN m.load_state AS state, m.load_id AS id, "
+        "m.load_done AS done, m.load_total AS total, m.load_started AS started, "
+        "m.load_what AS what, timestamp() - m.load_beat AS silent_ms"
+    ).single()
+    refuse_during_load(row)
+
+
+@translate_errors
+def load_status() -> dict[str, Any] | None:
+    """The load in progress, if any: id, state, done, total, started (ms since
+    the epoch), what, and ``rate`` (items/s) and ``eta`` (seconds) once known."""
+    with _session(neo4j.READ_ACCESS) as session:
+        row = session.run(_META).single()
+    if row is None or row["state"] is None:
+        return None
+    out = _state_of(row)
+    out["silent_seconds"] = (row["silent_ms"] or 0) / 1000
+    elapsed = max((time.time() * 1000 - (row["started"] or 0)) / 1000, 1e-3)
+    out["rate"] = out["done"] / elapsed if out["done"] else None
+    if out["rate"] and out["total"] > out["done"]:
+        out["eta"] = (out["total"] - out["done"]) / out["rate"]
+    else:
+        out["eta"] = None
+    return out
+
+
+class LoadLost(GraphConflict):
+    """This process's load was taken over (its heartbeat seemed to stop)."""
+
+
+@dataclass
+class WriteStats:
+    """How a whole-taxonomy write went: what ``taxonomy_sync`` reports."""
+
+    items: int = 0
+    staged: bool = False
+    transactions: int = 0
+    seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        rate = self.items / self.seconds if self.seconds > 0 else None
+        return {
+            "items": self.items,
+            "staged": self.staged,
+            "transactions": self.transactions,
+            "seconds": round(self.seconds, 3),
+            "items_per_second": None if rate is None else round(rate, 1),
+        }
+
+
+class _Load:
+    """One staged load: its id (the revision it commits at) and its batches."""
+
+    def __init__(
+        self,
+        load_id: int,
+        stats: WriteStats,
+        progress: Callable[[int, int], None] | None,
+        total: int,
+    ):
+        self.id, self.stats, self.progress = load_id, stats, progress
+        self.total, self.done, self.state = total, 0, STAGING
+        self.batch = stage_batch()
+
+    # -- one transaction -------------------------------------------------------
+
+    def _tx(self, work: Callable[[neo4j.ManagedTransaction], Any]) -> Any:
+        def unit(tx: neo4j.ManagedTransaction) -> Any:
+            beat = tx.run(
+                "MATCH (m:LayerwiseMeta {key: 'graph'}) "
+                "WHERE m.load_id = $id AND m.load_state = $state "
+                "SET m.load_beat = timestamp(), m.load_done = $done, "
+                "m.load_total = $total RETURN count(m) AS n",
+                id=self.id,
+                state=self.state,
+                done=self.done,
+                total=self.total,
+            ).single()["n"]
+            if not beat:
+                raise LoadLost(
+                    f"the staged load {self.id} was taken over (its heartbeat "
+                    f"stopped for {_stale_seconds():g} s); nothing of it is kept"
+                )
+            return work(tx)
+
+        with _session() as session:
+            result = session.execute_write(unit)
+        self.stats.transactions += 1
+        return result
+
+    def _sized(self, work: Callable[[neo4j.ManagedTransaction, int], Any]) -> Any:
+        """``work(batch size)`` in a transaction; a batch too large for the
+        server's transaction limit is halved (the transaction wrote nothing)."""
+        while True:
+            try:
+                return self._tx(lambda tx: work(tx, self.batch))
+            except WriteTooLarge:
+                if self.batch <= MIN_BATCH:
+                    raise
+                self.batch = max(self.batch // 2, MIN_BATCH)
+
+    def rows(self, query: str, rows: Sequence[dict[str, Any]], counted: bool) -> None:
+        """Run ``query`` over ``rows`` in batches (``$rows``, ``$load``)."""
+        start = 0
+        while start < len(rows):
+
+            def work(
+                tx: neo4j.ManagedTransaction, size: int, start: int = start
+            ) -> int:
+                batch = list(rows[start : start + size])
+                tx.run(query, rows=batch, load=self.id).consume()
+                return len(batch)
+
+            written = self._sized(work)
+            start += written
+            if counted:
+                self.done += written
+                if self.progress:
+                    self.progress(self.done, self.total)
+
+    def until_done(self, query: str, **params: Any) -> int:
+        """Run ``query`` (``$batch`` items at most, returning ``n``) until it
+        does fewer than a batch."""
+        total = 0
+        while True:
+
+            def work(tx: neo4j.ManagedTransaction, size: int) -> tuple[int, int]:
+                row = tx.run(query, load=self.id, batch=size, **params).single()
+                return row["n"], size
+
+            n, size = self._sized(work)
+            total += n
+            if n < size:
+                return total
+
+
+# --- Lock ----------------------------------------------------------------------------
+
+
+@translate_errors
+def lock(what: str, total: int) -> int:
+    """Take the graph for a staged load; its id (the revision it will commit at).
+
+    A load whose writer died is settled first; a live one raises LoadInProgress.
+    """
+    settle_load()
+
+    def work(tx: neo4j.ManagedTransaction) -> int:
+        tx.run(
+            "MERGE (m:LayerwiseMeta {key: 'graph'}) "
+            "ON CREATE SET m.epoch = randomUUID(), m.revision = 0"
+        ).consume()
+        row = tx.run(_META).single()
+        refuse_during_load(row)
+        load_id = row["revision"] + 1
+        tx.run(
+            "MATCH (m:LayerwiseMeta {key: 'graph'}) "
+            "SET m.load_id = $id, m.load_state = 'staging', m.load_beat = timestamp(), "
+            "m.load_started = timestamp(), m.load_done = 0, m.load_total = $total, "
+            "m.load_what = $what",
+            id=load_id,
+            total=total,
+            what=what,
+        ).consume()
+        return load_id
+
+    with _session() as session:
+        return session.execute_write(work)
+
+
+def _release_tx(tx: neo4j.ManagedTransaction, load_id: int) -> None:
+    tx.run(
+        "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.load_id = $id "
+        "REMOVE m.load_id, m.load_state, m.load_beat, m.load_started, "
+        "m.load_done, m.load_total, m.load_what",
+        id=load_id,
+    ).consume()
+
+
+@translate_errors
+def unlock(load_id: int) -> None:
+    """Release the lock of a load that wrote nothing."""
+    with _session() as session:
+        session.execute_write(_release_tx, load_id)
+
+
+# --- Stage ---------------------------------------------------------------------------
+
+
+def _end(var: str, label: str, key: str, replaced: bool) -> str:
+    """The pattern that finds a link's end: its replacement, or the node itself."""
+    if replaced:
+        return f"({var}:{label} {{_sid: row.{key}, _load: $load}})"
+    return f"({var}:{label} {{id: row.{key}}})"
+
+
+def _by_ends(
+    rows: list[dict[str, Any]], src_replaced: set[str], dst_replaced: set[str]
+) -> dict[tuple[bool, bool], list[dict[str, Any]]]:
+    groups: dict[tuple[bool, bool], list[dict[str, Any]]] = {}
+    for row in rows:
+        key = (row["source"] in src_replaced, row["target"] in dst_replaced)
+        groups.setdefault(key, []).append(row)
+    return groups
+
+
+def stage(
+    load: _Load,
+    changes: ChangeSet,
+    node_props: Callable[[str, Any], dict[str, Any]],
+    link_props: Callable[[tuple[str, ...], Any], dict[str, Any]],
+    link_key: Callable[[Change], dict[str, str]],
+    journal: Callable[[list[Change], int], Sequence[dict[str, Any]]] | None,
+) -> None:
+    """Write ``changes`` as staged items of ``load`` (invisible until ``switch``)."""
+    by = changes.by_kind_action()
+    replaced = {
+        kind: {c.key for c in by.get((kind, "update"), [])} for kind in NODE_KINDS
+    }
+    by_label = {_LABELS[kind]: ids for kind, ids in replaced.items()}
+
+    # 1. Marks on what goes away or is replaced.
+    for kind, spec in LINK_KINDS.items():
+        src, rel, dst = spec.source_label, spec.rel, spec.target_label
+        query = (
+            f"UNWIND $rows AS row MATCH (:{src} {{id: row.source}})-[r:{rel}]->"
+            f"(:{dst} {{id: row.target}}) SET r._drop = $load"
+        )
+        deleted = [link_key(c) for c in by.get((kind, "delete"), [])]
+        load.rows(query, deleted, counted=True)
+        load.rows(query, [link_key(c) for c in by.get((kind, "update"), [])], False)
+    for kind, label in _LABELS.items():
+        query = (
+            f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET n._drop = $load"
+        )
+        load.rows(query, [{"id": c.key} for c in by.get((kind, "delete"), [])], True)
+        load.rows(query, [{"id": key} for key in sorted(replaced[kind])], False)
+    # A replaced mitigation gets a new IN_LAYER below; its old one goes.
+    load.rows(
+        "UNWIND $rows AS row MATCH (:Mitigation {id: row.id})-[r:IN_LAYER]->() "
+        "SET r._drop = $load",
+        [{"id": key} for key in sorted(replaced["mitigation"])],
+        counted=False,
+    )
+
+    # 2. Nodes: created ones with their id, replacements under ``_sid``.
+    for kind, label in _LABELS.items():
+        created = [
+            {"id": c.key, "props": node_props(kind, c.after)}
+            for c in by.get((kind, "create"), [])
+        ]
+        load.rows(
+            f"UNWIND $rows AS row CREATE (n:{label}) SET n = row.props, "
+            "n.id = row.id, n.version = 1, n._load = $load",
+            created,
+            counted=True,
+        )
+        updated = [
+            {"id": c.key, "props": node_props(kind, c.after)}
+            for c in by.get((kind, "update"), [])
+        ]
+        load.rows(
+            f"UNWIND $rows AS row MATCH (o:{label} {{id: row.id}}) "
+            f"CREATE (n:{label}) SET n = row.props, "
+            "n.version = coalesce(o.version, 0) + 1, n._sid = row.id, n._load = $load",
+            updated,
+            counted=True,
+        )
+
+    # 3. Mitigations' layers (created and replaced mitigations).
+    layer_rows = [
+        {"source": c.key, "target": c.after.layer}
+        for action in ("create", "update")
+        for c in by.get(("mitigation", action), [])
+    ]
+    groups = _by_ends(layer_rows, replaced["mitigation"], replaced["layer"])
+    for (rs, rt), rows in sorted(groups.items()):
+        load.rows(
+            f"UNWIND $rows AS row MATCH {_end('a', 'Mitigation', 'source', rs)} "
+            f"MATCH {_end('b', 'GovernanceLayer', 'target', rt)} "
+            "CREATE (a)-[r:IN_LAYER]->(b) SET r._load = $load",
+            rows,
+            counted=False,
+        )
+
+    # 4. Links created or changed, between the nodes readers will see.
+    for kind, spec in LINK_KINDS.items():
+        src, rel, dst = spec.source_label, spec.rel, spec.target_label
+        rows = []
+        for action in ("create", "update"):
+            for c in by.get((kind, action), []):
+                version = 1 if c.before is None else c.before.version + 1
+                props = link_props(spec.props, c.after) if spec.props else {}
+                rows.append({**link_key(c), "props": props, "version": version})
+        groups = _by_ends(rows, replaced[spec.source], replaced[spec.target])
+        for (rs, rt), group in sorted(groups.items()):
+            load.rows(
+                f"UNWIND $rows AS row MATCH {_end('a', src, 'source', rs)} "
+                f"MATCH {_end('b', dst, 'target', rt)} "
+                f"CREATE (a)-[r:{rel}]->(b) SET r = row.props, "
+                "r.version = row.version, r._load = $load",
+                group,
+                counted=True,
+            )
+
+    # 5. The links replaced nodes keep, copied onto their replacements.
+    for rel, src, dst in RELS:
+        sources = sorted(by_label.get(src, ()))
+        load.rows(
+            f"UNWIND $rows AS row MATCH (a2:{src} {{_sid: row.id, _load: $load}}) "
+            f"MATCH (a:{src} {{id: row.id}})-[r:{rel}]->(b:{dst}) "
+            "WHERE r._drop IS NULL "
+            f"OPTIONAL MATCH (b2:{dst} {{_sid: b.id, _load: $load}}) "
+            "WITH a2, r, b, b2 WHERE b._drop IS NULL OR b2 IS NOT NULL "
+            "WITH a2, r, coalesce(b2, b) AS bb "
+            f"CREATE (a2)-[r2:{rel}]->(bb) SET r2 = properties(r), r2._load = $load",
+            [{"id": i} for i in sources],
+            counted=False,
+        )
+        targets = sorted(by_label.get(dst, ()))
+        load.rows(
+            f"UNWIND $rows AS row MATCH (b2:{dst} {{_sid: row.id, _load: $load}}) "
+            f"MATCH (a:{src})-[r:{rel}]->(b:{dst} {{id: row.id}}) "
+            "WHERE r._drop IS NULL AND a._drop IS NULL "
+            f"CREATE (a)-[r2:{rel}]->(b2) SET r2 = properties(r), r2._load = $load",
+            [{"id": i} for i in targets],
+            counted=False,
+        )
+
+    # 6. The audit records, at the revision the switch gives.
+    if journal is not None:
+        items = list(changes.changes)
+        for start in range(0, len(items), STAGE_BATCH):
+            chunk = list(journal(items[start : start + STAGE_BATCH], load.id))
+            for entry in chunk:
+                entry["position"] += start
+            load.rows(
+                "UNWIND $rows AS row CREATE (a:AuditRecord) SET a = row", chunk, False
+            )
+
+
+# --- Switch, settle, abort -----------------------------------------------------------
+
+
+def switch(load: _Load) -> int:
+    """The one small transaction after which readers see the load."""
+
+    def work(tx: neo4j.ManagedTransaction) -> int:
+        return tx.run(
+            "MATCH (m:LayerwiseMeta {key: 'graph'}) "
+            "SET m.load_state = 'committed', m.revision = $id, "
+            "m.updated_at = datetime(), m.load_done = m.load_total "
+            "RETURN m.revision AS r",
+            id=load.id,
+        ).single()["r"]
+
+    revision = load._tx(work)
+    load.state = COMMITTED
+    return revision
+
+
+def _settle(load: _Load) -> None:
+    """After the switch: replacements take their ids, dropped items go."""
+    for label in _LABELS.values():
+        load.until_done(
+            f"MATCH (n:{label}) WHERE n._sid IS NOT NULL AND n._load = $load "
+            "WITH n LIMIT $batch "
+            f"CALL (n) {{ OPTIONAL MATCH (o:{label} {{id: n._sid}}) "
+            "WHERE o._drop = $load DETACH DELETE o } "
+            "SET n.id = n._sid REMOVE n._sid RETURN count(n) AS n"
+        )
+    for label in _LABELS.values():
+        load.until_done(
+            f"MATCH (n:{label}) WHERE n._drop = $load WITH n LIMIT $batch "
+            "DETACH DELETE n RETURN count(n) AS n"
+        )
+    for rel, _, _ in RELS:
+        load.until_done(
+            f"MATCH ()-[r:{rel}]->() WHERE r._drop = $load WITH r LIMIT $batch "
+            "DELETE r RETURN count(r) AS n"
+        )
+    load._tx(lambda tx: _release_tx(tx, load.id))
+
+
+def _abort(load: _Load) -> None:
+    """Before the switch: remove what the load staged and marked."""
+    load._tx(
+        lambda tx: tx.run(
+            "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.load_id = $id "
+            "SET m.load_state = 'aborting'",
+            id=load.id,
+        ).consume()
+    )
+    load.state = ABORTING
+    _abort_rest(load)
+
+
+def _abort_rest(load: _Load) -> None:
+    for label in _LABELS.values():
+        load.until_done(
+            f"MATCH (n:{label}) WHERE n._load = $load WITH n LIMIT $batch "
+            "DETACH DELETE n RETURN count(n) AS n"
+        )
+    for rel, _, _ in RELS:
+        load.until_done(
+            f"MATCH ()-[r:{rel}]->() WHERE r._load = $load WITH r LIMIT $batch "
+            "DELETE r RETURN count(r) AS n"
+        )
+    for label in _LABELS.values():
+        load.until_done(
+            f"MATCH (n:{label}) WHERE n._drop = $load WITH n LIMIT $batch "
+            "REMOVE n._drop RETURN count(n) AS n"
+        )
+    for rel, _, _ in RELS:
+        load.until_done(
+            f"MATCH ()-[r:{rel}]->() WHERE r._drop = $load WITH r LIMIT $batch "
+            "REMOVE r._drop RETURN count(r) AS n"
+        )
+    # The revision never reached the load's: its records are the only ones there.
+    load.until_done(
+        "MATCH (a:AuditRecord) WHERE a.revision = $load AND NOT EXISTS { "
+        "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.revision >= $load } "
+        "WITH a LIMIT $batch DELETE a RETURN count(a) AS n"
+    )
+    load._tx(lambda tx: _release_tx(tx, load.id))
+
+
+def run_load(
+    load_id: int,
+    stats: WriteStats,
+    progress: Callable[[int, int], None] | None,
+    total: int,
+    write: Callable[[_Load], None],
+) -> int:
+    """Stage with ``write(load)``, switch, settle; abort on any failure before
+    the switch. The revision after it."""
+    load = _Load(load_id, stats, progress, total)
+    try:
+        write(load)
+        revision = switch(load)
+    except BaseException:
+        try:
+            _abort(load)
+        except Exception:
+            logger.exception(
+                "staged load %s not yet removed; the next write removes it", load_id
+            )
+        raise
+    try:
+        _settle(load)
+    except Exception:
+        # Readers already see the new taxonomy; the next write finishes this.
+        logger.exception("staged load %s not yet settled", load_id)
+    return revision
+
+
+@translate_errors
+def settle_load(*, force: bool = False) -> str | None:
+    """Finish or undo a load whose writer is gone; what was done, if anything.
+
+    A load silent for ``LAYERWISE_LOAD_STALE_SECONDS`` (or any, with
+    ``force``: after a restore no writer can own it) is aborted if it had
+    not switched, settled forward if it had. A live load is left alone.
+    """
+    with _session(neo4j.READ_ACCESS) as session:
+        row = session.run(_META).single()
+    if row is None or row["state"] is None:
+        return None
+    silent = row["silent_ms"] or 0
+    if not force and silent <= _stale_seconds() * 1000:
+        return None
+    state, load_id = row["state"], row["id"]
+
+    def take(tx: neo4j.ManagedTransaction) -> bool:
+        return bool(
+            tx.run(
+                "MATCH (m:LayerwiseMeta {key: 'graph'}) "
+                "WHERE m.load_id = $id AND m.load_state = $state "
+                "AND ($force OR timestamp() - m.load_beat > $stale) "
+                "SET m.load_beat = timestamp(), m.load_state = $next RETURN count(m) AS n",
+                id=load_id,
+                state=state,
+                force=force,
+                stale=_stale_seconds() * 1000,
+                next=COMMITTED if state == COMMITTED else ABORTING,
+            ).single()["n"]
+        )
+
+    with _session() as session:
+        if not session.execute_write(take):
+            return None
+    load = _Load(load_id, WriteStats(), None, 0)
+    if state == COMMITTED:
+        load.state = COMMITTED
+        _settle(load)
+        logger.warning("settled the staged load %s its writer left", load_id)
+        return "settled"
+    load.state = ABORTING
+    _abort_rest(load)
+    logger.warning("removed the staged load %s its writer left unfinished", load_id)
+    return "aborted"

@@ -1,0 +1,305 @@
+"""A write too large for one transaction is a staged load: all or nothing still.
+
+The oracle is the one-transaction write of the same change set: a staged load
+(forced here by ``LAYERWISE_STAGED_WRITE_ITEMS = 0`` and batches of a few
+rows) must leave exactly the graph, versions, revision and journal that one
+leaves. Failures at every point leave the graph as it was; readers see the
+old taxonomy until the switch and the new one after; a load whose writer died
+is undone (or finished) by the next write.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from taxonomy import services
+from taxonomy.domain.errors import LoadInProgress, http_status
+from taxonomy.domain.records import Layer, Link, Mitigates, Mitigation, Taxonomy, Threat
+from taxonomy.graph import repository
+from taxonomy.graph.driver import database, get_driver
+from taxonomy.graph.repository import staging
+from tests.taxonomy.analysis.test_properties import taxonomies
+
+STAGED = {"LAYERWISE_STAGED_WRITE_ITEMS": 0, "LAYERWISE_STAGE_BATCH": 3}
+ONE = {"LAYERWISE_STAGED_WRITE_ITEMS": 10**9}
+EXAMPLES = settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+def _unique(records: tuple, key) -> tuple:
+    return tuple({key(r): r for r in records}.values())
+
+
+@st.composite
+def two_versions(draw) -> tuple[Taxonomy, Taxonomy]:
+    """Two random taxonomies over one id space, the second with some nodes renamed:
+    creates, updates (of nodes and of link properties) and deletes between them."""
+    versions = []
+    for _ in range(2):
+        t = draw(taxonomies(max_layers=3, incidents=True))
+        renamed = draw(st.sets(st.sampled_from([x.id for x in t.threats + t.layers])))
+        t = Taxonomy(
+            **{
+                **{f: getattr(t, f) for f in t.__dataclass_fields__},
+                "threats": tuple(
+                    Threat(x.id, x.name + "'" * (x.id in renamed)) for x in t.threats
+                ),
+                "layers": tuple(
+                    Layer(x.id, x.name + "'" * (x.id in renamed)) for x in t.layers
+                ),
+                "mitigates": _unique(t.mitigates, lambda m: (m.mitigation, m.threat)),
+                "revision": 0,
+            }
+        )
+        versions.append(t)
+    return versions[0], versions[1]
+
+
+def _journal() -> list[dict]:
+    return [
+        {k: v for k, v in entry.items() if k != "at"}
+        for page in repository.journal_after(0, -1)
+        for entry in page
+    ]
+
+
+def _leftovers() -> dict[str, int]:
+    """Staging marks and replacements left in the graph (none once settled)."""
+    records, _, _ = get_driver().execute_query(
+        "CALL () { MATCH (n) WHERE n._drop IS NOT NULL OR n._sid IS NOT NULL "
+        "RETURN count(n) AS nodes } "
+        "CALL () { MATCH ()-[r]->() WHERE r._drop IS NOT NULL RETURN count(r) AS rels } "
+        "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
+        "RETURN nodes, rels, m.load_state AS state",
+        database_=database(),
+    )
+    return dict(records[0])
+
+
+CLEAN = {"nodes": 0, "rels": 0, "state": None}
+
+
+def _write(taxonomy: Taxonomy, **options) -> services.LoadResult:
+    return services.taxonomy_apply(
+        taxonomy=taxonomy,
+        prune=True,
+        scope="layerwise",
+        actor="test",
+        channel="fixtures",
+        **options,
+    )
+
+
+def _state() -> tuple:
+    """What readers see: the whole graph, with versions, and its revision."""
+    read = repository.taxonomy_read()
+    return read, read.revision
+
+
+@EXAMPLES
+@given(versions=two_versions())
+def test_a_staged_load_leaves_what_one_transaction_leaves(graph, versions):
+    first, second = versions
+    expected = {}
+    for mode, options in (("one", ONE), ("staged", STAGED)):
+        repository.graph_clear()
+        with override_settings(**ONE):
+            _write(first)
+        with override_settings(**options):
+            stats = repository.WriteStats()
+            result = _write(second, stats=stats)
+        assert stats.staged == (mode == "staged" and not result.changes.is_empty)
+        expected[mode] = (_state(), _journal(), result.changes, result.revision)
+        assert _leftovers() == CLEAN
+    assert expected["staged"] == expected["one"]
+
+
+@pytest.fixture
+def before_and_after():
+    """A taxonomy and its next version with every kind of change in it."""
+    first = Taxonomy(
+        layers=(Layer("hw", "Hardware"), Layer("sw", "Software")),
+        threats=tuple(Threat(f"t{i}", f"Threat {i}") for i in range(8)),
+        mitigations=tuple(
+            Mitigation(f"m{i}", f"M {i}", "hw" if i % 2 else "sw", "deployed")
+            for i in range(6)
+        ),
+        mitigates=tuple(
+            Mitigates(f"m{i}", f"t{(i + j) % 8}", "medium")
+            for i in range(6)
+            for j in range(3)
+        ),
+        enables=(Link("t0", "t1"), Link("t2", "t3")),
+    )
+    second = Taxonomy(
+        layers=(Layer("hw", "Hardware, renamed"), Layer("sw", "Software")),
+        threats=tuple(
+            Threat(f"t{i}", f"Threat {i}" + (" (new name)" if i in (1, 4) else ""))
+            for i in range(1, 10)
+        ),
+        mitigations=tuple(
+            Mitigation(
+                f"m{i}",
+                f"M {i}",
+                "sw" if i == 3 else ("hw" if i % 2 else "sw"),
+                "deployed",
+            )
+            for i in range(1, 7)
+        ),
+        mitigates=tuple(
+            Mitigates(f"m{i}", f"t{(i + j) % 8 or 9}", "high" if j == 1 else "medium")
+            for i in range(1, 7)
+            for j in range(3)
+        ),
+        enables=(Link("t2", "t3"), Link("t4", "t1")),
+    )
+    return first, second
+
+
+@pytest.fixture
+def loaded(graph, before_and_after):
+    with override_settings(**ONE):
+        _write(before_and_after[0])
+    return before_and_after
+
+
+@pytest.mark.parametrize("failing_at", [0, 1, 5, 12, "switch"])
+def test_a_failure_at_any_point_before_the_switch_leaves_the_graph_as_it_was(
+    loaded, monkeypatch, failing_at
+):
+    before, journal = _state(), _journal()
+    calls = {"n": 0}
+    original_tx, original_switch = staging._Load._tx, staging.switch
+
+    def failing_tx(self, work):
+        calls["n"] += 1
+        if calls["n"] - 1 == failing_at:
+            raise RuntimeError("the network went away")
+        return original_tx(self, work)
+
+    def failing_switch(load):
+        raise RuntimeError("the network went away")
+
+    if failing_at == "switch":
+        monkeypatch.setattr(staging, "switch", failing_switch)
+    else:
+        monkeypatch.setattr(staging._Load, "_tx", failing_tx)
+    with override_settings(**STAGED), pytest.raises(RuntimeError):
+        _write(loaded[1])
+    monkeypatch.setattr(staging._Load, "_tx", original_tx)
+    monkeypatch.setattr(staging, "switch", original_switch)
+    assert _state() == before
+    assert _journal() == journal
+    assert _leftovers() == CLEAN
+    assert repository.load_status() is None
+    # And the graph takes the same write afterwards.
+    with override_settings(**STAGED):
+        _write(loaded[1])
+    assert repository.taxonomy_read().threats[0].id == "t1"
+
+
+def test_readers_see_the_old_taxonomy_until_the_switch_and_the_new_after(
+    loaded, monkeypatch
+):
+    first_state = _state()[0]
+    with override_settings(**ONE):
+        graph_copy = services.taxonomy_apply(
+            taxonomy=loaded[1], prune=True, scope="layerwise", dry_run=True
+        )
+    assert not graph_copy.changes.is_empty
+    seen = {"before": [], "after": [], "status": [], "refused": []}
+    original_switch, original_until = staging.switch, staging._Load.until_done
+
+    def watching_switch(load):
+        seen["before"].append(repository.taxonomy_read())
+        seen["status"].append(repository.load_status())
+        try:
+            services.node_create(kind="threat", record=Threat("late", "Late"))
+        except LoadInProgress as refused:
+            seen["refused"].append(refused)
+        return original_switch(load)
+
+    def watching_until(self, query, **params):
+        if self.state == staging.COMMITTED:
+            seen["after"].append(repository.taxonomy_read())
+        return original_until(self, query, **params)
+
+    monkeypatch.setattr(staging, "switch", watching_switch)
+    monkeypatch.setattr(staging._Load, "until_done", watching_until)
+    with override_settings(**STAGED):
+        _write(loaded[1])
+    final = repository.taxonomy_read()
+    assert seen["before"] == [first_state]
+    assert len(seen["after"]) > 3
+    assert all(read == final for read in seen["after"])
+    assert final != first_state
+    [status] = seen["status"]
+    assert status["state"] == "staging" and status["done"] == status["total"] > 0
+    assert status["what"] == "a write of taxonomy layerwise"
+    [refused] = seen["refused"]
+    assert http_status(refused) == (409, "load_in_progress")
+    assert "is being written in stages" in str(refused)
+    assert "late" not in {t.id for t in final.threats}
+
+
+def test_a_load_whose_writer_died_before_the_switch_is_undone_by_the_next_write(
+    loaded, monkeypatch
+):
+    before = _state()
+    monkeypatch.setattr(staging, "_abort", lambda load: None)  # the process died
+    monkeypatch.setattr(staging, "switch", lambda load: 1 / 0)
+    with override_settings(**STAGED), pytest.raises(ZeroDivisionError):
+        _write(loaded[1])
+    assert _state() == before, "readers never see a load before its switch"
+    assert _leftovers()["state"] == "staging"
+    # While its heartbeat is recent, the load is left alone and writes wait.
+    with pytest.raises(LoadInProgress) as refused:
+        services.node_create(kind="threat", record=Threat("late", "Late"))
+    assert not refused.value.stale
+    with override_settings(LAYERWISE_LOAD_STALE_SECONDS=0):
+        created = services.node_create(kind="threat", record=Threat("late", "Late"))
+    assert created.id == "late"
+    assert _leftovers() == CLEAN
+    after = repository.taxonomy_read()
+    assert {t.id for t in after.threats} == {t.id for t in before[0].threats} | {"late"}
+    assert after.mitigates == before[0].mitigates
+
+
+def test_a_load_whose_writer_died_after_the_switch_is_settled_by_the_next_start(
+    loaded, monkeypatch
+):
+    monkeypatch.setattr(staging, "_settle", lambda load: 1 / 0)
+    with override_settings(**STAGED):
+        result = _write(loaded[1])
+    new = repository.taxonomy_read()
+    assert new.revision == result.revision
+    assert {t.id for t in new.threats} == {t.id for t in loaded[1].threats}
+    assert _leftovers()["state"] == "committed"
+    monkeypatch.undo()
+    repository.forget_schema()
+    with override_settings(LAYERWISE_LOAD_STALE_SECONDS=0):
+        repository.ensure_schema()
+    assert _leftovers() == CLEAN
+    assert repository.taxonomy_read() == new
+
+
+def test_a_staged_load_reports_its_progress_and_how_it_went(loaded):
+    lines = []
+    stats = repository.WriteStats()
+    with override_settings(**STAGED):
+        result = _write(
+            loaded[1], progress=lambda d, t: lines.append((d, t)), stats=stats
+        )
+    total = len(result.changes.changes)
+    assert lines and lines[-1] == (total, total)
+    assert [d for d, _ in lines] == sorted(d for d, _ in lines)
+    answer = stats.as_dict()
+    assert answer["staged"] is True and answer["items"] == total
+    assert answer["transactions"] >= total // 3
+    assert answer["items_per_second"] > 0
