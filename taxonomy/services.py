@@ -495,7 +495,7 @@ def catalogue_import(
     """Import a MITRE ATLAS file or a STIX 2.1 bundle as one taxonomy.
 
     The file is parsed and validated first; then the taxonomy it describes
-    replaces what the graph holds of that taxonomy, in one transaction:
+    replaces what the graph holds of that taxonomy, all or nothing:
     changed items are updated, what the file no longer has is removed, and
     no other taxonomy is touched. ``data`` is the file's content or the
     open file (binary). ``format`` is ``atlas`` or ``stix``;
@@ -553,6 +553,8 @@ def catalogue_import(
             progress=progress,
             taxonomy=report.taxonomy,
             validate=guard,
+            # The guard refuses removals: an unchanged file has none.
+            unchanged_ok=True,
             journal=by.journal_of_changes(),
             stats=stats,
         )

@@ -45,6 +45,41 @@ class PingSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+class LoadStatusSerializer(serializers.Serializer):
+    """A staged load in progress (writes wait for it; readers see the old
+    taxonomy until it switches)."""
+
+    id = serializers.IntegerField(help_text="The revision the load commits at.")
+    state = serializers.ChoiceField(
+        ["staging", "committed", "aborting"],
+        help_text="staging: being written, invisible; committed: switched to, "
+        "being settled; aborting: being removed.",
+    )
+    done = serializers.IntegerField(help_text="Changes written so far.")
+    total = serializers.IntegerField(help_text="Changes in the load.")
+    started = serializers.IntegerField(help_text="Milliseconds since the Unix epoch.")
+    what = serializers.CharField(allow_null=True)
+    silent_seconds = serializers.FloatField(
+        help_text="Since its writer was last heard of (a dead writer's load is "
+        "undone after LAYERWISE_LOAD_STALE_SECONDS)."
+    )
+    rate = serializers.FloatField(allow_null=True, help_text="Changes per second.")
+    eta = serializers.FloatField(allow_null=True, help_text="Seconds left, about.")
+
+
+class WriteStatsSerializer(serializers.Serializer):
+    """How the write went."""
+
+    items = serializers.IntegerField(help_text="Changes written.")
+    staged = serializers.BooleanField(
+        help_text="Written as a staged load (bounded transactions, then one "
+        "switch), because it was larger than LAYERWISE_STAGED_WRITE_ITEMS."
+    )
+    transactions = serializers.IntegerField()
+    seconds = serializers.FloatField()
+    items_per_second = serializers.FloatField(allow_null=True)
+
+
 class HealthSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         ["ok", "schema_missing"],
@@ -61,6 +96,11 @@ class HealthSerializer(serializers.Serializer):
         help_text="local: each process caches alone (no CACHE_URL); ok or "
         "unreachable: whether CACHE_URL's Redis answers (while it does not, "
         "answers are computed from Neo4j).",
+    )
+    load = LoadStatusSerializer(
+        allow_null=True,
+        help_text="The staged load in progress (null: none); other writes wait "
+        "for it (409 load_in_progress).",
     )
 
 
@@ -172,6 +212,7 @@ class ImportResultSerializer(serializers.Serializer):
     )
     changes = ChangeSetSerializer()
     impact = ImpactSerializer(help_text="Coverage (nothing disabled) before and after.")
+    write = WriteStatsSerializer()
 
 
 class ImportSummaryRowSerializer(serializers.Serializer):
@@ -193,6 +234,7 @@ class CatalogueImportResultSerializer(serializers.Serializer):
         help_text="The graph revision after the import."
     )
     format = serializers.ChoiceField(["atlas", "stix"])
+    write = WriteStatsSerializer()
     taxonomy = serializers.CharField(help_text="The taxonomy imported.")
     title = serializers.CharField(help_text="What the file calls itself.")
     changes = ChangeSetSerializer()

@@ -37,5 +37,6 @@ class HealthView(APIView):
                 "revision": revision,
                 "schema_missing": missing,
                 "cache": cache.cache_status(),
+                "load": selectors.load_status(),
             }
         )

@@ -151,6 +151,7 @@ class ImportView(APIView):
                 "revision": result.revision,
                 "changes": result.changes.as_dict(),
                 "impact": result.impact,
+                "write": result.write.as_dict(),
             }
         )
 
@@ -177,6 +178,7 @@ def _catalogue_import(request: Request, query: dict[str, Any]) -> Response:
             "dry_run": result.dry_run,
             "revision": result.revision,
             "format": report.format,
+            "write": result.write.as_dict(),
             "taxonomy": report.taxonomy,
             "title": report.title,
             "changes": result.changes.as_dict(),

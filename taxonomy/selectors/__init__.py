@@ -46,6 +46,7 @@ from taxonomy.selectors.incidents import (
     threat_incidents,
 )
 from taxonomy.selectors.snapshot import (
+    load_status,
     schema_missing,
     server_version,
     taxonomy_at,
@@ -79,6 +80,7 @@ __all__ = [
     "node_get",
     "revision_of",
     "revision_token",
+    "load_status",
     "schema_missing",
     "search_results",
     "server_version",

@@ -63,6 +63,11 @@ def taxonomy_checked(*, token: str, taxonomy: str) -> str:
     return taxonomy
 
 
+def load_status() -> dict | None:
+    """The staged load in progress, if any (``repository.load_status``)."""
+    return repository.load_status()
+
+
 def schema_missing() -> list[str]:
     """The constraints and indexes the server lacks (empty when all are there)."""
     return repository.schema_missing()

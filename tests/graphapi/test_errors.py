@@ -151,9 +151,26 @@ def test_a_neo4j_up_but_failing_gives_503s_then_recovers_without_a_restart(
     assert client.get("/").status_code == 200
 
 
+def test_an_import_larger_than_a_transaction_is_staged_and_says_so(seeded_graph, api):
+    large = bench_taxonomy(threats=2_000, mitigations=200, links=20_000)
+    response = api.post(
+        "/api/v1/import/?format=stix",
+        stix_bundle(large, name=NAME),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    write = response.json()["write"]
+    assert write["staged"] is True
+    assert write["items"] == 2_000 + 200 + 20_000 + 8 > write["transactions"] > 3
+    assert write["items_per_second"] > 0
+    assert len(selectors.taxonomy_snapshot(taxonomy=NAME).mitigates) == 20_000
+    assert api.get("/api/v1/health/").json()["load"] is None
+
+
 def test_an_import_too_large_for_neo4j_is_a_413_and_the_api_keeps_serving(
-    seeded_graph, api
+    seeded_graph, api, settings
 ):
+    settings.LAYERWISE_STAGED_WRITE_ITEMS = 10**9  # one transaction, however large
     large = bench_taxonomy(threats=2_000, mitigations=200, links=20_000)
     response = api.post(
         "/api/v1/import/?format=stix",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import fields
+from operator import itemgetter
 from typing import Any
 
 import neo4j
@@ -37,53 +39,87 @@ from taxonomy.graph.repository.staging import VARS, VISIBILITY, visibility_tx, v
 ID = "coalesce({0}.id, {0}._sid)"
 
 
-def _where(var: str, scoped: bool) -> str:
-    conditions = [visible(var)]
+def _where(var: str, scoped: bool, loading: bool) -> str:
+    conditions = [visible(var)] if loading else []
     if scoped:
         conditions.insert(0, f"{var}.taxonomy IN $taxonomy")
-    return "WHERE " + " AND ".join(conditions)
+    return ("WHERE " + " AND ".join(conditions)) if conditions else ""
 
 
-def _node_read(kind: NodeKind, scoped: bool) -> str:
-    """The query that reads a kind's nodes in scope (a mitigation with its layer)."""
-    where = _where("n", scoped)
+def _node_read(kind: NodeKind, scoped: bool, loading: bool) -> str:
+    """The query that reads a kind's nodes in scope (a mitigation with its layer).
+
+    ``loading``: while a staged load is in the graph, only what readers see
+    (outside one every item is visible and every node holds its ``id``).
+    """
+    where = _where("n", scoped, loading)
+    nid = ID.format("n") if loading else "n.id"
     if kind.name == "mitigation":
+        layer_where = f"WHERE {visible('r')} AND {visible('l')} " if loading else ""
+        lid = ID.format("l") if loading else "l.id"
         return (
             f"MATCH (n:Mitigation) {where} "
             "OPTIONAL MATCH (n)-[r:IN_LAYER]->(l:GovernanceLayer) "
-            f"WHERE {visible('r')} AND {visible('l')} "
-            f"WITH n, min({ID.format('l')}) AS layer "
-            f"RETURN n {{.*, id: {ID.format('n')}, layer: layer}} AS p"
+            f"{layer_where}WITH n, min({lid}) AS layer "
+            f"RETURN n {{.*, id: {nid}, layer: layer}} AS p"
         )
-    return f"MATCH (n:{kind.label}) {where} RETURN n {{.*, id: {ID.format('n')}}} AS p"
+    return f"MATCH (n:{kind.label}) {where} RETURN n {{.*, id: {nid}}} AS p"
 
 
-def _link_read(kind: LinkKind, scoped: bool, returns: str) -> str:
+def _link_read(kind: LinkKind, scoped: bool, loading: bool) -> str:
     """The query that reads a kind's links with both ends in scope."""
     src, rel, dst = kind.source_label, kind.rel, kind.target_label
+    b_where = _where("b", scoped, loading)
+    if loading:
+        b_where += (" AND " if b_where else "WHERE ") + visible("r")
+    ids = (ID.format("a"), ID.format("b")) if loading else ("a.id", "b.id")
+    returns = f"{ids[0]} AS s, {ids[1]} AS t, " + (
+        "coalesce(r.version, 1) AS v" if not kind.props else "r {.*} AS p"
+    )
     return (
-        f"MATCH (a:{src}) {_where('a', scoped)} "
-        f"MATCH (a)-[r:{rel}]->(b:{dst}) {_where('b', scoped)} AND {visible('r')} "
-        f"RETURN {returns}"
+        f"MATCH (a:{src}) {_where('a', scoped, loading)} "
+        f"MATCH (a)-[r:{rel}]->(b:{dst}) {b_where} RETURN {returns}"
     )
 
 
-# (kind, scoped) -> its read query.
+# (kind, scoped, loading) -> its read query.
 _NODE_READS = {
-    (kind.name, scoped): _node_read(kind, scoped)
+    (kind.name, scoped, loading): _node_read(kind, scoped, loading)
     for kind in NODE_KINDS.values()
     for scoped in (False, True)
+    for loading in (False, True)
 }
 _LINK_READS = {
-    (kind.name, scoped): _link_read(
-        kind,
-        scoped,
-        f"{ID.format('a')} AS s, {ID.format('b')} AS t, "
-        + ("coalesce(r.version, 1) AS v" if not kind.props else "r {.*} AS p"),
-    )
+    (kind.name, scoped, loading): _link_read(kind, scoped, loading)
     for kind in LINK_KINDS.values()
     for scoped in (False, True)
+    for loading in (False, True)
 }
+
+
+def _picker(cls: type, *ends: str) -> Callable[..., Any]:
+    """``_pick`` for one record class, its field names worked out once:
+    ``pick(values, *end_ids)`` (a link's end ids given apart from its map)."""
+    names = tuple(f.name for f in fields(cls) if f.name not in ends)
+
+    def pick(values: dict[str, Any], *end_ids: str) -> Any:
+        kwargs = dict(zip(ends, end_ids, strict=True))
+        for name in names:
+            value = values.get(name)
+            if value is not None:
+                kwargs[name] = tuple(value) if value.__class__ is list else value
+        return cls(**kwargs)
+
+    return pick
+
+
+_PICK = {kind.name: _picker(kind.record) for kind in NODE_KINDS.values()}
+_PICK.update(
+    {
+        kind.name: _picker(kind.record, *kind.ends)
+        for kind in PROPERTY_LINK_KINDS.values()
+    }
+)
 _ANY_NODE = " OR ".join(f"n:{kind.label}" for kind in NODE_KINDS.values())
 
 
@@ -109,21 +145,24 @@ def _read_taxonomy_tx(
         "dropped": seen["dropped"],
     }
     scoped = params["taxonomy"] is not None
+    loading = seen["state"][0] is not None
     items: dict[str, tuple] = {}
     for kind in NODE_KINDS.values():
-        rows = [r["p"] for r in tx.run(_NODE_READS[kind.name, scoped], params)]
-        rows.sort(key=lambda p: p["id"])
-        items[kind.field] = tuple(_pick(kind.record, p) for p in rows)
+        query = _NODE_READS[kind.name, scoped, loading]
+        rows = [r[0] for r in tx.run(query, params)]
+        rows.sort(key=itemgetter("id"))
+        pick = _PICK[kind.name]
+        items[kind.field] = tuple(map(pick, rows))
     for kind in PLAIN_LINK_KINDS.values():
-        rows = sorted(tx.run(_LINK_READS[kind.name, scoped], params).values())
+        query = _LINK_READS[kind.name, scoped, loading]
+        rows = sorted(tx.run(query, params).values())
         items[kind.field] = tuple(Link(s, t, v) for s, t, v in rows)
     for kind in PROPERTY_LINK_KINDS.values():
-        query = _LINK_READS[kind.name, scoped]
-        rows = sorted(tx.run(query, params).values(), key=lambda row: row[:2])
-        items[kind.field] = tuple(
-            _pick(kind.record, {**p, kind.ends[0]: s, kind.ends[1]: t})
-            for s, t, p in rows
-        )
+        query = _LINK_READS[kind.name, scoped, loading]
+        rows = tx.run(query, params).values()
+        rows.sort(key=itemgetter(0, 1))
+        pick = _PICK[kind.name]
+        items[kind.field] = tuple(pick(p, s, t) for s, t, p in rows)
     if foreign_layers and params["taxonomy"] is not None:
         foreign = _foreign_layers_tx(tx, params)
         items["layers"] = tuple(sorted(items["layers"] + foreign, key=lambda x: x.id))

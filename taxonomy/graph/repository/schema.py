@@ -185,8 +185,8 @@ def graph_clear() -> None:
     # more transaction memory than a small server allows.
     with _session() as session:
         for query in (
-            "MATCH ()-[r]->() WITH r LIMIT 10000 DELETE r RETURN count(*) AS n",
-            "MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n",
+            "MATCH ()-[r]->() WITH r LIMIT 2000 DELETE r RETURN count(*) AS n",
+            "MATCH (n) WITH n LIMIT 2000 DETACH DELETE n RETURN count(*) AS n",
         ):
             while True:
                 summary = session.run(query).single()

@@ -329,10 +329,18 @@ def _release_tx(tx: neo4j.ManagedTransaction, load_id: int) -> None:
 
 
 @translate_errors
-def unlock(load_id: int) -> None:
-    """Release the lock of a load that wrote nothing."""
+def unlock(
+    load_id: int, then: Callable[[neo4j.ManagedTransaction], None] | None = None
+) -> None:
+    """Release the lock of a load that wrote nothing (and ``then(tx)`` with it)."""
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        _release_tx(tx, load_id)
+        if then is not None:
+            then(tx)
+
     with _session() as session:
-        session.execute_write(_release_tx, load_id)
+        session.execute_write(work)
 
 
 # --- Stage ---------------------------------------------------------------------------
@@ -493,17 +501,23 @@ def stage(
 # --- Switch, settle, abort -----------------------------------------------------------
 
 
-def switch(load: _Load) -> int:
-    """The one small transaction after which readers see the load."""
+def switch(
+    load: _Load, then: Callable[[neo4j.ManagedTransaction], None] | None = None
+) -> int:
+    """The one small transaction after which readers see the load (``then(tx)``
+    runs in it)."""
 
     def work(tx: neo4j.ManagedTransaction) -> int:
-        return tx.run(
+        revision = tx.run(
             "MATCH (m:LayerwiseMeta {key: 'graph'}) "
             "SET m.load_state = 'committed', m.revision = $id, "
             "m.updated_at = datetime(), m.load_done = m.load_total "
             "RETURN m.revision AS r",
             id=load.id,
         ).single()["r"]
+        if then is not None:
+            then(tx)
+        return revision
 
     revision = load._tx(work)
     load.state = COMMITTED
@@ -582,13 +596,14 @@ def run_load(
     progress: Callable[[int, int], None] | None,
     total: int,
     write: Callable[[_Load], None],
+    then: Callable[[neo4j.ManagedTransaction], None] | None = None,
 ) -> int:
-    """Stage with ``write(load)``, switch, settle; abort on any failure before
-    the switch. The revision after it."""
+    """Stage with ``write(load)``, switch (``then(tx)`` in its transaction),
+    settle; abort on any failure before the switch. The revision after it."""
     load = _Load(load_id, stats, progress, total)
     try:
         write(load)
-        revision = switch(load)
+        revision = switch(load, then)
     except BaseException:
         try:
             _abort(load)

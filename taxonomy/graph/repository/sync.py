@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import time
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 
 import neo4j
@@ -235,6 +239,64 @@ def _size(taxonomy: Taxonomy) -> int:
     )
 
 
+def taxonomy_digest(desired: Taxonomy, *, prune: bool, scope: list[str] | None) -> str:
+    """A digest of what a whole-taxonomy write is asked to make the graph hold.
+
+    Values only (marshal's version 2 keeps no references), so two equal
+    taxonomies have one digest however their objects are shared.
+
+    >>> from taxonomy.domain.records import Threat
+    >>> a = Taxonomy(threats=(Threat("t", "T"),))
+    >>> b = Taxonomy(threats=(Threat("t", "T" + ""),))
+    >>> taxonomy_digest(a, prune=True, scope=None) == taxonomy_digest(b, prune=True, scope=None)
+    True
+    >>> taxonomy_digest(a, prune=False, scope=None) == taxonomy_digest(a, prune=True, scope=None)
+    False
+    """
+    h = hashlib.blake2b(digest_size=20)
+    h.update(marshal.dumps((prune, scope), 2))
+    for kind in (*NODE_KINDS.values(), *LINK_KINDS.values()):
+        records = getattr(desired, kind.field)
+        values = attrgetter(*(f.name for f in fields(kind.record)))
+        h.update(kind.field.encode())
+        h.update(marshal.dumps(list(map(values, records)), 2))
+    return h.hexdigest()
+
+
+def _digest_key(scope: list[str] | None) -> str:
+    return ",".join(scope) if scope else "*"
+
+
+def _unchanged_since_tx(
+    tx: neo4j.ManagedTransaction, key: str, digest: str
+) -> int | None:
+    """The revision, if the last whole write of ``key`` was of ``digest`` and
+    nothing has been written since (same revision, same graph)."""
+    row = tx.run(
+        "MATCH (m:LayerwiseMeta {key: 'graph'}) "
+        "OPTIONAL MATCH (d:LayerwiseLoaded {scope: $key}) "
+        "RETURN m.revision AS r, m.epoch AS e, m.load_state AS state, "
+        "d.digest AS digest, d.revision AS dr, d.epoch AS de",
+        key=key,
+    ).single()
+    if row is None or row["state"] is not None or row["digest"] != digest:
+        return None
+    if (row["dr"], row["de"]) != (row["r"], row["e"]):
+        return None
+    return row["r"]
+
+
+def _record_digest_tx(tx: neo4j.ManagedTransaction, key: str, digest: str) -> None:
+    """Remember that the graph holds what ``digest`` asked for, at its revision."""
+    tx.run(
+        "MATCH (m:LayerwiseMeta {key: 'graph'}) "
+        "MERGE (d:LayerwiseLoaded {scope: $key}) "
+        "SET d.digest = $digest, d.revision = m.revision, d.epoch = m.epoch",
+        key=key,
+        digest=digest,
+    ).consume()
+
+
 @translate_errors
 def taxonomy_sync(
     desired: Taxonomy,
@@ -246,6 +308,7 @@ def taxonomy_sync(
     validate: Callable[[Taxonomy, ChangeSet], None] | None = None,
     journal: Callable[[ChangeSet, int], Sequence[dict[str, Any]]] | None = None,
     stats: staging.WriteStats | None = None,
+    unchanged_ok: bool = False,
 ) -> tuple[ChangeSet, int]:
     """Make the graph hold ``desired``: read, diff and write, all or nothing.
 
@@ -263,6 +326,12 @@ def taxonomy_sync(
     bounded transactions readers do not see, then one small switch, so any
     failure still leaves the graph as it was. ``stats`` (a WriteStats) is
     filled with how the write went.
+
+    A large write remembers the digest of what it was asked for
+    (``taxonomy_digest``). The same request again, with nothing written to
+    the graph since, changes nothing: it is answered without reading the
+    graph, when there is no ``validate`` or ``unchanged_ok`` says that
+    ``validate`` has nothing to refuse in an empty change set.
     """
     stats = stats if stats is not None else staging.WriteStats()
     started = time.monotonic()
@@ -287,6 +356,18 @@ def taxonomy_sync(
         return changes, revision
 
     ensure_schema()
+    scope = _scope(taxonomy)
+    digest = None
+    if not dry_run and _size(desired) > staging.staged_from():
+        digest = taxonomy_digest(desired, prune=prune, scope=scope)
+        if validate is None or unchanged_ok:
+            with _session(neo4j.READ_ACCESS) as session:
+                revision = session.execute_read(
+                    _unchanged_since_tx, _digest_key(scope), digest
+                )
+            if revision is not None:
+                stats.seconds = time.monotonic() - started
+                return ChangeSet(), revision
     try:
         with _session() as session:
             if dry_run:
@@ -309,7 +390,7 @@ def taxonomy_sync(
                     pass
                 finally:
                     forget_revision_token()
-        return _staged_sync(prepare, progress, journal, stats, _scope(taxonomy))
+        return _staged_sync(prepare, progress, journal, stats, scope, digest)
     finally:
         stats.seconds = time.monotonic() - started
 
@@ -320,6 +401,7 @@ def _staged_sync(
     journal: Callable[[ChangeSet, int], Sequence[dict[str, Any]]] | None,
     stats: staging.WriteStats,
     scope: list[str] | None,
+    digest: str | None = None,
 ) -> tuple[ChangeSet, int]:
     """Lock the graph, read and diff, then write small changes in one
     transaction and large ones as a staged load."""
@@ -335,8 +417,13 @@ def _staged_sync(
             staging.unlock(load_id)
             raise
         stats.items = len(changes.changes)
+
+        def remembered(tx: neo4j.ManagedTransaction) -> None:
+            if digest is not None:
+                _record_digest_tx(tx, _digest_key(scope), digest)
+
         if changes.is_empty:
-            staging.unlock(load_id)
+            staging.unlock(load_id, then=remembered)
             return changes, current.revision
         if len(changes.changes) <= staging.staged_from():
 
@@ -345,6 +432,7 @@ def _staged_sync(
                 if journal is not None:
                     journal_write_tx(tx, journal(changes, revision))
                 staging._release_tx(tx, load_id)
+                remembered(tx)
                 return revision
 
             try:
@@ -369,6 +457,7 @@ def _staged_sync(
                 _link_key,
                 journal,
             ),
+            then=remembered,
         )
         return changes, revision
     finally:
@@ -379,13 +468,16 @@ def _staged_sync(
 
 
 @translate_errors
-def plain_merge(rows: dict[str, list[dict[str, Any]]]) -> None:
-    """Write rows with plain batched ``UNWIND ... MERGE`` in one transaction.
+def plain_merge(
+    rows: dict[str, list[dict[str, Any]]], *, batch_per_transaction: bool = False
+) -> None:
+    """Write rows with plain batched ``UNWIND ... MERGE``, in one transaction
+    (or, with ``batch_per_transaction``, one per batch of ``staging.STAGE_BATCH``).
 
-    No read, no diff, no versions: the baseline the import benchmark measures
-    the import path against. ``rows`` holds ``layer``, ``threat`` and
-    ``mitigation`` (``{id, props}``), ``in_layer`` (``{id, layer}``) and
-    ``mitigates`` (``{source, target, props}``).
+    No read, no diff, no versions, no all-or-nothing: the baseline the import
+    benchmarks measure the import path against. ``rows`` holds ``layer``,
+    ``threat`` and ``mitigation`` (``{id, props}``), ``in_layer`` (``{id,
+    layer}``) and ``mitigates`` (``{source, target, props}``).
     """
 
     steps = [
@@ -416,4 +508,11 @@ def plain_merge(rows: dict[str, list[dict[str, Any]]]) -> None:
                 tx.run(query, rows=batch).consume()
 
     with _session() as session:
-        session.execute_write(work)
+        if not batch_per_transaction:
+            session.execute_write(work)
+            return
+        for query, items in steps:
+            for batch in _batches(items, staging.STAGE_BATCH):
+                session.execute_write(
+                    lambda tx, q=query, b=batch: tx.run(q, rows=b).consume()
+                )

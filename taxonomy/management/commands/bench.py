@@ -1,4 +1,4 @@
-"""Run the benchmarks (`make bench`): analysis, robustness, recommend, incidents, Neo4j read, pages, API, shared cache, import, limits."""
+"""Run the benchmarks (`make bench`): analysis, robustness, recommend, incidents, Neo4j read, pages, API, shared cache, import, limits, large."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ SUITES = (
     "cache",
     "import",
     "limits",
+    "large",
 )
 
 
@@ -189,6 +190,16 @@ class Command(BaseCommand):
         result = run_limits_bench(progress=self.stdout.write)
         self.stdout.write(render_rows(result["rows"]))
         (out / "limits.json").write_text(json.dumps(result, indent=2) + "\n")
+        return result
+
+    def _large(self, *, out, sizes):
+        from bench.analysis import render_rows
+        from bench.large import SIZES, run_large_bench
+
+        chosen = tuple(s for s in sizes if s in SIZES) or tuple(SIZES)
+        result = run_large_bench(sizes=chosen, progress=self.stdout.write)
+        self.stdout.write(render_rows(result["rows"]))
+        (out / "large.json").write_text(json.dumps(result, indent=2) + "\n")
         return result
 
 

@@ -20,7 +20,7 @@ from taxonomy.domain.errors import LoadInProgress, http_status
 from taxonomy.domain.records import Layer, Link, Mitigates, Mitigation, Taxonomy, Threat
 from taxonomy.graph import repository
 from taxonomy.graph.driver import database, get_driver
-from taxonomy.graph.repository import staging
+from taxonomy.graph.repository import staging, sync
 from tests.taxonomy.analysis.test_properties import taxonomies
 
 STAGED = {"LAYERWISE_STAGED_WRITE_ITEMS": 0, "LAYERWISE_STAGE_BATCH": 3}
@@ -183,7 +183,7 @@ def test_a_failure_at_any_point_before_the_switch_leaves_the_graph_as_it_was(
             raise RuntimeError("the network went away")
         return original_tx(self, work)
 
-    def failing_switch(load):
+    def failing_switch(load, *args):
         raise RuntimeError("the network went away")
 
     if failing_at == "switch":
@@ -216,14 +216,14 @@ def test_readers_see_the_old_taxonomy_until_the_switch_and_the_new_after(
     seen = {"before": [], "after": [], "status": [], "refused": []}
     original_switch, original_until = staging.switch, staging._Load.until_done
 
-    def watching_switch(load):
+    def watching_switch(load, *args):
         seen["before"].append(repository.taxonomy_read())
         seen["status"].append(repository.load_status())
         try:
             services.node_create(kind="threat", record=Threat("late", "Late"))
         except LoadInProgress as refused:
             seen["refused"].append(refused)
-        return original_switch(load)
+        return original_switch(load, *args)
 
     def watching_until(self, query, **params):
         if self.state == staging.COMMITTED:
@@ -253,7 +253,7 @@ def test_a_load_whose_writer_died_before_the_switch_is_undone_by_the_next_write(
 ):
     before = _state()
     monkeypatch.setattr(staging, "_abort", lambda load: None)  # the process died
-    monkeypatch.setattr(staging, "switch", lambda load: 1 / 0)
+    monkeypatch.setattr(staging, "switch", lambda load, *args: 1 / 0)
     with override_settings(**STAGED), pytest.raises(ZeroDivisionError):
         _write(loaded[1])
     assert _state() == before, "readers never see a load before its switch"
@@ -303,3 +303,41 @@ def test_a_staged_load_reports_its_progress_and_how_it_went(loaded):
     assert answer["staged"] is True and answer["items"] == total
     assert answer["transactions"] >= total // 3
     assert answer["items_per_second"] > 0
+
+
+def test_the_same_large_write_again_is_answered_without_reading_the_graph(
+    loaded, monkeypatch
+):
+    with override_settings(**STAGED):
+        first = _write(loaded[1])
+        assert not first.changes.is_empty
+
+        def no_read(*args, **kwargs):
+            raise AssertionError("the graph was read")
+
+        monkeypatch.setattr(sync, "_read_taxonomy_tx", no_read)
+        again = _write(loaded[1])
+        assert again.changes.is_empty and again.revision == first.revision
+        assert again.write.transactions == 0
+        # Another request (not pruning) is not the same request.
+        with pytest.raises(AssertionError, match="the graph was read"):
+            services.taxonomy_apply(taxonomy=loaded[1], scope="layerwise")
+        monkeypatch.undo()
+
+
+def test_a_write_since_the_last_large_one_makes_the_same_request_compare_again(
+    loaded,
+):
+    with override_settings(**STAGED):
+        _write(loaded[1])
+        # An editor renames a threat; the same file again puts the name back.
+        services.node_update(kind="threat", key="t1", changes={"name": "Edited"})
+        again = _write(loaded[1])
+        assert [(c.kind, c.key, c.action) for c in again.changes.changes] == [
+            ("threat", "t1", "update")
+        ]
+        assert repository.taxonomy_read().threats[0].name == "Threat 1 (new name)"
+        # An emptied and refilled graph (another epoch) is compared too.
+        repository.graph_clear()
+        _write(loaded[0])
+        assert not _write(loaded[1]).changes.is_empty

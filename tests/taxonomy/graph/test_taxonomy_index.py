@@ -22,10 +22,13 @@ def _operators(plan) -> set[str]:
     return found
 
 
+@pytest.mark.parametrize("loading", [False, True])
 @pytest.mark.parametrize("kind", list(NODE_KINDS))
-def test_a_scoped_read_of_every_kind_seeks_the_taxonomy_index(graph, kind):
+def test_a_scoped_read_of_every_kind_seeks_the_taxonomy_index(graph, kind, loading):
+    """Outside a staged load and during one (when it tests what is visible)."""
     repository.schema_apply()
-    summary = _run(f"EXPLAIN {read._NODE_READS[kind, True]}", taxonomy=["layerwise"])
+    query = read._NODE_READS[kind, True, loading]
+    summary = _run(f"EXPLAIN {query}", taxonomy=["layerwise"], pending=-1, dropped=-1)
     assert "NodeIndexSeek" in _operators(summary.plan), summary.plan
 
 

@@ -1,0 +1,265 @@
+"""Benchmark: the whole path of a large taxonomy (store, re-store, read, analyse).
+
+For each size (10k, 100k and 1M MITIGATES links; a tenth as many threats, a
+two-hundredth as many mitigations, 16 layers, as the analysis benchmark's
+"large" taxonomy), against the benchmark server with its configured heap:
+
+- **load**: ``services.taxonomy_apply`` into a graph without the taxonomy,
+  in a child process of its own (its peak memory is the client's), beside
+  the same rows written with plain batched ``UNWIND ... MERGE``, one
+  transaction per batch (``repository.plain_merge``): no read, no diff, no
+  versions and no all-or-nothing;
+- **re-load** of the same taxonomy (nothing changed), as a share of the load;
+- **read**: ``repository.taxonomy_read`` of it beside the same queries' rows
+  fetched with bare driver calls (no records built, no visibility test);
+- **analysis** of what was read (``fast.analyse``, the baseline scenario).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import neo4j
+
+from bench.interchange import NAME, _peak_rss_kib, bench_taxonomy, plain_rows
+from taxonomy.graph import driver, repository, server
+
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+
+
+def shape(links: int) -> dict[str, int]:
+    """The taxonomy of ``links`` links: threats, mitigations, links, layers.
+
+    >>> shape(1_000_000)
+    {'threats': 100000, 'mitigations': 5000, 'links': 1000000, 'layers': 16}
+    """
+    return {
+        "threats": links // 10,
+        "mitigations": max(links // 200, 1),
+        "links": links,
+        "layers": 16,
+    }
+
+
+def _child_env() -> dict[str, str]:
+    target = driver.current_target()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "NEO4J_URI": target.uri,
+        "NEO4J_USER": target.user,
+        "NEO4J_PASSWORD": target.password,
+        "NEO4J_DATABASE": target.database,
+    }
+    env.pop("NEO4J_PASSWORD_FILE", None)
+    return env
+
+
+def _in_child(links: int, times: int, progress: Callable[[str], None]) -> list[dict]:
+    """Run ``_child`` (``times`` loads of the taxonomy) in a fresh process."""
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.large", str(links), str(times)],
+        cwd=root,
+        env=_child_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    results = []
+    for line in proc.stdout:
+        if line.startswith("{"):
+            results.append(json.loads(line))
+        else:
+            progress(line.rstrip())
+    if proc.wait() != 0:
+        raise RuntimeError(
+            f"the load of {links:,} links failed (exit {proc.returncode})"
+        )
+    return results
+
+
+def _child(links: int, times: int) -> None:
+    """Build the taxonomy, then load it ``times`` times; one JSON line per load."""
+    import django
+
+    django.setup()
+    from taxonomy import services
+    from taxonomy.management.progress import Progress
+
+    taxonomy = bench_taxonomy(**shape(links))
+    for run in range(times):
+        stats = repository.WriteStats()
+        started = time.perf_counter()
+        result = services.taxonomy_apply(
+            taxonomy=taxonomy,
+            scope=NAME,
+            progress=Progress(sys.stdout, f"load {run + 1}: written", "changes"),
+            stats=stats,
+        )
+        seconds = time.perf_counter() - started
+        print(
+            json.dumps(
+                {
+                    "seconds": seconds,
+                    "changes": len(result.changes.changes),
+                    "staged": stats.staged,
+                    "transactions": stats.transactions,
+                    "peak_rss_mb": round(_peak_rss_kib() / 1024),
+                }
+            ),
+            flush=True,
+        )
+
+
+def bare_read(taxonomy: str) -> int:
+    """The rows of the project's read of ``taxonomy``, fetched with bare driver
+    calls (``Result.values()``): no records, no visibility test. Row count."""
+    scope = [taxonomy]
+    queries = (
+        "MATCH (n:GovernanceLayer) WHERE n.taxonomy IN $t RETURN n {.*}",
+        "MATCH (n:MisuseVector) WHERE n.taxonomy IN $t RETURN n {.*}",
+        "MATCH (n:Mitigation) WHERE n.taxonomy IN $t "
+        "OPTIONAL MATCH (n)-[:IN_LAYER]->(l:GovernanceLayer) RETURN n {.*}, l.id",
+        "MATCH (a:Mitigation) WHERE a.taxonomy IN $t MATCH (a)-[r:MITIGATES]->"
+        "(b:MisuseVector) WHERE b.taxonomy IN $t RETURN a.id, b.id, r {.*}",
+    )
+    rows = 0
+    with driver.get_driver().session(
+        database=driver.database(), default_access_mode=neo4j.READ_ACCESS
+    ) as session:
+        for query in queries:
+            rows += len(session.run(query, t=scope).values())
+    return rows
+
+
+def _median_seconds(work: Callable[[], object], runs: int) -> tuple[float, object]:
+    timings, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = work()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings), result
+
+
+def run_large_bench(
+    *, sizes: tuple[str, ...] = tuple(SIZES), progress: Callable[[str], None] = print
+) -> dict:
+    """Every figure per size; ``rows`` for the report. Erases the server's graph."""
+    from taxonomy.analysis import fast
+    from taxonomy.domain.scenario import Scenario
+
+    heap = server.instance(driver.current_target().managed_instance or "test").heap
+    out = {"name": "large taxonomies", "heap_mb": heap // 2**20, "sizes": {}}
+    repository.schema_apply()
+    for size in sizes:
+        links = SIZES[size]
+        spec = shape(links)
+        progress(f"large[{size}]: {spec}")
+        rows = plain_rows(bench_taxonomy(**spec))
+        items = sum(len(v) for v in rows.values())
+        repository.graph_clear()
+        started = time.perf_counter()
+        repository.plain_merge(rows, batch_per_transaction=True)
+        baseline = time.perf_counter() - started
+        del rows
+        progress(f"large[{size}]: plain batched UNWIND MERGE {baseline:.1f} s")
+        repository.graph_clear()
+        first, again = _in_child(links, 2, progress)
+        if repository.mitigates_count(taxonomy=NAME) != links:
+            raise RuntimeError("the load did not write every link")
+        progress(
+            f"large[{size}]: load {first['seconds']:.1f} s "
+            f"({'staged' if first['staged'] else 'one transaction'}, "
+            f"{first['transactions']} transactions), re-load {again['seconds']:.1f} s, "
+            f"client peak {again['peak_rss_mb']} MB"
+        )
+        runs = 3 if links < 1_000_000 else 2
+        read_s, snapshot = _median_seconds(
+            lambda: repository.taxonomy_read(taxonomy=NAME), runs
+        )
+        bare_s, bare_rows = _median_seconds(lambda: bare_read(NAME), runs)
+        analysis_s, _ = _median_seconds(
+            lambda t=snapshot: fast.analyse(t, Scenario()), runs
+        )
+        progress(
+            f"large[{size}]: read {read_s:.2f} s, bare {bare_s:.2f} s "
+            f"({bare_rows:,} rows), analysis {analysis_s:.2f} s"
+        )
+        del snapshot
+        repository.graph_clear()
+        out["sizes"][size] = {
+            **spec,
+            "items": items,
+            "baseline_seconds": round(baseline, 2),
+            "load_seconds": round(first["seconds"], 2),
+            "load_staged": first["staged"],
+            "load_transactions": first["transactions"],
+            "load_share_of_baseline": round(baseline / first["seconds"], 3),
+            "items_per_second": round(items / first["seconds"]),
+            "reload_seconds": round(again["seconds"], 2),
+            "reload_share_of_load": round(again["seconds"] / first["seconds"], 3),
+            "client_peak_mb": max(first["peak_rss_mb"], again["peak_rss_mb"]),
+            "read_seconds": round(read_s, 2),
+            "bare_read_seconds": round(bare_s, 2),
+            "read_ratio_to_bare": round(read_s / bare_s, 3),
+            "analysis_seconds": round(analysis_s, 2),
+        }
+    out["rows"] = _rows(out)
+    return out
+
+
+def _rows(out: dict) -> list[dict]:
+    rows = []
+    for size, r in out["sizes"].items():
+        big = r["links"] >= 1_000_000
+        rows += [
+            {
+                "size": size,
+                "measure": "load, share of plain batched MERGE",
+                "value": r["load_share_of_baseline"],
+                "unit": "",
+                "target": ">= 0.60" if big else "(growth)",
+                "ok": r["load_share_of_baseline"] >= 0.6 if big else None,
+                "note": f"{r['load_seconds']} s vs {r['baseline_seconds']} s; "
+                f"{'staged' if r['load_staged'] else 'one transaction'}",
+            },
+            {
+                "size": size,
+                "measure": "re-load of the same taxonomy, share of the load",
+                "value": r["reload_share_of_load"],
+                "unit": "",
+                "target": "< 0.30" if big else "(growth)",
+                "ok": r["reload_share_of_load"] < 0.3 if big else None,
+                "note": f"{r['reload_seconds']} s",
+            },
+            {
+                "size": size,
+                "measure": "client peak memory",
+                "value": r["client_peak_mb"],
+                "unit": "MB",
+                "target": "< 1536 MB" if big else "(growth)",
+                "ok": r["client_peak_mb"] < 1536 if big else None,
+                "note": "VmHWM of the loading process",
+            },
+            {
+                "size": size,
+                "measure": "read, ratio to bare driver",
+                "value": r["read_ratio_to_bare"],
+                "unit": "x",
+                "target": "<= 1.3" if big else "(growth)",
+                "ok": r["read_ratio_to_bare"] <= 1.3 if big else None,
+                "note": f"{r['read_seconds']} s vs {r['bare_read_seconds']} s",
+            },
+        ]
+    return rows
+
+
+if __name__ == "__main__":
+    _child(int(sys.argv[1]), int(sys.argv[2]))
