@@ -26,8 +26,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import neo4j
-
 from bench.interchange import NAME, _peak_rss_kib, bench_taxonomy, plain_rows
 from taxonomy.graph import driver, repository, server
 
@@ -118,27 +116,6 @@ def _child(links: int, times: int) -> None:
         )
 
 
-def bare_read(taxonomy: str) -> int:
-    """The rows of the project's read of ``taxonomy``, fetched with bare driver
-    calls (``Result.values()``): no records, no visibility test. Row count."""
-    scope = [taxonomy]
-    queries = (
-        "MATCH (n:GovernanceLayer) WHERE n.taxonomy IN $t RETURN n {.*}",
-        "MATCH (n:MisuseVector) WHERE n.taxonomy IN $t RETURN n {.*}",
-        "MATCH (n:Mitigation) WHERE n.taxonomy IN $t "
-        "OPTIONAL MATCH (n)-[:IN_LAYER]->(l:GovernanceLayer) RETURN n {.*}, l.id",
-        "MATCH (a:Mitigation) WHERE a.taxonomy IN $t MATCH (a)-[r:MITIGATES]->"
-        "(b:MisuseVector) WHERE b.taxonomy IN $t RETURN a.id, b.id, r {.*}",
-    )
-    rows = 0
-    with driver.get_driver().session(
-        database=driver.database(), default_access_mode=neo4j.READ_ACCESS
-    ) as session:
-        for query in queries:
-            rows += len(session.run(query, t=scope).values())
-    return rows
-
-
 def _median_seconds(work: Callable[[], object], runs: int) -> tuple[float, object]:
     timings, result = [], None
     for _ in range(runs):
@@ -184,7 +161,7 @@ def run_large_bench(
         read_s, snapshot = _median_seconds(
             lambda: repository.taxonomy_read(taxonomy=NAME), runs
         )
-        bare_s, bare_rows = _median_seconds(lambda: bare_read(NAME), runs)
+        bare_s, bare_rows = _median_seconds(lambda: repository.bare_read(NAME), runs)
         analysis_s, _ = _median_seconds(
             lambda t=snapshot: fast.analyse(t, Scenario()), runs
         )

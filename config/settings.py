@@ -248,6 +248,9 @@ NEO4J_STOP_TIMEOUT = envint("LAYERWISE_NEO4J_STOP_TIMEOUT", 60)
 # graph_timeout); 0 = no limit. Keep it below gunicorn's worker timeout
 # (config/gunicorn.conf.py), which kills a request's worker without an answer.
 NEO4J_QUERY_TIMEOUT = envfloat("LAYERWISE_NEO4J_QUERY_TIMEOUT", 30.0)
+# A whole taxonomy is read in one transaction (the analysis needs one state):
+# it may run this long (a million links take tens of seconds on 2 cores).
+NEO4J_READ_TIMEOUT = envfloat("LAYERWISE_NEO4J_READ_TIMEOUT", 300.0)
 
 # --- Taxonomy and coverage ---------------------------------------------------
 FIXTURES_DIR = Path(envstr("LAYERWISE_FIXTURES_DIR", str(BASE_DIR / "fixtures")))

@@ -18,6 +18,7 @@ from taxonomy.domain.errors import (
 from taxonomy.domain.kinds import KINDS
 from taxonomy.domain.records import STRENGTHS
 from taxonomy.formats.common import DEFAULT_STRENGTH, REMOVAL_SHARE, layer_map_parse
+from taxonomy.management.progress import Progress, write_line
 
 SHOWN_WARNINGS = 20
 SHOWN_CHANGES = 100
@@ -70,7 +71,7 @@ class CatalogueImportCommand(BaseCommand):
                     default_strength=default_strength,
                     dry_run=dry_run,
                     allow_removals=o["allow_removals"],
-                    progress=self._progress,
+                    progress=Progress(self.stderr, "written", "changes"),
                     actor=f"import_{self.format} ({path.name})",
                     channel="import",
                     **options,
@@ -130,12 +131,8 @@ class CatalogueImportCommand(BaseCommand):
             f"{verb}: {result.changes.summary()} (graph revision {result.revision})"
             + ("; nothing was written" if result.dry_run else "")
         )
-
-    def _progress(self, done: int, total: int) -> None:
-        if total >= 5000:
-            self.stderr.write(
-                f"  written {done}/{total} changes ({100 * done // total}%)"
-            )
+        if not result.dry_run and result.write is not None:
+            self.stdout.write(write_line(result.write))
 
 
 def _open(path: Path) -> BinaryIO:

@@ -96,7 +96,8 @@ def coverage_report(
     Raises ``ScenarioError`` when the scenario, ``threat`` or ``chains``
     names an id the graph does not hold.
     """
-    snapshot = taxonomy_snapshot(taxonomy=taxonomy)
+    # The document names items and never quotes their prose: a lean read.
+    snapshot = taxonomy_snapshot(taxonomy=taxonomy, lean=True)
     if taxonomy not in (None, DEFAULT_TAXONOMY) and not snapshot.threats:
         raise ScenarioError({"taxonomy": [taxonomy]})
     return coverage_document(

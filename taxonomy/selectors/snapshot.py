@@ -8,12 +8,15 @@ from taxonomy.graph import repository
 from taxonomy.selectors.cache import per_revision, revision_of, revision_token
 
 
-def taxonomy_snapshot(*, taxonomy: str | None = DEFAULT_TAXONOMY) -> Taxonomy:
+def taxonomy_snapshot(
+    *, taxonomy: str | None = DEFAULT_TAXONOMY, lean: bool = False
+) -> Taxonomy:
     """One taxonomy (the seed by default) as plain records, read in one transaction.
 
-    ``taxonomy=None`` reads the whole graph, every taxonomy at once.
+    ``taxonomy=None`` reads the whole graph, every taxonomy at once. ``lean``
+    leaves out the prose no analysis reads (``repository.taxonomy_read``).
     """
-    return repository.taxonomy_read(taxonomy=taxonomy)
+    return repository.taxonomy_read(taxonomy=taxonomy, lean=lean)
 
 
 def server_version() -> str:

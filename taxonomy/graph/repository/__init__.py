@@ -54,7 +54,7 @@ from taxonomy.graph.repository.staging import (
     settle_load,
     staged_from,
 )
-from taxonomy.graph.repository.sync import plain_merge, taxonomy_sync
+from taxonomy.graph.repository.sync import bare_read, plain_merge, taxonomy_sync
 from taxonomy.graph.repository.writes import (
     link_create,
     link_delete,
@@ -76,6 +76,7 @@ __all__ = [
     "VersionConflict",
     "Versions",
     "WriteStats",
+    "bare_read",
     "ensure_schema",
     "forget_revision_token",
     "forget_schema",

@@ -154,10 +154,23 @@ class _Session:
         return self._session.run(timed, **parameters)
 
     def execute_read(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        timed = neo4j.unit_of_work(timeout=settings.NEO4J_QUERY_TIMEOUT)(
-            _final_at_memory_limit(work)
-        )
+        return self._session.execute_read(self._timed(work), *args, **kwargs)
+
+    def execute_whole_read(
+        self, work: Callable[..., T], *args: Any, **kwargs: Any
+    ) -> T:
+        """``execute_read`` of a whole taxonomy: it may run for
+        NEO4J_READ_TIMEOUT (a million links take tens of seconds)."""
+        limit = settings.NEO4J_QUERY_TIMEOUT
+        timed = self._timed(work, limit and max(settings.NEO4J_READ_TIMEOUT, limit))
         return self._session.execute_read(timed, *args, **kwargs)
+
+    @staticmethod
+    def _timed(
+        work: Callable[..., T], timeout: float | None = None
+    ) -> Callable[..., T]:
+        seconds = settings.NEO4J_QUERY_TIMEOUT if timeout is None else timeout
+        return neo4j.unit_of_work(timeout=seconds)(_final_at_memory_limit(work))
 
     def execute_write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``work(tx, ...)`` in one write transaction, committed; retried like

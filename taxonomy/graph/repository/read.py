@@ -46,35 +46,55 @@ def _where(var: str, scoped: bool, loading: bool) -> str:
     return ("WHERE " + " AND ".join(conditions)) if conditions else ""
 
 
-def _node_read(kind: NodeKind, scoped: bool, loading: bool) -> str:
+# What a *lean* read leaves out: the prose, which no analysis reads (the
+# coverage document names items; it never quotes them).
+LEAN_OMITS = frozenset(
+    {"description", "rationale", "summary", "sources", "descriptions"}
+)
+
+
+def _projection(var: str, stored: tuple[str, ...], lean: bool, **extra: str) -> str:
+    """``var {.*, ...}``, or with ``lean`` only the stored fields analysis reads."""
+    if lean:
+        names = [f".{name}" for name in (*stored, "version") if name not in LEAN_OMITS]
+    else:
+        names = [".*"]
+    names += [f"{key}: {value}" for key, value in extra.items()]
+    return f"{var} {{{', '.join(names)}}}"
+
+
+def _node_read(kind: NodeKind, scoped: bool, loading: bool, lean: bool = False) -> str:
     """The query that reads a kind's nodes in scope (a mitigation with its layer).
 
     ``loading``: while a staged load is in the graph, only what readers see
     (outside one every item is visible and every node holds its ``id``).
+    ``lean``: without the prose (``LEAN_OMITS``).
     """
     where = _where("n", scoped, loading)
     nid = ID.format("n") if loading else "n.id"
     if kind.name == "mitigation":
         layer_where = f"WHERE {visible('r')} AND {visible('l')} " if loading else ""
         lid = ID.format("l") if loading else "l.id"
+        returns = _projection("n", kind.stored_fields, lean, id=nid, layer="layer")
         return (
             f"MATCH (n:Mitigation) {where} "
             "OPTIONAL MATCH (n)-[r:IN_LAYER]->(l:GovernanceLayer) "
-            f"{layer_where}WITH n, min({lid}) AS layer "
-            f"RETURN n {{.*, id: {nid}, layer: layer}} AS p"
+            f"{layer_where}WITH n, min({lid}) AS layer RETURN {returns} AS p"
         )
-    return f"MATCH (n:{kind.label}) {where} RETURN n {{.*, id: {nid}}} AS p"
+    returns = _projection("n", kind.stored_fields, lean, id=nid)
+    return f"MATCH (n:{kind.label}) {where} RETURN {returns} AS p"
 
 
-def _link_read(kind: LinkKind, scoped: bool, loading: bool) -> str:
+def _link_read(kind: LinkKind, scoped: bool, loading: bool, lean: bool = False) -> str:
     """The query that reads a kind's links with both ends in scope."""
     src, rel, dst = kind.source_label, kind.rel, kind.target_label
     b_where = _where("b", scoped, loading)
     if loading:
         b_where += (" AND " if b_where else "WHERE ") + visible("r")
     ids = (ID.format("a"), ID.format("b")) if loading else ("a.id", "b.id")
+    props = _projection("r", kind.props, lean)
     returns = f"{ids[0]} AS s, {ids[1]} AS t, " + (
-        "coalesce(r.version, 1) AS v" if not kind.props else "r {.*} AS p"
+        "coalesce(r.version, 1) AS v" if not kind.props else f"{props} AS p"
     )
     return (
         f"MATCH (a:{src}) {_where('a', scoped, loading)} "
@@ -82,18 +102,19 @@ def _link_read(kind: LinkKind, scoped: bool, loading: bool) -> str:
     )
 
 
-# (kind, scoped, loading) -> its read query.
+_FLAGS = [
+    (s, lo, le) for s in (False, True) for lo in (False, True) for le in (False, True)
+]
+# (kind, scoped, loading, lean) -> its read query.
 _NODE_READS = {
-    (kind.name, scoped, loading): _node_read(kind, scoped, loading)
+    (kind.name, *flags): _node_read(kind, *flags)
     for kind in NODE_KINDS.values()
-    for scoped in (False, True)
-    for loading in (False, True)
+    for flags in _FLAGS
 }
 _LINK_READS = {
-    (kind.name, scoped, loading): _link_read(kind, scoped, loading)
+    (kind.name, *flags): _link_read(kind, *flags)
     for kind in LINK_KINDS.values()
-    for scoped in (False, True)
-    for loading in (False, True)
+    for flags in _FLAGS
 }
 
 
@@ -128,8 +149,10 @@ def _read_taxonomy_tx(
     taxonomy: str | Collection[str] | None,
     *,
     foreign_layers: bool = False,
+    lean: bool = False,
 ) -> Taxonomy:
-    """Read the nodes of the taxonomies in scope and the links among them.
+    """Read the nodes of the taxonomies in scope and the links among them
+    (with ``lean``, without their prose: ``LEAN_OMITS`` are left empty).
 
     A link is in scope when both its ends are, so a scoped write never sees
     (and never deletes) a link into another taxonomy. With ``foreign_layers``
@@ -148,17 +171,17 @@ def _read_taxonomy_tx(
     loading = seen["state"][0] is not None
     items: dict[str, tuple] = {}
     for kind in NODE_KINDS.values():
-        query = _NODE_READS[kind.name, scoped, loading]
+        query = _NODE_READS[kind.name, scoped, loading, lean]
         rows = [r[0] for r in tx.run(query, params)]
         rows.sort(key=itemgetter("id"))
         pick = _PICK[kind.name]
         items[kind.field] = tuple(map(pick, rows))
     for kind in PLAIN_LINK_KINDS.values():
-        query = _LINK_READS[kind.name, scoped, loading]
+        query = _LINK_READS[kind.name, scoped, loading, lean]
         rows = sorted(tx.run(query, params).values())
         items[kind.field] = tuple(Link(s, t, v) for s, t, v in rows)
     for kind in PROPERTY_LINK_KINDS.values():
-        query = _LINK_READS[kind.name, scoped, loading]
+        query = _LINK_READS[kind.name, scoped, loading, lean]
         rows = tx.run(query, params).values()
         rows.sort(key=itemgetter(0, 1))
         pick = _PICK[kind.name]
@@ -190,23 +213,27 @@ def _foreign_layers_tx(tx: neo4j.ManagedTransaction, params: dict[str, Any]) -> 
 
 
 @translate_errors
-def taxonomy_read(*, taxonomy: str | Collection[str] | None = None) -> Taxonomy:
+def taxonomy_read(
+    *, taxonomy: str | Collection[str] | None = None, lean: bool = False
+) -> Taxonomy:
     """The whole graph (or some taxonomies of it) in one read transaction.
 
     Restricted to taxonomies, it also holds the layers of other taxonomies
     that their mitigations sit in, so every mitigation's layer is present.
+    ``lean`` leaves the prose out (descriptions, rationales, summaries,
+    sources: ``LEAN_OMITS``), for analysis, which never reads it.
     """
     with _session(neo4j.READ_ACCESS) as session:
         for _ in range(READ_ATTEMPTS - 1):
             try:
-                return session.execute_read(
-                    _read_taxonomy_tx, taxonomy, foreign_layers=True
+                return session.execute_whole_read(
+                    _read_taxonomy_tx, taxonomy, foreign_layers=True, lean=lean
                 )
             except ReadRaced:
                 continue
     with _session() as session:
         return session.execute_write(
-            _read_taxonomy_tx_locked, taxonomy, foreign_layers=True
+            _read_taxonomy_tx_locked, taxonomy, foreign_layers=True, lean=lean
         )
 
 

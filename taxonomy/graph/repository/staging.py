@@ -10,11 +10,13 @@ one small transaction switches to it:
    write refuses while it is there (``bump_revision_tx`` raises
    LoadInProgress), so nothing else changes while the load is written.
 2. **Stage**, in batches (each a transaction that also beats the heart):
-   created nodes and links carry ``_load = load_id``; an updated node is a
+   created nodes carry ``_load = load_id``; an updated node is a
    *replacement* node (``_sid`` instead of ``id``, the uniqueness constraint
-   cannot clash) with copies of the links the load keeps; what the load
-   deletes or replaces is marked ``_drop = load_id``. Audit records are
-   written at the coming revision.
+   cannot clash) with copies of the links the load keeps; a link is seen
+   only with both its ends, so only a new link between two nodes readers
+   already see carries ``_load`` too; what the load deletes or replaces is
+   marked ``_drop = load_id``. Audit records are written at the coming
+   revision.
 3. **Switch**: one transaction sets ``load_state = 'committed'`` and the
    revision. A reader sees an item when ``visible``: its ``_load`` is not the
    pending load's and its ``_drop`` is not the committed load's. So before
@@ -377,6 +379,11 @@ def stage(
         kind: {c.key for c in by.get((kind, "update"), [])} for kind in NODE_KINDS
     }
     by_label = {_LABELS[kind]: ids for kind, ids in replaced.items()}
+    # Nodes readers do not see before the switch: created and replacements.
+    fresh = {
+        kind: replaced[kind] | {c.key for c in by.get((kind, "create"), [])}
+        for kind in NODE_KINDS
+    }
 
     # 1. Marks on what goes away or is replaced.
     for kind, spec in LINK_KINDS.items():
@@ -432,12 +439,15 @@ def stage(
         for action in ("create", "update")
         for c in by.get(("mitigation", action), [])
     ]
+    # A link from a created or replacement node is seen with it: only a new
+    # link between two nodes readers see now needs a mark of its own (and
+    # so an index entry, which a million new links would pay for).
     groups = _by_ends(layer_rows, replaced["mitigation"], replaced["layer"])
     for (rs, rt), rows in sorted(groups.items()):
         load.rows(
             f"UNWIND $rows AS row MATCH {_end('a', 'Mitigation', 'source', rs)} "
             f"MATCH {_end('b', 'GovernanceLayer', 'target', rt)} "
-            "CREATE (a)-[r:IN_LAYER]->(b) SET r._load = $load",
+            "CREATE (a)-[r:IN_LAYER]->(b)",
             rows,
             counted=False,
         )
@@ -452,15 +462,25 @@ def stage(
                 props = link_props(spec.props, c.after) if spec.props else {}
                 rows.append({**link_key(c), "props": props, "version": version})
         groups = _by_ends(rows, replaced[spec.source], replaced[spec.target])
+        new_src, new_dst = fresh[spec.source], fresh[spec.target]
         for (rs, rt), group in sorted(groups.items()):
-            load.rows(
-                f"UNWIND $rows AS row MATCH {_end('a', src, 'source', rs)} "
-                f"MATCH {_end('b', dst, 'target', rt)} "
-                f"CREATE (a)-[r:{rel}]->(b) SET r = row.props, "
-                "r.version = row.version, r._load = $load",
-                group,
-                counted=True,
-            )
+            marked = [
+                r
+                for r in group
+                if r["source"] not in new_src and r["target"] not in new_dst
+            ]
+            unmarked = [
+                r for r in group if r["source"] in new_src or r["target"] in new_dst
+            ]
+            for part, mark in ((marked, ", r._load = $load"), (unmarked, "")):
+                load.rows(
+                    f"UNWIND $rows AS row MATCH {_end('a', src, 'source', rs)} "
+                    f"MATCH {_end('b', dst, 'target', rt)} "
+                    f"CREATE (a)-[r:{rel}]->(b) SET r = row.props, "
+                    f"r.version = row.version{mark}",
+                    part,
+                    counted=True,
+                )
 
     # 5. The links replaced nodes keep, copied onto their replacements.
     for rel, src, dst in RELS:
@@ -472,7 +492,7 @@ def stage(
             f"OPTIONAL MATCH (b2:{dst} {{_sid: b.id, _load: $load}}) "
             "WITH a2, r, b, b2 WHERE b._drop IS NULL OR b2 IS NOT NULL "
             "WITH a2, r, coalesce(b2, b) AS bb "
-            f"CREATE (a2)-[r2:{rel}]->(bb) SET r2 = properties(r), r2._load = $load",
+            f"CREATE (a2)-[r2:{rel}]->(bb) SET r2 = properties(r) REMOVE r2._load",
             [{"id": i} for i in sources],
             counted=False,
         )
@@ -481,7 +501,7 @@ def stage(
             f"UNWIND $rows AS row MATCH (b2:{dst} {{_sid: row.id, _load: $load}}) "
             f"MATCH (a:{src})-[r:{rel}]->(b:{dst} {{id: row.id}}) "
             "WHERE r._drop IS NULL AND a._drop IS NULL "
-            f"CREATE (a)-[r2:{rel}]->(b2) SET r2 = properties(r), r2._load = $load",
+            f"CREATE (a)-[r2:{rel}]->(b2) SET r2 = properties(r) REMOVE r2._load",
             [{"id": i} for i in targets],
             counted=False,
         )

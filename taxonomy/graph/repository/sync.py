@@ -54,12 +54,14 @@ class _Writer:
         self.done = 0
         self.progress = progress
 
-    def run(self, query: str, rows: list[dict[str, Any]]) -> None:
+    def run(self, query: str, rows: list[dict[str, Any]], counted: bool = True) -> None:
+        """Run ``query`` over ``rows``; ``counted``: they are changes (progress)."""
         for batch in _batches(rows):
             self.tx.run(query, rows=batch).consume()
-            self.done += len(batch)
-            if self.progress:
-                self.progress(self.done, self.total)
+            if counted:
+                self.done += len(batch)
+                if self.progress:
+                    self.progress(self.done, self.total)
 
 
 def _apply_tx(
@@ -110,11 +112,13 @@ def _apply_tx(
         "UNWIND $rows AS row MATCH (m:Mitigation {id: row.id}) "
         "OPTIONAL MATCH (m)-[old:IN_LAYER]->() DELETE old",
         layer_rows,
+        counted=False,
     )
     w.run(
         "UNWIND $rows AS row MATCH (m:Mitigation {id: row.id}), "
         "(l:GovernanceLayer {id: row.layer}) CREATE (m)-[:IN_LAYER]->(l)",
         layer_rows,
+        counted=False,
     )
 
     # 3. Links created or changed.
@@ -412,7 +416,7 @@ def _staged_sync(
     try:
         try:
             with _session(neo4j.READ_ACCESS) as session:
-                current, changes = session.execute_read(prepare)
+                current, changes = session.execute_whole_read(prepare)
         except BaseException:
             staging.unlock(load_id)
             raise
@@ -516,3 +520,24 @@ def plain_merge(
                 session.execute_write(
                     lambda tx, q=query, b=batch: tx.run(q, rows=b).consume()
                 )
+
+
+@translate_errors
+def bare_read(taxonomy: str) -> int:
+    """The rows of a taxonomy's layers, threats, mitigations and MITIGATES links,
+    fetched with bare driver calls (``Result.values()``): no records built, no
+    visibility test. The baseline the large-taxonomy benchmark measures
+    ``taxonomy_read`` against; the number of rows."""
+    queries = (
+        "MATCH (n:GovernanceLayer) WHERE n.taxonomy IN $t RETURN n {.*}",
+        "MATCH (n:MisuseVector) WHERE n.taxonomy IN $t RETURN n {.*}",
+        "MATCH (n:Mitigation) WHERE n.taxonomy IN $t "
+        "OPTIONAL MATCH (n)-[:IN_LAYER]->(l:GovernanceLayer) RETURN n {.*}, l.id",
+        "MATCH (a:Mitigation) WHERE a.taxonomy IN $t MATCH (a)-[r:MITIGATES]->"
+        "(b:MisuseVector) WHERE b.taxonomy IN $t RETURN a.id, b.id, r {.*}",
+    )
+    rows = 0
+    with _session(neo4j.READ_ACCESS) as session:
+        for query in queries:
+            rows += len(session.run(query, t=[taxonomy]).values())
+    return rows

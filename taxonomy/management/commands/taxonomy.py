@@ -15,7 +15,7 @@ from taxonomy.domain.errors import FixtureError, GraphError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import DEPENDENCES
 from taxonomy.formats import document_json, fixtures_yaml
-from taxonomy.management.progress import Progress
+from taxonomy.management.progress import Progress, write_line
 from taxonomy.selectors import comparison as review
 from taxonomy.selectors.coverage import coverage_scenario
 
@@ -148,6 +148,8 @@ class Command(BaseCommand):
             f"{verb}: {result.changes.summary()} (graph revision {result.revision})"
             + ("; nothing was written" if dry_run else "")
         )
+        if not dry_run and result.write is not None:
+            self.stdout.write(write_line(result.write))
 
     def _export(self, format="yaml", out=None, taxonomy=DEFAULT_TAXONOMY, **options):
         snapshot = selectors.taxonomy_snapshot(taxonomy=taxonomy)

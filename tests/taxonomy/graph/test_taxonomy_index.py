@@ -27,7 +27,7 @@ def _operators(plan) -> set[str]:
 def test_a_scoped_read_of_every_kind_seeks_the_taxonomy_index(graph, kind, loading):
     """Outside a staged load and during one (when it tests what is visible)."""
     repository.schema_apply()
-    query = read._NODE_READS[kind, True, loading]
+    query = read._NODE_READS[kind, True, loading, False]
     summary = _run(f"EXPLAIN {query}", taxonomy=["layerwise"], pending=-1, dropped=-1)
     assert "NodeIndexSeek" in _operators(summary.plan), summary.plan
 
