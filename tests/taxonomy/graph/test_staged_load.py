@@ -20,7 +20,7 @@ from taxonomy.domain.errors import LoadInProgress, http_status
 from taxonomy.domain.records import Layer, Link, Mitigates, Mitigation, Taxonomy, Threat
 from taxonomy.graph import repository
 from taxonomy.graph.driver import database, get_driver
-from taxonomy.graph.repository import staging, sync
+from taxonomy.graph.repository import read, staging, sync
 from tests.taxonomy.analysis.test_properties import taxonomies
 
 STAGED = {"LAYERWISE_STAGED_WRITE_ITEMS": 0, "LAYERWISE_STAGE_BATCH": 3}
@@ -341,3 +341,31 @@ def test_a_write_since_the_last_large_one_makes_the_same_request_compare_again(
         repository.graph_clear()
         _write(loaded[0])
         assert not _write(loaded[1]).changes.is_empty
+
+
+def test_a_read_that_a_load_overtakes_is_read_again(loaded, monkeypatch):
+    """A read begun before a load (so without visibility tests) that meets the
+    load's replacement nodes, which have no id yet, reads again and sees the
+    old taxonomy."""
+    before = repository.taxonomy_read()
+    original = read._read_items_tx
+    calls = []
+
+    def overtaken(tx, params, scoped, loading, *rest):
+        calls.append(loading)
+        if len(calls) == 1:
+            # The load begins between the read's look at the meta node and
+            # its queries: a staged replacement of t1, and the lock.
+            get_driver().execute_query(
+                "MATCH (m:LayerwiseMeta {key: 'graph'}) "
+                "SET m.load_state = 'staging', m.load_id = m.revision + 1, "
+                "m.load_beat = timestamp() WITH m "
+                "CREATE (:MisuseVector {_sid: 't1', _load: m.revision + 1, "
+                "name: 'Staged', taxonomy: 'layerwise'})",
+                database_=database(),
+            )
+        return original(tx, params, scoped, loading, *rest)
+
+    monkeypatch.setattr(read, "_read_items_tx", overtaken)
+    assert repository.taxonomy_read() == before
+    assert calls == [False, True]
