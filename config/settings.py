@@ -251,6 +251,8 @@ NEO4J_QUERY_TIMEOUT = envfloat("LAYERWISE_NEO4J_QUERY_TIMEOUT", 30.0)
 # A whole taxonomy is read in one transaction (the analysis needs one state):
 # it may run this long (a million links take tens of seconds on 2 cores).
 NEO4J_READ_TIMEOUT = envfloat("LAYERWISE_NEO4J_READ_TIMEOUT", 300.0)
+# Rows of the coverage matrix per page (a large catalogue is paged).
+LAYERWISE_MATRIX_PAGE = envint("LAYERWISE_MATRIX_PAGE", 500)
 
 # --- Taxonomy and coverage ---------------------------------------------------
 FIXTURES_DIR = Path(envstr("LAYERWISE_FIXTURES_DIR", str(BASE_DIR / "fixtures")))

@@ -809,6 +809,54 @@ def with_adopted(scenario: Scenario, mitigation: str) -> Scenario:
 OPEN_GROUP_ROWS = 300
 
 
+@dataclass(frozen=True)
+class MatrixPage:
+    """Which rows of a long matrix a page shows (1-based ``first``..``last``)."""
+
+    number: int
+    count: int
+    first: int
+    last: int
+    total: int
+
+    @property
+    def previous(self) -> str:
+        """The previous page's number as the query takes it ('' on the first)."""
+        return str(self.number - 1) if self.number > 1 else ""
+
+    @property
+    def next(self) -> str:
+        """The next page's number as the query takes it ('' on the last)."""
+        return str(self.number + 1) if self.number < self.count else ""
+
+
+def matrix_page(
+    rows: list, number: str | int | None, size: int
+) -> tuple[list, MatrixPage | None]:
+    """The rows of page ``number`` (from 1; a bad or too large number is the
+    nearest page) of ``size`` rows, and which page it is (None: one page).
+
+    >>> rows, page = matrix_page(list(range(12)), "3", 5)
+    >>> rows, page
+    ([10, 11], MatrixPage(number=3, count=3, first=11, last=12, total=12))
+    >>> matrix_page(list(range(12)), "x", 5)[1].number, matrix_page(list(range(12)), 9, 5)[1].number
+    (1, 3)
+    >>> matrix_page(list(range(5)), 1, 5)
+    ([0, 1, 2, 3, 4], None)
+    """
+    if len(rows) <= size:
+        return rows, None
+    count = -(-len(rows) // size)
+    try:
+        wanted = int(number or 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    wanted = min(max(wanted, 1), count)
+    start = (wanted - 1) * size
+    shown = rows[start : start + size]
+    return shown, MatrixPage(wanted, count, start + 1, start + len(shown), len(rows))
+
+
 @dataclass(frozen=True, slots=True)
 class TacticGroup:
     """The matrix rows of one tactic (``id`` None: the threats in no tactic);

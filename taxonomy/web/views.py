@@ -436,7 +436,11 @@ def coverage_matrix(request):
         "permalink": request.build_absolute_uri(),
         "downloads": [] if form["revision"] else downloads,
     }
-    context["rows"] = uncertainty.with_pivots(context["rows"], robust)
+    # A catalogue of 100k threats is shown a page of rows at a time.
+    rows, context["pager"] = presentation.matrix_page(
+        context["rows"], request.GET.get("page"), settings.LAYERWISE_MATRIX_PAGE
+    )
+    context["rows"] = uncertainty.with_pivots(rows, robust)
     context |= _grouping(snapshot, form, context["rows"])
     return render(request, template, context)
 

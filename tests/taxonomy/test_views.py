@@ -398,3 +398,27 @@ def test_a_stored_url_that_is_no_web_address_is_never_a_link(client, seeded_grap
     page = client.get("/sources/qi-2024/").content.decode()
     assert "javascript:alert(1)" in page
     assert 'href="javascript:' not in page
+
+
+def test_a_long_matrix_is_shown_a_page_at_a_time(client, seeded_graph, settings):
+    """12 threats at 5 a page: three pages, each linked to its neighbours with
+    the view kept; a page past the last is the last."""
+    settings.LAYERWISE_MATRIX_PAGE = 5
+    seen = []
+    for number, rows, prev, next_ in (
+        (1, 5, False, True),
+        (2, 5, True, True),
+        (3, 2, True, False),
+    ):
+        html = client.get(f"/coverage/?sort=class&page={number}").content.decode()
+        assert html.count('<tr id="row-') == rows
+        assert f"Threats {5 * (number - 1) + 1}–{5 * (number - 1) + rows} of 12" in html
+        assert ('rel="prev"' in html) == prev and ('rel="next"' in html) == next_
+        if next_:
+            assert f"sort=class&amp;page={number + 1}" in html
+        seen += re.findall(r'<tr id="row-([^"]+)"', html)
+    assert len(seen) == len(set(seen)) == 12
+    last = client.get("/coverage/?sort=class&page=99").content.decode()
+    assert "Threats 11–12 of 12" in last
+    settings.LAYERWISE_MATRIX_PAGE = 500
+    assert "matrix-pager" not in client.get("/coverage/").content.decode()
