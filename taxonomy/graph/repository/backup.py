@@ -25,6 +25,7 @@ from taxonomy.graph.repository.base import _batches, _session, translate_errors
 from taxonomy.graph.repository.journal import LABEL as JOURNAL_LABEL
 from taxonomy.graph.repository.revision import forget_revision_token
 from taxonomy.graph.repository.schema import ensure_schema
+from taxonomy.graph.repository.staging import lock_meta_tx, settle_load
 
 LABELS = frozenset(
     {*(k.label for k in NODE_KINDS.values()), "LayerwiseMeta", JOURNAL_LABEL}
@@ -156,6 +157,8 @@ def graph_load(
     ensure_schema()
 
     def work(tx: neo4j.ManagedTransaction) -> dict:
+        # Not while a staged load holds the graph (LoadInProgress).
+        lock_meta_tx(tx)
         held = tx.run(
             "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) "
             "RETURN count(n) AS n",
@@ -229,6 +232,10 @@ def graph_load(
 
     try:
         with _session() as session:
-            return session.execute_write(work)
+            counts = session.execute_write(work)
     finally:
         forget_revision_token()
+    # A dump taken while a staged load was written holds it: no writer owns
+    # it now, so it is undone (or, past its switch, finished) at once.
+    settle_load(force=True)
+    return counts

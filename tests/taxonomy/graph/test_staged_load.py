@@ -369,3 +369,25 @@ def test_a_read_that_a_load_overtakes_is_read_again(loaded, monkeypatch):
     monkeypatch.setattr(read, "_read_items_tx", overtaken)
     assert repository.taxonomy_read() == before
     assert calls == [False, True]
+
+
+def test_a_backup_taken_during_a_load_restores_to_the_graph_before_it(
+    loaded, monkeypatch
+):
+    """A dump is a physical copy: taken while a load was staged, it holds the
+    load too, which the restore undoes (no writer owns it any more)."""
+    before = _state()
+    rows = []
+    original_switch = staging.switch
+
+    def dump_then_switch(load, *args):
+        repository.graph_dump(rows.append)
+        return original_switch(load, *args)
+
+    monkeypatch.setattr(staging, "switch", dump_then_switch)
+    with override_settings(**STAGED):
+        _write(loaded[1])
+    assert repository.taxonomy_read() != before[0]
+    repository.graph_load(rows, replace=True)
+    assert _state() == before
+    assert _leftovers() == CLEAN
