@@ -12,7 +12,10 @@ two-hundredth as many mitigations, 16 layers, as the analysis benchmark's
 - **re-load** of the same taxonomy (nothing changed), as a share of the load;
 - **read**: ``repository.taxonomy_read`` of it beside the same queries' rows
   fetched with bare driver calls (no records built, no visibility test);
-- **analysis** of what was read (``fast.analyse``, the baseline scenario).
+- **analysis** of what was read (``fast.analyse``, the baseline scenario);
+- **the cold coverage answer**: ``GET /api/v1/coverage/`` with its first page
+  of 50 threats and every cache emptied, beside the bare read plus the
+  analysis.
 """
 
 from __future__ import annotations
@@ -116,6 +119,22 @@ def _child(links: int, times: int) -> None:
         )
 
 
+def _cold_coverage_answer() -> bytes:
+    """``GET /api/v1/coverage/`` of the taxonomy, first page of threats, with
+    every cache emptied first: read, analysis and the document."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    from taxonomy.selectors import cache as answers
+
+    cache.clear()
+    answers._memo = ("", {})
+    response = Client().get(f"/api/v1/coverage/?taxonomy={NAME}&limit=50")
+    if response.status_code != 200:
+        raise RuntimeError(f"coverage answered {response.status_code}")
+    return response.content
+
+
 def _median_seconds(work: Callable[[], object], runs: int) -> tuple[float, object]:
     timings, result = [], None
     for _ in range(runs):
@@ -165,9 +184,11 @@ def run_large_bench(
         analysis_s, _ = _median_seconds(
             lambda t=snapshot: fast.analyse(t, Scenario()), runs
         )
+        cold_s, answer = _median_seconds(_cold_coverage_answer, runs)
         progress(
             f"large[{size}]: read {read_s:.2f} s, bare {bare_s:.2f} s "
-            f"({bare_rows:,} rows), analysis {analysis_s:.2f} s"
+            f"({bare_rows:,} rows), analysis {analysis_s:.2f} s, cold coverage "
+            f"answer {cold_s:.2f} s ({len(answer) / 1e6:.1f} MB)"
         )
         del snapshot
         repository.graph_clear()
@@ -187,6 +208,9 @@ def run_large_bench(
             "bare_read_seconds": round(bare_s, 2),
             "read_ratio_to_bare": round(read_s / bare_s, 3),
             "analysis_seconds": round(analysis_s, 2),
+            "cold_answer_seconds": round(cold_s, 2),
+            "cold_answer_ratio": round(cold_s / (bare_s + analysis_s), 3),
+            "cold_answer_mb": round(len(answer) / 1e6, 2),
         }
     out["rows"] = _rows(out)
     return out
@@ -224,6 +248,15 @@ def _rows(out: dict) -> list[dict]:
                 "target": "< 1536 MB" if big else "(growth)",
                 "ok": r["client_peak_mb"] < 1536 if big else None,
                 "note": "VmHWM of the loading process",
+            },
+            {
+                "size": size,
+                "measure": "cold coverage answer, ratio to bare read + analysis",
+                "value": r["cold_answer_ratio"],
+                "unit": "x",
+                "target": "< 2" if big else "(growth)",
+                "ok": r["cold_answer_ratio"] < 2 if big else None,
+                "note": f"{r['cold_answer_seconds']} s, first 50 threats",
             },
             {
                 "size": size,

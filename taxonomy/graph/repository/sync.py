@@ -536,8 +536,8 @@ def bare_read(taxonomy: str) -> int:
         "MATCH (a:Mitigation) WHERE a.taxonomy IN $t MATCH (a)-[r:MITIGATES]->"
         "(b:MisuseVector) WHERE b.taxonomy IN $t RETURN a.id, b.id, r {.*}",
     )
-    rows = 0
+    def work(tx: neo4j.ManagedTransaction) -> int:
+        return sum(len(tx.run(query, t=[taxonomy]).values()) for query in queries)
+
     with _session(neo4j.READ_ACCESS) as session:
-        for query in queries:
-            rows += len(session.run(query, t=[taxonomy]).values())
-    return rows
+        return session.execute_whole_read(work)
