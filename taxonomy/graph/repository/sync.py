@@ -536,6 +536,7 @@ def bare_read(taxonomy: str) -> int:
         "MATCH (a:Mitigation) WHERE a.taxonomy IN $t MATCH (a)-[r:MITIGATES]->"
         "(b:MisuseVector) WHERE b.taxonomy IN $t RETURN a.id, b.id, r {.*}",
     )
+
     def work(tx: neo4j.ManagedTransaction) -> int:
         return sum(len(tx.run(query, t=[taxonomy]).values()) for query in queries)
 
