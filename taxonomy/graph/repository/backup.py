@@ -175,6 +175,8 @@ def graph_load(
                 "DETACH DELETE n",
                 labels=sorted(LABELS),
             ).consume()
+        # What the last large writes asked for describes the graph replaced.
+        tx.run("MATCH (d:LayerwiseLoaded) DELETE d").consume()
         created: dict[int, str] = {}
         counts = {"nodes": 0, "relationships": 0}
         nodes, links = [], []
@@ -228,14 +230,19 @@ def graph_load(
                         counts["nodes"] + counts["relationships"],
                         len(nodes) + len(links),
                     )
-        return counts
+        restored = tx.run(
+            "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
+            "RETURN m.load_token AS token"
+        ).single()["token"]
+        return counts, restored
 
     try:
         with _session() as session:
-            counts = session.execute_write(work)
+            counts, restored = session.execute_write(work)
     finally:
         forget_revision_token()
-    # A dump taken while a staged load was written holds it: no writer owns
-    # it now, so it is undone (or, past its switch, finished) at once.
-    settle_load(force=True)
+    if restored is not None:
+        # A dump taken while a staged load was written holds it: no writer
+        # owns it now, so it is undone (or, past its switch, finished) at once.
+        settle_load(force=True, token=restored)
     return counts

@@ -30,13 +30,13 @@ def current_revision_tx(tx: neo4j.ManagedTransaction) -> int:
     return tx.run(_REVISION).single()["r"]
 
 
-def bump_revision_tx(tx: neo4j.ManagedTransaction, owner: int | None = None) -> int:
+def bump_revision_tx(tx: neo4j.ManagedTransaction, owner: str | None = None) -> int:
     """Bump the revision in ``tx``; its caller calls ``forget_revision_token``
     once the transaction has ended (every write path does, in a ``finally``).
 
     Every write bumps the revision, so this is where every write but a staged
-    load's (``owner``) is refused while one holds the graph (LoadInProgress):
-    the meta node's write lock orders the two.
+    load's (``owner``, its token) is refused while one holds the graph
+    (LoadInProgress): the meta node's write lock orders the two.
     """
     global _last_token
     _last_token = None
@@ -48,7 +48,8 @@ def bump_revision_tx(tx: neo4j.ManagedTransaction, owner: int | None = None) -> 
         "SET m.revision = coalesce(m.revision, 0) + 1, m.updated_at = datetime() "
         "RETURN m.revision AS r, m.load_state AS state, m.load_id AS id, "
         "m.load_done AS done, m.load_total AS total, m.load_started AS started, "
-        "m.load_what AS what, timestamp() - m.load_beat AS silent_ms"
+        "m.load_what AS what, m.load_token AS token, "
+        "timestamp() - m.load_beat AS silent_ms"
     ).single()
     refuse_during_load(row, owner)
     return row["r"]

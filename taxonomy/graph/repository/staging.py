@@ -35,6 +35,7 @@ either, and runs at every process's first write and after a restore.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -92,8 +93,14 @@ _META = (
     "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
     "RETURN coalesce(m.revision, 0) AS revision, m.load_state AS state, "
     "m.load_id AS id, m.load_done AS done, m.load_total AS total, "
-    "m.load_started AS started, m.load_what AS what, "
-    "timestamp() - m.load_beat AS silent_ms"
+    "m.load_started AS started, m.load_what AS what, m.load_token AS token, "
+    "coalesce(m.load_seq, 0) AS seq, timestamp() - m.load_beat AS silent_ms"
+)
+# The meta node's write lock, taken first: what a transaction reads after it
+# is what it commits on (a WHERE before a SET would test an older state).
+LOCK_META = (
+    "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) SET m._lock = true "
+    "WITH m REMOVE m._lock"
 )
 
 
@@ -106,7 +113,9 @@ def visibility_tx(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
         "pending": row["id"] if state in (STAGING, ABORTING) else NONE,
         "dropped": row["id"] if state == COMMITTED else NONE,
         "revision": row["revision"],
-        "state": (state, row["id"]),
+        # ``seq`` counts loads begun: a read that spans a load which began and
+        # was undone sees it changed, though the revision did not.
+        "state": (state, row["id"], row["seq"]),
     }
 
 
@@ -134,10 +143,13 @@ def _state_of(row: Any) -> dict[str, Any]:
     }
 
 
-def refuse_during_load(row: Any, owner: int | None = None) -> None:
-    """Raise LoadInProgress if ``row`` (a meta row with ``state``, ``id``,
-    ``silent_ms``...) shows a load other than ``owner``'s."""
-    if row is None or row["state"] is None or row["id"] == owner:
+def refuse_during_load(row: Any, owner: str | None = None) -> None:
+    """Raise LoadInProgress if ``row`` (a meta row with ``state``, ``token``,
+    ``silent_ms``...) shows a load other than the one ``owner`` (its token)
+    holds."""
+    if row is None or row["state"] is None:
+        return
+    if owner is not None and row["token"] == owner:
         return
     silent = row["silent_ms"]
     stale = silent is not None and silent > _stale_seconds() * 1000
@@ -148,13 +160,8 @@ def lock_meta_tx(tx: neo4j.ManagedTransaction) -> None:
     """Take the meta node's write lock first thing in a write, so what it
     reads is the state it commits on (no other write commits in between),
     and refuse at once while a staged load holds the graph."""
-    row = tx.run(
-        "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) SET m._lock = true "
-        "WITH m REMOVE m._lock RETURN m.load_state AS state, m.load_id AS id, "
-        "m.load_done AS done, m.load_total AS total, m.load_started AS started, "
-        "m.load_what AS what, timestamp() - m.load_beat AS silent_ms"
-    ).single()
-    refuse_during_load(row)
+    tx.run(LOCK_META).consume()
+    refuse_during_load(tx.run(_META).single())
 
 
 @translate_errors
@@ -207,11 +214,12 @@ class _Load:
     def __init__(
         self,
         load_id: int,
+        token: str,
         stats: WriteStats,
         progress: Callable[[int, int], None] | None,
         total: int,
     ):
-        self.id, self.stats, self.progress = load_id, stats, progress
+        self.id, self.token, self.stats, self.progress = load_id, token, stats, progress
         self.total, self.done, self.state = total, 0, STAGING
         self.batch = stage_batch()
 
@@ -219,21 +227,19 @@ class _Load:
 
     def _tx(self, work: Callable[[neo4j.ManagedTransaction], Any]) -> Any:
         def unit(tx: neo4j.ManagedTransaction) -> Any:
+            tx.run(LOCK_META).consume()
             beat = tx.run(
                 "MATCH (m:LayerwiseMeta {key: 'graph'}) "
-                "WHERE m.load_id = $id AND m.load_state = $state "
+                "WHERE m.load_token = $token AND m.load_state = $state "
                 "SET m.load_beat = timestamp(), m.load_done = $done, "
                 "m.load_total = $total RETURN count(m) AS n",
-                id=self.id,
+                token=self.token,
                 state=self.state,
                 done=self.done,
                 total=self.total,
             ).single()["n"]
             if not beat:
-                raise LoadLost(
-                    f"the staged load {self.id} was taken over (its heartbeat "
-                    f"stopped for {_stale_seconds():g} s); nothing of it is kept"
-                )
+                raise LoadLost(_LOST)
             return work(tx)
 
         with _session() as session:
@@ -290,54 +296,106 @@ class _Load:
 # --- Lock ----------------------------------------------------------------------------
 
 
+class Heartbeat:
+    """Beats a load's heart from a thread while its writer does what takes no
+    transaction of the load (reading the graph, comparing), so the load is
+    not taken for dead; ``with Heartbeat(token): ...``."""
+
+    def __init__(self, token: str):
+        self.token = token
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        every = max(min(_stale_seconds() / 4, 30.0), 0.05)
+        while not self.stop.wait(every):
+            try:
+                with _session() as session:
+                    session.execute_write(self._beat)
+            except Exception:  # the writer's own transactions will say
+                logger.warning(
+                    "could not beat the heart of a staged load", exc_info=True
+                )
+
+    def _beat(self, tx: neo4j.ManagedTransaction) -> None:
+        tx.run(LOCK_META).consume()
+        tx.run(
+            "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.load_token = $token "
+            "SET m.load_beat = timestamp()",
+            token=self.token,
+        ).consume()
+
+
 @translate_errors
-def lock(what: str, total: int) -> int:
-    """Take the graph for a staged load; its id (the revision it will commit at).
+def lock(what: str, total: int) -> tuple[int, str]:
+    """Take the graph for a staged load: its id (the revision it will commit
+    at) and its token (what every one of its transactions checks it still
+    holds).
 
     A load whose writer died is settled first; a live one raises LoadInProgress.
     """
     settle_load()
 
-    def work(tx: neo4j.ManagedTransaction) -> int:
+    def work(tx: neo4j.ManagedTransaction) -> tuple[int, str]:
         tx.run(
             "MERGE (m:LayerwiseMeta {key: 'graph'}) "
             "ON CREATE SET m.epoch = randomUUID(), m.revision = 0"
         ).consume()
+        tx.run(LOCK_META).consume()
         row = tx.run(_META).single()
         refuse_during_load(row)
         load_id = row["revision"] + 1
-        tx.run(
+        token = tx.run(
             "MATCH (m:LayerwiseMeta {key: 'graph'}) "
             "SET m.load_id = $id, m.load_state = 'staging', m.load_beat = timestamp(), "
             "m.load_started = timestamp(), m.load_done = 0, m.load_total = $total, "
-            "m.load_what = $what",
+            "m.load_what = $what, m.load_token = randomUUID(), "
+            "m.load_seq = coalesce(m.load_seq, 0) + 1 RETURN m.load_token AS token",
             id=load_id,
             total=total,
             what=what,
-        ).consume()
-        return load_id
+        ).single()["token"]
+        return load_id, token
 
     with _session() as session:
         return session.execute_write(work)
 
 
-def _release_tx(tx: neo4j.ManagedTransaction, load_id: int) -> None:
-    tx.run(
-        "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.load_id = $id "
+def release_tx(tx: neo4j.ManagedTransaction, token: str) -> None:
+    """Release the graph, if the load of ``token`` still holds it (else LoadLost)."""
+    tx.run(LOCK_META).consume()
+    released = tx.run(
+        "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.load_token = $token "
         "REMOVE m.load_id, m.load_state, m.load_beat, m.load_started, "
-        "m.load_done, m.load_total, m.load_what",
-        id=load_id,
-    ).consume()
+        "m.load_done, m.load_total, m.load_what, m.load_token RETURN count(m) AS n",
+        token=token,
+    ).single()["n"]
+    if not released:
+        raise LoadLost(_LOST)
+
+
+_LOST = (
+    "this write's staged load was taken over (its writer seemed silent for "
+    "LAYERWISE_LOAD_STALE_SECONDS); nothing of it is kept: try again"
+)
 
 
 @translate_errors
 def unlock(
-    load_id: int, then: Callable[[neo4j.ManagedTransaction], None] | None = None
+    token: str, then: Callable[[neo4j.ManagedTransaction], None] | None = None
 ) -> None:
     """Release the lock of a load that wrote nothing (and ``then(tx)`` with it)."""
 
     def work(tx: neo4j.ManagedTransaction) -> None:
-        _release_tx(tx, load_id)
+        release_tx(tx, token)
         if then is not None:
             then(tx)
 
@@ -528,13 +586,16 @@ def switch(
     runs in it)."""
 
     def work(tx: neo4j.ManagedTransaction) -> int:
-        revision = tx.run(
-            "MATCH (m:LayerwiseMeta {key: 'graph'}) "
+        row = tx.run(
+            "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.revision = $id - 1 "
             "SET m.load_state = 'committed', m.revision = $id, "
             "m.updated_at = datetime(), m.load_done = m.load_total "
             "RETURN m.revision AS r",
             id=load.id,
-        ).single()["r"]
+        ).single()
+        if row is None:  # no write can commit while a load holds the graph
+            raise LoadLost(_LOST)
+        revision = row["r"]
         if then is not None:
             then(tx)
         return revision
@@ -564,16 +625,16 @@ def _settle(load: _Load) -> None:
             f"MATCH ()-[r:{rel}]->() WHERE r._drop = $load WITH r LIMIT $batch "
             "DELETE r RETURN count(r) AS n"
         )
-    load._tx(lambda tx: _release_tx(tx, load.id))
+    load._tx(lambda tx: release_tx(tx, load.token))
 
 
 def _abort(load: _Load) -> None:
     """Before the switch: remove what the load staged and marked."""
     load._tx(
         lambda tx: tx.run(
-            "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.load_id = $id "
+            "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.load_token = $token "
             "SET m.load_state = 'aborting'",
-            id=load.id,
+            token=load.token,
         ).consume()
     )
     load.state = ABORTING
@@ -607,11 +668,12 @@ def _abort_rest(load: _Load) -> None:
         "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.revision >= $load } "
         "WITH a LIMIT $batch DELETE a RETURN count(a) AS n"
     )
-    load._tx(lambda tx: _release_tx(tx, load.id))
+    load._tx(lambda tx: release_tx(tx, load.token))
 
 
 def run_load(
     load_id: int,
+    token: str,
     stats: WriteStats,
     progress: Callable[[int, int], None] | None,
     total: int,
@@ -620,7 +682,7 @@ def run_load(
 ) -> int:
     """Stage with ``write(load)``, switch (``then(tx)`` in its transaction),
     settle; abort on any failure before the switch. The revision after it."""
-    load = _Load(load_id, stats, progress, total)
+    load = _Load(load_id, token, stats, progress, total)
     try:
         write(load)
         revision = switch(load, then)
@@ -641,12 +703,13 @@ def run_load(
 
 
 @translate_errors
-def settle_load(*, force: bool = False) -> str | None:
+def settle_load(*, force: bool = False, token: str | None = None) -> str | None:
     """Finish or undo a load whose writer is gone; what was done, if anything.
 
-    A load silent for ``LAYERWISE_LOAD_STALE_SECONDS`` (or any, with
-    ``force``: after a restore no writer can own it) is aborted if it had
-    not switched, settled forward if it had. A live load is left alone.
+    A load silent for ``LAYERWISE_LOAD_STALE_SECONDS`` (or, with ``force``,
+    the load of ``token`` however recent: after a restore no writer owns the
+    load the dump held) is aborted if it had not switched, settled forward if
+    it had. A live load is left alone.
     """
     with _session(neo4j.READ_ACCESS) as session:
         row = session.run(_META).single()
@@ -655,27 +718,32 @@ def settle_load(*, force: bool = False) -> str | None:
     silent = row["silent_ms"] or 0
     if not force and silent <= _stale_seconds() * 1000:
         return None
-    state, load_id = row["state"], row["id"]
+    if force and row["token"] != token:
+        return None
+    state, load_id, held = row["state"], row["id"], row["token"]
 
-    def take(tx: neo4j.ManagedTransaction) -> bool:
-        return bool(
-            tx.run(
-                "MATCH (m:LayerwiseMeta {key: 'graph'}) "
-                "WHERE m.load_id = $id AND m.load_state = $state "
-                "AND ($force OR timestamp() - m.load_beat > $stale) "
-                "SET m.load_beat = timestamp(), m.load_state = $next RETURN count(m) AS n",
-                id=load_id,
-                state=state,
-                force=force,
-                stale=_stale_seconds() * 1000,
-                next=COMMITTED if state == COMMITTED else ABORTING,
-            ).single()["n"]
-        )
+    def take(tx: neo4j.ManagedTransaction) -> str | None:
+        # The lock first, then the test: a writer beating meanwhile wins.
+        tx.run(LOCK_META).consume()
+        row = tx.run(
+            "MATCH (m:LayerwiseMeta {key: 'graph'}) "
+            "WHERE m.load_token = $token AND m.load_state = $state "
+            "AND ($force OR timestamp() - m.load_beat > $stale) "
+            "SET m.load_beat = timestamp(), m.load_state = $next, "
+            "m.load_token = randomUUID() RETURN m.load_token AS token",
+            token=held,
+            state=state,
+            force=force,
+            stale=_stale_seconds() * 1000,
+            next=COMMITTED if state == COMMITTED else ABORTING,
+        ).single()
+        return None if row is None else row["token"]
 
     with _session() as session:
-        if not session.execute_write(take):
-            return None
-    load = _Load(load_id, WriteStats(), None, 0)
+        mine = session.execute_write(take)
+    if mine is None:
+        return None
+    load = _Load(load_id, mine, WriteStats(), None, 0)
     if state == COMMITTED:
         load.state = COMMITTED
         _settle(load)

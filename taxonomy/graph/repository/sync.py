@@ -14,7 +14,7 @@ from typing import Any
 import neo4j
 
 from taxonomy.domain.changes import Change, ChangeSet, taxonomy_diff
-from taxonomy.domain.errors import GraphConflict
+from taxonomy.domain.errors import GraphConflict, LoadInProgress
 from taxonomy.domain.kinds import (
     LINK_KINDS,
     NODE_KINDS,
@@ -68,7 +68,7 @@ def _apply_tx(
     tx: neo4j.ManagedTransaction,
     changes: ChangeSet,
     progress: Callable[[int, int], None] | None,
-    owner: int | None = None,
+    owner: str | None = None,
 ) -> int:
     w = _Writer(tx, len(changes.changes), progress)
     by = changes.by_kind_action()
@@ -387,7 +387,14 @@ def taxonomy_sync(
                             ) from None
             if _size(desired) <= staging.staged_from():
                 try:
-                    result = session.execute_write(work)
+                    try:
+                        result = session.execute_write(work)
+                    except LoadInProgress as e:
+                        # A load whose writer died holds the graph: undo or
+                        # finish it, then write.
+                        if not e.stale or staging.settle_load() is None:
+                            raise
+                        result = session.execute_write(work)
                     stats.transactions = 1
                     return result
                 except _TooLargeForOne:
@@ -412,13 +419,13 @@ def _staged_sync(
     what = "a write of " + (
         f"taxonomy {', '.join(scope)}" if scope else "the whole graph"
     )
-    load_id = staging.lock(what, 0)
+    load_id, token = staging.lock(what, 0)
     try:
         try:
-            with _session(neo4j.READ_ACCESS) as session:
+            with staging.Heartbeat(token), _session(neo4j.READ_ACCESS) as session:
                 current, changes = session.execute_whole_read(prepare)
         except BaseException:
-            staging.unlock(load_id)
+            staging.unlock(token)
             raise
         stats.items = len(changes.changes)
 
@@ -427,15 +434,15 @@ def _staged_sync(
                 _record_digest_tx(tx, _digest_key(scope), digest)
 
         if changes.is_empty:
-            staging.unlock(load_id, then=remembered)
+            staging.unlock(token, then=remembered)
             return changes, current.revision
         if len(changes.changes) <= staging.staged_from():
 
             def one(tx: neo4j.ManagedTransaction) -> int:
-                revision = _apply_tx(tx, changes, progress, owner=load_id)
+                revision = _apply_tx(tx, changes, progress, owner=token)
                 if journal is not None:
                     journal_write_tx(tx, journal(changes, revision))
-                staging._release_tx(tx, load_id)
+                staging.release_tx(tx, token)
                 remembered(tx)
                 return revision
 
@@ -443,13 +450,14 @@ def _staged_sync(
                 with _session() as session:
                     revision = session.execute_write(one)
             except BaseException:
-                staging.unlock(load_id)
+                staging.unlock(token)
                 raise
             stats.transactions = 1
             return changes, revision
         stats.staged = True
         revision = staging.run_load(
             load_id,
+            token,
             stats,
             progress,
             len(changes.changes),

@@ -10,6 +10,8 @@ is undone (or finished) by the next write.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
@@ -391,3 +393,91 @@ def test_a_backup_taken_during_a_load_restores_to_the_graph_before_it(
     repository.graph_load(rows, replace=True)
     assert _state() == before
     assert _leftovers() == CLEAN
+
+
+def test_a_read_that_spans_a_load_begun_and_undone_is_read_again(loaded, monkeypatch):
+    """Nothing of a load that was undone is read, though the revision is the
+    same before and after: the meta node counts loads begun."""
+    before = repository.taxonomy_read()
+    original = read._read_items_tx
+    calls = []
+
+    def spanned(tx, params, scoped, loading, *rest):
+        calls.append(loading)
+        if len(calls) > 1:
+            return original(tx, params, scoped, loading, *rest)
+        run = get_driver().execute_query
+        run(
+            "MATCH (m:LayerwiseMeta {key: 'graph'}) SET m.load_state = 'staging', "
+            "m.load_id = m.revision + 1, m.load_seq = coalesce(m.load_seq, 0) + 1, "
+            "m.load_token = 'ghost', m.load_beat = timestamp() WITH m "
+            "CREATE (:MisuseVector {id: 'ghost', _load: m.revision + 1, "
+            "name: 'Ghost', taxonomy: 'layerwise'})",
+            database_=database(),
+        )
+        items = original(tx, params, scoped, loading, *rest)
+        assert "ghost" in {t.id for t in items["threats"]}  # the read met it
+        run(
+            "MATCH (g:MisuseVector {id: 'ghost'}) DETACH DELETE g WITH count(*) AS n "
+            "MATCH (m:LayerwiseMeta {key: 'graph'}) "
+            "REMOVE m.load_state, m.load_id, m.load_token, m.load_beat",
+            database_=database(),
+        )
+        return items
+
+    monkeypatch.setattr(read, "_read_items_tx", spanned)
+    assert repository.taxonomy_read() == before
+    assert calls == [False, False]
+
+
+def test_a_load_taken_over_as_dead_loses_everything_it_staged(loaded, monkeypatch):
+    """A writer silent for too long is taken for dead: another process undoes
+    its load; when the writer wakes, its next transaction finds the load is
+    not its own any more, and nothing of it is kept."""
+    before = _state()
+    original_switch = staging.switch
+
+    def taken_over_then_switch(load, *args):
+        with override_settings(LAYERWISE_LOAD_STALE_SECONDS=0):
+            assert staging.settle_load() == "aborted"
+        return original_switch(load, *args)
+
+    monkeypatch.setattr(staging, "switch", taken_over_then_switch)
+    with override_settings(**STAGED), pytest.raises(staging.LoadLost):
+        _write(loaded[1])
+    assert _state() == before
+    assert _leftovers() == CLEAN
+
+
+def test_a_load_beats_its_heart_while_it_reads_and_compares(loaded, monkeypatch):
+    """The comparison of a large taxonomy takes no transaction of the load:
+    a heartbeat thread keeps the load from being taken for dead meanwhile."""
+    original = sync._check_conflicts_tx
+    seen = []
+
+    def slow(*args, **kwargs):
+        time.sleep(4.0)
+        seen.append(staging.settle_load())  # not stale: left alone
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sync, "_check_conflicts_tx", slow)
+    with override_settings(**STAGED, LAYERWISE_LOAD_STALE_SECONDS=3):
+        result = _write(loaded[1])
+    assert seen == [None]
+    assert result.write.staged
+    assert _leftovers() == CLEAN
+
+
+def test_the_same_large_write_after_a_restore_compares_again(loaded):
+    """A restore brings back an older revision: what the last large write asked
+    for no longer describes the graph, whatever its revision."""
+    rows = []
+    repository.graph_dump(rows.append)
+    with override_settings(**STAGED):
+        _write(loaded[1])
+        repository.graph_load(rows, replace=True)
+        services.node_update(kind="threat", key="t1", changes={"name": "Edited"})
+        again = _write(loaded[1])
+    assert not again.changes.is_empty
+    names = {t.id: t.name for t in repository.taxonomy_read().threats}
+    assert names["t1"] == "Threat 1 (new name)"
