@@ -277,6 +277,12 @@ class _Load:
                 if self.progress:
                     self.progress(self.done, self.total)
 
+    def links_of(self, query: str, rows: Sequence[dict[str, Any]]) -> None:
+        """``until_done`` of ``query`` for each batch of ``rows`` (nodes): a
+        batch of links at most a transaction, however many a node has."""
+        for start in range(0, len(rows), STAGE_BATCH):
+            self.until_done(query, rows=list(rows[start : start + STAGE_BATCH]))
+
     def until_done(self, query: str, **params: Any) -> int:
         """Run ``query`` (``$batch`` items at most, returning ``n``) until it
         does fewer than a batch."""
@@ -540,28 +546,31 @@ def stage(
                     counted=True,
                 )
 
-    # 5. The links replaced nodes keep, copied onto their replacements.
+    # 5. The links replaced nodes keep, copied onto their replacements, at
+    # most a batch of links a transaction however many one node has: each
+    # copied original is marked to go (it goes with its node anyway).
     for rel, src, dst in RELS:
         sources = sorted(by_label.get(src, ()))
-        load.rows(
+        load.links_of(
             f"UNWIND $rows AS row MATCH (a2:{src} {{_sid: row.id, _load: $load}}) "
             f"MATCH (a:{src} {{id: row.id}})-[r:{rel}]->(b:{dst}) "
             "WHERE r._drop IS NULL "
             f"OPTIONAL MATCH (b2:{dst} {{_sid: b.id, _load: $load}}) "
             "WITH a2, r, b, b2 WHERE b._drop IS NULL OR b2 IS NOT NULL "
-            "WITH a2, r, coalesce(b2, b) AS bb "
-            f"CREATE (a2)-[r2:{rel}]->(bb) SET r2 = properties(r) REMOVE r2._load",
+            "WITH a2, r, coalesce(b2, b) AS bb LIMIT $batch "
+            f"CREATE (a2)-[r2:{rel}]->(bb) SET r2 = properties(r) REMOVE r2._load "
+            "SET r._drop = $load RETURN count(r2) AS n",
             [{"id": i} for i in sources],
-            counted=False,
         )
         targets = sorted(by_label.get(dst, ()))
-        load.rows(
+        load.links_of(
             f"UNWIND $rows AS row MATCH (b2:{dst} {{_sid: row.id, _load: $load}}) "
             f"MATCH (a:{src})-[r:{rel}]->(b:{dst} {{id: row.id}}) "
             "WHERE r._drop IS NULL AND a._drop IS NULL "
-            f"CREATE (a)-[r2:{rel}]->(b2) SET r2 = properties(r) REMOVE r2._load",
+            "WITH a, r, b2 LIMIT $batch "
+            f"CREATE (a)-[r2:{rel}]->(b2) SET r2 = properties(r) REMOVE r2._load "
+            "SET r._drop = $load RETURN count(r2) AS n",
             [{"id": i} for i in targets],
-            counted=False,
         )
 
     # 6. The audit records, at the revision the switch gives.
@@ -605,8 +614,19 @@ def switch(
     return revision
 
 
+def _links_of_marked(load: _Load, mark: str) -> None:
+    """Delete the links of every node marked ``mark`` (``_drop`` or ``_load``)
+    of the load, a batch at a time: then deleting the nodes holds little."""
+    for label in _LABELS.values():
+        load.until_done(
+            f"MATCH (n:{label}) WHERE n.{mark} = $load MATCH (n)-[r]-() "
+            "WITH DISTINCT r LIMIT $batch DELETE r RETURN count(r) AS n"
+        )
+
+
 def _settle(load: _Load) -> None:
     """After the switch: replacements take their ids, dropped items go."""
+    _links_of_marked(load, "_drop")
     for label in _LABELS.values():
         load.until_done(
             f"MATCH (n:{label}) WHERE n._sid IS NOT NULL AND n._load = $load "
@@ -642,6 +662,7 @@ def _abort(load: _Load) -> None:
 
 
 def _abort_rest(load: _Load) -> None:
+    _links_of_marked(load, "_load")
     for label in _LABELS.values():
         load.until_done(
             f"MATCH (n:{label}) WHERE n._load = $load WITH n LIMIT $batch "

@@ -481,3 +481,40 @@ def test_the_same_large_write_after_a_restore_compares_again(loaded):
     assert not again.changes.is_empty
     names = {t.id: t.name for t in repository.taxonomy_read().threats}
     assert names["t1"] == "Threat 1 (new name)"
+
+
+def test_a_node_with_more_links_than_a_transaction_holds_is_staged_and_settled(
+    graph,
+):
+    """On the tests' 32 MiB server: renaming a layer that 30,000 mitigations
+    sit in copies their links onto its replacement a batch at a time, and
+    deleting a threat 30,000 mitigations act on deletes its links a batch at
+    a time, before the node."""
+    n = 30_000
+    layer = Layer("hw", "Hardware")
+    mitigations = tuple(
+        Mitigation(f"m{i:05d}", f"M {i}", "hw", "deployed") for i in range(n)
+    )
+    first = Taxonomy(
+        layers=(layer,),
+        threats=(Threat("t0", "Hub"), Threat("t1", "Other")),
+        mitigations=mitigations,
+        mitigates=tuple(Mitigates(m.id, "t0", "medium") for m in mitigations),
+    )
+    second = Taxonomy(
+        layers=(Layer("hw", "Hardware, renamed"),),
+        threats=(Threat("t1", "Other"),),
+        mitigations=mitigations,
+    )
+    big = {"LAYERWISE_STAGED_WRITE_ITEMS": 0, "LAYERWISE_STAGE_BATCH": 5000}
+    with override_settings(**big):
+        _write(first)
+        result = _write(second)
+    assert result.write.staged
+    after = repository.taxonomy_read()
+    assert after.layers == (Layer("hw", "Hardware, renamed", version=2),)
+    assert [t.id for t in after.threats] == ["t1"]
+    assert after.mitigates == ()
+    assert len(after.mitigations) == n
+    assert {m.layer for m in after.mitigations} == {"hw"}
+    assert _leftovers() == CLEAN
