@@ -130,8 +130,8 @@ def plain_rows(taxonomy: Taxonomy) -> dict[str, list[dict]]:
     }
 
 
-def _import_in_child(path: Path) -> dict:
-    """Run the import path on ``path`` in a fresh process against this process's server."""
+def child_env() -> dict[str, str]:
+    """The environment of a benchmark's child process: this process's server."""
     target = driver.current_target()
     env = {
         **os.environ,
@@ -142,6 +142,12 @@ def _import_in_child(path: Path) -> dict:
         "NEO4J_DATABASE": target.database,
     }
     env.pop("NEO4J_PASSWORD_FILE", None)
+    return env
+
+
+def _import_in_child(path: Path) -> dict:
+    """Run the import path on ``path`` in a fresh process against this process's server."""
+    env = child_env()
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run(
         [sys.executable, "-m", "bench.interchange", str(path)],

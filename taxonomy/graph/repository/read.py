@@ -28,7 +28,13 @@ from taxonomy.graph.repository.base import (
     translate_errors,
 )
 from taxonomy.graph.repository.schema import ensure_schema
-from taxonomy.graph.repository.staging import VARS, VISIBILITY, visibility_tx, visible
+from taxonomy.graph.repository.staging import (
+    LOCK_META,
+    VARS,
+    VISIBILITY,
+    visibility_tx,
+    visible,
+)
 
 # Every node holds its taxonomy (``schema.backfill_taxonomy`` gives one to
 # nodes of graphs written before that), so a scoped read filters through the
@@ -266,10 +272,7 @@ READ_ATTEMPTS = 4
 def _read_taxonomy_tx_locked(tx: neo4j.ManagedTransaction, *args, **kwargs) -> Taxonomy:
     """``_read_taxonomy_tx`` in a write transaction that first takes the meta
     node's lock, so no write commits while it reads."""
-    tx.run(
-        "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) SET m._lock = true "
-        "WITH m REMOVE m._lock"
-    ).consume()
+    tx.run(LOCK_META).consume()
     return _read_taxonomy_tx(tx, *args, **kwargs)
 
 

@@ -20,7 +20,7 @@ from django.core.cache import cache
 
 from taxonomy.graph.driver import bookmark_manager, current_target, database, get_driver
 from taxonomy.graph.repository.base import _session, translate_errors
-from taxonomy.graph.repository.staging import refuse_during_load
+from taxonomy.graph.repository.staging import META_COLUMNS, refuse_during_load
 
 _REVISION = "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) RETURN coalesce(m.revision, 0) AS r"
 
@@ -46,13 +46,10 @@ def bump_revision_tx(tx: neo4j.ManagedTransaction, owner: str | None = None) -> 
         "MERGE (m:LayerwiseMeta {key: 'graph'}) "
         "ON CREATE SET m.epoch = randomUUID() "
         "SET m.revision = coalesce(m.revision, 0) + 1, m.updated_at = datetime() "
-        "RETURN m.revision AS r, m.load_state AS state, m.load_id AS id, "
-        "m.load_done AS done, m.load_total AS total, m.load_started AS started, "
-        "m.load_what AS what, m.load_token AS token, "
-        "timestamp() - m.load_beat AS silent_ms"
+        f"RETURN {META_COLUMNS}"
     ).single()
     refuse_during_load(row, owner)
-    return row["r"]
+    return row["revision"]
 
 
 @translate_errors

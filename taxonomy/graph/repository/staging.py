@@ -38,7 +38,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import neo4j
@@ -89,13 +89,14 @@ VISIBILITY = (
 )
 VARS = ("pending", "dropped")
 
-_META = (
-    "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
-    "RETURN coalesce(m.revision, 0) AS revision, m.load_state AS state, "
+# What a load's meta says (``m`` bound): every reader of it returns these.
+META_COLUMNS = (
+    "coalesce(m.revision, 0) AS revision, m.load_state AS state, "
     "m.load_id AS id, m.load_done AS done, m.load_total AS total, "
     "m.load_started AS started, m.load_what AS what, m.load_token AS token, "
     "coalesce(m.load_seq, 0) AS seq, timestamp() - m.load_beat AS silent_ms"
 )
+_META = "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) RETURN " + META_COLUMNS
 # The meta node's write lock, taken first: what a transaction reads after it
 # is what it commits on (a WHERE before a SET would test an older state).
 LOCK_META = (
@@ -160,8 +161,7 @@ def lock_meta_tx(tx: neo4j.ManagedTransaction) -> None:
     """Take the meta node's write lock first thing in a write, so what it
     reads is the state it commits on (no other write commits in between),
     and refuse at once while a staged load holds the graph."""
-    tx.run(LOCK_META).consume()
-    refuse_during_load(tx.run(_META).single())
+    refuse_during_load(tx.run(f"{LOCK_META} RETURN {META_COLUMNS}").single())
 
 
 @translate_errors
@@ -195,7 +195,6 @@ class WriteStats:
     staged: bool = False
     transactions: int = 0
     seconds: float = 0.0
-    phases: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         rate = self.items / self.seconds if self.seconds > 0 else None
@@ -355,8 +354,7 @@ def lock(what: str, total: int) -> tuple[int, str]:
             "MERGE (m:LayerwiseMeta {key: 'graph'}) "
             "ON CREATE SET m.epoch = randomUUID(), m.revision = 0"
         ).consume()
-        tx.run(LOCK_META).consume()
-        row = tx.run(_META).single()
+        row = tx.run(f"{LOCK_META} RETURN {META_COLUMNS}").single()
         refuse_during_load(row)
         load_id = row["revision"] + 1
         token = tx.run(
@@ -614,6 +612,24 @@ def switch(
     return revision
 
 
+def _each_node(load: _Load, where: str, action: str) -> None:
+    """``action`` on every node ``n`` of any label that ``where``, a batch a time."""
+    for label in _LABELS.values():
+        load.until_done(
+            f"MATCH (n:{label}) WHERE {where} WITH n LIMIT $batch {action} "
+            "RETURN count(n) AS n"
+        )
+
+
+def _each_rel(load: _Load, where: str, action: str) -> None:
+    """``action`` on every relationship ``r`` that ``where``, a batch a time."""
+    for rel, _, _ in RELS:
+        load.until_done(
+            f"MATCH ()-[r:{rel}]->() WHERE {where} WITH r LIMIT $batch {action} "
+            "RETURN count(r) AS n"
+        )
+
+
 def _links_of_marked(load: _Load, mark: str) -> None:
     """Delete the links of every node marked ``mark`` (``_drop`` or ``_load``)
     of the load, a batch at a time: then deleting the nodes holds little."""
@@ -635,16 +651,8 @@ def _settle(load: _Load) -> None:
             "WHERE o._drop = $load DETACH DELETE o } "
             "SET n.id = n._sid REMOVE n._sid RETURN count(n) AS n"
         )
-    for label in _LABELS.values():
-        load.until_done(
-            f"MATCH (n:{label}) WHERE n._drop = $load WITH n LIMIT $batch "
-            "DETACH DELETE n RETURN count(n) AS n"
-        )
-    for rel, _, _ in RELS:
-        load.until_done(
-            f"MATCH ()-[r:{rel}]->() WHERE r._drop = $load WITH r LIMIT $batch "
-            "DELETE r RETURN count(r) AS n"
-        )
+    _each_node(load, "n._drop = $load", "DETACH DELETE n")
+    _each_rel(load, "r._drop = $load", "DELETE r")
     load._tx(lambda tx: release_tx(tx, load.token))
 
 
@@ -663,26 +671,10 @@ def _abort(load: _Load) -> None:
 
 def _abort_rest(load: _Load) -> None:
     _links_of_marked(load, "_load")
-    for label in _LABELS.values():
-        load.until_done(
-            f"MATCH (n:{label}) WHERE n._load = $load WITH n LIMIT $batch "
-            "DETACH DELETE n RETURN count(n) AS n"
-        )
-    for rel, _, _ in RELS:
-        load.until_done(
-            f"MATCH ()-[r:{rel}]->() WHERE r._load = $load WITH r LIMIT $batch "
-            "DELETE r RETURN count(r) AS n"
-        )
-    for label in _LABELS.values():
-        load.until_done(
-            f"MATCH (n:{label}) WHERE n._drop = $load WITH n LIMIT $batch "
-            "REMOVE n._drop RETURN count(n) AS n"
-        )
-    for rel, _, _ in RELS:
-        load.until_done(
-            f"MATCH ()-[r:{rel}]->() WHERE r._drop = $load WITH r LIMIT $batch "
-            "REMOVE r._drop RETURN count(r) AS n"
-        )
+    _each_node(load, "n._load = $load", "DETACH DELETE n")
+    _each_rel(load, "r._load = $load", "DELETE r")
+    _each_node(load, "n._drop = $load", "REMOVE n._drop")
+    _each_rel(load, "r._drop = $load", "REMOVE r._drop")
     # The revision never reached the load's: its records are the only ones there.
     load.until_done(
         "MATCH (a:AuditRecord) WHERE a.revision = $load AND NOT EXISTS { "
