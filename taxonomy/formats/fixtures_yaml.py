@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -31,7 +31,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
+from taxonomy.domain.errors import FixtureError, Problem
 from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS, LinkKind
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.rules import RuleProblem, cut, shown, taxonomy_problems
@@ -323,14 +323,17 @@ def validate_files(
     if problems or not referential:
         return problems
     taxonomy, places = _records(files)
-    return [_rule_problem(p, places) for p in taxonomy_problems(taxonomy)]
+    return [
+        _rule_problem(p, lambda kind, i: places.get((kind, i)))
+        for p in taxonomy_problems(taxonomy)
+    ]
 
 
-def _rule_problem(
-    problem: RuleProblem, places: dict[tuple[str, int], _Place]
-) -> Problem:
-    """A broken rule at the file and line of the item or entry at fault."""
-    place = places.get((problem.kind, problem.index))
+def _rule_problem(problem: RuleProblem, place_of: Callable[[str, int], Any]) -> Problem:
+    """A broken rule at the file and line of the item or entry at fault;
+    ``place_of(kind, index)`` is where a record came from (its ``where(*more)``
+    gives a file and line), or None."""
+    place = place_of(problem.kind, problem.index)
     if place is None:
         return Problem("(fixtures)", 0, problem.message)
     if problem.rule == "cycle":
@@ -341,7 +344,7 @@ def _rule_problem(
         more = tuple(x for x in (problem.field, problem.position) if x is not None)
     message = problem.message
     if problem.first is not None:
-        first = places[problem.kind, problem.first]
+        first = place_of(problem.kind, problem.first)
         message += " (first defined at {}:{})".format(*first.where(*more))
     if problem.rule == "unknown" or (
         problem.kind in LINK_KINDS and problem.first is not None
@@ -351,16 +354,23 @@ def _rule_problem(
 
 
 def load_fixtures(path: Path) -> Taxonomy:
-    """Read and validate ``path``; raise FixtureError naming every problem."""
-    files, problems = read_fixture_files(path)
-    problems += validate_files(files, referential=not problems)
-    if problems:
-        raise FixtureError(problems)
-    return taxonomy_from_files(files)
+    """Read and validate ``path`` as a stream (``fixtures_stream``); raise
+    FixtureError naming every problem."""
+    from taxonomy.formats import fixtures_stream  # it builds on this module
+
+    return fixtures_stream.load_fixtures(path)
 
 
 def validate_path(path: Path) -> list[Problem]:
     """Every problem of the fixtures at ``path``, in file and line order."""
+    from taxonomy.formats import fixtures_stream
+
+    return fixtures_stream.validate_path(path)
+
+
+def problems_of_files(path: Path) -> list[Problem]:
+    """Every problem of the fixtures at ``path`` as the round-trip reader finds
+    them, each file built whole (what the stream reader is held equal to)."""
     files, problems = read_fixture_files(path)
     return sorted(problems + validate_files(files, referential=not problems))
 
@@ -390,15 +400,12 @@ def read_fixture_text(
     return files, problems
 
 
-def load_fixture_text(text: str, *, name: str = "(body)") -> Taxonomy:
-    """Read and validate YAML fixture text; FixtureSyntaxError if it is not YAML."""
-    files, problems = read_fixture_text(text, name=name)
-    if problems:
-        raise FixtureSyntaxError(problems)
-    problems = validate_files(files)
-    if problems:
-        raise FixtureError(problems)
-    return taxonomy_from_files(files)
+def load_fixture_text(text: str | bytes, *, name: str = "(body)") -> Taxonomy:
+    """Read and validate YAML fixture text as a stream; FixtureSyntaxError if it
+    is not YAML or not fixture documents."""
+    from taxonomy.formats import fixtures_stream
+
+    return fixtures_stream.load_fixture_text(text, name=name)
 
 
 def export_yaml_text(taxonomy: Taxonomy) -> str:

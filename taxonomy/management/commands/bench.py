@@ -23,6 +23,7 @@ SUITES = (
     "import",
     "limits",
     "large",
+    "fixtures",
 )
 
 
@@ -200,6 +201,16 @@ class Command(BaseCommand):
         result = run_large_bench(sizes=chosen, progress=self.stdout.write)
         self.stdout.write(render_rows(result["rows"]))
         (out / "large.json").write_text(json.dumps(result, indent=2) + "\n")
+        return result
+
+    def _fixtures(self, *, out, sizes):
+        from bench.analysis import render_rows
+        from bench.fixture_files import SIZES, run_fixture_files_bench
+
+        chosen = tuple(s for s in sizes if s in SIZES) or tuple(SIZES)
+        result = run_fixture_files_bench(sizes=chosen, progress=self.stdout.write)
+        self.stdout.write(render_rows(result["rows"]))
+        (out / "fixtures.json").write_text(json.dumps(result, indent=2) + "\n")
         return result
 
 

@@ -1,0 +1,589 @@
+"""Fixture files read as a stream: what ``taxonomy load`` and ``validate`` and
+the API's YAML import read with, at any size.
+
+The round-trip reader of ``fixtures_yaml`` (kept for the export, which edits
+files in place) builds each file whole, comments and positions on every node:
+about 850 MB and 80 s for a file of 100,000 links. This reader walks the YAML
+events (``taxonomy.formats.yaml_stream``) and holds one item at a time: it is
+built, checked against the fixture schema and turned into records, then let
+go. The problems it reports are the round-trip reader's, at the same file,
+line and field (``tests/taxonomy/test_fixtures_stream.py`` holds the two
+readers equal on random files, valid and not):
+
+1. **Syntax** (and the YAML limits): the file's one problem, at its line; the
+   file's items are left out, and the taxonomy's rules are not checked.
+2. **Schema**, item by item. Each item is checked with its kind's part of
+   ``fixtures/schema.json``, its link entries one by one (an entry equal to
+   one already checked is not checked again).
+3. **Rules** (unknown ids, duplicates, cycles) once every file is read, on the
+   records. Only items are kept, not their lines: the lines a broken rule
+   needs are found by a second pass over the files that have one.
+
+Once a problem is found, records are no longer built (the checks go on), so a
+file full of mistakes costs no more memory than a good one.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import IO, Any
+
+import jsonschema
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import DocumentEndEvent, DocumentStartEvent
+
+from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
+from taxonomy.domain.kinds import BY_FIELD, KINDS, LINK_KINDS, NODE_KINDS
+from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
+from taxonomy.domain.rules import taxonomy_problems
+from taxonomy.formats.common import yaml_problem
+from taxonomy.formats.fixtures_yaml import (
+    SECTIONS,
+    _field_names,
+    _link,
+    _rule_problem,
+    _value,
+    field_path,
+    fixture_paths,
+    fixture_schema,
+    owned_links,
+    schema_message,
+)
+from taxonomy.formats.yaml_stream import DuplicateKeyError, Events, StreamYAMLError
+from taxonomy.formats.yaml_stream import Path as ValuePath
+
+SECOND_DOCUMENT = "a fixture file holds one document; another begins here"
+# The most distinct link entries whose schema check is remembered.
+_ENTRY_MEMO = 100_000
+
+
+# --- The schema, a kind at a time -------------------------------------------------
+
+
+def _inline(schema: Any, defs: dict[str, Any]) -> Any:
+    """``schema`` with its ``$ref``s to ``$defs`` replaced by what they name (the
+    fixture schema has no recursion), so that a part can be checked alone."""
+    if isinstance(schema, list):
+        return [_inline(x, defs) for x in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _inline(v, defs) for k, v in schema.items() if k != "$ref"}
+    if "$ref" in schema:
+        target = _inline(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
+        if set(target) & set(out):
+            out["allOf"] = [target]
+        else:
+            out.update(target)
+    return out
+
+
+@dataclass(frozen=True)
+class _ItemCheck:
+    """The schema check of one kind's items: the item with its lists of link
+    entries emptied, then each entry."""
+
+    shell: jsonschema.protocols.Validator
+    entries: dict[str, jsonschema.protocols.Validator]
+
+
+@cache
+def _item_check(section: str) -> _ItemCheck:
+    """The check of an item of ``section``: its ``$defs`` part, its lists of
+    objects (``mitigated_by``, ``uses``) split off and checked per entry."""
+    schema = fixture_schema()
+    item = _inline(schema["properties"][section]["items"], schema["$defs"])
+    entries = {}
+    for key, prop in item.get("properties", {}).items():
+        items = prop.get("items")
+        if (
+            isinstance(items, dict)
+            and items.get("type") == "object"
+            and set(prop) <= {"type", "items", "description"}
+        ):
+            entries[key] = jsonschema.Draft202012Validator(items)
+    return _ItemCheck(jsonschema.Draft202012Validator(item), entries)
+
+
+@cache
+def _top_check() -> jsonschema.protocols.Validator:
+    """The check of a file's own keys, its sections' items aside."""
+    return jsonschema.Draft202012Validator(
+        _inline(
+            {k: v for k, v in fixture_schema().items() if k != "$defs"},
+            fixture_schema()["$defs"],
+        )
+    )
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable form of a plain value that tells ``True`` from ``1``."""
+    if isinstance(value, dict):
+        return ("d", tuple((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("l", tuple(_freeze(v) for v in value))
+    return (type(value), value)
+
+
+# --- Where things are --------------------------------------------------------------
+
+
+@dataclass
+class _Doc:
+    """One document read: a file, or one document of a text."""
+
+    name: str
+    index: int  # its position among the documents of its source
+    source: int  # which source it came from
+
+
+@dataclass
+class _Places:
+    """Per record kind, the document, item and entry each record came from
+    (three compact arrays: a million links take 12 MB)."""
+
+    doc: array = field(default_factory=lambda: array("i"))
+    item: array = field(default_factory=lambda: array("i"))
+    entry: array = field(default_factory=lambda: array("i"))
+
+    def add(self, doc: int, item: int, entry: int = -1) -> None:
+        self.doc.append(doc)
+        self.item.append(item)
+        self.entry.append(entry)
+
+
+def _lines_of(item_line: int, lines: dict[ValuePath, int], path: ValuePath) -> int:
+    """The line of the deepest element of ``path`` (inside an item) that exists."""
+    line = item_line
+    for n in range(1, len(path) + 1):
+        found = lines.get(path[:n])
+        if found is None:
+            break
+        line = found
+    return line
+
+
+# --- The reader ---------------------------------------------------------------------
+
+
+class _Reader:
+    """Fixture sources read one after another into records and problems."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, list] = {kind.field: [] for kind in KINDS.values()}
+        self.places = {kind.name: _Places() for kind in KINDS.values()}
+        self.docs: list[_Doc] = []
+        self.sources: list[Path | str | bytes] = []
+        self.syntax: list[Problem] = []
+        self.schema: list[Problem] = []
+        self._memo: dict[Any, list[tuple[ValuePath, str]]] = {}
+
+    @property
+    def building(self) -> bool:
+        return not (self.syntax or self.schema)
+
+    def _stop(self) -> None:
+        """A problem was found: no records will be wanted, let them go."""
+        for rows in self.records.values():
+            rows.clear()
+        self.places = {kind.name: _Places() for kind in KINDS.values()}
+
+    # --- sources ---
+
+    def read_file(self, path: Path) -> None:
+        self.sources.append(path)
+        try:
+            with path.open("rb") as stream:
+                self._read(stream, str(path), text=False)
+        except OSError as e:
+            self.syntax.append(Problem(str(path), 0, f"cannot read: {e}"))
+
+    def read_text(self, text: str | bytes, name: str) -> None:
+        self.sources.append(text)
+        self._read(text, name, text=True)
+
+    def _read(self, source: str | bytes | IO[bytes], name: str, *, text: bool) -> None:
+        docs, schema = len(self.docs), len(self.schema)
+        try:
+            events = Events(source, dates_as_text=True)
+            count, shapeless = 0, []
+            while events.start_document():
+                problem = self._document(events, name, count, text=text)
+                if problem is not None:
+                    shapeless.append(problem)
+                events.end_document()
+                count += 1
+                if not text and events.at_document_start():
+                    raise _second_document(events)
+            if text and not count:
+                shapeless.append(
+                    Problem(name, 1, "empty document: expected a fixture mapping")
+                )
+            if shapeless:
+                self.syntax += shapeless
+                self._stop()
+        except DuplicateKeyError as e:
+            # as a whole-file reader would: the parser's errors come first
+            self._refuse(name, _later_error(events, text=text) or e, docs, schema)
+        except YAMLError as e:
+            self._refuse(name, e, docs, schema)
+
+    def _refuse(self, name: str, error: YAMLError, docs: int, schema: int) -> None:
+        """The whole source is one problem, in place of what it had."""
+        del self.docs[docs:]
+        del self.schema[schema:]
+        self.syntax.append(_syntax_problem(name, error))
+        self._stop()
+
+    # --- one document ---
+
+    def _document(
+        self, events: Events, name: str, index: int, *, text: bool
+    ) -> Problem | None:
+        """Read the document ``events`` is at; a problem if it is no mapping
+        (reported once the source is read through: a syntax error comes first)."""
+        if not events.next_is_mapping():
+            if events.next_is_scalar():
+                if events.value() is None:
+                    return None  # an empty file
+            else:
+                events.skip()
+            what = "document" if text else "file"
+            return Problem(name, 1, f"a fixture {what} must be a mapping")
+        doc = len(self.docs)
+        self.docs.append(_Doc(name, index, len(self.sources) - 1))
+        mark = {k: len(v) for k, v in self.records.items()}
+        taxonomy_used = DEFAULT_TAXONOMY
+        top: dict[str, Any] = {}
+        top_lines: dict[str, int] = {}
+        seen: set[str] = set()
+        events.enter(0)
+        while not events.at_end():
+            key_line = events.line()
+            key = events.key(seen)
+            if key in SECTIONS and events.next_is_sequence():
+                top_lines[key] = key_line
+                top[key] = []
+                events.enter(1)
+                i = 0
+                while not events.at_end():
+                    item_line = events.line()
+                    lines: dict[ValuePath, int] = {}
+                    item = events.value(lines, depth=2)
+                    self._item(doc, key, i, item, item_line, lines, taxonomy_used)
+                    i += 1
+                events.leave()
+                continue
+            top_lines[key] = events.line() if events.next_is_scalar() else key_line
+            top[key] = events.value(depth=1)
+            if key == "taxonomy":
+                taxonomy_used = self._retaxonomy(mark, taxonomy_used, top[key])
+        events.leave()
+        for error in _top_check().iter_errors(top):
+            path = tuple(error.absolute_path)
+            line = top_lines.get(path[0], 1) if path else 1
+            self.schema.append(
+                Problem(name, line, f"{field_path(path)}: {schema_message(error)}")
+            )
+        return None
+
+    def _retaxonomy(self, mark: dict[str, int], used: str, value: Any) -> str:
+        """The document's ``taxonomy``, given after some of its items: those
+        items' records are made again in it."""
+        name = str(value if value is not None else DEFAULT_TAXONOMY)
+        if self.building and name != used:
+            for kind in NODE_KINDS.values():
+                rows = self.records[kind.field]
+                for n in range(mark[kind.field], len(rows)):
+                    rows[n] = replace(rows[n], taxonomy=name)
+        return name
+
+    # --- one item ---
+
+    def _item(
+        self,
+        doc: int,
+        section: str,
+        index: int,
+        item: Any,
+        item_line: int,
+        lines: dict[ValuePath, int],
+        taxonomy: str,
+    ) -> None:
+        found = self._check(section, item)
+        if found:
+            self._stop()
+            name = self.docs[doc].name
+            for path, message in found:
+                line = _lines_of(item_line, lines, path)
+                where = field_path((section, index, *path))
+                self.schema.append(Problem(name, line, f"{where}: {message}"))
+            return
+        if not self.building:
+            return
+        kind = BY_FIELD[section]
+        names = _field_names(kind.record)
+        values = {k: _value(v) for k, v in item.items() if k in names}
+        self.records[kind.field].append(kind.record(**values, taxonomy=taxonomy))
+        self.places[kind.name].add(doc, index)
+        for link in owned_links(kind.name):
+            rows, places = self.records[link.field], self.places[link.name]
+            for j, entry in enumerate(item.get(link.fixture_key) or []):
+                rows.append(_link(link, item["id"], entry))
+                places.add(doc, index, j)
+
+    def _check(self, section: str, item: Any) -> list[tuple[ValuePath, str]]:
+        """The schema problems of one item: (path inside it, message)."""
+        check = _item_check(section)
+        found = []
+        shell = item
+        if isinstance(item, dict):
+            split = [
+                k for k in check.entries if k in item and isinstance(item[k], list)
+            ]
+            if split:
+                shell = {k: ([] if k in split else v) for k, v in item.items()}
+                for key in split:
+                    for j, entry in enumerate(item[key]):
+                        for path, message in self._entry(section, key, entry):
+                            found.append(((key, j, *path), message))
+        shell_found = [
+            (tuple(e.absolute_path), schema_message(e))
+            for e in check.shell.iter_errors(shell)
+        ]
+        return shell_found + found
+
+    def _entry(self, section: str, key: str, entry: Any) -> list[tuple[ValuePath, str]]:
+        memo_key = (section, key, _freeze(entry))
+        known = self._memo.get(memo_key)
+        if known is None:
+            validator = _item_check(section).entries[key]
+            known = [
+                (tuple(e.absolute_path), schema_message(e))
+                for e in validator.iter_errors(entry)
+            ]
+            if len(self._memo) >= _ENTRY_MEMO:
+                self._memo.clear()
+            self._memo[memo_key] = known
+        return known
+
+    # --- the rules, across documents ---
+
+    def taxonomy(self) -> Taxonomy:
+        return Taxonomy(**{k: tuple(v) for k, v in self.records.items()})
+
+    def rule_problems(self, taxonomy: Taxonomy) -> list[Problem]:
+        broken = taxonomy_problems(taxonomy)
+        if not broken:
+            return []
+        wanted: dict[int, set[ValuePath]] = {}
+
+        def want(doc: int, path: ValuePath) -> int:
+            wanted.setdefault(doc, set()).add(path)
+            return 0
+
+        for problem in broken:  # first, which lines are needed
+            _rule_problem(problem, self._place_finder(want))
+        found = self._find_lines(wanted)
+        return [
+            _rule_problem(problem, self._place_finder(lambda d, p: found[d, p]))
+            for problem in broken
+        ]
+
+    def _place_finder(
+        self, line_of: Callable[[int, ValuePath], int]
+    ) -> Callable[[str, int], Any]:
+        def place(kind: str, index: int) -> _Place | None:
+            places = self.places[kind]
+            if index >= len(places.doc):
+                return None
+            doc, item, entry = (
+                places.doc[index],
+                places.item[index],
+                places.entry[index],
+            )
+            if kind in LINK_KINDS:
+                link = LINK_KINDS[kind]
+                owner = NODE_KINDS[getattr(link, link.fixture_owner)].field
+                path: ValuePath = (owner, item, link.fixture_key, entry)
+            else:
+                path = (KINDS[kind].field, item)
+            return _Place(self.docs[doc].name, doc, path, line_of)
+
+        return place
+
+    def _find_lines(self, wanted: dict[int, set[ValuePath]]) -> dict[Any, int]:
+        """The line of each wanted path, by a second pass over its documents."""
+        found: dict[Any, int] = {}
+        by_source: dict[int, dict[int, int]] = {}
+        for doc in wanted:
+            by_source.setdefault(self.docs[doc].source, {})[self.docs[doc].index] = doc
+        for source, docs in by_source.items():
+            origin = self.sources[source]
+            if isinstance(origin, Path):
+                with origin.open("rb") as stream:
+                    self._lines_pass(
+                        Events(stream, dates_as_text=True), docs, wanted, found
+                    )
+            else:
+                self._lines_pass(
+                    Events(origin, dates_as_text=True), docs, wanted, found
+                )
+        return found
+
+    def _lines_pass(
+        self,
+        events: Events,
+        docs: dict[int, int],
+        wanted: dict[int, set[ValuePath]],
+        found: dict[Any, int],
+    ) -> None:
+        index = 0
+        while events.start_document():
+            doc = docs.get(index)
+            if doc is None or not events.next_is_mapping():
+                events.skip()
+            else:
+                _doc_lines(events, wanted[doc], doc, found)
+            events.end_document()
+            index += 1
+
+
+def _doc_lines(
+    events: Events, paths: set[ValuePath], doc: int, found: dict[Any, int]
+) -> None:
+    """Find the line of each of ``paths`` in the document ``events`` is at."""
+    items: dict[tuple[str, int], list[ValuePath]] = {}
+    for path in paths:
+        found[doc, path] = 1
+        if len(path) >= 2:
+            items.setdefault((path[0], path[1]), []).append(path)
+    seen: set[str] = set()
+    events.enter(0)
+    while not events.at_end():
+        key_line = events.line()
+        key = events.key(seen)
+        here = key_line if not events.next_is_scalar() else events.line()
+        for path in paths:
+            if path and path[0] == key:
+                found[doc, path] = here
+        if key in SECTIONS and events.next_is_sequence():
+            events.enter(1)
+            i = 0
+            while not events.at_end():
+                asked = items.get((key, i))
+                if asked is None:
+                    events.skip()
+                else:
+                    item_line = events.line()
+                    lines: dict[ValuePath, int] = {}
+                    events.value(lines, depth=2)
+                    for path in asked:
+                        found[doc, path] = _lines_of(item_line, lines, path[2:])
+                i += 1
+            events.leave()
+        else:
+            events.skip()
+    events.leave()
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a record came from, as ``fixtures_yaml._rule_problem`` asks it."""
+
+    name: str
+    doc: int
+    path: ValuePath
+    line_of: Callable[[int, ValuePath], int]
+
+    def where(self, *more: Any) -> tuple[str, int]:
+        return self.name, self.line_of(self.doc, (*self.path, *more))
+
+
+def _syntax_problem(name: str, error: YAMLError) -> Problem:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = mark.line + 1 if mark else 0
+    return Problem(name, line, yaml_problem(error))
+
+
+def _later_error(events: Events, *, text: bool) -> YAMLError | None:
+    """The syntax error, or second document of a file, past where the reading
+    stopped; None if the rest of the stream is sound."""
+    try:
+        ended = False
+        for event in events.rest():
+            if isinstance(event, DocumentEndEvent):
+                ended = True
+            elif ended and isinstance(event, DocumentStartEvent) and not text:
+                return StreamYAMLError(None, None, SECOND_DOCUMENT, event.start_mark)
+    except YAMLError as e:
+        return e
+    return None
+
+
+def _second_document(events: Events) -> YAMLError:
+    return StreamYAMLError(
+        None,
+        None,
+        SECOND_DOCUMENT,
+        events.peek().start_mark,
+    )
+
+
+# --- What callers use --------------------------------------------------------------
+
+
+def read_paths(path: Path) -> _Reader:
+    """Every fixture file under ``path`` read (problems collected, not raised)."""
+    reader = _Reader()
+    if not path.exists():
+        reader.syntax.append(Problem(str(path), 0, "no such file or directory"))
+        return reader
+    paths = fixture_paths(path)
+    if not paths:
+        reader.syntax.append(Problem(str(path), 0, "no *.yaml fixture files here"))
+    for p in paths:
+        reader.read_file(p)
+    return reader
+
+
+def _problems(reader: _Reader) -> tuple[list[Problem], Taxonomy | None]:
+    """The reader's problems (rules checked only when everything parsed and
+    passed the schema) and, when there are none, its taxonomy."""
+    problems = reader.syntax + reader.schema
+    if problems:
+        return problems, None
+    taxonomy = reader.taxonomy()
+    problems = reader.rule_problems(taxonomy)
+    return problems, (None if problems else taxonomy)
+
+
+def load_fixtures(path: Path) -> Taxonomy:
+    """Read and validate ``path``; raise FixtureError naming every problem."""
+    problems, taxonomy = _problems(read_paths(path))
+    if problems:
+        raise FixtureError(problems)
+    assert taxonomy is not None
+    return taxonomy
+
+
+def validate_path(path: Path) -> list[Problem]:
+    """Every problem of the fixtures at ``path``, in file and line order."""
+    return sorted(_problems(read_paths(path))[0])
+
+
+def load_fixture_text(text: str | bytes, *, name: str = "(body)") -> Taxonomy:
+    """Read and validate YAML fixture text (one document per taxonomy);
+    FixtureSyntaxError if it is not YAML or not fixture documents."""
+    reader = _Reader()
+    reader.read_text(text, name)
+    if reader.syntax:
+        raise FixtureSyntaxError(reader.syntax)
+    problems, taxonomy = _problems(reader)
+    if problems:
+        raise FixtureError(problems)
+    assert taxonomy is not None
+    return taxonomy
