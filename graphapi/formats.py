@@ -20,6 +20,21 @@ class BoundedJSONParser(JSONParser):
             raise MalformedRequest("the JSON body is nested too deeply") from e
 
 
+class UnreadJSON:
+    """A JSON body left unread by its parser, for the view to read as a stream
+    (``request.body``, within Django's body limit)."""
+
+
+class UnreadJSONParser(BaseParser):
+    """JSON bodies too large to hold parsed: the view streams them
+    (``document_json.taxonomy_from_document_stream``)."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> UnreadJSON:
+        return UnreadJSON()
+
+
 class YAMLTextParser(BaseParser):
     """A YAML body as text; the fixture reader parses it (with line numbers)."""
 

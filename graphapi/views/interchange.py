@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from graphapi import schema
 from graphapi.caching import cached_get
 from graphapi.exceptions import InvalidParameter
-from graphapi.formats import YAML_PARSERS, BoundedJSONParser, FirstRenderer
+from graphapi.formats import YAML_PARSERS, FirstRenderer, UnreadJSON, UnreadJSONParser
 from graphapi.serializers import queries
 from graphapi.serializers.documents import GRAPH_NODE_KINDS
 from graphapi.serializers.records import TaxonomyCountSerializer
@@ -129,15 +129,18 @@ class ExportView(APIView):
 
 @schema.import_
 class ImportView(APIView):
-    parser_classes = [BoundedJSONParser, *YAML_PARSERS]
+    parser_classes = [UnreadJSONParser, *YAML_PARSERS]
 
     def post(self, request: Request) -> Response:
         query = params(queries.ImportQuerySerializer, request)
         if query["format"] != "fixtures":
             return _catalogue_import(request, query)
+        # Both read as streams: an item at a time is built, checked, kept.
         if isinstance(request.data, str):
             taxonomy = fixtures_yaml.load_fixture_text(request.data)
-        else:
+        elif isinstance(request.data, UnreadJSON):
+            taxonomy = document_json.taxonomy_from_document_stream(request.body)
+        else:  # no body at all: the empty document
             taxonomy = document_json.taxonomy_from_document(request.data)
         result = services.taxonomy_import(
             taxonomy=taxonomy,

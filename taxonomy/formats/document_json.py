@@ -9,11 +9,14 @@ naming its field, e.g. ``mitigates[3].threat: unknown threat 'x'``.
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import MISSING, fields
-from typing import Any
+from functools import cache
+from typing import IO, Any
 
+import ijson
 import jsonschema
 
 from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
@@ -182,6 +185,141 @@ def taxonomy_from_document(doc: Any) -> Taxonomy:
             for key, kind in BY_FIELD.items()
         }
     )
+    problems = [
+        Problem(DOCUMENT_NAME, 0, f"{_where(p)}: {p.message}")
+        for p in taxonomy_problems(taxonomy)
+    ]
+    if problems:
+        raise FixtureError(problems)
+    return taxonomy
+
+
+# --- The document read as a stream ---------------------------------------------------
+
+# Nesting past this many levels is refused (a document is 4 deep), as in YAML.
+MAX_JSON_DEPTH = 100
+_OPENS = frozenset({"start_map", "start_array"})
+_CLOSES = frozenset({"end_map", "end_array"})
+
+
+@cache
+def _item_validators() -> dict[str, jsonschema.protocols.Validator]:
+    """Per key of the document, the check of one of its items."""
+    schema = _document_schema()
+    return {
+        key: jsonschema.Draft202012Validator(
+            {"$defs": schema["$defs"], **schema["properties"][key]["items"]}
+        )
+        for key in JSON_KEYS
+    }
+
+
+def _syntax(message: str) -> FixtureSyntaxError:
+    return FixtureSyntaxError([Problem(DOCUMENT_NAME, 0, message)])
+
+
+def _value(
+    first: tuple[str, Any], events: Iterator[tuple[str, Any]], depth: int
+) -> Any:
+    """The value that starts with event ``first``, built from ``events``."""
+    builder = ijson.ObjectBuilder()
+    event, value = first
+    builder.event(event, value)
+    if event not in _OPENS:
+        return builder.value
+    level = 1
+    for event, value in events:
+        builder.event(event, value)
+        if event in _OPENS:
+            level += 1
+            if depth + level > MAX_JSON_DEPTH:
+                raise _syntax(
+                    f"nested more than {MAX_JSON_DEPTH} levels deep (the limit)"
+                )
+        elif event in _CLOSES:
+            level -= 1
+            if level == 0:
+                return builder.value
+    raise _syntax("invalid JSON: the document ends inside a value")
+
+
+def taxonomy_from_document_stream(source: IO[bytes] | bytes) -> Taxonomy:
+    """``taxonomy_from_document`` of a JSON text read as a stream (ijson): one
+    item at a time is built, checked and made a record, so a document of a
+    million links never exists as one Python object. The problems are the
+    ones ``taxonomy_from_document`` finds in the parsed document (a test
+    holds the two equal); a key given twice is refused rather than the last
+    one kept.
+
+    >>> taxonomy_from_document_stream(b'{"threats": [{"id": "t", "name": "T"}], '
+    ...     b'"enables": [{"source": "t", "target": "x"}]}')
+    Traceback (most recent call last):
+    ...
+    taxonomy.domain.errors.FixtureError: (document):0: enables[0].target: unknown threat 'x'
+    """
+    if isinstance(source, bytes) and not source.strip():
+        raise _syntax("invalid JSON: the body is empty")
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    events = iter(ijson.basic_parse(stream, use_float=True))
+    checks = _item_validators()
+    records: dict[str, list] = {key: [] for key in BY_FIELD}
+    skeleton: dict[str, Any] = {}
+    problems: list[Problem] = []
+    try:
+        first = next(events, None)
+        if first is None:
+            raise _syntax("invalid JSON: the body is empty")
+        if first[0] != "start_map":
+            _value(first, events, 0)  # a syntax error in it comes first
+            raise _syntax("the document must be a JSON object")
+        for event, key in events:
+            if event == "end_map":
+                break
+            if key in skeleton:
+                raise _syntax(f"invalid JSON: the key {key!r} is given twice")
+            start = next(events)
+            if key not in BY_FIELD or start[0] != "start_array":
+                skeleton[key] = _value(start, events, 1)
+                continue
+            skeleton[key] = []
+            kind, index = BY_FIELD[key], 0
+            for item_event in events:
+                if item_event[0] == "end_array":
+                    break
+                item = _value(item_event, events, 2)
+                found = [
+                    Problem(
+                        DOCUMENT_NAME,
+                        0,
+                        f"{field_path((key, index, *e.absolute_path))}: "
+                        f"{schema_message(e)}",
+                    )
+                    for e in checks[key].iter_errors(item)
+                ]
+                if found:
+                    problems += found
+                    records = {k: [] for k in BY_FIELD}  # no longer wanted
+                elif not problems:
+                    records[key].append(_records(kind.record, [item])[0])
+                index += 1
+        for extra in events:  # the parser's own errors past the document
+            raise _syntax(f"invalid JSON: more after the document ({extra[0]})")
+    except ijson.JSONError as e:
+        # yajl's message is its first line; then a picture of where
+        words = (str(e).strip().splitlines() or ["unreadable"])[0]
+        raise _syntax(f"invalid JSON: {words}") from e
+    validator = jsonschema.Draft202012Validator(_document_schema())
+    problems = [
+        Problem(
+            DOCUMENT_NAME,
+            0,
+            f"{field_path(error.absolute_path)}: {schema_message(error)}",
+        )
+        for error in validator.iter_errors(skeleton)
+    ] + problems
+    if problems:
+        raise FixtureError(problems)
+    taxonomy = Taxonomy(**{key: tuple(rows) for key, rows in records.items()})
     problems = [
         Problem(DOCUMENT_NAME, 0, f"{_where(p)}: {p.message}")
         for p in taxonomy_problems(taxonomy)

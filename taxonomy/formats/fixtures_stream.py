@@ -25,6 +25,8 @@ file full of mistakes costs no more memory than a good one.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -34,13 +36,12 @@ from typing import IO, Any
 
 import jsonschema
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.events import DocumentEndEvent, DocumentStartEvent
 
 from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
 from taxonomy.domain.kinds import BY_FIELD, KINDS, LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.rules import taxonomy_problems
-from taxonomy.formats.common import yaml_problem
+from taxonomy.formats.common import YAMLLimitError, yaml_problem
 from taxonomy.formats.fixtures_yaml import (
     SECTIONS,
     _field_names,
@@ -53,10 +54,17 @@ from taxonomy.formats.fixtures_yaml import (
     owned_links,
     schema_message,
 )
-from taxonomy.formats.yaml_stream import DuplicateKeyError, Events, StreamYAMLError
+from taxonomy.formats.yaml_stream import (
+    ConstructError,
+    Events,
+    StreamYAMLError,
+    composition_error,
+)
 from taxonomy.formats.yaml_stream import Path as ValuePath
 
 SECOND_DOCUMENT = "a fixture file holds one document; another begins here"
+# The longest text an entry may hold to have its check remembered.
+_MEMO_TEXT = 64
 # The most distinct link entries whose schema check is remembered.
 _ENTRY_MEMO = 100_000
 
@@ -176,7 +184,8 @@ class _Reader:
         self.records: dict[str, list] = {kind.field: [] for kind in KINDS.values()}
         self.places = {kind.name: _Places() for kind in KINDS.values()}
         self.docs: list[_Doc] = []
-        self.sources: list[Path | str | bytes] = []
+        self.sources: list[tuple[Any, bool]] = []  # (opener, pure parser)
+        self._doc_index = 0
         self.syntax: list[Problem] = []
         self.schema: list[Problem] = []
         self._memo: dict[Any, list[tuple[ValuePath, str]]] = {}
@@ -185,58 +194,108 @@ class _Reader:
     def building(self) -> bool:
         return not (self.syntax or self.schema)
 
-    def _stop(self) -> None:
-        """A problem was found: no records will be wanted, let them go."""
-        for rows in self.records.values():
-            rows.clear()
-        self.places = {kind.name: _Places() for kind in KINDS.values()}
-
     # --- sources ---
 
     def read_file(self, path: Path) -> None:
-        self.sources.append(path)
         try:
-            with path.open("rb") as stream:
-                self._read(stream, str(path), text=False)
-        except OSError as e:
+            pure = _needs_pure_parser(path)
+        except (OSError, NotUTF8) as e:
             self.syntax.append(Problem(str(path), 0, f"cannot read: {e}"))
+            return
+        self._read(lambda: _opened(path, pure), str(path), text=False, pure=pure)
 
     def read_text(self, text: str | bytes, name: str) -> None:
-        self.sources.append(text)
-        self._read(text, name, text=True)
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as e:
+                self.syntax.append(Problem(name, 0, f"cannot read: {e}"))
+                return
+        self._read(
+            lambda: contextlib.nullcontext(text),
+            name,
+            text=True,
+            pure=_needs_pure_parser(text),
+        )
 
-    def _read(self, source: str | bytes | IO[bytes], name: str, *, text: bool) -> None:
-        docs, schema = len(self.docs), len(self.schema)
+    def _read(
+        self, opener: Callable[[], Any], name: str, *, text: bool, pure: bool
+    ) -> None:
+        """Read one source (``opener()`` gives it afresh: a retry and a second
+        pass read it again). libyaml reads it unless it holds what libyaml
+        reads otherwise than ruamel's parser; a text libyaml refuses is read
+        again by ruamel's own parser, so that only what that parser refuses
+        is refused, in its words."""
+        mark = self._mark()
+        self.sources.append((opener, pure))
+        self._doc_index = 0
         try:
-            events = Events(source, dates_as_text=True)
-            count, shapeless = 0, []
-            while events.start_document():
-                problem = self._document(events, name, count, text=text)
-                if problem is not None:
-                    shapeless.append(problem)
-                events.end_document()
-                count += 1
-                if not text and events.at_document_start():
-                    raise _second_document(events)
-            if text and not count:
-                shapeless.append(
-                    Problem(name, 1, "empty document: expected a fixture mapping")
-                )
-            if shapeless:
-                self.syntax += shapeless
-                self._stop()
-        except DuplicateKeyError as e:
-            # as a whole-file reader would: the parser's errors come first
-            self._refuse(name, _later_error(events, text=text) or e, docs, schema)
+            with opener() as source:
+                self._parse(source, name, text=text, pure=pure)
+        except ConstructError as e:
+            # as a whole-file reader would: the text's own errors come first
+            document = self._doc_index if text else None
+            with opener() as source:
+                later = composition_error(source, pure=pure, document=document)
+            if not pure and later and not isinstance(later, StreamYAMLError):
+                with opener() as source:  # libyaml's error, in ruamel's words
+                    later = composition_error(source, pure=True, document=document)
+            self._refuse(name, later or e, mark)
         except YAMLError as e:
-            self._refuse(name, e, docs, schema)
+            if not pure and not isinstance(e, (StreamYAMLError, YAMLLimitError)):
+                self._rollback(mark)
+                self._read(opener, name, text=text, pure=True)
+                return
+            self._refuse(name, e, mark)
+        except (OSError, UnicodeDecodeError) as e:
+            self._rollback(mark)
+            self.syntax.append(Problem(name, 0, f"cannot read: {e}"))
 
-    def _refuse(self, name: str, error: YAMLError, docs: int, schema: int) -> None:
-        """The whole source is one problem, in place of what it had."""
+    def _parse(self, source: Any, name: str, *, text: bool, pure: bool) -> None:
+        events = Events(source, dates_as_text=True, pure=pure)
+        count, shapeless = 0, []
+        while events.start_document():
+            self._doc_index = count
+            problem = self._document(events, name, count, text=text)
+            if problem is not None:
+                shapeless.append(problem)
+            events.end_document()
+            count += 1
+            if not text and events.at_document_start():
+                raise _second_document(events)
+        if text and not count:
+            shapeless.append(
+                Problem(name, 1, "empty document: expected a fixture mapping")
+            )
+        self.syntax += shapeless
+
+    def _mark(self) -> tuple:
+        return (
+            {k: len(v) for k, v in self.records.items()},
+            len(self.docs),
+            len(self.schema),
+            len(self.sources),
+        )
+
+    def _rollback(self, mark: tuple) -> None:
+        """Forget what reading a source added (records are only ever appended)."""
+        lengths, docs, schema, sources = mark
+        for key, n in lengths.items():
+            del self.records[key][n:]
+        for kind in KINDS.values():
+            n = lengths[kind.field]
+            places = self.places[kind.name]
+            for column in (places.doc, places.item, places.entry):
+                del column[n:]
         del self.docs[docs:]
         del self.schema[schema:]
+        del self.sources[sources:]
+
+    def _refuse(self, name: str, error: YAMLError, mark: tuple) -> None:
+        """The whole source is one problem, in place of what it had."""
+        self._rollback(mark)
+        self.sources.append((None, False))  # (keeps the sources' numbering)
         self.syntax.append(_syntax_problem(name, error))
-        self._stop()
 
     # --- one document ---
 
@@ -246,11 +305,8 @@ class _Reader:
         """Read the document ``events`` is at; a problem if it is no mapping
         (reported once the source is read through: a syntax error comes first)."""
         if not events.next_is_mapping():
-            if events.next_is_scalar():
-                if events.value() is None:
-                    return None  # an empty file
-            else:
-                events.skip()
+            if events.value() is None:  # (built: within the limits, aliases known)
+                return None  # an empty file
             what = "document" if text else "file"
             return Problem(name, 1, f"a fixture {what} must be a mapping")
         doc = len(self.docs)
@@ -315,7 +371,6 @@ class _Reader:
     ) -> None:
         found = self._check(section, item)
         if found:
-            self._stop()
             name = self.docs[doc].name
             for path, message in found:
                 line = _lines_of(item_line, lines, path)
@@ -357,17 +412,23 @@ class _Reader:
         return shell_found + found
 
     def _entry(self, section: str, key: str, entry: Any) -> list[tuple[ValuePath, str]]:
-        memo_key = (section, key, _freeze(entry))
-        known = self._memo.get(memo_key)
+        """An entry's problems; remembered for short entries, which repeat (a
+        mitigation and a strength), not for ones with texts, which do not."""
+        short = isinstance(entry, dict) and all(
+            len(v) <= _MEMO_TEXT for v in entry.values() if isinstance(v, str)
+        )
+        memo_key = (section, key, _freeze(entry)) if short else None
+        known = self._memo.get(memo_key) if short else None
         if known is None:
             validator = _item_check(section).entries[key]
             known = [
                 (tuple(e.absolute_path), schema_message(e))
                 for e in validator.iter_errors(entry)
             ]
-            if len(self._memo) >= _ENTRY_MEMO:
-                self._memo.clear()
-            self._memo[memo_key] = known
+            if short:
+                if len(self._memo) >= _ENTRY_MEMO:
+                    self._memo.clear()
+                self._memo[memo_key] = known
         return known
 
     # --- the rules, across documents ---
@@ -422,16 +483,10 @@ class _Reader:
         for doc in wanted:
             by_source.setdefault(self.docs[doc].source, {})[self.docs[doc].index] = doc
         for source, docs in by_source.items():
-            origin = self.sources[source]
-            if isinstance(origin, Path):
-                with origin.open("rb") as stream:
-                    self._lines_pass(
-                        Events(stream, dates_as_text=True), docs, wanted, found
-                    )
-            else:
-                self._lines_pass(
-                    Events(origin, dates_as_text=True), docs, wanted, found
-                )
+            opener, pure = self.sources[source]
+            with opener() as stream:
+                events = Events(stream, dates_as_text=True, pure=pure)
+                self._lines_pass(events, docs, wanted, found)
         return found
 
     def _lines_pass(
@@ -445,7 +500,7 @@ class _Reader:
         while events.start_document():
             doc = docs.get(index)
             if doc is None or not events.next_is_mapping():
-                events.skip()
+                events.value()  # built, not skipped: its anchors may be used
             else:
                 _doc_lines(events, wanted[doc], doc, found)
             events.end_document()
@@ -476,7 +531,7 @@ def _doc_lines(
             while not events.at_end():
                 asked = items.get((key, i))
                 if asked is None:
-                    events.skip()
+                    events.value(depth=2)  # (its anchors may be used later)
                 else:
                     item_line = events.line()
                     lines: dict[ValuePath, int] = {}
@@ -486,7 +541,7 @@ def _doc_lines(
                 i += 1
             events.leave()
         else:
-            events.skip()
+            events.value(depth=1)
     events.leave()
 
 
@@ -509,19 +564,50 @@ def _syntax_problem(name: str, error: YAMLError) -> Problem:
     return Problem(name, line, yaml_problem(error))
 
 
-def _later_error(events: Events, *, text: bool) -> YAMLError | None:
-    """The syntax error, or second document of a file, past where the reading
-    stopped; None if the rest of the stream is sound."""
-    try:
-        ended = False
-        for event in events.rest():
-            if isinstance(event, DocumentEndEvent):
-                ended = True
-            elif ended and isinstance(event, DocumentStartEvent) and not text:
-                return StreamYAMLError(None, None, SECOND_DOCUMENT, event.start_mark)
-    except YAMLError as e:
-        return e
-    return None
+# What libyaml reads otherwise than ruamel's parser (YAML 1.1 line breaks, and
+# the version directive), in UTF-8 and as text.
+_PURE_ONLY = (b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"%YAML")
+
+
+def _needs_pure_parser(source: Path | str) -> bool:
+    """Whether ``source`` holds something libyaml would read otherwise than
+    ruamel's own parser (so ruamel's reads it, slower but the same); a file
+    not in UTF-8 raises NotUTF8, with the position reading it as text gives.
+
+    >>> _needs_pure_parser("a: b"), _needs_pure_parser("a: b\u2028c")
+    (False, True)
+    """
+    if isinstance(source, str):
+        return any(t.decode("utf-8") in source for t in _PURE_ONLY)
+    tail, found = b"", False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with source.open("rb") as stream:
+        offset = 0
+        while chunk := stream.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as e:
+                raise NotUTF8(
+                    f"'utf-8' codec can't decode byte 0x{e.object[e.start]:02x} "
+                    f"in position {offset + e.start}: {e.reason}"
+                ) from e
+            block = tail + chunk
+            found = found or any(t in block for t in _PURE_ONLY)
+            tail, offset = block[-4:], offset + len(chunk)
+        decoder.decode(b"", final=True)
+    return found
+
+
+class NotUTF8(ValueError):
+    """A fixture file that is not UTF-8 text."""
+
+
+def _opened(path: Path, pure: bool) -> IO[Any]:
+    """The file for libyaml, which checks its UTF-8 itself (and is refused for
+    ruamel's parser if it is not UTF-8), or as strict UTF-8 text for ruamel's."""
+    if pure:
+        return path.open("r", encoding="utf-8", errors="strict")
+    return path.open("rb")
 
 
 def _second_document(events: Events) -> YAMLError:

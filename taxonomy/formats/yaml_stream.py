@@ -46,6 +46,7 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 STR_TAG = "tag:yaml.org,2002:str"
 # Plain scalars already constructed (ids and vocabulary repeat all through a file).
 _CACHE_SIZE = 1 << 16
+_CACHED_LENGTH = 64  # (long texts are rarely repeated)
 
 # A path inside a value: mapping keys (text) and list positions.
 Path = tuple[Any, ...]
@@ -56,7 +57,13 @@ class StreamYAMLError(MarkedYAMLError):
     duplicate key, an undefined alias, a key that is not a scalar)."""
 
 
-class DuplicateKeyError(StreamYAMLError):
+class ConstructError(StreamYAMLError):
+    """What is wrong with a value rather than with the text: a duplicate key,
+    a value its tag refuses, a bad merge. A whole-file reader finds these only
+    once the document has parsed, so the parser's own errors come first."""
+
+
+class DuplicateKeyError(ConstructError):
     """A key given twice in one mapping."""
 
 
@@ -86,8 +93,18 @@ class Tagged:
         return hash((self.tag, self.value))
 
 
+def _parser(pure: bool) -> YAML:
+    """libyaml (``ruamel.yaml.clib``), or with ``pure`` the parser of ruamel's
+    round-trip loader, whose errors the round-trip reader's are."""
+    return YAML(typ="rt", pure=True) if pure else YAML(typ="safe")
+
+
 def _error(problem: str, event: Event) -> StreamYAMLError:
     return StreamYAMLError(None, None, problem, event.start_mark)
+
+
+def _construct_error(problem: str, event: Event) -> ConstructError:
+    return ConstructError(None, None, problem, event.start_mark)
 
 
 class Events:
@@ -105,15 +122,20 @@ class Events:
     """
 
     def __init__(
-        self, source: str | bytes | IO[Any], *, dates_as_text: bool = False
+        self,
+        source: str | bytes | IO[Any],
+        *,
+        dates_as_text: bool = False,
+        pure: bool = False,
     ) -> None:
-        loader = YAML(typ="safe")
+        loader = _parser(pure)
         self._dates_as_text = dates_as_text
         self._loader = loader
         self._events = iter(loader.parse(source))
         self._peeked: Event | None = None
-        self._resolver = loader.resolver
-        self._constructor = loader.constructor
+        self._resolver = loader.resolver  # (it sees the text's %YAML directive)
+        # scalars are constructed as the safe loader does, whatever the parser
+        self._constructor = YAML(typ="safe", pure=True).constructor
         self._plain: dict[str, Any] = {}
         self._anchors: dict[str, tuple[Any, int, bool]] = {}
         self._building: set[str] = set()
@@ -198,9 +220,20 @@ class Events:
         if isinstance(event, AliasEvent):
             value = self._alias(event)
         elif isinstance(event, ScalarEvent):
+            if (
+                event.value == "<<"
+                and event.style in (None, "")
+                and self._tag(event) == MERGE_TAG
+            ):
+                raise _construct_error(
+                    "a merge key (<<) is not supported here: merge within an item",
+                    event,
+                )
             value = self._scalar(event)
+            if event.anchor:
+                self._anchors[event.anchor] = (value, 1, True)
         else:
-            raise _error("a mapping key must be a scalar", event)
+            raise _construct_error("a mapping key must be a scalar", event)
         key = str(value)
         if key in seen:
             raise DuplicateKeyError(
@@ -281,6 +314,14 @@ class Events:
                 and self._tag(key_event) == MERGE_TAG
             ):
                 self.take()
+                if "<<" in seen:
+                    raise DuplicateKeyError(
+                        None,
+                        None,
+                        'found duplicate merge key "<<"',
+                        key_event.start_mark,
+                    )
+                seen.add("<<")
                 merged.extend(self._merge_value(lines, path, depth, key_event))
                 continue
             key = self.key(seen)
@@ -301,7 +342,9 @@ class Events:
         merged = self._build(None, path, depth + 1)
         values = merged if isinstance(merged, list) else [merged]
         if not all(isinstance(v, dict) for v in values):
-            raise _error("a merge key (<<) takes a mapping or a list of mappings", at)
+            raise _construct_error(
+                "a merge key (<<) takes a mapping or a list of mappings", at
+            )
         if lines is not None:
             for other in values:
                 for key in other:
@@ -364,13 +407,14 @@ class Events:
                 return Tagged(tag, event.value)
             try:
                 value = construct(self._constructor, node)
-            except YAMLError as e:
-                raise _error(
-                    f"cannot read the value {event.value!r}: {e}", event
+            except (YAMLError, ValueError, KeyError, TypeError) as e:
+                why = getattr(e, "problem", None) or str(e)
+                raise _construct_error(
+                    f"cannot read the value {event.value!r} as {tag}: {why}", event
                 ) from e
             if self._dates_as_text and isinstance(value, datetime.date):
                 value = value.isoformat()
-        if plain:
+        if plain and len(event.value) <= _CACHED_LENGTH:
             if len(self._plain) >= _CACHE_SIZE:
                 self._plain.clear()
             self._plain[event.value] = value
@@ -388,3 +432,82 @@ def documents(source: str | bytes | IO[Any]) -> Iterator[Events]:
     while events.start_document():
         yield events
         events.end_document()
+
+
+def composition_error(
+    source: str | IO[Any], *, pure: bool, document: int | None = None
+) -> YAMLError | None:
+    """The first error of the text itself in ``source``: the parser's, an
+    undefined alias, nesting or aliases past the limits, a second document (when
+    ``document`` is None: a file holds one). Checked up to the end of document
+    ``document`` (from 0) when given, else to the end of the stream. None if
+    there is none: what a whole-file reader would find before any value.
+    """
+    loader = _parser(pure)
+    anchors: dict[str, int] = {}
+    open_: list[list[Any]] = []  # per open node: [anchor, nodes so far]
+    docs, alias_nodes = -1, 0
+    try:
+        for event in loader.parse(source):
+            if isinstance(event, DocumentStartEvent):
+                docs += 1
+                anchors.clear()
+                alias_nodes = 0
+                if document is None and docs == 1:
+                    return StreamYAMLError(
+                        None,
+                        None,
+                        "a fixture file holds one document; another begins here",
+                        event.start_mark,
+                    )
+            elif isinstance(event, DocumentEndEvent):
+                if document is not None and docs >= document:
+                    return None
+            elif isinstance(event, AliasEvent):
+                name = event.anchor
+                if any(frame[0] == name for frame in open_):
+                    return YAMLLimitError(
+                        None,
+                        None,
+                        "an alias inside the node it names",
+                        event.start_mark,
+                    )
+                if name not in anchors:
+                    return StreamYAMLError(
+                        None, None, f"found undefined alias {name!r}", event.start_mark
+                    )
+                alias_nodes += anchors[name]
+                if alias_nodes > MAX_YAML_ALIAS_NODES:
+                    return YAMLLimitError(
+                        None,
+                        None,
+                        f"aliases expand to more than {MAX_YAML_ALIAS_NODES:,} "
+                        "nodes (the limit)",
+                        event.start_mark,
+                    )
+                for frame in open_:
+                    frame[1] += anchors[name]
+            elif isinstance(
+                event, (ScalarEvent, MappingStartEvent, SequenceStartEvent)
+            ):
+                if len(open_) >= MAX_YAML_DEPTH:
+                    return YAMLLimitError(
+                        None,
+                        None,
+                        f"nested more than {MAX_YAML_DEPTH} levels deep (the limit)",
+                        event.start_mark,
+                    )
+                for frame in open_:
+                    frame[1] += 1
+                if isinstance(event, ScalarEvent):
+                    if event.anchor:
+                        anchors[event.anchor] = 1
+                else:
+                    open_.append([event.anchor, 1])
+            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+                anchor, count = open_.pop()
+                if anchor:
+                    anchors[anchor] = count
+    except YAMLError as e:
+        return e
+    return None
