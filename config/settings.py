@@ -253,6 +253,14 @@ NEO4J_QUERY_TIMEOUT = envfloat("LAYERWISE_NEO4J_QUERY_TIMEOUT", 30.0)
 NEO4J_READ_TIMEOUT = envfloat("LAYERWISE_NEO4J_READ_TIMEOUT", 300.0)
 # Rows of the coverage matrix per page (a large catalogue is paged).
 LAYERWISE_MATRIX_PAGE = envint("LAYERWISE_MATRIX_PAGE", 500)
+# Staged loads (taxonomy/graph/repository/staging.py): whole-taxonomy change
+# sets larger than this are staged, in batches of this many rows; a load whose
+# writer is silent this long is undone or finished by the next write; a write
+# waits this long for a switched load to settle before it is refused.
+LAYERWISE_STAGED_WRITE_ITEMS = envint("LAYERWISE_STAGED_WRITE_ITEMS", 20_000)
+LAYERWISE_STAGE_BATCH = envint("LAYERWISE_STAGE_BATCH", 10_000)
+LAYERWISE_LOAD_STALE_SECONDS = envfloat("LAYERWISE_LOAD_STALE_SECONDS", 300.0)
+LAYERWISE_SETTLE_WAIT_SECONDS = envfloat("LAYERWISE_SETTLE_WAIT_SECONDS", 120.0)
 
 # --- Taxonomy and coverage ---------------------------------------------------
 FIXTURES_DIR = Path(envstr("LAYERWISE_FIXTURES_DIR", str(BASE_DIR / "fixtures")))

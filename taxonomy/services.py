@@ -412,8 +412,10 @@ def taxonomy_import(
     channel: str | None = "api",
     progress: Callable[[int, int], None] | None = None,
     stats: repository.WriteStats | None = None,
+    settle_in_background: bool = False,
 ) -> ImportResult:
-    """Make the graph hold an already validated taxonomy, all or nothing.
+    """Make the graph hold an already validated taxonomy, all or nothing
+    (a staged load settled after this returns with ``settle_in_background``).
 
     Without ``prune`` the graph keeps what the import does not mention. The
     result after the import is checked inside the write's transaction (a
@@ -442,6 +444,7 @@ def taxonomy_import(
         validate=validate,
         progress=progress,
         stats=stats,
+        settle_in_background=settle_in_background,
         # Compare (and prune) only the document's taxonomies, never the others.
         taxonomy=fixtures_yaml.taxonomy_names(taxonomy),
         journal=by.journal_of_changes(),
@@ -491,6 +494,7 @@ def catalogue_import(
     channel: str | None = None,
     comment: str = "",
     stats: repository.WriteStats | None = None,
+    settle_in_background: bool = False,
 ) -> CatalogueImportResult:
     """Import a MITRE ATLAS file or a STIX 2.1 bundle as one taxonomy.
 
@@ -557,6 +561,7 @@ def catalogue_import(
             unchanged_ok=True,
             journal=by.journal_of_changes(),
             stats=stats,
+            settle_in_background=settle_in_background,
         )
     if not dry_run:
         by.copied()

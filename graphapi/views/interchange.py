@@ -147,6 +147,8 @@ class ImportView(APIView):
             prune=query["prune"],
             dry_run=query["dry_run"],
             actor=request.user,
+            # the worker lives on: answer at the switch, settle after
+            settle_in_background=True,
         )
         return Response(
             {
@@ -174,6 +176,7 @@ def _catalogue_import(request: Request, query: dict[str, Any]) -> Response:
         allow_removals=query.get("allow_removals", False),
         actor=request.user,
         channel="api",
+        settle_in_background=True,
     )
     report = result.report
     return Response(

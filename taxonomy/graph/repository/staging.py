@@ -345,7 +345,8 @@ def lock(what: str, total: int) -> tuple[int, str]:
     at) and its token (what every one of its transactions checks it still
     holds).
 
-    A load whose writer died is settled first; a live one raises LoadInProgress.
+    A load whose writer died is settled first, one settling is waited for
+    (``free_for_write``); one being written raises LoadInProgress.
     """
     settle_load()
 
@@ -370,7 +371,12 @@ def lock(what: str, total: int) -> tuple[int, str]:
         return load_id, token
 
     with _session() as session:
-        return session.execute_write(work)
+        try:
+            return session.execute_write(work)
+        except LoadInProgress as e:
+            if not free_for_write(e):
+                raise
+            return session.execute_write(work)
 
 
 def release_tx(tx: neo4j.ManagedTransaction, token: str) -> None:
@@ -692,9 +698,11 @@ def run_load(
     total: int,
     write: Callable[[_Load], None],
     then: Callable[[neo4j.ManagedTransaction], None] | None = None,
+    background: bool = False,
 ) -> int:
     """Stage with ``write(load)``, switch (``then(tx)`` in its transaction),
-    settle; abort on any failure before the switch. The revision after it."""
+    settle (with ``background``, in a thread of its own, after this returns);
+    abort on any failure before the switch. The revision after it."""
     load = _Load(load_id, token, stats, progress, total)
     try:
         write(load)
@@ -707,12 +715,48 @@ def run_load(
                 "staged load %s not yet removed; the next write removes it", load_id
             )
         raise
+    if background:
+        # The caller answers now; its own stats and progress are done with.
+        load.stats, load.progress = WriteStats(), None
+        threading.Thread(
+            target=_settle_or_log, args=(load,), name=f"settle-{load_id}", daemon=True
+        ).start()
+    else:
+        _settle_or_log(load)
+    return revision
+
+
+def _settle_or_log(load: _Load) -> None:
     try:
         _settle(load)
     except Exception:
         # Readers already see the new taxonomy; the next write finishes this.
-        logger.exception("staged load %s not yet settled", load_id)
-    return revision
+        logger.exception("staged load %s not yet settled", load.id)
+
+
+def _settle_wait_seconds() -> float:
+    return float(getattr(settings, "LAYERWISE_SETTLE_WAIT_SECONDS", 120))
+
+
+def free_for_write(error: LoadInProgress) -> bool:
+    """Whether a write refused by ``error`` may try again now: the load's
+    writer died (it is undone or finished here), or the load has switched and
+    is settling, and has settled within ``LAYERWISE_SETTLE_WAIT_SECONDS``
+    (so a write just after a large import waits for it rather than being
+    refused). False: the load is still being written; the refusal stands."""
+    if error.stale:
+        return settle_load() is not None
+    if error.state.get("state") != COMMITTED:
+        return False
+    deadline = time.monotonic() + _settle_wait_seconds()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        status = load_status()
+        if status is None:
+            return True
+        if status["id"] != error.state.get("id") or status["state"] != COMMITTED:
+            return False
+    return False
 
 
 @translate_errors

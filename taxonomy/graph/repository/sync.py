@@ -313,8 +313,13 @@ def taxonomy_sync(
     journal: Callable[[ChangeSet, int], Sequence[dict[str, Any]]] | None = None,
     stats: staging.WriteStats | None = None,
     unchanged_ok: bool = False,
+    settle_in_background: bool = False,
 ) -> tuple[ChangeSet, int]:
     """Make the graph hold ``desired``: read, diff and write, all or nothing.
+
+    A staged load's settling (what follows its switch) runs after this
+    returns when ``settle_in_background`` (the web server, which lives on);
+    a write meanwhile waits for it (``staging.free_for_write``).
 
     Returns the change set and the graph revision after it. With ``dry_run``
     nothing is written. ``validate(current, changes)`` runs before any write;
@@ -390,9 +395,9 @@ def taxonomy_sync(
                     try:
                         result = session.execute_write(work)
                     except LoadInProgress as e:
-                        # A load whose writer died holds the graph: undo or
-                        # finish it, then write.
-                        if not e.stale or staging.settle_load() is None:
+                        # A load whose writer died holds the graph (undone or
+                        # finished), or one settles (waited for): then write.
+                        if not staging.free_for_write(e):
                             raise
                         result = session.execute_write(work)
                     stats.transactions = 1
@@ -401,7 +406,15 @@ def taxonomy_sync(
                     pass
                 finally:
                     forget_revision_token()
-        return _staged_sync(prepare, progress, journal, stats, scope, digest)
+        return _staged_sync(
+            prepare,
+            progress,
+            journal,
+            stats,
+            scope,
+            digest,
+            background=settle_in_background,
+        )
     finally:
         stats.seconds = time.monotonic() - started
 
@@ -413,6 +426,7 @@ def _staged_sync(
     stats: staging.WriteStats,
     scope: list[str] | None,
     digest: str | None = None,
+    background: bool = False,
 ) -> tuple[ChangeSet, int]:
     """Lock the graph, read and diff, then write small changes in one
     transaction and large ones as a staged load."""
@@ -470,6 +484,7 @@ def _staged_sync(
                 journal,
             ),
             then=remembered,
+            background=background,
         )
         return changes, revision
     finally:

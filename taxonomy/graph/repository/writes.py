@@ -38,7 +38,7 @@ from taxonomy.graph.repository.base import (
 from taxonomy.graph.repository.journal import journal_write_tx
 from taxonomy.graph.repository.revision import bump_revision_tx, forget_revision_token
 from taxonomy.graph.repository.schema import ensure_schema
-from taxonomy.graph.repository.staging import lock_meta_tx, settle_load
+from taxonomy.graph.repository.staging import free_for_write, lock_meta_tx
 
 
 def _ends_of(kind: str) -> tuple[str, str, str]:
@@ -79,9 +79,9 @@ def _write(work: Callable[[neo4j.ManagedTransaction], T], journal: Journal) -> T
             try:
                 return session.execute_write(unit)
             except LoadInProgress as e:
-                # A load whose writer died holds the graph: undo or finish
-                # it, then write.
-                if not e.stale or settle_load() is None:
+                # A load whose writer died holds the graph (undone or finished
+                # here), or one settles (waited for): then write.
+                if not free_for_write(e):
                     raise
                 return session.execute_write(unit)
     finally:
