@@ -10,6 +10,7 @@ from django.conf import settings
 
 from taxonomy import services
 from taxonomy.graph import driver, repository, server
+from taxonomy.graph.repository import staging
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,9 +35,12 @@ def neo4j_server(_test_graph_target):
 
 @pytest.fixture
 def graph(neo4j_server):
-    """An empty graph on the test server."""
+    """An empty graph on the test server (an API import's settling, which
+    runs in the background, ends first)."""
+    staging.join_background()
     repository.graph_clear()
     yield neo4j_server
+    staging.join_background()
     repository.graph_clear()
 
 

@@ -34,6 +34,7 @@ either, and runs at every process's first write and after a restore.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -718,9 +719,11 @@ def run_load(
     if background:
         # The caller answers now; its own stats and progress are done with.
         load.stats, load.progress = WriteStats(), None
-        threading.Thread(
+        thread = threading.Thread(
             target=_settle_or_log, args=(load,), name=f"settle-{load_id}", daemon=True
-        ).start()
+        )
+        _BACKGROUND.add(thread)
+        thread.start()
     else:
         _settle_or_log(load)
     return revision
@@ -732,6 +735,24 @@ def _settle_or_log(load: _Load) -> None:
     except Exception:
         # Readers already see the new taxonomy; the next write finishes this.
         logger.exception("staged load %s not yet settled", load.id)
+    finally:
+        _BACKGROUND.discard(threading.current_thread())
+
+
+# The settling threads of this process (``settle_in_background``).
+_BACKGROUND: set[threading.Thread] = set()
+
+
+def join_background(timeout: float = 120.0) -> None:
+    """Wait for this process's background settling to end (at exit, so a web
+    server stopped gracefully finishes what it began; and before a test
+    empties the graph)."""
+    deadline = time.monotonic() + timeout
+    for thread in list(_BACKGROUND):
+        thread.join(max(deadline - time.monotonic(), 0))
+
+
+atexit.register(join_background)
 
 
 def _settle_wait_seconds() -> float:
