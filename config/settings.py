@@ -257,10 +257,20 @@ LAYERWISE_MATRIX_PAGE = envint("LAYERWISE_MATRIX_PAGE", 500)
 # sets larger than this are staged, in batches of this many rows; a load whose
 # writer is silent this long is undone or finished by the next write; a write
 # waits this long for a switched load to settle before it is refused.
+# The wait is kept below gunicorn's worker timeout less a query's (60 - 30 s):
+# a sync worker waiting longer would be killed without an answer.
 LAYERWISE_STAGED_WRITE_ITEMS = envint("LAYERWISE_STAGED_WRITE_ITEMS", 20_000)
 LAYERWISE_STAGE_BATCH = envint("LAYERWISE_STAGE_BATCH", 10_000)
 LAYERWISE_LOAD_STALE_SECONDS = envfloat("LAYERWISE_LOAD_STALE_SECONDS", 300.0)
-LAYERWISE_SETTLE_WAIT_SECONDS = envfloat("LAYERWISE_SETTLE_WAIT_SECONDS", 120.0)
+LAYERWISE_SETTLE_WAIT_SECONDS = envfloat("LAYERWISE_SETTLE_WAIT_SECONDS", 20.0)
+for _name, _least in (
+    ("LAYERWISE_STAGED_WRITE_ITEMS", 0),
+    ("LAYERWISE_STAGE_BATCH", 1),
+    ("LAYERWISE_LOAD_STALE_SECONDS", 1),
+    ("LAYERWISE_SETTLE_WAIT_SECONDS", 0),
+):
+    if globals()[_name] < _least:
+        raise ImproperlyConfigured(f"{_name} must be at least {_least}")
 
 # --- Taxonomy and coverage ---------------------------------------------------
 FIXTURES_DIR = Path(envstr("LAYERWISE_FIXTURES_DIR", str(BASE_DIR / "fixtures")))

@@ -79,12 +79,29 @@ def test_the_answer_comes_at_the_switch_and_a_write_after_it_waits(
     # A write now waits for the settling, then goes through.
     threading.Timer(0.5, release.set).start()
     services.node_create(kind="threat", record=Threat("late", "Late"))
-    assert release.is_set() and finished.is_set()
+    assert release.is_set() and finished.wait(5)
     assert repository.load_status() is None
     after = selectors.taxonomy_snapshot()
     assert {"late"} <= {t.id for t in after.threats}
     assert after.threats[0].name == "Renamed"
     assert {t.id for t in after.threats} == {t.id for t in wanted.threats} | {"late"}
+
+
+def test_another_large_import_waits_for_the_settling_too(
+    seeded_graph, api, held_settle
+):
+    """A second staged load (``staging.lock``) waits, like any write."""
+    started, release, finished = held_settle
+    wanted, _ = _next_version()
+    assert _import(api, wanted).status_code == 200
+    assert started.wait(10)
+    again = replace(wanted, threats=(*wanted.threats, Threat("more", "More")))
+    threading.Timer(0.5, release.set).start()
+    with override_settings(**STAGED):
+        stats = repository.WriteStats()
+        services.taxonomy_import(taxonomy=again, prune=True, stats=stats)
+    assert release.is_set() and stats.staged
+    assert "more" in {t.id for t in selectors.taxonomy_snapshot().threats}
 
 
 def test_a_write_waits_for_the_settling_no_longer_than_its_limit(

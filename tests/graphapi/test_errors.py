@@ -11,6 +11,7 @@ from bench.interchange import NAME, bench_taxonomy
 from taxonomy import selectors
 from taxonomy.formats.stix_write import stix_bundle
 from taxonomy.graph import driver
+from taxonomy.graph.repository import staging
 
 
 def _shape(response) -> dict:
@@ -164,6 +165,7 @@ def test_an_import_larger_than_a_transaction_is_staged_and_says_so(seeded_graph,
     assert write["items"] == 2_000 + 200 + 20_000 + 8 > write["transactions"] > 3
     assert write["items_per_second"] > 0
     assert len(selectors.taxonomy_snapshot(taxonomy=NAME).mitigates) == 20_000
+    staging.join_background()  # the API's import settles after its answer
     assert api.get("/api/v1/health/").json()["load"] is None
 
 

@@ -723,7 +723,11 @@ def run_load(
             target=_settle_or_log, args=(load,), name=f"settle-{load_id}", daemon=True
         )
         _BACKGROUND.add(thread)
-        thread.start()
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had: settle here
+            _BACKGROUND.discard(thread)
+            _settle_or_log(load)
     else:
         _settle_or_log(load)
     return revision
@@ -743,40 +747,45 @@ def _settle_or_log(load: _Load) -> None:
 _BACKGROUND: set[threading.Thread] = set()
 
 
-def join_background(timeout: float = 120.0) -> None:
-    """Wait for this process's background settling to end (at exit, so a web
-    server stopped gracefully finishes what it began; and before a test
-    empties the graph)."""
+def join_background(timeout: float = 25.0) -> None:
+    """Wait for this process's background settling to end, at most ``timeout``
+    seconds: at exit (a web server stopped gracefully gives it up to 25 s,
+    within gunicorn's 30 s grace; what is left, the next write finishes once
+    the load is stale) and before a test empties the graph."""
     deadline = time.monotonic() + timeout
     for thread in list(_BACKGROUND):
-        thread.join(max(deadline - time.monotonic(), 0))
+        if thread.is_alive():
+            thread.join(max(deadline - time.monotonic(), 0))
 
 
 atexit.register(join_background)
 
 
-def _settle_wait_seconds() -> float:
-    return float(getattr(settings, "LAYERWISE_SETTLE_WAIT_SECONDS", 120))
+def settle_wait_seconds() -> float:
+    return float(getattr(settings, "LAYERWISE_SETTLE_WAIT_SECONDS", 20))
 
 
 def free_for_write(error: LoadInProgress) -> bool:
-    """Whether a write refused by ``error`` may try again now: the load's
-    writer died (it is undone or finished here), or the load has switched and
-    is settling, and has settled within ``LAYERWISE_SETTLE_WAIT_SECONDS``
-    (so a write just after a large import waits for it rather than being
-    refused). False: the load is still being written; the refusal stands."""
+    """Whether a write refused by ``error`` should try once more: the load's
+    writer died (it is undone or finished here, or by another writer), or the
+    load had switched and was settling and is no longer (waited for, up to
+    ``LAYERWISE_SETTLE_WAIT_SECONDS``: a write just after a large import waits
+    rather than being refused). Another try that meets a load still raises a
+    fresh LoadInProgress. False: the same load is still being written, or
+    still settling after the wait; the refusal stands."""
     if error.stale:
-        return settle_load() is not None
+        settle_load()
+        return True
     if error.state.get("state") != COMMITTED:
         return False
-    deadline = time.monotonic() + _settle_wait_seconds()
+    deadline = time.monotonic() + settle_wait_seconds()
     while time.monotonic() < deadline:
         time.sleep(0.05)
         status = load_status()
         if status is None:
             return True
         if status["id"] != error.state.get("id") or status["state"] != COMMITTED:
-            return False
+            return True  # another load: the next try says which
     return False
 
 
