@@ -219,6 +219,25 @@ class YAMLLimitError(ComposerError):
     """A YAML file nested too deeply or whose aliases expand too far."""
 
 
+def too_deep(mark: Any) -> YAMLLimitError:
+    return YAMLLimitError(
+        None, None, f"nested more than {MAX_YAML_DEPTH} levels deep (the limit)", mark
+    )
+
+
+def aliases_too_many(mark: Any) -> YAMLLimitError:
+    return YAMLLimitError(
+        None,
+        None,
+        f"aliases expand to more than {MAX_YAML_ALIAS_NODES:,} nodes (the limit)",
+        mark,
+    )
+
+
+def alias_in_itself(mark: Any) -> YAMLLimitError:
+    return YAMLLimitError(None, None, "an alias inside the node it names", mark)
+
+
 class _BoundedComposer(Composer):
     """ruamel's composer, refusing what passes ``MAX_YAML_DEPTH`` or
     ``MAX_YAML_ALIAS_NODES`` (counted per document) at the place it happens."""
@@ -232,27 +251,14 @@ class _BoundedComposer(Composer):
         event = self.parser.peek_event()
         if not isinstance(event, AliasEvent):
             if self.depth >= MAX_YAML_DEPTH:
-                raise YAMLLimitError(
-                    None,
-                    None,
-                    f"nested more than {MAX_YAML_DEPTH} levels deep (the limit)",
-                    event.start_mark,
-                )
+                raise too_deep(event.start_mark)
             return super().compose_node(parent, index)
         node = super().compose_node(parent, index)
         if node.end_mark is None:
-            raise YAMLLimitError(
-                None, None, "an alias inside the node it names", event.start_mark
-            )
+            raise alias_in_itself(event.start_mark)
         self.alias_nodes += _node_count(node, self.node_counts)
         if self.alias_nodes > MAX_YAML_ALIAS_NODES:
-            raise YAMLLimitError(
-                None,
-                None,
-                f"aliases expand to more than {MAX_YAML_ALIAS_NODES:,} nodes "
-                "(the limit)",
-                event.start_mark,
-            )
+            raise aliases_too_many(event.start_mark)
         return node
 
 

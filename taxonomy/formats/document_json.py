@@ -168,23 +168,40 @@ def taxonomy_from_document(doc: Any) -> Taxonomy:
         raise FixtureSyntaxError(
             [Problem(DOCUMENT_NAME, 0, "the document must be a JSON object")]
         )
-    validator = jsonschema.Draft202012Validator(_document_schema())
-    problems = [
+    problems = _schema_problems(_document_validator(), doc)
+    if problems:
+        raise FixtureError(problems)
+    return _within_rules(
+        Taxonomy(
+            **{
+                key: _records(kind.record, doc.get(key, []))
+                for key, kind in BY_FIELD.items()
+            }
+        )
+    )
+
+
+@cache
+def _document_validator() -> jsonschema.protocols.Validator:
+    return jsonschema.Draft202012Validator(_document_schema())
+
+
+def _schema_problems(
+    validator: jsonschema.protocols.Validator, value: Any, at: tuple = ()
+) -> list[Problem]:
+    """``value``'s schema problems, each at its field (under ``at``)."""
+    return [
         Problem(
             DOCUMENT_NAME,
             0,
-            f"{field_path(error.absolute_path)}: {schema_message(error)}",
+            f"{field_path((*at, *error.absolute_path))}: {schema_message(error)}",
         )
-        for error in validator.iter_errors(doc)
+        for error in validator.iter_errors(value)
     ]
-    if problems:
-        raise FixtureError(problems)
-    taxonomy = Taxonomy(
-        **{
-            key: _records(kind.record, doc.get(key, []))
-            for key, kind in BY_FIELD.items()
-        }
-    )
+
+
+def _within_rules(taxonomy: Taxonomy) -> Taxonomy:
+    """``taxonomy``, or FixtureError naming the field of every broken rule."""
     problems = [
         Problem(DOCUMENT_NAME, 0, f"{_where(p)}: {p.message}")
         for p in taxonomy_problems(taxonomy)
@@ -287,15 +304,7 @@ def taxonomy_from_document_stream(source: IO[bytes] | bytes) -> Taxonomy:
                 if item_event[0] == "end_array":
                     break
                 item = _value(item_event, events, 2)
-                found = [
-                    Problem(
-                        DOCUMENT_NAME,
-                        0,
-                        f"{field_path((key, index, *e.absolute_path))}: "
-                        f"{schema_message(e)}",
-                    )
-                    for e in checks[key].iter_errors(item)
-                ]
+                found = _schema_problems(checks[key], item, (key, index))
                 if found:
                     problems += found
                     records = {k: [] for k in BY_FIELD}  # no longer wanted
@@ -308,25 +317,10 @@ def taxonomy_from_document_stream(source: IO[bytes] | bytes) -> Taxonomy:
         # yajl's message is its first line; then a picture of where
         words = (str(e).strip().splitlines() or ["unreadable"])[0]
         raise _syntax(f"invalid JSON: {words}") from e
-    validator = jsonschema.Draft202012Validator(_document_schema())
-    problems = [
-        Problem(
-            DOCUMENT_NAME,
-            0,
-            f"{field_path(error.absolute_path)}: {schema_message(error)}",
-        )
-        for error in validator.iter_errors(skeleton)
-    ] + problems
+    problems = _schema_problems(_document_validator(), skeleton) + problems
     if problems:
         raise FixtureError(problems)
-    taxonomy = Taxonomy(**{key: tuple(rows) for key, rows in records.items()})
-    problems = [
-        Problem(DOCUMENT_NAME, 0, f"{_where(p)}: {p.message}")
-        for p in taxonomy_problems(taxonomy)
-    ]
-    if problems:
-        raise FixtureError(problems)
-    return taxonomy
+    return _within_rules(Taxonomy(**{k: tuple(rows) for k, rows in records.items()}))
 
 
 def _records(cls: type, items: list[dict[str, Any]]) -> tuple:

@@ -41,12 +41,13 @@ from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
 from taxonomy.domain.kinds import BY_FIELD, KINDS, LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.rules import taxonomy_problems
-from taxonomy.formats.common import YAMLLimitError, yaml_problem
+from taxonomy.formats.common import YAMLLimitError
 from taxonomy.formats.fixtures_yaml import (
     SECTIONS,
     _field_names,
     _link,
     _rule_problem,
+    _syntax_problem,
     _value,
     field_path,
     fixture_paths,
@@ -55,6 +56,7 @@ from taxonomy.formats.fixtures_yaml import (
     schema_message,
 )
 from taxonomy.formats.yaml_stream import (
+    SECOND_DOCUMENT,
     ConstructError,
     Events,
     StreamYAMLError,
@@ -62,7 +64,6 @@ from taxonomy.formats.yaml_stream import (
 )
 from taxonomy.formats.yaml_stream import Path as ValuePath
 
-SECOND_DOCUMENT = "a fixture file holds one document; another begins here"
 # The longest text an entry may hold to have its check remembered.
 _MEMO_TEXT = 64
 # The most distinct link entries whose schema check is remembered.
@@ -558,12 +559,6 @@ class _Place:
         return self.name, self.line_of(self.doc, (*self.path, *more))
 
 
-def _syntax_problem(name: str, error: YAMLError) -> Problem:
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    line = mark.line + 1 if mark else 0
-    return Problem(name, line, yaml_problem(error))
-
-
 # What libyaml reads otherwise than ruamel's parser (YAML 1.1 line breaks, and
 # the version directive), in UTF-8 and as text.
 _PURE_ONLY = (b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"%YAML")
@@ -611,12 +606,7 @@ def _opened(path: Path, pure: bool) -> IO[Any]:
 
 
 def _second_document(events: Events) -> YAMLError:
-    return StreamYAMLError(
-        None,
-        None,
-        SECOND_DOCUMENT,
-        events.peek().start_mark,
-    )
+    return StreamYAMLError(None, None, SECOND_DOCUMENT, events.peek().start_mark)
 
 
 # --- What callers use --------------------------------------------------------------

@@ -29,7 +29,7 @@ from typing import Any
 import jsonschema
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from taxonomy.domain.errors import FixtureError, Problem
 from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS, LinkKind
@@ -114,8 +114,9 @@ def fixture_paths(path: Path) -> list[Path]:
     return [path]
 
 
-def _syntax_problem(name: str, error: MarkedYAMLError) -> Problem:
-    mark = error.problem_mark or error.context_mark
+def _syntax_problem(name: str, error: YAMLError) -> Problem:
+    """A YAML error at its file and line (0 when it has no place)."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = mark.line + 1 if mark else 0
     return Problem(name, line, yaml_problem(error))
 

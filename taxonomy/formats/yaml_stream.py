@@ -20,7 +20,6 @@ nodes per document.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from typing import IO, Any
 
 from ruamel.yaml import YAML
@@ -40,8 +39,16 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.nodes import ScalarNode
 
-from taxonomy.formats.common import MAX_YAML_ALIAS_NODES, MAX_YAML_DEPTH, YAMLLimitError
+from taxonomy.formats.common import (
+    MAX_YAML_ALIAS_NODES,
+    MAX_YAML_DEPTH,
+    alias_in_itself,
+    aliases_too_many,
+    too_deep,
+)
 
+# What a second document in a file is refused with.
+SECOND_DOCUMENT = "a fixture file holds one document; another begins here"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 STR_TAG = "tag:yaml.org,2002:str"
 # Plain scalars already constructed (ids and vocabulary repeat all through a file).
@@ -61,10 +68,6 @@ class ConstructError(StreamYAMLError):
     """What is wrong with a value rather than with the text: a duplicate key,
     a value its tag refuses, a bad merge. A whole-file reader finds these only
     once the document has parsed, so the parser's own errors come first."""
-
-
-class DuplicateKeyError(ConstructError):
-    """A key given twice in one mapping."""
 
 
 class Tagged:
@@ -130,7 +133,6 @@ class Events:
     ) -> None:
         loader = _parser(pure)
         self._dates_as_text = dates_as_text
-        self._loader = loader
         self._events = iter(loader.parse(source))
         self._peeked: Event | None = None
         self._resolver = loader.resolver  # (it sees the text's %YAML directive)
@@ -236,30 +238,11 @@ class Events:
             raise _construct_error("a mapping key must be a scalar", event)
         key = str(value)
         if key in seen:
-            raise DuplicateKeyError(
+            raise ConstructError(
                 None, None, f'found duplicate key "{key}"', event.start_mark
             )
         seen.add(key)
         return key
-
-    def rest(self) -> Iterator[Event]:
-        """The events left in the stream (what the parser still finds wrong in
-        it raises here)."""
-        if self._peeked is not None:
-            yield self.take()
-        yield from self._events
-
-    def skip(self) -> None:
-        """Pass over the next node without building it."""
-        depth = 0
-        while True:
-            event = self.take()
-            if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
-                depth += 1
-            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
-                depth -= 1
-            if depth == 0:
-                return
 
     # --- building values ---
 
@@ -315,7 +298,7 @@ class Events:
             ):
                 self.take()
                 if "<<" in seen:
-                    raise DuplicateKeyError(
+                    raise ConstructError(
                         None,
                         None,
                         'found duplicate merge key "<<"',
@@ -354,32 +337,19 @@ class Events:
     def _alias(self, event: AliasEvent) -> Any:
         name = event.anchor
         if name in self._building:
-            raise YAMLLimitError(
-                None, None, "an alias inside the node it names", event.start_mark
-            )
+            raise alias_in_itself(event.start_mark)
         if name not in self._anchors:
             raise _error(f"found undefined alias {name!r}", event)
         value, count, _ = self._anchors[name]
         self._alias_nodes += count
         self._nodes += count
         if self._alias_nodes > MAX_YAML_ALIAS_NODES:
-            raise YAMLLimitError(
-                None,
-                None,
-                f"aliases expand to more than {MAX_YAML_ALIAS_NODES:,} nodes "
-                "(the limit)",
-                event.start_mark,
-            )
+            raise aliases_too_many(event.start_mark)
         return value
 
     def _check_depth(self, event: Event, depth: int) -> None:
         if depth >= MAX_YAML_DEPTH:
-            raise YAMLLimitError(
-                None,
-                None,
-                f"nested more than {MAX_YAML_DEPTH} levels deep (the limit)",
-                event.start_mark,
-            )
+            raise too_deep(event.start_mark)
 
     def _tag(self, event: ScalarEvent) -> str:
         if event.tag not in (None, "!"):
@@ -421,19 +391,6 @@ class Events:
         return value
 
 
-def documents(source: str | bytes | IO[Any]) -> Iterator[Events]:
-    """The stream's documents, each as the ``Events`` positioned at its root
-    (the caller reads the root node and nothing more).
-
-    >>> [e.value() for e in documents("--- 1\\n--- [a]\\n")]
-    [1, ['a']]
-    """
-    events = Events(source)
-    while events.start_document():
-        yield events
-        events.end_document()
-
-
 def composition_error(
     source: str | IO[Any], *, pure: bool, document: int | None = None
 ) -> YAMLError | None:
@@ -457,7 +414,7 @@ def composition_error(
                     return StreamYAMLError(
                         None,
                         None,
-                        "a fixture file holds one document; another begins here",
+                        SECOND_DOCUMENT,
                         event.start_mark,
                     )
             elif isinstance(event, DocumentEndEvent):
@@ -466,37 +423,21 @@ def composition_error(
             elif isinstance(event, AliasEvent):
                 name = event.anchor
                 if any(frame[0] == name for frame in open_):
-                    return YAMLLimitError(
-                        None,
-                        None,
-                        "an alias inside the node it names",
-                        event.start_mark,
-                    )
+                    return alias_in_itself(event.start_mark)
                 if name not in anchors:
                     return StreamYAMLError(
                         None, None, f"found undefined alias {name!r}", event.start_mark
                     )
                 alias_nodes += anchors[name]
                 if alias_nodes > MAX_YAML_ALIAS_NODES:
-                    return YAMLLimitError(
-                        None,
-                        None,
-                        f"aliases expand to more than {MAX_YAML_ALIAS_NODES:,} "
-                        "nodes (the limit)",
-                        event.start_mark,
-                    )
+                    return aliases_too_many(event.start_mark)
                 for frame in open_:
                     frame[1] += anchors[name]
             elif isinstance(
                 event, (ScalarEvent, MappingStartEvent, SequenceStartEvent)
             ):
                 if len(open_) >= MAX_YAML_DEPTH:
-                    return YAMLLimitError(
-                        None,
-                        None,
-                        f"nested more than {MAX_YAML_DEPTH} levels deep (the limit)",
-                        event.start_mark,
-                    )
+                    return too_deep(event.start_mark)
                 for frame in open_:
                     frame[1] += 1
                 if isinstance(event, ScalarEvent):

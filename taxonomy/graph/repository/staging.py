@@ -372,12 +372,7 @@ def lock(what: str, total: int) -> tuple[int, str]:
         return load_id, token
 
     with _session() as session:
-        try:
-            return session.execute_write(work)
-        except LoadInProgress as e:
-            if not free_for_write(e):
-                raise
-            return session.execute_write(work)
+        return write_past_loads(session, work)
 
 
 def release_tx(tx: neo4j.ManagedTransaction, token: str) -> None:
@@ -787,6 +782,17 @@ def free_for_write(error: LoadInProgress) -> bool:
         if status["id"] != error.state.get("id") or status["state"] != COMMITTED:
             return True  # another load: the next try says which
     return False
+
+
+def write_past_loads(session: neo4j.Session, work: Callable[..., Any]) -> Any:
+    """``session.execute_write(work)``, tried once more when a staged load
+    refused it and ``free_for_write`` says the graph may be free now."""
+    try:
+        return session.execute_write(work)
+    except LoadInProgress as e:
+        if not free_for_write(e):
+            raise
+        return session.execute_write(work)
 
 
 @translate_errors

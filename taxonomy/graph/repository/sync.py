@@ -14,7 +14,7 @@ from typing import Any
 import neo4j
 
 from taxonomy.domain.changes import Change, ChangeSet, taxonomy_diff
-from taxonomy.domain.errors import GraphConflict, LoadInProgress
+from taxonomy.domain.errors import GraphConflict
 from taxonomy.domain.kinds import (
     LINK_KINDS,
     NODE_KINDS,
@@ -392,14 +392,7 @@ def taxonomy_sync(
                             ) from None
             if _size(desired) <= staging.staged_from():
                 try:
-                    try:
-                        result = session.execute_write(work)
-                    except LoadInProgress as e:
-                        # A load whose writer died holds the graph (undone or
-                        # finished), or one settles (waited for): then write.
-                        if not staging.free_for_write(e):
-                            raise
-                        result = session.execute_write(work)
+                    result = staging.write_past_loads(session, work)
                     stats.transactions = 1
                     return result
                 except _TooLargeForOne:

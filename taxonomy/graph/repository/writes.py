@@ -13,7 +13,6 @@ from taxonomy.domain import rules
 from taxonomy.domain.errors import (
     AlreadyExists,
     InvalidWrite,
-    LoadInProgress,
     NotFound,
     StillReferenced,
     VersionConflict,
@@ -38,7 +37,7 @@ from taxonomy.graph.repository.base import (
 from taxonomy.graph.repository.journal import journal_write_tx
 from taxonomy.graph.repository.revision import bump_revision_tx, forget_revision_token
 from taxonomy.graph.repository.schema import ensure_schema
-from taxonomy.graph.repository.staging import free_for_write, lock_meta_tx
+from taxonomy.graph.repository.staging import lock_meta_tx, write_past_loads
 
 
 def _ends_of(kind: str) -> tuple[str, str, str]:
@@ -76,14 +75,7 @@ def _write(work: Callable[[neo4j.ManagedTransaction], T], journal: Journal) -> T
 
     try:
         with _session() as session:
-            try:
-                return session.execute_write(unit)
-            except LoadInProgress as e:
-                # A load whose writer died holds the graph (undone or finished
-                # here), or one settles (waited for): then write.
-                if not free_for_write(e):
-                    raise
-                return session.execute_write(unit)
+            return write_past_loads(session, unit)
     finally:
         forget_revision_token()
 

@@ -194,23 +194,24 @@ class Command(BaseCommand):
         return result
 
     def _large(self, *, out, sizes):
-        from bench.analysis import render_rows
-        from bench.large import SIZES, run_large_bench
+        from bench.large import run_large_bench
 
-        chosen = tuple(s for s in sizes if s in SIZES) or tuple(SIZES)
-        result = run_large_bench(sizes=chosen, progress=self.stdout.write)
-        self.stdout.write(render_rows(result["rows"]))
-        (out / "large.json").write_text(json.dumps(result, indent=2) + "\n")
-        return result
+        return self._by_links(run_large_bench, out / "large.json", sizes)
 
     def _fixtures(self, *, out, sizes):
+        from bench.fixture_files import run_fixture_files_bench
+
+        return self._by_links(run_fixture_files_bench, out / "fixtures.json", sizes)
+
+    def _by_links(self, run, path, sizes):
+        """A suite measured at 10k, 100k and 1M links (``--sizes`` picks)."""
         from bench.analysis import render_rows
-        from bench.fixture_files import SIZES, run_fixture_files_bench
+        from bench.large import SIZES
 
         chosen = tuple(s for s in sizes if s in SIZES) or tuple(SIZES)
-        result = run_fixture_files_bench(sizes=chosen, progress=self.stdout.write)
+        result = run(sizes=chosen, progress=self.stdout.write)
         self.stdout.write(render_rows(result["rows"]))
-        (out / "fixtures.json").write_text(json.dumps(result, indent=2) + "\n")
+        path.write_text(json.dumps(result, indent=2) + "\n")
         return result
 
 

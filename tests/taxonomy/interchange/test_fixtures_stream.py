@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,8 @@ EXAMPLES = settings(
 # What a mutation writes in place of a value, or as a line of its own: wrong
 # types, unknown ids, YAML syntax errors, anchors and aliases, merge keys. (Not
 # an unknown tag: the two readers word it differently; tested on its own. Nor
+# an explicit ``!!str``, which ruamel's round-trip loader keeps as a tagged
+# object no field accepts (tested on its own: it is the text it tags). Nor
 # a tab: libyaml takes "kind: <tab>" as an empty value, ruamel's own parser
 # refuses the tab; the parsers differ there, not the readers.)
 TOKENS = [
@@ -49,7 +52,6 @@ TOKENS = [
     "*nowhere",
     "- x",
     "a: b: c",
-    "!!str 5",
     "@",
 ]
 
@@ -135,19 +137,41 @@ def test_the_stream_reader_finds_what_the_whole_file_reader_finds(
 
 
 def _same_problems(streamed: list[Problem], oracle: list[Problem]) -> None:
-    """The same problems at the same places, but for one known difference: an
-    empty value (``layers:`` and nothing) is placed by ruamel on the line of
-    whatever follows it, by the stream reader on its own line."""
+    """The same problems at the same places, but for two known differences:
+
+    - an empty value (``layers:`` and nothing) is placed by ruamel on the
+      line of whatever follows it, by the stream reader on its own line;
+    - of several keys given twice in a file, the stream reader names the
+      first in the file, ruamel the first it constructs (a nested one can
+      come first): both name a key given twice, at its line.
+    """
     assert len(streamed) == len(oracle), (streamed, oracle)
     groups: dict[tuple[str, str], list[list[int]]] = {}
     for n, problems in enumerate((streamed, oracle)):
         for p in map(_comparable, problems):
             groups.setdefault((p.file, p.message), [[], []])[n].append(p.line)
+    duplicates = {
+        (p.file, p.line): m.group(1)
+        for p in streamed
+        if (m := re.search(r'found duplicate key "([^"]+)"', p.message))
+    }
+    twice_too = {p.file for p in oracle if "found duplicate key" in p.message}
     for (file, message), (mine, theirs) in groups.items():
         assert len(mine) == len(theirs), (file, message, mine, theirs)
         text = Path(file).read_text().splitlines() if file.endswith(".yaml") else []
         for a, b in zip(sorted(mine), sorted(theirs), strict=True):
-            assert a == b or _empty_value_before(text, a, b), (file, message, a, b)
+            key = duplicates.get((file, a))
+            also_twice = (
+                key is not None
+                and file in twice_too
+                and re.match(rf"\s*(- )?{re.escape(key)}\s*:", text[a - 1])
+            )
+            assert a == b or _empty_value_before(text, a, b) or also_twice, (
+                file,
+                message,
+                a,
+                b,
+            )
 
 
 def _empty_value_before(lines: list[str], a: int, b: int) -> bool:
@@ -388,3 +412,10 @@ def test_a_json_body_that_is_no_document_is_a_syntax_error(body, message):
         document_json.taxonomy_from_document_stream(body)
     (problem,) = caught.value.problems
     assert message in problem.message
+
+
+def test_an_explicit_str_tag_reads_as_the_text_it_tags(tmp_path):
+    path = tmp_path / "str.yaml"
+    path.write_text("layers:\n  - id: !!str 5\n    name: Five\n")
+    (layer,) = fixtures_stream.load_fixtures(path).layers
+    assert layer.id == "5"
