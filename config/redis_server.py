@@ -48,7 +48,7 @@ class Instance:
         path = self.home / "password"
         if not path.exists():
             self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(24) + "\n")
+            path.write_text("p" + secrets.token_urlsafe(24) + "\n")  # never "-..."
             path.chmod(0o600)
         return path.read_text().strip()
 

@@ -100,9 +100,23 @@ class Instance:
             return settings.NEO4J_PASSWORD
         if not self.password_file.exists():
             self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
+            self.password_file.write_text(new_password() + "\n")
             self.password_file.chmod(0o600)
         return self.password_file.read_text().strip()
+
+
+def new_password() -> str:
+    """A random password (192 bits) that never begins with "-".
+
+    ``token_urlsafe`` begins with "-" once in 64; command-line tools then take
+    it for an option.
+
+    >>> all(not new_password().startswith("-") for _ in range(500))
+    True
+    >>> len(new_password())
+    33
+    """
+    return "p" + secrets.token_urlsafe(24)
 
 
 def default_heap(memory: int) -> int:
@@ -270,6 +284,9 @@ def _set_initial_password(inst: Instance) -> None:
             ADMIN_TOOL,
             "dbms",
             "set-initial-password",
+            # The password may begin with "-": without "--" the tool would
+            # read it as an option and print its usage instead.
+            "--",
             inst.password(),
         ],
         env=_env(inst),
