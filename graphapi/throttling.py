@@ -36,7 +36,27 @@ class AnonymousThrottle(AnonRateThrottle):
     The rate is read from the settings on every request (not once at import),
     so tests and deployments can change it; None switches throttling off.
     The counts live in the default cache, i.e. per process with LocMemCache.
+    With the shared Redis (CACHE_URL) a request is counted in one atomic step
+    (``SharedRedisCache.admit``): DRF's read-then-write of the whole log would
+    lose the counts of two servers' simultaneous requests, and read and write
+    the log (up to the rate's whole count) on every request. The rule is DRF's:
+    admitted while fewer than N admitted requests are under the period old.
     """
+
+    def allow_request(self, request, view) -> bool:
+        admit = getattr(self.cache, "admit", None)
+        if admit is None or self.rate is None:
+            return super().allow_request(request, view)
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self._wait = admit(self.key, self.num_requests, self.duration, self.timer())
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        if getattr(self.cache, "admit", None) is None:
+            return super().wait()
+        return self._wait
 
     def get_rate(self) -> str | None:
         return settings.LAYERWISE_API_ANON_RATE
