@@ -322,6 +322,11 @@ LAYERWISE_API_PAGE_SIZE = envint("LAYERWISE_API_PAGE_SIZE", 100)
 # server sees every write on its next read; this is then only the limit for
 # writes made while Redis did not answer.
 LAYERWISE_REVISION_MAX_AGE = envfloat("LAYERWISE_REVISION_MAX_AGE", 1.0)
+# Bytes of whole API answers each process keeps at the current graph revision
+# (taxonomy.selectors.cache), besides the shared cache; 0 keeps none.
+LAYERWISE_ANSWER_MEMO_BYTES = envint("LAYERWISE_ANSWER_MEMO_BYTES", 16 * 1024 * 1024)
+if LAYERWISE_ANSWER_MEMO_BYTES < 0:
+    raise ImproperlyConfigured("LAYERWISE_ANSWER_MEMO_BYTES must be 0 or more")
 # Largest request body (bytes): a whole taxonomy imported over the API.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("LAYERWISE_MAX_BODY_BYTES", 64 * 1024 * 1024)
 

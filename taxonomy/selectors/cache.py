@@ -36,7 +36,16 @@ recommendation documents   Django's cache   token, taxonomy, scenario,         1
 whole API GET answers      Django's cache   token, absolute URL (so servers    1 hour; bodies over
                                             share one only when the proxy      ``MAX_BODY`` not kept
                                             passes them the same Host)
+the whole answers this     this process     token, absolute URL                the token changes, a
+process served last                                                            setting changes, or past
+                                                                               LAYERWISE_ANSWER_MEMO_BYTES
+                                                                               (least recently served
+                                                                               first)
 =========================  ===============  =================================  ==========================
+
+The last row spares a warm answer its trip to Redis: with the token checked
+on every request (the write mark), an answer kept under it is exactly as
+valid here as in Redis.
 
 A value computed while a write lands (its revision differs from the token's)
 is returned but not kept, so no entry ever holds data of another revision.
@@ -47,11 +56,14 @@ two changes the mark again and the next read asks Neo4j once more.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 
 from taxonomy.graph import repository
 
@@ -62,6 +74,51 @@ MAX_BODY = 1_000_000
 # (token, {key: value}): replaced whole when the token changes, so concurrent
 # requests of one process never see a mixed state.
 _memo: tuple[str | None, dict[Hashable, Any]] = (None, {})
+
+
+class _Answers:
+    """Whole answers of one token, least recently served first, up to a size."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, token: str, key: str) -> Any:
+        with self._lock:
+            if token != self._token or key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._entries[key][0]
+
+    def keep(self, token: str, key: str, value: Any, size: int, limit: int) -> None:
+        with self._lock:
+            if token != self._token:
+                self._token, self._entries, self._bytes = token, OrderedDict(), 0
+            if size > limit:
+                return
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (value, size)
+            self._bytes += size
+            while self._bytes > limit:
+                self._bytes -= self._entries.popitem(last=False)[1][1]
+
+    def forget(self, **_: Any) -> None:
+        with self._lock:
+            self._token, self._entries, self._bytes = None, OrderedDict(), 0
+
+    def size(self) -> tuple[int, int]:
+        """(answers, bytes) kept."""
+        with self._lock:
+            return len(self._entries), self._bytes
+
+
+_answers = _Answers()
+# An answer depends on the settings too; they change at run time only in tests.
+setting_changed.connect(_answers.forget, dispatch_uid="layerwise-answers")
 
 
 def revision_token(*, fresh: bool = False) -> str:
@@ -108,6 +165,27 @@ def per_revision(
 def shared_key(prefix: str, *parts: Any) -> str:
     """A key of Django's cache for ``parts`` (which hold the token)."""
     return f"{prefix}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def local_answer(token: str, key: str) -> Any:
+    """The answer this process kept under ``key`` at ``token``, or None."""
+    return _answers.get(token, key)
+
+
+def keep_answer(token: str, key: str, value: Any, size: int) -> None:
+    """Keep ``value`` (``size`` bytes) under ``key`` at ``token`` in this process,
+    letting go of the least recently served past LAYERWISE_ANSWER_MEMO_BYTES;
+    a new token lets go of every answer of the old one."""
+    _answers.keep(token, key, value, size, settings.LAYERWISE_ANSWER_MEMO_BYTES)
+
+
+def forget_answers() -> None:
+    _answers.forget()
+
+
+def answers_kept() -> tuple[int, int]:
+    """(answers, bytes) this process keeps."""
+    return _answers.size()
 
 
 def shared_get(key: str) -> Any:
