@@ -1,10 +1,12 @@
-"""Benchmark of the REST API under load: gunicorn on loopback, concurrent keep-alive clients.
+"""Benchmark of the REST API under load: gunicorn on loopback, concurrent clients.
 
 ``run_api_bench`` loads the seed taxonomy into the tests' Neo4j server,
 starts gunicorn on 127.0.0.1 (a free port) against it, and for each endpoint
 (``/api/v1/ping/``, the trivial baseline that does not touch Neo4j, then
 ``/api/v1/threats/`` and ``/api/v1/coverage/``) runs a bounded load: 16
-keep-alive connections sending requests back to back for 10 s in all. The
+clients sending requests back to back for 10 s in all, each on one
+connection while the server keeps it open (gthread) and on a new one for
+every request when it does not (sync, as ``make run`` serves). The
 10 s are taken in rounds (2 s of ping, 2 s of threats, 2 s of coverage,
 five times), so that a slower moment of the machine weighs on every endpoint
 alike rather than on whichever ran then. It reports
@@ -114,15 +116,18 @@ async def _connection(port: int, path: str, deadline: float, sample: Sample) -> 
     ).encode()
     reader = writer = None
     while time.perf_counter() < deadline:
-        if writer is None:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        # A request's time includes connecting when the server closed the last
+        # connection, as a client's does.
         started = time.perf_counter()
         try:
+            if writer is None:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(request)
             status, closing = await _read_response(reader)
         except (OSError, asyncio.IncompleteReadError):
             sample.errors += 1
-            writer.close()
+            if writer is not None:
+                writer.close()
             writer = None
             continue
         sample.latencies.append(time.perf_counter() - started)
@@ -182,7 +187,11 @@ def _seeded_test_graph(progress: Callable[[str], None]) -> driver.ConnectionTarg
 
 
 def _start_gunicorn(
-    target: driver.ConnectionTarget, port: int, workers: int, threads: int
+    target: driver.ConnectionTarget,
+    port: int,
+    workers: int,
+    threads: int,
+    worker_class: str = "sync",
 ) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -205,14 +214,12 @@ def _start_gunicorn(
         "--workers",
         str(workers),
         "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--keep-alive",
-        "30",
+        worker_class,
         "--log-level",
         "warning",
     ]
+    if worker_class == "gthread":
+        command += ["--threads", str(threads), "--keep-alive", "30"]
     return subprocess.Popen(command, cwd=settings.BASE_DIR, env=env)
 
 
@@ -283,6 +290,7 @@ def run_api_bench(
     rounds: int = 5,
     workers: int | None = None,
     threads: int = 1,
+    worker_class: str = "sync",
     out_path: str | Path | None = None,
     progress: Callable[[str], None] = print,
 ) -> dict:
@@ -297,9 +305,14 @@ def run_api_bench(
     rounds : int
         How many slices ``duration`` is cut into, the endpoints taking turns.
     workers, threads : int
-        gunicorn gthread workers (default: CPUs + 1) and threads per worker.
-        One thread per worker avoids the GIL hand-offs that lengthen the tail
-        latency; gthread (not sync) because it keeps connections alive.
+        gunicorn workers (default: CPUs + 1), and threads per gthread worker.
+    worker_class : str
+        ``sync`` (default), the worker ``make run`` serves with: one request
+        per connection, so each request goes to the next free worker.
+        ``gthread`` keeps connections alive, but each stays with the worker
+        that accepted it, and the workers' shares of 16 connections were
+        uneven (1 and 15 in one round): the tail was the busiest worker's
+        queue, not the answers' cost (see the README's "Speed").
     out_path : str or Path, optional
         The JSON file; default ``var/bench/api.json``.
     progress : callable
@@ -317,9 +330,10 @@ def run_api_bench(
     target = _seeded_test_graph(progress)
     port = _free_port()
     progress(
-        f"api bench: gunicorn on 127.0.0.1:{port} ({workers} gthread workers x {threads} threads)"
+        f"api bench: gunicorn on 127.0.0.1:{port} ({workers} {worker_class} workers"
+        + (f" x {threads} threads)" if worker_class == "gthread" else ")")
     )
-    process = _start_gunicorn(target, port, workers, threads)
+    process = _start_gunicorn(target, port, workers, threads, worker_class)
     try:
         _wait_until_up(process, port)
         for path in (BASELINE, *ENDPOINTS):  # every worker computes its caches once
@@ -348,7 +362,11 @@ def run_api_bench(
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "server": {"workers": workers, "threads": threads, "worker_class": "gthread"},
+        "server": {
+            "workers": workers,
+            "threads": threads if worker_class == "gthread" else 1,
+            "worker_class": worker_class,
+        },
         "load": {
             "connections": connections,
             "seconds_per_endpoint": duration,

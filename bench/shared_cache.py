@@ -5,7 +5,7 @@ server, starts a Redis of its own (config/redis_server.py, a free port) and
 two gunicorn servers on 127.0.0.1 with CACHE_URL naming it. Server A answers
 ``/api/v1/coverage/`` once, as asked for server B's address (the Host a
 proxy passes to every server), which puts that answer in Redis; then server
-B, which never computed it, is loaded with 16 keep-alive connections on
+B, which never computed it, is loaded with 16 connections on
 ``/api/v1/ping/`` (the baseline, no Neo4j, no cache) and on the coverage
 answer, in rounds as in ``bench.api``. Targets: p99 < 50 ms and at least 50 %
 of ping's throughput. Everything stays on loopback and stops by itself.
@@ -59,6 +59,7 @@ def run_shared_cache_bench(
     duration: float = 10.0,
     rounds: int = 5,
     workers: int | None = None,
+    worker_class: str = "sync",
     out_path: str | Path | None = None,
     progress: Callable[[str], None] = print,
 ) -> dict:
@@ -73,7 +74,10 @@ def run_shared_cache_bench(
     rounds : int
         How many slices the endpoints take turns in.
     workers : int
-        gunicorn gthread workers per server (default: CPUs + 1), one thread each.
+        gunicorn workers per server (default: CPUs + 1).
+    worker_class : str
+        ``sync`` (default, as ``make run``) or ``gthread`` (one thread,
+        connections kept alive); see ``bench.api.run_api_bench``.
     out_path : str or Path, optional
         The JSON file; default ``var/bench/shared_cache.json``.
     progress : callable
@@ -98,12 +102,15 @@ def run_shared_cache_bench(
     try:
         ports = [_free_port(), _free_port()]
         with mock.patch.dict(os.environ, {"CACHE_URL": inst.url}):
-            processes = [_start_gunicorn(target, port, workers, 1) for port in ports]
+            processes = [
+                _start_gunicorn(target, port, workers, 1, worker_class)
+                for port in ports
+            ]
         for process, port in zip(processes, ports, strict=True):
             _wait_until_up(process, port)
         progress(
             f"cache bench: server A (port {ports[0]}) computes the coverage answer; "
-            f"server B (port {ports[1]}, {workers} gthread workers) serves it"
+            f"server B (port {ports[1]}, {workers} {worker_class} workers) serves it"
         )
         _warm(ports[0], f"127.0.0.1:{ports[1]}")
         shared = bool(client.keys("layerwise:1:response:*"))
@@ -130,7 +137,12 @@ def run_shared_cache_bench(
     rows = rows_of(summaries[0], summaries[1:])
     rows[1]["ok"] = rows[1]["ok"] and shared
     document = {
-        "server": {"servers": 2, "workers": workers, "threads": 1, "cache": "redis"},
+        "server": {
+            "servers": 2,
+            "workers": workers,
+            "worker_class": worker_class,
+            "cache": "redis",
+        },
         "load": {"connections": connections, "seconds_per_endpoint": duration},
         "shared": shared,
         "rows": rows,
