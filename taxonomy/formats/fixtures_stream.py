@@ -241,13 +241,13 @@ class _Reader:
             if not pure and later and not isinstance(later, StreamYAMLError):
                 with opener() as source:  # libyaml's error, in ruamel's words
                     later = composition_error(source, pure=True, document=document)
-            self._refuse(name, later or e, mark)
+            self._refuse(name, later or e, mark, opener)
         except YAMLError as e:
             if not pure and not isinstance(e, (StreamYAMLError, YAMLLimitError)):
                 self._rollback(mark)
                 self._read(opener, name, text=text, pure=True)
                 return
-            self._refuse(name, e, mark)
+            self._refuse(name, e, mark, opener)
         except (OSError, UnicodeDecodeError) as e:
             self._rollback(mark)
             self.syntax.append(Problem(name, 0, f"cannot read: {e}"))
@@ -292,11 +292,17 @@ class _Reader:
         del self.schema[schema:]
         del self.sources[sources:]
 
-    def _refuse(self, name: str, error: YAMLError, mark: tuple) -> None:
+    def _refuse(
+        self,
+        name: str,
+        error: YAMLError,
+        mark: tuple,
+        opener: Callable[[], Any] | None = None,
+    ) -> None:
         """The whole source is one problem, in place of what it had."""
         self._rollback(mark)
         self.sources.append((None, False))  # (keeps the sources' numbering)
-        self.syntax.append(_syntax_problem(name, error))
+        self.syntax.append(_syntax_problem(name, error, opener))
 
     # --- one document ---
 

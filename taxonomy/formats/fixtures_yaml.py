@@ -17,10 +17,12 @@ threat's ``tactics``.
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import io
 import json
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -30,6 +32,7 @@ import jsonschema
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from taxonomy.domain.errors import FixtureError, Problem
 from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS, LinkKind
@@ -114,11 +117,49 @@ def fixture_paths(path: Path) -> list[Path]:
     return [path]
 
 
-def _syntax_problem(name: str, error: YAMLError) -> Problem:
-    """A YAML error at its file and line (0 when it has no place)."""
+def _syntax_problem(
+    name: str, error: YAMLError, text: Callable[[], Any] | None = None
+) -> Problem:
+    """A YAML error at its file and line (0 when it has no place).
+
+    A character the YAML reader refuses (a control character, NUL) has only
+    a position in the text: ``text()`` opens the text again to find its line.
+    """
+    if isinstance(error, ReaderError):
+        line = _line_at(text, error.position) if text is not None else 0
+        return Problem(name, line, f"invalid YAML: {str(error).splitlines()[0]}")
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = mark.line + 1 if mark else 0
     return Problem(name, line, yaml_problem(error))
+
+
+def _line_at(text: Callable[[], Any], position: int) -> int:
+    r"""The 1-based line of character ``position`` of what ``text()`` opens (a
+    context manager of a str or UTF-8 bytes, or of a text or UTF-8 binary
+    stream).
+
+    >>> import contextlib
+    >>> _line_at(lambda: contextlib.nullcontext("a\nb\x01"), 3)
+    2
+    >>> _line_at(lambda: contextlib.nullcontext(b"a\nb\nc"), 4)
+    3
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    lines, left = 1, position
+    with text() as source:
+        if isinstance(source, bytes):
+            source = source.decode("utf-8", errors="replace")
+        if isinstance(source, str):
+            return 1 + source.count("\n", 0, position)
+        while left > 0:
+            chunk = source.read(1 << 16)
+            if not chunk:
+                break
+            if isinstance(chunk, bytes):
+                chunk = decoder.decode(chunk)
+            lines += chunk.count("\n", 0, left)
+            left -= len(chunk)
+    return lines
 
 
 def read_fixture_files(path: Path) -> tuple[list[FixtureFile], list[Problem]]:
@@ -131,9 +172,12 @@ def read_fixture_files(path: Path) -> tuple[list[FixtureFile], list[Problem]]:
         problems.append(Problem(str(path), 0, "no *.yaml fixture files here"))
     for p in paths:
         try:
-            doc = yaml_rt().load(p.read_text(encoding="utf-8"))
-        except MarkedYAMLError as e:
-            problems.append(_syntax_problem(str(p), e))
+            text = p.read_text(encoding="utf-8")
+            doc = yaml_rt().load(text)
+        except (MarkedYAMLError, ReaderError) as e:
+            problems.append(
+                _syntax_problem(str(p), e, lambda text=text: nullcontext(text))
+            )
             continue
         except (OSError, UnicodeDecodeError) as e:
             problems.append(Problem(str(p), 0, f"cannot read: {e}"))
@@ -388,8 +432,8 @@ def read_fixture_text(
     """
     try:
         docs = list(yaml_rt().load_all(text))
-    except MarkedYAMLError as e:
-        return [], [_syntax_problem(name, e)]
+    except (MarkedYAMLError, ReaderError) as e:
+        return [], [_syntax_problem(name, e, lambda: nullcontext(text))]
     if not docs:
         return [], [Problem(name, 1, "empty document: expected a fixture mapping")]
     files, problems = [], []

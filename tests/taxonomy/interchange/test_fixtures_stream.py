@@ -267,6 +267,28 @@ def test_a_file_not_in_utf8_cannot_be_read(tmp_path):
     assert (problem.line, problem.message.split(":")[0]) == (0, "cannot read")
 
 
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x1b", "\ufffe"])
+def test_a_character_yaml_refuses_is_named_at_its_line_by_every_reader(
+    tmp_path, character
+):
+    text = (
+        "layers:\n- id: hardware\n  name: Hardware\n"
+        f"  description: a{character}b\nthreats: []\n"
+    )
+    oracle, streamed, _, _ = _both(_files(tmp_path, [text]))
+    (by_text,) = fixtures_yaml.read_fixture_text(text, name="f0.yaml")[1]
+    bodies = []
+    for body in (text, text.encode("utf-8")):  # as the API passes either
+        with pytest.raises(FixtureSyntaxError) as raised:
+            fixtures_stream.load_fixture_text(body, name="f0.yaml")
+        bodies.append(raised.value.problems)
+    for found in (oracle, streamed, [by_text], *bodies):
+        ((problem),) = found
+        assert problem.line == 4
+        assert problem.message.startswith("invalid YAML: unacceptable character #x")
+        assert f"{ord(character):04x}" in problem.message
+
+
 def test_a_taxonomy_named_after_its_items_applies_to_them(tmp_path):
     path = tmp_path / "late.yaml"
     path.write_text("layers:\n  - id: l\n    name: L\ntaxonomy: other\n")
