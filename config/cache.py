@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 log = logging.getLogger(__name__)
 # Seconds after a failure during which Redis is not asked at all, so that while
@@ -23,6 +23,8 @@ RETRY_AFTER = 5.0
 # Monotonic time before which Redis is not asked; 0.0 while it answers. One
 # value for the process, as every thread's cache object talks to one Redis.
 _retry_at = 0.0
+# Whether Redis has refused the throttle's script (logged once per process).
+_script_refused = False
 
 
 def _failed(error: RedisError) -> None:
@@ -84,23 +86,40 @@ class SlidingLog:
     True
     """
 
+    SWEEP_EVERY = 1024  # admissions between sweeps of the clients gone quiet
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._logs: dict[str, list[float]] = {}
+        self._calls = 0
 
     def admit(self, key: str, limit: int, window: float, now: float) -> float | None:
         """None, and ``now`` logged, if fewer than ``limit`` admitted times of
         ``key`` are later than ``now - window``; else the seconds until one is
         not (nothing logged)."""
         with self._lock:
-            times = self._logs.setdefault(key, [])
-            del times[: bisect.bisect_right(times, now - window)]
+            self._calls += 1
+            if self._calls % self.SWEEP_EVERY == 0:
+                self._sweep(now - window)
             if limit <= 0:
                 return window
+            times = self._logs.get(key, [])
+            del times[: bisect.bisect_right(times, now - window)]
             if len(times) < limit:
                 bisect.insort(times, now)
+                self._logs[key] = times
                 return None
             return times[len(times) - limit] + window - now
+
+    def _sweep(self, before: float) -> None:
+        """Let go of the keys with no time after ``before``: a log is kept
+        only while it can still refuse a request."""
+        for key in [k for k, times in self._logs.items() if times[-1] <= before]:
+            del self._logs[key]
+
+    def keys(self) -> int:
+        with self._lock:
+            return len(self._logs)
 
     def clear(self) -> None:
         with self._lock:
@@ -110,20 +129,21 @@ class SlidingLog:
 LOCAL_LOG = SlidingLog()
 
 # SlidingLog.admit, atomically in Redis: the key is a sorted set of admitted
-# times (as scores) that expires a window after the last admission. The wait
-# is sent back as text: Redis would cut a Lua number to an integer.
+# times (as scores) that expires a window (and a second, for the servers'
+# clocks) after the last admission. The wait is sent back as text: Redis
+# would cut a Lua number to an integer.
 _ADMIT = """
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
 if limit <= 0 then
   return string.format('%.17g', window)
 end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
 if count < limit then
   redis.call('ZADD', KEYS[1], now, ARGV[4])
-  redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000))
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000) + 1000)
   return false
 end
 local oldest = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
@@ -186,13 +206,28 @@ class SharedRedisCache(RedisCache):
         self._class = _ClientPerPool
 
     def _admit(self, key: str, limit: int, window: float, now: float) -> float | None:
-        key = self.make_and_validate_key(key)
-        return self._cache.admit(key, limit, window, now)
+        # A key of its own: DRF's log under the plain key is a pickled list,
+        # which servers of an earlier version may still write during an upgrade.
+        shared = self.make_and_validate_key(f"admit:{key}")
+        try:
+            return self._cache.admit(shared, limit, window, now)
+        except ResponseError as error:  # e.g. scripts denied by the server's ACL
+            global _script_refused
+            if not _script_refused:
+                log.warning(
+                    "The shared cache refuses the throttle's script (%s): each "
+                    "server process counts its own requests.",
+                    error,
+                )
+                _script_refused = True
+            return LOCAL_LOG.admit(key, limit, window, now)
 
     admit = _tolerant(_admit, LOCAL_LOG.admit)
     admit.__doc__ = """``SlidingLog.admit`` for ``key``, counted in Redis in one
     atomic step, so that every server sharing it counts every request; while
-    Redis does not answer, counted in this process's ``LOCAL_LOG``."""
+    Redis does not answer, or if it refuses the script, counted in this
+    process's ``LOCAL_LOG`` (a refused script does not stop the rest of the
+    cache)."""
 
     def reachable(self) -> bool:
         """Whether Redis answers a PING now (the health check asks)."""
