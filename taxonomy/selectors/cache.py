@@ -37,7 +37,8 @@ whole API GET answers      Django's cache   token, absolute URL (so servers    1
                                             share one only when the proxy      ``MAX_BODY`` not kept
                                             passes them the same Host)
 the whole answers this     this process     token, absolute URL                the token changes, a
-process served last                                                            setting changes, or past
+process served last                                                            setting changes, 1 hour,
+                                                                               or past
                                                                                LAYERWISE_ANSWER_MEMO_BYTES
                                                                                (least recently served
                                                                                first)
@@ -45,7 +46,9 @@ process served last                                                            s
 
 The last row spares a warm answer its trip to Redis: with the token checked
 on every request (the write mark), an answer kept under it is exactly as
-valid here as in Redis.
+valid here as in Redis. Settings change at run time only in tests: each
+change starts a new generation of this process's keys (``shared_key``), so
+no answer made under other settings is served.
 
 A value computed while a write lands (its revision differs from the token's)
 is returned but not kept, so no entry ever holds data of another revision.
@@ -57,6 +60,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -77,31 +81,46 @@ _memo: tuple[str | None, dict[Hashable, Any]] = (None, {})
 
 
 class _Answers:
-    """Whole answers of one token, least recently served first, up to a size."""
+    """Whole answers of one token, least recently served first, up to a size,
+    each for at most ``TIMEOUT`` seconds (as long as the shared cache keeps it).
 
-    def __init__(self) -> None:
+    ``size`` is what the caller counts (the body) and ``ENTRY_BYTES`` more for
+    the key, the headers and the entry itself.
+    """
+
+    ENTRY_BYTES = 1024
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
+        self._clock = clock
         self._token: str | None = None
-        self._entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        # key -> (value, bytes counted, kept at)
+        self._entries: OrderedDict[str, tuple[Any, int, float]] = OrderedDict()
         self._bytes = 0
 
     def get(self, token: str, key: str) -> Any:
         with self._lock:
-            if token != self._token or key not in self._entries:
+            entry = self._entries.get(key) if token == self._token else None
+            if entry is None:
+                return None
+            if self._clock() - entry[2] >= TIMEOUT:
+                del self._entries[key]
+                self._bytes -= entry[1]
                 return None
             self._entries.move_to_end(key)
-            return self._entries[key][0]
+            return entry[0]
 
     def keep(self, token: str, key: str, value: Any, size: int, limit: int) -> None:
         with self._lock:
             if token != self._token:
                 self._token, self._entries, self._bytes = token, OrderedDict(), 0
+            size += self.ENTRY_BYTES
             if size > limit:
                 return
             old = self._entries.pop(key, None)
             if old is not None:
                 self._bytes -= old[1]
-            self._entries[key] = (value, size)
+            self._entries[key] = (value, size, self._clock())
             self._bytes += size
             while self._bytes > limit:
                 self._bytes -= self._entries.popitem(last=False)[1][1]
@@ -117,8 +136,19 @@ class _Answers:
 
 
 _answers = _Answers()
-# An answer depends on the settings too; they change at run time only in tests.
-setting_changed.connect(_answers.forget, dispatch_uid="layerwise-answers")
+# An answer depends on the settings too. They change at run time only in
+# tests; each change starts a new generation of this process's keys
+# (``shared_key``) and lets every kept answer go.
+_settings_generation = 0
+
+
+def _settings_changed(**_: Any) -> None:
+    global _settings_generation
+    _settings_generation += 1
+    _answers.forget()
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="layerwise-answers")
 
 
 def revision_token(*, fresh: bool = False) -> str:
@@ -163,8 +193,10 @@ def per_revision(
 
 
 def shared_key(prefix: str, *parts: Any) -> str:
-    """A key of Django's cache for ``parts`` (which hold the token)."""
-    return f"{prefix}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    """A key of Django's cache for ``parts`` (which hold the token) under the
+    settings this process runs with (their generation: 0 but in tests)."""
+    named = repr((_settings_generation, parts)) if _settings_generation else repr(parts)
+    return f"{prefix}:" + hashlib.sha256(named.encode()).hexdigest()
 
 
 def local_answer(token: str, key: str) -> Any:

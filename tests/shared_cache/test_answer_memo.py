@@ -64,33 +64,43 @@ def test_with_no_memory_every_answer_is_read_from_redis(
     assert caches.answers_kept() == (0, 0)
 
 
-def test_a_setting_change_lets_every_answer_go(shared_settings, seeded_graph, client):
-    client.get(COVERAGE)
+def test_after_a_setting_change_answers_follow_the_new_settings(
+    shared_settings, seeded_graph, client
+):
+    before = client.get(COVERAGE).json()
     assert caches.answers_kept()[0] == 1
-    shared_settings.LAYERWISE_API_PAGE_SIZE = 7
+    shared_settings.LAYERWISE_COVERAGE_THRESHOLD = 0.5
     assert caches.answers_kept() == (0, 0)
+    # neither this process's memory nor Redis serves the answer of before
+    after = client.get(COVERAGE).json()
+    assert (before["threshold"], after["threshold"]) == (0.8, 0.5)
 
 
-# The model: answers of the last token kept in order of use; the oldest go
-# while the sizes add up to more than the limit; a new token starts afresh.
+# The model: answers of the last token kept in order of use, each counted as
+# its size and ENTRY_BYTES more; the oldest go while the counts add up to
+# more than the limit; one kept TIMEOUT seconds ago or more is not served; a
+# new token starts afresh.
+ENTRY = caches._Answers.ENTRY_BYTES
 _ops = st.lists(
     st.one_of(
         st.tuples(
             st.just("keep"),
             st.sampled_from("tu"),
             st.sampled_from("abcd"),
-            st.integers(min_value=0, max_value=12),
+            st.integers(min_value=0, max_value=3 * ENTRY),
         ),
         st.tuples(st.just("get"), st.sampled_from("tu"), st.sampled_from("abcd")),
+        st.tuples(st.just("wait"), st.sampled_from([1.0, caches.TIMEOUT / 2])),
     ),
     max_size=40,
 )
 
 
-@given(ops=_ops, limit=st.integers(min_value=0, max_value=20))
+@given(ops=_ops, limit=st.integers(min_value=0, max_value=8 * ENTRY))
 def test_the_answers_kept_follow_the_model(ops, limit):
-    kept = caches._Answers()
-    token, model = None, []  # [(key, value, size)], least recently used first
+    now = [0.0]
+    kept = caches._Answers(clock=lambda: now[0])
+    token, model = None, []  # [(key, value, counted, kept at)], oldest use first
     for op in ops:
         if op[0] == "keep":
             _, tok, key, size = op
@@ -98,14 +108,26 @@ def test_the_answers_kept_follow_the_model(ops, limit):
             kept.keep(tok, key, value, size, limit)
             if tok != token:
                 token, model = tok, []
-            if size <= limit:
-                model = [m for m in model if m[0] != key] + [(key, value, size)]
+            if size + ENTRY <= limit:
+                model = [m for m in model if m[0] != key]
+                model.append((key, value, size + ENTRY, now[0]))
                 while sum(m[2] for m in model) > limit:
                     model.pop(0)
-        else:
+        elif op[0] == "get":
             _, tok, key = op
             found = [m for m in model if m[0] == key] if tok == token else []
+            if found and now[0] - found[0][3] >= caches.TIMEOUT:
+                model.remove(found[0])
+                found = []
             assert kept.get(tok, key) == (found[0][1] if found else None)
             if found:
                 model = [m for m in model if m[0] != key] + found
+        else:
+            now[0] += op[1]
         assert kept.size() == (len(model), sum(m[2] for m in model))
+
+
+def test_with_a_limit_of_zero_not_even_an_empty_answer_is_kept():
+    kept = caches._Answers()
+    kept.keep("t", "k", (b"", {}), 0, 0)
+    assert kept.size() == (0, 0) and kept.get("t", "k") is None
