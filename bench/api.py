@@ -267,14 +267,17 @@ def rows_of(baseline: dict, results: list[dict]) -> list[dict]:
     return rows
 
 
-def render_rows(rows: list[dict]) -> str:
-    """The result table, one line per endpoint."""
-    header = f"{'endpoint':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs ping':>8}  target"
+def render_rows(
+    rows: list[dict], label: Callable[[dict], str] = lambda row: row["path"]
+) -> str:
+    """The result table, one line per endpoint (named by ``label``)."""
+    width = max(22, *(len(label(row)) for row in rows))
+    header = f"{'endpoint':<{width}} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs ping':>8}  target"
     lines = [header, "-" * len(header)]
     for row in rows:
         verdict = "baseline" if row["ok"] is None else ("PASS" if row["ok"] else "FAIL")
         lines.append(
-            f"{row['path']:<22} {row['requests_per_second']:>9.0f} {row['p50_ms']:>8.2f} "
+            f"{label(row):<{width}} {row['requests_per_second']:>9.0f} {row['p50_ms']:>8.2f} "
             f"{row['p99_ms']:>8.2f} {row['errors']:>7} {row['share_of_ping']:>7.0%}  {verdict}"
         )
     lines.append(

@@ -2,13 +2,17 @@
 
 ``run_shared_cache_bench`` loads the seed taxonomy into the tests' Neo4j
 server, starts a Redis of its own (config/redis_server.py, a free port) and
-two gunicorn servers on 127.0.0.1 with CACHE_URL naming it. Server A answers
-``/api/v1/coverage/`` once, as asked for server B's address (the Host a
-proxy passes to every server), which puts that answer in Redis; then server
-B, which never computed it, is loaded with 16 connections on
-``/api/v1/ping/`` (the baseline, no Neo4j, no cache) and on the coverage
-answer, in rounds as in ``bench.api``. Targets: p99 < 50 ms and at least 50 %
-of ping's throughput. Everything stays on loopback and stops by itself.
+three gunicorn servers on 127.0.0.1 with CACHE_URL naming it. Server A
+answers ``/api/v1/coverage/`` once as asked for server B's address and once
+for C's (the Host a proxy passes to every server), which puts the answers in
+Redis; then servers B and C, which never computed them, are loaded with 16
+connections: B on ``/api/v1/ping/`` (the baseline, no Neo4j, no cache) and
+on the coverage answer, which each of its processes reads from Redis once
+and then keeps, and C on the coverage answer with
+LAYERWISE_ANSWER_MEMO_BYTES=0, so that Redis is asked for it every time; in
+rounds as in ``bench.api``. Targets, for both coverage rows: p99 < 50 ms and
+at least 50 % of ping's throughput. Everything stays on loopback and stops
+by itself.
 
 From a shell: ``python manage.py bench --only cache``.
 """
@@ -87,8 +91,9 @@ def run_shared_cache_bench(
     -------
     dict
         ``{server, load, shared, rows}``; rows as ``bench.api.rows_of`` makes
-        them; ``shared`` says whether the answer B served was in Redis before
-        B's load began.
+        them, each with the ``server`` it was measured on; ``shared`` says
+        whether the answers B and C served were in Redis before their load
+        began.
 
     The tests' Neo4j database is emptied and reloaded with the seed taxonomy.
     """
@@ -100,28 +105,35 @@ def run_shared_cache_bench(
     client = redis.Redis(port=inst.port, password=inst.password())
     processes = []
     try:
-        ports = [_free_port(), _free_port()]
-        with mock.patch.dict(os.environ, {"CACHE_URL": inst.url}):
-            processes = [
-                _start_gunicorn(target, port, workers, 1, worker_class)
-                for port in ports
-            ]
+        ports = [_free_port(), _free_port(), _free_port()]
+        for n, port in enumerate(ports):
+            env = {"CACHE_URL": inst.url}
+            if n == 2:  # C: no answer kept in the process, Redis asked every time
+                env["LAYERWISE_ANSWER_MEMO_BYTES"] = "0"
+            with mock.patch.dict(os.environ, env):
+                processes.append(
+                    _start_gunicorn(target, port, workers, 1, worker_class)
+                )
         for process, port in zip(processes, ports, strict=True):
             _wait_until_up(process, port)
         progress(
             f"cache bench: server A (port {ports[0]}) computes the coverage answer; "
-            f"server B (port {ports[1]}, {workers} {worker_class} workers) serves it"
+            f"servers B (port {ports[1]}) and C (port {ports[2]}, keeping no answer "
+            f"in memory), {workers} {worker_class} workers each, serve it"
         )
-        _warm(ports[0], f"127.0.0.1:{ports[1]}")
-        shared = bool(client.keys("layerwise:1:response:*"))
-        for path in (BASELINE, COVERAGE):  # every worker of B reads the token once
-            measure(ports[1], path, connections=connections, duration=1.0)
-        samples = [Sample(path, 0.0) for path in (BASELINE, COVERAGE)]
+        for port in ports[1:]:
+            _warm(ports[0], f"127.0.0.1:{port}")
+        shared = len(client.keys("layerwise:1:response:*")) == 2
+        # (port, path): ping and coverage on B, coverage on C
+        runs = [(ports[1], BASELINE), (ports[1], COVERAGE), (ports[2], COVERAGE)]
+        for port, path in runs:  # every worker reads the token once
+            measure(port, path, connections=connections, duration=1.0)
+        samples = [Sample(path, 0.0) for _, path in runs]
         for round_ in range(1, rounds + 1):
             progress(f"cache bench: round {round_}/{rounds}")
-            for sample in samples:
+            for (port, _), sample in zip(runs, samples, strict=True):
                 measure(
-                    ports[1],
+                    port,
                     sample.path,
                     connections=connections,
                     duration=duration / rounds,
@@ -135,10 +147,13 @@ def run_shared_cache_bench(
         shutil.rmtree(home, ignore_errors=True)
     summaries = [sample.summary() for sample in samples]
     rows = rows_of(summaries[0], summaries[1:])
-    rows[1]["ok"] = rows[1]["ok"] and shared
+    for row, server in zip(rows, ("B", "B", "C, Redis every time"), strict=True):
+        row["server"] = server
+    for row in rows[1:]:
+        row["ok"] = row["ok"] and shared
     document = {
         "server": {
-            "servers": 2,
+            "servers": 3,
             "workers": workers,
             "worker_class": worker_class,
             "cache": "redis",
@@ -152,7 +167,7 @@ def run_shared_cache_bench(
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    progress(render_rows(rows))
+    progress(render_rows(rows, label=lambda row: f"{row['path']} ({row['server']})"))
     progress(
         "the coverage answer was "
         + ("computed by server A and read from Redis" if shared else "NOT in Redis")

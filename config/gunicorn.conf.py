@@ -11,7 +11,9 @@ workers = int(os.environ.get("WORKERS", "2"))
 timeout = int(os.environ.get("LAYERWISE_GUNICORN_TIMEOUT", "60"))
 # On a restart, workers get this long to finish the requests they hold.
 graceful_timeout = 30
-# Seconds an idle keep-alive connection stays open (behind a proxy that reuses them).
+# Seconds an idle keep-alive connection stays open, for gthread workers (a
+# --worker-class given); the default sync workers answer one request per
+# connection, which spreads requests evenly over the workers.
 keepalive = 5
 # Request line, header count and header size limits, in bytes and fields; beyond
 # them gunicorn answers 400 before Django sees the request.
