@@ -210,7 +210,7 @@ def audit_up_to_date() -> None:
         )
         if token == _copied_at:
             return
-        audit_catch_up(epoch=token.rpartition(":")[0])
+        audit_catch_up(epoch=repository.epoch_of(token))
         _copied_at = token
     except GraphError as e:
         logger.warning("audit log read from its copy only: %s", e)

@@ -51,6 +51,8 @@ def _graph_state() -> list[str]:
     state = []
     for row in rows:
         if "node" in row:
+            # each restore stamps the revision's node anew (see below)
+            row["props"].pop("restored", None)
             state.append(
                 json.dumps([sorted(row["labels"]), row["props"]], sort_keys=True)
             )
@@ -93,12 +95,39 @@ def test_a_backup_restores_the_graph_and_the_audit_log_exactly(audited_graph, tm
     assert restored["audit entries"] == 3
     assert _graph_state() == graph
     assert _audit_table() == log
-    assert repository.graph_revision_token() == token
+    # The same epoch and revision, with a restore's stamp the token carries.
+    again = repository.graph_revision_token()
+    assert again != token
+    assert (repository.epoch_of(again), again.rsplit(":")[1]) == (
+        repository.epoch_of(token),
+        token.rsplit(":")[1],
+    )
     names = {t.id: t.name for t in selectors.taxonomy_snapshot().threats}
     assert names["shadow-ai"] == "Shadow AI tools"
     # The restored graph goes on as before: the next write is the next revision.
     services.node_create(kind="threat", record=Threat("after", "After"), channel="api")
     assert [e.key for e in audit.audit_list()][0] == "after"
+
+
+def test_answers_cached_before_a_restore_are_not_served_after_it(
+    audited_graph, tmp_path, client, db
+):
+    # A restore brings back its backup's revision, which the graph had gone
+    # past: the next write reaches the revision an answer was cached at.
+    path = tmp_path / "graph.backup.gz"
+    backup_write(path)
+    services.node_create(
+        kind="threat", record=Threat("before", "Before"), channel="api"
+    )
+    cached = client.get("/api/v1/coverage/").json()
+    assert "before" in {t["id"] for t in cached["threats"]}
+
+    backup_restore(path, replace=True)
+    services.node_create(kind="threat", record=Threat("after", "After"), channel="api")
+    served = client.get("/api/v1/coverage/").json()
+    assert served["revision"] == cached["revision"]
+    ids = {t["id"] for t in served["threats"]}
+    assert "after" in ids and "before" not in ids
 
 
 def test_a_full_graph_is_replaced_only_when_asked(audited_graph, tmp_path):

@@ -35,6 +35,7 @@ from taxonomy.graph.repository.read import (
     taxonomy_read,
 )
 from taxonomy.graph.repository.revision import (
+    epoch_of,
     forget_revision_token,
     graph_revision,
     graph_revision_token,
@@ -78,6 +79,7 @@ __all__ = [
     "WriteStats",
     "bare_read",
     "ensure_schema",
+    "epoch_of",
     "forget_revision_token",
     "forget_schema",
     "fulltext_search",

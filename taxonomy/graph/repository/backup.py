@@ -4,7 +4,8 @@ A backup holds every node (its labels and properties) and every relationship
 (its type, its two ends by node number, its properties) of the labels and
 types the project writes, the audit journal and the revision counter
 included; restoring it into an empty graph gives back the same graph, item
-versions and revision and epoch alike. Labels and types cannot be Cypher
+versions and revision and epoch alike, with a new restore stamp on the
+revision's node (``restored``), which the revision token carries. Labels and types cannot be Cypher
 parameters, so a restore accepts only the project's own, from the kind
 registry, never a name from the file.
 """
@@ -230,8 +231,12 @@ def graph_load(
                         counts["nodes"] + counts["relationships"],
                         len(nodes) + len(links),
                     )
+        # A new stamp in the revision token: the restored graph is not the one
+        # answers were cached for at its epoch and revision (revision.py).
         restored = tx.run(
             "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
+            "FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | "
+            "SET m.restored = randomUUID()) "
             "RETURN m.load_token AS token"
         ).single()["token"]
         return counts, restored

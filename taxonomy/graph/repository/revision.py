@@ -86,9 +86,23 @@ def _graph() -> tuple[str, str]:
     return target.uri, target.database
 
 
+def epoch_of(token: str) -> str:
+    """The epoch in a revision token, without a restore's stamp.
+
+    >>> epoch_of("3f2a:17"), epoch_of("3f2a+9c1d:17")
+    ('3f2a', '3f2a')
+    """
+    return token.rpartition(":")[0].partition("+")[0]
+
+
 @translate_errors
 def graph_revision_token(*, max_age: float = 0.0) -> str:
     """``"<epoch>:<revision>"``: changes with every write and when the graph is emptied.
+
+    After a restore it is ``"<epoch>+<stamp>:<revision>"``: a restore brings
+    back the epoch and revision of its backup, which the graph may have gone
+    past since, so without the stamp (new at each restore) an answer cached
+    at that revision before would be served for the restored graph.
 
     The one cheap read a cached answer needs to know whether it is still
     current: an auto-commit query without retries (one round trip; an
@@ -118,8 +132,10 @@ def graph_revision_token(*, max_age: float = 0.0) -> str:
     with _session(neo4j.READ_ACCESS) as session:
         row = session.run(
             "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
-            "RETURN coalesce(m.epoch, '') AS e, coalesce(m.revision, 0) AS r"
+            "RETURN coalesce(m.epoch, '') AS e, coalesce(m.revision, 0) AS r, "
+            "m.restored AS s"
         ).single()
-    token = f"{row['e']}:{row['r']}"
+    stamp = f"+{row['s']}" if row["s"] else ""
+    token = f"{row['e']}{stamp}:{row['r']}"
     _last_token = (current_driver, token, started, mark)
     return token
