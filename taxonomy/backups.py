@@ -36,18 +36,29 @@ def backup_write(path: Path, *, progress: Progress = None) -> dict[str, Any]:
         "version": VERSION,
         "created": dt.datetime.now(dt.UTC).isoformat(),
     }
+    out: Any = None
+
+    def restart() -> None:
+        """Begin the file (again, if a transaction is retried)."""
+        nonlocal out
+        if out is not None:
+            out.close()
+        out = gzip.open(partial, "wt", encoding="utf-8")
+        os.chmod(partial, 0o600)
+        out.write(json.dumps(header) + "\n")
+
+    def write(row: dict[str, Any]) -> None:
+        out.write(json.dumps(row, separators=(",", ":")) + "\n")
+
     try:
-        with gzip.open(partial, "wt", encoding="utf-8") as out:
-            os.chmod(partial, 0o600)
-            out.write(json.dumps(header) + "\n")
-
-            def write(row: dict[str, Any]) -> None:
-                out.write(json.dumps(row, separators=(",", ":")) + "\n")
-
-            counts = repository.graph_dump(write, progress)
-            out.write(json.dumps({"end": counts}) + "\n")
+        counts = repository.graph_dump(write, progress, restart=restart)
+        out.write(json.dumps({"end": counts}) + "\n")
+        out.close()
+        out = None
         os.replace(partial, path)
     finally:
+        if out is not None:
+            out.close()
         partial.unlink(missing_ok=True)
     return counts
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from neo4j.exceptions import SessionExpired
 
 from taxonomy import audit, selectors, services
 from taxonomy.backups import backup_restore, backup_write
@@ -107,6 +108,11 @@ def test_a_backup_restores_the_graph_and_the_audit_log_exactly(audited_graph, tm
     # The restored graph goes on as before: the next write is the next revision.
     services.node_create(kind="threat", record=Threat("after", "After"), channel="api")
     assert [e.key for e in audit.audit_list()][0] == "after"
+    # ... and its audit copy is the journal's, under the epoch alone (not
+    # copied again under the stamped token)
+    assert AuditEntry.objects.count() == 4
+    epochs = set(AuditEntry.objects.values_list("graph_epoch", flat=True))
+    assert epochs == {repository.epoch_of(repository.graph_revision_token())}
 
 
 def test_answers_cached_before_a_restore_are_not_served_after_it(
@@ -128,6 +134,36 @@ def test_answers_cached_before_a_restore_are_not_served_after_it(
     assert served["revision"] == cached["revision"]
     ids = {t["id"] for t in served["threats"]}
     assert "after" in ids and "before" not in ids
+
+
+def _once(error: Exception):
+    """A progress callback that fails the first time, as a lost connection would."""
+    calls = []
+
+    def progress(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 1:
+            raise error
+
+    return progress, calls
+
+
+def test_a_dump_and_a_restore_retried_after_a_lost_connection_lose_nothing(
+    audited_graph, tmp_path
+):
+    path = tmp_path / "graph.backup.gz"
+    graph = _graph_state()
+    progress, calls = _once(SessionExpired("the connection was lost"))
+    counts = backup_write(path, progress=progress)
+    assert len(calls) > 1  # the dump's transaction ran twice
+    with gzip.open(path, "rt") as lines:
+        rows = sum(1 for line in lines) - 2  # the header and the trailer
+    assert rows == counts["nodes"] + counts["relationships"]
+
+    progress, calls = _once(SessionExpired("the connection was lost"))
+    backup_restore(path, replace=True, progress=progress)
+    assert len(calls) > 1
+    assert _graph_state() == graph  # not the empty graph of a used-up reader
 
 
 def test_a_full_graph_is_replaced_only_when_asked(audited_graph, tmp_path):

@@ -64,17 +64,24 @@ def _stored(value: Any) -> Any:
 
 @translate_errors
 def graph_dump(
-    write: Callable[[dict[str, Any]], None], progress: Progress = None
+    write: Callable[[dict[str, Any]], None],
+    progress: Progress = None,
+    *,
+    restart: Callable[[], None] | None = None,
 ) -> dict:
     """Write every node, then every relationship, as rows through ``write``.
 
     One transaction that first takes the graph's revision lock, so no write
     can commit while the dump reads: the rows are one consistent state.
     Returns the counts (``nodes``, ``relationships``) and the ``revision``.
+    A transaction that fails in a way worth retrying is tried again from the
+    start, after ``restart()``, which must forget the rows written so far.
     """
     ensure_schema()
 
     def work(tx: neo4j.ManagedTransaction) -> dict:
+        if restart is not None:
+            restart()
         meta = tx.run(
             "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) SET m._lock = true "
             "WITH m REMOVE m._lock RETURN coalesce(m.revision, 0) AS r"
@@ -156,6 +163,12 @@ def graph_load(
     so a failed restore leaves the graph as it was.
     """
     ensure_schema()
+    # Read (and checked) before the transaction: a retried transaction must
+    # find every row again, not an iterator the first attempt used up (it
+    # would replace the graph by nothing).
+    nodes, links = [], []
+    for row in _checked(rows):
+        (nodes if "node" in row else links).append(row)
 
     def work(tx: neo4j.ManagedTransaction) -> dict:
         # Not while a staged load holds the graph (LoadInProgress).
@@ -180,9 +193,6 @@ def graph_load(
         tx.run("MATCH (d:LayerwiseLoaded) DELETE d").consume()
         created: dict[int, str] = {}
         counts = {"nodes": 0, "relationships": 0}
-        nodes, links = [], []
-        for row in _checked(rows):
-            (nodes if "node" in row else links).append(row)
         for labels, group in groupby(
             sorted(nodes, key=lambda r: sorted(r["labels"])),
             key=lambda r: sorted(r["labels"]),
@@ -233,10 +243,11 @@ def graph_load(
                     )
         # A new stamp in the revision token: the restored graph is not the one
         # answers were cached for at its epoch and revision (revision.py).
+        # (A dump of a graph never written has no revision node: it gets one.)
         restored = tx.run(
-            "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
-            "FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | "
-            "SET m.restored = randomUUID()) "
+            "MERGE (m:LayerwiseMeta {key: 'graph'}) "
+            "ON CREATE SET m.epoch = randomUUID(), m.revision = 0 "
+            "SET m.restored = randomUUID() "
             "RETURN m.load_token AS token"
         ).single()["token"]
         return counts, restored
