@@ -21,7 +21,8 @@ import codecs
 import datetime
 import io
 import json
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, fields
 from functools import cache
@@ -133,33 +134,44 @@ def _syntax_problem(
     return Problem(name, line, yaml_problem(error))
 
 
+# What YAML's reader counts as a line break (a CR LF once).
+_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
 def _line_at(text: Callable[[], Any], position: int) -> int:
     r"""The 1-based line of character ``position`` of what ``text()`` opens (a
     context manager of a str or UTF-8 bytes, or of a text or UTF-8 binary
-    stream).
+    stream), counting line breaks as YAML's reader does.
 
     >>> import contextlib
     >>> _line_at(lambda: contextlib.nullcontext("a\nb\x01"), 3)
     2
-    >>> _line_at(lambda: contextlib.nullcontext(b"a\nb\nc"), 4)
-    3
+    >>> _line_at(lambda: contextlib.nullcontext(b"a\r\nb\rc\xc2\x85d"), 7)
+    4
     """
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    lines, left = 1, position
+    lines, left, carry = 1, position, ""
+    for chunk in _chunks(text):
+        piece = carry + chunk[:left]
+        left -= min(left, len(chunk))
+        carry = ""
+        if left and piece.endswith("\r"):  # perhaps half of a CR LF
+            carry, piece = "\r", piece[:-1]
+        lines += len(_BREAKS.findall(piece))
+        if not left:
+            break
+    return lines + bool(carry)
+
+
+def _chunks(text: Callable[[], Any]) -> Iterator[str]:
     with text() as source:
         if isinstance(source, bytes):
             source = source.decode("utf-8", errors="replace")
         if isinstance(source, str):
-            return 1 + source.count("\n", 0, position)
-        while left > 0:
-            chunk = source.read(1 << 16)
-            if not chunk:
-                break
-            if isinstance(chunk, bytes):
-                chunk = decoder.decode(chunk)
-            lines += chunk.count("\n", 0, left)
-            left -= len(chunk)
-    return lines
+            yield source
+            return
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        while chunk := source.read(1 << 16):
+            yield decoder.decode(chunk) if isinstance(chunk, bytes) else chunk
 
 
 def read_fixture_files(path: Path) -> tuple[list[FixtureFile], list[Problem]]:

@@ -86,7 +86,7 @@ def _files(tmp_path: Path, texts: list[str]) -> Path:
     folder = tmp_path / f"case{len(list(tmp_path.iterdir()))}"
     folder.mkdir()
     for n, text in enumerate(texts):
-        (folder / f"f{n}.yaml").write_text(text, encoding="utf-8")
+        (folder / f"f{n}.yaml").write_bytes(text.encode("utf-8"))  # line ends kept
     return folder
 
 
@@ -268,12 +268,20 @@ def test_a_file_not_in_utf8_cannot_be_read(tmp_path):
 
 
 @pytest.mark.parametrize("character", ["\x00", "\x01", "\x1b", "\ufffe"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_a_character_yaml_refuses_is_named_at_its_line_by_every_reader(
-    tmp_path, character
+    tmp_path, character, newline
 ):
-    text = (
-        "layers:\n- id: hardware\n  name: Hardware\n"
-        f"  description: a{character}b\nthreats: []\n"
+    # Characters of two and three bytes before it: its place counts characters.
+    text = newline.join(
+        [
+            "layers:",
+            "- id: hardware",
+            "  name: Hardwäre €",
+            f"  description: a{character}b",
+            "threats: []",
+            "",
+        ]
     )
     oracle, streamed, _, _ = _both(_files(tmp_path, [text]))
     (by_text,) = fixtures_yaml.read_fixture_text(text, name="f0.yaml")[1]
