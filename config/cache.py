@@ -23,8 +23,11 @@ RETRY_AFTER = 5.0
 # Monotonic time before which Redis is not asked; 0.0 while it answers. One
 # value for the process, as every thread's cache object talks to one Redis.
 _retry_at = 0.0
-# Whether Redis has refused the throttle's script (logged once per process).
-_script_refused = False
+# Monotonic time before which the throttle counts in this process without
+# asking Redis, after Redis refused its script (an ACL, out of memory...);
+# 0.0 while it runs.
+_script_retry_at = 0.0
+SCRIPT_RETRY_AFTER = 60.0
 
 
 def _failed(error: RedisError) -> None:
@@ -77,7 +80,9 @@ class SlidingLog:
     log of DRF's throttle, under a lock so threads cannot lose a count.
 
     It counts while Redis does not answer, so the throttle keeps working per
-    process during an outage, as it does without CACHE_URL.
+    process during an outage, as it does without CACHE_URL. A sweep lets go
+    of the keys with no time in the window of the call that sweeps: one
+    window for every key, as there is one throttle.
 
     >>> log = SlidingLog()
     >>> [log.admit("k", 2, 60.0, now) for now in (0.0, 1.0, 2.0)]
@@ -208,19 +213,27 @@ class SharedRedisCache(RedisCache):
     def _admit(self, key: str, limit: int, window: float, now: float) -> float | None:
         # A key of its own: DRF's log under the plain key is a pickled list,
         # which servers of an earlier version may still write during an upgrade.
+        global _script_retry_at
+        if _script_retry_at and time.monotonic() < _script_retry_at:
+            return LOCAL_LOG.admit(key, limit, window, now)
         shared = self.make_and_validate_key(f"admit:{key}")
         try:
-            return self._cache.admit(shared, limit, window, now)
+            wait = self._cache.admit(shared, limit, window, now)
         except ResponseError as error:  # e.g. scripts denied by the server's ACL
-            global _script_refused
-            if not _script_refused:
+            if not _script_retry_at:
                 log.warning(
                     "The shared cache refuses the throttle's script (%s): each "
-                    "server process counts its own requests.",
+                    "server process counts its own requests, asking again "
+                    "every %.0f s.",
                     error,
+                    SCRIPT_RETRY_AFTER,
                 )
-                _script_refused = True
+            _script_retry_at = time.monotonic() + SCRIPT_RETRY_AFTER
             return LOCAL_LOG.admit(key, limit, window, now)
+        if _script_retry_at:
+            log.warning("The shared cache runs the throttle's script again.")
+            _script_retry_at = 0.0
+        return wait
 
     admit = _tolerant(_admit, LOCAL_LOG.admit)
     admit.__doc__ = """``SlidingLog.admit`` for ``key``, counted in Redis in one

@@ -82,7 +82,9 @@ _memo: tuple[str | None, dict[Hashable, Any]] = (None, {})
 
 class _Answers:
     """Whole answers of one token, least recently served first, up to a size,
-    each for at most ``TIMEOUT`` seconds (as long as the shared cache keeps it).
+    each for at most ``TIMEOUT`` seconds from when this process kept it (the
+    shared cache's own timeout, counted from a later moment when the answer
+    came from there: keys hold the token, so that is only memory).
 
     ``size`` is what the caller counts (the body) and ``ENTRY_BYTES`` more for
     the key, the headers and the entry itself.

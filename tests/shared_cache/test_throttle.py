@@ -80,6 +80,7 @@ def test_redis_and_the_local_log_admit_as_the_rule_counted_by_brute_force(
     expected = brute_force(requests, limit, window)
     run = uuid.uuid4().hex
     local = shared_cache.SlidingLog()
+    local.SWEEP_EVERY = 1  # a sweep before every request: it must drop no live log
     in_redis = [cache.admit(f"{run}:{k}", limit, window, now) for k, now in requests]
     in_memory = [local.admit(k, limit, window, now) for k, now in requests]
     for answers in (in_redis, in_memory):
@@ -166,11 +167,14 @@ def test_a_log_left_by_drf_under_the_plain_key_is_not_in_the_way(
 def test_a_redis_that_refuses_scripts_leaves_the_count_to_each_process(
     shared_settings, redis_client, db, monkeypatch, caplog
 ):
+    calls = []
+
     def refused(*args, **kwargs):
+        calls.append(args)
         raise ResponseError("NOPERM this user has no permissions to run 'evalsha'")
 
     monkeypatch.setattr(shared_cache._ClientPerPool, "admit", refused)
-    monkeypatch.setattr(shared_cache, "_script_refused", False)
+    monkeypatch.setattr(shared_cache, "_script_retry_at", 0.0)
     shared_cache.LOCAL_LOG.clear()
     shared_settings.LAYERWISE_API_ANON_RATE = "2/min"
     anon = APIClient()
@@ -179,6 +183,7 @@ def test_a_redis_that_refuses_scripts_leaves_the_count_to_each_process(
     shared_cache.LOCAL_LOG.clear()
     assert codes == [200, 200, 429]
     assert "refuses the throttle's script" in caplog.text
+    assert len(calls) == 1  # not asked again for a while
     # the rest of the shared cache is still asked
     assert shared_cache._retry_at == 0.0
     cache.set("still-shared", 1)
@@ -191,9 +196,10 @@ def test_the_local_log_lets_go_of_clients_gone_quiet(monkeypatch):
     for n in range(20):
         assert log.admit(f"client-{n}", 5, 60.0, 100.0) is None
     assert log.keys() == 20
-    for _ in range(8):  # a window later, one client still asking
+    log.admit("client-1", 5, 60.0, 150.0)  # in the window, though not now
+    for _ in range(7):  # a window after the first, client 0 still asking
         log.admit("client-0", 5, 60.0, 160.0)
-    assert log.keys() == 1
+    assert log.keys() == 2
 
 
 def test_one_redis_client_serves_every_command(shared_settings):
