@@ -169,15 +169,11 @@ class _ClientPerPool(RedisCacheClient):
         self._admit: Any = None
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))  # pools live as long as this object
         if client is None:
-            if index not in self._pools:
-                self._pools[index] = self._pool_class.from_url(
-                    self._servers[index], **self._pool_options
-                )
             client = self._clients.setdefault(
-                index, self._client(connection_pool=self._pools[index])
+                id(pool), self._client(connection_pool=pool)
             )
         return client
 

@@ -9,7 +9,6 @@ naming its field, e.g. ``mitigates[3].threat: unknown threat 'x'``.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import MISSING, fields
@@ -24,11 +23,13 @@ from taxonomy.domain.kinds import BY_FIELD, KINDS, LINK_KINDS, NODE_KINDS, Kind
 from taxonomy.domain.records import Taxonomy
 from taxonomy.domain.rules import RuleProblem, taxonomy_problems
 from taxonomy.formats.fixtures_yaml import (
+    _field_names,
     field_path,
     fixture_schema,
     owned_links,
     schema_message,
 )
+from taxonomy.formats.jsonstream import MAX_JSON_DEPTH, binary_stream, build_value
 
 # The document's own key order: every kind as the registry lists it, but the
 # sources last (documents have always been written so).
@@ -213,11 +214,6 @@ def _within_rules(taxonomy: Taxonomy) -> Taxonomy:
 
 # --- The document read as a stream ---------------------------------------------------
 
-# Nesting past this many levels is refused (a document is 4 deep), as in YAML.
-MAX_JSON_DEPTH = 100
-_OPENS = frozenset({"start_map", "start_array"})
-_CLOSES = frozenset({"end_map", "end_array"})
-
 
 @cache
 def _item_validators() -> dict[str, jsonschema.protocols.Validator]:
@@ -238,26 +234,17 @@ def _syntax(message: str) -> FixtureSyntaxError:
 def _value(
     first: tuple[str, Any], events: Iterator[tuple[str, Any]], depth: int
 ) -> Any:
-    """The value that starts with event ``first``, built from ``events``."""
-    builder = ijson.ObjectBuilder()
-    event, value = first
-    builder.event(event, value)
-    if event not in _OPENS:
-        return builder.value
-    level = 1
-    for event, value in events:
-        builder.event(event, value)
-        if event in _OPENS:
-            level += 1
-            if depth + level > MAX_JSON_DEPTH:
-                raise _syntax(
-                    f"nested more than {MAX_JSON_DEPTH} levels deep (the limit)"
-                )
-        elif event in _CLOSES:
-            level -= 1
-            if level == 0:
-                return builder.value
-    raise _syntax("invalid JSON: the document ends inside a value")
+    """The value that starts with event ``first``, built from ``events``
+    (nesting past MAX_JSON_DEPTH is refused: a document is 4 deep)."""
+    return build_value(
+        events,
+        *first,
+        depth=depth,
+        too_deep=lambda: _syntax(
+            f"nested more than {MAX_JSON_DEPTH} levels deep (the limit)"
+        ),
+        ended=lambda: _syntax("invalid JSON: the document ends inside a value"),
+    )
 
 
 def taxonomy_from_document_stream(source: IO[bytes] | bytes) -> Taxonomy:
@@ -276,8 +263,7 @@ def taxonomy_from_document_stream(source: IO[bytes] | bytes) -> Taxonomy:
     """
     if isinstance(source, bytes) and not source.strip():
         raise _syntax("invalid JSON: the body is empty")
-    stream = io.BytesIO(source) if isinstance(source, bytes) else source
-    events = iter(ijson.basic_parse(stream, use_float=True))
+    events = iter(ijson.basic_parse(binary_stream(source), use_float=True))
     checks = _item_validators()
     records: dict[str, list] = {key: [] for key in BY_FIELD}
     skeleton: dict[str, Any] = {}
@@ -309,7 +295,7 @@ def taxonomy_from_document_stream(source: IO[bytes] | bytes) -> Taxonomy:
                     problems += found
                     records = {k: [] for k in BY_FIELD}  # no longer wanted
                 elif not problems:
-                    records[key].append(_records(kind.record, [item])[0])
+                    records[key].append(_record(kind.record, item))
                 index += 1
         for extra in events:  # the parser's own errors past the document
             raise _syntax(f"invalid JSON: more after the document ({extra[0]})")
@@ -323,15 +309,22 @@ def taxonomy_from_document_stream(source: IO[bytes] | bytes) -> Taxonomy:
     return _within_rules(Taxonomy(**{k: tuple(rows) for k, rows in records.items()}))
 
 
-def _records(cls: type, items: list[dict[str, Any]]) -> tuple:
-    names = {f.name for f in fields(cls)} - {"version"}
-    return tuple(
-        cls(
-            **{
-                k: tuple(v) if isinstance(v, list) else v
-                for k, v in item.items()
-                if k in names
-            }
-        )
-        for item in items
+@cache
+def _document_fields(cls: type) -> frozenset[str]:
+    """The fields of ``cls`` a document gives (versions are the graph's)."""
+    return _field_names(cls) - {"version"}
+
+
+def _record(cls: type, item: dict[str, Any]) -> Any:
+    names = _document_fields(cls)
+    return cls(
+        **{
+            k: tuple(v) if isinstance(v, list) else v
+            for k, v in item.items()
+            if k in names
+        }
     )
+
+
+def _records(cls: type, items: list[dict[str, Any]]) -> tuple:
+    return tuple(_record(cls, item) for item in items)

@@ -294,8 +294,9 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def _field_names(record: type) -> set[str]:
-    return {f.name for f in fields(record)}
+@cache
+def _field_names(record: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(record))
 
 
 def _value(value: Any) -> Any:

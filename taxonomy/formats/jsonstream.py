@@ -10,7 +10,7 @@ what it needs of each item.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import ijson
@@ -26,7 +26,8 @@ class StreamError(ValueError):
     """Invalid JSON, or JSON nested too deeply: where it is and what is wrong."""
 
 
-def _binary(source: str | bytes | IO) -> IO[bytes]:
+def binary_stream(source: str | bytes | IO) -> IO[bytes]:
+    """``source`` as a binary stream (text is encoded as UTF-8)."""
     if isinstance(source, str):
         return io.BytesIO(source.encode("utf-8"))
     if isinstance(source, bytes | bytearray):
@@ -34,25 +35,46 @@ def _binary(source: str | bytes | IO) -> IO[bytes]:
     return source
 
 
-def _value(events: Iterator[tuple[str, Any]], event: str, value: Any, where: str):
-    """The value that starts with ``(event, value)``, built from ``events``."""
+def build_value(
+    events: Iterator[tuple[str, Any]],
+    event: str,
+    value: Any,
+    *,
+    depth: int = 0,
+    too_deep: Callable[[], Exception],
+    ended: Callable[[], Exception],
+) -> Any:
+    """The value that starts with ``(event, value)``, built from ``events``;
+    ``too_deep()`` is raised past MAX_JSON_DEPTH levels (``depth`` of them
+    around the value already), ``ended()`` if the events end inside it."""
     if event not in _OPENS:
         return value
     builder = ijson.ObjectBuilder()
     builder.event(event, value)
-    depth = 1
-    while depth:
-        event, value = next(events)
+    level = 1
+    for event, value in events:
         builder.event(event, value)
         if event in _OPENS:
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                raise StreamError(
-                    f"{where} is nested more than {MAX_JSON_DEPTH} levels deep"
-                )
+            level += 1
+            if depth + level > MAX_JSON_DEPTH:
+                raise too_deep()
         elif event in _CLOSES:
-            depth -= 1
-    return builder.value
+            level -= 1
+            if not level:
+                return builder.value
+    raise ended()
+
+
+def _value(events: Iterator[tuple[str, Any]], event: str, value: Any, where: str):
+    return build_value(
+        events,
+        event,
+        value,
+        too_deep=lambda: StreamError(
+            f"{where} is nested more than {MAX_JSON_DEPTH} levels deep"
+        ),
+        ended=lambda: StreamError(f"{where} ends inside a value"),
+    )
 
 
 def array_items(
@@ -76,7 +98,7 @@ def array_items(
     taxonomy.formats.jsonstream.StreamError: invalid JSON in objects[1]: ...
     """
     where = "the top level"
-    events = ijson.basic_parse(_binary(source), use_float=True)
+    events = ijson.basic_parse(binary_stream(source), use_float=True)
     try:
         event, _ = next(events, (None, None))
         if event != "start_map":

@@ -216,17 +216,21 @@ class Events:
     def leave(self) -> None:
         self.take()
 
+    def _is_merge_key(self, event: ScalarEvent) -> bool:
+        """A plain ``<<`` key (YAML's merge key), not the text ``"<<"``."""
+        return (
+            event.value == "<<"
+            and event.style in (None, "")
+            and self._tag(event) == MERGE_TAG
+        )
+
     def key(self, seen: set[str]) -> str:
         """The next key of the mapping being walked (refused if repeated)."""
         event = self.take()
         if isinstance(event, AliasEvent):
             value = self._alias(event)
         elif isinstance(event, ScalarEvent):
-            if (
-                event.value == "<<"
-                and event.style in (None, "")
-                and self._tag(event) == MERGE_TAG
-            ):
+            if self._is_merge_key(event):
                 raise _construct_error(
                     "a merge key (<<) is not supported here: merge within an item",
                     event,
@@ -290,12 +294,7 @@ class Events:
         seen: set[str] = set()
         while not isinstance(self.peek(), MappingEndEvent):
             key_event = self.peek()
-            if (
-                isinstance(key_event, ScalarEvent)
-                and key_event.value == "<<"
-                and key_event.style in (None, "")
-                and self._tag(key_event) == MERGE_TAG
-            ):
+            if isinstance(key_event, ScalarEvent) and self._is_merge_key(key_event):
                 self.take()
                 if "<<" in seen:
                     raise ConstructError(

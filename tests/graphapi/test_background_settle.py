@@ -62,6 +62,15 @@ def _import(api, taxonomy):
         return api.post("/api/v1/import/?prune=true", document, format="json")
 
 
+def _imported_and_settling(api, held_settle):
+    """The next version imported through the API, its settling begun and held."""
+    started, release, finished = held_settle
+    wanted, _ = _next_version()
+    assert _import(api, wanted).status_code == 200
+    assert started.wait(10)
+    return wanted, release, finished
+
+
 def test_the_answer_comes_at_the_switch_and_a_write_after_it_waits(
     seeded_graph, api, held_settle
 ):
@@ -91,10 +100,7 @@ def test_another_large_import_waits_for_the_settling_too(
     seeded_graph, api, held_settle
 ):
     """A second staged load (``staging.lock``) waits, like any write."""
-    started, release, finished = held_settle
-    wanted, _ = _next_version()
-    assert _import(api, wanted).status_code == 200
-    assert started.wait(10)
+    wanted, release, _ = _imported_and_settling(api, held_settle)
     again = replace(wanted, threats=(*wanted.threats, Threat("more", "More")))
     threading.Timer(0.5, release.set).start()
     with override_settings(**STAGED):
@@ -107,10 +113,7 @@ def test_another_large_import_waits_for_the_settling_too(
 def test_a_write_waits_for_the_settling_no_longer_than_its_limit(
     seeded_graph, api, held_settle
 ):
-    started, release, finished = held_settle
-    wanted, _ = _next_version()
-    assert _import(api, wanted).status_code == 200
-    assert started.wait(10)
+    _, release, finished = _imported_and_settling(api, held_settle)
     with override_settings(LAYERWISE_SETTLE_WAIT_SECONDS=0.3):
         with pytest.raises(LoadInProgress) as refused:
             services.node_create(kind="threat", record=Threat("late", "Late"))

@@ -122,16 +122,16 @@ def visibility_tx(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
 
 
 def _stale_seconds() -> float:
-    return float(getattr(settings, "LAYERWISE_LOAD_STALE_SECONDS", 300))
+    return float(settings.LAYERWISE_LOAD_STALE_SECONDS)
 
 
 def stage_batch() -> int:
-    return int(getattr(settings, "LAYERWISE_STAGE_BATCH", STAGE_BATCH))
+    return int(settings.LAYERWISE_STAGE_BATCH)
 
 
 def staged_from() -> int:
     """Change sets larger than this are written as a staged load."""
-    return int(getattr(settings, "LAYERWISE_STAGED_WRITE_ITEMS", 20_000))
+    return int(settings.LAYERWISE_STAGED_WRITE_ITEMS)
 
 
 def _state_of(row: Any) -> dict[str, Any]:
@@ -757,7 +757,7 @@ atexit.register(join_background)
 
 
 def settle_wait_seconds() -> float:
-    return float(getattr(settings, "LAYERWISE_SETTLE_WAIT_SECONDS", 20))
+    return float(settings.LAYERWISE_SETTLE_WAIT_SECONDS)
 
 
 def free_for_write(error: LoadInProgress) -> bool:
@@ -774,8 +774,15 @@ def free_for_write(error: LoadInProgress) -> bool:
     if error.state.get("state") != COMMITTED:
         return False
     deadline = time.monotonic() + settle_wait_seconds()
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
+    delay = 0.05
+    while (left := deadline - time.monotonic()) > 0:
+        here = threading.current_thread()
+        settling_here = [t for t in _BACKGROUND if t is not here and t.is_alive()]
+        if settling_here:  # this process settles: woken as soon as it ends
+            settling_here[0].join(timeout=left)
+        else:  # another process does: asked less and less often
+            time.sleep(min(delay, left))
+            delay = min(2 * delay, 0.5)
         status = load_status()
         if status is None:
             return True
