@@ -52,9 +52,15 @@ def test_the_graph_explorer_draws_without_breaking_the_policy(
     page: Page, site, violations
 ):
     page.goto(site + "/graph/?around=threat:guardrail-removal")
-    page.wait_for_function(
-        "window.layerwiseGraph && window.layerwiseGraph.nodes().length > 0"
-    )
+    # Polled with evaluate (run by the browser's debugger, outside the page's
+    # policy): wait_for_function with a text predicate evals it in the page,
+    # which this very policy refuses once the page is up.
+    drawn = "() => !!window.layerwiseGraph && window.layerwiseGraph.nodes().length > 0"
+    for _ in range(200):
+        if page.evaluate(drawn):
+            break
+        page.wait_for_timeout(50)
+    assert page.evaluate(drawn), "the graph was not drawn within 10 s"
     assert _reported(page, violations) == []
 
 
