@@ -10,14 +10,27 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test bench install neo4j-start neo4j-stop stop lint format lock chromium screenshots
+.PHONY: run test bench install install-dev neo4j-start neo4j-stop stop lint format lock chromium screenshots
 
-install: $(VENV)/.installed var/neo4j/lib/.installed node_modules/.installed
+# Two locks: requirements.lock holds what serving needs (make run);
+# requirements-dev.lock adds the test and lint tools (make test, bench, lint).
+# Each has its own stamp, so a changed lock is installed again.
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+install: $(RUNTIME) node_modules/.installed var/neo4j/lib/.installed
+install-dev: $(DEV) node_modules/.installed var/neo4j/lib/.installed
+
+$(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Layerwise needs Python 3.11 (PYTHON=$(PYTHON))")'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME): requirements.lock | $(VENV)/bin/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+$(DEV): requirements-dev.lock | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	@touch $@
 
 # The browser's JavaScript (Cytoscape.js), pinned in package-lock.json; Django
@@ -26,7 +39,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-var/neo4j/lib/.installed: neo4j/pom.xml | $(VENV)/.installed
+# After node_modules/: every manage.py command runs Django's checks, which warn
+# (staticfiles.W004) while a static folder such as node_modules/cytoscape/dist
+# is missing.
+var/neo4j/lib/.installed: neo4j/pom.xml | $(RUNTIME) node_modules/.installed
 	$(MANAGE) neo4j install
 	@touch $@
 
@@ -68,7 +84,7 @@ run: neo4j-start
 # server (never your data). In CI the test server is stopped afterwards;
 # locally it keeps running for the next run. pytest exits non-zero when it
 # collects no test.
-test: install var/redis/.installed chromium lint
+test: install-dev var/redis/.installed chromium lint
 	$(MANAGE) neo4j start --instance test
 	status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ -n "$$CI" ]; then $(MANAGE) neo4j stop --instance test; fi; \
@@ -80,23 +96,31 @@ test: install var/redis/.installed chromium lint
 BENCH_ENV := LAYERWISE_NEO4J_TEST_PORT=7689 LAYERWISE_NEO4J_TEST_DIR=$(CURDIR)/var/neo4j-bench \
 	LAYERWISE_NEO4J_TEST_HEAP=2g LAYERWISE_NEO4J_TEST_PAGECACHE=512m LAYERWISE_NEO4J_TEST_TX_MAX=1g
 
-bench: install var/redis/.installed
+bench: install-dev var/redis/.installed
 	$(BENCH_ENV) $(MANAGE) bench $(BENCH_ARGS)
 
-lint:
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format:
+format: $(DEV)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Re-pin requirements.lock after changing the dependencies in pyproject.toml.
+# Re-pin both locks after changing the dependencies in pyproject.toml: the
+# newest versions it allows. The dev lock is resolved first, and the runtime
+# lock is the runtime dependencies installed under the dev lock's pins, so
+# both name the same version of every package they share.
+LOCK_HEAD = echo "\# Exact versions of every Python package $(1)."; \
+	echo "\# Regenerate after changing pyproject.toml: make lock"
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet ".[dev]"
-	{ echo "# Exact versions of every Python package, installed by 'make' into .venv."; \
-	  echo "# Regenerate after changing pyproject.toml: make lock"; \
+	.venv-lock/bin/pip install --quiet --disable-pip-version-check ".[dev]"
+	{ $(call LOCK_HEAD,for make test/bench/lint: the runtime and the dev extra); \
+	  .venv-lock/bin/pip freeze --exclude layerwise | sort -f; } > requirements-dev.lock
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --disable-pip-version-check -c requirements-dev.lock .
+	{ $(call LOCK_HEAD,the site needs to serve: make run); \
 	  .venv-lock/bin/pip freeze --exclude layerwise | sort -f; } > requirements.lock
 	rm -rf .venv-lock
 
@@ -110,6 +134,6 @@ chromium:
 
 # Full-page screenshots of the main pages into var/screenshots/ and the README's
 # docs/matrix.png, taken by the browser tests against the test Neo4j server.
-screenshots: install chromium
+screenshots: install-dev chromium
 	$(MANAGE) neo4j start --instance test
 	LAYERWISE_SCREENSHOTS=docs $(BIN)/python -m pytest tests/browser -k screenshot
