@@ -48,7 +48,7 @@ class CatalogueImportCommand(BaseCommand):
         parser.add_argument(
             "--allow-removals",
             action="store_true",
-            help=f"import even if it removes more than {REMOVAL_SHARE:.0%} of a "
+            help=f"import even if it removes more than {REMOVAL_SHARE:.0%}% of a "
             "kind the graph holds of the taxonomy (refused otherwise: a truncated "
             "file?)",
         )
