@@ -287,12 +287,21 @@ for _strength, _e in LAYERWISE_EFFECTIVENESS.items():
         raise ImproperlyConfigured(
             f"LAYERWISE_EFFECTIVENESS_{_strength.upper()} must be in [0, 1)"
         )
-# What each strength stands for in the robustness analysis's Monte Carlo draws.
+# What each strength stands for in the robustness analysis's Monte Carlo draws:
+# a band whose mean is the strength's effectiveness, so that the draws scatter
+# around the judged values instead of sitting below (or above) them.
 LAYERWISE_UNCERTAINTY = {
     "low": envrange("LAYERWISE_UNCERTAINTY_LOW", (0.15, 0.45)),
     "medium": envrange("LAYERWISE_UNCERTAINTY_MEDIUM", (0.45, 0.75)),
-    "high": envrange("LAYERWISE_UNCERTAINTY_HIGH", (0.75, 0.95)),
+    "high": envrange("LAYERWISE_UNCERTAINTY_HIGH", (0.85, 0.95)),
 }
+for _strength, (_low, _high) in LAYERWISE_UNCERTAINTY.items():
+    if abs((_low + _high) / 2 - LAYERWISE_EFFECTIVENESS[_strength]) > 1e-9:
+        raise ImproperlyConfigured(
+            f"LAYERWISE_UNCERTAINTY_{_strength.upper()} ({_low:g}-{_high:g}) must "
+            f"have LAYERWISE_EFFECTIVENESS_{_strength.upper()} "
+            f"({LAYERWISE_EFFECTIVENESS[_strength]:g}) as its mean"
+        )
 
 LOGGING = {
     "version": 1,

@@ -12,9 +12,11 @@ MITIGATES links, on the vectorised model of ``taxonomy.analysis.compiled``:
   layer addresses if every link were one step lower, and if every link were
   one step higher.
 - **Uncertainty** (Monte Carlo): each strength stands for an interval of
-  effectiveness; each link's e is drawn uniformly from its interval,
-  independently per link, ``samples`` times from ``numpy.random.default_rng
-  (seed)``, and the analysis runs once per draw.
+  effectiveness (its *band*) centred on the strength's point value, so that
+  the draws scatter around the judged values rather than below or above them;
+  each link's e is drawn uniformly from its band, independently per link,
+  ``samples`` times from ``numpy.random.default_rng(seed)``, and the analysis
+  runs once per draw (one *reading* of the judgements).
 
 Both follow the scenario's dependence, threshold and enabled mitigations.
 """
@@ -34,8 +36,13 @@ from taxonomy.domain.scenario import FULL, INDEPENDENT, Scenario
 
 UNMITIGATED, INSUFFICIENT, DEFENSE_IN_DEPTH, SINGLE_LAYER = range(4)
 # The project's assumption of what each strength stands for (documented in
-# docs/coverage.md); ``LAYERWISE_UNCERTAINTY_*`` settings override it.
-DEFAULT_INTERVALS = {"low": (0.15, 0.45), "medium": (0.45, 0.75), "high": (0.75, 0.95)}
+# docs/coverage.md); ``LAYERWISE_UNCERTAINTY_*`` settings override it. Each
+# band's mean is its strength's point value (0.3, 0.6, 0.9): a band off its
+# point value would move every draw one way and the draws' median away from
+# the judged headline for no reason but the bands.
+DEFAULT_INTERVALS = {"low": (0.15, 0.45), "medium": (0.45, 0.75), "high": (0.85, 0.95)}
+# How far a band's mean may be from its point value (float rounding only).
+CENTRE_TOLERANCE = 1e-9
 DEFAULT_SAMPLES = 2000
 MAX_SAMPLES = 20_000
 PERCENTILES = (5, 50, 95)
@@ -278,7 +285,8 @@ class MonteCarlo:
 
     ``addressed[i]``: the share of draws in which threat i is addressed;
     ``class_share[i, c]``: of each class; ``coverage_percentiles[i]``: the
-    5th, 50th and 95th percentiles of its coverage; ``headline[d]`` and
+    5th, 50th and 95th percentiles of its coverage, ``coverage_mean[i]`` its
+    mean over the draws; ``headline[d]`` and
     ``class_counts[d, c]``: per draw, the headline count and the count of
     each class.
     """
@@ -291,17 +299,24 @@ class MonteCarlo:
     addressed: np.ndarray
     class_share: np.ndarray
     coverage_percentiles: np.ndarray
+    coverage_mean: np.ndarray
     headline: np.ndarray
     class_counts: np.ndarray
 
 
 def checked_intervals(
     intervals: dict[str, tuple[float, float]],
+    effectiveness: dict[str, float] | None = None,
 ) -> dict[str, tuple[float, float]]:
-    """The intervals in ``STRENGTHS`` order, each 0 <= low <= high <= 1.
+    """The intervals in ``STRENGTHS`` order, each 0 <= low <= high <= 1, and,
+    with ``effectiveness``, each one's mean that strength's point value.
 
     >>> checked_intervals({"low": (0.1, 0.2), "medium": (0.5, 0.5), "high": (1, 1)})
     {'low': (0.1, 0.2), 'medium': (0.5, 0.5), 'high': (1.0, 1.0)}
+    >>> checked_intervals(DEFAULT_INTERVALS, {"low": 0.3, "medium": 0.6, "high": 0.8})
+    Traceback (most recent call last):
+    ...
+    ValueError: the interval of 'high' (0.85-0.95) must have its strength's effectiveness 0.8 as its mean, got 0.9
     """
     if set(intervals) != set(STRENGTHS):
         raise ValueError(f"intervals must name exactly {', '.join(STRENGTHS)}")
@@ -314,6 +329,13 @@ def checked_intervals(
                 f"got {low}-{high}"
             )
         out[strength] = (low, high)
+    for strength, e in (effectiveness or {}).items():
+        low, high = out[strength]
+        if abs((low + high) / 2 - e) > CENTRE_TOLERANCE:
+            raise ValueError(
+                f"the interval of {strength!r} ({low:g}-{high:g}) must have its "
+                f"strength's effectiveness {e:g} as its mean, got {(low + high) / 2:g}"
+            )
     return out
 
 
@@ -331,7 +353,8 @@ def monte_carlo(
     ``intervals`` give the same numbers on every machine (one
     ``numpy.random.default_rng(seed)``; each draw gives the links their
     numbers in the order of threat id, mitigation id and strength, whatever
-    the order of the layers).
+    the order of the layers). Each interval's mean must be its strength's
+    effectiveness in ``scenario`` (``ValueError`` otherwise).
 
     >>> from taxonomy.analysis.compiled import coverage_model
     >>> from taxonomy.domain.records import (Layer, Mitigates, Mitigation,
@@ -341,12 +364,15 @@ def monte_carlo(
     ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
     ...     mitigates=(Mitigates("m", "t", "high"),)))
     >>> mc = monte_carlo(model, Scenario(), samples=4000, seed=1)
-    >>> abs(float(mc.addressed[0]) - 0.75) < 0.03  # P(e >= 0.8), e ~ U(0.75, 0.95)
+    >>> float(mc.addressed[0])  # e ~ U(0.85, 0.95) is always at least 0.8
+    1.0
+    >>> mc = monte_carlo(model, Scenario(threshold=0.9), samples=4000, seed=1)
+    >>> abs(float(mc.addressed[0]) - 0.5) < 0.03  # P(e >= 0.9)
     True
     """
     if not 1 <= samples <= MAX_SAMPLES:
         raise ValueError(f"samples must be between 1 and {MAX_SAMPLES}, got {samples}")
-    intervals = checked_intervals(intervals)
+    intervals = checked_intervals(intervals, scenario.effectiveness_map)
     check_scenario(model, scenario)
     theta = addressing_weight(scenario.threshold)
     dependence = scenario.dependence
@@ -406,6 +432,7 @@ def monte_carlo(
         addressed=(codes >= DEFENSE_IN_DEPTH).mean(axis=0),
         class_share=class_share,
         coverage_percentiles=np.percentile(coverage, PERCENTILES, axis=0).T,
+        coverage_mean=coverage.mean(axis=0, dtype=np.float64),
         headline=(codes != SINGLE_LAYER).sum(axis=1),
         class_counts=class_counts,
     )

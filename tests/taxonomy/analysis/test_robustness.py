@@ -16,9 +16,18 @@ from taxonomy.analysis.coverage import analyse
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.robustness import (
     DEFAULT_INTERVALS,
+    checked_intervals,
     headline_count,
     monte_carlo,
     sensitivity,
+)
+from taxonomy.analysis.robustness_report import (
+    central_range,
+    crossings,
+    middle_count,
+    robustness_entry,
+    share_words,
+    typical_words,
 )
 from taxonomy.domain.records import (
     STRENGTHS,
@@ -28,7 +37,12 @@ from taxonomy.domain.records import (
     Taxonomy,
     Threat,
 )
-from taxonomy.domain.scenario import DEPENDENCES, Scenario
+from taxonomy.domain.scenario import (
+    DEFAULT_EFFECTIVENESS,
+    DEPENDENCES,
+    INDEPENDENT,
+    Scenario,
+)
 from tests.taxonomy.analysis.test_properties import cases
 
 EXAMPLES = settings(
@@ -63,6 +77,14 @@ def _everything_moved(taxonomy: Taxonomy, step: int) -> Taxonomy:
         if index >= 0:
             links.append(replace(link, strength=STRENGTHS[min(index, 2)]))
     return replace(taxonomy, mitigates=tuple(links))
+
+
+def _bands(effectiveness: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Bands centred on each point value, as wide as 0-1 allows up to ±0.1."""
+    return {
+        s: (e - min(0.1, e, 1 - e), e + min(0.1, e, 1 - e))
+        for s, e in effectiveness.items()
+    }
 
 
 def _headline(taxonomy: Taxonomy, scenario: Scenario) -> int:
@@ -186,8 +208,135 @@ def test_the_draws_do_not_depend_on_the_order_of_the_layers(case, data):
     shuffled = replace(
         taxonomy, layers=tuple(data.draw(st.permutations(taxonomy.layers)))
     )
-    a = monte_carlo(coverage_model(taxonomy), scenario, samples=20, seed=5)
-    b = monte_carlo(coverage_model(shuffled), scenario, samples=20, seed=5)
+    bands = _bands(scenario.effectiveness_map)
+    a = monte_carlo(
+        coverage_model(taxonomy), scenario, samples=20, seed=5, intervals=bands
+    )
+    b = monte_carlo(
+        coverage_model(shuffled), scenario, samples=20, seed=5, intervals=bands
+    )
     assert np.array_equal(a.headline, b.headline)
     assert np.allclose(a.coverage_percentiles, b.coverage_percentiles)
     assert np.array_equal(a.addressed, b.addressed)
+
+
+def test_each_band_s_mean_is_its_strength_s_point_value():
+    for strength, e in DEFAULT_EFFECTIVENESS.items():
+        low, high = DEFAULT_INTERVALS[strength]
+        assert math.isclose((low + high) / 2, e, abs_tol=1e-12), strength
+
+
+def test_the_settings_bands_are_centred_on_the_settings_point_values():
+    from django.conf import settings as django_settings
+
+    for strength, (low, high) in django_settings.LAYERWISE_UNCERTAINTY.items():
+        expected = django_settings.LAYERWISE_EFFECTIVENESS[strength]
+        assert math.isclose((low + high) / 2, expected, abs_tol=1e-12), strength
+
+
+def test_monte_carlo_refuses_a_band_whose_mean_is_not_its_point_value():
+    off = dict(DEFAULT_INTERVALS, high=(0.75, 0.95))
+    model = coverage_model(Taxonomy())
+    try:
+        monte_carlo(model, Scenario(), samples=1, intervals=off)
+    except ValueError as error:
+        assert "'high'" in str(error) and "0.9" in str(error)
+    else:
+        raise AssertionError("an off-centre band was accepted")
+    assert checked_intervals(DEFAULT_INTERVALS, DEFAULT_EFFECTIVENESS)
+
+
+def _exact_moments(links, bands) -> tuple[float, float]:
+    """Mean and variance of ``1 - prod(1 - e)`` over independent uniform links."""
+    mean_u, mean_u2 = 1.0, 1.0
+    for link in links:
+        low, high = bands[link.strength]
+        u_low, u_high = 1 - high, 1 - low
+        mean_u *= (u_low + u_high) / 2
+        mean_u2 *= (u_low * u_low + u_low * u_high + u_high * u_high) / 3
+    return 1 - mean_u, max(mean_u2 - mean_u * mean_u, 0.0)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(max_layers=3))
+def test_with_independent_links_the_draws_scatter_around_the_judged_coverage(case):
+    taxonomy, scenario = case
+    scenario = replace(scenario, dependence=INDEPENDENT)
+    bands = _bands(scenario.effectiveness_map)
+    samples = 2000
+    mc = monte_carlo(
+        coverage_model(taxonomy), scenario, samples=samples, intervals=bands
+    )
+    for i, threat in enumerate(analyse(taxonomy, scenario).threats):
+        mean, variance = _exact_moments(threat.links, bands)
+        # Centred bands: the expected coverage is the judged coverage exactly.
+        assert math.isclose(mean, threat.coverage, abs_tol=1e-9)
+        allowed = 5 * math.sqrt(variance / samples) + 1e-6
+        assert abs(mc.coverage_mean[i] - mean) <= allowed, threat.id
+
+
+def test_a_lone_high_link_sits_at_its_judged_value_on_average():
+    # The old band (0.75-0.95) put a lone high link's mean at 0.85, not 0.9.
+    taxonomy = Taxonomy(
+        layers=(Layer("hw", "HW"),),
+        threats=(Threat("t", "T"),),
+        mitigations=(Mitigation("m", "M", "hw", "deployed"),),
+        mitigates=(Mitigates("m", "t", "high"),),
+    )
+    mc = monte_carlo(coverage_model(taxonomy), Scenario(), samples=4000, seed=3)
+    assert abs(mc.coverage_mean[0] - 0.9) < 0.003
+
+
+def _entry_and_draws(case, samples: int = 200):
+    taxonomy, scenario = case
+    model = coverage_model(taxonomy)
+    bands = _bands(scenario.effectiveness_map)
+    entry = robustness_entry(model, scenario, samples=samples, seed=1, intervals=bands)
+    draws = monte_carlo(model, scenario, samples=samples, seed=1, intervals=bands)
+    return entry, draws.headline
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(max_layers=3))
+def test_the_range_of_most_readings_is_the_brute_force_one(case):
+    entry, counts = _entry_and_draws(case)
+    n = len(counts)
+    histogram = entry["monte_carlo"]["headline"]["histogram"]
+    low, high, share = central_range(histogram, n)
+    values = sorted(set(counts.tolist()))
+    assert low == max(c for c in values if (counts < c).sum() <= 0.05 * n)
+    assert high == min(c for c in values if (counts > c).sum() <= 0.05 * n)
+    assert share == ((counts >= low) & (counts <= high)).mean() >= 0.9
+    assert middle_count(histogram, n) == sorted(counts.tolist())[math.ceil(n / 2) - 1]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(max_layers=3))
+def test_the_crossing_shares_add_up_to_the_draws_mean_count(case):
+    entry, counts = _entry_and_draws(case)
+    joining, leaving = crossings(entry)
+    expected = (
+        entry["headline"]["count"] + sum(leaving.values()) - sum(joining.values())
+    )
+    assert math.isclose(
+        counts.mean(), expected, abs_tol=1e-6 * (1 + len(entry["threats"]))
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(max_layers=3))
+def test_the_middle_reading_is_explained_with_the_brute_force_share(case):
+    entry, counts = _entry_and_draws(case)
+    count = entry["headline"]["count"]
+    words = typical_words(entry)
+    middle = middle_count(entry["monte_carlo"]["headline"]["histogram"], len(counts))
+    if middle == count:
+        assert words == ""
+        return
+    side = "fewer" if middle < count else "more"
+    beyond = (counts < count) if middle < count else (counts > count)
+    assert f"{share_words(beyond.mean())} of readings count {side} than {count}." in (
+        words
+    )
+    low, high, _ = central_range(entry["monte_carlo"]["headline"]["histogram"], 200)
+    assert ("outside the range" in words) == (not low <= count <= high)
