@@ -128,41 +128,258 @@ def histogram(counts: np.ndarray, of: int) -> list[dict[str, int]]:
     ]
 
 
-def headline_sentence(entry: Mapping) -> str:
-    """The headline with its range and its Monte Carlo interval, in plain words.
+def headline_sentence(entry: Mapping, names: Mapping[str, str] | None = None) -> str:
+    """The headline, then what could change it and how likely, in plain words.
 
-    >>> headline_sentence({"headline": {"count": 9, "of": 12, "lower": 10,
-    ...     "higher": 6}, "dependence": "independent", "monte_carlo": {"samples": 2000,
-    ...     "headline": {"median": 9.0, "p5": 7.0, "p95": 10.0}}})
-    '9 of 12 threats cannot be addressed by any single governance layer; between 6 and 10 if every strength judgement were one step off; 7 to 10 in 90% of 2000 random draws of the effectiveness within each strength (median 9), with independent mitigations.'
+    ``names`` maps threat ids to the names the sentences use (default: ids).
+
+    >>> headline_sentence({"headline": {"count": 9, "of": 12, "lower": 12,
+    ...     "higher": 0}, "dependence": "independent", "pivotal_links": [],
+    ...     "threats": [], "monte_carlo": {"samples": 10, "headline": {
+    ...     "histogram": [{"count": 9, "draws": 10}]}}})
+    '9 of 12 threats cannot be addressed by any single governance layer. In all 10 plausible readings of the strength judgements, 9 threats are addressed by no single layer, with independent mitigations. No single judgement one step off changes this count. If every judgement were one step off in the same direction at once, the count would be 12 (every one lower) or 0 (every one higher): worst cases, not likely readings.'
     """
     h = entry["headline"]
     return (
         f"{h['count']} of {h['of']} threats cannot be addressed by any single "
-        f"governance layer; {range_words(entry)}"
+        f"governance layer. {range_words(entry, names)}"
     )
 
 
-def range_words(entry: Mapping) -> str:
-    """How far the headline moves: one step off, and across random draws.
+def range_words(
+    entry: Mapping, names: Mapping[str, str] | None = None, *, one_step: bool = True
+) -> str:
+    """What could change the headline count and how likely, in plain sentences:
+    across the random readings of the judgements, why their middle differs
+    from the judged count (when it does), and one judgement or all of them one
+    step off (``one_step`` False leaves that out).
 
-    >>> range_words({"headline": {"lower": 9, "higher": 9}, "dependence": "full",
-    ...     "monte_carlo": {"samples": 10, "headline": {"median": 9, "p5": 9, "p95": 9}}})
-    'the same if every strength judgement were one step off; 9 to 9 in 90% of 10 random draws of the effectiveness within each strength (median 9), with every mitigation failing together.'
+    >>> range_words({"headline": {"count": 9, "of": 12, "lower": 9, "higher": 9},
+    ...     "dependence": "full", "pivotal_links": [], "threats": [],
+    ...     "monte_carlo": {"samples": 20, "headline": {"histogram": [
+    ...     {"count": 8, "draws": 1}, {"count": 9, "draws": 19}]}}})
+    'In 95% of 20 plausible readings of the strength judgements, 9 threats are addressed by no single layer, with every mitigation failing together. No single judgement one step off changes this count. Nor does every judgement one step off in the same direction at once.'
     """
-    h, mc = entry["headline"], entry["monte_carlo"]
-    low, high = sorted((h["lower"], h["higher"]))
-    moved = (
-        "the same"
-        if low == high == h.get("count", low)
-        else f"between {low} and {high}"
+    return " ".join(
+        part
+        for part in (
+            readings_words(entry),
+            typical_words(entry, names),
+            one_step_words(entry) if one_step else "",
+        )
+        if part
     )
-    band = mc["headline"]
+
+
+def central_range(histogram: list[Mapping], samples: int) -> tuple[int, int, float]:
+    """The narrowest range of counts that leaves at most 5% of the draws below
+    it and at most 5% above, and the share of the draws within it (at least 90%).
+
+    >>> central_range([{"count": 7, "draws": 1}, {"count": 8, "draws": 18},
+    ...     {"count": 9, "draws": 1}], 20)
+    (8, 8, 0.9)
+    >>> central_range([{"count": 7, "draws": 2}, {"count": 8, "draws": 16},
+    ...     {"count": 9, "draws": 2}], 20)
+    (7, 9, 1.0)
+    >>> central_range([{"count": 7, "draws": 1}, {"count": 8, "draws": 38},
+    ...     {"count": 9, "draws": 1}], 40)
+    (8, 8, 0.95)
+    """
+    tail = 0.05 * samples
+    below, low = 0, None
+    for item in histogram:
+        if below > tail:
+            break
+        low, below = item["count"], below + item["draws"]
+    above, high = 0, None
+    for item in reversed(histogram):
+        if above > tail:
+            break
+        high, above = item["count"], above + item["draws"]
+    inside = sum(i["draws"] for i in histogram if low <= i["count"] <= high)
+    return low, high, inside / samples
+
+
+def middle_count(histogram: list[Mapping], samples: int) -> int:
+    """The count of the middle reading: the smallest count that half the draws
+    reach or stay under.
+
+    >>> middle_count([{"count": 8, "draws": 2}, {"count": 9, "draws": 2}], 4)
+    8
+    """
+    seen = 0
+    for item in histogram:
+        seen += item["draws"]
+        if 2 * seen >= samples:
+            return item["count"]
+    raise ValueError("the histogram holds no draw")
+
+
+def share_words(share: float) -> str:
+    """A share of the readings in whole percent, never rounded to 0% or 100%.
+
+    >>> share_words(0.004), share_words(0.134), share_words(0.998), share_words(1.0)
+    ('under 1%', '13%', 'over 99%', '100%')
+    """
+    if 0 < share < 0.005:
+        return "under 1%"
+    if 0.995 <= share < 1:
+        return "over 99%"
+    return f"{round(100 * share)}%"
+
+
+def _threats_word(n: int) -> str:
+    return "1 threat is" if n == 1 else f"{n} threats are"
+
+
+def readings_words(entry: Mapping) -> str:
+    """How many threats no single layer addresses across the random readings.
+
+    >>> readings_words({"dependence": "independent", "monte_carlo": {
+    ...     "samples": 2000, "headline": {"histogram": [{"count": 7, "draws": 101},
+    ...     {"count": 8, "draws": 1798}, {"count": 9, "draws": 101}]}}})
+    'In all 2,000 plausible readings of the strength judgements, 7 to 9 threats are addressed by no single layer, with independent mitigations.'
+    """
+    mc = entry["monte_carlo"]
+    histogram, samples = mc["headline"]["histogram"], mc["samples"]
+    if not histogram:
+        return ""
+    low, high, share = central_range(histogram, samples)
+    where = "all" if share == 1 else share_words(share) + " of"
+    counted = _threats_word(low) if low == high else f"{low} to {high} threats are"
     return (
-        f"{moved} if every strength judgement were one step off; "
-        f"{band['p5']:g} to {band['p95']:g} in 90% of {mc['samples']} random draws "
-        f"of the effectiveness within each strength (median {band['median']:g}), "
-        f"with {_dependence_words(entry['dependence'])}."
+        f"In {where} {samples:,} plausible readings of the strength judgements, "
+        f"{counted} addressed by no single layer, with "
+        f"{_dependence_words(entry['dependence'])}."
+    )
+
+
+def crossings(entry: Mapping) -> tuple[dict[str, float], dict[str, float]]:
+    """Per threat, the share of readings in which it crosses to the other side
+    of the headline: threats counted as judged that a single layer addresses
+    in some readings (``joining``, they leave the count), and threats a single
+    layer addresses as judged that fall short in some (``leaving``, they join
+    it). The draws' mean count is the judged count plus the ``leaving`` shares
+    minus the ``joining`` ones.
+
+    >>> crossings({"threats": [
+    ...   {"id": "a", "class": "insufficient", "class_probability": {
+    ...    "single-layer": 0.2}},
+    ...   {"id": "b", "class": "single-layer", "class_probability": {
+    ...    "single-layer": 0.9}},
+    ...   {"id": "c", "class": "single-layer", "class_probability": {
+    ...    "single-layer": 1.0}}]})
+    ({'a': 0.2}, {'b': 0.1})
+    """
+    joining, leaving = {}, {}
+    for t in entry["threats"]:
+        alone = t["class_probability"]["single-layer"]
+        if t["class"] != "single-layer" and alone > 0:
+            joining[t["id"]] = alone
+        elif t["class"] == "single-layer" and alone < 1:
+            leaving[t["id"]] = round(1 - alone, DIGITS)
+    return joining, leaving
+
+
+def typical_words(entry: Mapping, names: Mapping[str, str] | None = None) -> str:
+    """Why the middle reading differs from the judged count, when it does, and
+    whether the judged count lies outside the range of most readings.
+
+    >>> typical_words({"headline": {"count": 9}, "threats": [
+    ...   {"id": "a", "class": "insufficient", "class_probability": {
+    ...    "single-layer": 0.6}}],
+    ...   "monte_carlo": {"samples": 10, "headline": {"histogram": [
+    ...    {"count": 8, "draws": 6}, {"count": 9, "draws": 4}]}}})
+    'The strengths as judged give 9; the middle reading gives 8, because a, counted here, is addressed by a single layer in some readings (60% of them), so 60% of readings count fewer than 9.'
+    """
+    mc = entry["monte_carlo"]
+    histogram, samples = mc["headline"]["histogram"], mc["samples"]
+    count = entry["headline"]["count"]
+    if not histogram:
+        return ""
+    middle = middle_count(histogram, samples)
+    if middle == count:
+        return ""
+    joining, leaving = crossings(entry)
+    if middle < count:
+        movers, side = joining, "fewer"
+        beyond = sum(i["draws"] for i in histogram if i["count"] < count)
+        what = (
+            "counted here, is addressed by a single layer"
+            if len(movers) == 1
+            else "counted here, are addressed by a single layer"
+        )
+    else:
+        movers, side = leaving, "more"
+        beyond = sum(i["draws"] for i in histogram if i["count"] > count)
+        what = (
+            "which one layer addresses alone as judged, loses that"
+            if len(movers) == 1
+            else "which one layer addresses alone as judged, lose that"
+        )
+    low, high, _ = central_range(histogram, samples)
+    outside = (
+        " That is why the judged count lies outside the range of most readings."
+        if not low <= count <= high
+        else ""
+    )
+    return (
+        f"The strengths as judged give {count}; the middle reading gives {middle}, "
+        f"because {_movers_words(movers, names)}, {what} in some readings "
+        f"({_often(movers)}), so {share_words(beyond / samples)} of readings "
+        f"count {side} than {count}.{outside}"
+    )
+
+
+def _often(movers: Mapping[str, float]) -> str:
+    """How often the crossing threats cross: one share, or the range of them."""
+    shares = sorted(movers.values())
+    low, high = share_words(shares[0]), share_words(shares[-1])
+    return f"{low} of them" if low == high else f"{low} to {high} of them each"
+
+
+def _movers_words(movers: Mapping[str, float], names: Mapping[str, str] | None) -> str:
+    """The threats that cross, named when they are few."""
+    if len(movers) > 3:
+        return f"{len(movers)} threats"
+    named = [(names or {}).get(t, t) for t in sorted(movers)]
+    return " and ".join(filter(None, (", ".join(named[:-1]), named[-1])))
+
+
+def one_step_words(entry: Mapping) -> str:
+    """What one judgement, and every judgement, one step off would do to the count.
+
+    >>> one_step_words({"headline": {"count": 9, "lower": 12, "higher": 9},
+    ...     "pivotal_links": [{"moves_headline": True}, {"moves_headline": False}]})
+    'A single judgement one step off moves at most one threat in or out of this count; 1 judgement could. If every judgement were one step off in the same direction at once, the count would be 12 (every one lower): a worst case, not a likely reading.'
+    """
+    h = entry["headline"]
+    movers = sum(p["moves_headline"] for p in entry["pivotal_links"])
+    if movers:
+        one = (
+            "A single judgement one step off moves at most one threat in or out "
+            f"of this count; {movers} judgement{'s' if movers != 1 else ''} could."
+        )
+    else:
+        one = "No single judgement one step off changes this count."
+    extremes = [
+        f"{h[key]} (every one {key})"
+        for key in ("lower", "higher")
+        if h[key] != h["count"]
+    ]
+    if not extremes:
+        return (
+            f"{one} Nor does every judgement one step off in the same direction "
+            "at once."
+        )
+    worst = (
+        "worst cases, not likely readings"
+        if len(extremes) == 2
+        else "a worst case, not a likely reading"
+    )
+    return (
+        f"{one} If every judgement were one step off in the same direction at "
+        f"once, the count would be {' or '.join(extremes)}: {worst}."
     )
 
 
@@ -200,9 +417,24 @@ def robustness_lines(entry: Mapping | None) -> list[str]:
     pivotal = entry["pivotal_links"]
     lines += ["", f"Pivotal links ({len(pivotal)}): a one-step change moves the class."]
     lines += [
-        f"  {p['mitigation']} -> {p['threat']} ({p['strength']}): "
-        f"{p['class']}; lower {p['lower']}, higher {p['higher']}"
+        f"  {p['mitigation']} -> {p['threat']} ({p['strength']}): {p['class']}; "
+        + ", ".join(f"one step {step} makes it {c}" for step, c in pivot_changes(p))
         + (" [moves the headline]" if p["moves_headline"] else "")
         for p in pivotal
     ]
     return lines
+
+
+def pivot_changes(pivot: Mapping) -> list[tuple[str, str]]:
+    """The moves of a pivotal link that change its threat's class, each with
+    the class it would have: a move that leaves the class as it is is no change.
+
+    >>> pivot_changes({"class": "defense-in-depth", "lower": "defense-in-depth",
+    ...     "higher": "single-layer"})
+    [('higher', 'single-layer')]
+    """
+    return [
+        (step, pivot[step])
+        for step in ("lower", "higher")
+        if pivot[step] != pivot["class"]
+    ]

@@ -36,12 +36,21 @@ class Histogram:
 
         >>> Histogram(100, 40, (Bar(0, 0, 10, 40, 9, 3, 0.75),
         ...     Bar(10, 30, 10, 10, 10, 1, 0.25)), 9, 10, 4, 9).describe()
-        'Of 4 draws: 75% give 9, 25% give 10.'
+        'Of 4 random readings: 75% give 9, 25% give 10.'
         """
         parts = [
             f"{round(100 * b.share)}% give {b.count}" for b in self.bars if b.draws
         ]
-        return f"Of {self.samples} draws: {', '.join(parts)}."
+        return f"Of {self.samples:,} random readings: {', '.join(parts)}."
+
+    @property
+    def marked_drawn(self) -> bool:
+        """Whether some reading gives the marked (judged) count, so its bar shows.
+
+        >>> Histogram(10, 4, (Bar(0, 0, 9, 4, 9, 3, 1.0),), 9, 9, 3, 8).marked_drawn
+        False
+        """
+        return any(b.count == self.marked and b.draws for b in self.bars)
 
 
 def headline_histogram(

@@ -286,7 +286,7 @@ def _robustness_headline(request, analysis: _Analysis) -> dict:
         return {"robustness": None}
     return {
         "robustness": entry,
-        "range_words": range_words(entry),
+        "range_words": range_words(entry, analysis.names["threat"], one_step=False),
         "histogram": charts.headline_histogram(
             entry["monte_carlo"], marked=entry["headline"]["count"]
         ),
@@ -739,7 +739,8 @@ def robustness(request):
         raise _ScenarioProblem(error, "taxonomy/robustness.html", frame) from error
     context = analysis.shown | {
         "entry": entry,
-        "sentence": headline_sentence(entry),
+        "sentence": headline_sentence(entry, analysis.names["threat"]),
+        "judged_differs": uncertainty.judged_differs(entry),
         "rows": uncertainty.robustness_rows(entry),
         "histogram": charts.headline_histogram(
             entry["monte_carlo"], marked=entry["headline"]["count"]

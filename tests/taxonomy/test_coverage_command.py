@@ -183,7 +183,8 @@ def test_robustness_adds_its_section_reproducibly_and_says_it_in_words(seeded_gr
             threat["coverage"]["all"] - 0.8, abs=1e-6
         )
     text = run("--robustness", "--samples", "100")
-    assert "if every strength judgement were one step off" in text
+    assert "plausible readings of the strength judgements" in text
+    assert "A single judgement one step off moves at most one threat" in text
     assert "Pivotal links" in text
 
 

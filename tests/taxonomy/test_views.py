@@ -8,6 +8,7 @@ import re
 import pytest
 
 from taxonomy import services
+from taxonomy.analysis.robustness_report import middle_count
 from taxonomy.graph import driver
 from taxonomy.web import presentation
 from tests.samples import ACME
@@ -347,8 +348,11 @@ def test_the_robustness_page_shows_margins_chances_and_pivotal_judgements(
     entry = page.context["entry"]
     assert entry["monte_carlo"]["samples"] == 400
     assert entry["monte_carlo"]["seed"] == 2
-    assert "if every strength judgement were one step off" in html
+    assert "plausible readings of the strength judgements" in html
+    assert "if every strength judgement were one step off" not in html
     assert html.count('<tr id="robust-') == 12
+    assert 'class="table-scroll" role="region"' in html
+    assert 'tabindex="0"' in html and "scroll the table sideways" in html
     assert "<svg" in html and "<desc" in html
     first = page.context["rows"][0]
     margins = [abs(r.margin_all) for r in page.context["rows"]]
@@ -357,6 +361,46 @@ def test_the_robustness_page_shows_margins_chances_and_pivotal_judgements(
     for pivot in entry["pivotal_links"]:
         assert pivot["class"] != pivot["lower"] or pivot["class"] != pivot["higher"]
     assert any(row.pivotal for row in page.context["rows"])
+    for row in page.context["rows"]:
+        share = (
+            1
+            - next(t for t in entry["threats"] if t["id"] == row.id)[
+                "class_probability"
+            ][row.coverage_class]
+        )
+        assert row.class_change == pytest.approx(share, abs=1e-6)
+        for pivot in row.pivotal:
+            assert pivot.changes
+            assert all(c != row.coverage_class for _, c in pivot.changes)
+
+
+def test_a_pivotal_judgement_names_only_moves_that_change_the_class(
+    client, seeded_graph
+):
+    entry = client.get("/robustness/").context["entry"]
+    one_sided = [
+        p for p in entry["pivotal_links"] if p["class"] in (p["lower"], p["higher"])
+    ]
+    assert one_sided  # the seed has links that move a class one way only
+    for p in one_sided:
+        html = client.get(f"/threats/{p['threat']}/").content.decode()
+        same = p["class"].replace("-", " ")
+        assert f"makes it {same}<" not in html and f"makes it {same};" not in html
+
+
+def test_the_robustness_page_explains_a_middle_reading_apart_from_the_headline(
+    client, seeded_graph
+):
+    page = client.get("/robustness/")
+    html = page.content.decode()
+    entry = page.context["entry"]
+
+    mc = entry["monte_carlo"]
+    middle = middle_count(mc["headline"]["histogram"], mc["samples"])
+    differs = middle != entry["headline"]["count"]
+    assert ('id="robust-why"' in html) == differs
+    if differs:
+        assert f"the middle reading gives {middle}" in html
 
 
 @pytest.mark.parametrize("query", ["samples=0", "samples=20001", "seed=abc"])
@@ -369,7 +413,8 @@ def test_bad_draws_on_the_robustness_page_are_explained(client, seeded_graph, qu
 def test_the_overview_and_the_brief_give_the_headline_its_range(client, seeded_graph):
     overview = client.get("/").content.decode()
     assert 'id="headline-range"' in overview
-    assert "if every strength judgement were one step off" in overview
+    assert "plausible readings of the strength judgements" in overview
+    assert "if every strength judgement were one step off" not in overview
     brief = client.get("/brief/?dependence=within-layer").content.decode()
     assert 'id="brief-dependence">within-layer<' in brief
     assert 'id="brief-range"' in brief

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html_join
 
+from taxonomy.analysis.robustness_report import share_words
 from taxonomy.domain import scenario as codec
 from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.domain.records import is_web_url
@@ -59,6 +60,13 @@ def web_url(value) -> bool:
 def points(value):
     """A margin in signed percentage points: ``0.004`` → ``+0.4 pts``."""
     return uncertainty.points(value)
+
+
+@register.filter
+def reading_share(value):
+    """A share of the random readings: ``0.134`` → ``13%``, never 0% or 100% when
+    it is not exactly that."""
+    return share_words(value)
 
 
 @register.filter
