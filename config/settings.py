@@ -274,6 +274,12 @@ for _name, _least in (
 
 # --- Taxonomy and coverage ---------------------------------------------------
 FIXTURES_DIR = Path(envstr("LAYERWISE_FIXTURES_DIR", str(BASE_DIR / "fixtures")))
+# The published MITRE ATLAS file (dist/ATLAS.yaml of mitre-atlas/atlas-data) that
+# the ATLAS tests and the pages benchmark read; the project never ships a copy.
+LAYERWISE_ATLAS_PATH = Path(
+    envstr("LAYERWISE_ATLAS_PATH")
+    or BASE_DIR.parent / "shared" / "data" / "atlas" / "ATLAS.yaml"
+)
 LAYERWISE_COVERAGE_THRESHOLD = envfloat("LAYERWISE_COVERAGE_THRESHOLD", 0.8)
 LAYERWISE_EFFECTIVENESS = {
     "low": envfloat("LAYERWISE_EFFECTIVENESS_LOW", 0.3),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from ruamel.yaml import YAML
+
+from tests.published_atlas import atlas_file
 
 
 @pytest.fixture(autouse=True)
@@ -17,21 +18,11 @@ def _audit_log(db):
 
 @pytest.fixture(scope="session")
 def atlas_path() -> Path:
-    """The published ATLAS.yaml beside the repository (../shared/data/atlas/),
-    or where LAYERWISE_ATLAS_YAML says (a checkout elsewhere).
-
-    It is never copied into the repository; a missing file fails the tests
-    that need it instead of skipping them.
-    """
-    default = (
-        Path(settings.BASE_DIR).parent / "shared" / "data" / "atlas" / "ATLAS.yaml"
-    )
-    path = Path(os.environ.get("LAYERWISE_ATLAS_YAML", default))
-    if not path.is_file():
-        pytest.fail(
-            f"MITRE ATLAS data missing: {path} (see ../shared/data/atlas/README.md)"
-        )
-    return path
+    """The published ATLAS.yaml at LAYERWISE_ATLAS_PATH (by default beside the
+    repository, ../shared/data/atlas/). It is never copied into the repository;
+    without it the tests that need it are skipped with the command that downloads
+    it, or fail under CI=true."""
+    return atlas_file()
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from taxonomy.formats import document_json
 from taxonomy.formats.atlas import atlas_parse
 from taxonomy.graph import repository
 
-# The facts ../shared/data/atlas/README.md states for ATLAS data 5.6.0.
+# The facts the atlas-data release v5.6.0 states (LAYERWISE_ATLAS_PATH's file).
 TECHNIQUES, MITIGATIONS, LINKS, CATEGORIES = 170, 35, 246, 3
 
 

@@ -20,7 +20,7 @@ from taxonomy.formats.stix_read import stix_parse
 from taxonomy.formats.stix_write import EXTENSION_ID, stix_bundle
 from tests.taxonomy.interchange.attack_shaped import attack_bundle_text
 
-# What ../shared/data/atlas/ATLAS.yaml 5.6.0 holds: 16 tactics, 57 case
+# What ATLAS.yaml 5.6.0 (LAYERWISE_ATLAS_PATH) holds: 16 tactics, 57 case
 # studies with 449 procedure steps on 440 (case study, technique) pairs, and
 # 111 tactics listed by techniques (185 once sub-techniques get their
 # parent's).

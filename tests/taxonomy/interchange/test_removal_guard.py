@@ -15,6 +15,7 @@ from taxonomy.domain.errors import InterchangeError, RemovalsRefused
 from taxonomy.formats import document_json
 from taxonomy.formats.atlas import SCHEMA_NAME, atlas_parse, atlas_schema_read
 from taxonomy.graph import repository
+from tests.published_atlas import atlas_schema_file
 
 
 def _import(path, *args) -> tuple[str, str]:
@@ -43,7 +44,7 @@ def atlas_graph(graph, atlas_path):
 
 @pytest.fixture
 def schema_path(atlas_path):
-    return atlas_path.parent / SCHEMA_NAME
+    return atlas_schema_file(atlas_path)
 
 
 # --- The removal guard -------------------------------------------------------------
@@ -150,9 +151,11 @@ def test_a_stix_bundle_that_drops_most_of_a_taxonomy_is_refused(graph, atlas_tex
 # --- MITRE's JSON Schema -------------------------------------------------------------
 
 
-def test_the_published_file_is_valid_against_the_schema_beside_it(graph, atlas_path):
+def test_the_published_file_is_valid_against_the_schema_beside_it(
+    graph, atlas_path, schema_path
+):
     out, _ = _import(atlas_path)
-    assert f"schema: valid against {atlas_path.parent / SCHEMA_NAME}" in out
+    assert f"schema: valid against {schema_path}" in out
 
 
 def test_a_file_failing_the_schema_is_refused_with_each_error_and_its_path(
