@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -397,40 +397,94 @@ def percent(value: float | None) -> str:
     return f"{min(int(value * 100 + 1e-9), 100)}%"
 
 
+TODAY = frozenset({"deployed"})
+
+
+def is_today(scenario: Scenario) -> bool:
+    """Whether a scenario is today: only deployed measures, nothing switched off
+    or adopted.
+
+    >>> is_today(Scenario(maturities=["deployed"])), is_today(Scenario())
+    (True, False)
+    """
+    return (
+        scenario.maturities == TODAY
+        and not (scenario.disabled_layers or scenario.disabled_mitigations)
+        and not scenario.adopt
+    )
+
+
+def today(scenario: Scenario = BASELINE) -> Scenario:
+    """Today (deployed measures only) with ``scenario``'s model settings.
+
+    >>> today(Scenario(threshold=0.7)).threshold, sorted(today().maturities)
+    (0.7, ['deployed'])
+    """
+    return replace(scenario.baseline(), maturities=TODAY, adopt=frozenset())
+
+
+def scenario_label(scenario: Scenario) -> str:
+    """A short name for a scenario: today, every proposal adopted, or another.
+
+    >>> scenario_label(Scenario(maturities=["deployed"])), scenario_label(Scenario())
+    ('Today', 'Every proposal adopted')
+    >>> scenario_label(Scenario(disabled_layers=["hardware"]))
+    'This scenario'
+    """
+    if is_today(scenario):
+        return "Today"
+    if scenario.is_baseline and not scenario.adopt:
+        return "Every proposal adopted"
+    return "This scenario"
+
+
+_MATURITY_WORDS = {
+    None: "every measure counts, proposed and pilot ones included, as if all were "
+    "in force",
+    TODAY: "only the measures already deployed count (today)",
+    frozenset(): "no measure counts",
+}
+
+
+def _maturity_words(maturities: frozenset[str] | None) -> str:
+    if maturities in _MATURITY_WORDS:
+        return _MATURITY_WORDS[maturities]
+    kept = [m for m in MATURITIES if m in maturities]
+    return f"only {' and '.join(kept)} measures count"
+
+
 def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
-    """One sentence saying what a scenario switches off, with display names.
+    """One sentence saying, in display names, what a scenario counts.
 
     >>> scenario_summary(Scenario(), {})
-    'Baseline: every layer and mitigation counts; threshold 80%.'
+    'Every proposal adopted: every measure counts, proposed and pilot ones included, as if all were in force; threshold 80%.'
+    >>> scenario_summary(Scenario(maturities=["deployed"]), {})
+    'Today: only the measures already deployed count; threshold 80%.'
     >>> scenario_summary(Scenario(disabled_layers=["hardware"], maturities=["deployed"],
     ...                  threshold=0.7), {"hardware": "Hardware"})
-    'Without Hardware; only deployed mitigations; threshold 70%.'
+    'Only the measures already deployed count (today), without Hardware; threshold 70%.'
     >>> scenario_summary(Scenario(maturities=["deployed"], adopt=["b", "a"]),
     ...                  {"a": "Chip attestation", "b": "Deployer liability"})
-    'only deployed mitigations, plus Chip attestation and Deployer liability adopted; threshold 80%.'
+    'Only the measures already deployed count (today), plus Chip attestation and Deployer liability adopted; threshold 80%.'
     """
-    parts = []
-    off = sorted(scenario.disabled_layers | scenario.disabled_mitigations)
-    if off:
-        parts.append("Without " + ", ".join(names.get(i, i) for i in off))
-    if scenario.maturities is not None:
-        kept = [m for m in MATURITIES if m in scenario.maturities]
-        parts.append(f"only {' and '.join(kept) or 'no'} mitigations")
+    words = _maturity_words(scenario.maturities)
     if scenario.adopt:
         adopted = sorted(names.get(i, i) for i in scenario.adopt)
-        words = f"plus {_and_list(adopted)} adopted"
-        if parts:
-            parts[-1] += f", {words}"
-        else:
-            parts.append(words)
-    threshold = f"threshold {percent(scenario.threshold)}"
+        words += f", plus {_and_list(adopted)} adopted"
+    off = sorted(names.get(i, i) for i in scenario.disabled_layers)
+    off += sorted(names.get(i, i) for i in scenario.disabled_mitigations)
+    if off:
+        words += f", without {_and_list(off)}"
+    settings = f"threshold {percent(scenario.threshold)}"
     if scenario.dependence != INDEPENDENT:
-        threshold += f"; {DEPENDENCE_WORDS[scenario.dependence]}"
+        settings += f"; {DEPENDENCE_WORDS[scenario.dependence]}"
     if scenario.weight == DEMAND:
-        threshold += "; weighted by incident demand"
-    if not parts:
-        return f"Baseline: every layer and mitigation counts; {threshold}."
-    return "; ".join(parts + [threshold]) + "."
+        settings += "; weighted by incident demand"
+    label = scenario_label(scenario)
+    if label != "This scenario":
+        words = words.removesuffix(" (today)")
+        return f"{label}: {words}; {settings}."
+    return f"{words[0].upper()}{words[1:]}; {settings}."
 
 
 def _and_list(words: list[str]) -> str:

@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 
 from taxonomy.analysis.incidents import gaps_by_demand
 from taxonomy.analysis.model import CLASSES
-from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.kinds import BY_REL
+from taxonomy.domain.records import MATURITIES, SEARCH_MAX_LENGTH
+from taxonomy.domain.scenario import Scenario, percent, scenario_summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,8 @@ SORTS = ("name", "class", "-class", "coverage", "-coverage", "demand", "-demand"
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """One matrix cell: a layer's (or all layers') coverage of one threat."""
+    """One matrix cell: a layer's (or all layers') coverage of one threat, and
+    its baseline coverage (``was``) when compared and it moved."""
 
     layer: str
     value: float
@@ -100,6 +103,17 @@ class Cell:
     addressed: bool
     off: bool = False
     pivotal: bool = False
+    was: float | None = None
+
+    @property
+    def change(self) -> str:
+        """The move from the baseline in points (``change_text``); empty if none."""
+        return "" if self.was is None else change_text(self.was, self.value)
+
+    @property
+    def change_words(self) -> str:
+        """The move from the baseline in words (``change_words``); empty if none."""
+        return "" if self.was is None else change_words(self.was, self.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +126,6 @@ class MatrixRow:
     all: Cell
     cells: tuple[Cell, ...]
     was: str | None = None
-    was_coverage: float | None = None
     pivotal: bool = False
     demand: int = 0
 
@@ -156,7 +169,7 @@ def matrix_rows(
     >>> [r.id for r in matrix_rows(doc)], [r.id for r in matrix_rows(doc, sort="-coverage")]
     (['a', 'b'], ['b', 'a'])
     >>> matrix_rows(doc)[1].all
-    Cell(layer='all', value=0.9, step=10, addressed=True, off=False, pivotal=False)
+    Cell(layer='all', value=0.9, step=10, addressed=True, off=False, pivotal=False, was=None)
     >>> [r.id for r in matrix_rows(doc, gaps_only=True)]
     ['a']
     >>> [(r.id, r.demand) for r in matrix_rows(doc, sort="demand", demand={"b": 3})]
@@ -164,7 +177,9 @@ def matrix_rows(
     """
     tau = document["threshold"]
     off = set(document["scenario"]["disabled_layers"])
-    changed = {c["id"]: c for c in (document.get("diff") or {}).get("changed", [])}
+    diff = document.get("diff") or {}
+    changed = {c["id"]: c for c in diff.get("changed", [])}
+    moved = {m["id"]: m for m in diff.get("moved", [])}
     keep = set(classes)
     demand = demand or {}
     rows = []
@@ -173,26 +188,40 @@ def matrix_rows(
             continue
         cover = t["coverage"]
         was = changed.get(t["id"])
+        move = moved.get(t["id"], {})
+        before = move.get("by_layer", {})
         rows.append(
             MatrixRow(
                 id=t["id"],
                 name=t["name"],
                 coverage_class=t["class"],
-                all=_cell("all", cover["all"], tau),
+                all=_cell("all", cover["all"], tau, was=_was(move.get("coverage"))),
                 cells=tuple(
-                    _cell(layer, cover["by_layer"][layer], tau, layer in off)
+                    _cell(
+                        layer,
+                        cover["by_layer"][layer],
+                        tau,
+                        layer in off,
+                        was=_was(before.get(layer)),
+                    )
                     for layer in document["layers"]
                 ),
                 was=was["from"] if was else None,
-                was_coverage=was["coverage"]["from"] if was else None,
                 demand=demand.get(t["id"], 0),
             )
         )
     return sorted_rows(rows, sort)
 
 
-def _cell(layer: str, value: float, tau: float, off: bool = False) -> Cell:
-    return Cell(layer, value, coverage_step(value), value >= tau - 1e-9, off)
+def _cell(
+    layer: str, value: float, tau: float, off: bool = False, was: float | None = None
+) -> Cell:
+    return Cell(layer, value, coverage_step(value), value >= tau - 1e-9, off, was=was)
+
+
+def _was(move: Mapping | None) -> float | None:
+    """The baseline coverage of a diff's ``{from, to, delta}`` when it moved."""
+    return move["from"] if move and move["delta"] else None
 
 
 def sorted_rows(rows: list[MatrixRow], sort: str) -> list[MatrixRow]:
@@ -311,6 +340,142 @@ def class_rows(summary: Mapping[str, int]) -> list[ClassRow]:
         ClassRow(name, summary.get(name, 0), share(summary.get(name, 0), total))
         for name in CLASSES
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where a scenario stands, as one headline panel says it.
+
+    ``label`` names the scenario (Today, Every proposal adopted, This scenario),
+    ``summary`` says it in a sentence; ``unaddressed`` threats no single layer
+    addresses, ``gaps`` those not addressed even by every layer together.
+    """
+
+    label: str
+    summary: str
+    scenario: Scenario
+    total: int
+    unaddressed: int
+    gaps: int
+    addressed: int
+
+
+def standing(label: str, summary: str, scenario: Scenario, document) -> Standing:
+    """A panel's numbers from the scenario's coverage document.
+
+    >>> doc = {"summary": {"unmitigated": 1, "insufficient": 2,
+    ...        "defense-in-depth": 3, "single-layer": 4}}
+    >>> s = standing("Today", "Today: ...", Scenario(), doc)
+    >>> (s.total, s.unaddressed, s.gaps, s.addressed)
+    (10, 6, 3, 7)
+    """
+    summary_counts = document["summary"]
+    return Standing(
+        label=label,
+        summary=summary,
+        scenario=scenario,
+        total=sum(summary_counts.values()),
+        unaddressed=unaddressed_count(summary_counts),
+        gaps=sum(summary_counts.get(c, 0) for c in CLASSES if c not in ADDRESSED),
+        addressed=addressed_count(summary_counts),
+    )
+
+
+# Where a panel's sentence puts its linked count and the glossary's "addressed".
+COUNT, ADDRESSED_TERM = "[count]", "[addressed]"
+
+
+def standing_words(panel: Standing, maturities: Mapping[str, int]) -> list[str]:
+    """A headline panel's sentence as text parts around ``COUNT`` (the linked
+    "U of N") and ``ADDRESSED_TERM`` (the glossary's word).
+
+    >>> doc = {"summary": {"unmitigated": 0, "insufficient": 8,
+    ...        "defense-in-depth": 2, "single-layer": 2}}
+    >>> today = standing("Today", "", Scenario(maturities=["deployed"]), doc)
+    >>> "".join(standing_words(today, {}))
+    'Today, with only the measures already deployed, [count] threats are not [addressed] by any single governance layer; 8 of them are not addressed even by all layers together.'
+    >>> future = standing("Every proposal adopted", "", Scenario(), doc)
+    >>> "".join(standing_words(future, {"proposed": 3, "pilot": 1}))[:62]
+    'If every proposal were adopted (3 proposed and 1 pilot measure'
+    """
+    gaps = (
+        f"; {panel.gaps} of them {{}} even by all layers together."
+        if panel.gaps
+        else "; every one of them {} by several layers together."
+    )
+    if panel.label == "Today":
+        opening, verb = "Today, with only the measures already deployed, ", "are"
+    elif panel.label == "Every proposal adopted":
+        waiting = maturities.get("proposed", 0) + maturities.get("pilot", 0)
+        opening = (
+            f"If every proposal were adopted ({maturities.get('proposed', 0)} "
+            f"proposed and {maturities.get('pilot', 0)} pilot "
+            f"measure{'s' if waiting != 1 else ''} counted as if in force), "
+        )
+        verb = "would be"
+    else:
+        opening, verb = "In this scenario, ", "are"
+    negated = "would not be" if verb == "would be" else "are not"
+    if not panel.unaddressed:
+        gaps = "."
+    elif not panel.gaps:
+        gaps = gaps.format(verb + " addressed")
+    else:
+        gaps = gaps.format(negated + " addressed")
+    return [
+        opening,
+        COUNT,
+        f" threats {negated} ",
+        ADDRESSED_TERM,
+        " by any single governance layer" + gaps,
+    ]
+
+
+# The threshold box's query parameter: a percentage, as every page shows
+# coverage; the codec (and the API) keep ``threshold`` in (0, 1].
+THRESHOLD_PERCENT = "threshold_percent"
+
+
+def threshold_of_percent(raw: str) -> float:
+    """The threshold a person typed as a percentage, in (0, 1].
+
+    >>> threshold_of_percent("70"), threshold_of_percent(" 85.5 % ")
+    (0.7, 0.855)
+    >>> threshold_of_percent("0.7")
+    Traceback (most recent call last):
+    ...
+    ValueError: Type the threshold as a percentage from 1 to 100: 0.7 would mean 0.7%; for 70% type 70
+    """
+    text = raw.strip().removesuffix("%").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(
+            f"Type the threshold as a percentage from 1 to 100, e.g. 80 (not {raw!r})"
+        ) from None
+    if 0 < value < 1:
+        raise ValueError(
+            "Type the threshold as a percentage from 1 to 100: "
+            f"{text} would mean {text}%; for {value * 100:g}% type {value * 100:g}"
+        )
+    if not 1 <= value <= 100:
+        raise ValueError(
+            f"Type the threshold as a percentage from 1 to 100, e.g. 80 (not {text})"
+        )
+    return round(value / 100, 6)
+
+
+def maturity_counts(snapshot) -> dict[str, int]:
+    """How many mitigations a snapshot holds at each maturity.
+
+    >>> from taxonomy.domain.records import Mitigation, Taxonomy
+    >>> maturity_counts(Taxonomy(mitigations=(Mitigation("a", "A", "hw", "pilot"),)))
+    {'proposed': 0, 'pilot': 1, 'deployed': 0}
+    """
+    counts = dict.fromkeys(MATURITIES, 0)
+    for mitigation in snapshot.mitigations:
+        counts[mitigation.maturity] += 1
+    return counts
 
 
 def taxonomy_counts(snapshot) -> dict[str, int]:
@@ -555,6 +720,205 @@ def changed_classes(before: Mapping, after: Mapping) -> list[ClassChange]:
     return sorted(changes, key=lambda c: (CLASS_ORDER[c.after], c.name))
 
 
+# --- A scenario compared with the baseline -----------------------------------
+
+# How many moved threats the matrix page lists before "show the rest".
+MOVES_SHOWN = 8
+MINUS = "\u2212"
+
+
+def whole_points(value: float) -> int:
+    """A coverage in whole percentage points, rounded down as ``percent`` shows it.
+
+    >>> whole_points(0.657), whole_points(0.51), whole_points(1.0)
+    (65, 51, 100)
+    """
+    return min(int(value * 100 + 1e-9), 100)
+
+
+def change_text(before: float, after: float) -> str:
+    """A move in points as a cell shows it, from the shown percentages; a move
+    too small to change them is "<1" with its sign.
+
+    >>> change_text(0.657, 0.51), change_text(0.3, 0.6), change_text(0.986, 0.98)
+    ('−14', '+30', '−<1')
+    """
+    points = whole_points(after) - whole_points(before)
+    sign = MINUS if after < before else "+"
+    return f"{sign}{abs(points) or '<1'}"
+
+
+def change_words(before: float, after: float) -> str:
+    """A move in points in words: how many points higher or lower.
+
+    >>> change_words(0.657, 0.51), change_words(0.3, 0.31), change_words(0.986, 0.98)
+    ('14 points lower', '1 point higher', 'under 1 point lower')
+    """
+    points = abs(whole_points(after) - whole_points(before))
+    way = "lower" if after < before else "higher"
+    if not points:
+        return f"under 1 point {way}"
+    return f"{points} point{'s' * (points != 1)} {way}"
+
+
+def points_text(before: float, after: float) -> str:
+    """A move in signed points as a sentence shows it; "" when it did not move.
+
+    >>> points_text(0.657, 0.51), points_text(0.3, 0.31), points_text(0.986, 0.98)
+    ('−14 points', '+1 point', 'under 1 point down')
+    >>> points_text(0.5, 0.5)
+    ''
+    """
+    if after == before:
+        return ""
+    points = abs(whole_points(after) - whole_points(before))
+    if not points:
+        return f"under 1 point {'down' if after < before else 'up'}"
+    sign = MINUS if after < before else "+"
+    return f"{sign}{points} point{'s' * (points != 1)}"
+
+
+@dataclass(frozen=True, slots=True)
+class LayerMove:
+    """One layer's coverage of a moved threat, in the baseline and the scenario."""
+
+    layer: str
+    name: str
+    before: float
+    after: float
+
+    @property
+    def points(self) -> str:
+        """The move in signed points (``points_text``)."""
+        return points_text(self.before, self.after)
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageMove:
+    """A threat whose class or coverage moved: both sides, all layers and by layer."""
+
+    id: str
+    name: str
+    before_class: str
+    after_class: str
+    before: float
+    after: float
+    layers: tuple[LayerMove, ...]
+
+    @property
+    def class_changed(self) -> bool:
+        """Whether the threat changed class."""
+        return self.before_class != self.after_class
+
+    @property
+    def points(self) -> str:
+        """The move by all layers in signed points (``points_text``); "" if none."""
+        return points_text(self.before, self.after)
+
+    @property
+    def class_words(self) -> str:
+        """The class in words: "still insufficient", or "now X, was Y"."""
+        after = class_info(self.after_class).label.lower()
+        if not self.class_changed:
+            return f"still {after}"
+        return f"now {after}, was {class_info(self.before_class).label.lower()}"
+
+    @property
+    def sentence(self) -> str:
+        """The whole move as one line of plain words.
+
+        >>> CoverageMove("j", "Jurisdiction shopping", "insufficient",
+        ...     "insufficient", 0.657, 0.51, ()).sentence
+        'Jurisdiction shopping: 65% → 51% (−14 points), still insufficient'
+        """
+        points = f" ({self.points})" if self.points else ""
+        return (
+            f"{self.name}: {percent(self.before)} → {percent(self.after)}"
+            f"{points}, {self.class_words}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A scenario compared with the baseline: every moved threat in order, the
+    first ``MOVES_SHOWN`` apart from the rest, and how many did not move."""
+
+    against: str
+    moves: tuple[CoverageMove, ...]
+    unchanged: int
+
+    @property
+    def class_changes(self) -> int:
+        """How many moved threats changed class."""
+        return sum(move.class_changed for move in self.moves)
+
+    @property
+    def first(self) -> tuple[CoverageMove, ...]:
+        """The moves a page lists at once."""
+        return self.moves[:MOVES_SHOWN]
+
+    @property
+    def rest(self) -> tuple[CoverageMove, ...]:
+        """The moves a page lists on request."""
+        return self.moves[MOVES_SHOWN:]
+
+
+def comparison(
+    document: Mapping, names: Mapping[str, Mapping[str, str]], scenario: Scenario
+) -> Comparison | None:
+    """The comparison of a coverage document diffed with the baseline of its
+    ``scenario``, in display names (None without a diff); a layer is listed
+    under a threat when its coverage moved.
+
+    >>> move = {"id": "j", "from": "insufficient", "to": "insufficient",
+    ...     "coverage": {"from": 0.657, "to": 0.51, "delta": -0.147},
+    ...     "by_layer": {"hw": {"from": 0.0, "to": 0.0, "delta": 0.0},
+    ...                  "in": {"from": 0.657, "to": 0.51, "delta": -0.147}}}
+    >>> names = {"threat": {"j": "J"}, "layer": {"in": "Institutional"}}
+    >>> doc = {"diff": {"moved": [move], "unchanged": 9}}
+    >>> c = comparison(doc, names, Scenario(disabled_layers=["hw"]))
+    >>> c.moves[0].sentence, [m.name for m in c.moves[0].layers], c.unchanged
+    ('J: 65% → 51% (−14 points), still insufficient', ['Institutional'], 9)
+    """
+    diff = document.get("diff")
+    if not diff:
+        return None
+    threats, layers = names.get("threat", {}), names.get("layer", {})
+    moves = tuple(
+        CoverageMove(
+            id=move["id"],
+            name=threats.get(move["id"], move["id"]),
+            before_class=move["from"],
+            after_class=move["to"],
+            before=move["coverage"]["from"],
+            after=move["coverage"]["to"],
+            layers=tuple(
+                LayerMove(layer, layers.get(layer, layer), m["from"], m["to"])
+                for layer, m in move["by_layer"].items()
+                if m["delta"]
+            ),
+        )
+        for move in diff["moved"]
+    )
+    return Comparison(
+        against=scenario_summary(scenario.baseline(), {}),
+        moves=moves,
+        unchanged=diff["unchanged"],
+    )
+
+
+def without_mitigation(scenario: Scenario, mitigation_id: str) -> Scenario:
+    """The same scenario with one more mitigation switched off (and so what
+    requires it).
+
+    >>> sorted(without_mitigation(Scenario(), "tee").disabled_mitigations)
+    ['tee']
+    """
+    return replace(
+        scenario, disabled_mitigations=scenario.disabled_mitigations | {mitigation_id}
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class UpsetRow:
     """One layer set: which layers it holds, and the threats it addresses."""
@@ -643,18 +1007,28 @@ def focus_choices(snapshot) -> list[tuple[str, list[tuple[str, str]]]]:
 def graph_listing(elements: Mapping) -> dict[str, list[dict]]:
     """The explorer's elements as lists for the HTML: nodes by kind, edges by type.
 
-    >>> graph_listing({"nodes": [{"id": "threat:t", "kind": "threat", "name": "T"}],
-    ...                "edges": []})["threat"][0]["name"]
-    'T'
+    An edge is listed in words (``e["words"]``) and only between listed nodes.
+
+    >>> listing = graph_listing({
+    ...     "nodes": [{"id": "threat:t", "kind": "threat", "name": "T"}],
+    ...     "edges": [{"source": "threat:t", "target": "tactic:x", "type": "IN_TACTIC"}],
+    ... })
+    >>> listing["threat"][0]["name"], listing["edges"]
+    ('T', [])
     """
     listing: dict[str, list[dict]] = {"layer": [], "threat": [], "mitigation": []}
     for node in sorted(elements["nodes"], key=lambda n: n["name"]):
-        listing[node["kind"]].append(node)
+        listing.setdefault(node["kind"], []).append(node)
     names = {n["id"]: n["name"] for n in elements["nodes"]}
     listing["edges"] = [
-        {**e, "source_name": names[e["source"]], "target_name": names[e["target"]]}
+        {
+            **e,
+            "source_name": names[e["source"]],
+            "target_name": names[e["target"]],
+            "words": BY_REL[e["type"]].words,
+        }
         for e in elements["edges"]
-        if e["type"] != "IN_LAYER"
+        if e["type"] in BY_REL and e["source"] in names and e["target"] in names
     ]
     return listing
 
@@ -731,9 +1105,9 @@ def mitigation_depth_sentence(depth: Mapping) -> str:
     """What a threat's mitigation depth means.
 
     >>> mitigation_depth_sentence({"layers": 2, "mitigations": 3, "exact": True})
-    'The loss of 3 mitigations (with what REQUIRES them) leaves it unaddressed; no fewer do.'
+    'The loss of 3 mitigations (and the measures that require them) leaves it unaddressed; no fewer do.'
     >>> mitigation_depth_sentence({"layers": 1, "mitigations": 4, "exact": False})
-    'The loss of 4 mitigations (with what REQUIRES them) leaves it unaddressed, perhaps fewer: the search gave up for a greedy bound.'
+    'The loss of 4 mitigations (and the measures that require them) leaves it unaddressed, perhaps fewer: the search gave up for a greedy bound.'
     >>> mitigation_depth_sentence({"layers": 0, "mitigations": 0, "exact": True})
     'Not addressed in this scenario (depth 0).'
     """
@@ -746,7 +1120,7 @@ def mitigation_depth_sentence(depth: Mapping) -> str:
         if depth["exact"]
         else ", perhaps fewer: the search gave up for a greedy bound."
     )
-    return f"The loss of {what} (with what REQUIRES them) leaves it unaddressed{tail}"
+    return f"The loss of {what} (and the measures that require them) leaves it unaddressed{tail}"
 
 
 def dependants(changes: Iterable[ClassChange]) -> list[ClassChange]:
@@ -774,7 +1148,7 @@ class NextStep:
 
 def next_step(step, names: Mapping[str, str]) -> NextStep | None:
     """A ``GreedyStep`` as the overview and the brief show it (None stays None);
-    ``also`` names what it REQUIRES that comes with it.
+    ``also`` names what it requires that comes with it.
 
     >>> from taxonomy.analysis.recommend import GreedyStep
     >>> s = GreedyStep("b", ("a", "b"), 2.0, 2.0, 3, 7, 7, ())
@@ -1077,3 +1451,64 @@ def incident_steps(steps: Iterable[Mapping], snapshot) -> list[dict]:
     """
     ids = tactic_ids(snapshot)
     return [{**step, "tactic_id": ids.get(step["tactic"])} for step in steps]
+
+
+# --- Tactics ------------------------------------------------------------------------
+
+
+def tactic_threats(snapshot, tactic_id: str, document: Mapping) -> list[dict]:
+    """The threats in a tactic, by name, each with its coverage class and coverage.
+
+    >>> from taxonomy.domain.records import Link, Taxonomy, Threat
+    >>> snap = Taxonomy(threats=(Threat("b", "B"), Threat("a", "A")),
+    ...                 in_tactic=(Link("b", "x"), Link("a", "x"), Link("a", "y")))
+    >>> doc = {"threats": [{"id": "a", "class": "unmitigated", "coverage": {"all": 0}},
+    ...                    {"id": "b", "class": "single-layer", "coverage": {"all": .9}}]}
+    >>> [(t["name"], t["class"]) for t in tactic_threats(snap, "x", doc)]
+    [('A', 'unmitigated'), ('B', 'single-layer')]
+    """
+    entries = {t["id"]: t for t in document["threats"]}
+    inside = {link.source for link in snapshot.in_tactic if link.target == tactic_id}
+    return [
+        {
+            "id": threat.id,
+            "name": threat.name,
+            "class": entries[threat.id]["class"],
+            "coverage": entries[threat.id]["coverage"]["all"],
+        }
+        for threat in sorted(snapshot.threats, key=lambda t: (t.name, t.id))
+        if threat.id in inside and threat.id in entries
+    ]
+
+
+# --- Search -----------------------------------------------------------------------
+
+
+def search_too_long(query: str, limit: int = SEARCH_MAX_LENGTH) -> str:
+    """The message for a search longer than the index accepts, else "".
+
+    >>> search_too_long("export"), search_too_long("x" * 12, limit=10)
+    ('', 'A search can be at most 10 characters long; this one has 12. Shorten it to a few words.')
+    """
+    if len(query) <= limit:
+        return ""
+    return (
+        f"A search can be at most {limit:,} characters long; this one has "
+        f"{len(query):,}. Shorten it to a few words."
+    )
+
+
+def holding(
+    counts: Mapping[str, Mapping[str, int]], field: str, but: str = ""
+) -> list[tuple[str, int]]:
+    """(taxonomy, count) of each taxonomy but ``but`` that holds items of ``field``.
+
+    >>> holding({"layerwise": {"incidents": 0}, "atlas": {"incidents": 57},
+    ...          "acme": {"incidents": 2}}, "incidents", but="acme")
+    [('atlas', 57)]
+    """
+    return sorted(
+        (name, kinds[field])
+        for name, kinds in counts.items()
+        if name != but and kinds.get(field)
+    )

@@ -20,13 +20,14 @@ from taxonomy.analysis.chains import onward_chains
 from taxonomy.analysis.incidents import incident_model
 from taxonomy.analysis.incidents import threat_demand as demand_of
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
-from taxonomy.analysis.robustness_report import headline_sentence, range_words
+from taxonomy.analysis.robustness_report import count_sentence, range_parts, range_words
 from taxonomy.domain.errors import RevisionError, ScenarioError
 from taxonomy.domain.kinds import NODE_KINDS, items_of
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     INCIDENT_KINDS,
     MATURITIES,
+    SEARCH_MAX_LENGTH,
     Taxonomy,
 )
 from taxonomy.domain.scenario import (
@@ -35,16 +36,19 @@ from taxonomy.domain.scenario import (
     DEPENDENCES,
     SCENARIO_PARAMS,
     Scenario,
+    is_today,
+    scenario_label,
     scenario_params,
     scenario_query,
     scenario_summary,
     scenario_values,
     split_ids,
+    today,
 )
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.selectors.recommend import recommendation_of_query
-from taxonomy.web import charts, matrix_html, presentation, uncertainty
+from taxonomy.web import charts, glossary, matrix_html, presentation, uncertainty
 
 MAX_GRAPH_DEPTH = 4
 # Scenario field -> its query parameter: the controls' names, read back by the form.
@@ -237,7 +241,18 @@ def _node_analysis(request, kind: str, record_id: str, **query) -> tuple:
 
 def _scenario_from(request) -> Scenario:
     """The scenario the request's query string names (``ValueError`` if malformed)."""
-    return coverage_scenario(**scenario_values(request.GET))
+    return coverage_scenario(**scenario_values(_page_params(request.GET)))
+
+
+def _page_params(get):
+    """The query string with the threshold box's percentage
+    (``threshold_percent``) read as the codec's threshold in (0, 1]."""
+    raw = get.get(presentation.THRESHOLD_PERCENT, "").strip()
+    if not raw:
+        return get
+    params = get.copy()
+    params.setlist(PARAM["threshold"], [repr(presentation.threshold_of_percent(raw))])
+    return params
 
 
 def _coverage(snapshot: Taxonomy, scenario: Scenario, **query) -> dict:
@@ -326,17 +341,63 @@ def _headline(analysis: _Analysis) -> dict:
     }
 
 
+def _standings(analysis: _Analysis) -> tuple[list, _Analysis]:
+    """The overview's two panels, and the analysis of today.
+
+    With no scenario chosen: today beside every proposal adopted; with one
+    chosen: that scenario beside today (today alone when it is today).
+    """
+    chosen = analysis.scenario
+    now = today(chosen)
+    if is_today(chosen):
+        now_analysis = analysis
+        pair = [analysis, _reanalysed(analysis, chosen.baseline())]
+    else:
+        now_analysis = _reanalysed(analysis, now)
+        first_today = chosen.is_baseline and not chosen.adopt
+        pair = [now_analysis, analysis] if first_today else [analysis, now_analysis]
+    named = analysis.names["layer"] | analysis.names["mitigation"]
+    panels = [
+        presentation.standing(
+            scenario_label(a.scenario),
+            scenario_summary(a.scenario, named),
+            a.scenario,
+            a.document,
+        )
+        for a in pair
+    ]
+    return panels, now_analysis
+
+
+def _reanalysed(analysis: _Analysis, scenario: Scenario) -> _Analysis:
+    """The same snapshot under another scenario."""
+    document = _coverage(analysis.snapshot, scenario)
+    return replace(analysis, scenario=scenario, document=document)
+
+
 @require_GET
 @_in_taxonomy
 def overview(request):
-    """The headline: how many threats no single governance layer addresses."""
+    """The headline: today beside every proposal adopted (or the chosen
+    scenario beside today), then the chosen scenario in detail."""
     analysis = _analyse(request, _snapshot(request), "taxonomy/overview.html")
+    panels, now = _standings(analysis)
+    # Nothing is left to adopt when every proposal already counts: the next
+    # step then starts from today.
+    nothing_to_adopt = analysis.scenario.is_baseline and not analysis.scenario.adopt
+    step_from = now if nothing_to_adopt else analysis
     context = (
         _headline(analysis)
         | _robustness_headline(request, analysis)
-        | _next_step(request, analysis)
+        | _next_step(request, step_from)
         | _incident_headline(request, analysis)
         | {
+            "panels": panels,
+            "detail_label": scenario_label(analysis.scenario),
+            "step_scenario": step_from.scenario,
+            "step_in_today": nothing_to_adopt,
+            "today_scenario": now.scenario,
+            "maturity_counts": presentation.maturity_counts(analysis.snapshot),
             "unblocked": analysis.document["unblocked_chains_into"],
             "layers": analysis.snapshot.layers,
             "unaddressed_classes": presentation.UNADDRESSED_BY_ONE,
@@ -344,6 +405,12 @@ def overview(request):
         }
     )
     return render(request, "taxonomy/overview.html", context)
+
+
+@require_GET
+def glossary_page(request):
+    """Every term the pages use, in plain words."""
+    return render(request, "taxonomy/glossary.html", {"terms": glossary.TERMS})
 
 
 def _scenario_form(snapshot: Taxonomy, request) -> dict:
@@ -366,8 +433,7 @@ def _scenario_form(snapshot: Taxonomy, request) -> dict:
         "adopted_any": bool(adopted),
         "maturities": [(m, m in maturities) for m in MATURITIES],
         "mitigations_off": bool(off_mitigations),
-        "threshold": get.get(PARAM["threshold"])
-        or settings.LAYERWISE_COVERAGE_THRESHOLD,
+        **_threshold_box(get),
         "dependences": _dependence_choices(get.get(PARAM["dependence"])),
         "compare": get.get("compare") == "baseline",
         "sort": sort,
@@ -375,6 +441,23 @@ def _scenario_form(snapshot: Taxonomy, request) -> dict:
         "classes": [c for c in get.getlist("class") if c in presentation.CLASS_INFO],
         "revision": get.get("revision", ""),
     }
+
+
+def _threshold_box(get) -> dict:
+    """What the threshold box shows: the percentage as typed (or the
+    scenario's), and a message beside it when it cannot be read."""
+    raw = get.get(presentation.THRESHOLD_PERCENT, "").strip()
+    box = {"threshold_param": presentation.THRESHOLD_PERCENT, "threshold_error": ""}
+    try:
+        if raw:
+            presentation.threshold_of_percent(raw)
+            return box | {"threshold_percent": raw}
+        threshold = float(
+            get.get(PARAM["threshold"]) or settings.LAYERWISE_COVERAGE_THRESHOLD
+        )
+    except ValueError as error:
+        return box | {"threshold_percent": raw, "threshold_error": str(error)}
+    return box | {"threshold_percent": f"{threshold * 100:g}"}
 
 
 def _view_form(snapshot: Taxonomy, get) -> dict:
@@ -547,6 +630,9 @@ def _matrix_context(request, form: dict, analysis: _Analysis, demand: dict) -> d
         "row_links": _row_links(request, analysis, form),
         **_head_links(request, analysis, form, columns),
         "class_rows": presentation.class_rows(document["summary"]),
+        "comparison": presentation.comparison(
+            document, analysis.names, analysis.scenario
+        ),
         "class_names": list(presentation.CLASS_INFO),
         "sort_state": {c: presentation.aria_sort(sort, c) for c in columns},
         "json_url": reverse("api:coverage-diff" if compare else "api:coverage"),
@@ -615,6 +701,9 @@ def mitigation_detail(request, mitigation_id: str):
         "classes": presentation.class_by_threat(document),
         "critical_for": presentation.critical_for(document, mitigation_id),
         "related": presentation.mitigation_relations(snapshot, mitigation_id),
+        "without_scenario": presentation.without_mitigation(
+            analysis.scenario, mitigation_id
+        ),
     }
     return render(request, "taxonomy/mitigation.html", context)
 
@@ -680,13 +769,16 @@ def layer_combinations(request):
 def search(request):
     """Full-text search over names and descriptions, results grouped by kind."""
     query = request.GET.get("q", "").strip()
+    too_long = presentation.search_too_long(query)
     groups = (
         selectors.search_results(text=query, taxonomy=request.taxonomy.name)
-        if query
+        if query and not too_long
         else {}
     )
     context = {
         "query": query,
+        "query_error": too_long,
+        "max_length": SEARCH_MAX_LENGTH,
         "groups": [(kind, hits) for kind, hits in groups.items() if hits],
         "total": sum(len(hits) for hits in groups.values()),
     }
@@ -739,7 +831,8 @@ def robustness(request):
         raise _ScenarioProblem(error, "taxonomy/robustness.html", frame) from error
     context = analysis.shown | {
         "entry": entry,
-        "sentence": headline_sentence(entry, analysis.names["threat"]),
+        "sentence": count_sentence(entry),
+        "range_parts": range_parts(entry, analysis.names["threat"]),
         "judged_differs": uncertainty.judged_differs(entry),
         "rows": uncertainty.robustness_rows(entry),
         "histogram": charts.headline_histogram(
@@ -785,7 +878,13 @@ def brief(request):
         | _incident_headline(request, analysis)
         | {
             "rows": presentation.matrix_rows(document, sort="class"),
+            "comparison": None
+            if analysis.scenario.is_baseline
+            else presentation.comparison(document, analysis.names, analysis.scenario),
             "gaps": presentation.gaps(document),
+            "panels": _standings(analysis)[0],
+            "dependence_words": DEPENDENCE_WORDS[analysis.scenario.dependence],
+            "maturity_counts": presentation.maturity_counts(analysis.snapshot),
             "scale": presentation.scale_steps(),
             "class_names": list(presentation.CLASS_INFO),
             "today": timezone.now(),
@@ -873,8 +972,18 @@ def incident_list(request):
         "status": status,
         "statuses": presentation.STATUSES,
         "page": Paginator(listed, INCIDENTS_PER_PAGE).get_page(request.GET.get("page")),
+        "elsewhere": _incidents_elsewhere(request, found["totals"]["incidents"]),
     }
     return render(request, template, context)
+
+
+def _incidents_elsewhere(request, held: int) -> list[tuple[str, int]]:
+    """(taxonomy, incidents) of the other taxonomies that hold incidents, for the
+    page of one that holds none (none asked otherwise)."""
+    if held:
+        return []
+    counts = selectors.taxonomy_counts(token=selectors.revision_token())
+    return presentation.holding(counts, "incidents", but=request.taxonomy.name)
 
 
 @require_GET
@@ -903,6 +1012,21 @@ def incident_detail(request, incident_id: str):
         "sources": [sources[s] for s in incident.sources if s in sources],
     }
     return render(request, "taxonomy/incident.html", context)
+
+
+@require_GET
+@_in_taxonomy
+def tactic_detail(request, tactic_id: str):
+    """One tactic: what the adversary seeks, and its threats with their coverage."""
+    tactic, analysis = _node_analysis(request, "tactic", tactic_id)
+    snapshot = analysis.snapshot
+    sources = {s.id: s for s in snapshot.sources}
+    context = analysis.shown | {
+        "tactic": tactic,
+        "threats": presentation.tactic_threats(snapshot, tactic_id, analysis.document),
+        "sources": [sources[s] for s in tactic.sources if s in sources],
+    }
+    return render(request, "taxonomy/tactic.html", context)
 
 
 def _threat_incidents(request, snapshot: Taxonomy, threat_id: str) -> dict:

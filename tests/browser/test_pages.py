@@ -68,7 +68,9 @@ def test_a_permalink_reproduces_the_scenario(page: Page, site, browser):
     page.goto(site + "/coverage/")
     page.get_by_role("checkbox", name="Institutional", exact=True).check()
     page.get_by_role("checkbox", name="Deployed", exact=True).check()
-    expect(page.locator("#matrix-region")).to_contain_text("only deployed")
+    expect(page.locator("#matrix-region")).to_contain_text(
+        "Only the measures already deployed count (today), without Institutional"
+    )
     link = page.locator("#permalink").get_attribute("href")
     classes = {
         row.get_attribute("data-threat"): row.get_attribute("data-class")

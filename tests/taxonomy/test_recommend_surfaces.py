@@ -82,7 +82,7 @@ def test_the_text_shows_the_set_what_it_closes_the_method_and_the_frontier(oracl
         assert f"  {mitigation} (cost 1)" in text
         assert f"closes: {', '.join(threats)}" in text
     assert f"Method: {rec.method}" in text
-    assert "Starting point (the default, today): only deployed" in text
+    assert "Starting point (the default): Today: only the measures already" in text
     rows = [line.split() for line in text.split("Frontier")[1].splitlines()[2:]]
     assert [(float(r[0]), int(r[1])) for r in rows if r] == [
         (s.budget, s.addressed) for s in oracle["frontier"]

@@ -297,8 +297,26 @@ def test_the_best_next_step_is_the_one_adoption_that_addresses_the_most(small_gr
     assert first.gain == max(gains.values())
 
 
-def test_with_nothing_left_to_adopt_the_overview_says_so(client, seeded_graph):
+def test_with_every_proposal_counted_the_overview_s_next_step_starts_from_today(
+    client, seeded_graph
+):
+    snapshot = taxonomy_snapshot()
+    first = greedy_order(snapshot, coverage_scenario(maturities=["deployed"]))[0]
+    name = next(m.name for m in snapshot.mitigations if m.id == first.mitigation)
     html = client.get("/").content.decode()
+    step = re.search(r'<p id="next-step">(.*?)</p>', html, re.S).group(1)
+    assert "nothing is left to adopt" not in step
+    assert f"adopt <strong>{name}</strong>" in step
+    assert f'id="next-step-gain">{first.gain}<' in step
+    links = [html_lib.unescape(h) for h in re.findall(r'href="([^"]+)"', step)]
+    matrix = next(urlsplit(h) for h in links if h.startswith("/coverage/"))
+    assert parse_qs(matrix.query)["maturity"] == ["deployed"]
+
+
+def test_the_brief_of_every_proposal_adopted_says_nothing_is_left_to_adopt(
+    client, seeded_graph
+):
+    html = client.get("/brief/").content.decode()
     step = re.search(r'<p id="next-step">(.*?)</p>', html, re.S).group(1)
     assert "nothing is left to adopt" in step
     assert 'href="/next/"' in step

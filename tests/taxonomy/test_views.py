@@ -145,7 +145,8 @@ def test_search_groups_results_by_kind(client, seeded_graph):
 
 def test_the_brief_states_scenario_date_and_revision(client, seeded_graph):
     html = client.get("/brief/?maturity=deployed").content.decode()
-    assert "only deployed mitigations" in html
+    scenario = re.search(r'id="brief-scenario">(.*?)</dd>', html).group(1)
+    assert scenario.startswith("Today: only the measures already deployed count")
     assert "Graph revision" in html
     assert 'media="print"' in html
 

@@ -41,7 +41,7 @@ def render_text(document: dict) -> str:
     budget = document["budget"]
     lines = [
         "Starting point"
-        + (" (the default, today)" if document["scenario"]["today"] else "")
+        + (" (the default)" if document["scenario"]["today"] else "")
         + f": {document['scenario']['summary']}",
         f"Budget: {'no limit' if budget is None else _number(budget)}"
         + ("" if document["assumptions"]["unit_costs"] else " (costs as recorded)"),

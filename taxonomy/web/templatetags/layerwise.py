@@ -7,13 +7,14 @@ from urllib.parse import urlencode
 from django import template
 from django.conf import settings
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from taxonomy.analysis.robustness_report import share_words
 from taxonomy.domain import scenario as codec
 from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.domain.records import is_web_url
-from taxonomy.web import matrix_html, presentation, uncertainty
+from taxonomy.web import glossary, matrix_html, presentation, uncertainty
 
 register = template.Library()
 
@@ -235,3 +236,49 @@ def taxonomy_switcher(context):
 def class_badge(name, large=False):
     """A coverage class as icon + label, coloured but never by colour alone."""
     return {"name": name, "info": presentation.class_info(name), "large": large}
+
+
+@register.simple_tag(takes_context=True)
+def term(context, anchor, text=None):
+    """A glossary term, linked to its entry the first time a page shows it and
+    plain after that (``text`` overrides the word shown)."""
+    entry = glossary.GLOSSARY[anchor]
+    shown = text or entry.word
+    request = context.get("request")
+    seen = getattr(request, "_glossary_seen", None)
+    if seen is None:
+        seen = set()
+        if request is not None:
+            request._glossary_seen = seen
+    if anchor in seen:
+        return shown
+    seen.add(anchor)
+    return format_html(
+        '<a class="term" href="{}#{}" title="{}">{}</a>',
+        reverse("glossary"),
+        anchor,
+        entry.meaning,
+        shown,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def standing_sentence(context, panel, maturity_counts):
+    """One overview panel's sentence: how many threats no single layer
+    addresses in its scenario, the count linking to those threats."""
+    query = scenario_query(
+        context, panel.scenario, **{"class": list(presentation.UNADDRESSED_BY_ONE)}
+    )
+    count = format_html(
+        '<a class="standing__count" href="{}{}">{} of {}</a>',
+        reverse("coverage"),
+        query,
+        panel.unaddressed,
+        panel.total,
+    )
+    marks = {
+        presentation.COUNT: count,
+        presentation.ADDRESSED_TERM: term(context, "addressed"),
+    }
+    parts = presentation.standing_words(panel, maturity_counts)
+    return mark_safe("".join(marks.get(p) or conditional_escape(p) for p in parts))
