@@ -416,8 +416,12 @@ coverage = extend_schema(
 coverage_diff = extend_schema(
     tags=["coverage"],
     summary="The scenario diffed against the baseline (nothing disabled)",
-    description=COVERAGE_DOC + " `diff` lists the threats whose class changes "
-    "(like `--diff-baseline`).",
+    description=COVERAGE_DOC + " `diff` compares the scenario with its baseline "
+    "(nothing disabled, every maturity, the same threshold and dependence), as "
+    "`--diff-baseline` does: `changed` lists the threats whose class changes, "
+    "`moved` every threat whose class or coverage moves (by all layers and by "
+    "each layer: before, after and the change), class changes first, then the "
+    "largest move; `unchanged` counts the others.",
     parameters=[queries.CoverageQuerySerializer],
     responses={200: documents.CoverageDocumentSerializer, **errors(404, 422)},
 )

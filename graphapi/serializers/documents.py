@@ -315,11 +315,55 @@ class _ChainsSerializer(serializers.Serializer):
 
 
 class _DiffSerializer(serializers.Serializer):
-    changed = ClassChangeSerializer(many=True)
-    summary = serializers.DictField(child=serializers.IntegerField())
+    changed = ClassChangeSerializer(
+        many=True, help_text="The threats whose class changed, by id."
+    )
+    summary = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Class → the scenario's count minus the baseline's.",
+    )
+    moved = _ThreatMoveSerializer(
+        many=True,
+        help_text="Every threat whose class changed or whose coverage moved, by "
+        "all layers together or by any one layer: class changes first, then the "
+        "largest move by all layers, then the largest by one layer, then by id.",
+    )
+    unchanged = serializers.IntegerField(
+        help_text="How many threats did not move (every threat not in `moved`)."
+    )
 
 
 class _HeadlineRangeSerializer(serializers.Serializer):
+class _MoveSerializer(serializers.Serializer):
+    delta = serializers.FloatField(help_text="`to` minus `from`: negative is lower.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.FloatField(help_text="Coverage in the baseline.")
+        fields["to"] = serializers.FloatField(help_text="Coverage in the scenario.")
+        return {name: fields[name] for name in ("from", "to", "delta")}
+
+
+class _ThreatMoveSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    coverage = _MoveSerializer(help_text="By all layers together.")
+    by_layer = serializers.DictField(
+        child=_MoveSerializer(),
+        help_text="Layer id → its coverage's move; every layer of `layers`.",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.ChoiceField(
+            CLASSES, help_text="The class in the baseline."
+        )
+        fields["to"] = serializers.ChoiceField(
+            CLASSES, help_text="The class in the scenario."
+        )
+        order = ("id", "from", "to", "coverage", "by_layer")
+        return {name: fields[name] for name in order}
+
+
     count = serializers.IntegerField()
     of = serializers.IntegerField()
     lower = serializers.IntegerField(help_text="With every link one step lower.")

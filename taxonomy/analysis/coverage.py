@@ -512,6 +512,7 @@ def analyse_graph(g: nx.MultiDiGraph, scenario: Scenario = BASELINE) -> Analysis
         threats=results,
         classes=classes,
         coverages={r.id: r.coverage for r in results},
+        layer_coverages={r.id: r.by_layer for r in results},
         summary=class_summary(classes.values()),
         layer_totals=layer_totals(g, results, enabled),
         mitigation_ranking=tuple(

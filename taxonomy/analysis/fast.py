@@ -21,7 +21,8 @@ networkx path); the tests hold them so.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -130,6 +131,26 @@ class ThreatSequence(Sequence):
 
     def __iter__(self) -> Iterator[ThreatCoverage]:
         return (describe_threat(self._run, i) for i in range(len(self)))
+
+
+class LayerCoverages(Mapping):
+    """Threat id → its coverage by each layer, read from a run's array when asked:
+    a dict of them all would cost a large catalogue's run a third more."""
+
+    def __init__(self, ids: Sequence[str], by_layer: np.ndarray):
+        self._ids, self._by_layer = ids, by_layer
+
+    def __getitem__(self, threat_id: str) -> tuple[float, ...]:
+        i = bisect_left(self._ids, threat_id)
+        if i == len(self._ids) or self._ids[i] != threat_id:
+            raise KeyError(threat_id)
+        return tuple(self._by_layer[i].tolist())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 def describe_threat(run: _Run, i: int) -> ThreatCoverage:
@@ -439,6 +460,7 @@ def run_scenario(model: CoverageModel, scenario: Scenario) -> Analysis:
         threats=ThreatSequence(run),
         classes=dict(zip(model.threats, _class_names(run.classes), strict=True)),
         coverages=dict(zip(model.threats, run.coverage.tolist(), strict=True)),
+        layer_coverages=LayerCoverages(model.threats, run.by_layer),
         summary={name: int((run.classes == c).sum()) for c, name in enumerate(CLASSES)},
         layer_totals=_layer_totals(
             model, enabled, link_on, counts, weights >= theta, critical_layers

@@ -177,7 +177,9 @@ class Analysis:
     """The result of one scenario over a whole taxonomy.
 
     ``threats`` is sorted by id and may be computed lazily, one threat at a
-    time. ``classes`` maps every threat id to its class. ``layer_totals``
+    time. ``classes`` maps every threat id to its class, ``coverages`` to its
+    coverage by all layers, ``layer_coverages`` to its coverage by each layer
+    (in ``layers`` order; read on demand where threats are). ``layer_totals``
     maps each layer to ``{mitigations, links, threats, addressed_alone,
     critical_for}``. ``mitigation_ranking`` lists ``(mitigation, n)``: n
     threats lose their addressed status without the mitigation (and what
@@ -195,6 +197,7 @@ class Analysis:
     threats: Sequence[ThreatCoverage]
     classes: Mapping[str, str]
     coverages: Mapping[str, float]
+    layer_coverages: Mapping[str, tuple[float, ...]]
     summary: Mapping[str, int]
     layer_totals: Mapping[str, Mapping[str, int]]
     mitigation_ranking: tuple[tuple[str, int], ...]

@@ -700,3 +700,16 @@ def _diff_lines(report: Mapping) -> list[str]:
     if not diff["changed"]:
         lines.append("  none")
     return lines
+    lines.append("Coverage moved against the baseline (class changes, then largest):")
+    for move in diff["moved"]:
+        cover = move["coverage"]
+        layers = "".join(
+            f"; {layer} {m['from']:.3f} -> {m['to']:.3f}"
+            for layer, m in move["by_layer"].items()
+            if m["delta"]
+        )
+        lines.append(
+            f"  {move['id']}: {cover['from']:.3f} -> {cover['to']:.3f} "
+            f"({cover['delta']:+.3f}){layers}"
+        )
+    lines.append(f"  {diff['unchanged']} threat(s) did not move")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from taxonomy.analysis.diff import coverage_moves
 from taxonomy.analysis.model import CLASSES, Analysis, edges_of_kind, records_of_kind
 from taxonomy.domain.scenario import Scenario
 
@@ -179,7 +180,7 @@ def introduced_by(
 
 
 def diff_analyses(baseline: Analysis, other: Analysis) -> dict:
-    """Which threats changed class between two analyses of one taxonomy, and how.
+    """Which threats changed class or moved between two analyses of one taxonomy.
 
     Parameters
     ----------
@@ -192,7 +193,10 @@ def diff_analyses(baseline: Analysis, other: Analysis) -> dict:
     -------
     dict
         ``{"changed": [{id, from, to, coverage: {from, to}}...] sorted by id,
-        "summary": {class: other count − baseline count}}``.
+        "summary": {class: other count − baseline count}, "moved": [...],
+        "unchanged": n}``: ``moved`` is ``diff.coverage_moves`` (every threat
+        whose class or coverage by all or any one layer moved, class changes
+        first, then the largest move), ``unchanged`` counts the other threats.
 
     >>> from taxonomy.analysis.coverage import analyse
     >>> from taxonomy.domain.records import (
@@ -218,4 +222,10 @@ def diff_analyses(baseline: Analysis, other: Analysis) -> dict:
         if other.classes[threat] != before
     ]
     summary = {c: other.summary[c] - baseline.summary[c] for c in CLASSES}
-    return {"changed": changed, "summary": summary}
+    moved = coverage_moves(baseline, other)
+    return {
+        "changed": changed,
+        "summary": summary,
+        "moved": moved,
+        "unchanged": len(baseline.classes) - len(moved),
+    }

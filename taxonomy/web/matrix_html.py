@@ -63,7 +63,7 @@ def _cell(name: str, cell: Cell, layer: str) -> str:
     classes += " cell--addressed" * cell.addressed + " cell--off" * cell.off
     classes += " cell--pivotal" * cell.pivotal
     value = percent(cell.value)
-    label = f"{name}, {layer}: {value}"
+    label = f"{name}, {layer}: {value}{_change_label(cell)}"
     label += ", addresses it alone" * cell.addressed
     label += ", layer switched off" * cell.off
     mark = ""
@@ -74,21 +74,40 @@ def _cell(name: str, cell: Cell, layer: str) -> str:
     return (
         f'<td class="{classes}" tabindex="0" aria-label="{label}">'
         f'<span class="cell__value" aria-hidden="true">{value}{mark}</span>'
+        f"{_change_mark(cell)}"
         f'<span class="cell__tip" aria-hidden="true">{layer} covers {name}: '
-        f"{value}{off}</span></td>"
+        f"{value}{off}{_baseline_tip(cell)}</span></td>"
     )
+
+
+def _change_label(cell: Cell) -> str:
+    """What a screen reader hears of a compared cell's move."""
+    if not cell.change:
+        return ""
+    return f", {cell.change_words} than the baseline ({percent(cell.was)})"
+
+
+def _change_mark(cell: Cell) -> str:
+    """The move a compared cell shows under its value, in signed points."""
+    if not cell.change:
+        return ""
+    return f'<span class="cell__delta" aria-hidden="true">{_e(cell.change)}</span>'
+
+
+def _baseline_tip(cell: Cell) -> str:
+    return f" (baseline {percent(cell.was)})" if cell.change else ""
 
 
 def _all_cell(row: MatrixRow, name: str) -> str:
     value = percent(row.all.value)
-    was = f" (baseline {percent(row.was_coverage)})" if row.was else ""
     addressed = " cell--addressed" if row.all.addressed else ""
     return (
         f'<td class="cell cell--all cov-{row.all.step}{addressed}" tabindex="0" '
-        f'aria-label="{name}, all layers: {value}">'
+        f'aria-label="{name}, all layers: {value}{_change_label(row.all)}">'
         f'<span class="cell__value" aria-hidden="true">{value}</span>'
+        f"{_change_mark(row.all)}"
         f'<span class="cell__tip" aria-hidden="true">All layers together cover '
-        f"{name}: {value}{was}</span></td>"
+        f"{name}: {value}{_baseline_tip(row.all)}</span></td>"
     )
 
 
