@@ -139,10 +139,19 @@ def headline_sentence(entry: Mapping, names: Mapping[str, str] | None = None) ->
     ...     "histogram": [{"count": 9, "draws": 10}]}}})
     '9 of 12 threats cannot be addressed by any single governance layer. In all 10 plausible readings of the strength judgements, 9 threats are addressed by no single layer, with independent mitigations. No single judgement one step off changes this count. If every judgement were one step off in the same direction at once, the count would be 12 (every one lower) or 0 (every one higher): worst cases, not likely readings.'
     """
+    return f"{count_sentence(entry)} {range_words(entry, names)}"
+
+
+def count_sentence(entry: Mapping) -> str:
+    """The headline count alone, as judged.
+
+    >>> count_sentence({"headline": {"count": 9, "of": 12}})
+    '9 of 12 threats cannot be addressed by any single governance layer.'
+    """
     h = entry["headline"]
     return (
         f"{h['count']} of {h['of']} threats cannot be addressed by any single "
-        f"governance layer. {range_words(entry, names)}"
+        "governance layer."
     )
 
 
@@ -160,15 +169,26 @@ def range_words(
     ...     {"count": 8, "draws": 1}, {"count": 9, "draws": 19}]}}})
     'In 95% of 20 plausible readings of the strength judgements, 9 threats are addressed by no single layer, with every mitigation failing together. No single judgement one step off changes this count. Nor does every judgement one step off in the same direction at once.'
     """
-    return " ".join(
-        part
-        for part in (
-            readings_words(entry),
-            typical_words(entry, names),
-            one_step_words(entry) if one_step else "",
-        )
-        if part
+    return " ".join(range_parts(entry, names, one_step=one_step))
+
+
+def range_parts(
+    entry: Mapping, names: Mapping[str, str] | None = None, *, one_step: bool = True
+) -> list[str]:
+    """The sentences of ``range_words``, one by one (a page lists them).
+
+    >>> len(range_parts({"headline": {"count": 9, "of": 12, "lower": 9,
+    ...     "higher": 9}, "dependence": "full", "pivotal_links": [], "threats": [],
+    ...     "monte_carlo": {"samples": 20, "headline": {"histogram": [
+    ...     {"count": 9, "draws": 20}]}}}))
+    2
+    """
+    parts = (
+        readings_words(entry),
+        typical_words(entry, names),
+        one_step_words(entry) if one_step else "",
     )
+    return [part for part in parts if part]
 
 
 def central_range(histogram: list[Mapping], samples: int) -> tuple[int, int, float]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from taxonomy.analysis.robustness_report import share_words
+
 
 @dataclass(frozen=True, slots=True)
 class Bar:
@@ -38,9 +40,7 @@ class Histogram:
         ...     Bar(10, 30, 10, 10, 10, 1, 0.25)), 9, 10, 4, 9).describe()
         'Of 4 random readings: 75% give 9, 25% give 10.'
         """
-        parts = [
-            f"{round(100 * b.share)}% give {b.count}" for b in self.bars if b.draws
-        ]
+        parts = [f"{share_words(b.share)} give {b.count}" for b in self.bars if b.draws]
         return f"Of {self.samples:,} random readings: {', '.join(parts)}."
 
     @property

@@ -838,7 +838,6 @@ def robustness(request):
         "histogram": charts.headline_histogram(
             entry["monte_carlo"], marked=entry["headline"]["count"]
         ),
-        "dependences": DEPENDENCES,
         "by_dependence": [
             (d, counts, replace(analysis.scenario, dependence=d))
             for d, counts in entry["summary_by_dependence"].items()

@@ -1,0 +1,59 @@
+"""The robustness page in Chromium: it fits the window, its table scrolls inside
+a labelled region on a phone, and its sentences carry no formula."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+
+def _widths(page: Page) -> dict[str, int]:
+    """The page's and the robustness table's widths, and its container's."""
+    return page.evaluate(
+        """() => ({
+            page: document.documentElement.scrollWidth,
+            window: window.innerWidth,
+            table: document.querySelector('table.robustness').scrollWidth,
+            region: document.querySelector('#threats-table').clientWidth,
+        })"""
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_robustness_page_is_never_wider_than_the_window(
+    page: Page, site, screenshot_dir, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(site + "/robustness/?samples=300")
+    page.screenshot(path=screenshot_dir / f"robustness-{width}.png", full_page=True)
+    sizes = _widths(page)
+    page.screenshot(path=screenshot_dir / f"robustness-{width}-top.png")
+    page.locator("#threats-h").scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / f"robustness-{width}-table.png")
+    assert sizes["page"] <= sizes["window"], sizes
+    if width >= 1280:
+        assert sizes["table"] <= sizes["region"], sizes  # every column in view
+    region = page.get_by_role("region", name="Threats, least robust first: a table")
+    assert region.get_attribute("tabindex") == "0"
+    assert page.locator("#threats-scroll-hint").is_visible()
+    assert region.get_attribute("aria-describedby") == "threats-scroll-hint"
+
+
+def test_a_keyboard_user_can_scroll_the_table_sideways_on_a_phone(page: Page, site):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(site + "/robustness/?samples=300")
+    region = page.locator("#threats-table")
+    region.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("End")
+    assert region.evaluate("el => el.scrollLeft") > 0
+
+
+def test_the_robustness_sentences_carry_no_formula(page: Page, site):
+    page.goto(site + "/robustness/?samples=300")
+    text = page.locator("main").inner_text()
+    for symbol in ("τ", "Π", "σ", "P(", "1 − "):
+        assert symbol not in text
+    assert "plausible readings" in text
