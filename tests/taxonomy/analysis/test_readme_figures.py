@@ -1,4 +1,5 @@
-"""The README's figures of the seed taxonomy are the ones the code computes."""
+"""The seed taxonomy's figures quoted in docs/model.md (once the README's) are
+the ones the code computes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from taxonomy.analysis.resilience import resilience_summary
 from taxonomy.analysis.robustness_report import headline_sentence, robustness_entry
 from taxonomy.domain.scenario import Scenario
 
-README = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+MODEL_DOC = Path(__file__).resolve().parents[3] / "docs" / "model.md"
+MODEL = MODEL_DOC.read_text(encoding="utf-8")
 
 
 def _entry(seed_taxonomy):
@@ -19,13 +21,13 @@ def _entry(seed_taxonomy):
 
 
 def test_the_robustness_headline_quoted_is_the_computed_one(seed_taxonomy):
-    assert f"> {headline_sentence(_entry(seed_taxonomy))}\n" in README
+    assert f"> {headline_sentence(_entry(seed_taxonomy))}\n" in MODEL
 
 
 def test_the_classes_by_dependence_quoted_are_the_computed_ones(seed_taxonomy):
     for dependence, counts in _entry(seed_taxonomy)["summary_by_dependence"].items():
         row = f"| {dependence} | " + " | ".join(str(n) for n in counts.values()) + " |"
-        assert row in README
+        assert row in MODEL
 
 
 def test_the_pivotal_counts_quoted_are_the_computed_ones(seed_taxonomy):
@@ -34,7 +36,7 @@ def test_the_pivotal_counts_quoted_are_the_computed_ones(seed_taxonomy):
     moving = sum(p["moves_headline"] for p in pivotal)
     links = len(seed_taxonomy.mitigates)
     expected = f"{len(pivotal)} of the {links} judgements are pivotal ({moving} of"
-    assert expected in re.sub(r"\s+", " ", README)
+    assert expected in re.sub(r"\s+", " ", MODEL)
 
 
 def test_the_least_robust_threats_quoted_are_the_computed_ones(seed_taxonomy):
@@ -44,19 +46,19 @@ def test_the_least_robust_threats_quoted_are_the_computed_ones(seed_taxonomy):
         for t in ("monoculture-failure", "threshold-gaming")
     ]
     quoted = f"addressed in {shares[0]:.1%} and {shares[1]:.1%} of the draws"
-    assert quoted in re.sub(r"\s+", " ", README)
+    assert quoted in re.sub(r"\s+", " ", MODEL)
     assert threats["monoculture-failure"]["margin"]["all"] == 0.004
 
 
 def test_the_seed_frontier_quoted_is_the_computed_one(seed_taxonomy):
     steps = frontier(seed_taxonomy, TODAY)
     quoted = ", ".join(f"{s.budget:g} → {s.addressed}" for s in steps)
-    assert f"The efficient frontier has {len(steps)} steps" in README
-    assert quoted in re.sub(r"\s+", " ", README)
+    assert f"The efficient frontier has {len(steps)} steps" in MODEL
+    assert quoted in re.sub(r"\s+", " ", MODEL)
     for step in steps[1:]:
         best = recommend(seed_taxonomy, TODAY, budget=step.budget)
         row = f"| {step.budget:g} | {step.addressed} | {', '.join(best.chosen)} |"
-        assert row in README
+        assert row in MODEL
 
 
 def test_the_resilience_lines_quoted_are_the_computed_ones(seed_taxonomy):
@@ -67,4 +69,4 @@ def test_the_resilience_lines_quoted_are_the_computed_ones(seed_taxonomy):
         f"survive the loss of any one layer (with every mitigation in effect: "
         f"{every.survive_one_layer} of {every.threats})"
     )
-    assert quoted in re.sub(r"\s+", " ", README)
+    assert quoted in re.sub(r"\s+", " ", MODEL)
