@@ -315,7 +315,7 @@ def run_api_bench(
         ``gthread`` keeps connections alive, but each stays with the worker
         that accepted it, and the workers' shares of 16 connections were
         uneven (1 and 15 in one round): the tail was the busiest worker's
-        queue, not the answers' cost (see the README's "Speed").
+        queue, not the answers' cost (see docs/api.md, "Speed").
     out_path : str or Path, optional
         The JSON file; default ``var/bench/api.json``.
     progress : callable

@@ -1,4 +1,4 @@
-"""Django settings for Layerwise, read from the environment (see README)."""
+"""Django settings for Layerwise, read from the environment (docs/operations.md)."""
 
 from __future__ import annotations
 

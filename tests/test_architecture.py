@@ -1,5 +1,5 @@
 """The layout's promises, checked on the source: who may import whom, no import
-cycle, and Cypher only in taxonomy/graph/ (see the README's "Architecture")."""
+cycle, and Cypher only in taxonomy/graph/ (see docs/architecture.md)."""
 
 from __future__ import annotations
 

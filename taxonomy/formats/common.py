@@ -36,7 +36,7 @@ from taxonomy.domain.rules import cycle_message, cycle_of, shown
 TAXONOMY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 UNASSIGNED = "unassigned"
 # External catalogues list mitigations without a maturity; they describe
-# practice in use, so they count as deployed (documented in the README).
+# practice in use, so they count as deployed (documented in docs/import-export.md).
 IMPORTED_MATURITY = "deployed"
 DEFAULT_STRENGTH = "medium"
 
