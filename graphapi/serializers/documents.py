@@ -258,7 +258,13 @@ class _ScenarioEntrySerializer(serializers.Serializer):
     maturities = serializers.ListField(
         child=serializers.ChoiceField(MATURITIES), allow_null=True
     )
+    adopted = serializers.ListField(child=serializers.CharField())
     disabled_by_requires = serializers.ListField(child=serializers.CharField())
+    summary = serializers.CharField(
+        help_text="The scenario in words, with display names: what counts "
+        "(today's deployed measures, every proposal, ...), what is off or "
+        "adopted, and the threshold."
+    )
 
 
 class _QueryEntrySerializer(serializers.Serializer):
@@ -314,26 +320,6 @@ class _ChainsSerializer(serializers.Serializer):
     minimum_blocking_set = serializers.ListField(child=serializers.CharField())
 
 
-class _DiffSerializer(serializers.Serializer):
-    changed = ClassChangeSerializer(
-        many=True, help_text="The threats whose class changed, by id."
-    )
-    summary = serializers.DictField(
-        child=serializers.IntegerField(),
-        help_text="Class → the scenario's count minus the baseline's.",
-    )
-    moved = _ThreatMoveSerializer(
-        many=True,
-        help_text="Every threat whose class changed or whose coverage moved, by "
-        "all layers together or by any one layer: class changes first, then the "
-        "largest move by all layers, then the largest by one layer, then by id.",
-    )
-    unchanged = serializers.IntegerField(
-        help_text="How many threats did not move (every threat not in `moved`)."
-    )
-
-
-class _HeadlineRangeSerializer(serializers.Serializer):
 class _MoveSerializer(serializers.Serializer):
     delta = serializers.FloatField(help_text="`to` minus `from`: negative is lower.")
 
@@ -364,6 +350,26 @@ class _ThreatMoveSerializer(serializers.Serializer):
         return {name: fields[name] for name in order}
 
 
+class _DiffSerializer(serializers.Serializer):
+    changed = ClassChangeSerializer(
+        many=True, help_text="The threats whose class changed, by id."
+    )
+    summary = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Class → the scenario's count minus the baseline's.",
+    )
+    moved = _ThreatMoveSerializer(
+        many=True,
+        help_text="Every threat whose class changed or whose coverage moved, by "
+        "all layers together or by any one layer: class changes first, then the "
+        "largest move by all layers, then the largest by one layer, then by id.",
+    )
+    unchanged = serializers.IntegerField(
+        help_text="How many threats did not move (every threat not in `moved`)."
+    )
+
+
+class _HeadlineRangeSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     of = serializers.IntegerField()
     lower = serializers.IntegerField(help_text="With every link one step lower.")
@@ -375,9 +381,23 @@ class _PivotalLinkSerializer(serializers.Serializer):
     threat = serializers.CharField()
     layer = serializers.CharField()
     strength = serializers.ChoiceField(STRENGTHS)
-    lower = serializers.CharField(help_text="The threat's class one step lower.")
-    higher = serializers.CharField(help_text="The threat's class one step higher.")
+    lower = serializers.CharField(
+        help_text="The threat's class with this link one step lower (a low link "
+        "removed); the same as `class` when that move changes nothing."
+    )
+    higher = serializers.CharField(
+        help_text="The threat's class with this link one step higher; the same as "
+        "`class` when that move changes nothing. At least one of the two differs."
+    )
     moves_headline = serializers.BooleanField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["class"] = serializers.ChoiceField(
+            CLASSES, help_text="The threat's class as judged."
+        )
+        order = ("mitigation", "threat", "layer", "strength", "class", "lower")
+        return {name: fields[name] for name in (*order, "higher", "moves_headline")}
 
 
 class _DistributionSerializer(serializers.Serializer):
@@ -390,7 +410,9 @@ class _MonteCarloSerializer(serializers.Serializer):
     samples = serializers.IntegerField()
     seed = serializers.IntegerField()
     intervals = serializers.DictField(
-        child=serializers.ListField(child=serializers.FloatField())
+        child=serializers.ListField(child=serializers.FloatField()),
+        help_text="Strength → [low, high]: the band each link's effectiveness is "
+        "drawn from, uniformly; its mean is the strength's effectiveness.",
     )
     headline = serializers.DictField()
     classes = serializers.DictField(child=_DistributionSerializer())

@@ -35,7 +35,7 @@ from taxonomy.analysis.resilience import (
 from taxonomy.analysis.robustness_report import robustness_entry, robustness_lines
 from taxonomy.analysis.scenarios import diff_analyses
 from taxonomy.domain.records import MATURITIES, Taxonomy
-from taxonomy.domain.scenario import DEMAND, Scenario, percent
+from taxonomy.domain.scenario import DEMAND, Scenario, percent, scenario_summary
 
 SCHEMA = "layerwise-coverage/1"
 DIGITS = 6
@@ -394,7 +394,7 @@ def coverage_document(
     demand = None
     if scenario.weight == DEMAND:
         demand = demand_share(incident_model(taxonomy), analysis.classes)
-    return build_report(
+    document = build_report(
         analysis,
         threat=threat,
         chain=chain,
@@ -404,6 +404,9 @@ def coverage_document(
         demand=demand,
         page=page,
     )
+    named = {r.id: r.name for r in (*taxonomy.layers, *taxonomy.mitigations)}
+    document["scenario"]["summary"] = scenario_summary(scenario, named)
+    return document
 
 
 def render_json(report: Mapping) -> str:
@@ -460,26 +463,35 @@ def _json_lines(value, depth: int) -> list[str]:
 def render_csv(report: Mapping) -> str:
     """The threat × layer coverage matrix as CSV.
 
-    Header ``threat,class,all,<layer ids in layer order>``; one row per
-    threat of the document, coverages with six decimals.
+    Header ``threat,class,all,<layer ids in layer order>,threat name,scenario in
+    words``; one row per threat of the document, coverages with six decimals;
+    every row states the scenario (ids never hold spaces, so the last two
+    columns never clash with a layer's).
 
-    >>> threat = {"id": "t", "class": "single-layer",
+    >>> threat = {"id": "t", "name": "T", "class": "single-layer",
     ...           "coverage": {"all": 0.9, "by_layer": {"hw": 0.9}}}
-    >>> print(render_csv({"layers": ["hw"], "threats": [threat]}))
-    threat,class,all,hw
-    t,single-layer,0.900000,0.900000
+    >>> print(render_csv({"layers": ["hw"], "threats": [threat],
+    ...                   "scenario": {"summary": "Today"}}))
+    threat,class,all,hw,threat name,scenario in words
+    t,single-layer,0.900000,0.900000,T,Today
     <BLANKLINE>
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["threat", "class", "all", *report["layers"]])
+    writer.writerow(["threat", "class", "all", *report["layers"], *CSV_WORD_COLUMNS])
+    summary = (report.get("scenario") or {}).get("summary", "")
     for t in report["threats"]:
         by_layer = t["coverage"]["by_layer"]
         writer.writerow(
             [t["id"], t["class"], f"{t['coverage']['all']:.{DIGITS}f}"]
             + [f"{by_layer[layer]:.{DIGITS}f}" for layer in report["layers"]]
+            + [t.get("name", ""), summary]
         )
     return out.getvalue()
+
+
+# The CSV's last columns, after the layers'.
+CSV_WORD_COLUMNS = ("threat name", "scenario in words")
 
 
 def _columns(rows: list[list[str]], right: Iterable[int] = ()) -> list[str]:
@@ -699,7 +711,6 @@ def _diff_lines(report: Mapping) -> list[str]:
         )
     if not diff["changed"]:
         lines.append("  none")
-    return lines
     lines.append("Coverage moved against the baseline (class changes, then largest):")
     for move in diff["moved"]:
         cover = move["coverage"]
@@ -713,3 +724,4 @@ def _diff_lines(report: Mapping) -> list[str]:
             f"({cover['delta']:+.3f}){layers}"
         )
     lines.append(f"  {diff['unchanged']} threat(s) did not move")
+    return lines

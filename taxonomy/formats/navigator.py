@@ -317,6 +317,8 @@ def _metadata(report: Mapping[str, Any], taxonomy: str) -> list[dict[str, str]]:
 
 def _scenario_text(report: Mapping[str, Any]) -> str:
     scenario = report.get("scenario") or {}
+    if scenario.get("summary"):
+        return "Scenario: " + scenario["summary"]
     dependence = report.get("dependence", "independent")
     together = [] if dependence == "independent" else [f"dependence: {dependence}"]
     if scenario.get("baseline", True):

@@ -40,6 +40,10 @@ def test_the_document_has_the_documented_shape(document):
         "maturities": None,
         "adopted": [],
         "disabled_by_requires": [],
+        "summary": (
+            "Every proposal adopted: every measure counts, proposed and pilot ones "
+            "included, as if all were in force; threshold 80%."
+        ),
     }
     assert doc["query"] == {"threat": None, "chains": None, "diff_baseline": False}
     assert doc["layers"] == ["hardware", "software", "institutional", "liability"]
@@ -112,6 +116,8 @@ def test_the_csv_is_the_threat_by_layer_matrix(document):
         "software",
         "institutional",
         "liability",
+        "threat name",
+        "scenario in words",
     ]
     assert len(rows) == 13
     shadow = next(r for r in rows if r[0] == "shadow-ai")
@@ -123,7 +129,10 @@ def test_the_csv_is_the_threat_by_layer_matrix(document):
         "0.300000",
         "0.300000",
         "0.510000",
+        next(t["name"] for t in document["threats"] if t["id"] == "shadow-ai"),
+        document["scenario"]["summary"],
     ]
+    assert document["scenario"]["summary"].startswith("Every proposal adopted")
 
 
 def test_the_table_lists_every_threat_with_its_class(document):

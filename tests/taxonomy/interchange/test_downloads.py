@@ -27,7 +27,7 @@ def test_a_stix_download_is_an_attachment_named_after_the_taxonomy(seeded_graph)
 def test_a_navigator_download_follows_the_scenario(seeded_graph):
     response = _get("navigator", disable_layer="hardware")
     layer = json.loads(response.content)
-    assert "layers off: hardware" in layer["description"]
+    assert "without Hardware" in layer["description"]
 
 
 def test_an_unknown_taxonomy_or_format_is_not_found(seeded_graph):

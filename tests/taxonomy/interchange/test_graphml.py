@@ -70,4 +70,10 @@ def test_the_coverage_matrix_is_csv_with_a_column_per_layer(seeded_graph, tmp_pa
         "software",
         "institutional",
         "liability",
+        "threat name",
+        "scenario in words",
+    }
+    assert {row["scenario in words"] for row in rows} == {
+        "Every proposal adopted: every measure counts, proposed and pilot ones "
+        "included, as if all were in force; threshold 80%."
     }

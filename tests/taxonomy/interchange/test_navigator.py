@@ -65,7 +65,7 @@ def test_a_scenario_changes_scores_and_is_described(seeded_graph):
     techniques = {t["techniqueID"]: t for t in layer["techniques"]}
     assert techniques["model-extraction"]["score"] < 80
     assert techniques["model-extraction"]["comment"].startswith("insufficient")
-    assert "layers off: hardware" in layer["description"]
+    assert "without Hardware" in layer["description"]
 
 
 def test_an_atlas_layer_opens_on_atlas_technique_ids(graph, atlas_text):
