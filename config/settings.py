@@ -97,6 +97,7 @@ TEMPLATES = [
             "libraries": {
                 "layerwise": "taxonomy.web.templatetags.layerwise",
                 "editing": "taxonomy.web.templatetags.editing",
+                "texts": "taxonomy.web.templatetags.texts",
             },
         },
     },

@@ -227,14 +227,15 @@ def audit_list(
     kind: str | None = None,
     channel: str | None = None,
 ) -> QuerySet[AuditEntry]:
-    """Entries newest first, filtered by editor (their name), day range, kind, channel.
+    """Entries newest first, filtered by editor (their name, or ``command:`` and a
+    command's name), day range, kind, channel.
 
     ``since`` and ``until`` are days, both included.
     """
     audit_up_to_date()
     entries = AuditEntry.objects.all()
     if actor:
-        entries = entries.filter(actor_name=actor)
+        entries = entries.filter(_actor_match(actor))
     if since:
         entries = entries.filter(at__date__gte=since)
     if until:
@@ -259,11 +260,44 @@ def audit_node_history(*, kind: str, key: str) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(match)
 
 
-def audit_editors() -> list[str]:
-    """Every name that has written, sorted (the choices of the editor filter)."""
+# Writers that are commands (a fixture load, an import), not people: the
+# editor filter offers one choice per command, whichever file it read.
+COMMAND_CHANNELS = ("fixtures", "import")
+# The editor filter's value of a command; no username holds a colon.
+COMMAND = "command:"
+
+
+def actor_choice(name: str, channel: str) -> tuple[str, str]:
+    """(filter value, label) of whoever wrote an entry: a person by name, a
+    command by its name alone (its file left out).
+
+    >>> actor_choice("ada", "api"), actor_choice("import_atlas (ATLAS.yaml)", "import")
+    (('ada', 'ada'), ('command:import_atlas', 'import_atlas (command)'))
+    """
+    if channel in COMMAND_CHANNELS:
+        command = name.split(" (", 1)[0]
+        return f"{COMMAND}{command}", f"{command} (command)"
+    return name, name
+
+
+def audit_editors() -> list[tuple[str, str]]:
+    """One (value, label) per person and per command that has written, by label
+    (the choices of the editor filter)."""
     audit_up_to_date()
-    names = AuditEntry.objects.values_list("actor_name", flat=True).distinct()
-    return sorted(names)
+    # order_by(): the table's default order would add its columns to DISTINCT.
+    pairs = AuditEntry.objects.order_by().values_list("actor_name", "channel")
+    choices = {actor_choice(name, channel) for name, channel in pairs.distinct()}
+    return sorted(choices, key=lambda choice: (choice[1].lower(), choice[0]))
+
+
+def _actor_match(actor: str) -> Q:
+    """The entries of one editor filter value: a person's name, or a command."""
+    if not actor.startswith(COMMAND):
+        return Q(actor_name=actor)
+    command = actor.removeprefix(COMMAND)
+    return Q(channel__in=COMMAND_CHANNELS) & (
+        Q(actor_name=command) | Q(actor_name__startswith=f"{command} (")
+    )
 
 
 def field_changes(

@@ -18,6 +18,7 @@ from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     INCIDENT_KINDS,
     MATURITIES,
+    SEARCH_MAX_LENGTH,
     STRENGTHS,
 )
 from taxonomy.domain.scenario import SCENARIO_PARAMS, ScenarioParam
@@ -43,7 +44,7 @@ class TaxonomyQuerySerializer(serializers.Serializer):
 class TextFilterSerializer(TaxonomyQuerySerializer):
     q = serializers.CharField(
         required=False,
-        max_length=500,
+        max_length=SEARCH_MAX_LENGTH,
         # Untrimmed, as the schema allows "  ": no words, which match nothing.
         trim_whitespace=False,
         help_text="Full-text search on name and description; every word as a prefix.",

@@ -66,7 +66,8 @@ class LinkKind:
     API's names for them). ``acyclic``: a cycle of such links is refused;
     ``irreflexive``: a link from a node to itself is refused. In fixture
     files a link is a list under ``fixture_key`` on the item of its
-    ``fixture_owner`` end (``source`` or ``target``).
+    ``fixture_owner`` end (``source`` or ``target``). ``words``: the link in
+    plain words, as a sentence says it ("<source> is a subtype of <target>").
     """
 
     name: str
@@ -85,6 +86,7 @@ class LinkKind:
     stix_type: str | None = None
     fixture_key: str = ""
     fixture_owner: str = "source"
+    words: str = ""
 
     is_link = True
 
@@ -207,6 +209,7 @@ LINK_KINDS: dict[str, LinkKind] = {
             stix_type="mitigates",
             fixture_key="mitigated_by",
             fixture_owner="target",
+            words="mitigates",
         ),
         LinkKind(
             "enables",
@@ -221,6 +224,7 @@ LINK_KINDS: dict[str, LinkKind] = {
             irreflexive=True,
             stix_type="enables",
             fixture_key="enables",
+            words="enables",
         ),
         LinkKind(
             "requires",
@@ -235,6 +239,7 @@ LINK_KINDS: dict[str, LinkKind] = {
             acyclic=True,
             stix_type="requires",
             fixture_key="requires",
+            words="requires",
         ),
         LinkKind(
             "introduces",
@@ -248,6 +253,7 @@ LINK_KINDS: dict[str, LinkKind] = {
             "INTRODUCES links",
             stix_type="introduces",
             fixture_key="introduces",
+            words="introduces",
         ),
         LinkKind(
             "subtype",
@@ -262,6 +268,7 @@ LINK_KINDS: dict[str, LinkKind] = {
             acyclic=True,
             stix_type="subtechnique-of",
             fixture_key="subtype_of",
+            words="is a subtype of",
         ),
         LinkKind(
             "in_tactic",
@@ -274,6 +281,7 @@ LINK_KINDS: dict[str, LinkKind] = {
             "IN_TACTIC link",
             "IN_TACTIC links",
             fixture_key="tactics",
+            words="is in",
         ),
         LinkKind(
             "uses",
@@ -289,6 +297,7 @@ LINK_KINDS: dict[str, LinkKind] = {
             editable=("steps", "tactics", "descriptions"),
             stix_type="uses",
             fixture_key="uses",
+            words="uses",
         ),
     )
 }

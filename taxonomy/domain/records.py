@@ -13,6 +13,9 @@ MATURITIES = ("proposed", "pilot", "deployed")
 INCIDENT_KINDS = ("case-study", "campaign", "group", "software")
 ORDERED_INCIDENT_KINDS = ("case-study",)
 DEFAULT_TAXONOMY = "layerwise"
+# The longest full-text search the API and the search page accept, in characters:
+# far longer queries make the search index refuse them ("automaton too large").
+SEARCH_MAX_LENGTH = 500
 # A source's url: empty or a web address; anything else (javascript:, data:)
 # would be a link that runs code in a reader's browser.
 _WEB_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)

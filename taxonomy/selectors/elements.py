@@ -67,6 +67,9 @@ def graph_elements(
             }
             for link in getattr(snapshot, spec.field)
         ]
+    # Only links between drawn nodes: a threat's IN_TACTIC link ends at a tactic,
+    # which is not drawn, and an edge to a missing node breaks the drawing.
+    edges = [e for e in edges if e["source"] in nodes and e["target"] in nodes]
     for i, edge in enumerate(edges):
         edge["id"] = f"e{i}"
     if around is not None:

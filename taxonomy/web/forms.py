@@ -417,9 +417,9 @@ class HistoryFilterForm(forms.Form):
         choices=[("", "Any kind")] + [(k, k) for k in KINDS],
     )
 
-    def __init__(self, *args, editors: list[str], **kw):
+    def __init__(self, *args, editors: list[tuple[str, str]], **kw):
         super().__init__(*args, **kw)
-        self.fields["editor"].choices = [("", "Anyone")] + [(e, e) for e in editors]
+        self.fields["editor"].choices = [("", "Anyone"), *editors]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -16,8 +17,15 @@ from taxonomy import audit, revisions, selectors
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import coverage_document
 from taxonomy.domain.errors import RevisionError
-from taxonomy.domain.kinds import KINDS, NODE_KINDS, link_kinds_touching
-from taxonomy.domain.records import Taxonomy
+from taxonomy.domain.kinds import (
+    KINDS,
+    LINK_KINDS,
+    NODE_KINDS,
+    items_of,
+    link_kinds_touching,
+    split_link_key,
+)
+from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.editors import audit_detail
 from taxonomy.selectors.comparison import (
     change_lines,
@@ -25,8 +33,8 @@ from taxonomy.selectors.comparison import (
     taxonomy_comparison,
 )
 from taxonomy.selectors.coverage import coverage_scenario
-from taxonomy.web import editing
 from taxonomy.web.forms import HistoryFilterForm
+from taxonomy.web.history_words import item_name
 
 PAGE_SIZE = 50
 
@@ -58,6 +66,32 @@ def _history_form(request) -> HistoryFilterForm:
     return form
 
 
+def _taxonomy_of(item_id: str, known) -> str:
+    """The taxonomy an item's id belongs to: an imported id's prefix
+    (``atlas:AML.T0024``), else the seed."""
+    prefix = item_id.split(":", 1)[0] if ":" in item_id else ""
+    return prefix if prefix in known else DEFAULT_TAXONOMY
+
+
+def _names_now(entries) -> dict[str, dict[str, str]]:
+    """Kind -> id -> name of the items the entries name that the graph holds now
+    (each taxonomy read once per graph revision, as the pages read it)."""
+    known = selectors.taxonomy_names()
+    wanted = {
+        _taxonomy_of(item_id, known)
+        for entry in entries
+        for item_id in (entry.key, entry.source, entry.target)
+        if item_id
+    }
+    token = selectors.revision_token()
+    names: dict[str, dict[str, str]] = {kind: {} for kind in NODE_KINDS}
+    for name in sorted(wanted):
+        snapshot = selectors.taxonomy_at(token=token, taxonomy=name)
+        for kind in NODE_KINDS:
+            names[kind].update((r.id, r.name) for r in items_of(snapshot, kind))
+    return names
+
+
 @require_GET
 @audit_readers_only
 def history(request):
@@ -65,9 +99,11 @@ def history(request):
     form = _history_form(request)
     filters = form.filters() if form.is_valid() else {}
     entries = audit.audit_list(**filters).select_related("actor")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page,
+        "names": _names_now(page.object_list),
         "filtered": any(filters.values()),
         "anonymised": request.audit_detail == "anonymised",
     }
@@ -81,17 +117,46 @@ def node_history(request, kind: str, key: str):
     if kind not in KINDS:
         raise Http404(f"No such kind {kind!r}.")
     entries = audit.audit_node_history(kind=kind, key=key).select_related("actor")
-    record = editing.find(selectors.taxonomy_snapshot(), kind, key)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    names = _names_now([*page.object_list, _Key(key, *split_link_key(key))])
+    record = names.get(kind, {}).get(key) if kind in NODE_KINDS else None
     context = {
         "kind": kind,
+        "kind_title": KINDS[kind].title.lower() if kind in NODE_KINDS else "link",
         "key": key,
-        "record": record,
-        "node_url": reverse(kind, args=[key]) if record and kind in NODE_KINDS else "",
+        "title": _item_title(kind, key, names),
+        "exists": record is not None,
+        "node_url": reverse(kind, args=[key]) if record is not None else "",
         "with_links": bool(link_kinds_touching(kind)),
-        "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page,
+        "names": names,
         "anonymised": request.audit_detail == "anonymised",
     }
     return render(request, "taxonomy/node_history.html", context)
+
+
+@dataclass(frozen=True)
+class _Key:
+    """An item the history page names besides its entries (the page's own)."""
+
+    key: str
+    source: str = ""
+    target: str = ""
+
+
+def _item_title(kind: str, key: str, names) -> str:
+    """The item a history page is about, in words: a node's name, a link's sentence."""
+    if kind in LINK_KINDS:
+        spec = LINK_KINDS[kind]
+        source, target = split_link_key(key)
+        return " ".join(
+            (
+                item_name(spec.source, source, names),
+                spec.words,
+                item_name(spec.target, target, names),
+            )
+        )
+    return item_name(kind, key, names)
 
 
 def _taxonomy_at(name: str) -> Taxonomy:

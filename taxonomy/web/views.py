@@ -976,13 +976,22 @@ def incident_list(request):
     return render(request, template, context)
 
 
-def _incidents_elsewhere(request, held: int) -> list[tuple[str, int]]:
-    """(taxonomy, incidents) of the other taxonomies that hold incidents, for the
-    page of one that holds none (none asked otherwise)."""
+def _incidents_elsewhere(request, held: int) -> list[tuple[str, int, str]]:
+    """(taxonomy, incidents, its incidents page) of the other taxonomies that hold
+    incidents, for the page of one that holds none (none asked otherwise)."""
     if held:
         return []
     counts = selectors.taxonomy_counts(token=selectors.revision_token())
-    return presentation.holding(counts, "incidents", but=request.taxonomy.name)
+    return [
+        (
+            name,
+            count,
+            _with_query(reverse("incidents"), [*ChosenTaxonomy(name).query.items()]),
+        )
+        for name, count in presentation.holding(
+            counts, "incidents", but=request.taxonomy.name
+        )
+    ]
 
 
 @require_GET

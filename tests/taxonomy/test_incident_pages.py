@@ -13,6 +13,7 @@ from taxonomy import services
 from taxonomy.domain.scenario import Scenario
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.web import matrix_html
+from tests.samples import ACME
 from tests.taxonomy.incident_samples import INCIDENTS
 
 
@@ -118,6 +119,20 @@ def test_a_taxonomy_without_incidents_says_where_they_come_from(client, seeded_g
     assert "import_atlas" in html
 
 
+def test_a_taxonomy_without_incidents_links_those_that_have_some(
+    client, incident_graph
+):
+    services.taxonomy_apply(taxonomy=ACME, scope="acme")
+    html = _page(client, "/incidents/?taxonomy=acme")
+    assert "holds no documented incidents" in html
+    listed = html[html.index('id="incidents-elsewhere"') :]
+    counted = len(INCIDENTS.incidents)
+    assert (
+        f'<a href="/incidents/">layerwise</a>: {counted} documented incidents' in listed
+    )
+    assert "acme" not in listed and "import_atlas" not in html
+
+
 def test_the_incident_page_lists_its_steps_in_order_and_the_one_that_stops_it(
     client, incident_graph
 ):
@@ -128,8 +143,8 @@ def test_the_incident_page_lists_its_steps_in_order_and_the_one_that_stops_it(
     stops = re.search(r'class="step--stops".*?</tr>', html, re.S).group(0)
     assert 'href="/threats/t1/"' in stops and 'id="stopping-step"' in stops
     assert "Single layer" in stops and "Insufficient" in html
-    # The step names its tactic by shortname; the page links the tactic's matrix.
-    assert 'href="/coverage/?tactic=ta-access">Initial access</a>' in html
+    # The step names its tactic by shortname; the page links the tactic's page.
+    assert 'href="/tactics/ta-access/">Initial access</a>' in html
 
 
 def test_the_incident_page_follows_the_scenario(client, incident_graph):
@@ -145,8 +160,8 @@ def test_the_threat_page_lists_the_incidents_that_use_it_and_its_tactics(
     html = _page(client, "/threats/t1/")
     section = html[html.index('id="incidents"') :]
     assert re.findall(r'<tr data-incident="([^"]+)">', section) == ["cs1", "g1"]
-    assert 'href="/coverage/?tactic=ta-access"' in section
-    assert 'href="/coverage/?tactic=ta-impact"' in section
+    assert 'href="/tactics/ta-access/"' in section
+    assert 'href="/tactics/ta-impact/"' in section
 
 
 def test_the_overview_states_how_many_incidents_the_scenario_stops(

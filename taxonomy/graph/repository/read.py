@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from dataclasses import fields
 from operator import itemgetter
@@ -311,22 +312,28 @@ def taxonomy_counts() -> dict[str, dict[str, int]]:
 
 # --- Full-text search ---------------------------------------------------------
 
-_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+# A word as the index's analyzer cuts text into words (Unicode word breaks):
+# letters and digits, joined by inner dots or apostrophes ("AML.T0024",
+# "don't"); commas, dashes, ampersands and the rest separate words. A query
+# word must be cut the same way, or its prefix never matches a stored word
+# ("Aarne," or "export-controls" would match nothing). No character of such a
+# word is special to Lucene's query syntax, so none needs escaping.
+_WORD = re.compile(r"\w+(?:['’.]\w+)*")
 
 
 def lucene_terms(text: str) -> str:
-    r"""A Lucene query matching every word of ``text`` as a prefix, specials escaped.
+    """A Lucene query matching every word of ``text`` as a prefix.
 
-    >>> lucene_terms('export-controls US')
-    'export\\-controls* AND US*'
+    >>> lucene_terms("export-controls US")
+    'export* AND controls* AND US*'
+    >>> lucene_terms("Aarne, Fist & Withers (2024) AML.T0024 or NOT")
+    'Aarne* AND Fist* AND Withers* AND 2024* AND AML.T0024* AND or* AND not*'
     """
     words = []
-    for word in text.split():
-        escaped = "".join(f"\\{c}" if c in _LUCENE_SPECIAL else c for c in word)
-        if escaped.upper() in ("AND", "OR", "NOT"):
-            escaped = escaped.lower()
-        if escaped.strip("\\"):
-            words.append(f"{escaped}*")
+    for word in _WORD.findall(text):
+        if word.upper() in ("AND", "OR", "NOT"):
+            word = word.lower()
+        words.append(f"{word}*")
     return " AND ".join(words)
 
 

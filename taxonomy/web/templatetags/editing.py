@@ -7,11 +7,18 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from taxonomy import audit
-from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS, split_link_key
+from taxonomy.domain.kinds import (
+    LINK_KINDS,
+    NODE_KINDS,
+    link_kinds_touching,
+    split_link_key,
+)
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.editors import is_editor as user_is_editor
+from taxonomy.web.history_words import entry_parts
 
 register = template.Library()
 
@@ -54,6 +61,34 @@ def entry_changes(entry) -> list[tuple[str, Any, Any]]:
     return audit.field_changes(entry.before, entry.after)
 
 
+@register.simple_tag
+def entry_sentence(entry, names, anonymised=False) -> str:
+    """An audit entry as a sentence in words, each item still held linked to its page."""
+    parts = entry_parts(
+        action=entry.action,
+        kind=entry.kind,
+        key=entry.key,
+        before=entry.before,
+        after=entry.after,
+        names=names or {},
+        with_values=not anonymised,
+    )
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (
+                format_html(
+                    '<a href="{}">{}</a>', reverse(p.kind, args=[p.key]), p.text
+                )
+                if p.kind
+                else p.text,
+            )
+            for p in parts
+        ),
+    )
+
+
 @register.filter
 def has_page(kind: str) -> bool:
     """Whether an item of this kind has a page of its own (nodes do, links do not)."""
@@ -66,23 +101,36 @@ def link_ends(key: str) -> tuple[str, str]:
     return split_link_key(key)
 
 
-# kind -> (label, URL name, the query parameter naming this node) of "add" links.
-ADD_LINKS = {
-    "threat": (
-        ("Add a mitigation against it", "edit-mitigates-new", "threat"),
-        ("Add a threat it enables", "edit-enables-new", "source"),
-        ("Add a threat that enables it", "edit-enables-new", "target"),
-        ("Add a mitigation that introduces it", "edit-introduces-new", "target"),
-        ("Add a threat it is a subtype of", "edit-subtype-new", "source"),
-    ),
-    "mitigation": (
-        ("Add a threat it mitigates", "edit-mitigates-new", "mitigation"),
-        ("Add a mitigation it requires", "edit-requires-new", "source"),
-        ("Add a threat it introduces", "edit-introduces-new", "source"),
-    ),
-    "layer": (("Add a mitigation in this layer", "edit-mitigation-new", "layer"),),
-    "source": (),
-}
+def _article(noun: str) -> str:
+    """``noun`` with its indefinite article: ``a threat``, ``an incident``."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def add_links(kind: str) -> list[tuple[str, str, str]]:
+    """(label, URL name, query parameter naming this node) of the "add" links of
+    a node's page: one per link kind with an end of this kind (from the
+    registry), each end it can be, and a mitigation in a layer.
+
+    >>> add_links("tactic")
+    [('Add a threat that is in it', 'edit-in_tactic-new', 'target')]
+    >>> add_links("layer")
+    [('Add a mitigation in this layer', 'edit-mitigation-new', 'layer')]
+    """
+    found = []
+    for link in link_kinds_touching(kind):
+        name = f"edit-{link.name}-new"
+        if link.source == kind:
+            other = NODE_KINDS[link.target].title.lower()
+            label = f"Add {_article(other)} it {link.words}"
+            found.append((label, name, link.ends[0]))
+        if link.target == kind:
+            other = NODE_KINDS[link.source].title.lower()
+            label = f"Add {_article(other)} that {link.words} it"
+            found.append((label, name, link.ends[1]))
+    # A mitigation's layer is one of its fields, not a link of the registry.
+    if kind == "layer":
+        found.append(("Add a mitigation in this layer", "edit-mitigation-new", "layer"))
+    return found
 
 
 @register.simple_tag
@@ -93,7 +141,7 @@ def node_edit_links(kind: str, key: str) -> dict[str, Any]:
         "delete": reverse(f"delete-{kind}", args=[key]),
         "add": [
             (label, f"{reverse(name)}?{urlencode({param: key})}")
-            for label, name, param in ADD_LINKS[kind]
+            for label, name, param in add_links(kind)
         ],
     }
 

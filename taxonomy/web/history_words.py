@@ -1,0 +1,177 @@
+"""The history's rows in words: one sentence per change, with names instead of ids.
+
+Pure helpers (no Django): the template filter ``entry_words`` turns their
+parts into HTML, linking each part that names an item still in the taxonomy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS, split_link_key
+
+# A field's value is quoted in the sentence only when it is this short (a
+# maturity, a strength, a year); long texts are named, and the table shows them.
+SHORT_VALUE = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A piece of a sentence; ``kind`` and ``key`` when it names an item."""
+
+    text: str
+    kind: str = ""
+    key: str = ""
+
+
+def item_name(kind: str, key: str, names: Mapping[str, Mapping[str, str]], *recorded):
+    """An item's name: the taxonomy's now, else one the change recorded, else its id.
+
+    >>> item_name("threat", "t", {"threat": {"t": "Phish"}})
+    'Phish'
+    >>> item_name("threat", "t", {}, None, {"name": "Old name"}), item_name("threat", "t", {})
+    ('Old name', 't')
+    """
+    if key in names.get(kind, {}):
+        return names[kind][key]
+    for values in recorded:
+        if values and values.get("name"):
+            return values["name"]
+    return key
+
+
+def _named(kind: str, key: str, names, *recorded) -> Part:
+    """A part naming an item, linked only while the taxonomy holds it."""
+    text = item_name(kind, key, names, *recorded)
+    return Part(text, kind, key) if key in names.get(kind, {}) else Part(text)
+
+
+def _value(field: str, value: Any, names) -> str | None:
+    """A field's value as a sentence quotes it, or None when it is too long to."""
+    if field == "layer" and value in names.get("layer", {}):
+        return names["layer"][value]
+    if value is None or value == "" or value == []:
+        return "nothing"
+    if isinstance(value, list | tuple):
+        value = ", ".join(map(str, value))
+    text = str(value)
+    return text if len(text) <= SHORT_VALUE and "\n" not in text else None
+
+
+def field_phrase(
+    field: str, before: Any, after: Any, names, with_values: bool = True
+) -> str:
+    """One changed field in words: ``maturity from pilot to deployed``.
+
+    >>> field_phrase("maturity", "pilot", "deployed", {})
+    'maturity from pilot to deployed'
+    >>> field_phrase("description", "a" * 50, "b", {}), field_phrase("year", 1, 2, {}, False)
+    ('description', 'year')
+    """
+    label = field.replace("_", " ")
+    if not with_values:
+        return label
+    old, new = _value(field, before, names), _value(field, after, names)
+    if old is None or new is None:
+        return label
+    return f"{label} from {old} to {new}"
+
+
+def _joined(phrases: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``.
+
+    >>> _joined(["a"]), _joined(["a", "b", "c"])
+    ('a', 'a, b and c')
+    """
+    return (
+        phrases[0]
+        if len(phrases) == 1
+        else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    )
+
+
+def _changed_fields(before, after) -> list[tuple[str, Any, Any]]:
+    before, after = before or {}, after or {}
+    return [
+        (name, before.get(name), after.get(name))
+        for name in list(after) + [k for k in before if k not in after]
+        if name != "version" and before.get(name) != after.get(name)
+    ]
+
+
+def _link_parts(kind: str, key: str, values, names, with_values: bool) -> list[Part]:
+    """``<source> <words> <target>`` of a link, with its strength when it has one."""
+    spec = LINK_KINDS[kind]
+    source, target = split_link_key(key)
+    parts = [
+        _named(spec.source, source, names),
+        Part(f" {spec.words} "),
+        _named(spec.target, target, names),
+    ]
+    if with_values and values and values.get("strength"):
+        parts.append(Part(f" ({values['strength']})"))
+    return parts
+
+
+def entry_parts(
+    *,
+    action: str,
+    kind: str,
+    key: str,
+    before: Mapping | None,
+    after: Mapping | None,
+    names: Mapping[str, Mapping[str, str]],
+    with_values: bool = True,
+) -> list[Part]:
+    """One audit entry as a sentence in parts; ``with_values`` False leaves out
+    what the change's values say (for readers who may not see them).
+
+    ``names`` (kind -> id -> name) holds the items the taxonomies hold now.
+
+    >>> names = {"mitigation": {"io": "I/O guardrails"}, "threat": {"sa": "Shadow AI"}}
+    >>> def said(**entry):
+    ...     return "".join(p.text for p in entry_parts(names=names, **entry))
+    >>> said(action="create", kind="mitigates", key="io->sa", before=None,
+    ...      after={"strength": "low"})
+    'Added the link: I/O guardrails mitigates Shadow AI (low)'
+    >>> said(action="update", kind="mitigation", key="io",
+    ...      before={"maturity": "pilot"}, after={"maturity": "deployed"})
+    "Changed I/O guardrails' maturity from pilot to deployed"
+    >>> said(action="delete", kind="threat", key="gone", before={"name": "Gone"},
+    ...      after=None)
+    'Deleted the threat Gone'
+    """
+    if kind not in KINDS:
+        return [Part(f"{action} {kind} {key}")]
+    if kind in LINK_KINDS:
+        values = after or before
+        ends = _link_parts(kind, key, values, names, with_values)
+        if action == "create":
+            return [Part("Added the link: "), *ends]
+        if action == "delete":
+            return [Part("Removed the link: "), *ends]
+        changed = [
+            field_phrase(f, old, new, names, with_values)
+            for f, old, new in _changed_fields(before, after)
+        ]
+        return [
+            Part("Changed the link "),
+            *_link_parts(kind, key, None, names, False),
+            Part(f": its {_joined(changed)}" if changed else ""),
+        ]
+    title = NODE_KINDS[kind].title.lower()
+    item = _named(kind, key, names, after, before)
+    if action == "create":
+        return [Part(f"Added the {title} "), item]
+    if action == "delete":
+        return [Part(f"Deleted the {title} "), item]
+    changed = [
+        field_phrase(f, old, new, names, with_values)
+        for f, old, new in _changed_fields(before, after)
+    ]
+    if not changed:
+        return [Part(f"Saved the {title} "), item, Part(" unchanged")]
+    possessive = "'" if item.text.endswith("s") else "'s"
+    return [Part("Changed "), item, Part(f"{possessive} {_joined(changed)}")]
