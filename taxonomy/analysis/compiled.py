@@ -38,6 +38,7 @@ class CoverageModel:
     threats: tuple[str, ...]
     threat_names: tuple[str, ...]
     mitigations: tuple[str, ...]
+    mitigation_names: tuple[str, ...]
     mitigation_index: dict[str, int]
     mitigation_layer: np.ndarray
     mitigation_maturity: np.ndarray
@@ -159,6 +160,7 @@ def coverage_model(taxonomy: Taxonomy) -> CoverageModel:
         threats=tuple(t.id for t in threats),
         threat_names=tuple(t.name for t in threats),
         mitigations=tuple(m.id for m in mitigations),
+        mitigation_names=tuple(m.name for m in mitigations),
         mitigation_index=m_index,
         mitigation_layer=mitigation_layer,
         mitigation_maturity=_lookup(

@@ -27,15 +27,31 @@ The objective is Σ z (threats addressed), or with ``count_introduced`` that
 minus the threats the new mitigations INTRODUCE that stay unaddressed; with
 ``threat_weights`` (demand weighting: 1 + the incidents that use the threat,
 ``incidents.demand_weights``) each threat counts its integer weight instead
-of 1, in the MILP, the greedy order and the check alike. Ties
-are broken by solving again with the optimum fixed: fewest threats
-introduced, then lowest cost, then ids (the set holding the alphabetically
-first mitigation where two tied sets differ), 24 ids per solve. Every answer
-is checked with the analysis itself; a threat the solver counted within its
-tolerance below τ gets a margin and the problem is solved again. When the
-time limit stops the solver, its best set is kept unless the greedy order's
-choice within the budget does better; ``method`` names which, with the gap
-to the solver's bound.
+of 1, in the MILP, the greedy order and the check alike.
+
+**One rule picks the set** (``recommend`` and every row of ``frontier``):
+among the sets within the budget, (1) the highest objective, then (2) the
+fewest threats introduced, then (3) the lowest cost, then (4) the first by
+name: each set's mitigations read in alphabetical order of their names (ids
+break equal names), the set whose list comes first. Tied sets have the same
+cost, so neither list is the start of the other. Ties are broken by solving
+again with the optimum fixed, stage by stage, the names 24 per solve. The
+frontier's rows are this rule's answers at the budgets where the answer
+changes, so ``recommend`` at any budget returns the set of the frontier's
+row for that budget.
+
+**Equally good** sets are those the first three criteria cannot tell apart
+from the chosen one: the same objective, as few threats introduced and the
+same cost (to 1e-7); only the order of names separates them. They are
+enumerated by solving again with each set found cut off, up to a limit
+(``EQUALLY_GOOD_LIMIT``), so their count is exact when it is at most the
+limit and reads "at least" the limit otherwise (``EquallyGood.exact``).
+
+Every answer is checked with the analysis itself; a threat the solver
+counted within its tolerance below τ gets a margin and the problem is solved
+again. When the time limit stops the solver, its best set is kept unless the
+greedy order's choice within the budget does better; ``method`` names which,
+with the gap to the solver's bound; the equally good sets are then unknown.
 """
 
 from __future__ import annotations
@@ -68,11 +84,31 @@ DEFAULT_TIME_LIMIT = 30.0
 # Beyond this many mitigations to choose among, the frontier is the greedy one.
 FRONTIER_EXACT_LIMIT = 64
 ID_BLOCK = 24
+# Two costs this close are the same cost (sums of floats differ in the last bits).
+COST_TIE = 1e-7
 # A threat the solver counted as addressed below τ is asked this much more.
 MARGIN = 1e-6
 REPAIRS = 4
 
 OPTIMAL = "milp-optimal"
+# Equally good sets looked for beyond the chosen one: each costs a solve, and
+# on an ATLAS-sized problem one solve can take a second.
+EQUALLY_GOOD_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class EquallyGood:
+    """The other sets as good as a chosen one by every criterion but the names.
+
+    ``count`` is how many were found, ``exact`` True when they are all there
+    are (False: at least ``count``, the search stopped at its limit or its
+    time limit); ``sets`` lists them up to the limit (each sorted by id), in
+    the order of the rule, the first by name first.
+    """
+
+    count: int
+    exact: bool
+    sets: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -90,6 +126,8 @@ class Recommendation:
     newly effective mitigation INTRODUCES with those mitigations. ``method``
     is ``"milp-optimal"``, ``"milp-time-limit (gap x%)"`` or
     ``"heuristic: ..."``; ``gap`` the solver's relative gap (0 when optimal).
+    ``equally_good`` holds the other sets the rule could only tell apart by
+    their names (None when the solver did not finish: unknown).
     """
 
     scenario: Scenario
@@ -104,6 +142,7 @@ class Recommendation:
     introduced: tuple[tuple[str, tuple[str, ...]], ...]
     method: str
     gap: float | None
+    equally_good: EquallyGood | None = None
 
     @property
     def adopted_scenario(self) -> Scenario:
@@ -113,7 +152,11 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class FrontierStep:
-    """The best a budget buys: every budget from ``budget`` to the next step's."""
+    """The best a budget buys: every budget from ``budget`` to the next step's.
+
+    ``chosen`` is what ``recommend`` returns for each of those budgets (its
+    ``equally_good`` sets are ``recommend``'s to find: a solve each).
+    """
 
     budget: float
     objective: int
@@ -252,7 +295,9 @@ class _Problem:
 
     ``variables`` are the mitigation indices a choice may adopt (id order);
     ``effect[m]`` is, per mitigation, the variables that must all be adopted
-    for it to come into effect (None: it never does, or already is).
+    for it to come into effect (None: it never does, or already is);
+    ``by_name`` lists the variables in the order of the last tie-break (name,
+    then id) and ``rank`` is each variable's place in that list.
     """
 
     model: CoverageModel
@@ -269,6 +314,8 @@ class _Problem:
     count_introduced: bool
     var_of: np.ndarray
     weight: np.ndarray
+    by_name: np.ndarray
+    rank: np.ndarray
     margins: dict[int, float] = field(default_factory=dict)
     built: dict = field(default_factory=dict)
 
@@ -357,6 +404,18 @@ def _problem(
     closure_of = [c[c >= 0] for c in closure_of]
     per_strength = np.array([strength_weight(e) for _, e in scenario.effectiveness])
     theta = addressing_weight(scenario.threshold)
+    by_name = np.array(
+        sorted(
+            range(len(variables)),
+            key=lambda i: (
+                model.mitigation_names[variables[i]],
+                model.mitigations[variables[i]],
+            ),
+        ),
+        dtype=np.int64,
+    )
+    rank = np.empty(len(variables), dtype=np.int64)
+    rank[by_name] = np.arange(len(variables))
     problem = _Problem(
         model=model,
         scenario=scenario,
@@ -372,6 +431,8 @@ def _problem(
         count_introduced=count_introduced,
         var_of=var_of,
         weight=weight,
+        by_name=by_name,
+        rank=rank,
     )
     object.__setattr__(problem, "start_addressed", _addressed(problem, start_on))
     return problem
@@ -734,6 +795,7 @@ class _Solution:
     optimal: bool
     gap: float | None
     bound: float | None = None
+    infeasible: bool = False
 
 
 def _solve(
@@ -752,7 +814,7 @@ def _solve(
             (np.asarray(r.lb) <= 0).all() and (np.asarray(r.ub) >= 0).all()
             for r in rows
         )
-        return _Solution(np.zeros(0) if fits else None, True, 0.0)
+        return _Solution(np.zeros(0) if fits else None, True, 0.0, infeasible=not fits)
     remaining = max(deadline - time.monotonic(), 0.01)
     result = milp(
         objective,
@@ -770,6 +832,7 @@ def _solve(
         result.status == 0,
         None if gap is None else float(gap),
         None if bound is None else float(bound),
+        infeasible=result.status == 2,
     )
 
 
@@ -786,24 +849,36 @@ def _slack(value: float) -> float:
 
 
 def _optimise(
-    problem: _Problem, budget: float, deadline: float
-) -> tuple[_Outcome | None, str, float | None]:
-    """The best choice within ``budget``, ties broken, checked by the analysis."""
+    problem: _Problem,
+    budget: float,
+    deadline: float,
+    limit: int | None,
+    *,
+    least_cost: float | None = None,
+) -> tuple[_Outcome | None, str, float | None, EquallyGood | None]:
+    """The set the rule picks within ``budget``, checked by the analysis, with
+    up to ``limit`` equally good sets (None when the ties were cut short, or
+    not looked for: ``limit`` None).
+
+    ``least_cost``, when known to be what the best objective costs at the
+    least, saves a solve where nothing can be introduced.
+    """
     allowance = budget + _slack(budget)
     for _ in range(REPAIRS):
         milp_ = _milp(problem)
         rows = [_at_most(milp_.cost, allowance)]
         first = _solve(milp_, -milp_.reach, rows, deadline)
         if first.x is None:
-            return None, "milp-time-limit (no solution found)", None
+            return None, "milp-time-limit (no solution found)", None, None
+        tied = None
         if not first.optimal:
             problem.built["bound"] = first.bound
             method = f"milp-time-limit (gap {100 * (first.gap or 0):.2f}%)"
             x, gap = first.x, first.gap
         else:
             reach = round(float(milp_.reach @ first.x))
-            x, method = _break_ties(
-                problem, milp_, rows, deadline, reach=reach, x=first.x
+            x, method, tied = _break_ties(
+                problem, milp_, rows, deadline, reach=reach, x=first.x, cost=least_cost
             )
             gap = 0.0
         adopted = x[: problem.n] > 0.5
@@ -811,48 +886,132 @@ def _optimise(
         claimed = milp_.constant + round(float(milp_.reach @ x))
         wrong = _wrong_threats(milp_, x, outcome)
         over = outcome.cost - (budget + _slack(budget))
-        if outcome.objective >= claimed and over <= 0:
-            return outcome, method, gap
+        if (outcome.objective >= claimed or not wrong) and over <= 0:
+            rivals = None
+            if tied is not None and limit is not None:
+                rivals = _equally_good(problem, milp_, tied, outcome, deadline, limit)
+            return outcome, method, gap, rivals
         for t in wrong:
             problem.margins[t] = problem.margins.get(t, 0.0) + MARGIN
         if over > 0:
             allowance -= 2 * over
-        if not wrong and over <= 0:
-            return outcome, method, gap
-    return outcome, method + " (checked: the solver's tolerance)", gap
+    return outcome, method + " (checked: the solver's tolerance)", gap, None
 
 
-def _break_ties(problem, milp_, rows, deadline, *, reach, x, cost=None, ids=True):
-    """With the objective fixed at ``reach``: fewest introduced, cheapest, then ids.
+def _break_ties(problem, milp_, rows, deadline, *, reach, x, cost=None):
+    """With the objective fixed at ``reach``: fewest introduced, cheapest, then
+    first by name (the module docstring's rule).
 
+    Returns the choice, the method, and the rows that hold exactly for the
+    sets tied with it on all but the names (None when the time limit cut the
+    ties short); ``x`` is a solution reaching ``reach`` to fall back on;
     ``cost``, when known to be the least for ``reach``, saves a solve where
-    nothing can be introduced; ``x`` is a solution to fall back on; without
-    ``ids`` the last tie-break is left out.
+    nothing can be introduced.
     """
     rows = [*rows, _at_least(milp_.reach, reach - 0.5)]
     cut_short = OPTIMAL + " (ties cut short by the time limit)"
     if milp_.introduced.any() or cost is None:
+        # Introduced first: a threat more outweighs any saving of cost.
         weight = float(problem.cost.sum()) + 1.0
-        found = _solve(milp_, weight * milp_.introduced + milp_.cost, rows, deadline)
+        objective = weight * milp_.introduced + milp_.cost
+        found = _solve(milp_, objective, rows, deadline)
         if found.x is None or not found.optimal:
-            return (x if found.x is None else found.x), cut_short
+            return (x if found.x is None else found.x), cut_short, None
         x = found.x
         cost = float(milp_.cost @ x)
-        rows.append(_at_most(milp_.introduced, round(milp_.introduced @ x) + 0.5))
-    if not ids:
-        return x, OPTIMAL
-    rows.append(_at_most(milp_.cost, cost + _slack(cost) + 1e-7))
+    rows += [
+        _at_most(milp_.introduced, round(milp_.introduced @ x) + 0.5),
+        _at_most(milp_.cost, cost + _slack(cost) + COST_TIE),
+    ]
     lb, ub = np.zeros(len(milp_.cost)), np.ones(len(milp_.cost))
     for start in range(0, problem.n, ID_BLOCK):
-        block = np.arange(start, min(start + ID_BLOCK, problem.n))
-        objective = np.zeros(len(lb))
-        objective[block] = -(2.0 ** np.arange(len(block) - 1, -1, -1))
-        found = _solve(milp_, objective, rows, deadline, lb=lb, ub=ub)
+        block = problem.by_name[start : start + ID_BLOCK]
+        found = _solve(
+            milp_, _name_order(problem, milp_, block), rows, deadline, lb=lb, ub=ub
+        )
         if found.x is None or not found.optimal:
-            return x, cut_short
+            return x, cut_short, None
         x = found.x
         lb[block] = ub[block] = np.round(x[block])
-    return x, OPTIMAL
+    return x, OPTIMAL, rows
+
+
+def _name_order(problem: _Problem, milp_: _Milp, block: np.ndarray) -> np.ndarray:
+    """An objective that prefers, among ``block`` (in name order), the set that
+    holds the first name where two differ: weights 2^(k-1) ... 1, minimised."""
+    objective = np.zeros(len(milp_.cost))
+    objective[block] = -(2.0 ** np.arange(len(block) - 1, -1, -1))
+    return objective
+
+
+def _equally_good(
+    problem: _Problem,
+    milp_: _Milp,
+    tied: Sequence[LinearConstraint],
+    chosen: _Outcome,
+    deadline: float,
+    limit: int,
+) -> EquallyGood:
+    """The other sets within the ``tied`` rows that the analysis confirms as
+    good as ``chosen`` (objective, threats introduced, cost), up to ``limit``.
+
+    Each solve cuts off every set seen so far (a set differs from another in
+    at least one mitigation) and prefers the first names, so the sets come
+    roughly in the rule's order; they are sorted by it at the end. One solve
+    past the limit tells whether the count is exact.
+    """
+    seen = [chosen.adopted]
+    found: list[_Outcome] = []
+    objective = _name_order(problem, milp_, problem.by_name[:ID_BLOCK])
+    exact = True
+    # A set the solver admits within its tolerance but the analysis does
+    # not is cut off too; so many solves at most.
+    for _ in range(2 * limit + REPAIRS + 1):
+        solution = _solve(
+            milp_, objective, [*tied, _cut_off(milp_, problem.n, seen)], deadline
+        )
+        if solution.x is None:
+            exact = solution.infeasible
+            break
+        adopted = solution.x[: problem.n] > 0.5
+        seen.append(adopted)
+        outcome = _outcome(problem, adopted)
+        if _as_good(outcome, chosen):
+            found.append(outcome)
+        if len(found) > limit or not solution.optimal:
+            exact = False
+            break
+    else:
+        exact = False
+    listed = sorted(found, key=lambda o: _name_key(problem, o.adopted))[:limit]
+    return EquallyGood(
+        len(found),
+        exact,
+        tuple(_ids(problem, problem.variables[o.adopted].tolist()) for o in listed),
+    )
+
+
+def _cut_off(milp_: _Milp, n: int, sets: Sequence[np.ndarray]) -> LinearConstraint:
+    """Rows that refuse each of ``sets``: Σ_{i∉S} y_i − Σ_{i∈S} y_i ≥ 1 − |S|."""
+    rows = np.zeros((len(sets), len(milp_.cost)))
+    for k, adopted in enumerate(sets):
+        rows[k, :n] = np.where(adopted, -1.0, 1.0)
+    lower = 1.0 - np.array([float(a.sum()) for a in sets])
+    return LinearConstraint(sparse.csr_array(rows), lower, np.inf)
+
+
+def _as_good(outcome: _Outcome, chosen: _Outcome) -> bool:
+    """Whether the analysis ranks two sets alike on all but their names."""
+    return (
+        outcome.objective == chosen.objective
+        and len(outcome.introduced) == len(chosen.introduced)
+        and abs(outcome.cost - chosen.cost) <= _slack(chosen.cost) + COST_TIE
+    )
+
+
+def _name_key(problem: _Problem, adopted: np.ndarray) -> tuple[int, ...]:
+    """A set's place in the last tie-break: its members' ranks by name, sorted."""
+    return tuple(sorted(problem.rank[adopted].tolist()))
 
 
 def _wrong_threats(milp_: _Milp, x: np.ndarray, outcome: _Outcome) -> list[int]:
@@ -867,9 +1026,15 @@ def _wrong_threats(milp_: _Milp, x: np.ndarray, outcome: _Outcome) -> list[int]:
 
 
 def _cheapest(
-    problem: _Problem, level: int, deadline: float, *, bounds=(0.0, math.inf)
+    problem: _Problem,
+    level: int,
+    deadline: float,
+    *,
+    bounds=(0.0, math.inf),
+    introduced: int | None = None,
 ) -> _Outcome | None:
-    """The cheapest choice whose objective reaches ``level`` (None: none does).
+    """The cheapest choice whose objective reaches ``level`` (None: none does),
+    with at most ``introduced`` threats introduced when that is given.
 
     ``bounds`` on that cost, when known (the last level's least cost, a
     greedy choice's), only help the solver prune.
@@ -884,6 +1049,8 @@ def _cheapest(
                 bounds[1] + _slack(bounds[1]),
             ),
         ]
+        if introduced is not None:
+            rows.append(_at_most(milp_.introduced, introduced + 0.5))
         found = _solve(milp_, milp_.cost, rows, deadline)
         if found.x is None:
             return None
@@ -934,7 +1101,12 @@ def _closes(
 
 
 def _recommendation(
-    problem: _Problem, budget: float, outcome: _Outcome, method: str, gap
+    problem: _Problem,
+    budget: float,
+    outcome: _Outcome,
+    method: str,
+    gap,
+    equally_good: EquallyGood | None,
 ) -> Recommendation:
     model = problem.model
     newly = outcome.addressed & ~problem.start_addressed
@@ -954,7 +1126,17 @@ def _recommendation(
         ),
         method=method,
         gap=gap,
+        equally_good=equally_good,
     )
+
+
+def _check_limit(limit) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise RecommendationError(
+            "equally_good_limit",
+            f"the limit of equally good sets must be an integer ≥ 1, got {limit!r}",
+        )
+    return limit
 
 
 def _check_time_limit(time_limit) -> float:
@@ -976,8 +1158,10 @@ def recommend(
     count_introduced: bool = False,
     time_limit: float = DEFAULT_TIME_LIMIT,
     threat_weights: Mapping[str, int] | None = None,
+    equally_good_limit: int = EQUALLY_GOOD_LIMIT,
 ) -> Recommendation:
-    """The candidates to adopt within a budget to address the most threats.
+    """The candidates to adopt within a budget to address the most threats,
+    picked by the module docstring's rule, with the sets equally good.
 
     Parameters
     ----------
@@ -999,6 +1183,8 @@ def recommend(
     threat_weights : mapping, optional
         Threat id → positive integer weight in the objective (1 when
         unnamed); demand weighting passes ``incidents.demand_weights``.
+    equally_good_limit : int
+        How many equally good sets to look for (≥ 1); past it, "at least".
 
     Returns
     -------
@@ -1023,14 +1209,18 @@ def recommend(
     (('c',), 1, 'milp-optimal')
     >>> recommend(tax, budget=2, costs={"c": 2.5}).chosen
     ('a', 'b')
+    >>> r = recommend(tax, budget=2, costs={"c": 2})
+    >>> r.chosen, r.equally_good
+    (('a', 'b'), EquallyGood(count=1, exact=True, sets=(('c',),)))
     """
     model = _as_model(taxonomy)
     budget = checked_budget(budget)
     deadline = time.monotonic() + _check_time_limit(time_limit)
+    limit = _check_limit(equally_good_limit)
     problem = _problem(
         model, scenario, candidates, costs, count_introduced, threat_weights
     )
-    outcome, method, gap = _optimise(problem, budget, deadline)
+    outcome, method, gap, equally_good = _optimise(problem, budget, deadline, limit)
     if outcome is None or not method.startswith(OPTIMAL):
         # Stopped by the time limit: the greedy choice may be better.
         greedy = _greedy_within(problem, budget)
@@ -1046,7 +1236,8 @@ def recommend(
                 else "heuristic: greedy within the budget (no MILP solution in the "
                 "time limit)"
             )
-    return _recommendation(problem, budget, outcome, method, gap)
+            equally_good = None
+    return _recommendation(problem, budget, outcome, method, gap, equally_good)
 
 
 def _greedy_within(problem: _Problem, budget: float) -> _Outcome:
@@ -1078,16 +1269,17 @@ def frontier(
     time_limit: float = DEFAULT_TIME_LIMIT,
     threat_weights: Mapping[str, int] | None = None,
 ) -> tuple[FrontierStep, ...]:
-    """The efficient frontier: for each budget, the best objective and a set.
+    """The efficient frontier: every budget where ``recommend``'s answer changes.
 
-    A step holds from its ``budget`` up to the next step's: its budget is the
-    least cost that reaches its objective, and its set one that does so at
-    that cost with the fewest threats introduced (``recommend`` at that
-    budget also breaks the remaining ties by id, which costs a solve per
-    step). The steps are found by asking the MILP for the cheapest set
-    reaching one more than the last step. With more than
-    ``FRONTIER_EXACT_LIMIT`` mitigations to choose among, the steps are the
-    greedy order's (``method`` says so).
+    A step holds from its ``budget`` up to the next step's, and its set is
+    the one ``recommend`` returns for every budget in that range (the module
+    docstring's rule): a step's budget is the least cost at which the rule
+    finds something better than the step before, either a higher objective
+    or the same with fewer threats introduced. Each step is found by asking
+    the MILP for the cheapest set better than the last step, then for the
+    rule's answer at that cost. With more than ``FRONTIER_EXACT_LIMIT``
+    mitigations to choose among, the steps are the greedy order's
+    (``method`` says so), and need not match ``recommend``.
 
     Parameters
     ----------
@@ -1097,7 +1289,9 @@ def frontier(
     Returns
     -------
     tuple of FrontierStep
-        Budgets and objectives strictly increasing, the first at budget 0.
+        Budgets strictly increasing, the first at budget 0; each step has a
+        higher objective than the one before, or the same with fewer threats
+        introduced.
 
     >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
     >>> tax = Taxonomy(layers=(Layer("hw", "HW"),),
@@ -1105,8 +1299,8 @@ def frontier(
     ...     mitigations=(Mitigation("a", "A", "hw", "proposed"),
     ...                  Mitigation("b", "B", "hw", "proposed")),
     ...     mitigates=(Mitigates("a", "t", "high"), Mitigates("b", "u", "high")))
-    >>> [(s.budget, s.objective, len(s.chosen)) for s in frontier(tax)]
-    [(0.0, 0, 0), (1.0, 1, 1), (2.0, 2, 2)]
+    >>> [(s.budget, s.objective, s.chosen) for s in frontier(tax)]
+    [(0.0, 0, ()), (1.0, 1, ('a',)), (2.0, 2, ('a', 'b'))]
     """
     model = _as_model(taxonomy)
     time_limit = _check_time_limit(time_limit)
@@ -1115,54 +1309,65 @@ def frontier(
     )
     if problem.n > FRONTIER_EXACT_LIMIT:
         return _greedy_frontier(problem)
-    start = _outcome(problem, np.zeros(problem.n, dtype=bool))
-    reached = [start]
+    reached = _outcome(problem, np.zeros(problem.n, dtype=bool))
+    # Costs are positive: at budget 0 the empty set is the only one.
+    steps = [_step(problem, reached, OPTIMAL)]
     greedy = _greedy(problem)
     while True:
         deadline = time.monotonic() + time_limit
-        level = reached[-1].objective + 1
-        known = [s.cost for s in greedy if s.objective >= level]
-        found = _cheapest(
-            problem,
-            level,
-            deadline,
-            bounds=(reached[-1].cost, min(known, default=math.inf)),
-        )
-        if found is None:
+        budget = _next_budget(problem, reached, greedy, deadline)
+        if budget is None:
             break
-        if found.cost <= reached[-1].cost + _slack(reached[-1].cost):
-            reached[-1] = found
-        else:
-            reached.append(found)
-    return tuple(_step(problem, o, time.monotonic() + time_limit) for o in reached)
-
-
-def _step(problem: _Problem, reached: _Outcome, deadline: float) -> FrontierStep:
-    """The frontier step at the least cost of a level, fewest introduced first."""
-    milp_ = _milp(problem)
-    budget, method = reached.cost, OPTIMAL
-    if reached.adopted.any() and milp_.introduced.any():
-        rows = [_at_most(milp_.cost, budget + _slack(budget))]
-        x, method = _break_ties(
-            problem,
-            milp_,
-            rows,
-            deadline,
-            reach=reached.objective - milp_.constant,
-            x=None,
-            cost=budget,
-            ids=False,
+        found, method, _, _ = _optimise(
+            problem, budget, deadline, None, least_cost=budget
         )
-        outcome = None if x is None else _outcome(problem, x[: problem.n] > 0.5)
-        if outcome is not None and outcome.objective >= reached.objective:
-            reached = outcome
+        if found is None or _rule_key(found) >= _rule_key(reached):
+            break  # the time limit stopped the solver: no better set known
+        step = _step(problem, found, method)
+        if found.cost <= reached.cost + _slack(reached.cost):
+            steps[-1] = step  # the last step was not the rule's answer
+        else:
+            steps.append(step)
+        reached = found
+    return tuple(steps)
+
+
+def _next_budget(
+    problem: _Problem, reached: _Outcome, greedy, deadline: float
+) -> float | None:
+    """The least cost of a set the rule ranks above ``reached``: a higher
+    objective, or as high with fewer threats introduced (None: none is)."""
+    known = [s.cost for s in greedy if s.objective > reached.objective]
+    bounds = (reached.cost, min(known, default=math.inf))
+    more = _cheapest(problem, reached.objective + 1, deadline, bounds=bounds)
+    best = math.inf if more is None else more.cost
+    if reached.introduced and _milp(problem).introduced.any():
+        fewer = _cheapest(
+            problem,
+            reached.objective,
+            deadline,
+            bounds=(reached.cost, best),
+            introduced=len(reached.introduced) - 1,
+        )
+        if fewer is not None:
+            best = min(best, fewer.cost)
+    return None if math.isinf(best) else best
+
+
+def _rule_key(outcome: _Outcome) -> tuple[int, int]:
+    """The first two criteria of the rule, lower is better."""
+    return (-outcome.objective, len(outcome.introduced))
+
+
+def _step(problem: _Problem, outcome: _Outcome, method: str) -> FrontierStep:
+    """The frontier step of the rule's answer ``outcome``, at its cost."""
     return FrontierStep(
-        budget=budget,
-        objective=reached.objective,
-        addressed=int(reached.addressed.sum()),
-        chosen=_ids(problem, problem.variables[reached.adopted].tolist()),
-        cost=reached.cost,
-        introduced=tuple(problem.model.threats[t] for t in reached.introduced),
+        budget=outcome.cost,
+        objective=outcome.objective,
+        addressed=int(outcome.addressed.sum()),
+        chosen=_ids(problem, problem.variables[outcome.adopted].tolist()),
+        cost=outcome.cost,
+        introduced=tuple(problem.model.threats[t] for t in outcome.introduced),
         method=method,
     )
 
@@ -1185,7 +1390,7 @@ def greedy_order(
     introduced ones left unaddressed with ``count_introduced``); the cost of
     a step is what the candidate and what it REQUIRES cost beyond what is
     already adopted. Ties: fewer threats introduced, then lower cost, then
-    id. A candidate already adopted as another's requirement has no step.
+    name (then id). A candidate already adopted as another's requirement has no step.
 
     Parameters
     ----------
@@ -1354,9 +1559,7 @@ def _greedy(problem: _Problem) -> tuple[GreedyStep, ...]:
         ),
         shape=(len(model.mitigations), problem.n),
     )
-    rank = np.argsort(
-        np.argsort([model.mitigations[problem.variables[x]] for x in cands])
-    )
+    rank = problem.rank[cands]
     steps: list[GreedyStep] = []
     entries, previous = None, None
     total_cost = 0.0

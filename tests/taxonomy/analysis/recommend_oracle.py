@@ -59,14 +59,38 @@ def every_choice(taxonomy, scenario, candidates, costs, count_introduced, weight
     return seen
 
 
-def tie_key(chosen: frozenset[str], value, ids) -> tuple:
-    """Most objective, fewest introduced, cheapest, then the first differing id."""
+def name_order(taxonomy: Taxonomy) -> list[str]:
+    """Mitigation ids in alphabetical order of their names (ids break ties)."""
+    return [m.id for m in sorted(taxonomy.mitigations, key=lambda m: (m.name, m.id))]
+
+
+def by_names(chosen: frozenset[str], order) -> tuple[int, ...]:
+    """A set as the reader sees it: its members' places in ``order``
+    (alphabetical by name), sorted; the lower tuple comes first."""
+    rank = {i: n for n, i in enumerate(order)}
+    return tuple(sorted(rank[i] for i in chosen))
+
+
+def tie_key(chosen: frozenset[str], value, order) -> tuple:
+    """Most objective, fewest introduced, cheapest, then the set whose members,
+    read in ``order`` (alphabetical by name), come first."""
     objective, introduced, cost, _ = value
-    return (-objective, introduced, round(cost, 9), tuple(i not in chosen for i in ids))
+    return (-objective, introduced, round(cost, 9), by_names(chosen, order))
 
 
-def best_within(choices: dict, budget: float, ids) -> tuple[frozenset[str], tuple]:
+def best_within(choices: dict, budget: float, order) -> tuple[frozenset[str], tuple]:
     """The choice the recommendation must return for a budget."""
     affordable = {c: v for c, v in choices.items() if v[2] <= budget + 1e-9}
-    chosen = min(affordable, key=lambda c: tie_key(c, affordable[c], ids))
+    chosen = min(affordable, key=lambda c: tie_key(c, affordable[c], order))
     return chosen, affordable[chosen]
+
+
+def as_good(choices: dict, chosen: frozenset[str]) -> set[frozenset[str]]:
+    """Every other choice alike with ``chosen`` on all but names: the same
+    objective, as many threats introduced and the same cost."""
+    objective, introduced, cost, _ = choices[chosen]
+    return {
+        c
+        for c, v in choices.items()
+        if c != chosen and v[:2] == (objective, introduced) and abs(v[2] - cost) < 1e-7
+    }

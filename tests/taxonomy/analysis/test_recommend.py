@@ -20,9 +20,12 @@ from taxonomy.domain.errors import RecommendationError
 from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
 from taxonomy.domain.scenario import DEPENDENCES, Scenario
 from tests.taxonomy.analysis.recommend_oracle import (
+    as_good,
     best_within,
+    by_names,
     default_candidates,
     every_choice,
+    name_order,
 )
 from tests.taxonomy.analysis.test_properties import cases
 
@@ -34,8 +37,18 @@ COSTS = st.sampled_from([0.5, 1.0, 1.0, 1.5, 2.0, 3.0])
 
 @st.composite
 def problems(draw):
-    """A small taxonomy, a starting scenario, candidates, costs and a budget."""
+    """A small taxonomy, a starting scenario, candidates, costs and a budget;
+    the mitigations' names are shuffled, so that their alphabetical order is
+    not their ids'."""
     taxonomy, scenario = draw(cases(max_layers=4))
+    names = draw(st.permutations([m.name for m in taxonomy.mitigations]))
+    taxonomy = replace(
+        taxonomy,
+        mitigations=tuple(
+            replace(m, name=name)
+            for m, name in zip(taxonomy.mitigations, names, strict=True)
+        ),
+    )
     ids = [m.id for m in taxonomy.mitigations]
     scenario = replace(
         scenario,
@@ -61,9 +74,9 @@ def _brute(taxonomy, scenario, candidates, costs, count_introduced):
 @given(problem=problems())
 def test_the_milp_equals_brute_force_over_every_subset(problem):
     taxonomy, scenario, candidates, costs, budget, count = problem
-    ids = sorted(m.id for m in taxonomy.mitigations)
+    order = name_order(taxonomy)
     choices = _brute(taxonomy, scenario, candidates, costs, count)
-    expected, (objective, _, cost, hit) = best_within(choices, budget, ids)
+    expected, (objective, _, cost, hit) = best_within(choices, budget, order)
     found = recommend(
         taxonomy,
         scenario,
@@ -97,9 +110,9 @@ def test_the_objective_is_what_the_plain_analysis_reports(problem):
 
 @EXAMPLES
 @given(problem=problems())
-def test_the_frontier_is_monotone_and_each_step_is_the_best_for_its_budget(problem):
+def test_each_frontier_step_is_the_rules_answer_for_every_budget_it_holds(problem):
     taxonomy, scenario, candidates, costs, _, count = problem
-    ids = sorted(m.id for m in taxonomy.mitigations)
+    order = name_order(taxonomy)
     choices = _brute(taxonomy, scenario, candidates, costs, count)
     steps = frontier(
         taxonomy,
@@ -110,20 +123,70 @@ def test_the_frontier_is_monotone_and_each_step_is_the_best_for_its_budget(probl
     )
     assert steps[0].budget == 0
     budgets = [s.budget for s in steps]
-    objectives = [s.objective for s in steps]
-    assert budgets == sorted(set(budgets)) and objectives == sorted(set(objectives))
-    for step in steps:
-        _, (objective, introduced, *_) = best_within(choices, step.budget, ids)
-        assert step.objective == objective
-        assert choices[frozenset(step.chosen)][:2] == (objective, introduced)
-        assert step.cost == pytest.approx(choices[frozenset(step.chosen)][2])
-        assert step.cost <= step.budget + 1e-9
+    assert budgets == sorted(set(budgets))
+    # Each step addresses more than the one before, or as many introducing fewer.
+    ranks = [(-s.objective, len(s.introduced)) for s in steps]
+    assert ranks == sorted(set(ranks), reverse=True)
+    ends = [*budgets[1:], math.inf]
+    for step, end in zip(steps, ends, strict=True):
+        expected, (objective, introduced, cost, hit) = best_within(
+            choices, step.budget, order
+        )
+        assert set(step.chosen) == expected
+        assert (step.objective, len(step.introduced), step.addressed) == (
+            objective,
+            introduced,
+            hit,
+        )
+        assert step.cost == pytest.approx(cost) and step.cost <= step.budget + 1e-9
+        # Just below the next step the rule still picks this step's set.
+        below = end - 1e-6 if math.isfinite(end) else step.budget + 100
+        assert best_within(choices, below, order)[0] == expected
     best = max(v[0] for v in choices.values())
     assert steps[-1].objective == best
-    # Between two steps no budget buys more than the earlier one.
-    for step, following in zip(steps, steps[1:], strict=False):
-        cheaper = [v[0] for v in choices.values() if v[2] < following.budget - 1e-9]
-        assert max(cheaper) == step.objective
+
+
+@EXAMPLES
+@given(problem=problems())
+def test_the_recommendation_is_the_frontier_step_for_its_budget(problem):
+    taxonomy, scenario, candidates, costs, budget, count = problem
+    query = {"candidates": candidates, "costs": costs, "count_introduced": count}
+    steps = frontier(taxonomy, scenario, **query)
+    found = recommend(taxonomy, scenario, budget=budget, **query)
+    step = [s for s in steps if s.budget <= budget + 1e-9][-1]
+    assert (found.chosen, found.objective, found.cost) == (
+        step.chosen,
+        step.objective,
+        pytest.approx(step.cost),
+    )
+
+
+@EXAMPLES
+@given(problem=problems(), limit=st.integers(1, 3))
+def test_the_equally_good_sets_are_every_set_tied_on_all_but_names(problem, limit):
+    taxonomy, scenario, candidates, costs, budget, count = problem
+    order = name_order(taxonomy)
+    choices = _brute(taxonomy, scenario, candidates, costs, count)
+    chosen, _ = best_within(choices, budget, order)
+    tied = sorted(as_good(choices, chosen), key=lambda c: by_names(c, order))
+    found = recommend(
+        taxonomy,
+        scenario,
+        budget=budget,
+        candidates=candidates,
+        costs=costs,
+        count_introduced=count,
+        equally_good_limit=limit,
+    ).equally_good
+    listed = [frozenset(s) for s in found.sets]
+    if len(tied) <= limit:
+        assert (found.count, found.exact, listed) == (len(tied), True, tied)
+    else:
+        # Past the limit: "at least" one more than it lists, every one tied.
+        assert (found.count, found.exact) == (limit + 1, False)
+        assert len(listed) == limit and set(listed) <= set(tied)
+    # The chosen set comes first by name among all of them.
+    assert all(by_names(chosen, order) < by_names(c, order) for c in tied)
 
 
 @EXAMPLES
@@ -262,3 +325,19 @@ def test_within_layer_two_links_of_one_layer_on_a_threat_still_count_the_threats
     scenario = Scenario(maturities=["pilot"], threshold=0.3, dependence="within-layer")
     found = recommend(taxonomy, scenario, budget=1.0)
     assert (found.chosen, found.objective, found.method) == (("m1",), 2, "milp-optimal")
+
+
+def test_the_seed_at_budget_3_shows_the_frontier_set_and_the_sets_as_good(
+    seed_taxonomy,
+):
+    # Issue 22: the page recommended one set and its frontier row another,
+    # both addressing 7 threats for 3, without saying that several sets do.
+    found = recommend(seed_taxonomy, TODAY, budget=3)
+    step = [s for s in frontier(seed_taxonomy, TODAY) if s.budget <= 3][-1]
+    assert found.chosen == step.chosen
+    assert found.equally_good.exact and found.equally_good.count >= 1
+    rivals = [set(s) for s in found.equally_good.sets]
+    assert {"chip-attestation", "deployer-liability", "provenance-registry"} in rivals
+    for rival in found.equally_good.sets:
+        again = recommend(seed_taxonomy, TODAY, budget=3, candidates=rival)
+        assert (again.objective, again.cost) == (found.objective, found.cost)
