@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -112,28 +112,36 @@ class Scenario:
             self.maturities is None
         )
 
+    # The fields that say what counts; every other field is a setting of the
+    # model, which the baseline keeps.
+    WHAT_COUNTS = ("disabled_layers", "disabled_mitigations", "maturities", "adopt")
+
     def baseline(self) -> Scenario:
-        """The same settings with nothing disabled and every maturity counted."""
-        return Scenario(
-            threshold=self.threshold,
-            effectiveness=self.effectiveness,
-            dependence=self.dependence,
-            weight=self.weight,
-        )
+        """The same settings with nothing disabled or adopted and every
+        maturity counted (derived from the fields: a new setting is kept).
+
+        >>> Scenario(disabled_layers=["hw"], threshold=0.7).baseline() == (
+        ...     Scenario(threshold=0.7))
+        True
+        """
+        defaults = {
+            name: Scenario.__dataclass_fields__[name].default
+            for name in self.WHAT_COUNTS
+        }
+        return replace(self, **defaults)
 
     def cache_key(self) -> tuple:
-        """Everything that tells two scenarios apart, as a sortable, hashable tuple."""
-        maturities = None if self.maturities is None else sorted(self.maturities)
-        return (
-            sorted(self.disabled_layers),
-            sorted(self.disabled_mitigations),
-            maturities,
-            self.threshold,
-            self.effectiveness,
-            self.dependence,
-            sorted(self.adopt),
-            self.weight,
-        )
+        """Everything that tells two scenarios apart, as a sortable, hashable
+        tuple: every field, in order, sets sorted (derived from the fields, so
+        a new one can never be left out and serve a stale cached answer)."""
+        return tuple(_key_part(getattr(self, f.name)) for f in fields(self))
+
+
+def _key_part(value: Any) -> Any:
+    """A field's value as a sortable, hashable part of a cache key."""
+    if isinstance(value, frozenset):
+        return tuple(sorted(value))
+    return value
 
 
 def _checked_threshold(value: float) -> float:
