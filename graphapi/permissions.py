@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from rest_framework.exceptions import APIException, NotAuthenticated, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
 
-from taxonomy.editors import is_editor
+from taxonomy.editors import audit_detail, is_editor
 
 
 class ReadPublicWriteEditors(BasePermission):
@@ -20,3 +24,30 @@ class ReadPublicWriteEditors(BasePermission):
                 request.user and request.user.is_authenticated
             )
         return is_editor(request.user)
+
+
+class AuditReaders(ReadPublicWriteEditors):
+    """The audit log's readers: those LAYERWISE_AUDIT_VISIBILITY lets see it
+    (editors always); others get 401 when anonymous, else 403."""
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if audit_detail(request.user) != "none":
+            return True
+        if not request.user.is_authenticated:
+            raise NotAuthenticated("the audit log is for editors; log in")
+        raise PermissionDenied("the audit log is for editors only")
+
+
+def anonymous_may(view, method: str) -> bool:
+    """Whether ``view``'s permission classes let an anonymous client send
+    ``method``, under the settings of the moment (what the schema publishes)."""
+    plain = HttpRequest()
+    plain.method = method.upper()
+    request = Request(plain)
+    request.user = AnonymousUser()
+    try:
+        return all(p.has_permission(request, view) for p in view.get_permissions())
+    except APIException:
+        return False

@@ -8,9 +8,12 @@ are documented from the serializers they declare.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -22,7 +25,8 @@ from drf_spectacular.utils import (
 
 from graphapi import etags
 from graphapi.pagination import PageQuerySerializer
-from graphapi.serializers import documents, queries, records
+from graphapi.permissions import anonymous_may
+from graphapi.serializers import documents, index, queries, records
 from taxonomy.formats import EXPORT_FORMATS, fixtures_yaml
 from taxonomy.formats.common import (
     MAX_YAML_ALIAS_NODES,
@@ -44,7 +48,8 @@ ERROR_DESCRIPTIONS = {
     413: "The body is larger than the server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE).",
     415: "Unsupported Content-Type of the body.",
     422: "Well-formed but invalid: details maps each field to its problems (also "
-    "an empty query parameter, and text holding a NUL character).",
+    "an empty query parameter, a query parameter the operation does not "
+    "document, and text holding a NUL character).",
     429: "Too many requests from this anonymous client; see Retry-After.",
     503: "Neo4j is unreachable; try again later (Retry-After).",
 }
@@ -89,17 +94,27 @@ def fixture_file_schema() -> dict[str, Any]:
     return convert(document)
 
 
+class ApiSchema(AutoSchema):
+    """drf-spectacular's inspector, with each operation's security read from the
+    view's permission classes under the settings of the moment: one an anonymous
+    client may call requires nothing (``security: [{}]``, no padlock in Swagger
+    UI); the others a token or a session."""
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        # Called first in any case: it registers the security schemes.
+        schemes = [scheme for scheme in super().get_auth() if scheme]
+        return [{}] if anonymous_may(self.view, self.method) else schemes
+
+
 def add_common_errors(
     result: dict[str, Any], generator, request, public
 ) -> dict[str, Any]:
     """Postprocessing hook: add the errors any operation can answer.
 
-    401, 406 and 429 everywhere; 403 on writes, 413 on those with a body; 422
-    on the paginated (a limit or offset out of range); 503 on every operation
-    that reads Neo4j (all but those marked ``x-no-graph``). Reads also list
-    anonymous access among their security requirements. The canonical
-    document, which an import validates as strictly as a fixture file,
-    admits no other fields.
+    401, 406, 422 (a query parameter it does not document) and 429 everywhere;
+    403 on writes, 413 on those with a body; 503 on every operation that reads
+    Neo4j (all but those marked ``x-no-graph``). The canonical document, which
+    an import validates as strictly as a fixture file, admits no other fields.
     """
     error_ref = {"$ref": "#/components/schemas/Error"}
     schemas = result.get("components", {}).get("schemas", {})
@@ -114,13 +129,11 @@ def add_common_errors(
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
-            codes = [401, 406, 429]
+            codes = [401, 406, 422, 429]
             if method in UNSAFE:
                 codes.append(403)
             if method in ("post", "put", "patch"):
                 codes.append(413)
-            if any(p["name"] == "offset" for p in operation.get("parameters", [])):
-                codes.append(422)
             if not operation.pop("x-no-graph", False):
                 codes.append(503)
             responses = operation.setdefault("responses", {})
@@ -133,9 +146,6 @@ def add_common_errors(
                     },
                 )
             operation["responses"] = dict(sorted(responses.items()))
-            if method == "get" and {} not in operation.get("security", [{}]):
-                # Reads are public unless LAYERWISE_API_REQUIRE_LOGIN is set.
-                operation["security"].append({})
     return result
 
 
@@ -153,6 +163,36 @@ def _id_from_the_url(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
                 "required": [f for f in component.get("required", []) if f != "id"],
             }
             media["schema"] = {"$ref": f"#/components/schemas/{replacing}"}
+
+
+# --- The document as the views read it ----------------------------------------------
+
+# A route's converter, as in <taxid:key>; the document names it {key}.
+_ROUTE_PARAMETER = re.compile(r"<(?:[^<>:]+:)?(\w+)>")
+
+
+@functools.cache
+def documented_paths() -> dict[str, dict[str, Any]]:
+    """The OpenAPI document's paths (path -> method -> operation), generated once
+    a process: their parameters and summaries depend on no setting (unlike
+    their security, which the served document reads afresh)."""
+    # Not at the top: the generator imports the URL conf, which imports the views.
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)["paths"]
+
+
+def operations_of(route: str) -> dict[str, Any] | None:
+    """Method -> operation of a Django route (``api/v1/threats/<taxid:key>/``);
+    None if the document leaves the route out."""
+    return documented_paths().get("/" + _ROUTE_PARAMETER.sub(r"{\1}", route))
+
+
+def query_names(operation: dict[str, Any]) -> tuple[str, ...]:
+    """The names of an operation's query parameters, sorted."""
+    return tuple(
+        sorted(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
+    )
 
 
 # --- Shared parameters and bodies -------------------------------------------------------
@@ -293,7 +333,7 @@ def node_item(view: type) -> type:
     return extend_schema_view(
         get=extend_schema(
             tags=[tag],
-            summary="Read one, with what it links to",
+            summary=f"Read one of the {tag}, with what it links to",
             description="The ETag names the item's version, for If-Match. An item "
             "of another taxonomy than `taxonomy` is 404.",
             parameters=[key, queries.TaxonomyQuerySerializer, ETAG],
@@ -301,7 +341,10 @@ def node_item(view: type) -> type:
         ),
         **_changes(
             tag,
-            ("Replace every field (the id stays)", "Change some fields"),
+            (
+                f"Replace every field of one of the {tag} (the id stays)",
+                f"Change some fields of one of the {tag}",
+            ),
             (
                 "Fields left out take their defaults. " + STORED,
                 "Only the fields sent change. " + STORED,
@@ -312,7 +355,7 @@ def node_item(view: type) -> type:
         ),
         delete=extend_schema(
             tags=[tag],
-            summary="Delete one",
+            summary=f"Delete one of the {tag}",
             description=DELETE_NOTES[view.kind.name],
             parameters=[key, IF_MATCH, queries.CascadeSerializer],
             responses={204: None, **errors(400, 404, 409, 412, 422)},
@@ -344,6 +387,11 @@ def _link_texts(kind) -> tuple[str, str | None, str]:
     )
 
 
+def _article(word: str) -> str:
+    """The indefinite article before ``word`` as it is spelt (an ENABLES, a USES)."""
+    return "an" if word[0] in "AEIOUaeiou" else "a"
+
+
 def link_collection(view: type) -> type:
     """Document a link kind's list and create (``view.kind``, ``view.api``)."""
     kind, api = view.kind, view.api
@@ -358,7 +406,7 @@ def link_collection(view: type) -> type:
         ),
         post=extend_schema(
             tags=[kind.segment],
-            summary=f"Create a {kind.rel} link",
+            summary=f"Create {_article(kind.rel)} {kind.rel} link",
             description=create,
             parameters=[ETAG],
             responses={201: view.item_serializer, **errors(400, 409, 415, 422)},
@@ -655,3 +703,29 @@ recommendations = extend_schema(
     parameters=[queries.RecommendationQuerySerializer],
     responses={200: documents.RecommendationSerializer, **errors(404, 422)},
 )
+
+
+# --- The index ----------------------------------------------------------------------------
+
+api_index = extend_schema(
+    tags=["index"],
+    summary="Every endpoint of the API, with links to the schema and Swagger UI",
+    description="Built from this OpenAPI document: each path with its methods and "
+    "their summaries. Public, as the schema is, even when reads require a login.",
+    responses={200: index.IndexSerializer},
+    extensions={"x-no-graph": True},
+)
+
+
+def endpoint_index() -> list[dict[str, Any]]:
+    """Every path of the document with its methods and their one-line summaries."""
+    return [
+        {
+            "path": path,
+            "methods": {
+                method.upper(): " ".join(str(operation.get("summary", "")).split())
+                for method, operation in operations.items()
+            },
+        }
+        for path, operations in documented_paths().items()
+    ]

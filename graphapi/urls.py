@@ -6,9 +6,16 @@ for a link, named by the kind's ends.
 """
 
 from django.urls import path, register_converter
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from graphapi.views import coverage, health, history, incidents, interchange, recommend
+from graphapi.views import (
+    coverage,
+    health,
+    history,
+    incidents,
+    index,
+    interchange,
+    recommend,
+)
 from graphapi.views.links import LINK_VIEWS
 from graphapi.views.nodes import NODE_VIEWS
 from taxonomy.domain.kinds import KINDS
@@ -48,6 +55,7 @@ def _kind_paths() -> list:
 
 # (route, view, name) of everything that is not one kind's collection or item.
 ROUTES = (
+    ("", index.IndexView, "index"),
     ("ping/", health.PingView, "ping"),
     ("health/", health.HealthView, "health"),
     ("taxonomies/", interchange.TaxonomyCollection, "taxonomy-list"),
@@ -74,11 +82,6 @@ ROUTES = (
 urlpatterns = [
     *(path(route, view.as_view(), name=name) for route, view, name in ROUTES),
     *_kind_paths(),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # The split view serves its script from ?script: the CSP forbids inline code.
-    path(
-        "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api:schema"),
-        name="docs",
-    ),
+    path("schema/", index.SchemaView.as_view(), name="schema"),
+    path("docs/", index.DocsView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -1,10 +1,14 @@
-"""Helpers the API views share: validated parameters and bodies, the taxonomy a
-read answers for, and item responses with their ETag."""
+"""Helpers the API views share: the base views (which refuse unknown query
+parameters), validated parameters and bodies, the taxonomy a read answers for,
+and item responses with their ETag."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +17,7 @@ from rest_framework.views import APIView
 
 from graphapi.etags import etag
 from graphapi.exceptions import InvalidParameter
+from graphapi.schema import ApiSchema, operations_of, query_names
 from graphapi.serializers.queries import TaxonomyQuerySerializer
 from taxonomy import revisions, selectors
 from taxonomy.domain.errors import NotFound
@@ -21,11 +26,65 @@ from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.scenario import Scenario, scenario_from_cleaned
 
 
+# A view mixin: after authentication, permissions and throttling, a query
+# parameter the endpoint's OpenAPI operation does not document is a 422 naming
+# it and the known ones. A typo such as ?disable_mitgation= would otherwise be
+# ignored, and the answer would silently be the baseline's. Views the OpenAPI
+# document leaves out (the schema, Swagger UI) name theirs in query_parameters.
+# No docstrings on these bases: the schema would publish one as the description
+# of the operations that have none.
+class KnownParameters:
+    query_parameters: Sequence[str] | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        known = self.query_parameters
+        if known is None:
+            known = _documented(request)
+        if known is not None:
+            refuse_unknown(request, known)
+
+
+def _documented(request: Request) -> tuple[str, ...] | None:
+    """The query parameters the schema documents for the request's route and
+    method; None for a method the endpoint does not serve (its 405 follows)."""
+    route = request.resolver_match.route
+    operations = operations_of(route)
+    if operations is None:
+        raise ImproperlyConfigured(
+            f"the schema documents no {route}: document it or set query_parameters"
+        )
+    method = "get" if request.method == "HEAD" else request.method.lower()
+    operation = operations.get(method)
+    return None if operation is None else query_names(operation)
+
+
+def refuse_unknown(request: Request, known: Sequence[str]) -> None:
+    """422 naming each query parameter not in ``known``, with the known ones."""
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        raise InvalidParameter({name: [_unknown(name, known)] for name in unknown})
+
+
+def _unknown(name: str, known: Sequence[str]) -> str:
+    """The message of an unknown parameter: the nearest known name, and all of them."""
+    nearest = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+    listed = ", ".join(sorted(known)) or "none"
+    return f"unknown parameter; {hint}this endpoint takes: {listed}"
+
+
+class ApiView(KnownParameters, APIView):
+    schema = ApiSchema()
+
+
+class ApiGenericView(KnownParameters, GenericAPIView):
+    schema = ApiSchema()
+
+
 # The base of the views generated per kind of the registry, which set ``kind``,
-# ``api`` (what the API alone knows of the kind) and ``item_serializer``. No
-# docstring: the schema would publish it as the description of operations that
-# have none.
-class KindView(GenericAPIView):
+# ``api`` (what the API alone knows of the kind) and ``item_serializer``.
+class KindView(ApiGenericView):
     kind: Kind
     api: Any
     item_serializer: type[Serializer]

@@ -20,7 +20,7 @@ from graphapi.serializers.queries import (
     RobustnessQuerySerializer,
     threat_page,
 )
-from graphapi.views.common import params, revision_taxonomy, scenario
+from graphapi.views.common import ApiView, params, revision_taxonomy, scenario
 from taxonomy import revisions, selectors
 from taxonomy.analysis.report import coverage_document, render_csv, render_json
 
@@ -81,7 +81,7 @@ def _at_revision(*, fmt: str, diff_baseline: bool | None = None) -> Callable:
 
 
 @schema.coverage
-class CoverageView(APIView):
+class CoverageView(ApiView):
     @_at_revision(fmt="json")
     @cached_get
     def get(self, request: Request) -> HttpResponse:
@@ -91,7 +91,7 @@ class CoverageView(APIView):
 
 
 @schema.coverage_diff
-class CoverageDiffView(APIView):
+class CoverageDiffView(ApiView):
     @_at_revision(fmt="json", diff_baseline=True)
     @cached_get
     def get(self, request: Request) -> HttpResponse:
@@ -100,7 +100,7 @@ class CoverageDiffView(APIView):
 
 
 @schema.coverage_robustness
-class CoverageRobustnessView(APIView):
+class CoverageRobustnessView(ApiView):
     @cached_get
     def get(self, request: Request) -> Response:
         query = params(RobustnessQuerySerializer, request)
@@ -118,7 +118,7 @@ class CoverageRobustnessView(APIView):
 
 
 @schema.coverage_matrix
-class CoverageMatrixView(APIView):
+class CoverageMatrixView(ApiView):
     renderer_classes = [CSVRenderer, JSONRenderer]
     content_negotiation_class = FirstRenderer
 

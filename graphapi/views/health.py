@@ -5,15 +5,15 @@ from __future__ import annotations
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from graphapi import schema
+from graphapi.views.common import ApiView
 from taxonomy import selectors
 from taxonomy.selectors import cache
 
 
 @schema.ping
-class PingView(APIView):
+class PingView(ApiView):
     """A trivial answer from the web server alone: a liveness check and the
     benchmark's baseline. It does not touch Neo4j."""
 
@@ -24,7 +24,7 @@ class PingView(APIView):
 
 
 @schema.health
-class HealthView(APIView):
+class HealthView(ApiView):
     permission_classes = [AllowAny]
 
     def get(self, request: Request) -> Response:

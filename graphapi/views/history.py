@@ -3,40 +3,32 @@
 from __future__ import annotations
 
 from rest_framework import exceptions
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from graphapi import schema
+from graphapi.permissions import AuditReaders
 from graphapi.serializers.queries import (
     AuditQuerySerializer,
     RevisionCompareQuerySerializer,
 )
 from graphapi.serializers.records import AuditEntrySerializer, NamedRevisionSerializer
-from graphapi.views.common import params, revision_taxonomy
+from graphapi.views.common import ApiGenericView, ApiView, params, revision_taxonomy
 from taxonomy import audit, revisions
 from taxonomy.editors import audit_detail
 from taxonomy.selectors.comparison import taxonomy_comparison
 
 
-def _audit_context(request: Request) -> dict[str, bool]:
-    """Whether the audit log is anonymised for this reader; 401/403 if it is hidden."""
-    detail = audit_detail(request.user)
-    if detail == "none" and not request.user.is_authenticated:
-        raise exceptions.NotAuthenticated("the audit log is for editors; log in")
-    if detail == "none":
-        raise exceptions.PermissionDenied("the audit log is for editors only")
-    return {"anonymised": detail == "anonymised"}
-
-
 @schema.audit
-class AuditCollection(GenericAPIView):
+class AuditCollection(ApiGenericView):
     serializer_class = AuditEntrySerializer
+    # Who may read it is a permission, so that the schema shows it.
+    permission_classes = [AuditReaders]
 
     def get(self, request: Request) -> Response:
         query = params(AuditQuerySerializer, request)
-        context = {**self.get_serializer_context(), **_audit_context(request)}
+        anonymised = audit_detail(request.user) == "anonymised"
+        context = {**self.get_serializer_context(), "anonymised": anonymised}
         if context["anonymised"] and query.get("editor"):
             raise exceptions.PermissionDenied("only editors may filter by editor")
         entries = audit.audit_list(
@@ -52,7 +44,7 @@ class AuditCollection(GenericAPIView):
 
 
 @schema.revisions
-class RevisionCollection(GenericAPIView):
+class RevisionCollection(ApiGenericView):
     serializer_class = NamedRevisionSerializer
 
     def get(self, request: Request) -> Response:
@@ -63,7 +55,7 @@ class RevisionCollection(GenericAPIView):
 
 
 @schema.revision_compare
-class RevisionCompareView(APIView):
+class RevisionCompareView(ApiView):
     def get(self, request: Request) -> Response:
         query = params(RevisionCompareQuerySerializer, request)
         old, new = (revision_taxonomy(query[side]) for side in ("a", "b"))

@@ -3,10 +3,8 @@ step, and which techniques would stop the rest."""
 
 from __future__ import annotations
 
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from graphapi import schema
 from graphapi.caching import cached_get
@@ -14,7 +12,7 @@ from graphapi.serializers.queries import (
     IncidentCoverageQuerySerializer,
     ScenarioQuerySerializer,
 )
-from graphapi.views.common import params, scenario
+from graphapi.views.common import ApiGenericView, ApiView, params, scenario
 from taxonomy import selectors
 from taxonomy.selectors.incidents import (
     incident_detail,
@@ -33,7 +31,7 @@ def _listed(incidents: list[dict], query: dict) -> list[dict]:
     ]
 
 
-class IncidentCoverageView(GenericAPIView):
+class IncidentCoverageView(ApiGenericView):
     @schema.coverage_incidents
     @cached_get
     def get(self, request: Request) -> Response:
@@ -48,7 +46,7 @@ class IncidentCoverageView(GenericAPIView):
         return Response(summary | listed)
 
 
-class IncidentVerdictView(APIView):
+class IncidentVerdictView(ApiView):
     @schema.coverage_incident
     @cached_get
     def get(self, request: Request, key: str) -> Response:
@@ -64,7 +62,7 @@ class IncidentVerdictView(APIView):
         )
 
 
-class TacticCoverageView(APIView):
+class TacticCoverageView(ApiView):
     @schema.coverage_tactics
     @cached_get
     def get(self, request: Request) -> Response:

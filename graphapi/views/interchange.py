@@ -7,11 +7,9 @@ from typing import Any
 
 from django.http import HttpResponse
 from rest_framework.exceptions import UnsupportedMediaType
-from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from graphapi import schema
 from graphapi.caching import cached_get
@@ -20,7 +18,14 @@ from graphapi.formats import YAML_PARSERS, FirstRenderer, UnreadJSON, UnreadJSON
 from graphapi.serializers import queries
 from graphapi.serializers.documents import GRAPH_NODE_KINDS
 from graphapi.serializers.records import TaxonomyCountSerializer
-from graphapi.views.common import classes, current, params, scenario
+from graphapi.views.common import (
+    ApiGenericView,
+    ApiView,
+    classes,
+    current,
+    params,
+    scenario,
+)
 from taxonomy import selectors, services
 from taxonomy.domain.kinds import items_of
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
@@ -36,7 +41,7 @@ CATALOGUE_MEDIA_TYPES = {"application/json", *(p.media_type for p in YAML_PARSER
 
 
 @schema.taxonomies
-class TaxonomyCollection(GenericAPIView):
+class TaxonomyCollection(ApiGenericView):
     serializer_class = TaxonomyCountSerializer
 
     @cached_get
@@ -73,7 +78,7 @@ def _node_ref(taxonomy: Taxonomy, around: str | None) -> str | None:
 
 
 @schema.graph
-class GraphView(APIView):
+class GraphView(ApiView):
     @cached_get
     def get(self, request: Request) -> Response:
         query = params(queries.GraphQuerySerializer, request)
@@ -108,7 +113,7 @@ def _export_text(name: str, token: str, query: dict[str, Any]) -> str:
 
 
 @schema.export
-class ExportView(APIView):
+class ExportView(ApiView):
     renderer_classes = [JSONRenderer]
     content_negotiation_class = FirstRenderer
 
@@ -128,7 +133,7 @@ class ExportView(APIView):
 
 
 @schema.import_
-class ImportView(APIView):
+class ImportView(ApiView):
     parser_classes = [UnreadJSONParser, *YAML_PARSERS]
 
     def post(self, request: Request) -> Response:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from graphapi import schema
 from graphapi.caching import cached_get
 from graphapi.exceptions import InvalidParameter
 from graphapi.serializers.queries import RecommendationQuerySerializer
-from graphapi.views.common import params
+from graphapi.views.common import ApiView, params
 from taxonomy import selectors
 from taxonomy.domain.errors import RecommendationError
 from taxonomy.domain.scenario import scenario_from_cleaned
@@ -18,7 +17,7 @@ from taxonomy.selectors.recommend import recommendation_scenario, scenario_given
 
 
 @schema.recommendations
-class RecommendationView(APIView):
+class RecommendationView(ApiView):
     @cached_get
     def get(self, request: Request) -> Response:
         query = params(RecommendationQuerySerializer, request)
