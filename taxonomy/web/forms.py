@@ -401,6 +401,19 @@ FORMS |= {
 assert set(FORMS) == set(KINDS), "every kind needs its edit form"
 
 
+def kind_choices() -> list[tuple[str, str]]:
+    """(kind, label) of the history's kind filter, in words: nodes by their plural,
+    links by what they say ("Links: … mitigates …").
+
+    >>> dict(kind_choices())["threat"], dict(kind_choices())["subtype"]
+    ('Threats', 'Links: … is a subtype of …')
+    """
+    return [
+        (name, f"Links: … {kind.words} …" if kind.is_link else kind.plural)
+        for name, kind in KINDS.items()
+    ]
+
+
 class HistoryFilterForm(forms.Form):
     """The filters of the recent-changes page; every one optional."""
 
@@ -414,7 +427,7 @@ class HistoryFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind",
         required=False,
-        choices=[("", "Any kind")] + [(k, k) for k in KINDS],
+        choices=[("", "Any kind"), *kind_choices()],
     )
 
     def __init__(self, *args, editors: list[tuple[str, str]], **kw):

@@ -5,6 +5,7 @@ added later is walked too (and fails here until the samples hold one)."""
 
 from __future__ import annotations
 
+import doctest
 import re
 from dataclasses import replace
 from html import unescape
@@ -28,6 +29,8 @@ from taxonomy.domain.records import (
 from taxonomy.graph import repository
 from taxonomy.graph.repository import staging
 from taxonomy.models import AuditEntry
+from taxonomy.web import forms, history_words
+from taxonomy.web.templatetags import editing as editing_tags
 
 ATLAS_SAMPLE = """\
 id: ATLAS
@@ -127,6 +130,11 @@ def _with_extras(name: str, extras: dict) -> None:
         actor="taxonomy load (samples)",
         channel="fixtures",
     )
+
+
+@pytest.mark.parametrize("module", [history_words, editing_tags, forms])
+def test_the_helpers_do_what_their_examples_say(module):
+    assert doctest.testmod(module).failed == 0
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from taxonomy.domain.kinds import (
     LINK_KINDS,
     NODE_KINDS,
     link_kinds_touching,
-    split_link_key,
 )
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.editors import is_editor as user_is_editor
@@ -87,18 +86,6 @@ def entry_sentence(entry, names, anonymised=False) -> str:
             for p in parts
         ),
     )
-
-
-@register.filter
-def has_page(kind: str) -> bool:
-    """Whether an item of this kind has a page of its own (nodes do, links do not)."""
-    return kind in NODE_KINDS
-
-
-@register.filter
-def link_ends(key: str) -> tuple[str, str]:
-    """A link key's two ends: ``"a->b"`` → ``("a", "b")``."""
-    return split_link_key(key)
 
 
 def _article(noun: str) -> str:
