@@ -3,12 +3,15 @@
 ``coverage_moves`` lists every threat whose class changed or whose coverage
 moved, by all layers together or by any one layer, with before, after and
 the change of each; ``move_order`` is the order people read them in: class
-changes first, then the largest move first.
+changes first, then the largest move first. Vectorised: a catalogue's
+scenario can move tens of thousands of threats.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+
+import numpy as np
 
 from taxonomy.analysis.model import Analysis
 
@@ -17,67 +20,22 @@ MOVE_TOLERANCE = 1e-9
 DIGITS = 6
 
 
-def _number(value: float) -> float:
-    return round(float(value), DIGITS) + 0.0
+def _rows(analysis: Analysis, ids: list[str], layers: int) -> np.ndarray:
+    """Threat × (all layers, then each layer) coverages of ``ids``."""
+    table = np.empty((len(ids), 1 + layers))
+    table[:, 0] = [analysis.coverages[t] for t in ids]
+    if layers:
+        table[:, 1:] = [analysis.layer_coverages[t] for t in ids]
+    return table
 
 
-def _move(before: float, after: float) -> dict[str, float]:
-    return {
-        "from": _number(before),
-        "to": _number(after),
-        "delta": _number(after - before),
-    }
-
-
-def _moved(before: float, after: float) -> bool:
-    return abs(after - before) > MOVE_TOLERANCE
-
-
-def threat_move(
-    layers: Sequence[str],
-    classes: tuple[str, str],
-    coverage: tuple[float, float],
-    by_layer: tuple[Sequence[float], Sequence[float]],
-) -> dict | None:
-    """One threat's move between two analyses, or None when nothing moved.
-
-    Parameters
-    ----------
-    layers : sequence of str
-        The layer ids, in the order of ``by_layer``'s values.
-    classes, coverage : (before, after)
-        The threat's class and coverage by all layers, on each side.
-    by_layer : (before, after)
-        Its coverage by each layer, on each side.
-
-    Returns
-    -------
-    dict or None
-        ``{from, to, coverage: {from, to, delta}, by_layer: {layer: {from,
-        to, delta}}}`` (every layer listed), or None when the class is the
-        same and no coverage moved by more than ``MOVE_TOLERANCE``.
-
-    >>> m = threat_move(["hw", "sw"], ("insufficient", "insufficient"),
-    ...     (0.72, 0.6), ([0.6, 0.3], [0.6, 0.0]))
-    >>> m["coverage"], m["by_layer"]["sw"]["delta"]
-    ({'from': 0.72, 'to': 0.6, 'delta': -0.12}, -0.3)
-    >>> threat_move(["hw"], ("insufficient",) * 2, (0.3, 0.3), ([0.3], [0.3]))
-    """
-    pairs = list(zip(*by_layer, strict=True))
-    if (
-        classes[0] == classes[1]
-        and not _moved(*coverage)
-        and not any(_moved(*pair) for pair in pairs)
-    ):
-        return None
-    return {
-        "from": classes[0],
-        "to": classes[1],
-        "coverage": _move(*coverage),
-        "by_layer": {
-            layer: _move(*pair) for layer, pair in zip(layers, pairs, strict=True)
-        },
-    }
+def _sides(before: np.ndarray, after: np.ndarray) -> list[list[dict[str, float]]]:
+    """Per row, per column: ``{from, to, delta}`` rounded to ``DIGITS``, never -0.0."""
+    parts = [np.round(x, DIGITS) + 0.0 for x in (before, after, after - before)]
+    return [
+        [{"from": f, "to": t, "delta": d} for f, t, d in zip(*row, strict=True)]
+        for row in zip(*(x.tolist() for x in parts), strict=True)
+    ]
 
 
 def move_order(move: Mapping) -> tuple:
@@ -114,8 +72,11 @@ def coverage_moves(baseline: Analysis, other: Analysis) -> list[dict]:
     Returns
     -------
     list of dict
-        ``{id, from, to, coverage, by_layer}`` per threat (see
-        ``threat_move``); coverages rounded to 6 decimals.
+        ``{id, from, to, coverage: {from, to, delta}, by_layer: {layer:
+        {from, to, delta}}}`` per threat: its class on each side, and its
+        coverage by all layers and by each layer (every layer listed), rounded
+        to 6 decimals. A coverage moved when its two sides differ by more than
+        ``MOVE_TOLERANCE``.
 
     >>> from taxonomy.analysis.coverage import analyse
     >>> from taxonomy.domain.records import (
@@ -128,15 +89,21 @@ def coverage_moves(baseline: Analysis, other: Analysis) -> list[dict]:
     ...     analyse(tax), analyse(tax, Scenario(maturities=["deployed"])))]
     [{'from': 0.9, 'to': 0.0, 'delta': -0.9}]
     """
-    layers = baseline.layers
-    moves = []
-    for threat, before in baseline.classes.items():
-        move = threat_move(
-            layers,
-            (before, other.classes[threat]),
-            (baseline.coverages[threat], other.coverages[threat]),
-            (baseline.layer_coverages[threat], other.layer_coverages[threat]),
-        )
-        if move is not None:
-            moves.append({"id": threat, **move})
+    layers, ids = baseline.layers, list(baseline.classes)
+    before = _rows(baseline, ids, len(layers))
+    after = _rows(other, ids, len(layers))
+    reclassed = np.array([baseline.classes[t] != other.classes[t] for t in ids])
+    moved = np.abs(after - before).max(axis=1, initial=0.0) > MOVE_TOLERANCE
+    rows = np.flatnonzero(moved | reclassed) if ids else np.array([], dtype=int)
+    sides = _sides(before[rows], after[rows])
+    moves = [
+        {
+            "id": ids[i],
+            "from": baseline.classes[ids[i]],
+            "to": other.classes[ids[i]],
+            "coverage": side[0],
+            "by_layer": dict(zip(layers, side[1:], strict=True)),
+        }
+        for i, side in zip(rows.tolist(), sides, strict=True)
+    ]
     return sorted(moves, key=move_order)
