@@ -12,11 +12,13 @@ from html import unescape
 
 import pytest
 from django.conf import settings
+from django.http import QueryDict
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from graphapi.models import APIToken
 from taxonomy import audit, selectors, services
+from taxonomy.analysis.report import coverage_document
 from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS, items_of, record_key
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
@@ -26,9 +28,11 @@ from taxonomy.domain.records import (
     Tactic,
     Uses,
 )
+from taxonomy.domain.scenario import scenario_values
 from taxonomy.graph import repository
 from taxonomy.graph.repository import staging
 from taxonomy.models import AuditEntry
+from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.web import forms, history_words
 from taxonomy.web.templatetags import editing as editing_tags
 
@@ -183,9 +187,11 @@ def _audit_copied_anew(db):
 
 
 @pytest.fixture(params=["anonymous", "editor"])
-def reader(request, client, editor_client):
+def reader(request, client):
     """A browser session of an anonymous reader, or of the editor ada."""
-    return request.param, client if request.param == "anonymous" else editor_client
+    if request.param == "anonymous":
+        return request.param, client
+    return request.param, request.getfixturevalue("editor_client")
 
 
 def _get(session, url: str) -> str:
@@ -284,23 +290,29 @@ def test_the_graph_explorer_lists_a_taxonomy_with_tactics(
     assert all(e["source"] in ids and e["target"] in ids for e in data["edges"])
 
 
-def test_the_tactic_page_lists_its_threats_with_their_class(every_kind_graph, client):
-    html = _get(client, reverse("tactic", args=["atlas:AML.TA0001"]))
-    rows = re.findall(r'<tr data-threat="([^"]+)" data-class="([^"]+)"', html)
-    assert [threat for threat, _ in rows] == ["atlas:AML.T0020"]
-    assert rows[0][1] in (
-        "unmitigated",
-        "insufficient",
-        "defense-in-depth",
-        "single-layer",
-    )
-    assert "Poison Training Data" in html
-    assert '<a href="https://example.org/recon"' not in html  # another tactic's text
-    other = _get(client, reverse("tactic", args=["atlas:AML.TA0002"]))
+@pytest.mark.parametrize("layer_off", [False, True])
+@pytest.mark.parametrize("taxonomy", TAXONOMIES)
+def test_a_tactic_page_lists_its_threats_with_their_class_under_the_scenario(
+    every_kind_graph, client, taxonomy, layer_off
+):
+    snapshot = selectors.taxonomy_snapshot(taxonomy=taxonomy)
+    query = f"disable_layer={snapshot.layers[0].id}" if layer_off else ""
+    scenario = coverage_scenario(**scenario_values(QueryDict(query)))
+    document = coverage_document(snapshot, scenario=scenario)
+    classes = {t["id"]: t["class"] for t in document["threats"]}
+    for tactic in snapshot.tactics:
+        html = _get(client, f"{reverse('tactic', args=[tactic.id])}?{query}")
+        rows = re.findall(r'<tr data-threat="([^"]+)" data-class="([^"]+)"', html)
+        inside = {x.source for x in snapshot.in_tactic if x.target == tactic.id}
+        assert sorted(rows) == sorted((t, classes[t]) for t in inside)
+
+
+def test_a_tactic_description_is_rendered_markdown(every_kind_graph, client):
+    html = _get(client, reverse("tactic", args=["atlas:AML.TA0002"]))
     assert (
-        '<a href="https://example.org/recon" rel="nofollow noopener noreferrer">the notes</a>'
-        in other
-    )
+        '<a href="https://example.org/recon" rel="nofollow noopener noreferrer">'
+        "the notes</a>"
+    ) in html
 
 
 # --- Search: a query longer than the index takes ---------------------------------
