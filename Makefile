@@ -108,20 +108,29 @@ format: $(DEV)
 	$(BIN)/ruff check --fix .
 
 # Re-pin both locks after changing the dependencies in pyproject.toml: the
-# newest versions it allows. The dev lock is resolved first, and the runtime
-# lock is the runtime dependencies installed under the dev lock's pins, so
-# both name the same version of every package they share.
+# newest versions it allows, or, with LOCK_ARGS="-c requirements-dev.lock",
+# the versions pinned now wherever pyproject.toml still allows them. The dev
+# lock is resolved first, and the runtime lock is the runtime dependencies
+# installed under the dev lock's pins, so both name the same version of every
+# package they share.
+LOCK_ARGS ?=
 LOCK_HEAD = echo "\# Exact versions of every Python package $(1)."; \
 	echo "\# Regenerate after changing pyproject.toml: make lock"
+# The dependencies as pyproject.toml names them (the project itself is not
+# built: it is an app, not a package); $(1) is "" or "dev".
+LOCK_DEPS = $(PYTHON) -c 'import sys, tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	print(*p["dependencies"], *(p["optional-dependencies"]["dev"] if sys.argv[1:] else []), sep="\n")' $(1)
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet --disable-pip-version-check ".[dev]"
+	$(call LOCK_DEPS,dev) > .venv-lock/dev.in
+	.venv-lock/bin/pip install --quiet --disable-pip-version-check $(LOCK_ARGS) -r .venv-lock/dev.in
 	{ $(call LOCK_HEAD,for make test/bench/lint: the runtime and the dev extra); \
-	  .venv-lock/bin/pip freeze --exclude layerwise | sort -f; } > requirements-dev.lock
+	  .venv-lock/bin/pip freeze | LC_ALL=C sort -f; } > requirements-dev.lock
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet --disable-pip-version-check -c requirements-dev.lock .
+	$(call LOCK_DEPS,) > .venv-lock/runtime.in
+	.venv-lock/bin/pip install --quiet --disable-pip-version-check -c requirements-dev.lock -r .venv-lock/runtime.in
 	{ $(call LOCK_HEAD,the site needs to serve: make run); \
-	  .venv-lock/bin/pip freeze --exclude layerwise | sort -f; } > requirements.lock
+	  .venv-lock/bin/pip freeze | LC_ALL=C sort -f; } > requirements.lock
 	rm -rf .venv-lock
 
 # Browser tests drive Debian's Chromium; install it with apt only when missing.
