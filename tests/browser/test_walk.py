@@ -7,9 +7,9 @@ sample): the first ``PER_KIND`` nodes of each kind for its page, one item of
 each kind for its history and, as an editor, its edit pages. Each page must
 answer 200, be no wider than the window (a wide table scrolls inside a
 container that says so: ``role="region"`` named by ``aria-label`` or
-``aria-labelledby``) and pass
-axe-core's WCAG 2.1 A and AA rules. A route the walk does not know how to
-fill, or one it never reached, fails the test.
+``aria-labelledby``), break neither the Content-Security-Policy nor its
+scripts, and pass axe-core's WCAG 2.1 A and AA rules. A route the walk does
+not know how to fill, or one it never reached, fails the test.
 """
 
 from __future__ import annotations
@@ -218,9 +218,19 @@ AXE_RUN = """async (tags) => {
 }"""
 
 
-def page_problems(page: Page, width: int, url: str) -> list[str]:
-    """What is wrong with the page now shown: its width, then axe's findings."""
-    where = f"{width}px {url}"
+# Every Content-Security-Policy violation of the page, recorded before its
+# scripts run (as tests/browser/test_csp.py records them).
+CSP_LISTEN = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def page_problems(page: Page, where: str, axe: str) -> list[str]:
+    """What is wrong with the page now shown: its width, its policy violations,
+    then axe's findings."""
     problems = []
     size = page.evaluate(TOO_WIDE)
     if size["width"] > size["limit"] or size["found"]:
@@ -228,8 +238,14 @@ def page_problems(page: Page, width: int, url: str) -> list[str]:
             f"{where}: {size['width']} px wide in a {size['limit']} px window; "
             + "; ".join(size["found"][:5])
         )
+    for violation in page.evaluate("() => window.__cspViolations || []"):
+        problems.append(f"{where}: breaks the Content-Security-Policy: {violation}")
+    # axe-core is evaluated by the browser's debugger, which the page's policy
+    # does not govern: a <script> added to the page (add_script_tag) is an
+    # inline script the policy refuses. So the walk needs no bypass_csp and
+    # sees every page under the policy its users get.
     if not page.evaluate("() => !!window.axe"):
-        page.add_script_tag(path=AXE)
+        page.evaluate(axe)
     for v in page.evaluate(AXE_RUN, AXE_TAGS):
         targets = ", ".join(v["targets"][:3])
         more = f" (+{len(v['targets']) - 3} more)" if len(v["targets"]) > 3 else ""
@@ -240,19 +256,25 @@ def page_problems(page: Page, width: int, url: str) -> list[str]:
 def walk(page: Page, site: str, width: int, urls: list[str], shots: Path) -> list[str]:
     """Open each URL; the problems of every page that fails, all of them (and a
     screenshot of each such page in ``shots``)."""
-    problems = []
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: `npm ci` installs it (make test does)")
+    axe, problems, errors = AXE.read_text(encoding="utf-8"), [], []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     for url in urls:
+        where = f"{width}px {url}"
+        errors.clear()
         try:
             response = page.goto(site + url)
         except PlaywrightError as error:
-            problems.append(f"{width}px {url}: did not load: {error.message}")
+            problems.append(f"{where}: did not load: {error.message}")
             continue
         status = response.status if response else None
         found = (
-            page_problems(page, width, url)
+            page_problems(page, where, axe)
             if status == 200
-            else [f"{width}px {url}: answered {status}"]
+            else [f"{where}: answered {status}"]
         )
+        found += [f"{where}: script error: {error}" for error in errors]
         if found:
             slug = re.sub(r"[^A-Za-z0-9]+", "-", url).strip("-") or "overview"
             page.screenshot(path=shots / f"{width}-{slug[:120]}.png", full_page=True)
@@ -269,12 +291,9 @@ def _log_in(page: Page, site: str) -> None:
 
 
 def _context(browser: Browser, width: int) -> BrowserContext:
-    # The Content-Security-Policy refuses the inline script that
-    # add_script_tag makes of axe-core; this context bypasses it so that axe
-    # can be injected. The policy itself is held by tests/browser/test_csp.py.
-    return browser.new_context(
-        viewport={"width": width, "height": 900}, bypass_csp=True
-    )
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_init_script(CSP_LISTEN)
+    return context
 
 
 def _route_of(url: str) -> str:
