@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.conf import settings
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from taxonomy import services
@@ -173,8 +174,6 @@ def test_the_api_diff_is_the_difference_of_two_coverage_answers(api, seeded):
 
 
 def test_the_schema_documents_the_diffs_moves():
-    from drf_spectacular.generators import SchemaGenerator
-
     schema = SchemaGenerator().get_schema(request=None, public=True)
     components = schema["components"]["schemas"]
     diff = next(c for name, c in components.items() if name.endswith("Diff"))
