@@ -499,3 +499,20 @@ def test_an_incident_summary_is_rendered_markdown_with_safe_links(
         "paper by Le et al.</a>"
     ) in html
     assert "[paper by Le et al.](" not in html
+
+
+@pytest.mark.parametrize(
+    "kind, key",
+    [
+        ("threat", "atlas:AML.T0020"),
+        ("tactic", "ta-evasion"),
+        ("incident", "inc-stripped"),
+    ],
+)
+def test_imported_descriptions_are_rendered_markdown_on_their_pages(
+    every_kind_graph, client, kind, key
+):
+    html = _get(client, reverse(kind, args=[key]))
+    links = re.findall(r'<a href="https://example\.org/[^"]*" rel="([^"]*)">', html)
+    assert links and all({"nofollow", "noopener"} <= set(r.split()) for r in links)
+    assert "](https://example.org" not in html
