@@ -578,11 +578,39 @@ class _IntroducedByChosenSerializer(serializers.Serializer):
     by = serializers.ListField(child=serializers.CharField())
 
 
+class _NamedMitigationSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class _EquallyGoodSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        help_text="How many other sets were found that do exactly as well as "
+        "`chosen`; all of them when `exact`, else at least this many (the "
+        "search stops past 5, or at the time limit)."
+    )
+    exact = serializers.BooleanField(
+        help_text="`count` is every such set (false: at least `count`)."
+    )
+    sets = serializers.ListField(
+        child=_NamedMitigationSerializer(many=True),
+        help_text="Up to 5 of them, each set's mitigations by name, the sets in "
+        "the order of the rule (the first by name first).",
+    )
+
+
 class _FrontierStepSerializer(serializers.Serializer):
-    budget = serializers.FloatField()
+    budget = serializers.FloatField(
+        help_text="The least cost of this step: it holds for every budget from "
+        "here up to the next step's."
+    )
     objective = serializers.IntegerField()
     addressed = serializers.IntegerField()
-    chosen = serializers.ListField(child=serializers.CharField())
+    chosen = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The set the recommendation picks for every budget of this "
+        "step (the same rule as `chosen` at the top).",
+    )
     cost = serializers.FloatField()
     introduced = serializers.ListField(child=serializers.CharField())
     method = serializers.CharField()
@@ -600,7 +628,15 @@ class _GreedyStepSerializer(serializers.Serializer):
 
 
 class RecommendationSerializer(serializers.Serializer):
-    """What to adopt next: ``manage.py recommend --format json``."""
+    """What to adopt next: ``manage.py recommend --format json``.
+
+    One rule picks ``chosen`` and every frontier step's set: among the sets
+    within the budget, the highest ``objective``, then the fewest threats
+    introduced, then the lowest cost, then the first by name (each set's
+    mitigations read in alphabetical order of their names; ids break equal
+    names). ``chosen`` is therefore the set of ``frontier[frontier_step]``.
+    The sets ``equally_good`` tie with it on all but the names.
+    """
 
     taxonomy = serializers.CharField()
     revision = serializers.IntegerField()
@@ -616,9 +652,22 @@ class RecommendationSerializer(serializers.Serializer):
     objective = serializers.IntegerField()
     newly_addressed = serializers.ListField(child=serializers.CharField())
     introduced = _IntroducedByChosenSerializer(many=True)
+    equally_good = _EquallyGoodSerializer(
+        allow_null=True,
+        help_text="The other sets that do exactly as well as `chosen`: the same "
+        "objective, no more threats introduced and the same cost; only the order "
+        "of names put `chosen` first. null when the solver stopped at its time "
+        "limit (unknown).",
+    )
     method = serializers.CharField()
     gap = serializers.FloatField(allow_null=True)
     frontier = _FrontierStepSerializer(many=True)
+    frontier_step = serializers.IntegerField(
+        help_text="The index in `frontier` of the step the budget falls in; its "
+        "`chosen` is this `chosen` (unless the frontier is the greedy order's, "
+        "with more than 64 mitigations to choose among, or a time limit stopped "
+        "the solver: `method` says so)."
+    )
     greedy = _GreedyStepSerializer(many=True)
 
 

@@ -956,13 +956,15 @@ def _equally_good(
     good as ``chosen`` (objective, threats introduced, cost), up to ``limit``.
 
     Each solve cuts off every set seen so far (a set differs from another in
-    at least one mitigation) and prefers the first names, so the sets come
-    roughly in the rule's order; they are sorted by it at the end. One solve
-    past the limit tells whether the count is exact.
+    at least one mitigation) and asks only for a feasible set: an objective
+    (say, the names' order) makes each solve several times slower. The sets
+    are sorted by the rule at the end; past the limit, the ones listed are
+    those found first. One solve past the limit tells whether the count is
+    exact.
     """
     seen = [chosen.adopted]
     found: list[_Outcome] = []
-    objective = _name_order(problem, milp_, problem.by_name[:ID_BLOCK])
+    objective = np.zeros(len(milp_.cost))
     exact = True
     # A set the solver admits within its tolerance but the analysis does
     # not is cut off too; so many solves at most.

@@ -12,6 +12,7 @@ from django.conf import settings
 from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.incidents import demand_weights, incident_model
 from taxonomy.analysis.recommend import (
+    EquallyGood,
     checked_budget,
     frontier,
     greedy_order,
@@ -75,8 +76,10 @@ def recommendation_report(
     """The recommendation document of the graph now (docstring of
     ``taxonomy.analysis.recommend``): the starting scenario, the budget (None:
     no limit), the chosen set with what each member closes, introduces and
-    costs, the threats addressed before and after, the method and its gap,
-    the efficient frontier and the greedy order beside it.
+    costs, the sets equally good (up to ``EQUALLY_GOOD_SHOWN`` named), the
+    threats addressed before and after, the method and its gap, the
+    efficient frontier with the step the budget falls in, and the greedy
+    order beside it.
 
     Cached per revision token, taxonomy, scenario and query. Raises
     ``UnknownTaxonomy``, ``ScenarioError`` or ``RecommendationError`` (an
@@ -171,11 +174,39 @@ def _document(
         "objective": chosen.objective,
         "newly_addressed": list(chosen.newly_addressed),
         "introduced": [{"threat": t, "by": list(by)} for t, by in chosen.introduced],
+        "equally_good": _equally_good(chosen.equally_good, mitigations),
         "method": chosen.method,
         "gap": chosen.gap,
         "frontier": [_plain(asdict(step)) for step in steps],
+        "frontier_step": _step_of(steps, budget),
         "greedy": [_plain(asdict(step)) for step in order],
     }
+
+
+EQUALLY_GOOD_SHOWN = 5
+
+
+def _equally_good(found: EquallyGood | None, mitigations: Mapping) -> dict | None:
+    """The other sets as good as the chosen one, each named, members by name
+    (None: unknown, the solver stopped at its time limit)."""
+    if found is None:
+        return None
+    return {
+        "count": found.count,
+        "exact": found.exact,
+        "sets": [
+            [
+                {"id": m, "name": mitigations[m].name}
+                for m in sorted(ids, key=lambda m: (mitigations[m].name, m))
+            ]
+            for ids in found.sets[:EQUALLY_GOOD_SHOWN]
+        ],
+    }
+
+
+def _step_of(steps, budget: float) -> int:
+    """The index of the frontier step that holds ``budget``."""
+    return max(i for i, s in enumerate(steps) if s.budget <= budget + 1e-9)
 
 
 def _is_today(scenario: Scenario) -> bool:

@@ -49,6 +49,7 @@ from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.selectors.recommend import recommendation_of_query
 from taxonomy.web import charts, glossary, matrix_html, presentation, uncertainty
+from taxonomy.web.next_words import equally_good_words
 
 MAX_GRAPH_DEPTH = 4
 # Scenario field -> its query parameter: the controls' names, read back by the form.
@@ -916,6 +917,9 @@ def next_steps(request):
         "document": document,
         "chart": charts.frontier_chart(document["frontier"]),
         "matrix_url": reverse("coverage") + query,
+        "equally_good": equally_good_words(
+            document, weighted=scenario.weight == DEMAND
+        ),
     }
     return render(request, "taxonomy/next.html", context)
 

@@ -31,6 +31,25 @@ def test_the_answer_is_what_the_analysis_computes(anon, seeded_graph):
     ]
 
 
+def test_the_chosen_set_is_the_frontier_step_of_the_budget(anon, seeded_graph):
+    doc = anon.get(URL, {"budget": "3"}).json()
+    step = doc["frontier"][doc["frontier_step"]]
+    assert [m["id"] for m in doc["chosen"]] == step["chosen"]
+    assert step["budget"] <= 3 < doc["frontier"][doc["frontier_step"] + 1]["budget"]
+
+
+def test_the_equally_good_sets_are_what_the_analysis_finds(anon, seeded_graph):
+    snapshot = taxonomy_snapshot()
+    found = recommend(snapshot, TODAY, budget=3).equally_good
+    names = {m.id: m.name for m in snapshot.mitigations}
+    doc = anon.get(URL, {"budget": "3"}).json()["equally_good"]
+    assert (doc["count"], doc["exact"]) == (found.count, found.exact)
+    assert [sorted(m["id"] for m in members) for members in doc["sets"]] == [
+        list(ids) for ids in found.sets
+    ]
+    assert all(m["name"] == names[m["id"]] for s in doc["sets"] for m in s)
+
+
 def test_the_answer_is_the_commands_document(anon, seeded_graph):
     out = io.StringIO()
     call_command(
@@ -101,4 +120,6 @@ def test_the_answer_is_in_the_openapi_schema(anon):
     ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
     component = schema["components"]["schemas"][ok["$ref"].rsplit("/", 1)[1]]
     assert {"chosen", "frontier", "greedy", "method"} <= set(component["properties"])
+    assert {"equally_good", "frontier_step"} <= set(component["properties"])
+    assert "first by name" in component["description"]
     assert "422" in operation["responses"]

@@ -124,12 +124,53 @@ def test_the_page_shows_the_recommendation_of_the_analysis(client, oracle):
     assert "The set is optimal" in html and rec.method == "milp-optimal"
     frontier_table = html.split('<table id="frontier">')[1].split("</table>")[0]
     cells = re.findall(
-        r'<tr><td class="num">([^<]+)</td><td class="num">(\d+)', frontier_table
+        r'<tr(?: id="frontier-current")?><td class="num">([\d.]+)'
+        r'(?: <span class="muted">\(your budget\)</span>)?</td><td class="num">(\d+)',
+        frontier_table,
     )
     assert [(float(b), int(n)) for b, n in cells] == [
         (s.budget, s.addressed) for s in oracle["frontier"]
     ]
     assert "every mitigation costs 1" in html and "80%" in html
+
+
+def test_the_page_recommends_the_frontier_row_of_its_budget_and_marks_it(
+    client, oracle
+):
+    html = client.get("/next/?budget=3").content.decode()
+    chosen = re.findall(r'<tr id="chosen-([^"]+)"', html)
+    row = html.split('<tr id="frontier-current">')[1].split("</tr>")[0]
+    step = [s for s in oracle["frontier"] if s.budget <= 3][-1]
+    names = {m.id: m.name for m in taxonomy_snapshot().mitigations}
+    assert chosen == list(step.chosen)
+    assert "(your budget)" in row and ", ".join(names[m] for m in chosen) in row
+    assert html.count('id="frontier-current"') == 1
+
+
+def test_the_page_names_the_sets_that_do_exactly_as_well(client, seeded_graph):
+    snapshot = taxonomy_snapshot()
+    rec = recommend(snapshot, TODAY, budget=3)
+    html = client.get("/next/?budget=3").content.decode()
+    block = html.split('<div id="equally-good">')[1].split("</div>")[0]
+    count = rec.equally_good.count
+    assert rec.equally_good.exact and count >= 1
+    assert f"{count} other sets of 3 mitigations do exactly as well" in block
+    assert f"as many threats ({rec.addressed_after})" in block
+    assert "first in alphabetical order" in block
+    names = {m.id: m.name for m in snapshot.mitigations}
+    listed = re.findall(r"<li>([^<]+)</li>", block)
+    assert listed == [
+        ", ".join(sorted(names[m] for m in ids)) for ids in rec.equally_good.sets
+    ]
+    # No ids where names exist.
+    assert not any(m in block for m in rec.equally_good.sets[0] if m != names[m])
+
+
+def test_the_page_says_when_the_set_is_the_only_best_one(client, seeded_graph):
+    rec = recommend(taxonomy_snapshot(), TODAY, budget=1)
+    assert rec.equally_good.count == 0 and rec.equally_good.exact
+    html = client.get("/next/?budget=1").content.decode()
+    assert "No other set within this budget does as well" in html
 
 
 def test_the_page_draws_the_frontier_as_svg_without_styles_or_scripts(client, oracle):
@@ -190,3 +231,13 @@ def test_recorded_costs_are_spent(seeded_graph):
     assert [m["id"] for m in doc["chosen"]] == list(rec.chosen)
     assert doc["assumptions"]["unit_costs"] is False
     assert "costs as recorded" in _command("--budget", "2")
+
+
+def test_the_text_lists_the_sets_equally_good(seeded_graph):
+    snapshot = taxonomy_snapshot()
+    rec = recommend(snapshot, TODAY, budget=3)
+    names = {m.id: m.name for m in snapshot.mitigations}
+    text = _command("--budget", "3")
+    assert f"Equally good: {rec.equally_good.count} other set(s)" in text
+    for ids in rec.equally_good.sets:
+        assert f"\n  {', '.join(sorted(ids, key=names.get))}\n" in text

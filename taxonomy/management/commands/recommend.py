@@ -58,6 +58,15 @@ def render_text(document: dict) -> str:
         lines.append(f"    introduces: {', '.join(m['introduces']) or '—'}")
     if not document["chosen"]:
         lines.append("  nothing: no candidate within the budget adds a threat")
+    equally = document["equally_good"]
+    if document["chosen"] and equally and equally["count"]:
+        lines += [
+            "",
+            f"Equally good: {'' if equally['exact'] else 'at least '}"
+            f"{equally['count']} other set(s) (same objective, cost and threats "
+            "introduced; the set above is the first by name):",
+            *("  " + ", ".join(m["id"] for m in s) for s in equally["sets"]),
+        ]
     lines += ["", "Frontier (budget → threats addressed):"]
     rows = [("budget", "addressed", "objective", "set")] + [
         (

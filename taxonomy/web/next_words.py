@@ -1,0 +1,83 @@
+"""What to do next in words: the page's sentences on sets that do as well."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.template.defaultfilters import floatformat
+
+
+@dataclass(frozen=True)
+class EquallyGoodWords:
+    """The paragraph under "Adopt these": a sentence, the rule, the sets named."""
+
+    sentence: str
+    rule: str
+    sets: tuple[str, ...]
+
+
+def equally_good_words(document: Mapping, *, weighted: bool) -> EquallyGoodWords | None:
+    """Say whether other sets do exactly as well as the chosen one, how many,
+    which, and why the page shows this one (None: nothing chosen, or unknown).
+
+    ``weighted``: the threats count by demand, so "as many threats" would
+    mislead; the sentence then speaks of the score.
+
+    >>> doc = {"chosen": [{"id": "a"}, {"id": "b"}], "cost": 2.0,
+    ...     "addressed_after": 7, "objective": 7, "count_introduced": False,
+    ...     "assumptions": {"unit_costs": True},
+    ...     "equally_good": {"count": 2, "exact": True, "sets": [
+    ...         [{"id": "a", "name": "A"}, {"id": "c", "name": "C"}],
+    ...         [{"id": "b", "name": "B"}, {"id": "c", "name": "C"}]]}}
+    >>> words = equally_good_words(doc, weighted=False)
+    >>> words.sentence
+    '2 other sets of 2 mitigations do exactly as well: they address as many threats (7), cost the same (2) and introduce no more new threats.'
+    >>> words.sets
+    ('A, C', 'B, C')
+    >>> doc["equally_good"] = {"count": 0, "exact": True, "sets": []}
+    >>> equally_good_words(doc, weighted=False).sentence
+    'No other set within this budget does as well: this one is the only best choice.'
+    """
+    found = document.get("equally_good")
+    if found is None or not document["chosen"]:
+        return None
+    count = found["count"]
+    if count == 0:
+        if not found["exact"]:
+            return None  # the time limit stopped the search before any was found
+        return EquallyGoodWords(
+            "No other set within this budget does as well: this one is the only "
+            "best choice.",
+            "",
+            (),
+        )
+    one = count == 1
+    they, does, address, costs, introduce = (
+        ("it", "does", "addresses", "costs", "introduces")
+        if one
+        else ("they", "do", "address", "cost", "introduce")
+    )
+    size = len(document["chosen"])
+    of = (
+        f" of {size} mitigation{'' if size == 1 else 's'}"
+        if document["assumptions"]["unit_costs"]
+        else ""
+    )
+    if weighted or document["count_introduced"]:
+        reach = f"{they} score{'s' if one else ''} as well ({document['objective']})"
+    else:
+        reach = f"{they} {address} as many threats ({document['addressed_after']})"
+    sentence = (
+        f"{count if found['exact'] else f'At least {count}'} other "
+        f"set{'' if one else 's'}{of} {does} exactly as well: {reach}, {costs} the "
+        f"same ({floatformat(document['cost'], '-2')}) and {introduce} no more new "
+        "threats."
+    )
+    rule = (
+        "The numbers do not choose between "
+        f"{'the two' if one else 'them'}: the set shown above is simply the first "
+        "in alphabetical order."
+    )
+    sets = tuple(", ".join(m["name"] for m in members) for members in found["sets"])
+    return EquallyGoodWords(sentence, rule, sets)
