@@ -198,10 +198,14 @@ def test_a_write_to_one_taxonomy_is_seen_by_the_next_read_of_it(acme_graph, anon
 
 def test_an_update_keeps_the_items_taxonomy_and_refuses_to_move_it(api, acme_graph):
     key = ACME.threats[0].id
-    url = f"/api/v1/threats/{key}/?taxonomy=acme"
-    response = api.put(
-        url, {"id": key, "name": "Renamed", "description": ""}, format="json"
-    )
+    url = f"/api/v1/threats/{key}/"
+    body = {"id": key, "name": "Renamed", "description": ""}
+    # A write's taxonomy is the item's (or its body's): ?taxonomy= is no
+    # parameter of it, and is refused rather than ignored.
+    scoped = api.put(f"{url}?taxonomy=acme", body, format="json")
+    assert scoped.status_code == 422
+    assert list(scoped.json()["error"]["details"]) == ["taxonomy"]
+    response = api.put(url, body, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["taxonomy"] == "acme"
     moved = api.patch(url, {"taxonomy": "layerwise"}, format="json")
