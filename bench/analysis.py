@@ -88,7 +88,7 @@ def measure_size(size: str, *, repeats: int, seed: int = 0) -> dict:
     Parameters
     ----------
     size : str
-        A key of ``bench.synthetic.SIZES``.
+        A key of ``taxonomy.formats.synthetic.SIZES``.
     repeats : int
         Runs of the full analysis and of the scenario re-run; medians reported.
     seed : int
@@ -101,11 +101,11 @@ def measure_size(size: str, *, repeats: int, seed: int = 0) -> dict:
     >>> measure_size("small", repeats=1)["counts"]["threats"]
     1000
     """
-    from bench.synthetic import SIZES, synthetic_taxonomy
     from taxonomy.analysis.compiled import coverage_model
     from taxonomy.analysis.fast import run_scenario
     from taxonomy.analysis.report import build_report, render_json
     from taxonomy.domain.scenario import Scenario
+    from taxonomy.formats.synthetic import SIZES, synthetic_taxonomy
 
     generate_s, taxonomy = _timed(lambda: synthetic_taxonomy(**SIZES[size], seed=seed))
     gc.collect()

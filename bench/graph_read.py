@@ -6,8 +6,8 @@ import statistics
 import time
 from collections.abc import Callable
 
-from bench.synthetic import SIZES, synthetic_taxonomy
 from taxonomy import services
+from taxonomy.formats.synthetic import SIZES, synthetic_taxonomy
 from taxonomy.graph import repository
 
 

@@ -52,7 +52,7 @@ def synthetic_incidents(
     1 / (rank + 10)), so demand is skewed as in real catalogues. Every
     threat is IN_TACTIC one of ``TACTICS`` tactics, one in four in a second.
 
-    >>> from bench.synthetic import synthetic_taxonomy
+    >>> from taxonomy.formats.synthetic import synthetic_taxonomy
     >>> tax = synthetic_incidents(synthetic_taxonomy(threats=50, mitigations=5,
     ...     layers=2, links=60), incidents=4, steps=3)
     >>> len(tax.incidents), len(tax.tactics), tax.incidents[0].kind
@@ -118,12 +118,12 @@ def measure(size: str) -> dict:
     >>> measure("small")["incidents"]
     100
     """
-    from bench.synthetic import SIZES as THREAT_SIZES
-    from bench.synthetic import synthetic_taxonomy
     from taxonomy.analysis import incidents as analysis
     from taxonomy.analysis.compiled import coverage_model
     from taxonomy.analysis.fast import run_scenario
     from taxonomy.analysis.recommend import TODAY
+    from taxonomy.formats.synthetic import SIZES as THREAT_SIZES
+    from taxonomy.formats.synthetic import synthetic_taxonomy
 
     n_incidents, steps = SIZES[size]
     taxonomy = synthetic_incidents(

@@ -39,7 +39,7 @@ TARGETS = {
 
 
 def _taxonomy(size: str):
-    from bench.synthetic import SIZES, synthetic_taxonomy
+    from taxonomy.formats.synthetic import SIZES, synthetic_taxonomy
 
     if size == "seed":
         from taxonomy.formats.fixtures_yaml import load_fixtures

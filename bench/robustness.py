@@ -48,7 +48,7 @@ def _taxonomy(size: str):
         from taxonomy.formats.fixtures_yaml import load_fixtures
 
         return load_fixtures(Path(__file__).resolve().parents[1] / "fixtures")
-    from bench.synthetic import SIZES, synthetic_taxonomy
+    from taxonomy.formats.synthetic import SIZES, synthetic_taxonomy
 
     return synthetic_taxonomy(**SIZES[size], seed=0)
 

@@ -27,7 +27,7 @@ from graphapi import etags
 from graphapi.pagination import PageQuerySerializer
 from graphapi.permissions import anonymous_may
 from graphapi.serializers import documents, index, queries, records
-from taxonomy.formats import EXPORT_FORMATS, fixtures_yaml
+from taxonomy.formats import EXPORT_FORMATS, fixtures_common
 from taxonomy.formats.common import (
     MAX_YAML_ALIAS_NODES,
     MAX_YAML_DEPTH,
@@ -69,7 +69,7 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 def fixture_file_schema() -> dict[str, Any]:
     """fixtures/schema.json (JSON Schema 2020-12) as an OpenAPI 3.0 schema object:
     ``$defs`` inlined, ``["x", "null"]`` types as ``nullable``."""
-    document = json.loads(fixtures_yaml.SCHEMA_PATH.read_text())
+    document = json.loads(fixtures_common.SCHEMA_PATH.read_text())
     defs = document.pop("$defs")
 
     def convert(node: Any) -> Any:

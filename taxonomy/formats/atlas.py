@@ -52,9 +52,9 @@ from taxonomy.domain.records import (
     Uses,
 )
 from taxonomy.domain.rules import cut, shown
-from taxonomy.formats import common, fixtures_yaml
+from taxonomy.formats import common
 from taxonomy.formats.common import ImportReport
-from taxonomy.formats.fixtures_yaml import field_path
+from taxonomy.formats.fixtures_common import MAX_SCHEMA_MESSAGE, field_path
 
 DEFAULT_NAME = "atlas"
 SCHEMA_NAME = "atlas_output_schema.json"
@@ -165,7 +165,7 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     message, value = error.message, repr(error.instance)
     if message.startswith(value):
         message = shown(error.instance) + message[len(value) :]
-    return cut(message, fixtures_yaml.MAX_SCHEMA_MESSAGE)
+    return cut(message, MAX_SCHEMA_MESSAGE)
 
 
 def _items(data: dict, section: str, problems: list[str]) -> list[tuple[str, dict]]:

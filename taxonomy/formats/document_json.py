@@ -22,8 +22,8 @@ from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
 from taxonomy.domain.kinds import BY_FIELD, KINDS, LINK_KINDS, NODE_KINDS, Kind
 from taxonomy.domain.records import Taxonomy
 from taxonomy.domain.rules import RuleProblem, taxonomy_problems
-from taxonomy.formats.fixtures_yaml import (
-    _field_names,
+from taxonomy.formats.fixtures_common import (
+    field_names,
     field_path,
     fixture_schema,
     owned_links,
@@ -312,7 +312,7 @@ def taxonomy_from_document_stream(source: IO[bytes] | bytes) -> Taxonomy:
 @cache
 def _document_fields(cls: type) -> frozenset[str]:
     """The fields of ``cls`` a document gives (versions are the graph's)."""
-    return _field_names(cls) - {"version"}
+    return field_names(cls) - {"version"}
 
 
 def _record(cls: type, item: dict[str, Any]) -> Any:

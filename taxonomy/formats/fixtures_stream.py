@@ -42,18 +42,18 @@ from taxonomy.domain.kinds import BY_FIELD, KINDS, LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.rules import taxonomy_problems
 from taxonomy.formats.common import YAMLLimitError
-from taxonomy.formats.fixtures_yaml import (
+from taxonomy.formats.fixtures_common import (
     SECTIONS,
-    _field_names,
-    _link,
-    _rule_problem,
-    _syntax_problem,
-    _value,
+    field_names,
     field_path,
     fixture_paths,
     fixture_schema,
+    link_record,
     owned_links,
+    record_value,
+    rule_problem,
     schema_message,
+    syntax_problem,
 )
 from taxonomy.formats.yaml_stream import (
     SECOND_DOCUMENT,
@@ -302,7 +302,7 @@ class _Reader:
         """The whole source is one problem, in place of what it had."""
         self._rollback(mark)
         self.sources.append((None, False))  # (keeps the sources' numbering)
-        self.syntax.append(_syntax_problem(name, error, opener))
+        self.syntax.append(syntax_problem(name, error, opener))
 
     # --- one document ---
 
@@ -387,14 +387,14 @@ class _Reader:
         if not self.building:
             return
         kind = BY_FIELD[section]
-        names = _field_names(kind.record)
-        values = {k: _value(v) for k, v in item.items() if k in names}
+        names = field_names(kind.record)
+        values = {k: record_value(v) for k, v in item.items() if k in names}
         self.records[kind.field].append(kind.record(**values, taxonomy=taxonomy))
         self.places[kind.name].add(doc, index)
         for link in owned_links(kind.name):
             rows, places = self.records[link.field], self.places[link.name]
             for j, entry in enumerate(item.get(link.fixture_key) or []):
-                rows.append(_link(link, item["id"], entry))
+                rows.append(link_record(link, item["id"], entry))
                 places.add(doc, index, j)
 
     def _check(self, section: str, item: Any) -> list[tuple[ValuePath, str]]:
@@ -454,10 +454,10 @@ class _Reader:
             return 0
 
         for problem in broken:  # first, which lines are needed
-            _rule_problem(problem, self._place_finder(want))
+            rule_problem(problem, self._place_finder(want))
         found = self._find_lines(wanted)
         return [
-            _rule_problem(problem, self._place_finder(lambda d, p: found[d, p]))
+            rule_problem(problem, self._place_finder(lambda d, p: found[d, p]))
             for problem in broken
         ]
 
@@ -554,7 +554,7 @@ def _doc_lines(
 
 @dataclass(frozen=True)
 class _Place:
-    """Where a record came from, as ``fixtures_yaml._rule_problem`` asks it."""
+    """Where a record came from, as ``fixtures_common.rule_problem`` asks it."""
 
     name: str
     doc: int

@@ -17,32 +17,41 @@ threat's ``tactics``.
 
 from __future__ import annotations
 
-import codecs
-import datetime
 import io
-import json
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass, fields
-from functools import cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
 
 from taxonomy.domain.errors import FixtureError, Problem
 from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS, LinkKind
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
-from taxonomy.domain.rules import RuleProblem, cut, shown, taxonomy_problems
-from taxonomy.formats.common import bounded_yaml, yaml_problem
+from taxonomy.domain.rules import taxonomy_problems
+from taxonomy.formats import fixtures_stream
+from taxonomy.formats.common import bounded_yaml
+from taxonomy.formats.fixtures_common import (
+    SECTIONS,
+    field_names,
+    field_path,
+    fixture_paths,
+    fixture_schema,
+    link_record,
+    owned_links,
+    owner_fields,
+    record_value,
+    rule_problem,
+    scalar,
+    schema_message,
+    syntax_problem,
+)
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "schema.json"
-SECTIONS = tuple(kind.field for kind in NODE_KINDS.values())
 # The comment atop a new file of a section: the format's own prose.
 _HEADERS = {
     "layer": "Governance layers.",
@@ -68,27 +77,6 @@ def yaml_rt() -> YAML:
     return yaml
 
 
-@cache
-def fixture_schema() -> dict[str, Any]:
-    """fixtures/schema.json, the JSON Schema of one fixture file."""
-    return json.loads(SCHEMA_PATH.read_text())
-
-
-def owned_links(node_kind: str) -> list[LinkKind]:
-    """The link kinds listed on the items of ``node_kind``."""
-    return [
-        kind
-        for kind in LINK_KINDS.values()
-        if getattr(kind, kind.fixture_owner) == node_kind
-    ]
-
-
-def _owner_fields(kind: LinkKind) -> tuple[str, str]:
-    """The record fields of a link's owning end and of the end its entry names."""
-    source, target = kind.ends
-    return (target, source) if kind.fixture_owner == "target" else (source, target)
-
-
 def _key_order(kind: str) -> tuple[str, ...]:
     """An item's keys in the order the fixture schema lists them, which is the
     order of items written from scratch (existing items keep theirs)."""
@@ -98,7 +86,7 @@ def _key_order(kind: str) -> tuple[str, ...]:
 def _entry_keys(kind: LinkKind) -> tuple[str, ...]:
     """The keys of a link's entry: the end it names, then its own fields (a plain
     link's entry is just that end's id)."""
-    return (_owner_fields(kind)[1], *kind.editable)
+    return (owner_fields(kind)[1], *kind.editable)
 
 
 @dataclass
@@ -109,69 +97,6 @@ class FixtureFile:
     @property
     def name(self) -> str:
         return str(self.path)
-
-
-def fixture_paths(path: Path) -> list[Path]:
-    """The YAML files a fixture path stands for: itself, or a folder's *.yaml files."""
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-    return [path]
-
-
-def _syntax_problem(
-    name: str, error: YAMLError, text: Callable[[], Any] | None = None
-) -> Problem:
-    """A YAML error at its file and line (0 when it has no place).
-
-    A character the YAML reader refuses (a control character, NUL) has only
-    a position in the text: ``text()`` opens the text again to find its line.
-    """
-    if isinstance(error, ReaderError):
-        line = _line_at(text, error.position) if text is not None else 0
-        return Problem(name, line, f"invalid YAML: {str(error).splitlines()[0]}")
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    line = mark.line + 1 if mark else 0
-    return Problem(name, line, yaml_problem(error))
-
-
-# What YAML's reader counts as a line break (a CR LF once).
-_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
-
-
-def _line_at(text: Callable[[], Any], position: int) -> int:
-    r"""The 1-based line of character ``position`` of what ``text()`` opens (a
-    context manager of a str or UTF-8 bytes, or of a text or UTF-8 binary
-    stream), counting line breaks as YAML's reader does.
-
-    >>> import contextlib
-    >>> _line_at(lambda: contextlib.nullcontext("a\nb\x01"), 3)
-    2
-    >>> _line_at(lambda: contextlib.nullcontext(b"a\r\nb\rc\xc2\x85d"), 7)
-    4
-    """
-    lines, left, carry = 1, position, ""
-    for chunk in _chunks(text):
-        piece = carry + chunk[:left]
-        left -= min(left, len(chunk))
-        carry = ""
-        if left and piece.endswith("\r"):  # perhaps half of a CR LF
-            carry, piece = "\r", piece[:-1]
-        lines += len(_BREAKS.findall(piece))
-        if not left:
-            break
-    return lines + bool(carry)
-
-
-def _chunks(text: Callable[[], Any]) -> Iterator[str]:
-    with text() as source:
-        if isinstance(source, bytes):
-            source = source.decode("utf-8", errors="replace")
-        if isinstance(source, str):
-            yield source
-            return
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        while chunk := source.read(1 << 16):
-            yield decoder.decode(chunk) if isinstance(chunk, bytes) else chunk
 
 
 def read_fixture_files(path: Path) -> tuple[list[FixtureFile], list[Problem]]:
@@ -188,7 +113,7 @@ def read_fixture_files(path: Path) -> tuple[list[FixtureFile], list[Problem]]:
             doc = yaml_rt().load(text)
         except (MarkedYAMLError, ReaderError) as e:
             problems.append(
-                _syntax_problem(str(p), e, lambda text=text: nullcontext(text))
+                syntax_problem(str(p), e, lambda text=text: nullcontext(text))
             )
             continue
         except (OSError, UnicodeDecodeError) as e:
@@ -231,44 +156,6 @@ def _is_scalar(value: Any) -> bool:
     return not isinstance(value, (CommentedMap, CommentedSeq))
 
 
-def field_path(path: Iterable[Any]) -> str:
-    """A path into a document as text.
-
-    >>> field_path(("threats", 3, "mitigated_by", 0, "mitigation")), field_path(())
-    ('threats[3].mitigated_by[0].mitigation', '(file)')
-    """
-    out = ""
-    for key in path:
-        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
-    return out or "(file)"
-
-
-# The most characters of jsonschema's own message kept (it quotes the value).
-MAX_SCHEMA_MESSAGE = 300
-
-
-def schema_message(error: jsonschema.ValidationError) -> str:
-    """A schema violation in the words editors see; a value is quoted cut short.
-
-    >>> from jsonschema import Draft202012Validator as V
-    >>> schema_message(next(V({"maxLength": 3}).iter_errors("a" * 5000)))
-    "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…' (5,000 characters) is too long (at most 3 characters)"
-    """
-    value = shown(error.instance)
-    if error.validator == "enum":
-        return f"{value} is not one of {', '.join(map(str, error.validator_value))}"
-    if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"unknown field {', '.join(map(shown, extra))}"
-    if error.validator == "pattern":
-        return f"{value} is not a valid id (letters, digits, '.', '_', ':' or '-')"
-    if error.validator == "maxLength":
-        return f"{value} is too long (at most {error.validator_value:,} characters)"
-    if error.validator == "type":
-        return f"{value} is not of type {error.validator_value!r}"
-    return cut(error.message, MAX_SCHEMA_MESSAGE)
-
-
 def _plain(value: Any) -> Any:
     """ruamel's round-trip containers as plain dicts and lists (for jsonschema);
     a date YAML read (``date: 2020-01-31`` unquoted) as its ISO text."""
@@ -276,34 +163,7 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    return _scalar(value)
-
-
-def _scalar(value: Any) -> Any:
-    """One scalar as a record holds it: plain str and int, dates as ISO text.
-
-    >>> _scalar(datetime.date(2020, 1, 31)), type(_scalar(True)).__name__
-    ('2020-01-31', 'bool')
-    """
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int(value)
-    return value
-
-
-@cache
-def _field_names(record: type) -> frozenset[str]:
-    return frozenset(f.name for f in fields(record))
-
-
-def _value(value: Any) -> Any:
-    """A fixture value as a record holds it: plain scalars, lists as tuples."""
-    if isinstance(value, list):
-        return tuple(_scalar(v) for v in value)
-    return _scalar(value)
+    return scalar(value)
 
 
 @dataclass(frozen=True)
@@ -329,25 +189,17 @@ def _records(
             continue
         taxonomy = str(f.doc.get("taxonomy", DEFAULT_TAXONOMY))
         for kind in NODE_KINDS.values():
-            names = _field_names(kind.record)
+            names = field_names(kind.record)
             for i, item in enumerate(f.doc.get(kind.field) or []):
-                values = {k: _value(v) for k, v in item.items() if k in names}
+                values = {k: record_value(v) for k, v in item.items() if k in names}
                 places[kind.name, len(out[kind.field])] = _Place(f, (kind.field, i))
                 out[kind.field].append(kind.record(**values, taxonomy=taxonomy))
                 for link in owned_links(kind.name):
                     for j, entry in enumerate(item.get(link.fixture_key) or []):
                         path = (kind.field, i, link.fixture_key, j)
                         places[link.name, len(out[link.field])] = _Place(f, path)
-                        out[link.field].append(_link(link, item["id"], entry))
+                        out[link.field].append(link_record(link, item["id"], entry))
     return Taxonomy(**{k: tuple(v) for k, v in out.items()}), places
-
-
-def _link(kind: LinkKind, owner: str, entry: Any) -> Any:
-    owner_field, named = _owner_fields(kind)
-    values = entry if isinstance(entry, dict) else {named: entry}
-    return kind.record(
-        **{owner_field: str(owner)}, **{k: _value(v) for k, v in values.items()}
-    )
 
 
 def taxonomy_from_files(files: list[FixtureFile]) -> Taxonomy:
@@ -382,47 +234,19 @@ def validate_files(
         return problems
     taxonomy, places = _records(files)
     return [
-        _rule_problem(p, lambda kind, i: places.get((kind, i)))
+        rule_problem(p, lambda kind, i: places.get((kind, i)))
         for p in taxonomy_problems(taxonomy)
     ]
-
-
-def _rule_problem(problem: RuleProblem, place_of: Callable[[str, int], Any]) -> Problem:
-    """A broken rule at the file and line of the item or entry at fault;
-    ``place_of(kind, index)`` is where a record came from (its ``where(*more)``
-    gives a file and line), or None."""
-    place = place_of(problem.kind, problem.index)
-    if place is None:
-        return Problem("(fixtures)", 0, problem.message)
-    if problem.rule == "cycle":
-        more: tuple[Any, ...] = (LINK_KINDS[problem.field].fixture_key,)
-    elif problem.kind in LINK_KINDS and not LINK_KINDS[problem.kind].editable:
-        more = ()  # a plain link's entry is the id of its other end
-    else:
-        more = tuple(x for x in (problem.field, problem.position) if x is not None)
-    message = problem.message
-    if problem.first is not None:
-        first = place_of(problem.kind, problem.first)
-        message += " (first defined at {}:{})".format(*first.where(*more))
-    if problem.rule == "unknown" or (
-        problem.kind in LINK_KINDS and problem.first is not None
-    ):
-        message = f"{field_path((*place.path, *more))}: {message}"
-    return Problem(*place.where(*more), message)
 
 
 def load_fixtures(path: Path) -> Taxonomy:
     """Read and validate ``path`` as a stream (``fixtures_stream``); raise
     FixtureError naming every problem."""
-    from taxonomy.formats import fixtures_stream  # it builds on this module
-
     return fixtures_stream.load_fixtures(path)
 
 
 def validate_path(path: Path) -> list[Problem]:
     """Every problem of the fixtures at ``path``, in file and line order."""
-    from taxonomy.formats import fixtures_stream
-
     return fixtures_stream.validate_path(path)
 
 
@@ -446,7 +270,7 @@ def read_fixture_text(
     try:
         docs = list(yaml_rt().load_all(text))
     except (MarkedYAMLError, ReaderError) as e:
-        return [], [_syntax_problem(name, e, lambda: nullcontext(text))]
+        return [], [syntax_problem(name, e, lambda: nullcontext(text))]
     if not docs:
         return [], [Problem(name, 1, "empty document: expected a fixture mapping")]
     files, problems = [], []
@@ -461,8 +285,6 @@ def read_fixture_text(
 def load_fixture_text(text: str | bytes, *, name: str = "(body)") -> Taxonomy:
     """Read and validate YAML fixture text as a stream; FixtureSyntaxError if it
     is not YAML or not fixture documents."""
-    from taxonomy.formats import fixtures_stream
-
     return fixtures_stream.load_fixture_text(text, name=name)
 
 
@@ -500,13 +322,13 @@ def _item_fields(taxonomy: Taxonomy) -> dict[str, dict[str, dict[str, Any]]]:
     """Node kind -> id -> the item's keys and values as a fixture file holds them."""
     out = {}
     for kind in NODE_KINDS.values():
-        keys = [k for k in _key_order(kind.name) if k in _field_names(kind.record)]
+        keys = [k for k in _key_order(kind.name) if k in field_names(kind.record)]
         out[kind.name] = {
             record.id: {k: _fixture_value(record, k) for k in keys}
             for record in getattr(taxonomy, kind.field)
         }
     for kind in LINK_KINDS.values():
-        owner_field, named = _owner_fields(kind)
+        owner_field, named = owner_fields(kind)
         entries: dict[str, list] = {}
         for link in getattr(taxonomy, kind.field):
             entries.setdefault(getattr(link, owner_field), []).append(link)

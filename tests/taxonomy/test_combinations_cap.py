@@ -9,11 +9,11 @@ from itertools import combinations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.synthetic import synthetic_taxonomy
 from taxonomy import selectors, services
 from taxonomy.analysis import coverage, fast
 from taxonomy.analysis.model import LAYER_SETS_SHOWN, addressed
 from taxonomy.domain.scenario import Scenario
+from taxonomy.formats.synthetic import synthetic_taxonomy
 
 
 def _addresses(misses: list[float], members: tuple[int, ...], tau: float) -> bool:

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bench.synthetic import SIZES, document_chunks, synthetic_taxonomy
+from taxonomy.formats.synthetic import SIZES, document_chunks, synthetic_taxonomy
 
 COUNTS = ("threats", "mitigations", "layers", "links")
 
 
 class Command(BaseCommand):
     help = (
-        "Generate a random taxonomy (see taxonomy/analysis/synthetic.py for how) and "
+        "Generate a random taxonomy (see taxonomy/formats/synthetic.py for how) and "
         "write it as the canonical JSON document {layers, threats, mitigations, "
         "mitigates, enables, requires, introduces, subtypes, sources}. "
         "--size small is 1k threats × 200 mitigations × 8 layers × 5k links; "

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.synthetic import synthetic_taxonomy
 from taxonomy.analysis.compiled import (
     coverage_model,
     enabled_mask,
@@ -23,6 +22,7 @@ from taxonomy.analysis.layersets import minimal_sets, minimal_subset_masks
 from taxonomy.analysis.model import Analysis, addressing_weight
 from taxonomy.domain.records import Layer, Link, Mitigates, Mitigation, Taxonomy, Threat
 from taxonomy.domain.scenario import Scenario
+from taxonomy.formats.synthetic import synthetic_taxonomy
 from tests.taxonomy.analysis.test_properties import cases
 
 GLOBALS = (

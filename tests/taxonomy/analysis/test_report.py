@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from bench.synthetic import document_chunks, synthetic_taxonomy
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import (
     coverage_document,
@@ -18,6 +17,7 @@ from taxonomy.analysis.report import (
 )
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.scenario import Scenario
+from taxonomy.formats.synthetic import document_chunks, synthetic_taxonomy
 from tests.taxonomy.coverage_shape import THREAT_KEYS, TOP_KEYS
 
 
