@@ -97,7 +97,8 @@ def test_one_threat_and_its_chains(seeded_graph):
 def test_the_csv_is_the_threat_by_layer_matrix(seeded_graph):
     rows = list(csv.reader(io.StringIO(run("--format", "csv"))))
     assert rows[0][:3] == ["threat", "class", "all"]
-    assert set(rows[0][3:]) == SEED_LAYERS
+    assert set(rows[0][3:-2]) == SEED_LAYERS
+    assert rows[0][-2:] == ["threat name", "scenario in words"]
     assert len(rows) == 13
     assert all(row[1] in CLASSES for row in rows[1:])
 
