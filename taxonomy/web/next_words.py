@@ -81,3 +81,51 @@ def equally_good_words(document: Mapping, *, weighted: bool) -> EquallyGoodWords
     )
     sets = tuple(", ".join(m["name"] for m in members) for members in found["sets"])
     return EquallyGoodWords(sentence, rule, sets)
+
+
+@dataclass(frozen=True)
+class FrontierRow:
+    """One step of the frontier as the table shows it: names, not ids."""
+
+    budget: float
+    addressed: int
+    measures: str
+    introduced: str
+    current: bool
+
+
+def by_name(entries: list[Mapping]) -> list[Mapping]:
+    """Chosen mitigations (each with ``id`` and ``name``) in alphabetical order,
+    the order the page's rule reads them in.
+
+    >>> [m["id"] for m in by_name([{"id": "b", "name": "A"}, {"id": "a", "name": "B"}])]
+    ['b', 'a']
+    """
+    return sorted(entries, key=lambda m: (m["name"], m["id"]))
+
+
+def frontier_rows(document: Mapping, names: Mapping) -> list[FrontierRow]:
+    """The frontier's steps with each set's and each introduced threat's names in
+    alphabetical order, the step the budget falls in marked ``current``.
+
+    >>> doc = {"frontier_step": 1, "frontier": [
+    ...     {"budget": 0.0, "addressed": 2, "chosen": [], "introduced": []},
+    ...     {"budget": 1.0, "addressed": 3, "chosen": ["z", "a"], "introduced": ["t"]}]}
+    >>> names = {"mitigation": {"z": "Alpha", "a": "Beta"}, "threat": {"t": "T"}}
+    >>> [(r.measures, r.introduced, r.current) for r in frontier_rows(doc, names)]
+    [('', '', False), ('Alpha, Beta', 'T', True)]
+    """
+    rows = []
+    for index, step in enumerate(document["frontier"]):
+        measures = sorted(names["mitigation"].get(m, m) for m in step["chosen"])
+        threats = sorted(names["threat"].get(t, t) for t in step["introduced"])
+        rows.append(
+            FrontierRow(
+                step["budget"],
+                step["addressed"],
+                ", ".join(measures),
+                ", ".join(threats),
+                index == document["frontier_step"],
+            )
+        )
+    return rows

@@ -49,7 +49,7 @@ from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.selectors.recommend import recommendation_of_query
 from taxonomy.web import charts, glossary, matrix_html, presentation, uncertainty
-from taxonomy.web.next_words import equally_good_words
+from taxonomy.web.next_words import by_name, equally_good_words, frontier_rows
 
 MAX_GRAPH_DEPTH = 4
 # Scenario field -> its query parameter: the controls' names, read back by the form.
@@ -920,6 +920,8 @@ def next_steps(request):
         "equally_good": equally_good_words(
             document, weighted=scenario.weight == DEMAND
         ),
+        "chosen": by_name(document["chosen"]),
+        "frontier_rows": frontier_rows(document, frame["names"]),
     }
     return render(request, "taxonomy/next.html", context)
 
