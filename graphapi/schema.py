@@ -125,6 +125,7 @@ def add_common_errors(
         # What export answers is what import takes (``export`` refers to it).
         schemas["TaxonomyDocument"] = schemas["TaxonomyDocumentRequest"]
     _id_from_the_url(result.get("paths", {}), schemas)
+    _defaults_beside_one_of(result)
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
@@ -147,6 +148,25 @@ def add_common_errors(
                 )
             operation["responses"] = dict(sorted(responses.items()))
     return result
+
+
+def _defaults_beside_one_of(node: Any) -> None:
+    """Move a default out of the alternative that holds it to their parent.
+
+    drf-spectacular documents a blank-or-pattern field (a source's url) as
+    ``oneOf: [{pattern, default: ""}, {maxLength: 0}]``: a default its own
+    alternative refuses, which strict validators of the document reject.
+    """
+    if isinstance(node, list):
+        for item in node:
+            _defaults_beside_one_of(item)
+    if not isinstance(node, dict):
+        return
+    for alternative in node.get("oneOf", []):
+        if isinstance(alternative, dict) and "default" in alternative:
+            node.setdefault("default", alternative.pop("default"))
+    for value in node.values():
+        _defaults_beside_one_of(value)
 
 
 def _id_from_the_url(paths: dict[str, Any], schemas: dict[str, Any]) -> None:

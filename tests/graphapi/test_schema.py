@@ -16,7 +16,9 @@ import pytest
 import schemathesis
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
+from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, settings
+from jsonschema import Draft4Validator
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
@@ -100,6 +102,24 @@ def test_the_schema_is_valid_openapi_3_0():
             assert node["$ref"].rsplit("/", 1)[1] in components, node["$ref"]
         for bound in ("exclusiveMinimum", "exclusiveMaximum"):
             assert isinstance(node.get(bound, False), bool), node
+
+
+def test_the_schema_passes_the_openapi_3_0_json_schema():
+    validate_schema(SCHEMA)
+
+
+def test_every_default_is_a_value_its_own_schema_allows():
+    # What strict validators (openapi-spec-validator) check beyond the JSON
+    # Schema of OpenAPI: a default inside a oneOf alternative that refuses it.
+    for node in _nodes(SCHEMA):
+        if "default" not in node or "$ref" in node:
+            continue
+        if node["default"] is None and node.get("nullable"):
+            continue
+        schema = {k: v for k, v in node.items() if k not in ("default", "nullable")}
+        # The components beside it, for the $refs it holds.
+        schema["components"] = SCHEMA["components"]
+        Draft4Validator(schema).validate(node["default"])
 
 
 def test_every_paginated_operation_documents_its_422():
