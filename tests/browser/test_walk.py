@@ -27,7 +27,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from taxonomy import selectors
-from taxonomy.domain.kinds import KINDS, NODE_KINDS, items_of
+from taxonomy.domain.kinds import KINDS, NODE_KINDS, items_of, split_link_key
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.web.downloads import DOWNLOAD_FORMATS
 from tests.browser.conftest import EDITOR_PASSWORD
@@ -76,6 +76,7 @@ def site_routes() -> list[Route]:
 
 
 def _url(name: str, query: dict | None = None, **kwargs) -> str:
+    """The path of a named route with its arguments, then its non-empty query."""
     query = {k: v for k, v in (query or {}).items() if v}
     return reverse(name, kwargs=kwargs or None) + (
         "?" + urlencode(query) if query else ""
@@ -83,6 +84,7 @@ def _url(name: str, query: dict | None = None, **kwargs) -> str:
 
 
 def _keys(taxonomy: Taxonomy, kind: str, limit: int) -> list[str]:
+    """The first ``limit`` keys of a kind's items in a taxonomy, by key."""
     records = items_of(taxonomy, kind)
     return sorted(KINDS[kind].key(record) for record in records)[:limit]
 
@@ -134,10 +136,12 @@ def editor_walk(taxonomies: dict[str, Taxonomy], routes: list[Route]) -> list[st
     """The URLs an editor opens beside: one node page per kind and taxonomy
     (the seed's with their edit links), and every edit page of one item of
     each kind of the seed (imported catalogues are changed by re-importing)."""
+    pages = {route.name: route for route in routes if route.name in NODE_KINDS}
+    assert set(pages) == set(NODE_KINDS), "every kind of node has a page"
     urls = [_url("overview"), _url("history")]
     for taxonomy in taxonomies.values():
-        for kind in NODE_KINDS:
-            param = _param(routes, kind)
+        for kind, route in pages.items():
+            param = route.params[0]
             urls += [_url(kind, **{param: key}) for key in _keys(taxonomy, kind, 1)]
     seed = taxonomies[DEFAULT_TAXONOMY]
     for route in routes:
@@ -147,12 +151,11 @@ def editor_walk(taxonomies: dict[str, Taxonomy], routes: list[Route]) -> list[st
         elif action:
             keys = _keys(seed, kind, 1)
             assert keys, f"the seed holds no item of kind {kind} to edit"
-            urls.append(reverse(route.name, args=keys[0].split("->")))
+            source, target = split_link_key(keys[0])
+            urls.append(
+                reverse(route.name, args=[source, target] if target else [source])
+            )
     return urls
-
-
-def _param(routes: list[Route], name: str) -> str:
-    return next(r.params[0] for r in routes if r.name == name)
 
 
 def download_walk(taxonomies: dict[str, Taxonomy]) -> list[str]:
@@ -283,6 +286,7 @@ def walk(page: Page, site: str, width: int, urls: list[str], shots: Path) -> lis
 
 
 def _log_in(page: Page, site: str) -> None:
+    """Log in as the ``editor`` fixture's user through the login page."""
     page.goto(site + reverse("login"))
     page.get_by_label("Username").fill("ada")
     page.get_by_label("Password").fill(EDITOR_PASSWORD)
@@ -291,12 +295,14 @@ def _log_in(page: Page, site: str) -> None:
 
 
 def _context(browser: Browser, width: int) -> BrowserContext:
+    """A window ``width`` px wide whose pages record their policy violations."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     context.add_init_script(CSP_LISTEN)
     return context
 
 
 def _route_of(url: str) -> str:
+    """The URL name of the route a path resolves to."""
     return resolve(urlsplit(url).path).url_name
 
 
