@@ -49,13 +49,9 @@ from taxonomy.graph.repository.schema import (
     schema_missing,
     server_components,
 )
-from taxonomy.graph.repository.staging import (
-    WriteStats,
-    load_status,
-    settle_load,
-    staged_from,
-)
+from taxonomy.graph.repository.staging import WriteStats, settle_load, staged_from
 from taxonomy.graph.repository.sync import bare_read, plain_merge, taxonomy_sync
+from taxonomy.graph.repository.visibility import load_status
 from taxonomy.graph.repository.writes import (
     link_create,
     link_delete,

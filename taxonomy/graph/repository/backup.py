@@ -26,7 +26,8 @@ from taxonomy.graph.repository.base import _batches, _session, translate_errors
 from taxonomy.graph.repository.journal import LABEL as JOURNAL_LABEL
 from taxonomy.graph.repository.revision import forget_revision_token
 from taxonomy.graph.repository.schema import ensure_schema
-from taxonomy.graph.repository.staging import lock_meta_tx, settle_load
+from taxonomy.graph.repository.staging import settle_load
+from taxonomy.graph.repository.visibility import lock_meta_tx
 
 LABELS = frozenset(
     {*(k.label for k in NODE_KINDS.values()), "LayerwiseMeta", JOURNAL_LABEL}

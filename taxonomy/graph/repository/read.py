@@ -29,7 +29,7 @@ from taxonomy.graph.repository.base import (
     translate_errors,
 )
 from taxonomy.graph.repository.schema import ensure_schema
-from taxonomy.graph.repository.staging import (
+from taxonomy.graph.repository.visibility import (
     LOCK_META,
     VARS,
     VISIBILITY,

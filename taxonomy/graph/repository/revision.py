@@ -20,7 +20,7 @@ from django.core.cache import cache
 
 from taxonomy.graph.driver import bookmark_manager, current_target, database, get_driver
 from taxonomy.graph.repository.base import _session, translate_errors
-from taxonomy.graph.repository.staging import META_COLUMNS, refuse_during_load
+from taxonomy.graph.repository.visibility import META_COLUMNS, refuse_during_load
 
 _REVISION = "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) RETURN coalesce(m.revision, 0) AS r"
 

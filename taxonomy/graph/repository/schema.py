@@ -18,13 +18,8 @@ from taxonomy.graph.repository.base import (
     translate_errors,
 )
 from taxonomy.graph.repository.revision import forget_revision_token
-from taxonomy.graph.repository.staging import (
-    RELS,
-    VARS,
-    VISIBILITY,
-    settle_load,
-    visible,
-)
+from taxonomy.graph.repository.staging import RELS, settle_load
+from taxonomy.graph.repository.visibility import VARS, VISIBILITY, visible
 
 # Node kinds whose reads filter by taxonomy through an index: all of them.
 TAXONOMY_INDEXED = tuple(NODE_KINDS)

@@ -49,6 +49,17 @@ from taxonomy.domain.changes import Change, ChangeSet
 from taxonomy.domain.errors import GraphConflict, LoadInProgress, WriteTooLarge
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.graph.repository.base import _session, translate_errors
+from taxonomy.graph.repository.visibility import (
+    ABORTING,
+    COMMITTED,
+    LOCK_META,
+    META_COLUMNS,
+    META_QUERY,
+    STAGING,
+    load_status,
+    refuse_during_load,
+    stale_seconds,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,73 +67,12 @@ logger = logging.getLogger(__name__)
 # down to MIN_BATCH while a server's transaction limit refuses them.
 STAGE_BATCH = 10_000
 MIN_BATCH = 250
-STAGING, ABORTING, COMMITTED = "staging", "aborting", "committed"
-# No load: the value ``pending`` and ``dropped`` take, which no item holds.
-NONE = -1
-
 _LABELS = {kind: spec.label for kind, spec in NODE_KINDS.items()}
 # Every relationship type among taxonomy nodes: (type, source label, target label).
 RELS = (
     *((k.rel, k.source_label, k.target_label) for k in LINK_KINDS.values()),
     ("IN_LAYER", "Mitigation", "GovernanceLayer"),
 )
-
-
-def visible(var: str, pending: str = "$pending", dropped: str = "$dropped") -> str:
-    """The condition under which node or relationship ``var`` is seen by readers.
-
-    >>> visible("n")
-    '(n._load IS NULL OR n._load <> $pending) AND (n._drop IS NULL OR n._drop <> $dropped)'
-    """
-    return (
-        f"({var}._load IS NULL OR {var}._load <> {pending}) AND "
-        f"({var}._drop IS NULL OR {var}._drop <> {dropped})"
-    )
-
-
-# A query's opening that binds ``pending`` and ``dropped`` from the meta node,
-# for single-query reads: ``VISIBILITY + "MATCH (n) WHERE " + visible("n", *VARS)``.
-VISIBILITY = (
-    "OPTIONAL MATCH (meta:LayerwiseMeta {key: 'graph'}) "
-    "WITH CASE WHEN meta.load_state IN ['staging', 'aborting'] THEN meta.load_id "
-    "ELSE -1 END AS pending, "
-    "CASE WHEN meta.load_state = 'committed' THEN meta.load_id ELSE -1 END AS dropped "
-)
-VARS = ("pending", "dropped")
-
-# What a load's meta says (``m`` bound): every reader of it returns these.
-META_COLUMNS = (
-    "coalesce(m.revision, 0) AS revision, m.load_state AS state, "
-    "m.load_id AS id, m.load_done AS done, m.load_total AS total, "
-    "m.load_started AS started, m.load_what AS what, m.load_token AS token, "
-    "coalesce(m.load_seq, 0) AS seq, timestamp() - m.load_beat AS silent_ms"
-)
-_META = "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) RETURN " + META_COLUMNS
-# The meta node's write lock, taken first: what a transaction reads after it
-# is what it commits on (a WHERE before a SET would test an older state).
-LOCK_META = (
-    "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) SET m._lock = true "
-    "WITH m REMOVE m._lock"
-)
-
-
-def visibility_tx(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
-    """``pending``, ``dropped`` (parameters for ``visible``), ``revision`` and
-    ``state``, as ``tx`` sees the meta node now."""
-    row = tx.run(_META).single()
-    state = row["state"]
-    return {
-        "pending": row["id"] if state in (STAGING, ABORTING) else NONE,
-        "dropped": row["id"] if state == COMMITTED else NONE,
-        "revision": row["revision"],
-        # ``seq`` counts loads begun: a read that spans a load which began and
-        # was undone sees it changed, though the revision did not.
-        "state": (state, row["id"], row["seq"]),
-    }
-
-
-def _stale_seconds() -> float:
-    return float(settings.LAYERWISE_LOAD_STALE_SECONDS)
 
 
 def stage_batch() -> int:
@@ -132,56 +82,6 @@ def stage_batch() -> int:
 def staged_from() -> int:
     """Change sets larger than this are written as a staged load."""
     return int(settings.LAYERWISE_STAGED_WRITE_ITEMS)
-
-
-def _state_of(row: Any) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "state": row["state"],
-        "done": row["done"] or 0,
-        "total": row["total"] or 0,
-        "started": row["started"],
-        "what": row["what"],
-    }
-
-
-def refuse_during_load(row: Any, owner: str | None = None) -> None:
-    """Raise LoadInProgress if ``row`` (a meta row with ``state``, ``token``,
-    ``silent_ms``...) shows a load other than the one ``owner`` (its token)
-    holds."""
-    if row is None or row["state"] is None:
-        return
-    if owner is not None and row["token"] == owner:
-        return
-    silent = row["silent_ms"]
-    stale = silent is not None and silent > _stale_seconds() * 1000
-    raise LoadInProgress(_state_of(row), stale=stale)
-
-
-def lock_meta_tx(tx: neo4j.ManagedTransaction) -> None:
-    """Take the meta node's write lock first thing in a write, so what it
-    reads is the state it commits on (no other write commits in between),
-    and refuse at once while a staged load holds the graph."""
-    refuse_during_load(tx.run(f"{LOCK_META} RETURN {META_COLUMNS}").single())
-
-
-@translate_errors
-def load_status() -> dict[str, Any] | None:
-    """The load in progress, if any: id, state, done, total, started (ms since
-    the epoch), what, and ``rate`` (items/s) and ``eta`` (seconds) once known."""
-    with _session(neo4j.READ_ACCESS) as session:
-        row = session.run(_META).single()
-    if row is None or row["state"] is None:
-        return None
-    out = _state_of(row)
-    out["silent_seconds"] = (row["silent_ms"] or 0) / 1000
-    elapsed = max((time.time() * 1000 - (row["started"] or 0)) / 1000, 1e-3)
-    out["rate"] = out["done"] / elapsed if out["done"] else None
-    if out["rate"] and out["total"] > out["done"]:
-        out["eta"] = (out["total"] - out["done"]) / out["rate"]
-    else:
-        out["eta"] = None
-    return out
 
 
 class LoadLost(GraphConflict):
@@ -321,7 +221,7 @@ class Heartbeat:
         self.thread.join()
 
     def _run(self) -> None:
-        every = max(min(_stale_seconds() / 4, 30.0), 0.05)
+        every = max(min(stale_seconds() / 4, 30.0), 0.05)
         while not self.stop.wait(every):
             try:
                 with _session() as session:
@@ -812,11 +712,11 @@ def settle_load(*, force: bool = False, token: str | None = None) -> str | None:
     it had. A live load is left alone.
     """
     with _session(neo4j.READ_ACCESS) as session:
-        row = session.run(_META).single()
+        row = session.run(META_QUERY).single()
     if row is None or row["state"] is None:
         return None
     silent = row["silent_ms"] or 0
-    if not force and silent <= _stale_seconds() * 1000:
+    if not force and silent <= stale_seconds() * 1000:
         return None
     if force and row["token"] != token:
         return None
@@ -834,7 +734,7 @@ def settle_load(*, force: bool = False, token: str | None = None) -> str | None:
             token=held,
             state=state,
             force=force,
-            stale=_stale_seconds() * 1000,
+            stale=stale_seconds() * 1000,
             next=COMMITTED if state == COMMITTED else ABORTING,
         ).single()
         return None if row is None else row["token"]

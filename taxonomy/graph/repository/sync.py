@@ -22,7 +22,7 @@ from taxonomy.domain.kinds import (
     PROPERTY_LINK_KINDS,
 )
 from taxonomy.domain.records import Taxonomy
-from taxonomy.graph.repository import staging
+from taxonomy.graph.repository import staging, visibility
 from taxonomy.graph.repository.base import _batches, _scope, _session, translate_errors
 from taxonomy.graph.repository.journal import journal_write_tx
 from taxonomy.graph.repository.read import READ_ATTEMPTS, ReadRaced, _read_taxonomy_tx
@@ -354,7 +354,7 @@ def taxonomy_sync(
         return current, changes
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[ChangeSet, int]:
-        staging.lock_meta_tx(tx)
+        visibility.lock_meta_tx(tx)
         current, changes = prepare(tx)
         if len(changes.changes) > staging.staged_from():
             raise _TooLargeForOne

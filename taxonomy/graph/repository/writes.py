@@ -37,7 +37,8 @@ from taxonomy.graph.repository.base import (
 from taxonomy.graph.repository.journal import journal_write_tx
 from taxonomy.graph.repository.revision import bump_revision_tx, forget_revision_token
 from taxonomy.graph.repository.schema import ensure_schema
-from taxonomy.graph.repository.staging import lock_meta_tx, write_past_loads
+from taxonomy.graph.repository.staging import write_past_loads
+from taxonomy.graph.repository.visibility import lock_meta_tx
 
 
 def _ends_of(kind: str) -> tuple[str, str, str]:
