@@ -69,9 +69,9 @@ def refuse_unknown(request: Request, known: Sequence[str]) -> None:
 def _unknown(name: str, known: Sequence[str]) -> str:
     """The message of an unknown parameter: the nearest known name, and all of them."""
     nearest = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+    hint = f" (did you mean {nearest[0]!r}?)" if nearest else ""
     listed = ", ".join(sorted(known)) or "none"
-    return f"unknown parameter; {hint}this endpoint takes: {listed}"
+    return f"unknown parameter{hint}; this endpoint takes: {listed}"
 
 
 class ApiView(KnownParameters, APIView):

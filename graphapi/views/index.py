@@ -28,7 +28,11 @@ class IndexView(ApiView):
                 "schema": request.build_absolute_uri(reverse("api:schema")),
                 "docs": request.build_absolute_uri(reverse("api:docs")),
                 "endpoints": [
-                    {**endpoint, "url": root + endpoint["path"]}
+                    {
+                        "path": endpoint["path"],
+                        "url": root + endpoint["path"],
+                        "methods": endpoint["methods"],
+                    }
                     for endpoint in schema.endpoint_index()
                 ],
             }
