@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -129,3 +131,25 @@ def test_a_search_longer_than_the_documented_cap_is_a_422(seeded_graph, anon):
     refused = anon.get("/api/v1/threats/", {"q": words + "x"})
     assert refused.status_code == 422
     assert list(refused.json()["error"]["details"]) == ["q"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/coverage/?disable_layer=hardware&threshold=0.7",
+        "/coverage/?disable_mitigation=export-controls&compare=baseline",
+        "/coverage/?taxonomy=acme",
+        "/graph/",
+    ],
+)
+def test_the_pages_link_the_api_with_parameters_it_takes(acme_graph, db, page):
+    client = Client()
+    html = client.get(page).content.decode()
+    links = [
+        unescape(link)
+        for link in re.findall(r'(?:href|data-[\w-]+)="(/api/v1/[^"]*)"', html)
+    ]
+    assert links, page
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200, (page, link, response.content[:300])
