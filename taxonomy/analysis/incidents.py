@@ -13,13 +13,14 @@ answers for the set of addressed threats of any scenario with a few sparse
 products and ``bincount``s. **Demand** is, per technique, the number of
 incidents that use it (by kind); ``demand_weights`` turns it into the
 recommendation's per-threat weights (1 + demand) and ``demand_share`` into
-the demand-weighted headline. ``tactic_coverage`` counts the threats of
-each coverage class in each tactic.
+the demand-weighted headline (both in ``demand.py``). ``tactic_coverage``
+counts the threats of each coverage class in each tactic; the documents built
+from all this are in ``incidents_report.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -27,17 +28,13 @@ import numpy as np
 from scipy import sparse
 
 from taxonomy.analysis.model import (
-    ADDRESSED_CLASSES,
     CLASSES,
     TOLERANCE,
-    Analysis,
-    class_summary,
 )
 from taxonomy.domain.records import (
     INCIDENT_KINDS,
     ORDERED_INCIDENT_KINDS,
     Taxonomy,
-    Uses,
 )
 
 # Words every number of stopped incidents is shown with.
@@ -45,7 +42,7 @@ ASSUMPTION = (
     "An incident counts as stopped when at least one technique it uses is "
     "addressed: one addressed step is taken to break the documented sequence "
     "(the chain rule). Whether a technique is addressed depends on the "
-    "threshold τ."
+    "coverage threshold."
 )
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 STOPPERS_SHOWN = 50
@@ -341,131 +338,6 @@ def analyse_incidents(
     return incident_outcomes(incident_model(taxonomy), addressed)
 
 
-# --- Demand ---------------------------------------------------------------------
-
-
-def threat_demand(model: IncidentModel) -> dict[str, dict[str, int]]:
-    """Per technique some incident uses, how many incidents use it, by kind.
-
-    An incident that uses a technique at several steps counts once. Threats
-    no incident uses are left out (their demand is 0).
-
-    Returns
-    -------
-    dict
-        Threat id (sorted) → ``{"total": n, "by_kind": {kind: n}}``, every
-        kind of ``INCIDENT_KINDS`` present.
-
-    >>> from taxonomy.domain.records import Incident, Threat, Uses
-    >>> model = incident_model(Taxonomy(threats=(Threat("a", "A"), Threat("b", "B")),
-    ...     incidents=(Incident("i", "I"), Incident("g", "G", kind="group")),
-    ...     uses=(Uses("i", "a", (1, 2)), Uses("g", "a"))))
-    >>> threat_demand(model)["a"]["total"], "b" in threat_demand(model)
-    (2, False)
-    """
-    n_t, n_k = len(model.threats), len(INCIDENT_KINDS)
-    cells = model.kind[model.use_incident] * n_t + model.uses.indices
-    table = np.bincount(cells, minlength=n_k * n_t).reshape(n_k, n_t)
-    total = table.sum(axis=0)
-    used = np.flatnonzero(total)
-    by_kind = table[:, used].T.tolist()
-    return {
-        model.threats[t]: {
-            "total": n,
-            "by_kind": dict(zip(INCIDENT_KINDS, row, strict=True)),
-        }
-        for t, n, row in zip(used.tolist(), total[used].tolist(), by_kind, strict=True)
-    }
-
-
-def demand_counts(model: IncidentModel) -> np.ndarray:
-    """Per threat (id order), how many incidents use it.
-
-    >>> from taxonomy.domain.records import Incident, Threat, Uses
-    >>> demand_counts(incident_model(Taxonomy(threats=(Threat("a", "A"),),
-    ...     incidents=(Incident("i", "I"),), uses=(Uses("i", "a"),)))).tolist()
-    [1]
-    """
-    return np.bincount(model.uses.indices, minlength=len(model.threats))
-
-
-def demand_weights(model: IncidentModel) -> dict[str, int]:
-    """Per threat, the recommendation's weight with demand weighting: 1 + demand.
-
-    One plus the number of incidents that use it, rather than the demand
-    alone: a threat no documented incident uses still counts (as it does
-    without weighting: no incident on record is not no risk), a taxonomy
-    without incidents gets exactly the unweighted objective, and integer
-    weights keep the objective an integer, which the solver's checks and
-    tie-breaks rely on.
-
-    >>> from taxonomy.domain.records import Incident, Threat, Uses
-    >>> demand_weights(incident_model(Taxonomy(threats=(Threat("a", "A"),
-    ...     Threat("b", "B")), incidents=(Incident("i", "I"),),
-    ...     uses=(Uses("i", "a"),))))
-    {'a': 2, 'b': 1}
-    """
-    weights = 1 + demand_counts(model)
-    return dict(zip(model.threats, weights.tolist(), strict=True))
-
-
-def demand_share(model: IncidentModel, classes: Mapping[str, str]) -> dict:
-    """The headline weighted by demand: the share of incident uses that hit
-    addressed threats.
-
-    Each (incident, technique) pair is one use. ``classes`` maps threat ids
-    to their class under the scenario (``Analysis.classes``).
-
-    Returns
-    -------
-    dict
-        ``{uses, addressed_uses, share, by_class}``: ``share`` is
-        ``addressed_uses / uses`` (None when there are no uses);
-        ``by_class`` the uses of threats of each class, every class present.
-
-    >>> from taxonomy.domain.records import Incident, Threat, Uses
-    >>> model = incident_model(Taxonomy(threats=(Threat("a", "A"), Threat("b", "B")),
-    ...     incidents=(Incident("i", "I"), Incident("j", "J")),
-    ...     uses=(Uses("i", "a"), Uses("j", "a"), Uses("j", "b"))))
-    >>> demand_share(model, {"a": "single-layer", "b": "unmitigated"})["share"]
-    0.666667
-    """
-    codes = np.fromiter(
-        (CLASSES.index(classes[t]) for t in model.threats), np.int64, len(model.threats)
-    )
-    per_class = np.bincount(codes[model.uses.indices], minlength=len(CLASSES)).tolist()
-    by_class = dict(zip(CLASSES, per_class, strict=True))
-    uses = int(model.uses.nnz)
-    hit = sum(by_class[c] for c in CLASSES if c in ADDRESSED_CLASSES)
-    return {
-        "uses": uses,
-        "addressed_uses": hit,
-        "share": round(hit / uses, 6) if uses else None,
-        "by_class": by_class,
-    }
-
-
-def gaps_by_demand(
-    classes: Mapping[str, str], demand: Mapping[str, int]
-) -> Callable[[str], tuple]:
-    """The matrix's sort key with demand weighting: gaps first, most used first.
-
-    A threat id's key is ``(addressed, -demand, id)``: every unaddressed
-    threat before every addressed one, each group by demand (``demand``:
-    threat → incidents using it, 0 when absent), then id.
-
-    >>> key = gaps_by_demand({"a": "single-layer", "b": "insufficient",
-    ...     "c": "unmitigated"}, {"a": 9, "c": 2})
-    >>> sorted(["a", "b", "c"], key=key)
-    ['c', 'b', 'a']
-    """
-
-    def key(threat: str) -> tuple:
-        return (classes[threat] in ADDRESSED_CLASSES, -demand.get(threat, 0), threat)
-
-    return key
-
-
 # --- The threshold margin ------------------------------------------------------------
 
 
@@ -586,234 +458,3 @@ def tactic_coverage(
     return rows, TacticCoverage(
         None, "No tactic", None, int(loose.sum()), dict(zip(CLASSES, rest, strict=True))
     )
-
-
-# --- The documents the selectors return ------------------------------------------
-
-
-def _round(value: float) -> float:
-    return round(float(value), 6) + 0.0
-
-
-def incident_document(
-    taxonomy: Taxonomy, analysis: Analysis, *, model: IncidentModel | None = None
-) -> dict:
-    """Every incident stopped or not under the analysis's scenario, and the totals.
-
-    Parameters
-    ----------
-    taxonomy : Taxonomy
-    analysis : Analysis
-        The coverage analysis of the same taxonomy under the scenario.
-    model : IncidentModel, optional
-        ``incident_model(taxonomy)``, when already built.
-
-    Returns
-    -------
-    dict
-        ``{revision, threshold, dependence, assumption, incidents, totals,
-        stoppers, stoppers_total, by_threshold}``; see
-        ``taxonomy.selectors.incidents.incident_report``.
-
-    >>> from taxonomy.analysis.fast import analyse
-    >>> incident_document(Taxonomy(), analyse(Taxonomy()))["totals"]["stopped"]
-    0
-    """
-    model = incident_model(taxonomy) if model is None else model
-    found = incident_outcomes(model, analysis.addressed_threats)
-    stopping = stopping_coverage(model, analysis.coverages)
-    dates = {i.id: i.date for i in taxonomy.incidents}
-    names = {t.id: t.name for t in taxonomy.threats}
-    tau = analysis.scenario.threshold
-    return {
-        "revision": analysis.revision,
-        "threshold": tau,
-        "dependence": analysis.scenario.dependence,
-        "assumption": ASSUMPTION,
-        "incidents": [
-            {
-                "id": o.id,
-                "name": o.name,
-                "kind": o.kind,
-                "date": dates[o.id],
-                "ordered": o.ordered,
-                "techniques": o.techniques,
-                "steps": o.steps,
-                "stopped": o.stopped,
-                "first_stopped_step": o.first_stopped_step,
-                "steps_addressed": list(o.steps_addressed),
-                "techniques_addressed": list(o.techniques_addressed),
-                "stopped_up_to": _round(best),
-            }
-            for o, best in zip(found.incidents, stopping.tolist(), strict=True)
-        ],
-        "totals": {
-            "incidents": len(found.incidents),
-            "stopped": found.stopped,
-            "by_kind": {
-                kind: {"incidents": n, "stopped": k}
-                for kind, (n, k) in found.by_kind.items()
-            },
-        },
-        "stoppers": [
-            {"threat": t, "name": names[t], "incidents": n}
-            for t, n in found.stoppers[:STOPPERS_SHOWN]
-        ],
-        "stoppers_total": len(found.stoppers),
-        "by_threshold": [
-            {"threshold": t, "stopped": n}
-            for t, n in stopped_by_threshold(stopping, (*THRESHOLDS, tau))
-        ],
-    }
-
-
-def _tactic_names(taxonomy: Taxonomy) -> dict[str, str]:
-    """Tactic id and shortname → its name (a USES step names either)."""
-    names = {t.shortname: t.name for t in taxonomy.tactics if t.shortname}
-    return names | {t.id: t.name for t in taxonomy.tactics}
-
-
-def _step_rows(link: Uses) -> list[tuple[int | None, str, str]]:
-    """``(step, tactic, description)`` of each step of a link (one row, step
-    None, when it has no steps)."""
-    if not link.steps:
-        return [
-            (
-                None,
-                link.tactics[0] if link.tactics else "",
-                link.descriptions[0] if link.descriptions else "",
-            )
-        ]
-    return [
-        (
-            step,
-            link.tactics[j] if j < len(link.tactics) else "",
-            link.descriptions[j] if j < len(link.descriptions) else "",
-        )
-        for j, step in enumerate(link.steps)
-    ]
-
-
-def incident_detail_document(
-    taxonomy: Taxonomy, analysis: Analysis, incident_id: str
-) -> dict:
-    """One incident's steps in order, each with its technique's class.
-
-    Raises ``KeyError`` when the taxonomy has no such incident.
-
-    Returns
-    -------
-    dict
-        See ``taxonomy.selectors.incidents.incident_detail``.
-
-    >>> from taxonomy.analysis.fast import analyse
-    >>> from taxonomy.domain.records import Incident, Threat, Uses
-    >>> tax = Taxonomy(threats=(Threat("a", "A"),), incidents=(Incident("i", "I"),),
-    ...     uses=(Uses("i", "a", (1,), ("t1",), ("did a",)),))
-    >>> doc = incident_detail_document(tax, analyse(tax), "i")
-    >>> doc["stopped"], [(s["step"], s["threat"], s["class"]) for s in doc["steps"]]
-    (False, [(1, 'a', 'unmitigated')])
-    """
-    incident = next((i for i in taxonomy.incidents if i.id == incident_id), None)
-    if incident is None:
-        raise KeyError(incident_id)
-    names = {t.id: t.name for t in taxonomy.threats}
-    tactics = _tactic_names(taxonomy)
-    ordered = incident.kind in ORDERED_INCIDENT_KINDS
-    rows = sorted(
-        (
-            (step if ordered else None, link.threat, tactic, description)
-            for link in taxonomy.uses
-            if link.incident == incident_id
-            for step, tactic, description in _step_rows(link)
-        ),
-        key=lambda row: (row[0] is None, row[0] or 0, row[1]),
-    )
-    addressed = analysis.addressed_threats
-    hit = [row[0] for row in rows if row[1] in addressed and row[0] is not None]
-    first = min(hit, default=None)
-    return {
-        "id": incident.id,
-        "name": incident.name,
-        "kind": incident.kind,
-        "date": incident.date,
-        "summary": incident.summary,
-        "sources": list(incident.sources),
-        "ordered": ordered,
-        "threshold": analysis.scenario.threshold,
-        "assumption": ASSUMPTION,
-        "stopped": any(row[1] in addressed for row in rows),
-        "first_stopped_step": first if ordered else None,
-        "steps": [
-            {
-                "step": step,
-                "threat": threat,
-                "name": names[threat],
-                "tactic": tactic,
-                "tactic_name": tactics.get(tactic, tactic),
-                "description": description,
-                "class": analysis.classes[threat],
-                "addressed": threat in addressed,
-                "stops": ordered and step == first and threat in addressed,
-            }
-            for step, threat, tactic, description in rows
-        ],
-    }
-
-
-def incidents_using(taxonomy: Taxonomy, threat_id: str) -> list[dict]:
-    """The incidents that use a threat, by id, each with the steps at which it does.
-
-    >>> from taxonomy.domain.records import Incident, Threat, Uses
-    >>> incidents_using(Taxonomy(threats=(Threat("a", "A"),),
-    ...     incidents=(Incident("i", "I", date="2021"),),
-    ...     uses=(Uses("i", "a", (2,), ("t1",)),)), "a")
-    [{'id': 'i', 'name': 'I', 'kind': 'case-study', 'date': '2021', 'steps': [2], 'tactics': ['t1']}]
-    """
-    incidents = {i.id: i for i in taxonomy.incidents}
-    return [
-        {
-            "id": link.incident,
-            "name": incidents[link.incident].name,
-            "kind": incidents[link.incident].kind,
-            "date": incidents[link.incident].date,
-            "steps": list(link.steps),
-            "tactics": list(link.tactics),
-        }
-        for link in sorted(taxonomy.uses, key=lambda u: u.incident)
-        if link.threat == threat_id
-    ]
-
-
-def tactic_document(taxonomy: Taxonomy, analysis: Analysis) -> dict:
-    """Coverage per tactic as plain data.
-
-    Returns
-    -------
-    dict
-        ``{tactics: [{id, name, order, threats, by_class}], no_tactic:
-        {threats, by_class}, total: {threats, by_class}}``; ``total`` counts
-        every threat once.
-
-    >>> from taxonomy.analysis.fast import analyse
-    >>> tactic_document(Taxonomy(), analyse(Taxonomy()))["total"]["threats"]
-    0
-    """
-    rows, loose = tactic_coverage(taxonomy, analysis.classes)
-    return {
-        "tactics": [
-            {
-                "id": r.id,
-                "name": r.name,
-                "order": r.order,
-                "threats": r.threats,
-                "by_class": dict(r.by_class),
-            }
-            for r in rows
-        ],
-        "no_tactic": {"threats": loose.threats, "by_class": dict(loose.by_class)},
-        "total": {
-            "threats": len(analysis.classes),
-            "by_class": class_summary(analysis.classes.values()),
-        },
-    }
