@@ -118,6 +118,7 @@ def measure(size: str) -> dict:
     >>> measure("small")["incidents"]
     100
     """
+    from taxonomy.analysis import demand, incidents_report
     from taxonomy.analysis import incidents as analysis
     from taxonomy.analysis.compiled import coverage_model
     from taxonomy.analysis.fast import run_scenario
@@ -150,7 +151,7 @@ def measure(size: str) -> dict:
     result["stopped"] = found.stopped
     mask = analysis.threat_mask(model, addressed)
     result["replay_s"], _ = _median(lambda: analysis.incident_outcomes(model, mask))
-    result["demand_s"], _ = _median(lambda: analysis.threat_demand(model))
+    result["demand_s"], _ = _median(lambda: demand.threat_demand(model))
     result["sweep_s"], sweep = _median(
         lambda: analysis.stopped_by_threshold(
             analysis.stopping_coverage(model, coverage.coverages)
@@ -161,7 +162,7 @@ def measure(size: str) -> dict:
         lambda: analysis.tactic_coverage(taxonomy, coverage.classes)
     )
     result["document_s"], _ = _median(
-        lambda: analysis.incident_document(taxonomy, coverage)
+        lambda: incidents_report.incident_document(taxonomy, coverage)
     )
     return result
 

@@ -26,7 +26,7 @@ binary ``z_v`` that may be 1 only if the threat is then addressed:
 The objective is Σ z (threats addressed), or with ``count_introduced`` that
 minus the threats the new mitigations INTRODUCE that stay unaddressed; with
 ``threat_weights`` (demand weighting: 1 + the incidents that use the threat,
-``incidents.demand_weights``) each threat counts its integer weight instead
+``demand.demand_weights``) each threat counts its integer weight instead
 of 1, in the MILP, the greedy order and the check alike.
 
 **One rule picks the set** (``recommend`` and every row of ``frontier``):
@@ -1184,7 +1184,7 @@ def recommend(
         Seconds for the solver, over every solve of the tie-breaks.
     threat_weights : mapping, optional
         Threat id → positive integer weight in the objective (1 when
-        unnamed); demand weighting passes ``incidents.demand_weights``.
+        unnamed); demand weighting passes ``demand.demand_weights``.
     equally_good_limit : int
         How many equally good sets to look for (≥ 1); past it, "at least".
 

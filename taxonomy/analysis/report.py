@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from taxonomy.analysis import chains as chain_analysis
 from taxonomy.analysis.chains import CHAIN_PATH_LIMIT, ChainReport
 from taxonomy.analysis.compiled import coverage_model
+from taxonomy.analysis.demand import demand_share
 from taxonomy.analysis.fast import run_scenario
-from taxonomy.analysis.incidents import demand_share, incident_model
+from taxonomy.analysis.incidents import incident_model
 from taxonomy.analysis.model import (
     CLASSES,
     Analysis,
@@ -254,7 +255,7 @@ def build_report(
         (``resilience.layer_depth``, ``mitigation_depth``); without them
         every ``depth`` and ``resilience`` is None.
     demand : mapping, optional
-        The headline weighted by demand (``incidents.demand_share``), when
+        The headline weighted by demand (``demand.demand_share``), when
         the scenario weights by demand.
     page : ThreatPage, optional
         List only a page of ``threats`` (``threats_page`` says which).

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from taxonomy.analysis.incidents import incident_model, threat_demand
+from taxonomy.analysis.demand import threat_demand
+from taxonomy.analysis.incidents import incident_model
 from taxonomy.analysis.report import coverage_document, render_csv
 from taxonomy.domain.errors import UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY

@@ -11,16 +11,15 @@ from collections.abc import Callable
 from typing import Any
 
 from taxonomy.analysis.compiled import coverage_model
+from taxonomy.analysis.demand import threat_demand as demand_of
 from taxonomy.analysis.fast import run_scenario
-from taxonomy.analysis.incidents import (
-    IncidentModel,
+from taxonomy.analysis.incidents import IncidentModel, incident_model
+from taxonomy.analysis.incidents_report import (
     incident_detail_document,
     incident_document,
-    incident_model,
     incidents_using,
     tactic_document,
 )
-from taxonomy.analysis.incidents import threat_demand as demand_of
 from taxonomy.analysis.model import Analysis, validate_ids
 from taxonomy.domain.errors import NotFound
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy

@@ -10,7 +10,8 @@ from typing import Any
 from django.conf import settings
 
 from taxonomy.analysis.compiled import coverage_model
-from taxonomy.analysis.incidents import demand_weights, incident_model
+from taxonomy.analysis.demand import demand_weights
+from taxonomy.analysis.incidents import incident_model
 from taxonomy.analysis.recommend import (
     EquallyGood,
     checked_budget,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from taxonomy.analysis.incidents import gaps_by_demand
+from taxonomy.analysis.demand import gaps_by_demand
 from taxonomy.analysis.model import CLASSES
 from taxonomy.domain.kinds import BY_REL
 from taxonomy.domain.records import MATURITIES, SEARCH_MAX_LENGTH

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 from taxonomy import revisions, selectors
 from taxonomy.analysis import report
 from taxonomy.analysis.chains import onward_chains
+from taxonomy.analysis.demand import threat_demand as demand_of
 from taxonomy.analysis.incidents import incident_model
-from taxonomy.analysis.incidents import threat_demand as demand_of
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
 from taxonomy.analysis.robustness_report import count_sentence, range_parts, range_words
 from taxonomy.domain.errors import RevisionError, ScenarioError

@@ -170,7 +170,7 @@ def test_the_overview_states_how_many_incidents_the_scenario_stops(
     html = _page(client, "/")
     line = re.search(r'id="incidents-line">.*?</p>', html, re.S).group(0)
     assert "<strong>2 of 5</strong>" in line
-    assert "documented incidents would be stopped under this scenario" in line
+    assert "documented incidents would be stopped in this scenario" in line
     assert "one addressed step" in line
     off = _page(client, "/?disable_layer=hw")
     assert "<strong>0 of 5</strong>" in off

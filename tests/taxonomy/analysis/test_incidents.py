@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taxonomy.analysis import fast, incidents
+from taxonomy.analysis import demand, fast, incidents, incidents_report
 from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.coverage import analyse
 from taxonomy.analysis.fast import run_scenario
@@ -202,8 +202,8 @@ def test_demand_counts_each_incident_once_per_technique_by_kind(case):
     taxonomy, _ = case
     model = incidents.incident_model(taxonomy)
     expected = reference_demand(taxonomy)
-    assert incidents.threat_demand(model) == expected
-    weights = incidents.demand_weights(model)
+    assert demand.threat_demand(model) == expected
+    weights = demand.demand_weights(model)
     assert weights == {
         t.id: 1 + expected.get(t.id, {"total": 0})["total"] for t in taxonomy.threats
     }
@@ -217,7 +217,7 @@ def test_the_demand_share_is_the_share_of_uses_that_hit_addressed_threats(case):
     pairs = {(u.incident, u.threat) for u in taxonomy.uses}
     by_class = Counter(analysis.classes[t] for _, t in pairs)
     hit = sum(analysis.classes[t] in ADDRESSED_CLASSES for _, t in pairs)
-    share = incidents.demand_share(incidents.incident_model(taxonomy), analysis.classes)
+    share = demand.demand_share(incidents.incident_model(taxonomy), analysis.classes)
     assert share["by_class"] == {c: by_class.get(c, 0) for c in CLASSES}
     assert (share["uses"], share["addressed_uses"]) == (len(pairs), hit)
     assert share["share"] == (round(hit / len(pairs), 6) if pairs else None)
@@ -348,7 +348,7 @@ def test_the_matrix_key_puts_high_demand_gaps_first():
         "c": "unmitigated",
         "d": "defense-in-depth",
     }
-    key = incidents.gaps_by_demand(classes, {"a": 9, "b": 1, "c": 5})
+    key = demand.gaps_by_demand(classes, {"a": 9, "b": 1, "c": 5})
     assert sorted(classes, key=key) == ["c", "b", "a", "d"]
 
 
@@ -371,7 +371,7 @@ def test_the_seed_with_one_incident_shows_its_steps_and_the_step_that_stops_it(
     analysis = fast.analyse(taxonomy, Scenario(maturities={"deployed"}))
     assert analysis.classes["model-extraction"] == "single-layer"
     assert analysis.classes["guardrail-removal"] == "insufficient"
-    detail = incidents.incident_detail_document(taxonomy, analysis, "case")
+    detail = incidents_report.incident_detail_document(taxonomy, analysis, "case")
     assert [
         (s["step"], s["threat"], s["tactic_name"], s["stops"]) for s in detail["steps"]
     ] == [
@@ -379,22 +379,24 @@ def test_the_seed_with_one_incident_shows_its_steps_and_the_step_that_stops_it(
         (2, "model-extraction", "Staging", True),
     ]
     assert (detail["stopped"], detail["first_stopped_step"]) == (True, 2)
-    report = incidents.incident_document(taxonomy, analysis)
+    report = incidents_report.incident_document(taxonomy, analysis)
     assert report["totals"]["stopped"] == 1
     # tee (high), confidential-computing (medium), export-controls and
     # vendor-contracts (low), all deployed: 1 - 0.1 * 0.4 * 0.7 * 0.7.
     assert report["incidents"][0]["stopped_up_to"] == pytest.approx(0.9804)
     assert report["assumption"] == incidents.ASSUMPTION
     assert {r["threshold"]: r["stopped"] for r in report["by_threshold"]}[0.95] == 1
-    tactics = incidents.tactic_document(taxonomy, analysis)
+    tactics = incidents_report.tactic_document(taxonomy, analysis)
     assert tactics["tactics"][0]["by_class"]["single-layer"] == 1
     assert tactics["no_tactic"]["threats"] == 11
-    assert incidents.incidents_using(taxonomy, "model-extraction")[0]["steps"] == [2]
+    assert incidents_report.incidents_using(taxonomy, "model-extraction")[0][
+        "steps"
+    ] == [2]
 
 
 def test_an_unknown_incident_has_no_detail(seed_taxonomy):
     with pytest.raises(KeyError):
-        incidents.incident_detail_document(
+        incidents_report.incident_detail_document(
             seed_taxonomy, fast.analyse(seed_taxonomy), "nope"
         )
 
@@ -407,9 +409,11 @@ def test_the_coverage_document_gives_the_demand_headline_only_when_weighted(case
     weighted = coverage_document(taxonomy, scenario=replace(scenario, weight=DEMAND))
     assert plain["demand"] is None
     model = incidents.incident_model(taxonomy)
-    assert weighted["demand"] == incidents.demand_share(
+    assert weighted["demand"] == demand.demand_share(
         model, analyse(taxonomy, scenario).classes
     )
+    assert weighted["scenario"].pop("summary").endswith("weighted by incident demand.")
+    assert "demand" not in plain["scenario"].pop("summary")
     assert {k: v for k, v in weighted.items() if k != "demand"} == {
         k: v for k, v in plain.items() if k != "demand"
     }
@@ -437,7 +441,7 @@ def weighted_problems(draw):
 @given(problem=weighted_problems())
 def test_the_demand_weighted_recommendation_equals_the_brute_force_optimum(problem):
     taxonomy, scenario, costs, budget, count = problem
-    weights = incidents.demand_weights(incidents.incident_model(taxonomy))
+    weights = demand.demand_weights(incidents.incident_model(taxonomy))
     ids = sorted(m.id for m in taxonomy.mitigations)
     candidates = default_candidates(taxonomy, scenario)
     choices = every_choice(taxonomy, scenario, candidates, costs, count, weights)
@@ -460,7 +464,7 @@ def test_the_demand_weighted_recommendation_equals_the_brute_force_optimum(probl
 @given(problem=weighted_problems())
 def test_the_weighted_frontier_and_greedy_order_report_true_weighted_figures(problem):
     taxonomy, scenario, costs, _, count = problem
-    weights = incidents.demand_weights(incidents.incident_model(taxonomy))
+    weights = demand.demand_weights(incidents.incident_model(taxonomy))
     ids = sorted(m.id for m in taxonomy.mitigations)
     candidates = default_candidates(taxonomy, scenario)
     choices = every_choice(taxonomy, scenario, candidates, costs, count, weights)
@@ -522,7 +526,7 @@ def _used_and_unused() -> Taxonomy:
 
 def test_demand_weighting_puts_the_gap_attackers_use_first():
     taxonomy = _used_and_unused()
-    weights = incidents.demand_weights(incidents.incident_model(taxonomy))
+    weights = demand.demand_weights(incidents.incident_model(taxonomy))
     assert weights == {"t": 4, "u": 1, "v": 1}
     assert recommend(taxonomy, budget=1).chosen == ("b",)
     weighted = recommend(taxonomy, budget=1, threat_weights=weights)

@@ -9,7 +9,7 @@ import pytest
 from django.utils.datastructures import MultiValueDict
 
 from taxonomy import selectors
-from taxonomy.analysis import incidents
+from taxonomy.analysis import incidents_report
 from taxonomy.analysis.fast import analyse
 from taxonomy.domain.errors import NotFound, ScenarioError
 from taxonomy.domain.records import Incident, Link, Tactic, Uses
@@ -54,7 +54,7 @@ def test_the_report_is_the_documents_and_is_computed_once_per_revision(held):
     first = selectors.incident_report(scenario=TODAY, token=held["token"])
     again = selectors.incident_report(scenario=TODAY, token=held["token"])
     assert first is again
-    expected = incidents.incident_document(
+    expected = incidents_report.incident_document(
         held["taxonomy"], analyse(held["taxonomy"], TODAY)
     )
     assert first == expected
