@@ -72,102 +72,6 @@ def problems(draw):
     return taxonomy, scenario, candidates, costs, budget, draw(st.booleans())
 
 
-def _brute(taxonomy, scenario, candidates, costs, count_introduced):
-    chosen = sorted(candidates or default_candidates(taxonomy, scenario))
-    return every_choice(taxonomy, scenario, chosen, costs, count_introduced)
-
-
-@EXAMPLES
-@given(problem=problems())
-def test_the_milp_equals_brute_force_over_every_subset(problem):
-    taxonomy, scenario, candidates, costs, budget, count = problem
-    order = name_order(taxonomy)
-    choices = _brute(taxonomy, scenario, candidates, costs, count)
-    expected, (objective, _, cost, hit) = best_within(choices, budget, order)
-    found = recommend(
-        taxonomy,
-        scenario,
-        budget=budget,
-        candidates=candidates,
-        costs=costs,
-        count_introduced=count,
-    )
-    assert found.method == "milp-optimal"
-    assert (found.objective, found.addressed_after) == (objective, hit)
-    assert set(found.chosen) == expected
-    assert math.isclose(found.cost, cost)
-
-
-@EXAMPLES
-@given(problem=problems())
-def test_the_objective_is_what_the_plain_analysis_reports(problem):
-    taxonomy, scenario, candidates, costs, budget, _ = problem
-    found = recommend(
-        taxonomy, scenario, budget=budget, candidates=candidates, costs=costs
-    )
-    after = analyse(taxonomy, found.adopted_scenario)
-    before = analyse(taxonomy, scenario)
-    assert found.addressed_after == found.objective == len(after.addressed_threats)
-    assert found.addressed_before == len(before.addressed_threats)
-    assert set(found.newly_addressed) == after.addressed_threats - (
-        before.addressed_threats
-    )
-    assert found.cost <= budget + 1e-9
-
-
-@EXAMPLES
-@given(problem=problems())
-def test_each_frontier_step_is_the_rules_answer_for_every_budget_it_holds(problem):
-    taxonomy, scenario, candidates, costs, _, count = problem
-    order = name_order(taxonomy)
-    choices = _brute(taxonomy, scenario, candidates, costs, count)
-    steps = frontier(
-        taxonomy,
-        scenario,
-        candidates=candidates,
-        costs=costs,
-        count_introduced=count,
-    )
-    assert steps[0].budget == 0
-    budgets = [s.budget for s in steps]
-    assert budgets == sorted(set(budgets))
-    # Each step addresses more than the one before, or as many introducing fewer.
-    ranks = [(-s.objective, len(s.introduced)) for s in steps]
-    assert ranks == sorted(set(ranks), reverse=True)
-    ends = [*budgets[1:], math.inf]
-    for step, end in zip(steps, ends, strict=True):
-        expected, (objective, introduced, cost, hit) = best_within(
-            choices, step.budget, order
-        )
-        assert set(step.chosen) == expected
-        assert (step.objective, len(step.introduced), step.addressed) == (
-            objective,
-            introduced,
-            hit,
-        )
-        assert step.cost == pytest.approx(cost) and step.cost <= step.budget + 1e-9
-        # Just below the next step the rule still picks this step's set.
-        below = end - 1e-6 if math.isfinite(end) else step.budget + 100
-        assert best_within(choices, below, order)[0] == expected
-    best = max(v[0] for v in choices.values())
-    assert steps[-1].objective == best
-
-
-@EXAMPLES
-@given(problem=problems())
-def test_the_recommendation_is_the_frontier_step_for_its_budget(problem):
-    taxonomy, scenario, candidates, costs, budget, count = problem
-    query = {"candidates": candidates, "costs": costs, "count_introduced": count}
-    steps = frontier(taxonomy, scenario, **query)
-    found = recommend(taxonomy, scenario, budget=budget, **query)
-    step = [s for s in steps if s.budget <= budget + 1e-9][-1]
-    assert (found.chosen, found.objective, found.cost) == (
-        step.chosen,
-        step.objective,
-        pytest.approx(step.cost),
-    )
-
-
 @st.composite
 def contested(draw):
     """A small taxonomy where every mitigation is a proposal, so from today
@@ -211,6 +115,102 @@ def contested(draw):
     )
     budget = draw(st.sampled_from([1.0, 2.0, 3.0, math.inf]))
     return taxonomy, scenario, None, costs, budget, False
+
+
+def _brute(taxonomy, scenario, candidates, costs, count_introduced):
+    chosen = sorted(candidates or default_candidates(taxonomy, scenario))
+    return every_choice(taxonomy, scenario, chosen, costs, count_introduced)
+
+
+@EXAMPLES
+@given(problem=problems() | contested())
+def test_the_milp_equals_brute_force_over_every_subset(problem):
+    taxonomy, scenario, candidates, costs, budget, count = problem
+    order = name_order(taxonomy)
+    choices = _brute(taxonomy, scenario, candidates, costs, count)
+    expected, (objective, _, cost, hit) = best_within(choices, budget, order)
+    found = recommend(
+        taxonomy,
+        scenario,
+        budget=budget,
+        candidates=candidates,
+        costs=costs,
+        count_introduced=count,
+    )
+    assert found.method == "milp-optimal"
+    assert (found.objective, found.addressed_after) == (objective, hit)
+    assert set(found.chosen) == expected
+    assert math.isclose(found.cost, cost)
+
+
+@EXAMPLES
+@given(problem=problems())
+def test_the_objective_is_what_the_plain_analysis_reports(problem):
+    taxonomy, scenario, candidates, costs, budget, _ = problem
+    found = recommend(
+        taxonomy, scenario, budget=budget, candidates=candidates, costs=costs
+    )
+    after = analyse(taxonomy, found.adopted_scenario)
+    before = analyse(taxonomy, scenario)
+    assert found.addressed_after == found.objective == len(after.addressed_threats)
+    assert found.addressed_before == len(before.addressed_threats)
+    assert set(found.newly_addressed) == after.addressed_threats - (
+        before.addressed_threats
+    )
+    assert found.cost <= budget + 1e-9
+
+
+@EXAMPLES
+@given(problem=problems() | contested())
+def test_each_frontier_step_is_the_rules_answer_for_every_budget_it_holds(problem):
+    taxonomy, scenario, candidates, costs, _, count = problem
+    order = name_order(taxonomy)
+    choices = _brute(taxonomy, scenario, candidates, costs, count)
+    steps = frontier(
+        taxonomy,
+        scenario,
+        candidates=candidates,
+        costs=costs,
+        count_introduced=count,
+    )
+    assert steps[0].budget == 0
+    budgets = [s.budget for s in steps]
+    assert budgets == sorted(set(budgets))
+    # Each step addresses more than the one before, or as many introducing fewer.
+    ranks = [(-s.objective, len(s.introduced)) for s in steps]
+    assert ranks == sorted(set(ranks), reverse=True)
+    ends = [*budgets[1:], math.inf]
+    for step, end in zip(steps, ends, strict=True):
+        expected, (objective, introduced, cost, hit) = best_within(
+            choices, step.budget, order
+        )
+        assert set(step.chosen) == expected
+        assert (step.objective, len(step.introduced), step.addressed) == (
+            objective,
+            introduced,
+            hit,
+        )
+        assert step.cost == pytest.approx(cost) and step.cost <= step.budget + 1e-9
+        # Just below the next step the rule still picks this step's set.
+        below = end - 1e-6 if math.isfinite(end) else step.budget + 100
+        assert best_within(choices, below, order)[0] == expected
+    best = max(v[0] for v in choices.values())
+    assert steps[-1].objective == best
+
+
+@EXAMPLES
+@given(problem=problems() | contested())
+def test_the_recommendation_is_the_frontier_step_for_its_budget(problem):
+    taxonomy, scenario, candidates, costs, budget, count = problem
+    query = {"candidates": candidates, "costs": costs, "count_introduced": count}
+    steps = frontier(taxonomy, scenario, **query)
+    found = recommend(taxonomy, scenario, budget=budget, **query)
+    step = [s for s in steps if s.budget <= budget + 1e-9][-1]
+    assert (found.chosen, found.objective, found.cost) == (
+        step.chosen,
+        step.objective,
+        pytest.approx(step.cost),
+    )
 
 
 @EXAMPLES
