@@ -22,7 +22,7 @@ def equally_good_words(document: Mapping, *, weighted: bool) -> EquallyGoodWords
     which, and why the page shows this one (None: nothing chosen, or unknown).
 
     ``weighted``: the threats count by demand, so "as many threats" would
-    mislead; the sentence then speaks of the score.
+    mislead; the sentence then speaks of their total weight.
 
     >>> doc = {"chosen": [{"id": "a"}, {"id": "b"}], "cost": 2.0,
     ...     "addressed_after": 7, "objective": 7, "count_introduced": False,
@@ -38,6 +38,10 @@ def equally_good_words(document: Mapping, *, weighted: bool) -> EquallyGoodWords
     >>> doc["equally_good"] = {"count": 0, "exact": True, "sets": []}
     >>> equally_good_words(doc, weighted=False).sentence
     'No other set within this budget does as well: this one is the only best choice.'
+    >>> doc["equally_good"] = {"count": 6, "exact": False, "sets": []}
+    >>> doc["count_introduced"] = True
+    >>> equally_good_words(doc, weighted=False).sentence[:96]
+    'At least 6 other sets of 2 mitigations do exactly as well: they address as many threats once the'
     """
     found = document.get("equally_good")
     if found is None or not document["chosen"]:
@@ -64,8 +68,17 @@ def equally_good_words(document: Mapping, *, weighted: bool) -> EquallyGoodWords
         if document["assumptions"]["unit_costs"]
         else ""
     )
-    if weighted or document["count_introduced"]:
-        reach = f"{they} score{'s' if one else ''} as well ({document['objective']})"
+    if weighted:
+        reach = (
+            f"{they} {address} threats of the same total weight "
+            f"({document['objective']}; each threat counts 1 plus the documented "
+            "incidents that use it)"
+        )
+    elif document["count_introduced"]:
+        reach = (
+            f"{they} {address} as many threats once the new threats left open "
+            f"count against {'it' if one else 'them'} ({document['objective']})"
+        )
     else:
         reach = f"{they} {address} as many threats ({document['addressed_after']})"
     sentence = (

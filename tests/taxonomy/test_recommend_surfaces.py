@@ -250,3 +250,28 @@ def test_the_text_lists_the_sets_equally_good(seeded_graph):
     assert f"Equally good: {rec.equally_good.count} other set(s)" in text
     for ids in rec.equally_good.sets:
         assert f"\n  {', '.join(sorted(ids, key=names.get))}\n" in text
+
+
+def _equally_good_block(client, query: str) -> str:
+    html = client.get(f"/next/?{query}").content.decode()
+    return html.split('<div id="equally-good">')[1].split("</div>")[0]
+
+
+def test_one_other_set_counted_against_new_threats_is_worded_so(client, seeded_graph):
+    rec = recommend(taxonomy_snapshot(), TODAY, budget=2, count_introduced=True)
+    assert (rec.equally_good.count, rec.equally_good.exact) == (1, True)
+    block = _equally_good_block(client, "budget=2&count_introduced=1")
+    assert (
+        f"1 other set of {len(rec.chosen)} mitigations does exactly as well: it "
+        "addresses as many threats once the new threats left open count against "
+        f"it ({rec.objective})"
+    ) in block
+    assert "between the two" in block
+
+
+def test_a_count_past_the_limit_reads_at_least(client, seeded_graph):
+    rec = recommend(taxonomy_snapshot(), TODAY, budget=4)
+    assert not rec.equally_good.exact
+    block = _equally_good_block(client, "budget=4")
+    assert f"At least {rec.equally_good.count} other sets of 4 mitigations" in block
+    assert block.count("<li>") == len(rec.equally_good.sets) == 5
