@@ -101,6 +101,7 @@ class ApiSchema(AutoSchema):
     UI); the others a token or a session."""
 
     def get_auth(self) -> list[dict[str, Any]]:
+        """The operation's security requirements: [{}] when it is public."""
         # Called first in any case: it registers the security schemes.
         schemes = [scheme for scheme in super().get_auth() if scheme]
         return [{}] if anonymous_may(self.view, self.method) else schemes

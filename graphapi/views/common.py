@@ -37,6 +37,7 @@ class KnownParameters:
     query_parameters: Sequence[str] | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """DRF's checks, then the query's parameter names."""
         super().initial(request, *args, **kwargs)
         known = self.query_parameters
         if known is None:
