@@ -902,9 +902,10 @@ def next_steps(request):
     frame = {"names": _names(snapshot), "snapshot": snapshot, "scenario": None}
     frame |= {"budget": request.GET.get("budget", ""), "maturities": MATURITIES}
     frame["dependences"] = _dependence_choices(request.GET.get("dependence"))
+    frame["form"] = _threshold_box(request.GET)
     try:
         scenario, document = recommendation_of_query(
-            request.GET, taxonomy=request.taxonomy.name
+            _page_params(request.GET), taxonomy=request.taxonomy.name
         )
     except ValueError as error:
         raise _ScenarioProblem(error, "taxonomy/next.html", frame) from error

@@ -216,3 +216,14 @@ def test_the_glossary_defines_every_term_the_pages_link(client, seeded_graph):
 def test_a_term_is_linked_once_per_page(client, seeded_graph):
     html = client.get("/").content.decode()
     assert html.count('href="/glossary/#addressed"') == 1
+
+
+def test_the_next_page_takes_the_threshold_as_a_percentage(client, seeded_graph):
+    typed = client.get("/next/", {"threshold_percent": "70"}).content.decode()
+    as_codec = client.get("/next/", {"threshold": "0.7"}).content.decode()
+    assert 'value="70"' in _threshold_box(typed)
+    assert "threshold 70%" in typed
+    assert re.findall(r"<tr[^>]*>", typed) == re.findall(r"<tr[^>]*>", as_codec)
+    wrong = client.get("/next/", {"threshold_percent": "0.7"})
+    assert wrong.status_code == 400
+    assert "for 70% type 70" in wrong.content.decode()
