@@ -42,7 +42,8 @@ from taxonomy.domain.scenario import DEPENDENCE_WORDS, DEPENDENCES
 from taxonomy.editors import is_editor
 from taxonomy.selectors import impact as impacts
 from taxonomy.selectors.coverage import coverage_scenario
-from taxonomy.web import editing, presentation
+from taxonomy.web import editing
+from taxonomy.web import present as presentation
 from taxonomy.web.forms import FORMS, CascadeDeleteForm, DeleteForm, EditForm
 
 TEMPLATE = "taxonomy/edit.html"

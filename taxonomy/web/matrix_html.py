@@ -16,8 +16,8 @@ from urllib.parse import quote
 from django.utils.safestring import SafeString, mark_safe
 
 from taxonomy.domain.scenario import percent
-from taxonomy.web import presentation
-from taxonomy.web.presentation import Cell, MatrixRow
+from taxonomy.web import present as presentation
+from taxonomy.web.present import Cell, MatrixRow
 
 # What django.urls.reverse leaves unquoted in a path argument.
 PATH_SAFE = "!$&'()*+,;=/~:@"
@@ -139,7 +139,7 @@ def _demand_cell(row: MatrixRow, name: str, url: str) -> str:
 def matrix_row(row: MatrixRow, links: RowLinks, prefix: str = "") -> str:
     """One ``<tr>`` of the matrix; ``prefix`` keeps its id apart from other tables'.
 
-    >>> from taxonomy.web.presentation import Cell, MatrixRow
+    >>> from taxonomy.web.present import Cell, MatrixRow
     >>> row = MatrixRow("a:T1", "<b>", "unmitigated", Cell("all", 0, 0, False), ())
     >>> html = matrix_row(row, RowLinks("/threats/{id}/", "/r/", "", {}, False))
     >>> html[:56], "&lt;b&gt;" in html, "<b>" in html

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from taxonomy.analysis.robustness_report import middle_count, pivot_changes
 from taxonomy.domain.scenario import DEPENDENCES
-from taxonomy.web.presentation import MatrixRow
+from taxonomy.web.present import MatrixRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +163,7 @@ def with_pivots(rows: Iterable[MatrixRow], entry: Mapping | None) -> list[Matrix
     a class when some link into the threat is pivotal, a cell when such a link
     is in that layer.
 
-    >>> from taxonomy.web.presentation import Cell
+    >>> from taxonomy.web.present import Cell
     >>> row = MatrixRow("t", "T", "insufficient", Cell("all", 0.7, 8, False),
     ...     (Cell("hw", 0.7, 8, False), Cell("sw", 0.0, 0, False)))
     >>> marked = with_pivots([row], {"pivotal_links": [{"threat": "t", "layer": "hw"}]})

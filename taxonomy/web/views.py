@@ -48,7 +48,8 @@ from taxonomy.domain.scenario import (
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.selectors.recommend import recommendation_of_query
-from taxonomy.web import charts, glossary, matrix_html, presentation, uncertainty
+from taxonomy.web import charts, glossary, matrix_html, uncertainty
+from taxonomy.web import present as presentation
 from taxonomy.web.next_words import by_name, equally_good_words, frontier_rows
 
 MAX_GRAPH_DEPTH = 4

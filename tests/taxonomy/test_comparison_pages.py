@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from taxonomy import services
 from taxonomy.graph import repository
 from taxonomy.graph.repository import staging
-from taxonomy.web import presentation
+from taxonomy.web import present as presentation
 
 OFF = "disable_mitigation=export-controls"
 

@@ -14,7 +14,7 @@ from taxonomy.analysis.report import coverage_document
 from taxonomy.domain.records import Taxonomy
 from taxonomy.domain.scenario import DEFAULT_EFFECTIVENESS, Scenario, today
 from taxonomy.selectors import taxonomy_snapshot
-from taxonomy.web import presentation
+from taxonomy.web import present as presentation
 from tests.taxonomy.analysis.test_properties import taxonomies
 
 TAU = 0.8

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import doctest
+import importlib
+import pkgutil
 import re
 
 import pytest
@@ -10,12 +12,19 @@ import pytest
 from taxonomy import services
 from taxonomy.analysis.robustness_report import middle_count
 from taxonomy.graph import driver
-from taxonomy.web import presentation
+from taxonomy.web import present as presentation
 from tests.samples import ACME
 
 
 def test_the_presentation_helpers_do_what_their_examples_say():
-    assert doctest.testmod(presentation).failed == 0
+    modules = [
+        importlib.import_module(f"{presentation.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(presentation.__path__)
+    ]
+    results = [doctest.testmod(module) for module in modules]
+    assert len(modules) >= 5
+    assert sum(r.failed for r in results) == 0
+    assert sum(r.attempted for r in results) >= 50
 
 
 def test_the_overview_states_how_many_threats_no_single_layer_addresses(

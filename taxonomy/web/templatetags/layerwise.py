@@ -14,7 +14,8 @@ from taxonomy.analysis.robustness_report import share_words
 from taxonomy.domain import scenario as codec
 from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.domain.records import is_web_url
-from taxonomy.web import glossary, matrix_html, presentation, uncertainty
+from taxonomy.web import glossary, matrix_html, uncertainty
+from taxonomy.web import present as presentation
 
 register = template.Library()
 

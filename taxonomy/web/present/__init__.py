@@ -1,0 +1,116 @@
+"""Pure formatting helpers for the browser pages, one module per page family;
+the template filters wrap them. Everything is re-exported here, so a view reads
+``present.matrix_rows`` whichever module holds it."""
+
+from taxonomy.web.present.common import (  # noqa: F401
+    ADDRESSED,
+    CLASS_INFO,
+    CLASS_ORDER,
+    STRENGTH_DOTS,
+    ClassInfo,
+    class_info,
+    coverage_step,
+    joined,
+    share,
+    strength_dots,
+)
+from taxonomy.web.present.comparison import (  # noqa: F401
+    MINUS,
+    MOVES_SHOWN,
+    Comparison,
+    CoverageMove,
+    LayerMove,
+    UpsetRow,
+    best_single_layer,
+    change_text,
+    change_words,
+    comparison,
+    focus_choices,
+    gaps,
+    graph_listing,
+    node_name,
+    points_text,
+    upset_note,
+    upset_rows,
+    whole_points,
+    without_mitigation,
+)
+from taxonomy.web.present.detail import (  # noqa: F401
+    ClassChange,
+    LayerGroup,
+    LayerShare,
+    LinkView,
+    addressed_ids,
+    changed_classes,
+    class_by_threat,
+    critical_for,
+    layer_coverage,
+    layer_groups,
+    link_views,
+    mitigation_links,
+    mitigation_relations,
+    scale_steps,
+    threat_entry,
+    without_layer,
+)
+from taxonomy.web.present.incidents import (  # noqa: F401
+    INCIDENT_KIND_LABELS,
+    OPEN_GROUP_ROWS,
+    STATUSES,
+    MatrixPage,
+    TacticGroup,
+    ThresholdRow,
+    incident_kind_label,
+    incident_sentence,
+    incident_steps,
+    incident_verdict,
+    incidents_shown,
+    kind_rows,
+    matrix_groups,
+    matrix_page,
+    matrix_view_params,
+    tactic_ids,
+    threshold_rows,
+)
+from taxonomy.web.present.matrix import (  # noqa: F401
+    SORT_LABELS,
+    SORTS,
+    UNADDRESSED_BY_ONE,
+    Cell,
+    MatrixRow,
+    addressed_count,
+    aria_sort,
+    matrix_rows,
+    next_sort,
+    sort_options,
+    sorted_rows,
+    unaddressed_count,
+)
+from taxonomy.web.present.overview import (  # noqa: F401
+    ADDRESSED_TERM,
+    COUNT,
+    THRESHOLD_PERCENT,
+    ClassRow,
+    Standing,
+    class_rows,
+    maturity_counts,
+    standing,
+    standing_words,
+    taxonomy_counts,
+    threshold_of_percent,
+)
+from taxonomy.web.present.resilience import (  # noqa: F401
+    NextStep,
+    dependants,
+    layer_depth_sentence,
+    mitigation_depth_sentence,
+    next_step,
+    with_adopted,
+)
+from taxonomy.web.present.search import (  # noqa: F401
+    holding,
+    search_too_long,
+)
+from taxonomy.web.present.tactics import (  # noqa: F401
+    tactic_threats,
+)

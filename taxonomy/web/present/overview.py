@@ -1,0 +1,184 @@
+"""The overview and the brief: today beside the proposals, class bars, counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from taxonomy.analysis.model import CLASSES
+from taxonomy.domain.records import MATURITIES
+from taxonomy.domain.scenario import Scenario
+from taxonomy.web.present.common import ADDRESSED, share
+from taxonomy.web.present.matrix import addressed_count, unaddressed_count
+
+# --- Overview ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRow:
+    """One bar of the class chart: a class, its count and its share in percent."""
+
+    name: str
+    count: int
+    share: int
+
+
+def class_rows(summary: Mapping[str, int]) -> list[ClassRow]:
+    """The class chart's bars, worst class first, shares of all threats.
+
+    >>> [(r.name, r.share) for r in class_rows({"unmitigated": 1, "insufficient": 3,
+    ...   "defense-in-depth": 0, "single-layer": 0})]
+    [('unmitigated', 25), ('insufficient', 75), ('defense-in-depth', 0), ('single-layer', 0)]
+    """
+    total = sum(summary.values())
+    return [
+        ClassRow(name, summary.get(name, 0), share(summary.get(name, 0), total))
+        for name in CLASSES
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where a scenario stands, as one headline panel says it.
+
+    ``label`` names the scenario (Today, Every proposal adopted, This scenario),
+    ``summary`` says it in a sentence; ``unaddressed`` threats no single layer
+    addresses, ``gaps`` those not addressed even by every layer together.
+    """
+
+    label: str
+    summary: str
+    scenario: Scenario
+    total: int
+    unaddressed: int
+    gaps: int
+    addressed: int
+
+
+def standing(label: str, summary: str, scenario: Scenario, document) -> Standing:
+    """A panel's numbers from the scenario's coverage document.
+
+    >>> doc = {"summary": {"unmitigated": 1, "insufficient": 2,
+    ...        "defense-in-depth": 3, "single-layer": 4}}
+    >>> s = standing("Today", "Today: ...", Scenario(), doc)
+    >>> (s.total, s.unaddressed, s.gaps, s.addressed)
+    (10, 6, 3, 7)
+    """
+    summary_counts = document["summary"]
+    return Standing(
+        label=label,
+        summary=summary,
+        scenario=scenario,
+        total=sum(summary_counts.values()),
+        unaddressed=unaddressed_count(summary_counts),
+        gaps=sum(summary_counts.get(c, 0) for c in CLASSES if c not in ADDRESSED),
+        addressed=addressed_count(summary_counts),
+    )
+
+
+# Where a panel's sentence puts its linked count and the glossary's "addressed".
+COUNT, ADDRESSED_TERM = "[count]", "[addressed]"
+
+
+def standing_words(panel: Standing, maturities: Mapping[str, int]) -> list[str]:
+    """A headline panel's sentence as text parts around ``COUNT`` (the linked
+    "U of N") and ``ADDRESSED_TERM`` (the glossary's word).
+
+    >>> doc = {"summary": {"unmitigated": 0, "insufficient": 8,
+    ...        "defense-in-depth": 2, "single-layer": 2}}
+    >>> today = standing("Today", "", Scenario(maturities=["deployed"]), doc)
+    >>> "".join(standing_words(today, {}))
+    'Today, with only the measures already deployed, [count] threats are not [addressed] by any single governance layer; 8 of them are not addressed even by all layers together.'
+    >>> future = standing("Every proposal adopted", "", Scenario(), doc)
+    >>> "".join(standing_words(future, {"proposed": 3, "pilot": 1}))[:62]
+    'If every proposal were adopted (3 proposed and 1 pilot measure'
+    """
+    gaps = (
+        f"; {panel.gaps} of them {{}} even by all layers together."
+        if panel.gaps
+        else "; every one of them {} by several layers together."
+    )
+    if panel.label == "Today":
+        opening, verb = "Today, with only the measures already deployed, ", "are"
+    elif panel.label == "Every proposal adopted":
+        waiting = maturities.get("proposed", 0) + maturities.get("pilot", 0)
+        opening = (
+            f"If every proposal were adopted ({maturities.get('proposed', 0)} "
+            f"proposed and {maturities.get('pilot', 0)} pilot "
+            f"measure{'s' if waiting != 1 else ''} counted as if in force), "
+        )
+        verb = "would be"
+    else:
+        opening, verb = "In this scenario, ", "are"
+    negated = "would not be" if verb == "would be" else "are not"
+    if not panel.unaddressed:
+        gaps = "."
+    elif not panel.gaps:
+        gaps = gaps.format(verb + " addressed")
+    else:
+        gaps = gaps.format(negated + " addressed")
+    return [
+        opening,
+        COUNT,
+        f" threats {negated} ",
+        ADDRESSED_TERM,
+        " by any single governance layer" + gaps,
+    ]
+
+
+# The threshold box's query parameter: a percentage, as every page shows
+# coverage; the codec (and the API) keep ``threshold`` in (0, 1].
+THRESHOLD_PERCENT = "threshold_percent"
+
+
+def threshold_of_percent(raw: str) -> float:
+    """The threshold a person typed as a percentage, in (0, 1].
+
+    >>> threshold_of_percent("70"), threshold_of_percent(" 85.5 % ")
+    (0.7, 0.855)
+    >>> threshold_of_percent("0.7")
+    Traceback (most recent call last):
+    ...
+    ValueError: Type the threshold as a percentage from 1 to 100: 0.7 would mean 0.7%; for 70% type 70
+    """
+    text = raw.strip().removesuffix("%").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(
+            f"Type the threshold as a percentage from 1 to 100, e.g. 80 (not {raw!r})"
+        ) from None
+    if 0 < value < 1:
+        raise ValueError(
+            "Type the threshold as a percentage from 1 to 100: "
+            f"{text} would mean {text}%; for {value * 100:g}% type {value * 100:g}"
+        )
+    if not 1 <= value <= 100:
+        raise ValueError(
+            f"Type the threshold as a percentage from 1 to 100, e.g. 80 (not {text})"
+        )
+    return round(value / 100, 6)
+
+
+def maturity_counts(snapshot) -> dict[str, int]:
+    """How many mitigations a snapshot holds at each maturity.
+
+    >>> from taxonomy.domain.records import Mitigation, Taxonomy
+    >>> maturity_counts(Taxonomy(mitigations=(Mitigation("a", "A", "hw", "pilot"),)))
+    {'proposed': 0, 'pilot': 1, 'deployed': 0}
+    """
+    counts = dict.fromkeys(MATURITIES, 0)
+    for mitigation in snapshot.mitigations:
+        counts[mitigation.maturity] += 1
+    return counts
+
+
+def taxonomy_counts(snapshot) -> dict[str, int]:
+    """How many layers, threats, mitigations, links and sources a snapshot holds."""
+    return {
+        "layers": len(snapshot.layers),
+        "threats": len(snapshot.threats),
+        "mitigations": len(snapshot.mitigations),
+        "links": len(snapshot.mitigates),
+        "sources": len(snapshot.sources),
+    }
