@@ -140,7 +140,7 @@ def test_cypher_is_written_only_in_the_graph_package():
 
 def test_the_checks_see_the_modules_they_speak_of():
     assert {"taxonomy.domain.kinds", "taxonomy.graph.repository"} <= set(GRAPH)
-    assert _within("taxonomy.web.views", "taxonomy.web")
+    assert _within("taxonomy.web.pages.common", "taxonomy.web")
     assert GRAPH.has_edge("taxonomy.services", "taxonomy.graph.repository")
 
 

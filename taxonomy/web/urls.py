@@ -3,30 +3,30 @@
 from django.urls import include, path
 
 from taxonomy.domain.kinds import NODE_KINDS
-from taxonomy.web import downloads, views
+from taxonomy.web import downloads, pages
 
 # kind -> the view of one item's page, at /<segment>/<id>/ named after the kind:
 # every node kind of the registry has one (a KeyError here names the one missing).
 NODE_PAGES = {
-    "layer": views.layer_detail,
-    "threat": views.threat_detail,
-    "mitigation": views.mitigation_detail,
-    "source": views.source_detail,
-    "tactic": views.tactic_detail,
-    "incident": views.incident_detail,
+    "layer": pages.layer_detail,
+    "threat": pages.threat_detail,
+    "mitigation": pages.mitigation_detail,
+    "source": pages.source_detail,
+    "tactic": pages.tactic_detail,
+    "incident": pages.incident_detail,
 }
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("coverage/", views.coverage_matrix, name="coverage"),
-    path("incidents/", views.incident_list, name="incidents"),
-    path("combinations/", views.layer_combinations, name="combinations"),
-    path("graph/", views.graph_explorer, name="graph"),
-    path("search/", views.search, name="search"),
-    path("robustness/", views.robustness, name="robustness"),
-    path("next/", views.next_steps, name="next"),
-    path("brief/", views.brief, name="brief"),
-    path("glossary/", views.glossary_page, name="glossary"),
+    path("", pages.overview, name="overview"),
+    path("coverage/", pages.coverage_matrix, name="coverage"),
+    path("incidents/", pages.incident_list, name="incidents"),
+    path("combinations/", pages.layer_combinations, name="combinations"),
+    path("graph/", pages.graph_explorer, name="graph"),
+    path("search/", pages.search, name="search"),
+    path("robustness/", pages.robustness, name="robustness"),
+    path("next/", pages.next_steps, name="next"),
+    path("brief/", pages.brief, name="brief"),
+    path("glossary/", pages.glossary_page, name="glossary"),
     path("export/<str:format>/", downloads.export_download, name="export"),
     *(
         path(f"{kind.segment}/<str:{name}_id>/", NODE_PAGES[name], name=name)

@@ -1,0 +1,408 @@
+"""What every page shares: the taxonomy a request shows, reading and
+analysing it under the request's scenario, and the numbers several pages show."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+
+from taxonomy import revisions, selectors
+from taxonomy.analysis import report
+from taxonomy.analysis.robustness_report import range_words
+from taxonomy.domain.errors import RevisionError, ScenarioError
+from taxonomy.domain.kinds import NODE_KINDS, items_of
+from taxonomy.domain.records import (
+    DEFAULT_TAXONOMY,
+    Taxonomy,
+)
+from taxonomy.domain.scenario import (
+    DEPENDENCE_WORDS,
+    DEPENDENCES,
+    SCENARIO_PARAMS,
+    Scenario,
+    is_today,
+    scenario_label,
+    scenario_params,
+    scenario_summary,
+    scenario_values,
+    today,
+)
+from taxonomy.selectors import incidents as incident_selectors
+from taxonomy.selectors.coverage import coverage_scenario
+from taxonomy.web import charts
+from taxonomy.web import present as presentation
+
+# Scenario field -> its query parameter: the controls' names, read back by the form.
+PARAM = {param.attr: param.name for param in SCENARIO_PARAMS}
+
+
+# Above this many MITIGATES links, pages do not compute robustness while the
+# reader waits (the Robustness page still does, when asked).
+LIVE_ROBUSTNESS_LINKS = 20_000
+
+
+# (download format, link text, what it follows) of the downloads the matrix, the
+# overview and the brief offer; the formats are those of taxonomy/downloads.py.
+# "analysis" follows the scenario and the compare switch, "scenario" the
+# scenario, "taxonomy" neither: it is the whole taxonomy.
+DOWNLOADS = (
+    ("csv", "The matrix (CSV)", "scenario"),
+    ("json", "The scenario and its analysis (JSON)", "analysis"),
+    ("navigator", "ATT&CK Navigator layer of this scenario", "scenario"),
+    ("stix", "The taxonomy as a STIX 2.1 bundle", "taxonomy"),
+    ("graphml", "The taxonomy as GraphML (yEd, Gephi)", "taxonomy"),
+)
+
+
+@dataclass(frozen=True)
+class ChosenTaxonomy:
+    """The taxonomy a request shows, and every taxonomy the graph holds.
+
+    Set as ``request.taxonomy`` by ``in_taxonomy``: links, the search box and
+    the switcher read it so that a user stays in the taxonomy they chose.
+    """
+
+    name: str = DEFAULT_TAXONOMY
+    known: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query parameter that keeps this taxonomy; empty for the seed."""
+        return {} if self.name == DEFAULT_TAXONOMY else {"taxonomy": self.name}
+
+    @property
+    def switcher(self) -> bool:
+        """Whether there is a choice to offer: the graph holds several taxonomies."""
+        return len(self.known) > 1
+
+
+def _taxonomy_name(request, known, record_id: str | None) -> str:
+    """The taxonomy ``?taxonomy=`` names; else the prefix of an imported id
+    (``atlas:AML.T0024`` → ``atlas``) so that links without the parameter
+    still find their page; else the seed."""
+    name = request.GET.get("taxonomy", "").strip()
+    if name:
+        return name
+    prefix = record_id.split(":", 1)[0] if record_id and ":" in record_id else None
+    return prefix if prefix in known else DEFAULT_TAXONOMY
+
+
+def in_taxonomy(view):
+    """Decorate a page view to show the taxonomy the request names.
+
+    Sets ``request.taxonomy`` (a ``ChosenTaxonomy``) before calling the view;
+    a taxonomy the graph does not hold gets a page that says so and lists
+    those it does (404), never an error. The seed is always a valid choice.
+    A scenario the page cannot compute (see ``analyse_request``) gets the page with
+    a message about it.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        known = selectors.taxonomy_names()
+        name = _taxonomy_name(request, known, next(iter(kwargs.values()), None))
+        if name != DEFAULT_TAXONOMY and name not in known:
+            context = {"unknown_taxonomy": name, "known": sorted(known.items())}
+            return render(
+                request, "taxonomy/unknown_taxonomy.html", context, status=404
+            )
+        request.taxonomy = ChosenTaxonomy(name=name, known=known)
+        try:
+            return view(request, *args, **kwargs)
+        except ScenarioProblem as problem:
+            return _scenario_problem(request, problem)
+
+    return wrapper
+
+
+def read_snapshot(request) -> Taxonomy:
+    """The taxonomy the request shows at the current graph revision.
+
+    Read from Neo4j once per revision per process (the same cache the API's
+    reads use), so a page costs one revision check, not a whole-graph read.
+    """
+    token = selectors.revision_token()
+    return selectors.taxonomy_at(token=token, taxonomy=request.taxonomy.name)
+
+
+def with_query(url: str, params: list[tuple[str, str]]) -> str:
+    """``url`` with a query string of ``params`` (none: the bare url)."""
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def download_links(request, scenario: Scenario, *, compare: bool = False) -> list:
+    """(link text, url) of every download of the taxonomy and scenario shown.
+
+    Each keeps the taxonomy; see ``DOWNLOADS`` for which follow the scenario.
+    """
+    taxonomy = list(request.taxonomy.query.items())
+    in_scenario = scenario_params(
+        scenario, default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD
+    )
+    compared = [("compare", "baseline")] if compare else []
+    params = {
+        "taxonomy": taxonomy,
+        "scenario": in_scenario + taxonomy,
+        "analysis": in_scenario + compared + taxonomy,
+    }
+    return [
+        (label, with_query(reverse("export", args=[fmt]), params[follows]))
+        for fmt, label, follows in DOWNLOADS
+    ]
+
+
+class ScenarioProblem(Exception):
+    """A scenario a page cannot compute, with the page to explain it on."""
+
+    def __init__(self, error: Exception, template: str, context: dict):
+        super().__init__(str(error))
+        self.template, self.context = template, context
+
+
+def _scenario_problem(request, problem: ScenarioProblem):
+    """Render a page with a clear message about a scenario it cannot compute."""
+    context = problem.context | {"scenario_error": str(problem), "scenario": None}
+    # htmx swaps only successful responses; the message must replace the matrix.
+    status = 200 if request.htmx else 400
+    return render(request, problem.template, context, status=status)
+
+
+@dataclass(frozen=True)
+class PageAnalysis:
+    """A snapshot under the request's scenario: its names and coverage document."""
+
+    snapshot: Taxonomy
+    names: dict[str, dict[str, str]]
+    scenario: Scenario
+    document: dict
+
+    @property
+    def shown(self) -> dict:
+        """What every scenario page shows of its scenario, in display names."""
+        named = self.names["layer"] | self.names["mitigation"]
+        return {
+            "names": self.names,
+            "scenario": self.scenario,
+            "scenario_summary": scenario_summary(self.scenario, named),
+        }
+
+
+def analyse_request(
+    request, snapshot: Taxonomy, template: str, frame: dict | None = None, **query
+) -> PageAnalysis:
+    """``snapshot`` under the scenario the query string names.
+
+    A scenario that cannot be computed (``ScenarioError``, a malformed number)
+    renders ``template`` with ``frame``, the names and a clear message instead
+    (``in_taxonomy`` catches the ``ScenarioProblem``).
+    """
+    names = names_by_kind(snapshot)
+    try:
+        scenario = scenario_from(request)
+        document = coverage_of_snapshot(snapshot, scenario, **query)
+    except (ScenarioError, ValueError) as error:
+        context = {"names": names, **(frame or {})}
+        raise ScenarioProblem(error, template, context) from error
+    return PageAnalysis(snapshot, names, scenario, document)
+
+
+def node_analysis(request, kind: str, record_id: str, **query) -> tuple:
+    """The node a page shows (else 404) and the snapshot's analysis; the page of
+    a scenario that cannot be computed still names the node."""
+    snapshot = read_snapshot(request)
+    record = get_or_404(snapshot, kind, record_id)
+    template = f"taxonomy/{kind}.html"
+    return record, analyse_request(request, snapshot, template, {kind: record}, **query)
+
+
+def scenario_from(request) -> Scenario:
+    """The scenario the request's query string names (``ValueError`` if malformed)."""
+    return coverage_scenario(**scenario_values(page_params(request.GET)))
+
+
+def page_params(get):
+    """The query string with the threshold box's percentage
+    (``threshold_percent``) read as the codec's threshold in (0, 1]."""
+    raw = get.get(presentation.THRESHOLD_PERCENT, "").strip()
+    if not raw:
+        return get
+    params = get.copy()
+    params.setlist(PARAM["threshold"], [repr(presentation.threshold_of_percent(raw))])
+    return params
+
+
+def coverage_of_snapshot(snapshot: Taxonomy, scenario: Scenario, **query) -> dict:
+    """The coverage document of a snapshot the page has already read.
+
+    ``coverage_report`` computes the same document but reads the graph
+    itself; pages also need names and descriptions, so they read the graph
+    once and analyse that snapshot.
+    """
+    return report.coverage_document(snapshot, scenario=scenario, **query)
+
+
+def names_by_kind(snapshot: Taxonomy) -> dict[str, dict[str, str]]:
+    """Display names by kind and id (a layer and a threat may share an id)."""
+    return {
+        kind: {record.id: record.name for record in items_of(snapshot, kind)}
+        for kind in NODE_KINDS
+    }
+
+
+def get_or_404(snapshot: Taxonomy, kind: str, record_id: str):
+    """The node of ``kind`` with ``record_id``, else a 404 naming the kind."""
+    for record in items_of(snapshot, kind):
+        if record.id == record_id:
+            return record
+    raise Http404(f"No {kind} with id {record_id!r}.")
+
+
+def robustness_of(request, analysis: PageAnalysis, **draws) -> dict | None:
+    """The robustness section of the page's scenario (cached per revision), or
+    None for a taxonomy too large to compute it while a page waits."""
+    if len(analysis.snapshot.mitigates) > LIVE_ROBUSTNESS_LINKS and not draws:
+        return None
+    return selectors.coverage_robustness(
+        token=selectors.revision_token(),
+        scenario=analysis.scenario,
+        taxonomy=request.taxonomy.name,
+        **draws,
+    )
+
+
+def robustness_headline_context(request, analysis: PageAnalysis) -> dict:
+    """What the overview and the brief say of how robust the headline is."""
+    entry = robustness_of(request, analysis)
+    if entry is None:
+        return {"robustness": None}
+    return {
+        "robustness": entry,
+        "range_words": range_words(entry, analysis.names["threat"], one_step=False),
+        "histogram": charts.headline_histogram(
+            entry["monte_carlo"], marked=entry["headline"]["count"]
+        ),
+    }
+
+
+def next_step_context(request, analysis: PageAnalysis) -> dict:
+    """What the overview and the brief say of resilience: the line, and the best
+    single next step from the page's scenario with the scenario that adopts it."""
+    step = selectors.resilience_next_step(
+        token=selectors.revision_token(),
+        scenario=analysis.scenario,
+        taxonomy=request.taxonomy.name,
+    )
+    return {
+        "resilience": analysis.document["resilience"],
+        "next_step": presentation.next_step(step, analysis.names["mitigation"]),
+        "next_scenario": step
+        and presentation.with_adopted(analysis.scenario, step.mitigation),
+    }
+
+
+def headline_context(analysis: PageAnalysis) -> dict:
+    """What the overview and the brief share: the headline and its numbers."""
+    document = analysis.document
+    summary = document["summary"]
+    return analysis.shown | {
+        "document": document,
+        "total": len(document["threats"]),
+        "unaddressed": presentation.unaddressed_count(summary),
+        "class_rows": presentation.class_rows(summary),
+        "ranking": document["mitigation_ranking"][:8],
+        "counts": presentation.taxonomy_counts(analysis.snapshot),
+    }
+
+
+def standings_of(analysis: PageAnalysis) -> tuple[list, PageAnalysis]:
+    """The overview's two panels, and the analysis of today.
+
+    With no scenario chosen: today beside every proposal adopted; with one
+    chosen: that scenario beside today (today alone when it is today).
+    """
+    chosen = analysis.scenario
+    now = today(chosen)
+    if is_today(chosen):
+        now_analysis = analysis
+        pair = [analysis, _reanalysed(analysis, chosen.baseline())]
+    else:
+        now_analysis = _reanalysed(analysis, now)
+        first_today = chosen.is_baseline and not chosen.adopt
+        pair = [now_analysis, analysis] if first_today else [analysis, now_analysis]
+    named = analysis.names["layer"] | analysis.names["mitigation"]
+    panels = [
+        presentation.standing(
+            scenario_label(a.scenario),
+            scenario_summary(a.scenario, named),
+            a.scenario,
+            a.document,
+        )
+        for a in pair
+    ]
+    return panels, now_analysis
+
+
+def _reanalysed(analysis: PageAnalysis, scenario: Scenario) -> PageAnalysis:
+    """The same snapshot under another scenario."""
+    document = coverage_of_snapshot(analysis.snapshot, scenario)
+    return replace(analysis, scenario=scenario, document=document)
+
+
+def threshold_box(get) -> dict:
+    """What the threshold box shows: the percentage as typed (or the
+    scenario's), and a message beside it when it cannot be read."""
+    raw = get.get(presentation.THRESHOLD_PERCENT, "").strip()
+    box = {"threshold_param": presentation.THRESHOLD_PERCENT, "threshold_error": ""}
+    try:
+        if raw:
+            presentation.threshold_of_percent(raw)
+            return box | {"threshold_percent": raw}
+        threshold = float(
+            get.get(PARAM["threshold"]) or settings.LAYERWISE_COVERAGE_THRESHOLD
+        )
+    except ValueError as error:
+        return box | {"threshold_percent": raw, "threshold_error": str(error)}
+    return box | {"threshold_percent": f"{threshold * 100:g}"}
+
+
+def dependence_choices(chosen: str | None) -> list[tuple[str, str, bool]]:
+    """(value, words, selected) of every dependence, the URL's selected."""
+    chosen = choice_of(chosen, DEPENDENCES, DEPENDENCES[0])
+    return [(d, DEPENDENCE_WORDS[d], d == chosen) for d in DEPENDENCES]
+
+
+def choice_of(value: str | None, allowed, default: str) -> str:
+    """``value`` if it is one of ``allowed``, else ``default``."""
+    return value if value in allowed else default
+
+
+def read_snapshot_at(request) -> Taxonomy:
+    """The taxonomy now, or at the named revision ``?revision=`` asks for (else 404)."""
+    name = request.GET.get("revision")
+    if not name:
+        return read_snapshot(request)
+    try:
+        return revisions.revision_taxonomy(name=name)
+    except RevisionError as error:
+        raise Http404(str(error)) from None
+
+
+def incident_report_of(request, scenario: Scenario) -> dict:
+    return incident_selectors.incident_report(
+        scenario=scenario,
+        taxonomy=request.taxonomy.name,
+        token=selectors.revision_token(),
+    )
+
+
+def incident_headline_context(request, analysis: PageAnalysis) -> dict:
+    """The overview's line on documented incidents (None without any)."""
+    if not analysis.snapshot.incidents:
+        return {"incident_report": None}
+    return {"incident_report": incident_report_of(request, analysis.scenario)}

@@ -1,0 +1,63 @@
+"""What to do next: the set to adopt within a budget, and the frontier."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.conf import settings
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from taxonomy.domain.records import (
+    MATURITIES,
+)
+from taxonomy.domain.scenario import (
+    DEMAND,
+    scenario_query,
+)
+from taxonomy.selectors.recommend import recommendation_of_query
+from taxonomy.web import charts
+from taxonomy.web.next_words import by_name, equally_good_words, frontier_rows
+from taxonomy.web.pages.common import (
+    ScenarioProblem,
+    dependence_choices,
+    in_taxonomy,
+    names_by_kind,
+    page_params,
+    read_snapshot,
+    threshold_box,
+)
+
+
+@require_GET
+@in_taxonomy
+def next_steps(request):
+    """What to do next: the set to adopt within a budget, and the frontier."""
+    snapshot = read_snapshot(request)
+    frame = {"names": names_by_kind(snapshot), "snapshot": snapshot, "scenario": None}
+    frame |= {"budget": request.GET.get("budget", ""), "maturities": MATURITIES}
+    frame["dependences"] = dependence_choices(request.GET.get("dependence"))
+    frame["form"] = threshold_box(request.GET)
+    try:
+        scenario, document = recommendation_of_query(
+            page_params(request.GET), taxonomy=request.taxonomy.name
+        )
+    except ValueError as error:
+        raise ScenarioProblem(error, "taxonomy/next.html", frame) from error
+    chosen = {m["id"] for m in document["chosen"]}
+    adopted = replace(scenario, adopt=scenario.adopt | chosen)
+    threshold, keep = settings.LAYERWISE_COVERAGE_THRESHOLD, request.taxonomy.query
+    query = scenario_query(adopted, default_threshold=threshold, **keep)
+    context = frame | {
+        "scenario": scenario,
+        "document": document,
+        "chart": charts.frontier_chart(document["frontier"]),
+        "matrix_url": reverse("coverage") + query,
+        "equally_good": equally_good_words(
+            document, weighted=scenario.weight == DEMAND
+        ),
+        "chosen": by_name(document["chosen"]),
+        "frontier_rows": frontier_rows(document, frame["names"]),
+    }
+    return render(request, "taxonomy/next.html", context)

@@ -1,0 +1,96 @@
+"""The overview, the printable brief and the glossary."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from taxonomy.domain.scenario import (
+    DEPENDENCE_WORDS,
+    scenario_label,
+)
+from taxonomy.web import glossary
+from taxonomy.web import present as presentation
+from taxonomy.web.pages.common import (
+    analyse_request,
+    download_links,
+    headline_context,
+    in_taxonomy,
+    incident_headline_context,
+    next_step_context,
+    read_snapshot,
+    robustness_headline_context,
+    standings_of,
+)
+
+
+@require_GET
+@in_taxonomy
+def overview(request):
+    """The headline: today beside every proposal adopted (or the chosen
+    scenario beside today), then the chosen scenario in detail."""
+    analysis = analyse_request(
+        request, read_snapshot(request), "taxonomy/overview.html"
+    )
+    panels, now = standings_of(analysis)
+    # Nothing is left to adopt when every proposal already counts: the next
+    # step then starts from today.
+    nothing_to_adopt = analysis.scenario.is_baseline and not analysis.scenario.adopt
+    step_from = now if nothing_to_adopt else analysis
+    context = (
+        headline_context(analysis)
+        | robustness_headline_context(request, analysis)
+        | next_step_context(request, step_from)
+        | incident_headline_context(request, analysis)
+        | {
+            "panels": panels,
+            "detail_label": scenario_label(analysis.scenario),
+            "step_scenario": step_from.scenario,
+            "step_in_today": nothing_to_adopt,
+            "today_scenario": now.scenario,
+            "maturity_counts": presentation.maturity_counts(analysis.snapshot),
+            "unblocked": analysis.document["unblocked_chains_into"],
+            "layers": analysis.snapshot.layers,
+            "unaddressed_classes": presentation.UNADDRESSED_BY_ONE,
+            "downloads": download_links(request, analysis.scenario),
+        }
+    )
+    return render(request, "taxonomy/overview.html", context)
+
+
+@require_GET
+def glossary_page(request):
+    """Every term the pages use, in plain words."""
+    return render(request, "taxonomy/glossary.html", {"terms": glossary.TERMS})
+
+
+@require_GET
+@in_taxonomy
+def brief(request):
+    """A printable brief: headline, matrix and gaps, with scenario, date and revision."""
+    analysis = analyse_request(
+        request, read_snapshot(request), "taxonomy/brief.html", diff_baseline=True
+    )
+    document = analysis.document
+    context = (
+        headline_context(analysis)
+        | robustness_headline_context(request, analysis)
+        | next_step_context(request, analysis)
+        | incident_headline_context(request, analysis)
+        | {
+            "rows": presentation.matrix_rows(document, sort="class"),
+            "comparison": None
+            if analysis.scenario.is_baseline
+            else presentation.comparison(document, analysis.names, analysis.scenario),
+            "gaps": presentation.gaps(document),
+            "panels": standings_of(analysis)[0],
+            "dependence_words": DEPENDENCE_WORDS[analysis.scenario.dependence],
+            "maturity_counts": presentation.maturity_counts(analysis.snapshot),
+            "scale": presentation.scale_steps(),
+            "class_names": list(presentation.CLASS_INFO),
+            "today": timezone.now(),
+            "downloads": download_links(request, analysis.scenario, compare=True),
+        }
+    )
+    return render(request, "taxonomy/brief.html", context)
