@@ -134,7 +134,7 @@ def test_a_search_longer_than_the_documented_cap_is_a_422(seeded_graph, anon):
 
 
 @pytest.mark.parametrize(
-    "page",
+    "page_url",
     [
         "/coverage/?disable_layer=hardware&threshold=0.7",
         "/coverage/?disable_mitigation=export-controls&compare=baseline",
@@ -142,14 +142,15 @@ def test_a_search_longer_than_the_documented_cap_is_a_422(seeded_graph, anon):
         "/graph/",
     ],
 )
-def test_the_pages_link_the_api_with_parameters_it_takes(acme_graph, db, page):
+def test_the_pages_link_the_api_with_parameters_it_takes(acme_graph, db, page_url):
+    # Not "page": that is Playwright's fixture, and would pull the browser in.
     client = Client()
-    html = client.get(page).content.decode()
+    html = client.get(page_url).content.decode()
     links = [
         unescape(link)
         for link in re.findall(r'(?:href|data-[\w-]+)="(/api/v1/[^"]*)"', html)
     ]
-    assert links, page
+    assert links, page_url
     for link in links:
         response = client.get(link)
-        assert response.status_code == 200, (page, link, response.content[:300])
+        assert response.status_code == 200, (page_url, link, response.content[:300])
