@@ -97,7 +97,7 @@ def test_a_navigator_export_is_a_4_5_layer_of_the_scenario(acme_graph, anon):
     jsonschema.validate(layer, NAVIGATOR_SCHEMA)
     assert layer["versions"]["layer"] == "4.5"
     assert len(layer["techniques"]) == 12
-    assert "layers off: hardware" in layer["description"]
+    assert "without Hardware" in layer["description"]
     scores = {t["techniqueID"]: t["score"] for t in layer["techniques"]}
     assert scores["model-extraction"] < 80
     baseline = anon.get("/api/v1/export/?format=navigator").json()

@@ -19,6 +19,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, settings
 from jsonschema import Draft4Validator
+from openapi_spec_validator import OpenAPIV30SpecValidator
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
@@ -106,6 +107,13 @@ def test_the_schema_is_valid_openapi_3_0():
 
 def test_the_schema_passes_the_openapi_3_0_json_schema():
     validate_schema(SCHEMA)
+
+
+def test_openapi_spec_validator_finds_no_error_in_the_served_schema(anon):
+    served = anon.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert served.status_code == 200
+    errors = list(OpenAPIV30SpecValidator(served.json()).iter_errors())
+    assert [str(e).splitlines()[0] for e in errors] == []
 
 
 def test_every_default_is_a_value_its_own_schema_allows():
