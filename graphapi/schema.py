@@ -27,13 +27,14 @@ from graphapi import etags
 from graphapi.pagination import PageQuerySerializer
 from graphapi.permissions import anonymous_may
 from graphapi.serializers import documents, index, queries, records
-from taxonomy.formats import EXPORT_FORMATS, fixtures_common
+from taxonomy.formats import fixtures_common
 from taxonomy.formats.common import (
     MAX_YAML_ALIAS_NODES,
     MAX_YAML_DEPTH,
     REMOVAL_FLOOR,
     REMOVAL_SHARE,
 )
+from taxonomy.formats.registry import FORMATS
 
 ERROR_DESCRIPTIONS = {
     400: "Malformed request: a body that cannot be parsed or a bad If-Match header.",
@@ -617,9 +618,9 @@ export = extend_schema(
             ]
         },
         (200, "application/yaml"): FIXTURE_FILE,
-        (200, EXPORT_FORMATS["stix"][0]): STIX_BUNDLE,
-        (200, EXPORT_FORMATS["graphml"][0]): OpenApiTypes.STR,
-        (200, EXPORT_FORMATS["csv"][0]): OpenApiTypes.STR,
+        (200, FORMATS["stix"].media_type): STIX_BUNDLE,
+        (200, FORMATS["graphml"].media_type): OpenApiTypes.STR,
+        (200, FORMATS["csv"].media_type): OpenApiTypes.STR,
         **errors(404, 422),
     },
 )

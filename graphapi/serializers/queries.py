@@ -24,6 +24,7 @@ from taxonomy.domain.records import (
 from taxonomy.domain.scenario import SCENARIO_PARAMS, ScenarioParam
 from taxonomy.formats.common import REMOVAL_FLOOR, REMOVAL_SHARE
 from taxonomy.formats.navigator import DEFAULT_DOMAIN, DOMAINS
+from taxonomy.formats.registry import API, export_option_problems, formats_on
 
 
 class TaxonomyQuerySerializer(serializers.Serializer):
@@ -265,8 +266,6 @@ class GraphQuerySerializer(TaxonomyQuerySerializer):
     )
 
 
-EXPORT_FORMATS = ["yaml", "json", "stix", "navigator", "graphml", "csv"]
-SCENARIO_FORMATS = ("navigator", "csv")
 NAVIGATOR_DOMAINS = [DEFAULT_DOMAIN, *DOMAINS.values()]
 
 
@@ -274,12 +273,10 @@ class ExportQuerySerializer(ScenarioQuerySerializer):
     """A taxonomy in one format; the scenario only for navigator and csv."""
 
     format = serializers.ChoiceField(
-        EXPORT_FORMATS,
+        [f.name for f in formats_on(API)],
         required=False,
         default="json",
-        help_text="yaml: one fixture file; json: the canonical document; stix: a "
-        "STIX 2.1 bundle; navigator: an ATT&CK Navigator layer (4.5) of the "
-        "coverage; graphml: every node and edge; csv: the coverage matrix.",
+        help_text="; ".join(f"{f.name}: {f.help}" for f in formats_on(API)) + ".",
     )
     domain = serializers.ChoiceField(
         NAVIGATOR_DOMAINS,
@@ -289,15 +286,11 @@ class ExportQuerySerializer(ScenarioQuerySerializer):
     )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        fmt = data["format"]
-        errors = {}
-        if fmt not in SCENARIO_FORMATS:
-            only = f"only for format {' or '.join(SCENARIO_FORMATS)}"
-            for name in _SCENARIO_FIELDS:
-                if name in self.initial_data:
-                    errors[name] = [only]
-        if fmt != "navigator" and "domain" in data:
-            errors["domain"] = ["only for format navigator"]
+        errors = export_option_problems(
+            data["format"],
+            scenario=[name for name in _SCENARIO_FIELDS if name in self.initial_data],
+            domain=data.get("domain"),
+        )
         if errors:
             raise serializers.ValidationError(errors)
         return data

@@ -29,14 +29,10 @@ from graphapi.views.common import (
 from taxonomy import selectors, services
 from taxonomy.domain.kinds import items_of
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
-from taxonomy.formats import EXPORT_FORMATS, document_json, fixtures_yaml
+from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.formats.common import DEFAULT_STRENGTH
+from taxonomy.formats.registry import FORMATS
 
-# format -> (media type, file extension) of the fixture formats, beside EXPORT_FORMATS
-FIXTURE_EXPORTS = {
-    "yaml": ("application/yaml; charset=utf-8", "yaml"),
-    "json": ("application/json", "json"),
-}
 CATALOGUE_MEDIA_TYPES = {"application/json", *(p.media_type for p in YAML_PARSERS)}
 
 
@@ -96,19 +92,13 @@ class GraphView(ApiView):
         return Response(data)
 
 
-def _export_text(name: str, token: str, query: dict[str, Any]) -> str:
+def _export_text(name: str, query: dict[str, Any]) -> str:
     """The taxonomy ``name`` in the query's format."""
-    fmt = query["format"]
-    if fmt == "yaml":
-        return fixtures_yaml.export_yaml_text(
-            selectors.taxonomy_at(token=token, taxonomy=name)
-        )
-    if fmt == "json":
-        return document_json.export_json(
-            selectors.taxonomy_at(token=token, taxonomy=name)
-        )
     return selectors.taxonomy_export(
-        format=fmt, taxonomy=name, scenario=scenario(query), domain=query.get("domain")
+        format=query["format"],
+        taxonomy=name,
+        scenario=scenario(query),
+        domain=query.get("domain"),
     )
 
 
@@ -122,12 +112,12 @@ class ExportView(ApiView):
         query = params(queries.ExportQuerySerializer, request)
         name = selectors.taxonomy_checked(token=self.token, taxonomy=query["taxonomy"])
         fmt = query["format"]
-        media_type, extension = {**EXPORT_FORMATS, **FIXTURE_EXPORTS}[fmt]
+        written = FORMATS[fmt]
         response = HttpResponse(
-            _export_text(name, self.token, query), content_type=media_type
+            _export_text(name, query), content_type=written.media_type
         )
         response["Content-Disposition"] = (
-            f'attachment; filename="{name}-{fmt}.{extension}"'
+            f'attachment; filename="{name}-{fmt}.{written.extension}"'
         )
         return response
 

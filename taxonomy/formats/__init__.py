@@ -8,11 +8,11 @@ in, text out. The services and selectors do the graph I/O.
 
 from __future__ import annotations
 
-# format -> (media type, file extension) of every export
+from taxonomy.formats.registry import CLI, formats_on
+
+# format -> (media type, file extension) of the command line's exports; the
+# registry (taxonomy/formats/registry.py) says which formats each surface offers.
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
-    "stix": ("application/stix+json;version=2.1", "json"),
-    "navigator": ("application/json", "json"),
-    "graphml": ("application/graphml+xml", "graphml"),
-    "csv": ("text/csv", "csv"),
+    f.name: (f.media_type, f.extension) for f in formats_on(CLI)
 }
 IMPORT_FORMATS = ("atlas", "stix")

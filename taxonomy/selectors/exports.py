@@ -1,4 +1,4 @@
-"""A taxonomy rendered for other tools: STIX, GraphML, Navigator, CSV."""
+"""A taxonomy rendered as a file: fixtures (YAML, JSON), STIX, GraphML, Navigator, CSV."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from taxonomy.analysis.report import coverage_document, render_csv
 from taxonomy.domain.errors import UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import Scenario
-from taxonomy.formats import EXPORT_FORMATS
+from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.formats.graphml import graphml_document
 from taxonomy.formats.navigator import (
     navigator_layer,
@@ -20,6 +20,10 @@ from taxonomy.graph import repository
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.selectors.snapshot import taxonomy_names
 
+# The writers of the registry's formats but ``coverage``, which the pages
+# render through the coverage selector (it also takes ``compare``).
+WRITTEN = ("yaml", "json", "stix", "graphml", "csv", "navigator")
+
 
 def taxonomy_export(
     *,
@@ -28,23 +32,26 @@ def taxonomy_export(
     scenario: Scenario | None = None,
     domain: str | None = None,
 ) -> str:
-    """One taxonomy as text in an interchange format.
+    """One taxonomy as text in an export format of ``taxonomy.formats.registry``.
 
-    ``format``: ``stix`` (STIX 2.1 bundle), ``graphml``, ``navigator``
-    (ATT&CK Navigator layer of the coverage under ``scenario``, default the
-    baseline; ``domain`` overrides the Navigator domain) or ``csv`` (the
-    coverage matrix). Media types and file extensions are in
-    ``taxonomy.formats.EXPORT_FORMATS``. Raises UnknownTaxonomy when the
-    graph holds nothing of ``taxonomy``, ScenarioError for a scenario naming
-    ids it does not hold, ValueError for an unknown format.
+    ``yaml`` (one fixture file), ``json`` (the canonical document), ``stix``
+    (STIX 2.1 bundle), ``graphml``, ``navigator`` (ATT&CK Navigator layer of
+    the coverage under ``scenario``, default the baseline; ``domain``
+    overrides the Navigator domain) or ``csv`` (the coverage matrix). Raises
+    UnknownTaxonomy when the graph holds nothing of ``taxonomy``,
+    ScenarioError for a scenario naming ids it does not hold, ValueError for
+    a format without a writer here.
     """
-    if format not in EXPORT_FORMATS:
-        formats = ", ".join(EXPORT_FORMATS)
-        raise ValueError(f"unknown export format {format!r} (use {formats})")
+    if format not in WRITTEN:
+        raise ValueError(f"unknown export format {format!r} (use {', '.join(WRITTEN)})")
     known = taxonomy_names()
     if taxonomy not in known:
         raise UnknownTaxonomy(taxonomy, known)
     snapshot = repository.taxonomy_read(taxonomy=taxonomy)
+    if format == "yaml":
+        return fixtures_yaml.export_yaml_text(snapshot)
+    if format == "json":
+        return document_json.export_json(snapshot)
     if format == "stix":
         return stix_bundle(snapshot, name=taxonomy)
     if format == "graphml":

@@ -1,5 +1,6 @@
-"""Downloads of a taxonomy in the interchange formats: STIX, Navigator, GraphML, CSV,
-and the coverage document of a scenario as JSON."""
+"""Downloads of a taxonomy in the formats the registry offers the pages
+(``taxonomy.formats.registry``): fixtures, STIX, Navigator, GraphML, CSV, and
+the coverage document of a scenario (``coverage``)."""
 
 from __future__ import annotations
 
@@ -10,25 +11,27 @@ from taxonomy import selectors
 from taxonomy.domain.errors import UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import Scenario, scenario_values
-from taxonomy.formats import EXPORT_FORMATS
+from taxonomy.formats.registry import PAGES, export_format
 from taxonomy.selectors.coverage import coverage_scenario
 
 # The coverage document (docs/coverage.md) of the scenario: what the API's
 # /coverage/ answers, here for any taxonomy.
-SCENARIO_FORMAT = "json"
-DOWNLOAD_FORMATS = EXPORT_FORMATS | {SCENARIO_FORMAT: ("application/json", "json")}
+SCENARIO_FORMAT = "coverage"
 
 
 @require_GET
 def export_download(request, format: str):
     """``<format>`` of ``?taxonomy=`` (default the seed) as a file to save.
 
-    ``json`` (the scenario's coverage document, ``compare=baseline`` adds the
-    diff), Navigator and CSV take the coverage page's scenario parameters
-    (``taxonomy.domain.scenario.PARAM_NAMES``).
+    ``coverage`` (the scenario's coverage document, ``compare=baseline`` adds
+    the diff), Navigator and CSV take the coverage page's scenario parameters
+    (``taxonomy.domain.scenario.PARAM_NAMES``); ``json`` is the taxonomy's
+    canonical document, as in the API.
     """
-    if format not in DOWNLOAD_FORMATS:
-        raise Http404(f"no export format {format!r}")
+    try:
+        written = export_format(format, PAGES)
+    except ValueError as e:
+        raise Http404(str(e)) from e
     taxonomy = request.GET.get("taxonomy") or DEFAULT_TAXONOMY
     try:
         scenario = coverage_scenario(**scenario_values(request.GET))
@@ -37,11 +40,10 @@ def export_download(request, format: str):
         raise Http404(str(e)) from e
     except ValueError as e:
         return HttpResponseBadRequest(str(e), content_type="text/plain")
-    media_type, extension = DOWNLOAD_FORMATS[format]
     name = "scenario" if format == SCENARIO_FORMAT else format
-    response = HttpResponse(text, content_type=media_type)
+    response = HttpResponse(text, content_type=written.media_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="{taxonomy}-{name}.{extension}"'
+        f'attachment; filename="{taxonomy}-{name}.{written.extension}"'
     )
     return response
 

@@ -140,7 +140,7 @@ def test_the_navigator_download_scores_the_adoption(client, oracle):
 
 
 def test_the_json_download_is_the_adopted_document(client, oracle):
-    response = client.get(f"/export/json/?{QUERY}")
+    response = client.get(f"/export/coverage/?{QUERY}")
     assert response.status_code == 200
     doc = json.loads(response.content)
     assert _classes(doc) == _classes(oracle["adopted"])

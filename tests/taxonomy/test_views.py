@@ -117,7 +117,7 @@ def test_the_matrix_links_its_csv_and_json_downloads_with_the_scenario(
     html = client.get("/coverage/?disable_layer=liability&compare=baseline").content
     html = html.decode()
     assert 'href="/export/csv/?disable_layer=liability"' in html
-    assert 'href="/export/json/?disable_layer=liability&amp;compare=baseline"' in html
+    assert 'href="/export/coverage/?disable_layer=liability&amp;compare=baseline"' in html
     csv = client.get("/export/csv/?disable_layer=liability")
     assert csv.content.decode().splitlines()[0].startswith("threat,class,all,hardware")
 
@@ -305,7 +305,7 @@ def test_the_matrix_download_links_carry_the_scenario_and_the_taxonomy(
     links = re.findall(r'<a href="(/export/[^"]+)" download>', html)
     assert links == [
         "/export/csv/?maturity=deployed&amp;taxonomy=acme",
-        "/export/json/?maturity=deployed&amp;taxonomy=acme",
+        "/export/coverage/?maturity=deployed&amp;taxonomy=acme",
         "/export/navigator/?maturity=deployed&amp;taxonomy=acme",
         "/export/stix/?taxonomy=acme",
         "/export/graphml/?taxonomy=acme",
@@ -316,7 +316,7 @@ def test_the_matrix_download_links_carry_the_scenario_and_the_taxonomy(
 
 def test_a_download_of_an_unknown_taxonomy_is_a_404(client, two_taxonomies):
     assert client.get("/export/stix/?taxonomy=nope").status_code == 404
-    assert client.get("/export/json/?taxonomy=nope").status_code == 404
+    assert client.get("/export/coverage/?taxonomy=nope").status_code == 404
     assert client.get("/export/pdf/").status_code == 404
 
 

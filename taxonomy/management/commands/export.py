@@ -9,8 +9,13 @@ from django.core.management.base import BaseCommand, CommandError
 from taxonomy import selectors
 from taxonomy.domain.errors import GraphError, ScenarioError, UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY
-from taxonomy.domain.scenario import add_scenario_arguments, scenario_from_cleaned
-from taxonomy.formats import EXPORT_FORMATS
+from taxonomy.domain.scenario import (
+    SCENARIO_PARAMS,
+    add_scenario_arguments,
+    scenario_from_cleaned,
+)
+from taxonomy.formats.navigator import DEFAULT_DOMAIN, DOMAINS
+from taxonomy.formats.registry import CLI, export_option_problems, formats_on
 from taxonomy.selectors.coverage import coverage_scenario
 
 
@@ -24,13 +29,33 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=sorted(EXPORT_FORMATS), required=True)
+        parser.add_argument(
+            "--format", choices=[f.name for f in formats_on(CLI)], required=True
+        )
         parser.add_argument("--taxonomy", default=DEFAULT_TAXONOMY, metavar="NAME")
         parser.add_argument("--out", type=Path, metavar="FILE", help="default: stdout")
         add_scenario_arguments(parser)
-        parser.add_argument("--domain", help="Navigator domain, e.g. enterprise-attack")
+        parser.add_argument(
+            "--domain",
+            choices=sorted({DEFAULT_DOMAIN, *DOMAINS.values()}),
+            help="navigator only: the Navigator domain",
+        )
 
     def handle(self, *args, **options):
+        # The options the API refuses for this format, refused here too.
+        problems = export_option_problems(
+            options["format"],
+            scenario=[
+                p.option
+                for p in SCENARIO_PARAMS
+                if options.get(p.name) not in (None, [])
+            ],
+            domain=options["domain"],
+        )
+        if problems:
+            raise CommandError(
+                "; ".join(f"{name}: {', '.join(why)}" for name, why in problems.items())
+            )
         try:
             scenario = coverage_scenario(**scenario_from_cleaned(options))
             text = selectors.taxonomy_export(

@@ -33,6 +33,7 @@ from taxonomy.domain.scenario import (
     scenario_values,
     today,
 )
+from taxonomy.formats.registry import PAGES, formats_on
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.web import charts
@@ -48,15 +49,14 @@ LIVE_ROBUSTNESS_LINKS = 20_000
 
 
 # (download format, link text, what it follows) of the downloads the matrix, the
-# overview and the brief offer; the formats are those of taxonomy/downloads.py.
-# "analysis" follows the scenario and the compare switch, "scenario" the
-# scenario, "taxonomy" neither: it is the whole taxonomy.
-DOWNLOADS = (
-    ("csv", "The matrix (CSV)", "scenario"),
-    ("json", "The scenario and its analysis (JSON)", "analysis"),
-    ("navigator", "ATT&CK Navigator layer of this scenario", "scenario"),
-    ("stix", "The taxonomy as a STIX 2.1 bundle", "taxonomy"),
-    ("graphml", "The taxonomy as GraphML (yEd, Gephi)", "taxonomy"),
+# overview and the brief offer: the registry's listed formats. "analysis"
+# follows the scenario and the compare switch, "scenario" the scenario,
+# "taxonomy" neither: it is the whole taxonomy.
+FOLLOWS = {"coverage": "analysis"}
+DOWNLOADS = tuple(
+    (f.name, f.label, FOLLOWS.get(f.name, "scenario" if f.scenario else "taxonomy"))
+    for f in formats_on(PAGES)
+    if f.listed
 )
 
 
