@@ -8,9 +8,11 @@ from pathlib import Path
 
 from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.recommend import TODAY, frontier, recommend
+from taxonomy.analysis.report import coverage_document
 from taxonomy.analysis.resilience import resilience_summary
 from taxonomy.analysis.robustness_report import headline_sentence, robustness_entry
-from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario import Scenario, today
+from taxonomy.web.present import standing
 
 MODEL_DOC = Path(__file__).resolve().parents[3] / "docs" / "model.md"
 MODEL = MODEL_DOC.read_text(encoding="utf-8")
@@ -70,3 +72,28 @@ def test_the_resilience_lines_quoted_are_the_computed_ones(seed_taxonomy):
         f"{every.survive_one_layer} of {every.threats})"
     )
     assert quoted in re.sub(r"\s+", " ", MODEL)
+
+
+def test_today_and_every_proposal_quoted_in_using_the_site_are_computed(
+    seed_taxonomy,
+):
+    site = re.sub(
+        r"\s+",
+        " ",
+        (MODEL_DOC.parent / "using-the-site.md").read_text(encoding="utf-8"),
+    )
+    quoted = []
+    for scenario in (today(), Scenario()):
+        panel = standing(
+            "", "", scenario, coverage_document(seed_taxonomy, scenario=scenario)
+        )
+        quoted.append((panel.unaddressed, panel.total, panel.gaps))
+    (now, now_total, now_gaps), (then, then_total, then_gaps) = quoted
+    assert (
+        f"{now} of {now_total} threats are not addressed by any single governance "
+        f"layer today, and {now_gaps} of them are not addressed even by all layers"
+    ) in site
+    assert (
+        f"{then} of {then_total} threats would still not be addressed by any single "
+        f"layer, {then_gaps} of them not even by all layers together"
+    ) in site
