@@ -29,7 +29,7 @@ from playwright.sync_api import Error as PlaywrightError
 from taxonomy import selectors
 from taxonomy.domain.kinds import KINDS, NODE_KINDS, items_of, split_link_key
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
-from taxonomy.web.downloads import DOWNLOAD_FORMATS
+from taxonomy.formats.registry import PAGES, formats_on
 from tests.browser.conftest import EDITOR_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -159,11 +159,16 @@ def editor_walk(taxonomies: dict[str, Taxonomy], routes: list[Route]) -> list[st
 
 
 def download_walk(taxonomies: dict[str, Taxonomy]) -> list[str]:
-    """Every download format of every taxonomy (files, not pages)."""
+    """Every download format the pages offer, of every taxonomy (files, not
+    pages)."""
     return [
-        _url("export", {"taxonomy": "" if name == DEFAULT_TAXONOMY else name}, format=f)
+        _url(
+            "export",
+            {"taxonomy": "" if name == DEFAULT_TAXONOMY else name},
+            format=f.name,
+        )
         for name in taxonomies
-        for f in DOWNLOAD_FORMATS
+        for f in formats_on(PAGES)
     ]
 
 
