@@ -117,7 +117,9 @@ def test_the_matrix_links_its_csv_and_json_downloads_with_the_scenario(
     html = client.get("/coverage/?disable_layer=liability&compare=baseline").content
     html = html.decode()
     assert 'href="/export/csv/?disable_layer=liability"' in html
-    assert 'href="/export/coverage/?disable_layer=liability&amp;compare=baseline"' in html
+    assert (
+        'href="/export/coverage/?disable_layer=liability&amp;compare=baseline"' in html
+    )
     csv = client.get("/export/csv/?disable_layer=liability")
     assert csv.content.decode().splitlines()[0].startswith("threat,class,all,hardware")
 
