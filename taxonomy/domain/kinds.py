@@ -3,7 +3,7 @@
 Every module that handles items by kind (the repository's Cypher, fixtures,
 the canonical document, forms, URLs, API views, the audit log, STIX, the
 history pages) reads it from here. Adding a kind is an entry here plus its
-Cypher in ``taxonomy.graph`` (see the README's "Architecture").
+Cypher in ``taxonomy.graph`` (see docs/architecture.md).
 
 >>> NODE_KINDS["threat"].label, LINK_KINDS["enables"].rel
 ('MisuseVector', 'ENABLES')
