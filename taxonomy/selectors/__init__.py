@@ -34,6 +34,7 @@ from taxonomy.selectors.coverage import (
     coverage_report,
     coverage_robustness,
     coverage_scenario,
+    coverage_summary,
     robustness_options,
 )
 from taxonomy.selectors.elements import graph_elements
@@ -62,6 +63,7 @@ __all__ = [
     "incident_steps",
     "incident_list",
     "coverage_baseline",
+    "coverage_summary",
     "coverage_rendered",
     "coverage_report",
     "coverage_robustness",

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from django.conf import settings
 
 from taxonomy.analysis.compiled import coverage_model
-from taxonomy.analysis.model import validate_ids
+from taxonomy.analysis.fast import run_scenario
+from taxonomy.analysis.model import class_summary, validate_ids
 from taxonomy.analysis.report import (
     ThreatPage,
     coverage_document,
@@ -124,6 +125,25 @@ def coverage_baseline(
     return per_revision(
         token,
         ("baseline", taxonomy),
+        compute,
+        keep=lambda _: snapshot.revision == revision_of(token),
+    )
+
+
+def coverage_summary(
+    *, token: str, scenario: Scenario, taxonomy: str = DEFAULT_TAXONOMY
+) -> dict[str, int]:
+    """Threats per coverage class under a scenario (what the overview's panels
+    count), cached per revision."""
+    snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
+
+    def compute() -> dict[str, int]:
+        analysis = run_scenario(coverage_model(snapshot), scenario)
+        return class_summary(analysis.classes.values())
+
+    return per_revision(
+        token,
+        ("summary", taxonomy, scenario.cache_key()),
         compute,
         keep=lambda _: snapshot.revision == revision_of(token),
     )

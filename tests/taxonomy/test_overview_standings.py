@@ -11,9 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from taxonomy.analysis.report import coverage_document
+from taxonomy.analysis.resilience import resilience_summary
 from taxonomy.domain.records import Taxonomy
 from taxonomy.domain.scenario import DEFAULT_EFFECTIVENESS, Scenario, today
 from taxonomy.selectors import taxonomy_snapshot
+from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.web import present as presentation
 from tests.taxonomy.analysis.test_properties import taxonomies
 
@@ -227,3 +229,20 @@ def test_the_next_page_takes_the_threshold_as_a_percentage(client, seeded_graph)
     wrong = client.get("/next/", {"threshold_percent": "0.7"})
     assert wrong.status_code == 400
     assert "for 70% type 70" in wrong.content.decode()
+
+
+def test_the_resilience_line_describes_the_scenario_of_the_detail_section(
+    client, seeded_graph
+):
+    snapshot = taxonomy_snapshot()
+    for query, scenario in (
+        ("", coverage_scenario()),
+        ("?maturity=deployed", coverage_scenario(maturities=["deployed"])),
+    ):
+        html = client.get("/" + query).content.decode()
+        line = re.search(r'id="resilience-line"><strong>(\d+) of (\d+)</strong>', html)
+        summary = resilience_summary(snapshot, scenario)
+        assert (int(line.group(1)), int(line.group(2))) == (
+            summary.survive_one_layer,
+            summary.threats,
+        )

@@ -4,7 +4,7 @@ analysing it under the request's scenario, and the numbers several pages show.""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -290,19 +290,22 @@ def robustness_headline_context(request, analysis: PageAnalysis) -> dict:
     }
 
 
-def next_step_context(request, analysis: PageAnalysis) -> dict:
-    """What the overview and the brief say of resilience: the line, and the best
-    single next step from the page's scenario with the scenario that adopts it."""
+def next_step_context(
+    request, analysis: PageAnalysis, start: Scenario | None = None
+) -> dict:
+    """What the overview and the brief say of resilience: the line (of the
+    page's scenario), and the best single next step from ``start`` (default
+    the page's scenario) with the scenario that adopts it."""
+    start = start or analysis.scenario
     step = selectors.resilience_next_step(
         token=selectors.revision_token(),
-        scenario=analysis.scenario,
+        scenario=start,
         taxonomy=request.taxonomy.name,
     )
     return {
         "resilience": analysis.document["resilience"],
         "next_step": presentation.next_step(step, analysis.names["mitigation"]),
-        "next_scenario": step
-        and presentation.with_adopted(analysis.scenario, step.mitigation),
+        "next_scenario": step and presentation.with_adopted(start, step.mitigation),
     }
 
 
@@ -320,38 +323,38 @@ def headline_context(analysis: PageAnalysis) -> dict:
     }
 
 
-def standings_of(analysis: PageAnalysis) -> tuple[list, PageAnalysis]:
-    """The overview's two panels, and the analysis of today.
-
-    With no scenario chosen: today beside every proposal adopted; with one
-    chosen: that scenario beside today (today alone when it is today).
-    """
+def standings_of(request, analysis: PageAnalysis) -> list:
+    """The overview's two panels: with no scenario chosen, today beside every
+    proposal adopted; with one chosen, that scenario beside today (or every
+    proposal adopted, when the choice is today). The other panel's counts
+    come from the cached class summary, not a second whole analysis."""
     chosen = analysis.scenario
-    now = today(chosen)
     if is_today(chosen):
-        now_analysis = analysis
-        pair = [analysis, _reanalysed(analysis, chosen.baseline())]
+        pair = [chosen, chosen.baseline()]
+    elif chosen.is_baseline and not chosen.adopt:
+        pair = [today(chosen), chosen]
     else:
-        now_analysis = _reanalysed(analysis, now)
-        first_today = chosen.is_baseline and not chosen.adopt
-        pair = [now_analysis, analysis] if first_today else [analysis, now_analysis]
+        pair = [chosen, today(chosen)]
     named = analysis.names["layer"] | analysis.names["mitigation"]
-    panels = [
-        presentation.standing(
-            scenario_label(a.scenario),
-            scenario_summary(a.scenario, named),
-            a.scenario,
-            a.document,
+
+    def summary(scenario: Scenario) -> dict[str, int]:
+        if scenario == chosen:
+            return analysis.document["summary"]
+        return selectors.coverage_summary(
+            token=selectors.revision_token(),
+            scenario=scenario,
+            taxonomy=request.taxonomy.name,
         )
-        for a in pair
+
+    return [
+        presentation.standing(
+            scenario_label(scenario),
+            scenario_summary(scenario, named),
+            scenario,
+            {"summary": summary(scenario)},
+        )
+        for scenario in pair
     ]
-    return panels, now_analysis
-
-
-def _reanalysed(analysis: PageAnalysis, scenario: Scenario) -> PageAnalysis:
-    """The same snapshot under another scenario."""
-    document = coverage_of_snapshot(analysis.snapshot, scenario)
-    return replace(analysis, scenario=scenario, document=document)
 
 
 def threshold_box(get) -> dict:

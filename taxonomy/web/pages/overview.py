@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from taxonomy.domain.scenario import (
     DEPENDENCE_WORDS,
     scenario_label,
+    today,
 )
 from taxonomy.web import glossary
 from taxonomy.web import present as presentation
@@ -33,22 +34,23 @@ def overview(request):
     analysis = analyse_request(
         request, read_snapshot(request), "taxonomy/overview.html"
     )
-    panels, now = standings_of(analysis)
+    panels = standings_of(request, analysis)
     # Nothing is left to adopt when every proposal already counts: the next
     # step then starts from today.
+    now = today(analysis.scenario)
     nothing_to_adopt = analysis.scenario.is_baseline and not analysis.scenario.adopt
-    step_from = now if nothing_to_adopt else analysis
+    step_from = now if nothing_to_adopt else analysis.scenario
     context = (
         headline_context(analysis)
         | robustness_headline_context(request, analysis)
-        | next_step_context(request, step_from)
+        | next_step_context(request, analysis, step_from)
         | incident_headline_context(request, analysis)
         | {
             "panels": panels,
             "detail_label": scenario_label(analysis.scenario),
-            "step_scenario": step_from.scenario,
+            "step_scenario": step_from,
             "step_in_today": nothing_to_adopt,
-            "today_scenario": now.scenario,
+            "today_scenario": now,
             "maturity_counts": presentation.maturity_counts(analysis.snapshot),
             "unblocked": analysis.document["unblocked_chains_into"],
             "layers": analysis.snapshot.layers,
@@ -84,7 +86,7 @@ def brief(request):
             if analysis.scenario.is_baseline
             else presentation.comparison(document, analysis.names, analysis.scenario),
             "gaps": presentation.gaps(document),
-            "panels": standings_of(analysis)[0],
+            "panels": standings_of(request, analysis),
             "dependence_words": DEPENDENCE_WORDS[analysis.scenario.dependence],
             "maturity_counts": presentation.maturity_counts(analysis.snapshot),
             "scale": presentation.scale_steps(),
