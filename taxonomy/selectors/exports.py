@@ -16,9 +16,9 @@ from taxonomy.formats.navigator import (
     technique_tactics,
 )
 from taxonomy.formats.stix_write import stix_bundle
-from taxonomy.graph import repository
+from taxonomy.selectors.cache import revision_token
 from taxonomy.selectors.coverage import coverage_scenario
-from taxonomy.selectors.snapshot import taxonomy_names
+from taxonomy.selectors.snapshot import taxonomy_at, taxonomy_names
 
 # The writers of the registry's formats but ``coverage``, which the pages
 # render through the coverage selector (it also takes ``compare``).
@@ -47,7 +47,9 @@ def taxonomy_export(
     known = taxonomy_names()
     if taxonomy not in known:
         raise UnknownTaxonomy(taxonomy, known)
-    snapshot = repository.taxonomy_read(taxonomy=taxonomy)
+    # The per-revision snapshot the pages and the API's reads share, so an
+    # export after a page view reads nothing from Neo4j again.
+    snapshot = taxonomy_at(token=revision_token(), taxonomy=taxonomy)
     if format == "yaml":
         return fixtures_yaml.export_yaml_text(snapshot)
     if format == "json":
