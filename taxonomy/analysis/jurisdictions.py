@@ -1,0 +1,688 @@
+"""Coverage per jurisdiction and the world view (issue 25), for every
+jurisdiction at once on one compiled model.
+
+The rules, each held by an oracle in ``tests/taxonomy/analysis/test_jurisdictions.py``:
+
+- **Membership**: what is in force in a bloc or a multilateral body is in
+  force in its members, transitively (``membership_closure``); memberships
+  and in-force links count on ``as_of`` when their period holds, every one
+  when no date is chosen.
+- **Effective maturity** of a mitigation in a jurisdiction J: a mitigation
+  with no in-force link at all (on any date) keeps today's meaning, in force
+  everywhere at its own maturity; one with links is in force in J only when
+  a link to J or to a body J belongs to holds on ``as_of``, at that link's
+  maturity; a mitigation flagged *everywhere* is in force everywhere at its
+  own maturity too. When several apply (J's own link, its bloc's, the flag)
+  the **most mature** wins (deployed > pilot > proposed): a measure deployed
+  by the bloc is deployed in each member even where the member's own
+  transposition is still a pilot.
+- **Coverage in J**: the scenario's analysis with every mitigation not in
+  force in J disabled (so what REQUIRES it is disabled too, as for any
+  disabled mitigation) and every maturity set to J's (so ``maturity=deployed``
+  counts what is deployed *there*). Disabling wins over ``adopt``, as
+  elsewhere: adopting a measure that is not in force in J changes nothing in J.
+- **The world view** (no jurisdiction chosen) ranges over the *places*: the
+  states and blocs with no member recorded on ``as_of`` (a bloc whose members
+  are recorded is seen through them; a multilateral body binds its members
+  and is not a place of its own). A threat's *weakest place* has the lowest
+  coverage there; ties go to the lower class (``CLASSES`` order), then to the
+  first id. A *mobile* threat's world coverage and class are those of its
+  weakest place (its actors move there); every threat also gets the share of
+  places where it is addressed, by count and, when every place has a weight
+  (and they do not sum to 0), by weight. With no place at all the world view
+  is the scenario's analysis as it is today.
+
+``coverage_by_jurisdiction`` computes the coverage and class of every threat
+in every jurisdiction from the compiled model: one enabled-mitigation matrix
+for all jurisdictions (one sparse product through the REQUIRES closure), then
+one masked weight matrix per jurisdiction, with the same numpy functions as
+``taxonomy.analysis.fast.run_scenario`` so its figures are exactly that
+path's. ``analyse_in`` gives the whole ``Analysis`` in one jurisdiction (one
+``run_scenario`` on the same model, its maturities replaced).
+"""
+
+from __future__ import annotations
+
+import datetime
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from taxonomy.analysis.compiled import (
+    CoverageModel,
+    adopted_mask,
+    check_scenario,
+    enabled_mask,
+    switched_off,
+)
+from taxonomy.analysis.fast import class_codes, layer_weights, run_scenario, set_weights
+from taxonomy.analysis.model import (
+    ADDRESSED_CLASSES,
+    CLASSES,
+    Analysis,
+    addressing_weight,
+)
+from taxonomy.domain.errors import ScenarioError
+from taxonomy.domain.jurisdictions import (
+    MULTILATERAL,
+    Geography,
+    GeographyError,
+    in_period,
+)
+from taxonomy.domain.records import MATURITIES
+from taxonomy.domain.scenario import FULL, Scenario
+
+# The maturity code of a mitigation not in force in a jurisdiction; the others
+# index ``MATURITIES``, least mature first, so the most mature is the largest.
+NOT_IN_FORCE = -1
+_ADDRESSED_CODES = [CLASSES.index(c) for c in sorted(ADDRESSED_CLASSES)]
+
+
+def membership_closure(
+    geography: Geography, as_of: datetime.date | None = None
+) -> dict[str, frozenset[str]]:
+    """Each jurisdiction → itself and every body it belongs to, transitively.
+
+    Parameters
+    ----------
+    geography : Geography
+    as_of : datetime.date or None
+        Only memberships whose period holds that day; every one when None.
+
+    Returns
+    -------
+    dict
+        Jurisdiction id → frozenset of jurisdiction ids, itself included.
+
+    >>> from taxonomy.domain.jurisdictions import Jurisdiction, Membership
+    >>> geo = Geography(jurisdictions=(Jurisdiction("fr", "France"),
+    ...     Jurisdiction("eu", "EU", "bloc"), Jurisdiction("un", "UN", "multilateral")),
+    ...     memberships=(Membership("fr", "eu"), Membership("eu", "un")))
+    >>> sorted(membership_closure(geo)["fr"])
+    ['eu', 'fr', 'un']
+    """
+    bodies: dict[str, set[str]] = {j: set() for j in geography.jurisdiction_ids}
+    for m in geography.memberships:
+        if in_period(m.since, m.until, as_of):
+            bodies[m.member].add(m.body)
+    closure = {}
+    for start in bodies:
+        seen, stack = {start}, [start]
+        while stack:
+            for body in bodies[stack.pop()] - seen:
+                seen.add(body)
+                stack.append(body)
+        closure[start] = frozenset(seen)
+    return closure
+
+
+def places(geography: Geography, as_of: datetime.date | None = None) -> tuple[str, ...]:
+    """The jurisdictions the world view ranges over, sorted: states and blocs
+    with no member on ``as_of``.
+
+    >>> from taxonomy.domain.jurisdictions import Jurisdiction, Membership
+    >>> geo = Geography(jurisdictions=(Jurisdiction("fr", "France"),
+    ...     Jurisdiction("eu", "EU", "bloc"), Jurisdiction("us", "US"),
+    ...     Jurisdiction("un", "UN", "multilateral")),
+    ...     memberships=(Membership("fr", "eu"),))
+    >>> places(geo)
+    ('fr', 'us')
+    """
+    with_members = {
+        m.body for m in geography.memberships if in_period(m.since, m.until, as_of)
+    }
+    return tuple(
+        sorted(
+            j.id
+            for j in geography.jurisdictions
+            if j.kind != MULTILATERAL and j.id not in with_members
+        )
+    )
+
+
+def _check_mitigations(model: CoverageModel, geography: Geography) -> None:
+    known = model.mitigation_index
+    problems = [
+        f"in-force link {link.mitigation} → {link.jurisdiction}: "
+        f"unknown mitigation {link.mitigation!r}"
+        for link in geography.in_force
+        if link.mitigation not in known
+    ] + [
+        f"everywhere mitigation {flag.mitigation!r}: unknown mitigation"
+        for flag in geography.everywhere
+        if flag.mitigation not in known
+    ]
+    if problems:
+        raise GeographyError(problems)
+
+
+def maturity_matrix(
+    model: CoverageModel,
+    geography: Geography,
+    as_of: datetime.date | None = None,
+    jurisdictions: Sequence[str] | None = None,
+) -> np.ndarray:
+    """The effective maturity of every mitigation in every jurisdiction.
+
+    Parameters
+    ----------
+    model : CoverageModel
+    geography : Geography
+    as_of : datetime.date or None
+    jurisdictions : sequence of str, optional
+        The rows, in this order; every jurisdiction, sorted, by default.
+
+    Returns
+    -------
+    ndarray of int8, shape (jurisdictions, mitigations)
+        An index into ``MATURITIES``, or ``NOT_IN_FORCE``; columns in the
+        model's mitigation order.
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction, Membership
+    >>> from taxonomy.domain.records import Layer, Mitigation, Taxonomy
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(
+    ...     Mitigation("kyc", "KYC", "hw", "pilot"), Mitigation("tee", "TEE", "hw",
+    ...     "deployed"))))
+    >>> geo = Geography(jurisdictions=(Jurisdiction("eu", "EU", "bloc"),
+    ...     Jurisdiction("fr", "France"), Jurisdiction("us", "US")),
+    ...     memberships=(Membership("fr", "eu"),),
+    ...     in_force=(InForce("kyc", "eu", "deployed"), InForce("kyc", "fr", "pilot")))
+    >>> maturity_matrix(model, geo).tolist()  # rows eu, fr, us; columns kyc, tee
+    [[2, 2], [2, 2], [-1, 2]]
+    """
+    _check_mitigations(model, geography)
+    rows = geography.jurisdiction_ids if jurisdictions is None else tuple(jurisdictions)
+    unknown = set(rows) - set(geography.jurisdiction_ids)
+    if unknown:
+        raise ScenarioError({"jurisdiction": unknown})
+    every = geography.jurisdiction_ids
+    j_index = {j: i for i, j in enumerate(every)}
+    direct = np.full((len(every), len(model.mitigations)), NOT_IN_FORCE, np.int8)
+    active = [
+        link for link in geography.in_force if in_period(link.since, link.until, as_of)
+    ]
+    np.maximum.at(
+        direct,
+        (
+            np.array([j_index[link.jurisdiction] for link in active], dtype=np.int64),
+            np.array(
+                [model.mitigation_index[link.mitigation] for link in active],
+                dtype=np.int64,
+            ),
+        ),
+        np.array([MATURITIES.index(link.maturity) for link in active], dtype=np.int8),
+    )
+    closure = membership_closure(geography, as_of)
+    out = np.full((len(rows), len(model.mitigations)), NOT_IN_FORCE, np.int8)
+    for r, j in enumerate(rows):
+        for body in closure[j]:
+            np.maximum(out[r], direct[j_index[body]], out=out[r])
+    own = model.mitigation_maturity.astype(np.int8)
+    unbound = np.ones(len(model.mitigations), dtype=bool)
+    unbound[[model.mitigation_index[m] for m in geography.bound_mitigations]] = False
+    out[:, unbound] = own[unbound]
+    flagged = [model.mitigation_index[m] for m in geography.everywhere_mitigations]
+    out[:, flagged] = np.maximum(out[:, flagged], own[flagged])
+    return out
+
+
+def in_force_in(
+    model: CoverageModel,
+    geography: Geography,
+    jurisdiction: str,
+    as_of: datetime.date | None = None,
+) -> dict[str, str]:
+    """The mitigations in force in a jurisdiction and their maturity there.
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
+    >>> from taxonomy.domain.records import Layer, Mitigation, Taxonomy
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(
+    ...     Mitigation("kyc", "KYC", "hw", "pilot"),)))
+    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),
+    ...     Jurisdiction("cn", "China")), in_force=(InForce("kyc", "us", "deployed",
+    ...     since=datetime.date(2025, 1, 1)),))
+    >>> in_force_in(model, geo, "us"), in_force_in(model, geo, "cn")
+    ({'kyc': 'deployed'}, {})
+    >>> in_force_in(model, geo, "us", as_of=datetime.date(2024, 6, 1))
+    {}
+    """
+    row = maturity_matrix(model, geography, as_of, [jurisdiction])[0]
+    return {
+        model.mitigations[m]: MATURITIES[row[m]]
+        for m in np.flatnonzero(row != NOT_IN_FORCE).tolist()
+    }
+
+
+def enabled_matrix(
+    model: CoverageModel, scenario: Scenario, maturity: np.ndarray
+) -> np.ndarray:
+    """Per jurisdiction (row of ``maturity``), the mitigations that count.
+
+    A mitigation is off in a jurisdiction when it is not in force there, when
+    the scenario names it or its layer, or when its maturity there is one the
+    scenario does not count (unless adopted, with what it REQUIRES); it is
+    disabled when it REQUIRES, transitively, one that is off: one sparse
+    product through the REQUIRES closure for every jurisdiction at once.
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.records import Layer, Link, Mitigation, Taxonomy
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(
+    ...     Mitigation("a", "A", "hw", "pilot"), Mitigation("b", "B", "hw", "pilot")),
+    ...     requires=(Link("b", "a"),)))
+    >>> enabled_matrix(model, Scenario(maturities=["deployed"]),
+    ...     np.array([[2, 2], [1, 2], [-1, 2]])).tolist()
+    [[True, True], [False, False], [False, False]]
+    """
+    check_scenario(model, scenario)
+    named = switched_off(model, replace(scenario, maturities=None))
+    off = named[None, :] | (maturity == NOT_IN_FORCE)
+    if scenario.maturities is not None:
+        kept = [MATURITIES.index(m) for m in scenario.maturities]
+        off |= ~np.isin(maturity, kept) & ~adopted_mask(model, scenario)[None, :]
+    return (model.closure.T @ off.T.astype(np.int32)).T == 0
+
+
+def threat_rows(
+    model: CoverageModel, scenario: Scenario, link_on: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every threat's coverage and class code when the links ``link_on`` count,
+    computed as ``run_scenario`` computes them (the same functions, in order).
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
+    ...     threats=(Threat("t", "T"),), mitigations=(Mitigation("m", "M", "hw",
+    ...     "deployed"),), mitigates=(Mitigates("m", "t", "high"),)))
+    >>> coverage, classes = threat_rows(model, Scenario(), np.array([True]))
+    >>> round(float(coverage[0]), 6), CLASSES[classes[0]]
+    (0.9, 'single-layer')
+    """
+    theta = addressing_weight(scenario.threshold)
+    weights, counts, _ = layer_weights(model, link_on, scenario)
+    in_sets = set_weights(weights, theta, scenario.dependence)
+    classes = class_codes(counts, in_sets, theta)
+    if scenario.dependence == FULL:
+        reach = weights.max(axis=1, initial=0.0)
+    else:
+        reach = weights.sum(1)
+    return -np.expm1(-reach), classes
+
+
+@dataclass(frozen=True, eq=False)
+class JurisdictionCoverage:
+    """Every threat's coverage and class in every jurisdiction of a run.
+
+    ``coverage[j, t]`` and ``classes[j, t]`` (an index into ``CLASSES``) for
+    jurisdiction ``jurisdictions[j]`` and threat ``threats[t]`` (the model's
+    orders); ``maturity`` and ``enabled`` are the matrices they came from.
+    """
+
+    scenario: Scenario
+    as_of: datetime.date | None
+    jurisdictions: tuple[str, ...]
+    threats: tuple[str, ...]
+    mitigations: tuple[str, ...]
+    maturity: np.ndarray
+    enabled: np.ndarray
+    coverage: np.ndarray
+    classes: np.ndarray
+
+    def row(self, jurisdiction: str) -> int:
+        """The row of a jurisdiction; ``ScenarioError`` for one not in the run."""
+        try:
+            return self.jurisdictions.index(jurisdiction)
+        except ValueError:
+            raise ScenarioError({"jurisdiction": {jurisdiction}}) from None
+
+    def classes_in(self, jurisdiction: str) -> dict[str, str]:
+        """Threat id → class in one jurisdiction (as ``Analysis.classes``)."""
+        codes = self.classes[self.row(jurisdiction)].tolist()
+        return {t: CLASSES[c] for t, c in zip(self.threats, codes, strict=True)}
+
+    def coverages_in(self, jurisdiction: str) -> dict[str, float]:
+        """Threat id → coverage in one jurisdiction (as ``Analysis.coverages``)."""
+        values = self.coverage[self.row(jurisdiction)].tolist()
+        return dict(zip(self.threats, values, strict=True))
+
+    def summary_in(self, jurisdiction: str) -> dict[str, int]:
+        """Threats per class in one jurisdiction (as ``Analysis.summary``)."""
+        counts = np.bincount(
+            self.classes[self.row(jurisdiction)], minlength=len(CLASSES)
+        )
+        return dict(zip(CLASSES, counts.tolist(), strict=True))
+
+    @property
+    def addressed(self) -> np.ndarray:
+        """``addressed[j, t]``: threat t is addressed in jurisdiction j."""
+        return np.isin(self.classes, _ADDRESSED_CODES)
+
+
+def coverage_by_jurisdiction(
+    model: CoverageModel,
+    geography: Geography,
+    scenario: Scenario,
+    *,
+    as_of: datetime.date | None = None,
+    jurisdictions: Sequence[str] | None = None,
+) -> JurisdictionCoverage:
+    """Every threat's coverage and class in every jurisdiction, together.
+
+    Parameters
+    ----------
+    model : CoverageModel
+        From ``coverage_model``; not rebuilt.
+    geography : Geography
+    scenario : Scenario
+    as_of : datetime.date or None
+    jurisdictions : sequence of str, optional
+        Which jurisdictions, in this order; every one, sorted, by default.
+
+    Returns
+    -------
+    JurisdictionCoverage
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
+    ...     threats=(Threat("t", "T"),), mitigations=(Mitigation("m", "M", "hw",
+    ...     "deployed"),), mitigates=(Mitigates("m", "t", "high"),)))
+    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),
+    ...     Jurisdiction("cn", "China")), in_force=(InForce("m", "us", "pilot"),))
+    >>> run = coverage_by_jurisdiction(model, geo, Scenario())
+    >>> run.classes_in("us"), run.classes_in("cn")
+    ({'t': 'single-layer'}, {'t': 'unmitigated'})
+    >>> coverage_by_jurisdiction(model, geo, Scenario(maturities=["deployed"])
+    ...     ).classes_in("us")
+    {'t': 'unmitigated'}
+    """
+    rows = geography.jurisdiction_ids if jurisdictions is None else tuple(jurisdictions)
+    maturity = maturity_matrix(model, geography, as_of, rows)
+    enabled = enabled_matrix(model, scenario, maturity)
+    shape = (len(rows), len(model.threats))
+    coverage, classes = np.zeros(shape), np.zeros(shape, dtype=np.int64)
+    for r in range(len(rows)):
+        coverage[r], classes[r] = threat_rows(
+            model, scenario, enabled[r][model.link_mitigation]
+        )
+    return JurisdictionCoverage(
+        scenario=scenario,
+        as_of=as_of,
+        jurisdictions=rows,
+        threats=model.threats,
+        mitigations=model.mitigations,
+        maturity=maturity,
+        enabled=enabled,
+        coverage=coverage,
+        classes=classes,
+    )
+
+
+def jurisdiction_scenario(
+    model: CoverageModel,
+    geography: Geography,
+    scenario: Scenario,
+    jurisdiction: str,
+    *,
+    as_of: datetime.date | None = None,
+) -> tuple[CoverageModel, Scenario]:
+    """The model and scenario whose plain analysis is the analysis in ``jurisdiction``:
+    maturities replaced by the jurisdiction's, what is not in force there disabled.
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
+    >>> from taxonomy.domain.records import Layer, Mitigation, Taxonomy
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(
+    ...     Mitigation("kyc", "KYC", "hw", "pilot"), Mitigation("tee", "TEE", "hw",
+    ...     "deployed"))))
+    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),
+    ...     Jurisdiction("cn", "China")), in_force=(InForce("kyc", "us", "deployed"),))
+    >>> there, scenario = jurisdiction_scenario(model, geo, Scenario(), "cn")
+    >>> sorted(scenario.disabled_mitigations), there.mitigation_maturity.tolist()
+    (['kyc'], [1, 2])
+    """
+    row = maturity_matrix(model, geography, as_of, [jurisdiction])[0]
+    absent = row == NOT_IN_FORCE
+    there = replace(
+        model,
+        mitigation_maturity=np.where(absent, model.mitigation_maturity, row).astype(
+            model.mitigation_maturity.dtype
+        ),
+    )
+    off = {model.mitigations[m] for m in np.flatnonzero(absent).tolist()}
+    return there, replace(
+        scenario, disabled_mitigations=scenario.disabled_mitigations | off
+    )
+
+
+def analyse_in(
+    model: CoverageModel,
+    geography: Geography,
+    scenario: Scenario,
+    jurisdiction: str,
+    *,
+    as_of: datetime.date | None = None,
+) -> Analysis:
+    """The whole analysis of a scenario in one jurisdiction: classes, minimal
+    sets, critical layers and mitigations, chains, as ``run_scenario`` gives
+    them, on the same model (not rebuilt). Its ``scenario`` is the one asked
+    for (the mitigations not in force there are not listed as disabled by name).
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
+    ...     threats=(Threat("t", "T"),), mitigations=(Mitigation("m", "M", "hw",
+    ...     "deployed"),), mitigates=(Mitigates("m", "t", "high"),)))
+    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),
+    ...     Jurisdiction("cn", "China")), in_force=(InForce("m", "us", "pilot"),))
+    >>> analyse_in(model, geo, Scenario(), "us").threat("t").minimal_layer_sets
+    (('hw',),)
+    >>> analyse_in(model, geo, Scenario(), "cn").summary["unmitigated"]
+    1
+    """
+    there, inside = jurisdiction_scenario(
+        model, geography, scenario, jurisdiction, as_of=as_of
+    )
+    return replace(run_scenario(there, inside), scenario=scenario)
+
+
+@dataclass(frozen=True, slots=True)
+class WorldThreat:
+    """One threat in the world view.
+
+    ``weakest`` is the place where its coverage is lowest (None with no
+    place); ``coverage`` and ``coverage_class`` are those there, which for a
+    ``mobile`` threat are its world figures. ``addressed_in`` of ``places``
+    places address it; ``share`` is that as a fraction and ``weighted_share``
+    by weight (None when some place has no weight, or with no place).
+    """
+
+    id: str
+    mobile: bool
+    weakest: str | None
+    coverage: float
+    coverage_class: str
+    addressed_in: int
+    places: int
+    share: float | None
+    weighted_share: float | None
+
+
+@dataclass(frozen=True, eq=False)
+class WorldView:
+    """The world view of every threat, as arrays in the model's threat order.
+
+    ``weakest[t]`` indexes ``places`` (-1 with no place); ``per_place`` holds
+    every place's coverage and classes (None with no place).
+    """
+
+    scenario: Scenario
+    as_of: datetime.date | None
+    places: tuple[str, ...]
+    weights: np.ndarray | None
+    threats: tuple[str, ...]
+    mobile: np.ndarray
+    weakest: np.ndarray
+    coverage: np.ndarray
+    classes: np.ndarray
+    addressed_in: np.ndarray
+    share: np.ndarray | None
+    weighted_share: np.ndarray | None
+    per_place: JurisdictionCoverage | None
+
+    def threat(self, threat_id: str) -> WorldThreat:
+        """The world view of one threat; ``KeyError`` if there is none."""
+        t = bisect_left(self.threats, threat_id)
+        if t == len(self.threats) or self.threats[t] != threat_id:
+            raise KeyError(threat_id)
+        w = int(self.weakest[t])
+        return WorldThreat(
+            id=threat_id,
+            mobile=bool(self.mobile[t]),
+            weakest=self.places[w] if w >= 0 else None,
+            coverage=float(self.coverage[t]),
+            coverage_class=CLASSES[self.classes[t]],
+            addressed_in=int(self.addressed_in[t]),
+            places=len(self.places),
+            share=None if self.share is None else float(self.share[t]),
+            weighted_share=None
+            if self.weighted_share is None
+            else float(self.weighted_share[t]),
+        )
+
+    @property
+    def mobile_summary(self) -> dict[str, int]:
+        """Mobile threats per class in their weakest place."""
+        counts = np.bincount(self.classes[self.mobile], minlength=len(CLASSES))
+        return dict(zip(CLASSES, counts.tolist(), strict=True))
+
+
+def weakest_places(coverage: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Per column (threat), the row (place) with the lowest coverage; ties go
+    to the lower class, then to the first row.
+
+    >>> weakest_places(np.array([[0.5, 0.0], [0.5, 0.0], [0.7, 0.0]]),
+    ...                np.array([[1, 1], [1, 0], [2, 1]])).tolist()
+    [0, 1]
+    """
+    n_rows, n_cols = coverage.shape
+    if not n_cols:
+        return np.zeros(0, dtype=np.int64)
+    rows = np.broadcast_to(np.arange(n_rows), (n_cols, n_rows))
+    return np.lexsort((rows, classes.T, coverage.T))[:, 0]
+
+
+def world_view(
+    model: CoverageModel,
+    geography: Geography,
+    scenario: Scenario,
+    *,
+    as_of: datetime.date | None = None,
+    per_jurisdiction: JurisdictionCoverage | None = None,
+) -> WorldView:
+    """Every threat seen from no jurisdiction in particular (see the module's rules).
+
+    Parameters
+    ----------
+    model : CoverageModel
+    geography : Geography
+    scenario : Scenario
+    as_of : datetime.date or None
+    per_jurisdiction : JurisdictionCoverage, optional
+        A run of the same scenario and date holding every place, reused
+        instead of computing the places again.
+
+    Returns
+    -------
+    WorldView
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction, Mobile
+    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
+    ...     threats=(Threat("t", "T"),), mitigations=(Mitigation("m", "M", "hw",
+    ...     "deployed"),), mitigates=(Mitigates("m", "t", "high"),)))
+    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US", weight=75),
+    ...     Jurisdiction("cn", "China", weight=25)),
+    ...     in_force=(InForce("m", "us", "deployed"),), mobile=(Mobile("t"),))
+    >>> t = world_view(model, geo, Scenario()).threat("t")
+    >>> t.weakest, t.coverage_class, t.share, t.weighted_share
+    ('cn', 'unmitigated', 0.5, 0.75)
+    """
+    rows = places(geography, as_of)
+    mobile = np.isin(model.threats, sorted(geography.mobile_threats))
+    if not rows:
+        check_scenario(model, scenario)
+        coverage, classes = threat_rows(
+            model, scenario, enabled_mask(model, scenario)[model.link_mitigation]
+        )
+        return WorldView(
+            scenario=scenario,
+            as_of=as_of,
+            places=(),
+            weights=None,
+            threats=model.threats,
+            mobile=mobile,
+            weakest=np.full(len(model.threats), -1),
+            coverage=coverage,
+            classes=classes,
+            addressed_in=np.zeros(len(model.threats), dtype=np.int64),
+            share=None,
+            weighted_share=None,
+            per_place=None,
+        )
+    if per_jurisdiction is None:
+        per_place = coverage_by_jurisdiction(
+            model, geography, scenario, as_of=as_of, jurisdictions=rows
+        )
+    else:
+        per_place = _rows_of(per_jurisdiction, rows)
+    weakest = weakest_places(per_place.coverage, per_place.classes)
+    columns = np.arange(len(model.threats))
+    addressed, weights = per_place.addressed, _weights(geography, rows)
+    return WorldView(
+        scenario=scenario,
+        as_of=as_of,
+        places=rows,
+        weights=weights,
+        threats=model.threats,
+        mobile=mobile,
+        weakest=weakest,
+        coverage=per_place.coverage[weakest, columns],
+        classes=per_place.classes[weakest, columns],
+        addressed_in=addressed.sum(axis=0),
+        share=addressed.mean(axis=0),
+        weighted_share=_weighted_share(weights, addressed),
+        per_place=per_place,
+    )
+
+
+def _rows_of(run: JurisdictionCoverage, rows: tuple[str, ...]) -> JurisdictionCoverage:
+    """The rows of a run for some of its jurisdictions, in the order given."""
+    index = [run.row(j) for j in rows]
+    return replace(
+        run,
+        jurisdictions=rows,
+        maturity=run.maturity[index],
+        enabled=run.enabled[index],
+        coverage=run.coverage[index],
+        classes=run.classes[index],
+    )
+
+
+def _weights(geography: Geography, rows: tuple[str, ...]) -> np.ndarray | None:
+    weight = {j.id: j.weight for j in geography.jurisdictions}
+    if any(weight[j] is None for j in rows):
+        return None
+    return np.array([float(weight[j]) for j in rows])
+
+
+def _weighted_share(weights: np.ndarray | None, addressed: np.ndarray):
+    if weights is None or weights.sum() <= 0:
+        return None
+    return (weights @ addressed) / weights.sum()
