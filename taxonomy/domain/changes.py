@@ -115,6 +115,35 @@ def taxonomy_diff(current: Taxonomy, desired: Taxonomy, *, prune: bool) -> Chang
     return ChangeSet(tuple(changes))
 
 
+def as_written(changes: ChangeSet) -> ChangeSet:
+    """``changes`` with each ``after`` at the version the write stores: 1 for
+    a created item, one past ``before`` for an updated one.
+
+    A diff's ``after`` is the desired record, whose version is whatever the
+    request carried; a write counts versions itself, so this is the record a
+    read after the write returns (and what the audit log records).
+
+    >>> from taxonomy.domain.records import Layer
+    >>> change = Change("layer", "update", "hw", Layer("hw", "HW", version=4),
+    ...     Layer("hw", "Chips"))
+    >>> as_written(ChangeSet((change,))).changes[0].after.version
+    5
+    """
+    return ChangeSet(
+        tuple(
+            c
+            if c.after is None
+            else replace(
+                c,
+                after=replace(
+                    c.after, version=1 + (c.before.version if c.before else 0)
+                ),
+            )
+            for c in changes.changes
+        )
+    )
+
+
 def taxonomy_with_changes(taxonomy: Taxonomy, changes: Iterable[Change]) -> Taxonomy:
     """``taxonomy`` as a write of ``changes`` would leave it, computed in memory.
 

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import doctest
+from dataclasses import replace
 from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from graphapi.models import APIToken
 from taxonomy import audit, services
 from taxonomy.domain import changes
+from taxonomy.domain.kinds import items_of, record_key
+from taxonomy.domain.records import Layer, Taxonomy
 from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.graph import repository
 from taxonomy.models import AuditEntry
@@ -124,6 +128,47 @@ def test_an_api_import_records_its_changes(token_client, seeded_graph):
         "layer",
         "update",
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "write",
+    [
+        {"LAYERWISE_STAGED_WRITE_ITEMS": 10**9},
+        {"LAYERWISE_STAGED_WRITE_ITEMS": 0, "LAYERWISE_STAGE_BATCH": 200},
+    ],
+    ids=["one transaction", "staged"],
+)
+def test_an_import_records_after_each_change_the_version_the_graph_stores(
+    seeded_graph, write
+):
+    def renamed(taxonomy: Taxonomy, mark: str) -> Taxonomy:
+        return replace(
+            taxonomy,
+            threats=tuple(replace(t, name=t.name + mark) for t in taxonomy.threats),
+            layers=(*taxonomy.layers, Layer(f"new{len(mark)}", "New")),
+            mitigates=tuple(
+                replace(m, rationale=m.rationale + mark) for m in taxonomy.mitigates
+            ),
+        )
+
+    with override_settings(**write):
+        for mark in ("'", "''"):
+            current = repository.taxonomy_read()
+            services.taxonomy_import(
+                taxonomy=renamed(current, mark), actor="test", channel="import"
+            )
+    stored = {
+        (kind, record_key(r)): r.version
+        for kind in ("layer", "threat", "mitigates")
+        for r in items_of(repository.taxonomy_read(), kind)
+    }
+    entries = AuditEntry.objects.filter(graph_revision=repository.graph_revision())
+    assert {e.action for e in entries} == {"create", "update"}
+    assert {(e.kind, e.key): e.after["version"] for e in entries} == {
+        (e.kind, e.key): stored[(e.kind, e.key)] for e in entries
+    }
+    assert {e.after["version"] for e in entries if e.action == "update"} == {3}
 
 
 def test_a_cascading_delete_records_the_links_it_removed(seeded_graph, ada):

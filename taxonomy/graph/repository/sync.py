@@ -13,7 +13,7 @@ from typing import Any
 
 import neo4j
 
-from taxonomy.domain.changes import Change, ChangeSet, taxonomy_diff
+from taxonomy.domain.changes import Change, ChangeSet, as_written, taxonomy_diff
 from taxonomy.domain.errors import GraphConflict
 from taxonomy.domain.kinds import (
     LINK_KINDS,
@@ -347,7 +347,8 @@ def taxonomy_sync(
 
     def prepare(tx: neo4j.ManagedTransaction) -> tuple[Taxonomy, ChangeSet]:
         current = _read_taxonomy_tx(tx, taxonomy)
-        changes = taxonomy_diff(current, desired, prune=prune)
+        # After each change, the version the write stores (the journal's too).
+        changes = as_written(taxonomy_diff(current, desired, prune=prune))
         _check_conflicts_tx(tx, changes, desired, _scope(taxonomy))
         if validate is not None:
             validate(current, changes)
