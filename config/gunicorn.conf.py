@@ -5,15 +5,20 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS", "2"))
-# A worker silent for this long is killed and its request gets no answer, so
-# Neo4j (LAYERWISE_NEO4J_QUERY_TIMEOUT, 30 s) stops a long query first and the
-# request ends with a 503 in the error shape.
+# Each worker serves THREADS requests at once, with threads that are handed
+# whole request heads only (config/gunicorn_worker.py): a client that sends
+# its head slowly, or half of it, holds no thread, and is dropped after
+# LAYERWISE_GUNICORN_HEAD_TIMEOUT seconds (10).
+worker_class = "config.gunicorn_worker.HeadFirstWorker"
+threads = int(os.environ.get("THREADS", "4"))
+# A worker whose main loop is silent for this long is killed, and a client
+# that sends none of a body, or reads none of an answer, for this long is
+# dropped. Neo4j (LAYERWISE_NEO4J_QUERY_TIMEOUT, 30 s) stops a long query
+# first and the request ends with a 503 in the error shape.
 timeout = int(os.environ.get("LAYERWISE_GUNICORN_TIMEOUT", "60"))
 # On a restart, workers get this long to finish the requests they hold.
 graceful_timeout = 30
-# Seconds an idle keep-alive connection stays open, for gthread workers (a
-# --worker-class given); the default sync workers answer one request per
-# connection, which spreads requests evenly over the workers.
+# Seconds an idle keep-alive connection stays open.
 keepalive = 5
 # Request line, header count and header size limits, in bytes and fields; beyond
 # them gunicorn answers 400 before Django sees the request.
@@ -21,3 +26,9 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 accesslog = "-"
+# gunicorn (25.1+) opens a control socket for gunicornc at a path every
+# gunicorn of the user shares ($XDG_RUNTIME_DIR/gunicorn.ctl or
+# ~/.gunicorn/gunicorn.ctl), so a second server would take over the first's.
+# Off, unless LAYERWISE_GUNICORN_CONTROL_SOCKET names a path of its own.
+control_socket = os.environ.get("LAYERWISE_GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
