@@ -8,11 +8,17 @@ threat's coverage by all governance layers together under the scenario, in
 percent (0..100, a whole number, as MITRE's ``mitreattack-python`` reads
 scores, rounded down so that a score at or above the threshold's percent means
 addressed); the comment says its coverage class and which layers address
-it, alone or together. A red-to-green gradient over 0..100, a legend item per
-class and the scenario's assumptions (threshold, dependence, maturities, what
-is switched off) in the layer's metadata. Technique ids are the taxonomy's own
-ids without the taxonomy prefix (``atlas:AML.T0024`` → ``AML.T0024``), so a
-layer of an ATLAS- or ATT&CK-derived taxonomy opens on the right cells in
+it, alone or together. Each cell has its class's colour (``color``, which
+Navigator and mitreattack-python's exports draw instead of the score's), the
+colour of the class's legend item, so the colour of a cell tells its class;
+the gradient, for a tool that draws the score, steps at the threshold from
+the insufficient colour to the single-layer one. The scenario's assumptions
+(threshold, dependence, maturities, what is switched off) are in the layer's
+metadata. The layer's name holds none of the characters a spreadsheet's
+sheet title cannot (a colon, slash, backslash, star, question mark or
+bracket), so mitreattack-python's Excel export of it works. Technique ids
+are the taxonomy's own ids without the taxonomy prefix (``atlas:AML.T0024``
+→ ``AML.T0024``), so a layer of an ATLAS- or ATT&CK-derived taxonomy opens on the right cells in
 ATLAS or ATT&CK Navigator. Given the number of documented incidents that use
 each threat, the comment says it; when the scenario weights by demand (the
 coverage document carries ``demand``), the score is that number instead, on
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,8 +48,16 @@ LAYER_FORMAT = "4.5"
 # The layer format 4.5 asks for Navigator 4.9.0 or later; mitreattack-python
 # reads the 5.x schema.
 NAVIGATOR_VERSION = "5.1.0"
-# Red (no coverage) through yellow to green (full coverage).
-GRADIENT = ("#ff6666", "#ffe766", "#8ec843")
+# One colour per coverage class, from red (no enabled mitigation) to green
+# (one layer alone), each distinct in lightness too (ColorBrewer's RdYlGn).
+CLASS_COLORS = {
+    UNMITIGATED: "#d73027",
+    INSUFFICIENT: "#fdae61",
+    DEFENSE_IN_DEPTH: "#a6d96a",
+    SINGLE_LAYER: "#1a9850",
+}
+# The characters a sheet title of a spreadsheet may not hold.
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 # White (no incident uses it) to red (the most used), as ATLAS's own case-study
 # frequency layer.
 DEMAND_GRADIENT = ("#ffffff", "#f44336")
@@ -148,19 +163,14 @@ def incidents_text(count: int) -> str:
     return f"used by {count} documented incident{'' if count == 1 else 's'}"
 
 
-def _color(
-    value: float, low: float, high: float, gradient: tuple[str, ...] = GRADIENT
-) -> str:
-    """The gradient's color at ``value`` (linear between the stops)."""
-    stops = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in gradient]
-    t = 0.0 if high <= low else (value - low) / (high - low)
-    t = min(max(t, 0.0), 1.0) * (len(stops) - 1)
-    i = min(int(t), len(stops) - 2)
-    frac = t - i
-    rgb = [
-        round(a + (b - a) * frac) for a, b in zip(stops[i], stops[i + 1], strict=True)
-    ]
-    return "#" + "".join(f"{c:02x}" for c in rgb)
+def threshold_score(threshold: float) -> int:
+    """The least score that means addressed at ``threshold`` (the cut of the
+    layer's gradient).
+
+    >>> threshold_score(0.8), threshold_score(0.57), threshold_score(0.805)
+    (80, 57, 81)
+    """
+    return math.ceil(SCORE_MAX * threshold - TOLERANCE)
 
 
 def navigator_layer(
@@ -184,7 +194,8 @@ def navigator_layer(
     taxonomy : str
         The taxonomy's name; its prefix is taken off the threat ids.
     name : str, optional
-        The layer's name (default: "Layerwise coverage: <taxonomy>").
+        The layer's name (default: "<taxonomy> coverage"); a character a
+        sheet title may not hold becomes ``-``.
     domain : str, optional
         Default ``navigator_domain(taxonomy)``.
     attack_version : str, optional
@@ -226,7 +237,12 @@ def navigator_layer(
             f"the threat's coverage by all {len(layers)} governance layers "
             f"together, in percent (addressed at {SCORE_MAX * threshold:g}% or more)"
         )
-        gradient = {"colors": list(GRADIENT), "minValue": 0, "maxValue": SCORE_MAX}
+        cut = threshold_score(threshold)
+        gradient = {
+            "colors": [CLASS_COLORS[INSUFFICIENT], CLASS_COLORS[SINGLE_LAYER]],
+            "minValue": cut - 1,
+            "maxValue": cut,
+        }
         legend = _legend(report)
     used = "; the documented incidents that use it" if demand is not None else ""
     techniques = [
@@ -235,7 +251,7 @@ def navigator_layer(
         for entry in _techniques(t, taxonomy, tactics, demand, by_demand=by_demand)
     ]
     return {
-        "name": name or f"Layerwise coverage: {taxonomy}",
+        "name": SHEET_TITLE_FORBIDDEN.sub("-", name or f"{taxonomy} coverage"),
         "versions": versions,
         "domain": domain or navigator_domain(taxonomy),
         "description": (
@@ -257,28 +273,21 @@ def navigator_layer(
 
 
 def _legend(report: Mapping[str, Any]) -> list[dict[str, str]]:
-    """A legend item per class, in the gradient's color of the class's band of
-    scores (the two addressed classes share the band above the threshold).
+    """A legend item per class, in the class's colour (its cells' colour).
 
     >>> [i["label"] for i in _legend({"threshold": 0.8, "summary": {}})][1]
     'insufficient (0): coverage below 80%'
     """
     cut = SCORE_MAX * report["threshold"]
     bands = {
-        UNMITIGATED: ("no enabled mitigation, 0%", 0),
-        INSUFFICIENT: (f"coverage below {cut:g}%", cut / 2),
-        DEFENSE_IN_DEPTH: (
-            f"{cut:g}% or more, only layers together",
-            (cut + SCORE_MAX) / 2,
-        ),
-        SINGLE_LAYER: (f"{cut:g}% or more, one layer alone", (cut + SCORE_MAX) / 2),
+        UNMITIGATED: "no enabled mitigation, 0%",
+        INSUFFICIENT: f"coverage below {cut:g}%",
+        DEFENSE_IN_DEPTH: f"{cut:g}% or more, only layers together",
+        SINGLE_LAYER: f"{cut:g}% or more, one layer alone",
     }
     counts = report.get("summary", {})
     return [
-        {
-            "label": f"{c} ({counts.get(c, 0)}): {bands[c][0]}",
-            "color": _color(bands[c][1], 0, SCORE_MAX),
-        }
+        {"label": f"{c} ({counts.get(c, 0)}): {bands[c]}", "color": CLASS_COLORS[c]}
         for c in CLASSES
     ]
 
@@ -359,6 +368,7 @@ def _techniques(
     technique = {
         "techniqueID": unprefixed(taxonomy, entry["id"]),
         "score": count if by_demand else coverage_score(entry),
+        **({} if by_demand else {"color": CLASS_COLORS[entry["class"]]}),
         "comment": comment,
         "enabled": True,
         "metadata": metadata,

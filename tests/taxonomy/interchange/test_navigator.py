@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 
 from taxonomy import services
-from taxonomy.analysis.model import CLASSES
-from taxonomy.formats.navigator import GRADIENT, navigator_layer
+from taxonomy.analysis.model import CLASSES, INSUFFICIENT, SINGLE_LAYER
+from taxonomy.formats.navigator import CLASS_COLORS, navigator_layer
 
 # A JSON Schema written from the ATT&CK Navigator Layer File Format Definition,
 # version 4.5 (source: mitre-attack/attack-navigator, layers/spec/v4.5/layerformat.md).
@@ -38,10 +38,11 @@ def test_the_seed_layer_validates_against_the_layer_format(seeded_graph):
     _assert_gradient_max_is_greater(layer)
     assert layer["versions"]["layer"] == "4.5"
     assert len(layer["techniques"]) == 12
+    # A step at the threshold, 80%: below it insufficient, at it addressed.
     assert layer["gradient"] == {
-        "colors": list(GRADIENT),
-        "minValue": 0,
-        "maxValue": 100,
+        "colors": [CLASS_COLORS[INSUFFICIENT], CLASS_COLORS[SINGLE_LAYER]],
+        "minValue": 79,
+        "maxValue": 80,
     }
     assert len(layer["legendItems"]) == len(CLASSES)
 
