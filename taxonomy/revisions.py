@@ -17,12 +17,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from taxonomy import audit, selectors
+from taxonomy.domain.coverage_query import CURRENT
 from taxonomy.domain.errors import RevisionError
 from taxonomy.domain.records import Taxonomy
 from taxonomy.formats import document_json
 from taxonomy.models import NamedRevision
-
-CURRENT = "current"
+from taxonomy.selectors import named_revisions
 
 
 def revision_tag(
@@ -63,24 +63,11 @@ def revision_list() -> QuerySet[NamedRevision]:
 
 def revision_get(*, name: str) -> NamedRevision:
     """One named revision; RevisionError naming the known ones if it does not exist."""
-    try:
-        return NamedRevision.objects.get(name=name)
-    except NamedRevision.DoesNotExist:
-        known = (
-            ", ".join(NamedRevision.objects.values_list("name", flat=True)) or "none"
-        )
-        raise RevisionError(
-            f"no revision {name!r} (known: {known}; or {CURRENT!r})"
-        ) from None
+    return named_revisions.revision_get(name=name)
 
 
 def revision_taxonomy(*, name: str) -> Taxonomy:
     """The taxonomy a named revision recorded, or the graph now for ``current``."""
     if name == CURRENT:
         return selectors.taxonomy_snapshot()
-    revision = revision_get(name=name)
-    taxonomy = document_json.taxonomy_from_document(revision.document)
-    return Taxonomy(
-        **{f: getattr(taxonomy, f) for f in document_json.JSON_KEYS},
-        revision=revision.graph_revision,
-    )
+    return named_revisions.named_taxonomy(name=name)

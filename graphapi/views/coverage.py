@@ -20,83 +20,76 @@ from graphapi.serializers.queries import (
     RobustnessQuerySerializer,
     threat_page,
 )
-from graphapi.views.common import ApiView, params, revision_taxonomy, scenario
-from taxonomy import revisions, selectors
-from taxonomy.analysis.report import coverage_document, render_csv, render_json
+from graphapi.views.common import ApiView, params, scenario
+from taxonomy import selectors
+from taxonomy.domain.coverage_query import CURRENT, CoverageQuery
+from taxonomy.domain.errors import NotFound, RevisionError
 
 CSV = "text/csv; charset=utf-8"
 JSON = "application/json"
 
 
-def _coverage_text(
-    view: APIView, request: Request, *, fmt: str, diff_baseline: bool | None = None
-) -> str:
-    """The coverage document of the query (at ``view.token``) rendered as ``fmt``."""
+def _coverage_query(request: Request, *, diff: bool = False) -> CoverageQuery:
+    """The coverage query of the request's parameters (``diff``: the diff
+    view's, which always compares with the baseline)."""
     query = params(CoverageQuerySerializer, request)
-    chosen = scenario(query)
-    taxonomy = selectors.taxonomy_checked(token=view.token, taxonomy=query["taxonomy"])
-    return selectors.coverage_rendered(
-        token=view.token,
-        taxonomy=taxonomy,
-        scenario=chosen,
+    return CoverageQuery(
+        taxonomy=query["taxonomy"],
+        revision=query.get("revision") or CURRENT,
+        scenario=scenario(query),
         threat=query.get("threat"),
         chains=query.get("chains"),
-        diff_baseline=query["diff_baseline"]
-        if diff_baseline is None
-        else diff_baseline,
-        fmt=fmt,
+        diff_baseline=diff or query["diff_baseline"],
         page=threat_page(query),
     )
 
 
-def _at_revision(*, fmt: str, diff_baseline: bool | None = None) -> Callable:
-    """Decorate a coverage view's ``get``: with ``?revision=NAME`` (not ``current``)
-    it answers for that named revision, computed on each request (a name can be
-    moved with ``tag --force`` while the graph revision stays), else as before."""
+def _coverage_answer(
+    view: APIView, request: Request, *, fmt: str, diff: bool = False
+) -> HttpResponse:
+    """The coverage document of the request rendered as ``fmt``, through the
+    coverage selector (at ``view.token``, the token the cached GET read)."""
+    query = _coverage_query(request, diff=diff)
+    token = getattr(view, "token", None) or selectors.revision_token()
+    if query.is_current:
+        selectors.taxonomy_checked(token=token, taxonomy=query.taxonomy)
+    try:
+        text = selectors.coverage_rendered(query, fmt=fmt, token=token)
+    except RevisionError:
+        raise NotFound("revision", query.revision) from None
+    return HttpResponse(text, content_type=CSV if fmt == "csv" else JSON)
 
-    def decorate(method: Callable) -> Callable:
-        @functools.wraps(method)
-        def wrapper(self, request: Request, *args, **kwargs) -> HttpResponse:
-            name = request.query_params.get("revision")
-            if not name or name == revisions.CURRENT:
-                return method(self, request, *args, **kwargs)
-            query = params(CoverageQuerySerializer, request)
-            document = coverage_document(
-                revision_taxonomy(query["revision"]),
-                scenario=scenario(query),
-                threat=query.get("threat"),
-                chains=query.get("chains"),
-                diff_baseline=query["diff_baseline"]
-                if diff_baseline is None
-                else diff_baseline,
-                page=threat_page(query),
-            )
-            if fmt == "csv":
-                return HttpResponse(render_csv(document), content_type=CSV)
-            return HttpResponse(render_json(document), content_type=JSON)
 
-        return wrapper
+def _at_revision(method: Callable) -> Callable:
+    """Decorate a coverage view's ``get``: with ``?revision=NAME`` (not
+    ``current``) the whole-answer cache of the URL is skipped (a name can be
+    moved with ``tag --force`` while the graph revision stays); the selector
+    still caches the document by which recording the name holds."""
 
-    return decorate
+    @functools.wraps(method)
+    def wrapper(self, request: Request, *args, **kwargs) -> HttpResponse:
+        name = request.query_params.get("revision")
+        if not name or name == CURRENT:
+            return method(self, request, *args, **kwargs)
+        return method.__wrapped__(self, request, *args, **kwargs)
+
+    return wrapper
 
 
 @schema.coverage
 class CoverageView(ApiView):
-    @_at_revision(fmt="json")
+    @_at_revision
     @cached_get
     def get(self, request: Request) -> HttpResponse:
-        return HttpResponse(
-            _coverage_text(self, request, fmt="json"), content_type=JSON
-        )
+        return _coverage_answer(self, request, fmt="json")
 
 
 @schema.coverage_diff
 class CoverageDiffView(ApiView):
-    @_at_revision(fmt="json", diff_baseline=True)
+    @_at_revision
     @cached_get
     def get(self, request: Request) -> HttpResponse:
-        text = _coverage_text(self, request, fmt="json", diff_baseline=True)
-        return HttpResponse(text, content_type=JSON)
+        return _coverage_answer(self, request, fmt="json", diff=True)
 
 
 @schema.coverage_robustness
@@ -122,7 +115,7 @@ class CoverageMatrixView(ApiView):
     renderer_classes = [CSVRenderer, JSONRenderer]
     content_negotiation_class = FirstRenderer
 
-    @_at_revision(fmt="csv")
+    @_at_revision
     @cached_get
     def get(self, request: Request) -> HttpResponse:
-        return HttpResponse(_coverage_text(self, request, fmt="csv"), content_type=CSV)
+        return _coverage_answer(self, request, fmt="csv")

@@ -11,8 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 
 from taxonomy.analysis import chains as chain_analysis
 from taxonomy.analysis.chains import CHAIN_PATH_LIMIT, ChainReport
@@ -35,6 +34,7 @@ from taxonomy.analysis.resilience import (
 )
 from taxonomy.analysis.robustness_report import robustness_entry, robustness_lines
 from taxonomy.analysis.scenarios import diff_analyses
+from taxonomy.domain.coverage_query import ThreatPage
 from taxonomy.domain.records import MATURITIES, Taxonomy
 from taxonomy.domain.scenario import DEMAND, Scenario, percent, scenario_summary
 
@@ -196,34 +196,6 @@ def chain_entry(report: ChainReport) -> dict:
         "truncated": report.truncated,
         "minimum_blocking_set": list(report.minimum_blocking_set),
     }
-
-
-@dataclass(frozen=True)
-class ThreatPage:
-    """Which threats ``threats`` lists: those of ``coverage_class`` (all when
-    None), from ``offset``, at most ``limit`` (all when None).
-
-    A taxonomy of 100k threats makes a document of 60 MB; a page of it costs
-    what its threats cost, and every other part still covers the whole
-    taxonomy.
-    """
-
-    offset: int = 0
-    limit: int | None = None
-    coverage_class: str | None = None
-
-    def cut(self, threats: Sequence) -> tuple[list, int]:
-        """The page of ``threats`` (coverage entries) and how many pass the filter.
-
-        >>> from types import SimpleNamespace as T
-        >>> ts = [T(coverage_class=c) for c in "aabab"]
-        >>> page, count = ThreatPage(1, 2, "a").cut(ts)
-        >>> len(page), count
-        (2, 3)
-        """
-        kept = [t for t in threats if self.coverage_class in (None, t.coverage_class)]
-        end = None if self.limit is None else self.offset + self.limit
-        return kept[self.offset : end], len(kept)
 
 
 def build_report(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -134,13 +134,23 @@ class Scenario:
         """Everything that tells two scenarios apart, as a sortable, hashable
         tuple: every field, in order, sets sorted (derived from the fields, so
         a new one can never be left out and serve a stale cached answer)."""
-        return tuple(_key_part(getattr(self, f.name)) for f in fields(self))
+        return tuple(key_part(getattr(self, f.name)) for f in fields(self))
 
 
-def _key_part(value: Any) -> Any:
-    """A field's value as a sortable, hashable part of a cache key."""
+def key_part(value: Any) -> Any:
+    """A field's value as a sortable, hashable part of a cache key: a set
+    sorted, a value with its own ``cache_key`` by it, another dataclass by
+    its fields in order.
+
+    >>> key_part(frozenset({"b", "a"}))
+    ('a', 'b')
+    """
     if isinstance(value, frozenset):
         return tuple(sorted(value))
+    if hasattr(value, "cache_key"):
+        return value.cache_key()
+    if is_dataclass(value) and not isinstance(value, type):
+        return tuple(key_part(getattr(value, f.name)) for f in fields(value))
     return value
 
 

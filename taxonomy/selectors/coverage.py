@@ -1,4 +1,6 @@
-"""Coverage of the taxonomy in the graph: one read, then pure analysis; cached per revision."""
+"""Coverage of a taxonomy: the ONE selector of the coverage document
+(``coverage_report``, for a ``CoverageQuery``), its renderings and summaries;
+cached per graph revision."""
 
 from __future__ import annotations
 
@@ -10,15 +12,15 @@ from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.model import class_summary, validate_ids
 from taxonomy.analysis.report import (
-    ThreatPage,
     coverage_document,
     render_csv,
     render_json,
 )
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES
 from taxonomy.analysis.robustness_report import robustness_entry
+from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.errors import ScenarioError
-from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.scenario import (
     DEFAULT_EFFECTIVENESS,
     DEFAULT_THRESHOLD,
@@ -26,14 +28,16 @@ from taxonomy.domain.scenario import (
     NO_WEIGHT,
     Scenario,
 )
+from taxonomy.selectors import named_revisions
 from taxonomy.selectors.cache import (
     per_revision,
     revision_of,
+    revision_token,
     shared_get,
     shared_key,
     shared_set,
 )
-from taxonomy.selectors.snapshot import taxonomy_at, taxonomy_snapshot
+from taxonomy.selectors.snapshot import taxonomy_at
 
 
 def coverage_scenario(
@@ -80,35 +84,57 @@ def robustness_options(*, samples: int | None = None, seed: int | None = None) -
 
 
 def coverage_report(
-    *,
-    scenario: Scenario,
-    threat: str | None = None,
-    chains: str | None = None,
-    diff_baseline: bool = False,
-    taxonomy: str | None = DEFAULT_TAXONOMY,
-    robustness: dict | None = None,
-    page: ThreatPage | None = None,
+    query: CoverageQuery, *, token: str | None = None, of: Taxonomy | None = None
 ) -> dict:
-    """The coverage document (docs/coverage.md) of the graph under a scenario
-    (with ``page``, only that page of its threats).
+    """THE coverage document (docs/coverage.md) a query asks for: what every
+    page, API view, history view, export, the ``coverage`` command and the
+    editors' impact preview show.
 
-    Reads the taxonomy once (``taxonomy_snapshot``; the seed unless
-    ``taxonomy`` names another, None for the whole graph) and analyses it.
-    Raises ``ScenarioError`` when the scenario, ``threat`` or ``chains``
-    names an id the graph does not hold.
+    Cached in Django's cache on (graph token, query) (``token`` default the
+    graph's now): a named revision by which recording its name holds, so a
+    name moved with ``tag --force`` is computed anew. ``of`` is a taxonomy
+    that is not in the graph (an edit applied in memory): computed, never
+    cached. Raises ``ScenarioError`` when the query names an id the taxonomy
+    does not hold, ``RevisionError`` for an unknown revision.
     """
-    # The document names items and never quotes their prose: a lean read.
-    snapshot = taxonomy_snapshot(taxonomy=taxonomy, lean=True)
-    if taxonomy not in (None, DEFAULT_TAXONOMY) and not snapshot.threats:
-        raise ScenarioError({"taxonomy": [taxonomy]})
+    if of is not None:
+        return coverage_computed(query, of)
+    token = token or revision_token()
+    if query.is_current:
+        which = None
+    else:
+        which = named_revisions.revision_identity(name=query.revision)
+    key = shared_key("coverage-document", token, which, query.cache_key())
+    document = shared_get(key)
+    if document is None:
+        document = coverage_computed(query, _taxonomy_of(query, token))
+        if which is not None or document["revision"] == revision_of(token):
+            shared_set(key, document)
+    return document
+
+
+def _taxonomy_of(query: CoverageQuery, token: str) -> Taxonomy:
+    """The taxonomy a query analyses: the graph's at ``token`` (shared with
+    every read of the revision), or the named revision's."""
+    if not query.is_current:
+        return named_revisions.named_taxonomy(name=query.revision)
+    snapshot = taxonomy_at(token=token, taxonomy=query.taxonomy)
+    if query.taxonomy != DEFAULT_TAXONOMY and not snapshot.threats:
+        raise ScenarioError({"taxonomy": [query.taxonomy]})
+    return snapshot
+
+
+def coverage_computed(query: CoverageQuery, taxonomy: Taxonomy) -> dict:
+    """The analysis of ``taxonomy`` under the query: the one place the
+    document's options are handed to ``analysis.report``."""
     return coverage_document(
-        snapshot,
-        scenario=scenario,
-        threat=threat,
-        chains=chains,
-        diff_baseline=diff_baseline,
-        page=page,
-        robustness=robustness,
+        taxonomy,
+        scenario=query.scenario,
+        threat=query.threat,
+        chains=query.chains,
+        diff_baseline=query.diff_baseline,
+        page=query.page,
+        robustness=query.robustness_options,
     )
 
 
@@ -116,10 +142,14 @@ def coverage_baseline(
     *, token: str, taxonomy: str = DEFAULT_TAXONOMY
 ) -> dict[str, dict]:
     """Threat id -> its entry of the coverage document with nothing disabled."""
+
     snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
 
     def compute() -> dict[str, dict]:
-        document = coverage_document(snapshot, scenario=coverage_scenario())
+        if not snapshot.threats:
+            return {}
+        query = CoverageQuery(taxonomy=taxonomy, scenario=coverage_scenario())
+        document = coverage_report(query, token=token)
         return {entry["id"]: entry for entry in document["threats"]}
 
     return per_revision(
@@ -153,48 +183,26 @@ COVERAGE_RENDERERS = {"json": render_json, "csv": render_csv}
 
 
 def coverage_rendered(
-    *,
-    token: str,
-    scenario: Scenario,
-    threat: str | None = None,
-    chains: str | None = None,
-    diff_baseline: bool = False,
-    fmt: str = "json",
-    taxonomy: str = DEFAULT_TAXONOMY,
-    robustness: dict | None = None,
-    page: ThreatPage | None = None,
+    query: CoverageQuery, *, fmt: str = "json", token: str | None = None
 ) -> str:
-    """The coverage report rendered as the ``coverage`` command does (json or csv),
-    cached per revision token, scenario and query (``page`` included).
+    """The coverage document of ``query`` rendered as the ``coverage`` command
+    renders it (json or csv), the text cached on (graph token, query, format).
 
-    Raises ScenarioError for ids the taxonomy does not hold.
+    Raises what ``coverage_report`` raises.
     """
     render = COVERAGE_RENDERERS[fmt]
-    key = shared_key(
-        "coverage",
-        token,
-        taxonomy,
-        fmt,
-        scenario.cache_key(),
-        threat,
-        chains,
-        diff_baseline,
-        robustness,
-        page,
+    token = token or revision_token()
+    which = (
+        None
+        if query.is_current
+        else named_revisions.revision_identity(name=query.revision)
     )
+    key = shared_key("coverage", token, which, fmt, query.cache_key())
     text = shared_get(key)
     if text is None:
-        report = coverage_report(
-            scenario=scenario,
-            threat=threat,
-            chains=chains,
-            diff_baseline=diff_baseline,
-            taxonomy=taxonomy,
-            robustness=robustness,
-            page=page,
-        )
+        report = coverage_report(query, token=token)
         text = render(report)
-        if report["revision"] == revision_of(token):
+        if which is not None or report["revision"] == revision_of(token):
             shared_set(key, text)
     return text
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from taxonomy.analysis.demand import threat_demand
 from taxonomy.analysis.incidents import incident_model
-from taxonomy.analysis.report import coverage_document, render_csv
+from taxonomy.analysis.report import render_csv
+from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.errors import UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import Scenario
@@ -17,7 +18,7 @@ from taxonomy.formats.navigator import (
 )
 from taxonomy.formats.stix_write import stix_bundle
 from taxonomy.selectors.cache import revision_token
-from taxonomy.selectors.coverage import coverage_scenario
+from taxonomy.selectors.coverage import coverage_report, coverage_scenario
 from taxonomy.selectors.snapshot import taxonomy_at, taxonomy_names
 
 # The writers of the registry's formats but ``coverage``, which the pages
@@ -49,7 +50,8 @@ def taxonomy_export(
         raise UnknownTaxonomy(taxonomy, known)
     # The per-revision snapshot the pages and the API's reads share, so an
     # export after a page view reads nothing from Neo4j again.
-    snapshot = taxonomy_at(token=revision_token(), taxonomy=taxonomy)
+    token = revision_token()
+    snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
     if format == "yaml":
         return fixtures_yaml.export_yaml_text(snapshot)
     if format == "json":
@@ -58,7 +60,8 @@ def taxonomy_export(
         return stix_bundle(snapshot, name=taxonomy)
     if format == "graphml":
         return graphml_document(snapshot)
-    report = coverage_document(snapshot, scenario=scenario or coverage_scenario())
+    query = CoverageQuery(taxonomy=taxonomy, scenario=scenario or coverage_scenario())
+    report = coverage_report(query, token=token)
     if format == "csv":
         return render_csv(report)
     # Techniques under their tactics; with incidents, how many use each.

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from taxonomy.analysis.report import coverage_document
 from taxonomy.domain.changes import Change, taxonomy_with_changes
+from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.kinds import KINDS, record_key
 from taxonomy.domain.records import Taxonomy
 from taxonomy.domain.scenario import Scenario
-from taxonomy.selectors.coverage import coverage_scenario
+from taxonomy.selectors.coverage import coverage_report, coverage_scenario
 
 GAP_CLASSES = frozenset({"unmitigated", "insufficient"})
 
@@ -43,8 +43,8 @@ def coverage_impact(
 
     A threat that only exists on one side has ``None`` on the other.
     """
-    scenario = scenario or coverage_scenario()
-    docs = [coverage_document(t, scenario=scenario) for t in (before, after)]
+    query = CoverageQuery(scenario=scenario or coverage_scenario())
+    docs = [coverage_report(query, of=t) for t in (before, after)]
     entries = [{e["id"]: e for e in doc["threats"]} for doc in docs]
     changed = []
     for threat in sorted(set(entries[0]) | set(entries[1])):

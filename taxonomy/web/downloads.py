@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
 from taxonomy import selectors
+from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.errors import UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import Scenario, scenario_values
@@ -57,9 +58,9 @@ def _download_text(request, format: str, taxonomy: str, scenario: Scenario) -> s
     known = selectors.taxonomy_names()
     if taxonomy != DEFAULT_TAXONOMY and taxonomy not in known:
         raise UnknownTaxonomy(taxonomy, known)
-    return selectors.coverage_rendered(
-        token=selectors.revision_token(),
+    query = CoverageQuery(
+        taxonomy=taxonomy,
         scenario=scenario,
         diff_baseline=request.GET.get("compare") == "baseline",
-        taxonomy=taxonomy,
     )
+    return selectors.coverage_rendered(query)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from taxonomy import audit, revisions, selectors
 from taxonomy.analysis.model import CLASSES
-from taxonomy.analysis.report import coverage_document
+from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.errors import RevisionError
 from taxonomy.domain.kinds import (
     KINDS,
@@ -185,7 +185,10 @@ def revision_compare(request):
     b = request.GET.get("b") or revisions.CURRENT
     old, new = _taxonomy_at(a), _taxonomy_at(b)
     scenario = coverage_scenario()
-    documents = [coverage_document(t, scenario=scenario) for t in (old, new)]
+    documents = [
+        selectors.coverage_report(CoverageQuery(revision=name, scenario=scenario))
+        for name in (a, b)
+    ]
     comparison = taxonomy_comparison(old, new, old_name=a, new_name=b)
     context = {
         "a": a,

@@ -99,9 +99,11 @@ def test_an_unknown_id_or_bad_value_is_a_422_naming_the_parameter(
 
 def test_repeated_reads_are_served_from_the_cache(seeded_graph, anon, monkeypatch):
     calls = []
-    original = selectors.coverage_report
+    original = selectors.coverage_computed
     monkeypatch.setattr(
-        selectors, "coverage_report", lambda **kw: calls.append(kw) or original(**kw)
+        selectors,
+        "coverage_computed",
+        lambda *a, **kw: calls.append(a) or original(*a, **kw),
     )
     first = anon.get("/api/v1/coverage/?disable_layer=hardware").content
     second = anon.get("/api/v1/coverage/?disable_layer=hardware").content

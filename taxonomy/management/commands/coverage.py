@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import render_csv, render_json, render_table
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
+from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.errors import GraphError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import add_scenario_arguments, scenario_from_cleaned
@@ -107,14 +108,15 @@ class Command(BaseCommand):
         fail_on = _comma_list(options["fail_on"], CLASSES, "class") or []
         try:
             scenario = coverage_scenario(**scenario_from_cleaned(options))
-            report = coverage_report(
+            query = CoverageQuery(
+                taxonomy=options["taxonomy"],
                 scenario=scenario,
                 threat=options["threat"],
                 chains=options["chains"],
                 diff_baseline=options["diff_baseline"],
-                taxonomy=options["taxonomy"],
                 robustness=_robustness(options),
             )
+            report = coverage_report(query)
         except (ValueError, GraphError) as e:
             raise CommandError(str(e), returncode=USAGE_ERROR) from e
         self.stdout.write(RENDERERS[options["format"]](report), ending="")

@@ -4,7 +4,7 @@ analysing it under the request's scenario, and the numbers several pages show.""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from taxonomy import revisions, selectors
-from taxonomy.analysis import report
 from taxonomy.analysis.robustness_report import range_words
+from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.errors import RevisionError, ScenarioError
 from taxonomy.domain.kinds import NODE_KINDS, items_of
 from taxonomy.domain.records import (
@@ -42,6 +42,10 @@ from taxonomy.web import present as presentation
 # Scenario field -> its query parameter: the controls' names, read back by the form.
 PARAM = {param.attr: param.name for param in SCENARIO_PARAMS}
 
+
+# The document's options of most pages: every threat, no chains, no comparison
+# (``analyse_request`` puts in the request's taxonomy and scenario).
+WHOLE_DOCUMENT = CoverageQuery()
 
 # Above this many MITIGATES links, pages do not compute robustness while the
 # reader waits (the Robustness page still does, when asked).
@@ -128,6 +132,8 @@ def read_snapshot(request) -> Taxonomy:
     reads use), so a page costs one revision check, not a whole-graph read.
     """
     token = selectors.revision_token()
+    # The analyses of the page read the same revision (``page_coverage``).
+    request.graph_token = token
     return selectors.taxonomy_at(token=token, taxonomy=request.taxonomy.name)
 
 
@@ -194,9 +200,15 @@ class PageAnalysis:
 
 
 def analyse_request(
-    request, snapshot: Taxonomy, template: str, frame: dict | None = None, **query
+    request,
+    snapshot: Taxonomy,
+    template: str,
+    frame: dict | None = None,
+    query: CoverageQuery = WHOLE_DOCUMENT,
 ) -> PageAnalysis:
-    """``snapshot`` under the scenario the query string names.
+    """``snapshot`` under the scenario the query string names: the coverage
+    document of ``query`` (its options: the revision, chains, comparison)
+    with the request's scenario.
 
     A scenario that cannot be computed (``ScenarioError``, a malformed number)
     renders ``template`` with ``frame``, the names and a clear message instead
@@ -205,20 +217,24 @@ def analyse_request(
     names = names_by_kind(snapshot)
     try:
         scenario = scenario_from(request)
-        document = coverage_of_snapshot(snapshot, scenario, **query)
+        document = page_coverage(request, replace(query, scenario=scenario))
     except (ScenarioError, ValueError) as error:
         context = {"names": names, **(frame or {})}
         raise ScenarioProblem(error, template, context) from error
     return PageAnalysis(snapshot, names, scenario, document)
 
 
-def node_analysis(request, kind: str, record_id: str, **query) -> tuple:
-    """The node a page shows (else 404) and the snapshot's analysis; the page of
-    a scenario that cannot be computed still names the node."""
+def node_analysis(
+    request, kind: str, record_id: str, query: CoverageQuery = WHOLE_DOCUMENT
+) -> tuple:
+    """The node a page shows (else 404) and the snapshot's analysis (of
+    ``query`` under the request's scenario); the page of a scenario that
+    cannot be computed still names the node."""
     snapshot = read_snapshot(request)
     record = get_or_404(snapshot, kind, record_id)
     template = f"taxonomy/{kind}.html"
-    return record, analyse_request(request, snapshot, template, {kind: record}, **query)
+    frame = {kind: record}
+    return record, analyse_request(request, snapshot, template, frame, query)
 
 
 def scenario_from(request) -> Scenario:
@@ -237,14 +253,12 @@ def page_params(get):
     return params
 
 
-def coverage_of_snapshot(snapshot: Taxonomy, scenario: Scenario, **query) -> dict:
-    """The coverage document of a snapshot the page has already read.
-
-    ``coverage_report`` computes the same document but reads the graph
-    itself; pages also need names and descriptions, so they read the graph
-    once and analyse that snapshot.
-    """
-    return report.coverage_document(snapshot, scenario=scenario, **query)
+def page_coverage(request, query: CoverageQuery) -> dict:
+    """The coverage document of ``query`` in the request's taxonomy, from the
+    coverage selector (cached on the graph token and the query, as for the
+    API), at the revision the page read (``read_snapshot``)."""
+    asked = replace(query, taxonomy=request.taxonomy.name)
+    return selectors.coverage_report(asked, token=getattr(request, "graph_token", None))
 
 
 def names_by_kind(snapshot: Taxonomy) -> dict[str, dict[str, str]]:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from taxonomy import selectors
 from taxonomy.analysis.chains import onward_chains
+from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.records import (
     Taxonomy,
 )
@@ -15,11 +16,11 @@ from taxonomy.web import present as presentation
 from taxonomy.web import uncertainty
 from taxonomy.web.pages.common import (
     PageAnalysis,
-    coverage_of_snapshot,
     get_or_404,
     in_taxonomy,
     names_by_kind,
     node_analysis,
+    page_coverage,
     read_snapshot,
     robustness_of,
 )
@@ -29,7 +30,8 @@ from taxonomy.web.pages.common import (
 @in_taxonomy
 def threat_detail(request, threat_id: str):
     """One threat: class, coverage by layer, its mitigations and its chains."""
-    threat, analysis = node_analysis(request, "threat", threat_id, chains=threat_id)
+    query = CoverageQuery(chains=threat_id)
+    threat, analysis = node_analysis(request, "threat", threat_id, query)
     snapshot, document = analysis.snapshot, analysis.document
     entry = presentation.threat_entry(document, threat_id)
     context = analysis.shown | {
@@ -101,7 +103,7 @@ def layer_detail(request, layer_id: str):
     # The layer exists, so switching it off too cannot make the scenario invalid.
     without_scenario = presentation.without_layer(analysis.scenario, layer_id)
     falls_through = presentation.changed_classes(
-        document, coverage_of_snapshot(snapshot, without_scenario)
+        document, page_coverage(request, CoverageQuery(scenario=without_scenario))
     )
     context = analysis.shown | {
         "layer": layer,

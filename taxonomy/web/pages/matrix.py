@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from taxonomy import selectors
 from taxonomy.analysis.demand import threat_demand as demand_of
 from taxonomy.analysis.incidents import incident_model
+from taxonomy.domain.coverage_query import CURRENT, CoverageQuery
 from taxonomy.domain.records import (
     MATURITIES,
     Taxonomy,
@@ -110,9 +111,10 @@ def coverage_matrix(request):
         "taxonomy/includes/matrix.html" if request.htmx else "taxonomy/coverage.html"
     )
     compare = form["compare"]
-    analysis = analyse_request(
-        request, snapshot, template, {"form": form}, diff_baseline=compare
+    query = CoverageQuery(
+        revision=request.GET.get("revision") or CURRENT, diff_baseline=compare
     )
+    analysis = analyse_request(request, snapshot, template, {"form": form}, query)
     downloads = download_links(request, analysis.scenario, compare=compare)
     robust = None if form["revision"] else robustness_of(request, analysis)
     demand = _demand(request, snapshot, form)

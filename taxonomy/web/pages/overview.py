@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.scenario import (
     DEPENDENCE_WORDS,
     scenario_label,
@@ -71,9 +72,8 @@ def glossary_page(request):
 @in_taxonomy
 def brief(request):
     """A printable brief: headline, matrix and gaps, with scenario, date and revision."""
-    analysis = analyse_request(
-        request, read_snapshot(request), "taxonomy/brief.html", diff_baseline=True
-    )
+    snapshot, compared = read_snapshot(request), CoverageQuery(diff_baseline=True)
+    analysis = analyse_request(request, snapshot, "taxonomy/brief.html", None, compared)
     document = analysis.document
     context = (
         headline_context(analysis)

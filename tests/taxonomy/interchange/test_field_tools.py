@@ -14,6 +14,7 @@ from stix2validator import ValidationOptions, validate_string
 
 from taxonomy import selectors, services
 from taxonomy.analysis.model import CLASSES
+from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.selectors.coverage import coverage_scenario
 
 # What the validator may still warn about ("SHOULD"s the exports cannot meet):
@@ -137,7 +138,8 @@ def _with_attack_ids(layer: dict) -> dict:
 def _assert_scores_are_coverage_percent(layer: dict, taxonomy: str) -> None:
     """Every score is a whole percent and is the coverage document's
     coverage of the threat, in percent rounded down."""
-    report = selectors.coverage_report(scenario=coverage_scenario(), taxonomy=taxonomy)
+    query = CoverageQuery(taxonomy=taxonomy, scenario=coverage_scenario())
+    report = selectors.coverage_report(query)
     coverage = {
         t["id"].removeprefix(f"{taxonomy}:"): t["coverage"]["all"]
         for t in report["threats"]
@@ -229,7 +231,7 @@ def test_the_seed_and_atlas_layers_load_but_for_their_ids(
 
 def test_the_legend_names_each_class_with_its_count(seeded_graph):
     layer = _navigator("layerwise")
-    report = selectors.coverage_report(scenario=coverage_scenario())
+    report = selectors.coverage_report(CoverageQuery(scenario=coverage_scenario()))
     labels = [item["label"] for item in layer["legendItems"]]
     assert len(labels) == len(CLASSES)
     for name, label in zip(CLASSES, labels, strict=True):
