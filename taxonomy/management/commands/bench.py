@@ -1,4 +1,4 @@
-"""Run the benchmarks (`make bench`): analysis, robustness, recommend, incidents, Neo4j read, pages, API, shared cache, import, limits, large."""
+"""Run the benchmarks (`make bench`): analysis, robustness, recommend, incidents, jurisdictions, Neo4j read, pages, API, shared cache, import, limits, large."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ SUITES = (
     "robustness",
     "recommend",
     "incidents",
+    "jurisdictions",
     "read",
     "pages",
     "api",
@@ -107,6 +108,15 @@ class Command(BaseCommand):
         return run_incidents_bench(
             sizes=[s for s in sizes if s in ("small", "large")],
             out_path=out / "incidents.json",
+            progress=self.stdout.write,
+        )
+
+    def _jurisdictions(self, *, out, sizes):
+        from bench.jurisdictions import run_jurisdictions_bench
+
+        return run_jurisdictions_bench(
+            sizes=[s for s in sizes if s in ("small", "large")],
+            out_path=out / "jurisdictions.json",
             progress=self.stdout.write,
         )
 
