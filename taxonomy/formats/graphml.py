@@ -8,7 +8,9 @@ either name is prefixed by the kind: an incident's kind is
 ``incident_kind``). Edges are IN_LAYER, MITIGATES (strength,
 rationale, sources), ENABLES, REQUIRES, INTRODUCES, SUBTYPE_OF, IN_TACTIC,
 USES (steps, tactics, descriptions) and CITES (a threat, mitigation, tactic
-or incident to the sources that describe it), each with its ``type``.
+or incident to the sources that describe it), each with its ``type`` and an
+id unique in the document (``ENABLES:threat:a->threat:b``), as the GraphML
+schema requires.
 GraphML attributes are scalars: a list of ids (sources) is joined with
 spaces; a USES link's per-step lists, whose entries may be empty texts or
 hold spaces, are JSON arrays (``[1, 4]``, ``["atlas:AML.TA0002", ""]``).
@@ -60,7 +62,7 @@ def taxonomy_graph(taxonomy: Taxonomy) -> nx.MultiDiGraph:
     >>> g = taxonomy_graph(Taxonomy(threats=(Threat("a", "A"), Threat("b", "B")),
     ...                             enables=(Link("a", "b"),)))
     >>> list(g.edges(keys=True, data="type"))
-    [('threat:a', 'threat:b', 'ENABLES', 'ENABLES')]
+    [('threat:a', 'threat:b', 'ENABLES:threat:a->threat:b', 'ENABLES')]
     """
     g = nx.MultiDiGraph()
     for kind in NODE_KINDS.values():
@@ -96,8 +98,16 @@ def taxonomy_graph(taxonomy: Taxonomy) -> nx.MultiDiGraph:
 
 
 def _edge(g: nx.MultiDiGraph, source: str, target: str, rel: str, **attrs: Any) -> None:
-    """An edge keyed by its relationship type, which is also its ``type``."""
-    g.add_edge(source, target, key=rel, type=rel, **attrs)
+    """An edge of relationship type ``rel`` (its ``type``), keyed by its type and
+    ends, the key GraphML writes as the edge's id, which its schema requires to
+    be unique in the document (a second edge of one type between the same two
+    nodes gets a number)."""
+    key = base = f"{rel}:{source}->{target}"
+    n = 1
+    while g.has_edge(source, target, key):
+        n += 1
+        key = f"{base}#{n}"
+    g.add_edge(source, target, key=key, type=rel, **attrs)
 
 
 def graphml_document(taxonomy: Taxonomy) -> str:

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import xml.etree.ElementTree as ET
 from io import StringIO
 
+import igraph
 import networkx as nx
 from django.core.management import call_command
+from hypothesis import given
 
 from taxonomy import services
+from taxonomy.formats.graphml import graphml_document
+from tests.taxonomy.interchange.test_incident_formats import EXAMPLES, catalogues
+
+GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 
 
 def _export(*args) -> str:
@@ -57,6 +64,54 @@ def test_graphml_of_atlas_keeps_maturity_and_references(graph, atlas_text):
         and "atlas:attack-T1596" in node["sources"].split()
     )
     assert g.has_edge("threat:atlas:AML.T0000", "source:atlas:attack-T1596")
+
+
+def _graphml_ids(text: str) -> tuple[list[str], list[str]]:
+    """The ids of the document's nodes and edges, read as plain XML."""
+    root = ET.fromstring(text)
+    return (
+        [n.get("id") for n in root.iter(f"{GRAPHML}node")],
+        [e.get("id") for e in root.iter(f"{GRAPHML}edge")],
+    )
+
+
+def _assert_both_loaders_read_every_node_and_edge(text: str, path) -> None:
+    nodes, edges = _graphml_ids(text)
+    assert len(set(nodes)) == len(nodes)
+    assert None not in edges and len(set(edges)) == len(edges)
+    g = nx.read_graphml(io.StringIO(text), force_multigraph=True)
+    assert (g.number_of_nodes(), g.number_of_edges()) == (len(nodes), len(edges))
+    assert sorted(key for *_, key in g.edges(keys=True)) == sorted(edges)
+    path.write_text(text, encoding="utf-8")
+    ig = igraph.Graph.Read_GraphML(str(path))
+    assert (ig.vcount(), ig.ecount()) == (len(nodes), len(edges))
+    assert sorted(ig.vs["id"]) == sorted(nodes)
+    # (igraph 1.0 reads an edge's "id" wrong, as a node's id: not compared.)
+    types = [t for *_, t in g.edges(data="type")]
+    assert sorted(ig.es["type"]) == sorted(types)
+
+
+def test_graphml_edge_ids_are_unique_and_networkx_and_igraph_load_it(
+    graph, atlas_text, tmp_path
+):
+    services.catalogue_import(format="atlas", data=atlas_text)
+    text = _export("--format", "graphml", "--taxonomy", "atlas")
+    _assert_both_loaders_read_every_node_and_edge(text, tmp_path / "atlas.graphml")
+    g = nx.read_graphml(io.StringIO(text), force_multigraph=True)
+    # Many links share a type: the ids tell them apart.
+    assert [t for *_, t in g.edges(data="type")].count("USES") > 1
+
+
+@EXAMPLES
+@given(taxonomy=catalogues())
+def test_graphml_of_any_catalogue_has_unique_edge_ids_both_loaders_read(
+    taxonomy, tmp_path_factory
+):
+    path = tmp_path_factory.mktemp("graphml") / "taxonomy.graphml"
+    _assert_both_loaders_read_every_node_and_edge(graphml_document(taxonomy), path)
+    _, edges = _graphml_ids(graphml_document(taxonomy))
+    links = sum(len(getattr(taxonomy, f)) for f in ("mitigates", "enables", "uses"))
+    assert len(edges) >= links
 
 
 def test_the_coverage_matrix_is_csv_with_a_column_per_layer(seeded_graph, tmp_path):
