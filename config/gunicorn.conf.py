@@ -32,3 +32,15 @@ accesslog = "-"
 # Off, unless LAYERWISE_GUNICORN_CONTROL_SOCKET names a path of its own.
 control_socket = os.environ.get("LAYERWISE_GUNICORN_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
+
+
+def post_worker_init(worker):
+    """Answer one request before the threads serve: the first request of a
+    process builds the OpenAPI document the API checks query parameters
+    against, and drf-spectacular's generation fails when two threads run it
+    at once (its extensions load on first use; views share one schema)."""
+    from django.conf import settings
+    from django.test import Client
+
+    hosts = [h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")]
+    Client().get("/api/v1/ping/", secure=True, HTTP_HOST=(hosts or ["localhost"])[0])
