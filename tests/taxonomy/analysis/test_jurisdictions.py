@@ -43,7 +43,7 @@ from taxonomy.domain.jurisdictions import (
 )
 from taxonomy.domain.records import MATURITIES, Layer, Mitigates, Mitigation, Taxonomy
 from taxonomy.domain.records import Threat as ThreatRecord
-from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario import DEPENDENCES, Scenario
 from tests.taxonomy.analysis.test_fast import assert_same
 from tests.taxonomy.analysis.test_properties import cases
 
@@ -125,8 +125,20 @@ def geographies(draw, taxonomy: Taxonomy) -> Geography:
 
 
 @st.composite
-def worlds(draw):
+def full_cases(draw) -> tuple[Taxonomy, Scenario]:
+    """``cases`` with a random dependence and up to two adopted mitigations."""
     taxonomy, scenario = draw(cases(max_layers=4))
+    mitigations = [m.id for m in taxonomy.mitigations]
+    return taxonomy, replace(
+        scenario,
+        dependence=draw(st.sampled_from(DEPENDENCES)),
+        adopt=draw(st.sets(st.sampled_from(mitigations), max_size=2)),
+    )
+
+
+@st.composite
+def worlds(draw):
+    taxonomy, scenario = draw(full_cases())
     return taxonomy, scenario, draw(geographies(taxonomy)), draw(AS_OF)
 
 
@@ -221,6 +233,7 @@ def test_effective_maturities_equal_the_links_filtered_by_date_first(world):
     taxonomy, _, geography, as_of = world
     model = coverage_model(taxonomy)
     matrix = maturity_matrix(model, geography, as_of)
+    assert len(matrix) == len(geography.jurisdiction_ids)
     for row, j in zip(matrix, geography.jurisdiction_ids, strict=True):
         expected = brute_maturities(taxonomy, geography, j, as_of)
         got = {
@@ -301,7 +314,7 @@ def test_a_run_of_every_jurisdiction_serves_the_world_view(world):
 
 
 @FEWER
-@given(case=cases(max_layers=4), as_of=AS_OF)
+@given(case=full_cases(), as_of=AS_OF)
 def test_a_geography_without_jurisdictions_changes_nothing(case, as_of):
     taxonomy, scenario = case
     model = coverage_model(taxonomy)
@@ -317,7 +330,7 @@ def test_a_geography_without_jurisdictions_changes_nothing(case, as_of):
 
 
 @FEWER
-@given(case=cases(max_layers=4), as_of=AS_OF)
+@given(case=full_cases(), as_of=AS_OF)
 def test_jurisdictions_with_no_links_change_nothing(case, as_of):
     taxonomy, scenario = case
     model = coverage_model(taxonomy)
