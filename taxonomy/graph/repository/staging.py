@@ -9,7 +9,8 @@ one small transaction switches to it:
    will commit at), ``load_state = 'staging'`` and a heartbeat. Every other
    write refuses while it is there (``bump_revision_tx`` raises
    LoadInProgress), so nothing else changes while the load is written.
-2. **Stage**, in batches (each a transaction that also beats the heart):
+2. **Stage** (``staged_changes.py``), in batches (each a transaction that
+   also beats the heart):
    created nodes carry ``_load = load_id``; an updated node is a
    *replacement* node (``_sid`` instead of ``id``, the uniqueness constraint
    cannot clash) with copies of the links the load keeps; a link is seen
@@ -45,7 +46,6 @@ from typing import Any
 import neo4j
 from django.conf import settings
 
-from taxonomy.domain.changes import Change, ChangeSet
 from taxonomy.domain.errors import GraphConflict, LoadInProgress, WriteTooLarge
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.graph.repository.base import _session, translate_errors
@@ -67,7 +67,7 @@ logger = logging.getLogger(__name__)
 # down to MIN_BATCH while a server's transaction limit refuses them.
 STAGE_BATCH = 10_000
 MIN_BATCH = 250
-_LABELS = {kind: spec.label for kind, spec in NODE_KINDS.items()}
+LABELS = {kind: spec.label for kind, spec in NODE_KINDS.items()}
 # Every relationship type among taxonomy nodes: (type, source label, target label).
 RELS = (
     *((k.rel, k.source_label, k.target_label) for k in LINK_KINDS.values()),
@@ -108,7 +108,7 @@ class WriteStats:
         }
 
 
-class _Load:
+class Load:
     """One staged load: its id (the revision it commits at) and its batches."""
 
     def __init__(
@@ -309,187 +309,11 @@ def unlock(
         session.execute_write(work)
 
 
-# --- Stage ---------------------------------------------------------------------------
-
-
-def _end(var: str, label: str, key: str, replaced: bool) -> str:
-    """The pattern that finds a link's end: its replacement, or the node itself."""
-    if replaced:
-        return f"({var}:{label} {{_sid: row.{key}, _load: $load}})"
-    return f"({var}:{label} {{id: row.{key}}})"
-
-
-def _by_ends(
-    rows: list[dict[str, Any]], src_replaced: set[str], dst_replaced: set[str]
-) -> dict[tuple[bool, bool], list[dict[str, Any]]]:
-    groups: dict[tuple[bool, bool], list[dict[str, Any]]] = {}
-    for row in rows:
-        key = (row["source"] in src_replaced, row["target"] in dst_replaced)
-        groups.setdefault(key, []).append(row)
-    return groups
-
-
-def stage(
-    load: _Load,
-    changes: ChangeSet,
-    node_props: Callable[[str, Any], dict[str, Any]],
-    link_props: Callable[[tuple[str, ...], Any], dict[str, Any]],
-    link_key: Callable[[Change], dict[str, str]],
-    journal: Callable[[list[Change], int], Sequence[dict[str, Any]]] | None,
-) -> None:
-    """Write ``changes`` as staged items of ``load`` (invisible until ``switch``)."""
-    by = changes.by_kind_action()
-    replaced = {
-        kind: {c.key for c in by.get((kind, "update"), [])} for kind in NODE_KINDS
-    }
-    by_label = {_LABELS[kind]: ids for kind, ids in replaced.items()}
-    # Nodes readers do not see before the switch: created and replacements.
-    fresh = {
-        kind: replaced[kind] | {c.key for c in by.get((kind, "create"), [])}
-        for kind in NODE_KINDS
-    }
-
-    # 1. Marks on what goes away or is replaced.
-    for kind, spec in LINK_KINDS.items():
-        src, rel, dst = spec.source_label, spec.rel, spec.target_label
-        query = (
-            f"UNWIND $rows AS row MATCH (:{src} {{id: row.source}})-[r:{rel}]->"
-            f"(:{dst} {{id: row.target}}) SET r._drop = $load"
-        )
-        deleted = [link_key(c) for c in by.get((kind, "delete"), [])]
-        load.rows(query, deleted, counted=True)
-        load.rows(query, [link_key(c) for c in by.get((kind, "update"), [])], False)
-    for kind, label in _LABELS.items():
-        query = (
-            f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET n._drop = $load"
-        )
-        load.rows(query, [{"id": c.key} for c in by.get((kind, "delete"), [])], True)
-        load.rows(query, [{"id": key} for key in sorted(replaced[kind])], False)
-    # A replaced mitigation gets a new IN_LAYER below; its old one goes.
-    load.rows(
-        "UNWIND $rows AS row MATCH (:Mitigation {id: row.id})-[r:IN_LAYER]->() "
-        "SET r._drop = $load",
-        [{"id": key} for key in sorted(replaced["mitigation"])],
-        counted=False,
-    )
-
-    # 2. Nodes: created ones with their id, replacements under ``_sid``.
-    for kind, label in _LABELS.items():
-        created = [
-            {"id": c.key, "props": node_props(kind, c.after)}
-            for c in by.get((kind, "create"), [])
-        ]
-        load.rows(
-            f"UNWIND $rows AS row CREATE (n:{label}) SET n = row.props, "
-            "n.id = row.id, n.version = 1, n._load = $load",
-            created,
-            counted=True,
-        )
-        updated = [
-            {"id": c.key, "props": node_props(kind, c.after)}
-            for c in by.get((kind, "update"), [])
-        ]
-        load.rows(
-            f"UNWIND $rows AS row MATCH (o:{label} {{id: row.id}}) "
-            f"CREATE (n:{label}) SET n = row.props, "
-            "n.version = coalesce(o.version, 0) + 1, n._sid = row.id, n._load = $load",
-            updated,
-            counted=True,
-        )
-
-    # 3. Mitigations' layers (created and replaced mitigations).
-    layer_rows = [
-        {"source": c.key, "target": c.after.layer}
-        for action in ("create", "update")
-        for c in by.get(("mitigation", action), [])
-    ]
-    # A link from a created or replacement node is seen with it: only a new
-    # link between two nodes readers see now needs a mark of its own (and
-    # so an index entry, which a million new links would pay for).
-    groups = _by_ends(layer_rows, replaced["mitigation"], replaced["layer"])
-    for (rs, rt), rows in sorted(groups.items()):
-        load.rows(
-            f"UNWIND $rows AS row MATCH {_end('a', 'Mitigation', 'source', rs)} "
-            f"MATCH {_end('b', 'GovernanceLayer', 'target', rt)} "
-            "CREATE (a)-[r:IN_LAYER]->(b)",
-            rows,
-            counted=False,
-        )
-
-    # 4. Links created or changed, between the nodes readers will see.
-    for kind, spec in LINK_KINDS.items():
-        src, rel, dst = spec.source_label, spec.rel, spec.target_label
-        rows = []
-        for action in ("create", "update"):
-            for c in by.get((kind, action), []):
-                version = 1 if c.before is None else c.before.version + 1
-                props = link_props(spec.props, c.after) if spec.props else {}
-                rows.append({**link_key(c), "props": props, "version": version})
-        groups = _by_ends(rows, replaced[spec.source], replaced[spec.target])
-        new_src, new_dst = fresh[spec.source], fresh[spec.target]
-        for (rs, rt), group in sorted(groups.items()):
-            marked = [
-                r
-                for r in group
-                if r["source"] not in new_src and r["target"] not in new_dst
-            ]
-            unmarked = [
-                r for r in group if r["source"] in new_src or r["target"] in new_dst
-            ]
-            for part, mark in ((marked, ", r._load = $load"), (unmarked, "")):
-                load.rows(
-                    f"UNWIND $rows AS row MATCH {_end('a', src, 'source', rs)} "
-                    f"MATCH {_end('b', dst, 'target', rt)} "
-                    f"CREATE (a)-[r:{rel}]->(b) SET r = row.props, "
-                    f"r.version = row.version{mark}",
-                    part,
-                    counted=True,
-                )
-
-    # 5. The links replaced nodes keep, copied onto their replacements, at
-    # most a batch of links a transaction however many one node has: each
-    # copied original is marked to go (it goes with its node anyway).
-    for rel, src, dst in RELS:
-        sources = sorted(by_label.get(src, ()))
-        load.links_of(
-            f"UNWIND $rows AS row MATCH (a2:{src} {{_sid: row.id, _load: $load}}) "
-            f"MATCH (a:{src} {{id: row.id}})-[r:{rel}]->(b:{dst}) "
-            "WHERE r._drop IS NULL "
-            f"OPTIONAL MATCH (b2:{dst} {{_sid: b.id, _load: $load}}) "
-            "WITH a2, r, b, b2 WHERE b._drop IS NULL OR b2 IS NOT NULL "
-            "WITH a2, r, coalesce(b2, b) AS bb LIMIT $batch "
-            f"CREATE (a2)-[r2:{rel}]->(bb) SET r2 = properties(r) REMOVE r2._load "
-            "SET r._drop = $load RETURN count(r2) AS n",
-            [{"id": i} for i in sources],
-        )
-        targets = sorted(by_label.get(dst, ()))
-        load.links_of(
-            f"UNWIND $rows AS row MATCH (b2:{dst} {{_sid: row.id, _load: $load}}) "
-            f"MATCH (a:{src})-[r:{rel}]->(b:{dst} {{id: row.id}}) "
-            "WHERE r._drop IS NULL AND a._drop IS NULL "
-            "WITH a, r, b2 LIMIT $batch "
-            f"CREATE (a)-[r2:{rel}]->(b2) SET r2 = properties(r) REMOVE r2._load "
-            "SET r._drop = $load RETURN count(r2) AS n",
-            [{"id": i} for i in targets],
-        )
-
-    # 6. The audit records, at the revision the switch gives.
-    if journal is not None:
-        items = list(changes.changes)
-        for start in range(0, len(items), STAGE_BATCH):
-            chunk = list(journal(items[start : start + STAGE_BATCH], load.id))
-            for entry in chunk:
-                entry["position"] += start
-            load.rows(
-                "UNWIND $rows AS row CREATE (a:AuditRecord) SET a = row", chunk, False
-            )
-
-
 # --- Switch, settle, abort -----------------------------------------------------------
 
 
 def switch(
-    load: _Load, then: Callable[[neo4j.ManagedTransaction], None] | None = None
+    load: Load, then: Callable[[neo4j.ManagedTransaction], None] | None = None
 ) -> int:
     """The one small transaction after which readers see the load (``then(tx)``
     runs in it)."""
@@ -514,16 +338,16 @@ def switch(
     return revision
 
 
-def _each_node(load: _Load, where: str, action: str) -> None:
+def _each_node(load: Load, where: str, action: str) -> None:
     """``action`` on every node ``n`` of any label that ``where``, a batch a time."""
-    for label in _LABELS.values():
+    for label in LABELS.values():
         load.until_done(
             f"MATCH (n:{label}) WHERE {where} WITH n LIMIT $batch {action} "
             "RETURN count(n) AS n"
         )
 
 
-def _each_rel(load: _Load, where: str, action: str) -> None:
+def _each_rel(load: Load, where: str, action: str) -> None:
     """``action`` on every relationship ``r`` that ``where``, a batch a time."""
     for rel, _, _ in RELS:
         load.until_done(
@@ -532,20 +356,20 @@ def _each_rel(load: _Load, where: str, action: str) -> None:
         )
 
 
-def _links_of_marked(load: _Load, mark: str) -> None:
+def _links_of_marked(load: Load, mark: str) -> None:
     """Delete the links of every node marked ``mark`` (``_drop`` or ``_load``)
     of the load, a batch at a time: then deleting the nodes holds little."""
-    for label in _LABELS.values():
+    for label in LABELS.values():
         load.until_done(
             f"MATCH (n:{label}) WHERE n.{mark} = $load MATCH (n)-[r]-() "
             "WITH DISTINCT r LIMIT $batch DELETE r RETURN count(r) AS n"
         )
 
 
-def _settle(load: _Load) -> None:
+def _settle(load: Load) -> None:
     """After the switch: replacements take their ids, dropped items go."""
     _links_of_marked(load, "_drop")
-    for label in _LABELS.values():
+    for label in LABELS.values():
         load.until_done(
             f"MATCH (n:{label}) WHERE n._sid IS NOT NULL AND n._load = $load "
             "WITH n LIMIT $batch "
@@ -558,7 +382,7 @@ def _settle(load: _Load) -> None:
     load._tx(lambda tx: release_tx(tx, load.token))
 
 
-def _abort(load: _Load) -> None:
+def _abort(load: Load) -> None:
     """Before the switch: remove what the load staged and marked."""
     load._tx(
         lambda tx: tx.run(
@@ -571,7 +395,7 @@ def _abort(load: _Load) -> None:
     _abort_rest(load)
 
 
-def _abort_rest(load: _Load) -> None:
+def _abort_rest(load: Load) -> None:
     _links_of_marked(load, "_load")
     _each_node(load, "n._load = $load", "DETACH DELETE n")
     _each_rel(load, "r._load = $load", "DELETE r")
@@ -592,14 +416,14 @@ def run_load(
     stats: WriteStats,
     progress: Callable[[int, int], None] | None,
     total: int,
-    write: Callable[[_Load], None],
+    write: Callable[[Load], None],
     then: Callable[[neo4j.ManagedTransaction], None] | None = None,
     background: bool = False,
 ) -> int:
     """Stage with ``write(load)``, switch (``then(tx)`` in its transaction),
     settle (with ``background``, in a thread of its own, after this returns);
     abort on any failure before the switch. The revision after it."""
-    load = _Load(load_id, token, stats, progress, total)
+    load = Load(load_id, token, stats, progress, total)
     try:
         write(load)
         revision = switch(load, then)
@@ -628,7 +452,7 @@ def run_load(
     return revision
 
 
-def _settle_or_log(load: _Load) -> None:
+def _settle_or_log(load: Load) -> None:
     try:
         _settle(load)
     except Exception:
@@ -743,7 +567,7 @@ def settle_load(*, force: bool = False, token: str | None = None) -> str | None:
         mine = session.execute_write(take)
     if mine is None:
         return None
-    load = _Load(load_id, mine, WriteStats(), None, 0)
+    load = Load(load_id, mine, WriteStats(), None, 0)
     if state == COMMITTED:
         load.state = COMMITTED
         _settle(load)

@@ -22,7 +22,7 @@ from taxonomy.domain.kinds import (
     PROPERTY_LINK_KINDS,
 )
 from taxonomy.domain.records import Taxonomy
-from taxonomy.graph.repository import staging, visibility
+from taxonomy.graph.repository import staged_changes, staging, visibility
 from taxonomy.graph.repository.base import _batches, _scope, _session, translate_errors
 from taxonomy.graph.repository.journal import journal_write_tx
 from taxonomy.graph.repository.read import READ_ATTEMPTS, ReadRaced, _read_taxonomy_tx
@@ -469,7 +469,7 @@ def _staged_sync(
             stats,
             progress,
             len(changes.changes),
-            lambda load: staging.stage(
+            lambda load: staged_changes.stage(
                 load,
                 changes,
                 _node_props,

@@ -177,7 +177,7 @@ def test_a_failure_at_any_point_before_the_switch_leaves_the_graph_as_it_was(
 ):
     before, journal = _state(), _journal()
     calls = {"n": 0}
-    original_tx, original_switch = staging._Load._tx, staging.switch
+    original_tx, original_switch = staging.Load._tx, staging.switch
 
     def failing_tx(self, work):
         calls["n"] += 1
@@ -191,10 +191,10 @@ def test_a_failure_at_any_point_before_the_switch_leaves_the_graph_as_it_was(
     if failing_at == "switch":
         monkeypatch.setattr(staging, "switch", failing_switch)
     else:
-        monkeypatch.setattr(staging._Load, "_tx", failing_tx)
+        monkeypatch.setattr(staging.Load, "_tx", failing_tx)
     with override_settings(**STAGED), pytest.raises(RuntimeError):
         _write(loaded[1])
-    monkeypatch.setattr(staging._Load, "_tx", original_tx)
+    monkeypatch.setattr(staging.Load, "_tx", original_tx)
     monkeypatch.setattr(staging, "switch", original_switch)
     assert _state() == before
     assert _journal() == journal
@@ -216,7 +216,7 @@ def test_readers_see_the_old_taxonomy_until_the_switch_and_the_new_after(
         )
     assert not graph_copy.changes.is_empty
     seen = {"before": [], "after": [], "status": [], "refused": []}
-    original_switch, original_until = staging.switch, staging._Load.until_done
+    original_switch, original_until = staging.switch, staging.Load.until_done
 
     def watching_switch(load, *args):
         seen["before"].append(repository.taxonomy_read())
@@ -233,7 +233,7 @@ def test_readers_see_the_old_taxonomy_until_the_switch_and_the_new_after(
         return original_until(self, query, **params)
 
     monkeypatch.setattr(staging, "switch", watching_switch)
-    monkeypatch.setattr(staging._Load, "until_done", watching_until)
+    monkeypatch.setattr(staging.Load, "until_done", watching_until)
     with override_settings(**STAGED):
         _write(loaded[1])
     final = repository.taxonomy_read()
