@@ -256,14 +256,16 @@ NEO4J_READ_TIMEOUT = envfloat("LAYERWISE_NEO4J_READ_TIMEOUT", 300.0)
 LAYERWISE_MATRIX_PAGE = envint("LAYERWISE_MATRIX_PAGE", 500)
 # Staged loads (taxonomy/graph/repository/staging.py): whole-taxonomy change
 # sets larger than this are staged, in batches of this many rows; a load whose
-# writer is silent this long is undone or finished by the next write; a write
-# waits this long for a switched load to settle before it is refused.
+# lease is silent this long (its writer beats every fifth of it, at most every
+# 5 s: graph/repository/lease.py) is taken over, undone or finished, by the
+# next write; a write waits at most this long for a switched load whose writer
+# still beats to settle before it is refused (409 with Retry-After).
 # The wait is kept below gunicorn's worker timeout less a query's (60 - 30 s):
 # a sync worker waiting longer would be killed without an answer.
 LAYERWISE_STAGED_WRITE_ITEMS = envint("LAYERWISE_STAGED_WRITE_ITEMS", 20_000)
 LAYERWISE_STAGE_BATCH = envint("LAYERWISE_STAGE_BATCH", 10_000)
-LAYERWISE_LOAD_STALE_SECONDS = envfloat("LAYERWISE_LOAD_STALE_SECONDS", 300.0)
-LAYERWISE_SETTLE_WAIT_SECONDS = envfloat("LAYERWISE_SETTLE_WAIT_SECONDS", 20.0)
+LAYERWISE_LOAD_STALE_SECONDS = envfloat("LAYERWISE_LOAD_STALE_SECONDS", 15.0)
+LAYERWISE_SETTLE_WAIT_SECONDS = envfloat("LAYERWISE_SETTLE_WAIT_SECONDS", 3.0)
 for _name, _least in (
     ("LAYERWISE_STAGED_WRITE_ITEMS", 0),
     ("LAYERWISE_STAGE_BATCH", 1),

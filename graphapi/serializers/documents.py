@@ -60,11 +60,20 @@ class LoadStatusSerializer(serializers.Serializer):
     started = serializers.IntegerField(help_text="Milliseconds since the Unix epoch.")
     what = serializers.CharField(allow_null=True)
     silent_seconds = serializers.FloatField(
-        help_text="Since its writer was last heard of (a dead writer's load is "
-        "undone after LAYERWISE_LOAD_STALE_SECONDS)."
+        help_text="Since its writer was last heard of (it beats every few "
+        "seconds; a dead writer's load is taken over, undone or finished, by the "
+        "next write after LAYERWISE_LOAD_STALE_SECONDS)."
     )
-    rate = serializers.FloatField(allow_null=True, help_text="Changes per second.")
-    eta = serializers.FloatField(allow_null=True, help_text="Seconds left, about.")
+    stale = serializers.BooleanField(
+        help_text="Its writer is silent past LAYERWISE_LOAD_STALE_SECONDS: the "
+        "next write takes the load over."
+    )
+    rate = serializers.FloatField(
+        allow_null=True, help_text="Changes per second (null for a stale load)."
+    )
+    eta = serializers.FloatField(
+        allow_null=True, help_text="Seconds left, about (null for a stale load)."
+    )
 
 
 class WriteStatsSerializer(serializers.Serializer):

@@ -62,19 +62,18 @@ class LoadInProgress(GraphConflict):
 
     ``state`` is the load's meta (``id``, ``state``, ``done``, ``total``,
     ``started``, ``what``); ``stale`` says its writer has not been heard of
-    for ``LAYERWISE_LOAD_STALE_SECONDS`` (it died: the load can be settled).
+    for ``LAYERWISE_LOAD_STALE_SECONDS`` (it died: the load can be settled);
+    ``wait`` is the seconds to wait before trying again (``Retry-After``).
     """
 
-    wait = 30
-
-    def __init__(self, state: Mapping, stale: bool = False):
-        self.state, self.stale = dict(state), stale
+    def __init__(self, state: Mapping, stale: bool = False, wait: int = 5):
+        self.state, self.stale, self.wait = dict(state), stale, wait
         done, total = state.get("done") or 0, state.get("total") or 0
         share = f", {100 * done // total}% of {total:,} items" if total else ""
         what = state.get("what") or "a large write"
         super().__init__(
             f"{what} is being written in stages ({state.get('state')}{share}); "
-            "other writes wait until it is done: try again in a minute"
+            f"other writes wait until it is done: try again in {wait} s"
         )
 
 

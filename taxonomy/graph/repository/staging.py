@@ -26,7 +26,8 @@ one small transaction switches to it:
    replaces is deleted (the same transaction), dropped items go, and the
    lock is released. Every batch leaves what readers see unchanged.
 
-A failure while staging (or a killed process: its heartbeat stops for
+A failure while staging (or a killed process: its lease, beaten every few
+seconds by a thread of the writer, ``lease.py``, goes silent for
 ``LAYERWISE_LOAD_STALE_SECONDS``) is *aborted*: the staged items and marks
 are removed in batches and the lock released, leaving the graph as it was.
 A load that died after its switch is settled forward. ``settle_load`` does
@@ -49,6 +50,13 @@ from django.conf import settings
 from taxonomy.domain.errors import GraphConflict, LoadInProgress, WriteTooLarge
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.graph.repository.base import _session, translate_errors
+from taxonomy.graph.repository.lease import (
+    CLAIM,
+    SILENT_MS,
+    Heartbeat,
+    beat_seconds,
+    retry_after,
+)
 from taxonomy.graph.repository.visibility import (
     ABORTING,
     COMMITTED,
@@ -59,6 +67,7 @@ from taxonomy.graph.repository.visibility import (
     load_status,
     refuse_during_load,
     stale_seconds,
+    state_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -202,44 +211,6 @@ class Load:
 # --- Lock ----------------------------------------------------------------------------
 
 
-class Heartbeat:
-    """Beats a load's heart from a thread while its writer does what takes no
-    transaction of the load (reading the graph, comparing), so the load is
-    not taken for dead; ``with Heartbeat(token): ...``."""
-
-    def __init__(self, token: str):
-        self.token = token
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop.set()
-        self.thread.join()
-
-    def _run(self) -> None:
-        every = max(min(stale_seconds() / 4, 30.0), 0.05)
-        while not self.stop.wait(every):
-            try:
-                with _session() as session:
-                    session.execute_write(self._beat)
-            except Exception:  # the writer's own transactions will say
-                logger.warning(
-                    "could not beat the heart of a staged load", exc_info=True
-                )
-
-    def _beat(self, tx: neo4j.ManagedTransaction) -> None:
-        tx.run(LOCK_META).consume()
-        tx.run(
-            "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.load_token = $token "
-            "SET m.load_beat = timestamp()",
-            token=self.token,
-        ).consume()
-
-
 @translate_errors
 def lock(what: str, total: int) -> tuple[int, str]:
     """Take the graph for a staged load: its id (the revision it will commit
@@ -269,6 +240,7 @@ def lock(what: str, total: int) -> tuple[int, str]:
             total=total,
             what=what,
         ).single()["token"]
+        tx.run(CLAIM, token=token).consume()
         return load_id, token
 
     with _session() as session:
@@ -425,11 +397,13 @@ def run_load(
     abort on any failure before the switch. The revision after it."""
     load = Load(load_id, token, stats, progress, total)
     try:
-        write(load)
-        revision = switch(load, then)
+        with Heartbeat(token):
+            write(load)
+            revision = switch(load, then)
     except BaseException:
         try:
-            _abort(load)
+            with Heartbeat(token):
+                _abort(load)
         except Exception:
             logger.exception(
                 "staged load %s not yet removed; the next write removes it", load_id
@@ -454,7 +428,8 @@ def run_load(
 
 def _settle_or_log(load: Load) -> None:
     try:
-        _settle(load)
+        with Heartbeat(load.token):
+            _settle(load)
     except Exception:
         # Readers already see the new taxonomy; the next write finishes this.
         logger.exception("staged load %s not yet settled", load.id)
@@ -488,10 +463,11 @@ def free_for_write(error: LoadInProgress) -> bool:
     """Whether a write refused by ``error`` should try once more: the load's
     writer died (it is undone or finished here, or by another writer), or the
     load had switched and was settling and is no longer (waited for, up to
-    ``LAYERWISE_SETTLE_WAIT_SECONDS``: a write just after a large import waits
-    rather than being refused). Another try that meets a load still raises a
-    fresh LoadInProgress. False: the same load is still being written, or
-    still settling after the wait; the refusal stands."""
+    ``LAYERWISE_SETTLE_WAIT_SECONDS``, only while its writer beats: a write
+    just after a large import waits a moment rather than being refused, but
+    never for a load nobody settles). Another try that meets a load still
+    raises a fresh LoadInProgress. False: the same load is still being
+    written, or still settling after the wait; the refusal stands, at once."""
     if error.stale:
         settle_load()
         return True
@@ -512,6 +488,14 @@ def free_for_write(error: LoadInProgress) -> bool:
             return True
         if status["id"] != error.state.get("id") or status["state"] != COMMITTED:
             return True  # another load: the next try says which
+        if status["stale"]:
+            settle_load()
+            return True
+        silent = status["silent_seconds"]
+        if silent > 2 * beat_seconds():
+            # Its writer missed beats: refused now, told when it is taken over.
+            wait = retry_after(status, silent * 1000)
+            raise LoadInProgress(state_of(status), wait=wait) from None
     return False
 
 
@@ -552,7 +536,7 @@ def settle_load(*, force: bool = False, token: str | None = None) -> str | None:
         row = tx.run(
             "MATCH (m:LayerwiseMeta {key: 'graph'}) "
             "WHERE m.load_token = $token AND m.load_state = $state "
-            "AND ($force OR timestamp() - m.load_beat > $stale) "
+            f"AND ($force OR {SILENT_MS} > $stale) "
             "SET m.load_beat = timestamp(), m.load_state = $next, "
             "m.load_token = randomUUID() RETURN m.load_token AS token",
             token=held,
@@ -561,7 +545,10 @@ def settle_load(*, force: bool = False, token: str | None = None) -> str | None:
             stale=stale_seconds() * 1000,
             next=COMMITTED if state == COMMITTED else ABORTING,
         ).single()
-        return None if row is None else row["token"]
+        if row is None:
+            return None
+        tx.run(CLAIM, token=row["token"]).consume()
+        return row["token"]
 
     with _session() as session:
         mine = session.execute_write(take)
@@ -570,10 +557,12 @@ def settle_load(*, force: bool = False, token: str | None = None) -> str | None:
     load = Load(load_id, mine, WriteStats(), None, 0)
     if state == COMMITTED:
         load.state = COMMITTED
-        _settle(load)
+        with Heartbeat(mine):
+            _settle(load)
         logger.warning("settled the staged load %s its writer left", load_id)
         return "settled"
     load.state = ABORTING
-    _abort_rest(load)
+    with Heartbeat(mine):
+        _abort_rest(load)
     logger.warning("removed the staged load %s its writer left unfinished", load_id)
     return "aborted"

@@ -13,10 +13,11 @@ import time
 from typing import Any
 
 import neo4j
-from django.conf import settings
 
 from taxonomy.domain.errors import LoadInProgress
 from taxonomy.graph.repository.base import _session, translate_errors
+from taxonomy.graph.repository.lease import SILENT_MS, is_stale, retry_after
+from taxonomy.graph.repository.lease import stale_seconds as stale_seconds
 
 STAGING, ABORTING, COMMITTED = "staging", "aborting", "committed"
 # No load: the value ``pending`` and ``dropped`` take, which no item holds.
@@ -50,7 +51,7 @@ META_COLUMNS = (
     "coalesce(m.revision, 0) AS revision, m.load_state AS state, "
     "m.load_id AS id, m.load_done AS done, m.load_total AS total, "
     "m.load_started AS started, m.load_what AS what, m.load_token AS token, "
-    "coalesce(m.load_seq, 0) AS seq, timestamp() - m.load_beat AS silent_ms"
+    f"coalesce(m.load_seq, 0) AS seq, {SILENT_MS} AS silent_ms"
 )
 META_QUERY = "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) RETURN " + META_COLUMNS
 # The meta node's write lock, taken first: what a transaction reads after it
@@ -76,10 +77,6 @@ def visibility_tx(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
     }
 
 
-def stale_seconds() -> float:
-    return float(settings.LAYERWISE_LOAD_STALE_SECONDS)
-
-
 def state_of(row: Any) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -100,8 +97,10 @@ def refuse_during_load(row: Any, owner: str | None = None) -> None:
     if owner is not None and row["token"] == owner:
         return
     silent = row["silent_ms"]
-    stale = silent is not None and silent > stale_seconds() * 1000
-    raise LoadInProgress(state_of(row), stale=stale)
+    state = state_of(row)
+    raise LoadInProgress(
+        state, stale=is_stale(silent), wait=retry_after(_timing(state), silent)
+    )
 
 
 def lock_meta_tx(tx: neo4j.ManagedTransaction) -> None:
@@ -119,12 +118,17 @@ def load_status() -> dict[str, Any] | None:
         row = session.run(META_QUERY).single()
     if row is None or row["state"] is None:
         return None
-    out = state_of(row)
+    out = _timing(state_of(row))
     out["silent_seconds"] = (row["silent_ms"] or 0) / 1000
-    elapsed = max((time.time() * 1000 - (row["started"] or 0)) / 1000, 1e-3)
-    out["rate"] = out["done"] / elapsed if out["done"] else None
-    if out["rate"] and out["total"] > out["done"]:
-        out["eta"] = (out["total"] - out["done"]) / out["rate"]
-    else:
-        out["eta"] = None
+    out["stale"] = is_stale(row["silent_ms"])
+    if out["stale"]:  # its writer is gone: no rate, no time left
+        out["rate"] = out["eta"] = None
     return out
+
+
+def _timing(state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` with ``rate`` (items/s) and ``eta`` (seconds) once known."""
+    elapsed = max((time.time() * 1000 - (state["started"] or 0)) / 1000, 1e-3)
+    rate = state["done"] / elapsed if state["done"] else None
+    eta = (state["total"] - state["done"]) / rate if rate else None
+    return {**state, "rate": rate, "eta": eta if eta and eta > 0 else None}
