@@ -154,6 +154,25 @@ LOGOUT_REDIRECT_URL = "overview"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
+# --- HTTPS (behind a proxy that ends TLS) -------------------------------------
+# Off by default: `make run` serves plain HTTP on 127.0.0.1. A site served over
+# HTTPS sets them (docs/operations.md, "Serving over HTTPS"): cookies only
+# over HTTPS, HTTP redirected to HTTPS, and browsers told to use nothing else
+# for LAYERWISE_HSTS_SECONDS. Django learns that a request came over HTTPS
+# from gunicorn, which trusts X-Forwarded-Proto from its forwarded_allow_ips.
+LAYERWISE_HTTPS = envbool("LAYERWISE_HTTPS", False)
+SESSION_COOKIE_SECURE = envbool("LAYERWISE_SECURE_COOKIES", LAYERWISE_HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = envbool("LAYERWISE_SSL_REDIRECT", LAYERWISE_HTTPS)
+# A load balancer's liveness checks may ask over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/(ping|health)/$"]
+SECURE_HSTS_SECONDS = envint(
+    "LAYERWISE_HSTS_SECONDS", 31_536_000 if LAYERWISE_HTTPS else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("LAYERWISE_HSTS_SUBDOMAINS", False)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("LAYERWISE_HSTS_SECONDS must be 0 or more")
+
 # --- Content-Security-Policy (django-csp) ------------------------------------
 # Everything from this site only: no inline script, style or event handler, no
 # eval, no plugins, no framing. Scripts and styles go in static/; a view that
@@ -196,6 +215,12 @@ if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
         "LAYERWISE_LOGIN_FAILURES and LAYERWISE_LOGIN_COOLOFF_MINUTES must be 1 or more"
     )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One address that fails this often, whatever usernames it tries (one password
+# against many users), is locked out too (config.lockout.LoginHandler).
+LAYERWISE_LOGIN_ADDRESS_FAILURES = envint("LAYERWISE_LOGIN_ADDRESS_FAILURES", 20)
+if LAYERWISE_LOGIN_ADDRESS_FAILURES < 1:
+    raise ImproperlyConfigured("LAYERWISE_LOGIN_ADDRESS_FAILURES must be 1 or more")
+AXES_HANDLER = "config.lockout.LoginHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "graphapi.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.lockout.locked_out"

@@ -5,7 +5,7 @@ the coverage document of a scenario (``coverage``)."""
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from taxonomy import selectors
 from taxonomy.domain.coverage_query import CoverageQuery
@@ -20,7 +20,7 @@ from taxonomy.selectors.coverage import coverage_scenario
 SCENARIO_FORMAT = "coverage"
 
 
-@require_GET
+@require_safe
 def export_download(request, format: str):
     """``<format>`` of ``?taxonomy=`` (default the seed) as a file to save.
 

@@ -58,7 +58,7 @@ DONE = {
     "update": ("Saved", "Saved"),
     "delete": ("Deleted", "Removed"),
 }
-GET_POST = require_http_methods(["GET", "POST"])
+GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 
 def editor_required(view: Callable) -> Callable:
@@ -134,7 +134,7 @@ def edit_item(
     page = _page(request, kind, action, link_key(source, target) if source else key)
     form_class = _form_class(page)
     options = {"taxonomy": page.snapshot, "identity": page.identity}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = form_class(initial=_initial(request, page), **options)
         if action != "delete":
             return _render(request, form, page)

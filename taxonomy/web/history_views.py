@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from taxonomy import audit, revisions, selectors
 from taxonomy.analysis.model import CLASSES
@@ -92,7 +92,7 @@ def _names_now(entries) -> dict[str, dict[str, str]]:
     return names
 
 
-@require_GET
+@require_safe
 @audit_readers_only
 def history(request):
     """Recent changes, newest first, filtered by editor, day range and kind."""
@@ -110,7 +110,7 @@ def history(request):
     return render(request, "taxonomy/history.html", context)
 
 
-@require_GET
+@require_safe
 @audit_readers_only
 def node_history(request, kind: str, key: str):
     """Every change to one node (and to the links that involve it), or to one link."""
@@ -167,7 +167,7 @@ def _taxonomy_at(name: str) -> Taxonomy:
         raise Http404(str(error)) from None
 
 
-@require_GET
+@require_safe
 def revision_list(request):
     """The named revisions, with links to their coverage and a compare form."""
     context = {
@@ -178,7 +178,7 @@ def revision_list(request):
     return render(request, "taxonomy/revisions.html", context)
 
 
-@require_GET
+@require_safe
 def revision_compare(request):
     """Two revisions side by side: every threat's class, and what changed."""
     a = request.GET.get("a") or revisions.CURRENT

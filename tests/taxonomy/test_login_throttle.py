@@ -112,3 +112,22 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(ada, setting
     _fail(client, 5, HTTP_X_FORWARDED_FOR="198.51.100.1")
     assert _login(client, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
     assert _login(client, HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 302
+
+
+def test_one_password_tried_against_many_usernames_locks_the_address_out(ada, settings):
+    settings.LAYERWISE_LOGIN_ADDRESS_FAILURES = 20
+    client = Client()
+    for n in range(19):
+        assert _login(client, f"user{n}", "Winter2026!").status_code == 200
+    assert _login(client, "user19", "Winter2026!").status_code in (200, 429)
+    # Each username failed once, yet the address is out, even for ada's right
+    # password; another address is not.
+    assert _login(client).status_code == 429
+    assert _login(Client(), REMOTE_ADDR="203.0.113.9").status_code == 302
+
+
+def test_a_few_failures_over_several_usernames_lock_no_address_out(ada, grace):
+    client = Client()
+    _fail(client, 4, "grace")
+    _fail(client, 4, "nobody")
+    assert _login(client).status_code == 302

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from taxonomy import selectors
 from taxonomy.analysis.chains import onward_chains
@@ -26,7 +26,7 @@ from taxonomy.web.pages.common import (
 )
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def threat_detail(request, threat_id: str):
     """One threat: class, coverage by layer, its mitigations and its chains."""
@@ -75,7 +75,7 @@ def _onward(snapshot: Taxonomy, threat_id: str, document: dict) -> list:
     return onward_chains(enables, threat_id, presentation.addressed_ids(document))
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def mitigation_detail(request, mitigation_id: str):
     """One mitigation: what it acts on, how strongly, why, and what depends on it."""
@@ -94,7 +94,7 @@ def mitigation_detail(request, mitigation_id: str):
     return render(request, "taxonomy/mitigation.html", context)
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def layer_detail(request, layer_id: str):
     """One layer: what it covers, and what falls through without it."""
@@ -117,7 +117,7 @@ def layer_detail(request, layer_id: str):
     return render(request, "taxonomy/layer.html", context)
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def source_detail(request, source_id: str):
     """One source and every link that cites it."""
@@ -132,7 +132,7 @@ def source_detail(request, source_id: str):
     return render(request, "taxonomy/source.html", context)
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def tactic_detail(request, tactic_id: str):
     """One tactic: what the adversary seeks, and its threats with their coverage."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from taxonomy import selectors
 from taxonomy.domain.records import (
@@ -17,7 +17,7 @@ from taxonomy.web.pages.common import in_taxonomy, read_snapshot
 MAX_GRAPH_DEPTH = 4
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def search(request):
     """Full-text search over names and descriptions, results grouped by kind."""
@@ -38,7 +38,7 @@ def search(request):
     return render(request, "taxonomy/search.html", context)
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def graph_explorer(request):
     """The taxonomy as a graph: Cytoscape.js draws it from the API, the HTML lists it."""

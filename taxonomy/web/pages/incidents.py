@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from taxonomy import selectors
 from taxonomy.domain.errors import ScenarioError
@@ -50,7 +50,7 @@ def _incident_read(request, snapshot: Taxonomy, template: str, read, frame=None)
     return found, {"names": names, "scenario": scenario, "scenario_summary": summary}
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def incident_list(request):
     """Every documented incident, stopped or not under the URL's scenario."""
@@ -95,7 +95,7 @@ def _incidents_elsewhere(request, held: int) -> list[tuple[str, int, str]]:
     ]
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def incident_detail(request, incident_id: str):
     """One incident's steps in order, each technique's class, and the step that stops it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from taxonomy import selectors
 from taxonomy.analysis.demand import threat_demand as demand_of
@@ -98,7 +98,7 @@ def _mitigation_groups(snapshot: Taxonomy, ticked: set[str]) -> list[tuple]:
     ]
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def coverage_matrix(request):
     """Threats × layers heatmap under the URL's scenario; htmx gets the matrix only.
@@ -233,7 +233,7 @@ def _matrix_context(request, form: dict, analysis: PageAnalysis, demand: dict) -
     }
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def layer_combinations(request):
     """Which sets of layers address how many threats (an UpSet-style table)."""

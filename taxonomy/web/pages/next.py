@@ -7,7 +7,7 @@ from dataclasses import replace
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from taxonomy.domain.records import (
     MATURITIES,
@@ -30,7 +30,7 @@ from taxonomy.web.pages.common import (
 )
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def next_steps(request):
     """What to do next: the set to adopt within a budget, and the frontier."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.scenario import (
@@ -27,7 +27,7 @@ from taxonomy.web.pages.common import (
 )
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def overview(request):
     """The headline: today beside every proposal adopted (or the chosen
@@ -62,13 +62,13 @@ def overview(request):
     return render(request, "taxonomy/overview.html", context)
 
 
-@require_GET
+@require_safe
 def glossary_page(request):
     """Every term the pages use, in plain words."""
     return render(request, "taxonomy/glossary.html", {"terms": glossary.TERMS})
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def brief(request):
     """A printable brief: headline, matrix and gaps, with scenario, date and revision."""

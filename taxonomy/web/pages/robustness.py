@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
 from taxonomy.analysis.robustness_report import count_sentence, range_parts
@@ -19,7 +19,7 @@ from taxonomy.web.pages.common import (
 )
 
 
-@require_GET
+@require_safe
 @in_taxonomy
 def robustness(request):
     """How sure are we? Margins, pivotal judgements and the uncertainty of each number."""
