@@ -432,9 +432,19 @@ class _ThreatRobustnessSerializer(serializers.Serializer):
     margin = serializers.DictField(child=serializers.FloatField())
     class_by_dependence = serializers.DictField(child=serializers.CharField())
     addressed_probability = serializers.FloatField()
-    addressed_interval = serializers.ListField(child=serializers.FloatField())
+    addressed_interval = serializers.ListField(
+        child=serializers.FloatField(),
+        help_text="The 95% Wilson interval [low, high] of `addressed_probability`.",
+    )
     class_probability = serializers.DictField(child=serializers.FloatField())
     coverage_percentiles = serializers.DictField(child=serializers.FloatField())
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["class"] = serializers.ChoiceField(
+            CLASSES, help_text="The threat's class as judged."
+        )
+        return {"id": fields.pop("id"), "class": fields.pop("class"), **fields}
 
 
 class RobustnessSerializer(serializers.Serializer):
