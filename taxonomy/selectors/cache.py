@@ -28,8 +28,9 @@ the revision token         this process     (one)                              t
 taxonomy snapshots, their  this process     token, taxonomy name               the token changes (the
 baseline coverage                                                              memo is replaced whole)
 entries, node counts
-rendered coverage          Django's cache   token, taxonomy, format,           1 hour (``TIMEOUT``)
-documents (JSON, CSV)      (``CACHES``)     scenario, query
+coverage documents, and    Django's cache   token, ``CoverageQuery`` (a named  1 hour (``TIMEOUT``)
+their JSON and CSV text    (``CACHES``)     revision: which recording its
+(pages, API, exports)                       name holds), format
 recommendation documents   Django's cache   token, taxonomy, scenario,         1 hour
                                             budget, candidates,
                                             count_introduced
