@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tracemalloc
 from io import StringIO
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from neo4j.exceptions import SessionExpired
 
-from taxonomy import audit, selectors, services
+from taxonomy import audit, backups, selectors, services
 from taxonomy.backups import backup_restore, backup_write
 from taxonomy.domain.errors import BackupError
 from taxonomy.domain.records import Layer, Threat
@@ -232,3 +233,62 @@ def test_the_commands_back_up_and_restore(audited_graph, tmp_path):
     assert "audit table rebuilt (3 entries)" in out.getvalue()
     with pytest.raises(CommandError, match="no backup file"):
         call_command("restore", str(tmp_path / "missing.gz"), stdout=StringIO())
+
+
+def test_a_full_graph_is_refused_before_the_file_is_read(audited_graph, tmp_path):
+    path = tmp_path / "not-even-gzip.gz"
+    path.write_bytes(b"whatever the file holds, the graph is asked first")
+    with pytest.raises(BackupError, match="--replace"):
+        backup_restore(path)
+
+
+def _gzip_of(path: Path, *parts: bytes | tuple[bytes, int]) -> Path:
+    """A gzip file of ``parts``, a part given as (bytes, times) repeated."""
+    with gzip.open(path, "wb", compresslevel=1) as out:
+        for part in parts:
+            chunk, times = part if isinstance(part, tuple) else (part, 1)
+            for _ in range(times):
+                out.write(chunk)
+    return path
+
+
+HEADER = b'{"format": "layerwise-backup", "version": 1}\n'
+
+
+def test_a_compressed_bomb_is_refused_with_bounded_memory(audited_graph, tmp_path):
+    # 1 GiB of one line, in a file of about 4 MiB.
+    bomb = _gzip_of(tmp_path / "bomb.gz", HEADER, (b"A" * 2**20, 1024))
+    assert bomb.stat().st_size < 2**23
+    before = _graph_state()
+    tracemalloc.start()
+    try:
+        with pytest.raises(BackupError, match="line 2: longer than 64 MiB"):
+            backup_restore(bomb, replace=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * backups.MAX_LINE
+    assert _graph_state() == before
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        b"[1, 2]",
+        b'{"node": 0}',
+        b'{"node": "0", "labels": ["Threat"], "props": {}}',
+        b'{"node": 0, "labels": [["Threat"]], "props": {}}',
+        b'{"node": 0, "labels": ["MisuseVector"], "props": {"id": {"a": 1}}}',
+        b'{"node": 0, "labels": ["MisuseVector"], "props": {"x": [[1]]}}',
+        b'{"node": 5, "labels": ["MisuseVector"], "props": {}}',
+        b'{"source": 0, "type": "ENABLES", "target": 3, "props": {}}',
+        b'{"end": 7}',
+        b"\xff\xfe",
+    ],
+)
+def test_a_malformed_row_is_a_clear_error_naming_its_line(audited_graph, tmp_path, row):
+    path = _gzip_of(tmp_path / "bad.gz", HEADER, row + b"\n", b'{"end": {}}\n')
+    before = _graph_state()
+    with pytest.raises(BackupError, match=r"line 2|node 0|relationship"):
+        backup_restore(path, replace=True)
+    assert _graph_state() == before

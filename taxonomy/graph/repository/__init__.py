@@ -19,7 +19,12 @@ from taxonomy.domain.errors import (
     StillReferenced,
     VersionConflict,
 )
-from taxonomy.graph.repository.backup import graph_dump, graph_load
+from taxonomy.graph.repository.backup import (
+    backup_rows_checked,
+    graph_dump,
+    graph_load,
+    graph_restorable,
+)
 from taxonomy.graph.repository.base import Versions
 from taxonomy.graph.repository.journal import (
     journal_after,
@@ -73,6 +78,7 @@ __all__ = [
     "VersionConflict",
     "Versions",
     "WriteStats",
+    "backup_rows_checked",
     "bare_read",
     "ensure_schema",
     "epoch_of",
@@ -83,6 +89,7 @@ __all__ = [
     "graph_dump",
     "graph_is_empty",
     "graph_load",
+    "graph_restorable",
     "graph_revision",
     "graph_revision_token",
     "journal_after",

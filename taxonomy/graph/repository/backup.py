@@ -13,7 +13,6 @@ registry, never a name from the file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from itertools import groupby
 from typing import Any
 
 import neo4j
@@ -22,7 +21,7 @@ import neo4j.time
 from taxonomy.domain.errors import BackupError
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import DEFAULT_TAXONOMY
-from taxonomy.graph.repository.base import _batches, _session, translate_errors
+from taxonomy.graph.repository.base import BATCH, _session, translate_errors
 from taxonomy.graph.repository.journal import LABEL as JOURNAL_LABEL
 from taxonomy.graph.repository.revision import forget_revision_token
 from taxonomy.graph.repository.schema import ensure_schema
@@ -133,57 +132,118 @@ def graph_dump(
         return session.execute_write(work)
 
 
-def _checked(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Rows with known labels and types only; anything else stops the restore."""
+_SCALARS = (str, int, float, bool)
+
+
+def _value_ok(value: Any) -> bool:
+    """A value Neo4j stores as a property: a scalar, a list of one scalar type,
+    or a tagged datetime."""
+    if isinstance(value, _SCALARS):
+        return True
+    if isinstance(value, list):
+        return all(isinstance(v, _SCALARS) for v in value) and (
+            len({type(v) for v in value}) <= 1
+        )
+    return (
+        isinstance(value, dict)
+        and set(value) == {TEMPORAL}
+        and isinstance(value[TEMPORAL], str)
+    )
+
+
+def backup_rows_checked(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Rows with known labels and types and storable values only; anything
+    else stops the restore (BackupError)."""
     for row in rows:
         if "node" in row:
-            unknown = set(row["labels"]) - LABELS
-            if unknown or not row["labels"]:
-                raise BackupError(f"node {row['node']}: unknown labels {unknown}")
+            labels = row["labels"]
+            if not labels or not all(isinstance(x, str) for x in labels):
+                raise BackupError(f"node {row['node']}: no labels")
+            if unknown := set(labels) - LABELS:
+                raise BackupError(
+                    f"node {row['node']}: unknown labels {sorted(unknown)!r:.200}"
+                )
+            what = f"node {row['node']}"
         elif row.get("type") not in TYPES:
             raise BackupError(f"unknown relationship type {row.get('type')!r:.80}")
+        else:
+            what = f"a {row['type']} relationship"
+        for name, value in row["props"].items():
+            if not _value_ok(value):
+                raise BackupError(f"{what}: {name[:80]!r} is not a property value")
         yield row
 
 
-def _end(created: dict[int, str], row: dict[str, Any], end: str) -> str:
-    if row.get(end) not in created:
+def _groups(batch: list[dict[str, Any]], key: Callable[[dict], Any]) -> dict:
+    out: dict[Any, list[dict[str, Any]]] = {}
+    for row in batch:
+        out.setdefault(key(row), []).append(row)
+    return out
+
+
+def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _held_tx(tx: neo4j.ManagedTransaction) -> int:
+    return tx.run(
+        "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) RETURN count(n) AS n",
+        labels=sorted(LABELS),
+    ).single()["n"]
+
+
+def _refuse_unless_restorable(held: int, replace: bool) -> None:
+    if held and not replace:
         raise BackupError(
-            f"a {row['type']} relationship's {end} is no node of the file"
+            f"the graph holds {held:,} nodes; restore into an empty graph, "
+            "or pass --replace to replace them"
         )
-    return created[row[end]]
+
+
+@translate_errors
+def graph_restorable(*, replace: bool) -> None:
+    """Raise BackupError if a restore would be refused: the graph holds
+    anything and ``replace`` is not given (asked before a file is read; the
+    restore's transaction asks again)."""
+    with _session(neo4j.READ_ACCESS) as session:
+        held = session.execute_read(_held_tx)
+    _refuse_unless_restorable(held, replace)
 
 
 @translate_errors
 def graph_load(
-    rows: Iterable[dict[str, Any]], *, replace: bool, progress: Progress = None
+    open_rows: Callable[[], Iterable[dict[str, Any]]],
+    counts: dict[str, int],
+    *,
+    replace: bool,
+    progress: Progress = None,
 ) -> dict:
     """Restore a dump's rows (nodes first) in ONE transaction; return the counts.
 
-    Refused (BackupError) when the graph holds anything and ``replace`` is
-    not given; with it the graph is emptied first, in the same transaction,
-    so a failed restore leaves the graph as it was.
+    ``open_rows()`` gives the rows from the start (nodes numbered 0, 1, ... in
+    order, then relationships between them); it is called by every attempt of
+    the transaction, so a retried one reads them all again, and they are
+    written in batches as they are read. ``counts`` are the file's (``nodes``,
+    ``relationships``), for progress. Refused (BackupError) when the graph
+    holds anything and ``replace`` is not given; with it the graph is emptied
+    first, in the same transaction, so a failed restore leaves the graph as
+    it was.
     """
     ensure_schema()
-    # Read (and checked) before the transaction: a retried transaction must
-    # find every row again, not an iterator the first attempt used up (it
-    # would replace the graph by nothing).
-    nodes, links = [], []
-    for row in _checked(rows):
-        (nodes if "node" in row else links).append(row)
+    total = counts["nodes"] + counts["relationships"]
 
     def work(tx: neo4j.ManagedTransaction) -> dict:
         # Not while a staged load holds the graph (LoadInProgress).
         lock_meta_tx(tx)
-        held = tx.run(
-            "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) "
-            "RETURN count(n) AS n",
-            labels=sorted(LABELS),
-        ).single()["n"]
-        if held and not replace:
-            raise BackupError(
-                f"the graph holds {held:,} nodes; restore into an empty graph, "
-                "or pass --replace to replace them"
-            )
+        held = _held_tx(tx)
+        _refuse_unless_restorable(held, replace)
         if held:
             tx.run(
                 "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) "
@@ -192,43 +252,46 @@ def graph_load(
             ).consume()
         # What the last large writes asked for describes the graph replaced.
         tx.run("MATCH (d:LayerwiseLoaded) DELETE d").consume()
-        created: dict[int, str] = {}
-        counts = {"nodes": 0, "relationships": 0}
-        for labels, group in groupby(
-            sorted(nodes, key=lambda r: sorted(r["labels"])),
-            key=lambda r: sorted(r["labels"]),
-        ):
-            # A dump of an early graph may hold items without a taxonomy:
-            # they are the seed's, and reads filter by it.
-            seed = {"taxonomy": DEFAULT_TAXONOMY} if set(labels) & KIND_LABELS else {}
-            for batch in _batches(list(group)):
+        # Node number -> element id; the file numbers its nodes 0, 1, ...
+        created: list[str] = []
+        done = {"nodes": 0, "relationships": 0}
+        for batch in _chunks(backup_rows_checked(open_rows()), BATCH):
+            nodes = [r for r in batch if "node" in r]
+            created.extend([""] * len(nodes))
+            for labels, group in _groups(
+                nodes, lambda r: tuple(sorted(r["labels"]))
+            ).items():
+                # A dump of an early graph may hold items without a taxonomy:
+                # they are the seed's, and reads filter by it.
+                seed = (
+                    {"taxonomy": DEFAULT_TAXONOMY} if set(labels) & KIND_LABELS else {}
+                )
                 params = [
                     {
                         "n": r["node"],
                         "p": seed | {k: _stored(v) for k, v in r["props"].items()},
                     }
-                    for r in batch
+                    for r in group
                 ]
-                for record in tx.run(
-                    f"UNWIND $rows AS row CREATE (n:{':'.join(labels)}) "
-                    "SET n = row.p RETURN row.n AS n, elementId(n) AS id",
-                    rows=params,
-                ):
-                    created[record["n"]] = record["id"]
-                counts["nodes"] += len(batch)
-                if progress:
-                    progress(counts["nodes"], len(nodes) + len(links))
-        for kind, group in groupby(
-            sorted(links, key=lambda r: r["type"]), key=lambda r: r["type"]
-        ):
-            for batch in _batches(list(group)):
+                numbered = {
+                    record["n"]: record["id"]
+                    for record in tx.run(
+                        f"UNWIND $rows AS row CREATE (n:{':'.join(labels)}) "
+                        "SET n = row.p RETURN row.n AS n, elementId(n) AS id",
+                        rows=params,
+                    )
+                }
+                for n, element in numbered.items():
+                    created[n] = element
+            links = [r for r in batch if "node" not in r]
+            for kind, group in _groups(links, lambda r: r["type"]).items():
                 params = [
                     {
-                        "a": _end(created, r, "source"),
-                        "b": _end(created, r, "target"),
+                        "a": created[r["source"]],
+                        "b": created[r["target"]],
                         "p": {k: _stored(v) for k, v in r["props"].items()},
                     }
-                    for r in batch
+                    for r in group
                 ]
                 tx.run(
                     "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.a "
@@ -236,12 +299,10 @@ def graph_load(
                     f"CREATE (a)-[r:{kind}]->(b) SET r = row.p",
                     rows=params,
                 ).consume()
-                counts["relationships"] += len(batch)
-                if progress:
-                    progress(
-                        counts["nodes"] + counts["relationships"],
-                        len(nodes) + len(links),
-                    )
+            done["nodes"] += len(nodes)
+            done["relationships"] += len(links)
+            if progress:
+                progress(done["nodes"] + done["relationships"], total)
         # A new stamp in the revision token: the restored graph is not the one
         # answers were cached for at its epoch and revision (revision.py).
         # (A dump of a graph never written has no revision node: it gets one.)
@@ -251,7 +312,7 @@ def graph_load(
             "SET m.restored = randomUUID() "
             "RETURN m.load_token AS token"
         ).single()["token"]
-        return counts, restored
+        return done, restored
 
     try:
         with _session() as session:
