@@ -12,7 +12,7 @@ registry, never a name from the file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import neo4j
@@ -219,25 +219,30 @@ def graph_restorable(*, replace: bool) -> None:
 
 @translate_errors
 def graph_load(
-    open_rows: Callable[[], Iterable[dict[str, Any]]],
-    counts: dict[str, int],
+    rows: Callable[[], Iterable[dict[str, Any]]] | Sequence[dict[str, Any]],
+    counts: dict[str, int] | None = None,
     *,
     replace: bool,
     progress: Progress = None,
 ) -> dict:
     """Restore a dump's rows (nodes first) in ONE transaction; return the counts.
 
-    ``open_rows()`` gives the rows from the start (nodes numbered 0, 1, ... in
+    ``rows()`` gives the rows from the start (nodes numbered 0, 1, ... in
     order, then relationships between them); it is called by every attempt of
     the transaction, so a retried one reads them all again, and they are
-    written in batches as they are read. ``counts`` are the file's (``nodes``,
-    ``relationships``), for progress. Refused (BackupError) when the graph
+    written in batches as they are read (``rows`` may also be a list of
+    them). ``counts`` are the file's (``nodes``, ``relationships``), for
+    progress. Refused (BackupError) when the graph
     holds anything and ``replace`` is not given; with it the graph is emptied
     first, in the same transaction, so a failed restore leaves the graph as
     it was.
     """
     ensure_schema()
-    total = counts["nodes"] + counts["relationships"]
+    open_rows = rows if callable(rows) else lambda: rows
+    if counts is not None:
+        total = counts["nodes"] + counts["relationships"]
+    else:
+        total = 0 if callable(rows) else len(rows)
 
     def work(tx: neo4j.ManagedTransaction) -> dict:
         # Not while a staged load holds the graph (LoadInProgress).
