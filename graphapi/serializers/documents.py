@@ -154,15 +154,26 @@ class GraphSerializer(serializers.Serializer):
 
 @functools.cache
 def _in_document(
-    serializer: type[serializers.Serializer],
+    serializer: type[serializers.Serializer], stix: bool = False
 ) -> type[serializers.Serializer]:
-    """The serializer as an item of the canonical document, which carries versions."""
+    """The serializer as an item of the canonical document, which carries
+    versions and (``stix``) the STIX object an item was imported from."""
     name = serializer.__name__.replace("Serializer", "")
+    original = {
+        "stix": serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="The STIX object the item was imported from, as JSON "
+            "text (left out for an item made in Layerwise): what the project "
+            "does not model, which the STIX export writes back out.",
+        )
+    }
     return type(
         f"Document{name}Serializer",
         (serializer,),
         {
             "version": serializers.IntegerField(required=False, min_value=1),
+            **(original if stix else {}),
             "__module__": __name__,
         },
     )
@@ -176,7 +187,9 @@ TaxonomyDocumentSerializer = type(
         "``manage.py taxonomy export --format json``.",
         "__module__": __name__,
         **{
-            kind.field: _in_document(ITEM_SERIALIZERS[name])(many=True, required=False)
+            kind.field: _in_document(
+                ITEM_SERIALIZERS[name], "stix" in kind.record.__dataclass_fields__
+            )(many=True, required=False)
             for name, kind in KINDS.items()
         },
     },

@@ -55,6 +55,9 @@ class Threat:
     version: int = 1
     maturity: str = ""
     sources: tuple[str, ...] = ()
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,9 @@ class Mitigation:
     # What adopting it costs, in the editors' own units (recommendations
     # spend a budget of them); 1 unless an editor says otherwise.
     cost: float = 1.0
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,9 @@ class Tactic:
     taxonomy: str = DEFAULT_TAXONOMY
     version: int = 1
     sources: tuple[str, ...] = ()
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +130,9 @@ class Incident:
     taxonomy: str = DEFAULT_TAXONOMY
     version: int = 1
     sources: tuple[str, ...] = ()
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +152,9 @@ class Uses:
     tactics: tuple[str, ...] = ()
     descriptions: tuple[str, ...] = ()
     version: int = 1
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +167,9 @@ class Mitigates:
     rationale: str = ""
     sources: tuple[str, ...] = ()
     version: int = 1
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,10 +47,17 @@ _ID_FIELDS = {
 }
 
 
+# Left out of an item when empty, so that a document of items made in
+# Layerwise is the one written before imported items kept their STIX object.
+OMITTED_WHEN_EMPTY_FIELDS = frozenset({"stix"})
+
+
 def _as_dict(record: Any) -> dict[str, Any]:
     out = {}
     for f in fields(record):
         value = getattr(record, f.name)
+        if f.name in OMITTED_WHEN_EMPTY_FIELDS and not value:
+            continue
         out[f.name] = list(value) if isinstance(value, tuple) else value
     return out
 
@@ -89,6 +96,10 @@ def _record_schema(cls: type, fixture_props: dict[str, Any]) -> dict[str, Any]:
     for f in fields(cls):
         if f.name == "version":
             props[f.name] = {"type": "integer", "minimum": 1}
+        elif f.name == "stix":
+            # The imported STIX object (stix_write.original_properties): as
+            # long as the object is, past the limit of prose.
+            props[f.name] = {"type": "string"}
         elif f.name in fixture_props:
             props[f.name] = fixture_props[f.name]
         elif f.name in _ID_FIELDS:

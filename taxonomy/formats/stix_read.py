@@ -18,6 +18,13 @@ of software) is ignored and counted. Layers come
 from the Layerwise extension (``taxonomy.formats.stix_write``) or an
 ``x_layerwise_layer`` property, otherwise the layer map, otherwise
 ``<taxonomy>:unassigned``.
+
+An object of a bundle Layerwise did not write (not created by its identity)
+keeps its original (``stix_write.original_properties``): its id, ``created``
+and ``modified``, external references, markings and every property the
+project does not model, with the definitions it refers to and a tactic's
+matrices, so that an export writes it back out. A bundle listing an object
+id twice is refused.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import IO, Any, NamedTuple
 
 from taxonomy.domain.errors import InterchangeError
@@ -66,6 +74,7 @@ from taxonomy.formats.stix_write import (
     IDENTITY_ID,
     INCIDENT_TYPES,
     SPEC_VERSION,
+    original_properties,
 )
 
 _UUID = re.compile(
@@ -100,6 +109,7 @@ class _Rel(NamedTuple):
     sources: list[str] | None  # the Layerwise extension's source ids
     refs: list[dict[str, Any]] | None  # external references
     steps: dict[str, Any] | None  # the extension's steps, tactics, descriptions
+    original: dict[str, Any] | None  # the object, unless Layerwise wrote it
 
 
 def _stream_of(data: str | bytes | IO) -> str | bytes | IO:
@@ -181,7 +191,18 @@ def _slim(obj: dict[str, Any]) -> _Rel:
         ext.get("sources") if ext else None,
         refs if isinstance(refs, list) and refs else None,
         {k: ext[k] for k in _STEP_FIELDS if k in ext} or None,
+        None if _made_here(obj) else obj,
     )
+
+
+def _made_here(obj: dict[str, Any]) -> bool:
+    """Whether Layerwise wrote the object (its shape is the export's own)."""
+    return obj.get("created_by_ref") == IDENTITY_ID
+
+
+# The objects an imported object may refer to that are kept with it.
+_DEFINITION_TYPES = ("marking-definition", "identity")
+_DEFINITION_REFS = ("created_by_ref", "object_marking_refs")
 
 
 _STEP_FIELDS = ("steps", "tactics", "descriptions")
@@ -199,6 +220,9 @@ class _Read:
         self.grouping: dict[str, Any] | None = None
         self.collections: list[str] = []
         self.tactic_refs: list[str] = []  # the matrices' tactics, in order
+        self.matrices: list[dict[str, Any]] = []
+        self.definitions: dict[str, dict[str, Any]] = {}
+        self.seen: set[str] = set()
         self.problems: list[str] = []
 
     def add(self, index: int, obj: Any) -> None:
@@ -207,10 +231,17 @@ class _Read:
             self.problems += found
             return
         kind, stix_id = obj["type"], obj["id"]
+        if stix_id in self.seen:
+            self.problems.append(
+                f"{_label(index, obj)}: listed more than once (an object id is "
+                "one object; a bundle holds one version of it)"
+            )
+            return
+        self.seen.add(stix_id)
         if kind == "relationship":
-            self._keep(self.rels, _slim(obj))
+            self.rels[stix_id] = _slim(obj)
         elif kind in NODE_TYPES:
-            self._keep(self.nodes, obj)
+            self.nodes[stix_id] = obj
         elif (
             kind == "grouping"
             and obj.get("context") == GROUPING_CONTEXT
@@ -219,29 +250,14 @@ class _Read:
             self.grouping = obj
         elif kind == "x-mitre-matrix" and isinstance(obj.get("tactic_refs"), list):
             self.tactic_refs += [str(ref) for ref in obj["tactic_refs"]]
+            if not _made_here(obj):
+                self.matrices.append(obj)
         elif stix_id not in (IDENTITY_ID, EXTENSION_ID):
             self.other[stix_id] = kind
+            if kind in _DEFINITION_TYPES:
+                self.definitions[stix_id] = obj
             if kind == "x-mitre-collection" and obj.get("name"):
                 self.collections.append(str(obj["name"]))
-
-    def _keep(self, where: dict[str, Any], item: Any) -> None:
-        stix_id = item.id if isinstance(item, _Rel) else item["id"]
-        old = where.get(stix_id)
-        if old is not None:
-            self.report.warnings.append(
-                f"{stix_id}: listed more than once; the latest kept"
-            )
-            modified = (
-                item.modified
-                if isinstance(item, _Rel)
-                else str(item.get("modified", ""))
-            )
-            was = (
-                old.modified if isinstance(old, _Rel) else str(old.get("modified", ""))
-            )
-            if modified < was:
-                return
-        where[stix_id] = item
 
 
 def _read(source: str | bytes | IO, report: ImportReport) -> _Read:
@@ -328,14 +344,24 @@ class _Bundle:
         first with an external id, when that is the object's own id)."""
         if ext_sources is not None:
             return tuple(node_id(self.name, s) for s in ext_sources)
-        found = []
+        made = self.reference_sources(refs, skip_id_reference=skip_id_reference)
+        return tuple(dict.fromkeys(s for s in made if s is not None))
+
+    def reference_sources(
+        self, refs: list | None, *, skip_id_reference: bool
+    ) -> list[str | None]:
+        """The source each external reference becomes (None: none, as the
+        object's own id or a reference without a source name)."""
+        found: list[str | None] = []
         id_seen = not skip_id_reference
-        for ref in refs or []:
+        for ref in refs if isinstance(refs, list) else []:
             if not isinstance(ref, dict) or not ref.get("source_name"):
+                found.append(None)
                 continue
             external_id = str(ref.get("external_id") or "")
             if external_id and not id_seen:
                 id_seen = True
+                found.append(None)
                 continue
             source = reference_source(
                 self.name,
@@ -346,7 +372,40 @@ class _Bundle:
             )
             self.sources.setdefault(source.id, source)
             found.append(source.id)
-        return tuple(dict.fromkeys(found))
+        return found
+
+    def kept(
+        self,
+        obj: dict[str, Any],
+        record: Any,
+        read: _Read,
+        *,
+        skip_id_reference: bool,
+        matrices: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    ) -> Any:
+        """``record`` with the original of ``obj`` as its ``stix``, unless
+        Layerwise wrote ``obj``."""
+        if _made_here(obj):
+            return record
+        made = self.reference_sources(
+            obj.get("external_references"), skip_id_reference=skip_id_reference
+        )
+        wanted = [obj.get(key) for key in _DEFINITION_REFS]
+        named = [
+            ref
+            for value in wanted
+            for ref in (value if isinstance(value, list) else [value])
+            if isinstance(ref, str)
+        ]
+        definitions = [
+            read.definitions[r] for r in dict.fromkeys(named) if r in read.definitions
+        ]
+        return replace(
+            record,
+            stix=original_properties(
+                obj, record, sources=made, definitions=definitions, matrices=matrices
+            ),
+        )
 
     def node_sources(self, obj: dict[str, Any]) -> tuple[str, ...]:
         ext = _extension(obj)
@@ -482,6 +541,10 @@ def _nodes(
             record = _tactic(obj, graph_id, bundle, orders[obj["id"]])
         else:
             record = _incident(obj, graph_id, bundle)
+        matrices = [m for m in read.matrices if obj["id"] in m["tactic_refs"]]
+        record = bundle.kept(
+            obj, record, read, skip_id_reference=True, matrices=matrices
+        )
         nodes[kind][obj["id"]] = record
     return nodes, skipped
 
@@ -656,12 +719,17 @@ def _links(
             report.skip(kind.name, _dangling(rel, kind, ends, skipped, read))
             continue
         links = out[kind.field]
+        old = links.get(ends)
         if kind.record is Mitigates:
-            links[ends] = _mitigates(rel, ends, links.get(ends), strength, bundle)
+            links[ends] = _mitigates(rel, ends, old, strength, bundle)
         elif kind.record is Uses:
-            links[ends] = _uses(rel, ends, links.get(ends), tactics, bundle)
+            links[ends] = _uses(rel, ends, old, tactics, bundle)
         else:
             links[ends] = kind.make(*ends)
+        if old is None and rel.original is not None and kind.record is not Link:
+            links[ends] = bundle.kept(
+                rel.original, links[ends], read, skip_id_reference=False
+            )
     return out
 
 

@@ -19,12 +19,28 @@ travels in the property extension ``EXTENSION_ID``, defined in the bundle by
 its ``extension-definition`` object and documented in ``EXTENSION_SCHEMA``.
 STIX allows no empty list, so an empty value (no sources, no maturity) is left
 out of the extension and a missing property reads back as the empty value.
+
+An object imported from a bundle Layerwise did not write keeps the original
+(the record's ``stix``, ``original_properties``): its id, type, ``created``,
+external references, markings and every property the project does not model
+are written back out unchanged, with the definitions it refers to (markings,
+its creator's identity) and its matrix. While the item says what it said
+when imported (its record's digest is the one kept), the object is the
+original with the extension added; once edited, the project's values replace
+the original's and ``modified`` moves. ``created`` and ``modified`` of what
+Layerwise made come from the audit journal (``times``): when the item was
+first created, when it last changed; an item the journal has no creation of
+is dated ``UNRECORDED``. So two exports of an unchanged graph are the same
+bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
+from collections.abc import Mapping
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -103,18 +119,179 @@ cheaper), requires (course-of-action to course-of-action), introduces
 """
 
 
-def _timestamp(moment: datetime | None) -> str:
-    moment = (moment or datetime.now(UTC)).astimezone(UTC)
+# When an item the audit journal has no creation of was made: not known, so
+# the start of the Unix epoch, the same in every export. When the Layerwise
+# identity and its extension definition (version 1.0.0) were defined.
+UNRECORDED = "1970-01-01T00:00:00.000Z"
+DEFINED = "2026-12-01T00:00:00.000Z"
+# The kill chain of each Navigator domain, as ATT&CK's and ATLAS's own
+# bundles name it (mitreattack-python finds a domain's techniques by it).
+KILL_CHAINS = {
+    "enterprise-attack": "mitre-attack",
+    "ics-attack": "mitre-ics-attack",
+    "mobile-attack": "mitre-mobile-attack",
+    "atlas-atlas": "mitre-atlas",
+}
+# (journal kind, key) -> (created, modified), ISO text (``journal_times``).
+Times = Mapping[tuple[str, str], tuple[str, str]]
+
+
+def stix_time(moment: str | datetime) -> str:
+    """A time as STIX writes it: UTC, to the millisecond, with ``Z``.
+
+    >>> stix_time("2026-12-06T22:55:48.123456+00:00")
+    '2026-12-06T22:55:48.123Z'
+    """
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def record_digest(record: Any) -> str:
+    """What an item says (every field but its version and its ``stix``), as a
+    short digest: an imported object keeps the one it had when imported, so
+    an export tells whether the item changed since.
+
+    >>> record_digest(Threat("t1", "T")) == record_digest(Threat("t1", "T", version=4))
+    True
+    """
+    values = {
+        f.name: getattr(record, f.name)
+        for f in fields(record)
+        if f.name not in ("version", "stix")
+    }
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def original_properties(
+    obj: dict[str, Any],
+    record: Any,
+    *,
+    sources: list[str | None],
+    definitions: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    matrices: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> str:
+    """What an imported object keeps, as its record's ``stix`` (JSON text): the
+    object without the Layerwise extension, the digest of the record it
+    became, the source id each external reference became (None for none),
+    the definitions it refers to and (a tactic) the matrices that list it,
+    without their ``tactic_refs``."""
+    obj = dict(obj)
+    extensions = {
+        k: v for k, v in (obj.get("extensions") or {}).items() if k != EXTENSION_ID
+    }
+    if extensions:
+        obj["extensions"] = extensions
+    else:
+        obj.pop("extensions", None)
+    kept: dict[str, Any] = {
+        "object": obj,
+        "digest": record_digest(record),
+        "sources": sources,
+    }
+    if definitions:
+        kept["definitions"] = list(definitions)
+    if matrices:
+        kept["matrices"] = [
+            {k: v for k, v in m.items() if k != "tactic_refs"} for m in matrices
+        ]
+    return json.dumps(kept, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _stix_id(kind: str, key: str) -> str:
     return f"{kind}--{uuid.uuid5(NAMESPACE, key)}"
 
 
-def stix_bundle(
-    taxonomy: Taxonomy, *, name: str, timestamp: datetime | None = None
-) -> str:
+class _Export:
+    """What one export reads besides the records: the taxonomy's name, its
+    sources, the journal's times, the imported objects' originals."""
+
+    def __init__(self, taxonomy: Taxonomy, name: str, times: Times | None):
+        self.name = name
+        self.times = times or {}
+        self.sources = {s.id: s for s in taxonomy.sources}
+        self.definitions: dict[str, dict[str, Any]] = {}
+        self.kept: dict[tuple[str, str], dict[str, Any]] = {}
+        for kind in (*NODE_KINDS.values(), *LINK_KINDS.values()):
+            for record in getattr(taxonomy, kind.field):
+                if getattr(record, "stix", ""):
+                    found = json.loads(record.stix)
+                    self.kept[kind.name, kind.key(record)] = found
+                    for item in found.get("definitions", ()):
+                        self.definitions.setdefault(item["id"], item)
+
+    def dated(self, kind: str, key: str) -> tuple[str, str]:
+        """``created`` and ``modified`` of an item Layerwise made."""
+        created, modified = self.times.get((kind, key), ("", ""))
+        created = stix_time(created) if created else UNRECORDED
+        modified = stix_time(modified) if modified else created
+        return created, max(created, modified)
+
+    def finished(
+        self,
+        kind: str,
+        record: Any,
+        built: dict[str, Any],
+        *,
+        overlay: tuple[str, ...],
+        sources: tuple[str, ...] | None = (),
+        changed: bool = False,
+    ) -> dict[str, Any]:
+        """The object of one item: ``built`` dated by the journal, or, for an
+        imported item, its original with the extension and, once the item
+        was edited (or ``changed``), the ``overlay`` properties, references
+        of ``sources`` (None: the original's all) and a later ``modified``."""
+        key = LINK_KINDS[kind].key(record) if kind in LINK_KINDS else record.id
+        kept = self.kept.get((kind, key))
+        if kept is None:
+            built["created"], built["modified"] = self.dated(kind, key)
+            return built
+        out = dict(kept["object"])
+        if "extensions" in built:
+            out["extensions"] = {
+                **(out.get("extensions") or {}),
+                **built["extensions"],
+            }
+        if kept["digest"] == record_digest(record) and not changed:
+            return out
+        for name in overlay:
+            if name in built:
+                out[name] = built[name]
+            else:
+                out.pop(name, None)
+        refs = self._references(kept, sources)
+        if refs:
+            out["external_references"] = refs
+        else:
+            out.pop("external_references", None)
+        out["modified"] = max(str(out.get("modified", "")), self.dated(kind, key)[1])
+        return out
+
+    def _references(
+        self, kept: dict[str, Any], sources: tuple[str, ...] | None
+    ) -> list[dict[str, Any]]:
+        """An edited object's references: the original's that name no source
+        or a source the item still cites, then one per source it added."""
+        refs = kept["object"].get("external_references") or []
+        made = kept.get("sources") or [None] * len(refs)
+        out, seen = [], set()
+        for ref, source in zip(refs, made, strict=False):
+            if source is None or sources is None or source in sources:
+                out.append(ref)
+                seen.add(source)
+        out += [
+            _reference(self.sources[s], self.name)
+            for s in sources or ()
+            if s not in seen and s in self.sources
+        ]
+        return out
+
+
+def stix_bundle(taxonomy: Taxonomy, *, name: str, times: Times | None = None) -> str:
     """One taxonomy as a STIX 2.1 bundle (JSON text).
 
     Parameters
@@ -124,10 +301,11 @@ def stix_bundle(
         other taxonomies its mitigations sit in may be present.
     name : str
         The taxonomy's name (``layerwise``, ``atlas``, ...).
-    timestamp : datetime, optional
-        ``created`` and ``modified`` of every object (default: now). Object
-        ids are derived from the taxonomy's ids, so they are the same in
-        every export.
+    times : mapping, optional
+        ``(kind, key) -> (created, modified)`` of the items the audit journal
+        records (``repository.journal_times``); an item without is dated
+        ``UNRECORDED``. Object ids are derived from the taxonomy's ids (an
+        imported object keeps its own), so they are the same in every export.
 
     Returns
     -------
@@ -138,17 +316,17 @@ def stix_bundle(
     >>> [o["type"] for o in json.loads(text)["objects"]]
     ['identity', 'extension-definition', 'attack-pattern', 'grouping']
     """
-    when = _timestamp(timestamp)
-    objects = [_identity(when), _extension_definition(when)]
-    ids = _stix_ids(taxonomy)
-    sources = {s.id: s for s in taxonomy.sources}
+    export = _Export(taxonomy, name, times)
+    objects = []
+    ids = _stix_ids(taxonomy, export)
     layers = {layer.id: layer for layer in taxonomy.layers}
     phases = _kill_chain_phases(taxonomy, name)
+    known = {phase_name(t) for t in taxonomy.tactics}
     for t in taxonomy.threats:
-        ext = {"maturity": t.maturity}
-        objects.append(_sdo("threat", ids, t, name, when, ext, sources))
+        built = _sdo("threat", ids, t, name, {"maturity": t.maturity}, export.sources)
         if t.id in phases:
-            objects[-1]["kill_chain_phases"] = phases[t.id]
+            built["kill_chain_phases"] = phases[t.id]
+        objects.append(_threat(export, t, built, known))
     for m in taxonomy.mitigations:
         layer = layers.get(m.layer)
         layer_taxonomy = layer.taxonomy if layer else name
@@ -158,30 +336,79 @@ def stix_bundle(
             "maturity": m.maturity,
             "cost": None if m.cost == 1 else m.cost,
         }
-        objects.append(_sdo("mitigation", ids, m, name, when, ext, sources))
+        built = _sdo("mitigation", ids, m, name, ext, export.sources)
+        objects.append(
+            export.finished("mitigation", m, built, overlay=_OVERLAY, sources=m.sources)
+        )
     for tactic in taxonomy.tactics:
-        ext = {"order": tactic.order}
-        objects.append(_sdo("tactic", ids, tactic, name, when, ext, sources))
+        built = _sdo(
+            "tactic", ids, tactic, name, {"order": tactic.order}, export.sources
+        )
         if tactic.shortname:
-            objects[-1]["x_mitre_shortname"] = tactic.shortname
-    if taxonomy.tactics:
-        objects.append(_matrix(taxonomy.tactics, name, when, ids["tactic"]))
+            built["x_mitre_shortname"] = tactic.shortname
+        objects.append(
+            export.finished(
+                "tactic",
+                tactic,
+                built,
+                overlay=(*_OVERLAY, "x_mitre_shortname"),
+                sources=tactic.sources,
+            )
+        )
+    objects += _matrices(export, taxonomy.tactics, ids["tactic"])
     for incident in taxonomy.incidents:
-        objects.append(_incident(incident, ids, name, when, sources))
-    objects += _relationships(taxonomy, name, when, ids, sources)
-    objects.append(_grouping(taxonomy, name, when, [o["id"] for o in objects[2:]]))
+        objects.append(_incident(export, incident, ids))
+    objects += _relationships(taxonomy, export, ids)
+    grouping = _grouping(taxonomy, name, [o["id"] for o in objects])
+    grouping["modified"] = max([grouping["created"], *(o["modified"] for o in objects)])
+    head = [_identity(), _extension_definition()]
+    head += [export.definitions[k] for k in sorted(export.definitions)]
     bundle = {
         "type": "bundle",
-        "id": _stix_id("bundle", f"bundle:{name}:{when}"),
-        "objects": objects,
+        "id": _stix_id("bundle", f"bundle:{name}:{grouping['modified']}"),
+        "objects": [*head, *objects, grouping],
     }
     return json.dumps(bundle, indent=1, ensure_ascii=False) + "\n"
 
 
-def _stix_ids(taxonomy: Taxonomy) -> dict[str, dict[str, str]]:
-    """Node kind -> id -> STIX id, for the kinds STIX has an object type for.
+# What the project models of an object: an edited item's values replace the
+# original's.
+_OVERLAY = ("name", "description")
 
-    >>> _stix_ids(Taxonomy(threats=(Threat("t1", "T"),)))["threat"]
+
+def _threat(
+    export: _Export, threat: Threat, built: dict[str, Any], phases: set[str]
+) -> dict[str, Any]:
+    """A threat's object; an imported one keeps its kill chain's name and,
+    while it sits in the same tactics, its phases as they were (with those
+    naming no tactic of the taxonomy, ``phases`` the ones that do)."""
+    kept = export.kept.get(("threat", threat.id))
+    changed = False
+    if kept is not None:
+        was = kept["object"].get("kill_chain_phases") or []
+        now = built.get("kill_chain_phases") or []
+        if was and now:
+            chain = was[0].get("kill_chain_name")
+            built["kill_chain_phases"] = [{**p, "kill_chain_name": chain} for p in now]
+        changed = {p.get("phase_name") for p in was} & phases != {
+            p["phase_name"] for p in now
+        }
+    return export.finished(
+        "threat",
+        threat,
+        built,
+        overlay=(*_OVERLAY, "kill_chain_phases"),
+        sources=threat.sources,
+        changed=changed,
+    )
+
+
+def _stix_ids(taxonomy: Taxonomy, export: _Export) -> dict[str, dict[str, str]]:
+    """Node kind -> id -> STIX id, for the kinds STIX has an object type for:
+    an imported object's own, else one derived from the item's id.
+
+    >>> export = _Export(Taxonomy(), "x", None)
+    >>> _stix_ids(Taxonomy(threats=(Threat("t1", "T"),)), export)["threat"]
     {'t1': 'attack-pattern--68d6ed6d-371a-5233-b304-3b455c7013da'}
     """
     ids = {
@@ -197,17 +424,20 @@ def _stix_ids(taxonomy: Taxonomy) -> dict[str, dict[str, str]]:
         for x in taxonomy.incidents
         if x.kind in INCIDENT_EXPORT
     }
+    for (kind, key), kept in export.kept.items():
+        if kind in ids:
+            ids[kind][key] = kept["object"]["id"]
     return ids
 
 
 def kill_chain_name(name: str) -> str:
-    """The kill chain a taxonomy's phases belong to: the one ATT&CK and ATLAS
-    Navigator read for the taxonomy's Navigator domain.
+    """The kill chain a taxonomy's phases belong to: the one ATT&CK's and
+    ATLAS's own bundles name for the taxonomy's Navigator domain.
 
     >>> kill_chain_name("atlas"), kill_chain_name("attack-ics")
-    ('mitre-atlas', 'mitre-attack')
+    ('mitre-atlas', 'mitre-ics-attack')
     """
-    return "mitre-atlas" if navigator_domain(name) == "atlas-atlas" else "mitre-attack"
+    return KILL_CHAINS.get(navigator_domain(name), "mitre-attack")
 
 
 def _kill_chain_phases(
@@ -229,16 +459,40 @@ def _kill_chain_phases(
     }
 
 
-def _matrix(
-    tactics: tuple[Tactic, ...], name: str, when: str, ids: dict[str, str]
-) -> dict[str, Any]:
-    """The ``x-mitre-matrix`` that lists the tactics in their order (Navigator
-    and ``stix_read`` take the columns from it)."""
+def _matrices(
+    export: _Export, tactics: tuple[Tactic, ...], ids: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The ``x-mitre-matrix`` objects that list the tactics in their order
+    (Navigator and ``stix_read`` take the columns from them): an imported
+    tactic's own matrices, one of Layerwise's for the others."""
     ordered = sorted(tactics, key=lambda t: (t.order, t.id))
+    originals: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    own = []
+    for tactic in ordered:
+        kept = export.kept.get(("tactic", tactic.id))
+        for matrix in (kept or {}).get("matrices") or ():
+            originals.setdefault(matrix["id"], (matrix, []))[1].append(ids[tactic.id])
+        if not (kept or {}).get("matrices"):
+            own.append(tactic)
+    out = [
+        {**matrix, "tactic_refs": refs}
+        for _, (matrix, refs) in sorted(originals.items())
+    ]
+    if own:
+        out.append(_matrix(export, own, ids))
+    return out
+
+
+def _matrix(
+    export: _Export, ordered: list[Tactic], ids: dict[str, str]
+) -> dict[str, Any]:
+    """Layerwise's matrix of ``ordered`` tactics, changed when they are."""
+    name = export.name
     return _object(
         "x-mitre-matrix",
         _stix_id("x-mitre-matrix", f"matrix:{name}"),
-        when,
+        UNRECORDED,
+        max(export.dated("tactic", t.id)[1] for t in ordered),
         name=name,
         description=f"The tactics of the Layerwise taxonomy {name!r}, in order.",
         tactic_refs=[ids[t.id] for t in ordered],
@@ -247,29 +501,34 @@ def _matrix(
 
 
 def _incident(
-    incident: Incident,
-    ids: dict[str, dict[str, str]],
-    name: str,
-    when: str,
-    sources: dict[str, Source],
+    export: _Export, incident: Incident, ids: dict[str, dict[str, str]]
 ) -> dict[str, Any]:
     """An incident as the STIX object of its kind; its summary the description."""
-    out = _sdo(
+    built = _sdo(
         "incident",
         ids,
         incident,
-        name,
-        when,
+        export.name,
         {"date": incident.date},
-        sources,
+        export.sources,
         stix_type=INCIDENT_EXPORT[incident.kind],
         description=incident.summary,
     )
-    if out["type"] == "malware":
-        out["is_family"] = False
-    if out["type"] in _FIRST_SEEN and incident.date:
-        out["first_seen"] = _first_day(incident.date)
-    return out
+    if built["type"] == "malware":
+        built["is_family"] = False
+    if built["type"] in _FIRST_SEEN and incident.date:
+        built["first_seen"] = _first_day(incident.date)
+    kept = export.kept.get(("incident", incident.id))
+    seen = kept["object"].get("first_seen") if kept is not None else None
+    if isinstance(seen, str) and seen.startswith(incident.date):
+        built["first_seen"] = seen  # the original's moment of the same day
+    return export.finished(
+        "incident",
+        incident,
+        built,
+        overlay=(*_OVERLAY, "first_seen"),
+        sources=incident.sources,
+    )
 
 
 def _first_day(date: str) -> str:
@@ -282,15 +541,17 @@ def _first_day(date: str) -> str:
     return "-".join(parts) + "T00:00:00Z"
 
 
-def _object(kind: str, stix_id: str, when: str, **properties: Any) -> dict[str, Any]:
+def _object(
+    kind: str, stix_id: str, created: str, modified: str, **properties: Any
+) -> dict[str, Any]:
     """The properties every object Layerwise creates starts with."""
     return {
         "type": kind,
         "spec_version": SPEC_VERSION,
         "id": stix_id,
         "created_by_ref": IDENTITY_ID,
-        "created": when,
-        "modified": when,
+        "created": created,
+        "modified": modified,
         **properties,
     }
 
@@ -311,23 +572,24 @@ def _extensions(**values: Any) -> dict[str, Any]:
     return {EXTENSION_ID: {"extension_type": "property-extension", **_present(values)}}
 
 
-def _identity(when: str) -> dict[str, Any]:
+def _identity() -> dict[str, Any]:
     return {
         "type": "identity",
         "spec_version": SPEC_VERSION,
         "id": IDENTITY_ID,
-        "created": when,
-        "modified": when,
+        "created": DEFINED,
+        "modified": DEFINED,
         "name": "Layerwise",
         "identity_class": "system",
     }
 
 
-def _extension_definition(when: str) -> dict[str, Any]:
+def _extension_definition() -> dict[str, Any]:
     return _object(
         "extension-definition",
         EXTENSION_ID,
-        when,
+        DEFINED,
+        DEFINED,
         name="Layerwise governance properties",
         description=(
             "Governance layer, link strength, maturity, the steps of an "
@@ -357,20 +619,21 @@ def _sdo(
     ids: dict[str, dict[str, str]],
     record: Threat | Mitigation | Tactic | Incident,
     name: str,
-    when: str,
     ext: dict[str, Any],
     sources: dict[str, Source],
     *,
     stix_type: str | None = None,
     description: str | None = None,
 ) -> dict[str, Any]:
+    """An object as Layerwise makes it, not yet dated."""
     local = unprefixed(name, record.id)
     refs = [{"source_name": name, "external_id": local}]
     refs += [_reference(sources[s], name) for s in record.sources if s in sources]
     out = _object(
         stix_type or NODE_KINDS[kind].stix_type,
         ids[kind][record.id],
-        when,
+        UNRECORDED,
+        UNRECORDED,
         name=record.name,
     )
     description = record.description if description is None else description
@@ -387,13 +650,10 @@ def _sdo(
 
 
 def _relationships(
-    taxonomy: Taxonomy,
-    name: str,
-    when: str,
-    ids: dict[str, dict[str, str]],
-    sources: dict[str, Source],
+    taxonomy: Taxonomy, export: _Export, ids: dict[str, dict[str, str]]
 ) -> list[dict[str, Any]]:
     """A relationship per link whose ends are both in the bundle."""
+    name = export.name
     out = []
     for kind in LINK_KINDS.values():
         if not kind.stix_type:
@@ -407,16 +667,24 @@ def _relationships(
             item = _object(
                 "relationship",
                 _stix_id("relationship", f"{kind.stix_type}:{source}->{target}"),
-                when,
+                UNRECORDED,
+                UNRECORDED,
                 relationship_type=kind.stix_type,
                 source_ref=source,
                 target_ref=target,
             )
+            cited: tuple[str, ...] | None = ()
             if isinstance(link, Mitigates):
-                item.update(_mitigates_properties(link, name, sources))
+                item.update(_mitigates_properties(link, name, export.sources))
+                cited = link.sources
             elif isinstance(link, Uses):
                 item.update(_uses_properties(link, name))
-            out.append(item)
+                cited = None  # a USES link cites no sources: its references stay
+            out.append(
+                export.finished(
+                    kind.name, link, item, overlay=("description",), sources=cited
+                )
+            )
     return out
 
 
@@ -466,14 +734,13 @@ def _mitigates_properties(
     return out
 
 
-def _grouping(
-    taxonomy: Taxonomy, name: str, when: str, refs: list[str]
-) -> dict[str, Any]:
+def _grouping(taxonomy: Taxonomy, name: str, refs: list[str]) -> dict[str, Any]:
     own_layers = [layer for layer in taxonomy.layers if layer.taxonomy == name]
     return _object(
         "grouping",
         _stix_id("grouping", f"taxonomy:{name}"),
-        when,
+        UNRECORDED,
+        UNRECORDED,
         name=name,
         description=f"The Layerwise taxonomy {name!r}.",
         context=GROUPING_CONTEXT,

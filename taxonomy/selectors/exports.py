@@ -7,6 +7,7 @@ from taxonomy.analysis.incidents import incident_model
 from taxonomy.analysis.report import render_csv
 from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.errors import UnknownTaxonomy
+from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import Scenario
 from taxonomy.formats import document_json, fixtures_yaml
@@ -16,14 +17,31 @@ from taxonomy.formats.navigator import (
     render_navigator,
     technique_tactics,
 )
-from taxonomy.formats.stix_write import stix_bundle
-from taxonomy.selectors.cache import revision_token
+from taxonomy.formats.stix_write import Times, stix_bundle
+from taxonomy.graph import repository
+from taxonomy.selectors.cache import per_revision, revision_token
 from taxonomy.selectors.coverage import coverage_report, coverage_scenario
 from taxonomy.selectors.snapshot import taxonomy_at, taxonomy_names
 
 # The writers of the registry's formats but ``coverage``, which the pages
 # render through the coverage selector (it also takes ``compare``).
 WRITTEN = ("yaml", "json", "stix", "graphml", "csv", "navigator")
+
+
+# The kinds a STIX bundle holds an object of (a plain link's relationship too).
+_STIX_KINDS = tuple(
+    kind.name
+    for kind in (*NODE_KINDS.values(), *LINK_KINDS.values())
+    if kind.stix_type or kind.name == "incident"
+)
+
+
+def stix_times(*, token: str) -> Times:
+    """When each item a STIX bundle holds was created and last changed, as
+    the audit journal records them; read once per revision per process."""
+    return per_revision(
+        token, ("stix-times",), lambda: repository.journal_times(_STIX_KINDS)
+    )
 
 
 def taxonomy_export(
@@ -57,7 +75,7 @@ def taxonomy_export(
     if format == "json":
         return document_json.export_json(snapshot)
     if format == "stix":
-        return stix_bundle(snapshot, name=taxonomy)
+        return stix_bundle(snapshot, name=taxonomy, times=stix_times(token=token))
     if format == "graphml":
         return graphml_document(snapshot)
     query = CoverageQuery(taxonomy=taxonomy, scenario=scenario or coverage_scenario())

@@ -30,6 +30,7 @@ from taxonomy.graph.repository.journal import (
     journal_after,
     journal_count,
     journal_epoch,
+    journal_times,
 )
 from taxonomy.graph.repository.read import (
     fulltext_search,
@@ -95,6 +96,7 @@ __all__ = [
     "journal_after",
     "journal_count",
     "journal_epoch",
+    "journal_times",
     "layer_taxonomies",
     "link_create",
     "link_delete",

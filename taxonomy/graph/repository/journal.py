@@ -100,3 +100,27 @@ def journal_count() -> int:
         routing_=neo4j.RoutingControl.READ,
     )
     return records[0]["n"]
+
+
+@translate_errors
+def journal_times(kinds: Sequence[str]) -> dict[tuple[str, str], tuple[str, str]]:
+    """``(kind, key) -> (created, modified)`` of every item of ``kinds`` the
+    journal records: when its first creation was written (blank when the
+    journal has no creation of it) and when its latest change was.
+
+    The times are the records' ``at`` (ISO text in UTC, which sorts as time
+    does); a deletion is no change of what an item says.
+    """
+    records, _, _ = get_driver().execute_query(
+        "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
+        "WITH coalesce(m.revision, 0) AS current "
+        f"MATCH (a:{LABEL}) WHERE a.kind IN $kinds AND a.action <> 'delete' "
+        "AND a.revision <= current "
+        "RETURN a.kind AS kind, a.key AS key, "
+        "min(CASE WHEN a.action = 'create' THEN a.at END) AS created, "
+        "max(a.at) AS modified",
+        kinds=list(kinds),
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return {(r["kind"], r["key"]): (r["created"] or "", r["modified"]) for r in records}

@@ -56,7 +56,7 @@ def _where(var: str, scoped: bool, loading: bool) -> str:
 # What a *lean* read leaves out: the prose, which no analysis reads (the
 # coverage document names items; it never quotes them).
 LEAN_OMITS = frozenset(
-    {"description", "rationale", "summary", "sources", "descriptions"}
+    {"description", "rationale", "summary", "sources", "descriptions", "stix"}
 )
 
 
