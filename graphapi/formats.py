@@ -2,22 +2,62 @@
 
 from __future__ import annotations
 
+import codecs
+from typing import Any
+
+from django.conf import settings
+from rest_framework.exceptions import ParseError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.renderers import JSONRenderer
+from rest_framework.utils import json
 
 from graphapi.exceptions import MalformedRequest
 
 
+class DuplicateKey(ValueError):
+    """A JSON object naming one key twice."""
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members as a dict, refusing a key given twice (which
+    Python's parser would settle silently by keeping the last, as the imports
+    do not: ``document_json``).
+
+    >>> unique_keys([("id", "a")])
+    {'id': 'a'}
+    >>> unique_keys([("id", "a"), ("id", "b")])
+    Traceback (most recent call last):
+    ...
+    graphapi.formats.DuplicateKey: the key 'id' is given twice
+    """
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(f"the key {key[:60]!r} is given twice")
+        out[key] = value
+    return out
+
+
 class BoundedJSONParser(JSONParser):
     """DRF's JSON parser, with a body nested too deeply for Python's parser
-    (a RecursionError, not a ValueError) answered as malformed (400)."""
+    (a RecursionError, not a ValueError) or an object naming a key twice
+    answered as malformed (400)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return super().parse(stream, media_type, parser_context)
+            return json.load(
+                codecs.getreader(encoding)(stream),
+                parse_constant=json.strict_constant if self.strict else None,
+                object_pairs_hook=unique_keys,
+            )
         except RecursionError as e:
             raise MalformedRequest("the JSON body is nested too deeply") from e
+        except DuplicateKey as e:
+            raise MalformedRequest(f"invalid JSON: {e}") from e
+        except ValueError as e:
+            raise ParseError(f"JSON parse error - {e}") from e
 
 
 class UnreadJSON:

@@ -18,7 +18,13 @@ from taxonomy.domain.errors import (
     Problem,
     RemovalsRefused,
 )
-from taxonomy.domain.kinds import LINK_KINDS, PROPERTY_LINK_KINDS, link_key, record_key
+from taxonomy.domain.kinds import (
+    KINDS,
+    LINK_KINDS,
+    PROPERTY_LINK_KINDS,
+    link_key,
+    record_key,
+)
 from taxonomy.domain.records import Link, Taxonomy
 from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.formats.atlas import atlas_parse
@@ -547,6 +553,7 @@ def catalogue_import(
             **options,
         )
         del data
+        _check_limits(desired)
         _check_foreign_layers(desired, report.taxonomy, layer_map or {})
         by = _By(actor, channel, comment)
         stats = stats if stats is not None else repository.WriteStats()
@@ -566,6 +573,25 @@ def catalogue_import(
     if not dry_run:
         by.copied()
     return CatalogueImportResult(report, changes, revision, dry_run, stats)
+
+
+def _check_limits(desired: Taxonomy) -> None:
+    """Every field within the limits a single write through the API holds to
+    (``rules.field_limit_problems``), before anything is written or a dry run
+    reports; else InterchangeError naming each item and field."""
+    problems = rules.field_limit_problems(desired)
+    if problems:
+        raise InterchangeError(
+            [
+                f"{p.kind} {rules.shown(_key_at(desired, p.kind, p.index))}: "
+                f"{p.message}"
+                for p in problems
+            ]
+        )
+
+
+def _key_at(taxonomy: Taxonomy, kind: str, index: int) -> str:
+    return record_key(getattr(taxonomy, KINDS[kind].field)[index])
 
 
 def _check_foreign_layers(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from graphapi.pagination import MAX_LIMIT
@@ -135,6 +136,22 @@ def _in_unit_interval(value: float) -> None:
         raise serializers.ValidationError("must be in (0, 1]")
 
 
+@extend_schema_field(
+    {
+        "type": "number",
+        "format": "double",
+        "minimum": 0,
+        "exclusiveMinimum": True,
+        "maximum": 1,
+    }
+)
+class _UnitIntervalField(serializers.FloatField):
+    """A number in (0, 1], as the schema states it (0 refused, 1 allowed)."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(validators=[_in_unit_interval], **kwargs)
+
+
 def _scenario_field(param: ScenarioParam) -> serializers.Field:
     """The query field of one scenario parameter, read as its ``kind`` says."""
     if param.kind == "ids":
@@ -145,9 +162,7 @@ def _scenario_field(param: ScenarioParam) -> serializers.Field:
         return serializers.ChoiceField(
             param.choices, required=False, help_text=param.help
         )
-    return serializers.FloatField(
-        required=False, validators=[_in_unit_interval], help_text=param.help
-    )
+    return _UnitIntervalField(required=False, help_text=param.help)
 
 
 # The threshold comes first, as the API has always listed (and reported) it.

@@ -8,6 +8,7 @@ are checked by the write itself, inside its transaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -17,6 +18,7 @@ from rest_framework import serializers
 from taxonomy.analysis.model import CLASSES
 from taxonomy.audit import field_changes
 from taxonomy.domain.kinds import PLAIN_LINK_KINDS
+from taxonomy.domain.limits import INT_RANGES, TEXT_LIMITS, is_incident_date
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     INCIDENT_KINDS,
@@ -27,7 +29,7 @@ from taxonomy.domain.records import (
 from taxonomy.domain.rules import is_cost
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
-ID_MAX = 200
+ID_MAX = TEXT_LIMITS["id"]
 # taxonomy.domain.records.is_web_url (the check) as a regex that means the
 # same in Python and ECMA (the schema's): no case-insensitive flag, and \s
 # with the characters only one of them counts as white space.
@@ -52,7 +54,8 @@ class StringField(serializers.CharField):
 
 
 class PatternField(serializers.RegexField):
-    """Text matching a pattern as sent; a JSON number or boolean is not text."""
+    """Text matching a pattern as sent, whole; a JSON number or boolean is not
+    text."""
 
     default_error_messages = {"not_text": "Not a valid string."}
 
@@ -60,10 +63,16 @@ class PatternField(serializers.RegexField):
         # Untrimmed: " x" does not match the pattern the schema publishes.
         kwargs.setdefault("trim_whitespace", False)
         super().__init__(regex, **kwargs)
+        self._whole = re.compile(regex)
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("not_text")
+        # The pattern's "$" (as the schema publishes it) also matches before a
+        # trailing newline in Python, where ECMA's does not: that text must
+        # match whole.
+        if data.endswith("\n") and not self._whole.fullmatch(data):
+            self.fail("invalid")
         return super().to_internal_value(data)
 
 
@@ -101,10 +110,12 @@ def TaxonomyField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a fie
 
     Reads and writes share it, so a name a read refuses is never written.
     """
-    return PatternField(TAXONOMY_PATTERN, max_length=63, **kwargs)
+    return PatternField(TAXONOMY_PATTERN, max_length=TEXT_LIMITS["taxonomy"], **kwargs)
 
 
-def TextField(max_length: int = 20000, **kwargs: Any) -> serializers.CharField:  # noqa: N802
+def TextField(
+    max_length: int = TEXT_LIMITS["description"], **kwargs: Any
+) -> serializers.CharField:  # noqa: N802
     return StringField(
         max_length=max_length, required=False, allow_blank=True, default="", **kwargs
     )
@@ -113,6 +124,13 @@ def TextField(max_length: int = 20000, **kwargs: Any) -> serializers.CharField: 
 def _web_url(value: str) -> None:
     if value and not is_web_url(value):
         raise serializers.ValidationError("must be an http(s) address, or empty")
+
+
+def _incident_date(value: str) -> None:
+    if not is_incident_date(value):
+        raise serializers.ValidationError(
+            "must be a real date: YYYY, YYYY-MM or YYYY-MM-DD, or empty"
+        )
 
 
 def _positive_cost(value: float) -> None:
@@ -137,7 +155,7 @@ def flatten(detail: dict[str, Any], key: str) -> dict[str, Any]:
 
 class NodeSerializer(serializers.Serializer):
     id = IdField()
-    name = StringField(max_length=300)
+    name = StringField(max_length=TEXT_LIMITS["name"])
     description = TextField()
     taxonomy = TaxonomyField(
         required=False,
@@ -158,7 +176,7 @@ class ThreatSerializer(NodeSerializer):
     """A misuse vector."""
 
     maturity = StringField(
-        max_length=200,
+        max_length=TEXT_LIMITS["maturity"],
         required=False,
         allow_blank=True,
         default="",
@@ -196,15 +214,19 @@ class MitigationSerializer(NodeSerializer):
 class SourceSerializer(NodeSerializer):
     """A published source that MITIGATES links cite."""
 
-    authors = TextField(2000)
-    title = TextField(1000)
+    authors = TextField(TEXT_LIMITS["authors"])
+    title = TextField(TEXT_LIMITS["title"])
     year = WholeNumberField(
-        min_value=1000, max_value=3000, required=False, allow_null=True, default=None
+        min_value=INT_RANGES["year"][0],
+        max_value=INT_RANGES["year"][1],
+        required=False,
+        allow_null=True,
+        default=None,
     )
-    publisher = TextField(500)
+    publisher = TextField(TEXT_LIMITS["publisher"])
     url = PatternField(
         WEB_URL_PATTERN,
-        max_length=2000,
+        max_length=TEXT_LIMITS["url"],
         required=False,
         allow_blank=True,
         default="",
@@ -217,7 +239,7 @@ class TacticSerializer(NodeSerializer):
     """A tactic: a stage of an attack, a column of the matrix."""
 
     shortname = StringField(
-        max_length=200,
+        max_length=TEXT_LIMITS["shortname"],
         required=False,
         allow_blank=True,
         default="",
@@ -225,7 +247,8 @@ class TacticSerializer(NodeSerializer):
         "(`x_mitre_shortname`, e.g. `ml-attack-staging`).",
     )
     order = WholeNumberField(
-        min_value=0,
+        min_value=INT_RANGES["order"][0],
+        max_value=INT_RANGES["order"][1],
         required=False,
         default=0,
         help_text="Its column in the matrix, left to right.",
@@ -245,11 +268,13 @@ class IncidentSerializer(NodeSerializer):
         "or software's have no order.",
     )
     date = StringField(
-        max_length=40,
+        max_length=TEXT_LIMITS["date"],
         required=False,
         allow_blank=True,
         default="",
-        help_text="When it happened: an ISO date, a year, or empty.",
+        validators=[_incident_date],
+        help_text="When it happened: an ISO date (YYYY-MM-DD), a year and month "
+        "(YYYY-MM), a year (YYYY), a real one, or empty.",
     )
     summary = TextField(help_text="What happened.")
     sources = SourceIds(help_text="Its references.")
@@ -281,20 +306,22 @@ class UsesChangeSerializer(serializers.Serializer):
     """The writable fields of a USES link (its ends are its identity)."""
 
     steps = serializers.ListField(
-        child=WholeNumberField(min_value=1),
+        child=WholeNumberField(
+            min_value=INT_RANGES["steps"][0], max_value=INT_RANGES["steps"][1]
+        ),
         required=False,
         default=list,
         help_text="The step numbers at which the incident uses the technique, "
         "ascending; empty for an incident without order.",
     )
     tactics = serializers.ListField(
-        child=StringField(max_length=300, allow_blank=True),
+        child=StringField(max_length=TEXT_LIMITS["tactics"], allow_blank=True),
         required=False,
         default=list,
         help_text="The tactic of each step (an id, or empty).",
     )
     descriptions = serializers.ListField(
-        child=StringField(max_length=20000, allow_blank=True),
+        child=StringField(max_length=TEXT_LIMITS["descriptions"], allow_blank=True),
         required=False,
         default=list,
         help_text="What the incident did at each step.",

@@ -18,7 +18,8 @@ DEFAULT_TAXONOMY = "layerwise"
 SEARCH_MAX_LENGTH = 500
 # A source's url: empty or a web address; anything else (javascript:, data:)
 # would be a link that runs code in a reader's browser.
-_WEB_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+# Matched whole (fullmatch): a "$" would let a trailing newline through.
+_WEB_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
 def is_web_url(url: str) -> bool:
@@ -26,8 +27,10 @@ def is_web_url(url: str) -> bool:
 
     >>> is_web_url("https://example.org/a"), is_web_url("javascript:alert(1)")
     (True, False)
+    >>> is_web_url("HTTP://EXAMPLE.ORG\\n")
+    False
     """
-    return bool(_WEB_URL.match(url or ""))
+    return bool(_WEB_URL.fullmatch(url or ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +58,6 @@ class Threat:
     version: int = 1
     maturity: str = ""
     sources: tuple[str, ...] = ()
-    # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
-    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +73,6 @@ class Mitigation:
     # What adopting it costs, in the editors' own units (recommendations
     # spend a budget of them); 1 unless an editor says otherwise.
     cost: float = 1.0
-    # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
-    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +106,6 @@ class Tactic:
     taxonomy: str = DEFAULT_TAXONOMY
     version: int = 1
     sources: tuple[str, ...] = ()
-    # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
-    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +124,6 @@ class Incident:
     taxonomy: str = DEFAULT_TAXONOMY
     version: int = 1
     sources: tuple[str, ...] = ()
-    # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
-    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,9 +143,6 @@ class Uses:
     tactics: tuple[str, ...] = ()
     descriptions: tuple[str, ...] = ()
     version: int = 1
-    # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
-    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +155,6 @@ class Mitigates:
     rationale: str = ""
     sources: tuple[str, ...] = ()
     version: int = 1
-    # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
-    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)

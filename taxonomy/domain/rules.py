@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
+from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS
+from taxonomy.domain.limits import limit_problems
 from taxonomy.domain.records import (
     INCIDENT_KINDS,
     MATURITIES,
@@ -84,7 +85,8 @@ class RuleProblem:
     field); ``field`` the field at fault, ``position`` the entry of a list
     field (``sources[2]``), both None when the item as a whole is (a
     duplicate or self link). ``rule`` is one of ``duplicate``, ``unknown``,
-    ``self``, ``cycle``, ``vocabulary``; a cycle is reported on the node it
+    ``self``, ``cycle``, ``vocabulary``, ``limit`` (a text longer or a
+    number larger than its field allows: ``taxonomy.domain.limits``); a cycle is reported on the node it
     starts at, with the link kind's name as ``field``. ``first`` is the index
     of the first item a duplicate repeats.
     """
@@ -105,8 +107,9 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
     tactics of an incident's steps), duplicate ids and links, self links
     where they are refused, REQUIRES and SUBTYPE_OF cycles, the strength,
     maturity and incident-kind vocabularies, mitigation costs (a positive
-    finite number), tactic orders (a whole number from 0) and the steps of
-    USES links (see ``uses_problems``).
+    finite number), tactic orders (a whole number), the steps of USES links
+    (see ``uses_problems``) and every field's limit (``limit_problems``: its
+    length, or its range, from 0 for an order).
 
     >>> from taxonomy.domain.records import Layer, Mitigation, Threat, Mitigates
     >>> t = Taxonomy(layers=(Layer("hw", "HW"),), threats=(Threat("t", "T"),),
@@ -117,7 +120,8 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
     ["unknown layer 'sw'", "unknown source 'nobody'", "threat 't' cannot enable itself"]
     """
     ids = {kind: set() for kind in NODE_KINDS}
-    problems = _duplicate_ids(taxonomy, ids)
+    problems = field_limit_problems(taxonomy)
+    problems += _duplicate_ids(taxonomy, ids)
     for index, mitigation in enumerate(taxonomy.mitigations):
         if mitigation.layer not in ids["layer"]:
             problems.append(
@@ -137,9 +141,6 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
         if isinstance(tactic.order, bool) or not isinstance(tactic.order, int):
             message = f"order {shown(tactic.order)} is not a whole number"
             problems.append(_at("tactic", index, "order", "vocabulary", message))
-        elif tactic.order < 0:
-            message = f"order {tactic.order} is negative"
-            problems.append(_at("tactic", index, "order", "vocabulary", message))
     for index, incident in enumerate(taxonomy.incidents):
         if incident.kind not in INCIDENT_KINDS:
             message = (
@@ -154,6 +155,22 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
     problems += _steps_across(taxonomy.uses)
     problems += _cycles(taxonomy)
     return problems
+
+
+def field_limit_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
+    """Every field of every item past its limit (``taxonomy.domain.limits``),
+    the one check of lengths and ranges every import applies.
+
+    >>> from taxonomy.domain.records import Threat
+    >>> [p.message for p in field_limit_problems(Taxonomy(threats=(Threat("t", "T" * 301),)))]
+    ['name is 301 characters long, more than the 300 allowed']
+    """
+    return [
+        RuleProblem(kind.name, index, field, position, "limit", message)
+        for kind in KINDS.values()
+        for index, record in enumerate(getattr(taxonomy, kind.field))
+        for field, position, message in limit_problems(record)
+    ]
 
 
 def uses_problems(link: Uses, tactics: set[str] | None = None) -> list[tuple[str, str]]:

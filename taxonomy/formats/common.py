@@ -88,7 +88,7 @@ def taxonomy_name_checked(name: str) -> str:
     >>> taxonomy_name_checked("attack-ics")
     'attack-ics'
     """
-    if not isinstance(name, str) or not TAXONOMY_NAME.match(name):
+    if not isinstance(name, str) or not TAXONOMY_NAME.fullmatch(name):
         raise InterchangeError(
             [
                 f"taxonomy name {name!r}: use lowercase letters, digits and '-' (e.g. atlas)"

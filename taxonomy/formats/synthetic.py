@@ -4,8 +4,9 @@ A synthetic taxonomy has ids zero-padded so they sort in creation order
 (``t042``, ``m07``, ``l3``, ``s1``). Its links are drawn with numpy from one
 seed:
 
-- MITIGATES: ``links`` pairs of a uniformly random mitigation and threat
-  (a pair may repeat, as two links), strengths low / medium / high with
+- MITIGATES: ``links`` distinct pairs of a uniformly random mitigation and
+  threat (a pair never repeats: the import refuses a second link between the
+  same two items), strengths low / medium / high with
   probabilities 0.6 / 0.3 / 0.1, a source cited by about one link in five;
 - mitigations spread evenly over the layers, maturities uniform;
 - ENABLES: ``threats // 2`` links from a lower to a higher threat index
@@ -84,6 +85,11 @@ def synthetic_taxonomy(
     """
     if min(threats, mitigations, layers) < 1 or links < 0:
         raise ValueError("threats, mitigations and layers must be ≥ 1, links ≥ 0")
+    if links > threats * mitigations:
+        raise ValueError(
+            f"at most threats × mitigations = {threats * mitigations} links: "
+            "no two links join the same mitigation and threat"
+        )
     rng = np.random.default_rng(seed)
     layer_ids, threat_ids = _ids("l", layers), _ids("t", threats)
     mitigation_ids = _ids("m", mitigations)
@@ -91,8 +97,9 @@ def synthetic_taxonomy(
     cited = ((), ("s0",), ("s1",), ("s2",))
     layer_of = np.arange(mitigations) % layers
     maturity_of = rng.integers(0, len(MATURITIES), size=mitigations)
-    link_t = rng.integers(0, threats, size=links).tolist()
-    link_m = rng.integers(0, mitigations, size=links).tolist()
+    pairs = rng.choice(threats * mitigations, size=links, replace=False)
+    link_t = (pairs // mitigations).tolist()
+    link_m = (pairs % mitigations).tolist()
     link_s = rng.choice(len(STRENGTHS), size=links, p=_STRENGTH_P).tolist()
     link_c = np.where(
         rng.random(links) < 0.2, rng.integers(1, 4, size=links), 0
