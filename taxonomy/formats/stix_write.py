@@ -202,6 +202,54 @@ def original_properties(
     return json.dumps(kept, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+# The STIX types an imported original of each kind may have.
+_ORIGINAL_TYPES = {
+    "threat": ("attack-pattern",),
+    "mitigation": ("course-of-action",),
+    "tactic": ("x-mitre-tactic",),
+    "incident": tuple(INCIDENT_TYPES),
+    "mitigates": ("relationship",),
+    "uses": ("relationship",),
+}
+
+
+def kept_original(kind: str, text: str) -> dict[str, Any] | None:
+    """The original an item's ``stix`` holds, or None when it holds none or
+    not one of the shape ``original_properties`` writes (the canonical
+    document lets an editor write any text there): such an item is written
+    as Layerwise makes it.
+
+    >>> kept_original("threat", "") is None, kept_original("threat", "{") is None
+    (True, True)
+    >>> kept_original("threat", '{"object": {"type": "tool", "id": "tool--1"}, "digest": ""}')
+    """
+    try:
+        found = json.loads(text) if text else None
+    except ValueError:
+        return None
+    obj = found.get("object") if isinstance(found, dict) else None
+    if not (
+        isinstance(obj, dict)
+        and obj.get("type") in _ORIGINAL_TYPES.get(kind, ())
+        and isinstance(obj.get("id"), str)
+        and obj["id"].startswith(f"{obj['type']}--")
+        and isinstance(found.get("digest"), str)
+        and isinstance(found.get("sources", []), list)
+        and all(
+            isinstance(item, dict) and isinstance(item.get("id"), str)
+            for key in ("definitions", "matrices")
+            for item in _listed(found.get(key, []))
+        )
+    ):
+        return None
+    return found
+
+
+def _listed(value: Any) -> list[Any]:
+    """``value`` if a list, else a list of one thing no list holds."""
+    return value if isinstance(value, list) else [None]
+
+
 def _stix_id(kind: str, key: str) -> str:
     return f"{kind}--{uuid.uuid5(NAMESPACE, key)}"
 
@@ -218,8 +266,8 @@ class _Export:
         self.kept: dict[tuple[str, str], dict[str, Any]] = {}
         for kind in (*NODE_KINDS.values(), *LINK_KINDS.values()):
             for record in getattr(taxonomy, kind.field):
-                if getattr(record, "stix", ""):
-                    found = json.loads(record.stix)
+                found = kept_original(kind.name, getattr(record, "stix", ""))
+                if found is not None:
                     self.kept[kind.name, kind.key(record)] = found
                     for item in found.get("definitions", ()):
                         self.definitions.setdefault(item["id"], item)
@@ -276,7 +324,8 @@ class _Export:
     ) -> list[dict[str, Any]]:
         """An edited object's references: the original's that name no source
         or a source the item still cites, then one per source it added."""
-        refs = kept["object"].get("external_references") or []
+        refs = kept["object"].get("external_references")
+        refs = refs if isinstance(refs, list) else []
         made = kept.get("sources") or [None] * len(refs)
         out, seen = [], set()
         for ref, source in zip(refs, made, strict=False):
@@ -385,7 +434,8 @@ def _threat(
     kept = export.kept.get(("threat", threat.id))
     changed = False
     if kept is not None:
-        was = kept["object"].get("kill_chain_phases") or []
+        was = kept["object"].get("kill_chain_phases")
+        was = [p for p in was if isinstance(p, dict)] if isinstance(was, list) else []
         now = built.get("kill_chain_phases") or []
         if was and now:
             chain = was[0].get("kill_chain_name")

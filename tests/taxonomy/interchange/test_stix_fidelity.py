@@ -14,6 +14,8 @@ from stix2validator import ValidationOptions, validate_string
 
 from taxonomy import selectors, services
 from taxonomy.domain.errors import InterchangeError
+from taxonomy.domain.records import Taxonomy, Threat
+from taxonomy.formats.stix_write import IDENTITY_ID, stix_bundle
 from taxonomy.selectors import cache
 from tests.taxonomy.interchange.attack_catalogue import MARKING, attack_catalogue
 
@@ -196,3 +198,14 @@ def test_a_bundle_listing_an_object_twice_is_refused_and_writes_nothing(graph):
     assert twice["id"] in str(refused.value)
     assert "more than once" in str(refused.value)
     assert selectors.taxonomy_names() == {}
+
+
+def test_an_item_whose_kept_original_is_not_one_is_written_as_layerwise_makes_it():
+    # The canonical document lets an editor write any text in ``stix``.
+    threats = tuple(
+        Threat(f"x:t{i}", "T", taxonomy="x", stix=text)
+        for i, text in enumerate(("{", "[]", '{"object": {"type": "tool"}}'))
+    )
+    objects = json.loads(stix_bundle(Taxonomy(threats=threats), name="x"))["objects"]
+    patterns = [o for o in objects if o["type"] == "attack-pattern"]
+    assert [o["created_by_ref"] for o in patterns] == [IDENTITY_ID] * 3
