@@ -58,6 +58,9 @@ class Threat:
     version: int = 1
     maturity: str = ""
     sources: tuple[str, ...] = ()
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,9 @@ class Mitigation:
     # What adopting it costs, in the editors' own units (recommendations
     # spend a budget of them); 1 unless an editor says otherwise.
     cost: float = 1.0
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,9 @@ class Tactic:
     taxonomy: str = DEFAULT_TAXONOMY
     version: int = 1
     sources: tuple[str, ...] = ()
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +133,9 @@ class Incident:
     taxonomy: str = DEFAULT_TAXONOMY
     version: int = 1
     sources: tuple[str, ...] = ()
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +155,9 @@ class Uses:
     tactics: tuple[str, ...] = ()
     descriptions: tuple[str, ...] = ()
     version: int = 1
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +170,9 @@ class Mitigates:
     rationale: str = ""
     sources: tuple[str, ...] = ()
     version: int = 1
+    # The STIX object this item was imported from, as JSON text: what the
+    # project does not model travels back out unchanged (stix_write).
+    stix: str = ""
 
 
 @dataclass(frozen=True, slots=True)
