@@ -427,6 +427,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "graphapi.schema.add_common_errors",
+        "graphapi.schema_types.type_nullable_schemas",
     ],
     "ENUM_NAME_OVERRIDES": {
         "StrengthEnum": "taxonomy.domain.records.STRENGTHS",

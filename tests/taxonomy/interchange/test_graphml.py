@@ -132,3 +132,31 @@ def test_the_coverage_matrix_is_csv_with_a_column_per_layer(seeded_graph, tmp_pa
         "Every proposal adopted: every measure counts, proposed and pilot ones "
         "included, as if all were in force; threshold 80%."
     }
+
+
+def test_a_scenario_csv_read_with_pandas_states_its_scenario_and_threat_names(
+    seeded_graph, tmp_path
+):
+    import pandas as pd
+    from rest_framework.test import APIClient
+
+    from taxonomy import selectors
+
+    path = tmp_path / "coverage.csv"
+    options = ["--disable-layer", "hardware", "--threshold", "0.7"]
+    _export(
+        "--format", "csv", *options, "--dependence", "within-layer", "--out", str(path)
+    )
+    table = pd.read_csv(path)
+    names = {t.id: t.name for t in selectors.taxonomy_snapshot().threats}
+    assert len(table) == len(names)
+    assert dict(zip(table["threat"], table["threat name"], strict=True)) == names
+    (words,) = set(table["scenario in words"])
+    assert "without Hardware" in words and "threshold 70%" in words
+    assert "the mitigations of a layer fail together" in words
+    assert (table["hardware"] == 0).all()
+    query = "disable_layer=hardware&threshold=0.7&dependence=within-layer"
+    served = APIClient().get(f"/api/v1/coverage/matrix.csv?{query}")
+    assert served.status_code == 200
+    api_table = pd.read_csv(io.BytesIO(served.content))
+    pd.testing.assert_frame_equal(api_table, table)

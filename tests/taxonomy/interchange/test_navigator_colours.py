@@ -100,6 +100,7 @@ def test_every_cell_has_the_legend_colour_of_its_class(document):
         for item in layer["legendItems"]
     }
     classes = {t["id"].removeprefix("t:"): t["class"] for t in document["threats"]}
+    assert len(layer["techniques"]) == len(document["threats"]) > 0
     for technique in layer["techniques"]:
         cls = classes[technique["techniqueID"]]
         assert _cell_color(technique, layer["gradient"]) == legend[cls]
@@ -111,6 +112,7 @@ def test_the_gradient_alone_tells_addressed_from_not_at_the_threshold(document):
     layer = navigator_layer(document, taxonomy="t")
     gradient = layer["gradient"]
     below, above = (_rgb(c) for c in (gradient["colors"][0], gradient["colors"][-1]))
+    assert document["threats"]
     for technique, threat in zip(layer["techniques"], document["threats"], strict=True):
         addressed = threat["class"] in (SINGLE_LAYER, DEFENSE_IN_DEPTH)
         drawn = _navigator_color(gradient, technique["score"])
@@ -125,6 +127,7 @@ def test_the_four_classes_have_clearly_different_colours():
     colors = [
         _rgb(i["color"]) for i in navigator_layer(document, taxonomy="t")["legendItems"]
     ]
+    assert len(colors) == 4
     for i, a in enumerate(colors):
         for b in colors[i + 1 :]:
             assert math.dist(a, b) > 60, (a, b)
