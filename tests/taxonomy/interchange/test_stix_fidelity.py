@@ -7,8 +7,11 @@ unchanged graph is the same bytes every time."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from mitreattack.stix20 import MitreAttackData
 from stix2validator import ValidationOptions, validate_string
 
@@ -18,6 +21,7 @@ from taxonomy.domain.records import Taxonomy, Threat
 from taxonomy.formats.stix_write import IDENTITY_ID, stix_bundle
 from taxonomy.selectors import cache
 from tests.taxonomy.interchange.attack_catalogue import MARKING, attack_catalogue
+from tests.taxonomy.interchange.test_field_tools import ACCEPTED_WARNINGS
 
 TAXONOMIES = {"ics-attack": "attack-ics", "mobile-attack": "attack-mobile"}
 # The object types MitreAttackData reads that Layerwise imports as items.
@@ -149,6 +153,17 @@ def test_a_reexported_catalogue_passes_stix2_validator(catalogue):
     ):
         result = validate_string(text, options)
         assert [str(e) for e in result.errors or []] == []
+        codes = {
+            m.group(1)
+            for w in result.warnings or []
+            if (m := re.search(r"\{(\d+)\}", str(w)))
+        }
+        assert codes <= ACCEPTED_WARNINGS
+
+
+def test_the_docs_list_the_warnings_the_validator_leaves():
+    text = (Path(settings.BASE_DIR) / "docs" / "import-export.md").read_text()
+    assert set(re.findall(r"`\{(\d{3})\}`", text)) == ACCEPTED_WARNINGS
 
 
 def test_two_exports_of_an_unchanged_graph_are_the_same_bytes(seeded_graph):
