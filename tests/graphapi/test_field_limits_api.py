@@ -222,3 +222,48 @@ def test_the_schema_states_the_threshold_bounds_the_api_holds(seeded_graph, anon
     ):
         status = anon.get(f"/api/v1/coverage/?threshold={value}").status_code
         assert (status == 200) is allowed, (value, status)
+
+
+# --- fixture and document bodies through the API ----------------------------------------
+
+FIXTURE_BODY = """\
+tactics:
+  - id: recon
+    name: Reconnaissance
+    order: {order}
+incidents:
+  - id: tay
+    name: Tay
+    date: '{date}'
+"""
+
+
+@pytest.mark.parametrize(
+    ("order", "date", "field"),
+    [(HUGE, "2016-03-23", "order"), (0, "2016-13-45", "date")],
+)
+def test_a_fixture_body_past_a_limit_is_refused_naming_line_and_field(
+    seeded_graph, api, order, date, field
+):
+    revision = selectors.taxonomy_snapshot().revision
+    response = api.post(
+        "/api/v1/import/?format=fixtures",
+        FIXTURE_BODY.format(order=order, date=date),
+        content_type="application/yaml",
+    )
+    _mentions(response, field, status=response.status_code)
+    assert response.status_code in (400, 422)
+    assert selectors.taxonomy_snapshot().revision == revision
+
+
+def test_a_document_body_with_a_version_past_64_bits_is_not_a_500(seeded_graph, api):
+    document = json.loads(
+        api.get("/api/v1/export/?format=json").content.decode("utf-8")
+    )
+    document["threats"][0]["version"] = HUGE
+    response = api.post(
+        "/api/v1/import/?format=fixtures",
+        json.dumps(document),
+        content_type="application/json",
+    )
+    assert response.status_code < 500, response.content
