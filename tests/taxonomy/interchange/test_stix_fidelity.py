@@ -18,6 +18,7 @@ from stix2validator import ValidationOptions, validate_string
 from taxonomy import selectors, services
 from taxonomy.domain.errors import InterchangeError
 from taxonomy.domain.records import Taxonomy, Threat
+from taxonomy.formats import document_json
 from taxonomy.formats.stix_write import IDENTITY_ID, stix_bundle
 from taxonomy.selectors import cache
 from tests.taxonomy.interchange.attack_catalogue import MARKING, attack_catalogue
@@ -224,3 +225,15 @@ def test_an_item_whose_kept_original_is_not_one_is_written_as_layerwise_makes_it
     objects = json.loads(stix_bundle(Taxonomy(threats=threats), name="x"))["objects"]
     patterns = [o for o in objects if o["type"] == "attack-pattern"]
     assert [o["created_by_ref"] for o in patterns] == [IDENTITY_ID] * 3
+
+
+def test_the_canonical_document_carries_the_originals_and_imports_back_unchanged(
+    catalogue,
+):
+    _, _, taxonomy = catalogue
+    snapshot = selectors.taxonomy_snapshot(taxonomy=taxonomy)
+    text = document_json.export_json(snapshot)
+    assert all(t["stix"] for t in json.loads(text)["threats"])
+    reread = document_json.taxonomy_from_document_stream(text.encode())
+    assert reread.threats == snapshot.threats
+    assert services.taxonomy_import(taxonomy=reread).changes.is_empty
