@@ -426,7 +426,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "graphapi.schema.add_common_errors",
+        "graphapi.openapi.add_common_errors",
         "graphapi.schema_types.type_nullable_schemas",
     ],
     "ENUM_NAME_OVERRIDES": {

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from graphapi.etags import etag
 from graphapi.exceptions import InvalidParameter
-from graphapi.schema import ApiSchema, operations_of, query_names
+from graphapi.openapi import ApiSchema, operations_of, query_names
 from graphapi.serializers.queries import TaxonomyQuerySerializer
 from taxonomy import revisions, selectors
 from taxonomy.domain.errors import NotFound

@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from graphapi import schema
+from graphapi import openapi, schema
 from graphapi.views.common import ApiView, KnownParameters
 
 
@@ -33,7 +33,7 @@ class IndexView(ApiView):
                         "url": root + endpoint["path"],
                         "methods": endpoint["methods"],
                     }
-                    for endpoint in schema.endpoint_index()
+                    for endpoint in openapi.endpoint_index()
                 ],
             }
         )

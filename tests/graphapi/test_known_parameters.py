@@ -14,7 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from graphapi import urls
-from graphapi.schema import operations_of, query_names
+from graphapi.openapi import operations_of, query_names
 from graphapi.views.common import KnownParameters
 
 SCHEMA = json.loads(
