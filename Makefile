@@ -83,10 +83,14 @@ run: neo4j-start
 # testpaths and --doctest-modules), against the project's own Neo4j test
 # server (never your data). In CI the test server is stopped afterwards;
 # locally it keeps running for the next run. pytest exits non-zero when it
-# collects no test.
+# collects no test. Compiled modules (and pytest's rewritten test modules) are
+# kept in var/pycache/ even where PYTHONDONTWRITEBYTECODE is set: compiling
+# them again costs every run, and every server and command the tests start,
+# seconds each.
 test: install-dev var/redis/.installed chromium lint
 	$(MANAGE) neo4j start --instance test
-	status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	status=0; PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/var/pycache \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ -n "$$CI" ]; then $(MANAGE) neo4j stop --instance test; fi; \
 	exit $$status
 
