@@ -1,13 +1,14 @@
-"""The limits and forms of the records' fields, defined ONCE: the API's serializers read
-them, fixtures/schema.json states them (a test holds it to them) and
-``taxonomy_problems`` checks them, so every import (fixture files, the JSON
-document, STIX bundles, ATLAS files, their dry runs) refuses what a single
-write through the API refuses, naming the item and the field.
+"""The limits and forms of the records' fields, defined ONCE: the API's
+serializers read them, fixtures/schema.json states them (a test holds it to
+them) and ``taxonomy_problems`` checks them, so every import (fixture files,
+the JSON document, STIX bundles, ATLAS files, their dry runs) refuses what a
+single write through the API refuses, naming the item and the field.
 
 A text field is limited by its number of characters (each entry of a list of
-texts on its own); a whole-number field by its range: Neo4j stores integers
-in 64 bits, so none may pass ``INT64_MAX``. An incident's date is a real
-date at the precision known: empty, a year, a year and month, or a day.
+texts on its own); a whole-number field by its range; Neo4j stores integers
+in 64 bits, so no whole number in any field (a cost, a version) may pass
+them. An incident's date is a real date at the precision known: empty, a
+year, a year and month, or a day.
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ def limit_problems(record: Any) -> list[tuple[str, int | None, str]]:
     [('name', None, 'name is 301 characters long, more than the 300 allowed'), ('order', None, 'order is a 65-bit number, past the largest allowed, 9223372036854775807')]
     >>> limit_problems(Uses("i", "t", steps=(1, 0)))
     [('steps', 1, 'steps[1] is 0, less than the least allowed, 1')]
+    >>> limit_problems(Tactic("t", "T", version=2**64))
+    [('version', None, 'version is a 65-bit number, past the 64 bits a whole number may have')]
     """
     problems = []
     for f in fields(record):
@@ -149,4 +152,10 @@ def _entry_problem(field: str, value: Any, where: str) -> str | None:
                 else f"a {value.bit_length()}-bit negative number"
             )
             return f"{where} is {shown}, less than the least allowed, {least}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not -INT64_MAX - 1 <= value <= INT64_MAX:
+            return (
+                f"{where} is a {value.bit_length()}-bit number, past the 64 bits "
+                "a whole number may have"
+            )
     return None

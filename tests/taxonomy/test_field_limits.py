@@ -257,3 +257,12 @@ def test_taxonomy_generate_refuses_more_links_than_pairs(tmp_path):
             *("--links", "5", "--out", str(tmp_path / "t.json")),
             stdout=StringIO(),
         )
+
+
+@pytest.mark.parametrize(("key", "field", "value"), [("mitigations", "cost", 2**70)])
+def test_any_whole_number_past_64_bits_is_refused_by_the_document(key, field, value):
+    seed = fixtures_yaml.load_fixtures(Path(settings.FIXTURES_DIR))
+    document = document_json.taxonomy_to_document(seed)
+    document[key][0][field] = value
+    with pytest.raises(FixtureError, match=rf"{key}\[0\]\.{field}: .*64 bits"):
+        document_json.taxonomy_from_document(document)
