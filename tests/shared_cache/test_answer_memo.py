@@ -125,6 +125,8 @@ def test_the_answers_kept_follow_the_model(ops, limit):
         else:
             now[0] += op[1]
         assert kept.size() == (len(model), sum(m[2] for m in model))
+    # Also when ``ops`` is empty: nothing kept.
+    assert kept.size() == (len(model), sum(m[2] for m in model))
 
 
 def test_with_a_limit_of_zero_not_even_an_empty_answer_is_kept():

@@ -50,6 +50,7 @@ def test_full_dependence_covers_a_threat_as_well_as_its_best_link(case):
     scenario = replace(scenario, dependence=FULL)
     links = _enabled_links(taxonomy, scenario)
     analysis = analyse(taxonomy, scenario)
+    assert len(analysis.threats) == len(taxonomy.threats) > 0
     for threat in analysis.threats:
         best = max((e for _, e in links[threat.id]), default=0.0)
         assert math.isclose(threat.coverage, best, abs_tol=1e-12)
@@ -63,7 +64,9 @@ def test_within_layer_dependence_is_the_product_of_the_layers_best_links(case):
     taxonomy, scenario = case
     scenario = replace(scenario, dependence=WITHIN_LAYER)
     links = _enabled_links(taxonomy, scenario)
-    for threat in analyse(taxonomy, scenario).threats:
+    threats = analyse(taxonomy, scenario).threats
+    assert len(threats) == len(taxonomy.threats) > 0
+    for threat in threats:
         best: dict[str, float] = {}
         for layer, e in links[threat.id]:
             best[layer] = max(best.get(layer, 0.0), e)

@@ -185,6 +185,7 @@ def test_minimal_sets_match_the_plain_enumeration_row_by_row():
     weights = rng.choice([0.0, 0.0, 0.36, 0.51, 0.92, 2.3], size=(200, 9))
     theta, tau = addressing_weight(0.8), 0.8
     sets = minimal_sets(weights, weights.sum(axis=1) >= theta, theta, tau)
+    assert len(sets.start) == len(weights) + 1 == 201
     for i, row in enumerate(weights):
         plain, _ = minimal_layer_sets(np.exp(-row).tolist(), tau)
         masks = sets.masks[sets.start[i] : sets.start[i + 1]].tolist()

@@ -251,7 +251,9 @@ def test_the_count_across_thresholds_equals_rerunning_the_analysis(case, extra):
     model = incidents.incident_model(taxonomy)
     stopping = incidents.stopping_coverage(model, analyse(taxonomy, scenario).coverages)
     thresholds = (*incidents.THRESHOLDS, scenario.threshold, *extra)
-    for tau, count in incidents.stopped_by_threshold(stopping, thresholds):
+    counts = incidents.stopped_by_threshold(stopping, thresholds)
+    assert [tau for tau, _ in counts] == sorted(set(thresholds))
+    for tau, count in counts:
         again = analyse(taxonomy, replace(scenario, threshold=tau))
         assert count == reference(taxonomy, set(again.addressed_threats))["stopped"]
 
@@ -266,6 +268,11 @@ def test_addressing_the_top_stopper_stops_exactly_the_incidents_it_counts(case):
         assert threat not in addressed
         more = incidents.analyse_incidents(taxonomy, addressed | {threat})
         assert more.stopped == found.stopped + n
+    if not found.stoppers:
+        # None listed: addressing any one threat more stops no more incidents.
+        for threat in {t.id for t in taxonomy.threats} - addressed:
+            more = incidents.analyse_incidents(taxonomy, addressed | {threat})
+            assert more.stopped == found.stopped, threat
 
 
 # --- Closed forms --------------------------------------------------------------------
@@ -469,7 +476,9 @@ def test_the_weighted_frontier_and_greedy_order_report_true_weighted_figures(pro
     candidates = default_candidates(taxonomy, scenario)
     choices = every_choice(taxonomy, scenario, candidates, costs, count, weights)
     query = {"costs": costs, "count_introduced": count, "threat_weights": weights}
-    for step in frontier(taxonomy, scenario, **query):
+    steps = frontier(taxonomy, scenario, **query)
+    assert steps
+    for step in steps:
         _, (objective, *_) = best_within(choices, step.budget, ids)
         assert step.objective == objective == choices[frozenset(step.chosen)][0]
     on = enabled_mitigations(taxonomy_graph(taxonomy), scenario)

@@ -6,7 +6,7 @@ import math
 from itertools import combinations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from taxonomy.analysis import fast
@@ -231,6 +231,7 @@ def test_every_minimal_set_addresses_and_no_proper_subset_does(analyser, case):
         scenario.threshold,
         {layer: i for i, layer in enumerate(analysis.layers)},
     )
+    assert len(analysis.threats) == len(taxonomy.threats) > 0
     for threat in analysis.threats:
         misses = [1.0 - c for c in threat.by_layer]
         sets = [tuple(index[layer] for layer in s) for s in threat.minimal_layer_sets]
@@ -253,6 +254,7 @@ def test_the_class_agrees_with_the_coverages(analyser, case):
     taxonomy, scenario = case
     analysis = analyser(taxonomy, scenario)
     tau = scenario.threshold
+    assert len(analysis.threats) == len(taxonomy.threats) > 0
     for t in analysis.threats:
         if not t.links:
             expected = "unmitigated"
@@ -274,7 +276,9 @@ def test_the_class_agrees_with_the_coverages(analyser, case):
 @given(case=cases())
 def test_critical_layers_are_those_in_every_minimal_set(analyser, case):
     taxonomy, scenario = case
-    for t in analyser(taxonomy, scenario).threats:
+    threats = analyser(taxonomy, scenario).threats
+    assert len(threats) == len(taxonomy.threats) > 0
+    for t in threats:
         if t.minimal_layer_sets:
             common = set.intersection(*(set(s) for s in t.minimal_layer_sets))
             assert set(t.critical_layers) == common
@@ -286,6 +290,7 @@ def test_critical_layers_are_those_in_every_minimal_set(analyser, case):
 @given(case=cases())
 def test_no_enabled_mitigation_requires_a_disabled_one(case):
     taxonomy, scenario = case
+    assume(taxonomy.requires)  # with none, there is nothing to check
     enabled = enabled_mitigations(taxonomy_graph(taxonomy), scenario)
     for link in taxonomy.requires:
         assert link.source not in enabled or link.target in enabled

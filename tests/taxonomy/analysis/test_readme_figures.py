@@ -27,7 +27,9 @@ def test_the_robustness_headline_quoted_is_the_computed_one(seed_taxonomy):
 
 
 def test_the_classes_by_dependence_quoted_are_the_computed_ones(seed_taxonomy):
-    for dependence, counts in _entry(seed_taxonomy)["summary_by_dependence"].items():
+    by_dependence = _entry(seed_taxonomy)["summary_by_dependence"]
+    assert by_dependence
+    for dependence, counts in by_dependence.items():
         row = f"| {dependence} | " + " | ".join(str(n) for n in counts.values()) + " |"
         assert row in MODEL
 

@@ -90,6 +90,7 @@ def test_heaviest_first_is_what_brute_force_finds_on_random_weights():
     theta = 1.6
     addressed = weights.sum(axis=1) >= theta
     depth = heaviest_first_depth(weights, addressed, theta)
+    assert len(depth) == 300
     for row, d in zip(weights, depth, strict=True):
         best = next(
             (

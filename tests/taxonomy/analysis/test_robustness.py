@@ -134,6 +134,7 @@ def test_margins_are_the_coverages_of_the_analysis_minus_the_threshold(case):
     taxonomy, scenario = case
     found = sensitivity(coverage_model(taxonomy), scenario)
     plain = analyse(taxonomy, scenario)
+    assert len(found.coverage) == len(plain.threats) == len(taxonomy.threats) > 0
     for i, threat in enumerate(plain.threats):
         assert math.isclose(found.coverage[i], threat.coverage, abs_tol=1e-12)
         assert math.isclose(
@@ -221,6 +222,7 @@ def test_the_draws_do_not_depend_on_the_order_of_the_layers(case, data):
 
 
 def test_each_band_s_mean_is_its_strength_s_point_value():
+    assert DEFAULT_EFFECTIVENESS
     for strength, e in DEFAULT_EFFECTIVENESS.items():
         low, high = DEFAULT_INTERVALS[strength]
         assert math.isclose((low + high) / 2, e, abs_tol=1e-12), strength
@@ -229,6 +231,7 @@ def test_each_band_s_mean_is_its_strength_s_point_value():
 def test_the_settings_bands_are_centred_on_the_settings_point_values():
     from django.conf import settings as django_settings
 
+    assert django_settings.LAYERWISE_UNCERTAINTY
     for strength, (low, high) in django_settings.LAYERWISE_UNCERTAINTY.items():
         expected = django_settings.LAYERWISE_EFFECTIVENESS[strength]
         assert math.isclose((low + high) / 2, expected, abs_tol=1e-12), strength
@@ -267,7 +270,9 @@ def test_with_independent_links_the_draws_scatter_around_the_judged_coverage(cas
     mc = monte_carlo(
         coverage_model(taxonomy), scenario, samples=samples, intervals=bands
     )
-    for i, threat in enumerate(analyse(taxonomy, scenario).threats):
+    threats = analyse(taxonomy, scenario).threats
+    assert len(mc.coverage_mean) == len(threats) == len(taxonomy.threats) > 0
+    for i, threat in enumerate(threats):
         mean, variance = _exact_moments(threat.links, bands)
         # Centred bands: the expected coverage is the judged coverage exactly.
         assert math.isclose(mean, threat.coverage, abs_tol=1e-9)
