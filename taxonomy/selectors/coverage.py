@@ -100,10 +100,7 @@ def coverage_report(
     if of is not None:
         return coverage_computed(query, of)
     token = token or revision_token()
-    if query.is_current:
-        which = None
-    else:
-        which = named_revisions.revision_identity(name=query.revision)
+    which = _recording(query)
     key = shared_key("coverage-document", token, which, query.cache_key())
     document = shared_get(key)
     if document is None:
@@ -111,6 +108,15 @@ def coverage_report(
         if which is not None or document["revision"] == revision_of(token):
             shared_set(key, document)
     return document
+
+
+def _recording(query: CoverageQuery) -> tuple | None:
+    """Which recording a named revision's name holds now (part of the cache
+    key: a name moved with ``tag --force`` is another key); None for now.
+    Raises ``RevisionError`` for an unknown name."""
+    if query.is_current:
+        return None
+    return named_revisions.revision_identity(name=query.revision)
 
 
 def _taxonomy_of(query: CoverageQuery, token: str) -> Taxonomy:
@@ -142,7 +148,6 @@ def coverage_baseline(
     *, token: str, taxonomy: str = DEFAULT_TAXONOMY
 ) -> dict[str, dict]:
     """Threat id -> its entry of the coverage document with nothing disabled."""
-
     snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
 
     def compute() -> dict[str, dict]:
@@ -192,11 +197,7 @@ def coverage_rendered(
     """
     render = COVERAGE_RENDERERS[fmt]
     token = token or revision_token()
-    which = (
-        None
-        if query.is_current
-        else named_revisions.revision_identity(name=query.revision)
-    )
+    which = _recording(query)
     key = shared_key("coverage", token, which, fmt, query.cache_key())
     text = shared_get(key)
     if text is None:

@@ -11,20 +11,66 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from rest_framework import serializers
 
+from graphapi.serializers.documents import CoverageDocumentSerializer
 from taxonomy.analysis.report import render_json
 from taxonomy.domain.coverage_query import CoverageQuery, ThreatPage
 from taxonomy.domain.scenario import DEMAND, Scenario
 from taxonomy.formats.fixtures_yaml import load_fixtures
 from taxonomy.selectors.coverage import coverage_report
 from tests.taxonomy.coverage_shape import (
-    DOCUMENT_SHAPE,
     THREAT_KEYS,
     TOP_KEYS,
     braces,
-    document_mismatches,
     documented_tables,
 )
+
+
+def serializer_shape(field) -> dict | None:
+    """The keys a serializer field describes, recursively: a nested serializer
+    (one or many) is ``{key: shape}``; a mapping of free keys is
+    ``{"*": shape of its values}``; a leaf is None."""
+    if isinstance(field, serializers.ListSerializer):
+        return serializer_shape(field.child)
+    if isinstance(field, serializers.Serializer):
+        return {name: serializer_shape(f) for name, f in field.fields.items()}
+    if isinstance(field, serializers.ListField):
+        return serializer_shape(field.child)
+    if isinstance(field, serializers.DictField):
+        inner = serializer_shape(field.child)
+        return None if inner is None else {"*": inner}
+    return None
+
+
+DOCUMENT_SHAPE = serializer_shape(CoverageDocumentSerializer())
+
+
+def document_mismatches(value, shape, path: str = "") -> list[str]:
+    """Where a document (parsed JSON) holds keys other than ``shape``'s."""
+    if shape is None or value is None:
+        return []
+    if isinstance(value, list):
+        return [m for item in value for m in document_mismatches(item, shape, path)]
+    if not isinstance(value, dict):
+        return [f"{path or '.'}: {type(value).__name__}, not an object"]
+    if set(shape) == {"*"}:
+        return [
+            m
+            for key, item in value.items()
+            for m in document_mismatches(item, shape["*"], f"{path}.{key}")
+        ]
+    found = []
+    if set(value) != set(shape):
+        extra, missing = (
+            sorted(set(value) - set(shape)),
+            sorted(set(shape) - set(value)),
+        )
+        found.append(f"{path or '.'}: extra {extra}, missing {missing}")
+    for key in set(value) & set(shape):
+        found += document_mismatches(value[key], shape[key], f"{path}.{key}")
+    return found
+
 
 TABLES = documented_tables()
 

@@ -1,12 +1,12 @@
-"""The coverage document's shape, written once.
+"""The coverage document's documented keys, read from docs/coverage.md.
 
-The source is the API's serializers (``graphapi.serializers.documents
-.CoverageDocumentSerializer``, which the OpenAPI document publishes).
-docs/coverage.md documents the keys in the order the document holds them;
-its tables are read here, and ``tests/graphapi/test_coverage_shape.py``
-holds the tables, the serializers and the documents ``analysis.report``
-builds to one another, recursively. ``TOP_KEYS`` and ``THREAT_KEYS`` are the
-documented order, read from docs/coverage.md (never written out here).
+The shape is written once, in the API's serializers
+(``graphapi.serializers.documents.CoverageDocumentSerializer``, which the
+OpenAPI document publishes); docs/coverage.md documents the keys in the order
+the document holds them, and ``tests/graphapi/test_coverage_shape.py`` holds
+its tables, the serializers and the documents ``analysis.report`` builds to
+one another, recursively. ``TOP_KEYS`` and ``THREAT_KEYS`` are the documented
+order, read from the tables (never written out here).
 """
 
 from __future__ import annotations
@@ -14,59 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rest_framework import serializers
-
-from graphapi.serializers.documents import CoverageDocumentSerializer
-
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
-
-# --- The serializers -------------------------------------------------------------
-
-
-def serializer_shape(field) -> dict | None:
-    """The keys a serializer field describes, recursively: a nested serializer
-    (one or many) is ``{key: shape}``; a mapping of free keys is
-    ``{"*": shape of its values}``; a leaf is None."""
-    if isinstance(field, serializers.ListSerializer):
-        return serializer_shape(field.child)
-    if isinstance(field, serializers.Serializer):
-        return {name: serializer_shape(f) for name, f in field.fields.items()}
-    if isinstance(field, serializers.ListField):
-        return serializer_shape(field.child)
-    if isinstance(field, serializers.DictField):
-        inner = serializer_shape(field.child)
-        return None if inner is None else {"*": inner}
-    return None
-
-
-DOCUMENT_SHAPE = serializer_shape(CoverageDocumentSerializer())
-
-
-def document_mismatches(value, shape, path: str = "") -> list[str]:
-    """Where a document (parsed JSON) holds keys other than ``shape``'s."""
-    if shape is None or value is None:
-        return []
-    if isinstance(value, list):
-        return [m for item in value for m in document_mismatches(item, shape, path)]
-    if not isinstance(value, dict):
-        return [f"{path or '.'}: {type(value).__name__}, not an object"]
-    if set(shape) == {"*"}:
-        return [
-            m
-            for key, item in value.items()
-            for m in document_mismatches(item, shape["*"], f"{path}.{key}")
-        ]
-    found = []
-    if set(value) != set(shape):
-        extra, missing = (
-            sorted(set(value) - set(shape)),
-            sorted(set(shape) - set(value)),
-        )
-        found.append(f"{path or '.'}: extra {extra}, missing {missing}")
-    for key in set(value) & set(shape):
-        found += document_mismatches(value[key], shape[key], f"{path}.{key}")
-    return found
-
 
 # --- docs/coverage.md -------------------------------------------------------------
 
