@@ -69,15 +69,18 @@ neo4j-stop:
 
 stop: neo4j-stop
 
-# Serve the site on http://$(HOST):$(PORT) with gunicorn; Ctrl-C stops the
-# web server, `make stop` stops Neo4j.
+# Serve the site on http://$(HOST):$(PORT) with gunicorn, and beside it the
+# task worker that runs large API imports as jobs (manage.py db_worker; its
+# queue is a table in Django's database): config/serve.py starts both, starts
+# the worker again if it exits, and stops it with the web server. Ctrl-C stops
+# both; `make stop` stops Neo4j.
 run: neo4j-start
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) taxonomy schema
 	$(MANAGE) taxonomy load --if-empty
-	@echo "Layerwise on http://$(HOST):$(PORT)/"
-	$(BIN)/gunicorn config.wsgi --config config/gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
+	@echo "Layerwise on http://$(HOST):$(PORT)/ (with its task worker)"
+	$(BIN)/python -m config.serve config.wsgi --config config/gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 # Lint first, then every test and every docstring example (pyproject's
 # testpaths and --doctest-modules), against the project's own Neo4j test

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "taxonomy",
     "graphapi",
 ]
@@ -359,6 +361,18 @@ LAYERWISE_AUDIT_VISIBILITY = envchoice(
 # Requests per anonymous client (IP) as "N/second|minute|hour|day"; empty = off.
 LAYERWISE_API_ANON_RATE = envstr("LAYERWISE_API_ANON_RATE", "600/min") or None
 LAYERWISE_API_PAGE_SIZE = envint("LAYERWISE_API_PAGE_SIZE", 100)
+# Import jobs (graphapi/jobs.py): an API import whose body is larger than this
+# (or sent with "Prefer: respond-async") is answered 202 and run by the task
+# worker (`manage.py db_worker`, which `make run` starts beside gunicorn), so it
+# never depends on finishing within a web worker's timeout. The queue is
+# django-tasks' database backend: a table in Django's database, no other server.
+LAYERWISE_IMPORT_JOB_BYTES = envint("LAYERWISE_IMPORT_JOB_BYTES", 1024 * 1024)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 # Cached reads check the graph revision in Neo4j at most this often (seconds)
 # per process; a process sees its own writes at once, other processes' writes
 # after at most this long. 0 checks on every request. With CACHE_URL every

@@ -193,6 +193,13 @@ def _map(exc: Exception) -> tuple[int, str, str, dict[str, Any]]:
     return 500, "server_error", "internal server error; see the server log", {}
 
 
+def error_of(exc: Exception) -> tuple[int, dict[str, Any]]:
+    """The status and the error body the API answers ``exc`` with (what an
+    import job that failed reports)."""
+    code_status, code, message, details = _map(exc)
+    return code_status, error_body(code, message, details)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: map ``exc`` to the one error shape, always as JSON."""
     # Not at the top: rest_framework.views imports the parsers of the settings,

@@ -1,10 +1,12 @@
-"""API tokens, kept as a lookup prefix and a SHA-256 hash: the key itself is never stored."""
+"""API tokens, kept as a lookup prefix and a SHA-256 hash (the key itself is never
+stored), and import jobs."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -75,3 +77,52 @@ class APIToken(models.Model):
         if self.last_used is None or now - self.last_used >= LAST_USED_RESOLUTION:
             APIToken.objects.filter(pk=self.pk).update(last_used=now)
             self.last_used = now
+
+
+class ImportJob(models.Model):
+    """An API import run by the task worker (``graphapi.jobs``), not in the
+    request that sent it: what it was asked, how far it is, how it ended.
+
+    The body waits here until the worker reads it (and is dropped once the
+    job ends); the queue entry itself is django-tasks' (``task_id``).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    ENDED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="import_jobs",
+    )
+    query = models.JSONField(help_text="The import's query, as validated.")
+    media_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(null=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    phase = models.CharField(max_length=20, default="queued")
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
+    result = models.JSONField(null=True)
+    error = models.JSONField(null=True)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True)
+    finished = models.DateTimeField(null=True)
+    beat = models.DateTimeField(null=True, help_text="Last heard of its worker.")
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"import job {self.id} ({self.status})"

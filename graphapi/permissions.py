@@ -51,3 +51,20 @@ def anonymous_may(view, method: str) -> bool:
         return all(p.has_permission(request, view) for p in view.get_permissions())
     except APIException:
         return False
+
+
+class JobReaders(BasePermission):
+    """An import job: its status for editors and for the editor who started
+    it; cancelling it for editors. Anonymous clients get 401, others 403."""
+
+    message = "an import job is for editors and the editor who started it"
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            raise NotAuthenticated("import jobs are for editors; log in")
+        return True
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if is_editor(request.user):
+            return True
+        return request.method in SAFE_METHODS and obj.owner_id == request.user.pk

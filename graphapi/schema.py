@@ -25,7 +25,7 @@ from drf_spectacular.utils import (
 from graphapi import etags
 from graphapi.openapi import errors
 from graphapi.pagination import PageQuerySerializer
-from graphapi.serializers import documents, index, queries, records
+from graphapi.serializers import documents, index, jobs, queries, records
 from taxonomy.formats import fixtures_common
 from taxonomy.formats.common import (
     MAX_YAML_ALIAS_NODES,
@@ -494,10 +494,31 @@ import_ = extend_schema(
     "first among its warnings. The API does not check ATLAS bodies against "
     "MITRE's JSON Schema (`manage.py import_atlas` does). The answer lists the "
     "changes and a summary per kind.\n\n"
+    "A body larger than `LAYERWISE_IMPORT_JOB_BYTES` (1 MiB by default), or "
+    "sent with `Prefer: respond-async`, is not imported within the request: it "
+    "is accepted with 202 and run as a job by the task worker (see "
+    "`/api/v1/jobs/{job_id}/`), so a large import never depends on a web "
+    "worker's timeout. Its query and media type are checked first (422, 415).\n\n"
     f"YAML bodies may nest at most {MAX_YAML_DEPTH} levels and their aliases "
     f"expand to at most {MAX_YAML_ALIAS_NODES:,} nodes; past that a fixture body "
     "is 400 and an ATLAS body 422.",
-    parameters=[queries.ImportQuerySerializer],
+    parameters=[
+        queries.ImportQuerySerializer,
+        OpenApiParameter(
+            "Prefer",
+            str,
+            OpenApiParameter.HEADER,
+            description="`respond-async` (RFC 7240): run the import as a job "
+            "(202) whatever its size.",
+        ),
+        OpenApiParameter(
+            "Location",
+            str,
+            OpenApiParameter.HEADER,
+            response=[202],
+            description="The job's status URL.",
+        ),
+    ],
     request={
         "application/json": documents.TaxonomyDocumentSerializer,
         "application/yaml": FIXTURE_FILE,
@@ -515,7 +536,52 @@ import_ = extend_schema(
             description="Applied or dry run: ImportResult for fixtures, "
             "CatalogueImportResult for atlas and stix.",
         ),
+        202: OpenApiResponse(
+            jobs.JobSerializer,
+            description="Run as a job by the task worker: a body larger than "
+            "`LAYERWISE_IMPORT_JOB_BYTES` (1 MiB by default), or any body sent "
+            "with `Prefer: respond-async`. Nothing is written yet; the `Location` "
+            "header and `url` give the job's status (GET), `cancel_url` cancels "
+            "it (POST). Once succeeded, the job's `result` is the 200 answer; a "
+            "failed job's `error` is the error the import would have answered.",
+        ),
         **errors(400, 409, 413, 415, 422),
+    },
+)
+
+_JOB_ID = OpenApiParameter(
+    "job_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The job's id."
+)
+_JOB_ERRORS = {
+    **errors(401, 403),
+    404: OpenApiResponse(documents.ErrorSerializer, description="No such job."),
+}
+job = extend_schema(
+    tags=["import/export"],
+    summary="An import job: its status, progress and outcome",
+    description="For editors, and for the editor who started it. `status` is "
+    "queued, running, succeeded, failed or cancelled; a running job reports "
+    "`phase` (reading, writing) and `done` of `total` changes. A job whose "
+    "task worker stopped is reported failed (`worker_lost`); the graph is then "
+    "as it was.",
+    parameters=[_JOB_ID],
+    responses={200: jobs.JobSerializer, **_JOB_ERRORS},
+)
+job_cancel = extend_schema(
+    tags=["import/export"],
+    summary="Cancel an import job (editors)",
+    description="A queued job is cancelled at once; a running one stops at its "
+    "next batch and leaves the graph as it was (its status turns cancelled "
+    "soon after: poll `url`). A job whose write has already switched cannot be "
+    "undone and ends as succeeded. A job that has ended is 409 `job_ended`.",
+    parameters=[_JOB_ID],
+    request=None,
+    responses={
+        202: OpenApiResponse(jobs.JobSerializer, description="Cancel asked."),
+        **_JOB_ERRORS,
+        409: OpenApiResponse(
+            documents.ErrorSerializer, description="The job has ended."
+        ),
     },
 )
 

@@ -14,6 +14,7 @@ from graphapi.views import (
     incidents,
     index,
     interchange,
+    jobs,
     recommend,
 )
 from graphapi.views.links import LINK_VIEWS
@@ -77,6 +78,8 @@ ROUTES = (
     ("revisions/compare/", history.RevisionCompareView, "revision-compare"),
     ("export/", interchange.ExportView, "export"),
     ("import/", interchange.ImportView, "import"),
+    ("jobs/<str:job_id>/", jobs.JobView, "job-detail"),
+    ("jobs/<str:job_id>/cancel/", jobs.JobCancelView, "job-cancel"),
 )
 
 urlpatterns = [
