@@ -32,6 +32,7 @@ from ruamel.yaml.reader import ReaderError
 
 from taxonomy.domain.errors import FixtureError, Problem
 from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS, LinkKind
+from taxonomy.domain.limits import is_incident_date
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.rules import taxonomy_problems
 from taxonomy.formats import fixtures_stream
@@ -581,6 +582,8 @@ def item_problems(kind: str, item: dict[str, Any]) -> dict[str, list[str]]:
 
     >>> item_problems("threat", {"id": "bad id", "name": "Bad"})
     {'id': ["'bad id' is not a valid id (letters, digits, '.', '_', ':' or '-')"]}
+    >>> item_problems("incident", {"id": "i", "name": "I", "date": "2016-13-45"})
+    {'date': ["'2016-13-45' is not a real date"]}
     """
     schema = fixture_schema()
     validator = jsonschema.Draft202012Validator(
@@ -590,4 +593,9 @@ def item_problems(kind: str, item: dict[str, Any]) -> dict[str, list[str]]:
     for error in validator.iter_errors(item):
         field = str(error.absolute_path[0]) if error.absolute_path else "__all__"
         problems.setdefault(field, []).append(schema_message(error))
+    date = item.get("date")
+    if kind == "incident" and isinstance(date, str) and "date" not in problems:
+        # The schema's pattern takes 2016-13-45; the rules (limits) do not.
+        if not is_incident_date(date):
+            problems["date"] = [f"{date!r} is not a real date"]
     return problems
