@@ -27,7 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 from django_tasks import task
 
@@ -163,7 +163,6 @@ def _finish(job_id: Any, status: str, **fields: Any) -> None:
 @task()
 def run_import_job(job_id: str) -> str:
     """Run the import job ``job_id`` (on the task worker); its final status."""
-    close_old_connections()
     now = timezone.now()
     claimed = ImportJob.objects.filter(
         pk=job_id, status=Status.QUEUED, cancel_requested=False
