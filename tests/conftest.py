@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from taxonomy import services
 from taxonomy.graph import driver, repository, server
 from taxonomy.graph.repository import staging
+from taxonomy.selectors import cache as selectors_cache
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -46,9 +49,92 @@ def graph(neo4j_server):
 
 @pytest.fixture
 def seeded_graph(graph):
-    """The test graph holding the seed taxonomy of fixtures/."""
+    """The test graph holding the seed taxonomy of fixtures/, loaded for this
+    test alone: for a test that writes (one that only reads takes
+    ``seeded_graph_read_only``)."""
     services.taxonomy_load(path=settings.FIXTURES_DIR)
     return graph
+
+
+# What the last load of a shared graph put in it (the seed alone, or with
+# ``extra`` applied after it) and the fingerprint it left (None: load again).
+_shared_seed: dict[str, object] = {"fingerprint": None, "extra": None}
+
+
+def shared_seed_enter(extra: Callable[[], object] | None = None) -> bool:
+    """Make the graph the seed (then ``extra()``'s writes), loading it only if
+    it is no longer exactly what the last such load left; empty every cache
+    of the process, as after a fresh load. Whether it loaded."""
+    staging.join_background()
+    loaded = (
+        _shared_seed["extra"] is not extra
+        or repository.graph_fingerprint() != _shared_seed["fingerprint"]
+    )
+    if loaded:
+        repository.graph_clear()
+        services.taxonomy_load(path=settings.FIXTURES_DIR)
+        if extra is not None:
+            extra()
+        _shared_seed.update(fingerprint=repository.graph_fingerprint(), extra=extra)
+    cache.clear()
+    selectors_cache.forget_answers()
+    selectors_cache._memo = (None, {})
+    repository.forget_revision_token()
+    return loaded
+
+
+def shared_seed_leave(test: str) -> None:
+    """Fail ``test`` if it changed the shared seed (which the next test then
+    loads again)."""
+    staging.join_background()
+    if repository.graph_fingerprint() != _shared_seed["fingerprint"]:
+        _shared_seed["fingerprint"] = None
+        pytest.fail(
+            f"{test} changed the shared seed graph: a test that writes takes "
+            "`seeded_graph` (or `acme_graph`), not a `..._read_only` fixture",
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def seeded_graph_read_only(neo4j_server, request):
+    """The test graph holding the seed taxonomy of fixtures/, shared by the
+    tests that only read it: loaded again only when the graph is no longer
+    exactly the seed (a test with ``graph`` or ``seeded_graph`` ran between).
+
+    A test that changes it fails, named, at its teardown (it takes
+    ``seeded_graph``), and the next test gets the seed afresh. Every cache
+    of the process starts empty, as after a fresh load.
+    """
+    shared_seed_enter()
+    yield neo4j_server
+    shared_seed_leave(request.node.nodeid)
+
+
+# The fixtures that share one graph between tests (acme_graph_read_only is in
+# tests/graphapi/conftest.py).
+SHARED_GRAPHS = ("seeded_graph_read_only", "acme_graph_read_only")
+
+
+def pytest_collection_modifyitems(items):
+    """Run each module's tests that share a graph one after another, where its
+    first one stood, so that the module loads that graph once."""
+
+    def shared(item) -> str | None:
+        names = getattr(item, "fixturenames", ())
+        return next((name for name in SHARED_GRAPHS if name in names), None)
+
+    groups: dict[tuple, list] = {}
+    for item in items:
+        if name := shared(item):
+            groups.setdefault((item.path, name), []).append(item)
+    ordered = []
+    for item in items:
+        if not (name := shared(item)):
+            ordered.append(item)
+        elif item is groups[item.path, name][0]:
+            ordered += groups[item.path, name]
+    items[:] = ordered
 
 
 @pytest.fixture

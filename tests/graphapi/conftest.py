@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from graphapi.models import APIToken
 from taxonomy import services
 from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
+from tests.conftest import shared_seed_enter, shared_seed_leave
 
 
 @pytest.fixture(autouse=True)
@@ -69,8 +70,21 @@ ACME = Taxonomy(
 )
 
 
+def _add_acme() -> None:
+    services.taxonomy_apply(taxonomy=ACME, scope="acme")
+
+
 @pytest.fixture
 def acme_graph(seeded_graph):
     """The seed beside a small second taxonomy, ``acme``."""
-    services.taxonomy_apply(taxonomy=ACME, scope="acme")
+    _add_acme()
     return seeded_graph
+
+
+@pytest.fixture
+def acme_graph_read_only(neo4j_server, request):
+    """The seed beside ``acme``, shared by the tests that only read them (as
+    ``seeded_graph_read_only`` shares the seed: a test that changes them fails)."""
+    shared_seed_enter(_add_acme)
+    yield neo4j_server
+    shared_seed_leave(request.node.nodeid)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
 from typing import Any
@@ -188,6 +190,27 @@ def graph_clear() -> None:
                 if not summary or summary["n"] == 0:
                     break
         forget_revision_token()
+
+
+@translate_errors
+def graph_fingerprint() -> str:
+    """A digest of every node and relationship, with their labels, types and
+    properties (the revision meta node's too), to tell whether a graph is
+    exactly as it was: the tests that share one seeded graph check that none
+    of them changed it. Reads everything: for test-sized graphs only.
+    """
+    with _session(neo4j.READ_ACCESS) as session:
+        nodes = session.run(
+            "MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, "
+            "properties(n) AS p"
+        ).data()
+        links = session.run(
+            "MATCH (a)-[r]->(b) RETURN elementId(a) AS a, type(r) AS type, "
+            "elementId(b) AS b, properties(r) AS p"
+        ).data()
+    rows = sorted(json.dumps(row, sort_keys=True, default=str) for row in nodes)
+    rows += sorted(json.dumps(row, sort_keys=True, default=str) for row in links)
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
 
 @translate_errors
