@@ -14,8 +14,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from django.conf import settings
@@ -25,6 +27,8 @@ from config import gunicorn_worker
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 CONF = settings.BASE_DIR / "config" / "gunicorn.conf.py"
 HANG = 10.0
+START = 120.0
+FIRST = 8
 PING = b"GET /api/v1/ping/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 
 
@@ -34,9 +38,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _ask(port: int, head: bytes = PING + b"Connection: close\r\n\r\n") -> bytes:
+def _ask(
+    port: int,
+    head: bytes = PING + b"Connection: close\r\n\r\n",
+    timeout: float = HANG,
+) -> bytes:
     """Send one whole request and return the whole answer."""
-    with socket.create_connection(("127.0.0.1", port), timeout=HANG) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(head)
         return _read_all(sock)
 
@@ -64,8 +72,13 @@ def _read_answer(sock: socket.socket) -> bytes:
     return head
 
 
+class Served(NamedTuple):
+    port: int
+    first: list[bytes]  # the status lines of the first requests
+
+
 @contextmanager
-def _serve(home: Path, **env: str) -> Iterator[int]:
+def _serve(home: Path, **env: str) -> Iterator[Served]:
     port = _free_port()
     environment = {
         **os.environ,
@@ -94,14 +107,18 @@ def _serve(home: Path, **env: str) -> Iterator[int]:
         start_new_session=True,
     )
     try:
-        for _ in range(300):
+        for _ in range(600):
             assert process.poll() is None, "gunicorn exited"
             try:
-                if b" 200 OK" in _ask(port):
-                    break
+                socket.create_connection(("127.0.0.1", port), timeout=HANG).close()
+                break
             except OSError:
                 time.sleep(0.2)
-        yield port
+        # The first requests, all at once, as the workers start: each answered
+        # (the hang detector allows for starting Django on a busy machine).
+        with ThreadPoolExecutor(FIRST) as pool:
+            first = list(pool.map(lambda _: _ask(port, timeout=START), range(FIRST)))
+        yield Served(port, [answer.split(b"\r\n", 1)[0] for answer in first])
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -121,9 +138,9 @@ def home(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(home) -> Iterator[int]:
-    with _serve(home) as port:
-        yield port
+def server(home) -> Iterator[Served]:
+    with _serve(home) as served:
+        yield served
 
 
 def _threads() -> int:
@@ -132,22 +149,27 @@ def _threads() -> int:
     return conf["workers"] * conf["threads"]
 
 
+def test_the_first_requests_at_once_are_all_answered(server):
+    assert server.first == [b"HTTP/1.1 200 OK"] * FIRST
+
+
 def test_half_sent_request_heads_hold_no_worker(server):
+    port = server.port
     slow = []
     try:
         # Twice as many as the server has threads, each stopped mid-header.
         for _ in range(2 * _threads()):
-            sock = socket.create_connection(("127.0.0.1", server), timeout=HANG)
+            sock = socket.create_connection(("127.0.0.1", port), timeout=HANG)
             sock.sendall(PING + b"X-Slow: ")
             slow.append(sock)
-        assert _ask(server).startswith(b"HTTP/1.1 200 OK")
+        assert _ask(port).startswith(b"HTTP/1.1 200 OK")
         # A slow head that is finished after all is answered, and the
         # connection's next request too.
         first = slow[0]
         first.sendall(b"1\r\n\r\n")
         assert _read_answer(first).startswith(b"HTTP/1.1 200 OK")
         first.sendall(PING)
-        assert _ask(server).startswith(b"HTTP/1.1 200 OK")
+        assert _ask(port).startswith(b"HTTP/1.1 200 OK")
         first.sendall(b"\r\n")
         assert _read_answer(first).startswith(b"HTTP/1.1 200 OK")
     finally:
@@ -157,14 +179,14 @@ def test_half_sent_request_heads_hold_no_worker(server):
 
 def test_a_head_not_whole_in_time_closes_its_connection(tmp_path):
     (tmp_path / "run").mkdir()
-    with _serve(tmp_path, LAYERWISE_GUNICORN_HEAD_TIMEOUT="0.5") as port:
-        with socket.create_connection(("127.0.0.1", port), timeout=HANG) as sock:
+    with _serve(tmp_path, LAYERWISE_GUNICORN_HEAD_TIMEOUT="0.5") as served:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=HANG) as sock:
             sock.sendall(PING)
             assert _read_all(sock) == b""
 
 
 def test_the_server_opens_no_control_socket_at_the_shared_default_path(server, home):
-    assert _ask(server).startswith(b"HTTP/1.1 200 OK")
+    assert _ask(server.port).startswith(b"HTTP/1.1 200 OK")
     assert not list(home.rglob("gunicorn.ctl"))
 
 
