@@ -17,6 +17,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from django.test import override_settings
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
@@ -371,3 +372,37 @@ def repository_target():
     from taxonomy.graph import driver
 
     return driver.connection_target(for_tests=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "content_type"),
+    [
+        ("format=fixtures", "application/yaml"),
+        ("format=stix&taxonomy=acme-stix", "application/json"),
+    ],
+)
+def test_a_yaml_fixture_or_a_stix_bundle_runs_as_a_job_like_a_request(
+    seeded_graph, api, monkeypatch, query, content_type
+):
+    """The oracle: the same body answered at once, from the same graph."""
+    from tests.graphapi.test_interchange_api import _stix_bundle
+
+    if content_type == "application/yaml":
+        exported = api.get("/api/v1/export/?format=yaml").content.decode()
+        body = exported.replace(_next_version().threats[1].name, "Renamed in YAML")
+    else:
+        body = _stix_bundle()
+    url = f"/api/v1/import/?{query}&dry_run=true"
+    at_once = api.post(url, body, content_type=content_type)
+    assert at_once.status_code == 200, at_once.content
+    accepted = api.post(url, body, content_type=content_type, **ASYNC)
+    assert accepted.status_code == 202
+    assert ImportJob.objects.get().media_type == content_type
+    run_worker(monkeypatch)
+    job = api.get(accepted.json()["url"]).json()
+    assert job["status"] == "succeeded"
+    timed = ("write",)  # how long it took differs; everything else is the same
+    assert {k: v for k, v in job["result"].items() if k not in timed} == {
+        k: v for k, v in at_once.json().items() if k not in timed
+    }
+    assert job["result"]["changes"]["counts"] != {"create": 0, "update": 0, "delete": 0}

@@ -41,6 +41,9 @@ SILENT_MS = (
 CLAIM = (
     "MERGE (l:LayerwiseLease {key: 'graph'}) SET l.token = $token, l.beat = timestamp()"
 )
+# Drop the lease of ``$token`` (with the load's release: a graph with no load
+# keeps no lease).
+RELEASE = "MATCH (l:LayerwiseLease {key: 'graph'}) WHERE l.token = $token DELETE l"
 _BEAT = (
     "MATCH (l:LayerwiseLease {key: 'graph'}) WHERE l.token = $token "
     "SET l.beat = timestamp() RETURN count(l) AS n"

@@ -52,6 +52,7 @@ from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.graph.repository.base import _session, translate_errors
 from taxonomy.graph.repository.lease import (
     CLAIM,
+    RELEASE,
     SILENT_MS,
     Heartbeat,
     beat_seconds,
@@ -258,6 +259,7 @@ def release_tx(tx: neo4j.ManagedTransaction, token: str) -> None:
     ).single()["n"]
     if not released:
         raise LoadLost(_LOST)
+    tx.run(RELEASE, token=token).consume()
 
 
 _LOST = (

@@ -31,6 +31,13 @@ def _load(what: str = "a test load") -> str:
     return staging.lock(what, 10)[1]
 
 
+def _leases() -> int:
+    records, _, _ = get_driver().execute_query(
+        "MATCH (l:LayerwiseLease) RETURN count(l) AS n", database_=database()
+    )
+    return records[0]["n"]
+
+
 def _batch(seconds: float) -> None:
     """One transaction of a load's writer: the meta node's lock, held long."""
 
@@ -63,6 +70,7 @@ def test_a_live_writer_busy_in_one_long_transaction_keeps_its_load(seeded_graph)
             assert taken == [None]
             staging.unlock(token)  # the writer still holds the graph
     assert repository.load_status() is None
+    assert _leases() == 0
 
 
 def test_a_dead_writers_load_is_taken_over_by_the_next_write(seeded_graph):
@@ -79,6 +87,7 @@ def test_a_dead_writers_load_is_taken_over_by_the_next_write(seeded_graph):
     assert _threats() == before | {"late"}
     with pytest.raises(staging.LoadLost):  # the dead writer, woken, is refused
         staging.unlock(token)
+    assert _leases() == 0  # released with the load
 
 
 def test_a_write_meeting_a_switched_load_nobody_settles_is_refused_at_once(
