@@ -76,6 +76,7 @@ def test_a_permalink_reproduces_the_scenario(page: Page, site, browser):
         row.get_attribute("data-threat"): row.get_attribute("data-class")
         for row in page.locator("tbody tr[data-threat]").all()
     }
+    assert classes
     other = browser.new_page()
     other.goto(link)
     expect(

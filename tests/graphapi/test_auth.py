@@ -15,7 +15,7 @@ from graphapi.models import APIToken
 NEW_THREAT = {"id": "deepfake-fraud", "name": "Deepfake fraud"}
 
 
-def test_reads_are_public_by_default(seeded_graph, anon):
+def test_reads_are_public_by_default(seeded_graph_read_only, anon):
     assert anon.get("/api/v1/threats/").status_code == 200
 
 
@@ -26,20 +26,22 @@ def test_an_anonymous_write_is_a_401_asking_for_a_token(seeded_graph, anon):
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
-def test_a_write_by_a_non_editor_is_a_403(seeded_graph, viewer_api):
+def test_a_write_by_a_non_editor_is_a_403(seeded_graph_read_only, viewer_api):
     response = viewer_api.post("/api/v1/threats/", NEW_THREAT, format="json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
 
 
-def test_an_invalid_token_is_a_401(seeded_graph, db):
+def test_an_invalid_token_is_a_401(seeded_graph_read_only, db):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
     assert client.get("/api/v1/threats/").status_code == 401
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
-def test_every_write_method_needs_an_editor(seeded_graph, anon, viewer_api, method):
+def test_every_write_method_needs_an_editor(
+    seeded_graph_read_only, anon, viewer_api, method
+):
     url = "/api/v1/layers/hardware/"
     assert getattr(anon, method)(url, {"name": "x"}, format="json").status_code == 401
     assert (
@@ -62,7 +64,9 @@ def test_the_browser_writes_with_its_session_and_csrf_token(seeded_graph, editor
     assert accepted.status_code == 201
 
 
-def test_a_setting_makes_reads_need_login(seeded_graph, anon, viewer_api, settings):
+def test_a_setting_makes_reads_need_login(
+    seeded_graph_read_only, anon, viewer_api, settings
+):
     settings.LAYERWISE_API_REQUIRE_LOGIN = True
     assert anon.get("/api/v1/threats/").status_code == 401
     assert anon.get("/api/v1/coverage/").status_code == 401
@@ -71,7 +75,7 @@ def test_a_setting_makes_reads_need_login(seeded_graph, anon, viewer_api, settin
 
 
 def test_anonymous_clients_are_throttled_with_the_error_shape(
-    seeded_graph, anon, viewer_api, settings
+    seeded_graph_read_only, anon, viewer_api, settings
 ):
     settings.LAYERWISE_API_ANON_RATE = "3/min"
     cache.clear()

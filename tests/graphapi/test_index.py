@@ -30,12 +30,15 @@ def test_the_index_lists_every_path_of_the_schema_with_its_methods(anon, index):
 
 
 def test_each_description_is_one_line(index):
+    assert index["endpoints"]
     for endpoint in index["endpoints"]:
+        assert endpoint["methods"], endpoint["path"]
         for summary in endpoint["methods"].values():
             assert summary and "\n" not in summary, endpoint["path"]
 
 
 def test_each_endpoint_has_its_url_on_this_server(index):
+    assert index["endpoints"]
     for endpoint in index["endpoints"]:
         assert endpoint["url"] == "http://testserver" + endpoint["path"]
 

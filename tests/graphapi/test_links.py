@@ -12,7 +12,9 @@ def _details(response) -> dict:
     return response.json()["error"]["details"]
 
 
-def test_it_lists_mitigates_links_filtered_by_threat_and_strength(seeded_graph, anon):
+def test_it_lists_mitigates_links_filtered_by_threat_and_strength(
+    seeded_graph_read_only, anon
+):
     body = anon.get("/api/v1/mitigates/?threat=model-extraction&strength=high").json()
     assert body["count"] == 1
     assert body["results"][0] == {
@@ -25,7 +27,7 @@ def test_it_lists_mitigates_links_filtered_by_threat_and_strength(seeded_graph, 
     }
 
 
-def test_it_lists_mitigates_links_from_one_layer(seeded_graph, anon):
+def test_it_lists_mitigates_links_from_one_layer(seeded_graph_read_only, anon):
     body = anon.get("/api/v1/mitigates/?layer=liability&limit=100").json()
     assert {link["mitigation"] for link in body["results"]} == {
         "deployer-liability",
@@ -57,7 +59,9 @@ def test_an_editor_creates_a_mitigates_link(seeded_graph, api):
     assert "watermarking" in [m["mitigation"] for m in software["mitigations"]]
 
 
-def test_a_link_to_an_unknown_threat_is_a_422_naming_the_field(seeded_graph, api):
+def test_a_link_to_an_unknown_threat_is_a_422_naming_the_field(
+    seeded_graph_read_only, api
+):
     response = api.post(
         "/api/v1/mitigates/",
         {
@@ -74,7 +78,9 @@ def test_a_link_to_an_unknown_threat_is_a_422_naming_the_field(seeded_graph, api
     }
 
 
-def test_a_link_citing_an_unknown_source_is_a_422_naming_sources(seeded_graph, api):
+def test_a_link_citing_an_unknown_source_is_a_422_naming_sources(
+    seeded_graph_read_only, api
+):
     response = api.post(
         "/api/v1/mitigates/",
         {
@@ -89,7 +95,7 @@ def test_a_link_citing_an_unknown_source_is_a_422_naming_sources(seeded_graph, a
     assert _details(response) == {"sources": ["unknown source 'nobody-1999'"]}
 
 
-def test_a_strength_outside_the_vocabulary_is_a_422(seeded_graph, api):
+def test_a_strength_outside_the_vocabulary_is_a_422(seeded_graph_read_only, api):
     response = api.post(
         "/api/v1/mitigates/",
         {"mitigation": "tee", "threat": "shadow-ai", "strength": "total"},
@@ -99,7 +105,7 @@ def test_a_strength_outside_the_vocabulary_is_a_422(seeded_graph, api):
     assert "strength" in _details(response)
 
 
-def test_a_second_link_between_the_same_pair_is_a_409(seeded_graph, api):
+def test_a_second_link_between_the_same_pair_is_a_409(seeded_graph_read_only, api):
     response = api.post(
         "/api/v1/mitigates/",
         {"mitigation": "tee", "threat": "model-extraction", "strength": "low"},
@@ -128,7 +134,7 @@ def test_put_on_a_link_replaces_its_fields(seeded_graph, api):
     assert response.json()["sources"] == []
 
 
-def test_a_link_cannot_change_its_ends(seeded_graph, api):
+def test_a_link_cannot_change_its_ends(seeded_graph_read_only, api):
     response = api.patch(
         "/api/v1/mitigates/tee/model-extraction/",
         {"threat": "shadow-ai"},
@@ -164,7 +170,7 @@ def test_enables_links_are_created_listed_and_deleted(seeded_graph, api):
     assert api.get(url).status_code == 404
 
 
-def test_a_threat_cannot_enable_itself(seeded_graph, api):
+def test_a_threat_cannot_enable_itself(seeded_graph_read_only, api):
     response = api.post(
         "/api/v1/enables/",
         {"source": "shadow-ai", "target": "shadow-ai"},
@@ -174,7 +180,7 @@ def test_a_threat_cannot_enable_itself(seeded_graph, api):
     assert "target" in _details(response)
 
 
-def test_a_requires_cycle_is_a_422_and_writes_nothing(seeded_graph, api):
+def test_a_requires_cycle_is_a_422_and_writes_nothing(seeded_graph_read_only, api):
     revision = selectors.taxonomy_snapshot().revision
     response = api.post(
         "/api/v1/requires/",
@@ -190,7 +196,7 @@ def test_a_requires_cycle_is_a_422_and_writes_nothing(seeded_graph, api):
     assert selectors.taxonomy_snapshot().revision == revision
 
 
-def test_a_link_between_unknown_ends_names_both(seeded_graph, api):
+def test_a_link_between_unknown_ends_names_both(seeded_graph_read_only, api):
     response = api.post(
         "/api/v1/introduces/", {"source": "a", "target": "b"}, format="json"
     )
@@ -270,7 +276,9 @@ def test_a_subtype_cycle_is_a_422_and_writes_nothing(
     assert selectors.taxonomy_snapshot().revision == revision
 
 
-def test_subtype_links_with_unknown_ends_are_a_422_or_a_404(seeded_graph, api):
+def test_subtype_links_with_unknown_ends_are_a_422_or_a_404(
+    seeded_graph_read_only, api
+):
     response = api.post(
         "/api/v1/subtypes/", {"source": "a", "target": "b"}, format="json"
     )

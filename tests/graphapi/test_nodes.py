@@ -23,7 +23,9 @@ def _error(response) -> dict:
         ("/api/v1/sources/", 10, "aarne-2024"),
     ],
 )
-def test_it_lists_every_kind_in_id_order(seeded_graph, anon, url, count, first):
+def test_it_lists_every_kind_in_id_order(
+    seeded_graph_read_only, anon, url, count, first
+):
     body = anon.get(url).json()
     ids = [item["id"] for item in body["results"]]
     assert body["count"] == count
@@ -31,7 +33,7 @@ def test_it_lists_every_kind_in_id_order(seeded_graph, anon, url, count, first):
     assert ids == sorted(ids)
 
 
-def test_it_paginates_with_limit_and_offset(seeded_graph, anon):
+def test_it_paginates_with_limit_and_offset(seeded_graph_read_only, anon):
     everything = [t["id"] for t in anon.get("/api/v1/threats/").json()["results"]]
     page = anon.get("/api/v1/threats/?limit=5&offset=5").json()
     assert page["count"] == 12
@@ -39,7 +41,7 @@ def test_it_paginates_with_limit_and_offset(seeded_graph, anon):
     assert "offset=10" in page["next"]
 
 
-def test_threat_list_items_carry_their_coverage_class(seeded_graph, anon):
+def test_threat_list_items_carry_their_coverage_class(seeded_graph_read_only, anon):
     items = anon.get("/api/v1/threats/").json()["results"]
     assert {t["coverage_class"] for t in items} <= {
         "unmitigated",
@@ -49,13 +51,13 @@ def test_threat_list_items_carry_their_coverage_class(seeded_graph, anon):
     }
 
 
-def test_it_filters_threats_by_class(seeded_graph, anon):
+def test_it_filters_threats_by_class(seeded_graph_read_only, anon):
     items = anon.get("/api/v1/threats/?class=single-layer").json()["results"]
     assert items
     assert {t["coverage_class"] for t in items} == {"single-layer"}
 
 
-def test_it_filters_threats_by_the_layer_acting_on_them(seeded_graph, anon):
+def test_it_filters_threats_by_the_layer_acting_on_them(seeded_graph_read_only, anon):
     ids = [
         t["id"] for t in anon.get("/api/v1/threats/?layer=hardware").json()["results"]
     ]
@@ -63,27 +65,29 @@ def test_it_filters_threats_by_the_layer_acting_on_them(seeded_graph, anon):
     assert "shadow-ai" not in ids
 
 
-def test_it_filters_mitigations_by_layer_and_maturity(seeded_graph, anon):
+def test_it_filters_mitigations_by_layer_and_maturity(seeded_graph_read_only, anon):
     items = anon.get("/api/v1/mitigations/?layer=hardware&maturity=deployed").json()[
         "results"
     ]
     assert [m["id"] for m in items] == ["confidential-computing", "tee"]
 
 
-def test_it_searches_through_the_full_text_index(seeded_graph, anon):
+def test_it_searches_through_the_full_text_index(seeded_graph_read_only, anon):
     ids = [
         m["id"] for m in anon.get("/api/v1/mitigations/?q=enclave").json()["results"]
     ]
     assert ids == ["tee"]
 
 
-def test_an_invalid_filter_is_a_422_naming_the_parameter(seeded_graph, anon):
+def test_an_invalid_filter_is_a_422_naming_the_parameter(seeded_graph_read_only, anon):
     response = anon.get("/api/v1/mitigations/?maturity=someday")
     assert response.status_code == 422
     assert "maturity" in _error(response)["details"]
 
 
-def test_threat_detail_embeds_mitigations_by_layer_and_coverage(seeded_graph, anon):
+def test_threat_detail_embeds_mitigations_by_layer_and_coverage(
+    seeded_graph_read_only, anon
+):
     response = anon.get("/api/v1/threats/model-extraction/")
     body = response.json()
     assert response["ETag"] == '"threat:model-extraction:v1"'
@@ -103,7 +107,7 @@ def test_threat_detail_embeds_mitigations_by_layer_and_coverage(seeded_graph, an
 
 
 def test_mitigation_detail_embeds_what_it_mitigates_requires_and_introduces(
-    seeded_graph, anon
+    seeded_graph_read_only, anon
 ):
     body = anon.get("/api/v1/mitigations/unattested-compute-caps/").json()
     assert [m["threat"] for m in body["mitigates"]] == ["covert-deployment"]
@@ -114,7 +118,7 @@ def test_mitigation_detail_embeds_what_it_mitigates_requires_and_introduces(
     ]
 
 
-def test_an_unknown_item_is_a_404(seeded_graph, anon):
+def test_an_unknown_item_is_a_404(seeded_graph_read_only, anon):
     response = anon.get("/api/v1/threats/no-such-threat/")
     assert response.status_code == 404
     assert _error(response)["code"] == "not_found"
@@ -135,7 +139,7 @@ def test_an_editor_creates_a_threat(seeded_graph, api, anon):
     )
 
 
-def test_creating_an_existing_id_is_a_409(seeded_graph, api):
+def test_creating_an_existing_id_is_a_409(seeded_graph_read_only, api):
     response = api.post(
         "/api/v1/layers/", {"id": "hardware", "name": "Again"}, format="json"
     )
@@ -143,7 +147,9 @@ def test_creating_an_existing_id_is_a_409(seeded_graph, api):
     assert _error(response)["code"] == "already_exists"
 
 
-def test_a_mitigation_in_an_unknown_layer_is_a_422_naming_the_layer(seeded_graph, api):
+def test_a_mitigation_in_an_unknown_layer_is_a_422_naming_the_layer(
+    seeded_graph_read_only, api
+):
     revision = selectors.taxonomy_snapshot().revision
     response = api.post(
         "/api/v1/mitigations/",
@@ -155,13 +161,13 @@ def test_a_mitigation_in_an_unknown_layer_is_a_422_naming_the_layer(seeded_graph
     assert selectors.taxonomy_snapshot().revision == revision
 
 
-def test_a_missing_field_is_a_422_naming_the_field(seeded_graph, api):
+def test_a_missing_field_is_a_422_naming_the_field(seeded_graph_read_only, api):
     response = api.post("/api/v1/threats/", {"id": "x"}, format="json")
     assert response.status_code == 422
     assert list(_error(response)["details"]) == ["name"]
 
 
-def test_a_body_that_is_not_json_is_a_400(seeded_graph, api):
+def test_a_body_that_is_not_json_is_a_400(seeded_graph_read_only, api):
     response = api.post(
         "/api/v1/threats/", "{not json", content_type="application/json"
     )
@@ -212,7 +218,7 @@ def test_a_stale_if_match_is_a_412_and_changes_nothing(seeded_graph, api):
     assert api.get("/api/v1/threats/shadow-ai/").json()["name"] == "Shadow AI (1)"
 
 
-def test_an_etag_of_another_item_does_not_match(seeded_graph, api):
+def test_an_etag_of_another_item_does_not_match(seeded_graph_read_only, api):
     response = api.patch(
         "/api/v1/threats/shadow-ai/",
         {"name": "x"},
@@ -222,14 +228,14 @@ def test_an_etag_of_another_item_does_not_match(seeded_graph, api):
     assert response.status_code == 412
 
 
-def test_a_malformed_if_match_is_a_400(seeded_graph, api):
+def test_a_malformed_if_match_is_a_400(seeded_graph_read_only, api):
     response = api.patch(
         "/api/v1/threats/shadow-ai/", {"name": "x"}, format="json", HTTP_IF_MATCH="v1"
     )
     assert response.status_code == 400
 
 
-def test_the_id_in_the_body_must_match_the_url(seeded_graph, api):
+def test_the_id_in_the_body_must_match_the_url(seeded_graph_read_only, api):
     response = api.put(
         "/api/v1/layers/hardware/", {"id": "chips", "name": "Chips"}, format="json"
     )
@@ -237,12 +243,14 @@ def test_the_id_in_the_body_must_match_the_url(seeded_graph, api):
     assert "id" in _error(response)["details"]
 
 
-def test_updating_an_unknown_item_is_a_404(seeded_graph, api):
+def test_updating_an_unknown_item_is_a_404(seeded_graph_read_only, api):
     response = api.patch("/api/v1/layers/market/", {"name": "Market"}, format="json")
     assert response.status_code == 404
 
 
-def test_deleting_a_linked_threat_is_a_409_listing_the_links(seeded_graph, api):
+def test_deleting_a_linked_threat_is_a_409_listing_the_links(
+    seeded_graph_read_only, api
+):
     response = api.delete("/api/v1/threats/control-repression/")
     assert response.status_code == 409
     links = _error(response)["details"]["links"]
@@ -308,7 +316,7 @@ def test_every_write_bumps_the_graph_revision(seeded_graph, api):
     assert selectors.taxonomy_snapshot().revision == before + 1
 
 
-def test_a_weak_etag_never_matches_if_match(seeded_graph, api):
+def test_a_weak_etag_never_matches_if_match(seeded_graph_read_only, api):
     response = api.patch(
         "/api/v1/threats/shadow-ai/",
         {"name": "x"},
@@ -318,7 +326,7 @@ def test_a_weak_etag_never_matches_if_match(seeded_graph, api):
     assert response.status_code == 412
 
 
-def test_a_body_larger_than_allowed_is_a_413(seeded_graph, api, settings):
+def test_a_body_larger_than_allowed_is_a_413(seeded_graph_read_only, api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
     response = api.post(
         "/api/v1/threats/", {"id": "x", "name": "x" * 200}, format="json"
@@ -331,7 +339,7 @@ def test_a_body_larger_than_allowed_is_a_413(seeded_graph, api, settings):
     "header", ["²", '"²"', "1" * 5000, '"threat:shadow-ai:v' + "9" * 5000 + '"']
 )
 def test_an_if_match_that_is_no_version_number_is_a_400_and_changes_nothing(
-    seeded_graph, api, header
+    seeded_graph_read_only, api, header
 ):
     response = api.patch(
         "/api/v1/threats/shadow-ai/", {"name": "x"}, format="json", HTTP_IF_MATCH=header
@@ -343,7 +351,7 @@ def test_an_if_match_that_is_no_version_number_is_a_400_and_changes_nothing(
 
 @pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", "data:,x"])
 def test_a_source_url_that_is_no_web_address_is_a_422_and_writes_nothing(
-    seeded_graph, api, url
+    seeded_graph_read_only, api, url
 ):
     body = {"id": "evil", "name": "Evil", "url": url}
     response = api.post("/api/v1/sources/", body, format="json")

@@ -44,7 +44,9 @@ def _public_operations(anon) -> dict[tuple[str, str], bool]:
 
 
 def test_reads_are_public_and_writes_need_a_token_or_a_session(db, anon):
-    for (path, method), public in _public_operations(anon).items():
+    operations = _public_operations(anon)
+    assert {method for _, method in operations} > {"get"}
+    for (path, method), public in operations.items():
         assert public == (method == "get"), (method, path)
         assert _anonymous_status(anon, path, method) == (422 if public else 401)
 

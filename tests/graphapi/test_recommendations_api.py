@@ -16,7 +16,7 @@ URL = "/api/v1/recommendations/"
 TODAY = Scenario(maturities=["deployed"])
 
 
-def test_the_answer_is_what_the_analysis_computes(anon, seeded_graph):
+def test_the_answer_is_what_the_analysis_computes(anon, seeded_graph_read_only):
     snapshot = taxonomy_snapshot()
     rec = recommend(snapshot, TODAY, budget=3)
     steps = frontier(snapshot, TODAY)
@@ -31,14 +31,18 @@ def test_the_answer_is_what_the_analysis_computes(anon, seeded_graph):
     ]
 
 
-def test_the_chosen_set_is_the_frontier_step_of_the_budget(anon, seeded_graph):
+def test_the_chosen_set_is_the_frontier_step_of_the_budget(
+    anon, seeded_graph_read_only
+):
     doc = anon.get(URL, {"budget": "3"}).json()
     step = doc["frontier"][doc["frontier_step"]]
     assert [m["id"] for m in doc["chosen"]] == step["chosen"]
     assert step["budget"] <= 3 < doc["frontier"][doc["frontier_step"] + 1]["budget"]
 
 
-def test_the_equally_good_sets_are_what_the_analysis_finds(anon, seeded_graph):
+def test_the_equally_good_sets_are_what_the_analysis_finds(
+    anon, seeded_graph_read_only
+):
     snapshot = taxonomy_snapshot()
     found = recommend(snapshot, TODAY, budget=3).equally_good
     names = {m.id: m.name for m in snapshot.mitigations}
@@ -68,7 +72,7 @@ def test_the_answer_is_the_commands_document(anon, seeded_graph):
     assert api["assumptions"]["dependence"] == "within-layer"
 
 
-def test_count_introduced_and_candidates_are_passed_on(anon, seeded_graph):
+def test_count_introduced_and_candidates_are_passed_on(anon, seeded_graph_read_only):
     snapshot = taxonomy_snapshot()
     wanted = ["chip-attestation", "compute-kyc"]
     rec = recommend(snapshot, TODAY, budget=1, candidates=wanted, count_introduced=True)
@@ -90,7 +94,9 @@ def test_count_introduced_and_candidates_are_passed_on(anon, seeded_graph):
         ({"disable_layer": "nowhere"}, "disable_layer", "nowhere"),
     ],
 )
-def test_bad_input_is_422_naming_the_field(anon, seeded_graph, query, field, named):
+def test_bad_input_is_422_naming_the_field(
+    anon, seeded_graph_read_only, query, field, named
+):
     response = anon.get(URL, query)
     assert response.status_code == 422
     body = response.json()["error"]
@@ -99,7 +105,7 @@ def test_bad_input_is_422_naming_the_field(anon, seeded_graph, query, field, nam
         assert named in " ".join(body["details"][field])
 
 
-def test_an_unknown_taxonomy_is_404(anon, seeded_graph):
+def test_an_unknown_taxonomy_is_404(anon, seeded_graph_read_only):
     assert anon.get(URL, {"taxonomy": "nowhere"}).status_code == 404
 
 

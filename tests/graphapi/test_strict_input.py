@@ -26,7 +26,7 @@ def _schema(client) -> dict:
         "/api/v1/coverage/?taxonomy=",
     ],
 )
-def test_an_empty_query_parameter_is_a_422_naming_it(seeded_graph, api, url):
+def test_an_empty_query_parameter_is_a_422_naming_it(seeded_graph_read_only, api, url):
     response = api.get(url)
     assert response.status_code == 422
     (name,) = response.json()["error"]["details"]
@@ -44,7 +44,9 @@ def test_an_empty_cascade_deletes_nothing(seeded_graph, api):
     ["offset=abc", "offset=-1", "offset=null", "limit=abc", "limit=-1", "limit=0"]
     + ["limit=1001", "limit="],
 )
-def test_a_page_out_of_range_is_a_422_naming_the_parameter(seeded_graph, api, query):
+def test_a_page_out_of_range_is_a_422_naming_the_parameter(
+    seeded_graph_read_only, api, query
+):
     response = api.get(f"/api/v1/threats/?{query}")
     assert response.status_code == 422
     assert list(response.json()["error"]["details"]) == [query.split("=")[0]]
@@ -149,7 +151,7 @@ def test_a_replacing_put_documents_the_id_as_optional(seeded_graph, api):
     assert response.status_code == 200
 
 
-def test_a_search_of_white_space_matches_nothing(seeded_graph, api):
+def test_a_search_of_white_space_matches_nothing(seeded_graph_read_only, api):
     response = api.get("/api/v1/threats/?q=%20%20")
     assert response.status_code == 200
     assert response.json()["count"] == 0

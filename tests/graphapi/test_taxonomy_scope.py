@@ -32,7 +32,7 @@ def _coverage_command(*args: str) -> str:
     ],
 )
 def test_node_lists_default_to_the_seed_and_switch_with_the_parameter(
-    acme_graph, anon, path, seed_count, acme_ids
+    acme_graph_read_only, anon, path, seed_count, acme_ids
 ):
     seed = anon.get(path).json()
     assert seed == anon.get(f"{path}?taxonomy=layerwise").json()
@@ -42,12 +42,14 @@ def test_node_lists_default_to_the_seed_and_switch_with_the_parameter(
     assert _ids(anon.get(f"{path}?taxonomy=acme").json()) == acme_ids
 
 
-def test_the_threat_list_classes_the_named_taxonomys_threats(acme_graph, anon):
+def test_the_threat_list_classes_the_named_taxonomys_threats(
+    acme_graph_read_only, anon
+):
     body = anon.get("/api/v1/threats/?taxonomy=acme&class=unmitigated").json()
     assert _ids(body) == ["acme:t2"]
 
 
-def test_link_lists_are_scoped_too(acme_graph, anon):
+def test_link_lists_are_scoped_too(acme_graph_read_only, anon):
     acme = anon.get("/api/v1/mitigates/?taxonomy=acme").json()
     assert [(x["mitigation"], x["threat"]) for x in acme["results"]] == [
         ("acme:m1", "acme:t1")
@@ -56,7 +58,7 @@ def test_link_lists_are_scoped_too(acme_graph, anon):
     assert anon.get("/api/v1/enables/?taxonomy=acme").json()["count"] == 0
 
 
-def test_an_item_is_read_in_its_own_taxonomy_only(acme_graph, anon):
+def test_an_item_is_read_in_its_own_taxonomy_only(acme_graph_read_only, anon):
     response = anon.get("/api/v1/threats/acme:t1/?taxonomy=acme")
     assert response.status_code == 200
     assert response.json()["coverage"]["class"] == "single-layer"
@@ -75,7 +77,7 @@ def test_an_item_is_read_in_its_own_taxonomy_only(acme_graph, anon):
     ],
 )
 def test_coverage_of_a_taxonomy_is_the_commands_json_byte_for_byte(
-    acme_graph, anon, query, args
+    acme_graph_read_only, anon, query, args
 ):
     separator = "&" if query else "?"
     response = anon.get(f"/api/v1/coverage/{query}{separator}taxonomy=acme")
@@ -85,7 +87,7 @@ def test_coverage_of_a_taxonomy_is_the_commands_json_byte_for_byte(
     assert response.content != anon.get(f"/api/v1/coverage/{query}").content
 
 
-def test_the_diff_and_the_matrix_take_the_taxonomy(acme_graph, anon):
+def test_the_diff_and_the_matrix_take_the_taxonomy(acme_graph_read_only, anon):
     diff = anon.get("/api/v1/coverage/diff/?taxonomy=acme&disable_layer=acme:policy")
     assert diff.content.decode() == _coverage_command(
         "--format",
@@ -102,7 +104,7 @@ def test_the_diff_and_the_matrix_take_the_taxonomy(acme_graph, anon):
     )
 
 
-def test_the_graph_shows_the_named_taxonomy(acme_graph, anon):
+def test_the_graph_shows_the_named_taxonomy(acme_graph_read_only, anon):
     body = anon.get("/api/v1/graph/?taxonomy=acme").json()
     assert {node["id"] for node in body["nodes"]} == {
         "layer:acme:policy",
@@ -129,7 +131,9 @@ def test_the_graph_shows_the_named_taxonomy(acme_graph, anon):
         "/api/v1/export/?format=navigator",
     ],
 )
-def test_an_unknown_taxonomy_is_a_404_naming_the_known_ones(acme_graph, anon, path):
+def test_an_unknown_taxonomy_is_a_404_naming_the_known_ones(
+    acme_graph_read_only, anon, path
+):
     separator = "&" if "?" in path else "?"
     response = anon.get(f"{path}{separator}taxonomy=nope")
     assert response.status_code == 404
@@ -140,19 +144,19 @@ def test_an_unknown_taxonomy_is_a_404_naming_the_known_ones(acme_graph, anon, pa
     assert error["details"]["id"] == "nope"
 
 
-def test_a_malformed_taxonomy_name_is_a_422(acme_graph, anon):
+def test_a_malformed_taxonomy_name_is_a_422(acme_graph_read_only, anon):
     response = anon.get("/api/v1/threats/?taxonomy=Not%20a%20name")
     assert response.status_code == 422
     assert "taxonomy" in response.json()["error"]["details"]
 
 
-def test_a_named_revision_is_of_the_seed_only(acme_graph, anon):
+def test_a_named_revision_is_of_the_seed_only(acme_graph_read_only, anon):
     response = anon.get("/api/v1/coverage/?revision=v1&taxonomy=acme")
     assert response.status_code == 422
     assert "revision" in response.json()["error"]["details"]
 
 
-def test_the_taxonomies_are_listed_with_their_counts(acme_graph, anon):
+def test_the_taxonomies_are_listed_with_their_counts(acme_graph_read_only, anon):
     body = anon.get("/api/v1/taxonomies/").json()
     assert body["results"] == [
         {

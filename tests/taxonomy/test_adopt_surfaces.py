@@ -55,7 +55,7 @@ def test_the_command_adopts_as_the_analysis_says(oracle):
     assert comma == doc
 
 
-def test_the_command_refuses_an_unknown_adopted_mitigation(seeded_graph):
+def test_the_command_refuses_an_unknown_adopted_mitigation(seeded_graph_read_only):
     with pytest.raises(CommandError, match="unknown adopted mitigation: magic"):
         _coverage_command("--adopt", "magic")
 
@@ -77,7 +77,7 @@ def test_the_api_diff_compares_the_adoption_with_the_baseline(client, oracle):
 
 
 def test_the_api_refuses_an_unknown_adopted_mitigation_naming_adopt(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     response = client.get("/api/v1/coverage/?adopt=magic,chip-attestation")
     assert response.status_code == 422
@@ -93,7 +93,9 @@ def test_the_matrix_adopts_and_says_so_with_display_names(client, oracle):
         assert row and f'data-class="{klass}"' in row.group(0), threat
 
 
-def test_the_matrix_controls_tick_the_adopted_mitigations(client, seeded_graph):
+def test_the_matrix_controls_tick_the_adopted_mitigations(
+    client, seeded_graph_read_only
+):
     html = client.get(f"/coverage/?{QUERY}").content.decode()
     ticked = re.findall(
         r'<input type="checkbox" name="adopt" value="([^"]+)" checked>', html
@@ -117,13 +119,13 @@ def test_the_permalink_keeps_the_adoption(client, oracle):
     assert _classes(rebuilt) == _classes(oracle["adopted"])
 
 
-def test_a_page_explains_an_unknown_adopted_mitigation(client, seeded_graph):
+def test_a_page_explains_an_unknown_adopted_mitigation(client, seeded_graph_read_only):
     response = client.get("/coverage/?adopt=magic")
     assert response.status_code == 400
     assert "unknown adopted mitigation: magic" in response.content.decode()
 
 
-def test_the_brief_names_the_adoption(client, seeded_graph):
+def test_the_brief_names_the_adoption(client, seeded_graph_read_only):
     html = client.get(f"/brief/?{QUERY}").content.decode()
     assert "plus Chip attestation and Deployer liability adopted" in html
 
@@ -147,13 +149,15 @@ def test_the_json_download_is_the_adopted_document(client, oracle):
     assert doc["scenario"]["adopted"] == ADOPT
 
 
-def test_a_download_refuses_an_unknown_adopted_mitigation(client, seeded_graph):
+def test_a_download_refuses_an_unknown_adopted_mitigation(
+    client, seeded_graph_read_only
+):
     response = client.get("/export/navigator/?adopt=magic")
     assert response.status_code == 400
     assert "unknown adopted mitigation: magic" in response.content.decode()
 
 
-def test_disabling_wins_over_adopting_on_the_api(client, seeded_graph):
+def test_disabling_wins_over_adopting_on_the_api(client, seeded_graph_read_only):
     both = client.get(
         "/api/v1/coverage/?maturity=deployed&adopt=chip-attestation"
         "&disable_mitigation=chip-attestation"

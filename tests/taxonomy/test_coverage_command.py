@@ -27,7 +27,7 @@ def run_json(*args: str) -> dict:
     return json.loads(run("--format", "json", *args))
 
 
-def test_the_json_document_has_the_documented_shape(seeded_graph):
+def test_the_json_document_has_the_documented_shape(seeded_graph_read_only):
     doc = run_json()
     assert list(doc) == TOP_KEYS
     assert doc["schema"] == "layerwise-coverage/1"
@@ -57,7 +57,7 @@ def test_the_json_document_has_the_documented_shape(seeded_graph):
     assert doc["chains"] is None and doc["diff"] is None
 
 
-def test_the_seed_has_the_brief_s_answers(seeded_graph):
+def test_the_seed_has_the_brief_s_answers(seeded_graph_read_only):
     doc = run_json()
     assert doc["summary"] == {
         "unmitigated": 0,
@@ -70,7 +70,7 @@ def test_the_seed_has_the_brief_s_answers(seeded_graph):
     assert guardrail["class"] == "defense-in-depth"
 
 
-def test_a_scenario_and_its_diff_reach_the_document(seeded_graph):
+def test_a_scenario_and_its_diff_reach_the_document(seeded_graph_read_only):
     doc = run_json(
         "--disable-layer",
         "liability",
@@ -84,7 +84,7 @@ def test_a_scenario_and_its_diff_reach_the_document(seeded_graph):
     assert {c["id"] for c in doc["diff"]["changed"]} >= {"unaccountable-harm"}
 
 
-def test_one_threat_and_its_chains(seeded_graph):
+def test_one_threat_and_its_chains(seeded_graph_read_only):
     doc = run_json(
         "--threat", "scaled-misuse", "--chains", "scaled-misuse", "--threshold", "0.9"
     )
@@ -94,7 +94,7 @@ def test_one_threat_and_its_chains(seeded_graph):
     assert len(doc["chains"]["paths"]) == 3
 
 
-def test_the_csv_is_the_threat_by_layer_matrix(seeded_graph):
+def test_the_csv_is_the_threat_by_layer_matrix(seeded_graph_read_only):
     rows = list(csv.reader(io.StringIO(run("--format", "csv"))))
     assert rows[0][:3] == ["threat", "class", "all"]
     assert set(rows[0][3:-2]) == SEED_LAYERS
@@ -103,7 +103,7 @@ def test_the_csv_is_the_threat_by_layer_matrix(seeded_graph):
     assert all(row[1] in CLASSES for row in rows[1:])
 
 
-def test_the_table_lists_every_threat(seeded_graph):
+def test_the_table_lists_every_threat(seeded_graph_read_only):
     text = run()
     for threat in run_json()["threats"]:
         assert threat["id"] in text
@@ -126,7 +126,7 @@ def test_fail_on_exits_1_after_printing_the_report(seeded_graph):
     assert json.loads(out.getvalue())["summary"]["insufficient"] == 3
 
 
-def test_fail_on_passes_when_no_threat_is_in_the_classes(seeded_graph):
+def test_fail_on_passes_when_no_threat_is_in_the_classes(seeded_graph_read_only):
     assert run_json("--fail-on", "unmitigated")["summary"]["unmitigated"] == 0
 
 
@@ -146,7 +146,7 @@ def test_fail_on_passes_when_no_threat_is_in_the_classes(seeded_graph):
         (["--fail-on", "doomed"], "unknown class: doomed"),
     ],
 )
-def test_bad_arguments_are_clear_errors(seeded_graph, args, message):
+def test_bad_arguments_are_clear_errors(seeded_graph_read_only, args, message):
     with pytest.raises(CommandError) as caught:
         run(*args)
     assert message in str(caught.value)
@@ -167,7 +167,9 @@ def test_it_analyses_the_seed_by_default_and_another_taxonomy_on_request(seeded_
         run("--taxonomy", "nope")
 
 
-def test_robustness_adds_its_section_reproducibly_and_says_it_in_words(seeded_graph):
+def test_robustness_adds_its_section_reproducibly_and_says_it_in_words(
+    seeded_graph_read_only,
+):
     first = run_json("--robustness", "--samples", "300", "--seed", "3")
     again = run_json("--robustness", "--samples", "300", "--seed", "3")
     section = first["robustness"]
@@ -197,13 +199,13 @@ def test_robustness_adds_its_section_reproducibly_and_says_it_in_words(seeded_gr
         (["--samples", "10"], "--samples and --seed go with --robustness"),
     ],
 )
-def test_bad_robustness_options_are_usage_errors(seeded_graph, args, message):
+def test_bad_robustness_options_are_usage_errors(seeded_graph_read_only, args, message):
     with pytest.raises(CommandError, match=message) as caught:
         run(*args)
     assert caught.value.returncode == 2
 
 
-def test_the_dependence_reaches_every_number_of_the_document(seeded_graph):
+def test_the_dependence_reaches_every_number_of_the_document(seeded_graph_read_only):
     independent = run_json()
     full = run_json("--dependence", "full")
     assert (independent["dependence"], full["dependence"]) == ("independent", "full")

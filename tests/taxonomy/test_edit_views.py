@@ -176,7 +176,7 @@ def test_a_viewer_post_is_forbidden_and_writes_nothing(
 
 
 def test_edit_links_show_only_for_editors(
-    client, viewer_client, editor_client, seeded_graph
+    client, viewer_client, editor_client, seeded_graph_read_only
 ):
     for reader in (client, viewer_client):
         assert (
@@ -332,7 +332,7 @@ def test_a_stale_delete_is_refused_and_the_item_stays(
 
 
 def test_a_link_form_opened_from_an_odd_query_still_renders(
-    editor_client, seeded_graph
+    editor_client, seeded_graph_read_only
 ):
     response = editor_client.get("/edit/new/mitigates/?threat=a/b")
     assert response.status_code == 200
@@ -368,7 +368,7 @@ def test_an_editor_adds_and_removes_a_parent_threat_with_audit_entries(
 
 
 def test_the_impact_preview_follows_the_dependence_it_was_opened_with(
-    editor_client, seeded_graph
+    editor_client, seeded_graph_read_only
 ):
     url = "/edit/mitigation/incident-reporting/delete/"
     independent = editor_client.get(url).content.decode()

@@ -300,6 +300,7 @@ def test_a_tactic_page_lists_its_threats_with_their_class_under_the_scenario(
     scenario = coverage_scenario(**scenario_values(QueryDict(query)))
     document = coverage_document(snapshot, scenario=scenario)
     classes = {t["id"]: t["class"] for t in document["threats"]}
+    assert snapshot.tactics
     for tactic in snapshot.tactics:
         html = _get(client, f"{reverse('tactic', args=[tactic.id])}?{query}")
         rows = re.findall(r'<tr data-threat="([^"]+)" data-class="([^"]+)"', html)

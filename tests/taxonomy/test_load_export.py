@@ -52,7 +52,9 @@ def test_yaml_export_reproduces_the_fixture_files_byte_for_byte(
 ):
     out = StringIO()
     call_command("taxonomy", "export", "--out", str(tmp_path), stdout=out)
-    for path in Path(settings.FIXTURES_DIR).glob("*.yaml"):
+    fixtures = sorted(Path(settings.FIXTURES_DIR).glob("*.yaml"))
+    assert fixtures
+    for path in fixtures:
         assert filecmp.cmp(path, tmp_path / path.name, shallow=False), path.name
 
 

@@ -78,7 +78,7 @@ def test_today_and_every_proposal_count_as_a_brute_force_reading_says(taxonomy):
 
 
 def test_the_seed_overview_states_today_and_every_proposal_in_one_sentence_each(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     snapshot = taxonomy_snapshot()
     html = client.get("/").content.decode()
@@ -104,7 +104,7 @@ def test_the_seed_overview_states_today_and_every_proposal_in_one_sentence_each(
 
 
 def test_each_panel_links_its_count_to_those_threats_in_its_scenario(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     html = client.get("/").content.decode()
     links = re.findall(r'class="standing__count" href="([^"]+)"', html)
@@ -122,7 +122,7 @@ def test_each_panel_links_its_count_to_those_threats_in_its_scenario(
     ],
 )
 def test_a_chosen_scenario_stands_beside_today(
-    client, seeded_graph, query, first, second
+    client, seeded_graph_read_only, query, first, second
 ):
     html = client.get("/" + query).content.decode()
     slugs = re.findall(
@@ -134,7 +134,9 @@ def test_a_chosen_scenario_stands_beside_today(
     assert "Everything from here down describes one scenario." in html
 
 
-def test_every_panel_and_the_detail_name_their_scenario_in_words(client, seeded_graph):
+def test_every_panel_and_the_detail_name_their_scenario_in_words(
+    client, seeded_graph_read_only
+):
     html = client.get("/?disable_layer=hardware").content.decode()
     assert "Every measure counts, proposed and pilot ones included" in html
     assert "without Hardware" in html
@@ -142,7 +144,9 @@ def test_every_panel_and_the_detail_name_their_scenario_in_words(client, seeded_
     assert 'id="show-today"' in html
 
 
-def test_no_formula_or_capitalised_link_kind_is_on_the_overview(client, seeded_graph):
+def test_no_formula_or_capitalised_link_kind_is_on_the_overview(
+    client, seeded_graph_read_only
+):
     html = client.get("/").content.decode()
     text = re.sub(r"<[^>]+>", " ", html)
     for jargon in ("ENABLES", "REQUIRES", "τ", "Π", "1 − "):
@@ -153,7 +157,7 @@ def _threshold_box(html: str) -> str:
     return re.search(r'<input id="threshold"[^>]*>', html).group(0)
 
 
-def test_the_threshold_box_takes_a_percentage(client, seeded_graph):
+def test_the_threshold_box_takes_a_percentage(client, seeded_graph_read_only):
     typed = client.get("/coverage/?threshold_percent=70").content.decode()
     as_codec = client.get("/coverage/?threshold=0.7").content.decode()
     assert 'value="70"' in _threshold_box(typed)
@@ -174,7 +178,7 @@ def test_the_threshold_box_takes_a_percentage(client, seeded_graph):
     ],
 )
 def test_a_threshold_that_is_not_a_percentage_gets_a_message_beside_the_box(
-    client, seeded_graph, typed, message
+    client, seeded_graph_read_only, typed, message
 ):
     response = client.get("/coverage/", {"threshold_percent": typed})
     html = response.content.decode()
@@ -190,7 +194,7 @@ def test_a_threshold_that_is_not_a_percentage_gets_a_message_beside_the_box(
     assert 'hx-swap-oob="true">' in htmx and message in htmx
 
 
-def test_the_glossary_defines_every_term_the_pages_link(client, seeded_graph):
+def test_the_glossary_defines_every_term_the_pages_link(client, seeded_graph_read_only):
     pages = ("/", "/coverage/", "/glossary/")
     linked = set(
         chain.from_iterable(
@@ -215,12 +219,14 @@ def test_the_glossary_defines_every_term_the_pages_link(client, seeded_graph):
     } <= anchors
 
 
-def test_a_term_is_linked_once_per_page(client, seeded_graph):
+def test_a_term_is_linked_once_per_page(client, seeded_graph_read_only):
     html = client.get("/").content.decode()
     assert html.count('href="/glossary/#addressed"') == 1
 
 
-def test_the_next_page_takes_the_threshold_as_a_percentage(client, seeded_graph):
+def test_the_next_page_takes_the_threshold_as_a_percentage(
+    client, seeded_graph_read_only
+):
     typed = client.get("/next/", {"threshold_percent": "70"}).content.decode()
     as_codec = client.get("/next/", {"threshold": "0.7"}).content.decode()
     assert 'value="70"' in _threshold_box(typed)
@@ -232,7 +238,7 @@ def test_the_next_page_takes_the_threshold_as_a_percentage(client, seeded_graph)
 
 
 def test_the_resilience_line_describes_the_scenario_of_the_detail_section(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     snapshot = taxonomy_snapshot()
     for query, scenario in (

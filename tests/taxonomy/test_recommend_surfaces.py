@@ -67,7 +67,7 @@ def test_the_command_recommends_what_the_analysis_does(oracle):
     ]
 
 
-def test_an_explicit_scenario_replaces_the_default(seeded_graph):
+def test_an_explicit_scenario_replaces_the_default(seeded_graph_read_only):
     snapshot = taxonomy_snapshot()
     doc = json.loads(_command("--threshold", "0.8", "--format", "json"))
     assert doc["scenario"]["today"] is False and doc["budget"] is None
@@ -89,7 +89,7 @@ def test_the_text_shows_the_set_what_it_closes_the_method_and_the_frontier(oracl
     ]
 
 
-def test_candidates_limit_the_choice(seeded_graph):
+def test_candidates_limit_the_choice(seeded_graph_read_only):
     snapshot = taxonomy_snapshot()
     wanted = ["compute-kyc", "platform-liability"]
     doc = json.loads(_command("--candidates", ",".join(wanted), "--format", "json"))
@@ -109,7 +109,9 @@ def test_candidates_limit_the_choice(seeded_graph):
         (["--taxonomy", "nowhere"], "nowhere"),
     ],
 )
-def test_the_command_refuses_bad_input_naming_the_value(seeded_graph, args, named):
+def test_the_command_refuses_bad_input_naming_the_value(
+    seeded_graph_read_only, args, named
+):
     with pytest.raises(CommandError, match=re.escape(named)):
         _command(*args)
 
@@ -156,7 +158,9 @@ def test_the_page_recommends_the_frontier_row_of_its_budget_and_marks_it(
     assert html.count('id="frontier-current"') == 1
 
 
-def test_the_page_names_the_sets_that_do_exactly_as_well(client, seeded_graph):
+def test_the_page_names_the_sets_that_do_exactly_as_well(
+    client, seeded_graph_read_only
+):
     snapshot = taxonomy_snapshot()
     rec = recommend(snapshot, TODAY, budget=3)
     html = client.get("/next/?budget=3").content.decode()
@@ -175,7 +179,9 @@ def test_the_page_names_the_sets_that_do_exactly_as_well(client, seeded_graph):
     assert not any(m in block for m in rec.equally_good.sets[0] if m != names[m])
 
 
-def test_the_page_says_when_the_set_is_the_only_best_one(client, seeded_graph):
+def test_the_page_says_when_the_set_is_the_only_best_one(
+    client, seeded_graph_read_only
+):
     rec = recommend(taxonomy_snapshot(), TODAY, budget=1)
     assert rec.equally_good.count == 0 and rec.equally_good.exact
     html = client.get("/next/?budget=1").content.decode()
@@ -205,7 +211,7 @@ def test_the_page_links_to_the_matrix_with_the_set_adopted(client, oracle):
     assert matrix.status_code == 200
 
 
-def test_the_page_is_in_the_navigation(client, seeded_graph):
+def test_the_page_is_in_the_navigation(client, seeded_graph_read_only):
     assert 'href="/next/"' in client.get("/").content.decode()
 
 
@@ -218,7 +224,7 @@ def test_the_page_is_in_the_navigation(client, seeded_graph):
         (f"candidates={DEPLOYED}", DEPLOYED),
     ],
 )
-def test_the_page_explains_bad_input(client, seeded_graph, query, named):
+def test_the_page_explains_bad_input(client, seeded_graph_read_only, query, named):
     response = client.get(f"/next/?{query}")
     assert response.status_code == 400
     message = response.content.decode().split('role="alert"')[1]
@@ -242,7 +248,7 @@ def test_recorded_costs_are_spent(seeded_graph):
     assert "costs as recorded" in _command("--budget", "2")
 
 
-def test_the_text_lists_the_sets_equally_good(seeded_graph):
+def test_the_text_lists_the_sets_equally_good(seeded_graph_read_only):
     snapshot = taxonomy_snapshot()
     rec = recommend(snapshot, TODAY, budget=3)
     names = {m.id: m.name for m in snapshot.mitigations}
@@ -257,7 +263,9 @@ def _equally_good_block(client, query: str) -> str:
     return html.split('<div id="equally-good">')[1].split("</div>")[0]
 
 
-def test_one_other_set_counted_against_new_threats_is_worded_so(client, seeded_graph):
+def test_one_other_set_counted_against_new_threats_is_worded_so(
+    client, seeded_graph_read_only
+):
     rec = recommend(taxonomy_snapshot(), TODAY, budget=2, count_introduced=True)
     assert (rec.equally_good.count, rec.equally_good.exact) == (1, True)
     block = _equally_good_block(client, "budget=2&count_introduced=1")
@@ -269,7 +277,7 @@ def test_one_other_set_counted_against_new_threats_is_worded_so(client, seeded_g
     assert "between the two" in block
 
 
-def test_a_count_past_the_limit_reads_at_least(client, seeded_graph):
+def test_a_count_past_the_limit_reads_at_least(client, seeded_graph_read_only):
     rec = recommend(taxonomy_snapshot(), TODAY, budget=4)
     assert not rec.equally_good.exact
     block = _equally_good_block(client, "budget=4")

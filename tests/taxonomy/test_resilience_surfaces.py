@@ -208,6 +208,7 @@ def test_each_threat_page_shows_its_depth(client, small_graph, taxonomy):
     depths = _depths(snapshot, TODAY)
     names = {layer.name: layer.id for layer in snapshot.layers}
     model = coverage_model(snapshot)
+    assert depths
     for threat, (layers, mitigations) in depths.items():
         page = client.get(
             f"/threats/{threat}/", {"taxonomy": taxonomy, "maturity": "deployed"}
@@ -239,6 +240,7 @@ def test_each_layer_page_counts_the_threats_that_depend_on_it(
     snapshot = taxonomy_snapshot(taxonomy=taxonomy)
     model = coverage_model(snapshot)
     depth = layer_depth(model, TODAY)
+    assert snapshot.layers
     for layer in snapshot.layers:
         without = run_scenario(
             model, replace(TODAY, disabled_layers=frozenset({layer.id}))
@@ -298,7 +300,7 @@ def test_the_best_next_step_is_the_one_adoption_that_addresses_the_most(small_gr
 
 
 def test_with_every_proposal_counted_the_overview_s_next_step_starts_from_today(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     snapshot = taxonomy_snapshot()
     first = greedy_order(snapshot, coverage_scenario(maturities=["deployed"]))[0]
@@ -314,7 +316,7 @@ def test_with_every_proposal_counted_the_overview_s_next_step_starts_from_today(
 
 
 def test_the_brief_of_every_proposal_adopted_says_nothing_is_left_to_adopt(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     html = client.get("/brief/").content.decode()
     step = re.search(r'<p id="next-step">(.*?)</p>', html, re.S).group(1)

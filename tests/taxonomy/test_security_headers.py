@@ -48,7 +48,7 @@ def _directives(header: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_sends_a_policy_allowing_scripts_from_the_site_only(
-    editor_client, seeded_graph, path
+    editor_client, seeded_graph_read_only, path
 ):
     response = editor_client.get(path)
     assert response.status_code in (200, 404), path
@@ -62,7 +62,9 @@ def test_every_page_sends_a_policy_allowing_scripts_from_the_site_only(
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_no_page_carries_inline_script_or_style(editor_client, seeded_graph, path):
+def test_no_page_carries_inline_script_or_style(
+    editor_client, seeded_graph_read_only, path
+):
     html = editor_client.get(path).content.decode()
     assert INLINE.findall(html) == [], path
 

@@ -28,7 +28,7 @@ def test_the_presentation_helpers_do_what_their_examples_say():
 
 
 def test_the_overview_states_how_many_threats_no_single_layer_addresses(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     response = client.get("/")
     assert response.status_code == 200
@@ -40,7 +40,9 @@ def test_the_overview_states_how_many_threats_no_single_layer_addresses(
     assert "Most critical mitigations".lower() in html.lower()
 
 
-def test_every_number_on_the_overview_links_to_the_list_behind_it(client, seeded_graph):
+def test_every_number_on_the_overview_links_to_the_list_behind_it(
+    client, seeded_graph_read_only
+):
     html = client.get("/").content.decode()
     assert re.search(
         r'href="/coverage/\?class=unmitigated&amp;class=insufficient', html
@@ -62,14 +64,16 @@ def test_every_number_on_the_overview_links_to_the_list_behind_it(client, seeded
         ("/brief/", "Graph revision"),
     ],
 )
-def test_each_page_renders_from_the_seed_taxonomy(client, seeded_graph, path, text):
+def test_each_page_renders_from_the_seed_taxonomy(
+    client, seeded_graph_read_only, path, text
+):
     response = client.get(path)
     assert response.status_code == 200, path
     assert text in response.content.decode()
 
 
 def test_the_matrix_has_a_header_for_every_layer_and_a_row_per_threat(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     html = client.get("/coverage/").content.decode()
     for layer in ("Hardware", "Software", "Institutional", "Liability", "All layers"):
@@ -78,7 +82,7 @@ def test_the_matrix_has_a_header_for_every_layer_and_a_row_per_threat(
     assert 'scope="row"' in html
 
 
-def test_switching_a_layer_off_changes_a_threats_class(client, seeded_graph):
+def test_switching_a_layer_off_changes_a_threats_class(client, seeded_graph_read_only):
     def klass(html, threat):
         return re.search(rf'id="row-{threat}"[^>]*data-class="([^"]+)"', html).group(1)
 
@@ -90,7 +94,7 @@ def test_switching_a_layer_off_changes_a_threats_class(client, seeded_graph):
     assert "was Single layer" in off
 
 
-def test_htmx_gets_only_the_matrix_region(client, seeded_graph):
+def test_htmx_gets_only_the_matrix_region(client, seeded_graph_read_only):
     response = client.get("/coverage/?disable_layer=hardware", HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="matrix-region"')
@@ -98,21 +102,21 @@ def test_htmx_gets_only_the_matrix_region(client, seeded_graph):
 
 
 def test_an_unknown_layer_in_the_url_gives_a_clear_message_not_a_500(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     response = client.get("/coverage/?disable_layer=market")
     assert response.status_code == 400
     assert "unknown layer: market" in response.content.decode()
 
 
-def test_a_bad_threshold_gives_a_clear_message(client, seeded_graph):
+def test_a_bad_threshold_gives_a_clear_message(client, seeded_graph_read_only):
     response = client.get("/?threshold=2")
     assert response.status_code == 400
     assert "threshold" in response.content.decode()
 
 
 def test_the_matrix_links_its_csv_and_json_downloads_with_the_scenario(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     html = client.get("/coverage/?disable_layer=liability&compare=baseline").content
     html = html.decode()
@@ -125,7 +129,7 @@ def test_the_matrix_links_its_csv_and_json_downloads_with_the_scenario(
 
 
 def test_the_threat_page_groups_mitigations_by_layer_with_rationale_and_sources(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     html = client.get("/threats/guardrail-removal/").content.decode()
     assert 'id="layer-liability"' in html
@@ -134,12 +138,12 @@ def test_the_threat_page_groups_mitigations_by_layer_with_rationale_and_sources(
     assert "Scaled misuse" in html  # a chain out of it
 
 
-def test_an_unknown_threat_is_a_404(client, seeded_graph):
+def test_an_unknown_threat_is_a_404(client, seeded_graph_read_only):
     assert client.get("/threats/no-such-threat/").status_code == 404
 
 
 def test_the_explorer_reads_graph_elements_with_classes_from_the_api(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     html = client.get("/graph/").content.decode()
     assert 'data-elements-url="/api/v1/graph/"' in html
@@ -149,12 +153,12 @@ def test_the_explorer_reads_graph_elements_with_classes_from_the_api(
     assert any(e["type"] == "ENABLES" for e in data["edges"])
 
 
-def test_search_groups_results_by_kind(client, seeded_graph):
+def test_search_groups_results_by_kind(client, seeded_graph_read_only):
     html = client.get("/search/?q=liability").content.decode()
     assert "Governance layers" in html and "Mitigations" in html
 
 
-def test_the_brief_states_scenario_date_and_revision(client, seeded_graph):
+def test_the_brief_states_scenario_date_and_revision(client, seeded_graph_read_only):
     html = client.get("/brief/?maturity=deployed").content.decode()
     scenario = re.search(r'id="brief-scenario">(.*?)</dd>', html).group(1)
     assert scenario.startswith("Today: only the measures already deployed count")
@@ -338,7 +342,7 @@ def test_editors_get_no_edit_links_on_an_imported_taxonomy(
 
 
 def test_the_matrix_offers_the_dependence_and_keeps_it_in_its_links(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     page = client.get("/coverage/?dependence=full").content.decode()
     assert '<option value="full" selected>' in page
@@ -352,7 +356,7 @@ def test_the_matrix_offers_the_dependence_and_keeps_it_in_its_links(
 
 
 def test_the_robustness_page_shows_margins_chances_and_pivotal_judgements(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     page = client.get("/robustness/?samples=400&seed=2")
     assert page.status_code == 200
@@ -387,7 +391,7 @@ def test_the_robustness_page_shows_margins_chances_and_pivotal_judgements(
 
 
 def test_a_pivotal_judgement_names_only_moves_that_change_the_class(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     entry = client.get("/robustness/").context["entry"]
     one_sided = [
@@ -401,7 +405,7 @@ def test_a_pivotal_judgement_names_only_moves_that_change_the_class(
 
 
 def test_the_robustness_page_explains_a_middle_reading_apart_from_the_headline(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     page = client.get("/robustness/")
     html = page.content.decode()
@@ -416,13 +420,17 @@ def test_the_robustness_page_explains_a_middle_reading_apart_from_the_headline(
 
 
 @pytest.mark.parametrize("query", ["samples=0", "samples=20001", "seed=abc"])
-def test_bad_draws_on_the_robustness_page_are_explained(client, seeded_graph, query):
+def test_bad_draws_on_the_robustness_page_are_explained(
+    client, seeded_graph_read_only, query
+):
     page = client.get(f"/robustness/?{query}")
     assert page.status_code == 400
     assert "scenario_error" in page.context
 
 
-def test_the_overview_and_the_brief_give_the_headline_its_range(client, seeded_graph):
+def test_the_overview_and_the_brief_give_the_headline_its_range(
+    client, seeded_graph_read_only
+):
     overview = client.get("/").content.decode()
     assert 'id="headline-range"' in overview
     assert "plausible readings of the strength judgements" in overview
@@ -432,7 +440,9 @@ def test_the_overview_and_the_brief_give_the_headline_its_range(client, seeded_g
     assert 'id="brief-range"' in brief
 
 
-def test_pivotal_cells_and_classes_are_marked_in_the_matrix(client, seeded_graph):
+def test_pivotal_cells_and_classes_are_marked_in_the_matrix(
+    client, seeded_graph_read_only
+):
     page = client.get("/coverage/")
     rows = {row.id: row for row in page.context["rows"]}
     # monoculture-failure sits at +0.4 points: removing its low link drops it.
@@ -457,7 +467,9 @@ def test_a_stored_url_that_is_no_web_address_is_never_a_link(client, seeded_grap
     assert 'href="javascript:' not in page
 
 
-def test_a_long_matrix_is_shown_a_page_at_a_time(client, seeded_graph, settings):
+def test_a_long_matrix_is_shown_a_page_at_a_time(
+    client, seeded_graph_read_only, settings
+):
     """12 threats at 5 a page: three pages, each linked to its neighbours with
     the view kept; a page past the last is the last."""
     settings.LAYERWISE_MATRIX_PAGE = 5
