@@ -134,6 +134,8 @@ DELETE_NOTES = {
     "without a tactic.",
     "incident": "Refused with 409 while it has USES links; cascade=true deletes "
     "them too.",
+    "jurisdiction": "Refused with 409 while MEMBER_OF or IN_FORCE_IN links involve "
+    "it; cascade=true deletes them too.",
 }
 # Link kind (without properties) -> what one such link says.
 LINK_MEANINGS = {
@@ -142,6 +144,10 @@ LINK_MEANINGS = {
     "introduces": "source mitigation creates target threat",
     "subtype": "source threat is a special case of target threat; no cycles",
     "in_tactic": "source threat (technique) serves target tactic",
+    "member_of": "source jurisdiction belongs to target bloc or multilateral body "
+    "between the dates given; no cycles",
+    "in_force_in": "source mitigation is in force in target jurisdiction, at a "
+    "maturity there, between the dates given",
 }
 
 

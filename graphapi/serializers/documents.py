@@ -285,7 +285,21 @@ class _ScenarioEntrySerializer(serializers.Serializer):
     summary = serializers.CharField(
         help_text="The scenario in words, with display names: what counts "
         "(today's deployed measures, every proposal, ...), what is off or "
-        "adopted, and the threshold."
+        "adopted, where and when, and the threshold."
+    )
+    jurisdiction = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="The jurisdiction asked for (only what is in force there "
+        "counts); null for none. Only in the documents of a taxonomy that "
+        "records jurisdictions.",
+    )
+    as_of = serializers.DateField(
+        allow_null=True,
+        required=False,
+        help_text="The date asked for (only the in-force links and memberships "
+        "that hold that day count); null for none. Only in the documents of a "
+        "taxonomy that records jurisdictions.",
     )
 
 
@@ -505,6 +519,42 @@ class _ThreatPageSerializer(serializers.Serializer):
     coverage_class = serializers.ChoiceField(CLASSES, allow_null=True)
 
 
+class _WorldPlaceSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    weight = serializers.FloatField(allow_null=True)
+
+
+class _WorldThreatSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    mobile = serializers.BooleanField(
+        help_text="Its actors choose where to act: judged in its weakest place."
+    )
+    weakest = serializers.CharField(
+        allow_null=True, help_text="The place where its coverage is lowest."
+    )
+    coverage = serializers.FloatField(help_text="Its coverage there.")
+    addressed_in = serializers.IntegerField(help_text="Places where it is addressed.")
+    places = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True)
+    weighted_share = serializers.FloatField(allow_null=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        order = list(fields)
+        fields["class"] = serializers.ChoiceField(CLASSES, help_text="Its class there.")
+        order.insert(order.index("coverage") + 1, "class")
+        return {name: fields[name] for name in order}
+
+
+class _WorldSerializer(serializers.Serializer):
+    as_of = serializers.DateField(allow_null=True)
+    places = _WorldPlaceSerializer(many=True)
+    mobile_summary = serializers.DictField(child=serializers.IntegerField())
+    line = serializers.CharField()
+    threats = _WorldThreatSerializer(many=True)
+
+
 class CoverageDocumentSerializer(serializers.Serializer):
     """The coverage document, byte for byte what ``manage.py coverage --format json`` prints."""
 
@@ -536,6 +586,14 @@ class CoverageDocumentSerializer(serializers.Serializer):
     demand = _DemandShareSerializer(
         allow_null=True,
         help_text="The headline weighted by demand (weight=demand); null otherwise.",
+    )
+    world = _WorldSerializer(
+        allow_null=True,
+        required=False,
+        help_text="The world view: every threat seen from no jurisdiction in "
+        "particular, a mobile one in its weakest place; null when a jurisdiction "
+        "is asked for. Only in the documents of a taxonomy that records "
+        "jurisdictions.",
     )
 
 

@@ -162,6 +162,12 @@ def _scenario_field(param: ScenarioParam) -> serializers.Field:
         return serializers.ChoiceField(
             param.choices, required=False, help_text=param.help
         )
+    if param.kind == "id":
+        return IdField(required=False, help_text=param.help)
+    if param.kind == "day":
+        return serializers.DateField(
+            required=False, input_formats=["%Y-%m-%d"], help_text=param.help
+        )
     return _UnitIntervalField(required=False, help_text=param.help)
 
 

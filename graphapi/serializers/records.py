@@ -22,11 +22,12 @@ from taxonomy.domain.limits import INT_RANGES, TEXT_LIMITS, is_incident_date
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     INCIDENT_KINDS,
+    JURISDICTION_KINDS,
     MATURITIES,
     STRENGTHS,
     is_web_url,
 )
-from taxonomy.domain.rules import is_cost
+from taxonomy.domain.rules import is_cost, is_day
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 ID_MAX = TEXT_LIMITS["id"]
@@ -184,6 +185,10 @@ class ThreatSerializer(NodeSerializer):
         "(ATLAS: feasible, demonstrated, realized); empty for the seed.",
     )
     sources = SourceIds(help_text="Sources describing it.")
+    mobile = TextField(
+        help_text="Why its actors choose where to act (a mobile threat, judged "
+        "where it is weakest in the world view); empty when it is not mobile."
+    )
 
 
 class ThreatSummarySerializer(ThreatSerializer):
@@ -209,6 +214,10 @@ class MitigationSerializer(NodeSerializer):
         "finite number, default 1. `GET /api/v1/recommendations/` spends a budget of these.",
     )
     sources = SourceIds(help_text="Sources describing it.")
+    everywhere = TextField(
+        help_text="Why it acts wherever the weights go (in force in every "
+        "jurisdiction at its own maturity); empty otherwise."
+    )
 
 
 class SourceSerializer(NodeSerializer):
@@ -336,6 +345,79 @@ class UsesSerializer(UsesChangeSerializer):
     version = serializers.IntegerField(read_only=True)
 
 
+class JurisdictionSerializer(NodeSerializer):
+    """A jurisdiction (issue 25): a state, a bloc or a multilateral body."""
+
+    kind = serializers.ChoiceField(
+        JURISDICTION_KINDS,
+        required=False,
+        default="state",
+        help_text="state, bloc (e.g. the EU) or multilateral (e.g. an IAEA-like "
+        "body); only a bloc or a multilateral body has members.",
+    )
+    weight = NumberField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        help_text="What the world view weighs it by, e.g. its share of the "
+        "world's AI compute; null when not recorded.",
+    )
+    sources = SourceIds(help_text="Sources for what it is and its weight.")
+
+
+def _day(value: str) -> None:
+    if value and not is_day(value):
+        raise serializers.ValidationError("must be a date YYYY-MM-DD, or empty")
+
+
+def DayField(**kwargs: Any) -> serializers.CharField:  # noqa: N802 (a field factory)
+    """A link's first day (``since``) or first day after (``until``), or empty."""
+    return StringField(
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[_day],
+        **kwargs,
+    )
+
+
+class MemberOfChangeSerializer(serializers.Serializer):
+    """The writable fields of a MEMBER_OF link (its ends are its identity)."""
+
+    since = DayField(help_text="The first day it is a member; empty: always.")
+    until = DayField(help_text="The first day it no longer is; empty: still.")
+    rationale = TextField()
+    sources = SourceIds()
+
+
+class MemberOfSerializer(MemberOfChangeSerializer):
+    """(jurisdiction)-[:MEMBER_OF]->(bloc or multilateral body)."""
+
+    member = IdField()
+    body = IdField()
+    version = serializers.IntegerField(read_only=True)
+
+
+class InForceInChangeSerializer(serializers.Serializer):
+    """The writable fields of an IN_FORCE_IN link (its ends are its identity)."""
+
+    maturity = serializers.ChoiceField(MATURITIES, help_text="Its maturity there.")
+    since = DayField(help_text="The first day it is in force there; empty: always.")
+    until = DayField(help_text="The first day it no longer is; empty: still.")
+    rationale = TextField()
+    sources = SourceIds()
+
+
+class InForceInSerializer(InForceInChangeSerializer):
+    """(mitigation)-[:IN_FORCE_IN]->(jurisdiction), at a maturity there."""
+
+    mitigation = IdField()
+    jurisdiction = IdField()
+    version = serializers.IntegerField(read_only=True)
+
+
 class LinkSerializer(serializers.Serializer):
     """A link without properties: source -> target in the graph's direction."""
 
@@ -352,8 +434,11 @@ ITEM_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
     "source": SourceSerializer,
     "tactic": TacticSerializer,
     "incident": IncidentSerializer,
+    "jurisdiction": JurisdictionSerializer,
     "mitigates": MitigatesSerializer,
     "uses": UsesSerializer,
+    "member_of": MemberOfSerializer,
+    "in_force_in": InForceInSerializer,
     **{name: LinkSerializer for name in PLAIN_LINK_KINDS},
 }
 
@@ -486,6 +571,20 @@ class TacticDetailSerializer(TacticSerializer):
         child=serializers.CharField(),
         read_only=True,
         help_text="The ids of the threats (techniques) in the tactic.",
+    )
+
+
+class JurisdictionDetailSerializer(JurisdictionSerializer):
+    member_of = MemberOfSerializer(
+        many=True, read_only=True, help_text="The bodies it belongs to, when."
+    )
+    members = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The ids of the jurisdictions that belong to it.",
+    )
+    in_force = InForceInSerializer(
+        many=True, read_only=True, help_text="The mitigations in force there."
     )
 
 

@@ -81,6 +81,18 @@ LINK_API: dict[str, LinkApi] = {
         _record_create("uses"),
         change=records.UsesChangeSerializer,
     ),
+    "member_of": LinkApi(
+        queries.LinkFilterSerializer,
+        functools.partial(selectors.link_list, kind="member_of"),
+        _record_create("member_of"),
+        change=records.MemberOfChangeSerializer,
+    ),
+    "in_force_in": LinkApi(
+        queries.LinkFilterSerializer,
+        functools.partial(selectors.link_list, kind="in_force_in"),
+        _record_create("in_force_in"),
+        change=records.InForceInChangeSerializer,
+    ),
     **{name: _plain_api(name) for name in PLAIN_LINK_KINDS},
 }
 

@@ -115,6 +115,12 @@ NODE_API: dict[str, NodeApi] = {
         _by_key(selectors.incident_steps),
         filters=queries.IncidentFilterSerializer,
     ),
+    "jurisdiction": NodeApi(
+        records.JurisdictionSerializer,
+        records.JurisdictionDetailSerializer,
+        _filtered(selectors.jurisdiction_list),
+        _by_key(selectors.jurisdiction_detail),
+    ),
 }
 
 

@@ -68,6 +68,9 @@ def validate_ids(
         "adopted mitigation": scenario.adopt - {m.id for m in taxonomy.mitigations},
         "threat": {t for t in threats if t is not None}
         - {t.id for t in taxonomy.threats},
+        "jurisdiction": {scenario.jurisdiction} - {j.id for j in taxonomy.jurisdictions}
+        if scenario.jurisdiction
+        else set(),
     }
     if any(unknown.values()):
         raise ScenarioError(unknown)

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from taxonomy.analysis import chains as chain_analysis
 from taxonomy.analysis.chains import CHAIN_PATH_LIMIT, ChainReport
@@ -19,7 +20,13 @@ from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.demand import demand_share
 from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.incidents import incident_model
+from taxonomy.analysis.jurisdictions import (
+    WorldView,
+    jurisdiction_scenario,
+    world_view,
+)
 from taxonomy.analysis.model import (
+    ADDRESSED_CLASSES,
     CLASSES,
     Analysis,
     LinkContribution,
@@ -35,6 +42,7 @@ from taxonomy.analysis.resilience import (
 from taxonomy.analysis.robustness_report import robustness_entry, robustness_lines
 from taxonomy.analysis.scenarios import diff_analyses
 from taxonomy.domain.coverage_query import ThreatPage
+from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.records import MATURITIES, Taxonomy
 from taxonomy.domain.scenario import DEMAND, Scenario, percent, scenario_summary
 
@@ -347,11 +355,32 @@ def coverage_document(
     []
     """
     validate_ids(taxonomy, scenario, threats=[threat, chains])
-    model = coverage_model(taxonomy)
-    analysis = run_scenario(model, scenario)
+    geography = Geography.of(taxonomy) if taxonomy.jurisdictions else None
+    world_model = coverage_model(taxonomy)
+    model, inner = world_model, scenario
+    if geography is not None and scenario.jurisdiction is not None:
+        # In one jurisdiction: what is not in force there is off, maturities
+        # are those there (analysis.jurisdictions.analyse_in, section by section).
+        model, inner = jurisdiction_scenario(
+            world_model,
+            geography,
+            scenario,
+            scenario.jurisdiction,
+            as_of=scenario.as_of,
+        )
+    analysis = replace(run_scenario(model, inner), scenario=scenario)
     diff = None
     if diff_baseline:
-        diff = diff_analyses(run_scenario(model, scenario.baseline()), analysis)
+        base_model, base = world_model, scenario.baseline()
+        if model is not world_model:
+            base_model, base = jurisdiction_scenario(
+                world_model,
+                geography,
+                base,
+                scenario.jurisdiction,
+                as_of=scenario.as_of,
+            )
+        diff = diff_analyses(run_scenario(base_model, base), analysis)
     chain = None
     if chains is not None:
         chain = chain_analysis.chain_report(
@@ -362,8 +391,8 @@ def coverage_document(
         )
     robust = None
     if robustness is not None:
-        robust = robustness_entry(model, scenario, **robustness)
-    depths = (layer_depth(model, scenario), mitigation_depth(model, scenario))
+        robust = robustness_entry(model, inner, **robustness)
+    depths = (layer_depth(model, inner), mitigation_depth(model, inner))
     demand = None
     if scenario.weight == DEMAND:
         demand = demand_share(incident_model(taxonomy), analysis.classes)
@@ -377,9 +406,113 @@ def coverage_document(
         demand=demand,
         page=page,
     )
-    named = {r.id: r.name for r in (*taxonomy.layers, *taxonomy.mitigations)}
+    named = {
+        r.id: r.name
+        for r in (*taxonomy.layers, *taxonomy.mitigations, *taxonomy.jurisdictions)
+    }
     document["scenario"]["summary"] = scenario_summary(scenario, named)
+    if geography is not None:
+        # Only a taxonomy that records jurisdictions has these keys, so the
+        # document of one that does not is byte for byte what it was.
+        document["scenario"]["jurisdiction"] = scenario.jurisdiction
+        document["scenario"]["as_of"] = (
+            scenario.as_of.isoformat() if scenario.as_of is not None else None
+        )
+        document["world"] = None
+        if scenario.jurisdiction is None:
+            view = world_view(world_model, geography, scenario, as_of=scenario.as_of)
+            document["world"] = world_entry(view, taxonomy)
     return document
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 6)
+
+
+def world_entry(view: WorldView, taxonomy: Taxonomy) -> dict:
+    """The ``world`` section: every threat seen from no jurisdiction in
+    particular (``analysis.jurisdictions.world_view``), with a sentence.
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.records import (InForceIn, Jurisdiction, Layer,
+    ...     Mitigates, Mitigation, Threat)
+    >>> t = Taxonomy(layers=(Layer("hw", "HW"),), threats=(Threat("t", "T",
+    ...     mobile="smugglers move"), Threat("u", "U")), mitigations=(Mitigation("m",
+    ...     "M", "hw", "deployed"),), mitigates=(Mitigates("m", "t", "high"),
+    ...     Mitigates("m", "u", "high")), jurisdictions=(Jurisdiction("us", "US"),
+    ...     Jurisdiction("cn", "China")), in_force=(InForceIn("m", "us", "deployed"),))
+    >>> view = world_view(coverage_model(t), Geography.of(t), Scenario())
+    >>> print(world_entry(view, t)["line"])
+    Where actors can choose their jurisdiction, 0 of 1 such threat is addressed where it is weakest (China for 1). Of the 1 other threat, 0 are addressed in every one of the 2 places and 0 in none.
+    """
+    names = {j.id: j.name for j in taxonomy.jurisdictions}
+    threats = [view.threat(t) for t in view.threats]
+    mobile = [t for t in threats if t.mobile]
+    others = [t for t in threats if not t.mobile]
+    return {
+        "as_of": view.as_of.isoformat() if view.as_of is not None else None,
+        "places": [
+            {"id": p, "name": names.get(p, p), "weight": w}
+            for p, w in zip(
+                view.places,
+                view.weights.tolist()
+                if view.weights is not None
+                else [None] * len(view.places),
+                strict=True,
+            )
+        ],
+        "mobile_summary": view.mobile_summary,
+        "line": _world_line(mobile, others, len(view.places), names),
+        "threats": [
+            {
+                "id": t.id,
+                "mobile": t.mobile,
+                "weakest": t.weakest,
+                "coverage": _round(t.coverage),
+                "class": t.coverage_class,
+                "addressed_in": t.addressed_in,
+                "places": t.places,
+                "share": _round(t.share),
+                "weighted_share": _round(t.weighted_share),
+            }
+            for t in threats
+        ],
+    }
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _world_line(mobile: list, others: list, places: int, names: dict) -> str:
+    """The world view in a sentence a policymaker can read."""
+    if not places:
+        return "No jurisdiction is in force on this date: the analysis is the world's."
+    parts = []
+    if mobile:
+        addressed = sum(t.coverage_class in ADDRESSED_CLASSES for t in mobile)
+        weakest: dict[str, int] = {}
+        for t in mobile:
+            weakest[t.weakest] = weakest.get(t.weakest, 0) + 1
+        where = ", ".join(
+            f"{names.get(p, p)} for {n}"
+            for p, n in sorted(weakest.items(), key=lambda item: (-item[1], item[0]))
+        )
+        verb = "is" if addressed == 1 or len(mobile) == 1 else "are"
+        parts.append(
+            f"Where actors can choose their jurisdiction, {addressed} of "
+            f"{_plural(len(mobile), 'such threat')} {verb} addressed where "
+            f"{'it is' if len(mobile) == 1 else 'they are'} weakest ({where})."
+        )
+    if others:
+        everywhere = sum(t.addressed_in == places for t in others)
+        nowhere = sum(t.addressed_in == 0 for t in others)
+        verb = "is" if everywhere == 1 else "are"
+        parts.append(
+            f"Of the {_plural(len(others), 'other threat')}, {everywhere} {verb} "
+            f"addressed in every one of the {places} places and {nowhere} in none."
+        )
+    return " ".join(parts)
 
 
 def render_json(report: Mapping) -> str:

@@ -206,6 +206,16 @@ class ScenarioError(TaxonomyError, ValueError):
         super().__init__("; ".join(parts))
 
 
+class GeographyError(TaxonomyError, ValueError):
+    """Jurisdictions, memberships or in-force links that cannot be used (issue 25):
+    an unknown jurisdiction, a date that is not a date, a membership cycle...;
+    ``problems`` names every item at fault."""
+
+    def __init__(self, problems: Iterable[str]):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
 class RecommendationError(TaxonomyError, ValueError):
     """A recommendation's candidates, budget or costs cannot be used.
 
@@ -248,6 +258,7 @@ HTTP_STATUS: dict[type[TaxonomyError], tuple[int, str]] = {
     RemovalsRefused: (409, "removals_refused"),
     InterchangeError: (422, "invalid"),
     ScenarioError: (422, "invalid"),
+    GeographyError: (422, "invalid"),
     RecommendationError: (422, "invalid"),
     RevisionError: (404, "not_found"),
     BackupError: (422, "invalid"),

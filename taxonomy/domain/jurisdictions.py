@@ -32,39 +32,18 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from taxonomy.domain.errors import TaxonomyError
-from taxonomy.domain.records import DEFAULT_TAXONOMY, MATURITIES, Taxonomy
+from taxonomy.domain.errors import GeographyError
+from taxonomy.domain.records import (
+    JURISDICTION_KINDS,
+    MATURITIES,
+    Jurisdiction,
+    Taxonomy,
+)
 
-STATE, BLOC, MULTILATERAL = "state", "bloc", "multilateral"
-JURISDICTION_KINDS = (STATE, BLOC, MULTILATERAL)
+STATE, BLOC, MULTILATERAL = JURISDICTION_KINDS
 # The kinds a jurisdiction can be a member of: a state has no members.
 BODY_KINDS = (BLOC, MULTILATERAL)
-
-
-class GeographyError(TaxonomyError, ValueError):
-    """A geography that cannot be used; ``problems`` names every item at fault."""
-
-    def __init__(self, problems: Iterable[str]):
-        self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
-
-
-@dataclass(frozen=True, slots=True)
-class Jurisdiction:
-    """A place where measures bind: a state, a bloc or a multilateral body.
-
-    ``weight`` (None when not recorded) is what the world view weighs it
-    by, e.g. its share of the world's AI compute, cited in ``sources``.
-    """
-
-    id: str
-    name: str
-    kind: str = STATE
-    description: str = ""
-    sources: tuple[str, ...] = ()
-    weight: float | None = None
-    taxonomy: str = DEFAULT_TAXONOMY
-    version: int = 1
+__all__ = ["GeographyError", "Jurisdiction"]  # re-exported: where analyses look
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +144,7 @@ class Geography:
     ...     memberships=(Membership("a", "b"), Membership("b", "a")))
     Traceback (most recent call last):
     ...
-    taxonomy.domain.jurisdictions.GeographyError: membership cycle: a → b → a
+    taxonomy.domain.errors.GeographyError: membership cycle: a → b → a
     """
 
     jurisdictions: tuple[Jurisdiction, ...] = ()
@@ -178,6 +157,82 @@ class Geography:
         problems = geography_problems(self)
         if problems:
             raise GeographyError(problems)
+
+    @classmethod
+    def of(cls, taxonomy: Taxonomy) -> Geography:
+        """The geography a taxonomy records: its jurisdictions, MEMBER_OF and
+        IN_FORCE_IN links (ISO dates read as dates, empty as open), the
+        mitigations with an ``everywhere`` reason and the threats with a
+        ``mobile`` one. ``GeographyError`` names every item at fault.
+
+        >>> from taxonomy.domain.records import InForceIn, MemberOf, Threat
+        >>> geo = Geography.of(Taxonomy(threats=(Threat("t", "T", mobile="moves"),),
+        ...     jurisdictions=(Jurisdiction("eu", "EU", BLOC), Jurisdiction("fr", "FR")),
+        ...     memberships=(MemberOf("fr", "eu", since="1958-01-01"),),
+        ...     in_force=(InForceIn("m", "eu", "pilot", until="2030-01-01"),)))
+        >>> geo.memberships[0].since, geo.in_force[0].until, sorted(geo.mobile_threats)
+        (datetime.date(1958, 1, 1), datetime.date(2030, 1, 1), ['t'])
+        >>> Geography.of(Taxonomy()) == Geography()
+        True
+        """
+        problems: list[str] = []
+
+        def day(what: str, text: str) -> datetime.date | None:
+            if not text:
+                return None
+            try:
+                return parse_day(text, what)
+            except ValueError as error:
+                problems.append(str(error))
+                return None
+
+        memberships = tuple(
+            Membership(
+                m.member,
+                m.body,
+                day(f"membership {m.member} → {m.body}: since", m.since),
+                day(f"membership {m.member} → {m.body}: until", m.until),
+            )
+            for m in taxonomy.memberships
+        )
+        in_force = tuple(
+            InForce(
+                link.mitigation,
+                link.jurisdiction,
+                link.maturity,
+                day(
+                    f"in-force link {link.mitigation} → {link.jurisdiction}: since",
+                    link.since,
+                ),
+                day(
+                    f"in-force link {link.mitigation} → {link.jurisdiction}: until",
+                    link.until,
+                ),
+                link.rationale,
+                link.sources,
+            )
+            for link in taxonomy.in_force
+        )
+        if problems:
+            raise GeographyError(problems)
+        return cls(
+            jurisdictions=taxonomy.jurisdictions,
+            memberships=memberships,
+            in_force=in_force,
+            everywhere=tuple(
+                Everywhere(m.id, m.everywhere, m.sources)
+                for m in taxonomy.mitigations
+                if m.everywhere
+            ),
+            mobile=tuple(
+                Mobile(t.id, t.mobile, t.sources) for t in taxonomy.threats if t.mobile
+            ),
+        )
+
+    @property
+    def recorded(self) -> bool:
+        """Whether any jurisdiction is recorded (else analyses are today's)."""
+        return bool(self.jurisdictions)
 
     @property
     def jurisdiction_ids(self) -> tuple[str, ...]:
@@ -346,7 +401,7 @@ def check_geography(geography: Geography, taxonomy: Taxonomy) -> None:
     >>> check_geography(geography, taxonomy)
     Traceback (most recent call last):
     ...
-    taxonomy.domain.jurisdictions.GeographyError: in-force link kyc → eu: unknown mitigation 'kyc'; mobile threat 'smuggling': unknown threat
+    taxonomy.domain.errors.GeographyError: in-force link kyc → eu: unknown mitigation 'kyc'; mobile threat 'smuggling': unknown threat
     """
     mitigations = {m.id for m in taxonomy.mitigations}
     threats = {t.id for t in taxonomy.threats}

@@ -17,12 +17,20 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from taxonomy.domain import records
-from taxonomy.domain.records import Link, Mitigates, Taxonomy, Uses
+from taxonomy.domain.records import (
+    InForceIn,
+    Link,
+    MemberOf,
+    Mitigates,
+    Taxonomy,
+    Uses,
+)
 
 
 @dataclass(frozen=True)
 class NodeKind:
-    """A kind of node: layer, threat, mitigation, source, tactic, incident.
+    """A kind of node: layer, threat, mitigation, source, tactic, incident,
+    jurisdiction.
 
     ``field`` is its tuple on ``Taxonomy`` (and its section in fixtures and the
     canonical document); ``label`` its Neo4j label; ``segment`` its URL path
@@ -143,7 +151,7 @@ NODE_KINDS: dict[str, NodeKind] = {
             "threats",
             "Threat",
             "Threats",
-            ("name", "description", "sources"),
+            ("name", "description", "sources", "mobile"),
             "attack-pattern",
         ),
         NodeKind(
@@ -154,7 +162,15 @@ NODE_KINDS: dict[str, NodeKind] = {
             "mitigations",
             "Mitigation",
             "Mitigations",
-            ("name", "layer", "maturity", "cost", "description", "sources"),
+            (
+                "name",
+                "layer",
+                "maturity",
+                "cost",
+                "description",
+                "sources",
+                "everywhere",
+            ),
             "course-of-action",
         ),
         NodeKind(
@@ -187,6 +203,16 @@ NODE_KINDS: dict[str, NodeKind] = {
             "Incident",
             "Incidents",
             ("name", "kind", "date", "summary", "sources"),
+        ),
+        NodeKind(
+            "jurisdiction",
+            records.Jurisdiction,
+            "jurisdictions",
+            "Jurisdiction",
+            "jurisdictions",
+            "Jurisdiction",
+            "Jurisdictions",
+            ("name", "kind", "weight", "description", "sources"),
         ),
     )
 }
@@ -299,6 +325,39 @@ LINK_KINDS: dict[str, LinkKind] = {
             fixture_key="uses",
             words="uses",
         ),
+        LinkKind(
+            "member_of",
+            MemberOf,
+            "memberships",
+            "MEMBER_OF",
+            "jurisdiction",
+            "jurisdiction",
+            "member-of",
+            "MEMBER_OF link",
+            "MEMBER_OF links",
+            ends=("member", "body"),
+            editable=("since", "until", "rationale", "sources"),
+            acyclic=True,
+            irreflexive=True,
+            fixture_key="member_of",
+            words="is a member of",
+        ),
+        LinkKind(
+            "in_force_in",
+            InForceIn,
+            "in_force",
+            "IN_FORCE_IN",
+            "mitigation",
+            "jurisdiction",
+            "in-force-in",
+            "IN_FORCE_IN link",
+            "IN_FORCE_IN links",
+            ends=("mitigation", "jurisdiction"),
+            editable=("maturity", "since", "until", "rationale", "sources"),
+            fixture_key="in_force",
+            fixture_owner="target",
+            words="is in force in",
+        ),
     )
 }
 
@@ -355,6 +414,10 @@ def record_key(record: Any) -> str:
         return link_key(record.mitigation, record.threat)
     if isinstance(record, Uses):
         return link_key(record.incident, record.threat)
+    if isinstance(record, MemberOf):
+        return link_key(record.member, record.body)
+    if isinstance(record, InForceIn):
+        return link_key(record.mitigation, record.jurisdiction)
     if isinstance(record, Link):
         return link_key(record.source, record.target)
     return record.id

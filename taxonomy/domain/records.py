@@ -11,6 +11,9 @@ MATURITIES = ("proposed", "pilot", "deployed")
 # or a threat actor (ATT&CK's intrusion set) or piece of software (malware,
 # tool) whose uses of techniques have no order.
 INCIDENT_KINDS = ("case-study", "campaign", "group", "software")
+# What a jurisdiction is: a state, a bloc of states (the EU) or a multilateral
+# body (an IAEA-like agency); only the last two have members.
+JURISDICTION_KINDS = ("state", "bloc", "multilateral")
 ORDERED_INCIDENT_KINDS = ("case-study",)
 DEFAULT_TAXONOMY = "layerwise"
 # The longest full-text search the API and the search page accept, in characters:
@@ -61,6 +64,10 @@ class Threat:
     # The STIX object this item was imported from, as JSON text: what the
     # project does not model travels back out unchanged (stix_write).
     stix: str = ""
+    # Why its actors choose where to act (issue 25): a threat with a reason
+    # here is *mobile*, judged where it is weakest in the world view; empty
+    # for every other threat.
+    mobile: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +86,10 @@ class Mitigation:
     # The STIX object this item was imported from, as JSON text: what the
     # project does not model travels back out unchanged (stix_write).
     stix: str = ""
+    # Why it acts wherever the weights go (issue 25), e.g. a safeguard built
+    # into a model: a mitigation with a reason here is in force in every
+    # jurisdiction at its own maturity; empty for every other one.
+    everywhere: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +147,60 @@ class Incident:
     # The STIX object this item was imported from, as JSON text: what the
     # project does not model travels back out unchanged (stix_write).
     stix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Jurisdiction:
+    """A place where measures bind (issue 25): a ``state``, a ``bloc`` or a
+    ``multilateral`` body (``JURISDICTION_KINDS``).
+
+    ``weight`` (None when not recorded) is what the world view weighs it by,
+    e.g. its share of the world's AI compute, cited in ``sources``.
+    """
+
+    id: str
+    name: str
+    kind: str = "state"
+    description: str = ""
+    weight: float | None = None
+    taxonomy: str = DEFAULT_TAXONOMY
+    version: int = 1
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MemberOf:
+    """(Jurisdiction)-[:MEMBER_OF]->(Jurisdiction): ``member`` belongs to ``body``.
+
+    ``since`` and ``until`` are ISO dates (``2020-01-31``) or empty: the
+    membership holds from ``since`` (inclusive) to ``until`` (exclusive).
+    """
+
+    member: str
+    body: str
+    since: str = ""
+    until: str = ""
+    rationale: str = ""
+    sources: tuple[str, ...] = ()
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class InForceIn:
+    """(Mitigation)-[:IN_FORCE_IN]->(Jurisdiction): in force there, at ``maturity``
+    there, from ``since`` (inclusive) to ``until`` (exclusive), ISO dates or empty.
+
+    A mitigation with no such link is in force everywhere at its own maturity.
+    """
+
+    mitigation: str
+    jurisdiction: str
+    maturity: str
+    since: str = ""
+    until: str = ""
+    rationale: str = ""
+    sources: tuple[str, ...] = ()
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +263,7 @@ class Taxonomy:
     sources: tuple[Source, ...] = ()
     tactics: tuple[Tactic, ...] = ()
     incidents: tuple[Incident, ...] = ()
+    jurisdictions: tuple[Jurisdiction, ...] = ()
     mitigates: tuple[Mitigates, ...] = ()
     enables: tuple[Link, ...] = ()
     requires: tuple[Link, ...] = ()
@@ -205,4 +271,6 @@ class Taxonomy:
     subtypes: tuple[Link, ...] = ()
     in_tactic: tuple[Link, ...] = ()
     uses: tuple[Uses, ...] = ()
+    memberships: tuple[MemberOf, ...] = ()
+    in_force: tuple[InForceIn, ...] = ()
     revision: int = 0

@@ -10,10 +10,12 @@ check the same rules against the graph inside their transaction
 
 from __future__ import annotations
 
+import datetime
 import math
 import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
@@ -21,6 +23,7 @@ from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS
 from taxonomy.domain.limits import limit_problems
 from taxonomy.domain.records import (
     INCIDENT_KINDS,
+    JURISDICTION_KINDS,
     MATURITIES,
     STRENGTHS,
     Link,
@@ -148,7 +151,8 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
                 f"(one of {', '.join(INCIDENT_KINDS)})"
             )
             problems.append(_at("incident", index, "kind", "vocabulary", message))
-    for kind in ("threat", "mitigation", "tactic", "incident"):
+    problems += _geography_problems(taxonomy)
+    for kind in ("threat", "mitigation", "tactic", "incident", "jurisdiction"):
         problems += _cited(kind, getattr(taxonomy, NODE_KINDS[kind].field), ids)
     for kind in LINK_KINDS.values():
         problems += _link_problems(kind.name, getattr(taxonomy, kind.field), ids)
@@ -292,7 +296,7 @@ def _link_problems(
         if kind == "mitigates" and link.strength not in STRENGTHS:
             message = f"unknown strength {shown(link.strength)}"
             problems.append(_at(kind, index, "strength", "vocabulary", message))
-        if kind == "mitigates":
+        if kind in ("mitigates", "member_of", "in_force_in"):
             problems += [
                 _unknown(kind, index, "sources", j, "source", source)
                 for j, source in enumerate(link.sources)
@@ -306,8 +310,77 @@ def _link_problems(
     return problems
 
 
+def is_day(text: str) -> bool:
+    """Whether ``text`` is an ISO date ``YYYY-MM-DD`` (a link's ``since``/``until``).
+
+    >>> is_day("2024-08-01"), is_day("2024-13-01"), is_day("2024")
+    (True, False, False)
+    """
+    try:
+        return len(text) == 10 and bool(datetime.date.fromisoformat(text))
+    except (TypeError, ValueError):
+        return False
+
+
+def _period(kind: str, index: int, link: Any) -> list[RuleProblem]:
+    problems = [
+        _at(
+            kind,
+            index,
+            name,
+            "vocabulary",
+            f"{name} {shown(value)} is not a date YYYY-MM-DD",
+        )
+        for name, value in (("since", link.since), ("until", link.until))
+        if value and not is_day(value)
+    ]
+    if not problems and link.since and link.until and link.until <= link.since:
+        message = f"until ({link.until}) must come after since ({link.since})"
+        problems.append(_at(kind, index, "until", "vocabulary", message))
+    return problems
+
+
+def _geography_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
+    """The rules of jurisdictions (issue 25): their kind and weight, the dates of
+    MEMBER_OF and IN_FORCE_IN links, the maturity in force, and members only of
+    a bloc or a multilateral body (cycles are checked with the other kinds)."""
+    problems = []
+    kinds = {j.id: j.kind for j in taxonomy.jurisdictions}
+    for index, j in enumerate(taxonomy.jurisdictions):
+        if j.kind not in JURISDICTION_KINDS:
+            message = (
+                f"unknown jurisdiction kind {shown(j.kind)} "
+                f"(one of {', '.join(JURISDICTION_KINDS)})"
+            )
+            problems.append(_at("jurisdiction", index, "kind", "vocabulary", message))
+        if j.weight is not None and not (
+            isinstance(j.weight, int | float)
+            and not isinstance(j.weight, bool)
+            and math.isfinite(j.weight)
+            and j.weight >= 0
+        ):
+            message = f"weight {shown(j.weight)} is not a finite number ≥ 0"
+            problems.append(_at("jurisdiction", index, "weight", "vocabulary", message))
+    for index, m in enumerate(taxonomy.memberships):
+        problems += _period("member_of", index, m)
+        if kinds.get(m.body, "bloc") == "state" and m.member != m.body:
+            message = (
+                f"{shown(m.body)} is a state; only a bloc or a multilateral body "
+                "has members"
+            )
+            problems.append(_at("member_of", index, "body", "vocabulary", message))
+    for index, link in enumerate(taxonomy.in_force):
+        problems += _period("in_force_in", index, link)
+        if link.maturity not in MATURITIES:
+            message = f"unknown maturity {shown(link.maturity)}"
+            problems.append(
+                _at("in_force_in", index, "maturity", "vocabulary", message)
+            )
+    return problems
+
+
 def _verb(kind: str) -> str:
-    return {"enables": "enable"}.get(kind, kind)
+    return {"enables": "enable", "member_of": "be a member of"}.get(kind, kind)
 
 
 def cycle_of(links: Iterable[Link]) -> list[str] | None:
@@ -340,7 +413,9 @@ def _cycles(taxonomy: Taxonomy) -> list[RuleProblem]:
     for kind in LINK_KINDS.values():
         if not kind.acyclic:
             continue
-        chain = cycle_of(getattr(taxonomy, kind.field))
+        chain = cycle_of(
+            Link(*kind.end_ids(link)) for link in getattr(taxonomy, kind.field)
+        )
         if chain is None:
             continue
         nodes = getattr(taxonomy, NODE_KINDS[kind.source].field)

@@ -10,6 +10,7 @@ scenario parameter is one entry in ``SCENARIO_PARAMS`` and a field on
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
@@ -60,6 +61,10 @@ class Scenario:
     REQUIRE (transitively); a mitigation the scenario disables by name or by
     layer stays off even when adopted (disabling wins). ``weight`` is one of
     ``WEIGHTS``: it changes what the numbers are weighted by, never a class.
+    ``jurisdiction`` (an id, None for none) counts only what is in force
+    there, at its maturity there; ``as_of`` (a date, None for none) counts
+    only the in-force links and memberships that hold that day (issue 25;
+    both change nothing in a taxonomy that records no jurisdiction).
 
     >>> s = Scenario(disabled_layers=["liability"], maturities=["deployed"])
     >>> sorted(s.disabled_layers), sorted(s.maturities), s.threshold
@@ -78,9 +83,13 @@ class Scenario:
     dependence: str = INDEPENDENT
     adopt: frozenset[str] = frozenset()
     weight: str = NO_WEIGHT
+    jurisdiction: str | None = None
+    as_of: datetime.date | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        set_(self, "jurisdiction", self.jurisdiction or None)
+        set_(self, "as_of", _checked_day(self.as_of))
         set_(self, "disabled_layers", _frozen_ids(self.disabled_layers))
         set_(self, "disabled_mitigations", _frozen_ids(self.disabled_mitigations))
         set_(self, "maturities", _frozen_ids(self.maturities))
@@ -154,6 +163,25 @@ def key_part(value: Any) -> Any:
     return value
 
 
+def _checked_day(value: Any) -> datetime.date | None:
+    """A date, an ISO text read as one, or None for empty; ``ValueError`` otherwise.
+
+    >>> _checked_day("2026-01-01"), _checked_day("")
+    (datetime.date(2026, 1, 1), None)
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"as_of must be a date YYYY-MM-DD, got {text!r}") from None
+
+
 def _checked_threshold(value: float) -> float:
     value = float(value)
     if not 0.0 < value <= 1.0 or math.isnan(value):
@@ -192,8 +220,9 @@ class ScenarioParam:
     ``name`` is the query parameter (``--name-with-dashes`` on the command
     line); ``attr`` the ``Scenario`` field and keyword of ``coverage_scenario``;
     ``kind`` how it is read: ``ids`` (repeatable, comma lists allowed),
-    ``maturities`` (the same, from ``MATURITIES``), ``number``, or ``choice``
-    (one of ``choices``, the first the default); ``reports`` the kind a
+    ``maturities`` (the same, from ``MATURITIES``), ``number``, ``choice``
+    (one of ``choices``, the first the default), ``id`` (one id, none by
+    default) or ``day`` (a date ``YYYY-MM-DD``, none by default); ``reports`` the kind a
     ``ScenarioError`` names when the value is unknown.
     """
 
@@ -262,6 +291,21 @@ SCENARIO_PARAMS: tuple[ScenarioParam, ...] = (
         "uses, high-demand gaps first, 1 + demand per threat in the recommendation).",
         choices=WEIGHTS,
     ),
+    ScenarioParam(
+        "jurisdiction",
+        "jurisdiction",
+        "id",
+        "Count only what is in force in this jurisdiction, at its maturity there "
+        "(what is in force in a bloc or body it belongs to counts too).",
+        "jurisdiction",
+    ),
+    ScenarioParam(
+        "as_of",
+        "as_of",
+        "day",
+        "Count only the in-force links and memberships that hold on this date "
+        "(YYYY-MM-DD).",
+    ),
 )
 PARAM_NAMES: tuple[str, ...] = tuple(p.name for p in SCENARIO_PARAMS)
 # ScenarioError kinds -> the query parameter that named them.
@@ -321,6 +365,11 @@ def scenario_values(params: Any) -> dict[str, Any]:
             values[param.attr] = _maturities(given)
         elif param.kind == "choice":
             values[param.attr] = _choice(param, given[-1] if given else None)
+        elif param.kind == "id":
+            values[param.attr] = (given[-1] if given else "").strip() or None
+        elif param.kind == "day":
+            raw = (given[-1] if given else "").strip()
+            values[param.attr] = _checked_day(raw) if raw else None
         else:
             values[param.attr] = _number(given[-1] if given else None)
     return values
@@ -376,6 +425,12 @@ def scenario_params(
         elif param.kind == "choice":
             if value != param.choices[0]:
                 params.append((param.name, value))
+        elif param.kind == "id":
+            if value:
+                params.append((param.name, value))
+        elif param.kind == "day":
+            if value is not None:
+                params.append((param.name, value.isoformat()))
         elif abs(value - default_threshold) > 1e-9:
             params.append((param.name, f"{value:g}"))
     if compare:
@@ -481,6 +536,9 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
     >>> scenario_summary(Scenario(disabled_layers=["hardware"], maturities=["deployed"],
     ...                  threshold=0.7), {"hardware": "Hardware"})
     'Only the measures already deployed count (today), without Hardware; threshold 70%.'
+    >>> scenario_summary(Scenario(maturities=["deployed"], jurisdiction="eu",
+    ...     as_of="2026-01-01"), {"eu": "the EU"})
+    'Today: only the measures already deployed count, in the EU, as of 2026-01-01; threshold 80%.'
     >>> scenario_summary(Scenario(maturities=["deployed"], adopt=["b", "a"]),
     ...                  {"a": "Chip attestation", "b": "Deployer liability"})
     'Only the measures already deployed count (today), plus Chip attestation and Deployer liability adopted; threshold 80%.'
@@ -498,10 +556,17 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
         settings += f"; {DEPENDENCE_WORDS[scenario.dependence]}"
     if scenario.weight == DEMAND:
         settings += "; weighted by incident demand"
+    where = []
+    if scenario.jurisdiction:
+        where.append(f"in {names.get(scenario.jurisdiction, scenario.jurisdiction)}")
+    if scenario.as_of is not None:
+        where.append(f"as of {scenario.as_of.isoformat()}")
+    place = f", {', '.join(where)}" if where else ""
     label = scenario_label(scenario)
     if label != "This scenario":
         words = words.removesuffix(" (today)")
-        return f"{label}: {words}; {settings}."
+        return f"{label}: {words}{place}; {settings}."
+    words += place
     return f"{words[0].upper()}{words[1:]}; {settings}."
 
 
@@ -524,6 +589,9 @@ def add_scenario_arguments(parser: Any) -> None:
             parser.add_argument(param.option, type=float, help=param.help)
         elif param.kind == "choice":
             parser.add_argument(param.option, choices=param.choices, help=param.help)
+        elif param.kind in ("id", "day"):
+            metavar = "ID" if param.kind == "id" else "YYYY-MM-DD"
+            parser.add_argument(param.option, metavar=metavar, help=param.help)
         else:
             parser.add_argument(
                 param.option,

@@ -47,9 +47,13 @@ _ID_FIELDS = {
 }
 
 
-# Left out of an item when empty, so that a document of items made in
-# Layerwise is the one written before imported items kept their STIX object.
-OMITTED_WHEN_EMPTY_FIELDS = frozenset({"stix"})
+# What a taxonomy without jurisdictions (issue 25) does not hold, left out of
+# its document so that such a document is byte for byte the one written
+# before jurisdictions existed: the sections of the geography's kinds (when
+# no jurisdiction is recorded), and the threats' ``mobile`` and the
+# mitigations' ``everywhere`` when empty.
+OMITTED_WHEN_EMPTY_SECTIONS = ("jurisdictions", "memberships", "in_force")
+OMITTED_WHEN_EMPTY_FIELDS = frozenset({"mobile", "everywhere", "stix"})
 
 
 def _as_dict(record: Any) -> dict[str, Any]:
@@ -78,6 +82,8 @@ def taxonomy_to_document(taxonomy: Taxonomy) -> dict[str, list[dict[str, Any]]]:
     for key in JSON_KEYS:
         kind = BY_FIELD[key]
         records = sorted(getattr(taxonomy, key), key=_sort_key(kind))
+        if key in OMITTED_WHEN_EMPTY_SECTIONS and not taxonomy.jurisdictions:
+            continue
         out[key] = [_as_dict(r) for r in records]
     return out
 

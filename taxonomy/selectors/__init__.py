@@ -12,6 +12,8 @@ from taxonomy.selectors.cache import revision_of, revision_token
 from taxonomy.selectors.catalog import (
     incident_list,
     incident_steps,
+    jurisdiction_detail,
+    jurisdiction_list,
     layer_detail,
     layer_list,
     link_get,
@@ -62,6 +64,8 @@ __all__ = [
     "tactic_detail",
     "incident_steps",
     "incident_list",
+    "jurisdiction_detail",
+    "jurisdiction_list",
     "coverage_baseline",
     "coverage_summary",
     "coverage_rendered",

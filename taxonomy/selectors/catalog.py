@@ -12,7 +12,15 @@ from taxonomy.domain.records import Taxonomy
 from taxonomy.graph import repository
 
 # Search results are grouped by kind in this order.
-_SEARCH_ORDER = ("threat", "mitigation", "layer", "source", "tactic", "incident")
+_SEARCH_ORDER = (
+    "threat",
+    "mitigation",
+    "layer",
+    "source",
+    "tactic",
+    "incident",
+    "jurisdiction",
+)
 
 
 def search_results(
@@ -102,6 +110,16 @@ def tactic_list(*, taxonomy: Taxonomy, q: str | None = None) -> list[records.Tac
     """Tactics in matrix order (``order``, then id), optionally only those matching ``q``."""
     found = _keep(taxonomy.tactics, _text_matches("tactic", q))
     return sorted(found, key=lambda t: (t.order, t.id))
+
+
+def jurisdiction_list(
+    *, taxonomy: Taxonomy, q: str | None = None
+) -> list[records.Jurisdiction]:
+    """Jurisdictions in id order, optionally only those matching ``q``."""
+    return _keep(
+        sorted(taxonomy.jurisdictions, key=lambda j: j.id),
+        _text_matches("jurisdiction", q),
+    )
 
 
 def incident_list(
@@ -243,6 +261,20 @@ def incident_steps(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
     uses = [x for x in taxonomy.uses if x.incident == key]
     uses.sort(key=lambda x: (x.steps[:1] or (0,), x.threat))
     return {"incident": incident, "uses": uses}
+
+
+def jurisdiction_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
+    """A jurisdiction with its MEMBER_OF links both ways and what is in force there."""
+    jurisdiction = node_get(taxonomy=taxonomy, kind="jurisdiction", key=key)
+    return {
+        "jurisdiction": jurisdiction,
+        "member_of": [m for m in taxonomy.memberships if m.member == key],
+        "members": sorted(m.member for m in taxonomy.memberships if m.body == key),
+        "in_force": sorted(
+            (x for x in taxonomy.in_force if x.jurisdiction == key),
+            key=lambda x: (x.mitigation, x.since),
+        ),
+    }
 
 
 def source_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:

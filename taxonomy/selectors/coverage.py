@@ -5,6 +5,7 @@ cached per graph revision."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 
@@ -49,6 +50,8 @@ def coverage_scenario(
     dependence: str | None = None,
     adopt: Iterable[str] = (),
     weight: str | None = None,
+    jurisdiction: str | None = None,
+    as_of: Any = None,
 ) -> Scenario:
     """A scenario with the threshold and effectiveness map of the settings.
 
@@ -70,6 +73,8 @@ def coverage_scenario(
         dependence=dependence or INDEPENDENT,
         adopt=frozenset(adopt),
         weight=weight or NO_WEIGHT,
+        jurisdiction=jurisdiction or None,
+        as_of=as_of or None,
     )
 
 

@@ -18,7 +18,13 @@ from django import forms
 
 from taxonomy.domain.errors import InvalidWrite
 from taxonomy.domain.kinds import KINDS, NODE_KINDS, PLAIN_LINK_KINDS
-from taxonomy.domain.records import INCIDENT_KINDS, MATURITIES, STRENGTHS, Taxonomy
+from taxonomy.domain.records import (
+    INCIDENT_KINDS,
+    JURISDICTION_KINDS,
+    MATURITIES,
+    STRENGTHS,
+    Taxonomy,
+)
 from taxonomy.formats import fixtures_yaml
 
 # Above this many choices a multiple choice is a list box, not checkboxes.
@@ -139,6 +145,12 @@ class ThreatForm(EditForm):
     id = _id_field()
     name = forms.CharField(label="Name")
     description = _text("Description", rows=4)
+    mobile = _text(
+        "Mobile: why its actors choose where to act",
+        rows=2,
+        help_text="Empty unless its actors can move to the weakest jurisdiction "
+        "(then the world view judges it there).",
+    )
 
     def setup(self) -> None:
         self.fields["sources"] = _multiple(
@@ -161,6 +173,13 @@ class MitigationForm(EditForm):
         "1 when empty). Recommendations spend a budget of these.",
     )
     description = _text("Description", rows=4)
+    everywhere = _text(
+        "Everywhere: why it acts wherever the weights go",
+        rows=2,
+        help_text="Empty unless it is in force in every jurisdiction at its own "
+        "maturity whatever its in-force links say (e.g. a safeguard built into "
+        "a model).",
+    )
 
     def clean_cost(self) -> float:
         """Empty is the default cost, 1."""
@@ -271,6 +290,93 @@ class IncidentForm(EditForm):
         values = super().values()
         values["kind"] = values.pop("incident_kind")
         return values
+
+
+class JurisdictionForm(EditForm):
+    kind = "jurisdiction"
+    id = _id_field()
+    name = forms.CharField(label="Name")
+    jurisdiction_kind = forms.ChoiceField(
+        label="Kind",
+        choices=[(k, k.capitalize()) for k in JURISDICTION_KINDS],
+        help_text="A state; a bloc of states (the EU); or a multilateral body. "
+        "Only a bloc or a multilateral body has members.",
+    )
+    weight = forms.FloatField(
+        label="Weight",
+        required=False,
+        min_value=0,
+        help_text="What the world view weighs it by, e.g. its share of the "
+        "world's AI compute (cite it in the sources); empty when unknown.",
+    )
+    description = _text("Description", rows=4)
+
+    def setup(self) -> None:
+        self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
+
+    def values(self) -> dict[str, Any]:
+        # ``kind`` names the form's item kind, so the field is jurisdiction_kind.
+        values = super().values()
+        values["kind"] = values.pop("jurisdiction_kind")
+        return values
+
+
+def _day(label: str, help_text: str) -> forms.CharField:
+    return _text(label, help_text=f"An ISO date (2024-08-01); {help_text}")
+
+
+class MemberOfForm(EditForm):
+    """A MEMBER_OF link: a jurisdiction belongs to a bloc or a multilateral body."""
+
+    kind = "member_of"
+    since = _day("Since", "empty when always.")
+    until = _day("Until", "the first day it no longer is; empty when still.")
+    rationale = _text("Rationale", rows=3)
+
+    def setup(self) -> None:
+        choices = _choices(self.taxonomy.jurisdictions)
+        self.fields["member"] = forms.ChoiceField(label="Member", choices=choices)
+        self.fields["body"] = forms.ChoiceField(
+            label="Member of (a bloc or multilateral body)", choices=choices
+        )
+        self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
+        self.order_fields(["member", "body", "since", "until", "rationale"])
+
+    def fixture_item(self) -> dict[str, Any]:
+        # In a fixture file a link sits under its member.
+        item = super().fixture_item()
+        item.pop("member", None)
+        return item
+
+
+class InForceInForm(EditForm):
+    """An IN_FORCE_IN link: a mitigation in force in a jurisdiction, at a maturity there."""
+
+    kind = "in_force_in"
+    maturity = forms.ChoiceField(
+        label="Maturity there", choices=[(m, m.capitalize()) for m in MATURITIES]
+    )
+    since = _day("Since", "empty when always.")
+    until = _day("Until", "the first day it no longer is; empty when still.")
+    rationale = _text("Rationale", rows=3)
+
+    def setup(self) -> None:
+        self.fields["mitigation"] = forms.ChoiceField(
+            label="Mitigation", choices=_choices(self.taxonomy.mitigations)
+        )
+        self.fields["jurisdiction"] = forms.ChoiceField(
+            label="Jurisdiction", choices=_choices(self.taxonomy.jurisdictions)
+        )
+        self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
+        self.order_fields(
+            ["mitigation", "jurisdiction", "maturity", "since", "until", "rationale"]
+        )
+
+    def fixture_item(self) -> dict[str, Any]:
+        # In a fixture file a link sits under its jurisdiction.
+        item = super().fixture_item()
+        item.pop("jurisdiction", None)
+        return item
 
 
 def _whole_numbers(text: str) -> tuple[int, ...]:
@@ -390,8 +496,11 @@ FORMS: dict[str, type[EditForm]] = {
         SourceForm,
         TacticForm,
         IncidentForm,
+        JurisdictionForm,
         MitigatesForm,
         UsesForm,
+        MemberOfForm,
+        InForceInForm,
     )
 }
 FORMS |= {

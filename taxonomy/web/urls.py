@@ -14,6 +14,7 @@ NODE_PAGES = {
     "source": pages.source_detail,
     "tactic": pages.tactic_detail,
     "incident": pages.incident_detail,
+    "jurisdiction": pages.jurisdiction_detail,
 }
 
 urlpatterns = [

@@ -88,6 +88,7 @@ def test_every_part_of_the_document_with_keys_of_its_own_has_a_table():
         "diff",
         "robustness",
         "demand",
+        "world",
     }
 
 

@@ -3,6 +3,7 @@ never left out of a cache key (a stale answer) nor lost by the baseline."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import fields, replace
 
 import pytest
@@ -20,6 +21,8 @@ ALTERNATIVES = {
     "dependence": FULL,
     "adopt": frozenset({"chip-attestation"}),
     "weight": DEMAND,
+    "jurisdiction": "eu",
+    "as_of": datetime.date(2026, 1, 1),
 }
 NAMES = [f.name for f in fields(Scenario)]
 

@@ -2,6 +2,7 @@
 once and render; ``taxonomy/web/urls.py`` routes to the views re-exported here."""
 
 from taxonomy.web.pages.detail import (  # noqa: F401
+    jurisdiction_detail,
     layer_detail,
     mitigation_detail,
     source_detail,

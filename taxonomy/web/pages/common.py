@@ -191,11 +191,19 @@ class PageAnalysis:
     @property
     def shown(self) -> dict:
         """What every scenario page shows of its scenario, in display names."""
-        named = self.names["layer"] | self.names["mitigation"]
+        named = (
+            self.names["layer"]
+            | self.names["mitigation"]
+            | self.names.get("jurisdiction", {})
+        )
+        world = (self.document or {}).get("world") or {}
         return {
             "names": self.names,
             "scenario": self.scenario,
             "scenario_summary": scenario_summary(self.scenario, named),
+            # The world view in a sentence, with jurisdictions recorded and
+            # none asked for (docs/coverage.md, "Jurisdictions").
+            "world_line": world.get("line", ""),
         }
 
 

@@ -147,6 +147,28 @@ def tactic_detail(request, tactic_id: str):
     return render(request, "taxonomy/tactic.html", context)
 
 
+@require_safe
+@in_taxonomy
+def jurisdiction_detail(request, jurisdiction_id: str):
+    """One jurisdiction: what it is, what it belongs to and what is in force there."""
+    jurisdiction, analysis = node_analysis(request, "jurisdiction", jurisdiction_id)
+    snapshot = analysis.snapshot
+    sources = {s.id: s for s in snapshot.sources}
+    names = {j.id: j.name for j in snapshot.jurisdictions}
+    mitigations = {m.id: m.name for m in snapshot.mitigations}
+    detail = selectors.jurisdiction_detail(taxonomy=snapshot, key=jurisdiction_id)
+    context = analysis.shown | {
+        "jurisdiction": jurisdiction,
+        "member_of": [(m, names.get(m.body, m.body)) for m in detail["member_of"]],
+        "members": [(j, names.get(j, j)) for j in detail["members"]],
+        "in_force": [
+            (x, mitigations.get(x.mitigation, x.mitigation)) for x in detail["in_force"]
+        ],
+        "sources": [sources[s] for s in jurisdiction.sources if s in sources],
+    }
+    return render(request, "taxonomy/jurisdiction.html", context)
+
+
 def _threat_incidents(request, snapshot: Taxonomy, threat_id: str) -> dict:
     """What the threat page says of tactics and incidents: the tactics the
     threat is in, and the documented incidents that use it."""

@@ -68,6 +68,12 @@ def _scenario_form(snapshot: Taxonomy, request) -> dict:
         "sort_options": presentation.sort_options(sort, demand=incidents),
         "classes": [c for c in get.getlist("class") if c in presentation.CLASS_INFO],
         "revision": get.get("revision", ""),
+        # Where and when (issue 25): only for a taxonomy that records jurisdictions.
+        "jurisdictions": [
+            (j, j.id == get.get(PARAM["jurisdiction"]))
+            for j in sorted(snapshot.jurisdictions, key=lambda j: j.name)
+        ],
+        "as_of": get.get(PARAM["as_of"], ""),
     }
 
 
