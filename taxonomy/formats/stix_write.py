@@ -11,9 +11,9 @@ ATLAS's own bundles), incidents the STIX type of their kind
 ``enables``, ``requires``, ``introduces``). A case study is an ``incident``,
 not a ``campaign``: ATLAS's own bundles for OpenCTI carry each case study as
 an ``incident``, and a case study is often a red-team exercise, not an
-adversary's campaign. Software exports as ``malware`` (``is_family``
-false), which most of ATT&CK's software is; its tools import as software
-too. What STIX has no property for (layer,
+adversary's campaign. Software made in Layerwise exports as ``malware``
+(``is_family`` false), which most of ATT&CK's software is; an imported
+``tool`` stays one. What STIX has no property for (layer,
 strength, maturities, the layers' and sources' full records, the local ids)
 travels in the property extension ``EXTENSION_ID``, defined in the bundle by
 its ``extension-definition`` object and documented in ``EXTENSION_SCHEMA``.
@@ -29,9 +29,9 @@ when imported (its record's digest is the one kept), the object is the
 original with the extension added; once edited, the project's values replace
 the original's and ``modified`` moves. ``created`` and ``modified`` of what
 Layerwise made come from the audit journal (``times``): when the item was
-first created, when it last changed; an item the journal has no creation of
-is dated ``UNRECORDED``. So two exports of an unchanged graph are the same
-bytes.
+first created, when it or a source it cites last changed; an item the
+journal has no creation of is dated ``UNRECORDED``. So two exports of an
+unchanged graph are the same bytes.
 """
 
 from __future__ import annotations
@@ -295,8 +295,11 @@ class _Export:
         of ``sources`` (None: the original's all) and a later ``modified``."""
         key = LINK_KINDS[kind].key(record) if kind in LINK_KINDS else record.id
         kept = self.kept.get((kind, key))
+        # An object's references are its sources' records: it changes with them.
+        created, modified = self.dated(kind, key)
+        modified = max([modified, *(self.dated("source", s)[1] for s in sources or ())])
         if kept is None:
-            built["created"], built["modified"] = self.dated(kind, key)
+            built["created"], built["modified"] = created, modified
             return built
         out = dict(kept["object"])
         if "extensions" in built:
@@ -316,7 +319,7 @@ class _Export:
             out["external_references"] = refs
         else:
             out.pop("external_references", None)
-        out["modified"] = max(str(out.get("modified", "")), self.dated(kind, key)[1])
+        out["modified"] = max(str(out.get("modified", "")), modified)
         return out
 
     def _references(
@@ -409,7 +412,17 @@ def stix_bundle(taxonomy: Taxonomy, *, name: str, times: Times | None = None) ->
         objects.append(_incident(export, incident, ids))
     objects += _relationships(taxonomy, export, ids)
     grouping = _grouping(taxonomy, name, [o["id"] for o in objects])
-    grouping["modified"] = max([grouping["created"], *(o["modified"] for o in objects)])
+    # The grouping holds the layers' and sources' records too.
+    held = [("source", s.id) for s in taxonomy.sources] + [
+        ("layer", layer.id) for layer in taxonomy.layers if layer.taxonomy == name
+    ]
+    grouping["modified"] = max(
+        [
+            grouping["created"],
+            *(o["modified"] for o in objects),
+            *(export.dated(kind, key)[1] for kind, key in held),
+        ]
+    )
     head = [_identity(), _extension_definition()]
     head += [export.definitions[k] for k in sorted(export.definitions)]
     bundle = {

@@ -28,11 +28,12 @@ from taxonomy.selectors.snapshot import taxonomy_at, taxonomy_names
 WRITTEN = ("yaml", "json", "stix", "graphml", "csv", "navigator")
 
 
-# The kinds a STIX bundle holds an object of (a plain link's relationship too).
+# The kinds a STIX bundle holds an object of (a plain link's relationship
+# too), and those its grouping holds the records of.
 _STIX_KINDS = tuple(
     kind.name
     for kind in (*NODE_KINDS.values(), *LINK_KINDS.values())
-    if kind.stix_type or kind.name == "incident"
+    if kind.stix_type or kind.name in ("incident", "source", "layer")
 )
 
 

@@ -19,7 +19,7 @@ from taxonomy import selectors, services
 from taxonomy.domain.errors import InterchangeError
 from taxonomy.domain.records import Taxonomy, Threat
 from taxonomy.formats import document_json
-from taxonomy.formats.stix_write import IDENTITY_ID, stix_bundle
+from taxonomy.formats.stix_write import EXTENSION_ID, IDENTITY_ID, stix_bundle
 from taxonomy.selectors import cache
 from tests.taxonomy.interchange.attack_catalogue import MARKING, attack_catalogue
 from tests.taxonomy.interchange.test_field_tools import ACCEPTED_WARNINGS
@@ -237,3 +237,19 @@ def test_the_canonical_document_carries_the_originals_and_imports_back_unchanged
     reread = document_json.taxonomy_from_document_stream(text.encode())
     assert reread.threats == snapshot.threats
     assert services.taxonomy_import(taxonomy=reread).changes.is_empty
+
+
+def test_a_changed_source_moves_modified_of_the_objects_citing_it(seeded_graph):
+    before = {o["id"]: o for o in json.loads(_export("layerwise"))["objects"]}
+    cited = {
+        o["id"]: o["extensions"][EXTENSION_ID].get("sources", [])
+        for o in before.values()
+        if "extensions" in o and EXTENSION_ID in o["extensions"]
+    }
+    source = next(s for ids in cited.values() for s in ids)
+    services.node_update(kind="source", key=source, changes={"title": "Retitled"})
+    after = {o["id"]: o for o in json.loads(_export("layerwise"))["objects"]}
+    moved = {i for i in after if after[i]["modified"] != before[i]["modified"]}
+    citing = {i for i, ids in cited.items() if source in ids}
+    grouping = next(i for i in after if i.startswith("grouping--"))
+    assert citing and moved == citing | {grouping}
