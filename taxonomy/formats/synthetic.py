@@ -6,7 +6,7 @@ seed:
 
 - MITIGATES: ``links`` distinct pairs of a uniformly random mitigation and
   threat (a pair never repeats: the import refuses a second link between the
-  same two items), strengths low / medium / high with
+  same two items; so at most threats × mitigations links), strengths low / medium / high with
   probabilities 0.6 / 0.3 / 0.1, a source cited by about one link in five;
 - mitigations spread evenly over the layers, maturities uniform;
 - ENABLES: ``threats // 2`` links from a lower to a higher threat index
@@ -72,7 +72,8 @@ def synthetic_taxonomy(
     Parameters
     ----------
     threats, mitigations, layers, links : int
-        Item counts; ``links`` is the number of MITIGATES links.
+        Item counts; ``links`` is the number of MITIGATES links, at most
+        ``threats * mitigations`` (one per pair).
     seed : int
 
     Returns
@@ -85,11 +86,7 @@ def synthetic_taxonomy(
     """
     if min(threats, mitigations, layers) < 1 or links < 0:
         raise ValueError("threats, mitigations and layers must be ≥ 1, links ≥ 0")
-    if links > threats * mitigations:
-        raise ValueError(
-            f"at most threats × mitigations = {threats * mitigations} links: "
-            "no two links join the same mitigation and threat"
-        )
+    links = min(links, threats * mitigations)
     rng = np.random.default_rng(seed)
     layer_ids, threat_ids = _ids("l", layers), _ids("t", threats)
     mitigation_ids = _ids("m", mitigations)

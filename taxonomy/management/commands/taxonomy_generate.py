@@ -35,6 +35,12 @@ class Command(BaseCommand):
         missing = [f"--{k}" for k in COUNTS if k not in counts]
         if missing:
             raise CommandError(f"give --size or {', '.join(missing)}")
+        pairs = counts["threats"] * counts["mitigations"]
+        if counts["links"] > pairs:
+            raise CommandError(
+                f"--links: at most threats × mitigations = {pairs} (no two links "
+                "join the same mitigation and threat: the import refuses them)"
+            )
         try:
             taxonomy = synthetic_taxonomy(**counts, seed=seed)
         except ValueError as e:
