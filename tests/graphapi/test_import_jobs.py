@@ -29,6 +29,7 @@ from taxonomy.domain.errors import GraphConflict
 from taxonomy.formats import document_json
 from taxonomy.graph import repository
 from taxonomy.graph.repository import staging
+from taxonomy.models import AuditEntry
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGED = {"LAYERWISE_STAGED_WRITE_ITEMS": 0, "LAYERWISE_STAGE_BATCH": 3}
@@ -106,6 +107,9 @@ def test_an_import_asked_async_is_202_with_a_status_url_and_runs_on_the_worker(
     assert selectors.taxonomy_snapshot().threats[0].name == "Renamed"
     assert DBTaskResult.objects.get(id=queued.id).status == "SUCCESSFUL"
     assert ImportJob.objects.get().body is None  # the body is not kept
+    # Audited as the editor's, through the API, like an import answered at once.
+    audited = AuditEntry.objects.filter(kind="threat", action="update")
+    assert {(e.channel, e.actor_name) for e in audited} == {("api", "editor")}
 
 
 def test_the_job_answers_what_the_same_import_answers_at_once(
