@@ -25,7 +25,7 @@ def test_the_api_writes_and_reads_a_cost(seeded_graph, api, anon):
 
 
 @pytest.mark.parametrize("cost", BAD, ids=repr)
-def test_the_api_refuses_a_bad_cost_naming_the_field(seeded_graph, api, cost):
+def test_the_api_refuses_a_bad_cost_naming_the_field(seeded_graph_read_only, api, cost):
     revision = selectors.taxonomy_snapshot().revision
     response = api.post("/api/v1/mitigations/", {**BODY, "cost": cost}, format="json")
     assert response.status_code == 422
@@ -33,7 +33,7 @@ def test_the_api_refuses_a_bad_cost_naming_the_field(seeded_graph, api, cost):
     assert selectors.taxonomy_snapshot().revision == revision
 
 
-def test_the_openapi_schema_describes_the_cost(seeded_graph, anon):
+def test_the_openapi_schema_describes_the_cost(seeded_graph_read_only, anon):
     response = anon.get(
         "/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
     )

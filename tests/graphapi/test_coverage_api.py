@@ -51,14 +51,18 @@ def _command(*args: str) -> str:
         ),
     ],
 )
-def test_it_returns_the_commands_json_byte_for_byte(seeded_graph, anon, query, args):
+def test_it_returns_the_commands_json_byte_for_byte(
+    seeded_graph_read_only, anon, query, args
+):
     response = anon.get(f"/api/v1/coverage/{query}")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response.content.decode() == _command("--format", "json", *args)
 
 
-def test_the_diff_endpoint_is_the_command_with_diff_baseline(seeded_graph, anon):
+def test_the_diff_endpoint_is_the_command_with_diff_baseline(
+    seeded_graph_read_only, anon
+):
     response = anon.get("/api/v1/coverage/diff/?disable_layer=hardware")
     expected = _command(
         "--format", "json", "--diff-baseline", "--disable-layer", "hardware"
@@ -67,7 +71,7 @@ def test_the_diff_endpoint_is_the_command_with_diff_baseline(seeded_graph, anon)
     assert response.json()["diff"]["changed"]
 
 
-def test_the_matrix_is_the_commands_csv(seeded_graph, anon):
+def test_the_matrix_is_the_commands_csv(seeded_graph_read_only, anon):
     response = anon.get("/api/v1/coverage/matrix.csv?disable_layer=liability")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -90,7 +94,7 @@ def test_the_matrix_is_the_commands_csv(seeded_graph, anon):
     ],
 )
 def test_an_unknown_id_or_bad_value_is_a_422_naming_the_parameter(
-    seeded_graph, anon, query, field
+    seeded_graph_read_only, anon, query, field
 ):
     response = anon.get(f"/api/v1/coverage/{query}")
     assert response.status_code == 422
@@ -129,7 +133,7 @@ def test_a_write_bumps_the_revision_and_the_next_read_recomputes(
 
 
 def test_robustness_answers_the_section_reproducibly_under_the_scenario(
-    seeded_graph, anon
+    seeded_graph_read_only, anon
 ):
     url = "/api/v1/coverage/robustness/?samples=300&seed=4&dependence=within-layer"
     first = anon.get(url)
@@ -176,7 +180,7 @@ def test_robustness_is_cached_by_revision_and_parameters(
     ],
 )
 def test_bad_robustness_parameters_are_a_422_naming_them(
-    seeded_graph, anon, query, field
+    seeded_graph_read_only, anon, query, field
 ):
     response = anon.get(f"/api/v1/coverage/robustness/{query}")
     assert response.status_code == 422
@@ -195,7 +199,7 @@ def test_bad_robustness_parameters_are_a_422_naming_them(
     ],
 )
 def test_a_page_of_threats_lists_the_whole_documents_threats_from_offset(
-    seeded_graph, anon, query, offset, limit, wanted
+    seeded_graph_read_only, anon, query, offset, limit, wanted
 ):
     whole = anon.get("/api/v1/coverage/").json()
     page = anon.get(f"/api/v1/coverage/{query}").json()
@@ -222,7 +226,9 @@ def test_a_page_of_threats_lists_the_whole_documents_threats_from_offset(
         ("?coverage_class=fine", "coverage_class"),
     ],
 )
-def test_a_bad_page_of_threats_is_a_422_naming_it(seeded_graph, anon, query, field):
+def test_a_bad_page_of_threats_is_a_422_naming_it(
+    seeded_graph_read_only, anon, query, field
+):
     response = anon.get(f"/api/v1/coverage/{query}")
     assert response.status_code == 422
     assert field in response.json()["error"]["details"]

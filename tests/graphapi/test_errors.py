@@ -49,13 +49,13 @@ def test_an_id_that_cannot_be_an_id_is_a_json_404(anon):
     _shape(response)
 
 
-def test_an_unsupported_method_is_a_405_in_the_error_shape(seeded_graph, api):
+def test_an_unsupported_method_is_a_405_in_the_error_shape(seeded_graph_read_only, api):
     response = api.post("/api/v1/coverage/", {}, format="json")
     assert response.status_code == 405
     assert _shape(response)["code"] == "method_not_allowed"
 
 
-def test_an_unsatisfiable_accept_is_a_406_in_json(seeded_graph, anon):
+def test_an_unsatisfiable_accept_is_a_406_in_json(seeded_graph_read_only, anon):
     response = anon.get("/api/v1/threats/", HTTP_ACCEPT="application/xml")
     assert response.status_code == 406
     assert _shape(response)["code"] == "not_acceptable"
@@ -93,7 +93,7 @@ def test_ping_does_not_need_neo4j(neo4j_down, anon):
     assert response.json() == {"status": "ok"}
 
 
-def test_health_reports_the_neo4j_version(seeded_graph, anon):
+def test_health_reports_the_neo4j_version(seeded_graph_read_only, anon):
     body = anon.get("/api/v1/health/").json()
     assert body["status"] == "ok"
     assert body["neo4j"].startswith("5.")
@@ -103,7 +103,7 @@ def test_health_reports_the_neo4j_version(seeded_graph, anon):
 @pytest.mark.parametrize(
     "url", ["/api/v1/threats/", "/api/v1/import/?format=fixtures&dry_run=true"]
 )
-def test_json_nested_too_deeply_is_a_400_not_a_crash(seeded_graph, api, url):
+def test_json_nested_too_deeply_is_a_400_not_a_crash(seeded_graph_read_only, api, url):
     body = "[" * 100_000 + "]" * 100_000
     response = api.post(url, body, content_type="application/json")
     assert response.status_code == 400
@@ -141,7 +141,7 @@ def neo4j_failing(monkeypatch):
 
 
 def test_a_neo4j_up_but_failing_gives_503s_then_recovers_without_a_restart(
-    seeded_graph, anon, client, neo4j_failing
+    seeded_graph_read_only, anon, client, neo4j_failing
 ):
     response = anon.get("/api/v1/threats/")
     assert response.status_code == 503

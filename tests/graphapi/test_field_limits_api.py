@@ -207,7 +207,9 @@ def _threshold_parameters(schema: dict) -> list[dict]:
     ]
 
 
-def test_the_schema_states_the_threshold_bounds_the_api_holds(seeded_graph, anon):
+def test_the_schema_states_the_threshold_bounds_the_api_holds(
+    seeded_graph_read_only, anon
+):
     served = anon.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     bounds = _threshold_parameters(served.json())
     assert bounds

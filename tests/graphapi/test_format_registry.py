@@ -53,7 +53,9 @@ def _download(format: str, **query):
     return export_download(RequestFactory().get("/export/", query), format)
 
 
-def test_json_means_the_taxonomy_on_the_pages_as_in_the_api(seeded_graph, anon):
+def test_json_means_the_taxonomy_on_the_pages_as_in_the_api(
+    seeded_graph_read_only, anon
+):
     page = _download("json")
     api = anon.get("/api/v1/export/?format=json")
     assert page.content == api.content

@@ -12,7 +12,7 @@ def _document() -> dict:
     return document_json.taxonomy_to_document(selectors.taxonomy_snapshot())
 
 
-def test_the_graph_has_every_layer_threat_and_mitigation(seeded_graph, anon):
+def test_the_graph_has_every_layer_threat_and_mitigation(seeded_graph_read_only, anon):
     body = anon.get("/api/v1/graph/").json()
     kinds = [node["kind"] for node in body["nodes"]]
     assert (kinds.count("layer"), kinds.count("threat"), kinds.count("mitigation")) == (
@@ -27,7 +27,7 @@ def test_the_graph_has_every_layer_threat_and_mitigation(seeded_graph, anon):
     assert threat["class"] == "single-layer"
 
 
-def test_the_graph_narrows_to_a_neighbourhood(seeded_graph, anon):
+def test_the_graph_narrows_to_a_neighbourhood(seeded_graph_read_only, anon):
     body = anon.get("/api/v1/graph/?around=threat:control-repression&depth=1").json()
     ids = {node["id"] for node in body["nodes"]}
     assert ids == {
@@ -42,18 +42,20 @@ def test_the_graph_narrows_to_a_neighbourhood(seeded_graph, anon):
     )
 
 
-def test_a_bare_id_names_the_node_when_only_one_kind_has_it(seeded_graph, anon):
+def test_a_bare_id_names_the_node_when_only_one_kind_has_it(
+    seeded_graph_read_only, anon
+):
     body = anon.get("/api/v1/graph/?around=tee&depth=0").json()
     assert [node["id"] for node in body["nodes"]] == ["mitigation:tee"]
 
 
-def test_an_unknown_neighbourhood_is_a_422(seeded_graph, anon):
+def test_an_unknown_neighbourhood_is_a_422(seeded_graph_read_only, anon):
     response = anon.get("/api/v1/graph/?around=threat:time-travel")
     assert response.status_code == 422
     assert "around" in response.json()["error"]["details"]
 
 
-def test_json_export_is_the_canonical_document(seeded_graph, anon):
+def test_json_export_is_the_canonical_document(seeded_graph_read_only, anon):
     response = anon.get("/api/v1/export/?format=json")
     assert response["Content-Type"] == "application/json"
     assert response.content.decode() == document_json.export_json(
@@ -61,19 +63,19 @@ def test_json_export_is_the_canonical_document(seeded_graph, anon):
     )
 
 
-def test_yaml_export_is_one_fixture_file_that_reads_back(seeded_graph, anon):
+def test_yaml_export_is_one_fixture_file_that_reads_back(seeded_graph_read_only, anon):
     response = anon.get("/api/v1/export/?format=yaml")
     assert response["Content-Type"].startswith("application/yaml")
     reread = fixtures_yaml.load_fixture_text(response.content.decode())
     assert document_json.taxonomy_to_document(reread) == _document()
 
 
-def test_an_unknown_export_format_is_a_422(seeded_graph, anon):
+def test_an_unknown_export_format_is_a_422(seeded_graph_read_only, anon):
     assert anon.get("/api/v1/export/?format=xml").status_code == 422
 
 
 def test_an_import_dry_run_writes_nothing_and_reports_changes_and_impact(
-    seeded_graph, api
+    seeded_graph_read_only, api
 ):
     before = _document()
     revision = selectors.taxonomy_snapshot().revision
@@ -140,7 +142,7 @@ def test_an_import_with_prune_deletes_what_it_lacks(seeded_graph, api):
 
 
 def test_a_yaml_import_with_problems_names_their_lines_and_writes_nothing(
-    seeded_graph, api
+    seeded_graph_read_only, api
 ):
     before = _document()
     text = api.get("/api/v1/export/?format=yaml").content.decode()
@@ -167,7 +169,9 @@ def test_a_yaml_import_with_problems_names_their_lines_and_writes_nothing(
     assert _document() == before
 
 
-def test_a_json_import_with_an_unknown_reference_names_the_field(seeded_graph, api):
+def test_a_json_import_with_an_unknown_reference_names_the_field(
+    seeded_graph_read_only, api
+):
     document = _document()
     document["mitigates"][0]["threat"] = "time-travel"
     response = api.post("/api/v1/import/", document, format="json")
@@ -177,7 +181,7 @@ def test_a_json_import_with_an_unknown_reference_names_the_field(seeded_graph, a
 
 
 def test_an_import_that_closes_a_requires_cycle_with_the_graph_is_refused(
-    seeded_graph, api
+    seeded_graph_read_only, api
 ):
     before = _document()
     document = {
@@ -200,7 +204,7 @@ def test_an_import_that_closes_a_requires_cycle_with_the_graph_is_refused(
     assert _document() == before
 
 
-def test_yaml_that_is_not_yaml_is_a_400(seeded_graph, api):
+def test_yaml_that_is_not_yaml_is_a_400(seeded_graph_read_only, api):
     response = api.post(
         "/api/v1/import/", "threats: [\n", content_type="application/yaml"
     )
@@ -208,20 +212,20 @@ def test_yaml_that_is_not_yaml_is_a_400(seeded_graph, api):
     assert response.json()["error"]["details"]["problems"][0]["line"] == 2
 
 
-def test_a_json_import_that_is_not_an_object_is_a_400(seeded_graph, api):
+def test_a_json_import_that_is_not_an_object_is_a_400(seeded_graph_read_only, api):
     response = api.post(
         "/api/v1/import/", json.dumps([1, 2]), content_type="application/json"
     )
     assert response.status_code == 400
 
 
-def test_an_unsupported_content_type_is_a_415(seeded_graph, api):
+def test_an_unsupported_content_type_is_a_415(seeded_graph_read_only, api):
     response = api.post("/api/v1/import/", "a,b", content_type="text/csv")
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
 
 
-def test_import_needs_an_editor(seeded_graph, anon, viewer_api):
+def test_import_needs_an_editor(seeded_graph_read_only, anon, viewer_api):
     assert (
         anon.post("/api/v1/import/?dry_run=true", {}, format="json").status_code == 401
     )

@@ -162,7 +162,7 @@ def test_a_parameter_the_format_cannot_use_is_a_422(acme_graph, anon, query, fie
 
 
 def test_an_atlas_dry_run_reports_and_writes_nothing(
-    seeded_graph, api, atlas_excerpt, atlas_text
+    seeded_graph_read_only, api, atlas_excerpt, atlas_text
 ):
     revision = selectors.taxonomy_snapshot().revision
     response = _import(api, atlas_text, "format=atlas&dry_run=true")
@@ -214,7 +214,7 @@ def test_a_layer_map_puts_imported_mitigations_in_the_seed_layers(
 
 
 def test_a_layer_map_naming_an_unknown_layer_is_a_422_and_writes_nothing(
-    seeded_graph, api, atlas_text
+    seeded_graph_read_only, api, atlas_text
 ):
     query = "format=atlas&layer_map=" + quote('{"Policy": "market"}')
     response = _import(api, atlas_text, query)
@@ -224,7 +224,9 @@ def test_a_layer_map_naming_an_unknown_layer_is_a_422_and_writes_nothing(
     assert "atlas" not in selectors.taxonomy_names()
 
 
-def test_a_layer_map_that_is_not_a_json_object_is_a_422(seeded_graph, api, atlas_text):
+def test_a_layer_map_that_is_not_a_json_object_is_a_422(
+    seeded_graph_read_only, api, atlas_text
+):
     response = _import(api, atlas_text, "format=atlas&layer_map=" + quote("[1]"))
     assert response.status_code == 422
     assert "layer_map" in response.json()["error"]["details"]
@@ -255,7 +257,9 @@ def test_a_stix_bundle_imports_under_the_name_given(seeded_graph, api, anon):
         "",
     ],
 )
-def test_a_malformed_bundle_is_a_422_with_its_problems(seeded_graph, api, text):
+def test_a_malformed_bundle_is_a_422_with_its_problems(
+    seeded_graph_read_only, api, text
+):
     response = _import(api, text, "format=stix&taxonomy=broken", "application/json")
     assert response.status_code == 422
     error = response.json()["error"]
@@ -264,7 +268,7 @@ def test_a_malformed_bundle_is_a_422_with_its_problems(seeded_graph, api, text):
     assert "broken" not in selectors.taxonomy_names()
 
 
-def test_the_seed_name_is_refused(seeded_graph, api, atlas_text):
+def test_the_seed_name_is_refused(seeded_graph_read_only, api, atlas_text):
     response = _import(api, atlas_text, "format=atlas&taxonomy=layerwise")
     assert response.status_code == 422
 
@@ -282,12 +286,14 @@ def test_parameters_of_the_other_import_formats_are_refused(
     assert field in query
 
 
-def test_an_atlas_file_as_csv_is_a_415(seeded_graph, api, atlas_text):
+def test_an_atlas_file_as_csv_is_a_415(seeded_graph_read_only, api, atlas_text):
     response = _import(api, atlas_text, "format=atlas", "text/csv")
     assert response.status_code == 415
 
 
-def test_an_atlas_import_needs_an_editor(seeded_graph, anon, viewer_api, atlas_text):
+def test_an_atlas_import_needs_an_editor(
+    seeded_graph_read_only, anon, viewer_api, atlas_text
+):
     assert _import(anon, atlas_text, "format=atlas").status_code == 401
     assert _import(viewer_api, atlas_text, "format=atlas").status_code == 403
     assert "atlas" not in selectors.taxonomy_names()
@@ -306,7 +312,9 @@ def _alias_bomb(levels: int = 9) -> str:
 @pytest.mark.parametrize(
     ("query", "status"), [("format=fixtures", 400), ("format=atlas", 422)]
 )
-def test_an_alias_bomb_is_refused_and_writes_nothing(seeded_graph, api, query, status):
+def test_an_alias_bomb_is_refused_and_writes_nothing(
+    seeded_graph_read_only, api, query, status
+):
     revision = selectors.taxonomy_snapshot().revision
     response = _import(api, _alias_bomb(), query)
     assert response.status_code == status
@@ -333,7 +341,7 @@ def test_an_alias_bomb_is_refused_and_writes_nothing(seeded_graph, api, query, s
     ids=["fixtures", "atlas", "stix"],
 )
 def test_a_body_nested_100k_deep_is_a_4xx_naming_the_limit(
-    seeded_graph, api, query, body, content_type, status
+    seeded_graph_read_only, api, query, body, content_type, status
 ):
     response = _import(api, body, query, content_type)
     assert response.status_code == status
@@ -386,7 +394,9 @@ def test_allow_removals_imports_the_smaller_file(
     assert anon.get("/api/v1/threats/?taxonomy=atlas").json()["count"] == 2
 
 
-def test_allow_removals_is_refused_for_fixtures(seeded_graph, api, atlas_text):
+def test_allow_removals_is_refused_for_fixtures(
+    seeded_graph_read_only, api, atlas_text
+):
     response = _import(api, atlas_text, "allow_removals=true")
     assert response.status_code == 422
     assert list(response.json()["error"]["details"]) == ["allow_removals"]

@@ -76,7 +76,7 @@ def test_a_presented_key_authenticates_and_is_marked_used(seeded_graph, bot):
 @pytest.mark.parametrize(
     "wrong", ["not-a-token", "{prefix}" + "x" * 35, "{key}x", "{key_upper}"]
 )
-def test_a_wrong_key_is_a_401(seeded_graph, bot, wrong):
+def test_a_wrong_key_is_a_401(seeded_graph_read_only, bot, wrong):
     key = _issue("bot")
     presented = wrong.format(prefix=key[:8], key=key, key_upper=key.swapcase())
     response = _client(presented).get("/api/v1/threats/")
@@ -84,7 +84,7 @@ def test_a_wrong_key_is_a_401(seeded_graph, bot, wrong):
     assert response.json()["error"]["code"] == "authentication_failed"
 
 
-def test_a_revoked_token_is_a_401(seeded_graph, bot):
+def test_a_revoked_token_is_a_401(seeded_graph_read_only, bot):
     key = _issue("bot")
     _issue("bot", "--revoke")
     assert not APIToken.objects.filter(user=bot).exists()

@@ -40,7 +40,7 @@ def _cost(mitigation_id: str) -> float:
     return next(m.cost for m in snapshot.mitigations if m.id == mitigation_id)
 
 
-def test_a_mitigation_costs_one_unless_it_says_otherwise(seeded_graph):
+def test_a_mitigation_costs_one_unless_it_says_otherwise(seeded_graph_read_only):
     assert {m.cost for m in selectors.taxonomy_snapshot().mitigations} == {1.0}
 
 
@@ -199,7 +199,9 @@ def test_the_form_saves_a_cost_and_an_empty_one_is_one(editor_client, seeded_gra
 
 
 @pytest.mark.parametrize("cost", ["0", "-2", "nan", "inf", "abc"])
-def test_the_form_refuses_a_bad_cost_on_its_field(editor_client, seeded_graph, cost):
+def test_the_form_refuses_a_bad_cost_on_its_field(
+    editor_client, seeded_graph_read_only, cost
+):
     revision = selectors.taxonomy_snapshot().revision
     response = _new_mitigation(editor_client, cost=cost)
     assert response.status_code == 200

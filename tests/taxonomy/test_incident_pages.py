@@ -191,7 +191,7 @@ def test_the_brief_states_the_stopped_incidents_with_assumption_and_margin(
 
 
 def test_the_overview_of_a_taxonomy_without_incidents_has_no_incident_line(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     assert 'id="incidents-line"' not in _page(client, "/")
     assert 'id="incidents-line"' not in _page(client, "/brief/")
@@ -272,7 +272,7 @@ def test_the_matrix_keeps_its_view_choices_in_its_sort_links(client, incident_gr
 
 
 def test_a_seed_matrix_without_tactics_or_incidents_is_one_list_without_demand(
-    client, seeded_graph
+    client, seeded_graph_read_only
 ):
     html = _page(client, "/coverage/")
     assert "tactic-group" not in html and "data-demand" not in html

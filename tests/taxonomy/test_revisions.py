@@ -72,7 +72,7 @@ def test_a_name_in_use_is_refused_unless_forced(seeded_graph):
 
 
 @pytest.mark.parametrize("name", ["current", "not a slug"])
-def test_a_reserved_or_malformed_name_is_refused(seeded_graph, name):
+def test_a_reserved_or_malformed_name_is_refused(seeded_graph_read_only, name):
     with pytest.raises(CommandError):
         _tag(name)
     assert not NamedRevision.objects.exists()

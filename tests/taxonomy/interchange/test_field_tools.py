@@ -157,7 +157,7 @@ def _assert_scores_are_coverage_percent(layer: dict, taxonomy: str) -> None:
 # --- STIX bundles pass the OASIS validator -------------------------------------------
 
 
-def test_the_seed_bundle_passes_stix2_validator(seeded_graph):
+def test_the_seed_bundle_passes_stix2_validator(seeded_graph_read_only):
     warnings = _validated(selectors.taxonomy_export(format="stix"))
     assert _warning_codes(warnings) <= ACCEPTED_WARNINGS
 
@@ -231,7 +231,7 @@ def test_the_seed_and_atlas_layers_load_but_for_their_ids(
         assert len(loaded["legendItems"]) == len(CLASSES)
 
 
-def test_the_legend_names_each_class_with_its_count(seeded_graph):
+def test_the_legend_names_each_class_with_its_count(seeded_graph_read_only):
     layer = _navigator("layerwise")
     report = selectors.coverage_report(CoverageQuery(scenario=coverage_scenario()))
     labels = [item["label"] for item in layer["legendItems"]]
@@ -241,7 +241,7 @@ def test_the_legend_names_each_class_with_its_count(seeded_graph):
     assert "coverage below 80%" in labels[CLASSES.index("insufficient")]
 
 
-def test_the_metadata_states_the_scenario_assumptions(seeded_graph):
+def test_the_metadata_states_the_scenario_assumptions(seeded_graph_read_only):
     layer = _navigator(
         "layerwise", threshold=0.7, dependence="within-layer", maturities=["deployed"]
     )

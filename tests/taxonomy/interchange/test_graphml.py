@@ -25,7 +25,7 @@ def _export(*args) -> str:
     return out.getvalue()
 
 
-def test_graphml_holds_every_node_and_edge_with_its_properties(seeded_graph):
+def test_graphml_holds_every_node_and_edge_with_its_properties(seeded_graph_read_only):
     g = nx.read_graphml(
         io.StringIO(_export("--format", "graphml")), force_multigraph=True
     )
@@ -114,7 +114,9 @@ def test_graphml_of_any_catalogue_has_unique_edge_ids_both_loaders_read(
     assert len(edges) >= links
 
 
-def test_the_coverage_matrix_is_csv_with_a_column_per_layer(seeded_graph, tmp_path):
+def test_the_coverage_matrix_is_csv_with_a_column_per_layer(
+    seeded_graph_read_only, tmp_path
+):
     path = tmp_path / "coverage.csv"
     _export("--format", "csv", "--out", str(path))
     rows = list(csv.DictReader(path.open()))
@@ -135,7 +137,7 @@ def test_the_coverage_matrix_is_csv_with_a_column_per_layer(seeded_graph, tmp_pa
 
 
 def test_a_scenario_csv_read_with_pandas_states_its_scenario_and_threat_names(
-    seeded_graph, tmp_path
+    seeded_graph_read_only, tmp_path
 ):
     import pandas as pd
     from rest_framework.test import APIClient

@@ -32,7 +32,7 @@ def _assert_gradient_max_is_greater(layer: dict) -> None:
     assert layer["gradient"]["maxValue"] > layer["gradient"]["minValue"]
 
 
-def test_the_seed_layer_validates_against_the_layer_format(seeded_graph):
+def test_the_seed_layer_validates_against_the_layer_format(seeded_graph_read_only):
     layer = _navigator()
     jsonschema.validate(layer, SCHEMA)
     _assert_gradient_max_is_greater(layer)
@@ -47,7 +47,9 @@ def test_the_seed_layer_validates_against_the_layer_format(seeded_graph):
     assert len(layer["legendItems"]) == len(CLASSES)
 
 
-def test_scores_are_coverage_in_percent_and_comments_name_the_class(seeded_graph):
+def test_scores_are_coverage_in_percent_and_comments_name_the_class(
+    seeded_graph_read_only,
+):
     techniques = {t["techniqueID"]: t for t in _navigator()["techniques"]}
     # model-extraction: 0.986 by all layers; tee (high) in hardware alone reaches 0.9.
     assert techniques["model-extraction"]["score"] == 98
@@ -61,7 +63,7 @@ def test_scores_are_coverage_in_percent_and_comments_name_the_class(seeded_graph
     )
 
 
-def test_a_scenario_changes_scores_and_is_described(seeded_graph):
+def test_a_scenario_changes_scores_and_is_described(seeded_graph_read_only):
     layer = _navigator("--disable-layer", "hardware")
     techniques = {t["techniqueID"]: t for t in layer["techniques"]}
     assert techniques["model-extraction"]["score"] < 80

@@ -237,7 +237,7 @@ def test_a_bundle_without_a_taxonomy_name_must_be_given_one(
 # --- Export, and back ---------------------------------------------------------------------
 
 
-def test_the_export_is_a_bundle_stix2_parses(seeded_graph, tmp_path):
+def test_the_export_is_a_bundle_stix2_parses(seeded_graph_read_only, tmp_path):
     bundle = stix2.parse(_export("layerwise", tmp_path))
     kinds = [o.type for o in bundle.objects]
     assert kinds.count("attack-pattern") == 12
@@ -292,7 +292,7 @@ def test_a_round_trip_keeps_mitigations_in_the_seed_layers(
     assert services.catalogue_import(format="stix", data=exported).changes.is_empty
 
 
-def test_an_unknown_taxonomy_cannot_be_exported(seeded_graph, tmp_path):
+def test_an_unknown_taxonomy_cannot_be_exported(seeded_graph_read_only, tmp_path):
     with pytest.raises(CommandError, match="no taxonomy 'nope'.*layerwise"):
         _export("nope", tmp_path)
 
