@@ -38,12 +38,17 @@ TEXT_LIMITS: dict[str, int] = {
     "layer": ID_MAX,
     "sources": ID_MAX,
     "tactics": ID_MAX,
+    "member": ID_MAX,
+    "body": ID_MAX,
+    "jurisdiction": ID_MAX,
     "taxonomy": TAXONOMY_MAX,
     "name": NAME_MAX,
     "description": TEXT_MAX,
     "summary": TEXT_MAX,
     "rationale": TEXT_MAX,
     "descriptions": TEXT_MAX,
+    "mobile": TEXT_MAX,
+    "everywhere": TEXT_MAX,
     "maturity": 200,
     "shortname": 200,
     "kind": 200,
@@ -53,6 +58,8 @@ TEXT_LIMITS: dict[str, int] = {
     "publisher": 500,
     "url": 2000,
     "date": 40,
+    "since": 10,
+    "until": 10,
 }
 # Field name -> the least and most a whole number in it may be.
 INT_RANGES: dict[str, tuple[int, int]] = {
