@@ -462,7 +462,9 @@ def world_entry(view: WorldView, taxonomy: Taxonomy) -> dict:
             )
         ],
         "mobile_summary": view.mobile_summary,
-        "line": _world_line(mobile, others, len(view.places), names),
+        "line": _world_line(
+            mobile, others, len(view.places), names, _weakest_places(view)
+        ),
         "threats": [
             {
                 "id": t.id,
@@ -480,12 +482,35 @@ def world_entry(view: WorldView, taxonomy: Taxonomy) -> dict:
     }
 
 
+def _names_list(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _world_line(mobile: list, others: list, places: int, names: dict) -> str:
-    """The world view in a sentence a policymaker can read."""
+def _weakest_places(view: WorldView) -> dict[str, list[str]]:
+    """Each threat → every place where it is as weak as in its weakest one
+    (the same coverage and class): the ties the ``weakest`` id settles."""
+    if view.per_place is None:
+        return {}
+    coverage, classes = view.per_place.coverage, view.per_place.classes
+    out = {}
+    for t, threat in enumerate(view.threats):
+        w = int(view.weakest[t])
+        tied = (coverage[:, t] == coverage[w, t]) & (classes[:, t] == classes[w, t])
+        out[threat] = [view.places[r] for r in tied.nonzero()[0].tolist()]
+    return out
+
+
+def _world_line(
+    mobile: list, others: list, places: int, names: dict, weakest_at: dict
+) -> str:
+    """The world view in a sentence a policymaker can read: each place named
+    with the number of mobile threats that are weakest there (ties counted in
+    every tied place)."""
     if not places:
         return "No jurisdiction is in force on this date: the analysis is the world's."
     parts = []
@@ -493,10 +518,15 @@ def _world_line(mobile: list, others: list, places: int, names: dict) -> str:
         addressed = sum(t.coverage_class in ADDRESSED_CLASSES for t in mobile)
         weakest: dict[str, int] = {}
         for t in mobile:
-            weakest[t.weakest] = weakest.get(t.weakest, 0) + 1
-        where = ", ".join(
-            f"{names.get(p, p)} for {n}"
-            for p, n in sorted(weakest.items(), key=lambda item: (-item[1], item[0]))
+            for place in weakest_at.get(t.id, [t.weakest]):
+                weakest[place] = weakest.get(place, 0) + 1
+        by_count: dict[int, list[str]] = {}
+        for place, n in sorted(weakest.items()):
+            by_count.setdefault(n, []).append(names.get(place, place))
+        where = "; ".join(
+            f"{_names_list(by_count[n])} for {n}"
+            + (" each" if len(by_count[n]) > 1 else "")
+            for n in sorted(by_count, reverse=True)
         )
         verb = "is" if addressed == 1 or len(mobile) == 1 else "are"
         parts.append(

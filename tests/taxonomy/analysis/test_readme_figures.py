@@ -12,6 +12,7 @@ from taxonomy.analysis.report import coverage_document
 from taxonomy.analysis.resilience import resilience_summary
 from taxonomy.analysis.robustness_report import headline_sentence, robustness_entry
 from taxonomy.domain.scenario import Scenario, today
+from taxonomy.formats.fixtures_yaml import load_fixtures
 from taxonomy.web.present import standing
 
 MODEL_DOC = Path(__file__).resolve().parents[3] / "docs" / "model.md"
@@ -99,3 +100,12 @@ def test_today_and_every_proposal_quoted_in_using_the_site_are_computed(
         f"{then} of {then_total} threats would still not be addressed by any single "
         f"layer, {then_gaps} of them not even by all layers together"
     ) in site
+
+
+def test_the_world_view_lines_quoted_are_the_computed_ones(settings):
+    """docs/model.md quotes the seed's world view (fixtures/, with its
+    jurisdictions) today and with every proposal."""
+    fixtures = load_fixtures(Path(settings.FIXTURES_DIR))
+    for scenario in (today(), Scenario()):
+        line = coverage_document(fixtures, scenario=scenario)["world"]["line"]
+        assert f"> {line}\n" in MODEL
