@@ -340,6 +340,22 @@ def _period(kind: str, index: int, link: Any) -> list[RuleProblem]:
     return problems
 
 
+def geography_link_problems(kind: str, link: Any) -> list[tuple[str, str]]:
+    """(field, message) for what is wrong with one MEMBER_OF or IN_FORCE_IN
+    link on its own (its dates, its maturity), as single writes check it.
+
+    >>> from taxonomy.domain.records import InForceIn
+    >>> geography_link_problems("in_force_in", InForceIn("m", "eu", "soon",
+    ...     since="2026-01-01", until="2025-01-01"))
+    [('until', 'until (2025-01-01) must come after since (2026-01-01)'), ('maturity', "unknown maturity 'soon'")]
+    """
+    problems = _period(kind, 0, link)
+    if kind == "in_force_in" and link.maturity not in MATURITIES:
+        message = f"unknown maturity {shown(link.maturity)}"
+        problems.append(_at(kind, 0, "maturity", "vocabulary", message))
+    return [(p.field, p.message) for p in problems]
+
+
 def _geography_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
     """The rules of jurisdictions (issue 25): their kind and weight, the dates of
     MEMBER_OF and IN_FORCE_IN links, the maturity in force, and members only of

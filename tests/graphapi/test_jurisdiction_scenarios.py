@@ -204,3 +204,108 @@ def test_the_navigator_layer_of_a_taxonomy_without_jurisdictions_is_unchanged(se
         assert render_navigator(layer) == render_navigator(
             navigator_layer(full, taxonomy="layerwise")
         )
+
+
+def _error_fields(response) -> set[str]:
+    return set(response.json()["error"]["details"])
+
+
+def test_jurisdictions_and_their_links_are_written_through_the_api(seeded_graph, api):
+    created = api.post(
+        "/api/v1/jurisdictions/",
+        {"id": "fr", "name": "France", "kind": "state", "sources": []},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    member = api.post(
+        "/api/v1/member-of/",
+        {"member": "fr", "body": "eu", "since": "1958-01-01"},
+        format="json",
+    )
+    assert member.status_code == 201, member.content
+    in_force = api.post(
+        "/api/v1/in-force-in/",
+        {
+            "mitigation": "compute-kyc",
+            "jurisdiction": "fr",
+            "maturity": "pilot",
+            "rationale": "A test judgement.",
+        },
+        format="json",
+    )
+    assert in_force.status_code == 201, in_force.content
+    # France now counts what the EU has in force, at the EU's maturity.
+    france = api.get("/api/v1/coverage/?jurisdiction=fr").json()
+    assert "in France" in france["scenario"]["summary"]
+    assert "fr" in [
+        p["id"] for p in api.get("/api/v1/coverage/").json()["world"]["places"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/member-of/", {"member": "eu", "body": "us"}, "body"),
+        (
+            "/api/v1/member-of/",
+            {"member": "ai-safeguards-agency", "body": "ai-safeguards-agency"},
+            "target",
+        ),
+        (
+            "/api/v1/in-force-in/",
+            {
+                "mitigation": "tee",
+                "jurisdiction": "eu",
+                "maturity": "pilot",
+                "since": "2026-02-30",
+            },
+            "since",
+        ),
+        (
+            "/api/v1/in-force-in/",
+            {
+                "mitigation": "tee",
+                "jurisdiction": "eu",
+                "maturity": "pilot",
+                "since": "2026-01-01",
+                "until": "2025-01-01",
+            },
+            "until",
+        ),
+        (
+            "/api/v1/in-force-in/",
+            {"mitigation": "tee", "jurisdiction": "atlantis", "maturity": "pilot"},
+            "jurisdiction",
+        ),
+    ],
+)
+def test_a_bad_jurisdiction_link_is_a_422_naming_the_field_and_writes_nothing(
+    seeded_graph, api, url, body, field
+):
+    before = api.get("/api/v1/coverage/").content
+    response = api.post(url, body, format="json")
+    assert response.status_code == 422, response.content
+    assert field in _error_fields(response)
+    assert api.get("/api/v1/coverage/").content == before
+
+
+def test_a_membership_cycle_is_refused_through_the_api(seeded_graph, api):
+    assert (
+        api.post(
+            "/api/v1/jurisdictions/",
+            {"id": "bloc-a", "name": "Bloc A", "kind": "bloc"},
+            format="json",
+        ).status_code
+        == 201
+    )
+    assert (
+        api.post(
+            "/api/v1/member-of/", {"member": "bloc-a", "body": "eu"}, format="json"
+        ).status_code
+        == 201
+    )
+    cycle = api.post(
+        "/api/v1/member-of/", {"member": "eu", "body": "bloc-a"}, format="json"
+    )
+    assert cycle.status_code == 422
+    assert "MEMBER_OF cycle" in json.dumps(cycle.json())

@@ -474,6 +474,9 @@ def _check_property_link_tx(tx: neo4j.ManagedTransaction, kind: str, link: Any) 
     if kind == "mitigates":
         _require_nodes(tx, [("sources", "source", list(link.sources))])
         return
+    if kind in ("member_of", "in_force_in"):
+        _check_geography_link_tx(tx, kind, link)
+        return
     errors: dict[str, list[str]] = {}
     for field, message in rules.uses_problems(link):
         errors.setdefault(field, []).append(message)
@@ -497,6 +500,35 @@ def _check_property_link_tx(tx: neo4j.ManagedTransaction, kind: str, link: Any) 
                 ]
             }
         )
+
+
+def _check_geography_link_tx(
+    tx: neo4j.ManagedTransaction, kind: str, link: Any
+) -> None:
+    """The rules a MEMBER_OF or IN_FORCE_IN link must keep (issue 25): its
+    dates and maturity; the sources it cites exist; a membership is in a bloc
+    or a multilateral body and closes no cycle."""
+    errors: dict[str, list[str]] = {}
+    for field, message in rules.geography_link_problems(kind, link):
+        errors.setdefault(field, []).append(message)
+    if errors:
+        raise InvalidWrite(errors)
+    _require_nodes(tx, [("sources", "source", list(link.sources))])
+    if kind != "member_of":
+        return
+    body = tx.run(
+        "MATCH (j:Jurisdiction {id: $body}) RETURN j.kind AS kind", body=link.body
+    ).single()
+    if body is not None and (body["kind"] or "state") == "state":
+        raise InvalidWrite(
+            {
+                "body": [
+                    f"{link.body!r} is a state; only a bloc or a multilateral "
+                    "body has members"
+                ]
+            }
+        )
+    _check_link_rules(tx, kind, link.member, link.body)
 
 
 @translate_errors

@@ -262,7 +262,22 @@ def test_the_seed_exported_and_imported_again_is_an_equal_graph(seeded_graph, tm
     _import(path, "--taxonomy", "seed-copy")
     copy = json.dumps(_document("seed-copy"), sort_keys=True)
     copy = copy.replace('"seed-copy:', '"').replace('"seed-copy"', '"layerwise"')
-    assert json.loads(copy) == _document("layerwise")
+    assert json.loads(copy) == _without_geography(_document("layerwise"))
+
+
+def _without_geography(document: dict) -> dict:
+    """A canonical document without what STIX does not carry yet (issue 25:
+    jurisdictions as STIX location objects are still to come): the
+    jurisdictions and their links, threats' ``mobile`` and mitigations'
+    ``everywhere`` reasons."""
+    out = {
+        key: items
+        for key, items in document.items()
+        if key not in ("jurisdictions", "memberships", "in_force")
+    }
+    for key, field in (("threats", "mobile"), ("mitigations", "everywhere")):
+        out[key] = [{k: v for k, v in item.items() if k != field} for item in out[key]]
+    return out
 
 
 def test_atlas_exported_and_imported_again_is_the_same_graph(
