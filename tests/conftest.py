@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 
 from taxonomy import services
 from taxonomy.graph import driver, repository, server
@@ -23,6 +24,17 @@ def _test_graph_target():
     driver.use_target(target)
     yield target
     driver.close_driver()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Passwords hashed with a fast hasher: the default (PBKDF2, slow by design)
+    costs about a third of a second for each user a test makes with a
+    password, and hundreds of tests make one. No test is about the hasher."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    ):
+        yield
 
 
 @pytest.fixture(scope="session")
