@@ -54,6 +54,7 @@ from taxonomy.analysis.compiled import (
     CoverageModel,
     adopted_mask,
     check_scenario,
+    coverage_model,
     enabled_mask,
     switched_off,
 )
@@ -71,7 +72,7 @@ from taxonomy.domain.jurisdictions import (
     GeographyError,
     in_period,
 )
-from taxonomy.domain.records import MATURITIES
+from taxonomy.domain.records import MATURITIES, Taxonomy
 from taxonomy.domain.scenario import FULL, Scenario
 
 # The maturity code of a mitigation not in force in a jurisdiction; the others
@@ -456,6 +457,41 @@ def jurisdiction_scenario(
     off = {model.mitigations[m] for m in np.flatnonzero(absent).tolist()}
     return there, replace(
         scenario, disabled_mitigations=scenario.disabled_mitigations | off
+    )
+
+
+def scoped_model(
+    taxonomy: Taxonomy, scenario: Scenario, model: CoverageModel | None = None
+) -> tuple[CoverageModel, Scenario]:
+    """The compiled model and scenario whose plain analysis is ``scenario``'s:
+    in its ``jurisdiction`` (``jurisdiction_scenario``) when it names one,
+    else the taxonomy's model and the scenario as they are. Every analysis
+    (resilience, recommendations, incidents, robustness) takes the
+    jurisdiction through it. ``ScenarioError`` for a jurisdiction the
+    taxonomy does not record.
+
+    >>> from taxonomy.domain.records import Jurisdiction, Layer, Mitigation, InForceIn
+    >>> t = Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(Mitigation("m", "M",
+    ...     "hw", "deployed"),), jurisdictions=(Jurisdiction("us", "US"),
+    ...     Jurisdiction("cn", "China")), in_force=(InForceIn("m", "us", "pilot"),))
+    >>> sorted(scoped_model(t, Scenario(jurisdiction="cn"))[1].disabled_mitigations)
+    ['m']
+    >>> scoped_model(t, Scenario(jurisdiction="fr"))
+    Traceback (most recent call last):
+    ...
+    taxonomy.domain.errors.ScenarioError: unknown jurisdiction: fr
+    """
+    model = coverage_model(taxonomy) if model is None else model
+    if scenario.jurisdiction is None:
+        return model, scenario
+    if scenario.jurisdiction not in {j.id for j in taxonomy.jurisdictions}:
+        raise ScenarioError({"jurisdiction": [scenario.jurisdiction]})
+    return jurisdiction_scenario(
+        model,
+        Geography.of(taxonomy),
+        scenario,
+        scenario.jurisdiction,
+        as_of=scenario.as_of,
     )
 
 

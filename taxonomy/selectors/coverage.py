@@ -9,8 +9,8 @@ from typing import Any
 
 from django.conf import settings
 
-from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.fast import run_scenario
+from taxonomy.analysis.jurisdictions import scoped_model
 from taxonomy.analysis.model import class_summary, validate_ids
 from taxonomy.analysis.report import (
     coverage_document,
@@ -178,7 +178,7 @@ def coverage_summary(
     snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
 
     def compute() -> dict[str, int]:
-        analysis = run_scenario(coverage_model(snapshot), scenario)
+        analysis = run_scenario(*scoped_model(snapshot, scenario))
         return class_summary(analysis.classes.values())
 
     return per_revision(
@@ -240,7 +240,7 @@ def coverage_robustness(
     if entry is None:
         snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
         validate_ids(snapshot, scenario)
-        entry = robustness_entry(coverage_model(snapshot), scenario, **options)
+        entry = robustness_entry(*scoped_model(snapshot, scenario), **options)
         if snapshot.revision == revision_of(token):
             shared_set(key, entry)
     return entry

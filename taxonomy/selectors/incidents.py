@@ -8,9 +8,9 @@ show them together.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.demand import threat_demand as demand_of
 from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.incidents import IncidentModel, incident_model
@@ -20,6 +20,7 @@ from taxonomy.analysis.incidents_report import (
     incidents_using,
     tactic_document,
 )
+from taxonomy.analysis.jurisdictions import scoped_model
 from taxonomy.analysis.model import Analysis, validate_ids
 from taxonomy.domain.errors import NotFound
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
@@ -42,7 +43,7 @@ def _cached(token: str, taxonomy: str, key: tuple, compute: Callable) -> Any:
 
 def _analysis(snapshot: Taxonomy, scenario: Scenario) -> Analysis:
     validate_ids(snapshot, scenario)
-    return run_scenario(coverage_model(snapshot), scenario)
+    return replace(run_scenario(*scoped_model(snapshot, scenario)), scenario=scenario)
 
 
 def _model(token: str, taxonomy: str) -> IncidentModel:

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.conf import settings
 
-from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.demand import demand_weights
 from taxonomy.analysis.incidents import incident_model
+from taxonomy.analysis.jurisdictions import scoped_model
 from taxonomy.analysis.recommend import (
     EquallyGood,
     checked_budget,
@@ -118,7 +118,9 @@ def _document(
     candidates: tuple[str, ...] | None,
     count_introduced: bool,
 ) -> dict:
-    model = coverage_model(snapshot)
+    # In a jurisdiction, what is not in force there is off (and so never a
+    # candidate); the document still states the scenario as asked.
+    model, inner = scoped_model(snapshot, scenario)
     costs = mitigation_costs(snapshot)
     query = {
         "candidates": candidates,
@@ -128,12 +130,13 @@ def _document(
         if scenario.weight == DEMAND
         else None,
     }
-    chosen = recommend(model, scenario, budget=budget, **query)
-    steps = frontier(model, scenario, **query)
-    order = greedy_order(model, scenario, **query)
+    chosen = recommend(model, inner, budget=budget, **query)
+    steps = frontier(model, inner, **query)
+    order = greedy_order(model, inner, **query)
     mitigations = {m.id: m for m in snapshot.mitigations}
-    named = {m.id: m.name for m in snapshot.mitigations} | {
-        layer.id: layer.name for layer in snapshot.layers
+    named = {
+        r.id: r.name
+        for r in (*snapshot.mitigations, *snapshot.layers, *snapshot.jurisdictions)
     }
     closes = dict(chosen.closes)
     return {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.fast import run_scenario
+from taxonomy.analysis.jurisdictions import scoped_model
 from taxonomy.analysis.recommend import GreedyStep, greedy_order
 from taxonomy.analysis.report import depth_entries, resilience_entry
 from taxonomy.analysis.resilience import layer_depth, mitigation_depth
@@ -48,10 +48,10 @@ def resilience_depths(
     """
 
     def compute(snapshot) -> Resilience:
-        model = coverage_model(snapshot)
-        layers = layer_depth(model, scenario)
+        model, inner = scoped_model(snapshot, scenario)
+        layers = layer_depth(model, inner)
         return Resilience(
-            depth_entries(layers, mitigation_depth(model, scenario)),
+            depth_entries(layers, mitigation_depth(model, inner)),
             resilience_entry(layers),
         )
 
@@ -71,14 +71,14 @@ def resilience_layer_loss(
     """
 
     def compute(snapshot) -> tuple[str, ...] | None:
-        model = coverage_model(snapshot)
+        model, inner = scoped_model(snapshot, scenario)
         if threat not in model.threats:
             raise ScenarioError({"threat": [threat]})
-        depth = layer_depth(model, scenario)[threat]
-        coverage = run_scenario(model, scenario).threat(threat).by_layer
+        depth = layer_depth(model, inner)[threat]
+        coverage = run_scenario(model, inner).threat(threat).by_layer
         order = sorted(range(len(model.layers)), key=lambda i: -coverage[i])
         lost = tuple(model.layers[i] for i in sorted(order[:depth]))
-        off = replace(scenario, disabled_layers=scenario.disabled_layers | set(lost))
+        off = replace(inner, disabled_layers=inner.disabled_layers | set(lost))
         if not depth or threat in run_scenario(model, off).addressed_threats:
             return None
         return lost
@@ -97,7 +97,7 @@ def resilience_next_step(
 
     def compute(snapshot) -> GreedyStep | None:
         costs = {m.id: m.cost for m in snapshot.mitigations}
-        steps = greedy_order(coverage_model(snapshot), scenario, costs=costs)
+        steps = greedy_order(*scoped_model(snapshot, scenario), costs=costs)
         return steps[0] if steps else None
 
     return _cached(token, taxonomy, ("next", scenario.cache_key()), compute)

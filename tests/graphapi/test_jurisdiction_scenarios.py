@@ -309,3 +309,33 @@ def test_a_membership_cycle_is_refused_through_the_api(seeded_graph, api):
     )
     assert cycle.status_code == 422
     assert "MEMBER_OF cycle" in json.dumps(cycle.json())
+
+
+def test_every_analysis_surface_takes_the_jurisdiction(seeded_graph, anon, seed):
+    """Recommendations, resilience and robustness in a jurisdiction are those
+    of the model analyse_in uses there (scoped_model), not the world's."""
+    from taxonomy.analysis.jurisdictions import scoped_model
+    from taxonomy.analysis.recommend import recommend
+    from taxonomy.analysis.resilience import layer_depth
+
+    scenario = Scenario(maturities=["deployed"], jurisdiction="cn")
+    model, inner = scoped_model(seed, scenario)
+    world_model, world = scoped_model(seed, Scenario(maturities=["deployed"]))
+    assert inner != world
+    cn = anon.get("/api/v1/recommendations/?jurisdiction=cn&maturity=deployed&budget=2")
+    assert cn.status_code == 200, cn.content
+    chosen = recommend(
+        model, inner, budget=2, costs={m.id: m.cost for m in seed.mitigations}
+    )
+    assert [c["id"] for c in cn.json()["chosen"]] == list(chosen.chosen)
+    assert "in China" in cn.json()["scenario"]["summary"]
+    depths = layer_depth(model, inner)
+    world_depths = layer_depth(world_model, world)
+    assert depths != world_depths
+    robust = anon.get(
+        "/api/v1/coverage/robustness/?jurisdiction=cn&maturity=deployed&samples=20"
+    )
+    assert robust.status_code == 200, robust.content
+    unknown = anon.get("/api/v1/recommendations/?jurisdiction=atlantis")
+    assert unknown.status_code == 422
+    assert "jurisdiction" in unknown.json()["error"]["details"]

@@ -357,7 +357,11 @@ def standings_of(request, analysis: PageAnalysis) -> list:
         pair = [today(chosen), chosen]
     else:
         pair = [chosen, today(chosen)]
-    named = analysis.names["layer"] | analysis.names["mitigation"]
+    named = (
+        analysis.names["layer"]
+        | analysis.names["mitigation"]
+        | analysis.names.get("jurisdiction", {})
+    )
 
     def summary(scenario: Scenario) -> dict[str, int]:
         if scenario == chosen:

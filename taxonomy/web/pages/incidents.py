@@ -45,7 +45,7 @@ def _incident_read(request, snapshot: Taxonomy, template: str, read, frame=None)
     except (ScenarioError, ValueError) as error:
         context = {"names": names, **(frame or {})}
         raise ScenarioProblem(error, template, context) from error
-    named = names["layer"] | names["mitigation"]
+    named = names["layer"] | names["mitigation"] | names.get("jurisdiction", {})
     summary = scenario_summary(scenario, named)
     return found, {"names": names, "scenario": scenario, "scenario_summary": summary}
 
