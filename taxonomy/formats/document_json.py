@@ -56,7 +56,9 @@ OMITTED_WHEN_EMPTY_SECTIONS = ("jurisdictions", "memberships", "in_force")
 OMITTED_WHEN_EMPTY_FIELDS = frozenset({"mobile", "everywhere", "stix"})
 
 
-def _as_dict(record: Any) -> dict[str, Any]:
+def record_as_dict(record: Any) -> dict[str, Any]:
+    """One item as the canonical document writes it (tuples as lists, the
+    fields a taxonomy without them leaves out omitted when empty)."""
     out = {}
     for f in fields(record):
         value = getattr(record, f.name)
@@ -84,7 +86,7 @@ def taxonomy_to_document(taxonomy: Taxonomy) -> dict[str, list[dict[str, Any]]]:
         records = sorted(getattr(taxonomy, key), key=_sort_key(kind))
         if key in OMITTED_WHEN_EMPTY_SECTIONS and not taxonomy.jurisdictions:
             continue
-        out[key] = [_as_dict(r) for r in records]
+        out[key] = [record_as_dict(r) for r in records]
     return out
 
 

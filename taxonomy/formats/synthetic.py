@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import fields
 
 import numpy as np
 
 from taxonomy.domain import records
 from taxonomy.domain.records import MATURITIES, STRENGTHS, Taxonomy
+from taxonomy.formats.document_json import record_as_dict
 
 SIZES = {
     "small": {"threats": 1_000, "mitigations": 200, "layers": 8, "links": 5_000},
@@ -145,15 +145,6 @@ def synthetic_taxonomy(
     )
 
 
-def _record_dict(record, names: tuple[str, ...]) -> dict:
-    return {
-        name: list(value)
-        if isinstance(value := getattr(record, name), tuple)
-        else value
-        for name in names
-    }
-
-
 def _sort_key(record) -> tuple:
     if isinstance(record, records.Mitigates):
         return (record.mitigation, record.threat, STRENGTHS.index(record.strength))
@@ -187,9 +178,8 @@ def document_chunks(taxonomy: Taxonomy) -> Iterator[str]:
     for n, key in enumerate(DOCUMENT_KEYS):
         yield f'{"," if n else ""}\n"{key}": ['
         records = sorted(getattr(taxonomy, key), key=_sort_key)
-        names = tuple(f.name for f in fields(records[0])) if records else ()
         for i, record in enumerate(records):
-            text = json.dumps(_record_dict(record, names), ensure_ascii=False)
+            text = json.dumps(record_as_dict(record), ensure_ascii=False)
             yield f"{',' if i else ''}\n  {text}"
         yield "\n]"
     yield "\n}\n"

@@ -80,4 +80,13 @@ def _documented_order(section: str | None) -> list[str]:
 
 
 TOP_KEYS = _documented_order(None)
+# The top-level keys documented as held only by the documents of a taxonomy
+# that records jurisdictions (the world view); every other document holds
+# TOP_KEYS without them, in the same order.
+GEOGRAPHY_KEYS = [
+    key
+    for key, meaning in documented_tables()[None]
+    if meaning.startswith("only in the documents of a taxonomy that records")
+]
+TOP_KEYS_WITHOUT_GEOGRAPHY = [key for key in TOP_KEYS if key not in GEOGRAPHY_KEYS]
 THREAT_KEYS = _documented_order("threats")
