@@ -443,7 +443,7 @@ def world_entry(view: WorldView, taxonomy: Taxonomy) -> dict:
     ...     Jurisdiction("cn", "China")), in_force=(InForceIn("m", "us", "deployed"),))
     >>> view = world_view(coverage_model(t), Geography.of(t), Scenario())
     >>> print(world_entry(view, t)["line"])
-    Where actors can choose their jurisdiction, 0 of 1 such threat is addressed where it is weakest (China for 1). Of the 1 other threat, 0 are addressed in every one of the 2 places and 0 in none.
+    1 threat is mobile: its actors can choose the jurisdiction they act in. It is not addressed where it is weakest, in China. Of the 1 other threat, 0 are addressed in all 2 jurisdictions, 0 in none and 1 in some.
     """
     names = {j.id: j.name for j in taxonomy.jurisdictions}
     threats = [view.threat(t) for t in view.threats]
@@ -505,6 +505,35 @@ def _weakest_places(view: WorldView) -> dict[str, list[str]]:
     return out
 
 
+def _mobile_line(mobile: int, addressed: int, weakest: dict, names: dict) -> str:
+    """The mobile threats' part of the world view's sentence.
+
+    >>> print(_mobile_line(2, 0, {"cn": 2, "us": 1}, {"cn": "China", "us": "US"}))
+    2 threats are mobile: their actors can choose the jurisdiction they act in. None of them is addressed where it is weakest. How many are weakest in each jurisdiction (a tie counts in each): China 2, US 1.
+    >>> print(_mobile_line(1, 1, {"cn": 1}, {"cn": "China"}))
+    1 threat is mobile: its actors can choose the jurisdiction they act in. It is addressed even where it is weakest, in China.
+    """
+    ranked = sorted(weakest.items(), key=lambda pn: (-pn[1], pn[0]))
+    if mobile == 1:
+        places = _names_list([names.get(p, p) for p, _ in ranked])
+        return (
+            "1 threat is mobile: its actors can choose the jurisdiction they act "
+            f"in. It is{'' if addressed else ' not'} addressed"
+            f"{' even' if addressed else ''} where it is weakest, in {places}."
+        )
+    if addressed == 0:
+        told = "None of them is addressed where it is weakest."
+    else:
+        verb = "is" if addressed == 1 else "are"
+        told = f"{addressed} of them {verb} addressed even where they are weakest."
+    counts = ", ".join(f"{names.get(p, p)} {n}" for p, n in ranked)
+    return (
+        f"{mobile} threats are mobile: their actors can choose the jurisdiction "
+        f"they act in. {told} How many are weakest in each jurisdiction (a tie "
+        f"counts in each): {counts}."
+    )
+
+
 def _world_line(
     mobile: list, others: list, places: int, names: dict, weakest_at: dict
 ) -> str:
@@ -520,27 +549,16 @@ def _world_line(
         for t in mobile:
             for place in weakest_at.get(t.id, [t.weakest]):
                 weakest[place] = weakest.get(place, 0) + 1
-        by_count: dict[int, list[str]] = {}
-        for place, n in sorted(weakest.items()):
-            by_count.setdefault(n, []).append(names.get(place, place))
-        where = "; ".join(
-            f"{_names_list(by_count[n])} for {n}"
-            + (" each" if len(by_count[n]) > 1 else "")
-            for n in sorted(by_count, reverse=True)
-        )
-        verb = "is" if addressed == 1 or len(mobile) == 1 else "are"
-        parts.append(
-            f"Where actors can choose their jurisdiction, {addressed} of "
-            f"{_plural(len(mobile), 'such threat')} {verb} addressed where "
-            f"{'it is' if len(mobile) == 1 else 'they are'} weakest ({where})."
-        )
+        parts.append(_mobile_line(len(mobile), addressed, weakest, names))
     if others:
         everywhere = sum(t.addressed_in == places for t in others)
         nowhere = sum(t.addressed_in == 0 for t in others)
+        some = len(others) - everywhere - nowhere
         verb = "is" if everywhere == 1 else "are"
         parts.append(
             f"Of the {_plural(len(others), 'other threat')}, {everywhere} {verb} "
-            f"addressed in every one of the {places} places and {nowhere} in none."
+            f"addressed in all {places} jurisdictions, {nowhere} in none"
+            + (f" and {some} in some." if some else ".")
         )
     return " ".join(parts)
 
