@@ -213,6 +213,7 @@ NODE_KINDS: dict[str, NodeKind] = {
             "Jurisdiction",
             "Jurisdictions",
             ("name", "kind", "weight", "description", "sources"),
+            "location",
         ),
     )
 }
@@ -339,6 +340,7 @@ LINK_KINDS: dict[str, LinkKind] = {
             editable=("since", "until", "rationale", "sources"),
             acyclic=True,
             irreflexive=True,
+            stix_type="member-of",
             fixture_key="member_of",
             words="is a member of",
         ),
@@ -354,6 +356,7 @@ LINK_KINDS: dict[str, LinkKind] = {
             "IN_FORCE_IN links",
             ends=("mitigation", "jurisdiction"),
             editable=("maturity", "since", "until", "rationale", "sources"),
+            stix_type="in-force-in",
             fixture_key="in_force",
             fixture_owner="target",
             words="is in force in",

@@ -7,10 +7,15 @@ order that of the ``x-mitre-matrix``'s ``tactic_refs``), an attack pattern's
 shortname is its ``phase_name``, whatever the kill chain's name),
 ``intrusion-set`` → incident of kind group, ``campaign`` → campaign,
 ``malware`` and ``tool`` → software, ``incident`` → case study (see
-``INCIDENT_TYPES``), a ``relationship`` of a link kind's ``LinkKind.stix_type``
-(``mitigates``, ``subtechnique-of``, ``uses`` from an incident to a
-technique, and the ``enables``, ``requires``, ``introduces`` of a Layerwise
-export) → that link, external references → sources. Revoked and deprecated
+``INCIDENT_TYPES``), a ``location`` carrying the Layerwise extension →
+jurisdiction (another location is ignored and counted), a ``relationship``
+of a link kind's ``LinkKind.stix_type`` (``mitigates``, ``subtechnique-of``,
+``uses`` from an incident to a technique, and the ``enables``, ``requires``,
+``introduces``, ``member-of``, ``in-force-in`` of a Layerwise export) → that
+link, external references → sources. Jurisdictions and their links keep the
+fixtures' rules (their kind and weight, dates, maturities, members only of a
+bloc or multilateral body, no membership cycle): a bundle breaking one is
+refused, naming the object. Revoked and deprecated
 objects are skipped and counted, other object types ignored and counted, a
 relationship to a missing or skipped object reported (and the rest
 imported); a ``uses`` that does not end at a technique (a group using a piece
@@ -41,8 +46,11 @@ from taxonomy.domain.records import (
     MATURITIES,
     STRENGTHS,
     Incident,
+    InForceIn,
+    Jurisdiction,
     Layer,
     Link,
+    MemberOf,
     Mitigates,
     Mitigation,
     Source,
@@ -51,7 +59,12 @@ from taxonomy.domain.records import (
     Threat,
     Uses,
 )
-from taxonomy.domain.rules import MAX_SHOWN, is_cost, shown
+from taxonomy.domain.rules import (
+    MAX_SHOWN,
+    is_cost,
+    shown,
+    taxonomy_problems,
+)
 from taxonomy.formats.common import (
     DEFAULT_STRENGTH,
     IMPORTED_MATURITY,
@@ -109,6 +122,7 @@ class _Rel(NamedTuple):
     sources: list[str] | None  # the Layerwise extension's source ids
     refs: list[dict[str, Any]] | None  # external references
     steps: dict[str, Any] | None  # the extension's steps, tactics, descriptions
+    bound: dict[str, Any] | None  # the extension's maturity, since, until
     original: dict[str, Any] | None  # the object, unless Layerwise wrote it
 
 
@@ -146,7 +160,7 @@ def _object_problems(index: int, obj: Any) -> list[str]:
         and _UUID.match(stix_id, len(kind) + 2)
     ):
         return [f"{_label(index, obj)}: id is not '{kind}--<uuid>'"]
-    if kind not in _REQUIRED:
+    if kind not in _REQUIRED or not _imported_type(obj):
         return []
     version = obj.get("spec_version")
     if version != SPEC_VERSION:
@@ -191,6 +205,7 @@ def _slim(obj: dict[str, Any]) -> _Rel:
         ext.get("sources") if ext else None,
         refs if isinstance(refs, list) and refs else None,
         {k: ext[k] for k in _STEP_FIELDS if k in ext} or None,
+        {k: ext[k] for k in _BOUND_FIELDS if k in ext} or None,
         None if _made_here(obj) else obj,
     )
 
@@ -206,6 +221,15 @@ _DEFINITION_REFS = ("created_by_ref", "object_marking_refs")
 
 
 _STEP_FIELDS = ("steps", "tactics", "descriptions")
+_BOUND_FIELDS = ("maturity", "since", "until")
+# The node type that is one of the project's only when Layerwise's extension
+# says what it is: a location says where, not what binds there.
+_EXTENDED_ONLY = ("location",)
+
+
+def _imported_type(obj: dict[str, Any]) -> bool:
+    """Whether an object of a node type becomes a node."""
+    return obj["type"] not in _EXTENDED_ONLY or _extension(obj) is not None
 
 
 class _Read:
@@ -240,7 +264,7 @@ class _Read:
         self.seen.add(stix_id)
         if kind == "relationship":
             self.rels[stix_id] = _slim(obj)
-        elif kind in NODE_TYPES:
+        elif kind in NODE_TYPES and _imported_type(obj):
             self.nodes[stix_id] = obj
         elif (
             kind == "grouping"
@@ -384,8 +408,8 @@ class _Bundle:
         matrices: list[dict[str, Any]] = (),  # type: ignore[assignment]
     ) -> Any:
         """``record`` with the original of ``obj`` as its ``stix``, unless
-        Layerwise wrote ``obj``."""
-        if _made_here(obj):
+        Layerwise wrote ``obj`` or the record keeps none (a jurisdiction)."""
+        if _made_here(obj) or not hasattr(record, "stix"):
             return record
         made = self.reference_sources(
             obj.get("external_references"), skip_id_reference=skip_id_reference
@@ -489,6 +513,7 @@ def _parse(
     links[LINK_KINDS["in_tactic"].field] = _in_tactic(read, nodes, bundle)
     layers.warn_unused()
     refuse_subtype_cycle(links[LINK_KINDS["subtype"].field].values())
+    _refuse_broken_geography(nodes, links)
     own_layers = {**{x.id: x for x in bundle.layers.values()}, **layers.layers}
     mitigations = nodes["mitigation"]
     used = {m.layer for m in mitigations.values()}
@@ -511,9 +536,10 @@ def _nodes(
     read: _Read, bundle: _Bundle, layers: LayerResolver
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """Node kind -> STIX id -> its record (threats, mitigations, tactics,
-    incidents), and the skipped objects' reasons."""
+    incidents, jurisdictions), and the skipped objects' reasons."""
     nodes: dict[str, dict[str, Any]] = {
-        kind: {} for kind in ("threat", "mitigation", "tactic", "incident")
+        kind: {}
+        for kind in ("threat", "mitigation", "tactic", "incident", "jurisdiction")
     }
     skipped: dict[str, str] = {}
     taken: set[tuple[str, str]] = set()
@@ -539,6 +565,8 @@ def _nodes(
             record = _mitigation(obj, graph_id, bundle, layers)
         elif kind == "tactic":
             record = _tactic(obj, graph_id, bundle, orders[obj["id"]])
+        elif kind == "jurisdiction":
+            record = _jurisdiction(obj, graph_id, bundle)
         else:
             record = _incident(obj, graph_id, bundle)
         matrices = [m for m in read.matrices if obj["id"] in m["tactic_refs"]]
@@ -638,6 +666,22 @@ def _threat(obj: dict[str, Any], graph_id: str, bundle: _Bundle) -> Threat:
         taxonomy=bundle.name,
         maturity=str(ext.get("maturity") or ""),
         sources=bundle.node_sources(obj),
+        mobile=str(ext.get("mobile") or "").strip(),
+    )
+
+
+def _jurisdiction(obj: dict[str, Any], graph_id: str, bundle: _Bundle) -> Jurisdiction:
+    """A jurisdiction: its kind and weight from the extension (the location's
+    region or country are not modelled)."""
+    ext = _extension(obj) or {}
+    return Jurisdiction(
+        id=graph_id,
+        name=str(obj["name"]).strip(),
+        kind=str(ext.get("kind") or "state"),
+        description=str(obj.get("description") or "").strip(),
+        weight=ext.get("weight"),
+        taxonomy=bundle.name,
+        sources=bundle.node_sources(obj),
     )
 
 
@@ -673,6 +717,7 @@ def _mitigation(
         taxonomy=bundle.name,
         sources=bundle.node_sources(obj),
         cost=_cost(obj, ext),
+        everywhere=str(ext.get("everywhere") or "").strip(),
     )
 
 
@@ -724,6 +769,8 @@ def _links(
             links[ends] = _mitigates(rel, ends, old, strength, bundle)
         elif kind.record is Uses:
             links[ends] = _uses(rel, ends, old, tactics, bundle)
+        elif kind.record in (MemberOf, InForceIn):
+            links[ends] = _bound(kind, rel, ends, old, bundle)
         else:
             links[ends] = kind.make(*ends)
         if old is None and rel.original is not None and kind.record is not Link:
@@ -731,6 +778,63 @@ def _links(
                 rel.original, links[ends], read, skip_id_reference=False
             )
     return out
+
+
+def _bound(
+    kind: LinkKind,
+    rel: _Rel,
+    ends: tuple[str, str],
+    old: MemberOf | InForceIn | None,
+    bundle: _Bundle,
+) -> MemberOf | InForceIn:
+    """The link of a member-of or in-force-in relationship: the extension's
+    maturity (in-force-in), since and until, its description the rationale;
+    a second one of the same pair replaces the first, reported."""
+    ext = rel.bound or {}
+    values: dict[str, Any] = {
+        "since": str(ext.get("since") or ""),
+        "until": str(ext.get("until") or ""),
+        "rationale": rel.description,
+        "sources": bundle.sources_of(rel.sources, rel.refs, skip_id_reference=False),
+    }
+    if kind.record is InForceIn:
+        values["maturity"] = str(ext.get("maturity") or IMPORTED_MATURITY)
+    if old is not None:
+        bundle.report.warnings.append(
+            f"{rel.id}: a second {rel.type} {ends[0]} -> {ends[1]}; the last kept"
+        )
+    return kind.make(*ends, **values)
+
+
+def _refuse_broken_geography(
+    nodes: dict[str, dict[str, Any]],
+    links: dict[str, dict[tuple[str, str], Any]],
+) -> None:
+    """Refuse a bundle whose jurisdictions or their links break a rule of
+    ``taxonomy_problems`` (kind, weight, dates, maturity, members only of a
+    bloc or multilateral body, no membership cycle): every problem, naming
+    the jurisdiction or link."""
+    geography = Taxonomy(
+        jurisdictions=tuple(nodes["jurisdiction"].values()),
+        memberships=tuple(links[LINK_KINDS["member_of"].field].values()),
+        in_force=tuple(links[LINK_KINDS["in_force_in"].field].values()),
+    )
+    if not geography.jurisdictions:
+        return
+    problems = []
+    for p in taxonomy_problems(geography):
+        if p.rule == "unknown":
+            continue  # the sources and mitigations are not in ``geography``
+        kind = LINK_KINDS.get(p.kind) or NODE_KINDS[p.kind]
+        record = getattr(geography, kind.field)[p.index]
+        what = (
+            f"{kind.stix_type} {kind.key(record)}"
+            if kind.is_link
+            else f"location {record.id} ({shown(record.name)})"
+        )
+        problems.append(f"{what}{f' ({p.field})' if p.field else ''}: {p.message}")
+    if problems:
+        raise InterchangeError(problems)
 
 
 def _not_a_technique(read: _Read, ref: str) -> bool:

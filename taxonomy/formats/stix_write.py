@@ -47,6 +47,9 @@ from typing import Any
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import (
     Incident,
+    InForceIn,
+    Jurisdiction,
+    MemberOf,
     Mitigates,
     Mitigation,
     Source,
@@ -83,19 +86,21 @@ INCIDENT_EXPORT = {
 # The types whose first_seen an incident's date fills.
 _FIRST_SEEN = ("campaign", "intrusion-set", "malware")
 EXTENSION_SCHEMA = """\
-Layerwise governance properties, version 1.0.0 (property-extension).
+Layerwise governance properties, version 1.1.0 (property-extension).
 A property whose value would be empty (an empty list or string, no year) is
 left out: a missing property means the empty value.
 On every object: taxonomy (string), the Layerwise taxonomy the object was
 exported from; id (string), the object's id within it.
-attack-pattern: maturity (string, the source taxonomy's vocabulary); sources
-(list of source ids).
+attack-pattern: maturity (string, the source taxonomy's vocabulary); mobile
+(string: why its actors choose where to act; left out for a threat that is
+not mobile); sources (list of source ids).
 course-of-action: layer (string), the id of its governance layer: a layer id
 of the same taxonomy (listed in the grouping) when layer_taxonomy equals
 taxonomy, else the full id of another taxonomy's layer; layer_taxonomy
 (string); maturity (one of proposed, pilot, deployed); cost (a positive
-number in the editors' own units; left out when 1); sources (list of source
-ids).
+number in the editors' own units; left out when 1); everywhere (string: why
+it is in force in every jurisdiction; left out for any other mitigation);
+sources (list of source ids).
 x-mitre-tactic: order (integer from 0, its column; the x-mitre-matrix lists
 the tactics in this order too); sources (list of source ids);
 x_mitre_shortname is left out when the tactic has none (its
@@ -103,6 +108,10 @@ kill_chain_phases then name it by its name in lowercase with hyphens).
 incident, campaign, intrusion-set, malware: date (string: an ISO date,
 year-month or year; first_seen holds its first day where the type has
 first_seen); sources (list of source ids); the description is the summary.
+location (a jurisdiction; its region or country says where, as far as
+STIX's vocabularies can): kind (one of state, bloc, multilateral); weight (a
+number, what the world view weighs it by; left out when not recorded);
+sources (list of source ids).
 relationship mitigates: strength (one of low, medium, high); sources (list
 of source ids); the relationship's description is the rationale.
 relationship uses (an incident to an attack-pattern): steps (list of step
@@ -115,15 +124,23 @@ title, year, publisher, url}).
 Relationship types besides mitigates and subtechnique-of: enables
 (attack-pattern to attack-pattern: the source makes the target possible or
 cheaper), requires (course-of-action to course-of-action), introduces
-(course-of-action to attack-pattern: the mitigation creates the threat).
+(course-of-action to attack-pattern: the mitigation creates the threat),
+member-of (location to location: the member belongs to the bloc or
+multilateral body; since, until, sources) and in-force-in (course-of-action
+to location: maturity, one of proposed, pilot, deployed, the mitigation's
+maturity there; since, until, sources). since and until are ISO dates: the
+link holds from since (inclusive) to until (exclusive); the relationship's
+description is the rationale.
 """
 
 
 # When an item the audit journal has no creation of was made: not known, so
 # the start of the Unix epoch, the same in every export. When the Layerwise
-# identity and its extension definition (version 1.0.0) were defined.
+# identity and its extension definition (version 1.0.0) were defined, and
+# when version 1.1.0 added jurisdictions (issue 25).
 UNRECORDED = "1970-01-01T00:00:00.000Z"
 DEFINED = "2026-12-01T00:00:00.000Z"
+EXTENDED = "2026-12-07T00:00:00.000Z"
 # The kill chain of each Navigator domain, as ATT&CK's and ATLAS's own
 # bundles name it (mitreattack-python finds a domain's techniques by it).
 KILL_CHAINS = {
@@ -375,7 +392,8 @@ def stix_bundle(taxonomy: Taxonomy, *, name: str, times: Times | None = None) ->
     phases = _kill_chain_phases(taxonomy, name)
     known = {phase_name(t) for t in taxonomy.tactics}
     for t in taxonomy.threats:
-        built = _sdo("threat", ids, t, name, {"maturity": t.maturity}, export.sources)
+        ext = {"maturity": t.maturity, "mobile": t.mobile}
+        built = _sdo("threat", ids, t, name, ext, export.sources)
         if t.id in phases:
             built["kill_chain_phases"] = phases[t.id]
         objects.append(_threat(export, t, built, known))
@@ -387,6 +405,7 @@ def stix_bundle(taxonomy: Taxonomy, *, name: str, times: Times | None = None) ->
             "layer_taxonomy": layer_taxonomy,
             "maturity": m.maturity,
             "cost": None if m.cost == 1 else m.cost,
+            "everywhere": m.everywhere,
         }
         built = _sdo("mitigation", ids, m, name, ext, export.sources)
         objects.append(
@@ -410,6 +429,8 @@ def stix_bundle(taxonomy: Taxonomy, *, name: str, times: Times | None = None) ->
     objects += _matrices(export, taxonomy.tactics, ids["tactic"])
     for incident in taxonomy.incidents:
         objects.append(_incident(export, incident, ids))
+    for jurisdiction in taxonomy.jurisdictions:
+        objects.append(_location(export, jurisdiction, ids))
     objects += _relationships(taxonomy, export, ids)
     grouping = _grouping(taxonomy, name, [o["id"] for o in objects])
     # The grouping holds the layers' and sources' records too.
@@ -594,6 +615,53 @@ def _incident(
     )
 
 
+# Where a jurisdiction is, as a location must say (a region, a country or a
+# latitude and longitude): by its name, the ISO 3166-1 alpha-2 code of a
+# state or the region (STIX's region vocabulary) of a bloc. A place neither
+# fits, as the rest of the world or a multilateral body, is the region
+# ``PLACE_UNLISTED``, a value outside the open vocabulary.
+PLACES = {
+    "european union": {"region": "europe"},
+    "united states": {"country": "US"},
+    "china": {"country": "CN"},
+    "united kingdom": {"country": "GB"},
+}
+PLACE_UNLISTED = {"region": "world"}
+
+
+def place_of(jurisdiction: Jurisdiction) -> dict[str, str]:
+    """A jurisdiction's ``region`` or ``country``.
+
+    >>> place_of(Jurisdiction("uk", "United Kingdom"))
+    {'country': 'GB'}
+    >>> place_of(Jurisdiction("row", "Rest of the world"))
+    {'region': 'world'}
+    """
+    return dict(PLACES.get(jurisdiction.name.strip().lower(), PLACE_UNLISTED))
+
+
+def _location(
+    export: _Export, jurisdiction: Jurisdiction, ids: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    """A jurisdiction as a ``location``: its kind and weight in the extension."""
+    built = _sdo(
+        "jurisdiction",
+        ids,
+        jurisdiction,
+        export.name,
+        {"kind": jurisdiction.kind, "weight": jurisdiction.weight},
+        export.sources,
+    )
+    built.update(place_of(jurisdiction))
+    return export.finished(
+        "jurisdiction",
+        jurisdiction,
+        built,
+        overlay=_OVERLAY,
+        sources=jurisdiction.sources,
+    )
+
+
 def _first_day(date: str) -> str:
     """The first moment of an ISO date, year-month or year.
 
@@ -652,15 +720,16 @@ def _extension_definition() -> dict[str, Any]:
         "extension-definition",
         EXTENSION_ID,
         DEFINED,
-        DEFINED,
+        EXTENDED,
         name="Layerwise governance properties",
         description=(
             "Governance layer, link strength, maturity, the steps of an "
-            "incident's uses and the Layerwise ids of threats (attack-pattern), "
-            "mitigations (course-of-action), tactics and incidents."
+            "incident's uses, where measures are in force, and the Layerwise "
+            "ids of threats (attack-pattern), mitigations (course-of-action), "
+            "tactics, incidents and jurisdictions (location)."
         ),
         schema=EXTENSION_SCHEMA,
-        version="1.0.0",
+        version="1.1.0",
         extension_types=["property-extension"],
     )
 
@@ -680,7 +749,7 @@ def _reference(source: Source, name: str) -> dict[str, Any]:
 def _sdo(
     kind: str,
     ids: dict[str, dict[str, str]],
-    record: Threat | Mitigation | Tactic | Incident,
+    record: Threat | Mitigation | Tactic | Incident | Jurisdiction,
     name: str,
     ext: dict[str, Any],
     sources: dict[str, Source],
@@ -740,6 +809,9 @@ def _relationships(
             if isinstance(link, Mitigates):
                 item.update(_mitigates_properties(link, name, export.sources))
                 cited = link.sources
+            elif isinstance(link, MemberOf | InForceIn):
+                item.update(_bound_properties(link, name, export.sources))
+                cited = link.sources
             elif isinstance(link, Uses):
                 item.update(_uses_properties(link, name))
                 cited = None  # a USES link cites no sources: its references stay
@@ -793,6 +865,32 @@ def _mitigates_properties(
         out["external_references"] = refs
     out["extensions"] = _extensions(
         strength=link.strength, sources=[unprefixed(name, s) for s in link.sources]
+    )
+    return out
+
+
+def _bound_properties(
+    link: MemberOf | InForceIn, name: str, sources: dict[str, Source]
+) -> dict[str, Any]:
+    """A member-of or in-force-in relationship's rationale (its description),
+    references and extension: the maturity there (in-force-in), since, until
+    and the sources.
+
+    >>> out = _bound_properties(InForceIn("m", "eu", "pilot", since="2025-02-02"), "x", {})
+    >>> sorted(out["extensions"][EXTENSION_ID])
+    ['extension_type', 'maturity', 'since']
+    """
+    out: dict[str, Any] = {}
+    if link.rationale:
+        out["description"] = link.rationale
+    refs = [_reference(sources[s], name) for s in link.sources if s in sources]
+    if refs:
+        out["external_references"] = refs
+    out["extensions"] = _extensions(
+        maturity=getattr(link, "maturity", ""),
+        since=link.since,
+        until=link.until,
+        sources=[unprefixed(name, s) for s in link.sources],
     )
     return out
 

@@ -50,6 +50,36 @@ def test_graphml_holds_every_node_and_edge_with_its_properties(seeded_graph_read
     )
     (edge,) = g.get_edge_data("mitigation:tee", "threat:model-extraction").values()
     assert edge["strength"] == "high" and edge["rationale"]
+    # Jurisdictions (issue 25): their nodes, links and the threats' and
+    # mitigations' flags, with their properties.
+    assert kinds.count("jurisdiction") == 6
+    assert g.nodes["jurisdiction:eu"]["jurisdiction_kind"] == "bloc"
+    assert "eu-ai-act-2024" in g.nodes["jurisdiction:eu"]["sources"].split()
+    (edge,) = g.get_edge_data(
+        "mitigation:compute-thresholds", "jurisdiction:eu"
+    ).values()
+    assert (edge["type"], edge["maturity"], edge["since"]) == (
+        "IN_FORCE_IN",
+        "deployed",
+        "2025-08-02",
+    )
+    assert edge["rationale"] and edge["sources"] == "eu-ai-act-2024"
+    assert sum(1 for _, reason in g.nodes(data="mobile") if reason) == 5
+    assert sum(1 for _, reason in g.nodes(data="everywhere") if reason) == 2
+
+
+def test_the_seed_graphml_loads_in_networkx_and_igraph(
+    seeded_graph_read_only, tmp_path
+):
+    text = _export("--format", "graphml")
+    _assert_both_loaders_read_every_node_and_edge(text, tmp_path / "seed.graphml")
+    types = [
+        t
+        for *_, t in nx.read_graphml(io.StringIO(text), force_multigraph=True).edges(
+            data="type"
+        )
+    ]
+    assert types.count("IN_FORCE_IN") == 7
 
 
 def test_graphml_of_atlas_keeps_maturity_and_references(graph, atlas_text):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from io import StringIO
 
 import pytest
@@ -11,9 +12,19 @@ from django.core.management import CommandError, call_command
 
 from taxonomy import selectors, services
 from taxonomy.domain.errors import InterchangeError
+from taxonomy.domain.records import (
+    InForceIn,
+    Jurisdiction,
+    Layer,
+    MemberOf,
+    Mitigation,
+    Source,
+    Taxonomy,
+    Threat,
+)
 from taxonomy.formats import document_json
 from taxonomy.formats.stix_read import stix_parse
-from taxonomy.formats.stix_write import EXTENSION_ID
+from taxonomy.formats.stix_write import EXTENSION_ID, stix_bundle
 from taxonomy.graph import repository
 
 
@@ -262,22 +273,12 @@ def test_the_seed_exported_and_imported_again_is_an_equal_graph(seeded_graph, tm
     _import(path, "--taxonomy", "seed-copy")
     copy = json.dumps(_document("seed-copy"), sort_keys=True)
     copy = copy.replace('"seed-copy:', '"').replace('"seed-copy"', '"layerwise"')
-    assert json.loads(copy) == _without_geography(_document("layerwise"))
-
-
-def _without_geography(document: dict) -> dict:
-    """A canonical document without what STIX does not carry yet (issue 25:
-    jurisdictions as STIX location objects are still to come): the
-    jurisdictions and their links, threats' ``mobile`` and mitigations'
-    ``everywhere`` reasons."""
-    out = {
-        key: items
-        for key, items in document.items()
-        if key not in ("jurisdictions", "memberships", "in_force")
-    }
-    for key, field in (("threats", "mobile"), ("mitigations", "everywhere")):
-        out[key] = [{k: v for k, v in item.items() if k != field} for item in out[key]]
-    return out
+    original = _document("layerwise")
+    assert json.loads(copy) == original
+    # The seed has what the comparison must see travel (issue 25).
+    assert original["jurisdictions"] and original["in_force"]
+    assert any(t.get("mobile") for t in original["threats"])
+    assert any(m.get("everywhere") for m in original["mitigations"])
 
 
 def test_atlas_exported_and_imported_again_is_the_same_graph(
@@ -326,3 +327,104 @@ def test_a_reference_url_that_is_no_web_address_is_left_out():
     urls = {s.name: s.url for s in graph.sources}
     assert urls["Evil"] == ""
     assert urls["Doe 2020"] == "https://example.org/doe"
+
+
+# --- Jurisdictions (issue 25) -------------------------------------------------------
+
+
+def _geography() -> Taxonomy:
+    """A taxonomy ``geo`` with every field of the geography set: a bloc with a
+    member state, links in force with dates, a mobile threat and a mitigation
+    in force everywhere."""
+    return Taxonomy(
+        layers=(Layer("geo:hw", "Hardware", taxonomy="geo"),),
+        threats=(Threat("geo:t", "T", taxonomy="geo", mobile="Moves to the weakest."),),
+        mitigations=(
+            Mitigation("geo:m", "M", "geo:hw", "pilot", taxonomy="geo"),
+            Mitigation(
+                "geo:w", "W", "geo:hw", "deployed", taxonomy="geo", everywhere="In it."
+            ),
+        ),
+        sources=(Source("geo:s", "S", taxonomy="geo"),),
+        jurisdictions=(
+            Jurisdiction(
+                "geo:eu", "European Union", "bloc", "D.", 0.25, "geo", 1, ("geo:s",)
+            ),
+            Jurisdiction("geo:fr", "France", taxonomy="geo"),
+            Jurisdiction("geo:un", "A body", "multilateral", taxonomy="geo"),
+        ),
+        memberships=(
+            MemberOf(
+                "geo:fr", "geo:eu", "1958-01-01", "2100-01-01", "Why.", ("geo:s",)
+            ),
+            MemberOf("geo:fr", "geo:un"),
+        ),
+        in_force=(
+            InForceIn(
+                "geo:m", "geo:eu", "deployed", "2025-02-02", "", "Act.", ("geo:s",)
+            ),
+            InForceIn("geo:m", "geo:fr", "proposed", until="2030-01-01"),
+        ),
+    )
+
+
+def test_jurisdictions_their_links_and_flags_travel_through_stix():
+    original = _geography()
+    text = stix_bundle(original, name="geo")
+    locations = [o for o in json.loads(text)["objects"] if o["type"] == "location"]
+    assert {o["name"]: (o.get("region"), o.get("country")) for o in locations} == {
+        "European Union": ("europe", None),
+        "France": ("world", None),
+        "A body": ("world", None),
+    }
+    parsed, _ = stix_parse(text, taxonomy="geo")
+    for field in ("threats", "mitigations", "jurisdictions", "memberships"):
+        assert sorted(getattr(parsed, field), key=repr) == sorted(
+            getattr(original, field), key=repr
+        )
+    assert sorted(parsed.in_force, key=repr) == sorted(original.in_force, key=repr)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda t: replace(t, memberships=(MemberOf("geo:eu", "geo:fr"),)),
+            "member-of geo:eu->geo:fr (body): 'geo:fr' is a state",
+        ),
+        (
+            lambda t: replace(t, in_force=(InForceIn("geo:m", "geo:eu", "soon"),)),
+            "in-force-in geo:m->geo:eu (maturity): unknown maturity 'soon'",
+        ),
+        (
+            lambda t: replace(
+                t,
+                memberships=(MemberOf("geo:fr", "geo:eu", "2020-01-01", "2019-01-01"),),
+            ),
+            "member-of geo:fr->geo:eu (until): until (2019-01-01) must come after",
+        ),
+        (
+            lambda t: replace(
+                t,
+                jurisdictions=(
+                    replace(t.jurisdictions[0], weight=-1),
+                    *t.jurisdictions[1:],
+                ),
+            ),
+            "location geo:eu ('European Union') (weight): weight -1 is not",
+        ),
+    ],
+)
+def test_a_bundle_breaking_a_jurisdiction_rule_is_refused_naming_it(change, message):
+    with pytest.raises(InterchangeError) as caught:
+        stix_parse(stix_bundle(change(_geography()), name="geo"), taxonomy="geo")
+    assert message in "\n".join(caught.value.problems)
+
+
+def test_a_location_without_the_layerwise_extension_is_ignored_and_counted():
+    place = stix2.Location(name="Paris", country="FR")
+    nameless = stix2.Location(region="europe")
+    text = stix2.Bundle(objects=[place, nameless]).serialize()
+    parsed, report = stix_parse(text, taxonomy="geo")
+    assert parsed.jurisdictions == ()
+    assert report.ignored["location"] == 2
