@@ -111,7 +111,9 @@ def test_the_world_section_is_the_world_view(seed):
         assert entry["mobile"] == expected.mobile
     assert world["mobile_summary"] == view.mobile_summary
     assert set(world["mobile_summary"]) == set(CLASSES)
-    assert "where they are weakest" in world["line"]
+    mobile = sum(entry["mobile"] for entry in world["threats"])
+    assert mobile > 1
+    assert world["line"].startswith(f"{mobile} threats are mobile")
 
 
 def test_a_taxonomy_without_jurisdictions_answers_as_before(seed):
