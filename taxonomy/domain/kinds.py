@@ -115,7 +115,7 @@ class LinkKind:
         nor its version); empty for a plain link.
 
         >>> LINK_KINDS["uses"].props
-        ('steps', 'tactics', 'descriptions')
+        ('steps', 'tactics', 'descriptions', 'stix')
         """
         return tuple(
             f.name for f in fields(self.record) if f.name not in (*self.ends, "version")

@@ -24,7 +24,10 @@ from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     SEARCH_MAX_LENGTH,
     Incident,
+    InForceIn,
+    Jurisdiction,
     Link,
+    MemberOf,
     Tactic,
     Uses,
 )
@@ -89,7 +92,8 @@ case-studies:
 """
 
 # What each taxonomy lacks of the registry's kinds, added by the test: the seed
-# has no tactic or incident, the ATLAS sample no ENABLES, REQUIRES or INTRODUCES.
+# has no tactic, incident or MEMBER_OF, the ATLAS sample no ENABLES, REQUIRES,
+# INTRODUCES or jurisdiction.
 SEED_EXTRAS = {
     "tactics": (
         Tactic(
@@ -113,11 +117,18 @@ SEED_EXTRAS = {
     "uses": (
         Uses("inc-stripped", "guardrail-removal", (1,), ("ta-evasion",), ("tuned",)),
     ),
+    "memberships": (MemberOf("uk", "ai-safeguards-agency", since="2030-01-01"),),
 }
 ATLAS_EXTRAS = {
     "enables": (Link("atlas:AML.T0000", "atlas:AML.T0020"),),
     "requires": (Link("atlas:AML.M0007", "atlas:AML.M0000"),),
     "introduces": (Link("atlas:AML.M0000", "atlas:AML.T0020"),),
+    "jurisdictions": (
+        Jurisdiction("atlas:eu", "A *bloc*", "bloc", taxonomy="atlas"),
+        Jurisdiction("atlas:fr", "A member state", taxonomy="atlas"),
+    ),
+    "memberships": (MemberOf("atlas:fr", "atlas:eu", since="1958-01-01"),),
+    "in_force": (InForceIn("atlas:AML.M0000", "atlas:eu", "pilot"),),
 }
 TAXONOMIES = (DEFAULT_TAXONOMY, "atlas")
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from taxonomy import selectors
+from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.graph import driver as graph_driver
 from taxonomy.graph import repository, server
 from taxonomy.graph.repository import base
@@ -57,7 +58,22 @@ def test_the_server_listens_on_loopback_only_with_http_off(neo4j_server):
 def test_schema_setup_is_idempotent(neo4j_server):
     first = repository.schema_apply()
     assert repository.schema_apply() == first
-    assert "taxonomy_text_2" in first
+    assert base.FULLTEXT_INDEX in first
+
+
+def test_the_full_text_index_covers_every_node_kind(neo4j_server):
+    """A kind added to the registry is searched: the index of this name holds
+    every node kind's label (an index made before the kind existed would
+    not, and IF NOT EXISTS would keep it: a new kind needs a new name)."""
+    repository.schema_apply()
+    with graph_driver.get_driver().session(database=graph_driver.database()) as session:
+        record = session.run(
+            "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes "
+            "WHERE name = $name RETURN labelsOrTypes",
+            name=base.FULLTEXT_INDEX,
+        ).single()
+    assert record is not None
+    assert set(record["labelsOrTypes"]) == {k.label for k in NODE_KINDS.values()}
 
 
 def test_a_full_text_index_of_an_earlier_version_is_replaced(neo4j_server):
