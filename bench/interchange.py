@@ -109,7 +109,7 @@ def plain_rows(taxonomy: Taxonomy) -> dict[str, list[dict]]:
 
     >>> rows = plain_rows(bench_taxonomy(threats=2, mitigations=1, links=1, layers=1))
     >>> sorted(rows["mitigates"][0]["props"])
-    ['rationale', 'sources', 'strength', 'version']
+    ['rationale', 'sources', 'stix', 'strength', 'version']
     """
     return {
         "layer": [{"id": x.id, "props": _props(x, "id")} for x in taxonomy.layers],

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from taxonomy import services
-from taxonomy.domain.records import Incident, Tactic, Uses
+from taxonomy.domain.records import Incident, MemberOf, Tactic, Uses
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
@@ -68,8 +68,8 @@ def screenshot_dir() -> Path:
 
 
 def _seed_every_kind() -> None:
-    """Give the seed an item of each kind it lacks (a tactic, an incident and
-    their links), written as an editor writes them through the API, then
+    """Give the seed an item of each kind it lacks (a tactic, an incident,
+    their links and a membership), written as an editor writes them through the API, then
     create and delete a tactic, so that the newest changes are a tactic's."""
     tactic = Tactic(
         "evading-oversight",
@@ -99,6 +99,9 @@ def _seed_every_kind() -> None:
         ("Orders went through shell companies.",),
     )
     services.property_link_create(kind="uses", record=uses)
+    # The seed records no membership (the agency has no members yet).
+    membership = MemberOf("uk", "ai-safeguards-agency", since="2030-01-01")
+    services.property_link_create(kind="member_of", record=membership)
     services.node_create(kind="tactic", record=Tactic("passing", "Passing"))
     services.node_delete(kind="tactic", key="passing")
 
