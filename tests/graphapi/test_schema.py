@@ -14,6 +14,7 @@ import json
 
 import pytest
 import schemathesis
+from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.validation import validate_schema
@@ -170,13 +171,14 @@ BOUNDED = settings(
 
 @LIVE.parametrize()
 @BOUNDED
-def test_the_api_matches_its_schema(case, seeded_graph, editor_token, settings):
+def test_the_api_matches_its_schema(case, seeded_graph, editor_token):
     # An import over LAYERWISE_IMPORT_JOB_BYTES is accepted (202) and checked
     # by the job, so a large schema-violating body generated here would be
     # "accepted negative data"; imports are answered at once in this test
-    # (the job path: tests/graphapi/test_import_jobs.py).
-    settings.LAYERWISE_IMPORT_JOB_BYTES = 2**40
-    response = case.call(headers={"Authorization": f"Token {editor_token}"})
+    # (the job path: tests/graphapi/test_import_jobs.py). Per example, as
+    # pytest-django's settings fixture would nest one override per example.
+    with override_settings(LAYERWISE_IMPORT_JOB_BYTES=2**40):
+        response = case.call(headers={"Authorization": f"Token {editor_token}"})
     case.validate_response(response, checks=CHECKS)
 
 
