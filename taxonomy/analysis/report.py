@@ -663,8 +663,16 @@ def _columns(rows: list[list[str]], right: Iterable[int] = ()) -> list[str]:
 
 def _scenario_line(report: Mapping) -> str:
     s = report["scenario"]
+    # Where and when (a taxonomy that records jurisdictions): said even when
+    # nothing else is changed, as the baseline then counts only what binds there.
+    where = [
+        f"{label}: {s[key]}"
+        for key, label in (("jurisdiction", "in force in"), ("as_of", "as of"))
+        if s.get(key)
+    ]
     if s["baseline"]:
-        return "Scenario: baseline (every layer, mitigation and maturity counts)"
+        line = "Scenario: baseline (every layer, mitigation and maturity counts)"
+        return "; ".join([line, *where])
     parts = []
     if s["disabled_layers"]:
         parts.append("layers off: " + ", ".join(s["disabled_layers"]))
@@ -676,7 +684,7 @@ def _scenario_line(report: Mapping) -> str:
         parts.append("adopted: " + ", ".join(s["adopted"]))
     if s["disabled_by_requires"]:
         parts.append("also off (REQUIRES): " + ", ".join(s["disabled_by_requires"]))
-    return "Scenario: " + "; ".join(parts)
+    return "Scenario: " + "; ".join([*parts, *where])
 
 
 def _threat_rows(report: Mapping) -> list[str]:

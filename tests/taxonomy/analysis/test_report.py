@@ -192,3 +192,26 @@ def test_the_generator_is_seeded():
     other = synthetic_taxonomy(threats=20, mitigations=5, layers=2, links=40, seed=10)
     assert one == two
     assert one != other
+
+
+def test_the_table_names_the_jurisdiction_and_date_it_counts():
+    """A baseline counted in one jurisdiction on one day says so: the table's
+    scenario line is every number's assumption."""
+    from taxonomy.analysis.report import _scenario_line
+
+    base = {
+        "baseline": True, "disabled_layers": [], "disabled_mitigations": [],
+        "maturities": None, "adopted": [], "disabled_by_requires": [],
+    }  # fmt: skip
+    assert _scenario_line({"scenario": base}) == (
+        "Scenario: baseline (every layer, mitigation and maturity counts)"
+    )
+    placed = {**base, "jurisdiction": "eu", "as_of": "2026-01-01"}
+    assert _scenario_line({"scenario": placed}) == (
+        "Scenario: baseline (every layer, mitigation and maturity counts); "
+        "in force in: eu; as of: 2026-01-01"
+    )
+    off = {**placed, "baseline": False, "disabled_layers": ["hardware"]}
+    assert _scenario_line({"scenario": off}) == (
+        "Scenario: layers off: hardware; in force in: eu; as of: 2026-01-01"
+    )
