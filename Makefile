@@ -25,12 +25,18 @@ $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Layerwise needs Python 3.11 (PYTHON=$(PYTHON))")'
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME): requirements.lock | $(VENV)/bin/python
+# requirements-data.lock pins packages read only as data (IBM's AI Atlas
+# Nexus catalogues, taxonomy/formats/risk_atlas.py), installed without their
+# dependencies: the package's own code would pull in torch, the project never
+# imports it. make lock leaves that file alone.
+$(RUNTIME): requirements.lock requirements-data.lock | $(VENV)/bin/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-data.lock
 	@touch $@
 
-$(DEV): requirements-dev.lock | $(VENV)/bin/python
+$(DEV): requirements-dev.lock requirements-data.lock | $(VENV)/bin/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-data.lock
 	@touch $@
 
 # The browser's JavaScript (Cytoscape.js), pinned in package-lock.json; Django

@@ -92,3 +92,34 @@ def test_the_site_imports_only_packages_of_the_runtime_lock():
                 if not names & set(RUNTIME):
                     outside.setdefault(module, []).append(str(path.relative_to(ROOT)))
     assert outside == {}
+
+
+# requirements-data.lock: packages read only as data, installed with --no-deps.
+DATA_LOCK = "requirements-data.lock"
+
+
+def test_the_data_lock_pins_what_is_installed():
+    from importlib.metadata import version
+
+    pins = _lock(DATA_LOCK)
+    assert pins, f"{DATA_LOCK} pins nothing"
+    assert {name: version(name) for name in pins} == pins
+
+
+def test_the_data_lock_is_installed_without_dependencies_by_both_stamps():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lines = [line for line in makefile.splitlines() if f"-r {DATA_LOCK}" in line]
+    assert len(lines) == 2 and all("--no-deps" in line for line in lines)
+
+
+def test_the_site_never_imports_a_package_of_the_data_lock():
+    distributions = packages_distributions()
+    data = set(_lock(DATA_LOCK))
+    imported = {
+        module
+        for package in APP_PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        for module in _third_party_imports(path)
+        if {_name(d) for d in distributions.get(module, [module])} & data
+    }
+    assert imported == set()
