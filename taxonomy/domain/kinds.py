@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from taxonomy.domain import records
+from taxonomy.domain.mappings import MappingRow
 from taxonomy.domain.records import (
     InForceIn,
     Link,
@@ -363,6 +364,46 @@ LINK_KINDS: dict[str, LinkKind] = {
         ),
     )
 }
+
+# The kinds that join two taxonomies (issue 26): a mapping set and its rows,
+# each a MAPS_TO link from an item of the set's subject taxonomy to one of its
+# object taxonomy, keyed within its set by its two CURIEs. They are kept out
+# of NODE_KINDS and LINK_KINDS on purpose: those are the parts of ONE
+# taxonomy (its fixtures, canonical document, STIX bundle, sync), which a
+# crosswalk belongs to neither side of; a mapping set is read, written and
+# exported whole through its own path (taxonomy.formats.sssom, the
+# repository's mappings module), and the rows' properties are read from here.
+MAPS_TO = LinkKind(
+    "maps_to",
+    MappingRow,
+    "rows",
+    "MAPS_TO",
+    "threat",
+    "threat",
+    "mappings",
+    "Mapping",
+    "Mappings",
+    ends=("subject_id", "object_id"),
+    editable=(
+        "predicate_id",
+        "confidence",
+        "mapping_justification",
+        "comment",
+        "author_id",
+        "mapping_date",
+    ),
+    words="maps to",
+)
+# A mapping set's metadata, a node of this label keyed by its mapping_set_id.
+MAPPING_SET_LABEL = "MappingSet"
+MAPPING_SET_EDITABLE = (
+    "license",
+    "creator_id",
+    "mapping_date",
+    "mapping_set_title",
+    "mapping_set_description",
+    "comment",
+)
 
 Kind = NodeKind | LinkKind
 # Every kind, nodes first, in the order changes are reported and written.
