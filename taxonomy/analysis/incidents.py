@@ -44,6 +44,15 @@ ASSUMPTION = (
     "(the chain rule). Whether a technique is addressed depends on the "
     "coverage threshold."
 )
+# The same rule read through a mapping set (issue 26): shown with RULE of
+# taxonomy.analysis.crosswalk beside every count of a replay through a mapping.
+CROSSED_ASSUMPTION = (
+    "An incident of another catalogue counts as stopped when at least one "
+    "technique it uses maps, exactly or closely, to a Layerwise threat this "
+    "scenario addresses, after the mapping's confidence (the threat's coverage "
+    "times the confidence reaches the threshold); a technique mapped to nothing "
+    "is outside the taxonomy and stops nothing."
+)
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 STOPPERS_SHOWN = 50
 

@@ -5,8 +5,12 @@ technique, and coverage per tactic, as plain data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
+from taxonomy.analysis.crosswalk import OUTSIDE, RULE, CrossedItem, crossed_view
 from taxonomy.analysis.incidents import (
     ASSUMPTION,
+    CROSSED_ASSUMPTION,
     STOPPERS_SHOWN,
     THRESHOLDS,
     IncidentModel,
@@ -253,3 +257,75 @@ def tactic_document(taxonomy: Taxonomy, analysis: Analysis) -> dict:
             "by_class": class_summary(analysis.classes.values()),
         },
     }
+
+
+def crossed_incident_document(
+    other: Taxonomy,
+    analysis: Analysis,
+    crossed: Iterable[CrossedItem],
+    *,
+    mapping: Mapping[str, str],
+    model: IncidentModel | None = None,
+) -> dict:
+    """The incidents of another catalogue replayed against OUR scenario through
+    a mapping set: ``incident_document``'s shape, the other catalogue's
+    techniques addressed as the crosswalk counts them.
+
+    Parameters
+    ----------
+    other : Taxonomy
+        The catalogue whose incidents are replayed (ATLAS, say).
+    analysis : Analysis
+        Our taxonomy under the scenario.
+    crossed : iterable of CrossedItem
+        ``crosswalk`` of ``other``'s techniques through the mapping.
+    mapping : mapping
+        ``{"id", "name"}`` of the mapping set, named on every surface.
+    model : IncidentModel, optional
+        ``incident_model(other)``, when already built.
+
+    Returns
+    -------
+    dict
+        ``incident_document``'s keys (``assumption`` says the crossed rule), plus
+        ``through: {id, name, rule}``, ``outside_total`` (techniques used by
+        some incident that map to nothing) and per incident ``outside`` (its
+        techniques outside the taxonomy, by id) and ``via`` (per addressed
+        technique the row that counts: ``{technique, threat, predicate,
+        confidence}``).
+
+    >>> from taxonomy.analysis.fast import analyse
+    >>> from taxonomy.analysis.crosswalk import crosswalk
+    >>> from taxonomy.domain.records import Incident, Threat, Uses
+    >>> atlas = Taxonomy(threats=(Threat("T1", "One"), Threat("T2", "Two")),
+    ...     incidents=(Incident("cs", "Case"),), uses=(Uses("cs", "T1", (1,)),
+    ...     Uses("cs", "T2", (2,))))
+    >>> crossed = crosswalk(["T1", "T2"], [], {}, {}, {}, 0.8)
+    >>> doc = crossed_incident_document(atlas, analyse(Taxonomy()), crossed,
+    ...     mapping={"id": "m", "name": "M"})
+    >>> doc["totals"]["stopped"], doc["incidents"][0]["outside"]
+    (0, ['T1', 'T2'])
+    """
+    crossed = tuple(crossed)
+    model = incident_model(other) if model is None else model
+    by_id = {c.id: c for c in crossed}
+    document = incident_document(other, crossed_view(analysis, crossed), model=model)
+    outside = {c.id for c in crossed if c.coverage_class == OUTSIDE}
+    used: dict[str, set[str]] = {}
+    for link in other.uses:
+        used.setdefault(link.incident, set()).add(link.threat)
+    for entry in document["incidents"]:
+        entry["outside"] = sorted(used.get(entry["id"], set()) & outside)
+        entry["via"] = [
+            {
+                "technique": t,
+                "threat": by_id[t].via,
+                "predicate": by_id[t].predicate,
+                "confidence": by_id[t].confidence,
+            }
+            for t in entry["techniques_addressed"]
+        ]
+    document["assumption"] = f"{CROSSED_ASSUMPTION} {RULE}"
+    document["through"] = {**mapping, "rule": RULE}
+    document["outside_total"] = len(set().union(*used.values(), set()) & outside)
+    return document
