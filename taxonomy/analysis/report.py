@@ -42,7 +42,7 @@ from taxonomy.analysis.resilience import (
 from taxonomy.analysis.robustness_report import robustness_entry, robustness_lines
 from taxonomy.analysis.scenarios import diff_analyses
 from taxonomy.domain.coverage_query import ThreatPage
-from taxonomy.domain.jurisdictions import Geography
+from taxonomy.domain.jurisdictions import Geography, place_phrase
 from taxonomy.domain.records import MATURITIES, Taxonomy
 from taxonomy.domain.scenario import DEMAND, Scenario, percent, scenario_summary
 
@@ -512,10 +512,13 @@ def _mobile_line(mobile: int, addressed: int, weakest: dict, names: dict) -> str
     2 threats are mobile: their actors can choose the jurisdiction they act in. None of them is addressed where it is weakest. How many are weakest in each jurisdiction (a tie counts in each): China 2, US 1.
     >>> print(_mobile_line(1, 1, {"cn": 1}, {"cn": "China"}))
     1 threat is mobile: its actors can choose the jurisdiction they act in. It is addressed even where it is weakest, in China.
+    >>> print(_mobile_line(1, 0, {"eu": 1, "row": 1}, {"eu": "European Union",
+    ...     "row": "Rest of the world"}))
+    1 threat is mobile: its actors can choose the jurisdiction they act in. It is not addressed where it is weakest, in the European Union and the rest of the world.
     """
     ranked = sorted(weakest.items(), key=lambda pn: (-pn[1], pn[0]))
     if mobile == 1:
-        places = _names_list([names.get(p, p) for p, _ in ranked])
+        places = _names_list([place_phrase(names.get(p, p)) for p, _ in ranked])
         return (
             "1 threat is mobile: its actors can choose the jurisdiction they act "
             f"in. It is{'' if addressed else ' not'} addressed"

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -430,3 +431,48 @@ def check_geography(geography: Geography, taxonomy: Taxonomy) -> None:
 
 def _unknown_sources(what: str, cited: Iterable[str], known: set[str]) -> list[str]:
     return [f"{what}: unknown source {s!r}" for s in cited if s not in known]
+
+
+# The words that make a place's name take "the" in a sentence: the common
+# nouns of unions and federations, plural names and the common words of a
+# descriptive name ("the European Union", "the United States", "the Holy See",
+# "the Netherlands", "the rest of the world").
+THE_WORDS = frozenset(
+    {
+        "agency", "alliance", "area", "bahamas", "bloc", "body", "coalition",
+        "commonwealth", "community", "comoros", "council", "emirates",
+        "federation", "islands", "kingdom", "maldives", "netherlands",
+        "organisation", "organization", "partnership", "philippines", "regime",
+        "republic", "rest", "see", "seychelles", "states", "union", "world",
+    }
+)  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def place_phrase(name: str) -> str:
+    """A jurisdiction's name as a sentence says it after "in": with "the" when
+    English asks for it, by a rule on the name alone.
+
+    A name takes "the" when one of its words is in ``THE_WORDS``, when it is
+    a two-letter initialism (EU, US, UK, UN), or when it is a descriptive
+    phrase in sentence case (every word after the first lower case or an
+    acronym, as "Rest of the world"), whose first letter is then lowered. A
+    name that starts with "the" (an editor's "The Gambia") is kept as it is;
+    a text in brackets ("(proposed)") is not read.
+
+    >>> [place_phrase(n) for n in ("European Union", "China", "United States",
+    ...     "EU", "Rest of the world", "The Gambia", "Czech Republic",
+    ...     "Multilateral AI safeguards agency (proposed)", "Bosnia and Herzegovina")]
+    ['the European Union', 'China', 'the United States', 'the EU', 'the rest of the world', 'The Gambia', 'the Czech Republic', 'the multilateral AI safeguards agency (proposed)', 'Bosnia and Herzegovina']
+    """
+    words = _WORD.findall(re.sub(r"\(.*?\)", " ", name))
+    if not words or words[0].lower() == "the":
+        return name
+    rest = words[1:]
+    descriptive = bool(rest) and all(w.islower() or w.isupper() for w in rest)
+    if descriptive and not words[0].isupper():
+        return f"the {name[0].lower()}{name[1:]}"
+    initialism = len(words) == 1 and len(words[0]) == 2 and words[0].isupper()
+    if initialism or any(w.lower() in THE_WORDS for w in words):
+        return f"the {name}"
+    return name

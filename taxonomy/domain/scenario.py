@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from taxonomy.domain.errors import ScenarioError
+from taxonomy.domain.jurisdictions import place_phrase
 from taxonomy.domain.records import MATURITIES, STRENGTHS
 
 DEFAULT_THRESHOLD = 0.8
@@ -537,8 +538,8 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
     ...                  threshold=0.7), {"hardware": "Hardware"})
     'Only the measures already deployed count (today), without Hardware; threshold 70%.'
     >>> scenario_summary(Scenario(maturities=["deployed"], jurisdiction="eu",
-    ...     as_of="2026-01-01"), {"eu": "the EU"})
-    'Today: only the measures already deployed count, in the EU, as of 2026-01-01; threshold 80%.'
+    ...     as_of="2026-01-01"), {"eu": "European Union"})
+    'Today: only the measures already deployed count, in the European Union, as of 2026-01-01; threshold 80%.'
     >>> scenario_summary(Scenario(maturities=["deployed"], adopt=["b", "a"]),
     ...                  {"a": "Chip attestation", "b": "Deployer liability"})
     'Only the measures already deployed count (today), plus Chip attestation and Deployer liability adopted; threshold 80%.'
@@ -558,7 +559,8 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
         settings += "; weighted by incident demand"
     where = []
     if scenario.jurisdiction:
-        where.append(f"in {names.get(scenario.jurisdiction, scenario.jurisdiction)}")
+        name = names.get(scenario.jurisdiction, scenario.jurisdiction)
+        where.append(f"in {place_phrase(name)}")
     if scenario.as_of is not None:
         where.append(f"as of {scenario.as_of.isoformat()}")
     place = f", {', '.join(where)}" if where else ""

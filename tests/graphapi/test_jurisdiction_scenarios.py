@@ -187,7 +187,7 @@ def test_the_pages_take_the_parameters_and_say_where(seeded_graph, client):
     matrix = client.get("/coverage/?jurisdiction=eu&as_of=2026-01-01")
     assert matrix.status_code == 200
     html = matrix.content.decode()
-    assert "in European Union, as of 2026-01-01" in html
+    assert "in the European Union, as of 2026-01-01" in html
     assert 'id="world-line"' not in html
     bad = client.get("/coverage/?jurisdiction=atlantis")
     assert "atlantis" in bad.content.decode()
