@@ -19,6 +19,7 @@ from typing import Any
 from taxonomy.domain import records
 from taxonomy.domain.mappings import MappingRow
 from taxonomy.domain.records import (
+    Adopts,
     InForceIn,
     Link,
     MemberOf,
@@ -31,7 +32,7 @@ from taxonomy.domain.records import (
 @dataclass(frozen=True)
 class NodeKind:
     """A kind of node: layer, threat, mitigation, source, tactic, incident,
-    jurisdiction.
+    jurisdiction, architecture.
 
     ``field`` is its tuple on ``Taxonomy`` (and its section in fixtures and the
     canonical document); ``label`` its Neo4j label; ``segment`` its URL path
@@ -216,6 +217,16 @@ NODE_KINDS: dict[str, NodeKind] = {
             ("name", "kind", "weight", "description", "sources"),
             "location",
         ),
+        NodeKind(
+            "architecture",
+            records.Architecture,
+            "architectures",
+            "Architecture",
+            "architectures",
+            "Governance architecture",
+            "Governance architectures",
+            ("name", "description", "scenario", "sources"),
+        ),
     )
 }
 
@@ -362,6 +373,21 @@ LINK_KINDS: dict[str, LinkKind] = {
             fixture_owner="target",
             words="is in force in",
         ),
+        LinkKind(
+            "adopts",
+            Adopts,
+            "adopts",
+            "ADOPTS",
+            "architecture",
+            "mitigation",
+            "adopts",
+            "ADOPTS link",
+            "ADOPTS links",
+            ends=("architecture", "mitigation"),
+            editable=("jurisdictions", "rationale", "sources"),
+            fixture_key="adopts",
+            words="adopts",
+        ),
     )
 }
 
@@ -462,6 +488,8 @@ def record_key(record: Any) -> str:
         return link_key(record.member, record.body)
     if isinstance(record, InForceIn):
         return link_key(record.mitigation, record.jurisdiction)
+    if isinstance(record, Adopts):
+        return link_key(record.architecture, record.mitigation)
     if isinstance(record, Link):
         return link_key(record.source, record.target)
     return record.id

@@ -41,6 +41,8 @@ TEXT_LIMITS: dict[str, int] = {
     "member": ID_MAX,
     "body": ID_MAX,
     "jurisdiction": ID_MAX,
+    "jurisdictions": ID_MAX,
+    "architecture": ID_MAX,
     "taxonomy": TAXONOMY_MAX,
     "name": NAME_MAX,
     "description": TEXT_MAX,
@@ -60,6 +62,7 @@ TEXT_LIMITS: dict[str, int] = {
     "date": 40,
     "since": 10,
     "until": 10,
+    "scenario": 2000,
 }
 # Field name -> the least and most a whole number in it may be.
 INT_RANGES: dict[str, tuple[int, int]] = {

@@ -169,6 +169,26 @@ class Jurisdiction:
 
 
 @dataclass(frozen=True, slots=True)
+class Architecture:
+    """A governance architecture (issue 25): a named, saved scenario.
+
+    ``scenario`` is the scenario's parameters as the scenario codec's query
+    string (``maturity=deployed&jurisdiction=eu``, empty for the baseline);
+    what it adopts where are its ADOPTS links
+    (``taxonomy.domain.architectures.architecture_scenario`` makes the two a
+    ``Scenario``).
+    """
+
+    id: str
+    name: str
+    description: str = ""
+    scenario: str = ""
+    taxonomy: str = DEFAULT_TAXONOMY
+    version: int = 1
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class MemberOf:
     """(Jurisdiction)-[:MEMBER_OF]->(Jurisdiction): ``member`` belongs to ``body``.
 
@@ -198,6 +218,22 @@ class InForceIn:
     maturity: str
     since: str = ""
     until: str = ""
+    rationale: str = ""
+    sources: tuple[str, ...] = ()
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Adopts:
+    """(Architecture)-[:ADOPTS]->(Mitigation): the architecture adopts the
+    measure in ``jurisdictions`` (ids; empty: everywhere), with its rationale
+    and sources. One link per pair: a measure adopted in several places names
+    them all.
+    """
+
+    architecture: str
+    mitigation: str
+    jurisdictions: tuple[str, ...] = ()
     rationale: str = ""
     sources: tuple[str, ...] = ()
     version: int = 1
@@ -264,6 +300,7 @@ class Taxonomy:
     tactics: tuple[Tactic, ...] = ()
     incidents: tuple[Incident, ...] = ()
     jurisdictions: tuple[Jurisdiction, ...] = ()
+    architectures: tuple[Architecture, ...] = ()
     mitigates: tuple[Mitigates, ...] = ()
     enables: tuple[Link, ...] = ()
     requires: tuple[Link, ...] = ()
@@ -273,4 +310,5 @@ class Taxonomy:
     uses: tuple[Uses, ...] = ()
     memberships: tuple[MemberOf, ...] = ()
     in_force: tuple[InForceIn, ...] = ()
+    adopts: tuple[Adopts, ...] = ()
     revision: int = 0

@@ -19,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from taxonomy.domain.architectures import scenario_ids, scenario_of_query
 from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS
 from taxonomy.domain.limits import limit_problems
 from taxonomy.domain.records import (
@@ -152,7 +153,15 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
             )
             problems.append(_at("incident", index, "kind", "vocabulary", message))
     problems += _geography_problems(taxonomy)
-    for kind in ("threat", "mitigation", "tactic", "incident", "jurisdiction"):
+    problems += _architecture_problems(taxonomy, ids)
+    for kind in (
+        "threat",
+        "mitigation",
+        "tactic",
+        "incident",
+        "jurisdiction",
+        "architecture",
+    ):
         problems += _cited(kind, getattr(taxonomy, NODE_KINDS[kind].field), ids)
     for kind in LINK_KINDS.values():
         problems += _link_problems(kind.name, getattr(taxonomy, kind.field), ids)
@@ -296,7 +305,7 @@ def _link_problems(
         if kind == "mitigates" and link.strength not in STRENGTHS:
             message = f"unknown strength {shown(link.strength)}"
             problems.append(_at(kind, index, "strength", "vocabulary", message))
-        if kind in ("mitigates", "member_of", "in_force_in"):
+        if kind in ("mitigates", "member_of", "in_force_in", "adopts"):
             problems += [
                 _unknown(kind, index, "sources", j, "source", source)
                 for j, source in enumerate(link.sources)
@@ -392,6 +401,49 @@ def _geography_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
             problems.append(
                 _at("in_force_in", index, "maturity", "vocabulary", message)
             )
+    return problems
+
+
+def architecture_scenario_problems(text: str, ids: dict[str, set[str]]) -> list[str]:
+    """What is wrong with an architecture's stored scenario: a parameter or
+    value the scenario codec refuses, or an id it names (a layer, a
+    mitigation, a jurisdiction, with ``M@J`` entries' both ends) that ``ids``
+    (node kind -> ids held) does not hold.
+
+    >>> architecture_scenario_problems("maturity=deployed&jurisdiction=mars",
+    ...     {"layer": set(), "mitigation": set(), "jurisdiction": {"eu"}})
+    ["scenario names an unknown jurisdiction 'mars'"]
+    >>> architecture_scenario_problems("colour=red", {})
+    ['scenario: unknown parameter: colour']
+    """
+    try:
+        scenario = scenario_of_query(text)
+    except ValueError as error:
+        return [f"scenario: {error}"]
+    return [
+        f"scenario names an unknown {kind} {shown(value)}"
+        for kind, named in scenario_ids(scenario).items()
+        for value in sorted(named)
+        if value not in ids.get(kind, set())
+    ]
+
+
+def _architecture_problems(
+    taxonomy: Taxonomy, ids: dict[str, set[str]]
+) -> list[RuleProblem]:
+    """The rules of governance architectures (issue 25): a scenario the codec
+    reads, naming ids the taxonomy holds, and adoptions in known jurisdictions."""
+    problems = [
+        _at("architecture", index, "scenario", "unknown", message)
+        for index, architecture in enumerate(taxonomy.architectures)
+        for message in architecture_scenario_problems(architecture.scenario, ids)
+    ]
+    problems += [
+        _unknown("adopts", index, "jurisdictions", j, "jurisdiction", jurisdiction)
+        for index, link in enumerate(taxonomy.adopts)
+        for j, jurisdiction in enumerate(link.jurisdictions)
+        if jurisdiction not in ids["jurisdiction"]
+    ]
     return problems
 
 

@@ -53,6 +53,9 @@ _ID_FIELDS = {
 # no jurisdiction is recorded), and the threats' ``mobile`` and the
 # mitigations' ``everywhere`` when empty.
 OMITTED_WHEN_EMPTY_SECTIONS = ("jurisdictions", "memberships", "in_force")
+# The same for governance architectures: a taxonomy that records none writes
+# the document written before they existed.
+OMITTED_WITHOUT_ARCHITECTURES = ("architectures", "adopts")
 OMITTED_WHEN_EMPTY_FIELDS = frozenset({"mobile", "everywhere", "stix"})
 
 
@@ -85,6 +88,8 @@ def taxonomy_to_document(taxonomy: Taxonomy) -> dict[str, list[dict[str, Any]]]:
         kind = BY_FIELD[key]
         records = sorted(getattr(taxonomy, key), key=_sort_key(kind))
         if key in OMITTED_WHEN_EMPTY_SECTIONS and not taxonomy.jurisdictions:
+            continue
+        if key in OMITTED_WITHOUT_ARCHITECTURES and not taxonomy.architectures:
             continue
         out[key] = [record_as_dict(r) for r in records]
     return out

@@ -62,6 +62,7 @@ _HEADERS = {
     "tactic": "Tactics: the stages of an attack, in the order of the matrix.",
     "incident": "Documented incidents, with the techniques each uses, step by step.",
     "jurisdiction": "Jurisdictions, what each belongs to and what is in force there.",
+    "architecture": "Governance architectures: named scenarios, with the measures each adopts where.",
 }
 # Link entry fields whose lists are per step (order and repeats matter), and of
 # those the ones written one item a line (long texts) rather than in brackets.

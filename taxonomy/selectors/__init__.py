@@ -8,6 +8,12 @@ incidents under a scenario, demand, coverage per tactic), and ``cache``,
 which says what is cached and when it goes. Callers use the names below.
 """
 
+from taxonomy.selectors.architectures import (
+    architecture_adopts,
+    architecture_detail,
+    architecture_list,
+    architecture_scenario_of,
+)
 from taxonomy.selectors.cache import revision_of, revision_token
 from taxonomy.selectors.catalog import (
     incident_list,
@@ -66,6 +72,10 @@ __all__ = [
     "incident_list",
     "jurisdiction_detail",
     "jurisdiction_list",
+    "architecture_adopts",
+    "architecture_detail",
+    "architecture_list",
+    "architecture_scenario_of",
     "coverage_baseline",
     "coverage_summary",
     "coverage_rendered",

@@ -20,6 +20,7 @@ _SEARCH_ORDER = (
     "tactic",
     "incident",
     "jurisdiction",
+    "architecture",
 )
 
 

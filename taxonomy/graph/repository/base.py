@@ -31,9 +31,9 @@ from taxonomy.graph.driver import (
 T = TypeVar("T")
 # Named by what it holds: a new label or property is a new name, so a graph
 # indexed before gets the new index (an index's definition cannot change).
-FULLTEXT_INDEX = "taxonomy_text_3"
+FULLTEXT_INDEX = "taxonomy_text_4"
 # Full-text indexes of earlier versions, dropped when the schema is applied.
-OBSOLETE_INDEXES = ("taxonomy_text", "taxonomy_text_2")
+OBSOLETE_INDEXES = ("taxonomy_text", "taxonomy_text_2", "taxonomy_text_3")
 BATCH = 5000
 Versions = frozenset[int] | None  # acceptable current versions; None = any
 # Retries of a failed write transaction, as the driver's own: for this long,
