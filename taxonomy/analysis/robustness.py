@@ -17,13 +17,22 @@ MITIGATES links, on the vectorised model of ``taxonomy.analysis.compiled``:
   each link's e is drawn uniformly from its band, independently per link,
   ``samples`` times from ``numpy.random.default_rng(seed)``, and the analysis
   runs once per draw (one *reading* of the judgements).
+- **Panels** (``panels``): a link several judges judged
+  (``taxonomy.analysis.panels``) takes the panel's median as its strength in
+  both, and in the Monte Carlo its e is drawn from the panel as an
+  equal-weight mixture: a judge chosen at random (from a stream of its own,
+  ``default_rng([seed, 1])``), then e uniform within that judge's interval,
+  at the same uniform position the link would take in its single band. So a
+  panel of one judge, or of judges who all gave the link's band, draws
+  exactly the numbers the single band draws with the same seed.
 
 Both follow the scenario's dependence, threshold and enabled mitigations.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -339,6 +348,45 @@ def checked_intervals(
     return out
 
 
+def panel_model(model: CoverageModel, panels: Sequence | None) -> CoverageModel:
+    """``model`` with each panel-judged link at its panel's strength.
+
+    ``panels``: ``[mitigation, threat, strength, intervals, strengths]`` per
+    link (``taxonomy.analysis.panels.panel_draws``); a panel of a link the
+    model does not hold is left out.
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.domain.records import (Layer, Mitigates, Mitigation,
+    ...     Taxonomy, Threat)
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
+    ...     threats=(Threat("t", "T"),),
+    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
+    ...     mitigates=(Mitigates("m", "t", "low"),)))
+    >>> panel_model(model, [["m", "t", "high", [[0.8, 1.0]], ["high"]]]).link_strength
+    array([2]...)
+    """
+    found = _panel_links(model, panels)
+    if not found:
+        return model
+    strength = model.link_strength.copy()
+    for k, panel in found:
+        strength[k] = STRENGTHS.index(panel[2])
+    return replace(model, link_strength=strength)
+
+
+def _panel_links(model: CoverageModel, panels: Sequence | None) -> list[tuple]:
+    """``(link index, panel)`` for each panel of a link the model holds."""
+    if not panels:
+        return []
+    index = {
+        (model.mitigations[m], model.threats[t]): k
+        for k, (m, t) in enumerate(
+            zip(model.link_mitigation.tolist(), model.link_threat.tolist(), strict=True)
+        )
+    }
+    return [(index[(p[0], p[1])], p) for p in panels if (p[0], p[1]) in index]
+
+
 def monte_carlo(
     model: CoverageModel,
     scenario: Scenario,
@@ -346,6 +394,7 @@ def monte_carlo(
     samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
     intervals: dict[str, tuple[float, float]] = DEFAULT_INTERVALS,
+    panels: Sequence | None = None,
 ) -> MonteCarlo:
     """The analysis of ``samples`` draws of every enabled link's effectiveness.
 
@@ -354,7 +403,8 @@ def monte_carlo(
     ``numpy.random.default_rng(seed)``; each draw gives the links their
     numbers in the order of threat id, mitigation id and strength, whatever
     the order of the layers). Each interval's mean must be its strength's
-    effectiveness in ``scenario`` (``ValueError`` otherwise).
+    effectiveness in ``scenario`` (``ValueError`` otherwise). ``panels``:
+    see ``panel_model``; the model's strengths should be the panels' already.
 
     >>> from taxonomy.analysis.compiled import coverage_model
     >>> from taxonomy.domain.records import (Layer, Mitigates, Mitigation,
@@ -398,10 +448,13 @@ def monte_carlo(
     )
     position = np.empty(n_links, dtype=np.int64)
     position[canonical] = np.arange(n_links)
+    mixture = _Mixture.of(model, panels, seed)
     for first in range(0, samples, block):
         size = min(block, samples - first)
         # Row-major draws: the same numbers whatever the block size.
-        e = low + span * rng.random((size, n_links))[:, position]
+        u = rng.random((size, n_links))[:, position]
+        e = low + span * u
+        mixture.draw(e, u)
         weight = np.where(link_on, _weights_of(e), 0.0)
         flat = (np.arange(size)[:, None] * cells + cell_of).ravel()
         if dependence == INDEPENDENT:
@@ -436,6 +489,49 @@ def monte_carlo(
         headline=(codes != SINGLE_LAYER).sum(axis=1),
         class_counts=class_counts,
     )
+
+
+@dataclass(frozen=True)
+class _Mixture:
+    """The panel-judged links' judges: ``lows[i, j]`` and ``spans[i, j]`` of
+    judge j of panel link ``links[i]``, ``judges[i]`` how many there are."""
+
+    links: np.ndarray
+    lows: np.ndarray
+    spans: np.ndarray
+    judges: np.ndarray
+    rng: np.random.Generator
+
+    @classmethod
+    def of(cls, model: CoverageModel, panels: Sequence | None, seed: int):
+        found = _panel_links(model, panels)
+        width = max((len(p[3]) for _, p in found), default=0)
+        lows, spans = np.zeros((len(found), width)), np.zeros((len(found), width))
+        for i, (_, panel) in enumerate(found):
+            for j, (lo, hi) in enumerate(panel[3]):
+                lows[i, j], spans[i, j] = lo, hi - lo
+        return cls(
+            links=np.array([k for k, _ in found], dtype=np.int64),
+            lows=lows,
+            spans=spans,
+            judges=np.array([len(p[3]) for _, p in found], dtype=np.int64),
+            rng=np.random.default_rng([seed, 1]),
+        )
+
+    def draw(self, e: np.ndarray, u: np.ndarray) -> None:
+        """Each panel link's e of every draw: a judge at random, then that
+        judge's interval at the link's uniform position ``u`` (in place)."""
+        if not self.links.size:
+            return
+        size = e.shape[0]
+        judge = np.minimum(
+            (self.rng.random((size, self.links.size)) * self.judges).astype(np.int64),
+            self.judges - 1,
+        )
+        rows = np.arange(self.links.size)
+        e[:, self.links] = (
+            self.lows[rows, judge] + self.spans[rows, judge] * u[:, self.links]
+        )
 
 
 def _weights_of(e: np.ndarray) -> np.ndarray:

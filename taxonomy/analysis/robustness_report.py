@@ -14,7 +14,14 @@ import numpy as np
 from taxonomy.analysis.compiled import CoverageModel
 from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.model import CLASSES
-from taxonomy.analysis.robustness import distribution, monte_carlo, sensitivity
+from taxonomy.analysis.panels import panel_summary
+from taxonomy.analysis.robustness import (
+    distribution,
+    monte_carlo,
+    panel_model,
+    sensitivity,
+)
+from taxonomy.domain.records import STRENGTHS
 from taxonomy.domain.scenario import DEPENDENCES, Scenario
 
 DIGITS = 6
@@ -24,11 +31,16 @@ def _number(value: float) -> float:
     return round(float(value), DIGITS) + 0.0
 
 
-def robustness_entry(model: CoverageModel, scenario: Scenario, **draws: Any) -> dict:
+def robustness_entry(
+    model: CoverageModel, scenario: Scenario, *, panels: Any = None, **draws: Any
+) -> dict:
     """How robust the scenario's numbers are: margins, pivotal links, the headline
     range, the classes under each dependence, and the Monte Carlo distribution.
 
-    ``draws`` are ``monte_carlo``'s ``samples``, ``seed`` and ``intervals``.
+    ``draws`` are ``monte_carlo``'s ``samples``, ``seed`` and ``intervals``;
+    ``panels`` the judges' panels (``panels.panel_draws``): a panel-judged
+    link counts at its panel's strength everywhere here, and its draws come
+    from the panel; ``panels`` lists them.
 
     >>> from taxonomy.analysis.compiled import coverage_model
     >>> from taxonomy.domain.records import Taxonomy
@@ -36,8 +48,19 @@ def robustness_entry(model: CoverageModel, scenario: Scenario, **draws: Any) -> 
     >>> entry["headline"], entry["monte_carlo"]["samples"]
     ({'count': 0, 'of': 0, 'lower': 0, 'higher': 0}, 10)
     """
+    editorial = {
+        (model.mitigations[m], model.threats[t]): STRENGTHS[s]
+        for m, t, s in zip(
+            model.link_mitigation.tolist(),
+            model.link_threat.tolist(),
+            model.link_strength.tolist(),
+            strict=True,
+        )
+    }
+    judged = [p for p in panels or () if (p[0], p[1]) in editorial]
+    model = panel_model(model, judged)
     found = sensitivity(model, scenario)
-    mc = monte_carlo(model, scenario, **draws)
+    mc = monte_carlo(model, scenario, panels=judged, **draws)
     tau = scenario.threshold
     by_dependence = {
         d: run_scenario(model, replace(scenario, dependence=d)).classes
@@ -78,6 +101,7 @@ def robustness_entry(model: CoverageModel, scenario: Scenario, **draws: Any) -> 
             "higher": found.headline_higher,
         },
         "pivotal_links": found.pivotal_links(),
+        "panels": [panel_summary(p, editorial[(p[0], p[1])]) for p in judged],
         "summary_by_dependence": {
             d: {c: sum(v == c for v in by_dependence[d].values()) for c in CLASSES}
             for d in DEPENDENCES
