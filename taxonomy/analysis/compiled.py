@@ -202,7 +202,7 @@ def check_scenario(model: CoverageModel, scenario: Scenario) -> None:
     unknown = {
         "layer": scenario.disabled_layers - set(model.layers),
         "mitigation": scenario.disabled_mitigations - set(model.mitigation_index),
-        "adopted mitigation": scenario.adopt - set(model.mitigation_index),
+        "adopted mitigation": scenario.adopted_ids - set(model.mitigation_index),
     }
     if any(unknown.values()):
         raise ScenarioError(unknown)
@@ -229,13 +229,14 @@ def switched_off(model: CoverageModel, scenario: Scenario) -> np.ndarray:
 
 
 def adopted_mask(model: CoverageModel, scenario: Scenario) -> np.ndarray:
-    """The mitigations a scenario adopts and every one they REQUIRE, transitively.
+    """The mitigations a scenario adopts and every one they REQUIRE, transitively
+    (``M@J`` as ``M``: the one-world model does not know where).
 
     >>> adopted_mask(coverage_model(Taxonomy()), Scenario()).tolist()
     []
     """
     adopt = np.zeros(len(model.mitigations), dtype=np.int32)
-    adopt[[model.mitigation_index[m] for m in scenario.adopt]] = 1
+    adopt[[model.mitigation_index[m] for m in scenario.adopted_ids]] = 1
     # closure[m, d] = 1 when d REQUIRES m: row m reaches the adopted that need it.
     return (model.closure @ adopt) > 0
 

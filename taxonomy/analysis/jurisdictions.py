@@ -21,6 +21,12 @@ The rules, each held by an oracle in ``tests/taxonomy/analysis/test_jurisdiction
   disabled mitigation) and every maturity set to J's (so ``maturity=deployed``
   counts what is deployed *there*). Disabling wins over ``adopt``, as
   elsewhere: adopting a measure that is not in force in J changes nothing in J.
+- **Adopting in a jurisdiction** (``adopt`` entry ``M@J``): M and every
+  mitigation it REQUIRES count as in force in J, at ``deployed``, on every
+  date (so in J's members too, by the membership rule), and as adopted there
+  (in effect whatever the maturities counted); elsewhere nothing changes (a
+  mitigation bound nowhere keeps being in force everywhere at its own
+  maturity). ``with_adoptions`` records them; disabling still wins.
 - **The world view** (no jurisdiction chosen) ranges over the *places*: the
   states and blocs with no member recorded on ``as_of`` (a bloc whose members
   are recorded is seen through them; a multilateral body binds its members
@@ -68,8 +74,10 @@ from taxonomy.analysis.model import (
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.jurisdictions import (
     MULTILATERAL,
+    Everywhere,
     Geography,
     GeographyError,
+    InForce,
     in_period,
 )
 from taxonomy.domain.records import MATURITIES, Taxonomy
@@ -141,6 +149,98 @@ def places(geography: Geography, as_of: datetime.date | None = None) -> tuple[st
             if j.kind != MULTILATERAL and j.id not in with_members
         )
     )
+
+
+def requirements_of(model: CoverageModel, mitigation: str) -> np.ndarray:
+    """A mitigation and every one it REQUIRES, transitively, as a mask.
+
+    >>> from taxonomy.domain.records import Layer, Link, Mitigation
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(
+    ...     Mitigation("a", "A", "hw", "pilot"), Mitigation("b", "B", "hw", "pilot")),
+    ...     requires=(Link("b", "a"),)))
+    >>> requirements_of(model, "b").tolist(), requirements_of(model, "a").tolist()
+    ([True, True], [True, False])
+    """
+    seed = np.zeros(len(model.mitigations), dtype=np.int32)
+    seed[model.mitigation_index[mitigation]] = 1
+    return (model.closure @ seed) > 0
+
+
+def check_adoptions(geography: Geography, scenario: Scenario) -> None:
+    """``ScenarioError`` naming the jurisdictions of ``M@J`` entries that the
+    geography does not record (every one, when it records none)."""
+    unknown = {j for _, j in scenario.adopted_in} - set(geography.jurisdiction_ids)
+    if unknown:
+        raise ScenarioError({"jurisdiction to adopt in": unknown})
+
+
+def with_adoptions(
+    model: CoverageModel, geography: Geography, scenario: Scenario
+) -> Geography:
+    """The geography with the scenario's ``M@J`` adoptions recorded: an
+    in-force link to J at ``deployed`` with no dates for M and everything it
+    REQUIRES, and an *everywhere* flag for each of those bound nowhere before
+    (so that it stays in force everywhere else at its own maturity).
+
+    >>> from taxonomy.domain.jurisdictions import Jurisdiction
+    >>> from taxonomy.domain.records import Layer, Mitigation
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(
+    ...     Mitigation("a", "A", "hw", "pilot"),)))
+    >>> geo = Geography(jurisdictions=(Jurisdiction("eu", "EU", "bloc"),))
+    >>> adopted = with_adoptions(model, geo, Scenario(adopt=["a@eu"]))
+    >>> [(f.mitigation, f.jurisdiction, f.maturity) for f in adopted.in_force]
+    [('a', 'eu', 'deployed')]
+    >>> sorted(adopted.everywhere_mitigations)
+    ['a']
+    """
+    if not scenario.adopted_in:
+        return geography
+    check_scenario(model, scenario)
+    check_adoptions(geography, scenario)
+    links, bound = [], geography.bound_mitigations
+    for mitigation, jurisdiction in sorted(scenario.adopted_in):
+        needed = np.flatnonzero(requirements_of(model, mitigation)).tolist()
+        links += [
+            InForce(model.mitigations[m], jurisdiction, "deployed") for m in needed
+        ]
+    flags = sorted({link.mitigation for link in links} - bound)
+    return replace(
+        geography,
+        in_force=(*geography.in_force, *links),
+        everywhere=(*geography.everywhere, *(Everywhere(m) for m in flags)),
+    )
+
+
+def adopted_rows(
+    model: CoverageModel,
+    geography: Geography,
+    scenario: Scenario,
+    rows: Sequence[str],
+    as_of: datetime.date | None = None,
+) -> np.ndarray:
+    """Per jurisdiction of ``rows``, the mitigations adopted there: the plain
+    ``adopt`` entries everywhere, an ``M@J`` one in J and its members (on
+    ``as_of``); each with what it REQUIRES.
+
+    >>> from taxonomy.domain.jurisdictions import Jurisdiction, Membership
+    >>> from taxonomy.domain.records import Layer, Mitigation
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(
+    ...     Mitigation("a", "A", "hw", "pilot"), Mitigation("b", "B", "hw", "pilot"))))
+    >>> geo = Geography(jurisdictions=(Jurisdiction("eu", "EU", "bloc"),
+    ...     Jurisdiction("fr", "France"), Jurisdiction("us", "US")),
+    ...     memberships=(Membership("fr", "eu"),))
+    >>> adopted_rows(model, geo, Scenario(adopt=["a@eu", "b"]), ["fr", "us"]).tolist()
+    [[True, True], [False, True]]
+    """
+    everywhere = replace(scenario, adopt=scenario.adopted_everywhere)
+    out = np.tile(adopted_mask(model, everywhere), (len(rows), 1))
+    closure = membership_closure(geography, as_of)
+    for mitigation, jurisdiction in sorted(scenario.adopted_in):
+        needed = requirements_of(model, mitigation)
+        for r, row in enumerate(rows):
+            if jurisdiction in closure[row]:
+                out[r] |= needed
+    return out
 
 
 def _check_mitigations(model: CoverageModel, geography: Geography) -> None:
@@ -259,7 +359,10 @@ def in_force_in(
 
 
 def enabled_matrix(
-    model: CoverageModel, scenario: Scenario, maturity: np.ndarray
+    model: CoverageModel,
+    scenario: Scenario,
+    maturity: np.ndarray,
+    adopted: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per jurisdiction (row of ``maturity``), the mitigations that count.
 
@@ -268,6 +371,8 @@ def enabled_matrix(
     scenario does not count (unless adopted, with what it REQUIRES); it is
     disabled when it REQUIRES, transitively, one that is off: one sparse
     product through the REQUIRES closure for every jurisdiction at once.
+    ``adopted`` (per row, from ``adopted_rows``) defaults to the scenario's
+    adoptions in every row.
 
     >>> from taxonomy.analysis.compiled import coverage_model
     >>> from taxonomy.domain.records import Layer, Link, Mitigation, Taxonomy
@@ -283,7 +388,9 @@ def enabled_matrix(
     off = named[None, :] | (maturity == NOT_IN_FORCE)
     if scenario.maturities is not None:
         kept = [MATURITIES.index(m) for m in scenario.maturities]
-        off |= ~np.isin(maturity, kept) & ~adopted_mask(model, scenario)[None, :]
+        if adopted is None:
+            adopted = adopted_mask(model, scenario)[None, :]
+        off |= ~np.isin(maturity, kept) & ~adopted
     return (model.closure.T @ off.T.astype(np.int32)).T == 0
 
 
@@ -402,8 +509,11 @@ def coverage_by_jurisdiction(
     {'t': 'unmitigated'}
     """
     rows = geography.jurisdiction_ids if jurisdictions is None else tuple(jurisdictions)
-    maturity = maturity_matrix(model, geography, as_of, rows)
-    enabled = enabled_matrix(model, scenario, maturity)
+    adopted = with_adoptions(model, geography, scenario)
+    maturity = maturity_matrix(model, adopted, as_of, rows)
+    enabled = enabled_matrix(
+        model, scenario, maturity, adopted_rows(model, adopted, scenario, rows, as_of)
+    )
     shape = (len(rows), len(model.threats))
     coverage, classes = np.zeros(shape), np.zeros(shape, dtype=np.int64)
     for r in range(len(rows)):
@@ -432,7 +542,8 @@ def jurisdiction_scenario(
     as_of: datetime.date | None = None,
 ) -> tuple[CoverageModel, Scenario]:
     """The model and scenario whose plain analysis is the analysis in ``jurisdiction``:
-    maturities replaced by the jurisdiction's, what is not in force there disabled.
+    maturities replaced by the jurisdiction's, what is not in force there disabled,
+    and the ``adopt`` entries those that hold there, as plain ids.
 
     >>> from taxonomy.analysis.compiled import coverage_model
     >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
@@ -446,8 +557,11 @@ def jurisdiction_scenario(
     >>> sorted(scenario.disabled_mitigations), there.mitigation_maturity.tolist()
     (['kyc'], [1, 2])
     """
-    row = maturity_matrix(model, geography, as_of, [jurisdiction])[0]
+    adopted = with_adoptions(model, geography, scenario)
+    row = maturity_matrix(model, adopted, as_of, [jurisdiction])[0]
     absent = row == NOT_IN_FORCE
+    closure = membership_closure(adopted, as_of)[jurisdiction]
+    local = {m for m, j in scenario.adopted_in if j in closure}
     there = replace(
         model,
         mitigation_maturity=np.where(absent, model.mitigation_maturity, row).astype(
@@ -456,7 +570,9 @@ def jurisdiction_scenario(
     )
     off = {model.mitigations[m] for m in np.flatnonzero(absent).tolist()}
     return there, replace(
-        scenario, disabled_mitigations=scenario.disabled_mitigations | off
+        scenario,
+        disabled_mitigations=scenario.disabled_mitigations | off,
+        adopt=scenario.adopted_everywhere | local,
     )
 
 
@@ -482,6 +598,8 @@ def scoped_model(
     taxonomy.domain.errors.ScenarioError: unknown jurisdiction: fr
     """
     model = coverage_model(taxonomy) if model is None else model
+    if scenario.adopted_in:
+        check_adoptions(Geography.of(taxonomy), scenario)
     if scenario.jurisdiction is None:
         return model, scenario
     if scenario.jurisdiction not in {j.id for j in taxonomy.jurisdictions}:

@@ -65,7 +65,10 @@ def validate_ids(
         "layer": scenario.disabled_layers - {layer.id for layer in taxonomy.layers},
         "mitigation": scenario.disabled_mitigations
         - {m.id for m in taxonomy.mitigations},
-        "adopted mitigation": scenario.adopt - {m.id for m in taxonomy.mitigations},
+        "adopted mitigation": scenario.adopted_ids
+        - {m.id for m in taxonomy.mitigations},
+        "jurisdiction to adopt in": {j for _, j in scenario.adopted_in}
+        - {j.id for j in taxonomy.jurisdictions},
         "threat": {t for t in threats if t is not None}
         - {t.id for t in taxonomy.threats},
         "jurisdiction": {scenario.jurisdiction} - {j.id for j in taxonomy.jurisdictions}

@@ -67,8 +67,8 @@ def adopted_mitigations(g: nx.MultiDiGraph, scenario: Scenario) -> frozenset[str
     ['a', 'b']
     """
     view = requires_view(g)
-    out = set(scenario.adopt)
-    for seed in scenario.adopt & {m.id for m in records_of_kind(g, "mitigation")}:
+    out = set(scenario.adopted_ids)
+    for seed in scenario.adopted_ids & {m.id for m in records_of_kind(g, "mitigation")}:
         out.update(m for _, m in nx.descendants(view, ("mitigation", seed)))
     return frozenset(out)
 

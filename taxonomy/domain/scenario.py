@@ -42,6 +42,41 @@ NO_WEIGHT, DEMAND = "none", "demand"
 WEIGHTS = (NO_WEIGHT, DEMAND)
 
 
+# An adopt entry "M@J" adopts mitigation M in jurisdiction J only.
+ADOPT_IN = "@"
+
+
+def adoption(entry: str) -> tuple[str, str | None]:
+    """An ``adopt`` entry as (mitigation, jurisdiction); None for a plain
+    ``M`` (adopted everywhere). ``ValueError`` for a malformed ``@``.
+
+    >>> adoption("tee"), adoption("tee@eu")
+    (('tee', None), ('tee', 'eu'))
+    >>> adoption("tee@")
+    Traceback (most recent call last):
+    ...
+    ValueError: adopt takes MITIGATION or MITIGATION@JURISDICTION, got 'tee@'
+    """
+    mitigation, at, jurisdiction = entry.partition(ADOPT_IN)
+    if not mitigation or (at and (not jurisdiction or ADOPT_IN in jurisdiction)):
+        raise ValueError(
+            f"adopt takes MITIGATION or MITIGATION@JURISDICTION, got {entry!r}"
+        )
+    return mitigation, jurisdiction or None
+
+
+def adopt_entry(mitigation: str, jurisdiction: str | None = None) -> str:
+    """The ``adopt`` entry that adopts ``mitigation`` in ``jurisdiction``
+    (everywhere when None): the one string form, ``M@J``.
+
+    >>> adopt_entry("tee", "eu"), adopt_entry("tee")
+    ('tee@eu', 'tee')
+    """
+    return (
+        mitigation if jurisdiction is None else f"{mitigation}{ADOPT_IN}{jurisdiction}"
+    )
+
+
 def _frozen_ids(value: Iterable[str] | None) -> frozenset[str] | None:
     if value is None:
         return None
@@ -62,6 +97,12 @@ class Scenario:
     REQUIRE (transitively); a mitigation the scenario disables by name or by
     layer stays off even when adopted (disabling wins). ``weight`` is one of
     ``WEIGHTS``: it changes what the numbers are weighted by, never a class.
+    An ``adopt`` entry ``M@J`` adopts M in jurisdiction J only: M counts as
+    in force in J and its members (membership closure on ``as_of``) at
+    ``deployed``, in effect whatever the maturities counted, with what it
+    REQUIRES; elsewhere M keeps its meaning (``adoption`` reads an entry;
+    ``analysis.jurisdictions`` applies it). Where no jurisdiction is
+    considered (the one-world analysis) ``M@J`` counts as ``M``.
     ``jurisdiction`` (an id, None for none) counts only what is in force
     there, at its maturity there; ``as_of`` (a date, None for none) counts
     only the in-force links and memberships that hold that day (issue 25;
@@ -95,6 +136,8 @@ class Scenario:
         set_(self, "disabled_mitigations", _frozen_ids(self.disabled_mitigations))
         set_(self, "maturities", _frozen_ids(self.maturities))
         set_(self, "adopt", _frozen_ids(self.adopt))
+        for entry in self.adopt:
+            adoption(entry)
         set_(self, "threshold", _checked_threshold(self.threshold))
         set_(self, "effectiveness", _checked_effectiveness(self.effectiveness))
         unknown = (self.maturities or frozenset()) - set(MATURITIES)
@@ -114,6 +157,29 @@ class Scenario:
     def effectiveness_map(self) -> dict[str, float]:
         """The strength → effectiveness map as a dict in ``STRENGTHS`` order."""
         return dict(self.effectiveness)
+
+    @property
+    def adopted_ids(self) -> frozenset[str]:
+        """Every mitigation the scenario adopts, anywhere.
+
+        >>> sorted(Scenario(adopt=["a", "b@eu"]).adopted_ids)
+        ['a', 'b']
+        """
+        return frozenset(adoption(entry)[0] for entry in self.adopt)
+
+    @property
+    def adopted_everywhere(self) -> frozenset[str]:
+        """The mitigations adopted without a jurisdiction (plain ``M``)."""
+        return frozenset(e for e in self.adopt if adoption(e)[1] is None)
+
+    @property
+    def adopted_in(self) -> frozenset[tuple[str, str]]:
+        """The (mitigation, jurisdiction) pairs of the ``M@J`` entries.
+
+        >>> sorted(Scenario(adopt=["a", "b@eu"]).adopted_in)
+        [('b', 'eu')]
+        """
+        return frozenset((m, j) for m, j in map(adoption, self.adopt) if j is not None)
 
     @property
     def is_baseline(self) -> bool:
@@ -259,7 +325,8 @@ SCENARIO_PARAMS: tuple[ScenarioParam, ...] = (
         "adopt",
         "ids",
         "Mitigations to count as in effect whatever their maturity (with what "
-        "they REQUIRE); a disabled one stays off.",
+        "they REQUIRE); a disabled one stays off. MITIGATION@JURISDICTION adopts "
+        "it in that jurisdiction and its members only, as in force there, deployed.",
         "adopted mitigation",
     ),
     ScenarioParam(
@@ -313,6 +380,7 @@ PARAM_NAMES: tuple[str, ...] = tuple(p.name for p in SCENARIO_PARAMS)
 PARAM_OF_KIND: dict[str, str] = {
     **{p.reports: p.name for p in SCENARIO_PARAMS if p.reports},
     "threat": "threat",
+    "jurisdiction to adopt in": "adopt",
 }
 
 
@@ -545,9 +613,11 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
     'Only the measures already deployed count (today), plus Chip attestation and Deployer liability adopted; threshold 80%.'
     """
     words = _maturity_words(scenario.maturities)
-    if scenario.adopt:
-        adopted = sorted(names.get(i, i) for i in scenario.adopt)
+    if scenario.adopted_everywhere:
+        adopted = sorted(names.get(i, i) for i in scenario.adopted_everywhere)
         words += f", plus {_and_list(adopted)} adopted"
+    if scenario.adopted_in:
+        words += f", adopting {adoption_words(scenario.adopted_in, names)}"
     off = sorted(names.get(i, i) for i in scenario.disabled_layers)
     off += sorted(names.get(i, i) for i in scenario.disabled_mitigations)
     if off:
@@ -570,6 +640,25 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
         return f"{label}: {words}{place}; {settings}."
     words += place
     return f"{words[0].upper()}{words[1:]}; {settings}."
+
+
+def adoption_words(pairs: Iterable[tuple[str, str]], names: Mapping[str, str]) -> str:
+    """(mitigation, jurisdiction) pairs in words, by jurisdiction name:
+    "A and B in the EU and C in the US".
+
+    >>> adoption_words([("b", "eu"), ("a", "eu"), ("c", "us")],
+    ...     {"a": "A", "b": "B", "c": "C", "eu": "the EU", "us": "the US"})
+    'A and B in the EU and C in the US'
+    """
+    by_place: dict[str, list[str]] = {}
+    for m, j in pairs:
+        by_place.setdefault(names.get(j, j), []).append(names.get(m, m))
+    return _and_list(
+        [
+            f"{_and_list(sorted(ms))} in {place}"
+            for place, ms in sorted(by_place.items())
+        ]
+    )
 
 
 def _and_list(words: list[str]) -> str:
