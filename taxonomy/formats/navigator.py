@@ -13,8 +13,9 @@ Navigator and mitreattack-python's exports draw instead of the score's), the
 colour of the class's legend item, so the colour of a cell tells its class;
 the gradient, for a tool that draws the score, steps at the threshold from
 the insufficient colour to the single-layer one. The scenario's assumptions
-(threshold, dependence, maturities, what is switched off) are in the layer's
-metadata. The layer's name holds none of the characters a spreadsheet's
+(threshold, dependence, maturities, what is switched off, the jurisdiction
+and the date it counts in) are in the layer's metadata, and in words in its
+description. The layer's name holds none of the characters a spreadsheet's
 sheet title cannot (a colon, slash, backslash, star, question mark or
 bracket), so mitreattack-python's Excel export of it works. Technique ids
 are the taxonomy's own ids without the taxonomy prefix (``atlas:AML.T0024``
@@ -305,7 +306,14 @@ def _demand_legend(top: int) -> list[dict[str, str]]:
 
 
 def _metadata(report: Mapping[str, Any], taxonomy: str) -> list[dict[str, str]]:
-    """The scenario's assumptions, each a name and a text value."""
+    """The scenario's assumptions, each a name and a text value; the
+    jurisdiction (its id) and the date when the scenario names them.
+
+    >>> [m for m in _metadata({"threshold": 0.8, "layers": ["hw"], "scenario": {
+    ...     "jurisdiction": "eu", "as_of": "2026-01-01"}}, "t") if m["name"] in (
+    ...     "jurisdiction", "as of")]
+    [{'name': 'jurisdiction', 'value': 'eu'}, {'name': 'as of', 'value': '2026-01-01'}]
+    """
     scenario = report.get("scenario") or {}
     maturities = scenario.get("maturities")
     effectiveness = report.get("effectiveness") or {}
@@ -320,6 +328,10 @@ def _metadata(report: Mapping[str, Any], taxonomy: str) -> list[dict[str, str]]:
         "mitigations off": ", ".join(scenario.get("disabled_mitigations") or [])
         or "none",
         "adopted": ", ".join(scenario.get("adopted") or []) or "none",
+        # Where and when (issue 25): only a taxonomy that records jurisdictions
+        # has the keys, and only a scenario that names them has the values.
+        "jurisdiction": scenario.get("jurisdiction") or "",
+        "as of": scenario.get("as_of") or "",
     }
     return [{"name": k, "value": v} for k, v in values.items() if v]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from io import StringIO
 from pathlib import Path
@@ -9,9 +10,21 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.core.management import call_command
+from mitreattack.navlayers import Layer as NavigatorLayer
 
 from taxonomy import services
 from taxonomy.analysis.model import CLASSES, INSUFFICIENT, SINGLE_LAYER
+from taxonomy.analysis.report import coverage_document
+from taxonomy.domain.records import (
+    InForceIn,
+    Jurisdiction,
+    Layer,
+    Mitigates,
+    Mitigation,
+    Taxonomy,
+    Threat,
+)
+from taxonomy.domain.scenario import Scenario
 from taxonomy.formats.navigator import CLASS_COLORS, navigator_layer
 
 # A JSON Schema written from the ATT&CK Navigator Layer File Format Definition,
@@ -69,6 +82,69 @@ def test_a_scenario_changes_scores_and_is_described(seeded_graph_read_only):
     assert techniques["model-extraction"]["score"] < 80
     assert techniques["model-extraction"]["comment"].startswith("insufficient")
     assert "without Hardware" in layer["description"]
+
+
+def test_the_seed_layer_states_the_jurisdiction_and_date_of_its_scenario(
+    seeded_graph_read_only,
+):
+    layer = _navigator("--jurisdiction", "eu", "--as-of", "2026-01-01")
+    jsonschema.validate(layer, SCHEMA)
+    metadata = {m["name"]: m["value"] for m in layer["metadata"]}
+    assert (metadata["jurisdiction"], metadata["as of"]) == ("eu", "2026-01-01")
+    assert "in the European Union, as of 2026-01-01" in layer["description"]
+    names = {m["name"] for m in _navigator()["metadata"]}
+    assert not names & {"jurisdiction", "as of"}
+
+
+def _attack_shaped_with_a_jurisdiction() -> Taxonomy:
+    """Two ATT&CK-shaped techniques (mitreattack-python refuses other ids) and
+    a measure in force only in the EU."""
+    return Taxonomy(
+        layers=(Layer("hw", "Hardware"),),
+        threats=(Threat("T1001", "One"), Threat("T1002", "Two")),
+        mitigations=(Mitigation("m", "M", "hw", "deployed"),),
+        mitigates=(Mitigates("m", "T1001", "high"), Mitigates("m", "T1002", "low")),
+        jurisdictions=(
+            Jurisdiction("eu", "European Union", "bloc"),
+            Jurisdiction("us", "United States"),
+        ),
+        in_force=(InForceIn("m", "eu", "deployed", since="2025-08-02"),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "stated"),
+    [
+        (
+            {"jurisdiction": "eu", "as_of": "2026-01-01"},
+            {"jurisdiction": "eu", "as of": "2026-01-01"},
+        ),
+        ({"jurisdiction": "us"}, {"jurisdiction": "us"}),
+        ({"as_of": "2025-01-01"}, {"as of": "2025-01-01"}),
+        ({}, {}),
+    ],
+)
+def test_mitreattack_python_reads_the_jurisdiction_and_date_of_a_layer(
+    where, stated, capsys
+):
+    taxonomy = _attack_shaped_with_a_jurisdiction()
+    report = coverage_document(taxonomy, scenario=Scenario(**where))
+    layer = navigator_layer(report, taxonomy="enterprise")
+    capsys.readouterr()
+    loaded = NavigatorLayer()
+    loaded.from_dict(copy.deepcopy(layer))
+    # mitreattack-python prints what it cannot read instead of raising.
+    assert capsys.readouterr().out == ""
+    read = loaded.to_dict()
+    metadata = {m["name"]: m["value"] for m in read["metadata"]}
+    assert {k: metadata[k] for k in ("jurisdiction", "as of") if k in metadata} == (
+        stated
+    )
+    words = {"eu": "in the European Union", "us": "in the United States"}
+    if "jurisdiction" in where:
+        assert words[where["jurisdiction"]] in read["description"]
+    if "as_of" in where:
+        assert f"as of {where['as_of']}" in read["description"]
 
 
 def test_an_atlas_layer_opens_on_atlas_technique_ids(graph, atlas_text):
