@@ -136,6 +136,8 @@ DELETE_NOTES = {
     "them too.",
     "jurisdiction": "Refused with 409 while MEMBER_OF or IN_FORCE_IN links involve "
     "it; cascade=true deletes them too.",
+    "architecture": "Refused with 409 while it has ADOPTS links; cascade=true "
+    "deletes them too.",
 }
 # Link kind (without properties) -> what one such link says.
 LINK_MEANINGS = {
@@ -148,6 +150,8 @@ LINK_MEANINGS = {
     "between the dates given; no cycles",
     "in_force_in": "source mitigation is in force in target jurisdiction, at a "
     "maturity there, between the dates given",
+    "adopts": "source governance architecture adopts target mitigation in the "
+    "jurisdictions given (everywhere when none), with its rationale and sources",
 }
 
 
@@ -655,4 +659,23 @@ api_index = extend_schema(
     "their summaries. Public, as the schema is, even when reads require a login.",
     responses={200: index.IndexSerializer},
     extensions={"x-no-graph": True},
+)
+
+
+# --- Governance architectures side by side (issue 25) ------------------------------------
+
+architecture_compare = extend_schema(
+    tags=["coverage"],
+    summary="2 to 4 governance architectures (or one and today) side by side",
+    description="Per architecture (`a=ID`, repeated 2 to 4 times, in the order "
+    "to show them; `a=today` for what is deployed today): the threats it "
+    "addresses, those no single layer addresses, the mobile threats' weakest "
+    "jurisdictions, the threats its measures introduce, what the measures it "
+    "adopts cost; then threat by threat where they differ, and the assumptions "
+    "(threshold, strengths, dependence). The same document as the comparison "
+    "page's JSON download; cached by graph revision. Fewer than 2 or more than 4 "
+    "architectures, or one repeated, is 422 naming `a`; an unknown architecture "
+    "404; an unknown `taxonomy` 404.",
+    parameters=[queries.ArchitectureCompareQuerySerializer],
+    responses={200: documents.ArchitectureComparisonSerializer, **errors(404, 422)},
 )

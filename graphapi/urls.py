@@ -8,6 +8,7 @@ for a link, named by the kind's ends.
 from django.urls import path, register_converter
 
 from graphapi.views import (
+    architectures,
     coverage,
     health,
     history,
@@ -72,6 +73,11 @@ ROUTES = (
         "coverage-incident",
     ),
     ("recommendations/", recommend.RecommendationView, "recommendations"),
+    (
+        "architectures/compare/",
+        architectures.ArchitectureCompareView,
+        "architecture-compare",
+    ),
     ("graph/", interchange.GraphView, "graph"),
     ("audit/", history.AuditCollection, "audit-list"),
     ("revisions/", history.RevisionCollection, "revision-list"),

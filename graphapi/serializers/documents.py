@@ -914,3 +914,110 @@ class IncidentVerdictSerializer(serializers.Serializer):
     steps = _IncidentStepSerializer(
         many=True, help_text="By step, then technique id; unordered: by technique id."
     )
+
+
+# --- Governance architectures side by side (issue 25) ----------------------------------
+
+
+class _ArchitectureScenarioSerializer(serializers.Serializer):
+    summary = serializers.CharField(help_text="What the architecture counts, in words.")
+    query = serializers.CharField(
+        help_text="Its scenario parameters, as `coverage/?` takes them."
+    )
+    jurisdiction = serializers.CharField(allow_null=True)
+    as_of = serializers.DateField(allow_null=True)
+    maturities = serializers.ListField(
+        child=serializers.CharField(), allow_null=True, help_text="null: every one."
+    )
+
+
+class _ArchitectureMobileSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        help_text="Threats whose actors choose where to act."
+    )
+    addressed = serializers.IntegerField(
+        help_text="Of those, how many are addressed where they are weakest."
+    )
+    weakest = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Place id → how many mobile threats are weakest there (ties to "
+        "the first place); empty when the architecture names a jurisdiction or no "
+        "place is recorded.",
+    )
+
+
+class _ArchitectureOutcomeSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The architecture's id; `today` for today.")
+    name = serializers.CharField()
+    description = serializers.CharField()
+    scenario = _ArchitectureScenarioSerializer()
+    summary = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Threats per coverage class."
+    )
+    threats = serializers.IntegerField()
+    addressed = serializers.IntegerField()
+    not_addressed = serializers.ListField(child=serializers.CharField())
+    not_by_one_layer = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Threats no single layer addresses: unmitigated, insufficient "
+        "or defense-in-depth.",
+    )
+    mobile = _ArchitectureMobileSerializer()
+    introduced = _IntroducedSerializer(many=True)
+    adopted = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The mitigations its adoption brings into effect (adopted, or "
+        "required by one adopted), each paid once.",
+    )
+    cost = serializers.FloatField(help_text="What `adopted` costs, in cost units.")
+    line = serializers.CharField(help_text="The architecture in a paragraph.")
+
+
+class _ArchitectureCellSerializer(serializers.Serializer):
+    coverage = serializers.FloatField()
+    weakest = serializers.CharField(
+        allow_null=True,
+        help_text="A mobile threat's weakest place; null for the others, and "
+        "when the architecture names a jurisdiction.",
+    )
+    weakest_class = serializers.ChoiceField(
+        CLASSES, allow_null=True, help_text="Its class in `weakest`."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        return {"class": serializers.ChoiceField(CLASSES), **fields}
+
+
+class _ArchitectureThreatSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    mobile = serializers.BooleanField()
+    differs = serializers.BooleanField()
+    by_architecture = _ArchitectureCellSerializer(
+        many=True, help_text="In the order of `architectures`."
+    )
+
+
+class _ComparisonAssumptionsSerializer(serializers.Serializer):
+    threshold = serializers.FloatField()
+    effectiveness = serializers.DictField(child=serializers.FloatField())
+    dependence = serializers.CharField()
+    line = serializers.CharField()
+
+
+class ArchitectureComparisonSerializer(serializers.Serializer):
+    """2 to 4 governance architectures side by side (docs/coverage.md)."""
+
+    schema = serializers.CharField()
+    taxonomy = serializers.CharField()
+    revision = serializers.IntegerField()
+    assumptions = _ComparisonAssumptionsSerializer()
+    architectures = _ArchitectureOutcomeSerializer(many=True)
+    threats = _ArchitectureThreatSerializer(many=True)
+    differ = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The threats whose class, or class where weakest, is not the "
+        "same in every architecture.",
+    )
+    line = serializers.CharField()

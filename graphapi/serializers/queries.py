@@ -460,3 +460,15 @@ class RecommendationQuerySerializer(ScenarioQuerySerializer):
         help_text="Count the threats the set INTRODUCES and leaves unaddressed "
         "against it.",
     )
+
+
+class ArchitectureCompareQuerySerializer(TaxonomyQuerySerializer):
+    """The architectures to compare: ``a=ID``, 2 to 4 times."""
+
+    a = serializers.ListField(
+        child=serializers.CharField(),
+        min_length=2,
+        max_length=4,
+        help_text="An architecture id (`GET /api/v1/architectures/` lists them), "
+        "or `today`; repeat 2 to 4 times, each once, in the order to show them.",
+    )

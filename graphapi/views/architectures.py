@@ -1,0 +1,34 @@
+"""Governance architectures side by side: the comparison document."""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from graphapi import schema
+from graphapi.caching import cached_get
+from graphapi.exceptions import InvalidParameter
+from graphapi.serializers.queries import ArchitectureCompareQuerySerializer
+from graphapi.views.common import ApiView, params
+from taxonomy import selectors
+from taxonomy.selectors.architecture_comparison import (
+    ComparisonChoiceError,
+    architecture_comparison,
+)
+
+
+@schema.architecture_compare
+class ArchitectureCompareView(ApiView):
+    @cached_get
+    def get(self, request: Request) -> Response:
+        query = params(ArchitectureCompareQuerySerializer, request)
+        taxonomy = selectors.taxonomy_checked(
+            token=self.token, taxonomy=query["taxonomy"]
+        )
+        try:
+            document = architecture_comparison(
+                ids=query["a"], taxonomy=taxonomy, token=self.token
+            )
+        except ComparisonChoiceError as error:
+            raise InvalidParameter({error.field: [str(error)]}) from error
+        return Response(document)
