@@ -38,6 +38,7 @@ from taxonomy.formats.common import (
     removals_over_limit,
     removals_text,
 )
+from taxonomy.formats.risk_atlas import risk_atlas_parse
 from taxonomy.formats.stix_read import stix_parse
 from taxonomy.graph import repository
 from taxonomy.graph.repository import Versions
@@ -482,7 +483,11 @@ class CatalogueImportResult:
         return import_summary(self.report, self.changes)
 
 
-CATALOGUE_PARSERS = {"atlas": atlas_parse, "stix": stix_parse}
+CATALOGUE_PARSERS = {
+    "atlas": atlas_parse,
+    "stix": stix_parse,
+    "risk-atlas": risk_atlas_parse,
+}
 
 
 def catalogue_import(
@@ -495,6 +500,7 @@ def catalogue_import(
     dry_run: bool = False,
     allow_removals: bool = False,
     schema: Mapping[str, Any] | None = None,
+    catalogue: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     actor: Any = None,
     channel: str | None = None,
@@ -516,17 +522,24 @@ def catalogue_import(
     every change goes to the audit log (see ``taxonomy_apply``).
 
     ``schema`` (ATLAS only) is MITRE's JSON Schema of the file: a file failing
-    it raises InterchangeError. Unless ``allow_removals``, an import that
+    it raises InterchangeError. ``catalogue`` (``risk-atlas`` only, where it
+    is required) names the AI Atlas Nexus catalogue the file defines. Unless ``allow_removals``, an import that
     would remove too large a share of what the graph holds of the taxonomy
     (``common.removals_over_limit``: a truncated file?) raises
     RemovalsRefused inside the write's transaction, so nothing is written; a
     dry run instead reports it among the warnings.
     """
     if format not in CATALOGUE_PARSERS:
-        raise InterchangeError([f"unknown import format {format!r} (atlas, stix)"])
+        raise InterchangeError(
+            [f"unknown import format {format!r} ({', '.join(CATALOGUE_PARSERS)})"]
+        )
     if schema is not None and format != "atlas":
         raise InterchangeError(["a schema is checked for ATLAS files only"])
+    if (catalogue is not None) != (format == "risk-atlas"):
+        raise InterchangeError(["a catalogue is named for risk-atlas files only"])
     options = {"schema": schema} if schema is not None else {}
+    if catalogue is not None:
+        options["catalogue"] = catalogue
 
     def guard(current: Taxonomy, changes: ChangeSet) -> None:
         counts = removal_counts(current, changes)

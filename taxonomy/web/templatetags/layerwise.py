@@ -59,6 +59,14 @@ def web_url(value) -> bool:
 
 
 @register.filter
+def lowerfirst(value) -> str:
+    """A sentence with its first letter lowered and the rest, names included,
+    as it is: ``Today: in the European Union`` → ``today: in the European Union``."""
+    text = str(value or "")
+    return text[:1].lower() + text[1:]
+
+
+@register.filter
 def points(value):
     """A margin in signed percentage points: ``0.004`` → ``+0.4 pts``."""
     return uncertainty.points(value)

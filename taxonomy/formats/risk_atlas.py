@@ -1,0 +1,341 @@
+"""The AI risk catalogues of IBM's AI Atlas Nexus, read as data, as taxonomies.
+
+The ``ai-atlas-nexus`` distribution (Apache-2.0) ships its knowledge graph as
+LinkML YAML files under ``ai_atlas_nexus/data/knowledge_graph/``: each file
+lists ``taxonomies`` and the ``groups`` and ``entries`` each defines
+(``isDefinedByTaxonomy``). One of those taxonomies (a *catalogue*: NIST AI
+600-1's twelve risks, the OWASP Top 10 for LLM applications, the MIT AI Risk
+Repository's domains...) becomes one Layerwise taxonomy: its entries and
+groups become threats (an entry ``isPartOf`` a group is SUBTYPE_OF it), the
+entry's ``url`` and the documents the catalogue cites become sources. Actions,
+controls and the package's own mappings are not imported.
+
+The files are found through the installed distribution's file list
+(``importlib.metadata``): the package's Python code is never imported, so
+its heavy dependencies (torch through txtai) need not be installed
+(requirements-data.lock installs it with ``--no-deps``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import IO, Any
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from taxonomy.domain.errors import InterchangeError
+from taxonomy.domain.records import Link, Source, Taxonomy, Threat
+from taxonomy.domain.rules import shown
+from taxonomy.formats import common
+from taxonomy.formats.common import ImportReport
+
+DISTRIBUTION = "ai-atlas-nexus"
+DATA_FOLDER = "ai_atlas_nexus/data/knowledge_graph/"
+# Our names for the catalogues the project crosswalks -> the package's
+# taxonomy id. Any other taxonomy id of the package can be imported by its id.
+CATALOGUES = {
+    "nist-ai-600-1": "nist-ai-rmf",
+    "owasp-llm-top-10": "owasp-llm-2.0",
+    "mit-ai-risk-repository": "mit-ai-risk-repository",
+    "ibm-risk-atlas": "ibm-risk-atlas",
+}
+# The item lists of a file that a catalogue's items are read from.
+ITEM_SECTIONS = ("groups", "entries")
+# An item of the taxonomies list, as the package's LinkML dumps write it.
+_TAXONOMY_ID = re.compile(r"^\s*- id:\s*['\"]?([^'\"\s]+)")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def risk_atlas_version() -> str:
+    """The installed ``ai-atlas-nexus`` version; InterchangeError if absent."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError as e:
+        raise InterchangeError(
+            [
+                f"{DISTRIBUTION} is not installed: make install installs it "
+                "(requirements-data.lock, with --no-deps)"
+            ]
+        ) from e
+
+
+def risk_atlas_data_files() -> list[Path]:
+    """The knowledge-graph YAML files of the installed package, sorted by name
+    (its ``mappings/`` folder left out)."""
+    risk_atlas_version()
+    files = metadata.distribution(DISTRIBUTION).files or []
+    return sorted(
+        Path(metadata.distribution(DISTRIBUTION).locate_file(f))
+        for f in files
+        if str(f).startswith(DATA_FOLDER)
+        and str(f).endswith(".yaml")
+        and "/" not in str(f)[len(DATA_FOLDER) :]
+    )
+
+
+def package_taxonomy_id(catalogue: str) -> str:
+    """The package's taxonomy id of ``catalogue`` (our name or its own id).
+
+    >>> package_taxonomy_id("nist-ai-600-1"), package_taxonomy_id("owasp-asi")
+    ('nist-ai-rmf', 'owasp-asi')
+    """
+    return CATALOGUES.get(catalogue, catalogue)
+
+
+def catalogue_name(package_id: str) -> str:
+    """Our name of the package's taxonomy ``package_id`` (its id if it has none).
+
+    >>> catalogue_name("nist-ai-rmf"), catalogue_name("owasp-asi")
+    ('nist-ai-600-1', 'owasp-asi')
+    """
+    return {v: k for k, v in CATALOGUES.items()}.get(package_id, package_id)
+
+
+def _load(text: str | bytes | IO, name: str = "AI Atlas Nexus file") -> dict:
+    try:
+        data = common.bounded_yaml("safe").load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise InterchangeError([f"{name}: invalid YAML{line}: {e.problem or e}"]) from e
+    except YAMLError as e:
+        raise InterchangeError([f"{name}: invalid YAML: {e}"]) from e
+    if not isinstance(data, dict):
+        raise InterchangeError([f"{name}: expected a mapping"])
+    return data
+
+
+def _taxonomy_ids(data: dict) -> list[str]:
+    return [
+        str(t["id"])
+        for t in data.get("taxonomies") or []
+        if isinstance(t, dict) and t.get("id")
+    ]
+
+
+def _declared_taxonomies(text: str) -> list[str]:
+    r"""The ids a file's top-level ``taxonomies`` list declares, found by a scan
+    of its lines (parsing every file of the package to list them takes
+    seconds; the chosen file is parsed in full, and refused if the scan was
+    wrong).
+
+    >>> _declared_taxonomies("documents: []\ntaxonomies:\n  - id: a\n    name: A\n"
+    ...     "  - id: 'b'\nentries:\n  - id: e\n")
+    ['a', 'b']
+    """
+    ids, inside = [], False
+    for line in text.splitlines():
+        if line and not line[0].isspace() and not line.startswith(("-", "#")):
+            inside = line.rstrip() == "taxonomies:"
+        elif inside and (found := _TAXONOMY_ID.match(line)):
+            ids.append(found.group(1))
+    return ids
+
+
+def risk_atlas_catalogues() -> dict[str, Path]:
+    """Every catalogue the installed package defines: our name -> its file."""
+    found = {}
+    for path in risk_atlas_data_files():
+        for package_id in _declared_taxonomies(path.read_text(encoding="utf-8")):
+            found[catalogue_name(package_id)] = path
+    return found
+
+
+def risk_atlas_catalogue_file(catalogue: str) -> Path:
+    """The package's file that defines ``catalogue``; InterchangeError naming
+    the catalogues there are when none does."""
+    found = risk_atlas_catalogues()
+    name = catalogue_name(package_taxonomy_id(catalogue))
+    if name not in found:
+        raise InterchangeError(
+            [
+                f"no catalogue {catalogue!r} in {DISTRIBUTION} "
+                f"{risk_atlas_version()}; there are: {', '.join(sorted(found))}"
+            ]
+        )
+    return found[name]
+
+
+def risk_atlas_parse(
+    text: str | bytes | IO,
+    *,
+    catalogue: str,
+    taxonomy: str | None = None,
+    layer_map: Mapping[str, str] | None = None,
+    default_strength: str = common.DEFAULT_STRENGTH,
+) -> tuple[Taxonomy, ImportReport]:
+    """The catalogue ``catalogue`` of an AI Atlas Nexus YAML file as a taxonomy.
+
+    Parameters
+    ----------
+    text : str, bytes or a file
+        The file's content (``risk_atlas_catalogue_file`` finds it).
+    catalogue : str
+        Our name of the catalogue (``CATALOGUES``) or the package's id.
+    taxonomy : str, optional
+        The name to import under (default: our name of the catalogue); ids
+        become ``<taxonomy>:<the package's id>``.
+    layer_map, default_strength
+        Unused: a catalogue of risks holds no mitigations (accepted so every
+        catalogue parser takes the same arguments).
+
+    Returns
+    -------
+    (Taxonomy, ImportReport)
+        Threats (groups and entries), SUBTYPE_OF links and sources.
+
+    Raises
+    ------
+    InterchangeError
+        Invalid YAML, no such taxonomy in the file, an item without id or
+        name, a duplicate id, a SUBTYPE_OF cycle.
+
+    >>> doc = '''
+    ... taxonomies: [{id: t, name: T, url: "https://t.org"}]
+    ... groups: [{id: g, name: G, isDefinedByTaxonomy: t}]
+    ... entries:
+    ... - {id: e, name: E, isDefinedByTaxonomy: t, isPartOf: g}
+    ... - {id: x, name: X, isDefinedByTaxonomy: other}
+    ... '''
+    >>> graph, report = risk_atlas_parse(doc, catalogue="t")
+    >>> [t.id for t in graph.threats], (graph.subtypes[0].source, graph.subtypes[0].target)
+    (['t:g', 't:e'], ('t:e', 't:g'))
+    """
+    package_id = package_taxonomy_id(catalogue)
+    name = common.taxonomy_name_checked(taxonomy or catalogue_name(package_id))
+    data = _load(text)
+    meta = next(
+        (t for t in data.get("taxonomies") or [] if _text(t.get("id")) == package_id),
+        None,
+    )
+    if meta is None:
+        raise InterchangeError(
+            [
+                f"AI Atlas Nexus file: no taxonomy {package_id!r} "
+                f"(it defines {', '.join(_taxonomy_ids(data)) or 'none'})"
+            ]
+        )
+    report = ImportReport(
+        "risk-atlas",
+        name,
+        f"{_text(meta.get('name')) or package_id} {_text(meta.get('version'))}".strip(),
+        schema="not checked (LinkML schema of the package not applied)",
+    )
+    sources = _catalogue_sources(data, meta, name)
+    items, problems = _items(data, package_id, report)
+    if problems:
+        raise InterchangeError(problems)
+    threats, subtypes = [], []
+    known = {item["id"] for _, item in items}
+    for path, item in items:
+        own = _item_source(item, name)
+        if own is not None:
+            sources.setdefault(own.id, own)
+        threats.append(
+            Threat(
+                id=common.node_id(name, item["id"]),
+                name=_text(item["name"]),
+                description=_text(item.get("description")),
+                taxonomy=name,
+                sources=tuple(
+                    dict.fromkeys(
+                        ([own.id] if own is not None else [])
+                        + [s for s in sources if s.startswith(f"{name}:doc-")]
+                    )
+                ),
+            )
+        )
+        parent = item.get("isPartOf")
+        if parent is None:
+            continue
+        if _text(parent) in known:
+            subtypes.append(
+                Link(common.node_id(name, item["id"]), common.node_id(name, parent))
+            )
+        else:
+            report.skip(
+                "subtype_of", f"{path} {item['id']}: unknown group {shown(parent)}"
+            )
+    common.refuse_subtype_cycle(subtypes)
+    result = Taxonomy(
+        threats=tuple(threats),
+        sources=tuple(sorted(sources.values(), key=lambda s: s.id)),
+        subtypes=tuple(subtypes),
+    )
+    return result, report
+
+
+def _catalogue_sources(data: dict, meta: dict, name: str) -> dict[str, Source]:
+    """The catalogue's own page and the documents it cites, by id."""
+    found = {}
+    documents = {
+        _text(d.get("id")): d
+        for d in data.get("documents") or []
+        if isinstance(d, dict)
+    }
+    for doc_id in meta.get("hasDocumentation") or []:
+        doc = documents.get(_text(doc_id))
+        if doc is None:
+            continue
+        source = common.reference_source(
+            name,
+            name=_text(doc.get("name")) or _text(doc_id),
+            url=_text(doc.get("url")),
+            local=f"doc-{common.slug(doc_id)}",
+        )
+        found[source.id] = source
+    if meta.get("url"):
+        source = common.reference_source(
+            name,
+            name=_text(meta.get("name")) or name,
+            url=_text(meta.get("url")),
+            local="doc-catalogue",
+        )
+        found[source.id] = source
+    return found
+
+
+def _item_source(item: dict, name: str) -> Source | None:
+    url = common.web_url_or_empty(_text(item.get("url")))
+    if not url:
+        return None
+    return common.reference_source(
+        name, name=_text(item["name"]), url=url, local=f"page-{item['id']}"
+    )
+
+
+def _items(
+    data: dict, package_id: str, report: ImportReport
+) -> tuple[list[tuple[str, dict]], list[str]]:
+    """``(path, item)`` of the catalogue's groups then entries, ids checked;
+    the file's items of other taxonomies are counted as ignored."""
+    out, problems, seen = [], [], {}
+    for section in ITEM_SECTIONS:
+        items = data.get(section)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            path = f"{section}[{i}]"
+            if not isinstance(item, dict):
+                problems.append(f"{path}: expected a mapping")
+                continue
+            if _text(item.get("isDefinedByTaxonomy")) != package_id:
+                report.ignored[f"{section} of another taxonomy"] += 1
+                continue
+            item_id = _text(item.get("id"))
+            if not item_id:
+                problems.append(f"{path}: no id")
+            elif not _text(item.get("name")):
+                problems.append(f"{path} {shown(item_id)}: no name")
+            elif item_id in seen:
+                problems.append(
+                    f"{path} {shown(item_id)}: duplicate id (first at {seen[item_id]})"
+                )
+            else:
+                seen[item_id] = path
+                out.append((path, {**item, "id": item_id}))
+    return out, problems
