@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -15,16 +15,20 @@ from taxonomy.domain.changes import Change, ChangeSet
 from taxonomy.domain.errors import (
     FixtureError,
     InterchangeError,
+    MappingFileError,
     Problem,
     RemovalsRefused,
+    UnknownTaxonomy,
 )
 from taxonomy.domain.kinds import (
     KINDS,
     LINK_KINDS,
+    MAPS_TO,
     PROPERTY_LINK_KINDS,
     link_key,
     record_key,
 )
+from taxonomy.domain.mappings import MappingRow, MappingSet
 from taxonomy.domain.records import Link, Taxonomy
 from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.formats.atlas import atlas_parse
@@ -39,6 +43,8 @@ from taxonomy.formats.common import (
     removals_text,
 )
 from taxonomy.formats.risk_atlas import risk_atlas_parse
+from taxonomy.formats.sssom import SUFFIX as SSSOM_SUFFIX
+from taxonomy.formats.sssom import check_sssom, id_problems, read_sssom
 from taxonomy.formats.stix_read import stix_parse
 from taxonomy.graph import repository
 from taxonomy.graph.repository import Versions
@@ -626,3 +632,244 @@ def _check_foreign_layers(
             problems.append(f"layer {layer!r} is the import's own; the file lacks it")
     if problems:
         raise InterchangeError(problems)
+
+# --- Mapping sets (SSSOM crosswalks between taxonomies, issue 26) ----------------
+
+
+@dataclass(frozen=True)
+class MappingsReport:
+    """What ``mappings_load`` did: the sets written, and those skipped because
+    a taxonomy they join is not in the graph (each with the reason)."""
+
+    loaded: list[MappingSet]
+    skipped: list[tuple[str, str]]
+
+
+def _set_summary(mapping_set: MappingSet | None) -> dict[str, Any] | None:
+    """A set as its audit record holds it: the metadata and its row count."""
+    if mapping_set is None:
+        return None
+    values = audit.record_values(mapping_set)
+    values["rows"] = len(mapping_set.rows)
+    return values
+
+
+def _row_entry(mapping_set_id: str, row: MappingRow | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {**audit.record_values(row), "mapping_set_id": mapping_set_id}
+
+
+def _set_changes(before: MappingSet | None, after: MappingSet | None) -> list[Change]:
+    """The audit changes of a whole set's write: the set, then each row
+    created, changed or deleted."""
+    set_id = (after or before).mapping_set_id
+    action = "create" if before is None else "delete" if after is None else "update"
+    changes = [
+        Change("mapping_set", action, set_id, _set_summary(before), _set_summary(after))
+    ]
+    old = {r.key: r for r in (before.rows if before else ())}
+    new = {r.key: r for r in (after.rows if after else ())}
+    for key in sorted(old.keys() | new.keys()):
+        a, b = old.get(key), new.get(key)
+        if (
+            a is not None
+            and b is not None
+            and replace(a, version=0) == replace(b, version=0)
+        ):
+            continue
+        verb = "create" if a is None else "delete" if b is None else "update"
+        changes.append(
+            Change(
+                MAPS_TO.name, verb, key, _row_entry(set_id, a), _row_entry(set_id, b)
+            )
+        )
+    return changes
+
+
+def _checked_set(mapping_set: MappingSet, *, name: str) -> MappingSet:
+    """A set an editor built, refused (MappingFileError) as its file would be."""
+    check_sssom(mapping_set, name=name)
+    return mapping_set
+
+
+def mapping_set_read_text(*, text: str, name: str) -> MappingSet:
+    """The mapping set of an SSSOM/TSV text, checked against the graph.
+
+    Raises MappingFileError (file:line:column of each problem), or
+    UnknownTaxonomy when a taxonomy it joins is not in the graph.
+    """
+    mapping_set, positions = read_sssom(text, name=name)
+    ids = {}
+    for source in (mapping_set.subject_source, mapping_set.object_source):
+        ids[source] = repository.threat_ids(source)
+        if not ids[source]:
+            raise UnknownTaxonomy(source, repository.taxonomy_counts())
+    problems = id_problems(
+        mapping_set,
+        positions,
+        name=name,
+        subject_ids=ids[mapping_set.subject_source],
+        object_ids=ids[mapping_set.object_source],
+    )
+    if problems:
+        raise MappingFileError(problems)
+    return mapping_set
+
+
+def mapping_set_save(
+    *,
+    mapping_set: MappingSet,
+    create_only: bool = False,
+    expected: Versions = None,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> MappingSet:
+    """Write a whole mapping set (a new one, or one replaced with its rows) in
+    one audited transaction; return it as stored."""
+    _checked_set(mapping_set, name=mapping_set.mapping_set_id)
+    by, seen = _By(actor, channel, comment), {}
+
+    def journal(result: MappingSet) -> list:
+        return by.entries(_set_changes(seen.get("before"), result), seen["revision"])
+
+    result = repository.mapping_set_replace(
+        mapping_set,
+        create_only=create_only,
+        expected=expected,
+        seen=seen,
+        journal=None if channel is None else journal,
+    )
+    by.copied()
+    return result
+
+
+def mapping_set_update(
+    *,
+    mapping_set_id: str,
+    changes: dict[str, Any],
+    expected: Versions = None,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> MappingSet:
+    """Change some metadata of a set (``kinds.MAPPING_SET_EDITABLE``)."""
+    current = mapping_set_get(mapping_set_id=mapping_set_id)
+    changed = replace(current, **changes)
+    return mapping_set_save(
+        mapping_set=changed,
+        expected=expected,
+        actor=actor,
+        comment=comment,
+        channel=channel,
+    )
+
+
+def mapping_set_get(*, mapping_set_id: str) -> MappingSet:
+    """One stored set (NotFound otherwise)."""
+    found = repository.mapping_sets_read(mapping_set_id)
+    if not found:
+        raise repository.NotFound("mapping_set", mapping_set_id)
+    return found[0]
+
+
+def mapping_set_delete(
+    *,
+    mapping_set_id: str,
+    expected: Versions = None,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> None:
+    """Delete a set and its rows in one audited transaction."""
+    by, seen = _By(actor, channel, comment), {}
+
+    def journal(result: MappingSet) -> list:
+        return by.entries(_set_changes(result, None), seen["revision"])
+
+    repository.mapping_set_delete(
+        mapping_set_id,
+        expected=expected,
+        seen=seen,
+        journal=None if channel is None else journal,
+    )
+    by.copied()
+
+
+def mapping_row_save(
+    *,
+    mapping_set_id: str,
+    key: str | None,
+    row: MappingRow | None,
+    expected: Versions = None,
+    actor: Any = None,
+    comment: str = "",
+    channel: str | None = "api",
+) -> MappingRow | None:
+    """Create (``key`` None), replace or delete (``row`` None) one row of a
+    set in one audited transaction. The set with the change must still read
+    as a valid SSSOM file (MappingFileError otherwise, nothing written)."""
+    current = mapping_set_get(mapping_set_id=mapping_set_id)
+    rows = [r for r in current.rows if r.key != key]
+    if row is not None:
+        _checked_set(replace(current, rows=(*rows, row)), name=mapping_set_id)
+    write = partial(
+        repository.mapping_row_write,
+        mapping_set_id,
+        key=key,
+        row=row,
+        expected=expected,
+    )
+    by = _By(actor, channel, comment)
+    action = "create" if key is None else "delete" if row is None else "update"
+    seen: dict[str, Any] = {}
+
+    def journal(result: MappingRow | None) -> list:
+        change = Change(
+            MAPS_TO.name,
+            action,
+            (row or seen["before"]).key,
+            _row_entry(mapping_set_id, seen.get("before")),
+            _row_entry(mapping_set_id, result),
+        )
+        return by.entries([change], seen["revision"])
+
+    result = write(seen=seen, journal=None if channel is None else journal)
+    by.copied()
+    return result
+
+
+def mappings_load(
+    *,
+    paths: list[Path],
+    actor: Any = "mappings load",
+    channel: str | None = "fixtures",
+    comment: str = "",
+) -> MappingsReport:
+    """Load SSSOM mapping sets (``*.sssom.tsv`` files or folders of them).
+
+    Every file is read and checked first: one problem in any file and none is
+    written (MappingFileError, every problem at its file:line:column). A set
+    whose taxonomy is not in the graph (ATLAS before it is imported) is
+    skipped and reported; each other set replaces the stored one of its id
+    in its own transaction.
+    """
+    files = []
+    for path in paths:
+        files += sorted(path.glob(f"*{SSSOM_SUFFIX}")) if path.is_dir() else [path]
+    ready, skipped, problems = [], [], []
+    for file in files:
+        try:
+            ready.append(mapping_set_read_text(text=file.read_text(), name=str(file)))
+        except UnknownTaxonomy as e:
+            skipped.append((str(file), f"taxonomy {e.name!r} is not in the graph"))
+        except MappingFileError as e:
+            problems += e.problems
+    if problems:
+        raise MappingFileError(problems)
+    loaded = [
+        mapping_set_save(mapping_set=s, actor=actor, channel=channel, comment=comment)
+        for s in ready
+    ]
+    return MappingsReport(loaded, skipped)

@@ -140,12 +140,28 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+@dataclass(frozen=True, order=True)
+class CellProblem(Problem):
+    """A problem at a file's line and column (both from 1), e.g. one cell of
+    an SSSOM mapping set; ``message`` opens with the field at fault."""
+
+    column: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
 class FixtureError(TaxonomyError):
     """Fixtures that cannot be loaded; ``problems`` says every reason."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class MappingFileError(FixtureError):
+    """An SSSOM mapping set that cannot be loaded: ``problems`` are
+    ``CellProblem``s, each at its file, line and column; nothing was written."""
 
 
 class FixtureSyntaxError(FixtureError):

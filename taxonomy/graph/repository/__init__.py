@@ -32,6 +32,13 @@ from taxonomy.graph.repository.journal import (
     journal_epoch,
     journal_times,
 )
+from taxonomy.graph.repository.mappings import (
+    mapping_row_write,
+    mapping_set_delete,
+    mapping_set_replace,
+    mapping_sets_read,
+    threat_ids,
+)
 from taxonomy.graph.repository.read import (
     fulltext_search,
     layer_taxonomies,
@@ -102,6 +109,10 @@ __all__ = [
     "layer_taxonomies",
     "link_create",
     "link_delete",
+    "mapping_row_write",
+    "mapping_set_delete",
+    "mapping_set_replace",
+    "mapping_sets_read",
     "load_status",
     "lucene_terms",
     "mitigates_count",
@@ -119,4 +130,5 @@ __all__ = [
     "taxonomy_counts",
     "taxonomy_read",
     "taxonomy_sync",
+    "threat_ids",
 ]

@@ -1,0 +1,330 @@
+"""Mapping sets in the graph: a ``:MappingSet`` node of metadata and its rows,
+``MAPS_TO`` links between threats of two taxonomies (``kinds.MAPS_TO``).
+
+A row's link carries the set's id (``set``) and the row's properties; the
+CURIEs of its ends are the set's two prefixes (``subject_prefix``,
+``object_prefix`` on the set's node) and the ends' ids. Every write is one
+transaction that checks, inside it, that each end is a threat of the set's
+taxonomy (``InvalidWrite`` otherwise: nothing is written), bumps the graph
+revision and stores its audit records (``journal``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import fields, replace
+from typing import Any
+
+import neo4j
+
+from taxonomy.domain.errors import AlreadyExists, InvalidWrite, NotFound
+from taxonomy.domain.kinds import MAPPING_SET_LABEL, MAPS_TO, NODE_KINDS
+from taxonomy.domain.mappings import MappingRow, MappingSet, local_id, split_curie
+from taxonomy.graph.driver import database, get_driver
+from taxonomy.graph.repository.base import translate_errors
+from taxonomy.graph.repository.revision import bump_revision_tx
+from taxonomy.graph.repository.writes import _check_version, _note, _write
+
+Journal = Callable[[Any], Sequence[dict[str, Any]]] | None
+THREAT = NODE_KINDS[MAPS_TO.source].label
+_SET_FIELDS = tuple(f.name for f in fields(MappingSet) if f.name not in ("rows",))
+_ROW_PROPS = tuple(p for p in MAPS_TO.props)
+
+_READ_SETS = (
+    f"MATCH (m:{MAPPING_SET_LABEL}) WHERE $id IS NULL OR m.id = $id "
+    "OPTIONAL MATCH (a)-[r:MAPS_TO {set: m.id}]->(b) "
+    "WITH m, collect({s: a.id, o: b.id, p: properties(r)}) AS rows "
+    "RETURN properties(m) AS m, [x IN rows WHERE x.s IS NOT NULL] AS rows "
+    "ORDER BY m.id"
+)
+
+
+def _set_of(props: dict[str, Any], rows: list[dict[str, Any]]) -> MappingSet:
+    subject, obj = props.get("subject_prefix", ""), props.get("object_prefix", "")
+    return MappingSet(
+        mapping_set_id=props["id"],
+        subject_source=props["subject_source"],
+        object_source=props["object_source"],
+        license=props.get("license", ""),
+        creator_id=tuple(props.get("creator_id") or ()),
+        mapping_date=props.get("mapping_date", ""),
+        mapping_set_title=props.get("mapping_set_title", ""),
+        mapping_set_description=props.get("mapping_set_description", ""),
+        comment=props.get("comment", ""),
+        curie_map=tuple(
+            zip(props.get("prefixes") or (), props.get("expansions") or (), strict=True)
+        ),
+        rows=tuple(
+            sorted(
+                (_row_of(subject, obj, row) for row in rows),
+                key=lambda r: (r.subject_id, r.object_id),
+            )
+        ),
+        version=props.get("version", 1),
+    )
+
+
+def _row_of(subject: str, obj: str, row: dict[str, Any]) -> MappingRow:
+    p = row["p"]
+    return MappingRow(
+        subject_id=f"{subject}:{row['s']}",
+        predicate_id=p["predicate_id"],
+        object_id=f"{obj}:{row['o']}",
+        mapping_justification=p["mapping_justification"],
+        confidence=p.get("confidence"),
+        comment=p.get("comment", ""),
+        author_id=tuple(p.get("author_id") or ()),
+        mapping_date=p.get("mapping_date", ""),
+        subject_label=p.get("subject_label", ""),
+        object_label=p.get("object_label", ""),
+        version=p.get("version", 1),
+    )
+
+
+@translate_errors
+def mapping_sets_read(mapping_set_id: str | None = None) -> list[MappingSet]:
+    """Every mapping set (or the one of that id), rows sorted by subject, object."""
+    records, _, _ = get_driver().execute_query(
+        _READ_SETS,
+        id=mapping_set_id,
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return [_set_of(r["m"], r["rows"]) for r in records]
+
+
+@translate_errors
+def threat_ids(taxonomy: str) -> set[str]:
+    """The ids of the threats (techniques, risks) of one taxonomy."""
+    records, _, _ = get_driver().execute_query(
+        f"MATCH (n:{THREAT}) WHERE n.taxonomy = $taxonomy AND n.id IS NOT NULL "
+        "RETURN n.id AS id",
+        taxonomy=taxonomy,
+        database_=database(),
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return {r["id"] for r in records}
+
+
+def _set_props(mapping_set: MappingSet, prefixes: tuple[str, str]) -> dict[str, Any]:
+    props = {
+        name: list(value) if isinstance(value, tuple) else value
+        for name in _SET_FIELDS
+        if name not in ("mapping_set_id", "curie_map", "version")
+        for value in [getattr(mapping_set, name)]
+    }
+    props["prefixes"] = [p for p, _ in mapping_set.curie_map]
+    props["expansions"] = [e for _, e in mapping_set.curie_map]
+    props["subject_prefix"], props["object_prefix"] = prefixes
+    return props
+
+
+def _row_params(row: MappingRow) -> dict[str, Any]:
+    props = {
+        name: list(value) if isinstance(value, tuple) else value
+        for name in _ROW_PROPS
+        for value in [getattr(row, name)]
+    }
+    props = {k: v for k, v in props.items() if v is not None}
+    props["version"] = row.version
+    return {"s": local_id(row.subject_id), "o": local_id(row.object_id), "p": props}
+
+
+def _prefixes(
+    mapping_set: MappingSet, current: dict[str, Any] | None
+) -> tuple[str, str]:
+    """The set's two CURIE prefixes: its rows', else those stored, else the
+    taxonomies' names."""
+    if mapping_set.rows:
+        row = mapping_set.rows[0]
+        return split_curie(row.subject_id)[0], split_curie(row.object_id)[0]
+    if current:
+        return current["subject_prefix"], current["object_prefix"]
+    return mapping_set.subject_source, mapping_set.object_source
+
+
+def _lock_set(tx: neo4j.ManagedTransaction, set_id: str) -> dict[str, Any] | None:
+    row = tx.run(
+        f"MATCH (m:{MAPPING_SET_LABEL} {{id: $id}}) SET m._lock = true "
+        "WITH m REMOVE m._lock RETURN properties(m) AS m",
+        id=set_id,
+    ).single()
+    return None if row is None else row["m"]
+
+
+def _write_rows(
+    tx: neo4j.ManagedTransaction, mapping_set: MappingSet, rows: Sequence[MappingRow]
+) -> None:
+    """Create the rows' links, refusing (InvalidWrite) an end that is no
+    threat of its taxonomy."""
+    params = [_row_params(row) for row in rows]
+    found = tx.run(
+        f"UNWIND $rows AS row "
+        f"OPTIONAL MATCH (a:{THREAT} {{id: row.s}}) WHERE a.taxonomy = $st "
+        f"OPTIONAL MATCH (b:{THREAT} {{id: row.o}}) WHERE b.taxonomy = $ot "
+        "RETURN row.s AS s, row.o AS o, a IS NOT NULL AS a, b IS NOT NULL AS b",
+        rows=params,
+        st=mapping_set.subject_source,
+        ot=mapping_set.object_source,
+    ).data()
+    missing = [
+        f"{r['s']!r} is no threat of {mapping_set.subject_source}"
+        for r in found
+        if not r["a"]
+    ]
+    missing += [
+        f"{r['o']!r} is no threat of {mapping_set.object_source}"
+        for r in found
+        if not r["b"]
+    ]
+    if missing:
+        raise InvalidWrite({"rows": missing[:50]})
+    tx.run(
+        f"UNWIND $rows AS row "
+        f"MATCH (a:{THREAT} {{id: row.s}}) WHERE a.taxonomy = $st "
+        f"MATCH (b:{THREAT} {{id: row.o}}) WHERE b.taxonomy = $ot "
+        "CREATE (a)-[r:MAPS_TO]->(b) SET r = row.p, r.set = $set",
+        rows=params,
+        st=mapping_set.subject_source,
+        ot=mapping_set.object_source,
+        set=mapping_set.mapping_set_id,
+    ).consume()
+
+
+def _read_set_tx(tx: neo4j.ManagedTransaction, set_id: str) -> MappingSet:
+    record = tx.run(_READ_SETS, id=set_id).single()
+    if record is None:
+        raise NotFound("mapping_set", set_id)
+    return _set_of(record["m"], record["rows"])
+
+
+@translate_errors
+def mapping_set_replace(
+    mapping_set: MappingSet,
+    *,
+    create_only: bool = False,
+    expected: set[int] | None = None,
+    seen: dict[str, Any] | None = None,
+    journal: Journal = None,
+) -> MappingSet:
+    """Write a whole set, replacing the one of its id (rows and metadata), in
+    one transaction; return it as stored. ``create_only`` refuses an existing
+    id (AlreadyExists). ``seen`` gets the set ``before`` (None if new) and
+    the graph ``revision``."""
+
+    def work(tx: neo4j.ManagedTransaction) -> MappingSet:
+        current = _lock_set(tx, mapping_set.mapping_set_id)
+        before = None
+        if current is not None:
+            if create_only:
+                raise AlreadyExists("mapping_set", mapping_set.mapping_set_id)
+            before = _read_set_tx(tx, mapping_set.mapping_set_id)
+            if expected is not None:
+                _check_version(
+                    "mapping_set", mapping_set.mapping_set_id, before.version, expected
+                )
+            tx.run(
+                "MATCH ()-[r:MAPS_TO {set: $id}]->() DELETE r",
+                id=mapping_set.mapping_set_id,
+            ).consume()
+        version = 1 if before is None else before.version + 1
+        props = _set_props(mapping_set, _prefixes(mapping_set, current))
+        tx.run(
+            f"MERGE (m:{MAPPING_SET_LABEL} {{id: $id}}) SET m = $props, m.id = $id",
+            id=mapping_set.mapping_set_id,
+            props={**props, "version": version},
+        ).consume()
+        _write_rows(tx, mapping_set, mapping_set.rows)
+        revision = bump_revision_tx(tx)
+        _note(seen, before=before, revision=revision)
+        return _read_set_tx(tx, mapping_set.mapping_set_id)
+
+    return _write(work, journal)
+
+
+@translate_errors
+def mapping_set_delete(
+    mapping_set_id: str,
+    *,
+    expected: set[int] | None = None,
+    seen: dict[str, Any] | None = None,
+    journal: Journal = None,
+) -> MappingSet:
+    """Delete a set and its rows in one transaction; return it as it was."""
+
+    def work(tx: neo4j.ManagedTransaction) -> MappingSet:
+        if _lock_set(tx, mapping_set_id) is None:
+            raise NotFound("mapping_set", mapping_set_id)
+        before = _read_set_tx(tx, mapping_set_id)
+        if expected is not None:
+            _check_version("mapping_set", mapping_set_id, before.version, expected)
+        tx.run(
+            "MATCH ()-[r:MAPS_TO {set: $id}]->() DELETE r", id=mapping_set_id
+        ).consume()
+        tx.run(
+            f"MATCH (m:{MAPPING_SET_LABEL} {{id: $id}}) DELETE m", id=mapping_set_id
+        ).consume()
+        revision = bump_revision_tx(tx)
+        _note(seen, before=before, revision=revision)
+        return before
+
+    return _write(work, journal)
+
+
+@translate_errors
+def mapping_row_write(
+    mapping_set_id: str,
+    *,
+    key: str | None,
+    row: MappingRow | None,
+    expected: set[int] | None = None,
+    seen: dict[str, Any] | None = None,
+    journal: Journal = None,
+) -> MappingRow | None:
+    """Create (``key`` None), replace (both) or delete (``row`` None) one row
+    of a set, in one transaction; return the row as stored (None: deleted).
+
+    ``key`` is the row's ``subject_id->object_id``; ``seen`` gets the row
+    ``before`` and the graph ``revision``. A row whose ends change is the
+    same row moved: it keeps its history under its new key.
+    """
+
+    def work(tx: neo4j.ManagedTransaction) -> MappingRow | None:
+        if _lock_set(tx, mapping_set_id) is None:
+            raise NotFound("mapping_set", mapping_set_id)
+        current = _read_set_tx(tx, mapping_set_id)
+        rows = {r.key: r for r in current.rows}
+        before = None
+        if key is not None:
+            before = rows.get(key)
+            if before is None:
+                raise NotFound("mapping", key)
+            if expected is not None:
+                _check_version("mapping", key, before.version, expected)
+        if row is not None and row.key != key and row.key in rows:
+            raise AlreadyExists("mapping", row.key)
+        if before is not None:
+            s, o = (local_id(c) for c in (before.subject_id, before.object_id))
+            tx.run(
+                f"MATCH (:{THREAT} {{id: $s}})-[r:MAPS_TO {{set: $set}}]->"
+                f"(:{THREAT} {{id: $o}}) DELETE r",
+                s=s,
+                o=o,
+                set=mapping_set_id,
+            ).consume()
+        stored = None
+        if row is not None:
+            stored = replace(row, version=1 if before is None else before.version + 1)
+            tx.run(
+                f"MATCH (m:{MAPPING_SET_LABEL} {{id: $id}}) "
+                "SET m.subject_prefix = $s, m.object_prefix = $o",
+                id=mapping_set_id,
+                s=split_curie(row.subject_id)[0],
+                o=split_curie(row.object_id)[0],
+            ).consume()
+            _write_rows(tx, current, [stored])
+        revision = bump_revision_tx(tx)
+        _note(seen, before=before, revision=revision)
+        return stored
+
+    return _write(work, journal)
