@@ -157,13 +157,12 @@ def jurisdiction_detail(request, jurisdiction_id: str):
     names = {j.id: j.name for j in snapshot.jurisdictions}
     mitigations = {m.id: m.name for m in snapshot.mitigations}
     detail = selectors.jurisdiction_detail(taxonomy=snapshot, key=jurisdiction_id)
+    cited = presentation.cited_links
     context = analysis.shown | {
         "jurisdiction": jurisdiction,
-        "member_of": [(m, names.get(m.body, m.body)) for m in detail["member_of"]],
+        "member_of": cited(snapshot, detail["member_of"], names, "body"),
         "members": [(j, names.get(j, j)) for j in detail["members"]],
-        "in_force": [
-            (x, mitigations.get(x.mitigation, x.mitigation)) for x in detail["in_force"]
-        ],
+        "in_force": cited(snapshot, detail["in_force"], mitigations, "mitigation"),
         "sources": [sources[s] for s in jurisdiction.sources if s in sources],
     }
     return render(request, "taxonomy/jurisdiction.html", context)

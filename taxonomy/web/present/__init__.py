@@ -36,12 +36,14 @@ from taxonomy.web.present.comparison import (  # noqa: F401
     without_mitigation,
 )
 from taxonomy.web.present.detail import (  # noqa: F401
+    CitedLink,
     ClassChange,
     LayerGroup,
     LayerShare,
     LinkView,
     addressed_ids,
     changed_classes,
+    cited_links,
     class_by_threat,
     critical_for,
     layer_coverage,

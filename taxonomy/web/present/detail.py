@@ -24,6 +24,33 @@ class LinkView:
 
 
 @dataclass(frozen=True, slots=True)
+class CitedLink:
+    """A link of a jurisdiction's page (in force there, a membership): the
+    record, the name of its other end, its rationale and its sources resolved
+    (what ``includes/link_reasons.html`` shows)."""
+
+    link: object
+    name: str
+    rationale: str
+    sources: tuple
+
+
+def cited_links(snapshot, links, names: Mapping[str, str], end: str) -> list[CitedLink]:
+    """``links`` with the name of their ``end`` (a field) and their sources'
+    records, a source the snapshot lacks left out."""
+    sources = {s.id: s for s in snapshot.sources}
+    return [
+        CitedLink(
+            link=link,
+            name=names.get(getattr(link, end), getattr(link, end)),
+            rationale=link.rationale,
+            sources=tuple(sources[s] for s in link.sources if s in sources),
+        )
+        for link in links
+    ]
+
+
+@dataclass(frozen=True, slots=True)
 class LayerGroup:
     """The links of one layer into a threat, with that layer's coverage."""
 
