@@ -10,7 +10,9 @@ Each module imports only those above it in this list:
   cost, names), the equally good sets, the repair of the solver's tolerance;
 - ``greedy``: the greedy order (largest gain per cost next);
 - ``recommendation``: ``recommend``, the rule's set within a budget;
-- ``frontier``: every budget where that set changes.
+- ``frontier``: every budget where that set changes;
+- ``where``: candidates that say where (``M@J``): in one jurisdiction, and
+  over the places for the mobile threats.
 """
 
 from __future__ import annotations
@@ -31,12 +33,20 @@ from taxonomy.analysis.recommend.inputs import (
 )
 from taxonomy.analysis.recommend.recommendation import Recommendation, recommend
 from taxonomy.analysis.recommend.rule import OPTIMAL, EquallyGood
+from taxonomy.analysis.recommend.where import (
+    PLACES_SEARCH_LIMIT,
+    PlacesRecommendation,
+    in_jurisdiction,
+    recommend_places,
+)
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
     "EQUALLY_GOOD_LIMIT",
     "FRONTIER_EXACT_LIMIT",
     "OPTIMAL",
+    "PLACES_SEARCH_LIMIT",
+    "PlacesRecommendation",
     "TODAY",
     "EquallyGood",
     "FrontierStep",
@@ -47,5 +57,7 @@ __all__ = [
     "checked_weights",
     "frontier",
     "greedy_order",
+    "in_jurisdiction",
     "recommend",
+    "recommend_places",
 ]
