@@ -339,6 +339,11 @@ for _strength, (_low, _high) in LAYERWISE_UNCERTAINTY.items():
             f"({LAYERWISE_EFFECTIVENESS[_strength]:g}) as its mean"
         )
 
+# Panels of judges (issue 27, docs/model.md): a link several judges judged
+# counts at the median of their strengths; an even panel split between two
+# strengths takes the "lower" (the cautious reading) or the "higher".
+LAYERWISE_PANEL_TIE = envchoice("LAYERWISE_PANEL_TIE", ("lower", "higher"), "lower")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -257,6 +257,9 @@ def audit_node_history(*, kind: str, key: str) -> QuerySet[AuditEntry]:
             match |= Q(kind=link.name, source=key)
         if link.target == kind:
             match |= Q(kind=link.name, target=key)
+    # Judgements of a MITIGATES link (taxonomy.judgements) are in its history.
+    if kind == "mitigates":
+        match |= Q(kind="judgement", key=key)
     return AuditEntry.objects.filter(match)
 
 

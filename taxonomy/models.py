@@ -101,3 +101,57 @@ class NamedRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (graph revision {self.graph_revision})"
+
+
+class Judge(models.Model):
+    """Someone whose judgements of links a panel counts: an editor's own
+    account (``user``) or a named external expert an editor recorded."""
+
+    name = models.CharField(max_length=200, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="judge",
+    )
+    affiliation = models.CharField(max_length=200, blank=True)
+    recorded_by = _user_or_none("judges_recorded")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Judgement(models.Model):
+    """One judge's strength of one MITIGATES link (``mitigation -> threat``),
+    in a round or outside any (``round`` empty); see ``taxonomy.judgements``."""
+
+    mitigation = models.CharField(max_length=250)
+    threat = models.CharField(max_length=250)
+    judge = models.ForeignKey(Judge, on_delete=models.CASCADE, related_name="given")
+    strength = models.CharField(max_length=10)
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    rationale = models.TextField(blank=True)
+    sources = models.JSONField(default=list, blank=True)
+    date = models.DateField(default=timezone.localdate)
+    round = models.CharField(max_length=100, blank=True, default="")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["threat", "mitigation", "judge__name", "round"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mitigation", "threat", "judge", "round"],
+                name="one_judgement_per_judge_link_round",
+            )
+        ]
+        indexes = [models.Index(fields=["threat", "mitigation"], name="judged_link")]
+
+    def __str__(self) -> str:
+        return f"{self.judge} on {self.mitigation}->{self.threat}: {self.strength}"

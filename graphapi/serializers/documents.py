@@ -474,12 +474,32 @@ class _ThreatRobustnessSerializer(serializers.Serializer):
         return {"id": fields.pop("id"), "class": fields.pop("class"), **fields}
 
 
+class _PanelSerializer(serializers.Serializer):
+    mitigation = serializers.CharField()
+    threat = serializers.CharField()
+    judges = serializers.IntegerField(help_text="How many judges judged the link.")
+    strength = serializers.ChoiceField(
+        STRENGTHS, help_text="The panel's median: the strength the analysis counts."
+    )
+    editorial_strength = serializers.ChoiceField(
+        STRENGTHS, help_text="The link's strength without its panel."
+    )
+    spread = serializers.IntegerField(help_text="The interquartile range, in steps.")
+    agreement = serializers.FloatField(
+        help_text="The share of judges within one step of the median."
+    )
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Strength → judges who gave it."
+    )
+
+
 class RobustnessSerializer(serializers.Serializer):
     """How robust the coverage numbers are (docs/coverage.md, "Robustness")."""
 
     dependence = serializers.ChoiceField(DEPENDENCES)
     headline = _HeadlineRangeSerializer()
     pivotal_links = _PivotalLinkSerializer(many=True)
+    panels = _PanelSerializer(many=True)
     summary_by_dependence = serializers.DictField(child=serializers.DictField())
     monte_carlo = _MonteCarloSerializer()
     threats = _ThreatRobustnessSerializer(many=True)

@@ -38,6 +38,7 @@ from taxonomy.selectors.cache import (
     shared_key,
     shared_set,
 )
+from taxonomy.selectors.panels import panel_options
 from taxonomy.selectors.snapshot import taxonomy_at
 
 
@@ -80,11 +81,14 @@ def coverage_scenario(
 
 def robustness_options(*, samples: int | None = None, seed: int | None = None) -> dict:
     """What the robustness section is computed with: the Monte Carlo draws
-    (default 2,000, seed 0) and the strengths' intervals of the settings."""
+    (default 2,000, seed 0), the strengths' intervals of the settings and the
+    judges' panels (``taxonomy.selectors.panels``; part of every cache key,
+    as judgements change without a new graph revision)."""
     return {
         "samples": DEFAULT_SAMPLES if samples is None else samples,
         "seed": 0 if seed is None else seed,
         "intervals": dict(settings.LAYERWISE_UNCERTAINTY),
+        "panels": panel_options(),
     }
 
 
@@ -235,6 +239,7 @@ def coverage_robustness(
         options["samples"],
         options["seed"],
         sorted(options["intervals"].items()),
+        options["panels"],
     )
     entry = shared_get(key)
     if entry is None:

@@ -1,0 +1,61 @@
+"""Reads of judgements and the panels they make (``taxonomy.judgements`` tells
+where they live): what the robustness analysis and the panel pages receive."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from taxonomy.analysis.panels import Panel, panel_draws, panels_of
+from taxonomy.domain.judgements import Judgement
+from taxonomy.models import Judgement as JudgementRow
+
+
+def judgements_list(
+    *,
+    mitigation: str | None = None,
+    threat: str | None = None,
+    judge: str | None = None,
+) -> list[Judgement]:
+    """Judgements as records, by link then judge, filtered by link end and judge."""
+    rows = JudgementRow.objects.select_related("judge")
+    if mitigation:
+        rows = rows.filter(mitigation=mitigation)
+    if threat:
+        rows = rows.filter(threat=threat)
+    if judge:
+        rows = rows.filter(judge__name=judge)
+    return [
+        judgement_record_of(r)
+        for r in rows.order_by("threat", "mitigation", "judge__name", "date", "id")
+    ]
+
+
+def judgement_record_of(row: JudgementRow) -> Judgement:
+    """The record of a stored judgement."""
+    return Judgement(
+        mitigation=row.mitigation,
+        threat=row.threat,
+        judge=row.judge.name,
+        strength=row.strength,
+        interval=None if row.low is None else (row.low, row.high),
+        confidence=row.confidence,
+        rationale=row.rationale,
+        sources=tuple(row.sources),
+        date=row.date.isoformat() if row.date else "",
+        round=row.round,
+    )
+
+
+def panels_now(**filters: str) -> dict[tuple[str, str], Panel]:
+    """``(mitigation, threat)`` -> its panel, under the settings' bands and tie
+    rule (``LAYERWISE_UNCERTAINTY``, ``LAYERWISE_PANEL_TIE``)."""
+    return panels_of(
+        judgements_list(**filters),
+        bands=settings.LAYERWISE_UNCERTAINTY,
+        tie=settings.LAYERWISE_PANEL_TIE,
+    )
+
+
+def panel_options() -> list[list]:
+    """Every panel as the robustness analysis takes it (``panel_draws``)."""
+    return panel_draws(panels_now())
