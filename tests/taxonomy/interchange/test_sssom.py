@@ -5,8 +5,10 @@ that write all or nothing."""
 from __future__ import annotations
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sssom_schema.datamodel import sssom_schema
 
 from taxonomy import services
 from taxonomy.domain.errors import MappingFileError
@@ -205,6 +207,32 @@ def test_any_set_reads_back_as_itself_and_writes_back_byte_for_byte(
     assert write_sssom(again) == text
 
 
+def test_sssoms_own_model_takes_every_slot_and_column_the_writer_writes():
+    """sssom-schema's LinkML classes refuse a slot or column SSSOM lacks."""
+    mapping_set, _ = read_sssom(CANONICAL, name="x")
+    lines = write_sssom(mapping_set).split("\n")
+    meta = yaml.safe_load("\n".join(line[1:] for line in lines if line[:1] == "#"))
+    table = [line.split("\t") for line in lines if line and line[:1] != "#"]
+    mappings = [
+        sssom_schema.Mapping(
+            **{
+                column: float(value)
+                if column == "confidence"
+                else value.split("|")
+                if column == "author_id"
+                else value
+                for column, value in zip(table[0], row, strict=True)
+                if value
+            }
+        )
+        for row in table[1:]
+    ]
+    checked = sssom_schema.MappingSet(**meta, mappings=mappings)
+    assert len(checked.mappings) == 2
+    assert str(checked.mappings[0].predicate_id) == "skos:closeMatch"
+    assert set(meta) <= set(sssom_schema.MappingSet.__dataclass_fields__)
+
+
 def test_rows_seen_from_the_subject_side_invert_broad_and_narrow():
     mapping_set, _ = read_sssom(CANONICAL, name="x")
     forward = {
@@ -227,12 +255,24 @@ ATLAS_LIKE = Taxonomy(
         Threat("AML.T0054", "LLM Jailbreak", taxonomy="atlas"),
     )
 )
+SEED_LIKE = Taxonomy(
+    threats=(
+        Threat("model-extraction", "Model extraction"),
+        Threat("guardrail-removal", "Guardrail removal"),
+    )
+)
 
 
 @pytest.fixture
-def two_taxonomies(seeded_graph):
+def seed_only(graph):
+    services.taxonomy_apply(taxonomy=SEED_LIKE, scope="layerwise")
+    return graph
+
+
+@pytest.fixture
+def two_taxonomies(seed_only):
     services.taxonomy_apply(taxonomy=ATLAS_LIKE, scope="atlas")
-    return seeded_graph
+    return seed_only
 
 
 def _load(tmp_path, text: str, name: str = "atlas.sssom.tsv"):
@@ -281,7 +321,7 @@ def test_one_bad_file_keeps_every_file_of_the_load_out(two_taxonomies, tmp_path,
 
 
 def test_a_set_whose_taxonomy_is_not_loaded_is_skipped_and_said(
-    seeded_graph, tmp_path, db
+    seed_only, tmp_path, db
 ):
     report = _load(tmp_path, CANONICAL)
     assert report.loaded == []
