@@ -54,6 +54,10 @@ from taxonomy.selectors.incidents import (
     threat_demand,
     threat_incidents,
 )
+from taxonomy.selectors.jurisdictions import (
+    jurisdiction_matrix,
+    jurisdiction_timeline,
+)
 from taxonomy.selectors.snapshot import (
     load_status,
     schema_missing,
@@ -72,6 +76,8 @@ __all__ = [
     "incident_list",
     "jurisdiction_detail",
     "jurisdiction_list",
+    "jurisdiction_matrix",
+    "jurisdiction_timeline",
     "architecture_adopts",
     "architecture_detail",
     "architecture_list",

@@ -155,3 +155,106 @@ def frontier_chart(
     for point in points[1:]:
         path += f" H{point.x} V{point.y}"
     return StepChart(width, height, f"{path} H{float(width)}", points, top, most)
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One date of a timeline: where its dots are and what they stand for."""
+
+    x: float
+    date: str
+    addressed: int
+    no_single_layer: int
+    y_addressed: float
+    y_no_single_layer: float
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """One jurisdiction's headline across dates: two step lines, the threats
+    addressed and the threats no single layer addresses, each holding from
+    its date to the next (dates evenly spaced, in order)."""
+
+    width: int
+    height: int
+    name: str
+    threats: int
+    points: tuple[Point, ...]
+    addressed_path: str
+    no_single_layer_path: str
+
+    def describe(self) -> str:
+        """The chart in one sentence, for assistive technology.
+
+        >>> Timeline(100, 40, "the EU", 12, (Point(0, "2025-01-01", 2, 10, 0, 0),
+        ...     Point(50, "2026-01-01", 4, 9, 0, 0)), "", "").describe()
+        'In the EU, of 12 threats: on 2025-01-01, 2 addressed and 10 that no single layer addresses; on 2026-01-01, 4 addressed and 9 that no single layer addresses.'
+        """
+        parts = [
+            f"on {p.date}, {p.addressed} addressed and {p.no_single_layer} that "
+            "no single layer addresses"
+            for p in self.points
+        ]
+        return f"In {self.name}, of {self.threats} threats: {'; '.join(parts)}."
+
+
+def _step_path(xs: Sequence[float], ys: Sequence[float], end: float) -> str:
+    """A step line through the points, each value held until the next x.
+
+    >>> _step_path([0.0, 50.0], [20.0, 5.0], 100.0)
+    'M0.0,20.0 H50.0 V5.0 H100.0'
+    """
+    path = f"M{xs[0]},{ys[0]}"
+    for x, y in zip(xs[1:], ys[1:], strict=True):
+        path += f" H{x} V{y}"
+    return f"{path} H{end}"
+
+
+def timeline_chart(
+    points: Sequence[Mapping],
+    *,
+    name: str,
+    threats: int,
+    width: int = 320,
+    height: int = 90,
+) -> Timeline:
+    """A jurisdiction's headline per date (``date``, ``addressed`` and
+    ``no_single_layer`` each) as two step lines from 0 to ``threats``.
+
+    >>> c = timeline_chart([{"date": "2025-01-01", "addressed": 0,
+    ...     "no_single_layer": 4}, {"date": "2026-01-01", "addressed": 2,
+    ...     "no_single_layer": 3}], name="the EU", threats=4, width=100, height=40)
+    >>> [(p.x, p.y_addressed, p.y_no_single_layer) for p in c.points]
+    [(0.0, 40.0, 0.0), (50.0, 20.0, 10.0)]
+    >>> c.addressed_path
+    'M0.0,40.0 H50.0 V20.0 H100.0'
+    """
+    top = max(threats, 1)
+    step = width / max(len(points), 1)
+
+    def y(count: int) -> float:
+        return round(height * (1 - count / top), 1)
+
+    drawn = tuple(
+        Point(
+            round(i * step, 1),
+            p["date"],
+            int(p["addressed"]),
+            int(p["no_single_layer"]),
+            y(int(p["addressed"])),
+            y(int(p["no_single_layer"])),
+        )
+        for i, p in enumerate(points)
+    )
+    if not drawn:
+        return Timeline(width, height, name, threats, (), "", "")
+    xs = [p.x for p in drawn]
+    return Timeline(
+        width,
+        height,
+        name,
+        threats,
+        drawn,
+        _step_path(xs, [p.y_addressed for p in drawn], float(width)),
+        _step_path(xs, [p.y_no_single_layer for p in drawn], float(width)),
+    )

@@ -74,6 +74,14 @@ from taxonomy.web.present.incidents import (  # noqa: F401
     tactic_ids,
     threshold_rows,
 )
+from taxonomy.web.present.jurisdictions import (  # noqa: F401
+    PlaceCell,
+    ThreatAcross,
+    TimelineRow,
+    jurisdiction_rows,
+    jurisdiction_sentence,
+    timeline_view,
+)
 from taxonomy.web.present.matrix import (  # noqa: F401
     SORT_LABELS,
     SORTS,
