@@ -491,6 +491,13 @@ class _PanelSerializer(serializers.Serializer):
     counts = serializers.DictField(
         child=serializers.IntegerField(), help_text="Strength → judges who gave it."
     )
+    dependence = serializers.FloatField(
+        help_text="The share of the link's two one-step moves that change its "
+        "threat's class."
+    )
+    contested = serializers.FloatField(
+        help_text="spread / 2 × dependence: how much the disagreement matters."
+    )
 
 
 class RobustnessSerializer(serializers.Serializer):

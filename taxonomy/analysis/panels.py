@@ -222,27 +222,51 @@ def panel_draws(panels: Mapping[tuple[str, str], Panel]) -> list[list]:
     ]
 
 
-def panel_summary(draw: Sequence, editorial: str) -> dict:
+def panel_summary(draw: Sequence, editorial: str, dependence: float = 0.0) -> dict:
     """One ``panel_draws`` entry as the coverage document lists it, with the
-    link's ``editorial`` strength (what it would be without the panel).
+    link's ``editorial`` strength (what it would be without the panel), how
+    much its threat's class depends on it (``dependence``: the share of its
+    two one-step moves that change the class) and how contested it is
+    (``contested``: the spread, as a share of the widest, times dependence).
 
     >>> panel_summary(["m", "t", "low", [[0.1, 0.5], [0.8, 1.0]], ["low", "high"]],
-    ...     "medium")  # doctest: +NORMALIZE_WHITESPACE
+    ...     "medium", 0.5)  # doctest: +NORMALIZE_WHITESPACE
     {'mitigation': 'm', 'threat': 't', 'judges': 2, 'strength': 'low',
      'editorial_strength': 'medium', 'spread': 2, 'agreement': 0.5,
-     'counts': {'low': 1, 'medium': 0, 'high': 1}}
+     'counts': {'low': 1, 'medium': 0, 'high': 1}, 'dependence': 0.5,
+     'contested': 0.5}
     """
     codes = [CODE[s] for s in draw[4]]
+    spread = panel_spread(codes)
     return {
         "mitigation": draw[0],
         "threat": draw[1],
         "judges": len(codes),
         "strength": draw[2],
         "editorial_strength": editorial,
-        "spread": panel_spread(codes),
+        "spread": spread,
         "agreement": round(within_one_step(codes, CODE[draw[2]]), 6),
         "counts": {s: codes.count(i) for i, s in enumerate(STRENGTHS)},
+        "dependence": dependence,
+        "contested": round(spread / (len(STRENGTHS) - 1) * dependence, 6),
     }
+
+
+def most_contested(panels: Iterable[Mapping]) -> list[Mapping]:
+    """The panels whose disagreement matters, most contested first: those with
+    some spread on a link their threat's class depends on, by ``contested``,
+    then by more judges, then by threat and mitigation.
+
+    >>> [p["mitigation"] for p in most_contested([
+    ...     {"mitigation": "a", "threat": "t", "judges": 3, "contested": 0.5},
+    ...     {"mitigation": "b", "threat": "t", "judges": 3, "contested": 0.0},
+    ...     {"mitigation": "c", "threat": "t", "judges": 9, "contested": 0.5}])]
+    ['c', 'a']
+    """
+    return sorted(
+        (p for p in panels if p["contested"] > 0),
+        key=lambda p: (-p["contested"], -p["judges"], p["threat"], p["mitigation"]),
+    )
 
 
 def round_alpha(judgements: Iterable[Judgement]) -> float | None:

@@ -61,6 +61,7 @@ def robustness_entry(
     model = panel_model(model, judged)
     found = sensitivity(model, scenario)
     mc = monte_carlo(model, scenario, panels=judged, **draws)
+    moves = _moves(found)
     tau = scenario.threshold
     by_dependence = {
         d: run_scenario(model, replace(scenario, dependence=d)).classes
@@ -101,7 +102,10 @@ def robustness_entry(
             "higher": found.headline_higher,
         },
         "pivotal_links": found.pivotal_links(),
-        "panels": [panel_summary(p, editorial[(p[0], p[1])]) for p in judged],
+        "panels": [
+            panel_summary(p, editorial[(p[0], p[1])], moves.get((p[0], p[1]), 0.0))
+            for p in judged
+        ],
         "summary_by_dependence": {
             d: {c: sum(v == c for v in by_dependence[d].values()) for c in CLASSES}
             for d in DEPENDENCES
@@ -119,6 +123,22 @@ def robustness_entry(
             },
         },
         "threats": threats,
+    }
+
+
+def _moves(found) -> dict[tuple[str, str], float]:
+    """``(mitigation, threat)`` -> the share of the link's two one-step moves
+    (lower, higher) that change its threat's class, for every enabled link."""
+    model = found.model
+    changed = (found.lower != found.current).astype(float) + (
+        found.higher != found.current
+    )
+    return {
+        (
+            model.mitigations[model.link_mitigation[k]],
+            model.threats[model.link_threat[k]],
+        ): float(changed[j]) / 2
+        for j, k in enumerate(found.links.tolist())
     }
 
 

@@ -7,9 +7,11 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from taxonomy.analysis import fast
 from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.panels import panel_draws, panels_of
 from taxonomy.analysis.robustness import monte_carlo
@@ -145,5 +147,49 @@ def test_the_entry_counts_a_panel_at_its_median_and_names_it():
             "spread": 2,
             "agreement": 1.0,
             "counts": {"low": 1, "medium": 1, "high": 1},
+            # low keeps it insufficient, high makes it single-layer
+            "dependence": 0.5,
+            "contested": 0.5,
         }
     ]
+
+
+def _one_step(taxonomy: Taxonomy, link: tuple, step: int) -> Taxonomy:
+    kept = []
+    for m in taxonomy.mitigates:
+        if (m.mitigation, m.threat) != link:
+            kept.append(m)
+        elif 0 <= STRENGTHS.index(m.strength) + step < len(STRENGTHS):
+            kept.append(
+                replace(m, strength=STRENGTHS[STRENGTHS.index(m.strength) + step])
+            )
+    return replace(taxonomy, mitigates=tuple(kept))
+
+
+@EXAMPLES
+@given(case=cases(max_layers=4), data=st.data())
+def test_a_panels_dependence_counts_the_moves_that_change_its_threats_class(case, data):
+    taxonomy, scenario = case
+    taxonomy = _unique_links(taxonomy)
+    bands = _bands(scenario.effectiveness_map)
+    judgements = [
+        Judgement(m.mitigation, m.threat, judge, data.draw(st.sampled_from(STRENGTHS)))
+        for m in taxonomy.mitigates
+        for judge in ("a", "b", "c")
+    ]
+    panels = panel_draws(panels_of(judgements, bands=bands))
+    entry = robustness_entry(
+        coverage_model(taxonomy), scenario, panels=panels, samples=2, intervals=bands
+    )
+    judged = _restrengthened(taxonomy, {(p[0], p[1]): p[2] for p in panels})
+    enabled = fast.analyse(judged, scenario).classes
+    for panel in entry["panels"]:
+        link = (panel["mitigation"], panel["threat"])
+        # (a disabled link's moves change nothing, here as in the brute force)
+        moved = [
+            fast.analyse(_one_step(judged, link, step), scenario).classes[link[1]]
+            != enabled[link[1]]
+            for step in (-1, 1)
+        ]
+        assert panel["dependence"] == sum(moved) / 2
+        assert panel["contested"] == pytest.approx(panel["spread"] / 2 * sum(moved) / 2)
