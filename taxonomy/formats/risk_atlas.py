@@ -33,7 +33,8 @@ from taxonomy.formats import common
 from taxonomy.formats.common import ImportReport
 
 DISTRIBUTION = "ai-atlas-nexus"
-DATA_FOLDER = "ai_atlas_nexus/data/knowledge_graph/"
+PACKAGE_DATA = "ai_atlas_nexus/data/"
+DATA_FOLDER = PACKAGE_DATA + "knowledge_graph/"
 # Our names for the catalogues the project crosswalks -> the package's
 # taxonomy id. Any other taxonomy id of the package can be imported by its id.
 CATALOGUES = {
@@ -41,6 +42,14 @@ CATALOGUES = {
     "owasp-llm-top-10": "owasp-llm-2.0",
     "mit-ai-risk-repository": "mit-ai-risk-repository",
     "ibm-risk-atlas": "ibm-risk-atlas",
+}
+# How pages name them (the package's own titles name NIST AI 600-1's
+# generative AI risks after the AI RMF they profile).
+CATALOGUE_LABELS = {
+    "nist-ai-600-1": "NIST AI 600-1 (Generative AI Profile)",
+    "owasp-llm-top-10": "OWASP Top 10 for LLM Applications (2025)",
+    "mit-ai-risk-repository": "MIT AI Risk Repository (domains)",
+    "ibm-risk-atlas": "IBM AI Risk Atlas",
 }
 # The item lists of a file that a catalogue's items are read from.
 ITEM_SECTIONS = ("groups", "entries")
@@ -339,3 +348,60 @@ def _items(
                 seen[item_id] = path
                 out.append((path, {**item, "id": item_id}))
     return out, problems
+
+
+def risk_atlas_texts() -> dict[str, str]:
+    """Every data file of the installed package (YAML and SSSOM TSV), by its
+    path inside the package, as text."""
+    risk_atlas_version()
+    distribution = metadata.distribution(DISTRIBUTION)
+    return {
+        str(f)[len(PACKAGE_DATA) :]: Path(distribution.locate_file(f)).read_text(
+            encoding="utf-8"
+        )
+        for f in sorted(distribution.files or [], key=str)
+        if str(f).startswith(PACKAGE_DATA) and str(f).endswith((".yaml", ".tsv"))
+    }
+
+
+def catalogue_item_texts(taxonomy: Taxonomy) -> dict[str, str]:
+    """Each threat of an imported catalogue: id -> its name and description.
+
+    >>> catalogue_item_texts(Taxonomy(threats=(Threat("t:a", "A", "Desc."),)))
+    {'t:a': 'A. Desc.'}
+    """
+    return {t.id: f"{t.name}. {t.description}".strip() for t in taxonomy.threats}
+
+
+def framework_terms_parse(
+    text: str | bytes, *, name: str = "framework terms"
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The search terms of ``fixtures/mappings/framework-terms.yaml``: (threat -> terms,
+    lever -> terms); InterchangeError naming each entry that is not a list of
+    valid regular expressions.
+
+    >>> framework_terms_parse("threats: {a: ['x']}\\nlevers: {chips: ['chips?']}")
+    ({'a': ['x']}, {'chips': ['chips?']})
+    """
+    data = _load(text, name)
+    problems, found = [], []
+    for section in ("threats", "levers"):
+        entries = data.get(section)
+        if not isinstance(entries, dict):
+            problems.append(f"{name}: {section}: expected a mapping")
+            entries = {}
+        checked = {}
+        for key, terms in entries.items():
+            if not isinstance(terms, list) or not terms:
+                problems.append(f"{name}: {section}.{key}: expected a list of terms")
+                continue
+            for term in terms:
+                try:
+                    re.compile(str(term))
+                except re.error as e:
+                    problems.append(f"{name}: {section}.{key}: {term!r}: {e}")
+            checked[str(key)] = [str(t) for t in terms]
+        found.append(checked)
+    if problems:
+        raise InterchangeError(problems)
+    return found[0], found[1]

@@ -5,6 +5,7 @@ from django.urls import include, path
 from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.web import downloads, pages
 from taxonomy.web.pages import jurisdictions as where
+from taxonomy.web.pages.frameworks import frameworks
 
 # kind -> the view of one item's page, at /<segment>/<id>/ named after the kind:
 # every node kind of the registry has one (a KeyError here names the one missing).
@@ -29,6 +30,7 @@ urlpatterns = [
     path("next/", pages.next_steps, name="next"),
     path("brief/", pages.brief, name="brief"),
     path("glossary/", pages.glossary_page, name="glossary"),
+    path("frameworks/", frameworks, name="frameworks"),
     # Before the jurisdictions' own pages, /jurisdictions/<id>/.
     path("jurisdictions/", where.jurisdiction_matrix, name="jurisdictions"),
     path("export/<str:format>/", downloads.export_download, name="export"),

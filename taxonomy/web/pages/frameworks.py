@@ -1,0 +1,42 @@
+"""Which of our threats the official frameworks name, and which none does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from taxonomy import selectors
+from taxonomy.domain.errors import InterchangeError
+from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.selectors.frameworks import framework_naming
+
+TEMPLATE = "taxonomy/frameworks.html"
+
+
+def _rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each threat with one cell a catalogue, in the catalogues' order."""
+    order = [c["name"] for c in document["catalogues"]]
+    return [
+        {**t, "cells": [t["named_by"].get(name, []) for name in order]}
+        for t in document["threats"]
+    ]
+
+
+@require_safe
+def frameworks(request):
+    """The seed's threats against the AI risk catalogues of AI Atlas Nexus."""
+    snapshot = selectors.taxonomy_at(
+        token=selectors.revision_token(), taxonomy=DEFAULT_TAXONOMY
+    )
+    try:
+        document = framework_naming(threats=snapshot.threats)
+    except InterchangeError as error:
+        problem = "; ".join(error.problems)
+        return render(request, TEMPLATE, {"problem": problem}, status=503)
+    context = {"document": document, "rows": _rows(document)}
+    context["unnamed"] = [
+        t["name"] for t in document["threats"] if t["id"] in document["named_by_none"]
+    ]
+    return render(request, TEMPLATE, context)
