@@ -25,7 +25,7 @@ from drf_spectacular.utils import (
 from graphapi import etags
 from graphapi.openapi import errors
 from graphapi.pagination import PageQuerySerializer
-from graphapi.serializers import documents, index, jobs, queries, records
+from graphapi.serializers import documents, index, jobs, mappings, queries, records
 from taxonomy.formats import fixtures_common
 from taxonomy.formats.common import (
     MAX_YAML_ALIAS_NODES,
@@ -678,4 +678,124 @@ architecture_compare = extend_schema(
     "404; an unknown `taxonomy` 404.",
     parameters=[queries.ArchitectureCompareQuerySerializer],
     responses={200: documents.ArchitectureComparisonSerializer, **errors(404, 422)},
+)
+
+
+# --- Mapping sets: SSSOM crosswalks between taxonomies (issue 26) ------------------------
+
+_MAPPINGS_RULES = (
+    "A row maps `subject_id` (a CURIE whose local part is an item of the set's "
+    "`subject_source` taxonomy) to `object_id` (one of `object_source`) with a "
+    "SKOS `predicate_id` (exactMatch, closeMatch, broadMatch, narrowMatch, "
+    "relatedMatch), a `confidence` in [0, 1], a semapv `mapping_justification` "
+    "and a one-line `comment` (the rationale). A write that leaves the set "
+    "unreadable as SSSOM, or names an item its taxonomy lacks, is 422 and writes "
+    "nothing; every write is audited."
+)
+
+mapping_sets = extend_schema_view(
+    get=extend_schema(
+        tags=["mappings"],
+        summary="The mapping sets (crosswalks between taxonomies), without rows",
+        description="Each set's metadata and `row_count`; `taxonomy` keeps the "
+        "sets that join it, on either side.",
+        parameters=[mappings.MappingListQuerySerializer],
+        responses={200: mappings.MappingSetSerializer(many=True), **errors(422)},
+    ),
+    post=extend_schema(
+        tags=["mappings"],
+        summary="Create a mapping set, with its rows",
+        description=_MAPPINGS_RULES + " An existing `mapping_set_id` is 409.",
+        request=mappings.MappingSetSerializer,
+        responses={
+            201: mappings.MappingSetSerializer,
+            **errors(400, 401, 403, 409, 422),
+        },
+    ),
+)
+
+mapping_set = extend_schema_view(
+    get=extend_schema(
+        tags=["mappings"],
+        summary="One mapping set with its rows",
+        parameters=[mappings.MappingSetQuerySerializer, ETAG],
+        responses={200: mappings.MappingSetSerializer, **errors(404, 422)},
+    ),
+    patch=extend_schema(
+        tags=["mappings"],
+        summary="Change a mapping set's metadata",
+        description="Licence, creators, date, title, description, comment.",
+        parameters=[mappings.MappingSetQuerySerializer, IF_MATCH],
+        request=mappings.MappingSetChangeSerializer,
+        responses={
+            200: mappings.MappingSetSerializer,
+            **errors(400, 401, 403, 404, 412, 422),
+        },
+    ),
+    delete=extend_schema(
+        tags=["mappings"],
+        summary="Delete a mapping set and its rows",
+        parameters=[mappings.MappingSetQuerySerializer, IF_MATCH],
+        responses={204: None, **errors(400, 401, 403, 404, 412, 422)},
+    ),
+)
+
+mapping_set_export = extend_schema(
+    tags=["mappings"],
+    summary="One mapping set as an SSSOM/TSV file (canonical form)",
+    description="The metadata block (`#`-prefixed YAML with the curie_map) and "
+    "the table, rows sorted by subject and object: a file that loads back "
+    "(`manage.py mappings load`) as the same set.",
+    parameters=[mappings.MappingSetQuerySerializer],
+    responses={
+        (200, "text/tab-separated-values"): OpenApiResponse(OpenApiTypes.STR),
+        **errors(404, 422),
+    },
+)
+
+mapping_rows = extend_schema_view(
+    get=extend_schema(
+        tags=["mappings"],
+        summary="The rows of one mapping set",
+        parameters=[mappings.MappingRowsQuerySerializer],
+        responses={200: mappings.MappingRowSerializer(many=True), **errors(404, 422)},
+    ),
+    post=extend_schema(
+        tags=["mappings"],
+        summary="Add a row to a mapping set",
+        description=_MAPPINGS_RULES + " A second row for the same subject and "
+        "object is 409.",
+        parameters=[mappings.MappingRowsQuerySerializer],
+        request=mappings.MappingRowSerializer,
+        responses={
+            201: mappings.MappingRowSerializer,
+            **errors(400, 401, 403, 404, 409, 422),
+        },
+    ),
+)
+
+mapping_row = extend_schema_view(
+    get=extend_schema(
+        tags=["mappings"],
+        summary="One row of a mapping set",
+        parameters=[mappings.MappingRowQuerySerializer, ETAG],
+        responses={200: mappings.MappingRowSerializer, **errors(404, 422)},
+    ),
+    put=extend_schema(
+        tags=["mappings"],
+        summary="Replace a row of a mapping set",
+        description=_MAPPINGS_RULES,
+        parameters=[mappings.MappingRowQuerySerializer, IF_MATCH],
+        request=mappings.MappingRowSerializer,
+        responses={
+            200: mappings.MappingRowSerializer,
+            **errors(400, 401, 403, 404, 409, 412, 422),
+        },
+    ),
+    delete=extend_schema(
+        tags=["mappings"],
+        summary="Delete a row of a mapping set",
+        parameters=[mappings.MappingRowQuerySerializer, IF_MATCH],
+        responses={204: None, **errors(400, 401, 403, 404, 412, 422)},
+    ),
 )

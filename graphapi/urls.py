@@ -16,6 +16,7 @@ from graphapi.views import (
     index,
     interchange,
     jobs,
+    mappings,
     recommend,
 )
 from graphapi.views.links import LINK_VIEWS
@@ -85,6 +86,11 @@ ROUTES = (
     ("export/", interchange.ExportView, "export"),
     ("import/", interchange.ImportView, "import"),
     ("jobs/<str:job_id>/", jobs.JobView, "job-detail"),
+    ("mappings/", mappings.MappingSetCollection, "mapping-set-list"),
+    ("mappings/set/", mappings.MappingSetItem, "mapping-set"),
+    ("mappings/export/", mappings.MappingSetExport, "mapping-set-export"),
+    ("mappings/rows/", mappings.MappingRowCollection, "mapping-row-list"),
+    ("mappings/row/", mappings.MappingRowItem, "mapping-row"),
     ("jobs/<str:job_id>/cancel/", jobs.JobCancelView, "job-cancel"),
 )
 

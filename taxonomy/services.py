@@ -15,6 +15,7 @@ from taxonomy.domain.changes import Change, ChangeSet
 from taxonomy.domain.errors import (
     FixtureError,
     InterchangeError,
+    InvalidWrite,
     MappingFileError,
     Problem,
     RemovalsRefused,
@@ -49,6 +50,7 @@ from taxonomy.formats.stix_read import stix_parse
 from taxonomy.graph import repository
 from taxonomy.graph.repository import Versions
 from taxonomy.selectors.impact import coverage_impact, taxonomy_merged
+from taxonomy.selectors.mappings import mapping_set_detail
 
 logger = logging.getLogger(__name__)
 
@@ -633,6 +635,7 @@ def _check_foreign_layers(
     if problems:
         raise InterchangeError(problems)
 
+
 # --- Mapping sets (SSSOM crosswalks between taxonomies, issue 26) ----------------
 
 
@@ -729,6 +732,14 @@ def mapping_set_save(
     """Write a whole mapping set (a new one, or one replaced with its rows) in
     one audited transaction; return it as stored."""
     _checked_set(mapping_set, name=mapping_set.mapping_set_id)
+    missing = {
+        end: [f"no threat of a taxonomy {source!r} in the graph"]
+        for end in ("subject_source", "object_source")
+        for source in [getattr(mapping_set, end)]
+        if not repository.threat_ids(source)
+    }
+    if missing:
+        raise InvalidWrite(missing)
     by, seen = _By(actor, channel, comment), {}
 
     def journal(result: MappingSet) -> list:
@@ -755,7 +766,7 @@ def mapping_set_update(
     channel: str | None = "api",
 ) -> MappingSet:
     """Change some metadata of a set (``kinds.MAPPING_SET_EDITABLE``)."""
-    current = mapping_set_get(mapping_set_id=mapping_set_id)
+    current = mapping_set_detail(mapping_set_id=mapping_set_id)
     changed = replace(current, **changes)
     return mapping_set_save(
         mapping_set=changed,
@@ -810,7 +821,7 @@ def mapping_row_save(
     """Create (``key`` None), replace or delete (``row`` None) one row of a
     set in one audited transaction. The set with the change must still read
     as a valid SSSOM file (MappingFileError otherwise, nothing written)."""
-    current = mapping_set_get(mapping_set_id=mapping_set_id)
+    current = mapping_set_detail(mapping_set_id=mapping_set_id)
     rows = [r for r in current.rows if r.key != key]
     if row is not None:
         _checked_set(replace(current, rows=(*rows, row)), name=mapping_set_id)
@@ -840,6 +851,26 @@ def mapping_row_save(
     return result
 
 
+def _sssom_files(paths: list[Path]) -> list[Path]:
+    files = []
+    for path in paths:
+        files += sorted(path.glob(f"*{SSSOM_SUFFIX}")) if path.is_dir() else [path]
+    return files
+
+
+def mappings_check(*, paths: list[Path]) -> None:
+    """Read every SSSOM file at ``paths`` without the graph: MappingFileError
+    names every problem (what ``taxonomy load`` checks before writing)."""
+    problems = []
+    for file in _sssom_files(paths):
+        try:
+            read_sssom(file.read_text(), name=str(file))
+        except MappingFileError as e:
+            problems += e.problems
+    if problems:
+        raise MappingFileError(problems)
+
+
 def mappings_load(
     *,
     paths: list[Path],
@@ -855,11 +886,8 @@ def mappings_load(
     skipped and reported; each other set replaces the stored one of its id
     in its own transaction.
     """
-    files = []
-    for path in paths:
-        files += sorted(path.glob(f"*{SSSOM_SUFFIX}")) if path.is_dir() else [path]
     ready, skipped, problems = [], [], []
-    for file in files:
+    for file in _sssom_files(paths):
         try:
             ready.append(mapping_set_read_text(text=file.read_text(), name=str(file)))
         except UnknownTaxonomy as e:

@@ -967,9 +967,9 @@ class _ArchitectureMobileSerializer(serializers.Serializer):
     )
     weakest = serializers.DictField(
         child=serializers.IntegerField(),
-        help_text="Place id → how many mobile threats are weakest there (ties to "
-        "the first place); empty when the architecture names a jurisdiction or no "
-        "place is recorded.",
+        help_text="Place id → how many mobile threats are weakest there (a tie "
+        "counts in each tied place); empty when the architecture names a "
+        "jurisdiction or no place is recorded.",
     )
 
 
@@ -1006,6 +1006,11 @@ class _ArchitectureCellSerializer(serializers.Serializer):
         allow_null=True,
         help_text="A mobile threat's weakest place; null for the others, and "
         "when the architecture names a jurisdiction.",
+    )
+    weakest_tied = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Every place where it is as weak as in `weakest` (the same "
+        "coverage and class); empty when `weakest` is null.",
     )
     weakest_class = serializers.ChoiceField(
         CLASSES, allow_null=True, help_text="Its class in `weakest`."

@@ -34,7 +34,12 @@ from taxonomy.analysis.compiled import (
     coverage_model,
     enabled_mask,
 )
-from taxonomy.analysis.jurisdictions import scoped_model, threat_rows, world_view
+from taxonomy.analysis.jurisdictions import (
+    WorldView,
+    scoped_model,
+    threat_rows,
+    world_view,
+)
 from taxonomy.analysis.model import ADDRESSED_CLASSES, CLASSES, validate_ids
 from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.records import Taxonomy
@@ -52,8 +57,10 @@ class Outcome:
     ``classes`` index ``CLASSES``; ``weakest`` names, per threat, the place
     where a mobile threat is weakest (None for the others, and for every
     threat when the scenario names a jurisdiction or there is no place);
-    ``world_classes`` is the class where the threat is weakest (its class
-    when it has no weakest place). ``introduced`` pairs each introduced
+    ``weakest_tied`` names every place where it is as weak (the same
+    coverage and class: the ties ``weakest`` settles by id), empty where
+    ``weakest`` is None; ``world_classes`` is the class where the threat is
+    weakest (its class when it has no weakest place). ``introduced`` pairs each introduced
     threat with the enabled mitigations that introduce it; ``adopted`` lists
     the mitigations its adoption pays for, ``cost`` what they cost together.
     """
@@ -63,6 +70,7 @@ class Outcome:
     coverage: np.ndarray
     classes: np.ndarray
     weakest: tuple[str | None, ...]
+    weakest_tied: tuple[tuple[str, ...], ...]
     world_classes: np.ndarray
     introduced: tuple[tuple[str, tuple[str, ...]], ...]
     adopted: tuple[str, ...]
@@ -158,6 +166,19 @@ def _introduced(model: CoverageModel, enabled: np.ndarray) -> tuple:
     )
 
 
+def _ties(view: WorldView) -> tuple[tuple[str, ...], ...]:
+    """Per threat, every place as weak as its weakest one (mobile threats only)."""
+    per_place = view.per_place
+    tied = (per_place.coverage == view.coverage[None, :]) & (
+        per_place.classes == view.classes[None, :]
+    )
+    tied &= view.mobile[None, :]
+    return tuple(
+        tuple(view.places[r] for r in np.flatnonzero(tied[:, t]).tolist())
+        for t in range(len(view.threats))
+    )
+
+
 def outcome(
     taxonomy: Taxonomy,
     model: CoverageModel,
@@ -175,12 +196,14 @@ def outcome(
     enabled = enabled_mask(there, inner)
     coverage, classes = threat_rows(there, inner, enabled[there.link_mitigation])
     weakest: tuple[str | None, ...] = (None,) * len(model.threats)
+    tied: tuple[tuple[str, ...], ...] = ((),) * len(model.threats)
     world_classes = classes
     if geography is not None and scenario.jurisdiction is None:
         view = world_view(model, geography, scenario, as_of=scenario.as_of)
         if view.places:
             named = np.array([*view.places, None], dtype=object)
             weakest = tuple(named[np.where(view.mobile, view.weakest, -1)].tolist())
+            tied = _ties(view)
             world_classes = np.where(view.mobile, view.classes, classes)
     paid = adoption_paid(there, inner)
     return Outcome(
@@ -189,6 +212,7 @@ def outcome(
         coverage=coverage,
         classes=classes,
         weakest=weakest,
+        weakest_tied=tied,
         world_classes=world_classes,
         introduced=_introduced(there, enabled),
         adopted=tuple(model.mitigations[m] for m in np.flatnonzero(paid).tolist()),

@@ -12,11 +12,12 @@ The document:
   ``jurisdiction``, ``as_of``, ``maturities``), ``summary`` (threats per
   class), ``threats``, ``addressed``, ``not_by_one_layer`` (ids), ``mobile``
   (``count``, ``addressed``, ``weakest``: place id → how many mobile threats
-  are weakest there), ``introduced`` (``[{threat, introduced_by}]``),
+  are weakest there, a tie counted in each tied place), ``introduced`` (``[{threat, introduced_by}]``),
   ``adopted`` (ids), ``cost`` and ``line``;
 - ``threats``: per threat ``id``, ``name``, ``mobile``, ``differs`` and
   ``by_architecture`` (in the order of ``architectures``: ``class``,
-  ``coverage``, ``weakest``, ``weakest_class``);
+  ``coverage``, ``weakest``, ``weakest_tied`` (every place as weak),
+  ``weakest_class``);
 - ``differ``: the ids of the threats on which the architectures differ, and
   ``line``, what that comes to in a sentence.
 """
@@ -95,8 +96,8 @@ def assumptions_entry(scenario: Scenario) -> dict:
 
 def _weakest_counts(outcome: Outcome) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for place in outcome.weakest:
-        if place is not None:
+    for tied in outcome.weakest_tied:
+        for place in tied:
             counts[place] = counts.get(place, 0) + 1
     return dict(sorted(counts.items(), key=lambda pn: (-pn[1], pn[0])))
 
@@ -111,7 +112,7 @@ def architecture_line(entry: Mapping, names: Mapping[str, str]) -> str:
     ...     "introduced_by": ["a"]}], "adopted": ["a"], "cost": 2.0}
     >>> print(architecture_line(entry, {"t": "Theft", "cn": "China",
     ...     "r": "Repression", "a": "Attestation"}))
-    Layered addresses 2 of 3 threats: 1 by a single governance layer, 1 only by several layers together. Not addressed: Theft. Of the 1 threat whose actors can move to another jurisdiction, none is addressed where it is weakest (China 1). Its measures introduce Repression (through Attestation). The measures it adopts cost 2 units: Attestation.
+    Layered addresses 2 of 3 threats: 1 by a single governance layer, 1 only by several layers together. Not addressed: Theft. Of the 1 threat whose actors can move to another jurisdiction, none is addressed where it is weakest. It is weakest in China. Its measures introduce Repression (through Attestation). The measures it adopts cost 2 units: Attestation.
     """
     summary = entry["summary"]
     parts = [
@@ -136,9 +137,16 @@ def architecture_line(entry: Mapping, names: Mapping[str, str]) -> str:
         places = ", ".join(
             f"{names.get(p, p)} {n}" for p, n in mobile["weakest"].items()
         )
+        if count == 1:
+            where = f"It is weakest in {_and([names.get(p, p) for p in mobile['weakest']])}."
+        else:
+            where = (
+                "How many are weakest in each jurisdiction (a tie counts in each): "
+                f"{places}."
+            )
         parts.append(
             f"Of the {_plural(count, 'threat')} {who}, {told} addressed where "
-            f"{'it is' if count == 1 else 'they are'} weakest ({places})."
+            f"{'it is' if count == 1 else 'they are'} weakest. {where}"
         )
     if entry["introduced"]:
         made = [
@@ -267,6 +275,7 @@ def comparison_document(
                     "class": CLASSES[o.classes[i]],
                     "coverage": round(float(o.coverage[i]), 6),
                     "weakest": o.weakest[i],
+                    "weakest_tied": list(o.weakest_tied[i]),
                     "weakest_class": CLASSES[o.world_classes[i]]
                     if o.weakest[i] is not None
                     else None,

@@ -30,7 +30,9 @@ from taxonomy.selectors.snapshot import taxonomy_at
 
 # The choice that is not a stored architecture: what is deployed today.
 TODAY = "today"
-TODAY_NAME = "Today (only what is deployed)"
+TODAY_NAME = "Today"
+# How the choice of today reads in the page's form.
+TODAY_CHOICE = "Today (only the measures already deployed)"
 RENDERERS = {"json": render_json, "csv": render_csv}
 
 
@@ -47,7 +49,7 @@ def architecture_choices(*, taxonomy: Taxonomy) -> list[tuple[str, str]]:
     stored = sorted(
         getattr(taxonomy, "architectures", ()), key=lambda a: (a.name, a.id)
     )
-    return [(TODAY, TODAY_NAME), *((a.id, a.name) for a in stored)]
+    return [(TODAY, TODAY_CHOICE), *((a.id, a.name) for a in stored)]
 
 
 def checked_choice(ids: Sequence[str]) -> list[str]:

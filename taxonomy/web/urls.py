@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.web import downloads, pages
+from taxonomy.web.pages import architectures as side_by_side
 from taxonomy.web.pages import jurisdictions as where
 from taxonomy.web.pages.frameworks import frameworks
 
@@ -31,6 +32,17 @@ urlpatterns = [
     path("brief/", pages.brief, name="brief"),
     path("glossary/", pages.glossary_page, name="glossary"),
     path("frameworks/", frameworks, name="frameworks"),
+    # Before the architectures' own pages, /architectures/<id>/.
+    path(
+        "architectures/compare/",
+        side_by_side.architecture_compare,
+        name="architecture-compare",
+    ),
+    path(
+        "architectures/compare/<str:fmt>/",
+        side_by_side.architecture_compare_download,
+        name="architecture-compare-download",
+    ),
     # Before the jurisdictions' own pages, /jurisdictions/<id>/.
     path("jurisdictions/", where.jurisdiction_matrix, name="jurisdictions"),
     path("export/<str:format>/", downloads.export_download, name="export"),

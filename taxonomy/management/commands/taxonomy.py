@@ -15,6 +15,7 @@ from taxonomy.domain.errors import FixtureError, GraphError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import DEPENDENCES
 from taxonomy.formats import document_json, fixtures_yaml
+from taxonomy.management.commands.mappings import report_load
 from taxonomy.management.progress import Progress, write_line
 from taxonomy.selectors import comparison as review
 from taxonomy.selectors.coverage import coverage_scenario
@@ -114,6 +115,21 @@ class Command(BaseCommand):
 
     def _load(self, path=None, dry_run=False, prune=False, if_empty=False, **options):
         path = self._path(path)
+        # The mapping sets of a fixtures folder (mappings/*.sssom.tsv) load
+        # after its taxonomy; a malformed one stops the load before anything
+        # is written.
+        crosswalks: Path | None = path / "mappings"
+        if crosswalks.is_dir():
+            try:
+                services.mappings_check(paths=[crosswalks])
+            except FixtureError as e:
+                for problem in e.problems:
+                    self.stderr.write(str(problem))
+                raise CommandError(
+                    f"{len(e.problems)} problem(s) in {crosswalks}; nothing was written"
+                ) from e
+        else:
+            crosswalks = None
         try:
             audited = {
                 "actor": f"taxonomy load ({path.name or path})",
@@ -150,6 +166,8 @@ class Command(BaseCommand):
         )
         if not dry_run and result.write is not None:
             self.stdout.write(write_line(result.write))
+        if not dry_run and crosswalks is not None:
+            report_load(self, [crosswalks], options.get("comment", ""))
 
     def _export(self, format="yaml", out=None, taxonomy=DEFAULT_TAXONOMY, **options):
         snapshot = selectors.taxonomy_snapshot(taxonomy=taxonomy)

@@ -12,8 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taxonomy.analysis.architectures import compare
+from taxonomy.analysis.compiled import coverage_model
+from taxonomy.analysis.jurisdictions import scoped_model, world_view
 from taxonomy.analysis.model import ADDRESSED_CLASSES, CLASSES
-from taxonomy.analysis.report import coverage_document
+from taxonomy.analysis.report import _weakest_places, coverage_document
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.records import (
@@ -85,6 +87,8 @@ def comparisons(draw) -> tuple[Taxonomy, list[tuple[str, Scenario]]]:
     mitigations = [m.id for m in taxonomy.mitigations]
     layers = [layer.id for layer in taxonomy.layers]
     places = [None] + [j.id for j in taxonomy.jurisdictions]
+    # Adopted everywhere (M) or in one jurisdiction (M@J).
+    adoptable = mitigations + [f"{m}@{j}" for m in mitigations for j in places if j]
     architectures = []
     for k in range(draw(st.integers(2, 4))):
         architectures.append(
@@ -95,8 +99,8 @@ def comparisons(draw) -> tuple[Taxonomy, list[tuple[str, Scenario]]]:
                     maturities=draw(
                         st.none() | st.sets(st.sampled_from(MATURITIES), min_size=1)
                     ),
-                    adopt=draw(st.sets(st.sampled_from(mitigations), max_size=3))
-                    if mitigations
+                    adopt=draw(st.sets(st.sampled_from(adoptable), max_size=3))
+                    if adoptable
                     else frozenset(),
                     disabled_layers=draw(st.sets(st.sampled_from(layers), max_size=1)),
                     jurisdiction=draw(st.sampled_from(places)),
@@ -119,9 +123,6 @@ def brute_paid(taxonomy: Taxonomy, scenario: Scenario) -> set[str]:
     REQUIRE (networkx reachability), on with the adoption and off without."""
     if scenario.jurisdiction is not None:
         # Maturities and what is in force there, as the document counts them.
-        from taxonomy.analysis.compiled import coverage_model
-        from taxonomy.analysis.jurisdictions import scoped_model
-
         model, inner = scoped_model(taxonomy, scenario, coverage_model(taxonomy))
         maturity = {
             m: MATURITIES[model.mitigation_maturity[i]]
@@ -136,7 +137,7 @@ def brute_paid(taxonomy: Taxonomy, scenario: Scenario) -> set[str]:
         scenario = replace(inner, jurisdiction=None)
     graph = _requires_graph(taxonomy)
     closure = set()
-    for m in scenario.adopt:
+    for m in scenario.adopted_ids:
         closure |= {m} | nx.descendants(graph, m)
 
     def enabled(adopted: set[str]) -> set[str]:
@@ -192,6 +193,18 @@ def test_a_comparison_equals_each_scenario_run_alone(case):
         assert world_classes == [
             mobile[t]["class"] if t in mobile else by_id[t]["class"] for t in threats
         ]
+        ties = {}
+        if scenario.jurisdiction is None and taxonomy.jurisdictions:
+            view = world_view(
+                coverage_model(taxonomy),
+                Geography.of(taxonomy),
+                scenario,
+                as_of=scenario.as_of,
+            )
+            ties = {t: p for t, p in _weakest_places(view).items() if t in mobile}
+        assert {
+            t: list(p) for t, p in zip(threats, outcome.weakest_tied, strict=True) if p
+        } == ties
         paid = brute_paid(taxonomy, scenario)
         assert set(outcome.adopted) == paid
         cost = {m.id: m.cost for m in taxonomy.mitigations}

@@ -1,0 +1,114 @@
+"""The comparison page of governance architectures (issue 25): what it shows
+is the comparison the pure analysis computes on the seed in Neo4j, its
+downloads are the same document, and a bad choice is explained on the page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pandas as pd
+import pytest
+from django.urls import reverse
+
+from taxonomy import selectors
+from taxonomy.analysis.architectures import compare
+from taxonomy.analysis.model import CLASSES
+from taxonomy.domain.scenario import today
+from taxonomy.selectors.coverage import coverage_scenario
+
+IDS = ["today", "restriction-without-alternatives", "layered-governance"]
+
+
+def _url(*ids, name="architecture-compare", args=()):
+    return reverse(name, args=args) + "?" + "&".join(f"a={i}" for i in ids)
+
+
+def _expected():
+    snapshot = selectors.taxonomy_snapshot()
+    scenarios = [today(coverage_scenario())] + [
+        selectors.architecture_scenario_of(taxonomy=snapshot, key=k) for k in IDS[1:]
+    ]
+    return compare(snapshot, list(zip(IDS, scenarios, strict=True)))
+
+
+def test_the_table_lists_the_threats_they_differ_on_with_each_class(
+    seeded_graph_read_only, client
+):
+    response = client.get(_url(*IDS))
+    assert response.status_code == 200
+    html = response.content.decode()
+    expected = _expected()
+    table = html[
+        html.index('id="differences"') : html.index(
+            "</table>", html.index('id="differences"')
+        )
+    ]
+    rows = dict(re.findall(r'<tr data-threat="([^"]+)">(.*?)</tr>', table, re.S))
+    assert list(rows) == [expected.threats[i] for i in expected.differ]
+    for threat, row in rows.items():
+        i = expected.threats.index(threat)
+        shown = re.findall(r'data-class="([^"]+)"', row)
+        assert shown == [CLASSES[o.classes[i]] for o in expected.outcomes]
+
+
+def test_each_architecture_gets_its_headline_and_the_assumptions_are_shown(
+    seeded_graph_read_only, client
+):
+    html = client.get(_url(*IDS)).content.decode()
+    for outcome in _expected().outcomes:
+        card = html[html.index(f'id="architecture-{outcome.label}"') :]
+        card = card[: card.index("</article>")]
+        assert f"<strong>{int(outcome.addressed.sum())}</strong> of 12 threats" in card
+    assumptions = html[html.index('id="assumptions"') :]
+    assert "reaches 80%" in assumptions[: assumptions.index("</section>")]
+    assert "in the United States" in assumptions or "in United States" in assumptions
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_the_downloads_are_the_apis_document(seeded_graph_read_only, client, fmt):
+    response = client.get(_url(*IDS, name="architecture-compare-download", args=[fmt]))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    api = client.get("/api/v1/architectures/compare/", {"a": IDS}).json()
+    text = response.content.decode()
+    if fmt == "json":
+        assert json.loads(text) == api
+        return
+    frame = pd.read_csv(io.StringIO(text))
+    assert len(frame) == len(IDS) * len(api["threats"])
+    assert list(frame["architecture"].unique()) == IDS
+    for a, architecture in enumerate(api["architectures"]):
+        rows = frame[frame["architecture"] == architecture["id"]]
+        assert rows["class"].tolist() == [
+            t["by_architecture"][a]["class"] for t in api["threats"]
+        ]
+    assert next(csv.reader(io.StringIO(text)))[0] == "architecture"
+
+
+def test_one_architecture_alone_is_explained_on_the_page(
+    seeded_graph_read_only, client
+):
+    response = client.get(_url("today"))
+    assert response.status_code == 400
+    assert "choose 2 to 4 architectures" in response.content.decode()
+
+
+def test_an_unknown_architecture_is_a_404_page_with_the_form(
+    seeded_graph_read_only, client
+):
+    response = client.get(_url("today", "nowhere"))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "no governance architecture" in html.lower() and 'id="compare-form"' in html
+
+
+def test_with_nothing_chosen_the_page_offers_today_and_every_architecture(
+    seeded_graph_read_only, client
+):
+    html = client.get(reverse("architecture-compare")).content.decode()
+    options = set(re.findall(r'<option value="([^"]*)"', html))
+    stored = {a.id for a in selectors.taxonomy_snapshot().architectures}
+    assert options == {"", "today"} | stored
