@@ -777,14 +777,6 @@ def mapping_set_update(
     )
 
 
-def mapping_set_get(*, mapping_set_id: str) -> MappingSet:
-    """One stored set (NotFound otherwise)."""
-    found = repository.mapping_sets_read(mapping_set_id)
-    if not found:
-        raise repository.NotFound("mapping_set", mapping_set_id)
-    return found[0]
-
-
 def mapping_set_delete(
     *,
     mapping_set_id: str,
