@@ -28,6 +28,7 @@ from taxonomy.domain.records import (
     is_web_url,
 )
 from taxonomy.domain.rules import is_cost, is_day
+from taxonomy.domain.scenario import scenario_query
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 ID_MAX = TEXT_LIMITS["id"]
@@ -418,6 +419,43 @@ class InForceInSerializer(InForceInChangeSerializer):
     version = serializers.IntegerField(read_only=True)
 
 
+class ArchitectureSerializer(NodeSerializer):
+    """A governance architecture (issue 25): a named, saved scenario."""
+
+    scenario = StringField(
+        max_length=TEXT_LIMITS["scenario"],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The scenario's parameters as a query string, as the coverage "
+        "endpoints take them (maturity=deployed&jurisdiction=eu); empty for "
+        "every measure counted. An unknown parameter or id is refused (422).",
+    )
+    sources = SourceIds(help_text="Sources for the option it describes.")
+
+
+class AdoptsChangeSerializer(serializers.Serializer):
+    """The writable fields of an ADOPTS link (its ends are its identity)."""
+
+    jurisdictions = serializers.ListField(
+        child=IdField(),
+        required=False,
+        default=list,
+        help_text="The jurisdictions it is adopted in (with their members); "
+        "empty: everywhere.",
+    )
+    rationale = TextField()
+    sources = SourceIds()
+
+
+class AdoptsSerializer(AdoptsChangeSerializer):
+    """(architecture)-[:ADOPTS]->(mitigation): adopted where, and why."""
+
+    architecture = IdField()
+    mitigation = IdField()
+    version = serializers.IntegerField(read_only=True)
+
+
 class LinkSerializer(serializers.Serializer):
     """A link without properties: source -> target in the graph's direction."""
 
@@ -435,10 +473,12 @@ ITEM_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
     "tactic": TacticSerializer,
     "incident": IncidentSerializer,
     "jurisdiction": JurisdictionSerializer,
+    "architecture": ArchitectureSerializer,
     "mitigates": MitigatesSerializer,
     "uses": UsesSerializer,
     "member_of": MemberOfSerializer,
     "in_force_in": InForceInSerializer,
+    "adopts": AdoptsSerializer,
     **{name: LinkSerializer for name in PLAIN_LINK_KINDS},
 }
 
@@ -586,6 +626,19 @@ class JurisdictionDetailSerializer(JurisdictionSerializer):
     in_force = InForceInSerializer(
         many=True, read_only=True, help_text="The mitigations in force there."
     )
+
+
+class ArchitectureDetailSerializer(ArchitectureSerializer):
+    adopts = AdoptsSerializer(
+        many=True, read_only=True, help_text="The measures it adopts, where and why."
+    )
+    coverage_query = serializers.SerializerMethodField(
+        help_text="Its scenario with what it adopts, as the query string of the "
+        "coverage endpoints (adopt entries M@J for a measure adopted in J)."
+    )
+
+    def get_coverage_query(self, detail: dict[str, Any]) -> str:
+        return scenario_query(detail["effective_scenario"]).removeprefix("?")
 
 
 class IncidentDetailSerializer(IncidentSerializer):

@@ -93,6 +93,12 @@ LINK_API: dict[str, LinkApi] = {
         _record_create("in_force_in"),
         change=records.InForceInChangeSerializer,
     ),
+    "adopts": LinkApi(
+        queries.LinkFilterSerializer,
+        functools.partial(selectors.link_list, kind="adopts"),
+        _record_create("adopts"),
+        change=records.AdoptsChangeSerializer,
+    ),
     **{name: _plain_api(name) for name in PLAIN_LINK_KINDS},
 }
 

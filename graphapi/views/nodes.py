@@ -121,6 +121,12 @@ NODE_API: dict[str, NodeApi] = {
         _filtered(selectors.jurisdiction_list),
         _by_key(selectors.jurisdiction_detail),
     ),
+    "architecture": NodeApi(
+        records.ArchitectureSerializer,
+        records.ArchitectureDetailSerializer,
+        _filtered(selectors.architecture_list),
+        _by_key(selectors.architecture_detail),
+    ),
 }
 
 

@@ -13,9 +13,9 @@ the rules to check against a taxonomy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import Adopts, Architecture
@@ -25,6 +25,7 @@ from taxonomy.domain.scenario import (
     SCENARIO_PARAMS,
     Scenario,
     scenario_values,
+    split_ids,
 )
 
 # What separates a measure from the jurisdiction it is adopted in, in the
@@ -128,6 +129,35 @@ def architecture_scenario(
     scenario = scenario_of_query(architecture.scenario, base=base)
     own = [link for link in adopts if link.architecture == architecture.id]
     return replace(scenario, adopt=scenario.adopt | adopt_entries(own))
+
+
+# The parameters whose values are ids (an ``adopt`` entry ``M@J`` holds two).
+_ID_PARAMS = frozenset(p.name for p in SCENARIO_PARAMS if p.kind in ("ids", "id"))
+
+
+def renamed_scenario(text: str, rename: Callable[[str], str]) -> str:
+    """A stored scenario with every id it names passed through ``rename``
+    (an import into another taxonomy prefixes them; an export strips the
+    prefix); the text itself when no id changes.
+
+    >>> renamed_scenario("maturity=deployed&adopt=m@eu", lambda i: "x:" + i)
+    'maturity=deployed&adopt=x%3Am%40x%3Aeu'
+    >>> renamed_scenario("maturity=deployed", lambda i: "x:" + i)
+    'maturity=deployed'
+    """
+
+    def one(name: str, value: str) -> str:
+        if name not in _ID_PARAMS:
+            return value
+        parts = []
+        for part in split_ids([value]):
+            mitigation, at, jurisdiction = part.partition(AT)
+            parts.append(rename(mitigation) + (at + rename(jurisdiction) if at else ""))
+        return ",".join(parts)
+
+    pairs = parse_qsl(text.strip().removeprefix("?"), keep_blank_values=True)
+    renamed = [(name, one(name, value)) for name, value in pairs]
+    return text if renamed == pairs else urlencode(renamed)
 
 
 def scenario_ids(scenario: Scenario) -> dict[str, set[str]]:

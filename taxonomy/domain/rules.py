@@ -412,16 +412,16 @@ def architecture_scenario_problems(text: str, ids: dict[str, set[str]]) -> list[
 
     >>> architecture_scenario_problems("maturity=deployed&jurisdiction=mars",
     ...     {"layer": set(), "mitigation": set(), "jurisdiction": {"eu"}})
-    ["scenario names an unknown jurisdiction 'mars'"]
+    ["names an unknown jurisdiction 'mars'"]
     >>> architecture_scenario_problems("colour=red", {})
-    ['scenario: unknown parameter: colour']
+    ['unknown parameter: colour']
     """
     try:
         scenario = scenario_of_query(text)
     except ValueError as error:
-        return [f"scenario: {error}"]
+        return [str(error)]
     return [
-        f"scenario names an unknown {kind} {shown(value)}"
+        f"names an unknown {kind} {shown(value)}"
         for kind, named in scenario_ids(scenario).items()
         for value in sorted(named)
         if value not in ids.get(kind, set())

@@ -28,7 +28,7 @@ from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import Taxonomy
 
 # The list fields that hold ids, joined with spaces; other lists are JSON.
-ID_LISTS = frozenset({"sources"})
+ID_LISTS = frozenset({"sources", "jurisdictions"})
 # The attributes every node has of its own.
 _NODE_KEYS = frozenset({"kind", "key"})
 

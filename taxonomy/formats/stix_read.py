@@ -40,11 +40,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import IO, Any, NamedTuple
 
+from taxonomy.domain.architectures import renamed_scenario
 from taxonomy.domain.errors import InterchangeError
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS, LinkKind, NodeKind
 from taxonomy.domain.records import (
     MATURITIES,
     STRENGTHS,
+    Adopts,
+    Architecture,
     Incident,
     InForceIn,
     Jurisdiction,
@@ -320,6 +323,8 @@ class _Bundle:
         self.sources: dict[str, Source] = {}
         self.origin = name  # the taxonomy a Layerwise export came from
         self.layers: dict[str, Layer] = {}
+        self.architectures: list[Architecture] = []
+        self.adopts: list[Adopts] = []
 
     def read_grouping(self, grouping: dict[str, Any] | None) -> None:
         ext = _extension(grouping) if grouping else None
@@ -347,6 +352,35 @@ class _Bundle:
                 taxonomy=self.name,
             )
             self.sources[source.id] = source
+        for item in ext.get("architectures") or []:
+            self._read_architecture(item)
+
+    def _read_architecture(self, item: dict[str, Any]) -> None:
+        """A governance architecture and its ADOPTS links from the grouping
+        (issue 25), its ids (in its scenario too) in this taxonomy."""
+
+        def here(local: str) -> str:
+            return node_id(self.name, str(local))
+
+        architecture = Architecture(
+            id=here(item["id"]),
+            name=str(item.get("name") or item["id"]),
+            description=str(item.get("description") or ""),
+            scenario=renamed_scenario(str(item.get("scenario") or ""), here),
+            taxonomy=self.name,
+            sources=tuple(here(s) for s in item.get("sources") or []),
+        )
+        self.architectures.append(architecture)
+        self.adopts += [
+            Adopts(
+                architecture.id,
+                here(link["mitigation"]),
+                tuple(here(j) for j in link.get("jurisdictions") or []),
+                str(link.get("rationale") or ""),
+                tuple(here(s) for s in link.get("sources") or []),
+            )
+            for link in item.get("adopts") or []
+        ]
 
     def local_of(self, obj: dict[str, Any]) -> str:
         ext = _extension(obj)
@@ -528,6 +562,11 @@ def _parse(
         },
         sources=tuple(sorted(bundle.sources.values(), key=lambda x: x.id)),
         **{field: tuple(items.values()) for field, items in links.items()},
+    )
+    result = replace(
+        result,
+        architectures=tuple(bundle.architectures),
+        adopts=tuple(bundle.adopts),
     )
     return result, report
 

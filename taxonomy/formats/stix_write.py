@@ -44,6 +44,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
+from taxonomy.domain.architectures import renamed_scenario
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import (
     Incident,
@@ -120,7 +121,10 @@ string), descriptions (per step); all left out for an incident without
 steps, whose single description is the relationship's description.
 grouping (context layerwise-taxonomy, one per bundle): layers (list of
 {id, name, description}); sources (list of {id, name, description, authors,
-title, year, publisher, url}).
+title, year, publisher, url}); architectures (list of {id, name,
+description, scenario: its parameters as a query string, sources, adopts:
+list of {mitigation, jurisdictions: where, none for everywhere, rationale,
+sources}}: the governance architectures, which STIX has no object for).
 Relationship types besides mitigates and subtechnique-of: enables
 (attack-pattern to attack-pattern: the source makes the target possible or
 cheaper), requires (course-of-action to course-of-action), introduces
@@ -933,5 +937,39 @@ def _grouping(taxonomy: Taxonomy, name: str, refs: list[str]) -> dict[str, Any]:
                 )
                 for s in taxonomy.sources
             ],
+            architectures=_architectures(taxonomy, name),
         ),
     )
+
+
+def _architectures(taxonomy: Taxonomy, name: str) -> list[dict[str, Any]]:
+    """The governance architectures (issue 25), each with its ADOPTS links, as
+    the grouping's extension carries them: STIX has no object for a scenario."""
+
+    def local(graph_id: str) -> str:
+        return unprefixed(name, graph_id)
+
+    return [
+        _present(
+            {
+                "id": local(a.id),
+                "name": a.name,
+                "description": a.description,
+                "scenario": renamed_scenario(a.scenario, local),
+                "sources": [local(s) for s in a.sources],
+                "adopts": [
+                    _present(
+                        {
+                            "mitigation": local(link.mitigation),
+                            "jurisdictions": [local(j) for j in link.jurisdictions],
+                            "rationale": link.rationale,
+                            "sources": [local(s) for s in link.sources],
+                        }
+                    )
+                    for link in sorted(taxonomy.adopts, key=lambda x: x.mitigation)
+                    if link.architecture == a.id
+                ],
+            }
+        )
+        for a in sorted(taxonomy.architectures, key=lambda a: a.id)
+    ]

@@ -43,13 +43,14 @@ def architecture_scenario_of(*, taxonomy: Taxonomy, key: str) -> Scenario:
 
 
 def architecture_detail(*, taxonomy: Taxonomy, key: str) -> dict[str, Any]:
-    """An architecture with what it adopts where and its scenario.
+    """An architecture with what it adopts where and the scenario it makes.
 
-    ``{"architecture": Architecture, "adopts": [Adopts, ...], "scenario":
-    Scenario}``; ``NotFound`` for an unknown id.
+    ``{"architecture": Architecture, "adopts": [Adopts, ...],
+    "effective_scenario": Scenario}`` (the stored parameters with the
+    adoptions as ``adopt`` entries); ``NotFound`` for an unknown id.
     """
     return {
         "architecture": node_get(taxonomy=taxonomy, kind="architecture", key=key),
         "adopts": architecture_adopts(taxonomy=taxonomy, key=key),
-        "scenario": architecture_scenario_of(taxonomy=taxonomy, key=key),
+        "effective_scenario": architecture_scenario_of(taxonomy=taxonomy, key=key),
     }

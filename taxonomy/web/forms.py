@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 
+from taxonomy.domain.architectures import scenario_of_query
 from taxonomy.domain.errors import InvalidWrite
 from taxonomy.domain.kinds import KINDS, NODE_KINDS, PLAIN_LINK_KINDS
 from taxonomy.domain.records import (
@@ -379,6 +380,62 @@ class InForceInForm(EditForm):
         return item
 
 
+class ArchitectureForm(EditForm):
+    """A governance architecture: a named scenario (what it adopts are its
+    ADOPTS links, edited on their own)."""
+
+    kind = "architecture"
+    id = _id_field()
+    name = forms.CharField(label="Name")
+    description = _text("Description", rows=4)
+    scenario = _text(
+        "Scenario",
+        help_text="Its parameters as in the coverage page's address after the "
+        "“?”, e.g. maturity=deployed (today) or maturity=deployed&jurisdiction=eu; "
+        "empty: every measure counts. The measures it adopts are added to it.",
+    )
+
+    def setup(self) -> None:
+        self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
+
+    def clean_scenario(self) -> str:
+        text = self.cleaned_data["scenario"]
+        try:
+            scenario_of_query(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        return text
+
+
+class AdoptsForm(EditForm):
+    """An ADOPTS link: an architecture adopts a mitigation, where and why."""
+
+    kind = "adopts"
+    rationale = _text("Rationale", rows=3, help_text="Why it adopts it there.")
+
+    def setup(self) -> None:
+        self.fields["architecture"] = forms.ChoiceField(
+            label="Architecture", choices=_choices(self.taxonomy.architectures)
+        )
+        self.fields["mitigation"] = forms.ChoiceField(
+            label="Mitigation", choices=_choices(self.taxonomy.mitigations)
+        )
+        self.fields["jurisdictions"] = _multiple(
+            "Where",
+            _choices(self.taxonomy.jurisdictions),
+            help_text="The jurisdictions it is adopted in (a bloc or body with its "
+            "members); none ticked: everywhere.",
+        )
+        self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
+        self.order_fields(["architecture", "mitigation", "jurisdictions", "rationale"])
+
+    def fixture_item(self) -> dict[str, Any]:
+        # In a fixture file a link sits under its architecture.
+        item = super().fixture_item()
+        item.pop("architecture", None)
+        return item
+
+
 def _whole_numbers(text: str) -> tuple[int, ...]:
     """``"1, 4"`` -> ``(1, 4)``; ValidationError naming what is not a number.
 
@@ -501,6 +558,8 @@ FORMS: dict[str, type[EditForm]] = {
         UsesForm,
         MemberOfForm,
         InForceInForm,
+        ArchitectureForm,
+        AdoptsForm,
     )
 }
 FORMS |= {

@@ -18,6 +18,7 @@ NODE_PAGES = {
     "tactic": pages.tactic_detail,
     "incident": pages.incident_detail,
     "jurisdiction": pages.jurisdiction_detail,
+    "architecture": pages.architecture_detail,
 }
 
 urlpatterns = [
@@ -43,6 +44,7 @@ urlpatterns = [
         side_by_side.architecture_compare_download,
         name="architecture-compare-download",
     ),
+    path("architectures/", pages.architecture_list, name="architectures"),
     # Before the jurisdictions' own pages, /jurisdictions/<id>/.
     path("jurisdictions/", where.jurisdiction_matrix, name="jurisdictions"),
     path("export/<str:format>/", downloads.export_download, name="export"),

@@ -19,7 +19,7 @@ def _error(response) -> dict:
     [
         ("/api/v1/layers/", 4, "hardware"),
         ("/api/v1/threats/", 12, "bias-amplification"),
-        ("/api/v1/mitigations/", 23, "bias-evaluation"),
+        ("/api/v1/mitigations/", 24, "bias-evaluation"),
         ("/api/v1/sources/", 10, "aarne-2024"),
     ],
 )

@@ -27,7 +27,7 @@ def _coverage_command(*args: str) -> str:
     [
         ("/api/v1/layers/", 4, ["acme:policy"]),
         ("/api/v1/threats/", 12, ["acme:t1", "acme:t2"]),
-        ("/api/v1/mitigations/", 23, ["acme:m1"]),
+        ("/api/v1/mitigations/", 24, ["acme:m1"]),
         ("/api/v1/sources/", None, []),
     ],
 )
@@ -112,7 +112,7 @@ def test_the_graph_shows_the_named_taxonomy(acme_graph_read_only, anon):
         "threat:acme:t2",
         "mitigation:acme:m1",
     }
-    assert len(anon.get("/api/v1/graph/").json()["nodes"]) == 4 + 12 + 23
+    assert len(anon.get("/api/v1/graph/").json()["nodes"]) == 4 + 12 + 24
 
 
 @pytest.mark.parametrize(
@@ -172,7 +172,7 @@ def test_the_taxonomies_are_listed_with_their_counts(acme_graph_read_only, anon)
             "default": True,
             "layers": 4,
             "threats": 12,
-            "mitigations": 23,
+            "mitigations": 24,
             "sources": body["results"][1]["sources"],
         },
     ]

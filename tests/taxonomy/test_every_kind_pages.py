@@ -22,6 +22,8 @@ from taxonomy.analysis.report import coverage_document
 from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS, items_of, record_key
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
+    Adopts,
+    Architecture,
     SEARCH_MAX_LENGTH,
     Incident,
     InForceIn,
@@ -93,7 +95,7 @@ case-studies:
 
 # What each taxonomy lacks of the registry's kinds, added by the test: the seed
 # has no tactic, incident or MEMBER_OF, the ATLAS sample no ENABLES, REQUIRES,
-# INTRODUCES or jurisdiction.
+# INTRODUCES, jurisdiction or governance architecture.
 SEED_EXTRAS = {
     "tactics": (
         Tactic(
@@ -129,6 +131,18 @@ ATLAS_EXTRAS = {
     ),
     "memberships": (MemberOf("atlas:fr", "atlas:eu", since="1958-01-01"),),
     "in_force": (InForceIn("atlas:AML.M0000", "atlas:eu", "pilot"),),
+    "architectures": (
+        Architecture(
+            "atlas:careful",
+            "A *careful* option",
+            "Publish less, see [the notes](https://example.org/n).",
+            "maturity=deployed&jurisdiction=atlas:eu",
+            taxonomy="atlas",
+        ),
+    ),
+    "adopts": (
+        Adopts("atlas:careful", "atlas:AML.M0000", ("atlas:fr",), "Publish less."),
+    ),
 }
 TAXONOMIES = (DEFAULT_TAXONOMY, "atlas")
 

@@ -33,7 +33,7 @@ def test_the_seed_fixtures_hold_the_whole_brief(settings):
         "liability",
     ]
     assert len(taxonomy.threats) == 12
-    assert len(taxonomy.mitigations) == 23
+    assert len(taxonomy.mitigations) == 24
     assert len(taxonomy.mitigates) == 51
     assert {(x.source, x.target) for x in taxonomy.enables} == {
         ("model-extraction", "guardrail-removal"),
@@ -51,6 +51,8 @@ def test_the_seed_fixtures_hold_the_whole_brief(settings):
     assert {(x.source, x.target) for x in taxonomy.introduces} == {
         ("chip-attestation", "control-repression"),
         ("unattested-compute-caps", "control-repression"),
+        ("open-weight-restrictions", "covert-deployment"),
+        ("open-weight-restrictions", "jurisdiction-shopping"),
     }
     assert all(link.rationale and link.sources for link in taxonomy.mitigates)
 

@@ -41,6 +41,8 @@ jurisdictions:
 
 def _tree(fixture_tree: Path, text: str) -> Path:
     (fixture_tree / "jurisdictions.yaml").write_text(text)
+    # The seed's architectures adopt measures in the seed's jurisdictions.
+    (fixture_tree / "architectures.yaml").unlink(missing_ok=True)
     return fixture_tree
 
 

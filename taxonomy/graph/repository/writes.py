@@ -10,6 +10,7 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from taxonomy.domain import rules
+from taxonomy.domain.architectures import scenario_ids, scenario_of_query
 from taxonomy.domain.errors import (
     AlreadyExists,
     InvalidWrite,
@@ -203,9 +204,28 @@ def _checked_props(kind: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _require_cited(tx: neo4j.ManagedTransaction, props: dict[str, Any]) -> None:
-    """The Source records a node's ``sources`` names must exist."""
+    """The Source records a node's ``sources`` names must exist, and the ids
+    an architecture's ``scenario`` names."""
     if props.get("sources"):
         _require_nodes(tx, [("sources", "source", list(props["sources"]))])
+    if props.get("scenario"):
+        _require_scenario_ids(tx, props["scenario"])
+
+
+def _require_scenario_ids(tx: neo4j.ManagedTransaction, text: str) -> None:
+    """An architecture's stored scenario (issue 25) is one the scenario codec
+    reads, and every layer, mitigation and jurisdiction it names exists."""
+    try:
+        scenario = scenario_of_query(text)
+    except ValueError as error:
+        raise InvalidWrite({"scenario": [str(error)]}) from None
+    problems = [
+        f"names an unknown {kind} {missing!r}"
+        for kind, ids in scenario_ids(scenario).items()
+        for missing in _missing_ids(tx, kind, sorted(ids))
+    ]
+    if problems:
+        raise InvalidWrite({"scenario": problems})
 
 
 @translate_errors
@@ -476,6 +496,15 @@ def _check_property_link_tx(tx: neo4j.ManagedTransaction, kind: str, link: Any) 
         return
     if kind in ("member_of", "in_force_in"):
         _check_geography_link_tx(tx, kind, link)
+        return
+    if kind == "adopts":
+        _require_nodes(
+            tx,
+            [
+                ("jurisdictions", "jurisdiction", list(link.jurisdictions)),
+                ("sources", "source", list(link.sources)),
+            ],
+        )
         return
     errors: dict[str, list[str]] = {}
     for field, message in rules.uses_problems(link):

@@ -2,6 +2,8 @@
 once and render; ``taxonomy/web/urls.py`` routes to the views re-exported here."""
 
 from taxonomy.web.pages.detail import (  # noqa: F401
+    architecture_detail,
+    architecture_list,
     jurisdiction_detail,
     layer_detail,
     mitigation_detail,

@@ -7,10 +7,12 @@ from django.views.decorators.http import require_safe
 
 from taxonomy import selectors
 from taxonomy.analysis.chains import onward_chains
+from taxonomy.domain.architectures import AT
 from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.records import (
     Taxonomy,
 )
+from taxonomy.domain.scenario import scenario_query, scenario_summary
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.web import present as presentation
 from taxonomy.web import uncertainty
@@ -166,6 +168,80 @@ def jurisdiction_detail(request, jurisdiction_id: str):
         "sources": [sources[s] for s in jurisdiction.sources if s in sources],
     }
     return render(request, "taxonomy/jurisdiction.html", context)
+
+
+@require_safe
+@in_taxonomy
+def architecture_detail(request, architecture_id: str):
+    """One governance architecture: what it is, its scenario in words, each
+    measure it adopts with where and why, and the coverage it gives."""
+    architecture, analysis = node_analysis(request, "architecture", architecture_id)
+    snapshot = analysis.snapshot
+    detail = selectors.architecture_detail(taxonomy=snapshot, key=architecture_id)
+    names = names_by_kind(snapshot)
+    scenario = detail["effective_scenario"]
+    sources = {s.id: s for s in snapshot.sources}
+    context = analysis.shown | {
+        "architecture": architecture,
+        "summary": scenario_summary(scenario, _scenario_names(names, scenario)),
+        "coverage_query": scenario_query(scenario),
+        "adopts": [
+            {
+                "link": link,
+                "name": names["mitigation"].get(link.mitigation, link.mitigation),
+                "where": [
+                    (j, names["jurisdiction"].get(j, j)) for j in link.jurisdictions
+                ],
+                "sources": [sources[s] for s in link.sources if s in sources],
+            }
+            for link in detail["adopts"]
+        ],
+        "sources": [sources[s] for s in architecture.sources if s in sources],
+    }
+    return render(request, "taxonomy/architecture.html", context)
+
+
+def _scenario_names(names: dict, scenario) -> dict[str, str]:
+    """Display names for a scenario's sentence: layers, mitigations and
+    jurisdictions, and each ``M@J`` adopt entry as "M in J"."""
+    named = names["layer"] | names["mitigation"] | names["jurisdiction"]
+    for entry in scenario.adopt:
+        mitigation, at, jurisdiction = entry.partition(AT)
+        if at:
+            named.setdefault(
+                entry,
+                f"{named.get(mitigation, mitigation)} in "
+                f"{named.get(jurisdiction, jurisdiction)}",
+            )
+    return named
+
+
+@require_safe
+@in_taxonomy
+def architecture_list(request):
+    """Every governance architecture, with its scenario in words."""
+    snapshot = read_snapshot(request)
+    names = names_by_kind(snapshot)
+    rows = []
+    for architecture in selectors.architecture_list(taxonomy=snapshot):
+        scenario = selectors.architecture_scenario_of(
+            taxonomy=snapshot, key=architecture.id
+        )
+        rows.append(
+            {
+                "architecture": architecture,
+                "summary": scenario_summary(scenario, _scenario_names(names, scenario)),
+                "adopted": sum(
+                    link.architecture == architecture.id for link in snapshot.adopts
+                ),
+            }
+        )
+    context = {
+        "rows": rows,
+        "scenario": selectors.coverage_scenario(),
+        "compare_ids": [row["architecture"].id for row in rows[:4]],
+    }
+    return render(request, "taxonomy/architectures.html", context)
 
 
 def _threat_incidents(request, snapshot: Taxonomy, threat_id: str) -> dict:

@@ -33,7 +33,7 @@ def test_graphml_holds_every_node_and_edge_with_its_properties(seeded_graph_read
     assert (kinds.count("layer"), kinds.count("threat"), kinds.count("mitigation")) == (
         4,
         12,
-        23,
+        24,
     )
     assert kinds.count("source") == 10
     types = [t for *_, t in g.edges(data="type")]
@@ -41,7 +41,7 @@ def test_graphml_holds_every_node_and_edge_with_its_properties(seeded_graph_read
         types.count("MITIGATES"),
         types.count("IN_LAYER"),
         types.count("ENABLES"),
-    ) == (51, 23, 7)
+    ) == (51, 24, 7)
     tee = g.nodes["mitigation:tee"]
     assert (tee["layer"], tee["maturity"], tee["taxonomy"]) == (
         "hardware",
@@ -66,6 +66,14 @@ def test_graphml_holds_every_node_and_edge_with_its_properties(seeded_graph_read
     assert edge["rationale"] and edge["sources"] == "eu-ai-act-2024"
     assert sum(1 for _, reason in g.nodes(data="mobile") if reason) == 5
     assert sum(1 for _, reason in g.nodes(data="everywhere") if reason) == 2
+    # Governance architectures and what they adopt where.
+    assert kinds.count("architecture") == 3
+    (edge,) = g.get_edge_data(
+        "architecture:restriction-without-alternatives",
+        "mitigation:open-weight-restrictions",
+    ).values()
+    assert edge["type"] == "ADOPTS" and edge["rationale"]
+    assert edge["jurisdictions"].split() == ["us", "eu"]
 
 
 def test_the_seed_graphml_loads_in_networkx_and_igraph(

@@ -252,7 +252,7 @@ def test_the_export_is_a_bundle_stix2_parses(seeded_graph_read_only, tmp_path):
     bundle = stix2.parse(_export("layerwise", tmp_path))
     kinds = [o.type for o in bundle.objects]
     assert kinds.count("attack-pattern") == 12
-    assert kinds.count("course-of-action") == 23
+    assert kinds.count("course-of-action") == 24
     assert kinds.count("extension-definition") == 1
     tee = next(
         o
