@@ -644,7 +644,10 @@ recommendations = extend_schema(
     "stopped it), what each member closes and introduces, the efficient frontier "
     "and the greedy order. Cached by graph revision and parameters. An unknown "
     "candidate or one already in effect, or a negative or non-numeric budget, is "
-    "422 naming the parameter; an unknown `taxonomy` 404.",
+    "422 naming the parameter; an unknown `taxonomy` 404. `where=J` answers what "
+    "jurisdiction J should adopt next (`M@J` candidates, the analysis in J); "
+    "`where=places` which measures, adopted in which places, make the world view "
+    "address the most mobile threats (`chosen` names the place of each).",
     parameters=[queries.RecommendationQuerySerializer],
     responses={200: documents.RecommendationSerializer, **errors(404, 422)},
 )

@@ -688,6 +688,22 @@ class _ChosenSerializer(serializers.Serializer):
     cost = serializers.FloatField()
     closes = serializers.ListField(child=serializers.CharField())
     introduces = serializers.ListField(child=serializers.CharField())
+    adopt = serializers.CharField(
+        required=False,
+        help_text="With `where`: the `adopt` entry that adopts it there, "
+        "`MITIGATION@JURISDICTION`.",
+    )
+    jurisdiction = serializers.CharField(
+        required=False, help_text="With `where=places`: the place it is adopted in."
+    )
+    words = serializers.CharField(
+        required=False, help_text="With `where`: e.g. 'Adopt Compute KYC in the EU'."
+    )
+
+
+class _PlaceSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
 
 
 class _IntroducedByChosenSerializer(serializers.Serializer):
@@ -753,6 +769,12 @@ class RecommendationSerializer(serializers.Serializer):
     mitigations read in alphabetical order of their names; ids break equal
     names). ``chosen`` is therefore the set of ``frontier[frontier_step]``.
     The sets ``equally_good`` tie with it on all but the names.
+
+    With ``where=J`` the candidates are adopted in jurisdiction J (``M@J``)
+    and the scenario is the one in J. With ``where=places`` the objective is
+    the number of mobile threats the world view addresses (addressed in every
+    place), found by exhaustive search; ``chosen`` pairs each mitigation with
+    the place it is adopted in, and ``frontier`` and ``greedy`` are empty.
     """
 
     taxonomy = serializers.CharField()
@@ -760,6 +782,25 @@ class RecommendationSerializer(serializers.Serializer):
     scenario = _RecommendationScenarioSerializer()
     budget = serializers.FloatField(allow_null=True, help_text="null: no limit.")
     candidates = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    where = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="Where the candidates are adopted: null everywhere, a "
+        "jurisdiction id, or `places`.",
+    )
+    places = _PlaceSerializer(
+        many=True, required=False, help_text="With `where=places`: the places."
+    )
+    mobile = _PlaceSerializer(
+        many=True,
+        required=False,
+        help_text="With `where=places`: the mobile threats the objective counts.",
+    )
+    words = serializers.CharField(
+        required=False,
+        help_text="With `where=places`: the answer in words ('Adopt X in the EU "
+        "and Y in the United States').",
+    )
     count_introduced = serializers.BooleanField()
     assumptions = _AssumptionsSerializer()
     chosen = _ChosenSerializer(many=True)
@@ -780,10 +821,12 @@ class RecommendationSerializer(serializers.Serializer):
     gap = serializers.FloatField(allow_null=True)
     frontier = _FrontierStepSerializer(many=True)
     frontier_step = serializers.IntegerField(
-        help_text="The index in `frontier` of the step the budget falls in; its "
+        allow_null=True,
+        help_text="null with `where=places`. "
+        "The index in `frontier` of the step the budget falls in; its "
         "`chosen` is this `chosen` (unless the frontier is the greedy order's, "
         "with more than 64 mitigations to choose among, or a time limit stopped "
-        "the solver: `method` says so)."
+        "the solver: `method` says so).",
     )
     greedy = _GreedyStepSerializer(many=True)
 

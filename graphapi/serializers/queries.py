@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from graphapi.pagination import MAX_LIMIT
-from graphapi.serializers.records import ID_MAX, IdField, TaxonomyField
+from graphapi.serializers.records import ID_MAX, IdField, PatternField, TaxonomyField
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import ThreatPage
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
@@ -131,6 +131,14 @@ class _MaturityList(_IdList):
     child = serializers.ChoiceField(MATURITIES)
 
 
+# An adopt entry: an id, or MITIGATION@JURISDICTION (adopted there only).
+ADOPT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*(@[A-Za-z0-9][A-Za-z0-9._:-]*)?$"
+
+
+class _AdoptList(_IdList):
+    child = PatternField(ADOPT_PATTERN, max_length=2 * ID_MAX + 1)
+
+
 def _in_unit_interval(value: float) -> None:
     if not 0.0 < value <= 1.0:
         raise serializers.ValidationError("must be in (0, 1]")
@@ -155,7 +163,8 @@ class _UnitIntervalField(serializers.FloatField):
 def _scenario_field(param: ScenarioParam) -> serializers.Field:
     """The query field of one scenario parameter, read as its ``kind`` says."""
     if param.kind == "ids":
-        return _IdList(required=False, default=list, help_text=param.help)
+        kind = _AdoptList if param.attr == "adopt" else _IdList
+        return kind(required=False, default=list, help_text=param.help)
     if param.kind == "maturities":
         return _MaturityList(required=False, help_text=param.help)
     if param.kind == "choice":
@@ -448,11 +457,20 @@ class RecommendationQuerySerializer(ScenarioQuerySerializer):
         help_text="In cost units, ≥ 0 (each mitigation's `cost`, 1 by default); "
         "omitted: no limit.",
     )
-    candidates = _IdList(
+    candidates = _AdoptList(
         required=False,
         help_text="Mitigations that may be adopted; repeat or comma-separate. "
         "Default: every one the scenario leaves out that adopting can bring into "
-        "effect. One unknown or already in effect is 422.",
+        "effect. One unknown or already in effect is 422. With `where`, "
+        "MITIGATION@JURISDICTION entries (with `where=places`, a place each).",
+    )
+    where = IdField(
+        required=False,
+        help_text="Where the candidates are adopted: a jurisdiction id (what it "
+        "should adopt next: `M@J` candidates, the scenario in J) or `places` "
+        "(which measures, adopted in which places, make the world view address "
+        "the most mobile threats: exhaustive search, 422 past its limit). "
+        "Omitted: everywhere.",
     )
     count_introduced = serializers.BooleanField(
         required=False,

@@ -31,6 +31,7 @@ class RecommendationView(ApiView):
                 budget=query.get("budget"),
                 candidates=query.get("candidates") or None,
                 count_introduced=query["count_introduced"],
+                where=query.get("where") or None,
             )
         except RecommendationError as error:
             raise InvalidParameter({error.field: [str(error)]}) from error

@@ -4,27 +4,35 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from django.conf import settings
 
+from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.demand import demand_weights
 from taxonomy.analysis.incidents import incident_model
 from taxonomy.analysis.jurisdictions import scoped_model
+from taxonomy.analysis.model import validate_ids
 from taxonomy.analysis.recommend import (
     EquallyGood,
     checked_budget,
     frontier,
     greedy_order,
+    in_jurisdiction,
     recommend,
+    recommend_places,
 )
+from taxonomy.analysis.recommend.where import candidates_in
 from taxonomy.domain.errors import RecommendationError
+from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.scenario import (
     DEMAND,
     SCENARIO_PARAMS,
     Scenario,
+    adopt_entry,
+    adoption_words,
     scenario_params,
     scenario_summary,
     scenario_values,
@@ -41,6 +49,8 @@ from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.selectors.snapshot import taxonomy_at, taxonomy_checked
 
 TODAY_MATURITIES = frozenset({"deployed"})
+# ``where=places``: candidates M@P over the places, for the mobile threats.
+PLACES = "places"
 
 
 def recommendation_scenario(values: Mapping[str, Any], *, given: bool) -> Scenario:
@@ -73,6 +83,7 @@ def recommendation_report(
     budget: float | None,
     candidates: Iterable[str] | None = None,
     count_introduced: bool = False,
+    where: str | None = None,
 ) -> dict:
     """The recommendation document of the graph now (docstring of
     ``taxonomy.analysis.recommend``): the starting scenario, the budget (None:
@@ -81,6 +92,11 @@ def recommendation_report(
     threats addressed before and after, the method and its gap, the
     efficient frontier with the step the budget falls in, and the greedy
     order beside it.
+
+    ``where`` says where the candidates are adopted: None, everywhere (the
+    plain ids); a jurisdiction J, in J (``M@J``: the recommendation in J,
+    whose scenario's jurisdiction is J); ``PLACES``, each in a place, for
+    the mobile threats the world view addresses (``where_places_document``).
 
     Cached per revision token, taxonomy, scenario and query. Raises
     ``UnknownTaxonomy``, ``ScenarioError`` or ``RecommendationError`` (an
@@ -98,13 +114,19 @@ def recommendation_report(
         limit,
         chosen,
         count_introduced,
+        where,
     )
     document = shared_get(key)
     if document is None:
         snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
-        document = _document(
-            snapshot, taxonomy, scenario, limit, chosen, count_introduced
-        )
+        if where == PLACES:
+            document = where_places_document(
+                snapshot, taxonomy, scenario, limit, chosen
+            )
+        else:
+            document = _document(
+                snapshot, taxonomy, scenario, limit, chosen, count_introduced, where
+            )
         if snapshot.revision == revision_of(token):
             shared_set(key, document)
     return document
@@ -117,10 +139,22 @@ def _document(
     budget: float,
     candidates: tuple[str, ...] | None,
     count_introduced: bool,
+    where: str | None = None,
 ) -> dict:
-    # In a jurisdiction, what is not in force there is off (and so never a
-    # candidate); the document still states the scenario as asked.
-    model, inner = scoped_model(snapshot, scenario)
+    if where is None:
+        # In a jurisdiction, what is not in force there is off (and so never a
+        # candidate); the document still states the scenario as asked.
+        model, inner = scoped_model(snapshot, scenario)
+    else:
+        scenario = _in_where(snapshot, scenario, where)
+        model, inner = in_jurisdiction(
+            coverage_model(snapshot),
+            Geography.of(snapshot),
+            scenario,
+            where,
+            as_of=scenario.as_of,
+        )
+        candidates = candidates_in(candidates, where)
     costs = mitigation_costs(snapshot)
     query = {
         "candidates": candidates,
@@ -139,6 +173,7 @@ def _document(
         for r in (*snapshot.mitigations, *snapshot.layers, *snapshot.jurisdictions)
     }
     closes = dict(chosen.closes)
+    place = named.get(where, where)
     return {
         "taxonomy": taxonomy,
         "revision": snapshot.revision,
@@ -154,6 +189,7 @@ def _document(
         },
         "budget": None if math.isinf(budget) else budget,
         "candidates": None if candidates is None else list(candidates),
+        "where": where,
         "count_introduced": count_introduced,
         "assumptions": {
             "threshold": scenario.threshold,
@@ -169,6 +205,9 @@ def _document(
                 "cost": costs[m],
                 "closes": list(closes.get(m, ())),
                 "introduces": [t for t, by in chosen.introduced if m in by],
+                "adopt": adopt_entry(m, where),
+                "words": f"Adopt {mitigations[m].name}"
+                + (f" in {place}" if where else ""),
             }
             for m in chosen.chosen
         ],
@@ -184,6 +223,119 @@ def _document(
         "frontier": [_plain(asdict(step)) for step in steps],
         "frontier_step": _step_of(steps, budget),
         "greedy": [_plain(asdict(step)) for step in order],
+    }
+
+
+def _in_where(snapshot: Taxonomy, scenario: Scenario, where: str) -> Scenario:
+    """The starting scenario of a recommendation in ``where`` (its jurisdiction);
+    ``RecommendationError`` for an unknown one or a scenario in another."""
+    validate_ids(snapshot, scenario)
+    if where not in {j.id for j in snapshot.jurisdictions}:
+        raise RecommendationError(
+            "where",
+            f"unknown jurisdiction {where!r}: where takes a jurisdiction id "
+            f"or {PLACES!r}",
+        )
+    if scenario.jurisdiction not in (None, where):
+        raise RecommendationError(
+            "where",
+            f"where={where} adopts in {where}, but the scenario counts only what "
+            f"is in force in {scenario.jurisdiction}: name one of them",
+        )
+    return replace(scenario, jurisdiction=where)
+
+
+def where_places_document(
+    snapshot: Taxonomy,
+    taxonomy: str,
+    scenario: Scenario,
+    budget: float,
+    candidates: tuple[str, ...] | None,
+) -> dict:
+    """The document of ``where=places``: which measures, adopted in which
+    places, make the world view address the most mobile threats
+    (``recommend.where.recommend_places``)."""
+    validate_ids(snapshot, scenario)
+    if scenario.jurisdiction is not None:
+        raise RecommendationError(
+            "where",
+            "where=places looks at every place; the scenario names the "
+            f"jurisdiction {scenario.jurisdiction}: leave it out",
+        )
+    costs = mitigation_costs(snapshot)
+    found = recommend_places(
+        coverage_model(snapshot),
+        Geography.of(snapshot),
+        scenario,
+        budget=budget,
+        candidates=candidates,
+        costs=costs,
+    )
+    named = {
+        r.id: r.name
+        for r in (
+            *snapshot.mitigations,
+            *snapshot.layers,
+            *snapshot.jurisdictions,
+            *snapshot.threats,
+        )
+    }
+    mitigations = {m.id: m for m in snapshot.mitigations}
+    before, after = found.addressed_before, found.addressed_after
+    return {
+        "taxonomy": taxonomy,
+        "revision": snapshot.revision,
+        "scenario": {
+            "params": [
+                [name, value]
+                for name, value in scenario_params(
+                    scenario, default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD
+                )
+            ],
+            "summary": scenario_summary(scenario, named),
+            "today": _is_today(scenario),
+        },
+        "budget": None if math.isinf(budget) else budget,
+        "candidates": None if candidates is None else list(candidates),
+        "where": PLACES,
+        "places": [{"id": p, "name": named[p]} for p in found.places],
+        "mobile": [{"id": t, "name": named[t]} for t in found.mobile],
+        "words": "Adopt " + adoption_words(found.chosen, named)
+        if found.chosen
+        else "Nothing within the budget closes another mobile threat in every place",
+        "count_introduced": False,
+        "assumptions": {
+            "threshold": scenario.threshold,
+            "dependence": scenario.dependence,
+            "unit_costs": all(cost == 1.0 for cost in costs.values()),
+        },
+        "chosen": [
+            {
+                "id": m,
+                "name": mitigations[m].name,
+                "layer": mitigations[m].layer,
+                "maturity": mitigations[m].maturity,
+                "cost": costs[m],
+                "closes": [],
+                "introduces": [],
+                "adopt": adopt_entry(m, p),
+                "jurisdiction": p,
+                "words": f"Adopt {mitigations[m].name} in {named[p]}",
+            }
+            for m, p in found.chosen
+        ],
+        "cost": found.cost,
+        "addressed_before": len(before),
+        "addressed_after": len(after),
+        "objective": len(after),
+        "newly_addressed": list(found.newly_addressed),
+        "introduced": [],
+        "equally_good": None,
+        "method": found.method,
+        "gap": 0.0,
+        "frontier": [],
+        "frontier_step": None,
+        "greedy": [],
     }
 
 
@@ -254,5 +406,6 @@ def recommendation_of_query(
         budget=budget,
         candidates=candidates,
         count_introduced=(params.get("count_introduced") or "").lower() in TRUE_WORDS,
+        where=(params.get("where") or "").strip() or None,
     )
     return scenario, document

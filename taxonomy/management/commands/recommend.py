@@ -53,7 +53,7 @@ def render_text(document: dict) -> str:
         "Adopt:",
     ]
     for m in document["chosen"]:
-        lines.append(f"  {m['id']} (cost {_number(m['cost'])})")
+        lines.append(f"  {m.get('words', m['id'])} (cost {_number(m['cost'])})")
         lines.append(f"    closes: {', '.join(m['closes']) or '—'}")
         lines.append(f"    introduces: {', '.join(m['introduces']) or '—'}")
     if not document["chosen"]:
@@ -67,6 +67,13 @@ def render_text(document: dict) -> str:
             "introduced; the set above is the first by name):",
             *("  " + ", ".join(m["id"] for m in s) for s in equally["sets"]),
         ]
+    if document.get("where") == "places":
+        lines[2] = (
+            f"Mobile threats the world view addresses: {document['addressed_before']} "
+            f"now, {document['addressed_after']} with the adoptions below "
+            f"(cost {_number(document['cost'])})"
+        )
+        return "\n".join([*lines, "", document["words"] + "."]) + "\n"
     lines += ["", "Frontier (budget → threats addressed):"]
     rows = [("budget", "addressed", "objective", "set")] + [
         (
@@ -104,6 +111,13 @@ class Command(BaseCommand):
             help="mitigations that may be adopted (default: every one left out)",
         )
         parser.add_argument(
+            "--where",
+            metavar="J",
+            help="adopt the candidates in jurisdiction J (M@J: what J should adopt "
+            "next), or 'places': which measures, adopted in which places, close the "
+            "most mobile threats in the world view",
+        )
+        parser.add_argument(
             "--count-introduced",
             action="store_true",
             help="count the threats the set INTRODUCES and leaves unaddressed against it",
@@ -127,6 +141,7 @@ class Command(BaseCommand):
                 budget=budget,
                 candidates=None if candidates is None else split_ids(candidates),
                 count_introduced=options["count_introduced"],
+                where=options["where"],
             )
         except (ValueError, GraphError, UnknownTaxonomy) as e:
             raise CommandError(str(e), returncode=USAGE_ERROR) from e
