@@ -24,6 +24,14 @@ def _rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _levers(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each lever with the names of the files naming it (no folders)."""
+    return [
+        {**lever, "files": [f.rpartition("/")[2] for f in lever["files"]]}
+        for lever in document["levers"]
+    ]
+
+
 @require_safe
 def frameworks(request):
     """The seed's threats against the AI risk catalogues of AI Atlas Nexus."""
@@ -35,7 +43,11 @@ def frameworks(request):
     except InterchangeError as error:
         problem = "; ".join(error.problems)
         return render(request, TEMPLATE, {"problem": problem}, status=503)
-    context = {"document": document, "rows": _rows(document)}
+    context = {
+        "document": document,
+        "rows": _rows(document),
+        "levers": _levers(document),
+    }
     context["unnamed"] = [
         t["name"] for t in document["threats"] if t["id"] in document["named_by_none"]
     ]
