@@ -112,3 +112,28 @@ def test_with_nothing_chosen_the_page_offers_today_and_every_architecture(
     options = set(re.findall(r'<option value="([^"]*)"', html))
     stored = {a.id for a in selectors.taxonomy_snapshot().architectures}
     assert options == {"", "today"} | stored
+
+
+def test_the_brief_carries_the_comparison_when_asked(seeded_graph_read_only, client):
+    plain = client.get(reverse("brief")).content.decode()
+    assert 'id="brief-architectures-section"' not in plain
+    query = "&".join(f"architecture={i}" for i in IDS)
+    html = client.get(reverse("brief") + "?" + query).content.decode()
+    section = html[html.index('id="brief-architectures-section"') :]
+    expected = _expected()
+    table = section[section.index('id="differences"') :]
+    table = table[: table.index("</table>")]
+    threats = re.findall(r'<tr data-threat="([^"]+)">', table)
+    assert threats == [expected.threats[i] for i in expected.differ]
+    glance = section[section.index('id="glance"') :]
+    glance = glance[: glance.index("</table>")]
+    for outcome in expected.outcomes:
+        assert f"{int(outcome.addressed.sum())} of 12" in glance
+
+
+def test_the_brief_says_why_it_cannot_compare_one_architecture(
+    seeded_graph_read_only, client
+):
+    response = client.get(reverse("brief") + "?architecture=today")
+    assert response.status_code == 200
+    assert "choose 2 to 4 architectures" in response.content.decode()

@@ -33,6 +33,33 @@ def _names(snapshot) -> dict[str, str]:
     return names
 
 
+def side_by_side_context(snapshot, document: dict) -> dict:
+    """What the comparison's tables show (the page and the brief)."""
+    names = _names(snapshot) | {a["id"]: a["name"] for a in document["architectures"]}
+    return {
+        "document": document,
+        "differing": side_by_side.threat_rows(document, names, only_differing=True),
+        "every_threat": side_by_side.threat_rows(document, names, only_differing=False),
+        "glance": side_by_side.glance_rows(document),
+        "assumption_lines": side_by_side.assumption_lines(document),
+        "class_info": presentation.CLASS_INFO,
+    }
+
+
+def brief_comparison(request, snapshot, ids: list[str]) -> dict:
+    """The brief's comparison of the architectures ``?architecture=`` names:
+    its tables, or the problem in words (the brief is printed all the same)."""
+    try:
+        document = architecture_comparison(
+            ids=ids, taxonomy=request.taxonomy.name, token=request.graph_token
+        )
+    except NotFound as error:
+        return {"problem": f"There is no governance architecture {error.key!r}."}
+    except (ValueError, ScenarioError) as error:
+        return {"problem": f"These cannot be compared: {error}."}
+    return side_by_side_context(snapshot, document)
+
+
 @require_safe
 @in_taxonomy
 def architecture_compare(request):
@@ -58,12 +85,8 @@ def architecture_compare(request):
     except (ValueError, ScenarioError) as error:
         context["problem"] = f"These cannot be compared: {error}."
         return render(request, TEMPLATE, context, status=400)
-    names = _names(snapshot) | {a["id"]: a["name"] for a in document["architectures"]}
     query = side_by_side.compare_query(chosen, **keep)
-    context |= {
-        "document": document,
-        "differing": side_by_side.threat_rows(document, names, only_differing=True),
-        "every_threat": side_by_side.threat_rows(document, names, only_differing=False),
+    context |= side_by_side_context(snapshot, document) | {
         "matrix_url": reverse("coverage"),
         "downloads": [
             (
@@ -72,7 +95,6 @@ def architecture_compare(request):
             )
             for fmt in RENDERERS
         ],
-        "class_info": presentation.CLASS_INFO,
     }
     return render(request, TEMPLATE, context)
 

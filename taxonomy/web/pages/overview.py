@@ -14,6 +14,7 @@ from taxonomy.domain.scenario import (
 )
 from taxonomy.web import glossary
 from taxonomy.web import present as presentation
+from taxonomy.web.pages.architectures import brief_comparison
 from taxonomy.web.pages.common import (
     analyse_request,
     download_links,
@@ -71,7 +72,9 @@ def glossary_page(request):
 @require_safe
 @in_taxonomy
 def brief(request):
-    """A printable brief: headline, matrix and gaps, with scenario, date and revision."""
+    """A printable brief: headline, matrix and gaps, with scenario, date and
+    revision; with ``?architecture=ID`` 2 to 4 times, the governance
+    architectures side by side too."""
     snapshot, compared = read_snapshot(request), CoverageQuery(diff_baseline=True)
     analysis = analyse_request(request, snapshot, "taxonomy/brief.html", None, compared)
     document = analysis.document
@@ -93,6 +96,15 @@ def brief(request):
             "class_names": list(presentation.CLASS_INFO),
             "today": timezone.now(),
             "downloads": download_links(request, analysis.scenario, compare=True),
+            # Governance architectures side by side, when ?architecture= asks.
+            "side_by_side": _side_by_side(request, snapshot),
         }
     )
     return render(request, "taxonomy/brief.html", context)
+
+
+def _side_by_side(request, snapshot) -> dict | None:
+    """The comparison of the architectures ``?architecture=`` names (2 to 4,
+    ``today`` among them), or None when it names none."""
+    ids = [i for i in request.GET.getlist("architecture") if i.strip()]
+    return brief_comparison(request, snapshot, ids) if ids else None

@@ -107,3 +107,57 @@ def compare_query(ids: Sequence[str], **extra: str) -> str:
     """
     params = [("a", i) for i in ids] + [(k, v) for k, v in extra.items() if v]
     return "?" + urlencode(params)
+
+
+def glance_rows(document: Mapping) -> list[tuple[str, list[str]]]:
+    """The headline of every architecture side by side: (what, one value per
+    architecture), in the order a policymaker asks.
+
+    >>> a = {"addressed": 2, "threats": 12, "not_by_one_layer": ["t"] * 11,
+    ...     "mobile": {"count": 5, "addressed": 0, "weakest": {"cn": 5}},
+    ...     "introduced": [], "adopted": [], "cost": 0.0}
+    >>> glance_rows({"architectures": [a]})[0]
+    ('Threats addressed', ['2 of 12'])
+    >>> glance_rows({"architectures": [a]})[2]
+    ('Threats whose actors can move, addressed even where they are weakest', ['0 of 5'])
+    """
+    rows = [
+        ("Threats addressed", lambda a: f"{a['addressed']} of {a['threats']}"),
+        (
+            "Threats no single governance layer addresses on its own",
+            lambda a: str(len(a["not_by_one_layer"])),
+        ),
+        (
+            "Threats whose actors can move, addressed even where they are weakest",
+            lambda a: (
+                f"{a['mobile']['addressed']} of {a['mobile']['count']}"
+                if a["mobile"]["weakest"]
+                else "—"
+            ),
+        ),
+        ("Threats its measures introduce", lambda a: str(len(a["introduced"]))),
+        (
+            "Cost of the measures it adopts (cost units)",
+            lambda a: (
+                f"{a['cost']:g} ({len(a['adopted'])} measure"
+                f"{'s' * (len(a['adopted']) != 1)})"
+            ),
+        ),
+    ]
+    return [
+        (what, [value(a) for a in document["architectures"]]) for what, value in rows
+    ]
+
+
+def assumption_lines(document: Mapping) -> list[tuple[str, str]]:
+    """(architecture name, what it counts) without the name repeated when the
+    sentence starts with it ("Today: ...").
+
+    >>> assumption_lines({"architectures": [{"name": "Today", "scenario":
+    ...     {"summary": "Today: only the measures already deployed count."}}]})
+    [('Today', 'only the measures already deployed count.')]
+    """
+    return [
+        (a["name"], a["scenario"]["summary"].removeprefix(f"{a['name']}: "))
+        for a in document["architectures"]
+    ]
