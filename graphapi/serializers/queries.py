@@ -314,12 +314,19 @@ class ExportQuerySerializer(ScenarioQuerySerializer):
         help_text="navigator only: the Navigator domain (default by the "
         "taxonomy's name: atlas-atlas for atlas, else enterprise-attack, ...).",
     )
+    mapping_set = serializers.CharField(
+        max_length=500,
+        required=False,
+        help_text="sssom only (and required there): the mapping_set_id of a "
+        "mapping set that joins the taxonomy.",
+    )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         errors = export_option_problems(
             data["format"],
             scenario=[name for name in _SCENARIO_FIELDS if name in self.initial_data],
             domain=data.get("domain"),
+            mapping_set=data.get("mapping_set"),
         )
         if errors:
             raise serializers.ValidationError(errors)

@@ -95,6 +95,7 @@ def _export_text(name: str, query: dict[str, Any]) -> str:
         taxonomy=name,
         scenario=scenario(query),
         domain=query.get("domain"),
+        mapping_set=query.get("mapping_set"),
     )
 
 

@@ -9,7 +9,7 @@ writer in ``taxonomy.selectors.exports``.
 >>> FORMATS["csv"].media_type, FORMATS["csv"].scenario
 ('text/csv', True)
 >>> [f.name for f in formats_on(CLI)]
-['csv', 'navigator', 'stix', 'graphml']
+['csv', 'navigator', 'stix', 'graphml', 'sssom']
 >>> export_option_problems("stix", scenario=["disable_layer"], domain=None)
 {'disable_layer': ['only for format csv or navigator']}
 """
@@ -32,7 +32,9 @@ class ExportFormat:
     OpenAPI document; ``scenario``: it takes the scenario parameters (the
     others describe the whole taxonomy and refuse them); ``domain``: it takes a
     Navigator domain; ``listed``: the pages offer it among their downloads
-    (in the registry's order).
+    (in the registry's order); ``mapping_set``: it writes one mapping set
+    (``mapping_set=ID``, a crosswalk that joins the taxonomy) rather than the
+    taxonomy itself, and needs its id.
     """
 
     name: str
@@ -44,6 +46,7 @@ class ExportFormat:
     scenario: bool = False
     domain: bool = False
     listed: bool = False
+    mapping_set: bool = False
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -115,6 +118,15 @@ FORMATS: dict[str, ExportFormat] = {
             "the canonical document",
             frozenset({API, PAGES}),
         ),
+        ExportFormat(
+            "sssom",
+            "text/tab-separated-values; charset=utf-8",
+            "sssom.tsv",
+            "A mapping set as SSSOM/TSV",
+            "one mapping set joining the taxonomy (mapping_set=ID), as SSSOM/TSV",
+            frozenset({CLI, API}),
+            mapping_set=True,
+        ),
     )
 }
 
@@ -130,7 +142,7 @@ def export_format(name: str, surface: str) -> ExportFormat:
     >>> export_format("pdf", CLI)
     Traceback (most recent call last):
     ...
-    ValueError: unknown export format 'pdf' (use csv, navigator, stix, graphml)
+    ValueError: unknown export format 'pdf' (use csv, navigator, stix, graphml, sssom)
     """
     found = FORMATS.get(name)
     if found is None or surface not in found.surfaces:
@@ -140,13 +152,27 @@ def export_format(name: str, surface: str) -> ExportFormat:
 
 
 def export_option_problems(
-    name: str, *, scenario: Iterable[str], domain: str | None
+    name: str,
+    *,
+    scenario: Iterable[str],
+    domain: str | None,
+    mapping_set: str | None = None,
 ) -> dict[str, list[str]]:
     """The options a format does not take, each with why (the command line
     and the API refuse the same ones): scenario parameters for a format of the
-    whole taxonomy, a domain for any but the Navigator layer."""
+    whole taxonomy, a domain for any but the Navigator layer, a mapping set
+    for any but SSSOM (which needs one).
+
+    >>> export_option_problems("sssom", scenario=[], domain=None)
+    {'mapping_set': ['required for format sssom']}
+    """
     fmt = FORMATS[name]
     problems: dict[str, list[str]] = {}
+    if fmt.mapping_set and not mapping_set:
+        problems["mapping_set"] = [f"required for format {name}"]
+    if mapping_set and not fmt.mapping_set:
+        takers = " or ".join(f.name for f in formats_on(API) if f.mapping_set)
+        problems["mapping_set"] = [f"only for format {takers}"]
     if not fmt.scenario:
         takers = " or ".join(f.name for f in formats_on(API) if f.scenario)
         for option in scenario:

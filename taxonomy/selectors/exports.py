@@ -1,4 +1,5 @@
-"""A taxonomy rendered as a file: fixtures (YAML, JSON), STIX, GraphML, Navigator, CSV."""
+"""A taxonomy rendered as a file: fixtures (YAML, JSON), STIX, GraphML, Navigator,
+CSV, and its mapping sets as SSSOM/TSV."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from taxonomy.analysis.demand import threat_demand
 from taxonomy.analysis.incidents import incident_model
 from taxonomy.analysis.report import render_csv
 from taxonomy.domain.coverage_query import CoverageQuery
-from taxonomy.domain.errors import UnknownTaxonomy
+from taxonomy.domain.errors import NotFound, UnknownTaxonomy
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import Scenario
@@ -17,15 +18,17 @@ from taxonomy.formats.navigator import (
     render_navigator,
     technique_tactics,
 )
+from taxonomy.formats.sssom import write_sssom
 from taxonomy.formats.stix_write import Times, stix_bundle
 from taxonomy.graph import repository
 from taxonomy.selectors.cache import per_revision, revision_token
 from taxonomy.selectors.coverage import coverage_report, coverage_scenario
+from taxonomy.selectors.mappings import mapping_set_detail
 from taxonomy.selectors.snapshot import taxonomy_at, taxonomy_names
 
 # The writers of the registry's formats but ``coverage``, which the pages
 # render through the coverage selector (it also takes ``compare``).
-WRITTEN = ("yaml", "json", "stix", "graphml", "csv", "navigator")
+WRITTEN = ("yaml", "json", "stix", "graphml", "csv", "navigator", "sssom")
 
 
 # The kinds a STIX bundle holds an object of (a plain link's relationship
@@ -51,8 +54,12 @@ def taxonomy_export(
     taxonomy: str = DEFAULT_TAXONOMY,
     scenario: Scenario | None = None,
     domain: str | None = None,
+    mapping_set: str | None = None,
 ) -> str:
     """One taxonomy as text in an export format of ``taxonomy.formats.registry``.
+
+    ``sssom`` writes the mapping set ``mapping_set`` (one that joins the
+    taxonomy; NotFound otherwise) in its canonical SSSOM/TSV form.
 
     ``yaml`` (one fixture file), ``json`` (the canonical document), ``stix``
     (STIX 2.1 bundle), ``graphml``, ``navigator`` (ATT&CK Navigator layer of
@@ -71,6 +78,8 @@ def taxonomy_export(
     # export after a page view reads nothing from Neo4j again.
     token = revision_token()
     snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
+    if format == "sssom":
+        return _sssom_text(taxonomy, mapping_set or "")
     if format == "yaml":
         return fixtures_yaml.export_yaml_text(snapshot)
     if format == "json":
@@ -98,3 +107,11 @@ def taxonomy_export(
         demand=demand,
     )
     return render_navigator(layer)
+
+
+def _sssom_text(taxonomy: str, mapping_set_id: str) -> str:
+    """A mapping set that joins ``taxonomy``, as canonical SSSOM/TSV."""
+    found = mapping_set_detail(mapping_set_id=mapping_set_id)
+    if taxonomy not in (found.subject_source, found.object_source):
+        raise NotFound("mapping_set", f"{mapping_set_id} (of taxonomy {taxonomy})")
+    return write_sssom(found)

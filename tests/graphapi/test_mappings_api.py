@@ -4,9 +4,12 @@ and the SSSOM export."""
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlencode
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from taxonomy import services
 from taxonomy.domain.records import Taxonomy, Threat
@@ -192,3 +195,85 @@ def test_only_editors_write(two, anon, viewer_api):
 def test_an_unknown_set_is_404_and_a_missing_id_422(two, anon):
     assert anon.get(_set_url()).status_code == 404
     assert anon.get("/api/v1/mappings/set/").status_code == 422
+
+
+def test_the_export_registry_writes_a_set_as_its_own_endpoint_does(two, api, anon):
+    api.post("/api/v1/mappings/", SET, format="json")
+    own = anon.get("/api/v1/mappings/export/?" + urlencode({"id": SET_ID}))
+    query = {"format": "sssom", "taxonomy": "atlas", "mapping_set": SET_ID}
+    through = anon.get("/api/v1/export/?" + urlencode(query))
+    assert through.status_code == 200
+    assert through["Content-Type"].startswith("text/tab-separated-values")
+    assert through.content == own.content
+    out = io.StringIO()
+    call_command(
+        "export",
+        "--format",
+        "sssom",
+        "--taxonomy",
+        "layerwise",
+        "--mapping-set",
+        SET_ID,
+        stdout=out,
+    )
+    assert out.getvalue().encode() == own.content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"format": "sssom", "taxonomy": "atlas"},
+        {"format": "json", "taxonomy": "atlas", "mapping_set": SET_ID},
+    ],
+)
+def test_a_mapping_set_is_required_by_sssom_and_refused_by_the_others(two, anon, query):
+    answer = anon.get("/api/v1/export/?" + urlencode(query))
+    assert answer.status_code == 422
+    assert "mapping_set" in answer.json()["error"]["details"]
+
+
+def test_a_set_is_exported_only_for_a_taxonomy_it_joins(two, api, anon):
+    api.post("/api/v1/mappings/", SET, format="json")
+    services.taxonomy_apply(
+        taxonomy=Taxonomy(threats=(Threat("x", "X", taxonomy="other"),)),
+        scope="other",
+    )
+    query = {"format": "sssom", "taxonomy": "other", "mapping_set": SET_ID}
+    assert anon.get("/api/v1/export/?" + urlencode(query)).status_code == 404
+
+
+def test_the_mappings_command_loads_lists_and_exports_a_set(two, api, tmp_path, db):
+    api.post("/api/v1/mappings/", SET, format="json")
+    exported = tmp_path / "set.sssom.tsv"
+    call_command(
+        "mappings", "export", SET_ID, "--out", str(exported), stdout=io.StringIO()
+    )
+    api.delete(_set_url())
+    out = io.StringIO()
+    call_command("mappings", "load", str(exported), stdout=out)
+    assert f"Mapping set {SET_ID}: 1 rows, atlas onto layerwise" in out.getvalue()
+    listed = io.StringIO()
+    call_command("mappings", "list", stdout=listed)
+    assert SET_ID in listed.getvalue()
+    again = io.StringIO()
+    call_command("mappings", "export", SET_ID, stdout=again)
+    assert again.getvalue() == exported.read_text()
+
+
+def test_taxonomy_load_refuses_a_bad_mapping_file_before_writing_anything(
+    graph, fixture_tree, db
+):
+    (fixture_tree / "mappings").mkdir()
+    bad = fixture_tree / "mappings" / "bad.sssom.tsv"
+    bad.write_text(
+        "#mapping_set_id: https://example.org/x\n#license: https://example.org/l\n"
+        "#subject_source: atlas\n#object_source: layerwise\n"
+        "subject_id\tpredicate_id\tobject_id\tmapping_justification\tconfidence\n"
+        "atlas:a\tskos:exactMatch\tlayerwise:b\tsemapv:ManualMappingCuration\t1.5\n"
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("taxonomy", "load", str(fixture_tree), stderr=err)
+    assert f"{bad}:6:1: subject_id: unknown prefix 'atlas'" in err.getvalue()
+    assert f"{bad}:6:66: confidence: '1.5' is not a number" in err.getvalue()
+    assert repository.graph_is_empty()

@@ -40,6 +40,11 @@ class Command(BaseCommand):
             choices=sorted({DEFAULT_DOMAIN, *DOMAINS.values()}),
             help="navigator only: the Navigator domain",
         )
+        parser.add_argument(
+            "--mapping-set",
+            metavar="ID",
+            help="sssom only (required there): a mapping set joining the taxonomy",
+        )
 
     def handle(self, *args, **options):
         # The options the API refuses for this format, refused here too.
@@ -51,6 +56,7 @@ class Command(BaseCommand):
                 if options.get(p.name) not in (None, [])
             ],
             domain=options["domain"],
+            mapping_set=options["mapping_set"],
         )
         if problems:
             raise CommandError(
@@ -63,6 +69,7 @@ class Command(BaseCommand):
                 taxonomy=options["taxonomy"],
                 scenario=scenario,
                 domain=options["domain"],
+                mapping_set=options["mapping_set"],
             )
         except (ValueError, ScenarioError, UnknownTaxonomy, GraphError) as e:
             raise CommandError(str(e)) from e
