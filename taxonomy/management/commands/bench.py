@@ -1,4 +1,4 @@
-"""Run the benchmarks (`make bench`): analysis, robustness, recommend, incidents, jurisdictions, Neo4j read, pages, API, shared cache, import, limits, large."""
+"""Run the benchmarks (`make bench`): analysis, robustness, recommend, incidents, jurisdictions, architectures, Neo4j read, pages, API, shared cache, import, limits, large."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ SUITES = (
     "recommend",
     "incidents",
     "jurisdictions",
+    "architectures",
     "read",
     "pages",
     "api",
@@ -117,6 +118,15 @@ class Command(BaseCommand):
         return run_jurisdictions_bench(
             sizes=[s for s in sizes if s in ("small", "large")],
             out_path=out / "jurisdictions.json",
+            progress=self.stdout.write,
+        )
+
+    def _architectures(self, *, out, sizes):
+        from bench.architectures import run_architectures_bench
+
+        return run_architectures_bench(
+            sizes=["seed"],
+            out_path=out / "architectures.json",
             progress=self.stdout.write,
         )
 
