@@ -10,7 +10,7 @@ jurisdiction (issue 25), as plain data for the pages.
 - **The timeline** gives, for every jurisdiction that is a place on one of
   the dates, the headline there (threats addressed, threats no single layer
   addresses) on each date recorded: every ``since`` and ``until`` of an
-  in-force link or a membership, and today. Each date is one
+  in-force link or a membership, the day before the first of them, and today. Each date is one
   ``coverage_by_jurisdiction`` over those jurisdictions, as if the scenario
   asked ``as_of`` that date.
 
@@ -134,13 +134,23 @@ def recorded_dates(geography: Geography) -> tuple[datetime.date, ...]:
 def timeline_dates(
     geography: Geography, today: datetime.date
 ) -> tuple[tuple[datetime.date, ...], int]:
-    """The timeline's dates (the recorded ones and today, sorted; the latest
-    ``MAX_DATES`` when there are more) and how many there were in all.
+    """The timeline's dates and how many there were in all: the day before the
+    first recorded date (how things stood before anything recorded changed),
+    the recorded dates and today, sorted; the latest ``MAX_DATES`` when there
+    are more.
 
     >>> timeline_dates(Geography(), datetime.date(2026, 1, 1))
     ((datetime.date(2026, 1, 1),), 1)
+    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
+    >>> [d.isoformat() for d in timeline_dates(Geography(jurisdictions=(
+    ...     Jurisdiction("eu", "EU", "bloc"),), in_force=(InForce("m", "eu",
+    ...     "deployed", since=datetime.date(2025, 2, 2)),)),
+    ...     datetime.date(2026, 1, 1))[0]]
+    ['2025-02-01', '2025-02-02', '2026-01-01']
     """
-    every = sorted({*recorded_dates(geography), today})
+    recorded = recorded_dates(geography)
+    before = {recorded[0] - datetime.timedelta(days=1)} if recorded else set()
+    every = sorted({*before, *recorded, today})
     return tuple(every[-MAX_DATES:]), len(every)
 
 
@@ -165,8 +175,9 @@ def jurisdiction_timeline(
     Returns
     -------
     dict
-        ``dates`` (ISO, sorted), ``today``, ``dates_recorded`` (how many in
-        all, today included), ``series``: per jurisdiction ``id`` and
+        ``dates`` (ISO, sorted), ``today``, ``before`` (the day before the
+        first recorded date, None with none), ``dates_recorded`` (how many in
+        all, today included), ``threats`` (how many), ``series``: per jurisdiction ``id`` and
         ``points``, one per date: ``date``, ``place`` (whether it is a place
         of the world view that day), ``addressed`` and ``no_single_layer``.
 
@@ -181,7 +192,7 @@ def jurisdiction_timeline(
     >>> line = jurisdiction_timeline(model, geo, Scenario(),
     ...     today=datetime.date(2026, 1, 1))
     >>> [(p["date"], p["addressed"]) for p in line["series"][0]["points"]]
-    [('2025-01-01', 1), ('2026-01-01', 1)]
+    [('2024-12-31', 0), ('2025-01-01', 1), ('2026-01-01', 1)]
     """
     scenario = replace(scenario, jurisdiction=None, as_of=None)
     dates, recorded = timeline_dates(geography, today)
@@ -205,9 +216,13 @@ def jurisdiction_timeline(
                         "no_single_layer": int(others[r]),
                     }
                 )
+    recorded_days = recorded_dates(geography)
     return {
         "dates": [d.isoformat() for d in dates],
         "today": today.isoformat(),
+        "before": (recorded_days[0] - datetime.timedelta(days=1)).isoformat()
+        if recorded_days
+        else None,
         "dates_recorded": recorded,
         "threats": len(model.threats),
         "series": [{"id": j, "points": points[j]} for j in series],

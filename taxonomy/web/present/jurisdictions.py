@@ -149,6 +149,7 @@ class TimelineRow:
 
     date: str
     today: bool
+    before: bool
     cells: tuple[dict, ...]
 
 
@@ -177,6 +178,7 @@ def timeline_view(timeline: Mapping, place_names: Mapping[str, str]) -> dict:
         TimelineRow(
             date=day,
             today=day == timeline["today"],
+            before=day == timeline.get("before"),
             cells=tuple(s["points"][i] for s in series),
         )
         for i, day in enumerate(timeline["dates"])

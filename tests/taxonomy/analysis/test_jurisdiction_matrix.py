@@ -89,7 +89,9 @@ def test_each_point_of_the_timeline_is_the_analysis_as_of_that_date(world, data)
     scenario = replace(scenario, as_of=as_of, jurisdiction=_asked(data.draw, geography))
     model = coverage_model(taxonomy)
     line = jurisdiction_timeline(model, geography, scenario, today=TODAY)
-    dates = sorted({*recorded_dates(geography), TODAY})
+    recorded = recorded_dates(geography)
+    before = {recorded[0] - datetime.timedelta(days=1)} if recorded else set()
+    dates = sorted({*before, *recorded, TODAY})
     assert line["dates"] == [d.isoformat() for d in dates]
     on = {d: brute_places(geography, d) for d in dates}
     assert [s["id"] for s in line["series"]] == sorted(set().union(*on.values()))
@@ -128,6 +130,7 @@ def test_the_timeline_keeps_the_latest_dates_when_there_are_too_many():
         ),
     )
     line = jurisdiction_timeline(model, geography, Scenario(), today=TODAY)
-    assert line["dates_recorded"] == 132  # 130 starts, the last end, today
+    # The day before the first, 130 starts, the last end, today.
+    assert line["dates_recorded"] == 133
     assert len(line["dates"]) == MAX_DATES
     assert line["dates"][-1] == TODAY.isoformat()
