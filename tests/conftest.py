@@ -49,9 +49,10 @@ def neo4j_server(_test_graph_target):
 
 
 @pytest.fixture
-def graph(neo4j_server):
+def graph(neo4j_server, db):
     """An empty graph on the test server (an API import's settling, which
-    runs in the background, ends first)."""
+    runs in the background, ends first). With the database: the robustness
+    numbers read the judges' panels from it (taxonomy.judgements)."""
     staging.join_background()
     repository.graph_clear()
     yield neo4j_server
@@ -109,7 +110,7 @@ def shared_seed_leave(test: str) -> None:
 
 
 @pytest.fixture
-def seeded_graph_read_only(neo4j_server, request):
+def seeded_graph_read_only(neo4j_server, db, request):
     """The test graph holding the seed taxonomy of fixtures/, shared by the
     tests that only read it: loaded again only when the graph is no longer
     exactly the seed (a test with ``graph`` or ``seeded_graph`` ran between).

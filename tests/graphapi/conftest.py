@@ -82,7 +82,7 @@ def acme_graph(seeded_graph):
 
 
 @pytest.fixture
-def acme_graph_read_only(neo4j_server, request):
+def acme_graph_read_only(neo4j_server, db, request):
     """The seed beside ``acme``, shared by the tests that only read them (as
     ``seeded_graph_read_only`` shares the seed: a test that changes them fails)."""
     shared_seed_enter(_add_acme)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from taxonomy import audit, selectors
 from taxonomy.domain.errors import InvalidWrite, NotFound
@@ -139,3 +140,20 @@ def test_a_panel_moves_the_robustness_numbers_and_is_listed(seeded_graph, ada):
     alone = "single-layer"
     assert now["class_probability"][alone] > was["class_probability"][alone]
     assert panel_options()[0][:3] == [*link, "high"]
+
+
+def test_the_robustness_page_names_the_panels_and_the_most_contested(
+    seeded_graph, ada, client
+):
+    page = client.get(reverse("robustness"), {"samples": 100}).content.decode()
+    assert 'id="panels-none"' in page
+    link = ("deployer-liability", "guardrail-removal")
+    for i, strength in enumerate(["low", "high", "high", "low", "medium"]):
+        judge = judge_create(name=f"expert {i}", actor=ada)
+        judgement_save(record=Judgement(*link, judge.name, strength), actor=ada)
+    page = client.get(reverse("robustness"), {"samples": 100}).content.decode()
+    assert "1 link carries the judgements of a panel" in page
+    contested = page[page.index('id="contested"') :]
+    assert "Guardrail removal" in contested and "Deployer liability" in contested
+    assert "2 low, 1 medium, 2 high" in contested
+    assert "medium (medium)" in contested

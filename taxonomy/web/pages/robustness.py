@@ -7,6 +7,7 @@ from dataclasses import replace
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from taxonomy.analysis.panels import most_contested
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
 from taxonomy.analysis.robustness_report import count_sentence, range_parts
 from taxonomy.web import charts, uncertainty
@@ -45,6 +46,7 @@ def robustness(request):
             for d, counts in entry["summary_by_dependence"].items()
         ],
         "threshold": analysis.scenario.threshold,
+        "contested": most_contested(entry["panels"]),
     }
     return render(request, "taxonomy/robustness.html", context)
 
