@@ -34,6 +34,8 @@ their JSON and CSV text    (``CACHES``)     revision: which recording its
 recommendation documents   Django's cache   token, taxonomy, scenario,         1 hour
                                             budget, candidates,
                                             count_introduced
+the jurisdictions matrix   Django's cache   token, taxonomy, scenario (the     1 hour
+and timeline                                timeline's: and today's date)
 whole API GET answers      Django's cache   token, absolute URL (so servers    1 hour; bodies over
                                             share one only when the proxy      ``MAX_BODY`` not kept
                                             passes them the same Host)
