@@ -156,8 +156,14 @@ def assumption_lines(document: Mapping) -> list[tuple[str, str]]:
     >>> assumption_lines({"architectures": [{"name": "Today", "scenario":
     ...     {"summary": "Today: only the measures already deployed count."}}]})
     [('Today', 'only the measures already deployed count.')]
+    >>> assumption_lines({"architectures": [{"name": "Open", "scenario":
+    ...     {"summary": "Today: only the measures already deployed count."}}]})
+    [('Open', 'as today, only the measures already deployed count.')]
     """
-    return [
-        (a["name"], a["scenario"]["summary"].removeprefix(f"{a['name']}: "))
-        for a in document["architectures"]
-    ]
+    lines = []
+    for a in document["architectures"]:
+        summary = a["scenario"]["summary"].removeprefix(f"{a['name']}: ")
+        if summary.startswith("Today: "):
+            summary = "as today, " + summary.removeprefix("Today: ")
+        lines.append((a["name"], summary))
+    return lines
