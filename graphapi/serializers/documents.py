@@ -706,6 +706,15 @@ class _PlaceSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class _MobileSerializer(_PlaceSerializer):
+    addressed_before = serializers.BooleanField(
+        help_text="Addressed in every place before the adoptions."
+    )
+    addressed_after = serializers.BooleanField(
+        help_text="Addressed in every place with them."
+    )
+
+
 class _IntroducedByChosenSerializer(serializers.Serializer):
     threat = serializers.CharField()
     by = serializers.ListField(child=serializers.CharField())
@@ -791,7 +800,7 @@ class RecommendationSerializer(serializers.Serializer):
     places = _PlaceSerializer(
         many=True, required=False, help_text="With `where=places`: the places."
     )
-    mobile = _PlaceSerializer(
+    mobile = _MobileSerializer(
         many=True,
         required=False,
         help_text="With `where=places`: the mobile threats the objective counts.",

@@ -205,9 +205,14 @@ def _document(
                 "cost": costs[m],
                 "closes": list(closes.get(m, ())),
                 "introduces": [t for t, by in chosen.introduced if m in by],
-                "adopt": adopt_entry(m, where),
-                "words": f"Adopt {mitigations[m].name}"
-                + (f" in {place}" if where else ""),
+                **(
+                    {
+                        "adopt": adopt_entry(m, where),
+                        "words": f"Adopt {mitigations[m].name} in {place}",
+                    }
+                    if where
+                    else {}
+                ),
             }
             for m in chosen.chosen
         ],
@@ -299,7 +304,15 @@ def where_places_document(
         "candidates": None if candidates is None else list(candidates),
         "where": PLACES,
         "places": [{"id": p, "name": named[p]} for p in found.places],
-        "mobile": [{"id": t, "name": named[t]} for t in found.mobile],
+        "mobile": [
+            {
+                "id": t,
+                "name": named[t],
+                "addressed_before": t in before,
+                "addressed_after": t in after,
+            }
+            for t in found.mobile
+        ],
         "words": "Adopt " + adoption_words(found.chosen, named)
         if found.chosen
         else "Nothing within the budget closes another mobile threat in every place",

@@ -16,7 +16,7 @@ from taxonomy.domain.scenario import (
     DEMAND,
     scenario_query,
 )
-from taxonomy.selectors.recommend import recommendation_of_query
+from taxonomy.selectors.recommend import PLACES, recommendation_of_query
 from taxonomy.web import charts
 from taxonomy.web.next_words import by_name, equally_good_words, frontier_rows
 from taxonomy.web.pages.common import (
@@ -39,14 +39,20 @@ def next_steps(request):
     frame |= {"budget": request.GET.get("budget", ""), "maturities": MATURITIES}
     frame["dependences"] = dependence_choices(request.GET.get("dependence"))
     frame["form"] = threshold_box(request.GET)
+    frame["where_choices"] = _where_choices(snapshot, request.GET.get("where", ""))
     try:
         scenario, document = recommendation_of_query(
             page_params(request.GET), taxonomy=request.taxonomy.name
         )
     except ValueError as error:
         raise ScenarioProblem(error, "taxonomy/next.html", frame) from error
-    chosen = {m["id"] for m in document["chosen"]}
-    adopted = replace(scenario, adopt=scenario.adopt | chosen)
+    chosen = {m.get("adopt", m["id"]) for m in document["chosen"]}
+    where = document.get("where")
+    adopted = replace(
+        scenario,
+        adopt=scenario.adopt | chosen,
+        jurisdiction=scenario.jurisdiction if where in (None, PLACES) else where,
+    )
     threshold, keep = settings.LAYERWISE_COVERAGE_THRESHOLD, request.taxonomy.query
     query = scenario_query(adopted, default_threshold=threshold, **keep)
     context = frame | {
@@ -61,3 +67,23 @@ def next_steps(request):
         "frontier_rows": frontier_rows(document, frame["names"]),
     }
     return render(request, "taxonomy/next.html", context)
+
+
+def _where_choices(snapshot, current: str) -> list[tuple[str, str, bool]]:
+    """The "where" select: everywhere, each jurisdiction by name, the places
+    (none but everywhere when the taxonomy records no jurisdiction)."""
+    if not snapshot.jurisdictions:
+        return []
+    choices = [("", "Everywhere: the measures as recorded, one world")]
+    choices += [
+        (j.id, f"In {j.name}: what it should adopt next")
+        for j in sorted(snapshot.jurisdictions, key=lambda j: j.name)
+    ]
+    choices.append(
+        (
+            PLACES,
+            "Where mobile threats can move: which measures, adopted where, "
+            "close the most of them",
+        )
+    )
+    return [(value, words, value == current) for value, words in choices]
