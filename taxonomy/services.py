@@ -303,7 +303,12 @@ def cascade_changes(kind: str, key: str, links: list[dict[str, str]]) -> list[Ch
     changes = []
     for link in links:
         source, target = link["source"], link["target"]
-        if link["kind"] == "in_layer":
+        if link["kind"] == MAPS_TO.name:
+            row = {"mapping_set_id": link["set"], "subject": source, "object": target}
+            changes.append(
+                Change(MAPS_TO.name, "delete", link_key(source, target), row, None)
+            )
+        elif link["kind"] == "in_layer":
             changes.append(
                 Change(
                     "mitigation", "delete", source, {"id": source, "layer": key}, None

@@ -277,3 +277,13 @@ def test_taxonomy_load_refuses_a_bad_mapping_file_before_writing_anything(
     assert f"{bad}:6:1: subject_id: unknown prefix 'atlas'" in err.getvalue()
     assert f"{bad}:6:66: confidence: '1.5' is not a number" in err.getvalue()
     assert repository.graph_is_empty()
+
+
+def test_a_deleted_threat_takes_its_mapping_rows_with_it_in_the_audit_log(two, api):
+    api.post("/api/v1/mappings/", SET, format="json")
+    assert api.delete("/api/v1/threats/model-extraction/").status_code == 204
+    [stored] = repository.mapping_sets_read()
+    assert stored.rows == ()
+    entry = AuditEntry.objects.get(kind="maps_to", action="delete")
+    assert entry.before["mapping_set_id"] == SET_ID
+    assert entry.key == "AML.T0024->model-extraction"

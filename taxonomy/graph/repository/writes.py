@@ -444,6 +444,17 @@ def node_delete(
                 "r.version = coalesce(r.version, 1) + 1",
                 id=key,
             ).consume()
+        # The mapping-set rows of a threat go with it (a row to nothing maps
+        # nothing), returned so that the audit log records each.
+        rows = tx.run(
+            f"MATCH (n:{label} {{id: $id}})-[r:MAPS_TO]-() "
+            "RETURN r.set AS set, startNode(r).id AS s, endNode(r).id AS t",
+            id=key,
+        )
+        links = links + [
+            {"kind": "maps_to", "source": r["s"], "target": r["t"], "set": r["set"]}
+            for r in rows
+        ]
         tx.run(f"MATCH (n:{label} {{id: $id}}) DETACH DELETE n", id=key).consume()
         _note(seen, revision=bump_revision_tx(tx))
         return links
