@@ -11,7 +11,9 @@ stated), a ``mapping_justification`` from the semapv vocabulary
 Which taxonomies a set joins is its metadata: ``subject_source`` and
 ``object_source`` are the names of two Layerwise taxonomies (``layerwise``,
 ``atlas``...); every subject id is an item of the first, every object id one
-of the second, the CURIE's local part being the item's id.
+of the second. A CURIE's local part names the item: its id, or, as imports
+name their items (``atlas:AML.T0024``), its id without the taxonomy's name
+and colon (``node_id``, ``curie_local``).
 
 What coverage through a mapping needs is the rows seen from one side:
 ``oriented_rows(mapping_set, "layerwise")`` gives each row as "other item ->
@@ -29,6 +31,7 @@ subject's (A broadMatch B: B is broader than A; seen from B, A is narrower).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 EXACT = "skos:exactMatch"
@@ -198,7 +201,33 @@ def invert_row(row: MappingRow) -> MappingRow:
     )
 
 
-def oriented_rows(mapping_set: MappingSet, taxonomy: str) -> list[OrientedRow]:
+def node_id(local: str, taxonomy: str, ids: Collection[str]) -> str:
+    """The id of the item of ``taxonomy`` a CURIE's local part names, among
+    ``ids`` (the graph's): ``local`` itself, else ``<taxonomy>:<local>``, as
+    imports name their items.
+
+    >>> node_id("AML.T0024", "atlas", {"atlas:AML.T0024"})
+    'atlas:AML.T0024'
+    >>> node_id("model-extraction", "layerwise", {"model-extraction"})
+    'model-extraction'
+    """
+    prefixed = f"{taxonomy}:{local}"
+    return prefixed if local not in ids and prefixed in ids else local
+
+
+def curie_local(item_id: str, taxonomy: str) -> str:
+    """The local part of the CURIE that names an item of ``taxonomy``.
+
+    >>> curie_local("atlas:AML.T0024", "atlas"), curie_local("tee", "layerwise")
+    ('AML.T0024', 'tee')
+    """
+    prefix = f"{taxonomy}:"
+    return item_id[len(prefix) :] if item_id.startswith(prefix) else item_id
+
+
+def oriented_rows(
+    mapping_set: MappingSet, taxonomy: str, ids: Collection[str] | None = None
+) -> list[OrientedRow]:
     """The set's rows as "other item -> item of ``taxonomy``", in file order.
 
     Rows are kept as they are when ``taxonomy`` is the set's object source
@@ -210,10 +239,12 @@ def oriented_rows(mapping_set: MappingSet, taxonomy: str) -> list[OrientedRow]:
     ----------
     mapping_set : the set.
     taxonomy : the name of the taxonomy whose items are "ours".
+    ids : the graph's item ids of both taxonomies: the rows then name items
+        by these ids (``node_id``); without them, by the CURIEs' local parts.
 
     Returns
     -------
-    One ``OrientedRow`` per row, ids without their prefixes.
+    One ``OrientedRow`` per row.
     """
     if taxonomy == mapping_set.object_source:
         rows = mapping_set.rows
@@ -225,11 +256,17 @@ def oriented_rows(mapping_set: MappingSet, taxonomy: str) -> list[OrientedRow]:
             f"{mapping_set.subject_source} onto {mapping_set.object_source}, "
             f"not {taxonomy}"
         )
+    other = other_taxonomy(mapping_set, taxonomy)
+
+    def item(curie: str, source: str) -> str:
+        local = local_id(curie)
+        return local if ids is None else node_id(local, source, ids)
+
     return [
         OrientedRow(
-            local_id(row.subject_id),
+            item(row.subject_id, other),
             row.predicate_id,
-            local_id(row.object_id),
+            item(row.object_id, taxonomy),
             row.confidence,
             row,
         )

@@ -458,7 +458,8 @@ def id_problems(
             ("object_id", object_ids, mapping_set.object_source),
         ):
             curie = getattr(row, end)
-            if split_curie(curie)[1] not in known:
+            local = split_curie(curie)[1]
+            if local not in known and f"{source}:{local}" not in known:
                 line, column = positions.cells.get((row.key, end), (0, 0))
                 problems.add(
                     line, column, end, f"{curie!r} is no item of the taxonomy {source}"

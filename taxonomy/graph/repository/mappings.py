@@ -19,7 +19,13 @@ import neo4j
 
 from taxonomy.domain.errors import AlreadyExists, InvalidWrite, NotFound
 from taxonomy.domain.kinds import MAPPING_SET_LABEL, MAPS_TO, NODE_KINDS
-from taxonomy.domain.mappings import MappingRow, MappingSet, local_id, split_curie
+from taxonomy.domain.mappings import (
+    MappingRow,
+    MappingSet,
+    curie_local,
+    local_id,
+    split_curie,
+)
 from taxonomy.graph.driver import database, get_driver
 from taxonomy.graph.repository.base import translate_errors
 from taxonomy.graph.repository.revision import bump_revision_tx
@@ -56,7 +62,18 @@ def _set_of(props: dict[str, Any], rows: list[dict[str, Any]]) -> MappingSet:
         ),
         rows=tuple(
             sorted(
-                (_row_of(subject, obj, row) for row in rows),
+                (
+                    _row_of(
+                        subject,
+                        obj,
+                        {
+                            **row,
+                            "s": curie_local(row["s"], props["subject_source"]),
+                            "o": curie_local(row["o"], props["object_source"]),
+                        },
+                    )
+                    for row in rows
+                ),
                 key=lambda r: (r.subject_id, r.object_id),
             )
         ),
@@ -158,10 +175,14 @@ def _write_rows(
     """Create the rows' links, refusing (InvalidWrite) an end that is no
     threat of its taxonomy."""
     params = [_row_params(row) for row in rows]
+    # A CURIE's local part is the item's id, or its id without the
+    # "<taxonomy>:" that imports put before it (domain.mappings.node_id).
     found = tx.run(
         f"UNWIND $rows AS row "
-        f"OPTIONAL MATCH (a:{THREAT} {{id: row.s}}) WHERE a.taxonomy = $st "
-        f"OPTIONAL MATCH (b:{THREAT} {{id: row.o}}) WHERE b.taxonomy = $ot "
+        f"OPTIONAL MATCH (a:{THREAT}) WHERE a.id IN [row.s, $st + ':' + row.s] "
+        "AND a.taxonomy = $st "
+        f"OPTIONAL MATCH (b:{THREAT}) WHERE b.id IN [row.o, $ot + ':' + row.o] "
+        "AND b.taxonomy = $ot "
         "RETURN row.s AS s, row.o AS o, a IS NOT NULL AS a, b IS NOT NULL AS b",
         rows=params,
         st=mapping_set.subject_source,
@@ -181,8 +202,10 @@ def _write_rows(
         raise InvalidWrite({"rows": missing[:50]})
     tx.run(
         f"UNWIND $rows AS row "
-        f"MATCH (a:{THREAT} {{id: row.s}}) WHERE a.taxonomy = $st "
-        f"MATCH (b:{THREAT} {{id: row.o}}) WHERE b.taxonomy = $ot "
+        f"MATCH (a:{THREAT}) WHERE a.id IN [row.s, $st + ':' + row.s] "
+        "AND a.taxonomy = $st "
+        f"MATCH (b:{THREAT}) WHERE b.id IN [row.o, $ot + ':' + row.o] "
+        "AND b.taxonomy = $ot "
         "CREATE (a)-[r:MAPS_TO]->(b) SET r = row.p, r.set = $set",
         rows=params,
         st=mapping_set.subject_source,
@@ -306,10 +329,13 @@ def mapping_row_write(
         if before is not None:
             s, o = (local_id(c) for c in (before.subject_id, before.object_id))
             tx.run(
-                f"MATCH (:{THREAT} {{id: $s}})-[r:MAPS_TO {{set: $set}}]->"
-                f"(:{THREAT} {{id: $o}}) DELETE r",
+                f"MATCH (a:{THREAT})-[r:MAPS_TO {{set: $set}}]->(b:{THREAT}) "
+                "WHERE a.id IN [$s, $st + ':' + $s] AND a.taxonomy = $st "
+                "AND b.id IN [$o, $ot + ':' + $o] AND b.taxonomy = $ot DELETE r",
                 s=s,
                 o=o,
+                st=current.subject_source,
+                ot=current.object_source,
                 set=mapping_set_id,
             ).consume()
         stored = None

@@ -329,3 +329,25 @@ def test_a_set_whose_taxonomy_is_not_loaded_is_skipped_and_said(
         (str(tmp_path / "atlas.sssom.tsv"), "taxonomy 'atlas' is not in the graph")
     ]
     assert repository.mapping_sets_read() == []
+
+
+def test_a_curie_names_an_imported_item_by_its_id_without_the_taxonomy_prefix(
+    seed_only, tmp_path, db
+):
+    imported = Taxonomy(
+        threats=tuple(
+            Threat(f"atlas:{t.id}", t.name, taxonomy="atlas")
+            for t in ATLAS_LIKE.threats
+        )
+    )
+    services.taxonomy_apply(taxonomy=imported, scope="atlas")
+    _load(tmp_path, CANONICAL)
+    [stored] = repository.mapping_sets_read()
+    assert write_sssom(stored) == CANONICAL
+    ids = {t.id for t in imported.threats} | {t.id for t in SEED_LIKE.threats}
+    assert {
+        (o.other_id, o.threat_id) for o in oriented_rows(stored, "layerwise", ids)
+    } == {
+        ("atlas:AML.T0024", "model-extraction"),
+        ("atlas:AML.T0054", "guardrail-removal"),
+    }
