@@ -14,7 +14,7 @@ from graphapi.serializers.records import ID_MAX, IdField, PatternField, Taxonomy
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import ThreatPage
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
-from taxonomy.domain.kinds import KINDS
+from taxonomy.domain.kinds import KINDS, MAPS_TO
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
     INCIDENT_KINDS,
@@ -170,6 +170,11 @@ def _scenario_field(param: ScenarioParam) -> serializers.Field:
     if param.kind == "choice":
         return serializers.ChoiceField(
             param.choices, required=False, help_text=param.help
+        )
+    if param.kind == "id" and param.attr == "through":
+        # A mapping set's id is an IRI or CURIE (issue 26), not a record id.
+        return serializers.RegexField(
+            r"^[^\s]+$", max_length=500, required=False, help_text=param.help
         )
     if param.kind == "id":
         return IdField(required=False, help_text=param.help)
@@ -428,7 +433,10 @@ class AuditQuerySerializer(serializers.Serializer):
     since = serializers.DateField(required=False, help_text="From this day (included).")
     until = serializers.DateField(required=False, help_text="To this day (included).")
     kind = serializers.ChoiceField(
-        list(KINDS), required=False, help_text="Only changes to items of this kind."
+        [*KINDS, "mapping_set", MAPS_TO.name],
+        required=False,
+        help_text="Only changes to items of this kind (mapping_set and maps_to: "
+        "mapping sets and their rows).",
     )
     channel = serializers.ChoiceField(
         ["browser", "api", "fixtures", "import"],

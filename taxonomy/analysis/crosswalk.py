@@ -22,6 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
 
 from taxonomy.analysis.model import (
     DEFENSE_IN_DEPTH,
@@ -55,8 +58,7 @@ RULE = (
 CrossRow = tuple[str, str, str, float]
 
 
-@dataclass(frozen=True, slots=True)
-class CrossedItem:
+class CrossedItem(NamedTuple):
     """One item of the other taxonomy read through the mapping.
 
     ``coverage`` is the counted coverage (None without an exact or close
@@ -76,25 +78,6 @@ class CrossedItem:
     upper_bound: float | None
     bound_via: str | None
     rows: int
-
-
-def _best(
-    rows: Iterable[CrossRow], coverages: Mapping[str, float]
-) -> tuple[float, CrossRow] | None:
-    """The row with the highest coverage × confidence (ties: higher confidence,
-    then threat id, then predicate), with that product."""
-    best = None
-    for row in rows:
-        value = coverages.get(row[2], 0.0) * row[3]
-        key = (value, row[3], _neg(row[2]), _neg(row[1]))
-        if best is None or key > best[0]:
-            best = (key, row)
-    return None if best is None else (best[0][0], best[1])
-
-
-def _neg(text: str) -> tuple[int, ...]:
-    """A key that sorts texts in reverse, so a max picks the smallest id."""
-    return tuple(-ord(c) for c in text) + (1,)
 
 
 def crossed_item(
@@ -133,48 +116,8 @@ def crossed_item(
     >>> crossed_item("x", [], cov, one, cls, 0.8).coverage_class
     'outside-the-taxonomy'
     """
-    rows = list(rows)
-    counted = [r for r in rows if r[1] in COUNTED_PREDICATES]
-    loose = [r for r in rows if r[1] in BOUND_PREDICATES]
-    best = _best(counted, coverages)
-    bound = _best(loose, coverages)
-    upper = None if bound is None else bound[0]
-    bound_via = None if bound is None else bound[1][2]
-    if best is None:
-        return CrossedItem(
-            item,
-            LOOSELY_MAPPED if loose else OUTSIDE,
-            False,
-            None,
-            None,
-            None,
-            None,
-            upper,
-            bound_via,
-            len(rows),
-        )
-    value, row = best
-    is_addressed = addressed(value, threshold)
-    if all(classes.get(r[2], UNMITIGATED) == UNMITIGATED for r in counted):
-        kind = UNMITIGATED
-    elif not is_addressed:
-        kind = INSUFFICIENT
-    elif any(addressed(best_layer.get(r[2], 0.0) * r[3], threshold) for r in counted):
-        kind = SINGLE_LAYER
-    else:
-        kind = DEFENSE_IN_DEPTH
-    return CrossedItem(
-        item,
-        kind,
-        is_addressed,
-        value,
-        row[2],
-        row[1],
-        row[3],
-        upper,
-        bound_via,
-        len(rows),
-    )
+    rows = [r for r in rows if r[0] == item]
+    return crosswalk([item], rows, coverages, best_layer, classes, threshold)[0]
 
 
 def crosswalk(
@@ -189,7 +132,9 @@ def crosswalk(
 
     Rows whose item is not among ``items`` are ignored (a mapping may cover
     more of a catalogue than a taxonomy holds); the other arguments are
-    ``crossed_item``'s.
+    ``crossed_item``'s. The best row of an item is found for all items at
+    once (a sort of the rows); only the rows of addressed items are read
+    again, for the single-layer test.
 
     >>> rows = [("a", EXACT, "t", 0.9), ("a", RELATED, "u", 1.0),
     ...         ("b", NARROW, "u", 1.0)]
@@ -198,13 +143,89 @@ def crosswalk(
     >>> [(i.id, i.coverage_class, i.addressed) for i in found]
     [('a', 'single-layer', True), ('b', 'loosely-mapped', False), ('c', 'outside-the-taxonomy', False)]
     """
-    by_item: dict[str, list[CrossRow]] = {}
-    for row in rows:
-        by_item.setdefault(row[0], []).append(row)
-    return tuple(
-        crossed_item(i, by_item.get(i, ()), coverages, best_layer, classes, threshold)
-        for i in sorted(set(items))
+    ids = sorted(set(items))
+    index = {item: k for k, item in enumerate(ids)}
+    rows = [r for r in rows if r[0] in index]
+    n = len(rows)
+    threats = sorted({r[2] for r in rows})
+    t_index = {t: k for k, t in enumerate(threats)}
+    item = np.fromiter((index[r[0]] for r in rows), np.int64, n)
+    threat = np.fromiter((t_index[r[2]] for r in rows), np.int64, n)
+    predicate = np.fromiter((PREDICATES.index(r[1]) for r in rows), np.int64, n)
+    confidence = np.fromiter((r[3] for r in rows), float, n)
+    cover = np.fromiter((coverages.get(t, 0.0) for t in threats), float, len(threats))
+    value = cover[threat] * confidence if n else np.zeros(0)
+    is_counted = predicate < len(COUNTED_PREDICATES)
+    mitigated = np.fromiter(
+        (classes.get(t, UNMITIGATED) != UNMITIGATED for t in threats),
+        bool,
+        len(threats),
     )
+    # Best first within an item: product, confidence, then smallest threat id
+    # and predicate (a total order, so row order never matters).
+    order = np.lexsort((predicate, threat, -confidence, -value, ~is_counted, item))
+    n_rows = np.bincount(item, minlength=len(ids))
+    n_counted = np.bincount(item[is_counted], minlength=len(ids))
+    n_mitigated = np.bincount(item[is_counted & mitigated[threat]], minlength=len(ids))
+    start = np.searchsorted(item[order], np.arange(len(ids))).tolist()
+    # Python lists: the loop below reads one element at a time.
+    n_rows, n_counted = n_rows.tolist(), n_counted.tolist()
+    n_mitigated, order = n_mitigated.tolist(), order.tolist()
+    value, confidence = value.tolist(), confidence.tolist()
+    threat, predicate = threat.tolist(), predicate.tolist()
+    out = []
+    for k, name in enumerate(ids):
+        first, count, counted = start[k], n_rows[k], n_counted[k]
+        bound = None
+        if count > counted:
+            b = order[first + counted]
+            bound = (value[b], threats[threat[b]])
+        if not counted:
+            kind = LOOSELY_MAPPED if bound else OUTSIDE
+            out.append(
+                CrossedItem(
+                    name,
+                    kind,
+                    False,
+                    None,
+                    None,
+                    None,
+                    None,
+                    *(bound or (None, None)),
+                    count,
+                )
+            )
+            continue
+        b = order[first]
+        best = value[b]
+        is_addressed = addressed(best, threshold)
+        if not n_mitigated[k]:
+            kind = UNMITIGATED
+        elif not is_addressed:
+            kind = INSUFFICIENT
+        else:
+            mine = order[first : first + counted]
+            single = any(
+                addressed(
+                    best_layer.get(threats[threat[r]], 0.0) * confidence[r], threshold
+                )
+                for r in mine
+            )
+            kind = SINGLE_LAYER if single else DEFENSE_IN_DEPTH
+        out.append(
+            CrossedItem(
+                name,
+                kind,
+                is_addressed,
+                best,
+                threats[threat[b]],
+                PREDICATES[predicate[b]],
+                confidence[b],
+                *(bound or (None, None)),
+                count,
+            )
+        )
+    return tuple(out)
 
 
 def crossed_summary(crossed: Iterable[CrossedItem]) -> dict[str, int]:
@@ -228,19 +249,38 @@ def addressed_items(crossed: Iterable[CrossedItem]) -> frozenset[str]:
     return frozenset(i.id for i in crossed if i.addressed)
 
 
-def threat_inputs(
-    analysis,
-) -> tuple[dict[str, float], dict[str, float], dict[str, str]]:
+class BestLayer(Mapping):
+    """Per threat, its best coverage by one layer alone, read from an
+    analysis's ``layer_coverages`` only for the threats asked (a large
+    analysis reads them on demand).
+
+    >>> BestLayer({"t": (0.3, 0.6)})["t"], BestLayer({"t": ()})["t"]
+    (0.6, 0.0)
+    """
+
+    def __init__(self, layer_coverages: Mapping[str, tuple[float, ...]]):
+        self._by_layer = layer_coverages
+
+    def __getitem__(self, threat: str) -> float:
+        return max(self._by_layer[threat], default=0.0)
+
+    def __iter__(self):
+        return iter(self._by_layer)
+
+    def __len__(self) -> int:
+        return len(self._by_layer)
+
+
+def threat_inputs(analysis) -> tuple[Mapping, Mapping, Mapping]:
     """``crosswalk``'s per-threat inputs from an ``Analysis`` of our taxonomy:
     coverages, best coverage by one layer alone, classes.
 
     >>> from taxonomy.analysis.fast import analyse
     >>> from taxonomy.domain.records import Taxonomy
-    >>> threat_inputs(analyse(Taxonomy()))
-    ({}, {}, {})
+    >>> [len(part) for part in threat_inputs(analyse(Taxonomy()))]
+    [0, 0, 0]
     """
-    best = {t: max(by, default=0.0) for t, by in analysis.layer_coverages.items()}
-    return dict(analysis.coverages), best, dict(analysis.classes)
+    return analysis.coverages, BestLayer(analysis.layer_coverages), analysis.classes
 
 
 @dataclass(frozen=True)

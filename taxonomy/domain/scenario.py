@@ -107,6 +107,10 @@ class Scenario:
     there, at its maturity there; ``as_of`` (a date, None for none) counts
     only the in-force links and memberships that hold that day (issue 25;
     both change nothing in a taxonomy that records no jurisdiction).
+    ``through`` (a mapping set id, None for none) reads another catalogue
+    through that mapping onto ours: the scenario's other fields are about our
+    taxonomy, and each item of the other is covered as ``analysis.crosswalk``
+    says (issue 26).
 
     >>> s = Scenario(disabled_layers=["liability"], maturities=["deployed"])
     >>> sorted(s.disabled_layers), sorted(s.maturities), s.threshold
@@ -127,10 +131,12 @@ class Scenario:
     weight: str = NO_WEIGHT
     jurisdiction: str | None = None
     as_of: datetime.date | None = None
+    through: str | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "jurisdiction", self.jurisdiction or None)
+        set_(self, "through", self.through or None)
         set_(self, "as_of", _checked_day(self.as_of))
         set_(self, "disabled_layers", _frozen_ids(self.disabled_layers))
         set_(self, "disabled_mitigations", _frozen_ids(self.disabled_mitigations))
@@ -373,6 +379,15 @@ SCENARIO_PARAMS: tuple[ScenarioParam, ...] = (
         "day",
         "Count only the in-force links and memberships that hold on this date "
         "(YYYY-MM-DD).",
+    ),
+    ScenarioParam(
+        "through",
+        "through",
+        "id",
+        "Read the taxonomy asked for through this mapping set onto ours: each "
+        "item is covered as the threat it maps to exactly or closely, times the "
+        "mapping's confidence.",
+        "mapping set",
     ),
 )
 PARAM_NAMES: tuple[str, ...] = tuple(p.name for p in SCENARIO_PARAMS)
@@ -633,6 +648,8 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
         where.append(f"in {place_phrase(name)}")
     if scenario.as_of is not None:
         where.append(f"as of {scenario.as_of.isoformat()}")
+    if scenario.through:
+        where.append(f"read through {names.get(scenario.through, scenario.through)}")
     place = f", {', '.join(where)}" if where else ""
     label = scenario_label(scenario)
     if label != "This scenario":

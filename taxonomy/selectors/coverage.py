@@ -29,7 +29,7 @@ from taxonomy.domain.scenario import (
     NO_WEIGHT,
     Scenario,
 )
-from taxonomy.selectors import named_revisions
+from taxonomy.selectors import crosswalk, named_revisions
 from taxonomy.selectors.cache import (
     per_revision,
     revision_of,
@@ -53,6 +53,7 @@ def coverage_scenario(
     weight: str | None = None,
     jurisdiction: str | None = None,
     as_of: Any = None,
+    through: str | None = None,
 ) -> Scenario:
     """A scenario with the threshold and effectiveness map of the settings.
 
@@ -76,6 +77,7 @@ def coverage_scenario(
         weight=weight or NO_WEIGHT,
         jurisdiction=jurisdiction or None,
         as_of=as_of or None,
+        through=through or None,
     )
 
 
@@ -109,6 +111,11 @@ def coverage_report(
     if of is not None:
         return coverage_computed(query, of)
     token = token or revision_token()
+    if query.scenario.through and query.is_current:
+        # Another catalogue read through a mapping set onto ours (issue 26).
+        return crosswalk.crosswalk_coverage(
+            taxonomy=query.taxonomy, scenario=query.scenario, token=token
+        )
     which = _recording(query)
     key = shared_key("coverage-document", token, which, query.cache_key())
     document = shared_get(key)
@@ -206,6 +213,9 @@ def coverage_rendered(
     """
     render = COVERAGE_RENDERERS[fmt]
     token = token or revision_token()
+    if query.scenario.through and query.is_current:
+        report = coverage_report(query, token=token)
+        return render_json(report) if fmt == "json" else crosswalk.crosswalk_csv(report)
     which = _recording(query)
     key = shared_key("coverage", token, which, fmt, query.cache_key())
     text = shared_get(key)

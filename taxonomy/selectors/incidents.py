@@ -25,6 +25,7 @@ from taxonomy.analysis.model import Analysis, validate_ids
 from taxonomy.domain.errors import NotFound
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.scenario import Scenario
+from taxonomy.selectors import crosswalk
 from taxonomy.selectors.cache import per_revision, revision_of, revision_token
 from taxonomy.selectors.snapshot import taxonomy_at
 
@@ -79,9 +80,19 @@ def incident_report(
          "stoppers_total": int,           # how many techniques would stop some
          "by_threshold": [{"threshold": float, "stopped": int}]}
                                           # 0.5 ... 0.95 and the scenario's own τ
+
+    With ``scenario.through`` (a mapping set onto ours) the incidents of
+    ``taxonomy`` are replayed against OUR scenario through it
+    (``selectors.crosswalk.crossed_incident_report``): the same keys, plus
+    ``through``, ``outside_total``, ``scenario`` and per incident ``outside``
+    and ``via``.
     """
 
     token = token or revision_token()
+    if scenario.through:
+        return crosswalk.crossed_incident_report(
+            taxonomy=taxonomy, scenario=scenario, token=token
+        )
 
     def compute(snapshot: Taxonomy) -> dict:
         model = _model(token, taxonomy)
@@ -119,6 +130,10 @@ def incident_detail(
     """
 
     token = token or revision_token()
+    if scenario.through:
+        return crosswalk.crossed_incident_detail(
+            taxonomy=taxonomy, scenario=scenario, incident_id=incident_id, token=token
+        )
 
     def compute(snapshot: Taxonomy) -> dict | None:
         if incident_id not in {i.id for i in snapshot.incidents}:

@@ -1,0 +1,166 @@
+"""Benchmark of coverage through a mapping set (issue 26): another catalogue
+read against our taxonomy through a large crosswalk.
+
+Each size runs in a fresh process. Both taxonomies come from
+``synthetic_taxonomy`` (``large``: 100k threats, 5k mitigations, 16 layers,
+1M links each, different seeds; ``small``: 1k threats); the mapping set
+(``synthetic_mapping``) has ``large`` 100k rows (``small`` 1k): each of
+their threats mapped to none, one or several of ours, every predicate of the
+vocabulary, random confidences. The scenario is every proposal adopted.
+Timed, each the median of three runs:
+
+- **target analysis**: ``coverage_model`` + ``run_scenario`` of THEIR
+  taxonomy (what its own coverage document costs);
+- **coverage through the mapping**: ``coverage_model`` + ``run_scenario`` of
+  OUR taxonomy plus ``crosswalk_document`` of their threats through the
+  100k rows, i.e. the whole ``through=`` document; target < 2x the target
+  analysis;
+- **crosswalk only**: the rows oriented and walked on an analysis already run
+  (informative).
+
+Run ``python -m bench.crosswalk [--sizes small,large] [--out FILE]``.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import statistics
+import sys
+
+import numpy as np
+
+from bench.analysis import _row, _timed, run_in_fresh_processes, suite_main
+from taxonomy.domain.mappings import PREDICATES, MappingRow, MappingSet
+
+ROWS = {"small": 1_000, "large": 100_000}
+REPEATS = 3
+TARGETS = {("large", "through / target analysis"): ("x", 2.0)}
+
+
+def synthetic_mapping(
+    theirs: list[str], ours: list[str], *, rows: int, seed: int = 0
+) -> MappingSet:
+    """A mapping set "their threat → our threat" of ``rows`` distinct pairs
+    (at most ``len(theirs) * len(ours)``), random predicates and confidences
+    (one in ten unstated).
+
+    >>> m = synthetic_mapping(["a", "b"], ["x", "y"], rows=3)
+    >>> len(m.rows), m.subject_source, m.rows[0].subject_id.split(":")[0]
+    (3, 'theirs', 'theirs')
+    """
+    rng = np.random.default_rng(seed)
+    rows = min(rows, len(theirs) * len(ours))
+    pairs = rng.choice(len(theirs) * len(ours), size=rows, replace=False)
+    predicate = rng.integers(0, len(PREDICATES), size=rows).tolist()
+    confidence = np.round(rng.random(rows), 3).tolist()
+    unstated = (rng.random(rows) < 0.1).tolist()
+    made = tuple(
+        MappingRow(
+            f"theirs:{theirs[p // len(ours)]}",
+            PREDICATES[k],
+            f"ours:{ours[p % len(ours)]}",
+            confidence=None if none else c,
+        )
+        for p, k, c, none in zip(
+            pairs.tolist(), predicate, confidence, unstated, strict=True
+        )
+    )
+    return MappingSet("https://example.org/bench", "theirs", "ours", rows=made)
+
+
+def _median(fn) -> tuple[float, object]:
+    runs = [_timed(fn) for _ in range(REPEATS)]
+    return statistics.median(s for s, _ in runs), runs[-1][1]
+
+
+def measure(size: str) -> dict:
+    """Measure one size in this process (see the module docstring).
+
+    >>> measure("small")["rows"]
+    1000
+    """
+    from taxonomy.analysis.compiled import coverage_model
+    from taxonomy.analysis.crosswalk_report import crosswalk_document
+    from taxonomy.analysis.fast import run_scenario
+    from taxonomy.domain.scenario import Scenario
+    from taxonomy.formats.synthetic import SIZES as THREAT_SIZES
+    from taxonomy.formats.synthetic import synthetic_taxonomy
+
+    ours = synthetic_taxonomy(**THREAT_SIZES[size], seed=0)
+    theirs = synthetic_taxonomy(**THREAT_SIZES[size], seed=1)
+    mapping = synthetic_mapping(
+        [t.id for t in theirs.threats], [t.id for t in ours.threats], rows=ROWS[size]
+    )
+    scenario = Scenario()
+    # The records are built once and live to the end: out of the collector's
+    # sight, so a collection during one timed run does not rescan millions of
+    # them (the same for both measures).
+    gc.collect()
+    gc.freeze()
+
+    def target():
+        return run_scenario(coverage_model(theirs), scenario)
+
+    def through():
+        analysis = run_scenario(coverage_model(ours), scenario)
+        return crosswalk_document(theirs, "theirs", analysis, ours, mapping)
+
+    result: dict = {"size": size, "threats": len(ours.threats), "rows": ROWS[size]}
+    result["links"] = len(ours.mitigates)
+    result["target_s"], _ = _median(target)
+    result["through_s"], document = _median(through)
+    analysis = run_scenario(coverage_model(ours), scenario)
+    result["crosswalk_s"], _ = _median(
+        lambda: crosswalk_document(theirs, "theirs", analysis, ours, mapping)
+    )
+    result["ratio"] = result["through_s"] / result["target_s"]
+    result["addressed"] = document["addressed"]
+    result["summary"] = document["summary"]
+    return result
+
+
+def rows_of(result: dict) -> list[dict]:
+    """The table rows of one size, each beside its target.
+
+    >>> rows = rows_of({"size": "large", "threats": 100000, "rows": 100000,
+    ...     "links": 1000000, "target_s": 10.0, "through_s": 11.0,
+    ...     "crosswalk_s": 1.0, "ratio": 1.1, "addressed": 5,
+    ...     "summary": {"outside-the-taxonomy": 3}})
+    >>> [(r["measure"], r["ok"]) for r in rows]
+    [('target analysis', None), ('coverage through the mapping', None), ('through / target analysis', True), ('crosswalk only', None)]
+    """
+    size = result["size"]
+    shape = (
+        f"{result['threats']} threats, {result['links']} links a side; "
+        f"{result['rows']} mapping rows"
+    )
+    outside = result["summary"].get("outside-the-taxonomy", 0)
+    return [
+        _row(size, "target analysis", result["target_s"], "s", shape, TARGETS),
+        _row(
+            size,
+            "coverage through the mapping",
+            result["through_s"],
+            "s",
+            f"our analysis + crosswalk; {result['addressed']} items addressed, "
+            f"{outside} outside the taxonomy",
+            TARGETS,
+        ),
+        _row(size, "through / target analysis", result["ratio"], "x", "", TARGETS),
+        _row(size, "crosswalk only", result["crosswalk_s"], "s", "", TARGETS),
+    ]
+
+
+# The crosswalk suite: each size in a fresh process.
+run_crosswalk_bench = functools.partial(
+    run_in_fresh_processes, measure, rows_of, name="crosswalk"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return suite_main(run_crosswalk_bench, "small,large", argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
