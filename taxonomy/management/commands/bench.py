@@ -1,4 +1,4 @@
-"""Run the benchmarks (`make bench`): analysis, robustness, recommend, incidents, jurisdictions, architectures, Neo4j read, pages, API, shared cache, import, limits, large."""
+"""Run the benchmarks (`make bench`): analysis, robustness, recommend, incidents, crosswalk, jurisdictions, architectures, Neo4j read, pages, API, shared cache, import, limits, large."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ SUITES = (
     "robustness",
     "recommend",
     "incidents",
+    "crosswalk",
     "jurisdictions",
     "architectures",
     "read",
@@ -109,6 +110,15 @@ class Command(BaseCommand):
         return run_incidents_bench(
             sizes=[s for s in sizes if s in ("small", "large")],
             out_path=out / "incidents.json",
+            progress=self.stdout.write,
+        )
+
+    def _crosswalk(self, *, out, sizes):
+        from bench.crosswalk import run_crosswalk_bench
+
+        return run_crosswalk_bench(
+            sizes=[s for s in sizes if s in ("small", "large")],
+            out_path=out / "crosswalk.json",
             progress=self.stdout.write,
         )
 
