@@ -5,12 +5,15 @@ imports and the seed hold, and says why what it leaves unmapped is."""
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
 import yaml
 from django.conf import settings
+from django.core.management import call_command
 
+from taxonomy import services
 from taxonomy.domain.mappings import DEFAULT_JUSTIFICATION, PREDICATES
 from taxonomy.formats.atlas import atlas_parse
 from taxonomy.formats.risk_atlas import risk_atlas_catalogue_file, risk_atlas_parse
@@ -118,3 +121,16 @@ def test_the_model_documentation_quotes_the_shipped_sets_figures():
         f"threats onto {len({r.object_id for r in nist.rows})} of the 12 risks: "
         f"{_counts(nist)}, no exact or close match." in text
     )
+
+
+def test_both_sets_load_into_the_graph_beside_the_real_imports(
+    seeded_graph, atlas_path
+):
+    quiet = {"stdout": StringIO(), "stderr": StringIO()}
+    call_command("import_atlas", str(atlas_path), **quiet)
+    call_command("import_risk_atlas", "nist-ai-600-1", **quiet)
+    report = services.mappings_load(paths=[MAPPINGS])
+    assert report.skipped == []
+    assert {s.mapping_set_id: len(s.rows) for s in report.loaded} == {
+        s.mapping_set_id: len(s.rows) for s in map(_read, (ATLAS_SET, NIST_SET))
+    }
