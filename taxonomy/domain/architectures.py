@@ -20,17 +20,19 @@ from urllib.parse import parse_qsl, urlencode
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import Adopts, Architecture
 from taxonomy.domain.scenario import (
+    ADOPT_IN,
     BASELINE,
     PARAM_NAMES,
     SCENARIO_PARAMS,
     Scenario,
+    adopt_entry,
     scenario_values,
     split_ids,
 )
 
 # What separates a measure from the jurisdiction it is adopted in, in the
-# scenario's ``adopt`` entries (``chip-attestation@eu``).
-AT = "@"
+# scenario's ``adopt`` entries (``chip-attestation@eu``): the codec's.
+AT = ADOPT_IN
 
 
 class _Query:
@@ -89,13 +91,11 @@ def adopt_entries(adopts: Iterable[Adopts]) -> frozenset[str]:
     >>> sorted(adopt_entries([Adopts("a", "m", ("eu",)), Adopts("a", "n")]))
     ['m@eu', 'n']
     """
-    entries: set[str] = set()
-    for link in adopts:
-        if link.jurisdictions:
-            entries.update(f"{link.mitigation}{AT}{j}" for j in link.jurisdictions)
-        else:
-            entries.add(link.mitigation)
-    return frozenset(entries)
+    return frozenset(
+        adopt_entry(link.mitigation, jurisdiction)
+        for link in adopts
+        for jurisdiction in link.jurisdictions or (None,)
+    )
 
 
 def architecture_scenario(

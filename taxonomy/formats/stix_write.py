@@ -141,7 +141,7 @@ description is the rationale.
 # When an item the audit journal has no creation of was made: not known, so
 # the start of the Unix epoch, the same in every export. When the Layerwise
 # identity and its extension definition (version 1.0.0) were defined, and
-# when version 1.1.0 added jurisdictions (issue 25).
+# when version 1.1.0 added jurisdictions and governance architectures (issue 25).
 UNRECORDED = "1970-01-01T00:00:00.000Z"
 DEFINED = "2026-12-01T00:00:00.000Z"
 EXTENDED = "2026-12-07T00:00:00.000Z"

@@ -22,9 +22,9 @@ from taxonomy.analysis.report import coverage_document
 from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS, items_of, record_key
 from taxonomy.domain.records import (
     DEFAULT_TAXONOMY,
+    SEARCH_MAX_LENGTH,
     Adopts,
     Architecture,
-    SEARCH_MAX_LENGTH,
     Incident,
     InForceIn,
     Jurisdiction,

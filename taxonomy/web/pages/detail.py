@@ -7,12 +7,12 @@ from django.views.decorators.http import require_safe
 
 from taxonomy import selectors
 from taxonomy.analysis.chains import onward_chains
-from taxonomy.domain.architectures import AT
 from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.records import (
     Taxonomy,
 )
 from taxonomy.domain.scenario import scenario_query, scenario_summary
+from taxonomy.selectors import crosswalk
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.web import present as presentation
 from taxonomy.web import uncertainty
@@ -50,6 +50,11 @@ def threat_detail(request, threat_id: str):
         "pivotal": uncertainty.pivotal_for(robustness_of(request, analysis), threat_id),
         **_depth_words(request, analysis, entry),
         **_threat_incidents(request, snapshot, threat_id),
+        "mapped_onto": crosswalk.threat_mappings(
+            taxonomy=request.taxonomy.name,
+            threat_id=threat_id,
+            token=selectors.revision_token(),
+        ),
     }
     return render(request, "taxonomy/threat.html", context)
 
@@ -183,7 +188,7 @@ def architecture_detail(request, architecture_id: str):
     sources = {s.id: s for s in snapshot.sources}
     context = analysis.shown | {
         "architecture": architecture,
-        "summary": scenario_summary(scenario, _scenario_names(names, scenario)),
+        "summary": scenario_summary(scenario, _scenario_names(names)),
         "coverage_query": scenario_query(scenario),
         "adopts": [
             {
@@ -201,19 +206,10 @@ def architecture_detail(request, architecture_id: str):
     return render(request, "taxonomy/architecture.html", context)
 
 
-def _scenario_names(names: dict, scenario) -> dict[str, str]:
+def _scenario_names(names: dict) -> dict[str, str]:
     """Display names for a scenario's sentence: layers, mitigations and
-    jurisdictions, and each ``M@J`` adopt entry as "M in J"."""
-    named = names["layer"] | names["mitigation"] | names["jurisdiction"]
-    for entry in scenario.adopt:
-        mitigation, at, jurisdiction = entry.partition(AT)
-        if at:
-            named.setdefault(
-                entry,
-                f"{named.get(mitigation, mitigation)} in "
-                f"{named.get(jurisdiction, jurisdiction)}",
-            )
-    return named
+    jurisdictions (the codec puts ``M@J`` entries in words with them)."""
+    return names["layer"] | names["mitigation"] | names["jurisdiction"]
 
 
 @require_safe
@@ -230,7 +226,7 @@ def architecture_list(request):
         rows.append(
             {
                 "architecture": architecture,
-                "summary": scenario_summary(scenario, _scenario_names(names, scenario)),
+                "summary": scenario_summary(scenario, _scenario_names(names)),
                 "adopted": sum(
                     link.architecture == architecture.id for link in snapshot.adopts
                 ),
