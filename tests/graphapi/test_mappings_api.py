@@ -287,3 +287,21 @@ def test_a_deleted_threat_takes_its_mapping_rows_with_it_in_the_audit_log(two, a
     entry = AuditEntry.objects.get(kind="maps_to", action="delete")
     assert entry.before["mapping_set_id"] == SET_ID
     assert entry.key == "AML.T0024->model-extraction"
+
+
+def test_the_audit_api_filters_the_changes_to_mapping_sets_and_rows(two, api):
+    api.post("/api/v1/mappings/", SET, format="json")
+    rows = api.get("/api/v1/audit/?kind=maps_to")
+    assert rows.status_code == 200, rows.json()
+    assert [e["key"] for e in rows.json()["results"]] == [
+        "atlas:AML.T0024->layerwise:model-extraction"
+    ]
+    sets = api.get("/api/v1/audit/?kind=mapping_set").json()["results"]
+    assert [(e["key"], e["after"]["rows"]) for e in sets] == [(SET_ID, 1)]
+
+
+def test_the_history_page_shows_the_changes_to_mapping_sets(two, api, client):
+    api.post("/api/v1/mappings/", SET, format="json")
+    page = client.get("/history/")
+    assert page.status_code == 200
+    assert "atlas:AML.T0024-&gt;layerwise:model-extraction" in page.content.decode()

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from taxonomy import audit
 from taxonomy.domain.kinds import (
+    KINDS,
     LINK_KINDS,
     NODE_KINDS,
     link_kinds_touching,
@@ -52,6 +53,13 @@ def shown(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(map(str, value))
     return str(value)
+
+
+@register.filter
+def has_history(entry) -> bool:
+    """Whether an audit entry's item has a history page: an item of a kind of
+    the registry (a mapping set's and its rows' changes are listed only)."""
+    return entry.kind in KINDS
 
 
 @register.filter
