@@ -694,7 +694,12 @@ class _ChosenSerializer(serializers.Serializer):
         "`MITIGATION@JURISDICTION`.",
     )
     jurisdiction = serializers.CharField(
-        required=False, help_text="With `where=places`: the place it is adopted in."
+        required=False, help_text="With `where`: the jurisdiction it is adopted in."
+    )
+    place = serializers.CharField(
+        required=False,
+        help_text="With `where`: that jurisdiction's name as a sentence says it "
+        "('the European Union').",
     )
     words = serializers.CharField(
         required=False, help_text="With `where`: e.g. 'Adopt Compute KYC in the EU'."
@@ -807,8 +812,8 @@ class RecommendationSerializer(serializers.Serializer):
     )
     words = serializers.CharField(
         required=False,
-        help_text="With `where=places`: the answer in words ('Adopt X in the EU "
-        "and Y in the United States').",
+        help_text="With `where`: the answer in words ('Adopt X in the European "
+        "Union and Y in the United States').",
     )
     count_introduced = serializers.BooleanField()
     assumptions = _AssumptionsSerializer()

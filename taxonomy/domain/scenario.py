@@ -660,22 +660,27 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
 
 
 def adoption_words(pairs: Iterable[tuple[str, str]], names: Mapping[str, str]) -> str:
-    """(mitigation, jurisdiction) pairs in words, by jurisdiction name:
-    "A and B in the EU and C in the US".
+    """(mitigation, jurisdiction) pairs in words, jurisdictions by name
+    (``place_phrase``), grouped by place or by measure, whichever is shorter.
 
-    >>> adoption_words([("b", "eu"), ("a", "eu"), ("c", "us")],
-    ...     {"a": "A", "b": "B", "c": "C", "eu": "the EU", "us": "the US"})
-    'A and B in the EU and C in the US'
+    >>> names = {"a": "A", "b": "B", "eu": "European Union", "cn": "China"}
+    >>> adoption_words([("b", "eu"), ("a", "eu"), ("a", "cn")], names)
+    'A in China and A and B in the European Union'
+    >>> adoption_words([("a", "eu"), ("a", "cn")], names)
+    'A in China and the European Union'
     """
     by_place: dict[str, list[str]] = {}
+    by_measure: dict[str, list[str]] = {}
     for m, j in pairs:
-        by_place.setdefault(names.get(j, j), []).append(names.get(m, m))
-    return _and_list(
-        [
-            f"{_and_list(sorted(ms))} in {place}"
-            for place, ms in sorted(by_place.items())
-        ]
-    )
+        place, measure = place_phrase(names.get(j, j)), names.get(m, m)
+        by_place.setdefault(place, []).append(measure)
+        by_measure.setdefault(measure, []).append(place)
+    if len(by_measure) < len(by_place):
+        groups = [(m, sorted(ps)) for m, ps in sorted(by_measure.items())]
+    else:
+        groups = [(p, sorted(ms)) for p, ms in sorted(by_place.items())]
+        groups = [(_and_list(ms), [p]) for p, ms in groups]
+    return _and_list([f"{what} in {_and_list(where)}" for what, where in groups])
 
 
 def _and_list(words: list[str]) -> str:

@@ -25,7 +25,7 @@ from taxonomy.analysis.recommend import (
 )
 from taxonomy.analysis.recommend.where import candidates_in
 from taxonomy.domain.errors import RecommendationError
-from taxonomy.domain.jurisdictions import Geography
+from taxonomy.domain.jurisdictions import Geography, place_phrase
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.scenario import (
     DEMAND,
@@ -173,7 +173,7 @@ def _document(
         for r in (*snapshot.mitigations, *snapshot.layers, *snapshot.jurisdictions)
     }
     closes = dict(chosen.closes)
-    place = named.get(where, where)
+    place = place_phrase(named.get(where, where))
     return {
         "taxonomy": taxonomy,
         "revision": snapshot.revision,
@@ -190,6 +190,19 @@ def _document(
         "budget": None if math.isinf(budget) else budget,
         "candidates": None if candidates is None else list(candidates),
         "where": where,
+        **(
+            {
+                "words": "Adopt "
+                + adoption_words(
+                    [(m, where) for m in chosen.chosen],
+                    named | {where: place},
+                )
+                if chosen.chosen
+                else f"Nothing within the budget adds a threat addressed in {place}"
+            }
+            if where
+            else {}
+        ),
         "count_introduced": count_introduced,
         "assumptions": {
             "threshold": scenario.threshold,
@@ -208,6 +221,8 @@ def _document(
                 **(
                     {
                         "adopt": adopt_entry(m, where),
+                        "jurisdiction": where,
+                        "place": place,
                         "words": f"Adopt {mitigations[m].name} in {place}",
                     }
                     if where
@@ -286,6 +301,7 @@ def where_places_document(
         )
     }
     mitigations = {m.id: m for m in snapshot.mitigations}
+    spoken = named | {j.id: place_phrase(j.name) for j in snapshot.jurisdictions}
     before, after = found.addressed_before, found.addressed_after
     return {
         "taxonomy": taxonomy,
@@ -313,7 +329,7 @@ def where_places_document(
             }
             for t in found.mobile
         ],
-        "words": "Adopt " + adoption_words(found.chosen, named)
+        "words": "Adopt " + adoption_words(found.chosen, spoken)
         if found.chosen
         else "Nothing within the budget closes another mobile threat in every place",
         "count_introduced": False,
@@ -333,7 +349,8 @@ def where_places_document(
                 "introduces": [],
                 "adopt": adopt_entry(m, p),
                 "jurisdiction": p,
-                "words": f"Adopt {mitigations[m].name} in {named[p]}",
+                "place": spoken[p],
+                "words": f"Adopt {mitigations[m].name} in {spoken[p]}",
             }
             for m, p in found.chosen
         ],

@@ -13,7 +13,7 @@ from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.jurisdictions import analyse_in
 from taxonomy.analysis.model import ADDRESSED_CLASSES
 from taxonomy.analysis.recommend import in_jurisdiction, recommend, recommend_places
-from taxonomy.domain.jurisdictions import Geography
+from taxonomy.domain.jurisdictions import Geography, place_phrase
 from taxonomy.domain.scenario import Scenario
 from taxonomy.selectors import taxonomy_snapshot
 
@@ -41,7 +41,7 @@ def test_what_the_eu_should_adopt_next_is_the_analysis_in_the_eu(
         rec.addressed_after,
     )
     assert doc["where"] == "eu" and ["jurisdiction", "eu"] in doc["scenario"]["params"]
-    eu = next(j.name for j in snapshot.jurisdictions if j.id == "eu")
+    eu = place_phrase(next(j.name for j in snapshot.jurisdictions if j.id == "eu"))
     names = {m.id: m.name for m in snapshot.mitigations}
     assert [(m["adopt"], m["words"]) for m in doc["chosen"]] == [
         (f"{m}@eu", f"Adopt {names[m]} in {eu}") for m in rec.chosen

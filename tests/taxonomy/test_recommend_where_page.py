@@ -11,7 +11,7 @@ import pytest
 
 from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.recommend import in_jurisdiction, recommend, recommend_places
-from taxonomy.domain.jurisdictions import Geography
+from taxonomy.domain.jurisdictions import Geography, place_phrase
 from taxonomy.domain.scenario import Scenario
 from taxonomy.selectors import taxonomy_snapshot
 
@@ -30,11 +30,14 @@ def test_the_page_says_what_the_eu_should_adopt_in_words(
     in_eu = Scenario(maturities=["deployed"], jurisdiction="eu")
     rec = recommend(*in_jurisdiction(model, geography, in_eu, "eu"), budget=2)
     html = _page(client, "where=eu&budget=2")
-    eu = next(j.name for j in snapshot.jurisdictions if j.id == "eu")
+    eu = place_phrase(next(j.name for j in snapshot.jurisdictions if j.id == "eu"))
     names = {m.id: m.name for m in snapshot.mitigations}
+    headline = html.split('id="next-headline">')[1].split("</p>")[0]
+    measures = " and ".join(sorted(names[m] for m in rec.chosen))
+    assert headline.startswith(f"Adopt {measures} in {eu} (cost ")
+    assert f"from {rec.addressed_before} to {rec.addressed_after}" in headline
     for m in rec.chosen:
         assert f'<tr id="chosen-{m}@eu">' in html
-        assert f"Adopt {names[m]} in {eu}" in html
     assert re.search(r'<option value="eu" selected>In [^<]+: what it should', html)
     link = re.search(r'id="matrix-link" class="button" href="([^"]+)"', html)[1]
     assert "jurisdiction=eu" in link and f"adopt={rec.chosen[0]}%40eu" in link

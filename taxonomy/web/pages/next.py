@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from taxonomy.domain.jurisdictions import place_phrase
 from taxonomy.domain.records import (
     MATURITIES,
 )
@@ -76,7 +77,7 @@ def _where_choices(snapshot, current: str) -> list[tuple[str, str, bool]]:
         return []
     choices = [("", "Everywhere: the measures as recorded, one world")]
     choices += [
-        (j.id, f"In {j.name}: what it should adopt next")
+        (j.id, f"In {place_phrase(j.name)}: what it should adopt next")
         for j in sorted(snapshot.jurisdictions, key=lambda j: j.name)
     ]
     choices.append(
