@@ -7,7 +7,7 @@ keyword: ``/edit/threat/delete/`` edits the threat whose id is "delete".
 from django.urls import path
 
 from taxonomy.domain.kinds import KINDS
-from taxonomy.web import history_views
+from taxonomy.web import crosswalk_edit, history_views
 from taxonomy.web.edit_views import edit_item
 
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "history/<str:kind>/<str:key>/", history_views.node_history, name="history-node"
     ),
+    path("crosswalks/row/", crosswalk_edit.mapping_row_edit, name="mapping-row-edit"),
     path("revisions/", history_views.revision_list, name="revisions"),
     path("revisions/compare/", history_views.revision_compare, name="revision-compare"),
 ]

@@ -17,8 +17,15 @@ from typing import Any
 from django import forms
 
 from taxonomy.domain.architectures import scenario_of_query
-from taxonomy.domain.errors import InvalidWrite
+from taxonomy.domain.errors import InvalidWrite, MappingFileError
 from taxonomy.domain.kinds import KINDS, NODE_KINDS, PLAIN_LINK_KINDS
+from taxonomy.domain.mappings import (
+    DEFAULT_JUSTIFICATION,
+    JUSTIFICATIONS,
+    PREDICATE_WORDS,
+    PREDICATES,
+    MappingRow,
+)
 from taxonomy.domain.records import (
     INCIDENT_KINDS,
     JURISDICTION_KINDS,
@@ -618,3 +625,77 @@ class HistoryFilterForm(forms.Form):
             "until": data.get("until"),
             "kind": data.get("kind") or None,
         }
+
+
+class MappingRowForm(forms.Form):
+    """One row of a mapping set (SSSOM, issue 26), as an editor enters it."""
+
+    subject_id = forms.CharField(
+        max_length=500, help_text="A CURIE of the set's subject taxonomy."
+    )
+    predicate_id = forms.ChoiceField(
+        choices=[(p, f"{p} ({PREDICATE_WORDS[p]})") for p in PREDICATES]
+    )
+    object_id = forms.CharField(
+        max_length=500, help_text="A CURIE of the set's object taxonomy."
+    )
+    confidence = forms.FloatField(
+        min_value=0, max_value=1, required=False, help_text="0 to 1; empty: not stated."
+    )
+    mapping_justification = forms.ChoiceField(
+        choices=[(j, j) for j in JUSTIFICATIONS], initial=DEFAULT_JUSTIFICATION
+    )
+    rationale = forms.CharField(
+        max_length=2000,
+        required=False,
+        help_text="Why they match, in one line (SSSOM's comment).",
+    )
+    author_id = forms.CharField(
+        max_length=500, required=False, help_text="CURIEs, separated by |."
+    )
+    mapping_date = forms.DateField(required=False, help_text="YYYY-MM-DD.")
+    comment = _text(
+        "Why (optional)", rows=2, help_text="Shown in the history beside your change."
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def row(self) -> MappingRow:
+        """The row the form holds."""
+        data = self.cleaned_data
+        return MappingRow(
+            subject_id=data["subject_id"].strip(),
+            predicate_id=data["predicate_id"],
+            object_id=data["object_id"].strip(),
+            mapping_justification=data["mapping_justification"],
+            confidence=data["confidence"],
+            comment=" ".join(data["rationale"].split()),
+            author_id=tuple(
+                a.strip() for a in data["author_id"].split("|") if a.strip()
+            ),
+            mapping_date=data["mapping_date"].isoformat()
+            if data["mapping_date"]
+            else "",
+        )
+
+    @staticmethod
+    def initial_of(row: MappingRow) -> dict[str, Any]:
+        """A stored row as the form's initial values."""
+        return {
+            "subject_id": row.subject_id,
+            "predicate_id": row.predicate_id,
+            "object_id": row.object_id,
+            "confidence": row.confidence,
+            "mapping_justification": row.mapping_justification,
+            "rationale": row.comment,
+            "author_id": "|".join(row.author_id),
+            "mapping_date": row.mapping_date or None,
+            "version": row.version,
+        }
+
+    def add_file_errors(self, error: MappingFileError) -> None:
+        """Put the SSSOM reader's refusal on the fields it names."""
+        names = {"comment": "rationale"}
+        for problem in error.problems:
+            field, _, message = problem.message.partition(": ")
+            field = names.get(field, field)
+            self.add_error(field if field in self.fields else None, message)
