@@ -12,7 +12,7 @@ import csv
 import io
 from dataclasses import replace
 
-from taxonomy.analysis.crosswalk import crossed_view, crosswalk, threat_inputs
+from taxonomy.analysis.crosswalk import RULE, crossed_view, crosswalk, threat_inputs
 from taxonomy.analysis.crosswalk_report import (
     cross_rows,
     crosswalk_document,
@@ -22,6 +22,7 @@ from taxonomy.analysis.crosswalk_report import (
     set_heading,
 )
 from taxonomy.analysis.fast import run_scenario
+from taxonomy.analysis.incidents import CROSSED_ASSUMPTION
 from taxonomy.analysis.incidents_report import (
     crossed_incident_document,
     incident_detail_document,
@@ -191,7 +192,9 @@ def crossed_incident_detail(
     token = token or revision_token()
 
     def compute() -> dict | None:
-        mapping_set, _, analysis, other, crossed = _crossed(token, taxonomy, scenario)
+        mapping_set, ours, analysis, other, crossed = _crossed(
+            token, taxonomy, scenario
+        )
         if incident_id not in {i.id for i in other.incidents}:
             return None
         document = incident_detail_document(
@@ -203,6 +206,8 @@ def crossed_incident_detail(
             step.update(via=item.via, confidence=item.confidence)
         heading = set_heading(mapping_set)
         document["through"] = {"id": heading["id"], "name": heading["title"]}
+        document["scenario"] = {"summary": _summary(ours, scenario, mapping_set)}
+        document["assumption"] = f"{CROSSED_ASSUMPTION} {RULE}"
         return document
 
     key = ("detail", taxonomy, incident_id, scenario.cache_key())

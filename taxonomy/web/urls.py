@@ -5,6 +5,7 @@ from django.urls import include, path
 from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.web import downloads, pages
 from taxonomy.web.pages import architectures as side_by_side
+from taxonomy.web.pages import crosswalks
 from taxonomy.web.pages import jurisdictions as where
 from taxonomy.web.pages.frameworks import frameworks
 
@@ -33,6 +34,9 @@ urlpatterns = [
     path("brief/", pages.brief, name="brief"),
     path("glossary/", pages.glossary_page, name="glossary"),
     path("frameworks/", frameworks, name="frameworks"),
+    path("crosswalks/", crosswalks.crosswalk_list, name="crosswalks"),
+    path("crosswalks/set/", crosswalks.mapping_set_page, name="crosswalk-set"),
+    path("crosswalks/matrix/", crosswalks.crosswalk_matrix, name="crosswalk-matrix"),
     # Before the architectures' own pages, /architectures/<id>/.
     path(
         "architectures/compare/",

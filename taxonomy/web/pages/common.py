@@ -224,7 +224,9 @@ def analyse_request(
     """
     names = names_by_kind(snapshot)
     try:
-        scenario = scenario_from(request)
+        # ``through=`` reads a catalogue through a mapping (the coverage and
+        # incident pages'); every other page shows the taxonomy as it is.
+        scenario = replace(scenario_from(request), through=None)
         document = page_coverage(request, replace(query, scenario=scenario))
     except (ScenarioError, ValueError) as error:
         context = {"names": names, **(frame or {})}

@@ -16,7 +16,9 @@ from taxonomy.domain.records import (
 from taxonomy.domain.scenario import (
     scenario_summary,
 )
+from taxonomy.selectors import crosswalk
 from taxonomy.selectors import incidents as incident_selectors
+from taxonomy.selectors.mappings import mapping_set_list
 from taxonomy.web import present as presentation
 from taxonomy.web.pages.common import (
     ChosenTaxonomy,
@@ -47,6 +49,9 @@ def _incident_read(request, snapshot: Taxonomy, template: str, read, frame=None)
         raise ScenarioProblem(error, template, context) from error
     named = names["layer"] | names["mitigation"] | names.get("jurisdiction", {})
     summary = scenario_summary(scenario, named)
+    if scenario.through:
+        # Through a mapping the scenario is about our taxonomy: its words too.
+        summary = found["scenario"]["summary"]
     return found, {"names": names, "scenario": scenario, "scenario_summary": summary}
 
 
@@ -73,8 +78,20 @@ def incident_list(request):
         "statuses": presentation.STATUSES,
         "page": Paginator(listed, INCIDENTS_PER_PAGE).get_page(request.GET.get("page")),
         "elsewhere": _incidents_elsewhere(request, found["totals"]["incidents"]),
+        "mapping_sets": _mapping_sets(request),
     }
     return render(request, template, context)
+
+
+def _mapping_sets(request) -> list[dict]:
+    """The mapping sets that join an imported catalogue to another (none for
+    the seed): the page offers to replay its incidents through them."""
+    if not request.taxonomy.query:
+        return []
+    return [
+        crosswalk.set_heading(s)
+        for s in mapping_set_list(taxonomy=request.taxonomy.name)
+    ]
 
 
 def _incidents_elsewhere(request, held: int) -> list[tuple[str, int, str]]:

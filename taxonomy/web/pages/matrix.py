@@ -23,6 +23,7 @@ from taxonomy.domain.scenario import (
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.web import matrix_html, uncertainty
 from taxonomy.web import present as presentation
+from taxonomy.web.pages import crosswalks
 from taxonomy.web.pages.common import (
     PARAM,
     PageAnalysis,
@@ -109,8 +110,11 @@ def _mitigation_groups(snapshot: Taxonomy, ticked: set[str]) -> list[tuple]:
 def coverage_matrix(request):
     """Threats × layers heatmap under the URL's scenario; htmx gets the matrix only.
 
-    ``?revision=NAME`` shows the matrix of a named revision instead of now.
+    ``?revision=NAME`` shows the matrix of a named revision instead of now;
+    ``?through=SET`` the taxonomy read through a mapping set onto ours.
     """
+    if request.GET.get("through"):
+        return crosswalks.crosswalk_coverage(request)
     snapshot = read_snapshot_at(request)
     form = _scenario_form(snapshot, request)
     template = (

@@ -26,6 +26,15 @@ CLASS_INFO = {
         "Defense in depth", "≡", "addressed only by several layers together"
     ),
     "single-layer": ClassInfo("Single layer", "●", "one layer addresses it alone"),
+    # An item of another catalogue read through a mapping set (issue 26).
+    "loosely-mapped": ClassInfo(
+        "Loosely mapped",
+        "≈",
+        "only broad, narrow or related matches: an upper bound, never counted",
+    ),
+    "outside-the-taxonomy": ClassInfo(
+        "Outside the taxonomy", "∅", "maps to none of our threats: never counted"
+    ),
 }
 ADDRESSED = frozenset({"defense-in-depth", "single-layer"})
 # The order a policymaker reads the classes in: worst first.

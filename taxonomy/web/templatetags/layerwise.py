@@ -16,6 +16,7 @@ from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.domain.records import is_web_url
 from taxonomy.web import glossary, matrix_html, uncertainty
 from taxonomy.web import present as presentation
+from taxonomy.web.present import crosswalks as crosswalk_words
 
 register = template.Library()
 
@@ -119,6 +120,12 @@ def strength_dots(strength):
 def share_of(part, whole):
     """``part`` as a whole percentage of ``whole``, for bar widths."""
     return presentation.share(part, whole)
+
+
+@register.filter
+def match_symbol(predicate):
+    """A mapping predicate as the crosswalk matrix marks it: ``=``, ``≈`` ..."""
+    return crosswalk_words.match_symbol(predicate)
 
 
 @register.filter

@@ -1,0 +1,230 @@
+"""Coverage and incidents read through a mapping set (``through=``, issue 26),
+on the real Neo4j test server: the API, the coverage document and the pages
+answer what the crosswalk analysis of the seed says."""
+
+from __future__ import annotations
+
+from html import unescape
+
+import pytest
+from django.conf import settings
+
+from taxonomy import services
+from taxonomy.analysis.crosswalk import RULE
+from taxonomy.domain.coverage_query import CoverageQuery
+from taxonomy.domain.mappings import MappingRow, MappingSet
+from taxonomy.domain.records import Incident, Taxonomy, Threat, Uses
+from taxonomy.domain.scenario import Scenario
+from taxonomy.selectors import coverage_report
+from taxonomy.selectors.incidents import incident_report
+
+SET_ID = "https://example.org/layerwise/mappings/surfaces"
+ATLAS = Taxonomy(
+    threats=(
+        Threat("AML.T0024", "Exfiltration via ML Inference API", taxonomy="atlas"),
+        Threat("AML.T0054", "LLM Jailbreak", taxonomy="atlas"),
+        Threat("AML.T0010", "ML Supply Chain Compromise", taxonomy="atlas"),
+        Threat("AML.T0000", "Search Victim Research", taxonomy="atlas"),
+    ),
+    incidents=(
+        Incident("AML.CS0001", "Extraction case", taxonomy="atlas"),
+        Incident("AML.CS0002", "Reconnaissance only", taxonomy="atlas"),
+    ),
+    uses=(
+        Uses("AML.CS0001", "AML.T0000", (1,)),
+        Uses("AML.CS0001", "AML.T0024", (2,)),
+        Uses("AML.CS0002", "AML.T0000", (1,)),
+    ),
+)
+MAPPING = MappingSet(
+    SET_ID,
+    "atlas",
+    "layerwise",
+    license="https://creativecommons.org/licenses/by/4.0/",
+    mapping_set_title="ATLAS onto the seed (test)",
+    curie_map=(
+        ("atlas", "https://atlas.mitre.org/techniques/"),
+        ("layerwise", "https://example.org/layerwise/threat/"),
+    ),
+    rows=(
+        MappingRow(
+            "atlas:AML.T0024",
+            "skos:exactMatch",
+            "layerwise:model-extraction",
+            confidence=1.0,
+        ),
+        MappingRow(
+            "atlas:AML.T0054",
+            "skos:closeMatch",
+            "layerwise:guardrail-removal",
+            confidence=0.5,
+        ),
+        MappingRow(
+            "atlas:AML.T0010",
+            "skos:relatedMatch",
+            "layerwise:model-extraction",
+            confidence=1.0,
+        ),
+    ),
+)
+
+
+@pytest.fixture
+def crossed_graph(graph):
+    services.taxonomy_load(path=settings.FIXTURES_DIR)
+    services.taxonomy_apply(taxonomy=ATLAS, scope="atlas")
+    services.mapping_set_save(mapping_set=MAPPING, channel=None)
+    return graph
+
+
+def _seed(threat: str) -> dict:
+    document = coverage_report(CoverageQuery(scenario=Scenario()))
+    return next(t for t in document["threats"] if t["id"] == threat)
+
+
+def test_the_coverage_api_reads_atlas_through_the_mapping(crossed_graph, client):
+    answer = client.get("/api/v1/coverage/", {"taxonomy": "atlas", "through": SET_ID})
+    assert answer.status_code == 200, answer.content
+    document = answer.json()
+    assert document["rule"] == RULE
+    items = {t["id"]: t for t in document["threats"]}
+    extraction = _seed("model-extraction")
+    assert items["AML.T0024"]["coverage"] == pytest.approx(
+        extraction["coverage"]["all"]
+    )
+    assert items["AML.T0024"]["via"] == "model-extraction"
+    removal = _seed("guardrail-removal")
+    assert items["AML.T0054"]["coverage"] == pytest.approx(
+        0.5 * removal["coverage"]["all"]
+    )
+    assert items["AML.T0010"]["class"] == "loosely-mapped"
+    assert not items["AML.T0010"]["addressed"]
+    assert items["AML.T0010"]["upper_bound"] == pytest.approx(
+        extraction["coverage"]["all"]
+    )
+    assert items["AML.T0000"]["class"] == "outside-the-taxonomy"
+
+
+def test_the_scenario_applies_to_our_taxonomy_through_the_mapping(crossed_graph):
+    scenario = Scenario(disabled_layers=["hardware"], through=SET_ID)
+    document = coverage_report(CoverageQuery(taxonomy="atlas", scenario=scenario))
+    ours = coverage_report(
+        CoverageQuery(scenario=Scenario(disabled_layers=["hardware"]))
+    )
+    extraction = next(t for t in ours["threats"] if t["id"] == "model-extraction")
+    item = next(t for t in document["threats"] if t["id"] == "AML.T0024")
+    assert item["coverage"] == pytest.approx(extraction["coverage"]["all"])
+    assert (
+        "read through the mapping set ATLAS onto the seed (test)"
+        in (document["scenario"]["summary"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"taxonomy": "atlas", "through": "https://example.org/none"}, "through"),
+        (
+            {"taxonomy": "atlas", "through": SET_ID, "disable_layer": "nope"},
+            "disable_layer",
+        ),
+    ],
+)
+def test_an_unknown_mapping_set_or_id_is_a_clear_422(
+    crossed_graph, client, query, field
+):
+    answer = client.get("/api/v1/coverage/", query)
+    assert answer.status_code == 422, answer.content
+    assert field in answer.json()["error"]["details"]
+
+
+def test_a_set_that_does_not_map_the_taxonomy_asked_is_refused(crossed_graph, client):
+    answer = client.get("/api/v1/coverage/", {"through": SET_ID, "taxonomy": "nist"})
+    assert answer.status_code in (404, 422)
+    answer = client.get("/api/v1/incidents/", {"through": SET_ID})
+    assert answer.status_code == 422, answer.content
+    assert "through" in answer.json()["error"]["details"]
+
+
+def test_incidents_replay_against_our_scenario_through_the_mapping(crossed_graph):
+    report = incident_report(scenario=Scenario(through=SET_ID), taxonomy="atlas")
+    extraction = _seed("model-extraction")
+    verdicts = {i["id"]: i for i in report["incidents"]}
+    addressed = extraction["class"] in ("single-layer", "defense-in-depth")
+    assert addressed, "the seed addresses model extraction"
+    assert verdicts["AML.CS0001"]["stopped"] is True
+    assert verdicts["AML.CS0001"]["via"][0]["threat"] == "model-extraction"
+    assert verdicts["AML.CS0002"]["stopped"] is False
+    assert verdicts["AML.CS0002"]["outside"] == ["AML.T0000"]
+    assert report["through"]["id"] == SET_ID
+    assert RULE in report["assumption"]
+
+
+def test_the_incidents_page_names_the_mapping_and_the_steps_outside(
+    crossed_graph, client
+):
+    answer = client.get("/incidents/", {"taxonomy": "atlas", "through": SET_ID})
+    html = unescape(answer.content.decode())
+    assert answer.status_code == 200
+    assert "ATLAS onto the seed (test)" in html
+    assert RULE in html
+    assert "outside the taxonomy" in html
+    assert 'data-outside="1"' in html
+    assert "Link strengths are the project's editorial judgement" not in html
+
+
+def test_the_atlas_only_replay_says_its_strengths_were_assumed(crossed_graph, client):
+    html = unescape(client.get("/incidents/", {"taxonomy": "atlas"}).content.decode())
+    assert "imported at an assumed strength" in html
+    assert "assumed at import, not judged by the project" in html
+    assert "Link strengths are the project's editorial judgement" not in html
+    assert "ATLAS onto the seed (test)" in html
+
+
+def test_the_seed_s_footer_still_says_strengths_are_editorial(crossed_graph, client):
+    html = unescape(client.get("/incidents/").content.decode())
+    assert "Link strengths are the project's editorial judgement" in html
+
+
+def test_the_coverage_page_through_a_set_states_the_rule(crossed_graph, client):
+    answer = client.get("/coverage/", {"taxonomy": "atlas", "through": SET_ID})
+    html = unescape(answer.content.decode())
+    assert answer.status_code == 200
+    assert RULE in html
+    assert 'data-item="AML.T0000" data-addressed="false"' in html
+    assert "Outside the taxonomy" in html
+
+
+def test_the_coverage_page_refuses_an_unknown_set_clearly(crossed_graph, client):
+    answer = client.get("/coverage/", {"taxonomy": "atlas", "through": "x:nope"})
+    assert answer.status_code == 400
+    assert "unknown mapping set: x:nope" in answer.content.decode()
+
+
+def test_the_set_page_shows_rows_predicates_histogram_and_unmapped_items(
+    crossed_graph, client
+):
+    answer = client.get("/crosswalks/set/", {"id": SET_ID})
+    html = unescape(answer.content.decode())
+    assert answer.status_code == 200
+    assert 'data-subject="AML.T0024" data-object="model-extraction"' in html
+    assert (
+        '<tr data-predicate="skos:exactMatch"><th scope="row">exactMatch</th>' in html
+    )
+    assert "<title>0.5–0.6: 1</title>" in html
+    assert "Search Victim Research" in html  # an ATLAS item no row maps
+    assert "Scaled misuse" in html or "scaled-misuse" in html  # ours unmapped
+    assert client.get("/crosswalks/set/", {"id": "x:nope"}).status_code == 404
+
+
+def test_the_matrix_and_the_threat_page_show_what_maps_onto_a_threat(
+    crossed_graph, client
+):
+    html = unescape(client.get("/crosswalks/matrix/", {"id": SET_ID}).content.decode())
+    assert 'data-threat="model-extraction"' in html
+    assert '<span title="skos:exactMatch">=</span> 1.0' in html
+    html = unescape(client.get("/threats/model-extraction/").content.decode())
+    assert 'id="mapped-onto"' in html
+    assert 'data-item="AML.T0024"' in html and 'data-item="AML.T0010"' in html
+    listing = client.get("/crosswalks/").content.decode()
+    assert "ATLAS onto the seed (test)" in listing
