@@ -449,7 +449,7 @@ THE_WORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def place_phrase(name: str) -> str:
+def place_phrase(name: str | None) -> str:
     """A jurisdiction's name as a sentence says it after "in": with "the" when
     English asks for it, by a rule on the name alone.
 
@@ -458,13 +458,17 @@ def place_phrase(name: str) -> str:
     phrase in sentence case (every word after the first lower case or an
     acronym, as "Rest of the world"), whose first letter is then lowered. A
     name that starts with "the" (an editor's "The Gambia") is kept as it is;
-    a text in brackets ("(proposed)") is not read.
+    a text in brackets ("(proposed)") is not read; no name (None) is "".
 
     >>> [place_phrase(n) for n in ("European Union", "China", "United States",
     ...     "EU", "Rest of the world", "The Gambia", "Czech Republic",
     ...     "Multilateral AI safeguards agency (proposed)", "Bosnia and Herzegovina")]
     ['the European Union', 'China', 'the United States', 'the EU', 'the rest of the world', 'The Gambia', 'the Czech Republic', 'the multilateral AI safeguards agency (proposed)', 'Bosnia and Herzegovina']
+    >>> place_phrase(None)
+    ''
     """
+    if not name:
+        return ""
     words = _WORD.findall(re.sub(r"\(.*?\)", " ", name))
     if not words or words[0].lower() == "the":
         return name
