@@ -626,12 +626,19 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
     >>> scenario_summary(Scenario(maturities=["deployed"], adopt=["b", "a"]),
     ...                  {"a": "Chip attestation", "b": "Deployer liability"})
     'Only the measures already deployed count (today), plus Chip attestation and Deployer liability adopted; threshold 80%.'
+    >>> scenario_summary(Scenario(maturities=["deployed"], adopt=["a@eu"],
+    ...     jurisdiction="eu"), {"a": "Chip attestation", "eu": "European Union"})
+    'Only the measures already deployed count (today), adopting Chip attestation, in the European Union; threshold 80%.'
     """
     words = _maturity_words(scenario.maturities)
     if scenario.adopted_everywhere:
         adopted = sorted(names.get(i, i) for i in scenario.adopted_everywhere)
         words += f", plus {_and_list(adopted)} adopted"
-    if scenario.adopted_in:
+    if {j for _, j in scenario.adopted_in} == {scenario.jurisdiction}:
+        # Adopted where the analysis is: the place follows once, below.
+        adopted = sorted(names.get(m, m) for m, _ in scenario.adopted_in)
+        words += f", adopting {_and_list(adopted)}"
+    elif scenario.adopted_in:
         words += f", adopting {adoption_words(scenario.adopted_in, names)}"
     off = sorted(names.get(i, i) for i in scenario.disabled_layers)
     off += sorted(names.get(i, i) for i in scenario.disabled_mitigations)

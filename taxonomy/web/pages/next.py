@@ -75,16 +75,15 @@ def _where_choices(snapshot, current: str) -> list[tuple[str, str, bool]]:
     (none but everywhere when the taxonomy records no jurisdiction)."""
     if not snapshot.jurisdictions:
         return []
-    choices = [("", "Everywhere: the measures as recorded, one world")]
+    choices = [("", "Everywhere, as recorded")]
     choices += [
-        (j.id, f"In {place_phrase(j.name)}: what it should adopt next")
+        (j.id, f"In {place_phrase(j.name)}")
         for j in sorted(snapshot.jurisdictions, key=lambda j: j.name)
     ]
     choices.append(
         (
             PLACES,
-            "Where mobile threats can move: which measures, adopted where, "
-            "close the most of them",
+            "In the places that close most mobile threats",
         )
     )
     return [(value, words, value == current) for value, words in choices]
