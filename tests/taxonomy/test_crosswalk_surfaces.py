@@ -5,9 +5,11 @@ answer what the crosswalk analysis of the seed says."""
 from __future__ import annotations
 
 from html import unescape
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 
 from taxonomy import services
 from taxonomy.analysis.crosswalk import RULE
@@ -228,3 +230,21 @@ def test_the_matrix_and_the_threat_page_show_what_maps_onto_a_threat(
     assert 'data-item="AML.T0024"' in html and 'data-item="AML.T0010"' in html
     listing = client.get("/crosswalks/").content.decode()
     assert "ATLAS onto the seed (test)" in listing
+
+
+def test_the_incidents_command_replays_through_a_set(crossed_graph):
+    out = StringIO()
+    call_command("incidents", "--taxonomy", "atlas", "--through", SET_ID, stdout=out)
+    text = out.getvalue()
+    assert text.startswith("1 of 2 documented incidents would be stopped")
+    assert "Read through the mapping set ATLAS onto the seed (test)" in text
+    assert "AML.CS0002  not stopped (1 step(s) outside the taxonomy)" in text
+    with pytest.raises(CommandError, match="unknown mapping set: x:nope"):
+        call_command("incidents", "--taxonomy", "atlas", "--through", "x:nope")
+
+
+def test_the_seed_s_brief_replays_atlas_through_the_set(crossed_graph, client):
+    html = unescape(client.get("/brief/").content.decode())
+    line = html.split('class="crossed-incidents-line"')[1].split("</p>")[0]
+    assert "1 of 2</strong> documented incidents of atlas" in line
+    assert "ATLAS onto the seed (test)" in line

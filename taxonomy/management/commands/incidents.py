@@ -32,6 +32,13 @@ def render_text(document: dict, kind: str | None) -> str:
         f"{document['dependence']}).",
         f"Assumption: {document['assumption']}",
     ]
+    if document.get("through"):
+        through = document["through"]
+        lines.append(
+            f"Read through the mapping set {through['name']} ({through['id']}) "
+            f"against our measures: {document['outside_total']} technique(s) they "
+            "use are outside the taxonomy and stop nothing."
+        )
     for name, counts in totals["by_kind"].items():
         if counts["incidents"]:
             lines.append(f"  {name}: {counts['stopped']} of {counts['incidents']}")
@@ -48,6 +55,8 @@ def render_text(document: dict, kind: str | None) -> str:
             verdict = "stopped" + (f" at step {at}" if at is not None else "")
         else:
             verdict = "not stopped"
+        if incident.get("outside"):
+            verdict += f" ({len(incident['outside'])} step(s) outside the taxonomy)"
         lines.append(f"  {incident['id']}  {verdict}  {incident['name']}")
     stoppers = document["stoppers"][:STOPPERS_SHOWN]
     if stoppers:

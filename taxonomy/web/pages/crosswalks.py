@@ -3,6 +3,8 @@ catalogue's coverage read through a set (the coverage page with ``through=``).""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -101,3 +103,26 @@ def crosswalk_coverage(request):
         return render(request, "taxonomy/crosswalk_coverage.html", context, status=400)
     context |= {"document": document, "scenario": scenario}
     return render(request, "taxonomy/crosswalk_coverage.html", context)
+
+
+def crossed_incident_lines(request, scenario) -> list[dict]:
+    """For the seed's brief: per mapping set that joins it to a catalogue with
+    documented incidents, that catalogue's incidents replayed against this
+    scenario through the set (``{set, taxonomy, report}``); none elsewhere."""
+    if request.taxonomy.query:
+        return []
+    token = selectors.revision_token()
+    counts = selectors.taxonomy_counts(token=token)
+    lines = []
+    for mapping_set in mapping_set_list(taxonomy=DEFAULT_TAXONOMY):
+        heading = _sides(crosswalk.set_heading(mapping_set))
+        other = heading["other"]
+        if other == DEFAULT_TAXONOMY or not counts.get(other, {}).get("incidents"):
+            continue
+        report = crosswalk.crossed_incident_report(
+            taxonomy=other,
+            scenario=replace(scenario, through=heading["id"]),
+            token=token,
+        )
+        lines.append({"set": heading, "taxonomy": other, "report": report})
+    return lines

@@ -14,6 +14,7 @@ from taxonomy.domain.scenario import (
 )
 from taxonomy.web import glossary
 from taxonomy.web import present as presentation
+from taxonomy.web.pages import crosswalks
 from taxonomy.web.pages.architectures import brief_comparison
 from taxonomy.web.pages.common import (
     analyse_request,
@@ -98,6 +99,10 @@ def brief(request):
             "downloads": download_links(request, analysis.scenario, compare=True),
             # Governance architectures side by side, when ?architecture= asks.
             "side_by_side": _side_by_side(request, snapshot),
+            # Real attacks of other catalogues against this mix (issue 26).
+            "crossed_incidents": crosswalks.crossed_incident_lines(
+                request, analysis.scenario
+            ),
         }
     )
     return render(request, "taxonomy/brief.html", context)
