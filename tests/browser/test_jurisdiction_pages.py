@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.test_walk import CSP_LISTEN, walk
+
 pytestmark = pytest.mark.browser
 
 
@@ -71,3 +73,16 @@ def test_a_jurisdictions_in_force_table_fits_a_phone(
     sources = page.locator("#jurisdiction-in-force .sources a")
     assert sources.count() >= 2
     assert sources.first.is_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_jurisdiction_pages_pass_axe(page: Page, site, screenshot_dir, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.add_init_script(CSP_LISTEN)
+    urls = [
+        "/jurisdictions/",
+        "/jurisdictions/?maturity=deployed&as_of=2025-03-01",
+        "/jurisdictions/eu/",
+        "/jurisdictions/us/",
+    ]
+    assert walk(page, site, width, urls, screenshot_dir) == []

@@ -143,3 +143,11 @@ def test_the_matrix_is_cached_per_revision(seeded_graph_read_only):
     assert again == first
     key = shared_key("jurisdiction-matrix", token, "layerwise", scenario.cache_key())
     assert shared_get(key) == first
+
+
+def test_a_taxonomy_without_jurisdictions_says_there_is_one_analysis(graph, client):
+    response = client.get(reverse("jurisdictions"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="no-jurisdictions"' in html
+    assert 'id="jurisdiction-matrix"' not in html
