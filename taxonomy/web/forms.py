@@ -631,19 +631,31 @@ class MappingRowForm(forms.Form):
     """One row of a mapping set (SSSOM, issue 26), as an editor enters it."""
 
     subject_id = forms.CharField(
-        max_length=500, help_text="A CURIE of the set's subject taxonomy."
+        label="Subject",
+        max_length=500,
+        help_text="An item of the subject taxonomy, as prefix:id (atlas:AML.T0024).",
     )
     predicate_id = forms.ChoiceField(
-        choices=[(p, f"{p} ({PREDICATE_WORDS[p]})") for p in PREDICATES]
+        label="How the subject relates to the object",
+        choices=[(p, f"{PREDICATE_WORDS[p]} ({p})") for p in PREDICATES],
     )
     object_id = forms.CharField(
-        max_length=500, help_text="A CURIE of the set's object taxonomy."
+        label="Object",
+        max_length=500,
+        help_text="An item of the object taxonomy, as prefix:id "
+        "(layerwise:model-extraction).",
     )
     confidence = forms.FloatField(
-        min_value=0, max_value=1, required=False, help_text="0 to 1; empty: not stated."
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text="How sure the match is, from 0 to 1; leave empty if not stated.",
     )
     mapping_justification = forms.ChoiceField(
-        choices=[(j, j) for j in JUSTIFICATIONS], initial=DEFAULT_JUSTIFICATION
+        label="Justification",
+        choices=[(j, j) for j in JUSTIFICATIONS],
+        initial=DEFAULT_JUSTIFICATION,
+        help_text="How the match was made (semapv).",
     )
     rationale = forms.CharField(
         max_length=2000,
@@ -651,9 +663,14 @@ class MappingRowForm(forms.Form):
         help_text="Why they match, in one line (SSSOM's comment).",
     )
     author_id = forms.CharField(
-        max_length=500, required=False, help_text="CURIEs, separated by |."
+        label="Authors",
+        max_length=500,
+        required=False,
+        help_text="As prefix:id, separated by | (orcid:0000-0002-1825-0097).",
     )
-    mapping_date = forms.DateField(required=False, help_text="YYYY-MM-DD.")
+    mapping_date = forms.DateField(
+        label="Date", required=False, help_text="When it was mapped, YYYY-MM-DD."
+    )
     comment = _text(
         "Why (optional)", rows=2, help_text="Shown in the history beside your change."
     )
