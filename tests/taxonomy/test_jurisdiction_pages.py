@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from taxonomy import selectors
+from taxonomy import selectors, services
 from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.selectors.cache import shared_get, shared_key
 from taxonomy.selectors.coverage import coverage_scenario
@@ -151,3 +151,15 @@ def test_a_taxonomy_without_jurisdictions_says_there_is_one_analysis(graph, clie
     html = response.content.decode()
     assert 'id="no-jurisdictions"' in html
     assert 'id="jurisdiction-matrix"' not in html
+
+
+def test_with_every_place_weighted_the_share_by_weight_is_shown(seeded_graph, client):
+    weights = {"cn": 15, "eu": 5, "rest-of-world": 3, "uk": 2, "us": 75}
+    for place, weight in weights.items():
+        services.node_update(kind="jurisdiction", key=place, changes={"weight": weight})
+    html = client.get("/jurisdictions/?maturity=deployed").content.decode()
+    table = _section(html, "jurisdiction-matrix")
+    assert "By weight" in table
+    row = re.search(r'<tr data-threat="scaled-misuse">(.*?)</tr>', table, re.S)[1]
+    # Addressed in the EU alone: 5 of the 100 weight.
+    assert re.findall(r'<td class="num">([^<]+)</td>', row) == ["1 of 5 (20%)", "5%"]

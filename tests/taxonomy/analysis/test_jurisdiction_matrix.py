@@ -70,6 +70,13 @@ def test_each_column_of_the_matrix_is_the_analysis_in_that_place(world, data):
             lowest = min(one_by_one[j].coverages[t] for j in where)
             assert one_by_one[row["weakest"]].coverages[t] == lowest
             assert math.isclose(row["share"], len(hit) / len(where), abs_tol=1e-6)
+            weights = {j.id: j.weight for j in geography.jurisdictions}
+            total = sum(weights[j] or 0 for j in where)
+            if any(weights[j] is None for j in where) or total == 0:
+                assert row["weighted_share"] is None
+            else:
+                expected = sum(weights[j] for j in hit) / total
+                assert math.isclose(row["weighted_share"], expected, abs_tol=1e-6)
         else:
             assert row["weakest"] is None and row["share"] is None
 
