@@ -19,7 +19,7 @@ import neo4j
 import neo4j.time
 
 from taxonomy.domain.errors import BackupError
-from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
+from taxonomy.domain.kinds import LINK_KINDS, MAPPING_SET_LABEL, MAPS_TO, NODE_KINDS
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.graph.repository.base import BATCH, _session, translate_errors
 from taxonomy.graph.repository.journal import LABEL as JOURNAL_LABEL
@@ -28,11 +28,17 @@ from taxonomy.graph.repository.schema import ensure_schema
 from taxonomy.graph.repository.staging import settle_load
 from taxonomy.graph.repository.visibility import lock_meta_tx
 
+# Mapping sets and their rows (MAPPING_SET_LABEL, MAPS_TO) are backed up too.
 LABELS = frozenset(
-    {*(k.label for k in NODE_KINDS.values()), "LayerwiseMeta", JOURNAL_LABEL}
+    {
+        *(k.label for k in NODE_KINDS.values()),
+        "LayerwiseMeta",
+        JOURNAL_LABEL,
+        MAPPING_SET_LABEL,
+    }
 )
 KIND_LABELS = frozenset(k.label for k in NODE_KINDS.values())
-TYPES = frozenset({*(k.rel for k in LINK_KINDS.values()), "IN_LAYER"})
+TYPES = frozenset({*(k.rel for k in LINK_KINDS.values()), "IN_LAYER", MAPS_TO.rel})
 TEMPORAL = "$datetime"
 Progress = Callable[[int, int], None] | None
 

@@ -351,3 +351,13 @@ def test_a_curie_names_an_imported_item_by_its_id_without_the_taxonomy_prefix(
         ("atlas:AML.T0024", "model-extraction"),
         ("atlas:AML.T0054", "guardrail-removal"),
     }
+
+
+def test_a_backup_restores_the_mapping_sets(two_taxonomies, tmp_path, db):
+    _load(tmp_path, CANONICAL)
+    rows: list[dict] = []
+    repository.graph_dump(rows.append)
+    repository.graph_clear()
+    repository.graph_load(rows, replace=True)
+    [stored] = repository.mapping_sets_read()
+    assert write_sssom(stored) == CANONICAL
