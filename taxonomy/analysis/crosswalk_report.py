@@ -5,6 +5,7 @@ predicates, confidence histogram, unmapped items on either side)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 
 from taxonomy.analysis.crosswalk import (
     CROSSED_CLASSES,
@@ -20,6 +21,7 @@ from taxonomy.domain.mappings import (
     PREDICATES,
     MappingSet,
     local_id,
+    node_id,
     oriented_rows,
     other_taxonomy,
 )
@@ -33,9 +35,12 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 6) + 0.0
 
 
-def cross_rows(mapping_set: MappingSet, ours: str) -> list[CrossRow]:
+def cross_rows(
+    mapping_set: MappingSet, ours: str, ids: Collection[str] | None = None
+) -> list[CrossRow]:
     """The set's rows as ``crosswalk`` takes them, "their item → our threat"
-    (an unstated confidence counts 1).
+    (an unstated confidence counts 1); ``ids``, the graph's item ids of both
+    sides, name imported items as the graph does (``node_id``).
 
     >>> from taxonomy.domain.mappings import MappingRow
     >>> cross_rows(MappingSet("m", "atlas", "layerwise", rows=(MappingRow(
@@ -44,7 +49,7 @@ def cross_rows(mapping_set: MappingSet, ours: str) -> list[CrossRow]:
     """
     return [
         (r.other_id, r.predicate, r.threat_id, r.weight)
-        for r in oriented_rows(mapping_set, ours)
+        for r in oriented_rows(mapping_set, ours, ids)
     ]
 
 
@@ -104,9 +109,10 @@ def crosswalk_document(
     """
     ours_name = other_taxonomy(mapping_set, other_name)
     tau = analysis.scenario.threshold
+    ids = {t.id for t in other.threats} | {t.id for t in ours.threats}
     crossed = crosswalk(
         [t.id for t in other.threats],
-        cross_rows(mapping_set, ours_name),
+        cross_rows(mapping_set, ours_name, ids),
         *threat_inputs(analysis),
         tau,
     )
@@ -188,8 +194,15 @@ def mapping_set_document(
     s_names = {t.id: t.name for t in subjects.threats}
     o_names = {t.id: t.name for t in objects.threats}
     rows = sorted(mapping_set.rows, key=lambda r: (r.subject_id, r.object_id))
-    named_s = {local_id(r.subject_id) for r in rows}
-    named_o = {local_id(r.object_id) for r in rows}
+
+    def subject(row) -> str:
+        return node_id(local_id(row.subject_id), mapping_set.subject_source, s_names)
+
+    def obj(row) -> str:
+        return node_id(local_id(row.object_id), mapping_set.object_source, o_names)
+
+    named_s = {subject(r) for r in rows}
+    named_o = {obj(r) for r in rows}
     by_predicate = Counter(r.predicate_id for r in rows)
     return {
         **set_heading(mapping_set),
@@ -200,12 +213,12 @@ def mapping_set_document(
         "rule": RULE,
         "rows_list": [
             {
-                "subject": local_id(r.subject_id),
-                "subject_name": s_names.get(local_id(r.subject_id), r.subject_label),
+                "subject": subject(r),
+                "subject_name": s_names.get(subject(r), r.subject_label),
                 "predicate": r.predicate_id,
                 "predicate_words": PREDICATE_WORDS[r.predicate_id],
-                "object": local_id(r.object_id),
-                "object_name": o_names.get(local_id(r.object_id), r.object_label),
+                "object": obj(r),
+                "object_name": o_names.get(obj(r), r.object_label),
                 "confidence": r.confidence,
                 "justification": r.mapping_justification,
                 "comment": r.comment,
@@ -228,10 +241,15 @@ def mapping_set_document(
 
 
 def mapped_onto(
-    mapping_sets: list[tuple[MappingSet, Taxonomy, str]], ours: str, threat_id: str
+    mapping_sets: list[tuple[MappingSet, Taxonomy, str]],
+    ours: str,
+    threat_id: str,
+    our_ids: Collection[str] = (),
 ) -> list[dict]:
     """What maps onto one of our threats from every catalogue: per set (given
-    with the other side's taxonomy and name), its rows onto ``threat_id``.
+    with the other side's taxonomy and name), its rows onto ``threat_id``;
+    ``our_ids`` our threats' ids, so that imported items are named as the
+    graph names them.
 
     >>> from taxonomy.domain.mappings import MappingRow
     >>> from taxonomy.domain.records import Threat
@@ -253,7 +271,7 @@ def mapped_onto(
                 "confidence": r.confidence,
                 "comment": r.row.comment,
             }
-            for r in oriented_rows(mapping_set, ours)
+            for r in oriented_rows(mapping_set, ours, {*names, *our_ids})
             if r.threat_id == threat_id
         ]
         if rows:
@@ -277,7 +295,7 @@ def crosswalk_matrix(
     (['T1'], 'skos:exactMatch')
     """
     cells: dict[str, dict[str, dict]] = {t: {} for t in our_threats}
-    for r in oriented_rows(mapping_set, ours):
+    for r in oriented_rows(mapping_set, ours, {*our_threats, *their_items}):
         if r.threat_id in cells:
             cells[r.threat_id][r.other_id] = {
                 "predicate": r.predicate,

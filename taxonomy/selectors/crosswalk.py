@@ -149,9 +149,10 @@ def _crossed(token: str, taxonomy: str, scenario: Scenario):
     ours_name = other_taxonomy(mapping_set, taxonomy)
     ours, analysis = _ours(token, scenario, ours_name)
     other = taxonomy_at(token=token, taxonomy=taxonomy)
+    ids = {t.id for t in other.threats} | {t.id for t in ours.threats}
     crossed = crosswalk(
         [t.id for t in other.threats],
-        cross_rows(mapping_set, ours_name),
+        cross_rows(mapping_set, ours_name, ids),
         *threat_inputs(analysis),
         scenario.threshold,
     )
@@ -249,7 +250,8 @@ def threat_mappings(
             for s in mapping_set_list(taxonomy=taxonomy)
             if s.subject_source != s.object_source
         ]
-        return mapped_onto(sets, taxonomy, threat_id)
+        ours = taxonomy_at(token=token, taxonomy=taxonomy)
+        return mapped_onto(sets, taxonomy, threat_id, {t.id for t in ours.threats})
 
     return _cached(token, ("onto", taxonomy, threat_id), compute)
 

@@ -23,6 +23,7 @@ ALTERNATIVES = {
     "weight": DEMAND,
     "jurisdiction": "eu",
     "as_of": datetime.date(2026, 1, 1),
+    "through": "https://example.org/layerwise/mappings/atlas",
 }
 NAMES = [f.name for f in fields(Scenario)]
 

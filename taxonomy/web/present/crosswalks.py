@@ -22,6 +22,7 @@ def confidence_bars(histogram: Iterable[Mapping]) -> list[dict]:
     return [
         {
             "label": b["label"],
+            "short": "none" if b.get("from") is None else f"{b['from']:.1f}",
             "rows": b["rows"],
             "x": round(k * width + GAP / 2, 2),
             "width": round(width - GAP, 2),
