@@ -27,6 +27,7 @@ NAV = (
     ("combinations", "Layer combinations"),
     ("robustness", "Robustness"),
     ("next", "What to do next"),
+    ("architectures", "Governance options"),
     ("graph", "Graph explorer"),
     ("brief", "Printable brief"),
     ("history", "Recent changes"),
@@ -41,6 +42,7 @@ IN_TAXONOMY = (
     "combinations",
     "robustness",
     "next",
+    "architectures",
     "graph",
     "brief",
 )

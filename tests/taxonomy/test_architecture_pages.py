@@ -1,0 +1,100 @@
+"""The governance architectures' pages (issue 25): the list, and each
+architecture's scenario in words, its measures where and why with their
+sources, and the coverage matrix under it."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from django.http import QueryDict
+from django.urls import reverse
+
+from taxonomy import selectors
+from taxonomy.domain.scenario import scenario_summary, scenario_values
+from taxonomy.web.pages.common import names_by_kind
+
+
+def _text(response) -> str:
+    return unescape(response.content.decode())
+
+
+def test_the_list_names_every_architecture_with_its_scenario_in_words(
+    seeded_graph_read_only, client
+):
+    response = client.get(reverse("architectures"))
+    assert response.status_code == 200
+    text = _text(response)
+    snapshot = selectors.taxonomy_snapshot()
+    names = names_by_kind(snapshot)
+    named = names["layer"] | names["mitigation"] | names["jurisdiction"]
+    for architecture in snapshot.architectures:
+        assert reverse("architecture", args=[architecture.id]) in text
+        scenario = selectors.architecture_scenario_of(
+            taxonomy=snapshot, key=architecture.id
+        )
+        assert scenario_summary(scenario, named) in text
+    assert reverse("architecture-compare") + "?a=" in text
+
+
+def test_an_architecture_page_lists_each_measure_where_and_why(
+    seeded_graph_read_only, client
+):
+    response = client.get(reverse("architecture", args=["layered-governance"]))
+    assert response.status_code == 200
+    text = _text(response)
+    snapshot = selectors.taxonomy_snapshot()
+    adopts = [x for x in snapshot.adopts if x.architecture == "layered-governance"]
+    assert text.count('<tr data-mitigation="') == len(adopts)
+    for link in adopts:
+        assert link.rationale in text
+    # Where: the places of the multilateral agency, by name.
+    row = text.split('data-mitigation="multilateral-agency"')[1].split("</tr>")[0]
+    for place in ("China", "United States", "European Union", "Rest of the world"):
+        assert place in row
+    assert "Everywhere" in text.split('data-mitigation="chip-attestation"')[1]
+    assert "Aarne, Fist &amp; Withers 2024" in response.content.decode()
+
+
+def test_the_coverage_link_is_the_architectures_scenario(
+    seeded_graph_read_only, client
+):
+    response = client.get(
+        reverse("architecture", args=["restriction-without-alternatives"])
+    )
+    text = _text(response)
+    href = re.search(r'href="([^"]*)" id="architecture-coverage"', text).group(1)
+    path, _, query = href.partition("?")
+    assert path == reverse("coverage")
+    values = scenario_values(QueryDict(query))
+    expected = selectors.architecture_scenario_of(
+        taxonomy=selectors.taxonomy_snapshot(),
+        key="restriction-without-alternatives",
+    )
+    assert (
+        values["adopt"]
+        == expected.adopt
+        == {
+            "open-weight-restrictions@us",
+            "open-weight-restrictions@eu",
+        }
+    )
+    assert values["maturities"] == expected.maturities
+    assert "Open-weight restrictions" in text
+
+
+def test_an_editor_can_add_a_measure_from_the_page(
+    seeded_graph_read_only, client, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("ed", password="x")
+    user.groups.add(Group.objects.get(name="editors"))
+    client.force_login(user)
+    text = _text(client.get(reverse("architecture", args=["layered-governance"])))
+    assert reverse("edit-adopts-new") + "?architecture=layered-governance" in text
+    assert reverse("edit-adopts", args=["layered-governance", "tee"]) in text
+
+
+def test_an_unknown_architecture_is_a_404(seeded_graph_read_only, client):
+    assert client.get(reverse("architecture", args=["nowhere"])).status_code == 404
