@@ -135,7 +135,8 @@ DELETE_NOTES = {
     "incident": "Refused with 409 while it has USES links; cascade=true deletes "
     "them too.",
     "jurisdiction": "Refused with 409 while MEMBER_OF or IN_FORCE_IN links involve "
-    "it; cascade=true deletes them too.",
+    "it or ADOPTS links name it; cascade=true deletes them too (an ADOPTS link "
+    "naming other places only loses this one).",
     "architecture": "Refused with 409 while it has ADOPTS links; cascade=true "
     "deletes them too.",
 }

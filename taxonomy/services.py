@@ -316,7 +316,9 @@ def cascade_changes(kind: str, key: str, links: list[dict[str, str]]) -> list[Ch
             )
         elif "via" in link:
             # A link or node that named the node in a list (sources, tactics).
-            field = "tactic" if link["via"] == "tactics" else "cites"
+            field = {"tactics": "tactic", "jurisdictions": "jurisdiction"}.get(
+                link["via"], "cites"
+            )
             if link["kind"] in PROPERTY_LINK_KINDS:
                 kind_of, item = link["kind"], link_key(source, target)
             else:

@@ -166,3 +166,35 @@ def test_only_editors_write_architectures(seeded_graph, anon, viewer_api):
         == 403
     )
     assert anon.get("/api/v1/architectures/layered-governance/").status_code == 200
+
+
+def test_a_jurisdiction_an_adoption_names_is_deleted_only_with_cascade(
+    seeded_graph, api
+):
+    assert (
+        api.post(
+            "/api/v1/architectures/", {"id": "x", "name": "X"}, format="json"
+        ).status_code
+        == 201
+    )
+    assert (
+        api.post(
+            "/api/v1/adopts/",
+            {"architecture": "x", "mitigation": "tee", "jurisdictions": ["cn"]},
+            format="json",
+        ).status_code
+        == 201
+    )
+    refused = api.delete("/api/v1/jurisdictions/cn/")
+    assert refused.status_code == 409, refused.content
+    assert api.get("/api/v1/adopts/x/tee/").status_code == 200
+    gone = api.delete("/api/v1/jurisdictions/cn/?cascade=true")
+    assert gone.status_code == 204, gone.content
+    # An adoption left with no place would mean everywhere: it goes.
+    assert api.get("/api/v1/adopts/x/tee/").status_code == 404
+    layered = api.get("/api/v1/adopts/layered-governance/multilateral-agency/").json()
+    assert layered["jurisdictions"] == ["us", "eu", "uk", "rest-of-world"]
+    entries = AuditEntry.objects.filter(kind="adopts")
+    assert entries.filter(action="delete", key="x->tee").exists()
+    update = entries.get(action="update", key="layered-governance->multilateral-agency")
+    assert update.before == {"jurisdiction": "cn"}

@@ -360,6 +360,22 @@ def _node_links_tx(
             )
         return cited
     named = []
+    if kind == "jurisdiction":
+        # ADOPTS links name the places they adopt in (issue 25): a link left
+        # with no place would mean everywhere, so it goes; the others lose it.
+        rows = tx.run(
+            "MATCH (a:Architecture)-[r:ADOPTS]->(m:Mitigation) "
+            "WHERE $id IN coalesce(r.jurisdictions, []) "
+            "RETURN a.id AS a, m.id AS m, "
+            "size([j IN r.jurisdictions WHERE j <> $id]) = 0 AS only "
+            "ORDER BY a, m",
+            id=key,
+        )
+        named = [
+            {"kind": "adopts", "source": r["a"], "target": r["m"]}
+            | ({} if r["only"] else {"via": "jurisdictions"})
+            for r in rows
+        ]
     if kind == "tactic":
         rows = tx.run(
             "MATCH (i:Incident)-[r:USES]->(t:MisuseVector) "
@@ -403,7 +419,8 @@ def node_delete(
     the mitigations in it (and their links), a source is removed from the
     ``sources`` of every MITIGATES link and node citing it, and a tactic
     from the steps of the USES links naming it (the step stays, without a
-    tactic).
+    tactic), a jurisdiction from the places of the ADOPTS links naming it
+    (a link left with no place goes: no place would mean everywhere).
     Returns the links removed.
     """
     label = NODE_KINDS[kind].label
@@ -434,6 +451,17 @@ def node_delete(
                 "AND $id IN coalesce(n.sources, []) "
                 "SET n.sources = [s IN n.sources WHERE s <> $id], "
                 "n.version = coalesce(n.version, 1) + 1",
+                id=key,
+            ).consume()
+        elif kind == "jurisdiction":
+            tx.run(
+                "MATCH (:Architecture)-[r:ADOPTS]->(:Mitigation) "
+                "WHERE $id IN coalesce(r.jurisdictions, []) "
+                "WITH r, [j IN r.jurisdictions WHERE j <> $id] AS rest "
+                "FOREACH (_ IN CASE WHEN size(rest) = 0 THEN [1] ELSE [] END | "
+                "DELETE r) "
+                "FOREACH (_ IN CASE WHEN size(rest) > 0 THEN [1] ELSE [] END | "
+                "SET r.jurisdictions = rest, r.version = coalesce(r.version, 1) + 1)",
                 id=key,
             ).consume()
         elif kind == "tactic":
