@@ -18,6 +18,12 @@ Timed, each the median of three runs:
 - **crosswalk only**: the rows oriented and walked on an analysis already run
   (informative).
 
+Then, against the benchmark's Neo4j (``run_load_bench``, whose graph it
+erases): a set of 100k rows (2k without ``large``) saved as an editor saves
+one (``services.mapping_set_save``), beside the plain fixture load
+(``services.taxonomy_apply``) of a taxonomy with as many MITIGATES links, in
+links per second; target at least 60% of the plain load's.
+
 Run ``python -m bench.crosswalk [--sizes small,large] [--out FILE]``.
 """
 
@@ -25,12 +31,21 @@ from __future__ import annotations
 
 import functools
 import gc
+import json
 import statistics
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 
-from bench.analysis import _row, _timed, run_in_fresh_processes, suite_main
+from bench.analysis import (
+    _row,
+    _timed,
+    render_rows,
+    run_in_fresh_processes,
+    suite_main,
+)
 from taxonomy.domain.mappings import PREDICATES, MappingRow, MappingSet
 
 ROWS = {"small": 1_000, "large": 100_000}
@@ -39,11 +54,17 @@ TARGETS = {("large", "through / target analysis"): ("x", 2.0)}
 
 
 def synthetic_mapping(
-    theirs: list[str], ours: list[str], *, rows: int, seed: int = 0
+    theirs: list[str],
+    ours: list[str],
+    *,
+    rows: int,
+    seed: int = 0,
+    names: tuple[str, str] = ("theirs", "ours"),
 ) -> MappingSet:
     """A mapping set "their threat → our threat" of ``rows`` distinct pairs
     (at most ``len(theirs) * len(ours)``), random predicates and confidences
-    (one in ten unstated).
+    (one in ten unstated); ``names`` the two taxonomies (subject, object),
+    also the CURIEs' prefixes.
 
     >>> m = synthetic_mapping(["a", "b"], ["x", "y"], rows=3)
     >>> len(m.rows), m.subject_source, m.rows[0].subject_id.split(":")[0]
@@ -57,16 +78,22 @@ def synthetic_mapping(
     unstated = (rng.random(rows) < 0.1).tolist()
     made = tuple(
         MappingRow(
-            f"theirs:{theirs[p // len(ours)]}",
+            f"{names[0]}:{theirs[p // len(ours)]}",
             PREDICATES[k],
-            f"ours:{ours[p % len(ours)]}",
+            f"{names[1]}:{ours[p % len(ours)]}",
             confidence=None if none else c,
         )
         for p, k, c, none in zip(
             pairs.tolist(), predicate, confidence, unstated, strict=True
         )
     )
-    return MappingSet("https://example.org/bench", "theirs", "ours", rows=made)
+    return MappingSet(
+        "https://example.org/bench",
+        *names,
+        license="https://creativecommons.org/licenses/by/4.0/",
+        curie_map=tuple(sorted((n, f"https://example.org/{n}/") for n in names)),
+        rows=made,
+    )
 
 
 def _median(fn) -> tuple[float, object]:
@@ -153,13 +180,88 @@ def rows_of(result: dict) -> list[dict]:
 
 
 # The crosswalk suite: each size in a fresh process.
-run_crosswalk_bench = functools.partial(
+run_analysis_sizes = functools.partial(
     run_in_fresh_processes, measure, rows_of, name="crosswalk"
 )
+LOAD_TARGET = 0.6
+
+
+def run_load_bench(*, rows: int = 100_000, progress=print) -> dict:
+    """A set of ``rows`` rows written into Neo4j (``services.mapping_set_save``,
+    one audited transaction) beside the plain fixture load of a taxonomy with
+    as many MITIGATES links (``services.taxonomy_apply``), in links (rows)
+    per second; target at least ``LOAD_TARGET`` of the plain load's. Erases
+    the server's graph."""
+    from taxonomy import services
+    from taxonomy.domain.records import Taxonomy, Threat
+    from taxonomy.formats.synthetic import synthetic_taxonomy
+    from taxonomy.graph import repository
+
+    threats = max(rows // 10, 10)
+    ours = synthetic_taxonomy(
+        threats=threats, mitigations=max(threats // 20, 5), layers=8, links=rows
+    )
+    theirs = Taxonomy(
+        threats=tuple(
+            Threat(f"x{i:06d}", f"Item {i}", taxonomy="theirs") for i in range(threats)
+        )
+    )
+    mapping = synthetic_mapping(
+        [t.id for t in theirs.threats],
+        [t.id for t in ours.threats],
+        rows=rows,
+        names=("theirs", "layerwise"),
+    )
+    repository.schema_apply()
+    repository.graph_clear()
+    started = time.perf_counter()
+    services.taxonomy_apply(taxonomy=ours, scope="layerwise")
+    plain_s = time.perf_counter() - started
+    services.taxonomy_apply(taxonomy=theirs, scope="theirs")
+    started = time.perf_counter()
+    services.mapping_set_save(mapping_set=mapping, channel=None)
+    load_s = time.perf_counter() - started
+    repository.graph_clear()
+    plain, load = len(ours.mitigates) / plain_s, len(mapping.rows) / load_s
+    progress(
+        f"crosswalk load: {len(mapping.rows)} rows in {load_s:.1f} s "
+        f"({load:,.0f}/s) beside the plain load's {len(ours.mitigates)} links in "
+        f"{plain_s:.1f} s ({plain:,.0f}/s)"
+    )
+    ratio = load / plain
+    return {
+        "rows": len(mapping.rows),
+        "plain_s": plain_s,
+        "load_s": load_s,
+        "ratio": ratio,
+        "row": {
+            "size": f"{rows // 1000}k rows",
+            "measure": "set load / plain load (links/s)",
+            "value": round(ratio, 3),
+            "unit": "x",
+            "target": f">= {LOAD_TARGET:g} x",
+            "ok": ratio >= LOAD_TARGET,
+            "note": f"{load:,.0f} rows/s beside {plain:,.0f} links/s",
+        },
+    }
+
+
+def run_crosswalk_bench(*, sizes, out_path, progress=print) -> dict:
+    """The analysis sizes in fresh processes, then the load into Neo4j (at
+    100k rows with ``large``, else 2k); one JSON with every row."""
+    document = run_analysis_sizes(sizes=sizes, out_path=out_path, progress=progress)
+    loaded = run_load_bench(
+        rows=100_000 if "large" in sizes else 2_000, progress=progress
+    )
+    document["load"] = {k: v for k, v in loaded.items() if k != "row"}
+    document["rows"].append(loaded["row"])
+    progress(render_rows([loaded["row"]]))
+    Path(out_path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return document
 
 
 def main(argv: list[str] | None = None) -> int:
-    return suite_main(run_crosswalk_bench, "small,large", argv)
+    return suite_main(run_analysis_sizes, "small,large", argv)
 
 
 if __name__ == "__main__":
