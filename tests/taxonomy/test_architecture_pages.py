@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
 from taxonomy import selectors
 from taxonomy.domain.scenario import scenario_summary, scenario_values
+from taxonomy.models import AuditEntry
 from taxonomy.web.pages.common import names_by_kind
 
 
@@ -98,3 +100,53 @@ def test_an_editor_can_add_a_measure_from_the_page(
 
 def test_an_unknown_architecture_is_a_404(seeded_graph_read_only, client):
     assert client.get(reverse("architecture", args=["nowhere"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"id": "x", "name": "X", "scenario": "colour=red"},
+            "scenario",
+            "unknown parameter: colour",
+        ),
+        (
+            {"id": "x", "name": "X", "scenario": "jurisdiction=atlantis"},
+            "scenario",
+            "names an unknown jurisdiction 'atlantis'",
+        ),
+    ],
+)
+def test_the_form_refuses_a_scenario_naming_its_fault(
+    editor_client, seeded_graph, data, field, message
+):
+    response = editor_client.post("/edit/new/architecture/", {**data, "save": "1"})
+    assert response.status_code == 200
+    errors = response.context["form"].errors[field]
+    assert any(message in e for e in errors), errors
+    assert not AuditEntry.objects.exists()
+    assert "x" not in {a.id for a in selectors.taxonomy_snapshot().architectures}
+
+
+def test_an_adoption_is_added_in_the_browser_and_audited(editor_client, seeded_graph):
+    response = editor_client.post(
+        "/edit/new/adopts/",
+        {
+            "architecture": "openness-without-governance",
+            "mitigation": "watermarking",
+            "jurisdictions": ["eu", "uk"],
+            "rationale": "Labels where the law asks for them.",
+            "sources": ["eu-ai-act-2024"],
+            "save": "1",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    link = next(
+        x
+        for x in selectors.taxonomy_snapshot().adopts
+        if (x.architecture, x.mitigation)
+        == ("openness-without-governance", "watermarking")
+    )
+    assert set(link.jurisdictions) == {"eu", "uk"}
+    entry = AuditEntry.objects.get(kind="adopts")
+    assert entry.action == "create" and entry.channel == "browser"
