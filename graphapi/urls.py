@@ -16,6 +16,7 @@ from graphapi.views import (
     index,
     interchange,
     jobs,
+    judgements,
     mappings,
     recommend,
 )
@@ -92,6 +93,11 @@ ROUTES = (
     ("mappings/rows/", mappings.MappingRowCollection, "mapping-row-list"),
     ("mappings/row/", mappings.MappingRowItem, "mapping-row"),
     ("jobs/<str:job_id>/cancel/", jobs.JobCancelView, "job-cancel"),
+    ("judgements/", judgements.JudgementCollection, "judgement-list"),
+    ("judgements/export/", judgements.JudgementExport, "judgement-export"),
+    ("judgements/import/", judgements.JudgementImport, "judgement-import"),
+    ("judgements/panels/", judgements.PanelCollection, "panel-list"),
+    ("judges/", judgements.JudgeCollection, "judge-list"),
 )
 
 urlpatterns = [

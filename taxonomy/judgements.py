@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from taxonomy.audit import actor_of, record_values
 from taxonomy.domain import judgements as domain
-from taxonomy.domain.errors import InvalidWrite, NotFound
+from taxonomy.domain.errors import InterchangeError, InvalidWrite, NotFound
 from taxonomy.domain.kinds import link_key
 from taxonomy.models import AuditEntry, Judge, Judgement
 from taxonomy.selectors.cache import revision_token
@@ -256,3 +256,45 @@ def judgement_delete(
             comment=comment,
             ends=(mitigation, threat),
         )
+
+
+def judgements_import(
+    *,
+    judgements: list[domain.Judgement],
+    judges: list[dict[str, str]] = (),
+    actor: Any,
+    channel: str = "import",
+) -> int:
+    """Bring in a panel's judgements (``formats.judgements``): judges not yet
+    recorded are recorded as external experts; all or nothing, each write
+    audited. Returns how many judgements were written.
+
+    Raises InterchangeError naming every judgement at fault (its position,
+    from 1): an unknown link or source, another editor's judgement.
+    """
+    problems = []
+    for i, record in enumerate(judgements, start=1):
+        try:
+            _checked(record)
+            judge = Judge.objects.filter(name=record.judge).first()
+            if judge is not None:
+                _may_judge_as(actor, judge)
+        except (InvalidWrite, NotFound, PermissionDenied) as error:
+            problems.append(
+                f"judgement {i} ({record.judge} on {link_key(*record.link)}): {error}"
+            )
+    if problems:
+        raise InterchangeError(problems)
+    affiliations = {j["name"]: j.get("affiliation", "") for j in judges}
+    with transaction.atomic():
+        for name in sorted({r.judge for r in judgements} | set(affiliations)):
+            if not Judge.objects.filter(name=name).exists():
+                judge_create(
+                    name=name,
+                    affiliation=affiliations.get(name, ""),
+                    actor=actor,
+                    channel=channel,
+                )
+        for record in judgements:
+            judgement_save(record=record, actor=actor, channel=channel)
+    return len(judgements)

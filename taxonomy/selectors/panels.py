@@ -7,6 +7,7 @@ from django.conf import settings
 
 from taxonomy.analysis.panels import Panel, panel_draws, panels_of
 from taxonomy.domain.judgements import Judgement
+from taxonomy.models import Judge
 from taxonomy.models import Judgement as JudgementRow
 
 
@@ -59,3 +60,16 @@ def panels_now(**filters: str) -> dict[tuple[str, str], Panel]:
 def panel_options() -> list[list]:
     """Every panel as the robustness analysis takes it (``panel_draws``)."""
     return panel_draws(panels_now())
+
+
+def judges_list() -> list[dict[str, str]]:
+    """Every judge: name, affiliation and the editor account they are ("" for
+    an external expert), by name."""
+    return [
+        {
+            "name": j.name,
+            "affiliation": j.affiliation,
+            "account": j.user.get_username() if j.user else "",
+        }
+        for j in Judge.objects.select_related("user").order_by("name")
+    ]
