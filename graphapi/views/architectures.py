@@ -11,10 +11,7 @@ from graphapi.exceptions import InvalidParameter
 from graphapi.serializers.queries import ArchitectureCompareQuerySerializer
 from graphapi.views.common import ApiView, params
 from taxonomy import selectors
-from taxonomy.selectors.architecture_comparison import (
-    ComparisonChoiceError,
-    architecture_comparison,
-)
+from taxonomy.selectors.architecture_comparison import ComparisonChoiceError
 
 
 @schema.architecture_compare
@@ -26,7 +23,7 @@ class ArchitectureCompareView(ApiView):
             token=self.token, taxonomy=query["taxonomy"]
         )
         try:
-            document = architecture_comparison(
+            document = selectors.architecture_comparison(
                 ids=query["a"], taxonomy=taxonomy, token=self.token
             )
         except ComparisonChoiceError as error:

@@ -8,6 +8,10 @@ incidents under a scenario, demand, coverage per tactic), and ``cache``,
 which says what is cached and when it goes. Callers use the names below.
 """
 
+from taxonomy.selectors.architecture_comparison import (
+    architecture_comparison,
+    architecture_comparison_rendered,
+)
 from taxonomy.selectors.architectures import (
     architecture_adopts,
     architecture_detail,
@@ -82,6 +86,8 @@ __all__ = [
     "architecture_detail",
     "architecture_list",
     "architecture_scenario_of",
+    "architecture_comparison",
+    "architecture_comparison_rendered",
     "coverage_baseline",
     "coverage_summary",
     "coverage_rendered",
