@@ -13,6 +13,7 @@ from taxonomy.analysis.architectures import compare
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import coverage_document
 from taxonomy.domain.scenario import today
+from taxonomy.selectors.cache import shared_get, shared_key
 from taxonomy.selectors.coverage import coverage_scenario
 
 URL = "/api/v1/architectures/compare/"
@@ -117,3 +118,12 @@ def test_the_openapi_schema_documents_the_comparison(seeded_graph_read_only, ano
     operation = json.loads(response.content)["paths"][URL]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"a", "taxonomy"}
     assert {"200", "404", "422"} <= set(operation["responses"])
+
+
+def test_the_comparison_is_cached_per_graph_revision(seeded_graph_read_only, anon):
+    ids = ["today", LAYERED]
+    document = _ask(anon, *ids).json()
+    token = selectors.revision_token()
+    key = shared_key("architecture-comparison", token, "layerwise", tuple(ids))
+    assert shared_get(key) == document
+    assert selectors.architecture_comparison(ids=ids, token=token) is not None
