@@ -143,7 +143,7 @@ def test_an_unknown_mapping_set_or_id_is_a_clear_422(
 def test_a_set_that_does_not_map_the_taxonomy_asked_is_refused(crossed_graph, client):
     answer = client.get("/api/v1/coverage/", {"through": SET_ID, "taxonomy": "nist"})
     assert answer.status_code in (404, 422)
-    answer = client.get("/api/v1/incidents/", {"through": SET_ID})
+    answer = client.get("/api/v1/coverage/incidents/", {"through": "x:nope"})
     assert answer.status_code == 422, answer.content
     assert "through" in answer.json()["error"]["details"]
 
@@ -248,3 +248,35 @@ def test_the_seed_s_brief_replays_atlas_through_the_set(crossed_graph, client):
     line = html.split('class="crossed-incidents-line"')[1].split("</p>")[0]
     assert "1 of 2</strong> documented incidents of atlas" in line
     assert "ATLAS onto the seed (test)" in line
+
+
+def test_the_incidents_api_replays_through_a_set(crossed_graph, client):
+    answer = client.get(
+        "/api/v1/coverage/incidents/", {"taxonomy": "atlas", "through": SET_ID}
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["through"]["id"] == SET_ID
+    assert body["outside_total"] == 1
+    verdicts = {i["id"]: i["stopped"] for i in body["results"]}
+    assert verdicts == {"AML.CS0001": True, "AML.CS0002": False}
+
+
+def test_the_coverage_command_reads_through_a_set_as_csv(crossed_graph):
+    out = StringIO()
+    call_command(
+        "coverage",
+        "--taxonomy",
+        "atlas",
+        "--through",
+        SET_ID,
+        "--format",
+        "csv",
+        stdout=out,
+    )
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"# {RULE}"
+    assert lines[1].startswith("id,name,class,addressed,coverage,via")
+    assert any(
+        line.startswith("AML.T0024,") and ",model-extraction," in line for line in lines
+    )

@@ -16,6 +16,7 @@ from taxonomy.selectors.coverage import (
     coverage_scenario,
     robustness_options,
 )
+from taxonomy.selectors.crosswalk import crosswalk_csv
 
 RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv}
 # Exit statuses: 1 only for --fail-on, so a CI gate can tell a failing
@@ -119,7 +120,11 @@ class Command(BaseCommand):
             report = coverage_report(query)
         except (ValueError, GraphError) as e:
             raise CommandError(str(e), returncode=USAGE_ERROR) from e
-        self.stdout.write(RENDERERS[options["format"]](report), ending="")
+        render = RENDERERS[options["format"]]
+        if scenario.through and options["format"] != "json":
+            # Another catalogue through a mapping set: one line per item.
+            render = crosswalk_csv
+        self.stdout.write(render(report), ending="")
         failing = [t["id"] for t in report["threats"] if t["class"] in fail_on]
         if failing:
             raise CommandError(
