@@ -10,7 +10,7 @@ from typing import Any
 
 import neo4j
 
-from taxonomy.domain.kinds import NODE_KINDS
+from taxonomy.domain.kinds import MAPPING_SET_LABEL, MAPS_TO, NODE_KINDS
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.graph.driver import database, get_driver
 from taxonomy.graph.repository.base import (
@@ -48,6 +48,10 @@ SCHEMA_STATEMENTS = (
     ),
     "CREATE CONSTRAINT layerwise_meta_key IF NOT EXISTS "
     "FOR (n:LayerwiseMeta) REQUIRE n.key IS UNIQUE",
+    # A mapping set by its id, and its rows by their set (``mappings.py``).
+    f"CREATE CONSTRAINT mapping_set_id IF NOT EXISTS "
+    f"FOR (n:{MAPPING_SET_LABEL}) REQUIRE n.id IS UNIQUE",
+    f"CREATE INDEX maps_to_set IF NOT EXISTS FOR ()-[r:{MAPS_TO.rel}]-() ON (r.set)",
     # The audit journal is read in (revision, position) order from a point on.
     "CREATE INDEX audit_record_order IF NOT EXISTS "
     "FOR (n:AuditRecord) ON (n.revision, n.position)",

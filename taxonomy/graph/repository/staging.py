@@ -48,7 +48,7 @@ import neo4j
 from django.conf import settings
 
 from taxonomy.domain.errors import GraphConflict, LoadInProgress, WriteTooLarge
-from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS
+from taxonomy.domain.kinds import LINK_KINDS, MAPS_TO, NODE_KINDS
 from taxonomy.graph.repository.base import _session, translate_errors
 from taxonomy.graph.repository.lease import (
     CLAIM,
@@ -79,9 +79,12 @@ STAGE_BATCH = 10_000
 MIN_BATCH = 250
 LABELS = {kind: spec.label for kind, spec in NODE_KINDS.items()}
 # Every relationship type among taxonomy nodes: (type, source label, target label).
+# MAPS_TO, a mapping set's row, joins two taxonomies: a threat a load replaces
+# keeps its rows like its other links.
 RELS = (
     *((k.rel, k.source_label, k.target_label) for k in LINK_KINDS.values()),
     ("IN_LAYER", "Mitigation", "GovernanceLayer"),
+    (MAPS_TO.rel, MAPS_TO.source_label, MAPS_TO.target_label),
 )
 
 

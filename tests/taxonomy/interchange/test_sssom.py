@@ -361,3 +361,21 @@ def test_a_backup_restores_the_mapping_sets(two_taxonomies, tmp_path, db):
     repository.graph_load(rows, replace=True)
     [stored] = repository.mapping_sets_read()
     assert write_sssom(stored) == CANONICAL
+
+
+def test_a_staged_reload_of_a_taxonomy_keeps_the_rows_of_its_replaced_items(
+    two_taxonomies, tmp_path, db, settings
+):
+    _load(tmp_path, CANONICAL)
+    settings.LAYERWISE_STAGED_WRITE_ITEMS = 0
+    settings.LAYERWISE_STAGE_BATCH = 3
+    renamed = Taxonomy(
+        threats=tuple(
+            Threat(t.id, t.name + " (renamed)", taxonomy="atlas")
+            for t in ATLAS_LIKE.threats
+        )
+    )
+    result = services.taxonomy_apply(taxonomy=renamed, scope="atlas")
+    assert result.write is not None and result.write.staged
+    [stored] = repository.mapping_sets_read()
+    assert write_sssom(stored) == CANONICAL
