@@ -18,7 +18,7 @@ def test_the_graph_has_every_layer_threat_and_mitigation(seeded_graph_read_only,
     assert (kinds.count("layer"), kinds.count("threat"), kinds.count("mitigation")) == (
         4,
         12,
-        23,
+        24,
     )
     assert sum(edge["type"] == "MITIGATES" for edge in body["edges"]) == 51
     threat = next(
@@ -147,7 +147,7 @@ def test_a_yaml_import_with_problems_names_their_lines_and_writes_nothing(
     before = _document()
     text = api.get("/api/v1/export/?format=yaml").content.decode()
     line = text[: text.index("mitigation: tee\n")].count("\n") + 1
-    text = text.replace("mitigation: tee\n", "mitigation: tea\n").replace(
+    text = text.replace("mitigation: tee\n", "mitigation: tea\n", 1).replace(
         "strength: high", "strength: huge", 1
     )
     response = api.post("/api/v1/import/", text, content_type="application/yaml")

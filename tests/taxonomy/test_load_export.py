@@ -24,8 +24,9 @@ def test_loading_the_seed_creates_every_item(graph, settings):
     result = services.taxonomy_load(path=settings.FIXTURES_DIR)
     counts = result.changes.counts()
     assert counts == {
-        # ... + 6 jurisdictions and 7 IN_FORCE_IN links (issue 25)
-        "create": 4 + 12 + 23 + 10 + 51 + 7 + 2 + 2 + 6 + 7,
+        # ... + 6 jurisdictions and 7 IN_FORCE_IN links, 3 governance
+        # architectures and their 12 ADOPTS links (issue 25)
+        "create": 4 + 12 + 24 + 10 + 51 + 7 + 2 + 4 + 6 + 7 + 3 + 12,
         "update": 0,
         "delete": 0,
     }
@@ -127,7 +128,7 @@ def test_a_failure_during_the_write_leaves_the_graph_as_it_was(
 def test_dry_run_reports_changes_and_writes_nothing(graph, settings):
     out = StringIO()
     call_command("taxonomy", "load", "--dry-run", stdout=out)
-    assert "Would apply: 124 to create" in out.getvalue()
+    assert "Would apply: 142 to create" in out.getvalue()
     assert "+ threat guardrail-removal" in out.getvalue()
     assert repository.graph_is_empty()
 
