@@ -141,6 +141,8 @@ def glance_rows(document: Mapping) -> list[tuple[str, list[str]]]:
             lambda a: (
                 f"{a['cost']:g} ({len(a['adopted'])} measure"
                 f"{'s' * (len(a['adopted']) != 1)})"
+                if a["adopted"]
+                else "none adopted"
             ),
         ),
     ]
