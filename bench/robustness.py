@@ -10,7 +10,12 @@ on the same synthetic taxonomy and its model:
    higher);
 4. **Monte Carlo**: ``monte_carlo`` with the size's samples, and the peak
    resident memory during it (``VmHWM``, reset just before);
-5. for the seed taxonomy, the whole robustness section with 10,000 samples.
+5. for the seed taxonomy, the whole robustness section with 10,000 samples;
+6. panels of judges (issue 27): on the seed, 30 judges on every link, the
+   panels formed from their judgements and the robustness section with the
+   page's 2,000 samples, cold (nothing cached); on the large taxonomy, 10
+   judges on 10% of the links, Monte Carlo with the panels as a ratio of the
+   same run without.
 
 Run ``python -m bench.robustness [--sizes seed,large] [--out FILE]``.
 """
@@ -40,7 +45,30 @@ TARGETS = {
     ("large", "pivotal links"): ("s", 10.0),
     ("large", "Monte Carlo"): ("s", 60.0),
     ("large", "Monte Carlo peak memory"): ("MiB", 2048.0),
+    ("seed", "robustness section, 30 judges a link"): ("s", 1.0),
+    ("large", "Monte Carlo, 10 judges on 10% / none"): ("x", 1.5),
 }
+PANEL_JUDGES = {"seed": (30, 1.0), "large": (10, 0.1)}
+
+
+def _panels(taxonomy, judges: int, share: float) -> list:
+    """``judges`` random judgements (seed 0) on ``share`` of the links, as the
+    robustness analysis takes them."""
+    import numpy as np
+
+    from taxonomy.analysis.panels import panel_draws, panels_of
+    from taxonomy.analysis.robustness import DEFAULT_INTERVALS
+    from taxonomy.domain.judgements import Judgement
+    from taxonomy.domain.records import STRENGTHS
+
+    rng = np.random.default_rng(0)
+    links = taxonomy.mitigates[: max(1, round(share * len(taxonomy.mitigates)))]
+    judgements = [
+        Judgement(m.mitigation, m.threat, f"judge-{j}", STRENGTHS[rng.integers(3)])
+        for m in links
+        for j in range(judges)
+    ]
+    return panel_draws(panels_of(judgements, bands=DEFAULT_INTERVALS))
 
 
 def _taxonomy(size: str):
@@ -92,6 +120,23 @@ def measure(size: str, *, repeats: int = 2) -> dict:
         result["section_s"] = median(
             lambda: robustness_entry(model, Scenario(), samples=samples)
         )
+    if size in PANEL_JUDGES:
+        judges, share = PANEL_JUDGES[size]
+        result["panel_judges"], result["panel_share"] = judges, share
+        if size == "seed":
+            result["panel_section_s"] = median(
+                lambda: robustness_entry(
+                    model, Scenario(), panels=_panels(taxonomy, judges, share)
+                )
+            )
+        else:
+            panels = _panels(taxonomy, judges, share)
+            result["panel_mc_s"] = median(
+                lambda: monte_carlo(model, Scenario(), samples=samples, panels=panels)
+            )
+            result["plain_mc_s"] = median(
+                lambda: monte_carlo(model, Scenario(), samples=samples)
+            )
     return result
 
 
@@ -150,6 +195,26 @@ def rows_of(result: dict) -> list[dict]:
                 result["section_s"],
                 "s",
                 f"{result['samples']} samples, sensitivity and the three dependences",
+            )
+        )
+    if "panel_section_s" in result:
+        rows.append(
+            row(
+                "robustness section, 30 judges a link",
+                result["panel_section_s"],
+                "s",
+                f"{result['panel_judges']} judges on every link: panels formed, "
+                "2000 samples, cold",
+            )
+        )
+    if "panel_mc_s" in result:
+        rows.append(
+            row(
+                "Monte Carlo, 10 judges on 10% / none",
+                result["panel_mc_s"] / result["plain_mc_s"],
+                "x",
+                f"{result['panel_mc_s']:.2f} s / {result['plain_mc_s']:.2f} s, "
+                f"{result['samples']} samples",
             )
         )
     return rows
