@@ -267,6 +267,7 @@ def mapped_onto(
                 "item": r.other_id,
                 "name": names.get(r.other_id, r.other_id),
                 "predicate": r.predicate,
+                "words": PREDICATE_WORDS[r.predicate],
                 "counted": r.carries,
                 "confidence": r.confidence,
                 "comment": r.row.comment,

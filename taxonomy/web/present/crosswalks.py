@@ -36,8 +36,10 @@ def confidence_bars(histogram: Iterable[Mapping]) -> list[dict]:
 MATCH_SYMBOLS = {
     "skos:exactMatch": "=",
     "skos:closeMatch": "≈",
-    "skos:narrowMatch": "⊂",
-    "skos:broadMatch": "⊃",
+    # Read "their item <symbol> our threat": a broadMatch row says our threat
+    # is the broader, so the item is the narrower (⊂).
+    "skos:broadMatch": "⊂",
+    "skos:narrowMatch": "⊃",
     "skos:relatedMatch": "~",
 }
 

@@ -195,3 +195,15 @@ def test_an_incident_whose_steps_are_all_outside_the_taxonomy_is_never_stopped()
     assert document["incidents"][0]["outside"] == ["T1"]
     assert cw.RULE in document["assumption"]
     assert document["through"] == {"id": "m", "name": "M", "rule": cw.RULE}
+
+
+@EXAMPLES
+@given(crossings(), st.randoms(use_true_random=False))
+def test_the_order_of_the_rows_never_changes_the_answer(case, random):
+    analysis, theirs, rows = case
+    inputs = (*cw.threat_inputs(analysis), analysis.scenario.threshold)
+    shuffled = list(rows)
+    random.shuffle(shuffled)
+    assert cw.crosswalk(theirs, shuffled, *inputs) == cw.crosswalk(
+        theirs, rows, *inputs
+    )
