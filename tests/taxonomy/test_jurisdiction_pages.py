@@ -119,7 +119,9 @@ def test_the_timeline_has_a_point_per_date_recorded_and_today(
     }
     rows = re.findall(r'<tr data-date="([^"]+)">(.*?)</tr>', table, re.S)
     for day, row in rows:
-        cells = re.findall(r"<td>(\d+) addressed · (\d+) not by one layer", row)
+        cells = re.findall(
+            r"<td>(\d+) addressed · (\d+) that no single layer addresses", row
+        )
         addressed = sum(
             c in ("defense-in-depth", "single-layer") for c in eu[day].values()
         )
@@ -127,6 +129,31 @@ def test_the_timeline_has_a_point_per_date_recorded_and_today(
         # Columns in place order: cn, eu, ...
         assert cells[1] == (str(addressed), str(others)), day
     assert html.count('role="img"') >= len(PLACES)
+
+
+def test_the_matrix_says_what_it_assumes_and_shows_only_its_classes(
+    seeded_graph_read_only, client
+):
+    html = client.get(reverse("jurisdictions")).content.decode()
+    scenario = html.split('id="jurisdictions-scenario"')[1].split("</p>")[0]
+    # Most of the seed's measures are recorded in no jurisdiction: they count
+    # in every column, and the page says so beside the threshold.
+    assert "recorded as in force in no jurisdiction counts in every place" in scenario
+    assert "threshold 80%" in scenario
+    legend = html.split('aria-label="What a cell says"')[1].split("</ul>")[0]
+    # The crosswalk's classes never occur here (through= is ignored).
+    assert "Single layer" in legend and "Unmitigated" in legend
+    assert "Loosely mapped" not in legend and "Outside the taxonomy" not in legend
+
+
+@pytest.mark.parametrize("place", ["eu", "cn"])
+def test_a_jurisdiction_page_says_measures_recorded_nowhere_bind_there_too(
+    seeded_graph_read_only, client, place
+):
+    html = client.get(reverse("jurisdiction", args=[place])).content.decode()
+    note = html.split('id="in-force-everywhere"')[1].split("</p>")[0]
+    assert "in force everywhere, here too" in note
+    assert "only what binds here</a> (what is in force here, and every measure" in html
 
 
 def test_a_date_that_is_not_a_date_is_a_clear_error(seeded_graph_read_only, client):

@@ -70,6 +70,8 @@ def jurisdiction_matrix(request):
         "rows": rows,
         "sentence": presentation.jurisdiction_sentence(rows, len(found["places"])),
         "timeline": presentation.timeline_view(timeline, places),
-        "class_names": list(presentation.CLASS_INFO),
+        # The four classes of the analysis: the crosswalk's two (loosely
+        # mapped, outside the taxonomy) never occur on this page.
+        "class_names": list(presentation.CLASS_ORDER),
     }
     return render(request, TEMPLATE, context)
