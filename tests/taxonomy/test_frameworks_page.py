@@ -86,3 +86,18 @@ def test_the_page_shows_the_threats_no_framework_names(client, seeded_graph_read
     assert "Sanctions evasion" in unnamed and "Bias amplification" not in unnamed
     assert "Export controls</strong>: named in no file" in page
     assert "NIST AI 600-1 (Generative AI Profile)" in page
+    # A word search, said where its count is: not "named by no framework".
+    assert "none of the four catalogues uses any of the words searched" in unnamed
+
+
+def test_the_table_scrolls_as_a_region_a_keyboard_reaches(
+    client, seeded_graph_read_only
+):
+    page = client.get(reverse("frameworks")).content.decode()
+    wrapper = page.split('<table class="data-table" id="frameworks-table">')[0]
+    wrapper = wrapper[wrapper.rindex("<div") :]
+    assert 'role="region"' in wrapper and 'tabindex="0"' in wrapper
+    assert 'aria-describedby="frameworks-scroll-hint"' in wrapper
+    assert 'id="frameworks-scroll-hint"' in page
+    files = page.split('id="frameworks-files"')[1].split("</p>")[0]
+    assert f'href="{reverse("crosswalks")}"' in files
