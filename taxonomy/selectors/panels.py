@@ -73,3 +73,9 @@ def judges_list() -> list[dict[str, str]]:
         }
         for j in Judge.objects.select_related("user").order_by("name")
     ]
+
+
+def judge_of_account(*, user) -> str | None:
+    """The name of the judge an account judges as, None before its first."""
+    found = Judge.objects.filter(user=user).first()
+    return found.name if found else None

@@ -157,3 +157,41 @@ def test_the_robustness_page_names_the_panels_and_the_most_contested(
     assert "Guardrail removal" in contested and "Deployer liability" in contested
     assert "2 low, 1 medium, 2 high" in contested
     assert "medium (medium)" in contested
+
+
+def test_a_links_panel_page_charts_the_answers_and_says_them_in_words(
+    seeded_graph, ada, client
+):
+    link = ("deployer-liability", "guardrail-removal")
+    url = reverse("panel", args=link)
+    assert 'id="panel-none"' in client.get(url).content.decode()
+    for i, strength in enumerate(["low", "high", "high"]):
+        judge = judge_create(name=f"expert {i}", actor=ada)
+        judgement_save(
+            record=Judgement(*link, judge.name, strength, rationale=f"reason {i}"),
+            actor=ada,
+        )
+    page = client.get(url).content.decode()
+    assert "counts it as <strong>high</strong>" in page
+    assert "1 low, 0 medium, 2 high" in page
+    assert page.count("<rect") == 3 and "reason 2" in page
+    assert client.get(reverse("panel", args=("tee", "shadow-ai"))).status_code == 404
+
+
+def test_a_judges_queue_lists_their_judgements_and_the_pivotal_links_left(
+    seeded_graph, ada, client, editor_client
+):
+    assert client.get(reverse("my-judgements")).status_code == 302
+    judge = judge_of_user(user=ada)
+    judgement_save(
+        record=Judgement(
+            "incident-reporting", "monoculture-failure", judge.name, "low"
+        ),
+        actor=ada,
+    )
+    page = editor_client.get(reverse("my-judgements")).content.decode()
+    mine = page[page.index('id="my-judgements"') : page.index('id="my-queue"')]
+    queue = page[page.index('id="my-queue"') :]
+    assert "Incident reporting" in mine
+    assert "Incident reporting against Monoculture failure" not in queue
+    assert "against" in queue
