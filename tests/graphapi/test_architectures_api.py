@@ -198,3 +198,24 @@ def test_a_jurisdiction_an_adoption_names_is_deleted_only_with_cascade(
     assert entries.filter(action="delete", key="x->tee").exists()
     update = entries.get(action="update", key="layered-governance->multilateral-agency")
     assert update.before == {"jurisdiction": "cn"}
+
+
+def test_what_an_architectures_scenario_names_is_not_deleted(seeded_graph, api):
+    assert (
+        api.post(
+            "/api/v1/architectures/",
+            {"id": "x", "name": "X", "scenario": "jurisdiction=uk&adopt=tee@cn"},
+            format="json",
+        ).status_code
+        == 201
+    )
+    for url in (
+        "/api/v1/jurisdictions/uk/?cascade=true",
+        "/api/v1/jurisdictions/cn/?cascade=true",
+        "/api/v1/mitigations/tee/?cascade=true",
+    ):
+        response = api.delete(url)
+        assert response.status_code == 422, response.content
+        assert "architecture 'x'" in str(response.json()["error"]["details"])
+    assert api.get("/api/v1/jurisdictions/uk/").status_code == 200
+    assert api.get("/api/v1/mitigations/tee/").status_code == 200

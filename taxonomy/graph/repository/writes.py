@@ -403,6 +403,38 @@ def _node_links_tx(
     )
 
 
+def _refuse_if_a_scenario_names_tx(
+    tx: neo4j.ManagedTransaction, kind: str, key: str
+) -> None:
+    """A layer, mitigation or jurisdiction an architecture's stored scenario
+    names (issue 25) is not deleted, cascade or not: the scenario is an
+    editor's text, to be changed by one first."""
+    if kind not in ("layer", "mitigation", "jurisdiction"):
+        return
+    rows = tx.run(
+        "MATCH (a:Architecture) WHERE coalesce(a.scenario, '') <> '' "
+        "RETURN a.id AS id, a.scenario AS scenario ORDER BY id"
+    )
+    naming = []
+    for row in rows:
+        try:
+            named = scenario_ids(scenario_of_query(row["scenario"]))
+        except ValueError:
+            continue
+        if key in named.get(kind, set()):
+            naming.append(row["id"])
+    if naming:
+        raise InvalidWrite(
+            {
+                "id": [
+                    f"the scenario of architecture {a!r} names {kind} {key!r}; "
+                    "change that scenario first"
+                    for a in naming
+                ]
+            }
+        )
+
+
 @translate_errors
 def node_delete(
     *,
@@ -429,6 +461,7 @@ def node_delete(
         _check_version(kind, key, _lock_node(tx, kind, key), expected)
         if seen is not None:
             _note(seen, before=_node_read_tx(tx, kind, key))
+        _refuse_if_a_scenario_names_tx(tx, kind, key)
         links = _node_links_tx(tx, kind, key)
         if links and not cascade:
             raise StillReferenced(kind, key, links)
