@@ -5,9 +5,9 @@ per node and per relationship (``repository.backup``), and a trailer with
 the counts, so a cut file is refused rather than half restored. It is
 written under a temporary name and renamed when complete, readable by its
 owner only. A restore reads the file as a stream (its memory bounded by the
-longest line, ``MAX_LINE``), checks all of it, then writes the graph in one
-transaction that reads it again, and rebuilds the audit table from the
-restored journal.
+longest line, ``MAX_LINE``), checks all of it, then writes the graph as it
+reads it again (in one transaction, or as a staged load when it is large),
+and rebuilds the audit table from the restored journal.
 """
 
 from __future__ import annotations
@@ -155,35 +155,52 @@ def _rows(path: Path) -> Iterator[dict[str, Any]]:
     )
 
 
+def _checked(path: Path) -> tuple[dict[str, int], dict[str, Any] | None]:
+    """The counts of the whole backup at ``path``, read without writing, and
+    the properties of its meta node (None if it has none)."""
+    counts = {"nodes": 0, "relationships": 0}
+    meta = None
+    for row in repository.backup_rows_checked(_rows(path)):
+        counts["nodes" if "node" in row else "relationships"] += 1
+        if row.get("labels") == ["LayerwiseMeta"]:
+            meta = row["props"]
+    return counts, meta
+
+
 def backup_check(path: Path) -> dict[str, int]:
     """Read the whole backup at ``path`` without writing; return its counts.
 
     Raises BackupError for a file that is not a complete, well-formed backup.
     """
-    counts = {"nodes": 0, "relationships": 0}
-    for row in repository.backup_rows_checked(_rows(path)):
-        counts["nodes" if "node" in row else "relationships"] += 1
-    return counts
+    return _checked(path)[0]
 
 
 def backup_restore(
     path: Path, *, replace: bool = False, progress: Progress = None
 ) -> dict[str, Any]:
-    """Restore ``path`` in one transaction and rebuild the audit table from it.
+    """Restore ``path`` and rebuild the audit table from it.
 
     The graph is asked first (a graph that holds anything is refused without
     ``replace`` before the file is read); then the whole file is read and
-    checked, holding one line at a time; then the transaction reads it again
-    (from the start on every attempt), in batches. Raises BackupError
-    (nothing changed) for a file that is not a complete backup, or a
-    non-empty graph without ``replace``.
+    checked, holding one line at a time; then it is read again as it is
+    written, in batches: in one transaction, or, for a file larger than
+    ``repository.staged_from()``, as a staged load (bounded transactions,
+    readers seeing the old graph until one small switch; see
+    ``repository.staged_restore``). Either way a failure leaves the graph as
+    it was. Raises BackupError (nothing changed) for a file that is not a
+    complete backup, or a non-empty graph without ``replace``.
     """
     if not path.is_file():
         raise BackupError(f"no backup file {path}")
     repository.graph_restorable(replace=replace)
-    counts = backup_check(path)
-    counts = repository.graph_load(
-        lambda: _rows(path), counts, replace=replace, progress=progress
-    )
+    counts, meta = _checked(path)
+    if repository.restore_staged(counts, meta):
+        counts = repository.graph_load_staged(
+            lambda: _rows(path), counts, meta, replace=replace, progress=progress
+        )
+    else:
+        counts = repository.graph_load(
+            lambda: _rows(path), counts, replace=replace, progress=progress
+        )
     counts["audit entries"] = audit.audit_rebuild()
     return counts

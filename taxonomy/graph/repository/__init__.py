@@ -23,7 +23,9 @@ from taxonomy.graph.repository.backup import (
     backup_rows_checked,
     graph_dump,
     graph_load,
+    graph_load_staged,
     graph_restorable,
+    restore_staged,
 )
 from taxonomy.graph.repository.base import Versions
 from taxonomy.graph.repository.journal import (
@@ -99,6 +101,7 @@ __all__ = [
     "graph_fingerprint",
     "graph_is_empty",
     "graph_load",
+    "graph_load_staged",
     "graph_restorable",
     "graph_revision",
     "graph_revision_token",
@@ -122,6 +125,7 @@ __all__ = [
     "plain_merge",
     "property_link_create",
     "property_link_update",
+    "restore_staged",
     "schema_apply",
     "schema_missing",
     "server_components",

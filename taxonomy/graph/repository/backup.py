@@ -21,11 +21,12 @@ import neo4j.time
 from taxonomy.domain.errors import BackupError
 from taxonomy.domain.kinds import LINK_KINDS, MAPPING_SET_LABEL, MAPS_TO, NODE_KINDS
 from taxonomy.domain.records import DEFAULT_TAXONOMY
+from taxonomy.graph.repository import staged_restore
 from taxonomy.graph.repository.base import BATCH, _session, translate_errors
 from taxonomy.graph.repository.journal import LABEL as JOURNAL_LABEL
 from taxonomy.graph.repository.revision import forget_revision_token
 from taxonomy.graph.repository.schema import ensure_schema
-from taxonomy.graph.repository.staging import settle_load
+from taxonomy.graph.repository.staging import settle_load, staged_from
 from taxonomy.graph.repository.visibility import lock_meta_tx
 
 # Mapping sets and their rows (MAPPING_SET_LABEL, MAPS_TO) are backed up too.
@@ -335,3 +336,41 @@ def graph_load(
         # owns it now, so it is undone (or, past its switch, finished) at once.
         settle_load(force=True, token=restored)
     return counts
+
+
+def restore_staged(counts: dict[str, int], meta: dict[str, Any] | None) -> bool:
+    """Whether a file of ``counts`` is restored as a staged load: when it is
+    larger than one transaction should hold (``staged_from``), unless its
+    meta node holds a load of its own (the one-transaction restore settles
+    that one).
+
+    >>> from django.test import override_settings
+    >>> with override_settings(LAYERWISE_STAGED_WRITE_ITEMS=10):
+    ...     big = {"nodes": 9, "relationships": 2}
+    ...     restore_staged(big, {}), restore_staged(big, {"load_token": "t"})
+    (True, False)
+    """
+    held_load = meta is not None and meta.get("load_token") is not None
+    return counts["nodes"] + counts["relationships"] > staged_from() and not held_load
+
+
+def graph_load_staged(
+    rows: Callable[[], Iterable[dict[str, Any]]],
+    counts: dict[str, int],
+    meta: dict[str, Any] | None,
+    *,
+    replace: bool,
+    progress: Progress = None,
+) -> dict:
+    """Restore a dump's rows as a staged load (``staged_restore``): bounded
+    transactions, readers seeing the old graph until one small switch.
+    ``meta`` holds the properties of the file's meta node (None without one)."""
+    return staged_restore.graph_load_staged(
+        lambda: iter(rows()),
+        counts,
+        None if meta is None else {k: _stored(v) for k, v in meta.items()},
+        replace=replace,
+        stored=_stored,
+        kinds=KIND_LABELS,
+        progress=progress,
+    )

@@ -18,6 +18,11 @@ import neo4j
 
 from taxonomy.graph.driver import database, get_driver
 from taxonomy.graph.repository.base import _batches, translate_errors
+from taxonomy.graph.repository.visibility import VARS, VISIBILITY, visible
+
+# Records a staged restore has written but not switched to, or replaced and
+# not yet deleted, are no reader's (``staged_restore.py``).
+SEEN = visible("a", *VARS)
 
 LABEL = "AuditRecord"
 # The properties of a record, as ``taxonomy.audit.journal_entries`` makes them.
@@ -70,11 +75,11 @@ def journal_after(revision: int, position: int) -> Iterator[list[dict[str, Any]]
         records, _, _ = get_driver().execute_query(
             # A staged load writes its records at the revision its switch
             # gives: they are the journal's once the graph is at it.
-            "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
-            "WITH coalesce(m.revision, 0) AS current "
+            f"{VISIBILITY} OPTIONAL MATCH (m:LayerwiseMeta {{key: 'graph'}}) "
+            "WITH pending, dropped, coalesce(m.revision, 0) AS current "
             f"MATCH (a:{LABEL}) WHERE (a.revision > $revision "
             "OR (a.revision = $revision AND a.position > $position)) "
-            "AND a.revision <= current "
+            f"AND a.revision <= current AND {SEEN} "
             "RETURN a {.*} AS a ORDER BY a.revision, a.position LIMIT $page",
             revision=revision,
             position=position,
@@ -82,7 +87,7 @@ def journal_after(revision: int, position: int) -> Iterator[list[dict[str, Any]]
             database_=database(),
             routing_=neo4j.RoutingControl.READ,
         )
-        page = [dict(r["a"]) for r in records]
+        page = [_plain(r["a"]) for r in records]
         if not page:
             return
         yield page
@@ -91,11 +96,20 @@ def journal_after(revision: int, position: int) -> Iterator[list[dict[str, Any]]
         revision, position = page[-1]["revision"], page[-1]["position"]
 
 
+def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    """A record's properties without a staged restore's marks.
+
+    >>> _plain({"key": "t1", "_drop": 4})
+    {'key': 't1'}
+    """
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
 @translate_errors
 def journal_count() -> int:
     """How many records the journal holds."""
     records, _, _ = get_driver().execute_query(
-        f"MATCH (a:{LABEL}) RETURN count(a) AS n",
+        f"{VISIBILITY} MATCH (a:{LABEL}) WHERE {SEEN} RETURN count(a) AS n",
         database_=database(),
         routing_=neo4j.RoutingControl.READ,
     )
@@ -112,10 +126,10 @@ def journal_times(kinds: Sequence[str]) -> dict[tuple[str, str], tuple[str, str]
     does); a deletion is no change of what an item says.
     """
     records, _, _ = get_driver().execute_query(
-        "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
-        "WITH coalesce(m.revision, 0) AS current "
+        f"{VISIBILITY} OPTIONAL MATCH (m:LayerwiseMeta {{key: 'graph'}}) "
+        "WITH pending, dropped, coalesce(m.revision, 0) AS current "
         f"MATCH (a:{LABEL}) WHERE a.kind IN $kinds AND a.action <> 'delete' "
-        "AND a.revision <= current "
+        f"AND a.revision <= current AND {SEEN} "
         "RETURN a.kind AS kind, a.key AS key, "
         "min(CASE WHEN a.action = 'create' THEN a.at END) AS created, "
         "max(a.at) AS modified",

@@ -442,6 +442,11 @@ def _settle_or_log(load: Load) -> None:
         _BACKGROUND.discard(threading.current_thread())
 
 
+# How loads other than taxonomy writes are settled and undone, by how their
+# ``load_what`` begins: (settle, abort, what to call them in the log).
+# ``staged_restore`` registers the restore's.
+FINISHERS: dict[str, tuple[Callable[[Load], None], Callable[[Load], None], str]] = {}
+
 # The settling threads of this process (``settle_in_background``).
 _BACKGROUND: set[threading.Thread] = set()
 
@@ -560,14 +565,22 @@ def settle_load(*, force: bool = False, token: str | None = None) -> str | None:
     if mine is None:
         return None
     load = Load(load_id, mine, WriteStats(), None, 0)
+    settle, abort, what = _settle, _abort_rest, "staged load"
+    for begins, finisher in FINISHERS.items():
+        if (row["what"] or "").startswith(begins):
+            settle, abort, what = finisher
     if state == COMMITTED:
         load.state = COMMITTED
         with Heartbeat(mine):
-            _settle(load)
-        logger.warning("settled the staged load %s its writer left", load_id)
+            settle(load)
+        logger.warning("finished the %s %s its writer left", what, load_id)
         return "settled"
     load.state = ABORTING
     with Heartbeat(mine):
-        _abort_rest(load)
-    logger.warning("removed the staged load %s its writer left unfinished", load_id)
+        abort(load)
+    logger.warning(
+        "undid the %s %s its writer left unfinished: the graph is as before it",
+        what,
+        load_id,
+    )
     return "aborted"
