@@ -79,7 +79,7 @@ def _url(name: str, query: dict | None = None, **kwargs) -> str:
     """The path of a named route with its arguments, then its non-empty query."""
     query = {k: v for k, v in (query or {}).items() if v}
     return reverse(name, kwargs=kwargs or None) + (
-        "?" + urlencode(query) if query else ""
+        "?" + urlencode(query, doseq=True) if query else ""
     )
 
 
@@ -101,6 +101,10 @@ def _variants(taxonomy: Taxonomy, seed: bool) -> dict[str, list[dict]]:
         "coverage": [{}, compared],
         "brief": [{}, compared],
         "combinations": [{}, compared],
+        # The form alone, and today beside every architecture the taxonomy holds.
+        "architecture-compare": [{}]
+        + [{"a": ["today", *_keys(taxonomy, "architecture", 3)]}]
+        * bool(_keys(taxonomy, "architecture", 1)),
         "history": [{}] + [{"kind": kind} for kind in KINDS if seed],
     }
 
@@ -114,7 +118,8 @@ def anonymous_walk(taxonomies: dict[str, Taxonomy], routes: list[Route]) -> list
         keep = {} if seed else {"taxonomy": name}
         variants = _variants(taxonomy, seed)
         for route in routes:
-            if route.defaults.get("action") or route.name in ("export", "logout"):
+            downloads = ("export", "architecture-compare-download")
+            if route.defaults.get("action") or route.name in (*downloads, "logout"):
                 continue  # an editor's page, a download or a POST
             if not route.params:
                 for query in variants.get(route.name, [{}]):
@@ -169,6 +174,11 @@ def download_walk(taxonomies: dict[str, Taxonomy]) -> list[str]:
         )
         for name in taxonomies
         for f in formats_on(PAGES)
+    ] + [
+        # The comparison of governance architectures, as CSV and JSON.
+        _url("architecture-compare-download", {"a": ["today", key]}, fmt=fmt)
+        for key in _keys(taxonomies[DEFAULT_TAXONOMY], "architecture", 1)
+        for fmt in ("csv", "json")
     ]
 
 
