@@ -13,8 +13,10 @@ import gzip
 import json
 import logging
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
 from bench.interchange import NAME, bench_taxonomy
@@ -25,6 +27,7 @@ from taxonomy.domain.records import Layer, Threat
 from taxonomy.graph import repository
 from taxonomy.graph.driver import database, get_driver
 from taxonomy.graph.repository import staged_restore, staging
+from taxonomy.management import progress
 from tests.taxonomy.test_backup import _audit_table
 
 pytestmark = pytest.mark.django_db
@@ -296,4 +299,19 @@ def test_a_restore_killed_after_its_switch_is_finished_on_the_next_start(
     assert _dump() == graph
     assert _audit_table() == log
     assert repository.graph_revision() == revision
+    assert _leftovers() == CLEAN
+
+
+def test_the_command_restores_a_large_file_staged_and_shows_its_progress(
+    small_backup, monkeypatch
+):
+    """(The seed's backup taken for large: staged, its progress shown.)"""
+    path, (graph, _, _) = small_backup
+    monkeypatch.setattr(progress, "SHOWN_FROM", 0)
+    out, err = StringIO(), StringIO()
+    with override_settings(**STAGED):
+        call_command("restore", str(path), "--replace", stdout=out, stderr=err)
+    assert "wrote " in err.getvalue() and "items (100%" in err.getvalue()
+    assert f"Restored {path}" in out.getvalue()
+    assert _dump() == graph
     assert _leftovers() == CLEAN

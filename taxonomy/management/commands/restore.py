@@ -13,10 +13,12 @@ from taxonomy.management.progress import Progress
 
 class Command(BaseCommand):
     help = (
-        "Restore FILE (made by `manage.py backup`) in one transaction: into an "
-        "empty graph, or with --replace in place of everything the graph holds. "
-        "A file that is cut or damaged is refused and nothing changes. The audit "
-        "table is then rebuilt from the restored journal."
+        "Restore FILE (made by `manage.py backup`): into an empty graph, or with "
+        "--replace in place of everything the graph holds. A large file is "
+        "restored as a staged load (bounded transactions, readers seeing the old "
+        "graph until one small switch). A file that is cut or damaged is refused "
+        "and nothing changes. The audit table is then rebuilt from the restored "
+        "journal."
     )
 
     def add_arguments(self, parser):
