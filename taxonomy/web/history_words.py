@@ -115,6 +115,35 @@ def _link_parts(kind: str, key: str, values, names, with_values: bool) -> list[P
     return parts
 
 
+# What a judge did to a judgement (taxonomy.judgements), by the entry's action.
+JUDGEMENT_VERBS = {"create": "gave", "update": "changed", "delete": "withdrew"}
+
+
+def _judgement_parts(action: str, key: str, values, names, with_values) -> list[Part]:
+    """``<judge> gave a judgement of <mitigation> against <threat> (high)``.
+
+    >>> names = {"mitigation": {"m": "M"}, "threat": {"t": "T"}}
+    >>> "".join(p.text for p in _judgement_parts("create", "m->t",
+    ...     {"judge": "Ada", "strength": "high"}, names, True))
+    'Ada gave a judgement of M against T (high)'
+    >>> "".join(p.text for p in _judgement_parts("delete", "m->t",
+    ...     {"judge": "Ada", "strength": "high"}, names, False))
+    'A judge withdrew a judgement of M against T'
+    """
+    mitigation, threat = split_link_key(key)
+    judge = (values or {}).get("judge") if with_values else None
+    parts = [
+        Part(f"{judge or 'A judge'} "),
+        Part(f"{JUDGEMENT_VERBS.get(action, action)} a judgement of "),
+        _named("mitigation", mitigation, names),
+        Part(" against "),
+        _named("threat", threat, names),
+    ]
+    if with_values and values and values.get("strength"):
+        parts.append(Part(f" ({values['strength']})"))
+    return parts
+
+
 def entry_parts(
     *,
     action: str,
@@ -143,6 +172,8 @@ def entry_parts(
     ...      after=None)
     'Deleted the threat Gone'
     """
+    if kind == "judgement":
+        return _judgement_parts(action, key, after or before, names, with_values)
     if kind not in KINDS:
         return [Part(f"{action} {kind} {key}")]
     if kind in LINK_KINDS:

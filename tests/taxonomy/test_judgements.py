@@ -11,6 +11,7 @@ from django.urls import reverse
 from taxonomy import audit, selectors
 from taxonomy.domain.errors import InvalidWrite, NotFound
 from taxonomy.domain.judgements import Judgement
+from taxonomy.domain.kinds import link_key
 from taxonomy.domain.scenario import Scenario
 from taxonomy.judgements import (
     judge_create,
@@ -195,3 +196,12 @@ def test_a_judges_queue_lists_their_judgements_and_the_pivotal_links_left(
     assert "Incident reporting" in mine
     assert "Incident reporting against Monoculture failure" not in queue
     assert "against" in queue
+
+
+def test_the_links_history_page_says_who_gave_which_judgement(
+    seeded_graph, ada, editor_client, expert
+):
+    judgement_save(record=Judgement(*LINK, expert.name, "low"), actor=ada)
+    url = reverse("history-node", args=("mitigates", link_key(*LINK)))
+    page = editor_client.get(url).content.decode()
+    assert "Dr Grace Hopper gave a judgement of" in page
