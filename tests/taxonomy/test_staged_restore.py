@@ -315,3 +315,25 @@ def test_the_command_restores_a_large_file_staged_and_shows_its_progress(
     assert f"Restored {path}" in out.getvalue()
     assert _dump() == graph
     assert _leftovers() == CLEAN
+
+
+def test_a_backup_taken_during_a_staged_restore_restores_to_the_graph_before_it(
+    small_backup, monkeypatch, tmp_path
+):
+    """The file holds both graphs and the restore's marks: restored, the
+    restore it holds (no writer owns it) is undone at once."""
+    path, _ = small_backup
+    before, mid = _dump(), tmp_path / "mid.backup.gz"
+    switch = staged_restore._switch
+
+    def back_up_then_switch(load, meta):
+        backup_write(mid)
+        switch(load, meta)
+
+    monkeypatch.setattr(staged_restore, "_switch", back_up_then_switch)
+    with override_settings(**STAGED):
+        backup_restore(path, replace=True)
+    assert _dump() != before
+    backup_restore(mid, replace=True)
+    assert _dump() == before
+    assert _leftovers() == CLEAN
