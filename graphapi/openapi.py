@@ -81,6 +81,7 @@ def add_common_errors(
         # What export answers is what import takes (``export`` refers to it).
         schemas["TaxonomyDocument"] = schemas["TaxonomyDocumentRequest"]
     _id_from_the_url(result.get("paths", {}), schemas)
+    _blank_alternative_dropped(result)
     _defaults_beside_one_of(result)
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
@@ -104,6 +105,46 @@ def add_common_errors(
                 )
             operation["responses"] = dict(sorted(responses.items()))
     return result
+
+
+_BLANK = {"type": "string", "maxLength": 0}
+
+
+def _blank_alternative_dropped(node: Any) -> None:
+    """A blank-or-pattern field whose pattern already matches "" is the
+    pattern alone.
+
+    drf-spectacular documents a field that allows blanks and has a pattern as
+    ``oneOf: [{pattern}, {maxLength: 0}]``; when the pattern matches the empty
+    string too (a mapping set's title, comment or date), "" is valid under both
+    alternatives, which ``oneOf`` forbids, so its own default "" is refused.
+
+    >>> node = {"oneOf": [{"type": "string", "pattern": "^a*$"}, dict(_BLANK)]}
+    >>> _blank_alternative_dropped(node); node
+    {'type': 'string', 'pattern': '^a*$'}
+    >>> url = {"oneOf": [{"type": "string", "pattern": "^a+$"}, dict(_BLANK)]}
+    >>> _blank_alternative_dropped(url); len(url["oneOf"])
+    2
+    """
+    if isinstance(node, list):
+        for item in node:
+            _blank_alternative_dropped(item)
+    if not isinstance(node, dict):
+        return
+    alternatives = node.get("oneOf")
+    if (
+        isinstance(alternatives, list)
+        and len(alternatives) == 2
+        and alternatives[1] == _BLANK
+        and isinstance(alternatives[0], dict)
+        and isinstance(alternatives[0].get("pattern"), str)
+        and re.search(alternatives[0]["pattern"], "") is not None
+    ):
+        inner = node.pop("oneOf")[0]
+        for key, value in inner.items():
+            node.setdefault(key, value)
+    for value in node.values():
+        _blank_alternative_dropped(value)
 
 
 def _defaults_beside_one_of(node: Any) -> None:

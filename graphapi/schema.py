@@ -680,7 +680,26 @@ architecture_compare = extend_schema(
     "page's JSON download; cached by graph revision. Fewer than 2 or more than 4 "
     "architectures, or one repeated, is 422 naming `a`; an unknown architecture "
     "404; an unknown `taxonomy` 404.",
-    parameters=[queries.ArchitectureCompareQuerySerializer],
+    parameters=[
+        queries.ArchitectureCompareQuerySerializer,
+        # The same `a` with uniqueItems: one named twice is answered 422, so
+        # the schema may not allow it (a=x&a=x).
+        OpenApiParameter(
+            "a",
+            {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "minItems": 2,
+                "maxItems": 4,
+                "uniqueItems": True,
+            },
+            OpenApiParameter.QUERY,
+            required=True,
+            description="An architecture id (`GET /api/v1/architectures/` lists "
+            "them), or `today`; repeat 2 to 4 times, each once, in the order to "
+            "show them.",
+        ),
+    ],
     responses={200: documents.ArchitectureComparisonSerializer, **errors(404, 422)},
 )
 
