@@ -1039,7 +1039,10 @@ class _ArchitectureOutcomeSerializer(serializers.Serializer):
         child=serializers.IntegerField(), help_text="Threats per coverage class."
     )
     threats = serializers.IntegerField()
-    addressed = serializers.IntegerField()
+    addressed = serializers.IntegerField(
+        help_text="Threats addressed, a mobile threat judged where it is "
+        "weakest (as `summary` and `not_by_one_layer` judge it)."
+    )
     not_addressed = serializers.ListField(child=serializers.CharField())
     not_by_one_layer = serializers.ListField(
         child=serializers.CharField(),
@@ -1053,7 +1056,24 @@ class _ArchitectureOutcomeSerializer(serializers.Serializer):
         help_text="The mitigations its adoption brings into effect (adopted, or "
         "required by one adopted), each paid once.",
     )
-    cost = serializers.FloatField(help_text="What `adopted` costs, in cost units.")
+    cost = serializers.FloatField(
+        help_text="What `adopted` costs: each at its mitigation's cost, 1 unit "
+        "unless its editors set another."
+    )
+    adopts = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The mitigations it names (`M@J` as `M`, once).",
+    )
+    already_in_effect = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Those of `adopts` in effect without it (nothing to pay).",
+    )
+    costs_recorded = serializers.BooleanField(
+        help_text="Whether any of `adopted` costs other than 1 unit."
+    )
+    measures = serializers.CharField(
+        help_text="`adopts`, `already_in_effect` and `cost` in words."
+    )
     line = serializers.CharField(help_text="The architecture in a paragraph.")
 
 
@@ -1071,6 +1091,11 @@ class _ArchitectureCellSerializer(serializers.Serializer):
     )
     weakest_class = serializers.ChoiceField(
         CLASSES, allow_null=True, help_text="Its class in `weakest`."
+    )
+    weakest_coverage = serializers.FloatField(
+        allow_null=True,
+        help_text="Its coverage in `weakest` (`coverage` takes the world as one "
+        "place: every measure in effect anywhere counted everywhere).",
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:

@@ -9,7 +9,10 @@ Per architecture, what its single analysis says (each figure is held to
   jurisdiction when it names one, ``analysis.jurisdictions.scoped_model``);
 - the **world view** of the *mobile* threats when the scenario names no
   jurisdiction and the taxonomy records places: the place where each is
-  weakest and its class there (``world_view``);
+  weakest and its class and coverage there (``world_view``); as everywhere
+  in the world view, a mobile threat counts by its weakest place
+  (``analysis.jurisdictions``), so the headline counts (``world_summary``,
+  ``world_addressed``, ``world_not_by_one_layer``) take its class there;
 - the threats an enabled mitigation **introduces**, with those mitigations;
 - the **measures adopted** and their **cost**: the adopted mitigations and
   what they REQUIRE that the adoption brings into effect (on, and off
@@ -60,9 +63,11 @@ class Outcome:
     ``weakest_tied`` names every place where it is as weak (the same
     coverage and class: the ties ``weakest`` settles by id), empty where
     ``weakest`` is None; ``world_classes`` is the class where the threat is
-    weakest (its class when it has no weakest place). ``introduced`` pairs each introduced
+    weakest (its class when it has no weakest place), ``world_coverage`` its
+    coverage there. ``introduced`` pairs each introduced
     threat with the enabled mitigations that introduce it; ``adopted`` lists
-    the mitigations its adoption pays for, ``cost`` what they cost together.
+    the mitigations its adoption pays for, ``cost`` what they cost together;
+    ``adopts`` the mitigations the scenario names (``M@J`` as ``M``, once).
     """
 
     label: str
@@ -72,9 +77,11 @@ class Outcome:
     weakest: tuple[str | None, ...]
     weakest_tied: tuple[tuple[str, ...], ...]
     world_classes: np.ndarray
+    world_coverage: np.ndarray
     introduced: tuple[tuple[str, tuple[str, ...]], ...]
     adopted: tuple[str, ...]
     cost: float
+    adopts: tuple[str, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:
@@ -92,6 +99,22 @@ class Outcome:
         """Threats no single layer addresses: unmitigated, insufficient or
         defense-in-depth."""
         return self.classes != CLASSES.index("single-layer")
+
+    @property
+    def world_summary(self) -> dict[str, int]:
+        """Threats per class, a mobile threat in its weakest place."""
+        counts = np.bincount(self.world_classes, minlength=len(CLASSES))
+        return dict(zip(CLASSES, counts.tolist(), strict=True))
+
+    @property
+    def world_addressed(self) -> np.ndarray:
+        """``addressed`` with a mobile threat judged where it is weakest."""
+        return _ADDRESSED[self.world_classes]
+
+    @property
+    def world_not_by_one_layer(self) -> np.ndarray:
+        """``not_by_one_layer`` with a mobile threat judged where it is weakest."""
+        return self.world_classes != CLASSES.index("single-layer")
 
 
 @dataclass(frozen=True, eq=False)
@@ -197,7 +220,7 @@ def outcome(
     coverage, classes = threat_rows(there, inner, enabled[there.link_mitigation])
     weakest: tuple[str | None, ...] = (None,) * len(model.threats)
     tied: tuple[tuple[str, ...], ...] = ((),) * len(model.threats)
-    world_classes = classes
+    world_classes, world_coverage = classes, coverage
     if geography is not None and scenario.jurisdiction is None:
         view = world_view(model, geography, scenario, as_of=scenario.as_of)
         if view.places:
@@ -205,6 +228,7 @@ def outcome(
             weakest = tuple(named[np.where(view.mobile, view.weakest, -1)].tolist())
             tied = _ties(view)
             world_classes = np.where(view.mobile, view.classes, classes)
+            world_coverage = np.where(view.mobile, view.coverage, coverage)
     paid = adoption_paid(there, inner)
     return Outcome(
         label=label,
@@ -214,9 +238,11 @@ def outcome(
         weakest=weakest,
         weakest_tied=tied,
         world_classes=world_classes,
+        world_coverage=world_coverage,
         introduced=_introduced(there, enabled),
         adopted=tuple(model.mitigations[m] for m in np.flatnonzero(paid).tolist()),
         cost=float(cost[paid].sum()),
+        adopts=tuple(sorted(scenario.adopted_ids)),
     )
 
 

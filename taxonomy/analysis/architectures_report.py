@@ -10,14 +10,21 @@ The document:
 - ``architectures``: per architecture ``id``, ``name``, ``description``,
   ``scenario`` (``summary`` in words, ``query`` its parameters,
   ``jurisdiction``, ``as_of``, ``maturities``), ``summary`` (threats per
-  class), ``threats``, ``addressed``, ``not_by_one_layer`` (ids), ``mobile``
+  class), ``threats``, ``addressed``, ``not_addressed``, ``not_by_one_layer``
+  (ids; these counts judge a mobile threat where it is weakest, as the world
+  view does), ``mobile``
   (``count``, ``addressed``, ``weakest``: place id → how many mobile threats
   are weakest there, a tie counted in each tied place), ``introduced`` (``[{threat, introduced_by}]``),
-  ``adopted`` (ids), ``cost`` and ``line``;
+  ``adopts`` (the measures it names, ids), ``already_in_effect`` (those of
+  them in effect without it), ``adopted`` (ids: what its adoption pays for,
+  REQUIRED ones included), ``cost``, ``costs_recorded`` (whether any of those
+  has a cost other than the 1 unit a mitigation costs by default), ``measures`` (that in words)
+  and ``line``;
 - ``threats``: per threat ``id``, ``name``, ``mobile``, ``differs`` and
   ``by_architecture`` (in the order of ``architectures``: ``class``,
-  ``coverage``, ``weakest``, ``weakest_tied`` (every place as weak),
-  ``weakest_class``);
+  ``coverage`` (as one world: every measure in effect anywhere counted everywhere),
+  ``weakest``, ``weakest_tied`` (every place as weak), ``weakest_class``,
+  ``weakest_coverage``);
 - ``differ``: the ids of the threats on which the architectures differ, and
   ``line``, what that comes to in a sentence.
 """
@@ -102,6 +109,49 @@ def _weakest_counts(outcome: Outcome) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda pn: (-pn[1], pn[0])))
 
 
+def measures_words(entry: Mapping) -> str:
+    """The measures an architecture adopts and what they cost, in words: the
+    recommendation's rule (``analysis.recommend.problem``): a measure already
+    in effect costs nothing, one not yet in effect (or REQUIRED by one
+    adopted) is paid once at its cost, 1 unit unless its editors set another.
+
+    >>> entry = {"adopts": ["a", "b", "c"], "already_in_effect": ["c"],
+    ...     "adopted": ["a", "b"], "cost": 2.0, "costs_recorded": False,
+    ...     "scenario": {"maturities": ["deployed"]}}
+    >>> measures_words(entry)
+    '3 measures, 1 already deployed; cost 2, one unit per measure not yet in effect'
+    >>> measures_words(entry | {"adopts": ["a"], "already_in_effect": [],
+    ...     "cost": 5.0, "costs_recorded": True, "scenario": {"maturities": None}})
+    '1 measure and 1 it requires; cost 5, each measure not yet in effect at its cost (1 unit unless its editors set another)'
+    >>> measures_words({"adopts": []})
+    'none adopted'
+    """
+    adopts = entry["adopts"]
+    if not adopts:
+        return "none adopted"
+    words = _plural(len(adopts), "measure")
+    already = entry["already_in_effect"]
+    if already:
+        state = (
+            "deployed"
+            if entry["scenario"]["maturities"] == ["deployed"]
+            else "in effect"
+        )
+        words += f", {len(already)} already {state}"
+    required = [m for m in entry["adopted"] if m not in adopts]
+    if required:
+        words += f" and {len(required)} {'it requires' if len(adopts) == 1 else 'they require'}"
+    if not entry["adopted"]:
+        return f"{words}; nothing to pay"
+    rule = (
+        "each measure not yet in effect at its cost (1 unit unless its editors "
+        "set another)"
+        if entry["costs_recorded"]
+        else "one unit per measure not yet in effect"
+    )
+    return f"{words}; cost {entry['cost']:g}, {rule}"
+
+
 def architecture_line(entry: Mapping, names: Mapping[str, str]) -> str:
     """What one architecture comes to, in words.
 
@@ -109,15 +159,23 @@ def architecture_line(entry: Mapping, names: Mapping[str, str]) -> str:
     ...     "unmitigated": 0, "insufficient": 1, "defense-in-depth": 1,
     ...     "single-layer": 1}, "not_addressed": ["t"], "mobile": {"count": 1,
     ...     "addressed": 0, "weakest": {"cn": 1}}, "introduced": [{"threat": "r",
-    ...     "introduced_by": ["a"]}], "adopted": ["a"], "cost": 2.0}
+    ...     "introduced_by": ["a"]}], "adopts": ["a", "b"], "already_in_effect":
+    ...     ["b"], "adopted": ["a"], "cost": 2.0, "costs_recorded": True,
+    ...     "scenario": {"maturities": ["deployed"]}}
     >>> print(architecture_line(entry, {"t": "Theft", "cn": "China",
-    ...     "r": "Repression", "a": "Attestation"}))
-    Layered addresses 2 of 3 threats: 1 by a single governance layer, 1 only by several layers together. Not addressed: Theft. Of the 1 threat whose actors can move to another jurisdiction, none is addressed where it is weakest. It is weakest in China. Its measures introduce Repression (through Attestation). The measures it adopts cost 2 units: Attestation.
+    ...     "r": "Repression", "a": "Attestation", "b": "Logging"}))
+    Layered addresses 2 of 3 threats (a threat whose actors can move counted where it is weakest): 1 by a single governance layer, 1 only by several layers together. Not addressed: Theft. Of the 1 threat whose actors can move to another jurisdiction, none is addressed where it is weakest. It is weakest in China. Its measures introduce Repression (through Attestation). It adopts 2 measures, 1 already deployed; cost 2, each measure not yet in effect at its cost (1 unit unless its editors set another). Already in effect: Logging.
     """
     summary = entry["summary"]
     parts = [
         f"{entry['name']} addresses {entry['addressed']} of "
-        f"{_plural(entry['threats'], 'threat')}: {summary['single-layer']} by a "
+        f"{_plural(entry['threats'], 'threat')}"
+        + (
+            " (a threat whose actors can move counted where it is weakest)"
+            if entry["mobile"]["weakest"]
+            else ""
+        )
+        + f": {summary['single-layer']} by a "
         f"single governance layer, {summary['defense-in-depth']} only by several "
         "layers together."
     ]
@@ -155,12 +213,13 @@ def architecture_line(entry: Mapping, names: Mapping[str, str]) -> str:
             for i in entry["introduced"]
         ]
         parts.append(f"Its measures introduce {_and(made)}.")
-    if entry["adopted"]:
-        cost = f"{entry['cost']:g}"
-        parts.append(
-            f"The measures it adopts cost {cost} unit{'s' * (cost != '1')}: "
-            f"{_and([names.get(m, m) for m in entry['adopted']])}."
-        )
+    if entry["adopts"]:
+        parts.append(f"It adopts {measures_words(entry)}.")
+        if entry["already_in_effect"]:
+            parts.append(
+                "Already in effect: "
+                f"{_and([names.get(m, m) for m in entry['already_in_effect']])}."
+            )
     else:
         parts.append("It adopts no measure beyond those that count already.")
     return " ".join(parts)
@@ -172,10 +231,11 @@ def _architecture_entry(
     described: Mapping[str, str],
     names: Mapping[str, str],
     default_threshold: float,
+    recorded: frozenset[str] = frozenset(),
 ) -> dict:
     scenario = outcome.scenario
     threats = comparison.threats
-    addressed = outcome.addressed
+    addressed = outcome.world_addressed
     mobile = comparison.mobile
     where_weakest = [w is not None for w in outcome.weakest]
     entry = {
@@ -193,12 +253,12 @@ def _architecture_entry(
             if scenario.maturities is None
             else sorted(scenario.maturities),
         },
-        "summary": outcome.summary,
+        "summary": outcome.world_summary,
         "threats": len(threats),
         "addressed": int(addressed.sum()),
         "not_addressed": [t for t, a in zip(threats, addressed, strict=True) if not a],
         "not_by_one_layer": [
-            t for t, n in zip(threats, outcome.not_by_one_layer, strict=True) if n
+            t for t, n in zip(threats, outcome.world_not_by_one_layer, strict=True) if n
         ],
         "mobile": {
             "count": int(mobile.sum()),
@@ -216,9 +276,13 @@ def _architecture_entry(
         "introduced": [
             {"threat": t, "introduced_by": list(ms)} for t, ms in outcome.introduced
         ],
+        "adopts": list(outcome.adopts),
+        "already_in_effect": [m for m in outcome.adopts if m not in outcome.adopted],
         "adopted": list(outcome.adopted),
         "cost": outcome.cost,
+        "costs_recorded": any(m in recorded for m in outcome.adopted),
     }
+    entry["measures"] = measures_words(entry)
     entry["line"] = architecture_line(entry, names)
     return entry
 
@@ -260,8 +324,12 @@ def comparison_document(
     described = {a.id: a.description for a in getattr(taxonomy, "architectures", ())}
     outcomes = comparison.outcomes
     differ = set(comparison.differ.tolist())
+    # A mitigation costs 1 unit unless its editors give it another cost.
+    recorded = frozenset(m.id for m in taxonomy.mitigations if m.cost != 1.0)
     architectures = [
-        _architecture_entry(o, comparison, described, named, default_threshold)
+        _architecture_entry(
+            o, comparison, described, named, default_threshold, recorded
+        )
         for o in outcomes
     ]
     threats = [
@@ -277,6 +345,9 @@ def comparison_document(
                     "weakest": o.weakest[i],
                     "weakest_tied": list(o.weakest_tied[i]),
                     "weakest_class": CLASSES[o.world_classes[i]]
+                    if o.weakest[i] is not None
+                    else None,
+                    "weakest_coverage": round(float(o.world_coverage[i]), 6)
                     if o.weakest[i] is not None
                     else None,
                 }

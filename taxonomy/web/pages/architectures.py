@@ -42,7 +42,9 @@ def side_by_side_context(snapshot, document: dict) -> dict:
         "every_threat": side_by_side.threat_rows(document, names, only_differing=False),
         "glance": side_by_side.glance_rows(document),
         "assumption_lines": side_by_side.assumption_lines(document),
-        "class_info": presentation.CLASS_INFO,
+        # The analysis's four classes: the crosswalk's two (loosely mapped,
+        # outside the taxonomy) never occur in a comparison.
+        "class_info": {c: presentation.CLASS_INFO[c] for c in presentation.CLASS_ORDER},
     }
 
 

@@ -59,7 +59,7 @@ def graph_explorer(request):
         "elements_url": reverse("api:graph"),
         "taxonomy": request.taxonomy.name,
         "around_name": presentation.node_name(elements, around),
-        "class_names": list(presentation.CLASS_INFO),
+        "class_names": list(presentation.CLASS_ORDER),  # the analysis's four
     }
     return render(request, "taxonomy/graph.html", context)
 

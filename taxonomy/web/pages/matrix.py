@@ -235,7 +235,7 @@ def _matrix_context(request, form: dict, analysis: PageAnalysis, demand: dict) -
         "comparison": presentation.comparison(
             document, analysis.names, analysis.scenario
         ),
-        "class_names": list(presentation.CLASS_INFO),
+        "class_names": list(presentation.CLASS_ORDER),  # the analysis's four
         "sort_state": {c: presentation.aria_sort(sort, c) for c in columns},
         "json_url": reverse("api:coverage-diff" if compare else "api:coverage"),
         "column_count": len(document["layers"]) + 3 + form["has_incidents"],

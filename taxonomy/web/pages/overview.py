@@ -94,7 +94,7 @@ def brief(request):
             "dependence_words": DEPENDENCE_WORDS[analysis.scenario.dependence],
             "maturity_counts": presentation.maturity_counts(analysis.snapshot),
             "scale": presentation.scale_steps(),
-            "class_names": list(presentation.CLASS_INFO),
+            "class_names": list(presentation.CLASS_ORDER),  # the analysis's four
             "today": timezone.now(),
             "downloads": download_links(request, analysis.scenario, compare=True),
             # Governance architectures side by side, when ?architecture= asks.

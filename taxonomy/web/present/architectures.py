@@ -12,13 +12,17 @@ from taxonomy.web.present.common import ADDRESSED, class_info, joined
 
 # How many choice boxes the page's form shows (the most a comparison takes).
 CHOICE_BOXES = 4
+# What a mobile threat's first figure assumes: every place as one world.
+ONE_WORLD = " as one world"
 
 
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One architecture's judgement of one threat, in words: ``name`` is the
     class, ``architecture`` the architecture's name (the cell's label when a
-    phone stacks the table's rows)."""
+    phone stacks the table's rows); ``first`` the class and coverage as one
+    world, said so for a mobile threat, whose ``weakest`` gives its class and
+    coverage where it is weakest."""
 
     name: str
     architecture: str
@@ -28,25 +32,34 @@ class Cell:
     addressed: bool
     weakest: str
     words: str
+    first: str = ""
 
 
 def cell(entry: Mapping, names: Mapping[str, str], architecture: str = "") -> Cell:
     """A threat's cell: its class and coverage, and for a mobile threat the
-    class where it is weakest, named.
+    class and coverage where it is weakest, named; its first figure then says
+    that it takes the world as one place.
 
     >>> c = cell({"class": "single-layer", "coverage": 0.9, "weakest": "cn",
-    ...     "weakest_tied": ["cn", "row"], "weakest_class": "unmitigated"},
-    ...     {"cn": "China", "row": "Rest of the world"})
-    >>> c.label, c.coverage, c.weakest
-    ('Single layer', '90%', 'Unmitigated where weakest: China and Rest of the world')
+    ...     "weakest_tied": ["cn", "row"], "weakest_class": "unmitigated",
+    ...     "weakest_coverage": 0.0}, {"cn": "China", "row": "Rest of the world"})
+    >>> c.first, c.weakest
+    ('Single layer, 90% as one world', 'Unmitigated, 0% where weakest: China and Rest of the world')
+    >>> cell({"class": "insufficient", "coverage": 0.3}, {}).first
+    'Insufficient, 30%'
     """
     info = class_info(entry["class"])
     weakest = ""
+    first = f"{info.label}, {percent(entry['coverage'])}"
+    words = f"{first} coverage"
     if entry.get("weakest"):
         there = class_info(entry["weakest_class"]).label
         places = entry.get("weakest_tied") or [entry["weakest"]]
+        coverage = entry.get("weakest_coverage")
+        there += "" if coverage is None else f", {percent(coverage)}"
         weakest = f"{there} where weakest: {joined([names.get(p, p) for p in places])}"
-    words = f"{info.label}, {percent(entry['coverage'])} coverage"
+        first += ONE_WORLD
+        words += ONE_WORLD
     return Cell(
         name=entry["class"],
         architecture=architecture,
@@ -56,6 +69,7 @@ def cell(entry: Mapping, names: Mapping[str, str], architecture: str = "") -> Ce
         addressed=entry["class"] in ADDRESSED,
         weakest=weakest,
         words=f"{words}; {weakest}" if weakest else words,
+        first=first,
     )
 
 
@@ -115,7 +129,7 @@ def glance_rows(document: Mapping) -> list[tuple[str, list[str]]]:
 
     >>> a = {"addressed": 2, "threats": 12, "not_by_one_layer": ["t"] * 11,
     ...     "mobile": {"count": 5, "addressed": 0, "weakest": {"cn": 5}},
-    ...     "introduced": [], "adopted": [], "cost": 0.0}
+    ...     "introduced": [], "measures": "none adopted"}
     >>> glance_rows({"architectures": [a]})[0]
     ('Threats addressed', ['2 of 12'])
     >>> glance_rows({"architectures": [a]})[2]
@@ -136,15 +150,7 @@ def glance_rows(document: Mapping) -> list[tuple[str, list[str]]]:
             ),
         ),
         ("Threats its measures introduce", lambda a: str(len(a["introduced"]))),
-        (
-            "Cost of the measures it adopts (cost units)",
-            lambda a: (
-                f"{a['cost']:g} ({len(a['adopted'])} measure"
-                f"{'s' * (len(a['adopted']) != 1)})"
-                if a["adopted"]
-                else "none adopted"
-            ),
-        ),
+        ("Measures it adopts, and their cost", lambda a: a["measures"]),
     ]
     return [
         (what, [value(a) for a in document["architectures"]]) for what, value in rows

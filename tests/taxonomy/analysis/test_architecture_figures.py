@@ -50,12 +50,12 @@ def test_the_words_on_the_seed_hold(seed_comparison):
     today, layered = by_id["today"], by_id["layered-governance"]
     restriction = by_id["restriction-without-alternatives"]
     words = re.sub(r"\s+", " ", TEXT)
-    assert restriction.addressed.sum() == today.addressed.sum()
+    assert restriction.world_addressed.sum() == today.world_addressed.sum()
     assert [t for t, _ in restriction.introduced] == [
         "covert-deployment",
         "jurisdiction-shopping",
     ]
-    more = int(layered.addressed.sum() - today.addressed.sum())
+    more = int(layered.world_addressed.sum() - today.world_addressed.sum())
     assert (
         f"layered governance addresses {['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven'][more]} more threats"
         in words

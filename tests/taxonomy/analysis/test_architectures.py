@@ -193,6 +193,20 @@ def test_a_comparison_equals_each_scenario_run_alone(case):
         assert world_classes == [
             mobile[t]["class"] if t in mobile else by_id[t]["class"] for t in threats
         ]
+        # The headline counts judge a mobile threat where it is weakest, as
+        # the world view does; its coverage there is the world entry's.
+        assert outcome.world_summary == {c: world_classes.count(c) for c in CLASSES}
+        assert outcome.world_addressed.tolist() == [
+            c in ADDRESSED_CLASSES for c in world_classes
+        ]
+        assert outcome.world_not_by_one_layer.tolist() == [
+            c != "single-layer" for c in world_classes
+        ]
+        assert outcome.world_coverage.round(6).tolist() == [
+            mobile[t]["coverage"] if t in mobile else by_id[t]["coverage"]["all"]
+            for t in threats
+        ]
+        assert outcome.adopts == tuple(sorted(scenario.adopted_ids))
         ties = {}
         if scenario.jurisdiction is None and taxonomy.jurisdictions:
             view = world_view(
