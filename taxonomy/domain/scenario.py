@@ -629,12 +629,24 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
     >>> scenario_summary(Scenario(maturities=["deployed"], adopt=["a@eu"],
     ...     jurisdiction="eu"), {"a": "Chip attestation", "eu": "European Union"})
     'Only the measures already deployed count (today), adopting Chip attestation, in the European Union; threshold 80%.'
+
+    Adopted everywhere and in places too, each group of places is said once:
+
+    >>> scenario_summary(Scenario(maturities=["deployed"], adopt=["a", "b",
+    ...     "c@us", "c@cn", "d@cn", "d@us"]), {"a": "A", "b": "B", "c": "C",
+    ...     "d": "D", "us": "United States", "cn": "China"})
+    'Only the measures already deployed count (today), plus 2 adopted everywhere (A and B) and 2 adopted in China and the United States (C and D); threshold 80%.'
     """
     words = _maturity_words(scenario.maturities)
-    if scenario.adopted_everywhere:
+    mixed = bool(scenario.adopted_everywhere and scenario.adopted_in)
+    if mixed:
+        words += f", plus {_adoption_groups(scenario, names)}"
+    elif scenario.adopted_everywhere:
         adopted = sorted(names.get(i, i) for i in scenario.adopted_everywhere)
         words += f", plus {_and_list(adopted)} adopted"
-    if {j for _, j in scenario.adopted_in} == {scenario.jurisdiction}:
+    if mixed or not scenario.adopted_in:
+        pass
+    elif {j for _, j in scenario.adopted_in} == {scenario.jurisdiction}:
         # Adopted where the analysis is: the place follows once, below.
         adopted = sorted(names.get(m, m) for m, _ in scenario.adopted_in)
         words += f", adopting {_and_list(adopted)}"
@@ -666,6 +678,46 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
     return f"{words[0].upper()}{words[1:]}; {settings}."
 
 
+def _adoption_groups(scenario: Scenario, names: Mapping[str, str]) -> str:
+    """A scenario's adoptions grouped by where: everywhere first, then each set
+    of places (in ``place_order``) with how many measures and which.
+
+    >>> _adoption_groups(Scenario(adopt=["a", "b@eu", "c@eu"]), {"eu": "EU"})
+    '1 adopted everywhere (a) and 2 adopted in the EU (b and c)'
+    """
+    groups = []
+    if scenario.adopted_everywhere:
+        groups.append(("everywhere", sorted(scenario.adopted_everywhere)))
+    where: dict[str, list[str]] = {}
+    for m, j in scenario.adopted_in:
+        where.setdefault(m, []).append(j)
+    by_places: dict[tuple[str, ...], list[str]] = {}
+    for m, places in where.items():
+        by_places.setdefault(tuple(place_order(places, names)), []).append(m)
+    for places, measures in sorted(
+        by_places.items(), key=lambda pm: (-len(pm[1]), pm[0])
+    ):
+        spoken = [place_phrase(names.get(j, j)) for j in places]
+        groups.append((f"in {_and_list(spoken)}", sorted(measures)))
+    return _and_list(
+        [
+            f"{len(ms)} adopted {where} ({_and_list(sorted(names.get(m, m) for m in ms))})"
+            for where, ms in groups
+        ]
+    )
+
+
+def place_order(places: Iterable[str], names: Mapping[str, str]) -> list[str]:
+    """Jurisdiction ids in the order pages list them: by display name,
+    ignoring case (the scenario's sentence and an architecture's "Where").
+
+    >>> place_order(["us", "row", "cn"], {"us": "United States", "cn": "China",
+    ...     "row": "Rest of the world"})
+    ['cn', 'row', 'us']
+    """
+    return sorted(places, key=lambda j: (names.get(j, j).casefold(), j))
+
+
 def adoption_words(pairs: Iterable[tuple[str, str]], names: Mapping[str, str]) -> str:
     """(mitigation, jurisdiction) pairs in words, jurisdictions by name
     (``place_phrase``), grouped by place or by measure, whichever is shorter.
@@ -679,14 +731,19 @@ def adoption_words(pairs: Iterable[tuple[str, str]], names: Mapping[str, str]) -
     by_place: dict[str, list[str]] = {}
     by_measure: dict[str, list[str]] = {}
     for m, j in pairs:
-        place, measure = place_phrase(names.get(j, j)), names.get(m, m)
-        by_place.setdefault(place, []).append(measure)
-        by_measure.setdefault(measure, []).append(place)
+        measure = names.get(m, m)
+        by_place.setdefault(j, []).append(measure)
+        by_measure.setdefault(measure, []).append(j)
     if len(by_measure) < len(by_place):
-        groups = [(m, sorted(ps)) for m, ps in sorted(by_measure.items())]
+        groups = [
+            (m, [place_phrase(names.get(j, j)) for j in place_order(ps, names)])
+            for m, ps in sorted(by_measure.items())
+        ]
     else:
-        groups = [(p, sorted(ms)) for p, ms in sorted(by_place.items())]
-        groups = [(_and_list(ms), [p]) for p, ms in groups]
+        groups = [
+            (_and_list(sorted(by_place[j])), [place_phrase(names.get(j, j))])
+            for j in place_order(by_place, names)
+        ]
     return _and_list([f"{what} in {_and_list(where)}" for what, where in groups])
 
 

@@ -58,6 +58,41 @@ def test_an_architecture_page_lists_each_measure_where_and_why(
     assert "Aarne, Fist &amp; Withers 2024" in response.content.decode()
 
 
+def test_the_sentence_groups_adoptions_by_where_and_the_where_column_follows_it(
+    seeded_graph_read_only, client
+):
+    snapshot = selectors.taxonomy_snapshot()
+    places = {j.id: j.name for j in snapshot.jurisdictions}
+    scenario = selectors.architecture_scenario_of(
+        taxonomy=snapshot, key="layered-governance"
+    )
+    everywhere = len(scenario.adopted_everywhere)
+    somewhere = len({m for m, _ in scenario.adopted_in})
+    assert everywhere and somewhere, "the seed no longer adopts both ways"
+    text = re.sub(
+        r"\s+",
+        " ",
+        _text(client.get(reverse("architecture", args=["layered-governance"]))),
+    )
+    assert f"plus {everywhere} adopted everywhere (" in text
+    assert f") and {somewhere} adopted in " in text
+    sentence = text[text.index(f"plus {everywhere} adopted everywhere") :]
+    # Place names folded: "Rest of the world" is said "the rest of the world".
+    sentence = sentence[: sentence.index("threshold")].casefold()
+    # Each place named once in the sentence, in the order the column lists them.
+    said = sorted(
+        (sentence.index(n.casefold()), n)
+        for n in places.values()
+        if n.casefold() in sentence
+    )
+    assert all(sentence.count(n.casefold()) == 1 for _, n in said)
+    assert len(said) == len({j for _, j in scenario.adopted_in})
+    rows = re.findall(r'data-label="Where">(.*?)</td>', text)
+    listed = [re.findall(r">([^<>]+)</a>", row) for row in rows]
+    longest = max(listed, key=len)
+    assert longest == [n for _, n in said]
+
+
 def test_the_coverage_link_is_the_architectures_scenario(
     seeded_graph_read_only, client
 ):

@@ -11,7 +11,7 @@ from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.records import (
     Taxonomy,
 )
-from taxonomy.domain.scenario import scenario_query, scenario_summary
+from taxonomy.domain.scenario import place_order, scenario_query, scenario_summary
 from taxonomy.selectors import crosswalk
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.web import present as presentation
@@ -194,8 +194,10 @@ def architecture_detail(request, architecture_id: str):
             {
                 "link": link,
                 "name": names["mitigation"].get(link.mitigation, link.mitigation),
+                # In the order the scenario's sentence names them.
                 "where": [
-                    (j, names["jurisdiction"].get(j, j)) for j in link.jurisdictions
+                    (j, names["jurisdiction"].get(j, j))
+                    for j in place_order(link.jurisdictions, names["jurisdiction"])
                 ],
                 "sources": [sources[s] for s in link.sources if s in sources],
             }
