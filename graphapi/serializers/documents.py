@@ -788,7 +788,9 @@ class RecommendationSerializer(serializers.Serializer):
     and the scenario is the one in J. With ``where=places`` the objective is
     the number of mobile threats the world view addresses (addressed in every
     place), found by exhaustive search; ``chosen`` pairs each mitigation with
-    the place it is adopted in, and ``frontier`` and ``greedy`` are empty.
+    the place it is adopted in (each introduces, and ``introduced`` lists,
+    what its adoption brings into effect there INTRODUCES, the rule of every
+    recommendation), and ``frontier`` and ``greedy`` are empty.
     """
 
     taxonomy = serializers.CharField()
@@ -823,6 +825,13 @@ class RecommendationSerializer(serializers.Serializer):
     addressed_after = serializers.IntegerField()
     objective = serializers.IntegerField()
     newly_addressed = serializers.ListField(child=serializers.CharField())
+    mobile_addressed = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="With `where=J`: the mobile threats among those addressed in J "
+        "with `chosen`. Their actors can act from another place, so addressing "
+        "them in J alone does not stop them (see `where=places`).",
+    )
     introduced = _IntroducedByChosenSerializer(many=True)
     equally_good = _EquallyGoodSerializer(
         allow_null=True,

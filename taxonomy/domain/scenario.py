@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -745,6 +745,56 @@ def adoption_words(pairs: Iterable[tuple[str, str]], names: Mapping[str, str]) -
             for j in place_order(by_place, names)
         ]
     return _and_list([f"{what} in {_and_list(where)}" for what, where in groups])
+
+
+_HOW_MANY = ("", "one", "both", "three", "four", "five", "six", "seven", "eight")
+
+
+def places_adoption_words(
+    pairs: Iterable[tuple[str, str]],
+    names: Mapping[str, str],
+    every: Sequence[str],
+) -> str:
+    """(mitigation, place) pairs over the places ``every`` in words: the
+    measures adopted in the same places named together, the places as "all
+    five places" or "all but X" when that is shorter, the widest groups first.
+
+    >>> names = {"a": "A", "b": "B", "c": "C", "eu": "EU", "cn": "China",
+    ...     "us": "United States"}
+    >>> every = ["cn", "eu", "us"]
+    >>> pairs = [(m, p) for m in "ab" for p in every] + [("c", "cn"), ("c", "eu")]
+    >>> places_adoption_words(pairs, names, every)
+    'A and B in all three places, and C in all but the United States'
+    >>> places_adoption_words([("a", "cn"), ("b", "us")], names, every)
+    'A in China, and B in the United States'
+    """
+    wheres: dict[str, set[str]] = {}
+    for m, p in pairs:
+        wheres.setdefault(m, set()).add(p)
+    groups: dict[frozenset[str], list[str]] = {}
+    for m, ps in wheres.items():
+        groups.setdefault(frozenset(ps), []).append(names.get(m, m))
+
+    def spoken(ids) -> list[str]:
+        return sorted(place_phrase(names.get(p, p)) for p in ids)
+
+    words = []
+    for ps, measures in sorted(
+        groups.items(), key=lambda g: (-len(g[0]), spoken(g[0]))
+    ):
+        left = [p for p in every if p not in ps]
+        if not left and len(every) > 1:
+            count = len(every)
+            how = _HOW_MANY[count] if count < len(_HOW_MANY) else str(count)
+            where = "both places" if count == 2 else f"all {how} places"
+        elif left and len(left) < len(ps) and len(every) > 2:
+            where = f"all but {_and_list(spoken(left))}"
+        else:
+            where = _and_list(spoken(ps))
+        words.append(f"{_and_list(sorted(measures))} in {where}")
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + ", and " + words[-1]
 
 
 def _and_list(words: list[str]) -> str:

@@ -33,6 +33,7 @@ from taxonomy.domain.scenario import (
     Scenario,
     adopt_entry,
     adoption_words,
+    places_adoption_words,
     scenario_params,
     scenario_summary,
     scenario_values,
@@ -236,6 +237,15 @@ def _document(
         "addressed_after": chosen.addressed_after,
         "objective": chosen.objective,
         "newly_addressed": list(chosen.newly_addressed),
+        **(
+            {
+                "mobile_addressed": sorted(
+                    set(chosen.addressed) & Geography.of(snapshot).mobile_threats
+                )
+            }
+            if where
+            else {}
+        ),
         "introduced": [{"threat": t, "by": list(by)} for t, by in chosen.introduced],
         "equally_good": _equally_good(chosen.equally_good, mitigations),
         "method": chosen.method,
@@ -303,6 +313,7 @@ def where_places_document(
     mitigations = {m.id: m for m in snapshot.mitigations}
     spoken = named | {j.id: place_phrase(j.name) for j in snapshot.jurisdictions}
     before, after = found.addressed_before, found.addressed_after
+    introduces = dict(found.introduces)
     return {
         "taxonomy": taxonomy,
         "revision": snapshot.revision,
@@ -329,7 +340,7 @@ def where_places_document(
             }
             for t in found.mobile
         ],
-        "words": "Adopt " + adoption_words(found.chosen, spoken)
+        "words": "Adopt " + places_adoption_words(found.chosen, spoken, found.places)
         if found.chosen
         else "Nothing within the budget closes another mobile threat in every place",
         "count_introduced": False,
@@ -346,7 +357,7 @@ def where_places_document(
                 "maturity": mitigations[m].maturity,
                 "cost": costs[m],
                 "closes": [],
-                "introduces": [],
+                "introduces": list(introduces[m, p]),
                 "adopt": adopt_entry(m, p),
                 "jurisdiction": p,
                 "place": spoken[p],
@@ -359,7 +370,9 @@ def where_places_document(
         "addressed_after": len(after),
         "objective": len(after),
         "newly_addressed": list(found.newly_addressed),
-        "introduced": [],
+        "introduced": [
+            {"threat": t, "by": by} for t, by in _introducers(found.introduces)
+        ],
         "equally_good": None,
         "method": found.method,
         "gap": 0.0,
@@ -367,6 +380,16 @@ def where_places_document(
         "frontier_step": None,
         "greedy": [],
     }
+
+
+def _introducers(introduces) -> list[tuple[str, list[str]]]:
+    """Each threat introduced over the places with the ``M@P`` entries that
+    introduce it, threats in order."""
+    out: dict[str, list[str]] = {}
+    for (m, p), threats in introduces:
+        for t in threats:
+            out.setdefault(t, []).append(adopt_entry(m, p))
+    return sorted(out.items())
 
 
 EQUALLY_GOOD_SHOWN = 5

@@ -68,6 +68,8 @@ def test_adopting_the_answer_in_the_eu_addresses_what_it_said(
     )
     assert classes == alone.classes
     assert "adopting" in coverage["scenario"]["summary"]
+    # The mobile threats among them: their actors can act from another place.
+    assert doc["mobile_addressed"] == sorted(set(addressed) & geography.mobile_threats)
 
 
 def test_the_measures_and_places_closing_most_mobile_threats(
@@ -82,6 +84,33 @@ def test_the_measures_and_places_closing_most_mobile_threats(
     assert doc["addressed_after"] == len(found.addressed_after)
     assert doc["words"].startswith("Adopt ") and doc["frontier_step"] is None
     assert [p["id"] for p in doc["places"]] == list(found.places)
+
+
+def test_a_measure_adopted_over_the_places_introduces_what_it_does_anywhere(
+    anon, seeded_graph_read_only
+):
+    snapshot, _, _ = _seed()
+    doc = anon.get(URL, {"where": "places"}).json()
+    own = {}
+    for link in snapshot.introduces:
+        own.setdefault(link.source, set()).add(link.target)
+    introducing = [m for m in doc["chosen"] if own.get(m["id"])]
+    assert introducing, "the seed's answer adopts a measure that introduces a threat"
+    for m in doc["chosen"]:
+        # Each is adopted where it is not yet in effect: what it introduces comes.
+        assert own.get(m["id"], set()) <= set(m["introduces"])
+    by = {}
+    for m in doc["chosen"]:
+        for t in m["introduces"]:
+            by.setdefault(t, []).append(m["adopt"])
+    assert doc["introduced"] == [
+        {"threat": t, "by": entries} for t, entries in sorted(by.items())
+    ]
+    eu = anon.get(URL, {"where": "eu"}).json()
+    in_eu = {m["id"]: m["introduces"] for m in eu["chosen"]}
+    for m in doc["chosen"]:
+        if m["jurisdiction"] == "eu" and m["id"] in in_eu:
+            assert m["introduces"] == in_eu[m["id"]]
 
 
 def test_the_command_gives_the_apis_document(anon, seeded_graph_read_only):

@@ -51,7 +51,8 @@ class Recommendation:
     is ``"milp-optimal"``, ``"milp-time-limit (gap x%)"`` or
     ``"heuristic: ..."``; ``gap`` the solver's relative gap (0 when optimal).
     ``equally_good`` holds the other sets the rule could only tell apart by
-    their names (None when the solver did not finish: unknown).
+    their names (None when the solver did not finish: unknown). ``addressed``
+    names the threats addressed with the chosen set.
     """
 
     scenario: Scenario
@@ -67,6 +68,7 @@ class Recommendation:
     method: str
     gap: float | None
     equally_good: EquallyGood | None = None
+    addressed: tuple[str, ...] = ()
 
     @property
     def adopted_scenario(self) -> Scenario:
@@ -232,4 +234,7 @@ def _recommendation(
         method=method,
         gap=gap,
         equally_good=equally_good,
+        addressed=tuple(
+            model.threats[t] for t in np.flatnonzero(outcome.addressed).tolist()
+        ),
     )

@@ -157,7 +157,10 @@ class PlacesRecommendation:
     (what they REQUIRE comes with them); ``cost`` their cost together;
     ``mobile`` the mobile threats; ``addressed_before`` / ``addressed_after``
     those the world view addresses without and with them, ``newly_addressed``
-    the difference; ``searched`` how many sets were tried.
+    the difference; ``searched`` how many sets were tried. ``introduces``
+    pairs each chosen pair with the threats INTRODUCED by what adopting it
+    brings into effect in its place (the mitigation and what it REQUIRES that
+    was not yet in effect there): the rule of the recommendation anywhere.
     """
 
     scenario: Scenario
@@ -171,6 +174,7 @@ class PlacesRecommendation:
     newly_addressed: tuple[str, ...]
     searched: int
     method: str
+    introduces: tuple[tuple[tuple[str, str], tuple[str, ...]], ...] = ()
 
     @property
     def adopted_scenario(self) -> Scenario:
@@ -309,6 +313,7 @@ def recommend_places(
     states: dict[int, tuple[float, int, tuple]] = {
         (1 << int(mobile.sum())) - 1: (0.0, 0, ())
     }
+    searched: dict[str, _Place] = {}
     for p in where:
         there, inside = in_jurisdiction(model, geography, scenario, p, as_of=as_of)
         start_on = enabled_mask(there, inside)
@@ -322,6 +327,7 @@ def recommend_places(
         )
         _options(place, cost, budget, mobile, counter, limit)
         states = _combine(states, place, budget)
+        searched[p] = place
     mask, (price, _, choice) = min(
         states.items(), key=lambda item: (-item[0].bit_count(), *item[1])
     )
@@ -343,7 +349,19 @@ def recommend_places(
         newly_addressed=tuple(t for t in after if t not in before),
         searched=counter[0],
         method=f"exhaustive search over {counter[0]:,} sets of candidates",
+        introduces=tuple(
+            ((m, p), _introduced_there(searched[p], m)) for m, p in chosen
+        ),
     )
+
+
+def _introduced_there(place: _Place, mitigation: str) -> tuple[str, ...]:
+    """The threats INTRODUCED by what adopting ``mitigation`` in the place
+    brings into effect there: it and what it REQUIRES, not yet in effect."""
+    model = place.model
+    brought = requirements_of(model, mitigation) & ~place.start_on
+    hit = (model.introduces @ brought.astype(np.int32)) > 0
+    return tuple(model.threats[t] for t in np.flatnonzero(hit).tolist())
 
 
 def _named_by_place(model, candidates, where) -> dict[str, list[str]]:

@@ -19,7 +19,12 @@ from taxonomy.domain.scenario import (
 )
 from taxonomy.selectors.recommend import PLACES, recommendation_of_query
 from taxonomy.web import charts
-from taxonomy.web.next_words import by_name, equally_good_words, frontier_rows
+from taxonomy.web.next_words import (
+    by_name,
+    equally_good_words,
+    frontier_rows,
+    mobile_words,
+)
 from taxonomy.web.pages.common import (
     ScenarioProblem,
     dependence_choices,
@@ -66,6 +71,7 @@ def next_steps(request):
         ),
         "chosen": by_name(document["chosen"]),
         "frontier_rows": frontier_rows(document, frame["names"]),
+        "mobile_words": mobile_words(document),
     }
     return render(request, "taxonomy/next.html", context)
 

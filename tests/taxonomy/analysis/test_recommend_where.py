@@ -23,6 +23,7 @@ from taxonomy.analysis.recommend.where import (
 )
 from taxonomy.domain.errors import RecommendationError
 from taxonomy.domain.jurisdictions import Geography, Jurisdiction, Mobile
+from taxonomy.domain.records import Link, Threat
 from taxonomy.domain.scenario import Scenario, adopt_entry
 from tests.taxonomy.analysis.test_adopt_where import _europe, _needs, brute_adopted
 from tests.taxonomy.analysis.test_jurisdictions import (
@@ -152,6 +153,14 @@ def test_the_measures_and_places_closing_most_mobile_threats_are_the_best_by_bru
         taxonomy, got.adopted_scenario, geography
     )
     assert got.cost <= budget
+    # Each pair introduces what the recommendation anywhere says it does: the
+    # threats INTRODUCED by what adopting it brings into effect in its place.
+    assert [pair for pair, _ in got.introduces] == list(got.chosen)
+    for (m, p), introduced in got.introduces:
+        brought = _needs(taxonomy, m) - on[p]
+        assert set(introduced) == {
+            i.target for i in taxonomy.introduces if i.source in brought
+        }
 
 
 # --- Worked examples and refusals ----------------------------------------------
@@ -184,6 +193,24 @@ def test_closing_a_mobile_threat_takes_every_place_it_can_move_to():
     assert got.newly_addressed == ("t",)
     # Three is not enough to close it in both places: nothing is worth buying.
     assert recommend_places(model, geography, today, budget=3).chosen == ()
+
+
+def test_a_measure_introduces_the_same_threat_over_the_places_as_in_one_place():
+    europe = _europe()
+    taxonomy = replace(
+        europe,
+        threats=(*europe.threats, Threat("r", "Repression")),
+        introduces=(Link("att", "r"),),
+    )
+    model, geography = coverage_model(taxonomy), Geography.of(taxonomy)
+    in_eu = Scenario(maturities=["deployed"], jurisdiction="eu")
+    eu = recommend(*in_jurisdiction(model, geography, in_eu, "eu"), budget=2)
+    assert eu.introduced == (("r", ("att",)),)
+    got = recommend_places(
+        model, geography, Scenario(maturities=["deployed"]), budget=4
+    )
+    # KYC brings attestation in with it in each place, and with it repression.
+    assert got.introduces == ((("kyc", "fr"), ("r",)), (("kyc", "us"), ("r",)))
 
 
 def test_a_search_over_the_places_past_its_limit_is_refused_saying_so():
