@@ -150,16 +150,16 @@ def mobile_words(document: Mapping) -> str:
     addressing them in one place does not stop them ("" when none is mobile).
 
     >>> mobile_words({"addressed_after": 9, "mobile_addressed": ["a", "b", "c"]})
-    '3 of these 9 are mobile threats: their actors can act from another place, so measures in one place alone do not stop them.'
+    'Of these 9, 3 are mobile threats: their actors can act from another place, so measures in one place alone do not stop them.'
     >>> mobile_words({"addressed_after": 9, "mobile_addressed": ["a"]})
-    '1 of these 9 is a mobile threat: its actors can act from another place, so measures in one place alone do not stop it.'
+    'Of these 9, 1 is a mobile threat: its actors can act from another place, so measures in one place alone do not stop it.'
     >>> mobile_words({"addressed_after": 9, "mobile_addressed": []})
     ''
     """
     count = len(document.get("mobile_addressed") or ())
     if not count:
         return ""
-    of = f"{count} of these {document['addressed_after']}"
+    of = f"Of these {document['addressed_after']}, {count}"
     if count == 1:
         return (
             f"{of} is a mobile threat: its actors can act from another place, so "

@@ -130,14 +130,15 @@ def test_the_table_to_adopt_says_it_scrolls_on_a_phone(
     client, seeded_graph_read_only, where
 ):
     html = _page(client, f"where={where}")
-    hint = re.search(
-        r'<p class="table-scroll__hint muted" id="chosen-scroll-hint">', html
-    )
-    assert hint
-    assert (
-        'role="region" aria-label="The mitigations to adopt: a table" '
-        'aria-describedby="chosen-scroll-hint" tabindex="0"'
-    ) in html
+    tables = {"chosen": "The mitigations to adopt"}
+    if where == "eu":
+        tables |= {"frontier": "What each budget buys", "greedy": "One at a time"}
+    for table, label in tables.items():
+        assert f'<p class="table-scroll__hint muted" id="{table}-scroll-hint">' in html
+        assert (
+            f'role="region" aria-label="{label}: a table" '
+            f'aria-describedby="{table}-scroll-hint" tabindex="0"'
+        ) in html
 
 
 def test_the_greedy_order_in_the_eu_says_what_each_step_introduces(
@@ -175,7 +176,7 @@ def test_the_eu_headline_counts_the_mobile_threats_it_cannot_stop_alone(
     html = _page(client, "where=eu")
     headline = html.split('id="next-headline">')[1].split("</p>")[0]
     assert (
-        f"{mobile} of these {len(addressed)} are mobile threats: their actors can "
+        f"Of these {len(addressed)}, {mobile} are mobile threats: their actors can "
         "act from another place"
     ) in headline
     assert 'href="/next/?where=places"' in headline
