@@ -23,7 +23,9 @@ from bench.interchange import NAME, bench_taxonomy
 from taxonomy import audit, selectors, services
 from taxonomy.backups import backup_restore, backup_write
 from taxonomy.domain.errors import BackupError, GraphError
-from taxonomy.domain.records import Layer, Threat
+from taxonomy.domain.mappings import MappingRow, MappingSet
+from taxonomy.domain.records import Layer, Taxonomy, Threat
+from taxonomy.formats.sssom import write_sssom
 from taxonomy.graph import repository
 from taxonomy.graph.driver import database, get_driver
 from taxonomy.graph.repository import staged_restore, staging
@@ -336,4 +338,139 @@ def test_a_backup_taken_during_a_staged_restore_restores_to_the_graph_before_it(
     assert _dump() != before
     backup_restore(mid, replace=True)
     assert _dump() == before
+    assert _leftovers() == CLEAN
+
+
+# Mapping sets (``MappingSet`` nodes, their ``MAPS_TO`` rows) are in backups:
+# a staged restore replaces them with the file's as it does items.
+SET_ID = "https://example.org/layerwise/mappings/restore"
+OTHER_ID = "https://example.org/layerwise/mappings/later"
+CURIES = (
+    ("atlas", "https://atlas.mitre.org/techniques/"),
+    ("layerwise", "https://example.org/layerwise/threat/"),
+)
+
+
+def _mapping(set_id: str, *rows: tuple[str, str, str]) -> MappingSet:
+    return MappingSet(
+        set_id,
+        "atlas",
+        "layerwise",
+        license="https://creativecommons.org/licenses/by/4.0/",
+        curie_map=CURIES,
+        rows=tuple(
+            MappingRow(f"atlas:{s}", p, f"layerwise:{o}", confidence=0.8)
+            for s, p, o in rows
+        ),
+    )
+
+
+def _sssom() -> dict[str, str]:
+    """Every mapping set readers see, as the SSSOM writer exports it."""
+    return {m.mapping_set_id: write_sssom(m) for m in repository.mapping_sets_read()}
+
+
+@pytest.fixture
+def mapped_backup(seeded_graph, tmp_path):
+    """A backup holding a mapping set between two taxonomies; the graph then
+    holds that set with other rows and a second set."""
+    services.taxonomy_apply(
+        taxonomy=Taxonomy(
+            threats=(
+                Threat("atlas:AML.T0024", "Exfiltration via API", taxonomy="atlas"),
+                Threat("atlas:AML.T0054", "LLM Jailbreak", taxonomy="atlas"),
+            )
+        ),
+        scope="atlas",
+    )
+    services.mapping_set_save(
+        mapping_set=_mapping(
+            SET_ID, ("AML.T0024", "skos:closeMatch", "model-extraction")
+        ),
+        channel=None,
+    )
+    path = tmp_path / "mapped.backup.gz"
+    backup_write(path)
+    state = (_dump(), _sssom())
+    assert list(state[1]) == [SET_ID]
+    services.mapping_set_save(
+        mapping_set=_mapping(
+            SET_ID, ("AML.T0054", "skos:narrowMatch", "guardrail-removal")
+        ),
+        channel=None,
+    )
+    services.mapping_set_save(
+        mapping_set=_mapping(
+            OTHER_ID, ("AML.T0024", "skos:relatedMatch", "guardrail-removal")
+        ),
+        channel=None,
+    )
+    assert _sssom() != state[1]
+    return path, state
+
+
+def test_a_staged_restore_replaces_the_mapping_sets_with_the_file_s(
+    mapped_backup, monkeypatch
+):
+    """Readers see the old sets until the switch, the file's from it (before
+    settling too), and after it the file's alone, byte for byte."""
+    path, (graph, sets) = mapped_backup
+    old = _sssom()
+    seen = {}
+    switch = staged_restore._switch
+
+    def read_then_switch(load, meta):
+        seen["before"] = _sssom()
+        switch(load, meta)
+        seen["after"] = _sssom()
+
+    monkeypatch.setattr(staged_restore, "_switch", read_then_switch)
+    with override_settings(**STAGED):
+        backup_restore(path, replace=True)
+    assert seen == {"before": old, "after": sets}
+    assert _sssom() == sets
+    assert _dump() == graph
+    assert _leftovers() == CLEAN
+    # the restored set is written to as any other
+    services.mapping_set_delete(mapping_set_id=SET_ID, channel=None)
+    assert _sssom() == {}
+
+
+def test_a_staged_restore_of_mapping_sets_killed_before_its_switch_is_undone(
+    mapped_backup, monkeypatch
+):
+    path, _ = mapped_backup
+    before, sets = _dump(), _sssom()
+
+    def killed(load, meta):
+        raise KeyboardInterrupt
+
+    with override_settings(LAYERWISE_LOAD_STALE_SECONDS=1, **STAGED):
+        with monkeypatch.context() as m:
+            m.setattr(staged_restore, "_switch", killed)
+            m.setattr(staged_restore, "_set_aborting", lambda load: None)
+            m.setattr(staged_restore, "abort_restore", lambda load: None)
+            with pytest.raises(KeyboardInterrupt):
+                backup_restore(path, replace=True)
+        assert _sssom() == sets
+        _wait_stale()
+        assert repository.settle_load() == "aborted"
+    assert _sssom() == sets
+    assert _dump() == before
+    assert _leftovers() == CLEAN
+
+
+def test_a_staged_restore_of_mapping_sets_killed_after_its_switch_is_finished(
+    mapped_backup, monkeypatch
+):
+    path, (graph, sets) = mapped_backup
+    with override_settings(LAYERWISE_LOAD_STALE_SECONDS=1, **STAGED):
+        with monkeypatch.context() as m:
+            m.setattr(staged_restore, "settle_restore", lambda load: None)
+            backup_restore(path, replace=True)
+        assert _sssom() == sets
+        _wait_stale()
+        assert repository.settle_load() == "settled"
+    assert _sssom() == sets
+    assert _dump() == graph
     assert _leftovers() == CLEAN

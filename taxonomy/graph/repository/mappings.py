@@ -29,6 +29,7 @@ from taxonomy.domain.mappings import (
 from taxonomy.graph.driver import database, get_driver
 from taxonomy.graph.repository.base import translate_errors
 from taxonomy.graph.repository.revision import bump_revision_tx
+from taxonomy.graph.repository.visibility import VARS, VISIBILITY, visible
 from taxonomy.graph.repository.writes import _check_version, _note, _write
 
 Journal = Callable[[Any], Sequence[dict[str, Any]]] | None
@@ -36,12 +37,21 @@ THREAT = NODE_KINDS[MAPS_TO.source].label
 _SET_FIELDS = tuple(f.name for f in fields(MappingSet) if f.name not in ("rows",))
 _ROW_PROPS = tuple(p for p in MAPS_TO.props)
 
+# Readers see the sets and rows a staged load or restore lets them see
+# (``visibility``): the old ones until its switch, then its own, whose sets
+# and threats hold their ids under ``_sid`` until it is settled. (Writes are
+# refused while one is under way.)
 _READ_SETS = (
-    f"MATCH (m:{MAPPING_SET_LABEL}) WHERE $id IS NULL OR m.id = $id "
-    "OPTIONAL MATCH (a)-[r:MAPS_TO {set: m.id}]->(b) "
-    "WITH m, collect({s: a.id, o: b.id, p: properties(r)}) AS rows "
-    "RETURN properties(m) AS m, [x IN rows WHERE x.s IS NOT NULL] AS rows "
-    "ORDER BY m.id"
+    VISIBILITY + f"MATCH (m:{MAPPING_SET_LABEL}) WHERE {visible('m', *VARS)} "
+    "WITH m, coalesce(m.id, m._sid) AS id, pending, dropped "
+    "WHERE $id IS NULL OR id = $id "
+    "OPTIONAL MATCH (a)-[r:MAPS_TO {set: id}]->(b) "
+    f"WHERE {visible('r', *VARS)} AND {visible('a', *VARS)} "
+    f"AND {visible('b', *VARS)} "
+    "WITH m, id, collect({s: coalesce(a.id, a._sid), o: coalesce(b.id, b._sid), "
+    "p: properties(r)}) AS rows "
+    "RETURN m {.*, id: id} AS m, [x IN rows WHERE x.s IS NOT NULL] AS rows "
+    "ORDER BY id"
 )
 
 

@@ -5,13 +5,15 @@ than the server's transaction memory cannot be restored that way. This
 restore takes the graph as a staged load does (``staging.py``: the lock, the
 lease, the visibility marks) and writes in bounded transactions:
 
-1. **Mark** every item and journal record the graph holds ``_drop`` (still
-   seen: the load has not switched).
-2. **Stage** the file's nodes, each ``_load``, taxonomy items with their id
-   under ``_sid`` (the uniqueness constraints cannot clash with the items
-   they replace), then its relationships, a batch a transaction; a batch too
-   large for the server's limit is halved. Journal reads filter these marks
-   as item reads do, so no reader sees a record of the restore before it.
+1. **Mark** every item, mapping set and journal record the graph holds
+   ``_drop`` (still seen: the load has not switched).
+2. **Stage** the file's nodes, each ``_load``, taxonomy items and mapping
+   sets with their id under ``_sid`` (the uniqueness constraints cannot clash
+   with the nodes they replace), then its relationships, a batch a
+   transaction; a batch too large for the server's limit is halved.
+   Journal reads filter these marks as item reads do, so no reader sees a
+   record of the restore before it; mapping-set reads (``mappings.py``)
+   filter sets and rows alike.
 3. **Switch**: one small transaction gives the meta node the file's
    revision, epoch and a new restore stamp and commits the load: readers see
    the restored graph from then on, never a mix.
@@ -36,6 +38,7 @@ from typing import Any
 import neo4j
 
 from taxonomy.domain.errors import BackupError
+from taxonomy.domain.kinds import MAPPING_SET_LABEL
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.graph.repository.base import translate_errors
 from taxonomy.graph.repository.journal import LABEL as JOURNAL_LABEL
@@ -47,7 +50,6 @@ from taxonomy.graph.repository.staging import (
     LABELS,
     Load,
     WriteStats,
-    _each_node,
     _each_rel,
     _links_of_marked,
     lock,
@@ -63,15 +65,31 @@ RESTORE = "a restore"
 # restore's own instead.
 _MARKS = ("_load", "_drop", "_sid", "_lock")
 Progress = Callable[[int, int], None] | None
+# The labels a restore marks and stages with their ids under ``_sid``: the
+# taxonomy items and the mapping sets (each under a uniqueness constraint).
+# A mapping set's rows (MAPS_TO) join two threats, so they go with them.
+SID_LABELS = (*LABELS.values(), MAPPING_SET_LABEL)
 
 
-def _props(row: dict[str, Any], kind: bool, stored: Callable[[Any], Any]) -> dict:
+def _props(
+    row: dict[str, Any], kind: bool, stored: Callable[[Any], Any], sid: bool = False
+) -> dict:
     props = {k: stored(v) for k, v in row["props"].items() if k not in _MARKS}
     if kind:
         # A dump of an early graph may hold items without a taxonomy: the seed's.
         props = {"taxonomy": DEFAULT_TAXONOMY} | props
+    if kind or sid:
         props["_sid"] = props.pop("id", None)
     return props
+
+
+def _each(load: Load, where: str, action: str) -> None:
+    """``action`` on every item or mapping set ``n`` that ``where``, in batches."""
+    for label in SID_LABELS:
+        load.until_done(
+            f"MATCH (n:{label}) WHERE {where} WITH n LIMIT $batch {action} "
+            "RETURN count(n) AS n"
+        )
 
 
 class _Stager:
@@ -109,10 +127,11 @@ class _Stager:
         self._batch_ids = set()
         for labels, group in _groups(nodes, lambda r: tuple(sorted(r["labels"]))):
             kind = bool(set(labels) & self.kinds)
-            if kind:
+            sid = kind or MAPPING_SET_LABEL in labels
+            if sid:
                 self._unique(labels, group)
             params = [
-                {"n": r["node"], "p": _props(r, kind, self.stored)} for r in group
+                {"n": r["node"], "p": _props(r, kind, self.stored, sid)} for r in group
             ]
             for record in tx.run(
                 f"UNWIND $rows AS row CREATE (n:{':'.join(labels)}) "
@@ -172,7 +191,7 @@ def _mark_old(load: Load, replace: bool) -> None:
     """Refuse a graph that holds anything unless ``replace``; mark what it holds."""
 
     def held(tx: neo4j.ManagedTransaction) -> int:
-        labels = [*LABELS.values(), JOURNAL_LABEL]
+        labels = [*SID_LABELS, JOURNAL_LABEL]
         return tx.run(
             "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) "
             "RETURN count(n) AS n",
@@ -185,7 +204,7 @@ def _mark_old(load: Load, replace: bool) -> None:
             f"the graph holds {count:,} nodes; restore into an empty graph, "
             "or pass --replace to replace them"
         )
-    _each_node(load, "n._drop IS NULL", "SET n._drop = $load")
+    _each(load, "n._drop IS NULL", "SET n._drop = $load")
     _journal(load, "n._drop IS NULL", "SET n._drop = $load")
 
 
@@ -218,9 +237,9 @@ def _switch(load: Load, meta: dict[str, Any]) -> None:
 def settle_restore(load: Load) -> None:
     """After the switch: the old graph goes, the restored one loses its marks."""
     _links_of_marked(load, "_drop")
-    _each_node(load, "n._drop = $load", "DETACH DELETE n")
+    _each(load, "n._drop = $load", "DETACH DELETE n")
     _journal(load, "n._drop = $load", "DELETE n")
-    _each_node(load, "n._load = $load", "SET n.id = n._sid REMOVE n._sid, n._load")
+    _each(load, "n._load = $load", "SET n.id = n._sid REMOVE n._sid, n._load")
     _each_rel(load, "r._load = $load", "REMOVE r._load")
     _journal(load, "n._load = $load", "REMOVE n._load")
     load._tx(lambda tx: release_tx(tx, load.token))
@@ -229,9 +248,9 @@ def settle_restore(load: Load) -> None:
 def abort_restore(load: Load) -> None:
     """Before the switch: remove what was staged and the marks."""
     _links_of_marked(load, "_load")
-    _each_node(load, "n._load = $load", "DETACH DELETE n")
+    _each(load, "n._load = $load", "DETACH DELETE n")
     _journal(load, "n._load = $load", "DELETE n")
-    _each_node(load, "n._drop = $load", "REMOVE n._drop")
+    _each(load, "n._drop = $load", "REMOVE n._drop")
     _journal(load, "n._drop = $load", "REMOVE n._drop")
     load._tx(lambda tx: release_tx(tx, load.token))
 
