@@ -202,6 +202,13 @@ ScenarioQuerySerializer = type(
 )
 
 
+# A mapping set is read against the graph now, never a named revision's.
+THROUGH_NOW_ONLY = (
+    "a mapping set is read against the graph now only: drop `through` to see "
+    "the named revision, or `revision` to read through the mapping set"
+)
+
+
 class CoverageQuerySerializer(ScenarioQuerySerializer):
     """The parameters of ``manage.py coverage``."""
 
@@ -238,6 +245,8 @@ class CoverageQuerySerializer(ScenarioQuerySerializer):
         if named and data["taxonomy"] != DEFAULT_TAXONOMY:
             only = f"named revisions hold the {DEFAULT_TAXONOMY} taxonomy only"
             raise serializers.ValidationError({"revision": [only]})
+        if named and data.get("through"):
+            raise serializers.ValidationError({"through": [THROUGH_NOW_ONLY]})
         return data
 
 

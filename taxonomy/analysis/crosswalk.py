@@ -30,6 +30,7 @@ from taxonomy.analysis.model import (
     DEFENSE_IN_DEPTH,
     INSUFFICIENT,
     SINGLE_LAYER,
+    TOLERANCE,
     UNMITIGATED,
     addressed,
 )
@@ -49,10 +50,12 @@ CROSSED_CLASSES = (OUTSIDE, LOOSELY_MAPPED, UNMITIGATED, INSUFFICIENT) + (
 
 RULE = (
     "An item of another catalogue is covered as the Layerwise threat it maps to "
-    "is, times the mapping's confidence: only exact and close matches count (the "
-    "best of them when it maps to several); broad, narrow and related matches "
-    "give an upper bound shown apart and never count as addressed; an item mapped "
-    "to nothing is outside the taxonomy and never counts as addressed or stopped."
+    "is, times the mapping's confidence: only rows saying the item “is the same "
+    "as” or “is close to” our threat count (the best of them when there are "
+    "several); rows saying it “is narrower than”, “is broader than” or “is "
+    "related to” a threat give an upper bound shown apart and never count as "
+    "addressed; an item mapped to nothing is outside the taxonomy and never "
+    "counts as addressed or stopped."
 )
 
 CrossRow = tuple[str, str, str, float]
@@ -226,6 +229,115 @@ def crosswalk(
             )
         )
     return tuple(out)
+
+
+def ceiling(
+    rows: Iterable[CrossRow],
+    items: Iterable[str],
+    threshold: float,
+    *,
+    complete: bool = False,
+) -> dict:
+    """The highest counted score any item can reach through the mapping,
+    whatever is adopted: the largest confidence among the exact and close
+    rows of ``items`` times a complete (100%) coverage of our threat.
+
+    ``complete`` says whether a threat of ours can be covered completely (a
+    strength whose effectiveness is 1); without it a coverage stays below
+    100% (in exact arithmetic), so a ceiling equal to the threshold is not
+    reached either. ``reachable`` False means the mapping alone decides that
+    no item counts as addressed (and no incident as stopped), whatever the
+    measures.
+
+    Returns
+    -------
+    dict
+        ``{confidence, score, threshold, reachable}``; ``confidence`` and
+        ``score`` None when no exact or close row names one of ``items``.
+
+    >>> ceiling([("a", CLOSE, "t", 0.8), ("a", RELATED, "u", 1.0)], ["a"], 0.8)
+    {'confidence': 0.8, 'score': 0.8, 'threshold': 0.8, 'reachable': False}
+    >>> ceiling([("a", CLOSE, "t", 0.8)], ["a"], 0.8, complete=True)["reachable"]
+    True
+    >>> ceiling([("a", EXACT, "t", 0.9)], ["a"], 0.8)["reachable"]
+    True
+    >>> ceiling([("a", EXACT, "t", 0.9)], ["b"], 0.8)["score"] is None
+    True
+    """
+    wanted = set(items)
+    best = max(
+        (r[3] for r in rows if r[0] in wanted and r[1] in COUNTED_PREDICATES),
+        default=None,
+    )
+    if best is None:
+        reachable = False
+    elif best - threshold > TOLERANCE:
+        reachable = True
+    else:
+        reachable = complete and addressed(best, threshold)
+    score = None if best is None else round(float(best) * 1.0, 6) + 0.0
+    return {
+        "confidence": score,
+        "score": score,
+        "threshold": threshold,
+        "reachable": reachable,
+    }
+
+
+def complete_coverage_possible(scenario) -> bool:
+    """Whether a threat can be covered completely under ``scenario``: some
+    strength's effectiveness is 1 (``ceiling``'s ``complete``).
+
+    >>> from taxonomy.domain.scenario import Scenario
+    >>> complete_coverage_possible(Scenario())
+    False
+    """
+    return max(scenario.effectiveness_map.values(), default=0.0) >= 1 - TOLERANCE
+
+
+def _pct(value: float) -> str:
+    return f"{round(value * 100, 1):g}%"
+
+
+def ceiling_words(found: Mapping, *, what: str = "incident") -> str | None:
+    """The sentence every surface shows when ``ceiling`` is not reachable
+    (None when it is): ``what`` "incident" (stopped) or "technique" (addressed).
+
+    >>> ceiling_words({"confidence": 0.8, "score": 0.8, "threshold": 0.8,
+    ...     "reachable": False})[:75]
+    'No incident can count as stopped through this mapping at an 80% threshold: '
+    >>> ceiling_words({"reachable": True}) is None
+    True
+    """
+    if found["reachable"]:
+        return None
+    verb = "stopped" if what == "incident" else "addressed"
+    tau = _pct(found["threshold"])
+    article = "an" if tau.startswith(("8", "11%", "18%", "11.", "18.")) else "a"
+    head = f"No {what} can count as {verb} through this mapping at {article} {tau} threshold: "
+    if found["confidence"] is None:
+        return (
+            head + "it has no exact or close matches, and only those count. "
+            "This follows from the mapping, not from the measures adopted."
+        )
+    best = _pct(found["confidence"])
+    if found["confidence"] - found["threshold"] < -TOLERANCE:
+        why = (
+            f"the rows that count (saying a technique is the same as or close "
+            f"to one of our threats) carry at most {best} confidence, so no technique can score more than {best} even if "
+            "the threat of ours it maps to were covered completely."
+        )
+    else:
+        why = (
+            f"the rows that count (saying a technique is the same as or close "
+            f"to one of our threats) carry at most {best} confidence, so a technique would reach {tau} only if the threat "
+            "of ours it maps to were covered completely (100%), which measures "
+            "that are each less than fully effective never give."
+        )
+    return (
+        head + why + " This follows from the mapping, not from the measures "
+        "adopted: a lower threshold, or rows of higher confidence, would change it."
+    )
 
 
 def crossed_summary(crossed: Iterable[CrossedItem]) -> dict[str, int]:

@@ -11,6 +11,9 @@ from taxonomy.analysis.crosswalk import (
     CROSSED_CLASSES,
     RULE,
     CrossRow,
+    ceiling,
+    ceiling_words,
+    complete_coverage_possible,
     crossed_summary,
     crosswalk,
     threat_inputs,
@@ -94,11 +97,13 @@ def crosswalk_document(
     -------
     dict
         ``{revision, taxonomy, through: {id, title, subject, object, rows,
-        ours, rule}, rule, threshold, summary: {class: n}, addressed,
+        ours, rule}, rule, threshold, ceiling, summary: {class: n}, addressed,
         threats: [{id, name, class, addressed, coverage, via, via_name,
         predicate, confidence, upper_bound, bound_via, bound_via_name,
         rows}]}``, threats by id; ``coverage`` and ``upper_bound`` None
-        when no row of their kind exists.
+        when no row of their kind exists. ``ceiling`` is
+        ``crosswalk.ceiling``'s with ``words``, its sentence when no item can
+        reach the threshold whatever is adopted (else None).
 
     >>> from taxonomy.analysis.fast import analyse
     >>> from taxonomy.domain.records import Threat
@@ -110,11 +115,11 @@ def crosswalk_document(
     ours_name = other_taxonomy(mapping_set, other_name)
     tau = analysis.scenario.threshold
     ids = {t.id for t in other.threats} | {t.id for t in ours.threats}
-    crossed = crosswalk(
-        [t.id for t in other.threats],
-        cross_rows(mapping_set, ours_name, ids),
-        *threat_inputs(analysis),
-        tau,
+    rows = cross_rows(mapping_set, ours_name, ids)
+    items = [t.id for t in other.threats]
+    crossed = crosswalk(items, rows, *threat_inputs(analysis), tau)
+    limit = ceiling(
+        rows, items, tau, complete=complete_coverage_possible(analysis.scenario)
     )
     names = {t.id: t.name for t in other.threats}
     our_names = {t.id: t.name for t in ours.threats}
@@ -125,6 +130,7 @@ def crosswalk_document(
         "through": {**set_heading(mapping_set), "ours": ours_name, "rule": RULE},
         "rule": RULE,
         "threshold": tau,
+        "ceiling": limit | {"words": ceiling_words(limit, what="technique")},
         "summary": summary,
         "classes": list(CROSSED_CLASSES),
         "addressed": sum(1 for c in crossed if c.addressed),
@@ -215,10 +221,12 @@ def mapping_set_document(
             {
                 "subject": subject(r),
                 "subject_name": s_names.get(subject(r), r.subject_label),
+                "subject_known": subject(r) in s_names,
                 "predicate": r.predicate_id,
                 "predicate_words": PREDICATE_WORDS[r.predicate_id],
                 "object": obj(r),
                 "object_name": o_names.get(obj(r), r.object_label),
+                "object_known": obj(r) in o_names,
                 "confidence": r.confidence,
                 "justification": r.mapping_justification,
                 "comment": r.comment,

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from taxonomy.analysis.crosswalk import OUTSIDE, RULE, CrossedItem, crossed_view
+from taxonomy.analysis.crosswalk import (
+    OUTSIDE,
+    RULE,
+    CrossedItem,
+    ceiling_words,
+    crossed_view,
+)
 from taxonomy.analysis.incidents import (
     ASSUMPTION,
     CROSSED_ASSUMPTION,
@@ -266,6 +272,7 @@ def crossed_incident_document(
     *,
     mapping: Mapping[str, str],
     model: IncidentModel | None = None,
+    limit: Mapping | None = None,
 ) -> dict:
     """The incidents of another catalogue replayed against OUR scenario through
     a mapping set: ``incident_document``'s shape, the other catalogue's
@@ -283,16 +290,23 @@ def crossed_incident_document(
         ``{"id", "name"}`` of the mapping set, named on every surface.
     model : IncidentModel, optional
         ``incident_model(other)``, when already built.
+    limit : mapping, optional
+        ``crosswalk.ceiling`` of the mapping's rows: the highest score any
+        technique can reach, whatever is adopted.
 
     Returns
     -------
     dict
         ``incident_document``'s keys (``assumption`` says the crossed rule), plus
         ``through: {id, name, rule}``, ``outside_total`` (techniques used by
-        some incident that map to nothing) and per incident ``outside`` (its
-        techniques outside the taxonomy, by id) and ``via`` (per addressed
-        technique the row that counts: ``{technique, threat, predicate,
-        confidence}``).
+        some incident that map to nothing), ``ceiling`` (``limit`` with
+        ``words``, the sentence saying no incident can be stopped when so;
+        None without ``limit``) and per incident ``outside`` (its techniques
+        outside the taxonomy, by id) and ``via`` (per addressed technique the
+        row that counts: ``{technique, threat, predicate, confidence}``).
+        ``stoppers`` lists only techniques an exact or close row maps to a
+        threat of ours (``via``, ``via_name``, ``confidence``): no Layerwise
+        measure addresses the others, counted in ``stoppers_unmapped``.
 
     >>> from taxonomy.analysis.fast import analyse
     >>> from taxonomy.analysis.crosswalk import crosswalk
@@ -325,6 +339,26 @@ def crossed_incident_document(
             }
             for t in entry["techniques_addressed"]
         ]
+    found = incident_outcomes(model, crossed_view(analysis, crossed).addressed_threats)
+    names = {t.id: t.name for t in other.threats}
+    our_names = {t.id: t.name for t in analysis.threats}
+    mapped = [(t, n) for t, n in found.stoppers if by_id[t].via is not None]
+    document["stoppers"] = [
+        {
+            "threat": t,
+            "name": names[t],
+            "incidents": n,
+            "via": by_id[t].via,
+            "via_name": our_names.get(by_id[t].via, by_id[t].via),
+            "confidence": by_id[t].confidence,
+        }
+        for t, n in mapped[:STOPPERS_SHOWN]
+    ]
+    document["stoppers_total"] = len(mapped)
+    document["stoppers_unmapped"] = len(found.stoppers) - len(mapped)
+    document["ceiling"] = (
+        None if limit is None else dict(limit) | {"words": ceiling_words(limit)}
+    )
     document["assumption"] = f"{CROSSED_ASSUMPTION} {RULE}"
     document["through"] = {**mapping, "rule": RULE}
     document["outside_total"] = len(set().union(*used.values(), set()) & outside)

@@ -12,7 +12,14 @@ import csv
 import io
 from dataclasses import replace
 
-from taxonomy.analysis.crosswalk import RULE, crossed_view, crosswalk, threat_inputs
+from taxonomy.analysis.crosswalk import (
+    RULE,
+    ceiling,
+    complete_coverage_possible,
+    crossed_view,
+    crosswalk,
+    threat_inputs,
+)
 from taxonomy.analysis.crosswalk_report import (
     cross_rows,
     crosswalk_document,
@@ -125,7 +132,7 @@ CSV_COLUMNS = (
 
 def crosswalk_csv(document: dict) -> str:
     """The through= document as CSV: one line per item, the rule first as a
-    comment line.
+    comment line, then the ceiling's sentence when no item can be addressed.
 
     >>> print(crosswalk_csv({"rule": "R", "threats": []}), end="")
     # R
@@ -133,6 +140,9 @@ def crosswalk_csv(document: dict) -> str:
     """
     out = io.StringIO()
     out.write(f"# {document['rule']}\n")
+    words = (document.get("ceiling") or {}).get("words")
+    if words:
+        out.write(f"# {words}\n")
     writer = csv.DictWriter(
         out, CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
     )
@@ -150,13 +160,16 @@ def _crossed(token: str, taxonomy: str, scenario: Scenario):
     ours, analysis = _ours(token, scenario, ours_name)
     other = taxonomy_at(token=token, taxonomy=taxonomy)
     ids = {t.id for t in other.threats} | {t.id for t in ours.threats}
-    crossed = crosswalk(
-        [t.id for t in other.threats],
-        cross_rows(mapping_set, ours_name, ids),
-        *threat_inputs(analysis),
+    rows = cross_rows(mapping_set, ours_name, ids)
+    items = [t.id for t in other.threats]
+    crossed = crosswalk(items, rows, *threat_inputs(analysis), scenario.threshold)
+    limit = ceiling(
+        rows,
+        items,
         scenario.threshold,
+        complete=complete_coverage_possible(scenario),
     )
-    return mapping_set, ours, analysis, other, crossed
+    return mapping_set, ours, analysis, other, crossed, limit
 
 
 def crossed_incident_report(
@@ -168,7 +181,7 @@ def crossed_incident_report(
     token = token or revision_token()
 
     def compute() -> dict:
-        mapping_set, ours, analysis, other, crossed = _crossed(
+        mapping_set, ours, analysis, other, crossed, limit = _crossed(
             token, taxonomy, scenario
         )
         heading = set_heading(mapping_set)
@@ -177,6 +190,7 @@ def crossed_incident_report(
             analysis,
             crossed,
             mapping={"id": heading["id"], "name": heading["title"]},
+            limit=limit,
         )
         document["scenario"] = {"summary": _summary(ours, scenario, mapping_set)}
         return document
@@ -193,7 +207,7 @@ def crossed_incident_detail(
     token = token or revision_token()
 
     def compute() -> dict | None:
-        mapping_set, ours, analysis, other, crossed = _crossed(
+        mapping_set, ours, analysis, other, crossed, _ = _crossed(
             token, taxonomy, scenario
         )
         if incident_id not in {i.id for i in other.incidents}:

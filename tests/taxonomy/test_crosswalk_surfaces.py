@@ -211,7 +211,8 @@ def test_the_set_page_shows_rows_predicates_histogram_and_unmapped_items(
     assert answer.status_code == 200
     assert 'data-subject="AML.T0024" data-object="model-extraction"' in html
     assert (
-        '<tr data-predicate="skos:exactMatch"><th scope="row">exactMatch</th>' in html
+        '<tr data-predicate="skos:exactMatch"><th scope="row">is the same as</th>'
+        in html
     )
     assert "<title>0.5–0.6: 1</title>" in html
     assert "Search Victim Research" in html  # an ATLAS item no row maps
@@ -280,3 +281,144 @@ def test_the_coverage_command_reads_through_a_set_as_csv(crossed_graph):
     assert any(
         line.startswith("AML.T0024,") and ",model-extraction," in line for line in lines
     )
+
+
+# --- The ceiling a mapping puts on every verdict (policymaker review) ---------
+
+CAPPED_ID = "https://example.org/layerwise/mappings/capped"
+CAPPED = MappingSet(
+    CAPPED_ID,
+    "atlas",
+    "layerwise",
+    license="https://creativecommons.org/licenses/by/4.0/",
+    mapping_set_title="ATLAS onto the seed, at most 80% sure (test)",
+    curie_map=MAPPING.curie_map,
+    rows=(
+        MappingRow(
+            "atlas:AML.T0024",
+            "skos:closeMatch",
+            "layerwise:model-extraction",
+            confidence=0.8,
+        ),
+        MappingRow(
+            "atlas:AML.T0000",
+            "skos:relatedMatch",
+            "layerwise:model-extraction",
+            confidence=1.0,
+        ),
+    ),
+)
+
+
+@pytest.fixture
+def capped_graph(crossed_graph):
+    services.mapping_set_save(mapping_set=CAPPED, channel=None)
+    return crossed_graph
+
+
+def test_a_mapping_whose_best_row_is_80_percent_sure_says_nothing_can_be_stopped(
+    capped_graph, client
+):
+    # Every measure adopted, model extraction is covered below 100%, so 0.8 ×
+    # its coverage stays below 0.8: the mapping, not the measures, decides.
+    scenario = Scenario(through=CAPPED_ID)
+    report = incident_report(scenario=scenario, taxonomy="atlas")
+    assert report["totals"]["stopped"] == 0
+    ceiling = report["ceiling"]
+    assert ceiling["confidence"] == 0.8 and ceiling["reachable"] is False
+    assert ceiling["words"].startswith(
+        "No incident can count as stopped through this mapping at an 80% threshold"
+    )
+    html = unescape(
+        client.get(
+            "/incidents/", {"taxonomy": "atlas", "through": CAPPED_ID}
+        ).content.decode()
+    )
+    assert ceiling["words"] in html
+    body = client.get(
+        "/api/v1/coverage/incidents/", {"taxonomy": "atlas", "through": CAPPED_ID}
+    ).json()
+    assert body["ceiling"]["reachable"] is False
+    assert body["ceiling"]["words"] == ceiling["words"]
+    out = StringIO()
+    call_command("incidents", "--taxonomy", "atlas", "--through", CAPPED_ID, stdout=out)
+    assert ceiling["words"] in out.getvalue()
+    # The coverage page, API and command with the same set say it of techniques.
+    document = client.get(
+        "/api/v1/coverage/", {"taxonomy": "atlas", "through": CAPPED_ID}
+    ).json()
+    assert document["ceiling"]["words"].startswith(
+        "No technique can count as addressed through this mapping"
+    )
+    html = unescape(
+        client.get(
+            "/coverage/", {"taxonomy": "atlas", "through": CAPPED_ID}
+        ).content.decode()
+    )
+    assert document["ceiling"]["words"] in html
+    out = StringIO()
+    call_command(
+        "coverage",
+        "--taxonomy",
+        "atlas",
+        "--through",
+        CAPPED_ID,
+        "--format",
+        "csv",
+        stdout=out,
+    )
+    assert out.getvalue().splitlines()[1] == f"# {document['ceiling']['words']}"
+
+
+def test_a_mapping_that_can_reach_the_threshold_says_nothing_of_a_ceiling(
+    crossed_graph, client
+):
+    report = incident_report(scenario=Scenario(through=SET_ID), taxonomy="atlas")
+    assert report["ceiling"]["reachable"] is True
+    assert report["ceiling"]["words"] is None
+    html = client.get("/incidents/", {"taxonomy": "atlas", "through": SET_ID})
+    assert 'id="incidents-ceiling"' not in html.content.decode()
+
+
+def test_what_would_stop_the_rest_lists_only_techniques_mapped_to_our_threats(
+    capped_graph, client
+):
+    report = incident_report(scenario=Scenario(through=CAPPED_ID), taxonomy="atlas")
+    # Both incidents use AML.T0000 (only related to one of ours): it would
+    # stop two, but no measure of ours addresses it, so it is not listed.
+    assert [s["threat"] for s in report["stoppers"]] == ["AML.T0024"]
+    assert report["stoppers"][0]["via"] == "model-extraction"
+    assert report["stoppers_unmapped"] == 1
+    html = unescape(
+        client.get(
+            "/incidents/", {"taxonomy": "atlas", "through": CAPPED_ID}
+        ).content.decode()
+    )
+    assert 'data-via="model-extraction"' in html
+    assert "1 more technique used by these incidents is outside our taxonomy" in html
+    assert "Stopped if the threshold were at most" in html
+    assert "Stopped up to threshold" not in html
+
+
+def test_through_on_a_named_revision_is_refused_naming_through(crossed_graph, client):
+    query = {"through": SET_ID, "revision": "some-name"}
+    answer = client.get("/api/v1/coverage/", query)
+    assert answer.status_code == 422, answer.content
+    assert "through" in answer.json()["error"]["details"]
+    answer = client.get("/coverage/", {"taxonomy": "atlas", **query})
+    assert answer.status_code == 400
+    assert "through=" in unescape(answer.content.decode())
+
+
+def test_the_set_pages_name_catalogues_and_rows_in_words_and_link_the_items(
+    crossed_graph, client
+):
+    listing = unescape(client.get("/crosswalks/").content.decode())
+    assert "MITRE ATLAS onto our threats" in listing
+    assert "atlas onto layerwise" not in listing
+    html = unescape(client.get("/crosswalks/set/", {"id": SET_ID}).content.decode())
+    assert "broad, narrow" not in html and "“is narrower than”" in html
+    assert '<a href="/threats/model-extraction/">Model extraction</a>' in html
+    assert '<a href="/threats/AML.T0024/?taxonomy=atlas">' in html
+    assert 'id="mapping-rows" class="stack-table"' in html
+    assert 'data-label="Rationale"' in html and 'data-label="Confidence"' in html

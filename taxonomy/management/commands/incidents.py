@@ -39,6 +39,8 @@ def render_text(document: dict, kind: str | None) -> str:
             f"against our measures: {document['outside_total']} technique(s) they "
             "use are outside the taxonomy and stop nothing."
         )
+        if (document.get("ceiling") or {}).get("words"):
+            lines.append(document["ceiling"]["words"])
     for name, counts in totals["by_kind"].items():
         if counts["incidents"]:
             lines.append(f"  {name}: {counts['stopped']} of {counts['incidents']}")
@@ -63,8 +65,14 @@ def render_text(document: dict, kind: str | None) -> str:
         lines += ["", "Techniques that would stop the most incidents left:"]
         lines += [
             f"  {s['threat']}  {s['incidents']} incidents  {s['name']}"
+            + (f"  (address our threat {s['via_name']})" if s.get("via") else "")
             for s in stoppers
         ]
+    if document.get("stoppers_unmapped"):
+        lines.append(
+            f"  (and {document['stoppers_unmapped']} technique(s) outside our "
+            "taxonomy, not listed: no Layerwise measure addresses them)"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -16,7 +16,12 @@ from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.selectors import crosswalk
 from taxonomy.selectors.mappings import mapping_set_list
 from taxonomy.web.pages.common import scenario_from
-from taxonomy.web.present.crosswalks import HEIGHT, WIDTH, confidence_bars
+from taxonomy.web.present.crosswalks import (
+    HEIGHT,
+    WIDTH,
+    catalogue_title,
+    confidence_bars,
+)
 
 
 def _set_id_or_404(request) -> str:
@@ -25,6 +30,11 @@ def _set_id_or_404(request) -> str:
     if not set_id:
         raise Http404("Name a mapping set with ?id=.")
     return set_id
+
+
+def _item_words(name: str) -> str:
+    """A column heading for one side's items: "Our threat", "MITRE ATLAS item"."""
+    return "Our threat" if name == DEFAULT_TAXONOMY else f"{catalogue_title(name)} item"
 
 
 def _sides(heading: dict) -> dict:
@@ -36,7 +46,22 @@ def _sides(heading: dict) -> dict:
         else heading["object"]
     )
     other = heading["subject"] if ours == heading["object"] else heading["object"]
-    return heading | {"ours": ours, "other": other}
+    return heading | {
+        "ours": ours,
+        "other": other,
+        "subject_title": catalogue_title(heading["subject"]),
+        "object_title": catalogue_title(heading["object"]),
+        "other_title": catalogue_title(other),
+        "subject_item": _item_words(heading["subject"]),
+        "object_item": _item_words(heading["object"]),
+        # The query an item's page needs (none for the seed's).
+        "subject_query": ""
+        if heading["subject"] == DEFAULT_TAXONOMY
+        else heading["subject"],
+        "object_query": ""
+        if heading["object"] == DEFAULT_TAXONOMY
+        else heading["object"],
+    }
 
 
 @require_safe
@@ -91,6 +116,13 @@ def crosswalk_coverage(request):
     counted coverage, the row that gives it and the loose upper bound (the
     coverage page's view with ``through=``, which resolves the taxonomy)."""
     context = {"taxonomy_name": request.taxonomy.name}
+    if request.GET.get("revision", "current") != "current":
+        context["scenario_error"] = (
+            "through= reads a mapping set against the graph now only, not a "
+            "named revision: drop through= to see the revision, or revision= "
+            "to read through the mapping set"
+        )
+        return render(request, "taxonomy/crosswalk_coverage.html", context, status=400)
     try:
         scenario = scenario_from(request)
         document = crosswalk.crosswalk_coverage(

@@ -30,7 +30,8 @@ CLASS_INFO = {
     "loosely-mapped": ClassInfo(
         "Loosely mapped",
         "≈",
-        "only broad, narrow or related matches: an upper bound, never counted",
+        "only rows saying it is narrower than, broader than or related to one of "
+        "our threats: an upper bound, never counted",
     ),
     "outside-the-taxonomy": ClassInfo(
         "Outside the taxonomy", "∅", "maps to none of our threats: never counted"

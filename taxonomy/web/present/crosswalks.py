@@ -1,10 +1,31 @@
-"""Page contexts of the crosswalk pages: the confidence histogram's bars."""
+"""Page contexts of the crosswalk pages: the confidence histogram's bars and
+the titles the pages give the catalogues a set joins."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
 WIDTH, HEIGHT, GAP = 440.0, 120.0, 4.0
+
+# The titles readers know the catalogues by (a taxonomy name otherwise).
+CATALOGUE_TITLES = {
+    "layerwise": "our threats",
+    "atlas": "MITRE ATLAS",
+    "nist-ai-600-1": "NIST AI 600-1",
+    "enterprise-attack": "MITRE ATT&CK Enterprise",
+    "mobile-attack": "MITRE ATT&CK Mobile",
+    "ics-attack": "MITRE ATT&CK ICS",
+    "attack-ics": "MITRE ATT&CK ICS",
+}
+
+
+def catalogue_title(name: str) -> str:
+    """How the pages name a taxonomy a set joins.
+
+    >>> catalogue_title("atlas"), catalogue_title("layerwise"), catalogue_title("x")
+    ('MITRE ATLAS', 'our threats', 'x')
+    """
+    return CATALOGUE_TITLES.get(name, name)
 
 
 def confidence_bars(histogram: Iterable[Mapping]) -> list[dict]:
