@@ -474,3 +474,18 @@ def test_a_staged_restore_of_mapping_sets_killed_after_its_switch_is_finished(
     assert _sssom() == sets
     assert _dump() == graph
     assert _leftovers() == CLEAN
+
+
+def test_a_file_naming_a_mapping_set_twice_restores_nothing(mapped_backup, tmp_path):
+    """Found while staging (settling would break the set's uniqueness, past
+    the switch): everything staged and marked is removed."""
+    path, _ = mapped_backup
+    bad = tmp_path / "twice.backup.gz"
+    _with_a_second(path, bad, SET_ID)
+    before, sets = _dump(), _sssom()
+    with override_settings(**STAGED):
+        with pytest.raises(BackupError, match=f"a second MappingSet '{SET_ID}'"):
+            backup_restore(bad, replace=True)
+    assert _sssom() == sets
+    assert _dump() == before
+    assert _leftovers() == CLEAN
