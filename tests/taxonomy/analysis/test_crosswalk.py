@@ -207,3 +207,35 @@ def test_the_order_of_the_rows_never_changes_the_answer(case, random):
     assert cw.crosswalk(theirs, shuffled, *inputs) == cw.crosswalk(
         theirs, rows, *inputs
     )
+
+
+@given(st.data())
+@EXAMPLES
+def test_no_coverage_of_ours_addresses_an_item_when_the_ceiling_is_unreachable(data):
+    # Oracle: the ceiling against the crosswalk itself, with every threat of
+    # ours covered as well as it can be short of completely (and completely).
+    ours = [f"t{k}" for k in range(data.draw(st.integers(1, 4)))]
+    theirs = [f"x{k}" for k in range(data.draw(st.integers(1, 4)))]
+    rows = data.draw(mappings(ours, theirs))
+    tau = data.draw(
+        st.sampled_from([0.5, 0.6, 0.7, 0.8, 0.9, 0.95]) | st.floats(0.01, 1)
+    )
+    almost = data.draw(st.floats(0, 1, exclude_max=True).filter(lambda c: c < 1 - 1e-6))
+    found = cw.ceiling(rows, theirs, tau)
+    counted = [r[3] for r in rows if r[1] in cw.COUNTED_PREDICATES]
+    assert found["confidence"] == (round(max(counted), 6) if counted else None)
+    mitigated = dict.fromkeys(ours, "single-layer")
+
+    def addressed_at(cover: float) -> bool:
+        coverages = dict.fromkeys(ours, cover)
+        items = cw.crosswalk(theirs, rows, coverages, coverages, mitigated, tau)
+        return any(i.addressed for i in items)
+
+    if not found["reachable"]:
+        assert not addressed_at(almost)
+    if counted and max(counted) - tau > TOLERANCE:
+        assert found["reachable"] and addressed_at(1.0)
+    assert cw.ceiling(rows, theirs, tau, complete=True)["reachable"] == addressed_at(
+        1.0
+    )
+    assert (cw.ceiling_words(found) is None) == found["reachable"]
