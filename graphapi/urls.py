@@ -19,6 +19,7 @@ from graphapi.views import (
     judgements,
     mappings,
     recommend,
+    rounds,
 )
 from graphapi.views.links import LINK_VIEWS
 from graphapi.views.nodes import NODE_VIEWS
@@ -98,6 +99,11 @@ ROUTES = (
     ("judgements/import/", judgements.JudgementImport, "judgement-import"),
     ("judgements/panels/", judgements.PanelCollection, "panel-list"),
     ("judges/", judgements.JudgeCollection, "judge-list"),
+    ("rounds/", rounds.RoundCollection, "round-list"),
+    ("rounds/<slug:slug>/", rounds.RoundItem, "round-detail"),
+    ("rounds/<slug:slug>/submit/", rounds.RoundSubmit, "round-submit"),
+    ("rounds/<slug:slug>/advance/", rounds.RoundAdvance, "round-advance"),
+    ("rounds/<slug:slug>/close/", rounds.RoundClose, "round-close"),
 )
 
 urlpatterns = [

@@ -30,6 +30,7 @@ from taxonomy.domain.kinds import KINDS as ALL_KINDS
 from taxonomy.domain.kinds import LINK_KINDS, split_link_key
 from taxonomy.graph import repository
 from taxonomy.models import AuditEntry
+from taxonomy.selectors.rounds import secret_round_slugs
 
 logger = logging.getLogger(__name__)
 KINDS = tuple(ALL_KINDS)
@@ -244,7 +245,19 @@ def audit_list(
         entries = entries.filter(kind=kind)
     if channel:
         entries = entries.filter(channel=channel)
-    return entries
+    return _without_secret_answers(entries)
+
+
+def _without_secret_answers(entries: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+    """Leave out the judgements given in rounds not yet closed: nobody reads
+    an answer of an open round in the history (``selectors.rounds``); the
+    round's own entries (opened, advanced, closed) stay."""
+    secret = secret_round_slugs()
+    if not secret:
+        return entries
+    return entries.exclude(
+        Q(kind="judgement") & (Q(after__round__in=secret) | Q(before__round__in=secret))
+    )
 
 
 def audit_node_history(*, kind: str, key: str) -> QuerySet[AuditEntry]:
@@ -260,7 +273,7 @@ def audit_node_history(*, kind: str, key: str) -> QuerySet[AuditEntry]:
     # Judgements of a MITIGATES link (taxonomy.judgements) are in its history.
     if kind == "mitigates":
         match |= Q(kind="judgement", key=key)
-    return AuditEntry.objects.filter(match)
+    return _without_secret_answers(AuditEntry.objects.filter(match))
 
 
 # Writers that are commands (a fixture load, an import), not people: the

@@ -34,9 +34,14 @@ from django.utils import timezone
 
 from taxonomy.audit import actor_of, record_values
 from taxonomy.domain import judgements as domain
-from taxonomy.domain.errors import InterchangeError, InvalidWrite, NotFound
+from taxonomy.domain.errors import (
+    GraphConflict,
+    InterchangeError,
+    InvalidWrite,
+    NotFound,
+)
 from taxonomy.domain.kinds import link_key
-from taxonomy.models import AuditEntry, Judge, Judgement
+from taxonomy.models import AuditEntry, Judge, Judgement, Round
 from taxonomy.selectors.cache import revision_token
 from taxonomy.selectors.panels import judgement_record_of
 from taxonomy.selectors.snapshot import taxonomy_at
@@ -137,6 +142,31 @@ def _may_judge_as(actor: Any, judge: Judge) -> None:
         )
 
 
+def _round_allows(actor: Any, judge: Judge, round: str, link: tuple[str, str]) -> None:
+    """Refuse an answer in an elicitation round (``taxonomy.rounds``) that the
+    round does not take: it is closed (GraphConflict), the judge is not one of
+    its judges, or an external expert's answer not entered by the editor who
+    opened it (PermissionDenied), a link it does not ask about (InvalidWrite).
+    A ``round`` no round has (a survey's label) is no round: nothing to check.
+    """
+    held = Round.objects.filter(slug=round).first() if round else None
+    if held is None:
+        return
+    if held.phase == Round.CLOSED:
+        raise GraphConflict(f"the round {round!r} is closed: it changes no more")
+    if not held.judges.filter(pk=judge.pk).exists():
+        raise PermissionDenied(f"{judge.name} is not a judge of the round {round!r}")
+    if judge.user_id is None and held.opened_by_id != getattr(actor, "pk", None):
+        raise PermissionDenied(
+            f"{judge.name}'s answers in the round {round!r} are entered by the "
+            "editor who opened it"
+        )
+    if list(link) not in held.links:
+        raise InvalidWrite(
+            {"round": [f"the round {round!r} does not ask about {link_key(*link)}"]}
+        )
+
+
 def _checked(record: domain.Judgement) -> None:
     """Refuse a judgement with a bad field or of a link the taxonomy lacks."""
     problems = domain.judgement_problems(record)
@@ -171,6 +201,7 @@ def judgement_save(
     if judge is None:
         raise InvalidWrite({"judge": [f"no judge named {record.judge!r}"]})
     _may_judge_as(actor, judge)
+    _round_allows(actor, judge, record.round, record.link)
     _checked(record)
     date = dt.date.fromisoformat(record.date) if record.date else timezone.localdate()
     values = {
@@ -242,6 +273,7 @@ def judgement_delete(
     if row is None:
         raise NotFound(JUDGEMENT, f"{link_key(mitigation, threat)} by {judge}")
     _may_judge_as(actor, row.judge)
+    _round_allows(actor, row.judge, round, (mitigation, threat))
     with transaction.atomic():
         before = judgement_values(row)
         row.delete()
@@ -279,7 +311,10 @@ def judgements_import(
             judge = Judge.objects.filter(name=record.judge).first()
             if judge is not None:
                 _may_judge_as(actor, judge)
-        except (InvalidWrite, NotFound, PermissionDenied) as error:
+                _round_allows(actor, judge, record.round, record.link)
+            elif Round.objects.filter(slug=record.round).exists():
+                raise PermissionDenied(f"{record.judge} is not a judge of the round")
+        except (InvalidWrite, NotFound, PermissionDenied, GraphConflict) as error:
             problems.append(
                 f"judgement {i} ({record.judge} on {link_key(*record.link)}): {error}"
             )

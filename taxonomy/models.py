@@ -155,3 +155,29 @@ class Judgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.judge} on {self.mitigation}->{self.threat}: {self.strength}"
+
+
+class Round(models.Model):
+    """An elicitation round (a Delphi in two phases) over some MITIGATES links:
+    its judgements are the ``Judgement`` rows whose ``round`` is its ``slug``;
+    see ``taxonomy.rounds``."""
+
+    OPEN, REVISING, CLOSED = "open", "revising", "closed"
+    PHASES = ((OPEN, "open"), (REVISING, "revising"), (CLOSED, "closed"))
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    # [[mitigation, threat], ...]: the links the judges are asked about.
+    links = models.JSONField(default=list)
+    judges = models.ManyToManyField(Judge, related_name="rounds")
+    closes_on = models.DateField()
+    phase = models.CharField(max_length=10, choices=PHASES, default=OPEN)
+    opened_by = _user_or_none("rounds_opened")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "slug"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.phase})"

@@ -4,8 +4,9 @@
 ``judgements/export/?as=csv|json``: every judgement as a file;
 ``judgements/import/?as=csv|json``: bring a survey's answers in, all or
 nothing; ``judgements/panels/``: each judged link's panel; ``judges/``: the
-judges, and an external expert recorded. Reads are public; writes need an
-editor, who gives their own judgements and records experts'.
+judges, and an external expert recorded. Reads are public, except a round's
+answers before it closes (``selectors.rounds`` says who sees them); writes
+need an editor, who gives their own judgements and records experts'.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def _record(values: dict) -> JudgementRecord:
 class JudgementCollection(ApiView):
     def get(self, request: Request) -> Response:
         query = params(JudgementQuerySerializer, request)
-        found = selectors.judgements_list(**query)
+        found = selectors.judgements_list(**query, viewer=request.user)
         return Response([files.judgement_as_dict(j) for j in found])
 
     def post(self, request: Request) -> Response:
@@ -153,7 +154,7 @@ class JudgementCollection(ApiView):
 class JudgementExport(ApiView):
     def get(self, request: Request) -> HttpResponse:
         kind = params(FileQuerySerializer, request)["as"]
-        found = selectors.judgements_list()
+        found = selectors.judgements_list(viewer=request.user)
         if kind == "csv":
             text, media = files.judgements_write_csv(found), "text/csv"
         else:

@@ -9,6 +9,7 @@ from taxonomy.analysis.panels import Panel, panel_draws, panels_of
 from taxonomy.domain.judgements import Judgement
 from taxonomy.models import Judge
 from taxonomy.models import Judgement as JudgementRow
+from taxonomy.selectors.rounds import visible_rows
 
 
 def judgements_list(
@@ -16,8 +17,11 @@ def judgements_list(
     mitigation: str | None = None,
     threat: str | None = None,
     judge: str | None = None,
+    viewer=None,
 ) -> list[Judgement]:
-    """Judgements as records, by link then judge, filtered by link end and judge."""
+    """The judgements ``viewer`` may see (None: a public reader; see
+    ``selectors.rounds``) as records, by link then judge, filtered by link end
+    and judge."""
     rows = JudgementRow.objects.select_related("judge")
     if mitigation:
         rows = rows.filter(mitigation=mitigation)
@@ -25,10 +29,8 @@ def judgements_list(
         rows = rows.filter(threat=threat)
     if judge:
         rows = rows.filter(judge__name=judge)
-    return [
-        judgement_record_of(r)
-        for r in rows.order_by("threat", "mitigation", "judge__name", "date", "id")
-    ]
+    ordered = rows.order_by("threat", "mitigation", "judge__name", "date", "id")
+    return [judgement_record_of(r) for r in visible_rows(ordered, viewer=viewer)]
 
 
 def judgement_record_of(row: JudgementRow) -> Judgement:
@@ -48,7 +50,8 @@ def judgement_record_of(row: JudgementRow) -> Judgement:
 
 
 def panels_now(**filters: str) -> dict[tuple[str, str], Panel]:
-    """``(mitigation, threat)`` -> its panel, under the settings' bands and tie
+    """``(mitigation, threat)`` -> its panel of the public judgements (an open
+    round's count nowhere until it closes), under the settings' bands and tie
     rule (``LAYERWISE_UNCERTAINTY``, ``LAYERWISE_PANEL_TIE``)."""
     return panels_of(
         judgements_list(**filters),

@@ -5,7 +5,7 @@ from django.urls import include, path
 from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.web import downloads, pages
 from taxonomy.web.pages import architectures as side_by_side
-from taxonomy.web.pages import crosswalks, panels
+from taxonomy.web.pages import crosswalks, panels, rounds
 from taxonomy.web.pages import jurisdictions as where
 from taxonomy.web.pages.frameworks import frameworks
 
@@ -54,6 +54,8 @@ urlpatterns = [
     path("export/<str:format>/", downloads.export_download, name="export"),
     path("panels/<str:mitigation_id>/<str:threat_id>/", panels.panel, name="panel"),
     path("judgements/mine/", panels.my_judgements, name="my-judgements"),
+    path("rounds/new/", rounds.round_new, name="round-new"),
+    path("rounds/<slug:slug>/", rounds.round_page, name="round"),
     *(
         path(f"{kind.segment}/<str:{name}_id>/", NODE_PAGES[name], name=name)
         for name, kind in NODE_KINDS.items()

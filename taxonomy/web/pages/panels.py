@@ -11,6 +11,7 @@ from taxonomy import selectors
 from taxonomy.analysis.panels import CODE
 from taxonomy.domain.records import STRENGTHS
 from taxonomy.selectors import panels as panel_selectors
+from taxonomy.selectors import rounds as round_selectors
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.web.pages.common import in_taxonomy, read_snapshot
 
@@ -85,7 +86,16 @@ def my_judgements(request):
     """A judge's own judgements, and the pivotal links they have not judged yet."""
     snapshot = read_snapshot(request)
     judge = panel_selectors.judge_of_account(user=request.user)
-    mine = panel_selectors.judgements_list(judge=judge) if judge else []
+    mine = (
+        panel_selectors.judgements_list(judge=judge, viewer=request.user)
+        if judge
+        else []
+    )
+    rounds = [
+        {"round": r, "phase": round_selectors.phase_now(r)}
+        for r in (round_selectors.rounds_list(judge=judge) if judge else [])
+        if r.phase != r.CLOSED
+    ]
     done = {(j.mitigation, j.threat) for j in mine}
     entry = selectors.coverage_robustness(
         token=request.graph_token, scenario=coverage_scenario(), samples=100
@@ -95,6 +105,7 @@ def my_judgements(request):
     ]
     context = {
         "judge": judge,
+        "rounds": rounds,
         "mine": mine,
         "queue": queue,
         "names": _names(snapshot),
