@@ -174,10 +174,18 @@ class MappingListQuerySerializer(serializers.Serializer):
     )
 
 
+def _key(help_text: str) -> serializers.CharField:
+    # Looked up as given: a value of spaces alone is one no set or row has (404),
+    # not a blank the schema's minLength 1 would have allowed (422).
+    return serializers.CharField(
+        max_length=500, trim_whitespace=False, help_text=help_text
+    )
+
+
 class MappingRowsQuerySerializer(serializers.Serializer):
-    set = serializers.CharField(max_length=500, help_text="the set's mapping_set_id")
+    set = _key("the set's mapping_set_id")
 
 
 class MappingRowQuerySerializer(MappingRowsQuerySerializer):
-    subject = serializers.CharField(max_length=500, help_text="the row's subject_id")
-    object = serializers.CharField(max_length=500, help_text="the row's object_id")
+    subject = _key("the row's subject_id")
+    object = _key("the row's object_id")

@@ -508,7 +508,8 @@ class ArchitectureCompareQuerySerializer(TaxonomyQuerySerializer):
     """The architectures to compare: ``a=ID``, 2 to 4 times."""
 
     a = serializers.ListField(
-        child=serializers.CharField(),
+        # Looked up as given: spaces alone name no architecture (404).
+        child=serializers.CharField(trim_whitespace=False),
         min_length=2,
         max_length=4,
         help_text="An architecture id (`GET /api/v1/architectures/` lists them), "
