@@ -205,3 +205,21 @@ def test_a_bad_round_is_refused_whole(clients):
     text = answer.content.decode()
     assert "nobody" in text and "closes_on" in text and "twice" in text
     assert not AuditEntry.objects.filter(kind="round").exists()
+
+
+def test_an_import_cannot_write_into_a_closed_round(clients, opened):
+    # ada (a judge of the round) brings in a file with her answer in the
+    # round after it closed: refused whole, naming the judgement, nothing written.
+    assert clients["carol"].post(f"/api/v1/rounds/{opened}/close/").status_code == 200
+    document = {
+        "format": "layerwise-judgements",
+        "version": 1,
+        "judges": [],
+        "judgements": [{**LINK, "judge": "ada", "strength": "low", "round": opened}],
+    }
+    answer = clients["ada"].post(
+        "/api/v1/judgements/import/?as=json", document, format="json"
+    )
+    assert answer.status_code == 422, answer.content
+    assert "judgement 1" in answer.content.decode()
+    assert not Judgement.objects.exists()
