@@ -913,6 +913,36 @@ class _StopperSerializer(serializers.Serializer):
     incidents = serializers.IntegerField(
         help_text="Incidents not yet stopped that use it: addressing it alone stops them."
     )
+    via = serializers.CharField(
+        required=False,
+        help_text="With `through`: the threat of ours a counted (exact or close) "
+        "row ties it to, the one to strengthen; only such techniques are listed.",
+    )
+    via_name = serializers.CharField(required=False)
+    confidence = serializers.FloatField(
+        required=False, allow_null=True, help_text="With `through`: that row's."
+    )
+
+
+class _CeilingSerializer(serializers.Serializer):
+    confidence = serializers.FloatField(
+        allow_null=True,
+        help_text="The largest confidence of the set's exact and close rows "
+        "(null without one).",
+    )
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text="The highest score a technique can reach: that confidence "
+        "times a complete coverage.",
+    )
+    threshold = serializers.FloatField()
+    reachable = serializers.BooleanField(
+        help_text="False: no incident can count as stopped through this set at "
+        "this threshold, whatever is adopted."
+    )
+    words = serializers.CharField(
+        allow_null=True, help_text="The sentence saying so when not reachable."
+    )
 
 
 class _ThresholdCountSerializer(serializers.Serializer):
@@ -938,6 +968,16 @@ class IncidentCoverageSerializer(serializers.Serializer):
     )
     stoppers_total = serializers.IntegerField(
         help_text="How many techniques would stop some incident not yet stopped."
+    )
+    stoppers_unmapped = serializers.IntegerField(
+        required=False,
+        help_text="With `through`: techniques that would stop some incident but "
+        "that no counted row ties to a threat of ours (not listed).",
+    )
+    ceiling = _CeilingSerializer(
+        required=False,
+        help_text="With `through`: the highest score the mapping lets any "
+        "technique reach.",
     )
     by_threshold = _ThresholdCountSerializer(
         many=True,
