@@ -14,6 +14,7 @@ not know how to fill, or one it never reached, fails the test.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,7 +31,11 @@ from taxonomy import selectors
 from taxonomy.domain.kinds import KINDS, NODE_KINDS, items_of, split_link_key
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.formats.registry import PAGES, formats_on
+from taxonomy.judgements import judge_of_user
+from taxonomy.rounds import round_open
+from taxonomy.services import mapping_set_save
 from tests.browser.conftest import EDITOR_PASSWORD
+from tests.browser.test_crosswalk_pages import MAPPING as CROSSWALK
 
 pytestmark = pytest.mark.browser
 
@@ -106,6 +111,9 @@ def _variants(taxonomy: Taxonomy, seed: bool) -> dict[str, list[dict]]:
         + [{"a": ["today", *_keys(taxonomy, "architecture", 3)]}]
         * bool(_keys(taxonomy, "architecture", 1)),
         "history": [{}] + [{"kind": kind} for kind in KINDS if seed],
+        # A mapping set's pages name their set (the walk saves one).
+        "crosswalk-set": [{"id": CROSSWALK.mapping_set_id}],
+        "crosswalk-matrix": [{"id": CROSSWALK.mapping_set_id}],
     }
 
 
@@ -121,6 +129,8 @@ def anonymous_walk(taxonomies: dict[str, Taxonomy], routes: list[Route]) -> list
             downloads = ("export", "architecture-compare-download")
             if route.defaults.get("action") or route.name in (*downloads, "logout"):
                 continue  # an editor's page, a download or a POST
+            if route.name == "round":
+                continue  # a round of judging is its judges' page: the editor's walk
             if not route.params:
                 for query in variants.get(route.name, [{}]):
                     urls.append(_url(route.name, {**query, **keep}))
@@ -128,6 +138,12 @@ def anonymous_walk(taxonomies: dict[str, Taxonomy], routes: list[Route]) -> list
                 param = route.params[0]
                 for key in _keys(taxonomy, route.name, PER_KIND):
                     urls.append(_url(route.name, **{param: key}))
+            elif route.name == "panel":
+                for key in _keys(taxonomy, "mitigates", 1):
+                    mitigation, threat = split_link_key(key)
+                    urls.append(
+                        _url(route.name, mitigation_id=mitigation, threat_id=threat)
+                    )
             elif route.name == "history-node":
                 for kind in KINDS:
                     for key in _keys(taxonomy, kind, 1):
@@ -137,13 +153,17 @@ def anonymous_walk(taxonomies: dict[str, Taxonomy], routes: list[Route]) -> list
     return urls
 
 
-def editor_walk(taxonomies: dict[str, Taxonomy], routes: list[Route]) -> list[str]:
+def editor_walk(
+    taxonomies: dict[str, Taxonomy], routes: list[Route], rounds: list[str]
+) -> list[str]:
     """The URLs an editor opens beside: one node page per kind and taxonomy
-    (the seed's with their edit links), and every edit page of one item of
-    each kind of the seed (imported catalogues are changed by re-importing)."""
+    (the seed's with their edit links), every edit page of one item of each
+    kind of the seed (imported catalogues are changed by re-importing), and
+    the page of each round of judging the editor judges in."""
     pages = {route.name: route for route in routes if route.name in NODE_KINDS}
     assert set(pages) == set(NODE_KINDS), "every kind of node has a page"
     urls = [_url("overview"), _url("history")]
+    urls += [_url("round", slug=slug) for slug in rounds]
     for taxonomy in taxonomies.values():
         for kind, route in pages.items():
             param = route.params[0]
@@ -324,6 +344,21 @@ def _route_of(url: str) -> str:
 # --- The walk -------------------------------------------------------------------------
 
 
+def _a_round(editor, taxonomies: dict[str, Taxonomy]) -> str:
+    """Open a round of judging on the seed's first MITIGATES link with the
+    editor as its judge, and give the editor's answer: the slug."""
+    link = split_link_key(_keys(taxonomies[DEFAULT_TAXONOMY], "mitigates", 1)[0])
+    judge = judge_of_user(user=editor)
+    held = round_open(
+        title="Walk round",
+        links=[link],
+        judges=[judge.name],
+        closes_on=datetime.date.today() + datetime.timedelta(days=7),
+        actor=editor,
+    )
+    return held.slug
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_answers_fits_the_window_and_passes_axe(
     browser: Browser, two_taxonomies: str, editor, screenshot_dir: Path, width: int
@@ -331,9 +366,10 @@ def test_every_page_answers_fits_the_window_and_passes_axe(
     site, names = two_taxonomies, selectors.taxonomy_names()
     assert {DEFAULT_TAXONOMY, "atlas"} <= set(names)
     taxonomies = {n: selectors.taxonomy_snapshot(taxonomy=n) for n in sorted(names)}
+    mapping_set_save(mapping_set=CROSSWALK, channel=None)
     routes = site_routes()
     anonymous = anonymous_walk(taxonomies, routes)
-    editing = editor_walk(taxonomies, routes)
+    editing = editor_walk(taxonomies, routes, [_a_round(editor, taxonomies)])
     downloads = download_walk(taxonomies)
     shots = screenshot_dir / "walk"
     shots.mkdir(exist_ok=True)
