@@ -39,7 +39,7 @@ def anon() -> APIClient:
 @pytest.fixture
 def editor(db) -> User:
     user = User.objects.create_user("editor", password="correct horse battery")
-    user.groups.add(Group.objects.get(name="editors"))
+    user.groups.add(Group.objects.get_or_create(name="editors")[0])
     return user
 
 
@@ -53,7 +53,7 @@ def api(editor) -> APIClient:
 def viewer_api(db) -> APIClient:
     """A client authenticated as a user who is not an editor."""
     user = User.objects.create_user("viewer")
-    user.groups.add(Group.objects.get(name="viewers"))
+    user.groups.add(Group.objects.get_or_create(name="viewers")[0])
     return _client_for(user)
 
 

@@ -281,7 +281,7 @@ def test_only_editors_start_jobs_and_only_editors_or_the_owner_see_them(
 
     job = _accepted(api).json()
     other = User.objects.create_user("other-editor")
-    other.groups.add(Group.objects.get(name="editors"))
+    other.groups.add(Group.objects.get_or_create(name="editors")[0])
     other_api = _client_for(other)
     assert anon.get(job["url"]).status_code == 401
     assert viewer_api.get(job["url"]).status_code == 403
@@ -328,7 +328,7 @@ import json
 from django.contrib.auth.models import Group, User
 from rest_framework.test import APIClient
 user = User.objects.create_user("editor")
-user.groups.add(Group.objects.get(name="editors"))
+user.groups.add(Group.objects.get_or_create(name="editors")[0])
 client = APIClient()
 client.force_authenticate(user)
 response = client.post("/api/v1/import/?prune=true", json.loads(open(PATH).read()),

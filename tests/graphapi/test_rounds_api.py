@@ -26,7 +26,7 @@ SECRET = "ADA-SECRET-RATIONALE"
 
 def _editor(name: str) -> User:
     user = User.objects.create_user(name, password="correct horse battery")
-    user.groups.add(Group.objects.get(name="editors"))
+    user.groups.add(Group.objects.get_or_create(name="editors")[0])
     return user
 
 

@@ -26,7 +26,7 @@ OLD_KEY = "0123456789abcdef0123456789abcdef01234567"
 @pytest.fixture
 def bot(db) -> User:
     user = User.objects.create_user("bot")
-    user.groups.add(Group.objects.get(name="editors"))
+    user.groups.add(Group.objects.get_or_create(name="editors")[0])
     return user
 
 

@@ -10,7 +10,7 @@ from django.test import Client
 def _user(name: str, group: str | None) -> User:
     user = User.objects.create_user(name, password="correct horse battery")
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
     return user
 
 

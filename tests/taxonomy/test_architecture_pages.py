@@ -126,7 +126,7 @@ def test_an_editor_can_add_a_measure_from_the_page(
     from django.contrib.auth.models import Group
 
     user = django_user_model.objects.create_user("ed", password="x")
-    user.groups.add(Group.objects.get(name="editors"))
+    user.groups.add(Group.objects.get_or_create(name="editors")[0])
     client.force_login(user)
     text = _text(client.get(reverse("architecture", args=["layered-governance"])))
     assert reverse("edit-adopts-new") + "?architecture=layered-governance" in text

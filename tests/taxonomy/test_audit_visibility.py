@@ -37,7 +37,7 @@ def _api(user: User | None = None) -> APIClient:
 
 def _viewer() -> User:
     user = User.objects.create_user("vera-api")
-    user.groups.add(Group.objects.get(name="viewers"))
+    user.groups.add(Group.objects.get_or_create(name="viewers")[0])
     return user
 
 

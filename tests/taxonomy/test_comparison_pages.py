@@ -18,6 +18,9 @@ from taxonomy.web import present as presentation
 
 OFF = "disable_mitigation=export-controls"
 
+# The pages read the judges' panels (Django's tables) for their robustness.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(scope="module")
 def seeded(neo4j_server):

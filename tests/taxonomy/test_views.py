@@ -333,7 +333,7 @@ def test_editors_get_no_edit_links_on_an_imported_taxonomy(
 
     services.taxonomy_apply(taxonomy=ACME, scope="acme")
     user = django_user_model.objects.create_user("ed", password="pw-for-tests-only")
-    user.groups.add(Group.objects.get(name="editors"))
+    user.groups.add(Group.objects.get_or_create(name="editors")[0])
     client.force_login(user)
     seed = client.get("/threats/guardrail-removal/").content.decode()
     acme = client.get("/threats/acme:AML.T0001/?taxonomy=acme").content.decode()

@@ -155,14 +155,16 @@ def test_the_entry_counts_a_panel_at_its_median_and_names_it():
 
 
 def _one_step(taxonomy: Taxonomy, link: tuple, step: int) -> Taxonomy:
+    """The link one step lower or higher, as the robustness analysis moves it:
+    ``low`` one step lower is the link removed, ``high`` one step higher stays
+    ``high``."""
     kept = []
     for m in taxonomy.mitigates:
+        at = STRENGTHS.index(m.strength) + step
         if (m.mitigation, m.threat) != link:
             kept.append(m)
-        elif 0 <= STRENGTHS.index(m.strength) + step < len(STRENGTHS):
-            kept.append(
-                replace(m, strength=STRENGTHS[STRENGTHS.index(m.strength) + step])
-            )
+        elif at >= 0:
+            kept.append(replace(m, strength=STRENGTHS[min(at, len(STRENGTHS) - 1)]))
     return replace(taxonomy, mitigates=tuple(kept))
 
 
