@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from taxonomy.domain.kinds import NODE_KINDS
-from taxonomy.web import downloads, pages
+from taxonomy.web import downloads, judgement_edit, pages
 from taxonomy.web.pages import architectures as side_by_side
 from taxonomy.web.pages import crosswalks, panels, rounds
 from taxonomy.web.pages import jurisdictions as where
@@ -53,6 +53,11 @@ urlpatterns = [
     path("jurisdictions/", where.jurisdiction_matrix, name="jurisdictions"),
     path("export/<str:format>/", downloads.export_download, name="export"),
     path("panels/<str:mitigation_id>/<str:threat_id>/", panels.panel, name="panel"),
+    path(
+        "panels/<str:mitigation_id>/<str:threat_id>/judge/",
+        judgement_edit.judgement_edit,
+        name="judgement-edit",
+    ),
     path("judgements/mine/", panels.my_judgements, name="my-judgements"),
     path("rounds/new/", rounds.round_new, name="round-new"),
     path("rounds/<slug:slug>/", rounds.round_page, name="round"),
