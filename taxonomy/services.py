@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -43,7 +43,7 @@ from taxonomy.formats.common import (
     removals_over_limit,
     removals_text,
 )
-from taxonomy.formats.risk_atlas import risk_atlas_parse
+from taxonomy.formats.risk_atlas import risk_atlas_action_files, risk_atlas_parse
 from taxonomy.formats.sssom import SUFFIX as SSSOM_SUFFIX
 from taxonomy.formats.sssom import check_sssom, id_problems, read_sssom
 from taxonomy.formats.stix_read import stix_parse
@@ -522,6 +522,7 @@ def catalogue_import(
     comment: str = "",
     stats: repository.WriteStats | None = None,
     settle_in_background: bool = False,
+    actions: Sequence[bytes] | None = None,
 ) -> CatalogueImportResult:
     """Import a MITRE ATLAS file or a STIX 2.1 bundle as one taxonomy.
 
@@ -538,7 +539,10 @@ def catalogue_import(
 
     ``schema`` (ATLAS only) is MITRE's JSON Schema of the file: a file failing
     it raises InterchangeError. ``catalogue`` (``risk-atlas`` only, where it
-    is required) names the AI Atlas Nexus catalogue the file defines. Unless ``allow_removals``, an import that
+    is required) names the AI Atlas Nexus catalogue the file defines;
+    ``actions`` (``risk-atlas`` only) the texts of further files listing its
+    actions, by default the installed package's (``risk_atlas_action_files``:
+    NIST AI 600-1's suggested actions). Unless ``allow_removals``, an import that
     would remove too large a share of what the graph holds of the taxonomy
     (``common.removals_over_limit``: a truncated file?) raises
     RemovalsRefused inside the write's transaction, so nothing is written; a
@@ -553,8 +557,15 @@ def catalogue_import(
     if (catalogue is not None) != (format == "risk-atlas"):
         raise InterchangeError(["a catalogue is named for risk-atlas files only"])
     options = {"schema": schema} if schema is not None else {}
+    if actions is not None and catalogue is None:
+        raise InterchangeError(["actions are read for risk-atlas files only"])
     if catalogue is not None:
         options["catalogue"] = catalogue
+        options["actions"] = (
+            actions
+            if actions is not None
+            else [p.read_bytes() for p in risk_atlas_action_files(catalogue)]
+        )
 
     def guard(current: Taxonomy, changes: ChangeSet) -> None:
         counts = removal_counts(current, changes)

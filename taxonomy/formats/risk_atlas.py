@@ -19,7 +19,7 @@ its heavy dependencies (torch through txtai) need not be installed
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
@@ -27,7 +27,15 @@ from typing import IO, Any
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from taxonomy.domain.errors import InterchangeError
-from taxonomy.domain.records import Link, Source, Taxonomy, Threat
+from taxonomy.domain.records import (
+    Layer,
+    Link,
+    Mitigates,
+    Mitigation,
+    Source,
+    Taxonomy,
+    Threat,
+)
 from taxonomy.domain.rules import shown
 from taxonomy.formats import common
 from taxonomy.formats.common import ImportReport
@@ -53,6 +61,18 @@ CATALOGUE_LABELS = {
 }
 # The item lists of a file that a catalogue's items are read from.
 ITEM_SECTIONS = ("groups", "entries")
+# The list of a file that a catalogue's actions are read from.
+ACTIONS_SECTION = "actions"
+# The function of the NIST AI RMF an action id opens with (GV-1.1-001 is a
+# Govern action): the category a layer map may name.
+RMF_FUNCTIONS = {"GV": "Govern", "MP": "Map", "MS": "Measure", "MG": "Manage"}
+# The local id of the layer the actions go to unless a layer map says otherwise.
+ACTIONS_LAYER = "institutional"
+# An action the package names by its id alone is named by its id and the
+# opening words of its description, cut at a word to at most this many characters.
+ACTION_NAME_WORDS = 90
+# The top-level list of actions, as the package's LinkML dumps write it.
+_ACTIONS_LIST = re.compile(r"^actions:\s*$", re.MULTILINE)
 # An item of the taxonomies list, as the package's LinkML dumps write it.
 _TAXONOMY_ID = re.compile(r"^\s*- id:\s*['\"]?([^'\"\s]+)")
 
@@ -171,6 +191,31 @@ def risk_atlas_catalogue_file(catalogue: str) -> Path:
     return found[name]
 
 
+def risk_atlas_action_files(catalogue: str) -> list[Path]:
+    """The package's files other than the catalogue's own that list actions
+    of ``catalogue`` (NIST AI 600-1's are in a file of their own), found by a
+    scan of their lines; none for most catalogues, and none when the package
+    is not installed. The parser reads the actions of the catalogue's own
+    file from that file."""
+    package_id = package_taxonomy_id(catalogue)
+    try:
+        own = risk_atlas_catalogues().get(catalogue_name(package_id))
+    except InterchangeError:
+        return []
+    defined = re.compile(
+        rf"^\s+isDefinedByTaxonomy:\s*['\"]?{re.escape(package_id)}['\"]?\s*$",
+        re.MULTILINE,
+    )
+    found = []
+    for path in risk_atlas_data_files():
+        if path == own:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if _ACTIONS_LIST.search(text) and defined.search(text):
+            found.append(path)
+    return found
+
+
 def risk_atlas_parse(
     text: str | bytes | IO,
     *,
@@ -178,6 +223,7 @@ def risk_atlas_parse(
     taxonomy: str | None = None,
     layer_map: Mapping[str, str] | None = None,
     default_strength: str = common.DEFAULT_STRENGTH,
+    actions: Iterable[str | bytes | IO] = (),
 ) -> tuple[Taxonomy, ImportReport]:
     """The catalogue ``catalogue`` of an AI Atlas Nexus YAML file as a taxonomy.
 
@@ -190,20 +236,27 @@ def risk_atlas_parse(
     taxonomy : str, optional
         The name to import under (default: our name of the catalogue); ids
         become ``<taxonomy>:<the package's id>``.
-    layer_map, default_strength
-        Unused: a catalogue of risks holds no mitigations (accepted so every
-        catalogue parser takes the same arguments).
+    layer_map : mapping, optional
+        ``{action id or AI RMF function: layer id}`` for the actions (see the
+        module's docstring); the other actions go to ``<taxonomy>:institutional``.
+    default_strength : str
+        The strength of every MITIGATES link of an action (the package has none).
+    actions : texts of files, optional
+        Further files listing the catalogue's actions
+        (``risk_atlas_action_files`` finds them); the actions of ``text`` itself
+        are read too.
 
     Returns
     -------
     (Taxonomy, ImportReport)
-        Threats (groups and entries), SUBTYPE_OF links and sources.
+        Threats (groups and entries), SUBTYPE_OF links and sources; the
+        actions as mitigations, their MITIGATES links and their layer.
 
     Raises
     ------
     InterchangeError
-        Invalid YAML, no such taxonomy in the file, an item without id or
-        name, a duplicate id, a SUBTYPE_OF cycle.
+        Invalid YAML, no such taxonomy in the file, an item or action without
+        id or name, a duplicate id, a SUBTYPE_OF cycle, an unknown strength.
 
     >>> doc = '''
     ... taxonomies: [{id: t, name: T, url: "https://t.org"}]
@@ -272,12 +325,172 @@ def risk_atlas_parse(
                 "subtype_of", f"{path} {item['id']}: unknown group {shown(parent)}"
             )
     common.refuse_subtype_cycle(subtypes)
+    texts = [data, *(_load(t, "AI Atlas Nexus actions file") for t in actions)]
+    action_items, problems = _actions(texts, package_id, report)
+    if problems:
+        raise InterchangeError(problems)
+    mitigations, mitigates, layers = _action_records(
+        action_items,
+        name,
+        CATALOGUE_LABELS.get(catalogue_name(package_id), report.title),
+        {t.id for t in threats},
+        set(sources),
+        common.LayerResolver(name, layer_map or {}, report),
+        common.strength_checked(default_strength),
+        report,
+    )
     result = Taxonomy(
+        layers=tuple(sorted(layers.values(), key=lambda x: x.id)),
         threats=tuple(threats),
+        mitigations=tuple(mitigations),
         sources=tuple(sorted(sources.values(), key=lambda s: s.id)),
+        mitigates=tuple(mitigates),
         subtypes=tuple(subtypes),
     )
     return result, report
+
+
+def _actions(
+    texts: list[dict], package_id: str, report: ImportReport
+) -> tuple[list[tuple[str, dict]], list[str]]:
+    """``(path, action)`` of the catalogue's actions in every file read, ids
+    checked; actions of other taxonomies are counted as ignored."""
+    out, problems, seen = [], [], {}
+    for n, data in enumerate(texts):
+        where = "" if n == 0 else f"actions file {n}: "
+        items = data.get(ACTIONS_SECTION)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            path = f"{where}{ACTIONS_SECTION}[{i}]"
+            if not isinstance(item, dict):
+                problems.append(f"{path}: expected a mapping")
+                continue
+            if _text(item.get("isDefinedByTaxonomy")) != package_id:
+                report.ignored["actions of another taxonomy"] += 1
+                continue
+            item_id = _text(item.get("id"))
+            if not item_id:
+                problems.append(f"{path}: no id")
+            elif not _text(item.get("name")) and not _text(item.get("description")):
+                problems.append(f"{path} {shown(item_id)}: no name or description")
+            elif item_id in seen:
+                problems.append(
+                    f"{path} {shown(item_id)}: duplicate action id "
+                    f"(first at {seen[item_id]})"
+                )
+            else:
+                seen[item_id] = path
+                out.append((path, {**item, "id": item_id}))
+    return out, problems
+
+
+def _action_records(
+    items: list[tuple[str, dict]],
+    name: str,
+    label: str,
+    threats: set[str],
+    sources: set[str],
+    resolver: common.LayerResolver,
+    strength: str,
+    report: ImportReport,
+) -> tuple[list[Mitigation], list[Mitigates], dict[str, Layer]]:
+    """The actions as mitigations of ``name``, each MITIGATES the risks it
+    names; a risk the catalogue lacks is skipped and reported."""
+    layer = Layer(
+        common.node_id(name, ACTIONS_LAYER),
+        "Institutional",
+        f"Where the import placed the actions {label} suggests. The package "
+        "gives them no governance layer; they are organisations' risk-management "
+        "practice (policies, assessments, monitoring, disclosure), which the "
+        "Layerwise model places at the institutional layer.",
+        taxonomy=name,
+    )
+    mitigations, links, seen = [], [], set()
+    for path, item in items:
+        action = item["id"]
+        mitigation = common.node_id(name, action)
+        if mitigation in threats:
+            raise InterchangeError([f"{path} {shown(action)}: also the id of a risk"])
+        cited = tuple(
+            dict.fromkeys(
+                s
+                for d in item.get("hasDocumentation") or []
+                if (s := common.node_id(name, f"doc-{common.slug(d)}")) in sources
+            )
+        )
+        mitigations.append(
+            Mitigation(
+                id=mitigation,
+                name=_action_name(item),
+                layer=resolver.resolve(
+                    [action], RMF_FUNCTIONS.get(action.partition("-")[0]), layer=layer
+                ),
+                maturity=common.IMPORTED_MATURITY,
+                description=_action_description(item),
+                taxonomy=name,
+                sources=cited,
+            )
+        )
+        for j, risk in enumerate(item.get("hasRelatedRisk") or []):
+            threat = common.node_id(name, _text(risk))
+            if threat not in threats:
+                report.skip(
+                    "mitigates",
+                    f"{path}.hasRelatedRisk[{j}] ({action} -> {shown(risk)}): "
+                    "unknown risk",
+                )
+            elif (mitigation, threat) in seen:
+                report.merged["mitigates"] += 1
+            else:
+                seen.add((mitigation, threat))
+                links.append(
+                    Mitigates(
+                        mitigation,
+                        threat,
+                        strength,
+                        f"{label} lists {action} among the actions for this risk. "
+                        f"The {strength} strength is assumed at import, not "
+                        "judged by the project.",
+                        cited,
+                    )
+                )
+    resolver.warn_unused()
+    return mitigations, links, resolver.layers
+
+
+def _action_name(item: dict) -> str:
+    """The package's name of an action, or, where that is its id alone (as
+    for NIST AI 600-1), the id and the opening words of its description.
+
+    >>> _action_name({"id": "GV-1", "name": "GV-1", "description": "Align use."})
+    'GV-1: Align use.'
+    >>> _action_name({"id": "a", "name": "Control access", "description": "..."})
+    'Control access'
+    """
+    own = _text(item.get("name"))
+    if own and own != item["id"]:
+        return own
+    words, cut = _text(item.get("description")).split(), ""
+    for word in words:
+        if len(cut) + len(word) + 1 > ACTION_NAME_WORDS:
+            return f"{item['id']}: {cut.rstrip(',;:.')}…"
+        cut = f"{cut} {word}".strip()
+    return f"{item['id']}: {cut}" if cut else item["id"]
+
+
+def _action_description(item: dict) -> str:
+    """The action's description and the AI actors whose tasks it concerns.
+
+    >>> _action_description({"description": "Do it.",
+    ...     "hasAiActorTask": ["TEVV", "End users", "end users"]})
+    'Do it. AI actor tasks: TEVV, End users.'
+    """
+    tasks = {}
+    for task in item.get("hasAiActorTask") or []:
+        tasks.setdefault(_text(task).lower(), _text(task))
+    text = _text(item.get("description"))
+    if tasks:
+        text = f"{text} AI actor tasks: {', '.join(tasks.values())}.".strip()
+    return text
 
 
 def _catalogue_sources(data: dict, meta: dict, name: str) -> dict[str, Source]:
