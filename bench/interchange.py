@@ -31,7 +31,7 @@ from taxonomy.domain.records import (
     Taxonomy,
     Threat,
 )
-from taxonomy.formats.stix_write import stix_bundle
+from taxonomy.formats.stix import stix_bundle
 from taxonomy.graph import driver, repository
 
 NAME = "bench"

@@ -22,7 +22,7 @@ import numpy as np
 from bench.interchange import NAME, bench_taxonomy
 from taxonomy import services
 from taxonomy.domain.errors import WriteTooLarge
-from taxonomy.formats.stix_write import stix_bundle
+from taxonomy.formats.stix import stix_bundle
 from taxonomy.graph import driver, repository, server
 
 SIZES = (5_000, 10_000, 20_000, 40_000)

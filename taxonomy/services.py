@@ -46,7 +46,7 @@ from taxonomy.formats.common import (
 from taxonomy.formats.risk_atlas import risk_atlas_action_files, risk_atlas_parse
 from taxonomy.formats.sssom import SUFFIX as SSSOM_SUFFIX
 from taxonomy.formats.sssom import check_sssom, id_problems, read_sssom
-from taxonomy.formats.stix_read import stix_parse
+from taxonomy.formats.stix import stix_parse
 from taxonomy.graph import repository
 from taxonomy.graph.repository import Versions
 from taxonomy.selectors.impact import coverage_impact, taxonomy_merged

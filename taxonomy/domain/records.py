@@ -62,7 +62,7 @@ class Threat:
     maturity: str = ""
     sources: tuple[str, ...] = ()
     # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
+    # project does not model travels back out unchanged (taxonomy.formats.stix).
     stix: str = ""
     # Why its actors choose where to act (issue 25): a threat with a reason
     # here is *mobile*, judged where it is weakest in the world view; empty
@@ -84,7 +84,7 @@ class Mitigation:
     # spend a budget of them); 1 unless an editor says otherwise.
     cost: float = 1.0
     # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
+    # project does not model travels back out unchanged (taxonomy.formats.stix).
     stix: str = ""
     # Why it acts wherever the weights go (issue 25), e.g. a safeguard built
     # into a model: a mitigation with a reason here is in force in every
@@ -124,7 +124,7 @@ class Tactic:
     version: int = 1
     sources: tuple[str, ...] = ()
     # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
+    # project does not model travels back out unchanged (taxonomy.formats.stix).
     stix: str = ""
 
 
@@ -145,7 +145,7 @@ class Incident:
     version: int = 1
     sources: tuple[str, ...] = ()
     # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
+    # project does not model travels back out unchanged (taxonomy.formats.stix).
     stix: str = ""
 
 
@@ -257,7 +257,7 @@ class Uses:
     descriptions: tuple[str, ...] = ()
     version: int = 1
     # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
+    # project does not model travels back out unchanged (taxonomy.formats.stix).
     stix: str = ""
 
 
@@ -272,7 +272,7 @@ class Mitigates:
     sources: tuple[str, ...] = ()
     version: int = 1
     # The STIX object this item was imported from, as JSON text: what the
-    # project does not model travels back out unchanged (stix_write).
+    # project does not model travels back out unchanged (taxonomy.formats.stix).
     stix: str = ""
 
 

@@ -110,7 +110,7 @@ def _record_schema(cls: type, fixture_props: dict[str, Any]) -> dict[str, Any]:
         if f.name == "version":
             props[f.name] = {"type": "integer", "minimum": 1}
         elif f.name == "stix":
-            # The imported STIX object (stix_write.original_properties): as
+            # The imported STIX object (stix.originals.original_properties): as
             # long as the object is, past the limit of prose.
             props[f.name] = {"type": "string"}
         elif f.name in fixture_props:

@@ -19,7 +19,7 @@ from taxonomy.formats.navigator import (
     technique_tactics,
 )
 from taxonomy.formats.sssom import write_sssom
-from taxonomy.formats.stix_write import Times, stix_bundle
+from taxonomy.formats.stix import Times, stix_bundle
 from taxonomy.graph import repository
 from taxonomy.selectors.cache import per_revision, revision_token
 from taxonomy.selectors.coverage import coverage_report, coverage_scenario

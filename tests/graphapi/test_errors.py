@@ -9,7 +9,7 @@ import pytest
 
 from bench.interchange import NAME, bench_taxonomy
 from taxonomy import selectors
-from taxonomy.formats.stix_write import stix_bundle
+from taxonomy.formats.stix import stix_bundle
 from taxonomy.graph import driver
 from taxonomy.graph.repository import staging
 from tests.graphapi.test_import_jobs import run_worker

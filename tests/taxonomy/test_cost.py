@@ -20,8 +20,7 @@ from taxonomy.domain.records import Layer, Mitigation, Taxonomy
 from taxonomy.domain.rules import taxonomy_problems
 from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.formats.graphml import graphml_document
-from taxonomy.formats.stix_read import stix_parse
-from taxonomy.formats.stix_write import EXTENSION_ID, stix_bundle
+from taxonomy.formats.stix import EXTENSION_ID, stix_bundle, stix_parse
 from taxonomy.graph import repository
 
 BAD_YAML = ["0", "-2", ".nan", ".inf", "abc", "'3'"]

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from bench.interchange import NAME, bench_taxonomy
 from taxonomy import selectors, services
 from taxonomy.domain.errors import WriteTooLarge, http_status
-from taxonomy.formats.stix_write import stix_bundle
+from taxonomy.formats.stix import stix_bundle
 from taxonomy.graph import repository, server
 
 MIB = 1024**2

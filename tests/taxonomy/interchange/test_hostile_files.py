@@ -16,7 +16,7 @@ from taxonomy.formats.common import (
     layer_map_parse,
 )
 from taxonomy.formats.jsonstream import MAX_JSON_DEPTH
-from taxonomy.formats.stix_read import stix_parse
+from taxonomy.formats.stix import stix_parse
 from taxonomy.graph import repository
 
 BUNDLE = '{"type": "bundle", "id": "bundle--1", "objects": [%s]}'

@@ -20,8 +20,7 @@ from taxonomy.domain.records import Link, Source, Taxonomy, Uses
 from taxonomy.domain.rules import taxonomy_problems
 from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.formats.graphml import graphml_document
-from taxonomy.formats.stix_read import stix_parse
-from taxonomy.formats.stix_write import stix_bundle
+from taxonomy.formats.stix import stix_bundle, stix_parse
 from tests.taxonomy.analysis.test_properties import taxonomies
 
 EXAMPLES = settings(

@@ -17,8 +17,7 @@ from taxonomy.analysis.report import build_report
 from taxonomy.domain.records import Link, Uses
 from taxonomy.formats.atlas import atlas_parse
 from taxonomy.formats.navigator import navigator_layer, technique_tactics
-from taxonomy.formats.stix_read import stix_parse
-from taxonomy.formats.stix_write import EXTENSION_ID, stix_bundle
+from taxonomy.formats.stix import EXTENSION_ID, stix_bundle, stix_parse
 from tests.taxonomy.interchange.attack_shaped import attack_bundle_text
 
 # What ATLAS.yaml 5.6.0 (LAYERWISE_ATLAS_PATH) holds: 16 tactics, 57 case
@@ -187,7 +186,7 @@ def test_groups_campaigns_and_software_become_incidents_with_their_uses(
         ("acme:S0161", "software", ""),
         ("acme:S0002", "software", ""),
     }
-    # Each keeps its relationship (stix_write.original_properties).
+    # Each keeps its relationship (stix.originals.original_properties).
     assert all(u.stix for u in graph.uses)
     assert {replace(u, stix="") for u in graph.uses} == {
         Uses("acme:G0007", "acme:T1566", descriptions=("Sends lures.",)),

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taxonomy.formats.jsonstream import array_items
-from taxonomy.formats.stix_read import stix_parse
+from taxonomy.formats.stix import stix_parse
 
 
 class _Recording(io.BufferedReader):

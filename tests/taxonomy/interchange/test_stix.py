@@ -23,8 +23,7 @@ from taxonomy.domain.records import (
     Threat,
 )
 from taxonomy.formats import document_json
-from taxonomy.formats.stix_read import stix_parse
-from taxonomy.formats.stix_write import EXTENSION_ID, stix_bundle
+from taxonomy.formats.stix import EXTENSION_ID, stix_bundle, stix_parse
 from taxonomy.graph import repository
 
 

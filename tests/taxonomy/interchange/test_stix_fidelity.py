@@ -19,7 +19,7 @@ from taxonomy import selectors, services
 from taxonomy.domain.errors import InterchangeError
 from taxonomy.domain.records import Taxonomy, Threat
 from taxonomy.formats import document_json
-from taxonomy.formats.stix_write import EXTENSION_ID, IDENTITY_ID, stix_bundle
+from taxonomy.formats.stix import EXTENSION_ID, IDENTITY_ID, stix_bundle
 from taxonomy.selectors import cache
 from tests.taxonomy.interchange.attack_catalogue import MARKING, attack_catalogue
 from tests.taxonomy.interchange.test_field_tools import ACCEPTED_WARNINGS
