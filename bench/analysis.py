@@ -82,6 +82,16 @@ def _timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, value
 
 
+def median_timed(fn: Callable[[], object], repeats: int) -> tuple[float, object]:
+    """The median seconds of ``repeats`` runs of ``fn`` and the last run's
+    value (only the last is kept: a large value is not held ``repeats`` times)."""
+    timings, value = [], None
+    for _ in range(repeats):
+        seconds, value = _timed(fn)
+        timings.append(seconds)
+    return statistics.median(timings), value
+
+
 def measure_size(size: str, *, repeats: int, seed: int = 0) -> dict:
     """Measure one size in this process; see the module docstring for the steps.
 
@@ -103,7 +113,8 @@ def measure_size(size: str, *, repeats: int, seed: int = 0) -> dict:
     """
     from taxonomy.analysis.compiled import coverage_model
     from taxonomy.analysis.fast import run_scenario
-    from taxonomy.analysis.report import build_report, render_json
+    from taxonomy.analysis.report import build_report
+    from taxonomy.analysis.report_render import render_json
     from taxonomy.domain.scenario import Scenario
     from taxonomy.formats.synthetic import SIZES, synthetic_taxonomy
 
@@ -303,12 +314,6 @@ def _measure_with_repeats(size: str) -> dict:
     return measure_size(size, repeats=REPEATS.get(size, 3))
 
 
-# The analysis suite: each size in a fresh process (see the module docstring).
-run_analysis_bench = functools.partial(
-    run_in_fresh_processes, _measure_with_repeats, rows_of, name="analysis"
-)
-
-
 def suite_main(run: Callable[..., dict], default_sizes: str, argv=None) -> int:
     """The command line of a suite module: ``--sizes`` and ``--out``; exit 1
     when a target is missed."""
@@ -320,8 +325,28 @@ def suite_main(run: Callable[..., dict], default_sizes: str, argv=None) -> int:
     return 0 if all(r["ok"] is not False for r in document["rows"]) else 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    return suite_main(run_analysis_bench, "small,large", argv)
+def fresh_process_suite(
+    measure: Callable[[str], dict],
+    rows_of: Callable[[dict], list[dict]],
+    *,
+    name: str,
+    default_sizes: str,
+) -> tuple[Callable[..., dict], Callable[..., int]]:
+    """A suite that measures each size in a fresh process: its run function
+    (``run_in_fresh_processes`` with ``measure`` and ``rows_of``) and its
+    command line (``suite_main`` with ``default_sizes``)."""
+    run = functools.partial(run_in_fresh_processes, measure, rows_of, name=name)
+
+    def main(argv: list[str] | None = None) -> int:
+        return suite_main(run, default_sizes, argv)
+
+    return run, main
+
+
+# The analysis suite: each size in a fresh process (see the module docstring).
+run_analysis_bench, main = fresh_process_suite(
+    _measure_with_repeats, rows_of, name="analysis", default_sizes="small,large"
+)
 
 
 if __name__ == "__main__":

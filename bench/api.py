@@ -286,6 +286,42 @@ def render_rows(
     return "\n".join(lines)
 
 
+def load_in_turns(
+    runs: list[tuple[int, str]],
+    *,
+    connections: int,
+    duration: float,
+    rounds: int,
+    say: Callable[[int], None],
+) -> list[dict]:
+    """Load each ``(port, path)`` for a second (every worker computes its caches
+    once), then ``rounds`` times in turn for ``duration / rounds`` seconds each
+    (``say`` is told each round's number); the summary of each, in order."""
+    for port, path in runs:
+        measure(port, path, connections=connections, duration=1.0)
+    samples = [Sample(path, 0.0) for _, path in runs]
+    for round_ in range(1, rounds + 1):
+        say(round_)
+        for (port, _), sample in zip(runs, samples, strict=True):
+            measure(
+                port,
+                sample.path,
+                connections=connections,
+                duration=duration / rounds,
+                into=sample,
+            )
+    return [sample.summary() for sample in samples]
+
+
+def write_document(document: dict, out_path: str | Path | None, name: str) -> Path:
+    """Write a load benchmark's document as JSON to ``out_path`` (default:
+    ``var/bench/<name>``); where it went."""
+    out = Path(out_path) if out_path else settings.VAR_DIR / "bench" / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return out
+
+
 def run_api_bench(
     *,
     connections: int = 16,
@@ -339,25 +375,18 @@ def run_api_bench(
     process = _start_gunicorn(target, port, workers, threads, worker_class)
     try:
         _wait_until_up(process, port)
-        for path in (BASELINE, *ENDPOINTS):  # every worker computes its caches once
-            measure(port, path, connections=connections, duration=1.0)
-        samples = [Sample(path, 0.0) for path in (BASELINE, *ENDPOINTS)]
-        for round_ in range(1, rounds + 1):
-            progress(
+        summaries = load_in_turns(
+            [(port, path) for path in (BASELINE, *ENDPOINTS)],
+            connections=connections,
+            duration=duration,
+            rounds=rounds,
+            say=lambda round_: progress(
                 f"api bench: round {round_}/{rounds}: {connections} connections, "
                 f"{duration / rounds:.1f} s per endpoint"
-            )
-            for sample in samples:
-                measure(
-                    port,
-                    sample.path,
-                    connections=connections,
-                    duration=duration / rounds,
-                    into=sample,
-                )
+            ),
+        )
     finally:
         _stop(process)
-    summaries = [sample.summary() for sample in samples]
     rows = rows_of(summaries[0], summaries[1:])
     document = {
         "machine": {
@@ -377,9 +406,7 @@ def run_api_bench(
         },
         "rows": rows,
     }
-    out = Path(out_path) if out_path else settings.VAR_DIR / "bench" / "api.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    out = write_document(document, out_path, "api.json")
     progress(render_rows(rows))
     progress(f"wrote {out}")
     return document

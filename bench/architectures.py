@@ -16,12 +16,11 @@ Run ``python -m bench.architectures [--out FILE]``.
 
 from __future__ import annotations
 
-import functools
 import statistics
 import sys
 from collections.abc import Callable
 
-from bench.analysis import _row, _timed, run_in_fresh_processes, suite_main
+from bench.analysis import _row, _timed, fresh_process_suite
 
 REPEATS = 20
 TARGETS = {("seed", "4-architecture comparison"): ("ms", 200.0)}
@@ -111,13 +110,9 @@ def rows_of(result: dict) -> list[dict]:
 
 
 # The architectures suite: the seed in a fresh process.
-run_architectures_bench = functools.partial(
-    run_in_fresh_processes, measure, rows_of, name="architectures"
+run_architectures_bench, main = fresh_process_suite(
+    measure, rows_of, name="architectures", default_sizes="seed"
 )
-
-
-def main(argv: list[str] | None = None) -> int:
-    return suite_main(run_architectures_bench, "seed", argv)
 
 
 if __name__ == "__main__":

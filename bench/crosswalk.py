@@ -29,10 +29,8 @@ Run ``python -m bench.crosswalk [--sizes small,large] [--out FILE]``.
 
 from __future__ import annotations
 
-import functools
 import gc
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -41,10 +39,9 @@ import numpy as np
 
 from bench.analysis import (
     _row,
-    _timed,
+    fresh_process_suite,
+    median_timed,
     render_rows,
-    run_in_fresh_processes,
-    suite_main,
 )
 from taxonomy.domain.mappings import PREDICATES, MappingRow, MappingSet
 
@@ -97,8 +94,7 @@ def synthetic_mapping(
 
 
 def _median(fn) -> tuple[float, object]:
-    runs = [_timed(fn) for _ in range(REPEATS)]
-    return statistics.median(s for s, _ in runs), runs[-1][1]
+    return median_timed(fn, REPEATS)
 
 
 def measure(size: str) -> dict:
@@ -180,8 +176,8 @@ def rows_of(result: dict) -> list[dict]:
 
 
 # The crosswalk suite: each size in a fresh process.
-run_analysis_sizes = functools.partial(
-    run_in_fresh_processes, measure, rows_of, name="crosswalk"
+run_analysis_sizes, main = fresh_process_suite(
+    measure, rows_of, name="crosswalk", default_sizes="small,large"
 )
 LOAD_TARGET = 0.6
 
@@ -258,10 +254,6 @@ def run_crosswalk_bench(*, sizes, out_path, progress=print) -> dict:
     progress(render_rows([loaded["row"]]))
     Path(out_path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return document
-
-
-def main(argv: list[str] | None = None) -> int:
-    return suite_main(run_analysis_sizes, "small,large", argv)
 
 
 if __name__ == "__main__":

@@ -23,13 +23,11 @@ Run ``python -m bench.incidents [--sizes small,large] [--out FILE]``.
 
 from __future__ import annotations
 
-import functools
-import statistics
 import sys
 
 import numpy as np
 
-from bench.analysis import _row, _timed, run_in_fresh_processes, suite_main
+from bench.analysis import _row, fresh_process_suite, median_timed
 from taxonomy.domain import records
 from taxonomy.domain.records import INCIDENT_KINDS, ORDERED_INCIDENT_KINDS, Taxonomy
 
@@ -108,8 +106,7 @@ def synthetic_incidents(
 
 
 def _median(fn) -> tuple[float, object]:
-    runs = [_timed(fn) for _ in range(REPEATS)]
-    return statistics.median(s for s, _ in runs), runs[-1][1]
+    return median_timed(fn, REPEATS)
 
 
 def measure(size: str) -> dict:
@@ -202,13 +199,9 @@ def rows_of(result: dict) -> list[dict]:
 
 
 # The incidents suite: each size in a fresh process.
-run_incidents_bench = functools.partial(
-    run_in_fresh_processes, measure, rows_of, name="incidents"
+run_incidents_bench, main = fresh_process_suite(
+    measure, rows_of, name="incidents", default_sizes="small,large"
 )
-
-
-def main(argv: list[str] | None = None) -> int:
-    return suite_main(run_incidents_bench, "small,large", argv)
 
 
 if __name__ == "__main__":

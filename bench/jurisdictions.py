@@ -20,7 +20,6 @@ Run ``python -m bench.jurisdictions [--sizes small,large] [--out FILE]``.
 from __future__ import annotations
 
 import datetime
-import functools
 import statistics
 import sys
 from collections.abc import Callable
@@ -32,8 +31,7 @@ from bench.analysis import (
     _reset_peak,
     _row,
     _timed,
-    run_in_fresh_processes,
-    suite_main,
+    fresh_process_suite,
 )
 
 JURISDICTIONS = 50
@@ -211,13 +209,9 @@ def rows_of(result: dict) -> list[dict]:
 
 
 # The jurisdictions suite: each size in a fresh process.
-run_jurisdictions_bench = functools.partial(
-    run_in_fresh_processes, measure, rows_of, name="jurisdictions"
+run_jurisdictions_bench, main = fresh_process_suite(
+    measure, rows_of, name="jurisdictions", default_sizes="small,large"
 )
-
-
-def main(argv: list[str] | None = None) -> int:
-    return suite_main(run_jurisdictions_bench, "small,large", argv)
 
 
 if __name__ == "__main__":

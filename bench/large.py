@@ -21,13 +21,13 @@ two-hundredth as many mitigations, 16 layers, as the analysis benchmark's
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.analysis import median_timed
 from bench.interchange import NAME, _peak_rss_kib, bench_taxonomy, child_env, plain_rows
 from taxonomy.graph import driver, repository, server
 
@@ -120,15 +120,6 @@ def _cold_coverage_answer() -> bytes:
     return response.content
 
 
-def _median_seconds(work: Callable[[], object], runs: int) -> tuple[float, object]:
-    timings, result = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = work()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings), result
-
-
 def run_large_bench(
     *, sizes: tuple[str, ...] = tuple(SIZES), progress: Callable[[str], None] = print
 ) -> dict:
@@ -162,14 +153,14 @@ def run_large_bench(
             f"client peak {again['peak_rss_mb']} MB"
         )
         runs = 3 if links < 1_000_000 else 2
-        read_s, snapshot = _median_seconds(
+        read_s, snapshot = median_timed(
             lambda: repository.taxonomy_read(taxonomy=NAME), runs
         )
-        bare_s, bare_rows = _median_seconds(lambda: repository.bare_read(NAME), runs)
-        analysis_s, _ = _median_seconds(
+        bare_s, bare_rows = median_timed(lambda: repository.bare_read(NAME), runs)
+        analysis_s, _ = median_timed(
             lambda t=snapshot: fast.analyse(t, Scenario()), runs
         )
-        cold_s, answer = _median_seconds(_cold_coverage_answer, runs)
+        cold_s, answer = median_timed(_cold_coverage_answer, runs)
         progress(
             f"large[{size}]: read {read_s:.2f} s, bare {bare_s:.2f} s "
             f"({bare_rows:,} rows), analysis {analysis_s:.2f} s, cold coverage "

@@ -16,11 +16,10 @@ Run ``python -m bench.recommend [--sizes seed,atlas,large] [--out FILE]``.
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
-from bench.analysis import _row, _timed, run_in_fresh_processes, suite_main
+from bench.analysis import _row, _timed, fresh_process_suite
 
 ATLAS = {"threats": 170, "mitigations": 35, "layers": 4, "links": 500}
 LARGE_CANDIDATES = 500
@@ -147,13 +146,9 @@ def rows_of(result: dict) -> list[dict]:
 
 
 # The recommendation suite: each size in a fresh process.
-run_recommend_bench = functools.partial(
-    run_in_fresh_processes, measure, rows_of, name="recommend"
+run_recommend_bench, main = fresh_process_suite(
+    measure, rows_of, name="recommend", default_sizes="seed,atlas,large"
 )
-
-
-def main(argv: list[str] | None = None) -> int:
-    return suite_main(run_recommend_bench, "seed,atlas,large", argv)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ Run ``python -m bench.robustness [--sizes seed,large] [--out FILE]``.
 
 from __future__ import annotations
 
-import functools
 import statistics
 import sys
 from collections.abc import Callable
@@ -33,8 +32,7 @@ from bench.analysis import (
     _reset_peak,
     _row,
     _timed,
-    run_in_fresh_processes,
-    suite_main,
+    fresh_process_suite,
 )
 
 SAMPLES = {"seed": 10_000, "small": 2_000, "large": 1_000}
@@ -221,13 +219,9 @@ def rows_of(result: dict) -> list[dict]:
 
 
 # The robustness suite: each size in a fresh process.
-run_robustness_bench = functools.partial(
-    run_in_fresh_processes, measure, rows_of, name="robustness"
+run_robustness_bench, main = fresh_process_suite(
+    measure, rows_of, name="robustness", default_sizes="seed,large"
 )
-
-
-def main(argv: list[str] | None = None) -> int:
-    return suite_main(run_robustness_bench, "seed,large", argv)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ From a shell: ``python manage.py bench --only cache``.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -29,19 +28,18 @@ from pathlib import Path
 from unittest import mock
 
 import redis
-from django.conf import settings
 
 from bench.api import (
     BASELINE,
-    Sample,
     _free_port,
     _seeded_test_graph,
     _start_gunicorn,
     _stop,
     _wait_until_up,
-    measure,
+    load_in_turns,
     render_rows,
     rows_of,
+    write_document,
 )
 from config import redis_server
 
@@ -126,26 +124,19 @@ def run_shared_cache_bench(
         shared = len(client.keys("layerwise:1:response:*")) == 2
         # (port, path): ping and coverage on B, coverage on C
         runs = [(ports[1], BASELINE), (ports[1], COVERAGE), (ports[2], COVERAGE)]
-        for port, path in runs:  # every worker reads the token once
-            measure(port, path, connections=connections, duration=1.0)
-        samples = [Sample(path, 0.0) for _, path in runs]
-        for round_ in range(1, rounds + 1):
-            progress(f"cache bench: round {round_}/{rounds}")
-            for (port, _), sample in zip(runs, samples, strict=True):
-                measure(
-                    port,
-                    sample.path,
-                    connections=connections,
-                    duration=duration / rounds,
-                    into=sample,
-                )
+        summaries = load_in_turns(  # every worker reads the token once first
+            runs,
+            connections=connections,
+            duration=duration,
+            rounds=rounds,
+            say=lambda round_: progress(f"cache bench: round {round_}/{rounds}"),
+        )
     finally:
         for process in processes:
             _stop(process)
         client.close()
         redis_server.stop(inst)
         shutil.rmtree(home, ignore_errors=True)
-    summaries = [sample.summary() for sample in samples]
     rows = rows_of(summaries[0], summaries[1:])
     for row, server in zip(rows, ("B", "B", "C, Redis every time"), strict=True):
         row["server"] = server
@@ -162,11 +153,7 @@ def run_shared_cache_bench(
         "shared": shared,
         "rows": rows,
     }
-    out = (
-        Path(out_path) if out_path else settings.VAR_DIR / "bench" / "shared_cache.json"
-    )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    out = write_document(document, out_path, "shared_cache.json")
     progress(render_rows(rows, label=lambda row: f"{row['path']} ({row['server']})"))
     progress(
         "the coverage answer was "

@@ -84,61 +84,48 @@ class Command(BaseCommand):
     def _analysis(self, *, out, sizes):
         from bench.analysis import run_analysis_bench
 
-        return run_analysis_bench(
-            sizes=sizes, out_path=out / "analysis.json", progress=self.stdout.write
-        )
+        return self._sized(run_analysis_bench, out / "analysis.json", sizes)
 
     def _robustness(self, *, out, sizes):
         from bench.robustness import run_robustness_bench
 
         wanted = ["seed", *(s for s in sizes if s in ("small", "large"))]
-        return run_robustness_bench(
-            sizes=wanted, out_path=out / "robustness.json", progress=self.stdout.write
-        )
+        return self._sized(run_robustness_bench, out / "robustness.json", wanted)
 
     def _recommend(self, *, out, sizes):
         from bench.recommend import run_recommend_bench
 
         wanted = ["seed", "atlas", *(s for s in sizes if s == "large")]
-        return run_recommend_bench(
-            sizes=wanted, out_path=out / "recommend.json", progress=self.stdout.write
-        )
+        return self._sized(run_recommend_bench, out / "recommend.json", wanted)
 
     def _incidents(self, *, out, sizes):
         from bench.incidents import run_incidents_bench
 
-        return run_incidents_bench(
-            sizes=[s for s in sizes if s in ("small", "large")],
-            out_path=out / "incidents.json",
-            progress=self.stdout.write,
-        )
+        wanted = [s for s in sizes if s in ("small", "large")]
+        return self._sized(run_incidents_bench, out / "incidents.json", wanted)
 
     def _crosswalk(self, *, out, sizes):
         from bench.crosswalk import run_crosswalk_bench
 
-        return run_crosswalk_bench(
-            sizes=[s for s in sizes if s in ("small", "large")],
-            out_path=out / "crosswalk.json",
-            progress=self.stdout.write,
-        )
+        wanted = [s for s in sizes if s in ("small", "large")]
+        return self._sized(run_crosswalk_bench, out / "crosswalk.json", wanted)
 
     def _jurisdictions(self, *, out, sizes):
         from bench.jurisdictions import run_jurisdictions_bench
 
-        return run_jurisdictions_bench(
-            sizes=[s for s in sizes if s in ("small", "large")],
-            out_path=out / "jurisdictions.json",
-            progress=self.stdout.write,
-        )
+        wanted = [s for s in sizes if s in ("small", "large")]
+        return self._sized(run_jurisdictions_bench, out / "jurisdictions.json", wanted)
 
     def _architectures(self, *, out, sizes):
         from bench.architectures import run_architectures_bench
 
-        return run_architectures_bench(
-            sizes=["seed"],
-            out_path=out / "architectures.json",
-            progress=self.stdout.write,
+        return self._sized(
+            run_architectures_bench, out / "architectures.json", ["seed"]
         )
+
+    def _sized(self, run, path, sizes):
+        """A suite measured size by size (``run`` writes its JSON to ``path``)."""
+        return run(sizes=sizes, out_path=path, progress=self.stdout.write)
 
     def _read(self, *, out, sizes):
         from bench.analysis import render_rows
