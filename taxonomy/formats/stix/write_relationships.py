@@ -93,16 +93,25 @@ def _uses_properties(link: Uses, name: str) -> dict[str, Any]:
     return out
 
 
-def _mitigates_properties(
-    link: Mitigates, name: str, sources: dict[str, Source]
+def _cited(
+    link: Mitigates | MemberOf | InForceIn, name: str, sources: dict[str, Source]
 ) -> dict[str, Any]:
-    """A mitigates relationship's rationale, references and extension."""
+    """A relationship's rationale (its description) and the references of the
+    sources the link cites."""
     out: dict[str, Any] = {}
     if link.rationale:
         out["description"] = link.rationale
     refs = [reference(sources[s], name) for s in link.sources if s in sources]
     if refs:
         out["external_references"] = refs
+    return out
+
+
+def _mitigates_properties(
+    link: Mitigates, name: str, sources: dict[str, Source]
+) -> dict[str, Any]:
+    """A mitigates relationship's rationale, references and extension."""
+    out = _cited(link, name, sources)
     out["extensions"] = layerwise_extensions(
         strength=link.strength, sources=[unprefixed(name, s) for s in link.sources]
     )
@@ -121,12 +130,7 @@ def _bound_properties(
     >>> sorted(out["extensions"][EXTENSION_ID])
     ['extension_type', 'maturity', 'since']
     """
-    out: dict[str, Any] = {}
-    if link.rationale:
-        out["description"] = link.rationale
-    refs = [reference(sources[s], name) for s in link.sources if s in sources]
-    if refs:
-        out["external_references"] = refs
+    out = _cited(link, name, sources)
     out["extensions"] = layerwise_extensions(
         maturity=getattr(link, "maturity", ""),
         since=link.since,
