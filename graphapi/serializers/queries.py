@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from graphapi.pagination import MAX_LIMIT
-from graphapi.serializers.records import ID_MAX, IdField, PatternField, TaxonomyField
+from graphapi.serializers.fields import ID_MAX, IdField, PatternField, TaxonomyField
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import ThreatPage
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES

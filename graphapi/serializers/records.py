@@ -1,5 +1,5 @@
-"""Plain serializers over the graph's frozen records and the other items the API
-lists (taxonomies, audit entries, named revisions).
+"""Plain serializers over the graph's frozen records: the nodes and links of
+every kind as written, and as read with what they link to.
 
 Field rules mirror fixtures/schema.json so that the API accepts exactly what a
 fixture file may hold; references (unknown layer, threat, source) and cycles
@@ -8,15 +8,25 @@ are checked by the write itself, inside its transaction.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from graphapi.serializers.fields import (
+    WEB_URL_PATTERN,
+    IdField,
+    NumberField,
+    PatternField,
+    PositiveNumberField,
+    SourceIds,
+    StringField,
+    TaxonomyField,
+    TextField,
+    WholeNumberField,
+)
 from taxonomy.analysis.model import CLASSES
-from taxonomy.audit import field_changes
 from taxonomy.domain.kinds import PLAIN_LINK_KINDS
 from taxonomy.domain.limits import INT_RANGES, TEXT_LIMITS, is_incident_date
 from taxonomy.domain.records import (
@@ -29,98 +39,6 @@ from taxonomy.domain.records import (
 )
 from taxonomy.domain.rules import is_cost, is_day
 from taxonomy.domain.scenario import scenario_query
-
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
-ID_MAX = TEXT_LIMITS["id"]
-# taxonomy.domain.records.is_web_url (the check) as a regex that means the
-# same in Python and ECMA (the schema's): no case-insensitive flag, and \s
-# with the characters only one of them counts as white space.
-WEB_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x1c-\x1f\x85\ufeff]+$"
-# The name of a taxonomy (taxonomy.formats.common.TAXONOMY_NAME).
-TAXONOMY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
-
-
-class StringField(serializers.CharField):
-    """Text, and only text: DRF's CharField would store the JSON number 0 as "0".
-
-    Its length is that of the text as sent, as the schema's maxLength counts
-    it, not of the text trimmed.
-    """
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        if self.max_length is not None and len(data) > self.max_length:
-            self.fail("max_length", max_length=self.max_length)
-        return super().to_internal_value(data)
-
-
-class PatternField(serializers.RegexField):
-    """Text matching a pattern as sent, whole; a JSON number or boolean is not
-    text."""
-
-    default_error_messages = {"not_text": "Not a valid string."}
-
-    def __init__(self, regex: str, **kwargs: Any):
-        # Untrimmed: " x" does not match the pattern the schema publishes.
-        kwargs.setdefault("trim_whitespace", False)
-        super().__init__(regex, **kwargs)
-        self._whole = re.compile(regex)
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("not_text")
-        # The pattern's "$" (as the schema publishes it) also matches before a
-        # trailing newline in Python, where ECMA's does not: that text must
-        # match whole.
-        if data.endswith("\n") and not self._whole.fullmatch(data):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class NumberField(serializers.FloatField):
-    """A JSON number: not "1.5" or true, which DRF would take."""
-
-    def to_internal_value(self, data: Any) -> float:
-        if isinstance(data, bool) or not isinstance(data, (int, float)):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-@extend_schema_field({"type": "number", "minimum": 0, "exclusiveMinimum": True})
-class PositiveNumberField(NumberField):
-    """A JSON number above 0 (its validators say which others it refuses)."""
-
-
-class WholeNumberField(serializers.IntegerField):
-    """A JSON integer: not "1000", 1000.0 or true, which DRF would take."""
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-def IdField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a field factory)
-    """An id: letters, digits, '.', '_', ':' or '-', starting with a letter or digit."""
-    kwargs.setdefault("help_text", "An id: letters, digits, '.', '_', ':' or '-'.")
-    return PatternField(ID_PATTERN, max_length=ID_MAX, **kwargs)
-
-
-def TaxonomyField(**kwargs: Any) -> serializers.RegexField:  # noqa: N802 (a field factory)
-    """The name of a taxonomy in the graph, e.g. layerwise (the seed) or atlas.
-
-    Reads and writes share it, so a name a read refuses is never written.
-    """
-    return PatternField(TAXONOMY_PATTERN, max_length=TEXT_LIMITS["taxonomy"], **kwargs)
-
-
-def TextField(
-    max_length: int = TEXT_LIMITS["description"], **kwargs: Any
-) -> serializers.CharField:  # noqa: N802
-    return StringField(
-        max_length=max_length, required=False, allow_blank=True, default="", **kwargs
-    )
 
 
 def _web_url(value: str) -> None:
@@ -138,13 +56,6 @@ def _incident_date(value: str) -> None:
 def _positive_cost(value: float) -> None:
     if not is_cost(value):
         raise serializers.ValidationError("must be a positive finite number")
-
-
-def SourceIds(**kwargs: Any) -> serializers.ListField:  # noqa: N802 (a field factory)
-    """The ids of the sources an item cites; none unless given."""
-    return serializers.ListField(
-        child=IdField(), required=False, default=list, **kwargs
-    )
 
 
 def flatten(detail: dict[str, Any], key: str) -> dict[str, Any]:
@@ -312,6 +223,23 @@ class MitigatesChangeSerializer(serializers.Serializer):
     sources = SourceIds()
 
 
+def _ends(source: str, target: str) -> type[serializers.Serializer]:
+    """A link's two ends (its identity) and its version: the fields a link
+    serializer adds, after them, to the writable fields of its change serializer
+    (``class UsesSerializer(UsesChangeSerializer, _ends("incident", "threat"))``).
+    """
+    return type(
+        "LinkEndsSerializer",
+        (serializers.Serializer,),
+        {
+            source: IdField(),
+            target: IdField(),
+            "version": serializers.IntegerField(read_only=True),
+            "__module__": __name__,
+        },
+    )
+
+
 class UsesChangeSerializer(serializers.Serializer):
     """The writable fields of a USES link (its ends are its identity)."""
 
@@ -338,12 +266,8 @@ class UsesChangeSerializer(serializers.Serializer):
     )
 
 
-class UsesSerializer(UsesChangeSerializer):
+class UsesSerializer(UsesChangeSerializer, _ends("incident", "threat")):
     """(incident)-[:USES]->(threat): the steps of an incident that use a technique."""
-
-    incident = IdField()
-    threat = IdField()
-    version = serializers.IntegerField(read_only=True)
 
 
 class JurisdictionSerializer(NodeSerializer):
@@ -393,12 +317,8 @@ class MemberOfChangeSerializer(serializers.Serializer):
     sources = SourceIds()
 
 
-class MemberOfSerializer(MemberOfChangeSerializer):
+class MemberOfSerializer(MemberOfChangeSerializer, _ends("member", "body")):
     """(jurisdiction)-[:MEMBER_OF]->(bloc or multilateral body)."""
-
-    member = IdField()
-    body = IdField()
-    version = serializers.IntegerField(read_only=True)
 
 
 class InForceInChangeSerializer(serializers.Serializer):
@@ -411,12 +331,10 @@ class InForceInChangeSerializer(serializers.Serializer):
     sources = SourceIds()
 
 
-class InForceInSerializer(InForceInChangeSerializer):
+class InForceInSerializer(
+    InForceInChangeSerializer, _ends("mitigation", "jurisdiction")
+):
     """(mitigation)-[:IN_FORCE_IN]->(jurisdiction), at a maturity there."""
-
-    mitigation = IdField()
-    jurisdiction = IdField()
-    version = serializers.IntegerField(read_only=True)
 
 
 class ArchitectureSerializer(NodeSerializer):
@@ -448,12 +366,8 @@ class AdoptsChangeSerializer(serializers.Serializer):
     sources = SourceIds()
 
 
-class AdoptsSerializer(AdoptsChangeSerializer):
+class AdoptsSerializer(AdoptsChangeSerializer, _ends("architecture", "mitigation")):
     """(architecture)-[:ADOPTS]->(mitigation): adopted where, and why."""
-
-    architecture = IdField()
-    mitigation = IdField()
-    version = serializers.IntegerField(read_only=True)
 
 
 class LinkSerializer(serializers.Serializer):
@@ -645,83 +559,3 @@ class IncidentDetailSerializer(IncidentSerializer):
     uses = UsesSerializer(
         many=True, read_only=True, help_text="Its USES links, in step order."
     )
-
-
-# --- Taxonomies, audit entries and named revisions --------------------------------------
-
-
-class TaxonomyCountSerializer(serializers.Serializer):
-    """One taxonomy the graph holds, with its items counted."""
-
-    name = serializers.CharField()
-    default = serializers.BooleanField(help_text="Whether it is the seed.")
-    layers = serializers.IntegerField()
-    threats = serializers.IntegerField()
-    mitigations = serializers.IntegerField()
-    sources = serializers.IntegerField()
-
-
-# Left out for readers whom LAYERWISE_AUDIT_VISIBILITY shows no more than what
-# changed, when and why (context ``anonymised``).
-_WHO = (
-    "Absent for readers who are not editors unless LAYERWISE_AUDIT_VISIBILITY=public."
-)
-
-
-class AnonymisingSerializer(serializers.Serializer):
-    """Leaves out ``hidden`` fields when the context says ``anonymised``."""
-
-    hidden: tuple[str, ...] = ()
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        if self.context.get("anonymised"):
-            for name in self.hidden:
-                data.pop(name, None)
-        return data
-
-
-class AuditEntrySerializer(AnonymisingSerializer):
-    hidden = ("actor", "before", "after")
-
-    at = serializers.DateTimeField()
-    actor = serializers.CharField(
-        source="actor_name",
-        required=False,
-        help_text=f"Who wrote: a username or an automated writer. {_WHO}",
-    )
-    channel = serializers.CharField(help_text="browser, api, fixtures or import.")
-    action = serializers.CharField(help_text="create, update or delete.")
-    kind = serializers.CharField()
-    key = serializers.CharField(help_text="A node's id or a link's `source->target`.")
-    changed_fields = serializers.SerializerMethodField(
-        help_text="The fields that differ between before and after (versions left out)."
-    )
-    before = serializers.JSONField(
-        allow_null=True,
-        required=False,
-        help_text=f"The item before (null: created). {_WHO}",
-    )
-    after = serializers.JSONField(
-        allow_null=True,
-        required=False,
-        help_text=f"The item after (null: deleted). {_WHO}",
-    )
-    comment = serializers.CharField(help_text="Why, as the editor wrote it.")
-    graph_revision = serializers.IntegerField(allow_null=True)
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_changed_fields(self, entry: Any) -> list[str]:
-        return [name for name, _, _ in field_changes(entry.before, entry.after)]
-
-
-class NamedRevisionSerializer(AnonymisingSerializer):
-    hidden = ("created_by",)
-
-    name = serializers.SlugField()
-    created_at = serializers.DateTimeField()
-    created_by = serializers.CharField(
-        source="created_by_name", required=False, help_text=f"Who named it. {_WHO}"
-    )
-    graph_revision = serializers.IntegerField()
-    comment = serializers.CharField()

@@ -8,11 +8,11 @@ from rest_framework.response import Response
 
 from graphapi import schema
 from graphapi.permissions import AuditReaders
+from graphapi.serializers.history import AuditEntrySerializer, NamedRevisionSerializer
 from graphapi.serializers.queries import (
     AuditQuerySerializer,
     RevisionCompareQuerySerializer,
 )
-from graphapi.serializers.records import AuditEntrySerializer, NamedRevisionSerializer
 from graphapi.views.common import ApiGenericView, ApiView, params, revision_taxonomy
 from taxonomy import audit, revisions
 from taxonomy.editors import audit_detail

@@ -16,7 +16,7 @@ from graphapi.exceptions import InvalidParameter
 from graphapi.formats import YAML_PARSERS, FirstRenderer, UnreadJSONParser
 from graphapi.serializers import queries
 from graphapi.serializers.documents import GRAPH_NODE_KINDS
-from graphapi.serializers.records import TaxonomyCountSerializer
+from graphapi.serializers.history import TaxonomyCountSerializer
 from graphapi.views.common import (
     ApiGenericView,
     ApiView,
