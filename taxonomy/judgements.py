@@ -44,6 +44,7 @@ from taxonomy.domain.kinds import link_key
 from taxonomy.models import AuditEntry, Judge, Judgement, Round
 from taxonomy.selectors.cache import revision_token
 from taxonomy.selectors.panels import judgement_record_of
+from taxonomy.selectors.rounds import phase_now
 from taxonomy.selectors.snapshot import taxonomy_at
 
 JUDGEMENT = "judgement"
@@ -142,16 +143,25 @@ def _may_judge_as(actor: Any, judge: Judge) -> None:
         )
 
 
-def _round_allows(actor: Any, judge: Judge, round: str, link: tuple[str, str]) -> None:
-    """Refuse an answer in an elicitation round (``taxonomy.rounds``) that the
-    round does not take: it is closed (GraphConflict), the judge is not one of
-    its judges, or an external expert's answer not entered by the editor who
-    opened it (PermissionDenied), a link it does not ask about (InvalidWrite).
-    A ``round`` no round has (a survey's label) is no round: nothing to check.
+def _round_allows(
+    actor: Any,
+    judge: Judge,
+    round: str,
+    link: tuple[str, str],
+    phase: int | None = None,
+) -> int:
+    """The phase an answer is written in (1 or 2), or refuse an answer in an
+    elicitation round (``taxonomy.rounds``) that the round does not take: it
+    is closed, or ``phase`` is not the phase it is in (GraphConflict: a
+    phase-1 answer changes no more once phase 2 began), the judge is not one
+    of its judges, or an external expert's answer not entered by the editor
+    who opened it (PermissionDenied), a link it does not ask about
+    (InvalidWrite). A ``round`` no round has (a survey's label) is no round:
+    nothing to check, and the phase is as given (1 when not given).
     """
     held = Round.objects.filter(slug=round).first() if round else None
     if held is None:
-        return
+        return phase or 1
     if held.phase == Round.CLOSED:
         raise GraphConflict(f"the round {round!r} is closed: it changes no more")
     if not held.judges.filter(pk=judge.pk).exists():
@@ -165,6 +175,17 @@ def _round_allows(actor: Any, judge: Judge, round: str, link: tuple[str, str]) -
         raise InvalidWrite(
             {"round": [f"the round {round!r} does not ask about {link_key(*link)}"]}
         )
+    now = 1 if phase_now(held) == Round.OPEN else 2
+    if phase not in (None, now):
+        raise GraphConflict(
+            f"the round {round!r} is in phase {now}: "
+            + (
+                "its phase-1 answers change no more, a judge revises in phase 2"
+                if now == 2
+                else "phase 2 has not begun"
+            )
+        )
+    return now
 
 
 def _checked(record: domain.Judgement) -> None:
@@ -201,7 +222,7 @@ def judgement_save(
     if judge is None:
         raise InvalidWrite({"judge": [f"no judge named {record.judge!r}"]})
     _may_judge_as(actor, judge)
-    _round_allows(actor, judge, record.round, record.link)
+    phase = _round_allows(actor, judge, record.round, record.link, record.phase)
     _checked(record)
     date = dt.date.fromisoformat(record.date) if record.date else timezone.localdate()
     values = {
@@ -222,6 +243,7 @@ def judgement_save(
                 threat=record.threat,
                 judge=judge,
                 round=record.round,
+                phase=phase,
             )
             .first()
         )
@@ -232,6 +254,7 @@ def judgement_save(
                 threat=record.threat,
                 judge=judge,
                 round=record.round,
+                phase=phase,
                 **values,
             )
         else:
@@ -259,21 +282,23 @@ def judgement_delete(
     judge: str,
     actor: Any,
     round: str = "",
+    phase: int | None = None,
     channel: str = "api",
     comment: str = "",
 ) -> None:
-    """Withdraw a judgement. Raises NotFound, PermissionDenied."""
-    row = (
-        Judgement.objects.filter(
-            mitigation=mitigation, threat=threat, judge__name=judge, round=round
-        )
-        .select_related("judge")
-        .first()
-    )
+    """Withdraw a judgement (of ``phase``, else the judge's latest in the
+    round; a round's phase-1 answer is not withdrawn once phase 2 began).
+    Raises NotFound, PermissionDenied, GraphConflict."""
+    rows = Judgement.objects.filter(
+        mitigation=mitigation, threat=threat, judge__name=judge, round=round
+    ).select_related("judge")
+    if phase is not None:
+        rows = rows.filter(phase=phase)
+    row = rows.order_by("-phase").first()
     if row is None:
         raise NotFound(JUDGEMENT, f"{link_key(mitigation, threat)} by {judge}")
     _may_judge_as(actor, row.judge)
-    _round_allows(actor, row.judge, round, (mitigation, threat))
+    _round_allows(actor, row.judge, round, (mitigation, threat), row.phase)
     with transaction.atomic():
         before = judgement_values(row)
         row.delete()
@@ -311,7 +336,7 @@ def judgements_import(
             judge = Judge.objects.filter(name=record.judge).first()
             if judge is not None:
                 _may_judge_as(actor, judge)
-                _round_allows(actor, judge, record.round, record.link)
+                _round_allows(actor, judge, record.round, record.link, record.phase)
             elif Round.objects.filter(slug=record.round).exists():
                 raise PermissionDenied(f"{record.judge} is not a judge of the round")
         except (InvalidWrite, NotFound, PermissionDenied, GraphConflict) as error:

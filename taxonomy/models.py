@@ -128,7 +128,12 @@ class Judge(models.Model):
 
 class Judgement(models.Model):
     """One judge's strength of one MITIGATES link (``mitigation -> threat``),
-    in a round or outside any (``round`` empty); see ``taxonomy.judgements``."""
+    in a round or outside any (``round`` empty); see ``taxonomy.judgements``.
+    ``phase`` is the round's phase it was given in: 1, or 2 for a judge's
+    revision in a Delphi's second phase (their phase-1 answer stays a row of
+    its own); 1 outside any round."""
+
+    PHASES = ((1, "phase 1"), (2, "phase 2"))
 
     mitigation = models.CharField(max_length=250)
     threat = models.CharField(max_length=250)
@@ -141,14 +146,15 @@ class Judgement(models.Model):
     sources = models.JSONField(default=list, blank=True)
     date = models.DateField(default=timezone.localdate)
     round = models.CharField(max_length=100, blank=True, default="")
+    phase = models.PositiveSmallIntegerField(choices=PHASES, default=1)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["threat", "mitigation", "judge__name", "round"]
+        ordering = ["threat", "mitigation", "judge__name", "round", "phase"]
         constraints = [
             models.UniqueConstraint(
-                fields=["mitigation", "threat", "judge", "round"],
-                name="one_judgement_per_judge_link_round",
+                fields=["mitigation", "threat", "judge", "round", "phase"],
+                name="one_judgement_per_judge_link_round_phase",
             )
         ]
         indexes = [models.Index(fields=["threat", "mitigation"], name="judged_link")]

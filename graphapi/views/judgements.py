@@ -55,6 +55,15 @@ class JudgementSerializer(serializers.Serializer):
     )
     date = serializers.DateField(required=False, allow_null=True)
     round = StringField(max_length=100, allow_blank=True, required=False)
+    phase = serializers.ChoiceField(
+        (1, 2),
+        allow_null=True,
+        required=False,
+        help_text="The round's phase it was given in: 1, or 2 for a judge's "
+        "revision in the second phase (their phase-1 answer stays a judgement "
+        "of its own). Left out when writing: the phase the round is in (1 "
+        "outside any round); a round refuses a phase it is not in (409).",
+    )
 
 
 class JudgementQuerySerializer(serializers.Serializer):
@@ -106,6 +115,7 @@ def _record(values: dict) -> JudgementRecord:
         sources=tuple(values.get("sources") or ()),
         date=values["date"].isoformat() if values.get("date") else "",
         round=values.get("round", ""),
+        phase=values.get("phase"),
     )
 
 

@@ -2,7 +2,8 @@
 
 ``rounds/``: list, and open one (an editor); ``rounds/<slug>/``: a round, with
 the answers the reader may see (``selectors.rounds`` says whose);
-``rounds/<slug>/submit/``: a judge's answer (phase 1) or revision (phase 2);
+``rounds/<slug>/submit/``: a judge's answer (phase 1) or revision (phase 2,
+kept beside the phase-1 answer: each judgement says its ``phase``);
 ``rounds/<slug>/advance/``: phase 1 to phase 2 (an editor);
 ``rounds/<slug>/close/``: close it, its answers then count (an editor).
 """
@@ -43,6 +44,18 @@ class RoundLinkSerializer(LinkSerializer):
     )
 
 
+class AlphaSerializer(serializers.Serializer):
+    phase_1 = serializers.FloatField(
+        allow_null=True,
+        help_text="Over each judge's phase-1 answers; null: it cannot be computed.",
+    )
+    latest = serializers.FloatField(
+        allow_null=True,
+        help_text="Over each judge's latest answer (a phase-2 revision, else "
+        "the phase-1 answer); null: it cannot be computed.",
+    )
+
+
 class RoundSerializer(serializers.Serializer):
     slug = StringField(max_length=100, required=False, allow_blank=True)
     title = StringField(max_length=200)
@@ -59,6 +72,18 @@ class RoundSerializer(serializers.Serializer):
         "judge's own; in phase 1 the others' only for a link they answered; "
         "in phase 2 the judges' and editors'.",
     )
+    alpha = AlphaSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="Krippendorff's alpha for ordinal data over the round's links "
+        "(units) and judges (coders): 1 is full agreement, 0 no better than "
+        "chance, below 0 systematic disagreement; Krippendorff (2004) relies "
+        "on alpha >= 0.800 and draws tentative conclusions from 0.667. "
+        "Null until the reader may see every answer (after phase 1: the "
+        "round's judges and the editors; everyone once it is closed). It "
+        "cannot be computed (null inside) without two judges' answers for "
+        "some link, or when every answer is the same.",
+    )
 
 
 class RoundQuerySerializer(serializers.Serializer):
@@ -73,10 +98,12 @@ class AnswerSerializer(JudgementSerializer):
         help_text="An external expert of the round; left out: your own.",
     )
     round = None
+    phase = None
 
 
 def _answer(held, viewer) -> dict:
     found = selectors.round_as_dict(held, viewer=viewer)
+    found["alpha"] = panel_selectors.round_agreement(held, viewer=viewer)
     found["judgements"] = [
         files.judgement_as_dict(panel_selectors.judgement_record_of(r))
         for r in found["judgements"]

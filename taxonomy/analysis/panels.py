@@ -143,9 +143,28 @@ class Panel:
         }
 
 
+def revised(judgements: Iterable[Judgement]) -> list[Judgement]:
+    """The judgements left when a round's phase-2 revision replaces the same
+    judge's phase-1 answer of the link in that round (whatever their dates).
+
+    >>> [j.strength for j in revised([Judgement("m", "t", "a", "low", round="r",
+    ...     phase=1, date="2026-02-01"), Judgement("m", "t", "a", "high",
+    ...     round="r", phase=2, date="2026-01-01")])]
+    ['high']
+    """
+    judgements = list(judgements)
+    second = {(j.link, j.judge, j.round) for j in judgements if j.phase == 2}
+    return [
+        j
+        for j in judgements
+        if j.phase == 2 or (j.link, j.judge, j.round) not in second
+    ]
+
+
 def latest_by_judge(judgements: Iterable[Judgement]) -> dict[tuple, list[Judgement]]:
-    """Link -> each judge's latest judgement of it (latest date, then the last
-    given), judges in name order.
+    """Link -> each judge's latest judgement of it (a round's phase-2
+    revision over their phase-1 answer, ``revised``; then the latest date,
+    then the last given), judges in name order.
 
     >>> j = [Judgement("m", "t", "b", "low", date="2026-01-02"),
     ...      Judgement("m", "t", "a", "high", date="2026-01-01"),
@@ -154,7 +173,7 @@ def latest_by_judge(judgements: Iterable[Judgement]) -> dict[tuple, list[Judgeme
     [('a', 'high'), ('b', 'low')]
     """
     latest: dict[tuple, dict[str, tuple]] = {}
-    for order, judgement in enumerate(judgements):
+    for order, judgement in enumerate(revised(judgements)):
         mine = latest.setdefault(judgement.link, {})
         key = (judgement.date, order)
         if judgement.judge not in mine or mine[judgement.judge][0] <= key:
@@ -280,3 +299,52 @@ def round_alpha(judgements: Iterable[Judgement]) -> float | None:
     return ordinal_alpha(
         [CODE[j.strength] for j in given] for _, given in sorted(by_link.items())
     )
+
+
+def phase_movement(judgements: Iterable[Judgement]) -> dict[tuple, dict]:
+    """Link -> how a round's panel moved between its phases: the answers per
+    strength after phase 1 (``before``: each judge's phase-1 answer) and
+    now (``after``: each judge's latest, ``latest_by_judge``), how many
+    judges gave a phase-2 revision (``revised``) and how many of them
+    changed their strength (``changed``).
+
+    >>> moved = phase_movement([Judgement("m", "t", "a", "low", round="r", phase=1),
+    ...     Judgement("m", "t", "a", "medium", round="r", phase=2),
+    ...     Judgement("m", "t", "b", "medium", round="r", phase=1)])[("m", "t")]
+    >>> moved["before"], moved["after"], moved["revised"], moved["changed"]
+    ({'low': 1, 'medium': 1, 'high': 0}, {'low': 0, 'medium': 2, 'high': 0}, 1, 1)
+    """
+    judgements = list(judgements)
+    first = latest_by_judge(j for j in judgements if j.phase != 2)
+    second = {(j.link, j.judge): j.strength for j in judgements if j.phase == 2}
+    out = {}
+    for link, given in latest_by_judge(judgements).items():
+        before = {j.judge: j.strength for j in first.get(link, [])}
+        mine = [(before.get(j.judge), second.get((link, j.judge))) for j in given]
+        out[link] = {
+            "before": {s: list(before.values()).count(s) for s in STRENGTHS},
+            "after": {s: [j.strength for j in given].count(s) for s in STRENGTHS},
+            "revised": sum(now is not None for _, now in mine),
+            "changed": sum(
+                was is not None and now is not None and was != now for was, now in mine
+            ),
+        }
+    return out
+
+
+def round_alphas(judgements: Iterable[Judgement]) -> dict[str, float | None]:
+    """A round's Krippendorff's alpha (ordinal) after phase 1 (each judge's
+    phase-1 answers) and now (each judge's latest).
+
+    >>> round_alphas([Judgement("m", "t", "a", "low", round="r", phase=1),
+    ...     Judgement("m", "t", "b", "high", round="r", phase=1),
+    ...     Judgement("m", "t", "b", "low", round="r", phase=2),
+    ...     Judgement("n", "t", "a", "high", round="r", phase=1),
+    ...     Judgement("n", "t", "b", "high", round="r", phase=1)])
+    {'phase_1': 0.0, 'latest': 1.0}
+    """
+    judgements = list(judgements)
+    return {
+        "phase_1": round_alpha(j for j in judgements if j.phase != 2),
+        "latest": round_alpha(judgements),
+    }

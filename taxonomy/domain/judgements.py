@@ -18,6 +18,8 @@ TIES = ("lower", "higher")
 # The most characters a judge's name, a rationale and a round's id may hold.
 JUDGE_MAX_LENGTH = 200
 RATIONALE_MAX_LENGTH = 4000
+# A round's phases an answer is given in (None: the round's phase when written).
+PHASES = (None, 1, 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +29,10 @@ class Judgement:
     ``interval`` is the effectiveness ``(low, high)`` the judge believes in
     (None: the band of ``strength``), ``confidence`` how sure they are of
     it, between 0 and 1 (None: not said); ``date`` an ISO date; ``round``
-    the elicitation round it was given in ("" outside any round).
+    the elicitation round it was given in ("" outside any round); ``phase``
+    the round's phase, 1 or 2 (a revision in a Delphi's second phase; the
+    judge's phase-1 answer is a judgement of its own), None for the phase
+    the round is in when it is written (1 outside any round).
     """
 
     mitigation: str
@@ -40,6 +45,7 @@ class Judgement:
     sources: tuple[str, ...] = ()
     date: str = ""
     round: str = ""
+    phase: int | None = None
 
     @property
     def link(self) -> tuple[str, str]:
@@ -76,6 +82,10 @@ def judgement_problems(judgement: Judgement) -> dict[str, str]:
             )
     if judgement.confidence is not None and not 0.0 < judgement.confidence <= 1.0:
         problems["confidence"] = f"must be between 0 and 1, got {judgement.confidence}"
+    if judgement.phase not in PHASES:
+        problems["phase"] = f"must be 1 or 2, got {judgement.phase!r}"
+    elif judgement.phase == 2 and not judgement.round.strip():
+        problems["phase"] = "a phase-2 answer revises one given in a round: name it"
     if len(judgement.rationale) > RATIONALE_MAX_LENGTH:
         problems["rationale"] = f"at most {RATIONALE_MAX_LENGTH} characters"
     return problems

@@ -8,7 +8,10 @@ kept beside it (``taxonomy.judgements``).
 CSV columns: ``mitigation, threat, judge, strength`` (required), then
 ``low, high`` (the judge's effectiveness interval, both or neither),
 ``confidence``, ``rationale``, ``sources`` (ids separated by ``;``),
-``date`` (ISO), ``round``. JSON: ``{"format": "layerwise-judgements",
+``date`` (ISO), ``round``, ``phase`` (1, or 2 for a revision in a round's
+second phase; blank or missing, in a file written before phases were kept:
+the phase the round is in when the file is read, 1 outside any round).
+JSON: ``{"format": "layerwise-judgements",
 "version": 1, "judges": [{"name", "affiliation"}], "judgements": [{...}]}``
 with ``interval`` as ``[low, high]`` or null.
 
@@ -42,6 +45,7 @@ COLUMNS = (
     "sources",
     "date",
     "round",
+    "phase",
 )
 REQUIRED = COLUMNS[:4]
 
@@ -52,9 +56,22 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+def _phase(value: Any) -> int | None:
+    """A file's phase: 1 or 2, None when blank (ValueError otherwise).
+
+    >>> _phase("2"), _phase(""), _phase(None), _phase(1)
+    (2, None, None, 1)
+    """
+    if value in (None, ""):
+        return None
+    if str(value).strip() not in ("1", "2") or isinstance(value, (bool, float)):
+        raise ValueError(f"phase: must be 1 or 2, got {value!r}")
+    return int(value)
+
+
 def _judgement(values: dict[str, Any], interval: Any) -> Judgement:
-    """A record from one row's or item's values (ValueError on a bad number
-    or date)."""
+    """A record from one row's or item's values (ValueError on a bad number,
+    date or phase)."""
     date = str(values.get("date") or "").strip()
     if date:
         dt.date.fromisoformat(date)
@@ -70,6 +87,7 @@ def _judgement(values: dict[str, Any], interval: Any) -> Judgement:
         sources=tuple(values.get("sources") or ()),
         date=date,
         round=str(values.get("round") or "").strip(),
+        phase=_phase(values.get("phase")),
     )
 
 
@@ -124,8 +142,8 @@ def judgements_write_csv(judgements: Iterable[Judgement]) -> str:
 
     >>> print(judgements_write_csv([Judgement("m", "t", "Ada", "low", (0.1, 0.2))]),
     ...       end="")
-    mitigation,threat,judge,strength,low,high,confidence,rationale,sources,date,round
-    m,t,Ada,low,0.1,0.2,,,,,
+    mitigation,threat,judge,strength,low,high,confidence,rationale,sources,date,round,phase
+    m,t,Ada,low,0.1,0.2,,,,,,
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -145,6 +163,7 @@ def judgements_write_csv(judgements: Iterable[Judgement]) -> str:
                 ";".join(j.sources),
                 j.date,
                 j.round,
+                "" if j.phase is None else j.phase,
             ]
         )
     return out.getvalue()
@@ -163,6 +182,7 @@ def judgement_as_dict(j: Judgement) -> dict[str, Any]:
         "sources": list(j.sources),
         "date": j.date,
         "round": j.round,
+        "phase": j.phase,
     }
 
 

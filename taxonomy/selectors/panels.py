@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from taxonomy.analysis.panels import Panel, panel_draws, panels_of
+from taxonomy.analysis.panels import Panel, panel_draws, panels_of, round_alphas
 from taxonomy.domain.judgements import Judgement
-from taxonomy.models import Judge
+from taxonomy.models import Judge, Round
 from taxonomy.models import Judgement as JudgementRow
-from taxonomy.selectors.rounds import visible_rows
+from taxonomy.selectors.rounds import sees_every_answer, visible_rows
 
 
 def judgements_list(
@@ -29,7 +29,9 @@ def judgements_list(
         rows = rows.filter(threat=threat)
     if judge:
         rows = rows.filter(judge__name=judge)
-    ordered = rows.order_by("threat", "mitigation", "judge__name", "date", "id")
+    ordered = rows.order_by(
+        "threat", "mitigation", "judge__name", "date", "phase", "id"
+    )
     return [judgement_record_of(r) for r in visible_rows(ordered, viewer=viewer)]
 
 
@@ -46,6 +48,21 @@ def judgement_record_of(row: JudgementRow) -> Judgement:
         sources=tuple(row.sources),
         date=row.date.isoformat() if row.date else "",
         round=row.round,
+        phase=row.phase,
+    )
+
+
+def round_agreement(held: Round, *, viewer=None) -> dict[str, float | None] | None:
+    """A round's Krippendorff's alpha after phase 1 and now (``round_alphas``;
+    None inside where it cannot be computed), or None while ``viewer`` may not
+    see every answer of the round (``selectors.rounds.sees_every_answer``):
+    what the panel says as a whole tells nothing of one secret answer only
+    once all are seen."""
+    if not sees_every_answer(held, viewer=viewer):
+        return None
+    rows = JudgementRow.objects.filter(round=held.slug).select_related("judge")
+    return round_alphas(
+        judgement_record_of(r) for r in rows.order_by("judge__name", "date", "id")
     )
 
 

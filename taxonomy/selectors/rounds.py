@@ -85,6 +85,19 @@ def visible_rows(
     return out
 
 
+def sees_every_answer(held: Round, *, viewer: Any = None) -> bool:
+    """Whether ``viewer`` may see every answer of a round (and so what the
+    panel says as a whole): once it is closed, everyone; in phase 2 its
+    judges and the editors; in phase 1 nobody."""
+    phase = phase_now(held)
+    if phase == Round.CLOSED:
+        return True
+    if phase == Round.OPEN or viewer is None:
+        return False
+    judge = judge_id_of(viewer)
+    return is_editor(viewer) or any(j.id == judge for j in held.judges.all())
+
+
 def secret_round_slugs() -> list[str]:
     """The rounds whose judgements the history leaves out until they close."""
     return sorted(open_rounds())
@@ -110,11 +123,11 @@ def round_as_dict(held: Round, *, viewer: Any = None) -> dict[str, Any]:
     and the answers ``viewer`` may see (stored rows)."""
     rows = JudgementRow.objects.filter(round=held.slug).select_related("judge")
     rows = list(rows.order_by("threat", "mitigation", "judge__name"))
-    counts: dict[tuple[str, str], int] = {}
+    # A judge's phase-1 answer and phase-2 revision are one judge answering.
+    answered: dict[tuple[str, str], set[int]] = {}
     for row in rows:
-        counts[(row.mitigation, row.threat)] = (
-            counts.get((row.mitigation, row.threat), 0) + 1
-        )
+        answered.setdefault((row.mitigation, row.threat), set()).add(row.judge_id)
+    counts = {link: len(judges) for link, judges in answered.items()}
     return {
         "slug": held.slug,
         "title": held.title,

@@ -54,6 +54,7 @@ def test_an_editor_gives_their_own_judgement(seed, ada, editor_client):
         ANSWER["rationale"],
         ("qi-2024",),
         "2026-12-01",
+        phase=1,
     )
     entry = AuditEntry.objects.filter(kind="judgement").get()
     assert (entry.actor_name, entry.channel, entry.action) == (

@@ -4,6 +4,8 @@ robustness section."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -174,8 +176,13 @@ def test_a_links_panel_page_charts_the_answers_and_says_them_in_words(
         )
     page = client.get(url).content.decode()
     assert "counts it as <strong>high</strong>" in page
-    assert "1 low, 0 medium, 2 high" in page
+    caption = page[page.index('id="panel-chart-text"') :]
+    caption = caption[: caption.index("</figcaption>")]
+    # The sentence leaves out a strength nobody gave; the chart keeps its bar.
+    assert "The judges' answers: 1 low, 2 high." in caption
+    assert "0 medium" not in page
     assert page.count("<rect") == 3 and "reason 2" in page
+    assert re.search(r">medium</text><rect [^>]*width=\"0\"", page)
     assert client.get(reverse("panel", args=("tee", "shadow-ai"))).status_code == 404
 
 

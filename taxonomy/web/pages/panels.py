@@ -14,6 +14,7 @@ from taxonomy.selectors import panels as panel_selectors
 from taxonomy.selectors import rounds as round_selectors
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.web.pages.common import in_taxonomy, read_snapshot
+from taxonomy.web.round_words import counts_in_words
 
 # The distribution chart: one bar a strength, the longest this many pixels.
 BAR_WIDTH, BAR_HEIGHT, BAR_GAP = 240, 20, 8
@@ -72,6 +73,7 @@ def panel(request, mitigation_id: str, threat_id: str):
         "panel": judged,
         "strength": STRENGTHS[judged.strength] if judged else link.strength,
         "counts": counts,
+        "counts_words": counts_in_words(counts),
         "bars": distribution_bars(counts),
         "chart_height": len(STRENGTHS) * (BAR_HEIGHT + BAR_GAP),
         "bar_height": BAR_HEIGHT,

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from taxonomy.analysis.panels import latest_by_judge, phase_movement
 from taxonomy.domain.errors import InvalidWrite, TaxonomyError, http_status
 from taxonomy.domain.judgements import Judgement
 from taxonomy.domain.kinds import link_key, split_link_key
@@ -20,26 +21,26 @@ from taxonomy.editors import is_editor
 from taxonomy.judgements import judge_of_user, judgement_save
 from taxonomy.rounds import round_advance, round_close, round_open
 from taxonomy.selectors import rounds as round_selectors
-from taxonomy.selectors.panels import judgement_record_of, judges_list
+from taxonomy.selectors.panels import (
+    judgement_record_of,
+    judges_list,
+    round_agreement,
+)
 from taxonomy.web.edit_views import editor_required
 from taxonomy.web.pages.common import in_taxonomy, read_snapshot
+from taxonomy.web.round_words import (
+    ALPHA_MEANING,
+    ALPHA_SOURCE,
+    alpha_words,
+    movement_words,
+    strengths_in_words,
+)
 
 PHASE_WORDS = {
     "open": "Phase 1: each judge answers without seeing the others' answers.",
     "revising": "Phase 2: the judges see the panel's answers and reasons, and may revise their own.",
     "closed": "Closed: its answers are the panel's, and the analysis counts them.",
 }
-
-
-def _counts_in_words(strengths: list[str]) -> str:
-    """'1 low, 2 high': the answers per strength, the strengths nobody gave left out.
-
-    >>> _counts_in_words(["high", "low", "high"])
-    '1 low, 2 high'
-    """
-    return ", ".join(
-        f"{strengths.count(s)} {s}" for s in STRENGTHS if strengths.count(s)
-    )
 
 
 def _round_post(request, held, member: bool) -> None:
@@ -98,17 +99,22 @@ def round_page(request, slug: str):
     }
     found = round_selectors.round_as_dict(held, viewer=user)
     seen = [judgement_record_of(r) for r in found["judgements"]]
+    alphas = round_agreement(held, viewer=user)
     me = round_selectors.judge_id_of(user)
     my_name = next((j.name for j in held.judges.all() if j.id == me), None)
+    latest = latest_by_judge(seen)
+    moved = phase_movement(seen) if alphas is not None else {}
     links = []
     for link in found["links"]:
-        given = [
-            j
-            for j in seen
-            if (j.mitigation, j.threat) == (link["mitigation"], link["threat"])
-        ]
+        key = (link["mitigation"], link["threat"])
+        given = latest.get(key, [])
         mine = next((j for j in given if j.judge == my_name), None)
+        first = next(
+            (j for j in seen if j.link == key and j.judge == my_name and j.phase != 2),
+            None,
+        )
         others = [j for j in given if j.judge != my_name]
+        before = {j.judge: j.strength for j in seen if j.link == key and j.phase != 2}
         links.append(
             {
                 **link,
@@ -117,10 +123,17 @@ def round_page(request, slug: str):
                 ),
                 "threat_name": names["threat"].get(link["threat"], link["threat"]),
                 "mine": mine,
-                "given": given if others else [],
-                "words": _counts_in_words([j.strength for j in given])
+                "my_first": first if mine is not None and mine.phase == 2 else None,
+                "given": [
+                    {"answer": j, "was": before.get(j.judge) if j.phase == 2 else None}
+                    for j in given
+                ]
+                if others
+                else [],
+                "words": strengths_in_words([j.strength for j in given])
                 if others
                 else "",
+                "moved": movement_words(moved[key]) if key in moved else "",
             }
         )
     context = {
@@ -132,6 +145,12 @@ def round_page(request, slug: str):
         "member": member and found["phase"] != "closed",
         "editor": is_editor(user) and found["phase"] != "closed",
         "strengths": STRENGTHS,
+        "alpha": alphas,
+        "alpha_words": alpha_words(alphas, revised=any(j.phase == 2 for j in seen))
+        if alphas is not None
+        else "",
+        "alpha_meaning": ALPHA_MEANING,
+        "alpha_source": ALPHA_SOURCE,
     }
     context["problem"] = problem
     return render(request, "taxonomy/round.html", context, status=status)
