@@ -12,11 +12,8 @@ from django.conf import settings
 from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.jurisdictions import scoped_model
 from taxonomy.analysis.model import class_summary, validate_ids
-from taxonomy.analysis.report import (
-    coverage_document,
-    render_csv,
-    render_json,
-)
+from taxonomy.analysis.report import coverage_document
+from taxonomy.analysis.report_render import render_csv, render_json
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES
 from taxonomy.analysis.robustness_report import robustness_entry
 from taxonomy.domain.coverage_query import CoverageQuery

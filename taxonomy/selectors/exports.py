@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from taxonomy.analysis.demand import threat_demand
 from taxonomy.analysis.incidents import incident_model
-from taxonomy.analysis.report import render_csv
+from taxonomy.analysis.report_render import render_csv
 from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.errors import NotFound, UnknownTaxonomy
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS

@@ -14,7 +14,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from graphapi.serializers.documents import CoverageDocumentSerializer
-from taxonomy.analysis.report import render_json
+from taxonomy.analysis.report_render import render_json
 from taxonomy.domain.coverage_query import CoverageQuery, ThreatPage
 from taxonomy.domain.scenario import DEMAND, Scenario
 from taxonomy.formats.fixtures_yaml import load_fixtures

@@ -19,7 +19,8 @@ from taxonomy import selectors, services
 from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.recommend import TODAY, greedy_order
-from taxonomy.analysis.report import coverage_document, render_table
+from taxonomy.analysis.report import coverage_document
+from taxonomy.analysis.report_render import render_table
 from taxonomy.analysis.resilience import (
     layer_depth,
     mitigation_depth,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy.analysis.model import CLASSES
-from taxonomy.analysis.report import render_csv, render_json, render_table
+from taxonomy.analysis.report_render import render_csv, render_json, render_table
 from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
 from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.errors import GraphError

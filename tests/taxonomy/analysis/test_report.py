@@ -9,12 +9,8 @@ import json
 import pytest
 
 from taxonomy.analysis.model import CLASSES
-from taxonomy.analysis.report import (
-    coverage_document,
-    render_csv,
-    render_json,
-    render_table,
-)
+from taxonomy.analysis.report import coverage_document
+from taxonomy.analysis.report_render import render_csv, render_json, render_table
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.scenario import Scenario
 from taxonomy.formats.synthetic import document_chunks, synthetic_taxonomy
@@ -197,7 +193,7 @@ def test_the_generator_is_seeded():
 def test_the_table_names_the_jurisdiction_and_date_it_counts():
     """A baseline counted in one jurisdiction on one day says so: the table's
     scenario line is every number's assumption."""
-    from taxonomy.analysis.report import _scenario_line
+    from taxonomy.analysis.report_render import _scenario_line
 
     base = {
         "baseline": True, "disabled_layers": [], "disabled_mitigations": [],
