@@ -1,6 +1,7 @@
 """Which of our threats each official framework names, and which none does
 (issue 26): the catalogues of IBM's AI Atlas Nexus searched, as installed,
-for the terms of ``fixtures/mappings/framework-terms.yaml``."""
+for the terms of ``fixtures/mappings/framework-terms.yaml``; and the actions
+a catalogue suggests (NIST AI 600-1's), tied to its risks."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from django.conf import settings
 
 from taxonomy.analysis.framework_terms import named_by_none, naming_table, texts_naming
 from taxonomy.domain.records import Threat
+from taxonomy.formats.common import DEFAULT_STRENGTH, IMPORTED_MATURITY
 from taxonomy.formats.risk_atlas import (
     CATALOGUE_LABELS,
     CATALOGUES,
     DISTRIBUTION,
+    RMF_FUNCTIONS,
     catalogue_item_texts,
     framework_terms_parse,
+    risk_atlas_action_files,
     risk_atlas_catalogue_file,
     risk_atlas_parse,
     risk_atlas_texts,
@@ -92,4 +96,61 @@ def framework_naming(*, threats: Sequence[Threat]) -> dict[str, Any]:
             for lever, terms in lever_terms.items()
         ],
         "files_searched": len(texts),
+    }
+
+
+@functools.lru_cache(maxsize=4)
+def _catalogue_with_actions(version: str, catalogue: str):
+    path = risk_atlas_catalogue_file(catalogue)
+    actions = [p.read_bytes() for p in risk_atlas_action_files(catalogue)]
+    taxonomy, _ = risk_atlas_parse(
+        path.read_bytes(), catalogue=catalogue, actions=actions
+    )
+    return taxonomy, [p.name for p in risk_atlas_action_files(catalogue)]
+
+
+def catalogue_actions(*, catalogue: str = "nist-ai-600-1") -> dict[str, Any]:
+    """The actions ``catalogue`` suggests, as the installed package ties them
+    to its risks, and what the import assumes of them.
+
+    Returns ``package``, ``title``, ``files`` (the files the actions are read
+    from), ``actions`` (their number), ``ties`` (action-risk pairs),
+    ``functions`` ([AI RMF function, number of actions], where the ids say),
+    ``risks`` (id, name and number of actions of each risk, most first),
+    ``risks_without`` (names of the risks no action is tied to),
+    ``untied`` (ids of the actions tied to no risk) and ``assumed`` (the
+    strength and maturity the import gives them).
+    """
+    version = risk_atlas_version()
+    taxonomy, files = _catalogue_with_actions(version, catalogue)
+    per_risk = {t.id: 0 for t in taxonomy.threats}
+    for link in taxonomy.mitigates:
+        per_risk[link.threat] += 1
+    names = {t.id: t.name for t in taxonomy.threats}
+    tied = {link.mitigation for link in taxonomy.mitigates}
+    local = [m.id.partition(":")[2] for m in taxonomy.mitigations]
+    functions = [
+        [name, sum(a.partition("-")[0] == prefix for a in local)]
+        for prefix, name in RMF_FUNCTIONS.items()
+    ]
+    return {
+        "package": f"{DISTRIBUTION} {version}",
+        "catalogue": catalogue,
+        "title": CATALOGUE_LABELS.get(catalogue, catalogue),
+        "files": files,
+        "actions": len(taxonomy.mitigations),
+        "ties": len(taxonomy.mitigates),
+        "functions": [f for f in functions if f[1]],
+        "risks": sorted(
+            (
+                {"id": risk, "name": names[risk], "actions": n}
+                for risk, n in per_risk.items()
+            ),
+            key=lambda r: (-r["actions"], r["name"]),
+        ),
+        "risks_without": sorted(names[r] for r, n in per_risk.items() if not n),
+        "untied": [
+            m.id.partition(":")[2] for m in taxonomy.mitigations if m.id not in tied
+        ],
+        "assumed": {"strength": DEFAULT_STRENGTH, "maturity": IMPORTED_MATURITY},
     }

@@ -1,4 +1,5 @@
-"""Which of our threats the official frameworks name, and which none does."""
+"""Which of our threats the official frameworks name, and which none does; and
+NIST AI 600-1's suggested actions, as the catalogue's import brings them in."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_safe
 from taxonomy import selectors
 from taxonomy.domain.errors import InterchangeError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
-from taxonomy.selectors.frameworks import framework_naming
+from taxonomy.selectors.frameworks import catalogue_actions, framework_naming
 
 TEMPLATE = "taxonomy/frameworks.html"
 
@@ -24,6 +25,12 @@ def _rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _imported(catalogue: str, token: str) -> dict[str, int] | None:
+    """What the graph holds of ``catalogue`` (threats, mitigations...), or
+    None when it was never imported."""
+    return selectors.taxonomy_counts(token=token).get(catalogue)
+
+
 def _levers(document: dict[str, Any]) -> list[dict[str, Any]]:
     """Each lever with the names of the files naming it (no folders)."""
     return [
@@ -35,11 +42,11 @@ def _levers(document: dict[str, Any]) -> list[dict[str, Any]]:
 @require_safe
 def frameworks(request):
     """The seed's threats against the AI risk catalogues of AI Atlas Nexus."""
-    snapshot = selectors.taxonomy_at(
-        token=selectors.revision_token(), taxonomy=DEFAULT_TAXONOMY
-    )
+    token = selectors.revision_token()
+    snapshot = selectors.taxonomy_at(token=token, taxonomy=DEFAULT_TAXONOMY)
     try:
         document = framework_naming(threats=snapshot.threats)
+        actions = catalogue_actions()
     except InterchangeError as error:
         problem = "; ".join(error.problems)
         return render(request, TEMPLATE, {"problem": problem}, status=503)
@@ -47,6 +54,8 @@ def frameworks(request):
         "document": document,
         "rows": _rows(document),
         "levers": _levers(document),
+        "actions": actions,
+        "actions_imported": _imported(actions["catalogue"], token),
     }
     context["unnamed"] = [
         t["name"] for t in document["threats"] if t["id"] in document["named_by_none"]
