@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from taxonomy.domain.judgements import (
     JUDGE_MAX_LENGTH,
@@ -28,6 +29,19 @@ STRENGTH_WORDS = {
     "medium": "Medium: it stops a good part of the threat",
     "high": "High: it stops most of the threat",
 }
+
+
+def strength_choices(bands: dict[str, tuple[float, float]]) -> list:
+    """Each strength in words with the band of effectiveness the analysis
+    gives it (``LAYERWISE_UNCERTAINTY``).
+
+    >>> strength_choices({"low": (0.15, 0.45)})
+    [('low', 'Low: it stops a small part of the threat (counted as 15–45%)')]
+    """
+    return [
+        (s, f"{STRENGTH_WORDS[s]} (counted as {low:.0%}–{high:.0%})".replace("%–", "–"))
+        for s, (low, high) in bands.items()
+    ]
 
 
 def _percent(label: str, help_text: str, *, least: float = 0) -> forms.FloatField:
@@ -99,13 +113,13 @@ class JudgementForm(forms.Form):
     )
     strength = forms.ChoiceField(
         label="How strongly does this measure act against this threat?",
-        choices=list(STRENGTH_WORDS.items()),
         widget=forms.RadioSelect,
     )
     low = _percent(
         "Effectiveness, at least (%)",
         "Optional: the share of the threat you believe the measure stops, at "
-        "the least. Give both ends of the range, or neither.",
+        "the least. Give both ends of the range, or neither; the analysis then "
+        "draws from your range instead of the strength's.",
     )
     high = _percent("Effectiveness, at most (%)", "The range's upper end.")
     confidence = _percent(
@@ -142,6 +156,9 @@ class JudgementForm(forms.Form):
     def __init__(self, *args, judges: list, sources: list, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["judge"].choices = judges
+        self.fields["strength"].choices = strength_choices(
+            settings.LAYERWISE_UNCERTAINTY
+        )
         self.fields["sources"].choices = sources
 
     def clean(self) -> dict[str, Any]:

@@ -211,3 +211,13 @@ def test_the_panel_threat_and_mitigation_pages_offer_it_to_editors_only(
     for page in pages:
         assert URL in editor_client.get(page).content.decode(), page
         assert URL not in client.get(page).content.decode(), page
+
+
+def test_each_strength_says_the_band_the_analysis_counts(seed, editor_client, settings):
+    settings.LAYERWISE_UNCERTAINTY = {
+        "low": (0.1, 0.3),
+        "medium": (0.3, 0.6),
+        "high": (0.7, 0.9),
+    }
+    page = editor_client.get(URL).content.decode()
+    assert "(counted as 10–30%)" in page and "(counted as 70–90%)" in page
