@@ -155,6 +155,9 @@ def test_the_round_shows_how_the_panel_moved_and_its_alpha(
         "and 1 changed their answer."
     ) in text
     assert "ada: low (revised in phase 2 from high)" in text
+    mine = _browser(people["ada"]).get(reverse("my-judgements")).content.decode()
+    assert mine.count(f"in the round {revised}") == 3
+    assert mine.count("(your revision in phase 2)") == 1
     # Closing: the panel counts each judge's latest answer, and everyone
     # now reads both answers, their phases and the alpha.
     assert clients["carol"].post(f"/api/v1/rounds/{revised}/close/").status_code == 200
