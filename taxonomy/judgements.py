@@ -26,6 +26,7 @@ entries, as they are not copies of the graph's journal.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -321,14 +322,18 @@ def judgements_import(
     judges: list[dict[str, str]] = (),
     actor: Any,
     channel: str = "import",
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Bring in a panel's judgements (``formats.judgements``): judges not yet
     recorded are recorded as external experts; all or nothing, each write
-    audited. Returns how many judgements were written.
+    audited. Returns how many judgements were written. ``progress(done,
+    total)`` hears of each step: every judgement is checked, then written.
 
     Raises InterchangeError naming every judgement at fault (its position,
     from 1): an unknown link or source, another editor's judgement.
     """
+    steps = 2 * len(judgements)
+    progress = progress or (lambda done, total: None)
     problems = []
     for i, record in enumerate(judgements, start=1):
         try:
@@ -343,6 +348,7 @@ def judgements_import(
             problems.append(
                 f"judgement {i} ({record.judge} on {link_key(*record.link)}): {error}"
             )
+        progress(i, steps)
     if problems:
         raise InterchangeError(problems)
     affiliations = {j["name"]: j.get("affiliation", "") for j in judges}
@@ -355,6 +361,7 @@ def judgements_import(
                     actor=actor,
                     channel=channel,
                 )
-        for record in judgements:
+        for i, record in enumerate(judgements, start=len(judgements) + 1):
             judgement_save(record=record, actor=actor, channel=channel)
+            progress(i, steps)
     return len(judgements)

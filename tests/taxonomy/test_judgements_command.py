@@ -14,7 +14,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from taxonomy.domain.judgements import Judgement
-from taxonomy.judgements import judge_create, judge_of_user, judgement_save
+from taxonomy.formats.judgements import judgements_read_csv
+from taxonomy.judgements import (
+    judge_create,
+    judge_of_user,
+    judgement_save,
+    judgements_import,
+)
 from taxonomy.models import AuditEntry, Judge
 from taxonomy.models import Judgement as JudgementRow
 from taxonomy.rounds import round_open
@@ -218,3 +224,24 @@ def test_the_export_leaves_out_an_open_rounds_answers(judged, django_user_model)
         "judgements", "export", "--as", "ada", stdout=mine, stderr=io.StringIO()
     )
     assert "secret" in mine.getvalue()
+
+
+def test_a_long_import_says_how_far_it_is(judged, tmp_path, monkeypatch):
+    # Progress lines start at SHOWN_FROM steps; two judgements are four steps.
+    monkeypatch.setattr("taxonomy.management.progress.SHOWN_FROM", 4)
+    path = tmp_path / "new.csv"
+    path.write_text(
+        CSV_HEAD + f"{','.join(LINK)},Bo,high,,,\n{','.join(OTHER)},Cy,low,,,\n",
+        encoding="utf-8",
+    )
+    _, err = _import(path)
+    assert "checked or written 4/4 steps (100%" in err
+    steps = []
+    JudgementRow.objects.all().delete()
+
+    judgements_import(
+        judgements=judgements_read_csv(path.read_text()),
+        actor="test",
+        progress=lambda done, total: steps.append((done, total)),
+    )
+    assert steps == [(1, 4), (2, 4), (3, 4), (4, 4)]

@@ -27,6 +27,7 @@ from taxonomy.domain.errors import InterchangeError
 from taxonomy.editors import is_editor
 from taxonomy.formats import judgements as files
 from taxonomy.judgements import judgements_import
+from taxonomy.management.progress import Progress
 from taxonomy.selectors import panels as selectors
 from taxonomy.selectors.rounds import open_rounds
 
@@ -125,6 +126,7 @@ class Command(BaseCommand):
                     judges=judges,
                     actor=user or f"judgements import ({file.name})",
                     channel="import",
+                    progress=Progress(self.stderr, "checked or written", "steps"),
                 )
                 recorded = {j["name"] for j in selectors.judges_list()} - before
                 transaction.set_rollback(dry_run)
