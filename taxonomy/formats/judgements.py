@@ -246,3 +246,19 @@ def judgements_read_json(
         {"name": str(j["name"]).strip(), "affiliation": str(j.get("affiliation", ""))}
         for j in judges
     ]
+
+
+def judgement_places(text: str, kind: str, name: str) -> list[str]:
+    """Where each judgement of a sound file is: ``name:line`` of its CSV row,
+    or ``name: judgements[i]`` of its JSON item, in the file's order.
+
+    >>> judgement_places("mitigation,threat\\nm,t\\n\\"a\\nb\\",t\\n", "csv", "j.csv")
+    ['j.csv:2', 'j.csv:4']
+    >>> judgement_places('{"judgements": [{}, {}]}', "json", "j.json")
+    ['j.json: judgements[0]', 'j.json: judgements[1]']
+    """
+    if kind == "json":
+        count = len(json.loads(text).get("judgements") or [])
+        return [f"{name}: judgements[{i}]" for i in range(count)]
+    reader = csv.DictReader(io.StringIO(text))
+    return [f"{name}:{reader.line_num}" for _ in reader]

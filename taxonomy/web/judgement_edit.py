@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 
 from taxonomy.domain.errors import InvalidWrite, NotFound
 from taxonomy.domain.judgements import Judgement
+from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.judgements import (
     judge_create,
     judge_of_user,
@@ -78,6 +79,10 @@ def _stored(mitigation: str, threat: str, judge: str | None, user) -> Judgement 
 @in_taxonomy
 def judgement_edit(request, mitigation_id: str, threat_id: str) -> HttpResponse:
     """Give, change or withdraw one judge's judgement of one link."""
+    if request.taxonomy.name != DEFAULT_TAXONOMY:
+        # Judgements are of the project's own links; an imported catalogue's
+        # strengths are assumed at import, not judged here.
+        raise Http404("Only the links of the Layerwise taxonomy are judged.")
     snapshot = read_snapshot(request)
     link = _get_link_or_404(snapshot, mitigation_id, threat_id)
     judges = judges_list()

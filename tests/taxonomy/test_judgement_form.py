@@ -9,10 +9,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from taxonomy import services
 from taxonomy.domain.judgements import Judgement
 from taxonomy.judgements import judge_create, judge_of_user, judgement_save
 from taxonomy.models import AuditEntry, Judge
 from taxonomy.models import Judgement as JudgementRow
+from tests.samples import ACME
 from tests.taxonomy.conftest import _user
 
 LINK = ("deployer-liability", "guardrail-removal")
@@ -221,3 +223,13 @@ def test_each_strength_says_the_band_the_analysis_counts(seed, editor_client, se
     }
     page = editor_client.get(URL).content.decode()
     assert "(counted as 10–30%)" in page and "(counted as 70–90%)" in page
+
+
+def test_an_imported_catalogues_link_is_not_judged(seeded_graph, editor_client):
+    services.taxonomy_apply(taxonomy=ACME, scope="acme")
+    url = reverse("judgement-edit", args=("acme:AML.M0001", "acme:AML.T0001"))
+    assert editor_client.get(url, {"taxonomy": "acme"}).status_code == 404
+    page = editor_client.get(
+        reverse("threat", args=("acme:AML.T0001",)), {"taxonomy": "acme"}
+    )
+    assert page.status_code == 200 and "Judge this link" not in page.content.decode()

@@ -13,9 +13,6 @@ someone who may see them. docs/import-export.md says why.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from pathlib import Path
 
@@ -34,22 +31,6 @@ from taxonomy.selectors.rounds import open_rounds
 FORMATS = ("csv", "json")
 # The service names a judgement it refuses by its position in the file, from 1.
 POSITION = re.compile(r"^judgement (\d+) ")
-
-
-def judgement_places(text: str, kind: str, name: str) -> list[str]:
-    """Where each judgement of a sound file is: ``name:line`` of its CSV row,
-    or ``name: judgements[i]`` of its JSON item, in the file's order.
-
-    >>> judgement_places("mitigation,threat\\nm,t\\n\\"a\\nb\\",t\\n", "csv", "j.csv")
-    ['j.csv:2', 'j.csv:4']
-    >>> judgement_places('{"judgements": [{}, {}]}', "json", "j.json")
-    ['j.json: judgements[0]', 'j.json: judgements[1]']
-    """
-    if kind == "json":
-        count = len(json.loads(text).get("judgements") or [])
-        return [f"{name}: judgements[{i}]" for i in range(count)]
-    reader = csv.DictReader(io.StringIO(text))
-    return [f"{name}:{reader.line_num}" for _ in reader]
 
 
 def placed(problems: list[str], places: list[str]) -> list[str]:
@@ -134,7 +115,7 @@ class Command(BaseCommand):
             # A refusal of the service names judgements by position: the
             # file was read whole, so each has a place.
             read = any(POSITION.match(p) for p in error.problems)
-            places = judgement_places(text, kind, str(file)) if read else []
+            places = files.judgement_places(text, kind, str(file)) if read else []
             for problem in placed(error.problems, places):
                 self.stderr.write(problem)
             raise CommandError(
