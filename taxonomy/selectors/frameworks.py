@@ -118,7 +118,7 @@ def catalogue_actions(*, catalogue: str = "nist-ai-600-1") -> dict[str, Any]:
     ``functions`` ([AI RMF function, number of actions], where the ids say),
     ``risks`` (id, name and number of actions of each risk, most first),
     ``risks_without`` (names of the risks no action is tied to),
-    ``untied`` (ids of the actions tied to no risk) and ``assumed`` (the
+    ``untied`` (id and name of each action tied to no risk) and ``assumed`` (the
     strength and maturity the import gives them).
     """
     version = risk_atlas_version()
@@ -150,7 +150,9 @@ def catalogue_actions(*, catalogue: str = "nist-ai-600-1") -> dict[str, Any]:
         ),
         "risks_without": sorted(names[r] for r, n in per_risk.items() if not n),
         "untied": [
-            m.id.partition(":")[2] for m in taxonomy.mitigations if m.id not in tied
+            {"id": m.id.partition(":")[2], "name": m.name}
+            for m in taxonomy.mitigations
+            if m.id not in tied
         ],
         "assumed": {"strength": DEFAULT_STRENGTH, "maturity": IMPORTED_MATURITY},
     }

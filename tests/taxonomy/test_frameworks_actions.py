@@ -57,7 +57,8 @@ def test_the_actions_are_counted_as_the_package_ties_them(counted):
     assert document["ties"] == counted["ties"]
     assert {r["name"]: r["actions"] for r in document["risks"]} == counted["per_risk"]
     assert document["risks_without"] == counted["without"]
-    assert document["untied"] == counted["untied"]
+    assert [a["id"] for a in document["untied"]] == counted["untied"]
+    assert all(a["name"].startswith(f"{a['id']}: ") for a in document["untied"])
     assert sum(n for _, n in document["functions"]) == counted["actions"]
 
 
@@ -76,6 +77,8 @@ def test_the_page_says_how_many_actions_and_that_their_strength_is_assumed(
     for name in counted["without"]:
         assert name in gaps
     assert f"{len(counted['untied'])} actions are tied to no risk" in gaps
+    untied = section.split('id="actions-untied"')[1].split("</details>")[0]
+    assert untied.count("<li>") == len(counted["untied"])
     # Not imported in the seeded graph: the page says how to import it.
     assert "import_risk_atlas nist-ai-600-1" in section
 
@@ -87,3 +90,7 @@ def test_once_imported_the_page_links_the_catalogues_risks(client, graph, counte
     link = reverse("threat", args=["nist-ai-600-1:nist-information-integrity"])
     assert f'href="{link}?taxonomy=nist-ai-600-1"' in section
     assert f'href="{reverse("overview")}?taxonomy=nist-ai-600-1"' in section
+    overview = client.get(reverse("overview"), {"taxonomy": "nist-ai-600-1"})
+    lede = overview.content.decode().split('class="lede"')[1].split("</p>")[0]
+    assert "its one layer addresses alone" in lede
+    assert "strengths and maturities were assumed at import" in lede
