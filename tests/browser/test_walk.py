@@ -129,8 +129,8 @@ def anonymous_walk(taxonomies: dict[str, Taxonomy], routes: list[Route]) -> list
             downloads = ("export", "architecture-compare-download")
             if route.defaults.get("action") or route.name in (*downloads, "logout"):
                 continue  # an editor's page, a download or a POST
-            if route.name == "round":
-                continue  # a round of judging is its judges' page: the editor's walk
+            if route.name in ("round", "judgement-edit"):
+                continue  # a round's or a judgement's page: the editor's walk
             if not route.params:
                 for query in variants.get(route.name, [{}]):
                     urls.append(_url(route.name, {**query, **keep}))
@@ -164,6 +164,10 @@ def editor_walk(
     assert set(pages) == set(NODE_KINDS), "every kind of node has a page"
     urls = [_url("overview"), _url("history")]
     urls += [_url("round", slug=slug) for slug in rounds]
+    # The judgement form of the seed's first MITIGATES link.
+    for key in _keys(taxonomies[DEFAULT_TAXONOMY], "mitigates", 1):
+        mitigation, threat = split_link_key(key)
+        urls.append(_url("judgement-edit", mitigation_id=mitigation, threat_id=threat))
     for taxonomy in taxonomies.values():
         for kind, route in pages.items():
             param = route.params[0]
