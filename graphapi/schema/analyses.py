@@ -3,6 +3,9 @@ incidents and tactics, the recommendation, architectures side by side."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
@@ -11,6 +14,17 @@ from graphapi.pagination import PageQuerySerializer
 from graphapi.schema.common import path_id
 from graphapi.serializers import documents, queries
 
+
+def _analysis(*, document: type, **documented: Any) -> Callable:
+    """The documentation of an analysis (tag coverage): it answers ``document``,
+    an unknown taxonomy or item 404 and a bad parameter 422 naming it."""
+    return extend_schema(
+        tags=["coverage"],
+        responses={200: document, **errors(404, 422)},
+        **documented,
+    )
+
+
 COVERAGE_DOC = (
     "The same document as `manage.py coverage --format json` with the same "
     "scenario, byte for byte. Served from a cache keyed by the graph revision, "
@@ -18,15 +32,13 @@ COVERAGE_DOC = (
     "an unknown `taxonomy` 404 (`manage.py coverage --taxonomy`). "
     "With `revision` it analyses a named revision instead (404 if there is none)."
 )
-coverage = extend_schema(
-    tags=["coverage"],
+coverage = _analysis(
     summary="Coverage of every threat by the layers, under a what-if scenario",
     description=COVERAGE_DOC,
     parameters=[queries.CoverageQuerySerializer],
-    responses={200: documents.CoverageDocumentSerializer, **errors(404, 422)},
+    document=documents.CoverageDocumentSerializer,
 )
-coverage_diff = extend_schema(
-    tags=["coverage"],
+coverage_diff = _analysis(
     summary="The scenario diffed against the baseline (nothing disabled)",
     description=COVERAGE_DOC + " `diff` compares the scenario with its baseline "
     "(nothing disabled, every maturity, the same threshold and dependence), as "
@@ -35,10 +47,9 @@ coverage_diff = extend_schema(
     "each layer: before, after and the change), class changes first, then the "
     "largest move; `unchanged` counts the others.",
     parameters=[queries.CoverageQuerySerializer],
-    responses={200: documents.CoverageDocumentSerializer, **errors(404, 422)},
+    document=documents.CoverageDocumentSerializer,
 )
-coverage_robustness = extend_schema(
-    tags=["coverage"],
+coverage_robustness = _analysis(
     summary="How robust the coverage numbers are: margins, pivotal judgements, "
     "the headline range and Monte Carlo uncertainty",
     description="The `robustness` section of `manage.py coverage --robustness` "
@@ -46,7 +57,7 @@ coverage_robustness = extend_schema(
     "Reproducible: the same `samples` and `seed` give the same numbers. Cached by "
     "graph revision and parameters. `samples` over 20,000 is 422.",
     parameters=[queries.RobustnessQuerySerializer],
-    responses={200: documents.RobustnessSerializer, **errors(404, 422)},
+    document=documents.RobustnessSerializer,
 )
 INCIDENT_DOC = (
     "An incident is stopped when at least one technique it uses is addressed "
@@ -56,9 +67,8 @@ INCIDENT_DOC = (
     "gives the margin. Cached by graph revision and parameters. Unknown ids give "
     "422 naming the parameter; an unknown `taxonomy` 404."
 )
-coverage_incidents = extend_schema(
+coverage_incidents = _analysis(
     operation_id="coverage_incidents_list",
-    tags=["coverage"],
     summary="Which documented incidents the scenario would stop, and what would "
     "stop the rest",
     description=INCIDENT_DOC + " `results` lists the incidents that pass `kind` "
@@ -66,10 +76,9 @@ coverage_incidents = extend_schema(
     "`previous`); `totals`, `stoppers` and `by_threshold` count every incident of "
     "the taxonomy.",
     parameters=[queries.IncidentCoverageQuerySerializer, PageQuerySerializer],
-    responses={200: documents.IncidentCoverageSerializer, **errors(404, 422)},
+    document=documents.IncidentCoverageSerializer,
 )
-coverage_tactics = extend_schema(
-    tags=["coverage"],
+coverage_tactics = _analysis(
     summary="Coverage per tactic: the threats of each class in each tactic",
     description="Per tactic, in matrix order (`order`, then id), the number of "
     "threats IN_TACTIC it of each coverage class under the scenario; threats in "
@@ -77,11 +86,10 @@ coverage_tactics = extend_schema(
     "each, and once in `total`. Cached by graph revision and parameters. Unknown "
     "ids give 422 naming the parameter; an unknown `taxonomy` 404.",
     parameters=[queries.ScenarioQuerySerializer],
-    responses={200: documents.TacticCoverageSerializer, **errors(404, 422)},
+    document=documents.TacticCoverageSerializer,
 )
-coverage_incident = extend_schema(
+coverage_incident = _analysis(
     operation_id="coverage_incident_retrieve",
-    tags=["coverage"],
     summary="One documented incident under the scenario: its steps in order, each "
     "technique's class, and the step that stops it",
     description=INCIDENT_DOC + " An incident the taxonomy does not hold is 404. "
@@ -90,7 +98,7 @@ coverage_incident = extend_schema(
         path_id("key", "The incident's id."),
         queries.ScenarioQuerySerializer,
     ],
-    responses={200: documents.IncidentVerdictSerializer, **errors(404, 422)},
+    document=documents.IncidentVerdictSerializer,
 )
 coverage_matrix = extend_schema(
     tags=["coverage"],
@@ -104,8 +112,7 @@ coverage_matrix = extend_schema(
 
 # --- The recommendation -----------------------------------------------------------------
 
-recommendations = extend_schema(
-    tags=["coverage"],
+recommendations = _analysis(
     summary="What to adopt next: the mitigations that address the most threats "
     "within a budget",
     description="The document of `manage.py recommend --format json`: from the "
@@ -120,14 +127,13 @@ recommendations = extend_schema(
     "`where=places` which measures, adopted in which places, make the world view "
     "address the most mobile threats (`chosen` names the place of each).",
     parameters=[queries.RecommendationQuerySerializer],
-    responses={200: documents.RecommendationSerializer, **errors(404, 422)},
+    document=documents.RecommendationSerializer,
 )
 
 
 # --- Governance architectures side by side (issue 25) ------------------------------------
 
-architecture_compare = extend_schema(
-    tags=["coverage"],
+architecture_compare = _analysis(
     summary="2 to 4 governance architectures (or one and today) side by side",
     description="Per architecture (`a=ID`, repeated 2 to 4 times, in the order "
     "to show them; `a=today` for what is deployed today): the threats it "
@@ -158,5 +164,5 @@ architecture_compare = extend_schema(
             "show them.",
         ),
     ],
-    responses={200: documents.ArchitectureComparisonSerializer, **errors(404, 422)},
+    document=documents.ArchitectureComparisonSerializer,
 )

@@ -88,11 +88,8 @@ class LayerSerializer(NodeSerializer):
 class ThreatSerializer(NodeSerializer):
     """A misuse vector."""
 
-    maturity = StringField(
-        max_length=TEXT_LIMITS["maturity"],
-        required=False,
-        allow_blank=True,
-        default="",
+    maturity = TextField(
+        TEXT_LIMITS["maturity"],
         help_text="Free text in the vocabulary of the taxonomy it came from "
         "(ATLAS: feasible, demonstrated, realized); empty for the seed.",
     )
@@ -159,11 +156,8 @@ class SourceSerializer(NodeSerializer):
 class TacticSerializer(NodeSerializer):
     """A tactic: a stage of an attack, a column of the matrix."""
 
-    shortname = StringField(
-        max_length=TEXT_LIMITS["shortname"],
-        required=False,
-        allow_blank=True,
-        default="",
+    shortname = TextField(
+        TEXT_LIMITS["shortname"],
         help_text="The kill-chain phase name STIX and Navigator layers use "
         "(`x_mitre_shortname`, e.g. `ml-attack-staging`).",
     )
@@ -188,11 +182,8 @@ class IncidentSerializer(NodeSerializer):
         help_text="A case study's uses are ordered steps; a campaign's, group's "
         "or software's have no order.",
     )
-    date = StringField(
-        max_length=TEXT_LIMITS["date"],
-        required=False,
-        allow_blank=True,
-        default="",
+    date = TextField(
+        TEXT_LIMITS["date"],
         validators=[_incident_date],
         help_text="When it happened: an ISO date (YYYY-MM-DD), a year and month "
         "(YYYY-MM), a year (YYYY), a real one, or empty.",
@@ -298,11 +289,8 @@ def _day(value: str) -> None:
 
 def DayField(**kwargs: Any) -> serializers.CharField:  # noqa: N802 (a field factory)
     """A link's first day (``since``) or first day after (``until``), or empty."""
-    return StringField(
-        max_length=10,
-        required=False,
-        allow_blank=True,
-        default="",
+    return TextField(
+        10,
         validators=[_day],
         **kwargs,
     )
@@ -340,11 +328,8 @@ class InForceInSerializer(
 class ArchitectureSerializer(NodeSerializer):
     """A governance architecture (issue 25): a named, saved scenario."""
 
-    scenario = StringField(
-        max_length=TEXT_LIMITS["scenario"],
-        required=False,
-        allow_blank=True,
-        default="",
+    scenario = TextField(
+        TEXT_LIMITS["scenario"],
         help_text="The scenario's parameters as a query string, as the coverage "
         "endpoints take them (maturity=deployed&jurisdiction=eu); empty for "
         "every measure counted. An unknown parameter or id is refused (422).",
