@@ -132,11 +132,8 @@ def measure(size: str) -> dict:
     """
     from taxonomy.analysis.compiled import coverage_model
     from taxonomy.analysis.fast import run_scenario
-    from taxonomy.analysis.jurisdictions import (
-        analyse_in,
-        coverage_by_jurisdiction,
-        world_view,
-    )
+    from taxonomy.analysis.jurisdictions import analyse_in, coverage_by_jurisdiction
+    from taxonomy.analysis.world import world_view
     from taxonomy.domain.scenario import Scenario
     from taxonomy.formats.synthetic import SIZES, synthetic_taxonomy
 

@@ -37,13 +37,9 @@ from taxonomy.analysis.compiled import (
     coverage_model,
     enabled_mask,
 )
-from taxonomy.analysis.jurisdictions import (
-    WorldView,
-    scoped_model,
-    threat_rows,
-    world_view,
-)
+from taxonomy.analysis.jurisdictions import scoped_model, threat_rows
 from taxonomy.analysis.model import ADDRESSED_CLASSES, CLASSES, validate_ids
+from taxonomy.analysis.world import WorldView, world_view
 from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.records import Taxonomy
 from taxonomy.domain.scenario import Scenario

@@ -24,12 +24,9 @@ import datetime
 from dataclasses import replace
 
 from taxonomy.analysis.compiled import CoverageModel
-from taxonomy.analysis.jurisdictions import (
-    coverage_by_jurisdiction,
-    places,
-    world_view,
-)
+from taxonomy.analysis.jurisdictions import coverage_by_jurisdiction, places
 from taxonomy.analysis.model import CLASSES, SINGLE_LAYER
+from taxonomy.analysis.world import world_view
 from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.scenario import Scenario
 

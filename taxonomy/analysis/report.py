@@ -17,10 +17,7 @@ from taxonomy.analysis.compiled import coverage_model
 from taxonomy.analysis.demand import demand_share
 from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.incidents import incident_model
-from taxonomy.analysis.jurisdictions import (
-    jurisdiction_scenario,
-    world_view,
-)
+from taxonomy.analysis.jurisdictions import jurisdiction_scenario
 from taxonomy.analysis.model import (
     Analysis,
     LinkContribution,
@@ -35,6 +32,7 @@ from taxonomy.analysis.resilience import (
 )
 from taxonomy.analysis.robustness_report import robustness_entry
 from taxonomy.analysis.scenarios import diff_analyses
+from taxonomy.analysis.world import world_view
 from taxonomy.analysis.world_report import world_entry
 from taxonomy.domain.coverage_query import ThreatPage
 from taxonomy.domain.jurisdictions import Geography

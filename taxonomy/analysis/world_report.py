@@ -4,8 +4,8 @@ can read."""
 
 from __future__ import annotations
 
-from taxonomy.analysis.jurisdictions import WorldView
 from taxonomy.analysis.model import ADDRESSED_CLASSES
+from taxonomy.analysis.world import WorldView
 from taxonomy.domain.jurisdictions import place_phrase
 from taxonomy.domain.records import Taxonomy
 
@@ -16,10 +16,10 @@ def _round(value: float | None) -> float | None:
 
 def world_entry(view: WorldView, taxonomy: Taxonomy) -> dict:
     """The ``world`` section: every threat seen from no jurisdiction in
-    particular (``analysis.jurisdictions.world_view``), with a sentence.
+    particular (``analysis.world.world_view``), with a sentence.
 
     >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.analysis.jurisdictions import world_view
+    >>> from taxonomy.analysis.world import world_view
     >>> from taxonomy.domain.jurisdictions import Geography
     >>> from taxonomy.domain.scenario import Scenario
     >>> from taxonomy.domain.records import (InForceIn, Jurisdiction, Layer,

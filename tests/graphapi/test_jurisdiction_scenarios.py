@@ -16,10 +16,11 @@ from django.conf import settings
 from django.core.management import call_command
 
 from taxonomy.analysis.compiled import coverage_model
-from taxonomy.analysis.jurisdictions import analyse_in, world_view
+from taxonomy.analysis.jurisdictions import analyse_in
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import coverage_document
 from taxonomy.analysis.report_render import render_csv, render_json
+from taxonomy.analysis.world import world_view
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.records import Taxonomy

@@ -44,10 +44,10 @@ from taxonomy.analysis.jurisdictions import (
     places,
     requirements_of,
     threat_rows,
-    world_view,
 )
 from taxonomy.analysis.model import ADDRESSED_CLASSES, CLASSES
 from taxonomy.analysis.recommend.inputs import checked_budget, checked_costs
+from taxonomy.analysis.world import world_view
 from taxonomy.domain.errors import RecommendationError
 from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.records import MATURITIES

@@ -19,9 +19,9 @@ from taxonomy.analysis.jurisdictions import (
     coverage_by_jurisdiction,
     jurisdiction_scenario,
     scoped_model,
-    world_view,
 )
 from taxonomy.analysis.model import validate_ids
+from taxonomy.analysis.world import world_view
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.jurisdictions import Everywhere, Geography, InForce
 from taxonomy.domain.records import (

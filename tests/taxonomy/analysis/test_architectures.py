@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from taxonomy.analysis.architectures import compare
 from taxonomy.analysis.compiled import coverage_model
-from taxonomy.analysis.jurisdictions import scoped_model, world_view
+from taxonomy.analysis.jurisdictions import scoped_model
 from taxonomy.analysis.model import ADDRESSED_CLASSES, CLASSES
 from taxonomy.analysis.report import coverage_document
+from taxonomy.analysis.world import world_view
 from taxonomy.analysis.world_report import _weakest_places
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.jurisdictions import Geography

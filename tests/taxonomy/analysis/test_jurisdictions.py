@@ -25,9 +25,9 @@ from taxonomy.analysis.jurisdictions import (
     maturity_matrix,
     membership_closure,
     places,
-    world_view,
 )
 from taxonomy.analysis.model import ADDRESSED_CLASSES, CLASSES
+from taxonomy.analysis.world import world_view
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.jurisdictions import (
     BODY_KINDS,
