@@ -37,7 +37,7 @@ from taxonomy.domain.errors import (
     VersionConflict,
     http_status,
 )
-from taxonomy.domain.scenario import PARAM_OF_KIND
+from taxonomy.domain.scenario_params import PARAM_OF_KIND
 
 logger = logging.getLogger(__name__)
 

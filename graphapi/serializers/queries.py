@@ -22,7 +22,7 @@ from taxonomy.domain.records import (
     SEARCH_MAX_LENGTH,
     STRENGTHS,
 )
-from taxonomy.domain.scenario import SCENARIO_PARAMS, ScenarioParam
+from taxonomy.domain.scenario_params import SCENARIO_PARAMS, ScenarioParam
 from taxonomy.formats.common import REMOVAL_FLOOR, REMOVAL_SHARE
 from taxonomy.formats.navigator import DEFAULT_DOMAIN, DOMAINS
 from taxonomy.formats.registry import API, export_option_problems, formats_on

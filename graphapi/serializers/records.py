@@ -38,7 +38,7 @@ from taxonomy.domain.records import (
     is_web_url,
 )
 from taxonomy.domain.rules import is_cost, is_day
-from taxonomy.domain.scenario import scenario_query
+from taxonomy.domain.scenario_params import scenario_query
 
 
 def _web_url(value: str) -> None:

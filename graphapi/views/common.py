@@ -23,7 +23,8 @@ from taxonomy import revisions, selectors
 from taxonomy.domain.errors import NotFound
 from taxonomy.domain.kinds import Kind
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
-from taxonomy.domain.scenario import Scenario, scenario_from_cleaned
+from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario_params import scenario_from_cleaned
 
 
 # A view mixin: after authentication, permissions and throttling, a query

@@ -12,7 +12,7 @@ from graphapi.serializers.queries import RecommendationQuerySerializer
 from graphapi.views.common import ApiView, params
 from taxonomy import selectors
 from taxonomy.domain.errors import RecommendationError
-from taxonomy.domain.scenario import scenario_from_cleaned
+from taxonomy.domain.scenario_params import scenario_from_cleaned
 from taxonomy.selectors.recommend import recommendation_scenario, scenario_given
 
 

@@ -40,13 +40,9 @@ from urllib.parse import urlencode
 from taxonomy.analysis.architectures import Comparison, Outcome
 from taxonomy.analysis.model import CLASSES
 from taxonomy.domain.records import Taxonomy
-from taxonomy.domain.scenario import (
-    DEPENDENCE_WORDS,
-    Scenario,
-    percent,
-    scenario_params,
-    scenario_summary,
-)
+from taxonomy.domain.scenario import DEPENDENCE_WORDS, Scenario
+from taxonomy.domain.scenario_params import scenario_params
+from taxonomy.domain.scenario_words import percent, scenario_summary
 
 SCHEMA = "layerwise-architectures/1"
 # How many threats a sentence names before it says "and N more".

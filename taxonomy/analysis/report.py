@@ -37,7 +37,8 @@ from taxonomy.analysis.world_report import world_entry
 from taxonomy.domain.coverage_query import ThreatPage
 from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.records import MATURITIES, Taxonomy
-from taxonomy.domain.scenario import DEMAND, Scenario, scenario_summary
+from taxonomy.domain.scenario import DEMAND, Scenario
+from taxonomy.domain.scenario_words import scenario_summary
 
 SCHEMA = "layerwise-coverage/1"
 DIGITS = 6

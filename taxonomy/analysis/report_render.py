@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from taxonomy.analysis.model import CLASSES
 from taxonomy.analysis.report import DIGITS
 from taxonomy.analysis.robustness_report import robustness_lines
-from taxonomy.domain.scenario import percent
+from taxonomy.domain.scenario_words import percent
 
 MARKS = {
     "unmitigated": "XX",

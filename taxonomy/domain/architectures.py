@@ -19,13 +19,10 @@ from urllib.parse import parse_qsl, urlencode
 
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import Adopts, Architecture
-from taxonomy.domain.scenario import (
-    ADOPT_IN,
-    BASELINE,
+from taxonomy.domain.scenario import ADOPT_IN, BASELINE, Scenario, adopt_entry
+from taxonomy.domain.scenario_params import (
     PARAM_NAMES,
     SCENARIO_PARAMS,
-    Scenario,
-    adopt_entry,
     scenario_values,
     split_ids,
 )

@@ -39,7 +39,8 @@ from taxonomy.analysis.model import Analysis, validate_ids
 from taxonomy.domain.errors import NotFound, ScenarioError
 from taxonomy.domain.mappings import MappingSet, other_taxonomy
 from taxonomy.domain.records import Taxonomy
-from taxonomy.domain.scenario import Scenario, scenario_summary
+from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario_words import scenario_summary
 from taxonomy.selectors.cache import per_revision, revision_token
 from taxonomy.selectors.mappings import mapping_set_detail, mapping_set_list
 from taxonomy.selectors.snapshot import taxonomy_at

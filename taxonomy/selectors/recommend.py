@@ -27,17 +27,17 @@ from taxonomy.analysis.recommend.where import candidates_in
 from taxonomy.domain.errors import RecommendationError
 from taxonomy.domain.jurisdictions import Geography, place_phrase
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
-from taxonomy.domain.scenario import (
-    DEMAND,
+from taxonomy.domain.scenario import DEMAND, Scenario, adopt_entry
+from taxonomy.domain.scenario_params import (
     SCENARIO_PARAMS,
-    Scenario,
-    adopt_entry,
-    adoption_words,
-    places_adoption_words,
     scenario_params,
-    scenario_summary,
     scenario_values,
     split_ids,
+)
+from taxonomy.domain.scenario_words import (
+    adoption_words,
+    places_adoption_words,
+    scenario_summary,
 )
 from taxonomy.selectors.cache import (
     revision_of,

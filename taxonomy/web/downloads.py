@@ -11,7 +11,8 @@ from taxonomy import selectors
 from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.errors import UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY
-from taxonomy.domain.scenario import Scenario, scenario_values
+from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario_params import scenario_values
 from taxonomy.formats.registry import PAGES, export_format
 from taxonomy.selectors.coverage import coverage_scenario
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from django.utils.safestring import SafeString, mark_safe
 
-from taxonomy.domain.scenario import percent
+from taxonomy.domain.scenario_words import percent
 from taxonomy.web import present as presentation
 from taxonomy.web.present import Cell, MatrixRow
 

@@ -24,7 +24,8 @@ from taxonomy.analysis.world import world_view
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.records import Taxonomy
-from taxonomy.domain.scenario import Scenario, scenario_params
+from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario_params import scenario_params
 from taxonomy.formats.fixtures_yaml import load_fixtures
 from taxonomy.formats.navigator import navigator_layer, render_navigator
 

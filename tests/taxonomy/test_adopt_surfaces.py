@@ -11,7 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from taxonomy.analysis import report
-from taxonomy.domain.scenario import Scenario, scenario_query
+from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario_params import scenario_query
 from taxonomy.selectors import taxonomy_export, taxonomy_snapshot
 
 ADOPT = ["chip-attestation", "deployer-liability"]

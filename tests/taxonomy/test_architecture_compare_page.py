@@ -17,7 +17,8 @@ from django.utils.html import escape
 from taxonomy import selectors
 from taxonomy.analysis.architectures import compare
 from taxonomy.analysis.model import ADDRESSED_CLASSES, CLASSES
-from taxonomy.domain.scenario import percent, today
+from taxonomy.domain.scenario import today
+from taxonomy.domain.scenario_words import percent
 from taxonomy.selectors.coverage import coverage_scenario
 
 IDS = ["today", "restriction-without-alternatives", "layered-governance"]

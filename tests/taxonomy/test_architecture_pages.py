@@ -12,7 +12,8 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from taxonomy import selectors
-from taxonomy.domain.scenario import scenario_summary, scenario_values
+from taxonomy.domain.scenario_params import scenario_values
+from taxonomy.domain.scenario_words import scenario_summary
 from taxonomy.models import AuditEntry
 from taxonomy.web.pages.common import names_by_kind
 

@@ -22,7 +22,8 @@ from taxonomy.domain.architectures import (
 )
 from taxonomy.domain.errors import FixtureError, ScenarioError
 from taxonomy.domain.records import Adopts, Architecture
-from taxonomy.domain.scenario import Scenario, scenario_query
+from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario_params import scenario_query
 from taxonomy.formats import document_json, fixtures_stream, fixtures_yaml
 
 

@@ -33,7 +33,7 @@ from taxonomy.domain.records import (
     Tactic,
     Uses,
 )
-from taxonomy.domain.scenario import scenario_values
+from taxonomy.domain.scenario_params import scenario_values
 from taxonomy.graph import repository
 from taxonomy.graph.repository import staging
 from taxonomy.models import AuditEntry

@@ -13,7 +13,8 @@ from django.core.management import CommandError, call_command
 
 from taxonomy import services
 from taxonomy.analysis.recommend import frontier, greedy_order, recommend
-from taxonomy.domain.scenario import Scenario, scenario_query
+from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario_params import scenario_query
 from taxonomy.selectors import taxonomy_snapshot
 from taxonomy.web import charts
 

@@ -10,7 +10,10 @@ from taxonomy.analysis.robustness import DEFAULT_SAMPLES, MAX_SAMPLES
 from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.errors import GraphError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
-from taxonomy.domain.scenario import add_scenario_arguments, scenario_from_cleaned
+from taxonomy.domain.scenario_params import (
+    add_scenario_arguments,
+    scenario_from_cleaned,
+)
 from taxonomy.selectors.coverage import (
     coverage_report,
     coverage_scenario,

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from taxonomy import selectors
 from taxonomy.domain.errors import GraphError, ScenarioError, UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY
-from taxonomy.domain.scenario import (
+from taxonomy.domain.scenario_params import (
     SCENARIO_PARAMS,
     add_scenario_arguments,
     scenario_from_cleaned,

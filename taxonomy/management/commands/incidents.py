@@ -8,7 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy.domain.errors import GraphError, UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY, INCIDENT_KINDS
-from taxonomy.domain.scenario import add_scenario_arguments, scenario_from_cleaned
+from taxonomy.domain.scenario_params import (
+    add_scenario_arguments,
+    scenario_from_cleaned,
+)
 from taxonomy.selectors import revision_token, taxonomy_checked
 from taxonomy.selectors.coverage import coverage_scenario
 from taxonomy.selectors.incidents import incident_report

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy.domain.errors import GraphError, UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY
-from taxonomy.domain.scenario import (
+from taxonomy.domain.scenario_params import (
     PARAM_NAMES,
     add_scenario_arguments,
     scenario_from_cleaned,

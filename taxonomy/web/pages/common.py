@@ -24,15 +24,16 @@ from taxonomy.domain.records import (
 from taxonomy.domain.scenario import (
     DEPENDENCE_WORDS,
     DEPENDENCES,
-    SCENARIO_PARAMS,
     Scenario,
     is_today,
-    scenario_label,
-    scenario_params,
-    scenario_summary,
-    scenario_values,
     today,
 )
+from taxonomy.domain.scenario_params import (
+    SCENARIO_PARAMS,
+    scenario_params,
+    scenario_values,
+)
+from taxonomy.domain.scenario_words import scenario_label, scenario_summary
 from taxonomy.formats.registry import PAGES, formats_on
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.selectors.coverage import coverage_scenario

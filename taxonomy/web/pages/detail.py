@@ -11,7 +11,8 @@ from taxonomy.domain.coverage_query import CoverageQuery
 from taxonomy.domain.records import (
     Taxonomy,
 )
-from taxonomy.domain.scenario import place_order, scenario_query, scenario_summary
+from taxonomy.domain.scenario_params import scenario_query
+from taxonomy.domain.scenario_words import place_order, scenario_summary
 from taxonomy.selectors import crosswalk
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.web import present as presentation

@@ -13,9 +13,7 @@ from taxonomy.domain.records import (
     INCIDENT_KINDS,
     Taxonomy,
 )
-from taxonomy.domain.scenario import (
-    scenario_summary,
-)
+from taxonomy.domain.scenario_words import scenario_summary
 from taxonomy.selectors import crosswalk
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.selectors.mappings import mapping_set_list

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_safe
 from taxonomy import selectors
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import MATURITIES, Taxonomy
-from taxonomy.domain.scenario import scenario_summary, split_ids
+from taxonomy.domain.scenario_params import split_ids
+from taxonomy.domain.scenario_words import scenario_summary
 from taxonomy.web import present as presentation
 from taxonomy.web.pages.common import (
     PARAM,

@@ -15,11 +15,8 @@ from taxonomy.domain.records import (
     MATURITIES,
     Taxonomy,
 )
-from taxonomy.domain.scenario import (
-    DEMAND,
-    scenario_query,
-    split_ids,
-)
+from taxonomy.domain.scenario import DEMAND
+from taxonomy.domain.scenario_params import scenario_query, split_ids
 from taxonomy.selectors import incidents as incident_selectors
 from taxonomy.web import matrix_html, uncertainty
 from taxonomy.web import present as presentation

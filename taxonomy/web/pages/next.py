@@ -13,10 +13,8 @@ from taxonomy.domain.jurisdictions import place_phrase
 from taxonomy.domain.records import (
     MATURITIES,
 )
-from taxonomy.domain.scenario import (
-    DEMAND,
-    scenario_query,
-)
+from taxonomy.domain.scenario import DEMAND
+from taxonomy.domain.scenario_params import scenario_query
 from taxonomy.selectors.recommend import PLACES, recommendation_of_query
 from taxonomy.web import charts
 from taxonomy.web.next_words import (

@@ -7,11 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from taxonomy.domain.coverage_query import CoverageQuery
-from taxonomy.domain.scenario import (
-    DEPENDENCE_WORDS,
-    scenario_label,
-    today,
-)
+from taxonomy.domain.scenario import DEPENDENCE_WORDS, today
+from taxonomy.domain.scenario_words import scenario_label
 from taxonomy.web import glossary
 from taxonomy.web import present as presentation
 from taxonomy.web.pages import crosswalks

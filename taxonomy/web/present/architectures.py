@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from taxonomy.domain.scenario import percent
+from taxonomy.domain.scenario_words import percent
 from taxonomy.web.present.common import ADDRESSED, class_info, joined
 
 # How many choice boxes the page's form shows (the most a comparison takes).

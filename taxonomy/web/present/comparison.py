@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from taxonomy.domain.kinds import BY_REL
-from taxonomy.domain.scenario import Scenario, percent, scenario_summary
+from taxonomy.domain.scenario import Scenario
+from taxonomy.domain.scenario_words import percent, scenario_summary
 from taxonomy.web.present.common import ADDRESSED, class_info, share
 
 # --- A scenario compared with the baseline -----------------------------------

@@ -11,7 +11,8 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from taxonomy.analysis.robustness_report import share_words
-from taxonomy.domain import scenario as codec
+from taxonomy.domain import scenario_params as codec
+from taxonomy.domain import scenario_words
 from taxonomy.domain.kinds import NODE_KINDS
 from taxonomy.domain.records import is_web_url
 from taxonomy.web import glossary, matrix_html, uncertainty
@@ -85,7 +86,7 @@ def reading_share(value):
 @register.filter
 def percent(value):
     """A coverage as a whole percentage, rounded down: ``0.84`` → ``84%``."""
-    return codec.percent(value)
+    return scenario_words.percent(value)
 
 
 @register.filter

@@ -35,7 +35,8 @@ from taxonomy.domain.records import (
     Taxonomy,
     Threat,
 )
-from taxonomy.domain.scenario import Scenario, adopt_entry, scenario_summary
+from taxonomy.domain.scenario import Scenario, adopt_entry
+from taxonomy.domain.scenario_words import scenario_summary
 from tests.taxonomy.analysis.test_jurisdictions import (
     AS_OF,
     EXAMPLES,

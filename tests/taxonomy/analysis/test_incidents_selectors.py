@@ -13,13 +13,9 @@ from taxonomy.analysis import incidents_report
 from taxonomy.analysis.fast import analyse
 from taxonomy.domain.errors import NotFound, ScenarioError
 from taxonomy.domain.records import Incident, Link, Tactic, Uses
-from taxonomy.domain.scenario import (
-    DEMAND,
-    Scenario,
-    scenario_params,
-    scenario_summary,
-    scenario_values,
-)
+from taxonomy.domain.scenario import DEMAND, Scenario
+from taxonomy.domain.scenario_params import scenario_params, scenario_values
+from taxonomy.domain.scenario_words import scenario_summary
 from taxonomy.selectors import incidents as incident_selectors
 
 TODAY = Scenario(maturities={"deployed"})
