@@ -141,7 +141,7 @@ def test_cypher_is_written_only_in_the_graph_package():
 def test_the_checks_see_the_modules_they_speak_of():
     assert {"taxonomy.domain.kinds", "taxonomy.graph.repository"} <= set(GRAPH)
     assert _within("taxonomy.web.pages.common", "taxonomy.web")
-    assert GRAPH.has_edge("taxonomy.services", "taxonomy.graph.repository")
+    assert GRAPH.has_edge("taxonomy.services.items", "taxonomy.graph.repository")
 
 
 def test_only_the_bench_command_imports_the_benchmarks():
