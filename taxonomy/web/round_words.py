@@ -52,7 +52,11 @@ def alpha_reading(alpha: float) -> str:
 
     >>> alpha_reading(0.8), alpha_reading(0.7), alpha_reading(0.2)
     ('agreement to rely on', 'enough only for tentative conclusions', 'too little to rely on')
+    >>> alpha_reading(-0.1)
+    'worse than chance: the judges disagree systematically'
     """
+    if alpha < 0:
+        return "worse than chance: the judges disagree systematically"
     if alpha >= RELIABLE:
         return "agreement to rely on"
     if alpha >= TENTATIVE:
@@ -94,22 +98,26 @@ def movement_words(moved: Mapping) -> str:
 
     >>> movement_words({"before": {"low": 1, "medium": 1, "high": 0},
     ...     "after": {"low": 0, "medium": 2, "high": 0}, "revised": 1, "changed": 1})
-    'After phase 1: 1 low, 1 medium. Now: 2 medium. 1 judge revised in phase 2, and 1 changed their answer.'
+    'After phase 1: 1 low, 1 medium. Now: 2 medium. 1 judge revised in phase 2 and changed their answer.'
+    >>> movement_words({"before": {"high": 3}, "after": {"high": 3},
+    ...     "revised": 2, "changed": 0})
+    'After phase 1: 3 high. Now: 3 high. 2 judges revised in phase 2, none changed their answer.'
     >>> movement_words({"before": {"low": 2}, "after": {"low": 2},
     ...     "revised": 0, "changed": 0})
     'After phase 1: 2 low. No judge has revised in phase 2.'
     """
     before = f"After phase 1: {counts_in_words(moved['before'])}."
-    if not moved["revised"]:
+    revised, changed = moved["revised"], moved["changed"]
+    if not revised:
         return f"{before} No judge has revised in phase 2."
-    judges = "judge" if moved["revised"] == 1 else "judges"
-    changed = moved["changed"]
-    kept = (
-        "none changed their answer"
-        if not changed
-        else f"{changed} changed {'their answer' if changed == 1 else 'their answers'}"
-    )
-    return (
-        f"{before} Now: {counts_in_words(moved['after'])}. "
-        f"{moved['revised']} {judges} revised in phase 2, and {kept}."
-    )
+    if revised == 1:
+        what = "changed their answer" if changed else "kept the same strength"
+        how = f"1 judge revised in phase 2 and {what}"
+    else:
+        what = (
+            "none changed their answer"
+            if not changed
+            else f"{changed} changed {'their answer' if changed == 1 else 'theirs'}"
+        )
+        how = f"{revised} judges revised in phase 2, {what}"
+    return f"{before} Now: {counts_in_words(moved['after'])}. {how}."
