@@ -146,11 +146,10 @@ def tactic_detail(request, tactic_id: str):
     """One tactic: what the adversary seeks, and its threats with their coverage."""
     tactic, analysis = node_analysis(request, "tactic", tactic_id)
     snapshot = analysis.snapshot
-    sources = {s.id: s for s in snapshot.sources}
     context = analysis.shown | {
         "tactic": tactic,
         "threats": presentation.tactic_threats(snapshot, tactic_id, analysis.document),
-        "sources": [sources[s] for s in tactic.sources if s in sources],
+        "sources": presentation.cited_sources(snapshot, tactic.sources),
     }
     return render(request, "taxonomy/tactic.html", context)
 
@@ -161,7 +160,6 @@ def jurisdiction_detail(request, jurisdiction_id: str):
     """One jurisdiction: what it is, what it belongs to and what is in force there."""
     jurisdiction, analysis = node_analysis(request, "jurisdiction", jurisdiction_id)
     snapshot = analysis.snapshot
-    sources = {s.id: s for s in snapshot.sources}
     names = {j.id: j.name for j in snapshot.jurisdictions}
     mitigations = {m.id: m.name for m in snapshot.mitigations}
     detail = selectors.jurisdiction_detail(taxonomy=snapshot, key=jurisdiction_id)
@@ -171,7 +169,7 @@ def jurisdiction_detail(request, jurisdiction_id: str):
         "member_of": cited(snapshot, detail["member_of"], names, "body"),
         "members": [(j, names.get(j, j)) for j in detail["members"]],
         "in_force": cited(snapshot, detail["in_force"], mitigations, "mitigation"),
-        "sources": [sources[s] for s in jurisdiction.sources if s in sources],
+        "sources": presentation.cited_sources(snapshot, jurisdiction.sources),
     }
     return render(request, "taxonomy/jurisdiction.html", context)
 
@@ -186,7 +184,6 @@ def architecture_detail(request, architecture_id: str):
     detail = selectors.architecture_detail(taxonomy=snapshot, key=architecture_id)
     names = names_by_kind(snapshot)
     scenario = detail["effective_scenario"]
-    sources = {s.id: s for s in snapshot.sources}
     context = analysis.shown | {
         "architecture": architecture,
         "summary": scenario_summary(scenario, _scenario_names(names)),
@@ -200,11 +197,11 @@ def architecture_detail(request, architecture_id: str):
                     (j, names["jurisdiction"].get(j, j))
                     for j in place_order(link.jurisdictions, names["jurisdiction"])
                 ],
-                "sources": [sources[s] for s in link.sources if s in sources],
+                "sources": presentation.cited_sources(snapshot, link.sources),
             }
             for link in detail["adopts"]
         ],
-        "sources": [sources[s] for s in architecture.sources if s in sources],
+        "sources": presentation.cited_sources(snapshot, architecture.sources),
     }
     return render(request, "taxonomy/architecture.html", context)
 

@@ -128,11 +128,10 @@ def incident_detail(request, incident_id: str):
         ),
         frame={"incident": incident},
     )
-    sources = {s.id: s for s in snapshot.sources}
     context = shown | {
         "incident": incident,
         "detail": detail,
         "steps": presentation.incident_steps(detail["steps"], snapshot),
-        "sources": [sources[s] for s in incident.sources if s in sources],
+        "sources": presentation.cited_sources(snapshot, incident.sources),
     }
     return render(request, "taxonomy/incident.html", context)

@@ -44,6 +44,7 @@ from taxonomy.web.present.detail import (  # noqa: F401
     addressed_ids,
     changed_classes,
     cited_links,
+    cited_sources,
     class_by_threat,
     critical_for,
     layer_coverage,

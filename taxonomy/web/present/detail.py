@@ -35,6 +35,13 @@ class CitedLink:
     sources: tuple
 
 
+def cited_sources(snapshot, ids: Iterable[str]) -> list:
+    """The records of the sources ``ids`` names, in its order, a source the
+    snapshot lacks left out (what a page's Sources section lists)."""
+    sources = {s.id: s for s in snapshot.sources}
+    return [sources[s] for s in ids if s in sources]
+
+
 def cited_links(snapshot, links, names: Mapping[str, str], end: str) -> list[CitedLink]:
     """``links`` with the name of their ``end`` (a field) and their sources'
     records, a source the snapshot lacks left out."""
