@@ -26,20 +26,13 @@ from taxonomy.domain.errors import NotFound
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.domain.scenario import Scenario
 from taxonomy.selectors import crosswalk
-from taxonomy.selectors.cache import per_revision, revision_of, revision_token
-from taxonomy.selectors.snapshot import taxonomy_at
+from taxonomy.selectors.cache import revision_token
+from taxonomy.selectors.snapshot import of_snapshot
 
 
 def _cached(token: str, taxonomy: str, key: tuple, compute: Callable) -> Any:
     """``compute(snapshot)`` once per revision token, taxonomy and ``key``."""
-    snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
-    # A scenario's cache key holds lists: its repr is the hashable part.
-    return per_revision(
-        token,
-        ("incidents", taxonomy, repr(key)),
-        lambda: compute(snapshot),
-        keep=lambda _: snapshot.revision == revision_of(token),
-    )
+    return of_snapshot("incidents", token, taxonomy, key, compute)
 
 
 def _analysis(snapshot: Taxonomy, scenario: Scenario) -> Analysis:

@@ -176,20 +176,7 @@ def _document(
     closes = dict(chosen.closes)
     place = place_phrase(named.get(where, where))
     return {
-        "taxonomy": taxonomy,
-        "revision": snapshot.revision,
-        "scenario": {
-            "params": [
-                [name, value]
-                for name, value in scenario_params(
-                    scenario, default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD
-                )
-            ],
-            "summary": scenario_summary(scenario, named),
-            "today": _is_today(scenario),
-        },
-        "budget": None if math.isinf(budget) else budget,
-        "candidates": None if candidates is None else list(candidates),
+        **_document_head(taxonomy, snapshot, scenario, named, budget, candidates),
         "where": where,
         **(
             {
@@ -205,18 +192,10 @@ def _document(
             else {}
         ),
         "count_introduced": count_introduced,
-        "assumptions": {
-            "threshold": scenario.threshold,
-            "dependence": scenario.dependence,
-            "unit_costs": all(cost == 1.0 for cost in costs.values()),
-        },
+        "assumptions": _assumptions(scenario, costs),
         "chosen": [
             {
-                "id": m,
-                "name": mitigations[m].name,
-                "layer": mitigations[m].layer,
-                "maturity": mitigations[m].maturity,
-                "cost": costs[m],
+                **_mitigation_entry(mitigations[m], costs[m]),
                 "closes": list(closes.get(m, ())),
                 "introduces": [t for t, by in chosen.introduced if m in by],
                 **(
@@ -253,6 +232,57 @@ def _document(
         "frontier": [_plain(asdict(step)) for step in steps],
         "frontier_step": _step_of(steps, budget),
         "greedy": [_plain(asdict(step)) for step in order],
+    }
+
+
+def _document_head(
+    taxonomy: str,
+    snapshot: Taxonomy,
+    scenario: Scenario,
+    named: Mapping[str, str],
+    budget: float,
+    candidates: Iterable[str] | None,
+) -> dict:
+    """What a recommendation document and a where-to-act document open with,
+    in this order: the taxonomy, its revision, the scenario (its parameters,
+    its summary in words, whether it is today's), the budget (None: none) and
+    the candidates (None: every mitigation)."""
+    return {
+        "taxonomy": taxonomy,
+        "revision": snapshot.revision,
+        "scenario": {
+            "params": [
+                [name, value]
+                for name, value in scenario_params(
+                    scenario, default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD
+                )
+            ],
+            "summary": scenario_summary(scenario, named),
+            "today": _is_today(scenario),
+        },
+        "budget": None if math.isinf(budget) else budget,
+        "candidates": None if candidates is None else list(candidates),
+    }
+
+
+def _assumptions(scenario: Scenario, costs: Mapping[str, float]) -> dict:
+    """What a recommendation assumed: the scenario's threshold and dependence,
+    and whether every mitigation costs 1."""
+    return {
+        "threshold": scenario.threshold,
+        "dependence": scenario.dependence,
+        "unit_costs": all(cost == 1.0 for cost in costs.values()),
+    }
+
+
+def _mitigation_entry(mitigation, cost: float) -> dict:
+    """How a chosen mitigation opens its entry: id, name, layer, maturity, cost."""
+    return {
+        "id": mitigation.id,
+        "name": mitigation.name,
+        "layer": mitigation.layer,
+        "maturity": mitigation.maturity,
+        "cost": cost,
     }
 
 
@@ -315,20 +345,7 @@ def where_places_document(
     before, after = found.addressed_before, found.addressed_after
     introduces = dict(found.introduces)
     return {
-        "taxonomy": taxonomy,
-        "revision": snapshot.revision,
-        "scenario": {
-            "params": [
-                [name, value]
-                for name, value in scenario_params(
-                    scenario, default_threshold=settings.LAYERWISE_COVERAGE_THRESHOLD
-                )
-            ],
-            "summary": scenario_summary(scenario, named),
-            "today": _is_today(scenario),
-        },
-        "budget": None if math.isinf(budget) else budget,
-        "candidates": None if candidates is None else list(candidates),
+        **_document_head(taxonomy, snapshot, scenario, named, budget, candidates),
         "where": PLACES,
         "places": [{"id": p, "name": named[p]} for p in found.places],
         "mobile": [
@@ -344,18 +361,10 @@ def where_places_document(
         if found.chosen
         else "Nothing within the budget closes another mobile threat in every place",
         "count_introduced": False,
-        "assumptions": {
-            "threshold": scenario.threshold,
-            "dependence": scenario.dependence,
-            "unit_costs": all(cost == 1.0 for cost in costs.values()),
-        },
+        "assumptions": _assumptions(scenario, costs),
         "chosen": [
             {
-                "id": m,
-                "name": mitigations[m].name,
-                "layer": mitigations[m].layer,
-                "maturity": mitigations[m].maturity,
-                "cost": costs[m],
+                **_mitigation_entry(mitigations[m], costs[m]),
                 "closes": [],
                 "introduces": list(introduces[m, p]),
                 "adopt": adopt_entry(m, p),

@@ -12,8 +12,7 @@ from taxonomy.analysis.resilience import layer_depth, mitigation_depth
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import Scenario
-from taxonomy.selectors.cache import per_revision, revision_of
-from taxonomy.selectors.snapshot import taxonomy_at
+from taxonomy.selectors.snapshot import of_snapshot
 
 
 @dataclass(frozen=True)
@@ -27,14 +26,7 @@ class Resilience:
 
 def _cached(token: str, taxonomy: str, key: tuple, compute):
     """``compute(snapshot)`` once per revision token, taxonomy and ``key``."""
-    snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
-    # A scenario's cache key holds lists: its repr is the hashable part.
-    return per_revision(
-        token,
-        ("resilience", taxonomy, repr(key)),
-        lambda: compute(snapshot),
-        keep=lambda _: snapshot.revision == revision_of(token),
-    )
+    return of_snapshot("resilience", token, taxonomy, key, compute)
 
 
 def resilience_depths(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from taxonomy.domain.errors import GraphError, UnknownTaxonomy
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.graph import repository
@@ -38,6 +41,26 @@ def taxonomy_at(*, token: str, taxonomy: str = DEFAULT_TAXONOMY) -> Taxonomy:
         ("taxonomy", taxonomy),
         lambda: repository.taxonomy_read(taxonomy=taxonomy),
         keep=lambda snapshot: snapshot.revision == revision_of(token),
+    )
+
+
+def of_snapshot(
+    family: str,
+    token: str,
+    taxonomy: str,
+    key: tuple,
+    compute: Callable[[Taxonomy], Any],
+) -> Any:
+    """``compute(snapshot)`` of the taxonomy at ``token``, once per revision
+    token, taxonomy and ``key`` among the answers of ``family``; not kept
+    when the snapshot's revision is not the token's."""
+    snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
+    # A scenario's cache key holds lists: its repr is the hashable part.
+    return per_revision(
+        token,
+        (family, taxonomy, repr(key)),
+        lambda: compute(snapshot),
+        keep=lambda _: snapshot.revision == revision_of(token),
     )
 
 
