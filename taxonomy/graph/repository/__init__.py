@@ -3,7 +3,8 @@
 Labels and relationship types cannot be parameters; the queries that vary
 them take them from the kind registry (``taxonomy.domain.kinds``), never from
 input. The package's modules: ``read`` (whole taxonomies, counts, search),
-``sync`` (a whole taxonomy written as one change set), ``writes`` (one item),
+``sync`` (a whole taxonomy written as one change set), ``writes`` (one node,
+and the rules of every single-item write), ``link_writes`` (one link),
 ``revision`` (the revision counter and token), ``journal`` (the audit
 records each write stores with itself), ``backup`` (the whole graph to a file
 and back), ``schema`` (constraints, indexes, emptying). Driver errors leave it as ``taxonomy.domain.errors``.
@@ -33,6 +34,12 @@ from taxonomy.graph.repository.journal import (
     journal_count,
     journal_epoch,
     journal_times,
+)
+from taxonomy.graph.repository.link_writes import (
+    link_create,
+    link_delete,
+    property_link_create,
+    property_link_update,
 )
 from taxonomy.graph.repository.mappings import (
     mapping_row_write,
@@ -68,15 +75,7 @@ from taxonomy.graph.repository.schema import (
 from taxonomy.graph.repository.staging import WriteStats, settle_load, staged_from
 from taxonomy.graph.repository.sync import bare_read, plain_merge, taxonomy_sync
 from taxonomy.graph.repository.visibility import load_status
-from taxonomy.graph.repository.writes import (
-    link_create,
-    link_delete,
-    node_create,
-    node_delete,
-    node_update,
-    property_link_create,
-    property_link_update,
-)
+from taxonomy.graph.repository.writes import node_create, node_delete, node_update
 
 __all__ = [
     "AlreadyExists",
