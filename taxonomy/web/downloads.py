@@ -27,7 +27,7 @@ def export_download(request, format: str):
 
     ``coverage`` (the scenario's coverage document, ``compare=baseline`` adds
     the diff), Navigator and CSV take the coverage page's scenario parameters
-    (``taxonomy.domain.scenario.PARAM_NAMES``); ``json`` is the taxonomy's
+    (``taxonomy.domain.scenario_params.PARAM_NAMES``); ``json`` is the taxonomy's
     canonical document, as in the API.
     """
     try:
