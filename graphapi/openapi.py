@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 
 from graphapi.permissions import anonymous_may
 from graphapi.serializers import documents
@@ -47,6 +47,40 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
         )
         for code in codes
     }
+
+
+def listed(tags: list[str], summary: str, query: type, item: type) -> Any:
+    """The schema of a GET that lists ``item``s filtered by the ``query``
+    serializer's parameters (422 for a bad one)."""
+    return extend_schema(
+        tags=tags,
+        summary=summary,
+        parameters=[query],
+        responses={200: item(many=True), **errors(422)},
+    )
+
+
+def collection(
+    tags: list[str],
+    item: type,
+    query: type,
+    *,
+    lists: str,
+    creates: str,
+    description: str | None = None,
+) -> Any:
+    """The schema of a collection: its GET lists ``item``s (``listed``) and its
+    POST, an editor's, creates one from the same serializer (201)."""
+    return extend_schema_view(
+        get=listed(tags, lists, query, item),
+        post=extend_schema(
+            tags=tags,
+            summary=creates,
+            description=description,
+            request=item,
+            responses={201: item, **errors(400, 401, 403, 404, 422)},
+        ),
+    )
 
 
 class ApiSchema(AutoSchema):

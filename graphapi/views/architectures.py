@@ -9,7 +9,7 @@ from graphapi import schema
 from graphapi.caching import cached_get
 from graphapi.exceptions import InvalidParameter
 from graphapi.serializers.queries import ArchitectureCompareQuerySerializer
-from graphapi.views.common import ApiView, params
+from graphapi.views.common import ApiView, checked_params
 from taxonomy import selectors
 from taxonomy.selectors.architecture_comparison import ComparisonChoiceError
 
@@ -18,9 +18,8 @@ from taxonomy.selectors.architecture_comparison import ComparisonChoiceError
 class ArchitectureCompareView(ApiView):
     @cached_get
     def get(self, request: Request) -> Response:
-        query = params(ArchitectureCompareQuerySerializer, request)
-        taxonomy = selectors.taxonomy_checked(
-            token=self.token, taxonomy=query["taxonomy"]
+        query, taxonomy = checked_params(
+            self, ArchitectureCompareQuerySerializer, request
         )
         try:
             document = selectors.architecture_comparison(

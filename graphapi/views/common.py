@@ -126,6 +126,18 @@ def current_of_query(view: APIView, request: Request) -> Taxonomy:
     return current(view, params(TaxonomyQuerySerializer, request)["taxonomy"])[1]
 
 
+def checked_params(
+    view: APIView, serializer_class: type[Serializer], request: Request
+) -> tuple[dict[str, Any], str]:
+    """A cached GET's validated query (as ``params``) and the taxonomy it
+    names, checked at the revision token the GET read (``view.token``):
+    UnknownTaxonomy (404) if the graph holds none of it."""
+    query = params(serializer_class, request)
+    return query, selectors.taxonomy_checked(
+        token=view.token, taxonomy=query["taxonomy"]
+    )
+
+
 def classes(token: str, taxonomy: str) -> dict[str, str]:
     """Threat id -> its coverage class with nothing disabled."""
     baseline = selectors.coverage_baseline(token=token, taxonomy=taxonomy)

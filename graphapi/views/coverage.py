@@ -20,7 +20,7 @@ from graphapi.serializers.queries import (
     RobustnessQuerySerializer,
     threat_page,
 )
-from graphapi.views.common import ApiView, params, scenario
+from graphapi.views.common import ApiView, checked_params, params, scenario
 from taxonomy import selectors
 from taxonomy.domain.coverage_query import CURRENT, CoverageQuery
 from taxonomy.domain.errors import NotFound, RevisionError
@@ -96,10 +96,7 @@ class CoverageDiffView(ApiView):
 class CoverageRobustnessView(ApiView):
     @cached_get
     def get(self, request: Request) -> Response:
-        query = params(RobustnessQuerySerializer, request)
-        taxonomy = selectors.taxonomy_checked(
-            token=self.token, taxonomy=query["taxonomy"]
-        )
+        query, taxonomy = checked_params(self, RobustnessQuerySerializer, request)
         entry = selectors.coverage_robustness(
             token=self.token,
             scenario=scenario(query),

@@ -12,8 +12,12 @@ from graphapi.serializers.queries import (
     IncidentCoverageQuerySerializer,
     ScenarioQuerySerializer,
 )
-from graphapi.views.common import ApiGenericView, ApiView, params, scenario
-from taxonomy import selectors
+from graphapi.views.common import (
+    ApiGenericView,
+    ApiView,
+    checked_params,
+    scenario,
+)
 from taxonomy.selectors.incidents import (
     incident_detail,
     incident_report,
@@ -35,8 +39,7 @@ class IncidentCoverageView(ApiGenericView):
     @schema.coverage_incidents
     @cached_get
     def get(self, request: Request) -> Response:
-        query = params(IncidentCoverageQuerySerializer, request)
-        name = selectors.taxonomy_checked(token=self.token, taxonomy=query["taxonomy"])
+        query, name = checked_params(self, IncidentCoverageQuerySerializer, request)
         report = incident_report(
             scenario=scenario(query), taxonomy=name, token=self.token
         )
@@ -50,8 +53,7 @@ class IncidentVerdictView(ApiView):
     @schema.coverage_incident
     @cached_get
     def get(self, request: Request, key: str) -> Response:
-        query = params(ScenarioQuerySerializer, request)
-        name = selectors.taxonomy_checked(token=self.token, taxonomy=query["taxonomy"])
+        query, name = checked_params(self, ScenarioQuerySerializer, request)
         return Response(
             incident_detail(
                 scenario=scenario(query),
@@ -66,8 +68,7 @@ class TacticCoverageView(ApiView):
     @schema.coverage_tactics
     @cached_get
     def get(self, request: Request) -> Response:
-        query = params(ScenarioQuerySerializer, request)
-        name = selectors.taxonomy_checked(token=self.token, taxonomy=query["taxonomy"])
+        query, name = checked_params(self, ScenarioQuerySerializer, request)
         return Response(
             tactic_coverage(scenario=scenario(query), taxonomy=name, token=self.token)
         )

@@ -20,6 +20,7 @@ from graphapi.serializers.history import TaxonomyCountSerializer
 from graphapi.views.common import (
     ApiGenericView,
     ApiView,
+    checked_params,
     classes,
     current,
     params,
@@ -106,8 +107,7 @@ class ExportView(ApiView):
 
     @cached_get
     def get(self, request: Request) -> HttpResponse:
-        query = params(queries.ExportQuerySerializer, request)
-        name = selectors.taxonomy_checked(token=self.token, taxonomy=query["taxonomy"])
+        query, name = checked_params(self, queries.ExportQuerySerializer, request)
         fmt = query["format"]
         written = FORMATS[fmt]
         response = HttpResponse(

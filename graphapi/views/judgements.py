@@ -19,7 +19,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from graphapi.openapi import errors
+from graphapi.openapi import collection, errors, listed
 from graphapi.serializers.records import NumberField, StringField
 from graphapi.views.common import ApiView, body, params
 from taxonomy import judgements as services
@@ -119,22 +119,15 @@ def _record(values: dict) -> JudgementRecord:
     )
 
 
-@extend_schema_view(
-    get=extend_schema(
-        tags=TAGS,
-        summary="Judgements of MITIGATES links",
-        parameters=[JudgementQuerySerializer],
-        responses={200: JudgementSerializer(many=True), **errors(422)},
-    ),
-    post=extend_schema(
-        tags=TAGS,
-        summary="Give (or change) a judge's judgement of a link",
-        description="An editor gives their own judgements and those of the "
-        "external experts an editor recorded, never another editor's (403). "
-        "Audited, in the link's history.",
-        request=JudgementSerializer,
-        responses={201: JudgementSerializer, **errors(400, 401, 403, 404, 422)},
-    ),
+@collection(
+    TAGS,
+    JudgementSerializer,
+    JudgementQuerySerializer,
+    lists="Judgements of MITIGATES links",
+    creates="Give (or change) a judge's judgement of a link",
+    description="An editor gives their own judgements and those of the "
+    "external experts an editor recorded, never another editor's (403). "
+    "Audited, in the link's history.",
 )
 class JudgementCollection(ApiView):
     def get(self, request: Request) -> Response:
@@ -214,11 +207,11 @@ class JudgementImport(ApiView):
 
 
 @extend_schema_view(
-    get=extend_schema(
-        tags=TAGS,
-        summary="Each judged link's panel: median, spread, agreement",
-        parameters=[JudgementQuerySerializer],
-        responses={200: PanelSerializer(many=True), **errors(422)},
+    get=listed(
+        TAGS,
+        "Each judged link's panel: median, spread, agreement",
+        JudgementQuerySerializer,
+        PanelSerializer,
     )
 )
 class PanelCollection(ApiView):

@@ -68,6 +68,17 @@ def _plain_api(kind: str) -> LinkApi:
     )
 
 
+def _record_api(kind: str, change: type[Serializer]) -> LinkApi:
+    """The API of a link kind with properties listed by the plain filter
+    (every kind with properties but MITIGATES)."""
+    return LinkApi(
+        queries.LinkFilterSerializer,
+        functools.partial(selectors.link_list, kind=kind),
+        _record_create(kind),
+        change=change,
+    )
+
+
 LINK_API: dict[str, LinkApi] = {
     "mitigates": LinkApi(
         queries.MitigatesFilterSerializer,
@@ -75,30 +86,10 @@ LINK_API: dict[str, LinkApi] = {
         _record_create("mitigates"),
         change=records.MitigatesChangeSerializer,
     ),
-    "uses": LinkApi(
-        queries.LinkFilterSerializer,
-        functools.partial(selectors.link_list, kind="uses"),
-        _record_create("uses"),
-        change=records.UsesChangeSerializer,
-    ),
-    "member_of": LinkApi(
-        queries.LinkFilterSerializer,
-        functools.partial(selectors.link_list, kind="member_of"),
-        _record_create("member_of"),
-        change=records.MemberOfChangeSerializer,
-    ),
-    "in_force_in": LinkApi(
-        queries.LinkFilterSerializer,
-        functools.partial(selectors.link_list, kind="in_force_in"),
-        _record_create("in_force_in"),
-        change=records.InForceInChangeSerializer,
-    ),
-    "adopts": LinkApi(
-        queries.LinkFilterSerializer,
-        functools.partial(selectors.link_list, kind="adopts"),
-        _record_create("adopts"),
-        change=records.AdoptsChangeSerializer,
-    ),
+    "uses": _record_api("uses", records.UsesChangeSerializer),
+    "member_of": _record_api("member_of", records.MemberOfChangeSerializer),
+    "in_force_in": _record_api("in_force_in", records.InForceInChangeSerializer),
+    "adopts": _record_api("adopts", records.AdoptsChangeSerializer),
     **{name: _plain_api(name) for name in PLAIN_LINK_KINDS},
 }
 

@@ -17,7 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from graphapi.openapi import errors
+from graphapi.openapi import collection, errors
 from graphapi.serializers.records import StringField
 from graphapi.views.common import ApiView, body, params
 from graphapi.views.judgements import JudgementSerializer, _record
@@ -111,6 +111,19 @@ def _answer(held, viewer) -> dict:
     return found
 
 
+def _round_step(summary: str):
+    """The schema of an editor's POST that moves a round on (no body; 409
+    when the round is not in the phase the step leaves)."""
+    return extend_schema_view(
+        post=extend_schema(
+            tags=TAGS,
+            summary=summary,
+            request=None,
+            responses={200: RoundSerializer, **errors(401, 403, 404, 409)},
+        )
+    )
+
+
 def _round(slug: str):
     held = selectors.round_get(slug)
     if held is None:
@@ -118,19 +131,12 @@ def _round(slug: str):
     return held
 
 
-@extend_schema_view(
-    get=extend_schema(
-        tags=TAGS,
-        summary="Elicitation rounds, newest first",
-        parameters=[RoundQuerySerializer],
-        responses={200: RoundSerializer(many=True), **errors(422)},
-    ),
-    post=extend_schema(
-        tags=TAGS,
-        summary="Open a round over some links for the judges named (an editor)",
-        request=RoundSerializer,
-        responses={201: RoundSerializer, **errors(400, 401, 403, 404, 422)},
-    ),
+@collection(
+    TAGS,
+    RoundSerializer,
+    RoundQuerySerializer,
+    lists="Elicitation rounds, newest first",
+    creates="Open a round over some links for the judges named (an editor)",
 )
 class RoundCollection(ApiView):
     def get(self, request: Request) -> Response:
@@ -196,14 +202,7 @@ class RoundSubmit(ApiView):
         )
 
 
-@extend_schema_view(
-    post=extend_schema(
-        tags=TAGS,
-        summary="Move a round from phase 1 to phase 2 (an editor)",
-        request=None,
-        responses={200: RoundSerializer, **errors(401, 403, 404, 409)},
-    )
-)
+@_round_step("Move a round from phase 1 to phase 2 (an editor)")
 class RoundAdvance(ApiView):
     def post(self, request: Request, slug: str) -> Response:
         _round(slug)
@@ -211,14 +210,7 @@ class RoundAdvance(ApiView):
         return Response(_answer(_round(held.slug), request.user))
 
 
-@extend_schema_view(
-    post=extend_schema(
-        tags=TAGS,
-        summary="Close a round: its answers become public and count (an editor)",
-        request=None,
-        responses={200: RoundSerializer, **errors(401, 403, 404, 409)},
-    )
-)
+@_round_step("Close a round: its answers become public and count (an editor)")
 class RoundClose(ApiView):
     def post(self, request: Request, slug: str) -> Response:
         held = services.round_close(slug=slug, actor=request.user)
