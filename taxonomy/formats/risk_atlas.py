@@ -448,8 +448,9 @@ def _action_records(
                         threat,
                         strength,
                         f"{label} lists {action} among the actions for this risk. "
-                        f"The {strength} strength is assumed at import, not "
-                        "judged by the project.",
+                        "The package rates no action and places none in a "
+                        f"governance layer: the {strength} strength is assumed "
+                        "at import, not judged by the project.",
                         cited,
                     )
                 )

@@ -94,3 +94,15 @@ def test_once_imported_the_page_links_the_catalogues_risks(client, graph, counte
     lede = overview.content.decode().split('class="lede"')[1].split("</p>")[0]
     assert "its one layer addresses alone" in lede
     assert "strengths and maturities were assumed at import" in lede
+
+
+def test_a_package_without_actions_shows_no_actions_section(
+    client, seeded_graph_read_only, monkeypatch
+):
+    monkeypatch.setattr(
+        "taxonomy.web.pages.frameworks.catalogue_actions",
+        lambda: {**catalogue_actions(), "actions": 0},
+    )
+    page = client.get(reverse("frameworks")).content.decode()
+    assert 'id="frameworks-actions"' not in page
+    assert 'id="frameworks-table"' in page
