@@ -123,11 +123,7 @@ class Command(BaseCommand):
             try:
                 services.mappings_check(paths=[crosswalks])
             except FixtureError as e:
-                for problem in e.problems:
-                    self.stderr.write(str(problem))
-                raise CommandError(
-                    f"{len(e.problems)} problem(s) in {crosswalks}; nothing was written"
-                ) from e
+                raise self._refused(e, crosswalks) from e
         else:
             crosswalks = None
         try:
@@ -152,11 +148,7 @@ class Command(BaseCommand):
                     **audited,
                 )
         except FixtureError as e:
-            for problem in e.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                f"{len(e.problems)} problem(s) in {path}; nothing was written"
-            ) from e
+            raise self._refused(e, path) from e
         for change in result.changes.changes:
             self.stdout.write(change.describe())
         verb = "Would apply" if dry_run else "Applied"
@@ -168,6 +160,15 @@ class Command(BaseCommand):
             self.stdout.write(write_line(result.write))
         if not dry_run and crosswalks is not None:
             report_load(self, [crosswalks], options.get("comment", ""))
+
+    def _refused(self, error: FixtureError, where: Path) -> CommandError:
+        """Each problem of fixtures refused whole, on stderr; the error to
+        raise, which says that nothing was written."""
+        for problem in error.problems:
+            self.stderr.write(str(problem))
+        return CommandError(
+            f"{len(error.problems)} problem(s) in {where}; nothing was written"
+        )
 
     def _export(self, format="yaml", out=None, taxonomy=DEFAULT_TAXONOMY, **options):
         snapshot = selectors.taxonomy_snapshot(taxonomy=taxonomy)
