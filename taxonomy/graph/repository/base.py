@@ -213,6 +213,15 @@ def _session(access: str = neo4j.WRITE_ACCESS) -> _Session:
     )
 
 
+def read_one(query: str) -> Any:
+    """The one value of a read query that returns one row of one column,
+    run on the database's readers."""
+    records, _, _ = get_driver().execute_query(
+        query, database_=database(), routing_=neo4j.RoutingControl.READ
+    )
+    return records[0][0]
+
+
 def _pick(cls: type, values: dict[str, Any]) -> Any:
     kwargs = {}
     for f in fields(cls):

@@ -17,7 +17,7 @@ from typing import Any
 import neo4j
 
 from taxonomy.graph.driver import database, get_driver
-from taxonomy.graph.repository.base import _batches, translate_errors
+from taxonomy.graph.repository.base import _batches, read_one, translate_errors
 from taxonomy.graph.repository.visibility import VARS, VISIBILITY, visible
 
 # Records a staged restore has written but not switched to, or replaced and
@@ -56,13 +56,10 @@ def journal_write_tx(tx: neo4j.ManagedTransaction, entries: Sequence[dict]) -> N
 @translate_errors
 def journal_epoch() -> str:
     """The graph's epoch (blank before its first write): records belong to it."""
-    records, _, _ = get_driver().execute_query(
+    return read_one(
         "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
-        "RETURN coalesce(m.epoch, '') AS e",
-        database_=database(),
-        routing_=neo4j.RoutingControl.READ,
+        "RETURN coalesce(m.epoch, '') AS e"
     )
-    return records[0]["e"]
 
 
 @translate_errors

@@ -18,8 +18,8 @@ from typing import Any
 import neo4j
 from django.core.cache import cache
 
-from taxonomy.graph.driver import bookmark_manager, current_target, database, get_driver
-from taxonomy.graph.repository.base import _session, translate_errors
+from taxonomy.graph.driver import bookmark_manager, current_target, get_driver
+from taxonomy.graph.repository.base import _session, read_one, translate_errors
 from taxonomy.graph.repository.visibility import META_COLUMNS, refuse_during_load
 
 _REVISION = "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) RETURN coalesce(m.revision, 0) AS r"
@@ -55,13 +55,7 @@ def bump_revision_tx(tx: neo4j.ManagedTransaction, owner: str | None = None) -> 
 @translate_errors
 def graph_revision() -> int:
     """The graph's revision number, read fresh (no token reuse)."""
-    records, _, _ = get_driver().execute_query(
-        "OPTIONAL MATCH (m:LayerwiseMeta {key: 'graph'}) "
-        "RETURN coalesce(m.revision, 0) AS r",
-        database_=database(),
-        routing_=neo4j.RoutingControl.READ,
-    )
-    return records[0]["r"]
+    return read_one(_REVISION)
 
 
 WRITE_MARK = "graph-write-mark"
