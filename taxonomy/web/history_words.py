@@ -129,6 +129,9 @@ def _judgement_parts(action: str, key: str, values, names, with_values) -> list[
     >>> "".join(p.text for p in _judgement_parts("delete", "m->t",
     ...     {"judge": "Ada", "strength": "high"}, names, False))
     'A judge withdrew a judgement of M against T'
+    >>> "".join(p.text for p in _judgement_parts("create", "m->t",
+    ...     {"judge": "Ada", "strength": "low", "round": "r", "phase": 2}, names, True))
+    'Ada gave a judgement of M against T in phase 2 of the round r (low)'
     """
     mitigation, threat = split_link_key(key)
     judge = (values or {}).get("judge") if with_values else None
@@ -139,6 +142,9 @@ def _judgement_parts(action: str, key: str, values, names, with_values) -> list[
         Part(" against "),
         _named("threat", threat, names),
     ]
+    # A revision is an entry of its own beside the phase-1 answer it revises.
+    if with_values and values and values.get("phase") == 2:
+        parts.append(Part(f" in phase 2 of the round {values.get('round', '')}"))
     if with_values and values and values.get("strength"):
         parts.append(Part(f" ({values['strength']})"))
     return parts

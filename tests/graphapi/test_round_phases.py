@@ -8,12 +8,14 @@ Neo4j (the links)."""
 from __future__ import annotations
 
 import json
+import re
 
 import krippendorff
 import numpy as np
 import pytest
 from django.urls import reverse
 
+from taxonomy.domain.kinds import link_key
 from taxonomy.models import Judge, Judgement, Round
 from tests.graphapi.test_rounds_api import (
     LINK,
@@ -180,6 +182,17 @@ def test_the_round_shows_how_the_panel_moved_and_its_alpha(
     }
     panel = _browser().get(reverse("panel", args=(LINK["mitigation"], LINK["threat"])))
     assert f"(round {revised}, phase 2)" in panel.content.decode()
+    history = _browser(people["carol"]).get(
+        reverse("history-node", args=("mitigates", link_key(*LINK.values())))
+    )
+    text = re.sub(r"<[^>]+>", "", history.content.decode())
+    assert (
+        "ada gave a judgement of Deployer liability against Guardrail removal "
+        f"in phase 2 of the round {revised} (low)"
+    ) in text
+    assert text.count("ada gave a judgement of Deployer liability") == 2
+    page = _browser().get(reverse("round", args=(revised,))).content.decode()
+    assert "2 judges answered." in page and "so far" not in page
 
 
 def test_a_round_with_one_judges_answers_says_not_enough_judgements(
