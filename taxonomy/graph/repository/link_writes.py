@@ -4,6 +4,7 @@ of ``writes`` (locks, versions, ``seen``, ``journal``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -174,6 +175,23 @@ def _check_geography_link_tx(
     _check_link_rules(tx, kind, link.member, link.body)
 
 
+def _claim_new_link_tx(
+    tx: neo4j.ManagedTransaction,
+    kind: str,
+    source: str,
+    target: str,
+    check: Callable[[], None],
+) -> None:
+    """Before a link is created: lock and require both ends, run the kind's
+    ``check``, then refuse a link that already exists (in this order: a missing
+    end or a broken rule is named before a duplicate)."""
+    _lock_endpoints(tx, kind, source, target)
+    _require_ends(tx, kind, source, target)
+    check()
+    if _lock_link(tx, kind, source, target) is not None:
+        raise AlreadyExists(kind, link_key(source, target))
+
+
 @translate_errors
 def property_link_create(
     *,
@@ -188,11 +206,9 @@ def property_link_create(
     src, rel, dst = _ends_of(kind)
 
     def work(tx: neo4j.ManagedTransaction) -> Any:
-        _lock_endpoints(tx, kind, source, target)
-        _require_ends(tx, kind, source, target)
-        _check_property_link_tx(tx, kind, record)
-        if _lock_link(tx, kind, source, target) is not None:
-            raise AlreadyExists(kind, link_key(source, target))
+        _claim_new_link_tx(
+            tx, kind, source, target, lambda: _check_property_link_tx(tx, kind, record)
+        )
         tx.run(
             f"MATCH (a:{src} {{id: $source}}), (b:{dst} {{id: $target}}) "
             f"CREATE (a)-[r:{rel}]->(b) SET r += $props, r.version = 1",
@@ -292,11 +308,13 @@ def link_create(
     src, rel, dst = _ends_of(kind)
 
     def work(tx: neo4j.ManagedTransaction) -> Link:
-        _lock_endpoints(tx, kind, source, target)
-        _require_ends(tx, kind, source, target)
-        _check_link_rules(tx, kind, source, target)
-        if _lock_link(tx, kind, source, target) is not None:
-            raise AlreadyExists(kind, link_key(source, target))
+        _claim_new_link_tx(
+            tx,
+            kind,
+            source,
+            target,
+            lambda: _check_link_rules(tx, kind, source, target),
+        )
         tx.run(
             f"MATCH (a:{src} {{id: $source}}), (b:{dst} {{id: $target}}) "
             f"CREATE (a)-[:{rel} {{version: 1}}]->(b)",
