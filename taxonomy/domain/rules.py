@@ -146,12 +146,7 @@ def taxonomy_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
             message = f"order {shown(tactic.order)} is not a whole number"
             problems.append(_at("tactic", index, "order", "vocabulary", message))
     for index, incident in enumerate(taxonomy.incidents):
-        if incident.kind not in INCIDENT_KINDS:
-            message = (
-                f"unknown incident kind {shown(incident.kind)} "
-                f"(one of {', '.join(INCIDENT_KINDS)})"
-            )
-            problems.append(_at("incident", index, "kind", "vocabulary", message))
+        problems += _unknown_kind("incident", index, incident.kind, INCIDENT_KINDS)
     problems += _geography_problems(taxonomy)
     problems += _architecture_problems(taxonomy, ids)
     for kind in (
@@ -234,6 +229,17 @@ def _steps_across(links: Iterable[Uses]) -> list[RuleProblem]:
                 )
                 problems.append(_at("uses", index, "steps", "duplicate", message))
     return problems
+
+
+def _unknown_kind(
+    kind: str, index: int, value: str, allowed: tuple[str, ...]
+) -> list[RuleProblem]:
+    """The problem of an item whose ``kind`` field is outside its vocabulary
+    ``allowed`` (none when it is inside)."""
+    if value in allowed:
+        return []
+    message = f"unknown {kind} kind {shown(value)} (one of {', '.join(allowed)})"
+    return [_at(kind, index, "kind", "vocabulary", message)]
 
 
 def _at(
@@ -372,12 +378,7 @@ def _geography_problems(taxonomy: Taxonomy) -> list[RuleProblem]:
     problems = []
     kinds = {j.id: j.kind for j in taxonomy.jurisdictions}
     for index, j in enumerate(taxonomy.jurisdictions):
-        if j.kind not in JURISDICTION_KINDS:
-            message = (
-                f"unknown jurisdiction kind {shown(j.kind)} "
-                f"(one of {', '.join(JURISDICTION_KINDS)})"
-            )
-            problems.append(_at("jurisdiction", index, "kind", "vocabulary", message))
+        problems += _unknown_kind("jurisdiction", index, j.kind, JURISDICTION_KINDS)
         if j.weight is not None and not (
             isinstance(j.weight, int | float)
             and not isinstance(j.weight, bool)
