@@ -11,6 +11,8 @@ from typing import Any
 
 from taxonomy import audit
 from taxonomy.domain.changes import Change, ChangeSet
+from taxonomy.domain.records import Taxonomy
+from taxonomy.graph import repository
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +89,29 @@ def audited(
     if "revision" in seen:
         by.copied()
     return result
+
+
+def synced(
+    desired: Taxonomy,
+    /,
+    *,
+    by: By,
+    dry_run: bool,
+    stats: repository.WriteStats | None,
+    **options: Any,
+) -> tuple[ChangeSet, int, repository.WriteStats]:
+    """Make the graph hold ``desired`` (``repository.taxonomy_sync``, given
+    ``options``), the journal of its changes stored with the write and the
+    audit table brought up to date once it committed: THE whole-taxonomy
+    write path. The changes, the revision and the write's ``stats``."""
+    stats = stats if stats is not None else repository.WriteStats()
+    changes, revision = repository.taxonomy_sync(
+        desired,
+        dry_run=dry_run,
+        journal=by.journal_of_changes(),
+        stats=stats,
+        **options,
+    )
+    if not dry_run:
+        by.copied()
+    return changes, revision, stats

@@ -15,7 +15,7 @@ from taxonomy.domain.records import Taxonomy
 from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.graph import repository
 from taxonomy.selectors.impact import coverage_impact, taxonomy_merged
-from taxonomy.services.audited import By
+from taxonomy.services.audited import By, synced
 
 
 @dataclass(frozen=True)
@@ -85,19 +85,15 @@ def taxonomy_apply(
     ``"taxonomy load (fixtures)"``); without one nothing is audited, which
     only tests and benchmarks that fill a throwaway graph should want.
     """
-    by = By(actor, channel, comment)
-    stats = stats if stats is not None else repository.WriteStats()
-    changes, revision = repository.taxonomy_sync(
+    changes, revision, stats = synced(
         taxonomy,
-        prune=prune,
+        by=By(actor, channel, comment),
         dry_run=dry_run,
+        stats=stats,
+        prune=prune,
         progress=progress,
         taxonomy=scope,
-        journal=by.journal_of_changes(),
-        stats=stats,
     )
-    if not dry_run:
-        by.copied()
     return LoadResult(changes, revision, dry_run, stats)
 
 
@@ -152,22 +148,18 @@ def taxonomy_import(
             raise FixtureError(problems)
         seen.update(before=current, after=after)
 
-    by = By(actor, channel, comment)
-    stats = stats if stats is not None else repository.WriteStats()
-    changes, revision = repository.taxonomy_sync(
+    changes, revision, stats = synced(
         taxonomy,
-        prune=prune,
+        by=By(actor, channel, comment),
         dry_run=dry_run,
+        stats=stats,
+        prune=prune,
         validate=validate,
         progress=progress,
-        stats=stats,
         settle_in_background=settle_in_background,
         # Compare (and prune) only the document's taxonomies, never the others.
         taxonomy=fixtures_yaml.taxonomy_names(taxonomy),
-        journal=by.journal_of_changes(),
     )
-    if not dry_run:
-        by.copied()
     return ImportResult(
         changes,
         revision,
