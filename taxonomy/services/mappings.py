@@ -29,6 +29,8 @@ class MappingsReport:
 
     loaded: list[MappingSet]
     skipped: list[tuple[str, str]]
+    # The file each loaded set was read from, in ``loaded``'s order.
+    files: tuple[str, ...] = ()
 
 
 def _set_summary(mapping_set: MappingSet | None) -> dict[str, Any] | None:
@@ -111,10 +113,16 @@ def mapping_set_save(
     actor: Any = None,
     comment: str = "",
     channel: str | None = "api",
+    checked: bool = False,
+    stats: repository.WriteStats | None = None,
 ) -> MappingSet:
-    """Write a whole mapping set (a new one, or one replaced with its rows) in
-    one audited transaction; return it as stored."""
-    _checked_set(mapping_set, name=mapping_set.mapping_set_id)
+    """Write a whole mapping set (a new one, or one replaced with its rows),
+    all or nothing and audited (one transaction, or a staged load past
+    ``LAYERWISE_STAGED_WRITE_ITEMS`` rows: ``stats`` says); return it as
+    stored. ``checked``: the set is already checked as this would check it
+    (``mapping_set_read_text`` returned it: the strict reader's checks)."""
+    if not checked:
+        _checked_set(mapping_set, name=mapping_set.mapping_set_id)
     missing = {
         end: [f"no threat of a taxonomy {source!r} in the graph"]
         for end in ("subject_source", "object_source")
@@ -134,6 +142,7 @@ def mapping_set_save(
         expected=expected,
         seen=seen,
         journal=None if channel is None else journal,
+        stats=stats,
     )
     by.copied()
     return result
@@ -261,18 +270,27 @@ def mappings_load(
     skipped and reported; each other set replaces the stored one of its id
     in its own transaction.
     """
-    ready, skipped, problems = [], [], []
+    ready, files, skipped, problems = [], [], [], []
     for file in _sssom_files(paths):
         try:
             ready.append(mapping_set_read_text(text=file.read_text(), name=str(file)))
+            files.append(str(file))
         except UnknownTaxonomy as e:
-            skipped.append((str(file), f"taxonomy {e.name!r} is not in the graph"))
+            skipped.append(
+                (str(file), f"it joins {e.name!r}, a catalogue the graph does not hold")
+            )
         except MappingFileError as e:
             problems += e.problems
     if problems:
         raise MappingFileError(problems)
     loaded = [
-        mapping_set_save(mapping_set=s, actor=actor, channel=channel, comment=comment)
+        mapping_set_save(
+            mapping_set=s,
+            actor=actor,
+            channel=channel,
+            comment=comment,
+            checked=True,
+        )
         for s in ready
     ]
-    return MappingsReport(loaded, skipped)
+    return MappingsReport(loaded, skipped, tuple(files))

@@ -251,7 +251,9 @@ def test_the_mappings_command_loads_lists_and_exports_a_set(two, api, tmp_path, 
     api.delete(_set_url())
     out = io.StringIO()
     call_command("mappings", "load", str(exported), stdout=out)
-    assert f"Mapping set {SET_ID}: 1 rows, atlas onto layerwise" in out.getvalue()
+    assert f"  set id: {SET_ID}\n  1 row, MITRE ATLAS onto our threats" in (
+        out.getvalue()
+    )
     listed = io.StringIO()
     call_command("mappings", "list", stdout=listed)
     assert SET_ID in listed.getvalue()

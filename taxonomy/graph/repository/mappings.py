@@ -11,6 +11,7 @@ revision and stores its audit records (``journal``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from typing import Any
@@ -24,11 +25,15 @@ from taxonomy.domain.mappings import (
     MappingSet,
     curie_local,
     local_id,
+    node_id,
     split_curie,
 )
 from taxonomy.graph.driver import database, get_driver
-from taxonomy.graph.repository.base import translate_errors
-from taxonomy.graph.repository.revision import bump_revision_tx
+from taxonomy.graph.repository import staging
+from taxonomy.graph.repository.base import _batches, _session, translate_errors
+from taxonomy.graph.repository.revision import bump_revision_tx, forget_revision_token
+from taxonomy.graph.repository.schema import ensure_schema
+from taxonomy.graph.repository.staging import WriteStats, staged_from
 from taxonomy.graph.repository.visibility import VARS, VISIBILITY, visible
 from taxonomy.graph.repository.writes import _check_version, _note, _write
 
@@ -36,6 +41,8 @@ Journal = Callable[[Any], Sequence[dict[str, Any]]] | None
 THREAT = NODE_KINDS[MAPS_TO.source].label
 _SET_FIELDS = tuple(f.name for f in fields(MappingSet) if f.name not in ("rows",))
 _ROW_PROPS = tuple(p for p in MAPS_TO.props)
+# Rows sent in one statement (of the one transaction, or of a staged batch).
+ROW_BATCH = 10_000
 
 # Readers see the sets and rows a staged load or restore lets them see
 # (``visibility``): the old ones until its switch, then its own, whose sets
@@ -179,49 +186,70 @@ def _lock_set(tx: neo4j.ManagedTransaction, set_id: str) -> dict[str, Any] | Non
     return None if row is None else row["m"]
 
 
-def _write_rows(
-    tx: neo4j.ManagedTransaction, mapping_set: MappingSet, rows: Sequence[MappingRow]
-) -> None:
-    """Create the rows' links, refusing (InvalidWrite) an end that is no
-    threat of its taxonomy."""
-    params = [_row_params(row) for row in rows]
-    # A CURIE's local part is the item's id, or its id without the
-    # "<taxonomy>:" that imports put before it (domain.mappings.node_id).
+def _ends_tx(
+    tx: neo4j.ManagedTransaction, taxonomy: str, locals_: set[str]
+) -> dict[str, str]:
+    """Each CURIE local part -> the id of the threat of ``taxonomy`` it names
+    (``domain.mappings.node_id``: the local part itself, else imports'
+    ``<taxonomy>:<local>``); a part that names none is left out.
+
+    Each candidate id is one seek of the threats' unique index (``id``), so
+    resolving a set costs its distinct ends, not its rows times the threats
+    of the taxonomy."""
     found = tx.run(
-        f"UNWIND $rows AS row "
-        f"OPTIONAL MATCH (a:{THREAT}) WHERE a.id IN [row.s, $st + ':' + row.s] "
-        "AND a.taxonomy = $st "
-        f"OPTIONAL MATCH (b:{THREAT}) WHERE b.id IN [row.o, $ot + ':' + row.o] "
-        "AND b.taxonomy = $ot "
-        "RETURN row.s AS s, row.o AS o, a IS NOT NULL AS a, b IS NOT NULL AS b",
-        rows=params,
-        st=mapping_set.subject_source,
-        ot=mapping_set.object_source,
-    ).data()
+        "UNWIND $ids AS local UNWIND [local, $t + ':' + local] AS id "
+        f"MATCH (n:{THREAT} {{id: id}}) WHERE n.taxonomy = $t "
+        "RETURN local, collect(n.id) AS ids",
+        ids=sorted(locals_),
+        t=taxonomy,
+    )
+    return {r["local"]: node_id(r["local"], taxonomy, r["ids"]) for r in found}
+
+
+def _row_ends_tx(
+    tx: neo4j.ManagedTransaction, mapping_set: MappingSet, rows: Sequence[MappingRow]
+) -> list[dict[str, Any]]:
+    """The rows' parameters with the ids of their two threats (``a``, ``b``);
+    InvalidWrite (nothing written) naming the ends that are no threat of
+    their taxonomy."""
+    params = [_row_params(row) for row in rows]
+    subjects = _ends_tx(tx, mapping_set.subject_source, {p["s"] for p in params})
+    objects = _ends_tx(tx, mapping_set.object_source, {p["o"] for p in params})
     missing = [
-        f"{r['s']!r} is no threat of {mapping_set.subject_source}"
-        for r in found
-        if not r["a"]
+        f"{p['s']!r} is no threat of {mapping_set.subject_source}"
+        for p in params
+        if p["s"] not in subjects
     ]
     missing += [
-        f"{r['o']!r} is no threat of {mapping_set.object_source}"
-        for r in found
-        if not r["b"]
+        f"{p['o']!r} is no threat of {mapping_set.object_source}"
+        for p in params
+        if p["o"] not in objects
     ]
     if missing:
         raise InvalidWrite({"rows": missing[:50]})
-    tx.run(
-        f"UNWIND $rows AS row "
-        f"MATCH (a:{THREAT}) WHERE a.id IN [row.s, $st + ':' + row.s] "
-        "AND a.taxonomy = $st "
-        f"MATCH (b:{THREAT}) WHERE b.id IN [row.o, $ot + ':' + row.o] "
-        "AND b.taxonomy = $ot "
-        "CREATE (a)-[r:MAPS_TO]->(b) SET r = row.p, r.set = $set",
-        rows=params,
-        st=mapping_set.subject_source,
-        ot=mapping_set.object_source,
-        set=mapping_set.mapping_set_id,
-    ).consume()
+    for p in params:
+        p["a"], p["b"] = subjects[p["s"]], objects[p["o"]]
+        p["p"]["set"] = mapping_set.mapping_set_id
+    return params
+
+
+# A row's link between its two threats, each found by a seek of the unique
+# index on ``id`` (PROFILE: NodeUniqueIndexSeek, no label scan).
+_CREATE_ROWS = (
+    f"UNWIND $rows AS row MATCH (a:{THREAT} {{id: row.a}}) "
+    f"MATCH (b:{THREAT} {{id: row.b}}) CREATE (a)-[r:{MAPS_TO.rel}]->(b) SET r = row.p"
+)
+
+
+def _write_rows(
+    tx: neo4j.ManagedTransaction, mapping_set: MappingSet, rows: Sequence[MappingRow]
+) -> list[dict[str, Any]]:
+    """Create the rows' links, refusing (InvalidWrite) an end that is no
+    threat of its taxonomy; the rows' parameters as written."""
+    params = _row_ends_tx(tx, mapping_set, rows)
+    for batch in _batches(params, ROW_BATCH):
+        tx.run(_CREATE_ROWS, rows=batch).consume()
+    return params
 
 
 def _read_set_tx(tx: neo4j.ManagedTransaction, set_id: str) -> MappingSet:
@@ -229,6 +257,42 @@ def _read_set_tx(tx: neo4j.ManagedTransaction, set_id: str) -> MappingSet:
     if record is None:
         raise NotFound("mapping_set", set_id)
     return _set_of(record["m"], record["rows"])
+
+
+def _stored(
+    mapping_set: MappingSet,
+    props: dict[str, Any],
+    version: int,
+    params: Sequence[dict[str, Any]],
+) -> MappingSet:
+    """The set as a read would return it, built from what the write stored
+    (the same ``_set_of`` over the same properties), without reading back
+    rows the write has just sent."""
+    return _set_of(
+        {**props, "id": mapping_set.mapping_set_id, "version": version},
+        [{"s": p["a"], "o": p["b"], "p": p["p"]} for p in params],
+    )
+
+
+def _current_tx(
+    tx: neo4j.ManagedTransaction,
+    mapping_set: MappingSet,
+    current: dict[str, Any] | None,
+    create_only: bool,
+    expected: set[int] | None,
+) -> MappingSet | None:
+    """The stored set of the same id (None if new), checked against
+    ``create_only`` and ``expected``."""
+    if current is None:
+        return None
+    if create_only:
+        raise AlreadyExists("mapping_set", mapping_set.mapping_set_id)
+    before = _read_set_tx(tx, mapping_set.mapping_set_id)
+    if expected is not None:
+        _check_version(
+            "mapping_set", mapping_set.mapping_set_id, before.version, expected
+        )
+    return before
 
 
 @translate_errors
@@ -239,40 +303,124 @@ def mapping_set_replace(
     expected: set[int] | None = None,
     seen: dict[str, Any] | None = None,
     journal: Journal = None,
+    stats: WriteStats | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MappingSet:
-    """Write a whole set, replacing the one of its id (rows and metadata), in
-    one transaction; return it as stored. ``create_only`` refuses an existing
-    id (AlreadyExists). ``seen`` gets the set ``before`` (None if new) and
-    the graph ``revision``."""
+    """Write a whole set, replacing the one of its id (rows and metadata), all
+    or nothing; return it as stored. ``create_only`` refuses an existing id
+    (AlreadyExists). ``seen`` gets the set ``before`` (None if new) and the
+    graph ``revision``; ``stats`` how the write went.
 
-    def work(tx: neo4j.ManagedTransaction) -> MappingSet:
-        current = _lock_set(tx, mapping_set.mapping_set_id)
-        before = None
-        if current is not None:
-            if create_only:
-                raise AlreadyExists("mapping_set", mapping_set.mapping_set_id)
-            before = _read_set_tx(tx, mapping_set.mapping_set_id)
-            if expected is not None:
-                _check_version(
-                    "mapping_set", mapping_set.mapping_set_id, before.version, expected
-                )
+    Up to ``LAYERWISE_STAGED_WRITE_ITEMS`` rows are written in ONE
+    transaction; a larger set, as a large taxonomy is, as a staged load
+    (``staging.py``): its rows in bounded transactions readers do not see,
+    then one small switch, so a failure still leaves the graph as it was.
+    """
+    stats = stats if stats is not None else WriteStats()
+    started = time.monotonic()
+    stats.items = len(mapping_set.rows)
+    try:
+        if len(mapping_set.rows) > staged_from():
+            stats.staged = True
+            return _staged_replace(
+                mapping_set, create_only, expected, seen, journal, stats, progress
+            )
+
+        def work(tx: neo4j.ManagedTransaction) -> MappingSet:
+            current = _lock_set(tx, mapping_set.mapping_set_id)
+            before = _current_tx(tx, mapping_set, current, create_only, expected)
+            if before is not None:
+                tx.run(
+                    "MATCH ()-[r:MAPS_TO {set: $id}]->() DELETE r",
+                    id=mapping_set.mapping_set_id,
+                ).consume()
+            version = 1 if before is None else before.version + 1
+            props = _set_props(mapping_set, _prefixes(mapping_set, current))
             tx.run(
-                "MATCH ()-[r:MAPS_TO {set: $id}]->() DELETE r",
+                f"MERGE (m:{MAPPING_SET_LABEL} {{id: $id}}) SET m = $props, m.id = $id",
                 id=mapping_set.mapping_set_id,
+                props={**props, "version": version},
             ).consume()
+            params = _write_rows(tx, mapping_set, mapping_set.rows)
+            revision = bump_revision_tx(tx)
+            _note(seen, before=before, revision=revision)
+            return _stored(mapping_set, props, version, params)
+
+        stats.transactions = 1
+        return _write(work, journal)
+    finally:
+        stats.seconds = time.monotonic() - started
+
+
+def _staged_replace(
+    mapping_set: MappingSet,
+    create_only: bool,
+    expected: set[int] | None,
+    seen: dict[str, Any] | None,
+    journal: Journal,
+    stats: WriteStats,
+    progress: Callable[[int, int], None] | None,
+) -> MappingSet:
+    """``mapping_set_replace`` of a set too large for one transaction.
+
+    With the graph locked (no other write until the load ends), the stored
+    set is read and the rows' ends resolved; then the staged load marks the
+    old rows ``_drop`` and creates the new ones marked ``_load``, with their
+    audit records, a batch a transaction; its switch writes the set's node
+    (metadata, version) and the revision. Settling and undoing are the
+    staged load's own: ``_drop`` links go, or ``_load`` links go and the
+    marks are lifted.
+    """
+    set_id = mapping_set.mapping_set_id
+    ensure_schema()
+    load_id, token = staging.lock(f"a write of mapping set {set_id}", 0)
+
+    def prepare(tx: neo4j.ManagedTransaction) -> tuple:
+        row = tx.run(
+            f"MATCH (m:{MAPPING_SET_LABEL} {{id: $id}}) RETURN properties(m) AS m",
+            id=set_id,
+        ).single()
+        current = None if row is None else row["m"]
+        before = _current_tx(tx, mapping_set, current, create_only, expected)
+        return current, before, _row_ends_tx(tx, mapping_set, mapping_set.rows)
+
+    try:
+        with staging.Heartbeat(token), _session(neo4j.READ_ACCESS) as session:
+            current, before, params = session.execute_whole_read(prepare)
         version = 1 if before is None else before.version + 1
         props = _set_props(mapping_set, _prefixes(mapping_set, current))
+        stored = _stored(mapping_set, props, version, params)
+        _note(seen, before=before, revision=load_id)
+        entries = list(journal(stored)) if journal is not None else []
+    except BaseException:
+        staging.unlock(token)
+        raise
+
+    def write(load: staging.Load) -> None:
+        load.until_done(
+            f"MATCH ()-[r:{MAPS_TO.rel} {{set: $set}}]->() WHERE r._drop IS NULL "
+            "WITH r LIMIT $batch SET r._drop = $load RETURN count(r) AS n",
+            set=set_id,
+        )
+        load.rows(_CREATE_ROWS + ", r._load = $load", params, counted=True)
+        load.rows(
+            "UNWIND $rows AS row CREATE (a:AuditRecord) SET a = row", entries, False
+        )
+
+    def switch(tx: neo4j.ManagedTransaction) -> None:
         tx.run(
             f"MERGE (m:{MAPPING_SET_LABEL} {{id: $id}}) SET m = $props, m.id = $id",
-            id=mapping_set.mapping_set_id,
+            id=set_id,
             props={**props, "version": version},
         ).consume()
-        _write_rows(tx, mapping_set, mapping_set.rows)
-        revision = bump_revision_tx(tx)
-        _note(seen, before=before, revision=revision)
-        return _read_set_tx(tx, mapping_set.mapping_set_id)
 
-    return _write(work, journal)
+    try:
+        staging.run_load(
+            load_id, token, stats, progress, len(params), write, then=switch
+        )
+    finally:
+        forget_revision_token()
+    return stored
 
 
 @translate_errors
@@ -339,13 +487,10 @@ def mapping_row_write(
         if before is not None:
             s, o = (local_id(c) for c in (before.subject_id, before.object_id))
             tx.run(
-                f"MATCH (a:{THREAT})-[r:MAPS_TO {{set: $set}}]->(b:{THREAT}) "
-                "WHERE a.id IN [$s, $st + ':' + $s] AND a.taxonomy = $st "
-                "AND b.id IN [$o, $ot + ':' + $o] AND b.taxonomy = $ot DELETE r",
-                s=s,
-                o=o,
-                st=current.subject_source,
-                ot=current.object_source,
+                f"MATCH (a:{THREAT} {{id: $a}})-[r:MAPS_TO {{set: $set}}]->"
+                f"(b:{THREAT} {{id: $b}}) DELETE r",
+                a=_ends_tx(tx, current.subject_source, {s}).get(s),
+                b=_ends_tx(tx, current.object_source, {o}).get(o),
                 set=mapping_set_id,
             ).consume()
         stored = None

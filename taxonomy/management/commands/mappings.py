@@ -9,13 +9,44 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy import services
 from taxonomy.domain.errors import GraphError, MappingFileError
+from taxonomy.domain.mappings import MappingSet
 from taxonomy.formats.sssom import write_sssom
 from taxonomy.selectors.mappings import mapping_set_detail, mapping_set_list
+from taxonomy.web.present.crosswalks import catalogue_title
 
 
 def mappings_dir() -> Path:
     """Where the project's own mapping sets live: fixtures/mappings/."""
     return settings.FIXTURES_DIR / "mappings"
+
+
+def _plural(n: int, word: str) -> str:
+    """``n`` ``word``s in words.
+
+    >>> _plural(1, "row"), _plural(72, "row")
+    ('1 row', '72 rows')
+    """
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _joins(mapping_set: MappingSet) -> str:
+    """The two catalogues a set joins, as readers know them.
+
+    >>> _joins(MappingSet("x", "atlas", "layerwise"))
+    'MITRE ATLAS onto our threats'
+    """
+    subject, obj = mapping_set.subject_source, mapping_set.object_source
+    return f"{catalogue_title(subject)} onto {catalogue_title(obj)}"
+
+
+def _described(mapping_set: MappingSet) -> list[str]:
+    """A set's lines: its title, its id, its rows and the catalogues it joins."""
+    title = mapping_set.mapping_set_title or _joins(mapping_set)
+    return [
+        f'Mapping set "{title}"',
+        f"  set id: {mapping_set.mapping_set_id}",
+        f"  {_plural(len(mapping_set.rows), 'row')}, {_joins(mapping_set)}",
+    ]
 
 
 def report_load(command: BaseCommand, paths: list[Path], comment: str = "") -> None:
@@ -29,16 +60,22 @@ def report_load(command: BaseCommand, paths: list[Path], comment: str = "") -> N
         raise CommandError(
             f"{len(e.problems)} problem(s) in the mapping sets; none was written"
         ) from e
-    for mapping_set in report.loaded:
-        command.stdout.write(
-            f"Mapping set {mapping_set.mapping_set_id}: {len(mapping_set.rows)} rows, "
-            f"{mapping_set.subject_source} onto {mapping_set.object_source}"
-        )
+    for mapping_set, file in zip(report.loaded, report.files, strict=True):
+        first, *rest = _described(mapping_set)
+        command.stdout.write(f"Loaded {first[0].lower()}{first[1:]}")
+        command.stdout.write(f"  from {file}")
+        for line in rest:
+            command.stdout.write(line)
     for path, reason in report.skipped:
         command.stdout.write(
-            f"Skipped {path}: {reason}; load it with `manage.py mappings load` "
-            "once that taxonomy is imported"
+            f"Skipped {path}: {reason}; import that catalogue, then run "
+            "`manage.py mappings load` again"
         )
+    rows = sum(len(s.rows) for s in report.loaded)
+    command.stdout.write(
+        f"Loaded: {_plural(len(report.loaded), 'mapping set')} "
+        f"({_plural(rows, 'row')}), {len(report.skipped)} skipped"
+    )
 
 
 class Command(BaseCommand):
@@ -75,8 +112,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote {out}")
 
     def _list(self, **options):
-        for mapping_set in mapping_set_list():
+        sets = mapping_set_list()
+        for mapping_set in sets:
+            for line in _described(mapping_set):
+                self.stdout.write(line)
+        if not sets:
             self.stdout.write(
-                f"{mapping_set.mapping_set_id}\t{mapping_set.subject_source} -> "
-                f"{mapping_set.object_source}\t{len(mapping_set.rows)} rows"
+                "No mapping set in the graph; load one with `manage.py mappings load`"
             )

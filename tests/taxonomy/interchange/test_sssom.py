@@ -326,7 +326,10 @@ def test_a_set_whose_taxonomy_is_not_loaded_is_skipped_and_said(
     report = _load(tmp_path, CANONICAL)
     assert report.loaded == []
     assert report.skipped == [
-        (str(tmp_path / "atlas.sssom.tsv"), "taxonomy 'atlas' is not in the graph")
+        (
+            str(tmp_path / "atlas.sssom.tsv"),
+            "it joins 'atlas', a catalogue the graph does not hold",
+        )
     ]
     assert repository.mapping_sets_read() == []
 
