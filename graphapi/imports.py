@@ -14,9 +14,12 @@ from graphapi.formats import YAML_PARSERS
 from taxonomy import services
 from taxonomy.formats import document_json, fixtures_yaml
 from taxonomy.formats.common import DEFAULT_STRENGTH
+from taxonomy.formats.risk_atlas import DISTRIBUTION, risk_atlas_catalogue_file
 
 CATALOGUE_MEDIA_TYPES = {"application/json", *(p.media_type for p in YAML_PARSERS)}
 YAML_MEDIA_TYPES = {p.media_type for p in YAML_PARSERS}
+# The format that reads a catalogue of the installed AI Atlas Nexus package.
+RISK_ATLAS = "risk-atlas"
 
 Progress = Callable[[int, int], None]
 
@@ -32,8 +35,21 @@ def media_type_of(content_type: str | None) -> str:
 
 def check_media_type(query: dict[str, Any], media_type: str) -> None:
     """Refuse (415) a body the import's format cannot read, before any work."""
-    if query["format"] != "fixtures" and media_type not in CATALOGUE_MEDIA_TYPES:
+    if query["format"] in ("fixtures", RISK_ATLAS):
+        return
+    if media_type not in CATALOGUE_MEDIA_TYPES:
         raise UnsupportedMediaType(media_type)
+
+
+def check_body(query: dict[str, Any], body: bytes) -> None:
+    """Refuse (400) a body sent with ``risk-atlas``, which reads the installed
+    package: a file sent in the belief it is imported would be ignored."""
+    if query["format"] == RISK_ATLAS and body.strip():
+        raise MalformedRequest(
+            f"format {RISK_ATLAS} imports the catalogue from the installed "
+            f"{DISTRIBUTION} package: send no body, name the catalogue with "
+            "catalogue="
+        )
 
 
 def run_import(
@@ -47,10 +63,17 @@ def run_import(
 ) -> dict[str, Any]:
     """Import ``body`` as ``query`` (ImportQuerySerializer's data) says; the
     answer's document. Raises what the import raises, having written nothing."""
-    if query["format"] != "fixtures":
+    if query["format"] == RISK_ATLAS:
+        check_body(query, body)
+        catalogue = query["catalogue"]
+        # The package's own file, as ``manage.py import_risk_atlas`` reads it.
+        data = risk_atlas_catalogue_file(catalogue).read_bytes()
         return _catalogue_import(
-            query, media_type, body, actor, progress, settle_in_background
+            query, data, actor, progress, settle_in_background, catalogue=catalogue
         )
+    if query["format"] != "fixtures":
+        check_media_type(query, media_type)
+        return _catalogue_import(query, body, actor, progress, settle_in_background)
     # Both read as streams: an item at a time is built, checked, kept.
     if media_type in YAML_MEDIA_TYPES:
         taxonomy = fixtures_yaml.load_fixture_text(_text(body))
@@ -84,17 +107,17 @@ def _text(body: bytes) -> str:
 
 def _catalogue_import(
     query: dict[str, Any],
-    media_type: str,
-    body: bytes,
+    data: bytes,
     actor: Any,
     progress: Progress | None,
     settle_in_background: bool,
+    **options: Any,
 ) -> dict[str, Any]:
-    """An ATLAS file or STIX bundle, handed to the parser as the raw body."""
-    check_media_type(query, media_type)
+    """An ATLAS file, a STIX bundle (the raw body) or an AI Atlas Nexus
+    catalogue (its file, ``catalogue`` in ``options``), handed to the parser."""
     result = services.catalogue_import(
         format=query["format"],
-        data=body,
+        data=data,
         taxonomy=query.get("taxonomy"),
         layer_map=query.get("layer_map"),
         default_strength=query.get("default_strength", DEFAULT_STRENGTH),
@@ -104,6 +127,7 @@ def _catalogue_import(
         channel="api",
         progress=progress,
         settle_in_background=settle_in_background,
+        **options,
     )
     report = result.report
     return {

@@ -86,8 +86,8 @@ export = extend_schema(
 )
 import_ = extend_schema(
     tags=["import/export"],
-    summary="Import a fixture file or document, a MITRE ATLAS file or a STIX 2.1 "
-    "bundle, all or nothing",
+    summary="Import a fixture file or document, a MITRE ATLAS file, a STIX 2.1 "
+    "bundle or an AI Atlas Nexus catalogue, all or nothing",
     description="`format=fixtures` (the default): one fixture file (YAML) or the "
     "canonical document (JSON), validated like `manage.py taxonomy validate`: any "
     "problem (422, each with its line for YAML and its field) writes nothing; YAML "
@@ -107,6 +107,13 @@ import_ = extend_schema(
     "first among its warnings. The API does not check ATLAS bodies against "
     "MITRE's JSON Schema (`manage.py import_atlas` does). The answer lists the "
     "changes and a summary per kind.\n\n"
+    "`format=risk-atlas` with `catalogue=NAME` (e.g. `nist-ai-600-1`) imports "
+    "that catalogue of IBM's AI Atlas Nexus from the package installed beside "
+    "the server, as `manage.py import_risk_atlas NAME` does (NIST AI 600-1's "
+    "suggested actions become its mitigations): the request has no body (a "
+    "body is 400); it takes the options, checks and answer of atlas and stix, "
+    "is audited as channel `api` and has a dry run. A catalogue the package "
+    "does not define is 422 naming those it does.\n\n"
     "A body larger than `LAYERWISE_IMPORT_JOB_BYTES` (1 MiB by default), or "
     "sent with `Prefer: respond-async`, is not imported within the request: it "
     "is accepted with 202 and run as a job by the task worker (see "
@@ -147,7 +154,7 @@ import_ = extend_schema(
                 resource_type_field_name=None,
             ),
             description="Applied or dry run: ImportResult for fixtures, "
-            "CatalogueImportResult for atlas and stix.",
+            "CatalogueImportResult for atlas, stix and risk-atlas.",
         ),
         202: OpenApiResponse(
             jobs.JobSerializer,

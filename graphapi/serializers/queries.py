@@ -26,6 +26,7 @@ from taxonomy.domain.scenario_params import SCENARIO_PARAMS, ScenarioParam
 from taxonomy.formats.common import REMOVAL_FLOOR, REMOVAL_SHARE
 from taxonomy.formats.navigator import DEFAULT_DOMAIN, DOMAINS
 from taxonomy.formats.registry import API, export_option_problems, formats_on
+from taxonomy.formats.risk_atlas import CATALOGUES
 
 
 class TaxonomyQuerySerializer(serializers.Serializer):
@@ -365,8 +366,11 @@ class LayerMapField(serializers.CharField):
         return {str(k): v.strip() for k, v in value.items()}
 
 
-IMPORT_FORMATS = ["fixtures", "atlas", "stix"]
+IMPORT_FORMATS = ["fixtures", "atlas", "stix", "risk-atlas"]
 CATALOGUE_ONLY = ("taxonomy", "default_strength", "layer_map", "allow_removals")
+# The AI Atlas Nexus catalogues the project names (any other taxonomy id of
+# the package is taken too): what the API's help lists.
+RISK_ATLAS_NAMED = ", ".join(CATALOGUES)
 
 
 class ImportQuerySerializer(serializers.Serializer):
@@ -376,8 +380,19 @@ class ImportQuerySerializer(serializers.Serializer):
         default="fixtures",
         help_text="fixtures: a fixture file (YAML) or the canonical document "
         "(JSON); atlas: a MITRE ATLAS distribution file (ATLAS.yaml); stix: a "
-        "STIX 2.1 bundle (JSON). atlas and stix replace what the graph holds of "
-        "the taxonomy they import and touch no other.",
+        "STIX 2.1 bundle (JSON); risk-atlas: a catalogue of IBM's AI Atlas "
+        "Nexus, read from the installed package (named by `catalogue`, sent "
+        "with no body). atlas, stix and risk-atlas replace what the graph holds "
+        "of the taxonomy they import and touch no other.",
+    )
+    catalogue = serializers.RegexField(
+        r"^[a-z0-9][a-z0-9._-]*$",
+        max_length=100,
+        required=False,
+        help_text="risk-atlas only, and required there: the AI Atlas Nexus "
+        f"catalogue to import ({RISK_ATLAS_NAMED}, or another taxonomy id of "
+        "the installed package), as `manage.py import_risk_atlas CATALOGUE`. "
+        "One the package does not define is 422 naming those it does.",
     )
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Report the changes and write nothing."
@@ -390,27 +405,30 @@ class ImportQuerySerializer(serializers.Serializer):
     )
     taxonomy = TaxonomyField(
         required=False,
-        help_text="atlas and stix only: the taxonomy to import as (ATLAS default "
-        "`atlas`; STIX default the name the bundle carries). Not the seed's name.",
+        help_text="atlas, stix and risk-atlas only: the taxonomy to import as "
+        "(ATLAS default `atlas`; STIX default the name the bundle carries; "
+        "risk-atlas default the catalogue's name). Not the seed's name.",
     )
     default_strength = serializers.ChoiceField(
         STRENGTHS,
         required=False,
-        help_text="atlas and stix only: the strength of a MITIGATES link the "
-        "file gives none (default medium).",
+        help_text="atlas, stix and risk-atlas only: the strength of a MITIGATES "
+        "link the file gives none (default medium).",
     )
     layer_map = LayerMapField(
         required=False,
         max_length=20000,
-        help_text='atlas and stix only: a JSON object such as {"Policy": '
-        '"institutional"} sending a category or mitigation id to an existing '
-        "layer of any taxonomy. An unknown layer is 422 and writes nothing.",
+        help_text='atlas, stix and risk-atlas only: a JSON object such as {"Policy": '
+        '"institutional"} sending a category or mitigation id (risk-atlas: an '
+        "action id or AI RMF function, Govern, Map, Measure or Manage) to an "
+        "existing layer of any taxonomy. An unknown layer is 422 and writes "
+        "nothing.",
     )
     allow_removals = serializers.BooleanField(
         required=False,
-        help_text="atlas and stix only: import even if it removes more than "
-        f"{REMOVAL_SHARE:.0%} of a kind (and more than {REMOVAL_FLOOR} items) "
-        "of what the graph holds of the taxonomy; otherwise such an import is "
+        help_text="atlas, stix and risk-atlas only: import even if it removes "
+        f"more than {REMOVAL_SHARE:.0%} of a kind (and more than {REMOVAL_FLOOR} "
+        "items) of what the graph holds of the taxonomy; otherwise such an import is "
         "409 (a truncated file?) and writes nothing.",
     )
 
@@ -418,12 +436,19 @@ class ImportQuerySerializer(serializers.Serializer):
         if data["format"] == "fixtures":
             # initial_data: a query string's absent boolean still reads False
             misplaced = [name for name in CATALOGUE_ONLY if name in self.initial_data]
-            message = "only for format atlas or stix"
+            message = "only for format atlas, stix or risk-atlas"
         else:
             misplaced = ["prune"] if "prune" in self.initial_data else []
-            message = "only for format fixtures (atlas and stix always replace)"
-        if misplaced:
-            raise serializers.ValidationError({name: [message] for name in misplaced})
+            message = (
+                "only for format fixtures (atlas, stix and risk-atlas always replace)"
+            )
+        errors = {name: [message] for name in misplaced}
+        if "catalogue" in self.initial_data and data["format"] != "risk-atlas":
+            errors["catalogue"] = ["only for format risk-atlas"]
+        if data["format"] == "risk-atlas" and not data.get("catalogue"):
+            errors["catalogue"] = ["required for format risk-atlas"]
+        if errors:
+            raise serializers.ValidationError(errors)
         return data
 
 

@@ -1,5 +1,6 @@
 """Whole taxonomies: the ones the graph holds, the graph for visualisation, and
-export and import in the fixture, ATLAS, STIX, Navigator, GraphML and CSV formats."""
+export and import in the fixture, ATLAS, STIX, Navigator, GraphML and CSV formats
+(and import of the AI Atlas Nexus catalogues of the installed package)."""
 
 from __future__ import annotations
 
@@ -131,6 +132,7 @@ class ImportView(ApiView):
             request.data  # noqa: B018
         media_type = imports.media_type_of(request.content_type)
         imports.check_media_type(query, media_type)
+        imports.check_body(query, body)
         if jobs.runs_as_job(len(body), request.headers.get("Prefer")):
             job = jobs.start(query, media_type, body, request.user)
             document = job_document(job)

@@ -165,13 +165,14 @@ class ImportSummaryRowSerializer(serializers.Serializer):
 
 
 class CatalogueImportResultSerializer(serializers.Serializer):
-    """What an ATLAS or STIX import read and changed (``import_atlas`` prints it)."""
+    """What an ATLAS, STIX or AI Atlas Nexus import read and changed
+    (``import_atlas`` prints it)."""
 
     dry_run = serializers.BooleanField()
     revision = serializers.IntegerField(
         help_text="The graph revision after the import."
     )
-    format = serializers.ChoiceField(["atlas", "stix"])
+    format = serializers.ChoiceField(["atlas", "stix", "risk-atlas"])
     write = WriteStatsSerializer()
     taxonomy = serializers.CharField(help_text="The taxonomy imported.")
     title = serializers.CharField(help_text="What the file calls itself.")
