@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -241,6 +243,14 @@ NEO4J_TEST_USER = envstr("NEO4J_TEST_USER", "neo4j")
 NEO4J_TEST_PASSWORD = envsecret("NEO4J_TEST_PASSWORD")
 
 NEO4J_HOME = VAR_DIR / "neo4j"
+# A parallel test run (``pytest -n 2``, as ``make test`` runs it) gives each
+# worker but the first test servers of its own: worker gwN takes the test
+# ports plus 10 x N and directories of its own, and whatever a test starts
+# (a server, a command, a task worker) inherits the worker's environment, so
+# reaches the same servers.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+TEST_WORKER = int(_worker[2:]) if re.fullmatch(r"gw\d+", _worker) else 0
+_TEST_DIR_SUFFIX = f"-gw{TEST_WORKER}" if TEST_WORKER else ""
 # Memory of a local server, in bytes; None = derived (taxonomy.graph.server):
 # the dev heap is a quarter of the machine's memory within 512 MiB..4 GiB, one
 # transaction may hold half the heap, all transactions together 70% of it.
@@ -255,8 +265,11 @@ NEO4J_LOCAL_INSTANCES = {
         "tx_total_max": envsize("LAYERWISE_NEO4J_TX_TOTAL_MAX"),
     },
     "test": {
-        "dir": Path(envstr("LAYERWISE_NEO4J_TEST_DIR", str(VAR_DIR / "neo4j-test"))),
-        "port": envint("LAYERWISE_NEO4J_TEST_PORT", 7688),
+        "dir": Path(
+            envstr("LAYERWISE_NEO4J_TEST_DIR", str(VAR_DIR / "neo4j-test"))
+            + _TEST_DIR_SUFFIX
+        ),
+        "port": envint("LAYERWISE_NEO4J_TEST_PORT", 7688) + 10 * TEST_WORKER,
         "heap": envsize("LAYERWISE_NEO4J_TEST_HEAP", 512 * 1024**2),
         "pagecache": envstr("LAYERWISE_NEO4J_TEST_PAGECACHE", "128m"),
         "tx_max": envsize("LAYERWISE_NEO4J_TEST_TX_MAX", 32 * 1024**2),
@@ -405,7 +418,7 @@ CACHES = {
 # The Redis the tests and benchmarks start themselves (config/redis_server.py):
 # Debian's build unpacked by `make` under var/redis/root/, 127.0.0.1 only.
 REDIS_HOME = VAR_DIR / "redis"
-LAYERWISE_REDIS_TEST_PORT = envint("LAYERWISE_REDIS_TEST_PORT", 6391)
+LAYERWISE_REDIS_TEST_PORT = envint("LAYERWISE_REDIS_TEST_PORT", 6391) + 10 * TEST_WORKER
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

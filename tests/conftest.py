@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -39,13 +40,21 @@ def _fast_password_hasher():
 
 @pytest.fixture(scope="session")
 def neo4j_server(_test_graph_target):
-    """The real Neo4j test server, started if it is not running, with the schema."""
+    """The real Neo4j test server, started if it is not running, with the schema.
+
+    In CI a server this session started is stopped at its end, as ``make
+    test`` stops the first one (the other workers of a parallel run start
+    their own)."""
+    started = None
     if _test_graph_target.managed_instance:
-        server.start(
-            server.instance(_test_graph_target.managed_instance), echo=lambda _: None
-        )
+        inst = server.instance(_test_graph_target.managed_instance)
+        started = inst if server.pid(inst) is None else None
+        server.start(inst, echo=lambda _: None)
     repository.schema_apply()
-    return _test_graph_target
+    yield _test_graph_target
+    if started is not None and os.environ.get("CI"):
+        driver.close_driver()
+        server.stop(started, echo=lambda _: None)
 
 
 @pytest.fixture
@@ -60,12 +69,30 @@ def graph(neo4j_server, db):
     repository.graph_clear()
 
 
+# The seed as the first load of the session left the graph (nodes, links,
+# their properties): later seeds are written back from it in one transaction,
+# about half the time of a load (tests/test_shared_seed.py holds the two
+# equal).
+_seed_snapshot: dict[str, list] = {}
+
+
+def seed_graph() -> None:
+    """Make the graph hold the seed taxonomy of fixtures/, exactly as
+    ``taxonomy load`` leaves it (the first time by loading it)."""
+    if not _seed_snapshot:
+        repository.graph_clear()
+        services.taxonomy_load(path=settings.FIXTURES_DIR)
+        _seed_snapshot.update(repository.graph_snapshot())
+    else:
+        repository.graph_restore(_seed_snapshot)
+
+
 @pytest.fixture
 def seeded_graph(graph):
-    """The test graph holding the seed taxonomy of fixtures/, loaded for this
-    test alone: for a test that writes (one that only reads takes
+    """The test graph holding the seed taxonomy of fixtures/, for this test
+    alone: for a test that writes (one that only reads takes
     ``seeded_graph_read_only``)."""
-    services.taxonomy_load(path=settings.FIXTURES_DIR)
+    seed_graph()
     return graph
 
 
@@ -84,8 +111,7 @@ def shared_seed_enter(extra: Callable[[], object] | None = None) -> bool:
         or repository.graph_fingerprint() != _shared_seed["fingerprint"]
     )
     if loaded:
-        repository.graph_clear()
-        services.taxonomy_load(path=settings.FIXTURES_DIR)
+        seed_graph()
         if extra is not None:
             extra()
         _shared_seed.update(fingerprint=repository.graph_fingerprint(), extra=extra)

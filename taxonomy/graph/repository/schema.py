@@ -197,6 +197,61 @@ def graph_clear() -> None:
 
 
 @translate_errors
+def graph_snapshot() -> dict[str, list]:
+    """Every node (labels, properties) and relationship (type, properties,
+    ends by position in the node list), for ``graph_restore`` to write the
+    same graph again: the tests' seed, loaded once a session and then
+    restored for each test that changes it. Reads everything: for
+    test-sized graphs only."""
+    with _session(neo4j.READ_ACCESS) as session:
+        rows = session.run(
+            "MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, "
+            "properties(n) AS p"
+        ).values()
+        links = session.run(
+            "MATCH (a)-[r]->(b) RETURN elementId(a) AS a, type(r) AS type, "
+            "elementId(b) AS b, properties(r) AS p"
+        ).values()
+    position = {row[0]: i for i, row in enumerate(rows)}
+    return {
+        "nodes": [{"labels": labels, "p": p} for _, labels, p in rows],
+        "links": [
+            {"a": position[a], "type": kind, "b": position[b], "p": p}
+            for a, kind, b, p in links
+        ],
+    }
+
+
+@translate_errors
+def graph_restore(snapshot: dict[str, list]) -> None:
+    """Empty the graph and write ``snapshot`` (``graph_snapshot``) in one
+    transaction: the same labels, types and properties, but a new epoch (and
+    time) in the revision meta node, as a load into an emptied graph gives,
+    so no answer cached for another graph at the same revision is served for
+    this one (test servers only)."""
+    graph_clear()
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        tx.run(
+            "UNWIND $nodes AS row CREATE (n:$(row.labels)) SET n = row.p "
+            "WITH collect(n) AS nodes "
+            "UNWIND $links AS link "
+            "WITH nodes[link.a] AS a, nodes[link.b] AS b, link "
+            "CREATE (a)-[r:$(link.type)]->(b) SET r = link.p",
+            nodes=snapshot["nodes"],
+            links=snapshot["links"],
+        ).consume()
+        tx.run(
+            "MATCH (m:LayerwiseMeta {key: 'graph'}) "
+            "SET m.epoch = randomUUID(), m.updated_at = datetime()"
+        ).consume()
+
+    with _session() as session:
+        session.execute_write(work)
+    forget_revision_token()
+
+
+@translate_errors
 def graph_fingerprint() -> str:
     """A digest of every node and relationship, with their labels, types and
     properties (the revision meta node's too), to tell whether a graph is
