@@ -64,33 +64,38 @@ def alpha_reading(alpha: float) -> str:
     return "too little to rely on"
 
 
-def _value(alpha: float) -> str:
-    return f"{alpha:.2f} ({alpha_reading(alpha)})"
+def _value(alpha: float | None, when: str = "", missing: str = "") -> str:
+    """'0.50 after phase 1 (too little to rely on)', or ``missing`` and when."""
+    if alpha is None:
+        return f"{missing} {when}"
+    return f"{alpha:.2f} {when} ({alpha_reading(alpha)})".replace("  ", " ")
 
 
 def alpha_words(alphas: Mapping[str, float | None], *, revised: bool) -> str:
-    """The round's alpha after phase 1 and now, or why it cannot be computed.
+    """The round's alpha, named, after phase 1 and with the phase-2
+    revisions, or why it cannot be computed.
 
     ``revised``: whether any judge revised in phase 2 (else one value).
 
     >>> alpha_words({"phase_1": 0.5, "latest": 0.85}, revised=True)
-    'After phase 1 it was 0.50 (too little to rely on); now it is 0.85 (agreement to rely on).'
+    "Krippendorff's alpha: 0.50 after phase 1 (too little to rely on); 0.85 with the phase-2 revisions (agreement to rely on)."
     >>> alpha_words({"phase_1": 0.9, "latest": 0.9}, revised=False)
-    'It is 0.90 (agreement to rely on).'
+    "Krippendorff's alpha: 0.90 (agreement to rely on)."
     >>> alpha_words({"phase_1": None, "latest": None}, revised=False)
-    'Not enough judgements to compute it: it needs at least two judges who answered the same link, and answers that are not all the same.'
+    "Not enough judgements to compute Krippendorff's alpha: it needs at least two judges who answered the same link, and answers that are not all the same."
     """
     first, latest = alphas.get("phase_1"), alphas.get("latest")
     if latest is None and first is None:
         return (
-            "Not enough judgements to compute it: it needs at least two judges "
-            "who answered the same link, and answers that are not all the same."
+            "Not enough judgements to compute Krippendorff's alpha: it needs at "
+            "least two judges who answered the same link, and answers that are "
+            "not all the same."
         )
     if not revised or first == latest:
-        return f"It is {_value(latest)}." if latest is not None else ""
-    was = _value(first) if first is not None else "not computable"
-    now = _value(latest) if latest is not None else "not computable"
-    return f"After phase 1 it was {was}; now it is {now}."
+        return f"Krippendorff's alpha: {_value(latest)}." if latest is not None else ""
+    was = _value(first, "after phase 1", "not computable")
+    now = _value(latest, "with the phase-2 revisions", "not computable")
+    return f"Krippendorff's alpha: {was}; {now}."
 
 
 def movement_words(moved: Mapping) -> str:

@@ -150,10 +150,10 @@ def test_the_round_shows_how_the_panel_moved_and_its_alpha(
     agreement = agreement[: agreement.index("</section>")]
     assert before < 0 and after >= 0.8
     assert (
-        f"After phase 1 it was {before:.2f} (worse than chance: the judges "
-        "disagree systematically)"
-    ) in agreement
-    assert f"now it is {after:.2f} (agreement to rely on)" in agreement
+        f"Krippendorff's alpha: {before:.2f} after phase 1 (worse than chance: "
+        "the judges disagree systematically)"
+    ) in agreement.replace("&#x27;", "'")
+    assert f"{after:.2f} with the phase-2 revisions (agreement to rely on)" in agreement
     assert "1 means full agreement, 0 agreement no better than chance" in agreement
     assert "Source: Krippendorff, K. (2004)" in agreement
     assert (
@@ -162,7 +162,9 @@ def test_the_round_shows_how_the_panel_moved_and_its_alpha(
     ) in text
     assert "ada: low (revised in phase 2 from high)" in text
     mine = _browser(people["ada"]).get(reverse("my-judgements")).content.decode()
-    assert mine.count(f"in the round {revised}") == 3
+    # The round is named by its title, linked to its page, not by its slug.
+    round_url = reverse("round", args=(revised,))
+    assert mine.count(f'in the round <a href="{round_url}">Guardrails 2027</a>') == 3
     assert mine.count("(your revision in phase 2)") == 1
     # Closing: the panel counts each judge's latest answer, and everyone
     # now reads both answers, their phases and the alpha.
@@ -181,7 +183,10 @@ def test_the_round_shows_how_the_panel_moved_and_its_alpha(
         (2, SECOND),
     }
     panel = _browser().get(reverse("panel", args=(LINK["mitigation"], LINK["threat"])))
-    assert f"(round {revised}, phase 2)" in panel.content.decode()
+    assert (
+        f'(revised in phase 2 of the round <a href="{round_url}">Guardrails 2027</a>; '
+        "it replaces this judge's first answer)"
+    ) in panel.content.decode()
     history = _browser(people["carol"]).get(
         reverse("history-node", args=("mitigates", link_key(*LINK.values())))
     )
@@ -208,7 +213,7 @@ def test_a_round_with_one_judges_answers_says_not_enough_judgements(
         "latest": None,
     }
     page = _browser().get(reverse("round", args=(opened,))).content.decode()
-    assert "Not enough judgements to compute it" in page
+    assert "Not enough judgements to compute Krippendorff&#x27;s alpha" in page
 
 
 def test_the_exports_carry_the_phase_and_an_import_gives_both_back(

@@ -137,3 +137,42 @@ def test_an_editor_moves_a_round_on_from_its_page_and_a_judge_may_not(
     again = editor_client.post(url, {"step": "close"})
     assert again.status_code == 409
     assert "is closed: it changes no more" in again.content.decode()
+
+
+def test_the_round_page_words_its_rule_and_the_answer_button_by_phase(
+    seeded_graph, ada, editor_client
+):
+    judge_of_user(user=ada)
+    editor_client.post(
+        reverse("round-new"),
+        {
+            "title": "Wording",
+            "closes_on": "2099-01-01",
+            "judge": ["ada"],
+            "link": ["->".join(LINK)],
+        },
+    )
+    url = reverse("round", args=("wording",))
+    given = {"mitigation": LINK[0], "threat": LINK[1], "strength": "low"}
+    assert editor_client.post(url, given).status_code == 302
+
+    def rule_and_button() -> tuple[str, str]:
+        page = editor_client.get(url).content.decode()
+        rule = re.search(r'<p id="round-rules">(.*?)</p>', page).group(1)
+        button = re.findall(r"(Give|Change|Revise) my answer", page)
+        return rule, " ".join(button)
+
+    rule, button = rule_and_button()
+    assert "the analysis counts the round only once it closes" in rule
+    # In phase 1 a judge changes an answer; "revise" is phase 2's word.
+    assert button == "Change"
+    editor_client.post(url, {"step": "advance"})
+    assert rule_and_button()[1] == "Revise"
+    editor_client.post(url, {"step": "close"})
+    rule, button = rule_and_button()
+    # A closed round's page no longer says the analysis does not count it.
+    assert rule.endswith(
+        "While the round was open, no judge saw another's phase-1 answer "
+        "for a link before giving their own."
+    )
+    assert "count" not in rule and button == ""

@@ -35,6 +35,15 @@ def _link_or_404(snapshot, mitigation_id: str, threat_id: str):
     raise Http404(f"No link {mitigation_id} -> {threat_id}.")
 
 
+def _round_titles(judgements) -> dict[str, str]:
+    """slug -> title of the rounds ``judgements`` were given in, so the pages
+    name a round as its editor titled it rather than by its slug."""
+    slugs = {j.round for j in judgements if j.round}
+    if not slugs:
+        return {}
+    return {r.slug: r.title for r in round_selectors.rounds_list() if r.slug in slugs}
+
+
 def distribution_bars(counts: dict[str, int]) -> list[dict]:
     """The chart's bars: per strength its count, the bar's width and its top.
 
@@ -70,6 +79,7 @@ def panel(request, mitigation_id: str, threat_id: str):
         "link": link,
         "names": _names(snapshot),
         "judgements": given,
+        "round_titles": _round_titles(given),
         "panel": judged,
         "strength": STRENGTHS[judged.strength] if judged else link.strength,
         "counts": counts,
@@ -109,6 +119,7 @@ def my_judgements(request):
         "judge": judge,
         "rounds": rounds,
         "mine": mine,
+        "round_titles": _round_titles(mine),
         "queue": queue,
         "names": _names(snapshot),
         "codes": CODE,
