@@ -32,14 +32,20 @@ STRENGTH_WORDS = {
 
 
 def strength_choices(bands: dict[str, tuple[float, float]]) -> list:
-    """Each strength in words with the band of effectiveness the analysis
-    gives it (``LAYERWISE_UNCERTAINTY``).
+    """Each strength in words with the effectiveness the coverage pages count
+    (the band's mean, as settings require) and the band of effectiveness the
+    robustness analysis draws from (``LAYERWISE_UNCERTAINTY``): a range alone
+    read as what every page counts.
 
     >>> strength_choices({"low": (0.15, 0.45)})
-    [('low', 'Low: it stops a small part of the threat (counted as 15–45%)')]
+    [('low', 'Low: it stops a small part of the threat (counted as 30%; the robustness page draws it from 15–45%)')]
     """
     return [
-        (s, f"{STRENGTH_WORDS[s]} (counted as {low:.0%}–{high:.0%})".replace("%–", "–"))
+        (
+            s,
+            f"{STRENGTH_WORDS[s]} (counted as {(low + high) / 2:.0%}; the robustness "
+            f"page draws it from {low:.0%}–{high:.0%})".replace("%–", "–"),
+        )
         for s, (low, high) in bands.items()
     ]
 

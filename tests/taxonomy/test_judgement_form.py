@@ -222,7 +222,8 @@ def test_each_strength_says_the_band_the_analysis_counts(seed, editor_client, se
         "high": (0.7, 0.9),
     }
     page = editor_client.get(URL).content.decode()
-    assert "(counted as 10–30%)" in page and "(counted as 70–90%)" in page
+    assert "(counted as 20%; the robustness page draws it from 10–30%)" in page
+    assert "(counted as 80%; the robustness page draws it from 70–90%)" in page
 
 
 def test_an_imported_catalogues_link_is_not_judged(seeded_graph, editor_client):
