@@ -154,5 +154,9 @@ def catalogue_actions(*, catalogue: str = "nist-ai-600-1") -> dict[str, Any]:
             for m in taxonomy.mitigations
             if m.id not in tied
         ],
-        "assumed": {"strength": DEFAULT_STRENGTH, "maturity": IMPORTED_MATURITY},
+        "assumed": {
+            "strength": DEFAULT_STRENGTH,
+            "effectiveness": settings.LAYERWISE_EFFECTIVENESS[DEFAULT_STRENGTH],
+            "maturity": IMPORTED_MATURITY,
+        },
     }

@@ -72,6 +72,8 @@ def test_the_page_says_how_many_actions_and_that_their_strength_is_assumed(
     assumed = section.split('id="actions-assumed"')[1].split("</div>")[0]
     assert "Imported at an assumed strength" in assumed
     assert "medium strength" in assumed and "(deployed)" in assumed
+    # The assumed strength says the effectiveness it is counted at.
+    assert "medium strength (counted as stopping 60% of the risk)" in assumed
     assert "neither the project's judgement nor NIST's" in assumed
     gaps = section.split('id="actions-gaps"')[1].split("</p>")[0]
     for name in counted["without"]:
