@@ -189,5 +189,29 @@ TERMS: tuple[Term, ...] = (
         "demand",
         "How many documented incidents use a threat: where real attackers have been.",
     ),
+    Term(
+        "panel",
+        "panel of judges",
+        "Several experts who each judged the strength of the same link. Where a "
+        "link has a panel, the robustness page counts the middle of their answers "
+        "(the median) instead of the editors' strength; the other pages keep the "
+        "editors' strength.",
+    ),
+    Term(
+        "round",
+        "round of judging",
+        "An editor asks named judges for the strength of some links, in two "
+        "phases: in phase 1 each answers without seeing the others' answers; in "
+        "phase 2 each sees the panel's answers and reasons and may revise their "
+        "own. The first answers are kept. Once the round closes, its answers "
+        "become the links' panels.",
+    ),
+    Term(
+        "alpha",
+        "Krippendorff's alpha",
+        "A measure of how far judges agree, beyond what chance would give: 1 is "
+        "full agreement, 0 no better than chance. Below 0.67 it is usually read "
+        "as too little agreement to rely on.",
+    ),
 )
 GLOSSARY: dict[str, Term] = {term.anchor: term for term in TERMS}

@@ -176,3 +176,13 @@ def test_the_round_page_words_its_rule_and_the_answer_button_by_phase(
         "for a link before giving their own."
     )
     assert "count" not in rule and button == ""
+    # "Round" and "panel" link to their glossary entries, which say what they are.
+    glossary = reverse("glossary")
+    page = editor_client.get(url).content.decode()
+    assert f'href="{glossary}#round"' in page and f'href="{glossary}#panel"' in page
+    panel = editor_client.get(reverse("panel", args=LINK)).content.decode()
+    assert f'href="{glossary}#panel"' in panel
+    entries = editor_client.get(glossary).content.decode()
+    assert '<dt id="round">Round of judging</dt>' in entries
+    assert "in phase 1 each answers without seeing the others" in entries
+    assert '<dt id="alpha">' in entries
