@@ -39,6 +39,17 @@ $(DEV): requirements-dev.lock requirements-data.lock | $(VENV)/bin/python
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-data.lock
 	@touch $@
 
+# The sssom package in a virtualenv of its own, var/sssom-venv/, for the tests
+# that check the SSSOM exports with it (tests/taxonomy/interchange/
+# test_sssom_package.py): it needs linkml, which pins antlr4-python3-runtime
+# 4.9, while the site needs 4.13 (stix2-patterns). A changed lock makes it anew.
+SSSOM_VENV := var/sssom-venv
+$(SSSOM_VENV)/.installed: requirements-sssom.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Layerwise needs Python 3.11 (PYTHON=$(PYTHON))")'
+	rm -rf $(SSSOM_VENV) && $(PYTHON) -m venv $(SSSOM_VENV)
+	$(SSSOM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sssom.lock
+	@touch $@
+
 # The browser's JavaScript (Cytoscape.js), pinned in package-lock.json; Django
 # serves it from node_modules/ (STATICFILES_DIRS), nothing is copied into the repo.
 node_modules/.installed: package.json package-lock.json
@@ -100,7 +111,7 @@ run: neo4j-start
 # first worker's is started here, the others' by the first test that needs
 # one: config/settings.py); TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= 2
-test: install-dev var/redis/.installed chromium lint
+test: install-dev var/redis/.installed var/sssom-venv/.installed chromium lint
 	$(MANAGE) neo4j start --instance test
 	status=0; PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/var/pycache \
 	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || status=$$?; \

@@ -123,3 +123,21 @@ def test_the_site_never_imports_a_package_of_the_data_lock():
         if {_name(d) for d in distributions.get(module, [module])} & data
     }
     assert imported == set()
+
+
+# requirements-sssom.lock: the sssom package and all it needs, installed in a
+# virtualenv of its own (var/sssom-venv/) for the tests that check the SSSOM
+# exports with it; linkml's antlr4-python3-runtime 4.9 conflicts with the site's.
+SSSOM_LOCK = "requirements-sssom.lock"
+
+
+def test_the_sssom_lock_pins_sssom_and_a_linkml_the_site_could_not_install():
+    pins = _lock(SSSOM_LOCK)
+    assert {"sssom", "linkml", "linkml-runtime", "pandas"} <= set(pins)
+    assert pins["antlr4-python3-runtime"] != DEV["antlr4-python3-runtime"]
+
+
+def test_the_sssom_lock_is_installed_in_its_own_virtualenv_only():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lines = [line for line in makefile.splitlines() if f"-r {SSSOM_LOCK}" in line]
+    assert len(lines) == 1 and "$(SSSOM_VENV)/bin/pip install" in lines[0]

@@ -90,3 +90,9 @@ def test_the_tools_install_the_dev_lock(target):
 def test_each_lock_is_installed_again_when_it_changes():
     assert "requirements.lock" in RULES[".venv/.installed-runtime"][0]
     assert "requirements-dev.lock" in RULES[".venv/.installed-dev"][0]
+
+
+def test_make_test_installs_the_sssom_virtualenv_again_when_its_lock_changes():
+    assert "var/sssom-venv/.installed" in _closure("test")
+    assert "requirements-sssom.lock" in RULES["var/sssom-venv/.installed"][0]
+    assert "var/sssom-venv/.installed" not in _closure("run")
