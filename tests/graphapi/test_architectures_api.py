@@ -136,7 +136,7 @@ def test_an_architecture_and_what_it_adopts_are_written_read_and_audited(
     ],
 )
 def test_a_bad_architecture_or_adoption_is_a_422_naming_the_field_and_writes_nothing(
-    seeded_graph, api, url, body, field
+    seeded_graph_read_only, api, url, body, field
 ):
     before = api.get("/api/v1/graph/").content
     response = api.post(url, body, format="json")
@@ -146,7 +146,7 @@ def test_a_bad_architecture_or_adoption_is_a_422_naming_the_field_and_writes_not
     assert not AuditEntry.objects.exists()
 
 
-def test_changing_an_adoption_to_an_unknown_place_is_refused(seeded_graph, api):
+def test_changing_an_adoption_to_an_unknown_place_is_refused(seeded_graph_read_only, api):
     url = "/api/v1/adopts/restriction-without-alternatives/open-weight-restrictions/"
     before = api.get(url).json()
     response = api.patch(url, {"jurisdictions": ["us", "atlantis"]}, format="json")
@@ -155,7 +155,7 @@ def test_changing_an_adoption_to_an_unknown_place_is_refused(seeded_graph, api):
     assert api.get(url).json() == before
 
 
-def test_only_editors_write_architectures(seeded_graph, anon, viewer_api):
+def test_only_editors_write_architectures(seeded_graph_read_only, anon, viewer_api):
     body = {"id": "x", "name": "X"}
     assert anon.post("/api/v1/architectures/", body, format="json").status_code in (
         401,

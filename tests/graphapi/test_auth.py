@@ -19,7 +19,7 @@ def test_reads_are_public_by_default(seeded_graph_read_only, anon):
     assert anon.get("/api/v1/threats/").status_code == 200
 
 
-def test_an_anonymous_write_is_a_401_asking_for_a_token(seeded_graph, anon):
+def test_an_anonymous_write_is_a_401_asking_for_a_token(seeded_graph_read_only, anon):
     response = anon.post("/api/v1/threats/", NEW_THREAT, format="json")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"

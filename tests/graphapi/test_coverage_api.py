@@ -101,7 +101,7 @@ def test_an_unknown_id_or_bad_value_is_a_422_naming_the_parameter(
     assert field in response.json()["error"]["details"]
 
 
-def test_repeated_reads_are_served_from_the_cache(seeded_graph, anon, monkeypatch):
+def test_repeated_reads_are_served_from_the_cache(seeded_graph_read_only, anon, monkeypatch):
     calls = []
     original = selectors.coverage_computed
     monkeypatch.setattr(
@@ -151,7 +151,7 @@ def test_robustness_answers_the_section_reproducibly_under_the_scenario(
 
 
 def test_robustness_is_cached_by_revision_and_parameters(
-    seeded_graph, anon, monkeypatch
+    seeded_graph_read_only, anon, monkeypatch
 ):
     from taxonomy.selectors import coverage as selected
 

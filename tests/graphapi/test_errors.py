@@ -176,7 +176,7 @@ def test_an_import_larger_than_a_transaction_is_staged_and_says_so(
 
 
 def test_an_import_too_large_for_neo4j_is_a_413_and_the_api_keeps_serving(
-    seeded_graph, api, settings, monkeypatch
+    seeded_graph_read_only, api, settings, monkeypatch
 ):
     settings.LAYERWISE_STAGED_WRITE_ITEMS = 10**9  # one transaction, however large
     large = bench_taxonomy(threats=2_000, mitigations=200, links=20_000)

@@ -46,7 +46,7 @@ def _bundle(name: str, description: str = "") -> str:
     ],
 )
 def test_a_stix_import_past_a_field_limit_is_refused_naming_item_and_field(
-    seeded_graph, api, dry_run, name, description, field
+    seeded_graph_read_only, api, dry_run, name, description, field
 ):
     revision = selectors.taxonomy_snapshot().revision
     response = api.post(
@@ -128,7 +128,7 @@ def test_an_if_match_version_past_64_bits_is_not_a_500(incident_api):
 
 
 @pytest.mark.parametrize("url", ["HTTP://EXAMPLE.ORG\n", "https://example.org/a\n"])
-def test_a_source_url_with_a_trailing_newline_is_refused(seeded_graph, api, url):
+def test_a_source_url_with_a_trailing_newline_is_refused(seeded_graph_read_only, api, url):
     response = api.post(
         "/api/v1/sources/", {"id": "nl", "name": "NL", "url": url}, format="json"
     )
@@ -136,7 +136,7 @@ def test_a_source_url_with_a_trailing_newline_is_refused(seeded_graph, api, url)
     assert "nl" not in {s.id for s in selectors.taxonomy_snapshot().sources}
 
 
-def test_an_id_with_a_trailing_newline_is_refused(seeded_graph, api):
+def test_an_id_with_a_trailing_newline_is_refused(seeded_graph_read_only, api):
     response = api.post("/api/v1/threats/", {"id": "a\n", "name": "A"}, format="json")
     _mentions(response, "id")
 
@@ -178,14 +178,14 @@ def test_an_incident_date_at_any_precision_is_stored(incident_api, date):
         ),
     ],
 )
-def test_a_json_body_with_a_key_twice_is_refused(seeded_graph, api, url, body):
+def test_a_json_body_with_a_key_twice_is_refused(seeded_graph_read_only, api, url, body):
     revision = selectors.taxonomy_snapshot().revision
     response = api.post(url, body, content_type="application/json")
     _mentions(response, "twice", status=400)
     assert selectors.taxonomy_snapshot().revision == revision
 
 
-def test_a_json_patch_with_a_key_twice_is_refused(seeded_graph, api):
+def test_a_json_patch_with_a_key_twice_is_refused(seeded_graph_read_only, api):
     response = api.patch(
         "/api/v1/threats/shadow-ai/",
         '{"name": "One", "name": "Two"}',
@@ -245,7 +245,7 @@ incidents:
     [(HUGE, "2016-03-23", "order"), (0, "2016-13-45", "date")],
 )
 def test_a_fixture_body_past_a_limit_is_refused_naming_line_and_field(
-    seeded_graph, api, order, date, field
+    seeded_graph_read_only, api, order, date, field
 ):
     revision = selectors.taxonomy_snapshot().revision
     response = api.post(
@@ -258,7 +258,7 @@ def test_a_fixture_body_past_a_limit_is_refused_naming_line_and_field(
     assert selectors.taxonomy_snapshot().revision == revision
 
 
-def test_a_document_body_with_a_version_past_64_bits_is_not_a_500(seeded_graph, api):
+def test_a_document_body_with_a_version_past_64_bits_is_not_a_500(seeded_graph_read_only, api):
     document = json.loads(
         api.get("/api/v1/export/?format=json").content.decode("utf-8")
     )

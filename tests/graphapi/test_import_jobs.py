@@ -131,7 +131,7 @@ def test_the_job_answers_what_the_same_import_answers_at_once(
 
 
 def test_a_body_over_the_limit_is_a_job_and_a_small_one_is_answered_at_once(
-    seeded_graph, api
+    seeded_graph_read_only, api
 ):
     body = json.dumps(_document())
     url, json_type = "/api/v1/import/?dry_run=true", "application/json"
@@ -191,7 +191,7 @@ def test_cancelling_a_running_job_leaves_the_graph_as_it_was(
     assert repository.load_status() is None
 
 
-def test_cancelling_a_queued_job_means_it_never_runs(seeded_graph, api, monkeypatch):
+def test_cancelling_a_queued_job_means_it_never_runs(seeded_graph_read_only, api, monkeypatch):
     before = _state()
     job = _accepted(api).json()
     answer = api.post(job["cancel_url"])
@@ -231,7 +231,7 @@ def test_a_job_failing_mid_write_leaves_the_graph_as_it_was_and_says_why(
 
 
 def test_a_job_refused_by_validation_reports_the_errors_a_request_gets(
-    seeded_graph, api, monkeypatch
+    seeded_graph_read_only, api, monkeypatch
 ):
     """A REQUIRES cycle: the same 422 body as the synchronous import's."""
     document = _document()
@@ -266,7 +266,7 @@ def test_the_query_and_media_type_are_checked_before_a_job_is_queued(api, db):
 
 
 def test_only_editors_start_jobs_and_only_editors_or_the_owner_see_them(
-    seeded_graph, api, anon, viewer_api, editor, monkeypatch
+    seeded_graph_read_only, api, anon, viewer_api, editor, monkeypatch
 ):
     from django.contrib.auth.models import Group, User
 
@@ -300,7 +300,7 @@ def test_only_editors_start_jobs_and_only_editors_or_the_owner_see_them(
     assert api.get(job["url"]).json()["status"] == "queued"
 
 
-def test_a_job_whose_worker_stopped_is_reported_failed(seeded_graph, api):
+def test_a_job_whose_worker_stopped_is_reported_failed(seeded_graph_read_only, api):
     job = _accepted(api).json()
     stale = jobs.LOST_AFTER * 2
     from django.utils import timezone

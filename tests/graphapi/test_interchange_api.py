@@ -278,7 +278,7 @@ def test_the_seed_name_is_refused(seeded_graph_read_only, api, atlas_text):
     ["format=atlas&prune=true", "taxonomy=atlas", "layer_map=%7B%7D"],
 )
 def test_parameters_of_the_other_import_formats_are_refused(
-    seeded_graph, api, atlas_text, query
+    seeded_graph_read_only, api, atlas_text, query
 ):
     response = _import(api, atlas_text, query)
     assert response.status_code == 422

@@ -145,7 +145,7 @@ def test_the_parameters_travel_through_the_one_codec():
         Scenario(as_of="2026-02-30")
 
 
-def test_the_api_answers_what_analyse_in_computes(seeded_graph, anon, seed):
+def test_the_api_answers_what_analyse_in_computes(seeded_graph_read_only, anon, seed):
     response = anon.get("/api/v1/coverage/?jurisdiction=cn&maturity=deployed")
     assert response.status_code == 200
     document = response.json()
@@ -176,14 +176,14 @@ def test_the_api_answers_what_analyse_in_computes(seeded_graph, anon, seed):
     [("?jurisdiction=atlantis", "jurisdiction"), ("?as_of=2026-13-01", "as_of")],
 )
 def test_a_bad_jurisdiction_or_date_is_a_422_naming_the_parameter(
-    seeded_graph, anon, query, field
+    seeded_graph_read_only, anon, query, field
 ):
     response = anon.get(f"/api/v1/coverage/{query}")
     assert response.status_code == 422
     assert field in response.json()["error"]["details"]
 
 
-def test_the_pages_take_the_parameters_and_say_where(seeded_graph, client):
+def test_the_pages_take_the_parameters_and_say_where(seeded_graph_read_only, client):
     overview = client.get("/").content.decode()
     assert 'id="world-line"' in overview
     assert "where they are weakest" in overview
@@ -285,7 +285,7 @@ def test_jurisdictions_and_their_links_are_written_through_the_api(seeded_graph,
     ],
 )
 def test_a_bad_jurisdiction_link_is_a_422_naming_the_field_and_writes_nothing(
-    seeded_graph, api, url, body, field
+    seeded_graph_read_only, api, url, body, field
 ):
     before = api.get("/api/v1/coverage/").content
     response = api.post(url, body, format="json")
@@ -316,7 +316,7 @@ def test_a_membership_cycle_is_refused_through_the_api(seeded_graph, api):
     assert "MEMBER_OF cycle" in json.dumps(cycle.json())
 
 
-def test_every_analysis_surface_takes_the_jurisdiction(seeded_graph, anon, seed):
+def test_every_analysis_surface_takes_the_jurisdiction(seeded_graph_read_only, anon, seed):
     """Recommendations, resilience and robustness in a jurisdiction are those
     of the model analyse_in uses there (scoped_model), not the world's."""
     from taxonomy.analysis.jurisdictions import scoped_model

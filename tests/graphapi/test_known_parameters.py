@@ -120,7 +120,7 @@ def test_every_view_of_the_api_refuses_unknown_parameters():
         assert documented != (view.query_parameters is not None), route
 
 
-def test_a_search_longer_than_the_documented_cap_is_a_422(seeded_graph, anon):
+def test_a_search_longer_than_the_documented_cap_is_a_422(seeded_graph_read_only, anon):
     (q,) = (
         p
         for p in SCHEMA["paths"]["/api/v1/threats/"]["get"]["parameters"]

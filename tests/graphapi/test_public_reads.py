@@ -81,7 +81,7 @@ def test_the_audit_log_is_public_as_its_visibility_setting_says(
     assert _anonymous_status(anon, "/api/v1/audit/", "get") == (422 if public else 401)
 
 
-def test_an_anonymous_read_marked_public_answers(seeded_graph, db, anon):
+def test_an_anonymous_read_marked_public_answers(seeded_graph_read_only, db, anon):
     public = [p for (p, m), is_public in _public_operations(anon).items() if is_public]
     for path in ("/api/v1/threats/", "/api/v1/coverage/", "/api/v1/audit/"):
         assert path in public

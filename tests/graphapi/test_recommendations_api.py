@@ -54,7 +54,7 @@ def test_the_equally_good_sets_are_what_the_analysis_finds(
     assert all(m["name"] == names[m["id"]] for s in doc["sets"] for m in s)
 
 
-def test_the_answer_is_the_commands_document(anon, seeded_graph):
+def test_the_answer_is_the_commands_document(anon, seeded_graph_read_only):
     out = io.StringIO()
     call_command(
         "recommend",
@@ -109,7 +109,7 @@ def test_an_unknown_taxonomy_is_404(anon, seeded_graph_read_only):
     assert anon.get(URL, {"taxonomy": "nowhere"}).status_code == 404
 
 
-def test_a_second_read_is_served_from_the_cache(anon, seeded_graph, monkeypatch):
+def test_a_second_read_is_served_from_the_cache(anon, seeded_graph_read_only, monkeypatch):
     first = anon.get(URL, {"budget": "2"}).content
     monkeypatch.setattr(
         "taxonomy.selectors.recommend._document",

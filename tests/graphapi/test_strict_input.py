@@ -33,7 +33,7 @@ def test_an_empty_query_parameter_is_a_422_naming_it(seeded_graph_read_only, api
     assert url.endswith(f"?{name}=")
 
 
-def test_an_empty_cascade_deletes_nothing(seeded_graph, api):
+def test_an_empty_cascade_deletes_nothing(seeded_graph_read_only, api):
     response = api.delete("/api/v1/threats/shadow-ai/?cascade=")
     assert response.status_code == 422
     assert api.get("/api/v1/threats/shadow-ai/").status_code == 200
@@ -81,7 +81,7 @@ def test_the_schema_documents_the_page_range(api):
     ],
 )
 def test_a_json_value_of_another_type_is_a_422_and_writes_nothing(
-    seeded_graph, api, url, body, field
+    seeded_graph_read_only, api, url, body, field
 ):
     before = api.get(url).json()["count"]
     response = api.post(url, body, format="json")
@@ -90,7 +90,7 @@ def test_a_json_value_of_another_type_is_a_422_and_writes_nothing(
     assert api.get(url).json()["count"] == before
 
 
-def test_a_cost_sent_as_text_is_a_422(seeded_graph, api):
+def test_a_cost_sent_as_text_is_a_422(seeded_graph_read_only, api):
     body = {
         "id": "m",
         "name": "M",
@@ -124,7 +124,7 @@ def test_the_documented_url_pattern_is_the_url_rule(seeded_graph, api, url, vali
 
 
 @pytest.mark.parametrize("header", ["", "  ", "v3", '"a", b', "*, 3", "²", "1" * 19])
-def test_an_if_match_outside_the_documented_pattern_is_a_400(seeded_graph, api, header):
+def test_an_if_match_outside_the_documented_pattern_is_a_400(seeded_graph_read_only, api, header):
     assert not re.match(IF_MATCH_PATTERN, header)
     response = api.patch(
         "/api/v1/threats/shadow-ai/", {"name": "x"}, format="json", HTTP_IF_MATCH=header

@@ -99,7 +99,7 @@ def test_rotating_makes_the_old_key_a_401_and_the_new_one_work(seeded_graph, bot
     assert _writes(new) == 201
 
 
-def test_a_deleted_or_inactive_user_s_token_is_a_401(seeded_graph, bot):
+def test_a_deleted_or_inactive_user_s_token_is_a_401(seeded_graph_read_only, bot):
     key = _issue("bot")
     bot.is_active = False
     bot.save()

@@ -17,7 +17,7 @@ def _reads_answer(anon, name: str) -> dict:
 
 @pytest.mark.parametrize("name", BAD_NAMES)
 def test_creating_a_threat_in_a_malformed_taxonomy_is_refused_like_a_read(
-    seeded_graph, api, anon, name
+    seeded_graph_read_only, api, anon, name
 ):
     before = selectors.taxonomy_snapshot(taxonomy=None)
     response = api.post(
@@ -31,7 +31,7 @@ def test_creating_a_threat_in_a_malformed_taxonomy_is_refused_like_a_read(
     assert selectors.taxonomy_snapshot(taxonomy=None) == before
 
 
-def test_creating_a_threat_in_an_empty_taxonomy_name_is_refused(seeded_graph, api):
+def test_creating_a_threat_in_an_empty_taxonomy_name_is_refused(seeded_graph_read_only, api):
     before = selectors.taxonomy_snapshot(taxonomy=None)
     response = api.post(
         "/api/v1/threats/",
@@ -44,7 +44,7 @@ def test_creating_a_threat_in_an_empty_taxonomy_name_is_refused(seeded_graph, ap
 
 
 @pytest.mark.parametrize("name", ["bad name!", "Acme"])
-def test_moving_a_layer_into_a_malformed_taxonomy_is_refused(seeded_graph, api, name):
+def test_moving_a_layer_into_a_malformed_taxonomy_is_refused(seeded_graph_read_only, api, name):
     before = api.get("/api/v1/layers/hardware/").json()
     response = api.patch("/api/v1/layers/hardware/", {"taxonomy": name}, format="json")
     assert response.status_code == 422

@@ -46,7 +46,7 @@ def test_a_warm_answer_is_served_from_this_process_until_a_write(
 
 
 def test_an_answer_another_server_put_in_redis_is_kept_after_one_read(
-    shared_settings, seeded_graph, client, db, count_redis_reads
+    shared_settings, seeded_graph_read_only, client, db, count_redis_reads
 ):
     first = client.get(COVERAGE)
     caches.forget_answers()  # as a process that never computed it
@@ -56,7 +56,7 @@ def test_an_answer_another_server_put_in_redis_is_kept_after_one_read(
 
 
 def test_with_no_memory_every_answer_is_read_from_redis(
-    shared_settings, seeded_graph, client, db, count_redis_reads
+    shared_settings, seeded_graph_read_only, client, db, count_redis_reads
 ):
     shared_settings.LAYERWISE_ANSWER_MEMO_BYTES = 0
     bodies = {client.get(COVERAGE).content for _ in range(3)}
@@ -65,7 +65,7 @@ def test_with_no_memory_every_answer_is_read_from_redis(
 
 
 def test_after_a_setting_change_answers_follow_the_new_settings(
-    shared_settings, seeded_graph, client
+    shared_settings, seeded_graph_read_only, client
 ):
     before = client.get(COVERAGE).json()
     assert caches.answers_kept()[0] == 1

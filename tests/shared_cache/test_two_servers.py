@@ -74,7 +74,7 @@ def server_without_redis(neo4j_server, sql_database):
 
 
 def test_a_server_whose_redis_is_down_still_answers_from_neo4j(
-    server_without_redis, seeded_graph
+    server_without_redis, seeded_graph_read_only
 ):
     health = server_without_redis.json("/api/v1/health/")
     assert (health["status"], health["cache"]) == ("ok", "unreachable")

@@ -60,7 +60,7 @@ def test_a_reader_takes_up_the_bookmarks_another_server_left(seeded_graph):
     assert set(bookmarks) <= bookmark_manager().get_bookmarks()
 
 
-def test_bookmarks_of_another_graph_are_not_taken_up(seeded_graph):
+def test_bookmarks_of_another_graph_are_not_taken_up(seeded_graph_read_only):
     cache.set(WRITE_MARK, ("elsewhere", ("bolt://elsewhere:7687", "neo4j"), ("b",)))
     repository.graph_revision_token(max_age=60)
     assert "b" not in bookmark_manager().get_bookmarks()

@@ -66,7 +66,7 @@ def test_a_write_larger_than_a_transaction_may_hold_is_staged_and_written_whole(
 
 
 def test_a_write_larger_than_a_transaction_may_hold_is_refused_and_writes_nothing(
-    seeded_graph, too_large, one_transaction
+    seeded_graph_read_only, too_large, one_transaction
 ):
     before = selectors.taxonomy_snapshot()
     with pytest.raises(WriteTooLarge) as refused:
@@ -79,7 +79,7 @@ def test_a_write_larger_than_a_transaction_may_hold_is_refused_and_writes_nothin
 
 
 def test_import_stix_of_a_too_large_bundle_exits_1_saying_the_limit(
-    seeded_graph, too_large_bundle, one_transaction
+    seeded_graph_read_only, too_large_bundle, one_transaction
 ):
     before = selectors.taxonomy_snapshot()
     with pytest.raises(CommandError) as refused:

@@ -36,7 +36,7 @@ def test_two_writers_with_the_same_version_never_both_succeed(
     assert threat.version == 2
 
 
-def test_a_refused_write_rolls_back_what_it_already_did(seeded_graph):
+def test_a_refused_write_rolls_back_what_it_already_did(seeded_graph_read_only):
     before = selectors.taxonomy_snapshot()
     with pytest.raises(repository.InvalidWrite):
         services.node_update(

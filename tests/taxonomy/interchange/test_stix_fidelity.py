@@ -167,7 +167,7 @@ def test_the_docs_list_the_warnings_the_validator_leaves():
     assert set(re.findall(r"`\{(\d{3})\}`", text)) == ACCEPTED_WARNINGS
 
 
-def test_two_exports_of_an_unchanged_graph_are_the_same_bytes(seeded_graph):
+def test_two_exports_of_an_unchanged_graph_are_the_same_bytes(seeded_graph_read_only):
     assert _export("layerwise") == _export("layerwise")
 
 
