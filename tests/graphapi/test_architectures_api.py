@@ -146,7 +146,9 @@ def test_a_bad_architecture_or_adoption_is_a_422_naming_the_field_and_writes_not
     assert not AuditEntry.objects.exists()
 
 
-def test_changing_an_adoption_to_an_unknown_place_is_refused(seeded_graph_read_only, api):
+def test_changing_an_adoption_to_an_unknown_place_is_refused(
+    seeded_graph_read_only, api
+):
     url = "/api/v1/adopts/restriction-without-alternatives/open-weight-restrictions/"
     before = api.get(url).json()
     response = api.patch(url, {"jurisdictions": ["us", "atlantis"]}, format="json")

@@ -101,7 +101,9 @@ def test_an_unknown_id_or_bad_value_is_a_422_naming_the_parameter(
     assert field in response.json()["error"]["details"]
 
 
-def test_repeated_reads_are_served_from_the_cache(seeded_graph_read_only, anon, monkeypatch):
+def test_repeated_reads_are_served_from_the_cache(
+    seeded_graph_read_only, anon, monkeypatch
+):
     calls = []
     original = selectors.coverage_computed
     monkeypatch.setattr(

@@ -128,7 +128,9 @@ def test_an_if_match_version_past_64_bits_is_not_a_500(incident_api):
 
 
 @pytest.mark.parametrize("url", ["HTTP://EXAMPLE.ORG\n", "https://example.org/a\n"])
-def test_a_source_url_with_a_trailing_newline_is_refused(seeded_graph_read_only, api, url):
+def test_a_source_url_with_a_trailing_newline_is_refused(
+    seeded_graph_read_only, api, url
+):
     response = api.post(
         "/api/v1/sources/", {"id": "nl", "name": "NL", "url": url}, format="json"
     )
@@ -178,7 +180,9 @@ def test_an_incident_date_at_any_precision_is_stored(incident_api, date):
         ),
     ],
 )
-def test_a_json_body_with_a_key_twice_is_refused(seeded_graph_read_only, api, url, body):
+def test_a_json_body_with_a_key_twice_is_refused(
+    seeded_graph_read_only, api, url, body
+):
     revision = selectors.taxonomy_snapshot().revision
     response = api.post(url, body, content_type="application/json")
     _mentions(response, "twice", status=400)
@@ -258,7 +262,9 @@ def test_a_fixture_body_past_a_limit_is_refused_naming_line_and_field(
     assert selectors.taxonomy_snapshot().revision == revision
 
 
-def test_a_document_body_with_a_version_past_64_bits_is_not_a_500(seeded_graph_read_only, api):
+def test_a_document_body_with_a_version_past_64_bits_is_not_a_500(
+    seeded_graph_read_only, api
+):
     document = json.loads(
         api.get("/api/v1/export/?format=json").content.decode("utf-8")
     )

@@ -65,7 +65,9 @@ def test_json_means_the_taxonomy_on_the_pages_as_in_the_api(
 
 
 @pytest.mark.parametrize("name", ["pdf", "xlsx", ""])
-def test_an_unknown_format_is_an_error_on_every_surface(seeded_graph_read_only, anon, name):
+def test_an_unknown_format_is_an_error_on_every_surface(
+    seeded_graph_read_only, anon, name
+):
     with pytest.raises(Http404):
         _download(name)
     assert anon.get(f"/api/v1/export/?format={name}").status_code in (400, 422)
@@ -92,7 +94,9 @@ def test_the_command_refuses_the_options_the_api_refuses(
     assert why in str(refused.value)
 
 
-def test_the_command_refuses_a_navigator_domain_it_does_not_know(seeded_graph_read_only):
+def test_the_command_refuses_a_navigator_domain_it_does_not_know(
+    seeded_graph_read_only,
+):
     with pytest.raises(CommandError):
         call_command(
             "export",

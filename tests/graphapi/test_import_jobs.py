@@ -191,7 +191,9 @@ def test_cancelling_a_running_job_leaves_the_graph_as_it_was(
     assert repository.load_status() is None
 
 
-def test_cancelling_a_queued_job_means_it_never_runs(seeded_graph_read_only, api, monkeypatch):
+def test_cancelling_a_queued_job_means_it_never_runs(
+    seeded_graph_read_only, api, monkeypatch
+):
     before = _state()
     job = _accepted(api).json()
     answer = api.post(job["cancel_url"])

@@ -35,7 +35,9 @@ def test_an_editor_gives_an_experts_judgement_and_anyone_reads_it(
     assert AuditEntry.objects.filter(kind="judgement", actor_name="editor").exists()
 
 
-def test_anonymous_and_non_editor_writes_are_refused(seeded_graph_read_only, anon, viewer_api):
+def test_anonymous_and_non_editor_writes_are_refused(
+    seeded_graph_read_only, anon, viewer_api
+):
     given = {**LINK, "judge": "Dr Hopper", "strength": "high"}
     assert anon.post(URL, given, format="json").status_code == 401
     assert viewer_api.post(URL, given, format="json").status_code == 403
@@ -46,7 +48,9 @@ def test_anonymous_and_non_editor_writes_are_refused(seeded_graph_read_only, ano
     assert not Judgement.objects.exists()
 
 
-def test_a_judgement_of_an_unknown_link_is_404_and_a_bad_one_422(seeded_graph_read_only, api):
+def test_a_judgement_of_an_unknown_link_is_404_and_a_bad_one_422(
+    seeded_graph_read_only, api
+):
     _expert(api)
     missing = {"mitigation": "tee", "threat": "shadow-ai", "judge": "Dr Hopper"}
     assert (
@@ -88,7 +92,9 @@ def test_a_csv_survey_comes_in_whole_and_goes_out_as_pandas_reads_it(
     assert json.loads(anon.get(URL + "export/").content) == document
 
 
-def test_a_file_with_one_bad_line_writes_nothing_and_names_it(seeded_graph_read_only, api):
+def test_a_file_with_one_bad_line_writes_nothing_and_names_it(
+    seeded_graph_read_only, api
+):
     rows = [
         "mitigation,threat,judge,strength",
         "deployer-liability,guardrail-removal,Expert A,high",

@@ -316,7 +316,9 @@ def test_a_membership_cycle_is_refused_through_the_api(seeded_graph, api):
     assert "MEMBER_OF cycle" in json.dumps(cycle.json())
 
 
-def test_every_analysis_surface_takes_the_jurisdiction(seeded_graph_read_only, anon, seed):
+def test_every_analysis_surface_takes_the_jurisdiction(
+    seeded_graph_read_only, anon, seed
+):
     """Recommendations, resilience and robustness in a jurisdiction are those
     of the model analyse_in uses there (scoped_model), not the world's."""
     from taxonomy.analysis.jurisdictions import scoped_model

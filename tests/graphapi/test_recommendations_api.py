@@ -109,7 +109,9 @@ def test_an_unknown_taxonomy_is_404(anon, seeded_graph_read_only):
     assert anon.get(URL, {"taxonomy": "nowhere"}).status_code == 404
 
 
-def test_a_second_read_is_served_from_the_cache(anon, seeded_graph_read_only, monkeypatch):
+def test_a_second_read_is_served_from_the_cache(
+    anon, seeded_graph_read_only, monkeypatch
+):
     first = anon.get(URL, {"budget": "2"}).content
     monkeypatch.setattr(
         "taxonomy.selectors.recommend._document",

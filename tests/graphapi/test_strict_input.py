@@ -124,7 +124,9 @@ def test_the_documented_url_pattern_is_the_url_rule(seeded_graph, api, url, vali
 
 
 @pytest.mark.parametrize("header", ["", "  ", "v3", '"a", b', "*, 3", "²", "1" * 19])
-def test_an_if_match_outside_the_documented_pattern_is_a_400(seeded_graph_read_only, api, header):
+def test_an_if_match_outside_the_documented_pattern_is_a_400(
+    seeded_graph_read_only, api, header
+):
     assert not re.match(IF_MATCH_PATTERN, header)
     response = api.patch(
         "/api/v1/threats/shadow-ai/", {"name": "x"}, format="json", HTTP_IF_MATCH=header

@@ -31,7 +31,9 @@ def test_creating_a_threat_in_a_malformed_taxonomy_is_refused_like_a_read(
     assert selectors.taxonomy_snapshot(taxonomy=None) == before
 
 
-def test_creating_a_threat_in_an_empty_taxonomy_name_is_refused(seeded_graph_read_only, api):
+def test_creating_a_threat_in_an_empty_taxonomy_name_is_refused(
+    seeded_graph_read_only, api
+):
     before = selectors.taxonomy_snapshot(taxonomy=None)
     response = api.post(
         "/api/v1/threats/",
@@ -44,7 +46,9 @@ def test_creating_a_threat_in_an_empty_taxonomy_name_is_refused(seeded_graph_rea
 
 
 @pytest.mark.parametrize("name", ["bad name!", "Acme"])
-def test_moving_a_layer_into_a_malformed_taxonomy_is_refused(seeded_graph_read_only, api, name):
+def test_moving_a_layer_into_a_malformed_taxonomy_is_refused(
+    seeded_graph_read_only, api, name
+):
     before = api.get("/api/v1/layers/hardware/").json()
     response = api.patch("/api/v1/layers/hardware/", {"taxonomy": name}, format="json")
     assert response.status_code == 422

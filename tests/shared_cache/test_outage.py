@@ -46,5 +46,7 @@ def test_reads_answer_from_neo4j_while_redis_is_down(
     assert client.get(COVERAGE).content == cached.content
 
 
-def test_without_cache_url_health_says_the_cache_is_local(seeded_graph_read_only, client, db):
+def test_without_cache_url_health_says_the_cache_is_local(
+    seeded_graph_read_only, client, db
+):
     assert client.get("/api/v1/health/").json()["cache"] == "local"
