@@ -163,7 +163,7 @@ def test_the_round_page_words_its_rule_and_the_answer_button_by_phase(
         return rule, " ".join(button)
 
     rule, button = rule_and_button()
-    assert "the analysis counts the round only once it closes" in rule
+    assert "the robustness analysis counts the round only once it closes" in rule
     # In phase 1 a judge changes an answer; "revise" is phase 2's word.
     assert button == "Change"
     editor_client.post(url, {"step": "advance"})
@@ -182,6 +182,9 @@ def test_the_round_page_words_its_rule_and_the_answer_button_by_phase(
     assert f'href="{glossary}#round"' in page and f'href="{glossary}#panel"' in page
     panel = editor_client.get(reverse("panel", args=LINK)).content.decode()
     assert f'href="{glossary}#panel"' in panel
+    # Only the robustness page counts a panel: the page says which counts where.
+    assert "The robustness analysis counts it as <strong>low</strong>" in panel
+    assert "the editors judged it medium, which the other pages count" in panel
     entries = editor_client.get(glossary).content.decode()
     assert '<dt id="round">Round of judging</dt>' in entries
     assert "in phase 1 each answers without seeing the others" in entries

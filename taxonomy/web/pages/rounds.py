@@ -39,7 +39,7 @@ from taxonomy.web.round_words import (
 PHASE_WORDS = {
     "open": "Phase 1: each judge answers without seeing the others' answers.",
     "revising": "Phase 2: the judges see the panel's answers and reasons, and may revise their own.",
-    "closed": "Closed: its answers are the panel's, and the analysis counts them.",
+    "closed": "Closed: its answers are the panel's, and the robustness analysis counts them.",
 }
 
 
