@@ -186,22 +186,16 @@ def _checked(
     id and a name, each id once."""
     out, seen = [], {}
     for where, items in lists:
-        for i, item in enumerate(items if isinstance(items, list) else []):
-            path = f"{where}[{i}]"
-            if not isinstance(item, dict):
-                problems.append(f"{path}: expected a mapping")
-                continue
+        for path, item in common.listed_mappings(where, items, problems):
             item_id = item.get("id")
-            if not isinstance(item_id, str) or not item_id.strip():
-                problems.append(f"{_where(path, item)}: no id")
-            elif not _text(item.get("name")):
-                problems.append(f"{path} {shown(item_id)}: no name")
-            elif item_id in seen:
-                problems.append(
-                    f"{path} {shown(item_id)}: duplicate id (first at {seen[item_id]})"
-                )
-            else:
-                seen[item_id] = path
+            if common.item_id_checked(
+                problems,
+                seen,
+                path,
+                item_id if isinstance(item_id, str) and item_id.strip() else "",
+                named=bool(_text(item.get("name"))),
+                where=_where(path, item),
+            ):
                 out.append((path, item))
     return out
 

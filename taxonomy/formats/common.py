@@ -150,6 +150,48 @@ def web_url_or_empty(value: Any) -> str:
     return url if is_web_url(url) else ""
 
 
+def listed_mappings(
+    where: str, items: Any, problems: list[str]
+) -> Iterator[tuple[str, dict]]:
+    """``(path, item)`` of each mapping of the list ``items`` read at
+    ``where`` (nothing when it is no list); any other entry is a problem."""
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        path = f"{where}[{i}]"
+        if not isinstance(item, dict):
+            problems.append(f"{path}: expected a mapping")
+            continue
+        yield path, item
+
+
+def item_id_checked(
+    problems: list[str],
+    seen: dict[str, str],
+    path: str,
+    item_id: str,
+    *,
+    named: bool,
+    where: str = "",
+    unnamed: str = "no name",
+    duplicate: str = "duplicate id",
+) -> bool:
+    """Whether the catalogue item at ``path`` has an id (``item_id``, empty
+    when it has none), a name (``named``) and an id no earlier item has (in
+    ``seen``, which then records it); else the first of these it lacks is
+    added to ``problems``, its item named ``where`` when it has no id."""
+    if not item_id:
+        problems.append(f"{where or path}: no id")
+    elif not named:
+        problems.append(f"{path} {shown(item_id)}: {unnamed}")
+    elif item_id in seen:
+        problems.append(
+            f"{path} {shown(item_id)}: {duplicate} (first at {seen[item_id]})"
+        )
+    else:
+        seen[item_id] = path
+        return True
+    return False
+
+
 def reference_source(
     taxonomy: str,
     *,

@@ -359,26 +359,22 @@ def _actions(
     for n, data in enumerate(texts):
         where = "" if n == 0 else f"actions file {n}: "
         items = data.get(ACTIONS_SECTION)
-        for i, item in enumerate(items if isinstance(items, list) else []):
-            path = f"{where}{ACTIONS_SECTION}[{i}]"
-            if not isinstance(item, dict):
-                problems.append(f"{path}: expected a mapping")
-                continue
+        for path, item in common.listed_mappings(
+            f"{where}{ACTIONS_SECTION}", items, problems
+        ):
             if _text(item.get("isDefinedByTaxonomy")) != package_id:
                 report.ignored["actions of another taxonomy"] += 1
                 continue
             item_id = _text(item.get("id"))
-            if not item_id:
-                problems.append(f"{path}: no id")
-            elif not _text(item.get("name")) and not _text(item.get("description")):
-                problems.append(f"{path} {shown(item_id)}: no name or description")
-            elif item_id in seen:
-                problems.append(
-                    f"{path} {shown(item_id)}: duplicate action id "
-                    f"(first at {seen[item_id]})"
-                )
-            else:
-                seen[item_id] = path
+            if common.item_id_checked(
+                problems,
+                seen,
+                path,
+                item_id,
+                named=bool(_text(item.get("name")) or _text(item.get("description"))),
+                unnamed="no name or description",
+                duplicate="duplicate action id",
+            ):
                 out.append((path, {**item, "id": item_id}))
     return out, problems
 
@@ -541,25 +537,14 @@ def _items(
     out, problems, seen = [], [], {}
     for section in ITEM_SECTIONS:
         items = data.get(section)
-        for i, item in enumerate(items if isinstance(items, list) else []):
-            path = f"{section}[{i}]"
-            if not isinstance(item, dict):
-                problems.append(f"{path}: expected a mapping")
-                continue
+        for path, item in common.listed_mappings(section, items, problems):
             if _text(item.get("isDefinedByTaxonomy")) != package_id:
                 report.ignored[f"{section} of another taxonomy"] += 1
                 continue
             item_id = _text(item.get("id"))
-            if not item_id:
-                problems.append(f"{path}: no id")
-            elif not _text(item.get("name")):
-                problems.append(f"{path} {shown(item_id)}: no name")
-            elif item_id in seen:
-                problems.append(
-                    f"{path} {shown(item_id)}: duplicate id (first at {seen[item_id]})"
-                )
-            else:
-                seen[item_id] = path
+            if common.item_id_checked(
+                problems, seen, path, item_id, named=bool(_text(item.get("name")))
+            ):
                 out.append((path, {**item, "id": item_id}))
     return out, problems
 
