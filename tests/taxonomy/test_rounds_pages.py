@@ -182,6 +182,7 @@ def test_the_round_page_words_its_rule_and_the_answer_button_by_phase(
     assert f'href="{glossary}#round"' in page and f'href="{glossary}#panel"' in page
     panel = editor_client.get(reverse("panel", args=LINK)).content.decode()
     assert f'href="{glossary}#panel"' in panel
+    assert ">panel</a> of 1 judge judged how strongly" in panel
     # Only the robustness page counts a panel: the page says which counts where.
     assert "The robustness analysis counts it as <strong>low</strong>" in panel
     assert "the editors judged it medium, which the other pages count" in panel
