@@ -148,10 +148,22 @@ class LayerForm(EditForm):
     description = _text("Description", rows=4)
 
 
-class ThreatForm(EditForm):
-    kind = "threat"
+class NamedItemForm(EditForm):
+    """A node kind's form: its id and name first, and a choice of the sources
+    (labelled ``sources_label``) that describe it."""
+
+    sources_label = "Sources that describe it"
     id = _id_field()
     name = forms.CharField(label="Name")
+
+    def setup(self) -> None:
+        self.fields["sources"] = _multiple(
+            self.sources_label, _choices(self.taxonomy.sources)
+        )
+
+
+class ThreatForm(NamedItemForm):
+    kind = "threat"
     description = _text("Description", rows=4)
     mobile = _text(
         "Mobile: why its actors choose where to act",
@@ -160,16 +172,9 @@ class ThreatForm(EditForm):
         "(then the world view judges it there).",
     )
 
-    def setup(self) -> None:
-        self.fields["sources"] = _multiple(
-            "Sources that describe it", _choices(self.taxonomy.sources)
-        )
 
-
-class MitigationForm(EditForm):
+class MitigationForm(NamedItemForm):
     kind = "mitigation"
-    id = _id_field()
-    name = forms.CharField(label="Name")
     maturity = forms.ChoiceField(
         label="Maturity", choices=[(m, m.capitalize()) for m in MATURITIES]
     )
@@ -198,9 +203,7 @@ class MitigationForm(EditForm):
         self.fields["layer"] = forms.ChoiceField(
             label="Governance layer", choices=_choices(self.taxonomy.layers)
         )
-        self.fields["sources"] = _multiple(
-            "Sources that describe it", _choices(self.taxonomy.sources)
-        )
+        super().setup()
         self.order_fields(["id", "name", "layer", "maturity", "cost"])
 
 
@@ -246,10 +249,8 @@ class MitigatesForm(EditForm):
         return item
 
 
-class TacticForm(EditForm):
+class TacticForm(NamedItemForm):
     kind = "tactic"
-    id = _id_field()
-    name = forms.CharField(label="Name")
     shortname = _text(
         "Short name",
         help_text="The kill-chain phase name of STIX and Navigator layers, "
@@ -269,16 +270,10 @@ class TacticForm(EditForm):
         order = self.cleaned_data.get("order")
         return 0 if order is None else order
 
-    def setup(self) -> None:
-        self.fields["sources"] = _multiple(
-            "Sources that describe it", _choices(self.taxonomy.sources)
-        )
 
-
-class IncidentForm(EditForm):
+class IncidentForm(NamedItemForm):
     kind = "incident"
-    id = _id_field()
-    name = forms.CharField(label="Name")
+    sources_label = "References"
     incident_kind = forms.ChoiceField(
         label="Kind",
         choices=[(k, k.replace("-", " ").capitalize()) for k in INCIDENT_KINDS],
@@ -288,11 +283,6 @@ class IncidentForm(EditForm):
     date = _text("Date", help_text="An ISO date (2024-05-01), a year, or empty.")
     summary = _text("Summary", rows=4)
 
-    def setup(self) -> None:
-        self.fields["sources"] = _multiple(
-            "References", _choices(self.taxonomy.sources)
-        )
-
     def values(self) -> dict[str, Any]:
         # ``kind`` names the form's item kind, so the field is incident_kind.
         values = super().values()
@@ -300,10 +290,9 @@ class IncidentForm(EditForm):
         return values
 
 
-class JurisdictionForm(EditForm):
+class JurisdictionForm(NamedItemForm):
     kind = "jurisdiction"
-    id = _id_field()
-    name = forms.CharField(label="Name")
+    sources_label = "Sources"
     jurisdiction_kind = forms.ChoiceField(
         label="Kind",
         choices=[(k, k.capitalize()) for k in JURISDICTION_KINDS],
@@ -318,9 +307,6 @@ class JurisdictionForm(EditForm):
         "world's AI compute (cite it in the sources); empty when unknown.",
     )
     description = _text("Description", rows=4)
-
-    def setup(self) -> None:
-        self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
 
     def values(self) -> dict[str, Any]:
         # ``kind`` names the form's item kind, so the field is jurisdiction_kind.
@@ -387,13 +373,12 @@ class InForceInForm(EditForm):
         return item
 
 
-class ArchitectureForm(EditForm):
+class ArchitectureForm(NamedItemForm):
     """A governance architecture: a named scenario (what it adopts are its
     ADOPTS links, edited on their own)."""
 
     kind = "architecture"
-    id = _id_field()
-    name = forms.CharField(label="Name")
+    sources_label = "Sources"
     description = _text("Description", rows=4)
     scenario = _text(
         "Scenario",
@@ -401,9 +386,6 @@ class ArchitectureForm(EditForm):
         "“?”, e.g. maturity=deployed (today) or maturity=deployed&jurisdiction=eu; "
         "empty: every measure counts. The measures it adopts are added to it.",
     )
-
-    def setup(self) -> None:
-        self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
 
     def clean_scenario(self) -> str:
         text = self.cleaned_data["scenario"]
