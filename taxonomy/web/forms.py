@@ -71,6 +71,8 @@ class EditForm(forms.Form):
     """What every edit form has; subclasses set ``kind``, the fixture schema's rule."""
 
     kind = ""
+    # A link's end that a fixture file nests the link under, so not in its item.
+    nested_under = ""
     comment = _text(
         "Why (optional)",
         rows=2,
@@ -115,7 +117,10 @@ class EditForm(forms.Form):
     def fixture_item(self) -> dict[str, Any]:
         """The item as a fixture file would hold it, for the schema's check."""
         values = {k: v for k, v in self.values().items() if v not in (None, "", [])}
-        return {**self.identity, **values}
+        item = {**self.identity, **values}
+        if self.nested_under:
+            item.pop(self.nested_under, None)
+        return item
 
     @property
     def expected(self) -> frozenset[int] | None:
@@ -223,6 +228,7 @@ class MitigatesForm(EditForm):
     """A MITIGATES link: its ends when it is new, its strength, rationale and sources."""
 
     kind = "mitigates"
+    nested_under = "threat"
     strength = forms.ChoiceField(
         label="Strength",
         choices=[(s, s.capitalize()) for s in STRENGTHS],
@@ -241,12 +247,6 @@ class MitigatesForm(EditForm):
         )
         self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
         self.order_fields(["mitigation", "threat", "strength", "rationale"])
-
-    def fixture_item(self) -> dict[str, Any]:
-        # In a fixture file a link sits under its threat, so the rule has no threat.
-        item = super().fixture_item()
-        item.pop("threat", None)
-        return item
 
 
 class TacticForm(NamedItemForm):
@@ -323,6 +323,7 @@ class MemberOfForm(EditForm):
     """A MEMBER_OF link: a jurisdiction belongs to a bloc or a multilateral body."""
 
     kind = "member_of"
+    nested_under = "member"
     since = _day("Since", "empty when always.")
     until = _day("Until", "the first day it no longer is; empty when still.")
     rationale = _text("Rationale", rows=3)
@@ -336,17 +337,12 @@ class MemberOfForm(EditForm):
         self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
         self.order_fields(["member", "body", "since", "until", "rationale"])
 
-    def fixture_item(self) -> dict[str, Any]:
-        # In a fixture file a link sits under its member.
-        item = super().fixture_item()
-        item.pop("member", None)
-        return item
-
 
 class InForceInForm(EditForm):
     """An IN_FORCE_IN link: a mitigation in force in a jurisdiction, at a maturity there."""
 
     kind = "in_force_in"
+    nested_under = "jurisdiction"
     maturity = forms.ChoiceField(
         label="Maturity there", choices=[(m, m.capitalize()) for m in MATURITIES]
     )
@@ -365,12 +361,6 @@ class InForceInForm(EditForm):
         self.order_fields(
             ["mitigation", "jurisdiction", "maturity", "since", "until", "rationale"]
         )
-
-    def fixture_item(self) -> dict[str, Any]:
-        # In a fixture file a link sits under its jurisdiction.
-        item = super().fixture_item()
-        item.pop("jurisdiction", None)
-        return item
 
 
 class ArchitectureForm(NamedItemForm):
@@ -400,6 +390,7 @@ class AdoptsForm(EditForm):
     """An ADOPTS link: an architecture adopts a mitigation, where and why."""
 
     kind = "adopts"
+    nested_under = "architecture"
     rationale = _text("Rationale", rows=3, help_text="Why it adopts it there.")
 
     def setup(self) -> None:
@@ -417,12 +408,6 @@ class AdoptsForm(EditForm):
         )
         self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
         self.order_fields(["architecture", "mitigation", "jurisdictions", "rationale"])
-
-    def fixture_item(self) -> dict[str, Any]:
-        # In a fixture file a link sits under its architecture.
-        item = super().fixture_item()
-        item.pop("architecture", None)
-        return item
 
 
 def _whole_numbers(text: str) -> tuple[int, ...]:
@@ -443,6 +428,7 @@ class UsesForm(EditForm):
     uses the technique, each step's tactic and description."""
 
     kind = "uses"
+    nested_under = "incident"
     steps = _text(
         "Steps",
         help_text="The step numbers, comma-separated (“2, 5”); empty for a "
@@ -478,13 +464,11 @@ class UsesForm(EditForm):
         return tuple(line.strip() for line in text.splitlines() if line.strip())
 
     def fixture_item(self) -> dict[str, Any]:
-        # In a fixture file a link sits under its incident.
-        item = {
+        # The schema checks lists, as a fixture file holds them.
+        return {
             k: list(v) if isinstance(v, tuple) else v
             for k, v in super().fixture_item().items()
         }
-        item.pop("incident", None)
-        return item
 
 
 # link kind -> the labels of its source and target fields.
