@@ -158,6 +158,8 @@ class NamedItemForm(EditForm):
     (labelled ``sources_label``) that describe it."""
 
     sources_label = "Sources that describe it"
+    # The field of the item's own kind: ``kind`` names the form's item kind.
+    kind_field = ""
     id = _id_field()
     name = forms.CharField(label="Name")
 
@@ -165,6 +167,12 @@ class NamedItemForm(EditForm):
         self.fields["sources"] = _multiple(
             self.sources_label, _choices(self.taxonomy.sources)
         )
+
+    def values(self) -> dict[str, Any]:
+        values = super().values()
+        if self.kind_field:
+            values["kind"] = values.pop(self.kind_field)
+        return values
 
 
 class ThreatForm(NamedItemForm):
@@ -274,6 +282,7 @@ class TacticForm(NamedItemForm):
 class IncidentForm(NamedItemForm):
     kind = "incident"
     sources_label = "References"
+    kind_field = "incident_kind"
     incident_kind = forms.ChoiceField(
         label="Kind",
         choices=[(k, k.replace("-", " ").capitalize()) for k in INCIDENT_KINDS],
@@ -283,16 +292,11 @@ class IncidentForm(NamedItemForm):
     date = _text("Date", help_text="An ISO date (2024-05-01), a year, or empty.")
     summary = _text("Summary", rows=4)
 
-    def values(self) -> dict[str, Any]:
-        # ``kind`` names the form's item kind, so the field is incident_kind.
-        values = super().values()
-        values["kind"] = values.pop("incident_kind")
-        return values
-
 
 class JurisdictionForm(NamedItemForm):
     kind = "jurisdiction"
     sources_label = "Sources"
+    kind_field = "jurisdiction_kind"
     jurisdiction_kind = forms.ChoiceField(
         label="Kind",
         choices=[(k, k.capitalize()) for k in JURISDICTION_KINDS],
@@ -307,12 +311,6 @@ class JurisdictionForm(NamedItemForm):
         "world's AI compute (cite it in the sources); empty when unknown.",
     )
     description = _text("Description", rows=4)
-
-    def values(self) -> dict[str, Any]:
-        # ``kind`` names the form's item kind, so the field is jurisdiction_kind.
-        values = super().values()
-        values["kind"] = values.pop("jurisdiction_kind")
-        return values
 
 
 def _day(label: str, help_text: str) -> forms.CharField:
