@@ -67,6 +67,10 @@ def _choices(records) -> list[tuple[str, str]]:
     return [(r.id, f"{r.name} ({r.id})") for r in sorted(records, key=lambda r: r.name)]
 
 
+def _choice(label: str, records) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=_choices(records))
+
+
 class EditForm(forms.Form):
     """What every edit form has; subclasses set ``kind``, the fixture schema's rule."""
 
@@ -213,9 +217,7 @@ class MitigationForm(NamedItemForm):
         return 1.0 if cost is None else cost
 
     def setup(self) -> None:
-        self.fields["layer"] = forms.ChoiceField(
-            label="Governance layer", choices=_choices(self.taxonomy.layers)
-        )
+        self.fields["layer"] = _choice("Governance layer", self.taxonomy.layers)
         super().setup()
         self.order_fields(["id", "name", "layer", "maturity", "cost"])
 
@@ -247,12 +249,8 @@ class MitigatesForm(EditForm):
     rationale = _text("Rationale", rows=3, help_text="One line on why this strength.")
 
     def setup(self) -> None:
-        self.fields["mitigation"] = forms.ChoiceField(
-            label="Mitigation", choices=_choices(self.taxonomy.mitigations)
-        )
-        self.fields["threat"] = forms.ChoiceField(
-            label="Threat", choices=_choices(self.taxonomy.threats)
-        )
+        self.fields["mitigation"] = _choice("Mitigation", self.taxonomy.mitigations)
+        self.fields["threat"] = _choice("Threat", self.taxonomy.threats)
         self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
         self.order_fields(["mitigation", "threat", "strength", "rationale"])
 
@@ -349,11 +347,9 @@ class InForceInForm(EditForm):
     rationale = _text("Rationale", rows=3)
 
     def setup(self) -> None:
-        self.fields["mitigation"] = forms.ChoiceField(
-            label="Mitigation", choices=_choices(self.taxonomy.mitigations)
-        )
-        self.fields["jurisdiction"] = forms.ChoiceField(
-            label="Jurisdiction", choices=_choices(self.taxonomy.jurisdictions)
+        self.fields["mitigation"] = _choice("Mitigation", self.taxonomy.mitigations)
+        self.fields["jurisdiction"] = _choice(
+            "Jurisdiction", self.taxonomy.jurisdictions
         )
         self.fields["sources"] = _multiple("Sources", _choices(self.taxonomy.sources))
         self.order_fields(
@@ -392,12 +388,10 @@ class AdoptsForm(EditForm):
     rationale = _text("Rationale", rows=3, help_text="Why it adopts it there.")
 
     def setup(self) -> None:
-        self.fields["architecture"] = forms.ChoiceField(
-            label="Architecture", choices=_choices(self.taxonomy.architectures)
+        self.fields["architecture"] = _choice(
+            "Architecture", self.taxonomy.architectures
         )
-        self.fields["mitigation"] = forms.ChoiceField(
-            label="Mitigation", choices=_choices(self.taxonomy.mitigations)
-        )
+        self.fields["mitigation"] = _choice("Mitigation", self.taxonomy.mitigations)
         self.fields["jurisdictions"] = _multiple(
             "Where",
             _choices(self.taxonomy.jurisdictions),
@@ -442,12 +436,8 @@ class UsesForm(EditForm):
     )
 
     def setup(self) -> None:
-        self.fields["incident"] = forms.ChoiceField(
-            label="Incident", choices=_choices(self.taxonomy.incidents)
-        )
-        self.fields["threat"] = forms.ChoiceField(
-            label="Technique (threat)", choices=_choices(self.taxonomy.threats)
-        )
+        self.fields["incident"] = _choice("Incident", self.taxonomy.incidents)
+        self.fields["threat"] = _choice("Technique (threat)", self.taxonomy.threats)
         self.order_fields(["incident", "threat", "steps", "tactics", "descriptions"])
 
     def clean_steps(self) -> tuple[int, ...]:
