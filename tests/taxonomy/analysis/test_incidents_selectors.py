@@ -16,7 +16,7 @@ from taxonomy.domain.records import Incident, Link, Tactic, Uses
 from taxonomy.domain.scenario import DEMAND, Scenario
 from taxonomy.domain.scenario_params import scenario_params, scenario_values
 from taxonomy.domain.scenario_words import scenario_summary
-from taxonomy.selectors import incidents as incident_selectors
+from taxonomy.selectors import snapshot as snapshot_selectors
 
 TODAY = Scenario(maturities={"deployed"})
 _tokens = count(1)
@@ -42,7 +42,7 @@ def held(seed_taxonomy, monkeypatch):
         ),
         revision=next(_tokens),
     )
-    monkeypatch.setattr(incident_selectors, "taxonomy_at", lambda **_: taxonomy)
+    monkeypatch.setattr(snapshot_selectors, "taxonomy_at", lambda **_: taxonomy)
     return {"token": f"test:{taxonomy.revision}", "taxonomy": taxonomy}
 
 
