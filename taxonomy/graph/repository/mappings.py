@@ -198,7 +198,10 @@ def _ends_tx(
     of the taxonomy."""
     found = tx.run(
         "UNWIND $ids AS local UNWIND [local, $t + ':' + local] AS id "
-        f"MATCH (n:{THREAT} {{id: id}}) WHERE n.taxonomy = $t "
+        # The hint: on a fresh store the planner may pick the taxonomy's
+        # index instead, a scan of the taxonomy per row.
+        f"MATCH (n:{THREAT} {{id: id}}) USING INDEX n:{THREAT}(id) "
+        "WHERE n.taxonomy = $t "
         "RETURN local, collect(n.id) AS ids",
         ids=sorted(locals_),
         t=taxonomy,
@@ -236,8 +239,9 @@ def _row_ends_tx(
 # A row's link between its two threats, each found by a seek of the unique
 # index on ``id`` (PROFILE: NodeUniqueIndexSeek, no label scan).
 _CREATE_ROWS = (
-    f"UNWIND $rows AS row MATCH (a:{THREAT} {{id: row.a}}) "
-    f"MATCH (b:{THREAT} {{id: row.b}}) CREATE (a)-[r:{MAPS_TO.rel}]->(b) SET r = row.p"
+    f"UNWIND $rows AS row MATCH (a:{THREAT} {{id: row.a}}) USING INDEX a:{THREAT}(id) "
+    f"MATCH (b:{THREAT} {{id: row.b}}) USING INDEX b:{THREAT}(id) "
+    f"CREATE (a)-[r:{MAPS_TO.rel}]->(b) SET r = row.p"
 )
 
 
