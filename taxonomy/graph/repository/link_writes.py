@@ -45,6 +45,24 @@ def _ends_of(kind: str) -> tuple[str, str, str]:
     return spec.source_label, spec.rel, spec.target_label
 
 
+def _on_link(
+    tx: neo4j.ManagedTransaction,
+    kind: str,
+    source: str,
+    target: str,
+    then: str,
+    **params: Any,
+) -> neo4j.Result:
+    """Run ``then`` on the ``kind`` link from ``source`` to ``target`` (as ``r``)."""
+    src, rel, dst = _ends_of(kind)
+    return tx.run(
+        f"MATCH (:{src} {{id: $source}})-[r:{rel}]->(:{dst} {{id: $target}}) {then}",
+        source=source,
+        target=target,
+        **params,
+    )
+
+
 def _link_read_tx(
     tx: neo4j.ManagedTransaction, kind: str, source: str, target: str, version: int
 ) -> Any:
@@ -56,12 +74,12 @@ def _link_read_tx(
 def _lock_link(
     tx: neo4j.ManagedTransaction, kind: str, source: str, target: str
 ) -> int | None:
-    src, rel, dst = _ends_of(kind)
-    row = tx.run(
-        f"MATCH (:{src} {{id: $source}})-[r:{rel}]->(:{dst} {{id: $target}}) "
+    row = _on_link(
+        tx,
+        kind,
+        source,
+        target,
         "SET r._lock = true WITH r REMOVE r._lock RETURN coalesce(r.version, 1) AS v",
-        source=source,
-        target=target,
     ).single()
     return None if row is None else row["v"]
 
@@ -92,13 +110,7 @@ def _property_link_read_tx(
 ) -> Any:
     """A link with properties (MITIGATES, USES) as stored."""
     spec = LINK_KINDS[kind]
-    src, rel, dst = _ends_of(kind)
-    row = tx.run(
-        f"MATCH (:{src} {{id: $source}})-[r:{rel}]->(:{dst} {{id: $target}}) "
-        "RETURN r {.*} AS p",
-        source=source,
-        target=target,
-    ).single()
+    row = _on_link(tx, kind, source, target, "RETURN r {.*} AS p").single()
     return _pick(spec.record, {**row["p"], spec.ends[0]: source, spec.ends[1]: target})
 
 
@@ -244,7 +256,6 @@ def property_link_update(
         raise ValueError(f"not fields of a {kind} link: {sorted(unknown)}")
     props = {k: _list_or_value(v) for k, v in changes.items()}
     key = link_key(source, target)
-    src, rel, dst = _ends_of(kind)
 
     def work(tx: neo4j.ManagedTransaction) -> Any:
         current = _lock_link(tx, kind, source, target)
@@ -259,11 +270,12 @@ def property_link_update(
             **{k: tuple(v) if isinstance(v, list) else v for k, v in differing.items()},
         )
         _check_property_link_tx(tx, kind, after)
-        tx.run(
-            f"MATCH (:{src} {{id: $source}})-[r:{rel}]->(:{dst} {{id: $target}}) "
+        _on_link(
+            tx,
+            kind,
+            source,
+            target,
             "SET r += $props, r.version = coalesce(r.version, 1) + 1",
-            source=source,
-            target=target,
             props=differing,
         ).consume()
         _note(seen, revision=bump_revision_tx(tx))
@@ -338,18 +350,13 @@ def link_delete(
     journal: Journal = None,
 ) -> None:
     """Delete one link of any kind if its version is an expected one."""
-    src, rel, dst = _ends_of(kind)
 
     def work(tx: neo4j.ManagedTransaction) -> None:
         current = _lock_link(tx, kind, source, target)
         _check_version(kind, link_key(source, target), current, expected)
         if seen is not None:
             _note(seen, before=_link_read_tx(tx, kind, source, target, current))
-        tx.run(
-            f"MATCH (:{src} {{id: $source}})-[r:{rel}]->(:{dst} {{id: $target}}) DELETE r",
-            source=source,
-            target=target,
-        ).consume()
+        _on_link(tx, kind, source, target, "DELETE r").consume()
         _note(seen, revision=bump_revision_tx(tx))
 
     _write(work, journal)
