@@ -35,7 +35,7 @@ from taxonomy.graph.repository.revision import bump_revision_tx, forget_revision
 from taxonomy.graph.repository.schema import ensure_schema
 from taxonomy.graph.repository.staging import WriteStats, staged_from
 from taxonomy.graph.repository.visibility import VARS, VISIBILITY, visible
-from taxonomy.graph.repository.writes import _check_version, _note, _write
+from taxonomy.graph.repository.writes import _check_version, _locked, _note, _write
 
 Journal = Callable[[Any], Sequence[dict[str, Any]]] | None
 THREAT = NODE_KINDS[MAPS_TO.source].label
@@ -178,12 +178,7 @@ def _prefixes(
 
 
 def _lock_set(tx: neo4j.ManagedTransaction, set_id: str) -> dict[str, Any] | None:
-    row = tx.run(
-        f"MATCH (m:{MAPPING_SET_LABEL} {{id: $id}}) SET m._lock = true "
-        "WITH m REMOVE m._lock RETURN properties(m) AS m",
-        id=set_id,
-    ).single()
-    return None if row is None else row["m"]
+    return _locked(tx, MAPPING_SET_LABEL, set_id, "properties(n)")
 
 
 def _ends_tx(

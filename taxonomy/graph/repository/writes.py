@@ -94,10 +94,15 @@ def _note(seen: dict[str, Any] | None, **values: Any) -> None:
 
 def _lock_node(tx: neo4j.ManagedTransaction, kind: str, key: str) -> int | None:
     """Write-lock a node and return its version (None when it does not exist)."""
-    label = NODE_KINDS[kind].label
+    return _locked(tx, NODE_KINDS[kind].label, key, "coalesce(n.version, 1)")
+
+
+def _locked(tx: neo4j.ManagedTransaction, label: str, key: str, value: str) -> Any:
+    """Write-lock the ``label`` node with id ``key`` and return ``value`` (a
+    Cypher expression of the node, ``n``); None when there is no such node."""
     row = tx.run(
         f"MATCH (n:{label} {{id: $id}}) SET n._lock = true WITH n REMOVE n._lock "
-        "RETURN coalesce(n.version, 1) AS v",
+        f"RETURN {value} AS v",
         id=key,
     ).single()
     return None if row is None else row["v"]
