@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import neo4j
@@ -196,6 +197,26 @@ def graph_clear() -> None:
         forget_revision_token()
 
 
+def _everything(rows_of: Callable[[neo4j.Result], list]) -> tuple[list, list]:
+    """Every node (``id``, ``labels``, properties ``p``) and every relationship
+    (ends ``a`` and ``b``, ``type``, ``p``) in one read, each result read by
+    ``rows_of`` (``neo4j.Result.values`` or ``.data``): for test-sized graphs."""
+    with _session(neo4j.READ_ACCESS) as session:
+        nodes = rows_of(
+            session.run(
+                "MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, "
+                "properties(n) AS p"
+            )
+        )
+        links = rows_of(
+            session.run(
+                "MATCH (a)-[r]->(b) RETURN elementId(a) AS a, type(r) AS type, "
+                "elementId(b) AS b, properties(r) AS p"
+            )
+        )
+    return nodes, links
+
+
 @translate_errors
 def graph_snapshot() -> dict[str, list]:
     """Every node (labels, properties) and relationship (type, properties,
@@ -203,15 +224,7 @@ def graph_snapshot() -> dict[str, list]:
     same graph again: the tests' seed, loaded once a session and then
     restored for each test that changes it. Reads everything: for
     test-sized graphs only."""
-    with _session(neo4j.READ_ACCESS) as session:
-        rows = session.run(
-            "MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, "
-            "properties(n) AS p"
-        ).values()
-        links = session.run(
-            "MATCH (a)-[r]->(b) RETURN elementId(a) AS a, type(r) AS type, "
-            "elementId(b) AS b, properties(r) AS p"
-        ).values()
+    rows, links = _everything(neo4j.Result.values)
     position = {row[0]: i for i, row in enumerate(rows)}
     return {
         "nodes": [{"labels": labels, "p": p} for _, labels, p in rows],
@@ -258,15 +271,7 @@ def graph_fingerprint() -> str:
     exactly as it was: the tests that share one seeded graph check that none
     of them changed it. Reads everything: for test-sized graphs only.
     """
-    with _session(neo4j.READ_ACCESS) as session:
-        nodes = session.run(
-            "MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, "
-            "properties(n) AS p"
-        ).data()
-        links = session.run(
-            "MATCH (a)-[r]->(b) RETURN elementId(a) AS a, type(r) AS type, "
-            "elementId(b) AS b, properties(r) AS p"
-        ).data()
+    nodes, links = _everything(neo4j.Result.data)
     rows = sorted(json.dumps(row, sort_keys=True, default=str) for row in nodes)
     rows += sorted(json.dumps(row, sort_keys=True, default=str) for row in links)
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
