@@ -415,16 +415,18 @@ def check_geography(geography: Geography, taxonomy: Taxonomy) -> None:
         problems += _unknown_sources(what, link.sources, sources)
     for j in geography.jurisdictions:
         problems += _unknown_sources(f"jurisdiction {j.id!r}", j.sources, sources)
-    for flag in geography.everywhere:
-        what = f"everywhere mitigation {flag.mitigation!r}"
-        if flag.mitigation not in mitigations:
-            problems.append(f"{what}: unknown mitigation")
-        problems += _unknown_sources(what, flag.sources, sources)
-    for flag in geography.mobile:
-        what = f"mobile threat {flag.threat!r}"
-        if flag.threat not in threats:
-            problems.append(f"{what}: unknown threat")
-        problems += _unknown_sources(what, flag.sources, sources)
+    flags = [
+        ("everywhere", "mitigation", f.mitigation, mitigations, f.sources)
+        for f in geography.everywhere
+    ]
+    flags += [
+        ("mobile", "threat", f.threat, threats, f.sources) for f in geography.mobile
+    ]
+    for flag, noun, key, known, cited in flags:
+        what = f"{flag} {noun} {key!r}"
+        if key not in known:
+            problems.append(f"{what}: unknown {noun}")
+        problems += _unknown_sources(what, cited, sources)
     if problems:
         raise GeographyError(problems)
 
