@@ -38,7 +38,12 @@ from taxonomy.analysis.compiled import (
     enabled_mask,
 )
 from taxonomy.analysis.jurisdictions import scoped_model, threat_rows
-from taxonomy.analysis.model import ADDRESSED_CLASSES, CLASSES, validate_ids
+from taxonomy.analysis.model import (
+    ADDRESSED_CLASSES,
+    CLASSES,
+    class_counts,
+    validate_ids,
+)
 from taxonomy.analysis.world import WorldView, world_view
 from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.records import Taxonomy
@@ -82,8 +87,7 @@ class Outcome:
     @property
     def summary(self) -> dict[str, int]:
         """Threats per class, every class present, in ``CLASSES`` order."""
-        counts = np.bincount(self.classes, minlength=len(CLASSES))
-        return dict(zip(CLASSES, counts.tolist(), strict=True))
+        return class_counts(self.classes)
 
     @property
     def addressed(self) -> np.ndarray:
@@ -99,8 +103,7 @@ class Outcome:
     @property
     def world_summary(self) -> dict[str, int]:
         """Threats per class, a mobile threat in its weakest place."""
-        counts = np.bincount(self.world_classes, minlength=len(CLASSES))
-        return dict(zip(CLASSES, counts.tolist(), strict=True))
+        return class_counts(self.world_classes)
 
     @property
     def world_addressed(self) -> np.ndarray:

@@ -16,6 +16,7 @@ from taxonomy.analysis.incidents import (
 from taxonomy.analysis.model import (
     ADDRESSED_CLASSES,
     CLASSES,
+    class_counts,
 )
 from taxonomy.domain.records import (
     INCIDENT_KINDS,
@@ -115,8 +116,7 @@ def demand_share(model: IncidentModel, classes: Mapping[str, str]) -> dict:
     codes = np.fromiter(
         (CLASSES.index(classes[t]) for t in model.threats), np.int64, len(model.threats)
     )
-    per_class = np.bincount(codes[model.uses.indices], minlength=len(CLASSES)).tolist()
-    by_class = dict(zip(CLASSES, per_class, strict=True))
+    by_class = class_counts(codes[model.uses.indices])
     uses = int(model.uses.nnz)
     hit = sum(by_class[c] for c in CLASSES if c in ADDRESSED_CLASSES)
     return {

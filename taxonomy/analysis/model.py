@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from taxonomy.domain.errors import ScenarioError
 from taxonomy.domain.kinds import PLAIN_LINK_KINDS
@@ -251,6 +252,16 @@ def class_summary(classes: Iterable[str]) -> dict[str, int]:
     for name in classes:
         counts[name] += 1
     return counts
+
+
+def class_counts(codes: np.ndarray) -> dict[str, int]:
+    """``class_summary`` of class codes (indices into ``CLASSES``).
+
+    >>> class_counts(np.array([1, 3, 1]))
+    {'unmitigated': 0, 'insufficient': 2, 'defense-in-depth': 0, 'single-layer': 1}
+    """
+    counts = np.bincount(codes, minlength=len(CLASSES))
+    return dict(zip(CLASSES, counts.tolist(), strict=True))
 
 
 def layer_set_scope(n_layers: int) -> str:

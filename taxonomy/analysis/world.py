@@ -31,7 +31,7 @@ from taxonomy.analysis.jurisdictions import (
     places,
     threat_rows,
 )
-from taxonomy.analysis.model import CLASSES
+from taxonomy.analysis.model import CLASSES, class_counts
 from taxonomy.domain.jurisdictions import Geography
 from taxonomy.domain.scenario import Scenario
 
@@ -103,8 +103,7 @@ class WorldView:
     @property
     def mobile_summary(self) -> dict[str, int]:
         """Mobile threats per class in their weakest place."""
-        counts = np.bincount(self.classes[self.mobile], minlength=len(CLASSES))
-        return dict(zip(CLASSES, counts.tolist(), strict=True))
+        return class_counts(self.classes[self.mobile])
 
 
 def weakest_places(coverage: np.ndarray, classes: np.ndarray) -> np.ndarray:
