@@ -20,6 +20,7 @@ from taxonomy.domain.errors import (
 from taxonomy.domain.kinds import (
     BY_LABEL,
     BY_REL,
+    LINK_KINDS,
     NODE_KINDS,
 )
 from taxonomy.graph.repository.base import (
@@ -289,6 +290,25 @@ def node_update(
     return _write(work, journal)
 
 
+def _links_naming_tx(
+    tx: neo4j.ManagedTransaction, kind: str, field: str, key: str
+) -> list[dict[str, str]]:
+    """The ``kind`` links whose list property ``field`` names the node ``key``,
+    as ``{kind, source, target, via}``, by source then target."""
+    spec = LINK_KINDS[kind]
+    if field not in spec.props:
+        raise ValueError(f"not a field of a {kind} link: {field!r}")
+    rows = tx.run(
+        f"MATCH (s:{spec.source_label})-[r:{spec.rel}]->(t:{spec.target_label}) "
+        f"WHERE $id IN coalesce(r.{field}, []) "
+        "RETURN s.id AS s, t.id AS t ORDER BY s, t",
+        id=key,
+    )
+    return [
+        {"kind": kind, "source": r["s"], "target": r["t"], "via": field} for r in rows
+    ]
+
+
 # The labels of the node kinds that cite sources (``sources`` on the node).
 _CITING = " OR ".join(
     f"n:{kind.label}" for kind in NODE_KINDS.values() if "sources" in kind.stored_fields
@@ -307,16 +327,7 @@ def _node_links_tx(
         )
         return [{"kind": "in_layer", "source": r["m"], "target": key} for r in rows]
     if kind == "source":
-        rows = tx.run(
-            "MATCH (m:Mitigation)-[r:MITIGATES]->(t:MisuseVector) "
-            "WHERE $id IN coalesce(r.sources, []) "
-            "RETURN m.id AS m, t.id AS t ORDER BY m, t",
-            id=key,
-        )
-        cited = [
-            {"kind": "mitigates", "source": r["m"], "target": r["t"], "via": "sources"}
-            for r in rows
-        ]
+        cited = _links_naming_tx(tx, "mitigates", "sources", key)
         rows = tx.run(
             f"MATCH (n) WHERE ({_CITING}) "
             "AND $id IN coalesce(n.sources, []) "
@@ -349,16 +360,7 @@ def _node_links_tx(
             for r in rows
         ]
     if kind == "tactic":
-        rows = tx.run(
-            "MATCH (i:Incident)-[r:USES]->(t:MisuseVector) "
-            "WHERE $id IN coalesce(r.tactics, []) "
-            "RETURN i.id AS i, t.id AS t ORDER BY i, t",
-            id=key,
-        )
-        named = [
-            {"kind": "uses", "source": r["i"], "target": r["t"], "via": "tactics"}
-            for r in rows
-        ]
+        named = _links_naming_tx(tx, "uses", "tactics", key)
     label = NODE_KINDS[kind].label
     rows = tx.run(
         f"MATCH (n:{label} {{id: $id}})-[r]-() WHERE type(r) IN $types "
