@@ -322,6 +322,10 @@ def _read_row(
 ) -> MappingRow | None:
     """One row's record, or None after its problems."""
     before = len(problems.found)
+
+    def wrong(column: str, message: str) -> None:
+        problems.add(line, at[column], column, message)
+
     for end in ("subject_id", "object_id"):
         curie = values[end]
         if _check_curie(curie, prefixes, problems, (line, at[end]), end):
@@ -329,48 +333,28 @@ def _read_row(
             if ends[end] is None:
                 ends[end] = prefix
             elif ends[end] != prefix:
-                problems.add(
-                    line,
-                    at[end],
+                wrong(
                     end,
                     f"prefix {prefix!r}: every {end} of a set uses one prefix "
                     f"(the first row's is {ends[end]!r})",
                 )
     predicate = values["predicate_id"]
     if predicate not in PREDICATES:
-        problems.add(
-            line,
-            at["predicate_id"],
-            "predicate_id",
-            f"{predicate!r} is not one of {', '.join(PREDICATES)}",
-        )
+        wrong("predicate_id", f"{predicate!r} is not one of {', '.join(PREDICATES)}")
     justification = values["mapping_justification"]
     if justification not in JUSTIFICATIONS:
-        problems.add(
-            line,
-            at["mapping_justification"],
-            "mapping_justification",
-            f"{justification!r} is not a semapv justification",
+        wrong(
+            "mapping_justification", f"{justification!r} is not a semapv justification"
         )
     confidence = _confidence(values.get("confidence", ""))
     if confidence is False:
-        problems.add(
-            line,
-            at["confidence"],
-            "confidence",
-            f"{values['confidence']!r} is not a number between 0 and 1",
-        )
+        wrong("confidence", f"{values['confidence']!r} is not a number between 0 and 1")
     authors = tuple(a for a in values.get("author_id", "").split("|") if a)
     for author in authors:
         _check_curie(author, prefixes, problems, (line, at["author_id"]), "author_id")
     date = values.get("mapping_date", "")
     if date and not _is_date(date):
-        problems.add(
-            line,
-            at["mapping_date"],
-            "mapping_date",
-            f"{date!r} is not a date (YYYY-MM-DD)",
-        )
+        wrong("mapping_date", f"{date!r} is not a date (YYYY-MM-DD)")
     if len(problems.found) > before:
         return None
     return MappingRow(
