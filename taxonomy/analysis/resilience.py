@@ -174,7 +174,7 @@ def layer_depth(
     exact = np.ones(len(depth), dtype=bool)
     # Losing a layer loses what REQUIRES its mitigations, in other layers too.
     n_layers = len(model.layers)
-    closure = sparse.csr_array(model.closure.astype(float) * on[None, :].astype(float))
+    closure = _enabled_closure(model, on)
     layer_of = sparse.csr_array(
         (
             on.astype(float),
@@ -192,10 +192,7 @@ def layer_depth(
     totals = in_sets.sum(axis=1)
     if scenario.dependence == INDEPENDENT:
         keep = link_on & tangled[model.link_threat]
-        per = sparse.csr_array(
-            (link_weight[keep], (model.link_threat[keep], model.link_mitigation[keep])),
-            shape=(len(depth), len(model.mitigations)),
-        )
+        per = _per_link(model, link_weight[keep], keep)
         loss = (per @ sparse.csr_array(lost_with.T.astype(float))).toarray()
         low = heaviest_first_depth(loss, addressed, theta, totals)
         tangled &= low != depth
@@ -204,6 +201,22 @@ def layer_depth(
             model, scenario, v, lost_with, link_on, link_weight, theta
         )
     return Depths(model.threats, depth, exact)
+
+
+def _enabled_closure(model: CoverageModel, on: np.ndarray) -> sparse.csr_array:
+    """``model.closure`` (``[m, d]``: d is m or REQUIRES m, transitively: what
+    losing m takes with it) with only the enabled mitigations' columns kept."""
+    return sparse.csr_array(model.closure.astype(float) * on[None, :].astype(float))
+
+
+def _per_link(
+    model: CoverageModel, values: np.ndarray, keep: np.ndarray
+) -> sparse.csr_array:
+    """A threat × mitigation matrix of ``values``, one per kept link."""
+    return sparse.csr_array(
+        (values, (model.link_threat[keep], model.link_mitigation[keep])),
+        shape=(len(model.threats), len(model.mitigations)),
+    )
 
 
 def _layer_search(model, scenario, v, lost_with, link_on, link_weight, theta):
@@ -272,21 +285,12 @@ def mitigation_depth(
     theta, on, link_on, link_weight, _, addressed = _weights(model, scenario)
     n_t, n_m = len(model.threats), len(model.mitigations)
     keep = link_on & addressed[model.link_threat]
-    per = sparse.csr_array(
-        (link_weight[keep], (model.link_threat[keep], model.link_mitigation[keep])),
-        shape=(n_t, n_m),
-    )
+    per = _per_link(model, link_weight[keep], keep)
     per.sum_duplicates()
-    strong = sparse.csr_array(
-        (
-            (link_weight[keep] >= theta).astype(float),
-            (model.link_threat[keep], model.link_mitigation[keep]),
-        ),
-        shape=(n_t, n_m),
-    )
+    strong = _per_link(model, (link_weight[keep] >= theta).astype(float), keep)
     # touched[v, m]: how many of v's mitigations the loss of m takes.
     contributes = sparse.csr_array(per > 0).astype(float)
-    closure = sparse.csr_array(model.closure.astype(float) * on[None, :].astype(float))
+    closure = _enabled_closure(model, on)
     touched = sparse.csr_array(contributes @ closure.T)
     rows = np.repeat(np.arange(n_t), np.diff(touched.indptr))
     contributors = sparse.coo_array(contributes)
