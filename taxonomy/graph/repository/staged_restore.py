@@ -234,11 +234,17 @@ def _switch(load: Load, meta: dict[str, Any]) -> None:
     load.state = COMMITTED
 
 
+def _delete_marked(load: Load, mark: str) -> None:
+    """Delete the items and journal records marked ``mark`` (``_drop``: the old
+    graph, ``_load``: the restored one), their links first."""
+    _links_of_marked(load, mark)
+    _each(load, f"n.{mark} = $load", "DETACH DELETE n")
+    _journal(load, f"n.{mark} = $load", "DELETE n")
+
+
 def settle_restore(load: Load) -> None:
     """After the switch: the old graph goes, the restored one loses its marks."""
-    _links_of_marked(load, "_drop")
-    _each(load, "n._drop = $load", "DETACH DELETE n")
-    _journal(load, "n._drop = $load", "DELETE n")
+    _delete_marked(load, "_drop")
     _each(load, "n._load = $load", "SET n.id = n._sid REMOVE n._sid, n._load")
     _each_rel(load, "r._load = $load", "REMOVE r._load")
     _journal(load, "n._load = $load", "REMOVE n._load")
@@ -247,9 +253,7 @@ def settle_restore(load: Load) -> None:
 
 def abort_restore(load: Load) -> None:
     """Before the switch: remove what was staged and the marks."""
-    _links_of_marked(load, "_load")
-    _each(load, "n._load = $load", "DETACH DELETE n")
-    _journal(load, "n._load = $load", "DELETE n")
+    _delete_marked(load, "_load")
     _each(load, "n._drop = $load", "REMOVE n._drop")
     _journal(load, "n._drop = $load", "REMOVE n._drop")
     load._tx(lambda tx: release_tx(tx, load.token))
