@@ -52,10 +52,11 @@ from taxonomy.graph.repository.staging import (
     WriteStats,
     _each_rel,
     _links_of_marked,
+    _set_aborting,
     lock,
     release_tx,
 )
-from taxonomy.graph.repository.visibility import ABORTING, COMMITTED
+from taxonomy.graph.repository.visibility import COMMITTED
 
 logger = logging.getLogger(__name__)
 
@@ -311,15 +312,3 @@ def graph_load_staged(
         "nodes": len(stager.created) + (meta is not None),
         "relationships": load.done - len(stager.created),
     }
-
-
-def _set_aborting(load: Load) -> None:
-    load._tx(
-        lambda tx: tx.run(
-            "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.load_token = $token "
-            "SET m.load_state = $state",
-            token=load.token,
-            state=ABORTING,
-        ).consume()
-    )
-    load.state = ABORTING

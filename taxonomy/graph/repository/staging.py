@@ -361,15 +361,21 @@ def _settle(load: Load) -> None:
 
 def _abort(load: Load) -> None:
     """Before the switch: remove what the load staged and marked."""
+    _set_aborting(load)
+    _abort_rest(load)
+
+
+def _set_aborting(load: Load) -> None:
+    """Record in the meta node, and on ``load``, that the load is being undone."""
     load._tx(
         lambda tx: tx.run(
             "MATCH (m:LayerwiseMeta {key: 'graph'}) WHERE m.load_token = $token "
-            "SET m.load_state = 'aborting'",
+            "SET m.load_state = $state",
             token=load.token,
+            state=ABORTING,
         ).consume()
     )
     load.state = ABORTING
-    _abort_rest(load)
 
 
 def _abort_rest(load: Load) -> None:
