@@ -8,9 +8,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy import services
-from taxonomy.domain.errors import GraphError, MappingFileError
+from taxonomy.domain.errors import MappingFileError
 from taxonomy.domain.mappings import MappingSet
 from taxonomy.formats.sssom import write_sssom
+from taxonomy.management.actions import ActionCommand
 from taxonomy.selectors.mappings import mapping_set_detail, mapping_set_list
 from taxonomy.web.present.crosswalks import catalogue_title
 
@@ -78,7 +79,7 @@ def report_load(command: BaseCommand, paths: list[Path], comment: str = "") -> N
     )
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = (
         "SSSOM mapping sets: load [PATH ...] (files or folders of *.sssom.tsv; "
         "default fixtures/mappings/), export ID [--out FILE], list."
@@ -93,12 +94,6 @@ class Command(BaseCommand):
         export.add_argument("mapping_set_id")
         export.add_argument("--out", type=Path)
         sub.add_parser("list", help="the stored sets, their taxonomies and rows")
-
-    def handle(self, *args, action, **options):
-        try:
-            getattr(self, f"_{action}")(**options)
-        except GraphError as e:
-            raise CommandError(str(e)) from e
 
     def _load(self, paths=(), comment="", **options):
         report_load(self, list(paths) or [mappings_dir()], comment)

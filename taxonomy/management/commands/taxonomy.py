@@ -6,22 +6,23 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.validators import validate_slug
 
 from taxonomy import revisions, selectors, services
 from taxonomy.analysis.model import CLASSES
-from taxonomy.domain.errors import FixtureError, GraphError
+from taxonomy.domain.errors import FixtureError
 from taxonomy.domain.records import DEFAULT_TAXONOMY
 from taxonomy.domain.scenario import DEPENDENCES
 from taxonomy.formats import document_json, fixtures_yaml
+from taxonomy.management.actions import ActionCommand
 from taxonomy.management.commands.mappings import report_load
 from taxonomy.management.progress import Progress, write_line
 from taxonomy.selectors import comparison as review
 from taxonomy.selectors.coverage import coverage_scenario
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = (
         "Curate the taxonomy as YAML fixtures: validate [PATH], load [PATH] "
         "[--dry-run] [--prune] [--if-empty], export [--format yaml|json] [--out PATH], "
@@ -94,12 +95,6 @@ class Command(BaseCommand):
             "--force", action="store_true", help="move an existing name here"
         )
         sub.add_parser("tags", help="list the named revisions")
-
-    def handle(self, *args, action, **options):
-        try:
-            getattr(self, f"_{action}")(**options)
-        except GraphError as e:
-            raise CommandError(str(e)) from e
 
     def _path(self, path: Path | None) -> Path:
         return path if path is not None else settings.FIXTURES_DIR
