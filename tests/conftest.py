@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from _pytest.nodeid import coerce_node_id
 from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
@@ -17,6 +16,8 @@ from taxonomy import services
 from taxonomy.graph import driver, repository, server
 from taxonomy.graph.repository import staging
 from taxonomy.selectors import cache as selectors_cache
+
+pytest_plugins = ["tests.node_ids"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -156,30 +157,9 @@ def seeded_graph_read_only(neo4j_server, db, request):
 SHARED_GRAPHS = ("seeded_graph_read_only", "acme_graph_read_only")
 
 
-def _unique_node_ids(items) -> None:
-    """Give each schemathesis case the node id its name says.
-
-    schemathesis names a case `test[GET /path]` but leaves every case of a
-    test with the test's own node id; pytest-xdist schedules by node id, so
-    under `make test` it ran one operation per test and dropped the rest in
-    silence. Any other repeated id is refused, for the same reason."""
-    for item in items:
-        if "[" in item.name and not item.nodeid.endswith("]"):
-            item._id = coerce_node_id(f"{item.parent.nodeid}::{item.name}")
-    seen: set[str] = set()
-    repeated = sorted(
-        {i.nodeid for i in items if i.nodeid in seen or seen.add(i.nodeid)}
-    )
-    if repeated:
-        raise pytest.UsageError(
-            f"tests share a node id, xdist would run one: {repeated[:5]}"
-        )
-
-
 def pytest_collection_modifyitems(items):
     """Run each module's tests that share a graph one after another, where its
     first one stood, so that the module loads that graph once."""
-    _unique_node_ids(items)
 
     def shared(item) -> str | None:
         names = getattr(item, "fixturenames", ())
