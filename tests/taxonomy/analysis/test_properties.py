@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from itertools import combinations
 
@@ -56,15 +57,15 @@ def taxonomies(draw, max_layers: int = 5, incidents: bool = False) -> Taxonomy:
     n_layers = draw(st.integers(1, max_layers))
     n_threats = draw(st.integers(1, 5))
     n_mitigations = draw(st.integers(1, 8))
-    layers = [f"l{i}" for i in range(n_layers)]
-    threats = [f"t{i}" for i in range(n_threats)]
-    mitigations = [f"m{i}" for i in range(n_mitigations)]
+    # Tuples, not lists: hypothesis caches a strategy built from hashable
+    # arguments, so a draw reuses it instead of building and validating anew.
+    layers = tuple(f"l{i}" for i in range(n_layers))
+    threats = tuple(f"t{i}" for i in range(n_threats))
+    mitigations = tuple(f"m{i}" for i in range(n_mitigations))
     pair = st.tuples(st.sampled_from(mitigations), st.sampled_from(threats))
     links = draw(st.lists(st.tuples(pair, st.sampled_from(STRENGTHS)), max_size=18))
-    two = st.tuples(st.sampled_from(mitigations), st.sampled_from(mitigations))
-    requires = draw(st.lists(two.filter(lambda p: p[0] != p[1]), max_size=4))
-    chain = st.tuples(st.sampled_from(threats), st.sampled_from(threats))
-    enables = draw(st.lists(chain.filter(lambda p: p[0] != p[1]), max_size=6))
+    requires = draw(st.lists(_distinct_pairs(mitigations), max_size=4))
+    enables = draw(st.lists(_distinct_pairs(threats), max_size=6))
     introduces = draw(st.lists(pair, max_size=3))
     extra = draw(_incident_parts(threats)) if incidents else {}
     return Taxonomy(
@@ -85,6 +86,13 @@ def taxonomies(draw, max_layers: int = 5, incidents: bool = False) -> Taxonomy:
         enables=tuple(Link(a, b) for a, b in enables),
         introduces=tuple(Link(m, t) for m, t in introduces),
     )
+
+
+@functools.cache
+def _distinct_pairs(ids: tuple[str, ...]) -> st.SearchStrategy[tuple[str, str]]:
+    """Ordered pairs of two different ids (one strategy per id tuple)."""
+    one = st.sampled_from(ids)
+    return st.tuples(one, one).filter(lambda p: p[0] != p[1])
 
 
 @st.composite
