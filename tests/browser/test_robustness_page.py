@@ -48,6 +48,11 @@ def test_a_keyboard_user_can_scroll_the_table_sideways_on_a_phone(page: Page, si
     region.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("End")
+    # The browser may scroll smoothly: wait (5 s at most) for the table to
+    # have moved, rather than read it at the instant the key is let go.
+    page.wait_for_function(
+        "el => el.scrollLeft > 0", arg=region.element_handle(), timeout=5000
+    )
     assert region.evaluate("el => el.scrollLeft") > 0
 
 
