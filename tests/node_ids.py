@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from _pytest.nodeid import coerce_node_id
 
@@ -17,10 +19,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "[" in item.name and not item.nodeid.endswith("]"):
             item._id = coerce_node_id(f"{item.parent.nodeid}::{item.name}")
-    seen: set[str] = set()
-    repeated = sorted(
-        {i.nodeid for i in items if i.nodeid in seen or seen.add(i.nodeid)}
-    )
+    counts = Counter(item.nodeid for item in items)
+    repeated = sorted(nodeid for nodeid, n in counts.items() if n > 1)
     if repeated:
         raise pytest.UsageError(
             f"tests share a node id, xdist would run one: {repeated[:5]}"
