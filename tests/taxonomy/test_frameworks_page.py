@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from taxonomy.domain.records import Threat
 from taxonomy.selectors.frameworks import framework_naming
+from taxonomy.web.pages import frameworks as frameworks_page
 
 # The hardware and institutional levers the issue found no framework names.
 UNNAMED_LEVERS = {
@@ -88,6 +89,24 @@ def test_the_page_shows_the_threats_no_framework_names(client, seeded_graph_read
     assert "NIST AI 600-1 (Generative AI Profile)" in page
     # A word search, said where its count is: not "named by no framework".
     assert "none of the four catalogues uses any of the words searched" in unnamed
+
+
+def test_the_page_counts_the_catalogues_the_package_ships(
+    client, seeded_graph_read_only, monkeypatch
+):
+    """The number of catalogues is the package's, not a fixed word: with one
+    dropped, the page says three wherever it said four."""
+    real = frameworks_page.framework_naming
+
+    def fewer(**kwargs):
+        found = real(**kwargs)
+        return {**found, "catalogues": found["catalogues"][1:]}
+
+    monkeypatch.setattr(frameworks_page, "framework_naming", fewer)
+    page = client.get(reverse("frameworks")).content.decode()
+    assert "Three AI risk catalogues, as" in page
+    assert "none of the three catalogues uses any of the words searched" in page
+    assert "four catalogues" not in page and "Four AI risk" not in page
 
 
 def test_the_table_scrolls_as_a_region_a_keyboard_reaches(
