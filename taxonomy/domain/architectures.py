@@ -81,6 +81,31 @@ def scenario_of_query(text: str, *, base: Scenario = BASELINE) -> Scenario:
     return replace(base, **given)
 
 
+# Ids no architecture may take: words the site gives another meaning, so an
+# architecture of that id could not be reached or chosen. The reason each one
+# is taken is said in the refusal.
+RESERVED_IDS = {
+    # ?a=today in a comparison: the measures deployed today, not a stored one.
+    "today": "the comparisons' choice of what is deployed today",
+    # /architectures/compare/ is the comparison page, served before an
+    # architecture's own page at /architectures/<id>/.
+    "compare": "the address of the page that compares architectures",
+}
+
+
+def reserved_id_problem(kind: str, key: str) -> str | None:
+    """Why an item of ``kind`` may not have the id ``key``, or None.
+
+    >>> reserved_id_problem("architecture", "today")
+    "the id 'today' is reserved for the comparisons' choice of what is deployed today: choose another"
+    >>> reserved_id_problem("threat", "today") is None
+    True
+    """
+    if kind != "architecture" or key not in RESERVED_IDS:
+        return None
+    return f"the id {key!r} is reserved for {RESERVED_IDS[key]}: choose another"
+
+
 def adopt_entries(adopts: Iterable[Adopts]) -> frozenset[str]:
     """The scenario's ``adopt`` entries for ADOPTS links: ``M`` for a measure
     adopted everywhere, ``M@J`` for each jurisdiction it is adopted in.

@@ -19,7 +19,11 @@ from typing import Any
 
 import networkx as nx
 
-from taxonomy.domain.architectures import scenario_ids, scenario_of_query
+from taxonomy.domain.architectures import (
+    reserved_id_problem,
+    scenario_ids,
+    scenario_of_query,
+)
 from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS
 from taxonomy.domain.limits import limit_problems
 from taxonomy.domain.records import (
@@ -433,8 +437,14 @@ def _architecture_problems(
     taxonomy: Taxonomy, ids: dict[str, set[str]]
 ) -> list[RuleProblem]:
     """The rules of governance architectures (issue 25): a scenario the codec
-    reads, naming ids the taxonomy holds, and adoptions in known jurisdictions."""
+    reads, naming ids the taxonomy holds, and adoptions in known jurisdictions;
+    and no id the site gives another meaning (``RESERVED_IDS``)."""
     problems = [
+        _at("architecture", index, "id", "vocabulary", message)
+        for index, architecture in enumerate(taxonomy.architectures)
+        if (message := reserved_id_problem("architecture", architecture.id))
+    ]
+    problems += [
         _at("architecture", index, "scenario", "unknown", message)
         for index, architecture in enumerate(taxonomy.architectures)
         for message in architecture_scenario_problems(architecture.scenario, ids)

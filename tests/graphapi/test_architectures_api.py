@@ -90,6 +90,8 @@ def test_an_architecture_and_what_it_adopts_are_written_read_and_audited(
             {"id": "x", "name": "X", "scenario": "colour=red"},
             "scenario",
         ),
+        ("/api/v1/architectures/", {"id": "today", "name": "Today"}, "id"),
+        ("/api/v1/architectures/", {"id": "compare", "name": "Compare"}, "id"),
         (
             "/api/v1/architectures/",
             {"id": "x", "name": "X", "scenario": "jurisdiction=atlantis"},

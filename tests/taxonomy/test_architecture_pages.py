@@ -12,10 +12,13 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from taxonomy import selectors
+from taxonomy.domain.architectures import RESERVED_IDS
 from taxonomy.domain.scenario_params import scenario_values
 from taxonomy.domain.scenario_words import scenario_summary
 from taxonomy.models import AuditEntry
+from taxonomy.selectors.architecture_comparison import TODAY
 from taxonomy.web.pages.common import names_by_kind
+from taxonomy.web.urls import urlpatterns
 
 
 def _text(response) -> str:
@@ -151,9 +154,11 @@ def test_an_unknown_architecture_is_a_404(seeded_graph_read_only, client):
             "scenario",
             "names an unknown jurisdiction 'atlantis'",
         ),
+        ({"id": "today", "name": "Today"}, "id", "the id 'today' is reserved"),
+        ({"id": "compare", "name": "Compare"}, "id", "the id 'compare' is reserved"),
     ],
 )
-def test_the_form_refuses_a_scenario_naming_its_fault(
+def test_the_form_refuses_a_scenario_or_id_naming_its_fault(
     editor_client, seeded_graph, data, field, message
 ):
     response = editor_client.post("/edit/new/architecture/", {**data, "save": "1"})
@@ -161,7 +166,7 @@ def test_the_form_refuses_a_scenario_naming_its_fault(
     errors = response.context["form"].errors[field]
     assert any(message in e for e in errors), errors
     assert not AuditEntry.objects.exists()
-    assert "x" not in {a.id for a in selectors.taxonomy_snapshot().architectures}
+    assert data["id"] not in {a.id for a in selectors.taxonomy_snapshot().architectures}
 
 
 def test_an_adoption_is_added_in_the_browser_and_audited(editor_client, seeded_graph):
@@ -186,3 +191,16 @@ def test_an_adoption_is_added_in_the_browser_and_audited(editor_client, seeded_g
     assert set(link.jurisdictions) == {"eu", "uk"}
     entry = AuditEntry.objects.get(kind="adopts")
     assert entry.action == "create" and entry.channel == "browser"
+
+
+def test_no_architecture_may_take_an_id_the_site_gives_another_meaning():
+    """Every fixed address below /architectures/ (an architecture of that id
+    would sit behind it, never reached) and the comparisons' ``today``."""
+    fixed = {
+        str(p.pattern).split("/")[1]
+        for p in urlpatterns
+        if str(p.pattern).startswith("architectures/")
+        and str(p.pattern).split("/")[1][:1] not in ("", "<")
+    }
+    assert "compare" in fixed
+    assert fixed | {TODAY} <= set(RESERVED_IDS)

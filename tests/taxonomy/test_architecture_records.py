@@ -262,6 +262,20 @@ architectures:
             "unknown source 'no-such-paper'",
         ),
         (
+            "id: careful",
+            "id: today",
+            2,
+            "the id 'today'",
+            "is reserved for the comparisons' choice",
+        ),
+        (
+            "id: careful",
+            "id: compare",
+            2,
+            "the id 'compare'",
+            "is reserved for the address of the page",
+        ),
+        (
             "    scenario:",
             "    scenery:",
             2,

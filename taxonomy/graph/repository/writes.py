@@ -9,7 +9,11 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from taxonomy.domain.architectures import scenario_ids, scenario_of_query
+from taxonomy.domain.architectures import (
+    reserved_id_problem,
+    scenario_ids,
+    scenario_of_query,
+)
 from taxonomy.domain.errors import (
     AlreadyExists,
     InvalidWrite,
@@ -210,6 +214,8 @@ def node_create(
     journal: Journal = None,
 ) -> Any:
     """Create one node (with its layer for a mitigation); return it as stored."""
+    if reserved := reserved_id_problem(kind, record.id):
+        raise InvalidWrite({"id": [reserved]})
     label = NODE_KINDS[kind].label
     props = _checked_props(
         kind, {f: getattr(record, f) for f in NODE_KINDS[kind].stored_fields}
