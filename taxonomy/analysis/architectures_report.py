@@ -56,6 +56,7 @@ CSV_COLUMNS = (
     "coverage",
     "weakest",
     "weakest_class",
+    "weakest_coverage",
     "differs",
 )
 
@@ -384,7 +385,8 @@ def render_json(document: Mapping) -> str:
 
 def render_csv(document: Mapping) -> str:
     """One row per architecture and threat (``CSV_COLUMNS``); coverage as a
-    fraction, ``weakest`` empty for a threat judged in one place."""
+    fraction, ``weakest`` and what is said of it there empty for a threat
+    judged in one place."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -401,6 +403,9 @@ def render_csv(document: Mapping) -> str:
                     cell["coverage"],
                     cell["weakest"] or "",
                     cell["weakest_class"] or "",
+                    ""
+                    if cell["weakest_coverage"] is None
+                    else cell["weakest_coverage"],
                     str(threat["differs"]).lower(),
                 )
             )

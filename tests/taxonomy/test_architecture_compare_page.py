@@ -98,6 +98,15 @@ def test_the_downloads_are_the_apis_document(seeded_graph_read_only, client, fmt
             t["by_architecture"][a]["class"] for t in api["threats"]
         ]
     assert next(csv.reader(io.StringIO(text)))[0] == "architecture"
+    # Where a mobile threat is weakest, with its class and coverage there.
+    rows = list(csv.DictReader(io.StringIO(text)))
+    cells = [t["by_architecture"][a] for a in range(len(IDS)) for t in api["threats"]]
+    weakest = ("weakest", "weakest_class", "weakest_coverage")
+    assert [tuple(row[k] for k in weakest) for row in rows] == [
+        tuple("" if cell[k] is None else str(cell[k]) for k in weakest)
+        for cell in cells
+    ]
+    assert any(row["weakest_coverage"] for row in rows)
 
 
 def test_one_architecture_alone_is_explained_on_the_page(
