@@ -284,3 +284,23 @@ def test_a_count_past_the_limit_reads_at_least(client, seeded_graph_read_only):
     block = _equally_good_block(client, "budget=4")
     assert f"At least {rec.equally_good.count} other sets of 4 mitigations" in block
     assert block.count("<li>") == len(rec.equally_good.sets) == 5
+
+
+def test_the_frontier_is_explained_above_its_table_in_words_a_phone_shows(
+    client, oracle
+):
+    """The explanation stands outside the table's scroll region (a caption
+    as wide as the table was cut off on a phone), and an empty cell says
+    none in words, as the page's other tables do."""
+    html = client.get("/next/?budget=3").content.decode()
+    before, table = html.split('<table id="frontier">')
+    about = before.split('<p id="frontier-about">')[1].split("</p>")[0]
+    assert "each row holds from its budget up to the next row's" in about
+    region = before[before.rindex("<div") :]
+    assert 'role="region"' in region and "frontier-about" in before[: -len(region)]
+    body = table.split("</table>")[0]
+    assert "<caption" in body and "each row holds" not in body
+    assert "—" not in body
+    first = body.split("<tbody>")[1].split("</tr>")[0]
+    assert "none: the starting point" in first
+    assert first.endswith('<td><span class="muted">none</span></td>')
