@@ -107,15 +107,14 @@ run: neo4j-start
 # kept in var/pycache/ even where PYTHONDONTWRITEBYTECODE is set: compiling
 # them again costs every run, and every server and command the tests start,
 # seconds each. The tests run on TEST_WORKERS processes (pytest-xdist), a
-# module's tests on one (in the order tests/conftest.py gives the modules:
-# --no-loadscope-reorder), each worker with a Neo4j and a Redis of its own (the
+# module's tests on one, each worker with a Neo4j and a Redis of its own (the
 # first worker's is started here, the others' by the first test that needs
 # one: config/settings.py); TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= 2
 test: install-dev var/redis/.installed var/sssom-venv/.installed chromium lint
 	$(MANAGE) neo4j start --instance test
 	status=0; PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/var/pycache \
-	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS) || status=$$?; \
+	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || status=$$?; \
 	if [ -n "$$CI" ]; then $(MANAGE) neo4j stop --instance test; fi; \
 	exit $$status
 

@@ -159,8 +159,7 @@ SHARED_GRAPHS = ("seeded_graph_read_only", "acme_graph_read_only")
 
 def pytest_collection_modifyitems(items):
     """Run each module's tests that share a graph one after another, where its
-    first one stood, so that the module loads that graph once; then order the
-    modules as the workers should take them (``modules_in_order``)."""
+    first one stood, so that the module loads that graph once."""
 
     def shared(item) -> str | None:
         names = getattr(item, "fixturenames", ())
@@ -176,31 +175,7 @@ def pytest_collection_modifyitems(items):
             ordered.append(item)
         elif item is groups[item.path, name][0]:
             ordered += groups[item.path, name]
-    items[:] = modules_in_order(ordered)
-
-
-def modules_in_order(items: list) -> list:
-    """The items module by module (each module's in their order): modules
-    that drive a browser first, then the others by their number of tests,
-    most first.
-
-    The workers (``make test``: ``--dist loadfile --no-loadscope-reorder``)
-    take a module each, the next one when they finish theirs, in this order.
-    Ordered by number alone (pytest-xdist's own order), the page walk (two
-    tests, two minutes) came among the last modules, and one worker walked
-    alone while the other had nothing left; a browser's tests are the
-    longest per test, so they start first, and the many short modules even
-    out the end.
-    """
-    modules: dict = {}
-    for item in items:
-        modules.setdefault(item.path, []).append(item)
-
-    def browser(module: list) -> bool:
-        return any(item.get_closest_marker("browser") for item in module)
-
-    order = sorted(modules.values(), key=lambda m: (not browser(m), -len(m)))
-    return [item for module in order for item in module]
+    items[:] = ordered
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from taxonomy.domain.records import Threat
 from taxonomy.graph import repository
 from taxonomy.selectors import cache as selectors_cache
 from tests.conftest import (
-    modules_in_order,
     pytest_collection_modifyitems,
     seed_graph,
     shared_seed_enter,
@@ -73,9 +72,6 @@ def test_each_modules_sharing_tests_run_one_after_another_where_the_first_stood(
         def __init__(self, path: str, *fixtures: str):
             self.path, self.fixturenames = path, fixtures
 
-        def get_closest_marker(self, name):
-            return None
-
     a1, a2 = Item("a", "graph"), Item("a", "seeded_graph_read_only")
     a3, a4 = Item("a", "seeded_graph"), Item("a", "seeded_graph_read_only")
     a5, b1 = Item("a", "acme_graph_read_only"), Item("b", "seeded_graph_read_only")
@@ -83,26 +79,6 @@ def test_each_modules_sharing_tests_run_one_after_another_where_the_first_stood(
     items = [a1, a2, a3, a5, a4, b1, a6]
     pytest_collection_modifyitems(items)
     assert items == [a1, a2, a4, a3, a5, a6, b1]
-
-
-class _Item:
-    def __init__(self, name: str, path: str, browser: bool = False):
-        self.name, self.path, self.browser = name, path, browser
-
-    def get_closest_marker(self, name: str):
-        return object() if name == "browser" and self.browser else None
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-def test_modules_run_a_browser_first_then_the_most_tests_first_each_in_order():
-    c1, c2, c3 = _Item("c1", "c"), _Item("c2", "c"), _Item("c3", "c")
-    d1, d2 = _Item("d1", "d"), _Item("d2", "d")
-    walk1, walk2 = _Item("walk1", "w", browser=True), _Item("walk2", "w", True)
-    e1 = _Item("e1", "e")
-    items = [d1, c1, walk1, e1, c2, d2, walk2, c3]
-    assert modules_in_order(items) == [walk1, walk2, c1, c2, c3, d1, d2, e1]
 
 
 def _content(snapshot: dict[str, list]) -> tuple[list[str], list[str]]:
