@@ -86,10 +86,10 @@ def scenario_of_query(text: str, *, base: Scenario = BASELINE) -> Scenario:
 # is taken is said in the refusal.
 RESERVED_IDS = {
     # ?a=today in a comparison: the measures deployed today, not a stored one.
-    "today": "the comparisons' choice of what is deployed today",
+    "today": "the comparison page uses it for the measures deployed today",
     # /architectures/compare/ is the comparison page, served before an
     # architecture's own page at /architectures/<id>/.
-    "compare": "the address of the page that compares architectures",
+    "compare": "it is the address of the comparison page, /architectures/compare/",
 }
 
 
@@ -97,13 +97,13 @@ def reserved_id_problem(kind: str, key: str) -> str | None:
     """Why an item of ``kind`` may not have the id ``key``, or None.
 
     >>> reserved_id_problem("architecture", "today")
-    "the id 'today' is reserved for the comparisons' choice of what is deployed today: choose another"
+    "the id 'today' is reserved (the comparison page uses it for the measures deployed today): choose another id"
     >>> reserved_id_problem("threat", "today") is None
     True
     """
     if kind != "architecture" or key not in RESERVED_IDS:
         return None
-    return f"the id {key!r} is reserved for {RESERVED_IDS[key]}: choose another"
+    return f"the id {key!r} is reserved ({RESERVED_IDS[key]}): choose another id"
 
 
 def adopt_entries(adopts: Iterable[Adopts]) -> frozenset[str]:

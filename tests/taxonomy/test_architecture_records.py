@@ -266,14 +266,14 @@ architectures:
             "id: today",
             2,
             "the id 'today'",
-            "is reserved for the comparisons' choice",
+            "is reserved (the comparison page uses it",
         ),
         (
             "id: careful",
             "id: compare",
             2,
             "the id 'compare'",
-            "is reserved for the address of the page",
+            "is reserved (it is the address of the comparison page",
         ),
         (
             "    scenario:",
