@@ -103,6 +103,12 @@ def secret_round_slugs() -> list[str]:
     return sorted(open_rounds())
 
 
+def round_titles(slugs: Iterable[str]) -> dict[str, str]:
+    """slug -> title of the recorded rounds among ``slugs`` (history sentences
+    name a round by its title)."""
+    return dict(Round.objects.filter(slug__in=set(slugs)).values_list("slug", "title"))
+
+
 def round_get(slug: str) -> Round | None:
     return Round.objects.prefetch_related("judges").filter(slug=slug).first()
 

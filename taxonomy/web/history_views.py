@@ -27,12 +27,15 @@ from taxonomy.domain.kinds import (
 )
 from taxonomy.domain.records import DEFAULT_TAXONOMY, Taxonomy
 from taxonomy.editors import audit_detail
+from taxonomy.judgements import JUDGEMENT
+from taxonomy.rounds import ROUND
 from taxonomy.selectors.comparison import (
     change_lines,
     side_by_side,
     taxonomy_comparison,
 )
 from taxonomy.selectors.coverage import coverage_scenario
+from taxonomy.selectors.rounds import round_titles
 from taxonomy.web.forms import HistoryFilterForm
 from taxonomy.web.history_words import item_name
 
@@ -75,7 +78,8 @@ def _taxonomy_of(item_id: str, known) -> str:
 
 def _names_now(entries) -> dict[str, dict[str, str]]:
     """Kind -> id -> name of the items the entries name that the graph holds now
-    (each taxonomy read once per graph revision, as the pages read it)."""
+    (each taxonomy read once per graph revision, as the pages read it), and
+    ``round`` -> slug -> title of the rounds their judgements were given in."""
     known = selectors.taxonomy_names()
     wanted = {
         _taxonomy_of(item_id, known)
@@ -89,6 +93,13 @@ def _names_now(entries) -> dict[str, dict[str, str]]:
         snapshot = selectors.taxonomy_at(token=token, taxonomy=name)
         for kind in NODE_KINDS:
             names[kind].update((r.id, r.name) for r in items_of(snapshot, kind))
+    names["round"] = round_titles(
+        (entry.after or entry.before or {}).get("round", "")
+        if entry.kind == JUDGEMENT
+        else entry.key
+        for entry in entries
+        if getattr(entry, "kind", "") in (JUDGEMENT, ROUND)
+    )
     return names
 
 

@@ -129,9 +129,13 @@ def _judgement_parts(action: str, key: str, values, names, with_values) -> list[
     >>> "".join(p.text for p in _judgement_parts("delete", "m->t",
     ...     {"judge": "Ada", "strength": "high"}, names, False))
     'A judge withdrew a judgement of M against T'
+    >>> names["round"] = {"r": "Guardrails 2027"}
     >>> "".join(p.text for p in _judgement_parts("create", "m->t",
     ...     {"judge": "Ada", "strength": "low", "round": "r", "phase": 2}, names, True))
-    'Ada gave a judgement of M against T in phase 2 of the round r (low)'
+    'Ada gave a judgement of M against T in phase 2 of the round Guardrails 2027 (low)'
+    >>> "".join(p.text for p in _judgement_parts("create", "m->t",
+    ...     {"judge": "Ada", "strength": "low", "round": "gone"}, names, True))
+    'Ada gave a judgement of M against T in the round gone (low)'
     """
     mitigation, threat = split_link_key(key)
     judge = (values or {}).get("judge") if with_values else None
@@ -143,11 +147,164 @@ def _judgement_parts(action: str, key: str, values, names, with_values) -> list[
         _named("threat", threat, names),
     ]
     # A revision is an entry of its own beside the phase-1 answer it revises.
-    if with_values and values and values.get("phase") == 2:
-        parts.append(Part(f" in phase 2 of the round {values.get('round', '')}"))
+    # The round is named by its title, linked, while it is recorded.
+    if with_values and values and values.get("round"):
+        phase = (
+            " in phase 2 of the round "
+            if values.get("phase") == 2
+            else " in the round "
+        )
+        parts += [Part(phase), _named("round", values["round"], names)]
     if with_values and values and values.get("strength"):
         parts.append(Part(f" ({values['strength']})"))
     return parts
+
+
+# What a round's step to a phase means, by the phase it moved to.
+ROUND_STEPS = {
+    "revising": "Began phase 2 of the round {}: its judges see the answers "
+    "and may revise theirs",
+    "closed": "Closed the round {}: its judgements are public and count in the panels",
+}
+
+
+def _round_parts(
+    action: str, key: str, before, after, names, with_values
+) -> list[Part]:
+    """An elicitation round opened or moved on (``taxonomy.rounds``), named by
+    its title and linked to its page while it is recorded.
+
+    >>> names = {"round": {"g27": "Guardrails 2027"}}
+    >>> opened = {"title": "Guardrails 2027", "phase": "open", "closes_on": "2027-01-31",
+    ...     "links": [["m", "t"], ["m", "u"]], "judges": ["Ada", "Bob"]}
+    >>> def said(action, before, after, values=True):
+    ...     return "".join(p.text for p in _round_parts(action, "g27", before, after,
+    ...         names, values))
+    >>> said("create", None, opened)
+    'Opened the round Guardrails 2027 on 2 links for 2 judges; phase 1 ends on 2027-01-31'
+    >>> said("create", None, opened, values=False)
+    'Opened the round Guardrails 2027'
+    >>> said("update", opened, {**opened, "phase": "revising"})
+    'Began phase 2 of the round Guardrails 2027: its judges see the answers and may revise theirs'
+    >>> said("update", opened, {**opened, "phase": "closed"}, values=False)
+    'Closed the round Guardrails 2027: its judgements are public and count in the panels'
+    """
+    values = after or before or {}
+    title = _named("round", key, names, {"name": values.get("title")})
+    if action == "create":
+        parts = [Part("Opened the round "), title]
+        if with_values and values.get("links"):
+            links, judges = len(values["links"]), len(values.get("judges", ()))
+            parts.append(
+                Part(
+                    f" on {links} link{'s' * (links != 1)} for {judges} "
+                    f"judge{'s' * (judges != 1)}; phase 1 ends on {values['closes_on']}"
+                )
+            )
+        return parts
+    step = ROUND_STEPS.get((after or {}).get("phase", ""))
+    if action == "update" and step and (before or {}).get("phase") != after["phase"]:
+        head, tail = step.split("{}")
+        return [Part(head), title, Part(tail)]
+    verb = "Deleted" if action == "delete" else "Changed"
+    return [Part(f"{verb} the round "), title]
+
+
+def _judge_parts(
+    action: str, key: str, before, after, names, with_values
+) -> list[Part]:
+    """A judge recorded (``taxonomy.judgements``): an editor's account or a
+    named expert, with their affiliation.
+
+    >>> "".join(p.text for p in _judge_parts("create", "Ada", None,
+    ...     {"name": "Ada", "affiliation": "CSET", "account": ""}, {}, True))
+    'Recorded the judge Ada (CSET)'
+    >>> "".join(p.text for p in _judge_parts("create", "carol", None,
+    ...     {"name": "carol", "affiliation": "", "account": "carol"}, {}, True))
+    "Recorded the judge carol (the editor's own account)"
+    """
+    values = (after or before or {}) if with_values else {}
+    verb = {"create": "Recorded", "delete": "Removed"}.get(action, "Changed")
+    said = [
+        values.get("affiliation", ""),
+        "the editor's own account" if values.get("account") else "",
+    ]
+    said = [s for s in said if s]
+    return [Part(f"{verb} the judge {key}" + (f" ({'; '.join(said)})" if said else ""))]
+
+
+def _mapping_set_parts(action, key, before, after, names, with_values) -> list[Part]:
+    """A crosswalk's mapping set written whole (``taxonomy.services.mappings``).
+
+    >>> s = {"mapping_set_title": "ATLAS to Layerwise", "rows": 12}
+    >>> def said(action, before, after):
+    ...     return "".join(p.text for p in _mapping_set_parts(action, "x", before, after,
+    ...         {}, True))
+    >>> said("create", None, s)
+    'Added the mapping set ATLAS to Layerwise (12 mappings)'
+    >>> said("update", s, {**s, "rows": 13})
+    'Changed the mapping set ATLAS to Layerwise: its rows from 12 to 13'
+    """
+    values = after or before or {}
+    name = values.get("mapping_set_title") or key
+    if action in ("create", "delete"):
+        rows = values.get("rows")
+        count = f" ({rows} mapping{'s' * (rows != 1)})" if with_values and rows else ""
+        verb = "Added" if action == "create" else "Deleted"
+        return [Part(f"{verb} the mapping set {name}{count}")]
+    changed = [
+        field_phrase(f, old, new, names, with_values)
+        for f, old, new in _changed_fields(before, after)
+    ]
+    return [
+        Part(
+            f"Changed the mapping set {name}"
+            + (f": its {_joined(changed)}" if changed else "")
+        )
+    ]
+
+
+def _mapping_parts(action, key, before, after, names, with_values) -> list[Part]:
+    """One mapping of a crosswalk: ``subject predicate object`` in its set.
+
+    >>> row = {"subject_id": "a:x", "predicate_id": "skos:exactMatch",
+    ...     "object_id": "lw:t", "confidence": 0.8, "mapping_set_id": "s"}
+    >>> def said(action, before, after, values=True):
+    ...     return "".join(p.text for p in _mapping_parts(action, "a:x->lw:t", before,
+    ...         after, {}, values))
+    >>> said("create", None, row)
+    'Added the mapping a:x skos:exactMatch lw:t to the mapping set s'
+    >>> said("update", row, {**row, "confidence": 0.9})
+    'Changed the mapping a:x skos:exactMatch lw:t in the mapping set s: its confidence from 0.8 to 0.9'
+    """
+    values = after or before or {}
+    subject, _, target = key.partition("->")
+    mapping = f"{subject} {values.get('predicate_id', 'maps to')} {target}"
+    where = values.get("mapping_set_id", "")
+    if action == "create":
+        return [Part(f"Added the mapping {mapping} to the mapping set {where}")]
+    if action == "delete":
+        return [Part(f"Removed the mapping {mapping} from the mapping set {where}")]
+    changed = [
+        field_phrase(f, old, new, names, with_values)
+        for f, old, new in _changed_fields(before, after)
+    ]
+    return [
+        Part(
+            f"Changed the mapping {mapping} in the mapping set {where}"
+            + (f": its {_joined(changed)}" if changed else "")
+        )
+    ]
+
+
+# The sentences of the records kept beside the taxonomy (Django's tables and
+# the crosswalks), by the audit entry's kind.
+RECORD_PARTS = {
+    "round": _round_parts,
+    "judge": _judge_parts,
+    "mapping_set": _mapping_set_parts,
+    "maps_to": _mapping_parts,
+}
 
 
 def entry_parts(
@@ -180,6 +337,8 @@ def entry_parts(
     """
     if kind == "judgement":
         return _judgement_parts(action, key, after or before, names, with_values)
+    if kind in RECORD_PARTS:
+        return RECORD_PARTS[kind](action, key, before, after, names, with_values)
     if kind not in KINDS:
         return [Part(f"{action} {kind} {key}")]
     if kind in LINK_KINDS:

@@ -5,6 +5,7 @@ and the SSSOM export."""
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -307,3 +308,10 @@ def test_the_history_page_shows_the_changes_to_mapping_sets(two, api, client):
     page = client.get("/history/")
     assert page.status_code == 200
     assert "atlas:AML.T0024-&gt;layerwise:model-extraction" in page.content.decode()
+    # Each change is a sentence, as the taxonomy's own changes are.
+    text = re.sub(r"<[^>]+>", "", page.content.decode())
+    assert f"Added the mapping set {SET_ID}\n" in text
+    assert (
+        "Added the mapping atlas:AML.T0024 skos:closeMatch layerwise:model-extraction "
+        f"to the mapping set {SET_ID}\n"
+    ) in text

@@ -190,12 +190,24 @@ def test_the_round_shows_how_the_panel_moved_and_its_alpha(
     history = _browser(people["carol"]).get(
         reverse("history-node", args=("mitigates", link_key(*LINK.values())))
     )
-    text = re.sub(r"<[^>]+>", "", history.content.decode())
+    html = history.content.decode()
+    text = re.sub(r"<[^>]+>", "", html)
+    # Both answers name the round by its title, linked to the round's page.
+    for words in ("in the round", "in phase 2 of the round"):
+        assert f'{words} <a href="{round_url}">Guardrails 2027</a>' in html
     assert (
         "ada gave a judgement of Deployer liability against Guardrail removal "
-        f"in phase 2 of the round {revised} (low)"
+        "in phase 2 of the round Guardrails 2027 (low)"
     ) in text
     assert text.count("ada gave a judgement of Deployer liability") == 2
+    # The round's own steps read as sentences, naming it by its title.
+    recent = _browser(people["carol"]).get(reverse("history")).content.decode()
+    for sentence in (
+        "Opened the round {}",
+        "Began phase 2 of the round {}: its judges see the answers",
+        "Closed the round {}: its judgements are public and count in the panels",
+    ):
+        assert sentence.format(f'<a href="{round_url}">Guardrails 2027</a>') in recent
     page = _browser().get(reverse("round", args=(revised,))).content.decode()
     assert "2 judges answered." in page and "so far" not in page
 
