@@ -43,15 +43,21 @@ def edits_here(user, request) -> bool:
 
 @register.filter
 def shown(value: Any) -> str:
-    """A field's value as a person reads it: lists joined, nothing as a dash.
+    """A field's value as a person reads it: lists joined, nothing as a dash,
+    a pair inside a list (a round's links) as its ends with an arrow.
 
     >>> shown(["a", "b"]), shown(""), shown(None), shown(3)
     ('a, b', '—', '—', '3')
+    >>> shown([["m", "t"], ["m", "u"]])
+    'm → t, m → u'
     """
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, list | tuple):
-        return ", ".join(map(str, value))
+        return ", ".join(
+            " → ".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+            for v in value
+        )
     return str(value)
 
 
