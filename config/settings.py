@@ -468,6 +468,7 @@ SPECTACULAR_SETTINGS = {
         "MaturityEnum": "taxonomy.domain.records.MATURITIES",
         "CoverageClassEnum": "taxonomy.analysis.model.CLASSES",
         "IncidentKindEnum": "taxonomy.domain.records.INCIDENT_KINDS",
+        "JurisdictionKindEnum": "taxonomy.domain.records.JURISDICTION_KINDS",
     },
     # Ids in URLs (graphapi.urls.IdConverter), as in fixtures/schema.json.
     "PATH_CONVERTER_OVERRIDES": {
