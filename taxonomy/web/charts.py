@@ -20,6 +20,17 @@ class Bar:
     draws: int
     share: float
 
+    @property
+    def words(self) -> str:
+        """What the bar stands for, rounded as the chart's sentence rounds it.
+
+        >>> Bar(0, 0, 1, 1, 10, 3, 0.0015).words, Bar(0, 0, 1, 1, 11, 0, 0.0).words
+        ('10: under 1% of the readings', '11: no reading')
+        """
+        if not self.draws:
+            return f"{self.count}: no reading"
+        return f"{self.count}: {share_words(self.share)} of the readings"
+
 
 @dataclass(frozen=True, slots=True)
 class Histogram:

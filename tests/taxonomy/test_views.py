@@ -491,3 +491,26 @@ def test_a_long_matrix_is_shown_a_page_at_a_time(
     assert "Threats 11–12 of 12" in last
     settings.LAYERWISE_MATRIX_PAGE = 500
     assert "matrix-pager" not in client.get("/coverage/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/robustness/"])
+def test_a_histogram_bar_says_what_its_caption_says_of_it(
+    client, seeded_graph_read_only, url
+):
+    """A bar's hover text rounded the share down (``10: 0% of draws``) while
+    the caption said ``1% give 10``: both now say the caption's words."""
+    html = client.get(url).content.decode()
+    said = re.search(r"Of ([\d,]+) random readings: ([^.<]+)\.", html)
+    assert said, url
+    caption = {
+        int(count): share
+        for share, count in re.findall(r"((?:under |over )?\d+%) give (\d+)", said[2])
+    }
+    bars = re.findall(r"<title>(\d+): ([^<]+)</title></rect>", html)
+    assert caption and bars
+    assert {int(c) for c, _ in bars} >= set(caption)
+    for count, words in bars:
+        if int(count) in caption:
+            assert words == f"{caption[int(count)]} of the readings", (count, words)
+        else:
+            assert words == "no reading", (count, words)
