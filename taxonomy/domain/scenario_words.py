@@ -37,8 +37,13 @@ def scenario_label(scenario: Scenario) -> str:
     ('Today', 'Every proposal adopted')
     >>> scenario_label(Scenario(disabled_layers=["hardware"]))
     'This scenario'
+
+    Read at a date, the deployed measures are not "today":
+
+    >>> scenario_label(Scenario(maturities=["deployed"], as_of="2020-01-01"))
+    'This scenario'
     """
-    if is_today(scenario):
+    if is_today(scenario) and scenario.as_of is None:
         return "Today"
     if scenario.is_baseline and not scenario.adopt:
         return "Every proposal adopted"
@@ -72,7 +77,7 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
     'Only the measures already deployed count (today), without Hardware; threshold 70%.'
     >>> scenario_summary(Scenario(maturities=["deployed"], jurisdiction="eu",
     ...     as_of="2026-01-01"), {"eu": "European Union"})
-    'Today: only the measures already deployed count, in the European Union, as of 2026-01-01; threshold 80%.'
+    'Only the measures already deployed count, in the European Union, as of 2026-01-01; threshold 80%.'
     >>> scenario_summary(Scenario(maturities=["deployed"], adopt=["b", "a"]),
     ...                  {"a": "Chip attestation", "b": "Deployer liability"})
     'Only the measures already deployed count (today), plus Chip attestation and Deployer liability adopted; threshold 80%.'
@@ -88,6 +93,8 @@ def scenario_summary(scenario: Scenario, names: Mapping[str, str]) -> str:
     'Only the measures already deployed count (today), plus 2 adopted everywhere (A and B) and 2 adopted in China and the United States (C and D); threshold 80%.'
     """
     words = _maturity_words(scenario.maturities)
+    if scenario.as_of is not None:  # a date's view, not today's
+        words = words.removesuffix(" (today)")
     mixed = bool(scenario.adopted_everywhere and scenario.adopted_in)
     if mixed:
         words += f", plus {_adoption_groups(scenario, names)}"

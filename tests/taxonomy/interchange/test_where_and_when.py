@@ -56,8 +56,10 @@ def test_the_brief_states_where_and_when_keeping_the_names_capitalised(
     seeded_graph_read_only, client
 ):
     html = client.get(f"/brief/?{_query(maturity='deployed')}").content.decode()
-    assert f"Today: only the measures already deployed count, {WORDS}" in html
+    # A view at a date is not called today.
+    assert f"Only the measures already deployed count, {WORDS}" in html
+    assert "Today: only" not in html and "(today" not in html
     # The headline repeats the scenario in a sentence: only its first letter
     # is lowered, never the jurisdiction's name.
-    assert f"(today: only the measures already deployed count, {WORDS}" in html
+    assert f"(only the measures already deployed count, {WORDS}" in html
     assert "european union" not in html
