@@ -32,6 +32,12 @@ def test_the_in_force_table_cites_the_sources_of_each_link(
     assert 'href="/sources/sastry-2024/"' in row
     # Each cell is labelled, for the rows stacked on a phone.
     assert 'data-label="Maturity here"' in row and 'data-label="Why"' in row
+    # A link without dates says so, and how it is counted ("always" read as
+    # a claim that it has always been in force).
+    when = re.sub(r"<[^>]+>", "", row[row.index('data-label="When"') :])
+    assert when.startswith(
+        'data-label="When">no dates recorded (counted at every date)'
+    )
 
 
 def _cells(html: str) -> dict[tuple[str, str], str]:
