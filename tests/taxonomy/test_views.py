@@ -514,3 +514,23 @@ def test_a_histogram_bar_says_what_its_caption_says_of_it(
             assert words == f"{caption[int(count)]} of the readings", (count, words)
         else:
             assert words == "no reading", (count, words)
+
+
+@pytest.mark.parametrize(
+    "url, plain",
+    [
+        ("/incidents/", "No incident has been imported yet."),
+        ("/crosswalks/", "no other catalogue has been mapped onto this taxonomy"),
+        ("/revisions/", "Editors name a state of the taxonomy when it matters"),
+    ],
+)
+def test_an_empty_page_speaks_plainly_and_gives_editors_the_command(
+    client, editor_client, seeded_graph_read_only, url, plain
+):
+    """The seed holds no incident, mapping set or named revision: a reader is
+    told so in words, and only an editor is shown the command that fills it."""
+    reader = client.get(url).content.decode()
+    assert plain in reader
+    assert "manage.py" not in reader
+    editor = editor_client.get(url).content.decode()
+    assert "Editors: " in editor and "<code>" in editor and "manage.py" in editor
