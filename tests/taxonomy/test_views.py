@@ -534,3 +534,18 @@ def test_an_empty_page_speaks_plainly_and_gives_editors_the_command(
     assert "manage.py" not in reader
     editor = editor_client.get(url).content.decode()
     assert "Editors: " in editor and "<code>" in editor and "manage.py" in editor
+
+
+@pytest.mark.parametrize(
+    "query, label", [("", "Every proposal adopted"), ("?maturity=deployed", "Today")]
+)
+def test_each_card_of_the_overview_names_the_scenario_it_describes(
+    client, seeded_graph_read_only, query, label
+):
+    """The cards below the scenario's box read as today's figures when the
+    first card on the page is today: each names its scenario."""
+    html = client.get(f"/{query}").content.decode()
+    for heading in ("classes-h", "critical-h", "chains-h"):
+        before = html[: html.index(f'<h2 id="{heading}">')]
+        kicker = before[before.rindex('<p class="card__scenario">') :]
+        assert kicker == f'<p class="card__scenario">{label}</p>\n    ', heading
