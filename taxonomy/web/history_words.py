@@ -252,15 +252,8 @@ def _mapping_set_parts(action, key, before, after, names, with_values) -> list[P
         count = f" ({rows} mapping{'s' * (rows != 1)})" if with_values and rows else ""
         verb = "Added" if action == "create" else "Deleted"
         return [Part(f"{verb} the mapping set {name}{count}")]
-    changed = [
-        field_phrase(f, old, new, names, with_values)
-        for f, old, new in _changed_fields(before, after)
-    ]
     return [
-        Part(
-            f"Changed the mapping set {name}"
-            + (f": its {_joined(changed)}" if changed else "")
-        )
+        _changed(f"Changed the mapping set {name}", before, after, names, with_values)
     ]
 
 
@@ -285,16 +278,18 @@ def _mapping_parts(action, key, before, after, names, with_values) -> list[Part]
         return [Part(f"Added the mapping {mapping} to the mapping set {where}")]
     if action == "delete":
         return [Part(f"Removed the mapping {mapping} from the mapping set {where}")]
+    head = f"Changed the mapping {mapping} in the mapping set {where}"
+    return [_changed(head, before, after, names, with_values)]
+
+
+def _changed(head: str, before, after, names, with_values: bool) -> Part:
+    """``head``, then ``: its <field> from <old> to <new> and ...`` when a
+    field changed."""
     changed = [
         field_phrase(f, old, new, names, with_values)
         for f, old, new in _changed_fields(before, after)
     ]
-    return [
-        Part(
-            f"Changed the mapping {mapping} in the mapping set {where}"
-            + (f": its {_joined(changed)}" if changed else "")
-        )
-    ]
+    return Part(head + (f": its {_joined(changed)}" if changed else ""))
 
 
 # The sentences of the records kept beside the taxonomy (Django's tables and
