@@ -39,6 +39,7 @@ from urllib.parse import urlencode
 
 from taxonomy.analysis.architectures import Comparison, Outcome
 from taxonomy.analysis.model import CLASSES
+from taxonomy.analysis.world_report import weakest_words
 from taxonomy.domain.records import Taxonomy
 from taxonomy.domain.scenario import DEPENDENCE_WORDS, Scenario
 from taxonomy.domain.scenario_params import scenario_params
@@ -189,16 +190,10 @@ def architecture_line(entry: Mapping, names: Mapping[str, str]) -> str:
             if addressed == 0
             else f"{addressed} {'is' if addressed == 1 else 'are'}"
         )
-        places = ", ".join(
-            f"{names.get(p, p)} {n}" for p, n in mobile["weakest"].items()
-        )
         if count == 1:
             where = f"It is weakest in {_and([names.get(p, p) for p in mobile['weakest']])}."
         else:
-            where = (
-                "How many are weakest in each jurisdiction (a tie counts in each): "
-                f"{places}."
-            )
+            where = weakest_words(count, mobile["weakest"], names)
         parts.append(
             f"Of the {_plural(count, 'threat')} {who}, {told} addressed where "
             f"{'it is' if count == 1 else 'they are'} weakest. {where}"

@@ -4,6 +4,8 @@ can read."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from taxonomy.analysis.model import ADDRESSED_CLASSES
 from taxonomy.analysis.world import WorldView
 from taxonomy.domain.jurisdictions import place_phrase
@@ -93,11 +95,35 @@ def _weakest_places(view: WorldView) -> dict[str, list[str]]:
     return out
 
 
+def weakest_words(mobile: int, weakest: Mapping[str, int], names: Mapping) -> str:
+    """Where ``mobile`` (2 or more) threats are at their weakest: ``weakest``
+    gives per place how many are weakest there, a threat as weak in several
+    places counting in each; places with the same count are named together.
+
+    >>> weakest_words(5, {"us": 2, "cn": 5, "row": 5, "eu": 4}, {"cn": "China",
+    ...     "row": "Rest of the world", "eu": "European Union", "us": "United States"})
+    'Where they are weakest (one can be as weak in several places): all 5 in China and the rest of the world, 4 in the European Union, 2 in the United States.'
+    >>> weakest_words(2, {"cn": 2, "us": 1}, {"cn": "China", "us": "US"})
+    'Where they are weakest (one can be as weak in several places): both in China, 1 in the US.'
+    """
+    groups: dict[int, list[str]] = {}
+    for place, n in sorted(weakest.items(), key=lambda pn: (-pn[1], pn[0])):
+        groups.setdefault(n, []).append(place_phrase(names.get(place, place)))
+
+    def how_many(n: int) -> str:
+        if n < mobile:
+            return str(n)
+        return "both" if n == 2 else f"all {n}"
+
+    where = ", ".join(f"{how_many(n)} in {_names_list(ps)}" for n, ps in groups.items())
+    return f"Where they are weakest (one can be as weak in several places): {where}."
+
+
 def _mobile_line(mobile: int, addressed: int, weakest: dict, names: dict) -> str:
     """The mobile threats' part of the world view's sentence.
 
     >>> print(_mobile_line(2, 0, {"cn": 2, "us": 1}, {"cn": "China", "us": "US"}))
-    2 threats are mobile: their actors can choose the jurisdiction they act in. None of them is addressed where it is weakest. How many are weakest in each jurisdiction (a tie counts in each): China 2, US 1.
+    2 threats are mobile: their actors can choose the jurisdiction they act in. None of them is addressed where it is weakest. Where they are weakest (one can be as weak in several places): both in China, 1 in the US.
     >>> print(_mobile_line(1, 1, {"cn": 1}, {"cn": "China"}))
     1 threat is mobile: its actors can choose the jurisdiction they act in. It is addressed even where it is weakest, in China.
     >>> print(_mobile_line(1, 0, {"eu": 1, "row": 1}, {"eu": "European Union",
@@ -117,11 +143,9 @@ def _mobile_line(mobile: int, addressed: int, weakest: dict, names: dict) -> str
     else:
         verb = "is" if addressed == 1 else "are"
         told = f"{addressed} of them {verb} addressed even where they are weakest."
-    counts = ", ".join(f"{names.get(p, p)} {n}" for p, n in ranked)
     return (
         f"{mobile} threats are mobile: their actors can choose the jurisdiction "
-        f"they act in. {told} How many are weakest in each jurisdiction (a tie "
-        f"counts in each): {counts}."
+        f"they act in. {told} {weakest_words(mobile, weakest, names)}"
     )
 
 
