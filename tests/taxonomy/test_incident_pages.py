@@ -113,10 +113,15 @@ def test_an_unknown_layer_in_the_scenario_gets_a_clear_message(client, incident_
     assert "This scenario cannot be computed" in response.content.decode()
 
 
-def test_a_taxonomy_without_incidents_says_where_they_come_from(client, seeded_graph):
+def test_a_taxonomy_without_incidents_says_where_they_come_from(
+    client, editor_client, seeded_graph
+):
     html = _page(client, "/incidents/")
     assert "holds no documented incidents" in html
-    assert "import_atlas" in html
+    assert "such as MITRE ATLAS's case studies" in html
+    # The command that imports them is for editors only.
+    assert "import_atlas" not in html
+    assert "import_atlas" in _page(editor_client, "/incidents/")
 
 
 def test_a_taxonomy_without_incidents_links_those_that_have_some(

@@ -6,11 +6,14 @@ import doctest
 import importlib
 import pkgutil
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from taxonomy import services
 from taxonomy.analysis.robustness_report import middle_count
+from taxonomy.formats.fixtures_yaml import load_fixtures
 from taxonomy.graph import driver
 from taxonomy.web import present as presentation
 from tests.samples import ACME
@@ -151,6 +154,26 @@ def test_the_explorer_reads_graph_elements_with_classes_from_the_api(
     threat = next(n for n in data["nodes"] if n["id"] == "threat:guardrail-removal")
     assert threat["class"] in presentation.CLASS_INFO
     assert any(e["type"] == "ENABLES" for e in data["edges"])
+
+
+def test_the_explorer_says_which_scenario_colours_its_threats(
+    client, seeded_graph_read_only
+):
+    """The threats' classes come with nothing disabled: the legend says that
+    scenario in words, the one whose coverage document gives those classes,
+    and names every kind of link the graph draws."""
+    html = client.get("/graph/").content.decode()
+    said = re.search(r'id="graph-classes-scenario">&emsp;([^<]+)</li>', html)[1]
+    document = client.get("/export/coverage/").json()
+    assert said == document["scenario"]["summary"]
+    data = client.get("/api/v1/graph/").json()
+    drawn = {
+        n["id"].split(":", 1)[1]: n["class"] for n in data["nodes"] if "class" in n
+    }
+    assert drawn == {t["id"]: t["class"] for t in document["threats"]}
+    legend = html[html.index('class="graph-legend"') : html.index("</aside>")]
+    for kind in {e["type"] for e in data["edges"]} - {"IN_LAYER"}:
+        assert f"{kind.capitalize()} (" in legend or f"{kind.capitalize()}, " in legend
 
 
 def test_search_groups_results_by_kind(client, seeded_graph_read_only):
@@ -549,3 +572,14 @@ def test_each_card_of_the_overview_names_the_scenario_it_describes(
         before = html[: html.index(f'<h2 id="{heading}">')]
         kicker = before[before.rindex('<p class="card__scenario">') :]
         assert kicker == f'<p class="card__scenario">{label}</p>\n    ', heading
+
+
+def test_the_overview_says_which_links_it_counts(client, seeded_graph_read_only):
+    """The overview's link count is of MITIGATES links only, beside a graph
+    explorer that counts every kind: the label says which."""
+    html = client.get("/").content.decode()
+    mitigates = len(load_fixtures(Path(settings.FIXTURES_DIR)).mitigates)
+    assert mitigates
+    assert re.search(
+        rf">{mitigates}</a></strong> links of a mitigation to a threat<", html
+    )

@@ -11,6 +11,7 @@ from taxonomy import selectors
 from taxonomy.domain.records import (
     SEARCH_MAX_LENGTH,
 )
+from taxonomy.domain.scenario_words import scenario_summary
 from taxonomy.web import present as presentation
 from taxonomy.web.pages.common import in_taxonomy, read_snapshot
 
@@ -60,6 +61,9 @@ def graph_explorer(request):
         "taxonomy": request.taxonomy.name,
         "around_name": presentation.node_name(elements, around),
         "class_names": list(presentation.CLASS_ORDER),  # the analysis's four
+        # The classes the graph colours are those with nothing disabled
+        # (graphapi.views.common.classes): the scenario says so.
+        "classes_scenario": scenario_summary(selectors.coverage_scenario(), {}),
     }
     return render(request, "taxonomy/graph.html", context)
 
