@@ -165,6 +165,13 @@ TERMS: tuple[Term, ...] = (
         "A threat stays addressed whichever single layer fails.",
     ),
     Term(
+        "depth",
+        "depth",
+        "How many layers (or mitigations) would have to fail together before a "
+        "threat is no longer addressed: 0 for a threat not addressed now; the "
+        "higher, the more protection it has in reserve.",
+    ),
+    Term(
         "robustness",
         "robustness",
         "How much a number would change if the editors' strength judgements were "

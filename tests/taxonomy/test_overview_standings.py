@@ -195,7 +195,7 @@ def test_a_threshold_that_is_not_a_percentage_gets_a_message_beside_the_box(
 
 
 def test_the_glossary_defines_every_term_the_pages_link(client, seeded_graph_read_only):
-    pages = ("/", "/coverage/", "/glossary/")
+    pages = ("/", "/coverage/", "/glossary/", "/threats/guardrail-removal/")
     linked = set(
         chain.from_iterable(
             re.findall(
@@ -216,7 +216,9 @@ def test_the_glossary_defines_every_term_the_pages_link(client, seeded_graph_rea
         "chain",
         "requires",
         "pivotal",
+        "depth",
     } <= anchors
+    assert "depth" in linked  # the threat page's depth is explained
 
 
 def test_a_term_is_linked_once_per_page(client, seeded_graph_read_only):
