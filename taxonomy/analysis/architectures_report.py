@@ -190,10 +190,7 @@ def architecture_line(entry: Mapping, names: Mapping[str, str]) -> str:
             if addressed == 0
             else f"{addressed} {'is' if addressed == 1 else 'are'}"
         )
-        if count == 1:
-            where = f"It is weakest in {_and([names.get(p, p) for p in mobile['weakest']])}."
-        else:
-            where = weakest_words(count, mobile["weakest"], names)
+        where = weakest_words(count, mobile["weakest"], names)
         parts.append(
             f"Of the {_plural(count, 'threat')} {who}, {told} addressed where "
             f"{'it is' if count == 1 else 'they are'} weakest. {where}"

@@ -96,9 +96,12 @@ def _weakest_places(view: WorldView) -> dict[str, list[str]]:
 
 
 def weakest_words(mobile: int, weakest: Mapping[str, int], names: Mapping) -> str:
-    """Where ``mobile`` (2 or more) threats are at their weakest: ``weakest``
-    gives per place how many are weakest there, a threat as weak in several
-    places counting in each; places with the same count are named together.
+    """Where ``mobile`` threats are at their weakest: ``weakest`` gives per
+    place how many are weakest there, a threat as weak in several places
+    counting in each; places with the same count are named together.
+
+    >>> weakest_words(1, {"eu": 1, "cn": 1}, {"eu": "European Union", "cn": "China"})
+    'It is weakest in China and the European Union.'
 
     >>> weakest_words(5, {"us": 2, "cn": 5, "row": 5, "eu": 4}, {"cn": "China",
     ...     "row": "Rest of the world", "eu": "European Union", "us": "United States"})
@@ -109,6 +112,8 @@ def weakest_words(mobile: int, weakest: Mapping[str, int], names: Mapping) -> st
     groups: dict[int, list[str]] = {}
     for place, n in sorted(weakest.items(), key=lambda pn: (-pn[1], pn[0])):
         groups.setdefault(n, []).append(place_phrase(names.get(place, place)))
+    if mobile == 1:
+        return f"It is weakest in {_names_list(groups.get(1, []))}."
 
     def how_many(n: int) -> str:
         if n < mobile:

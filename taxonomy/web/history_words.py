@@ -10,7 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from taxonomy.domain.kinds import KINDS, LINK_KINDS, NODE_KINDS, split_link_key
+from taxonomy.domain.kinds import (
+    KINDS,
+    LINK_KINDS,
+    MAPS_TO,
+    NODE_KINDS,
+    split_link_key,
+)
 
 # A field's value is quoted in the sentence only when it is this short (a
 # maturity, a strength, a year); long texts are named, and the table shows them.
@@ -298,7 +304,7 @@ RECORD_PARTS = {
     "round": _round_parts,
     "judge": _judge_parts,
     "mapping_set": _mapping_set_parts,
-    "maps_to": _mapping_parts,
+    MAPS_TO.name: _mapping_parts,
 }
 
 
