@@ -23,6 +23,7 @@ import datetime
 import statistics
 import sys
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -180,9 +181,7 @@ def rows_of(result: dict) -> list[dict]:
     [('every jurisdiction + world view / analysis', True), ('peak memory', True)]
     """
     size, base = result["size"], result["analysis_s"]
-
-    def row(name: str, value: float, unit: str, note: str = "") -> dict:
-        return _row(size, name, value, unit, note, targets=TARGETS)
+    row = partial(_row, size, targets=TARGETS)
 
     every = result["every_jurisdiction_s"]
     return [

@@ -25,6 +25,7 @@ from __future__ import annotations
 import statistics
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from bench.analysis import (
@@ -149,9 +150,7 @@ def rows_of(result: dict) -> list[dict]:
     [('within-layer / independent', True), ('full / independent', True)]
     """
     size, base = result["size"], result["independent_s"]
-
-    def row(name: str, value: float, unit: str, note: str = "") -> dict:
-        return _row(size, name, value, unit, note, targets=TARGETS)
+    row = partial(_row, size, targets=TARGETS)
 
     rows = [
         row("independent analysis", base, "s", f"{result['links']} links, median"),

@@ -56,11 +56,8 @@ def threat_links(
     -------
     tuple of LinkContribution
 
-    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
-    >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),),
-    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
-    ...     mitigates=(Mitigates("m", "t", "high"),)))
+    >>> from taxonomy.analysis.examples import one_link
+    >>> g = taxonomy_graph(one_link())
     >>> threat_links(g, "t", frozenset({"m"}), {"high": 0.9})
     (LinkContribution(mitigation='m', layer='hw', strength='high', effectiveness=0.9),)
     """
@@ -351,12 +348,8 @@ def threat_coverage(
     -------
     ThreatCoverage
 
-    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
-    >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"), Layer("sw", "SW")),
-    ...     threats=(Threat("t", "T"),),
-    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),
-    ...                  Mitigation("n", "N", "sw", "deployed")),
-    ...     mitigates=(Mitigates("m", "t", "medium"), Mitigates("n", "t", "medium"))))
+    >>> from taxonomy.analysis.examples import two_layers
+    >>> g = taxonomy_graph(two_layers())
     >>> r = threat_coverage(g, "t", enabled=frozenset({"m", "n"}), introducers={},
     ...                     scenario=Scenario())
     >>> r.coverage_class, round(r.coverage, 6), r.minimal_layer_sets
@@ -475,12 +468,8 @@ def analyse_graph(g: nx.MultiDiGraph, scenario: Scenario = BASELINE) -> Analysis
     -------
     Analysis
 
-    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
-    >>> g = taxonomy_graph(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),),
-    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
-    ...     mitigates=(Mitigates("m", "t", "high"),)))
-    >>> analyse_graph(g).summary["single-layer"]
+    >>> from taxonomy.analysis.examples import one_link
+    >>> analyse_graph(taxonomy_graph(one_link())).summary["single-layer"]
     1
     """
     layers, tau = g.graph["layers"], scenario.threshold

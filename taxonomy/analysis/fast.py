@@ -156,11 +156,8 @@ class LayerCoverages(Mapping):
 def describe_threat(run: _Run, i: int) -> ThreatCoverage:
     """The ``ThreatCoverage`` of threat index ``i`` from a run's arrays.
 
-    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),),
-    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
-    ...     mitigates=(Mitigates("m", "t", "high"),)))
+    >>> from taxonomy.analysis.examples import one_link
+    >>> model = coverage_model(one_link())
     >>> run_scenario(model, Scenario()).threats[0].minimal_layer_sets
     (('hw',),)
     """
@@ -408,12 +405,8 @@ def run_scenario(model: CoverageModel, scenario: Scenario) -> Analysis:
     Analysis
         Its ``threats`` are described lazily, one at a time.
 
-    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Threat
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"), Layer("sw", "SW")),
-    ...     threats=(Threat("t", "T"),),
-    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),
-    ...                  Mitigation("n", "N", "sw", "pilot")),
-    ...     mitigates=(Mitigates("m", "t", "medium"), Mitigates("n", "t", "low"))))
+    >>> from taxonomy.analysis.examples import two_layers
+    >>> model = coverage_model(two_layers("pilot", "low"))
     >>> run_scenario(model, Scenario()).classes
     {'t': 'insufficient'}
     """

@@ -63,15 +63,8 @@ def jurisdiction_matrix(
         ``coverages`` (per place, in column order), ``weakest`` (a place id,
         None with no place), ``addressed_in``, ``share``, ``weighted_share``.
 
-    >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction, Mobile
-    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),), mitigations=(Mitigation("m", "M", "hw",
-    ...     "deployed"),), mitigates=(Mitigates("m", "t", "high"),)))
-    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US", weight=75),
-    ...     Jurisdiction("cn", "China", weight=25)),
-    ...     in_force=(InForce("m", "us", "deployed"),), mobile=(Mobile("t"),))
+    >>> from taxonomy.analysis.examples import one_link_in_us
+    >>> model, geo = one_link_in_us(weights=(75, 25), mobile=True)
     >>> row = jurisdiction_matrix(model, geo, Scenario())["threats"][0]
     >>> row["classes"], row["weakest"], row["share"], row["weighted_share"]
     (['unmitigated', 'single-layer'], 'cn', 0.5, 0.75)
@@ -179,11 +172,9 @@ def jurisdiction_timeline(
         of the world view that day), ``addressed`` and ``no_single_layer``.
 
     >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.analysis.examples import one_link
     >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
-    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),), mitigations=(Mitigation("m", "M", "hw",
-    ...     "deployed"),), mitigates=(Mitigates("m", "t", "high"),)))
+    >>> model = coverage_model(one_link())
     >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),),
     ...     in_force=(InForce("m", "us", "deployed", since=datetime.date(2025, 1, 1)),))
     >>> line = jurisdiction_timeline(model, geo, Scenario(),

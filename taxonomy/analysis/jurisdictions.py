@@ -327,14 +327,11 @@ def in_force_in(
 ) -> dict[str, str]:
     """The mitigations in force in a jurisdiction and their maturity there.
 
-    >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
+    >>> from taxonomy.analysis.examples import us_and_china
     >>> from taxonomy.domain.records import Layer, Mitigation, Taxonomy
     >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(
     ...     Mitigation("kyc", "KYC", "hw", "pilot"),)))
-    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),
-    ...     Jurisdiction("cn", "China")), in_force=(InForce("kyc", "us", "deployed",
-    ...     since=datetime.date(2025, 1, 1)),))
+    >>> geo = us_and_china({"kyc": "deployed"}, since=datetime.date(2025, 1, 1))
     >>> in_force_in(model, geo, "us"), in_force_in(model, geo, "cn")
     ({'kyc': 'deployed'}, {})
     >>> in_force_in(model, geo, "us", as_of=datetime.date(2024, 6, 1))
@@ -389,11 +386,8 @@ def threat_rows(
     """Every threat's coverage and class code when the links ``link_on`` count,
     computed as ``run_scenario`` computes them (the same functions, in order).
 
-    >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),), mitigations=(Mitigation("m", "M", "hw",
-    ...     "deployed"),), mitigates=(Mitigates("m", "t", "high"),)))
+    >>> from taxonomy.analysis.examples import one_link
+    >>> model = coverage_model(one_link())
     >>> coverage, classes = threat_rows(model, Scenario(), np.array([True]))
     >>> round(float(coverage[0]), 6), CLASSES[classes[0]]
     (0.9, 'single-layer')
@@ -482,14 +476,8 @@ def coverage_by_jurisdiction(
     -------
     JurisdictionCoverage
 
-    >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
-    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),), mitigations=(Mitigation("m", "M", "hw",
-    ...     "deployed"),), mitigates=(Mitigates("m", "t", "high"),)))
-    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),
-    ...     Jurisdiction("cn", "China")), in_force=(InForce("m", "us", "pilot"),))
+    >>> from taxonomy.analysis.examples import one_link_in_us
+    >>> model, geo = one_link_in_us("pilot")
     >>> run = coverage_by_jurisdiction(model, geo, Scenario())
     >>> run.classes_in("us"), run.classes_in("cn")
     ({'t': 'single-layer'}, {'t': 'unmitigated'})
@@ -534,14 +522,12 @@ def jurisdiction_scenario(
     maturities replaced by the jurisdiction's, what is not in force there disabled,
     and the ``adopt`` entries those that hold there, as plain ids.
 
-    >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
+    >>> from taxonomy.analysis.examples import us_and_china
     >>> from taxonomy.domain.records import Layer, Mitigation, Taxonomy
     >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(
     ...     Mitigation("kyc", "KYC", "hw", "pilot"), Mitigation("tee", "TEE", "hw",
     ...     "deployed"))))
-    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),
-    ...     Jurisdiction("cn", "China")), in_force=(InForce("kyc", "us", "deployed"),))
+    >>> geo = us_and_china({"kyc": "deployed"})
     >>> there, scenario = jurisdiction_scenario(model, geo, Scenario(), "cn")
     >>> sorted(scenario.disabled_mitigations), there.mitigation_maturity.tolist()
     (['kyc'], [1, 2])
@@ -615,14 +601,8 @@ def analyse_in(
     them, on the same model (not rebuilt). Its ``scenario`` is the one asked
     for (the mitigations not in force there are not listed as disabled by name).
 
-    >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
-    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),), mitigations=(Mitigation("m", "M", "hw",
-    ...     "deployed"),), mitigates=(Mitigates("m", "t", "high"),)))
-    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),
-    ...     Jurisdiction("cn", "China")), in_force=(InForce("m", "us", "pilot"),))
+    >>> from taxonomy.analysis.examples import one_link_in_us
+    >>> model, geo = one_link_in_us("pilot")
     >>> analyse_in(model, geo, Scenario(), "us").threat("t").minimal_layer_sets
     (('hw',),)
     >>> analyse_in(model, geo, Scenario(), "cn").summary["unmitigated"]

@@ -170,13 +170,8 @@ def sensitivity(model: CoverageModel, scenario: Scenario) -> Sensitivity:
     Sensitivity
 
     >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.domain.records import (Layer, Mitigates, Mitigation,
-    ...     Taxonomy, Threat)
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"), Layer("sw", "SW")),
-    ...     threats=(Threat("t", "T"),),
-    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),
-    ...                  Mitigation("n", "N", "sw", "deployed")),
-    ...     mitigates=(Mitigates("m", "t", "medium"), Mitigates("n", "t", "medium"))))
+    >>> from taxonomy.analysis.examples import two_layers
+    >>> model = coverage_model(two_layers())
     >>> s = sensitivity(model, Scenario())
     >>> [(p["mitigation"], p["lower"], p["higher"]) for p in s.pivotal_links()]
     [('m', 'insufficient', 'single-layer'), ('n', 'insufficient', 'single-layer')]
@@ -356,12 +351,8 @@ def panel_model(model: CoverageModel, panels: Sequence | None) -> CoverageModel:
     model does not hold is left out.
 
     >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.domain.records import (Layer, Mitigates, Mitigation,
-    ...     Taxonomy, Threat)
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),),
-    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
-    ...     mitigates=(Mitigates("m", "t", "low"),)))
+    >>> from taxonomy.analysis.examples import one_link
+    >>> model = coverage_model(one_link("low"))
     >>> panel_model(model, [["m", "t", "high", [[0.8, 1.0]], ["high"]]]).link_strength
     array([2]...)
     """
@@ -407,12 +398,8 @@ def monte_carlo(
     see ``panel_model``; the model's strengths should be the panels' already.
 
     >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.domain.records import (Layer, Mitigates, Mitigation,
-    ...     Taxonomy, Threat)
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),),
-    ...     mitigations=(Mitigation("m", "M", "hw", "deployed"),),
-    ...     mitigates=(Mitigates("m", "t", "high"),)))
+    >>> from taxonomy.analysis.examples import one_link
+    >>> model = coverage_model(one_link())
     >>> mc = monte_carlo(model, Scenario(), samples=4000, seed=1)
     >>> float(mc.addressed[0])  # e ~ U(0.85, 0.95) is always at least 0.8
     1.0

@@ -145,15 +145,8 @@ def world_view(
     -------
     WorldView
 
-    >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction, Mobile
-    >>> from taxonomy.domain.records import Layer, Mitigates, Mitigation, Taxonomy, Threat
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),), mitigations=(Mitigation("m", "M", "hw",
-    ...     "deployed"),), mitigates=(Mitigates("m", "t", "high"),)))
-    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US", weight=75),
-    ...     Jurisdiction("cn", "China", weight=25)),
-    ...     in_force=(InForce("m", "us", "deployed"),), mobile=(Mobile("t"),))
+    >>> from taxonomy.analysis.examples import one_link_in_us
+    >>> model, geo = one_link_in_us(weights=(75, 25), mobile=True)
     >>> t = world_view(model, geo, Scenario()).threat("t")
     >>> t.weakest, t.coverage_class, t.share, t.weighted_share
     ('cn', 'unmitigated', 0.5, 0.75)

@@ -76,12 +76,11 @@ def in_jurisdiction(
     it is off until adopted (then it counts, with what it REQUIRES).
 
     >>> from taxonomy.analysis.compiled import coverage_model
-    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
+    >>> from taxonomy.analysis.examples import us_and_china
     >>> from taxonomy.domain.records import Layer, Mitigation, Taxonomy
     >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(
     ...     Mitigation("kyc", "KYC", "hw", "pilot"),)))
-    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),
-    ...     Jurisdiction("cn", "China")), in_force=(InForce("kyc", "us", "deployed"),))
+    >>> geo = us_and_china({"kyc": "deployed"})
     >>> there, scenario = in_jurisdiction(model, geo, Scenario(), "cn")
     >>> enabled_mask(there, scenario).tolist()
     [False]
@@ -283,16 +282,8 @@ def recommend_places(
     -------
     PlacesRecommendation
 
-    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction, Mobile
-    >>> from taxonomy.domain.records import (Layer, Mitigates, Mitigation,
-    ...     Taxonomy, Threat)
-    >>> from taxonomy.analysis.compiled import coverage_model
-    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
-    ...     threats=(Threat("t", "T"),), mitigations=(Mitigation("m", "M", "hw",
-    ...     "deployed"),), mitigates=(Mitigates("m", "t", "high"),)))
-    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),
-    ...     Jurisdiction("cn", "China")), in_force=(InForce("m", "us", "deployed"),),
-    ...     mobile=(Mobile("t"),))
+    >>> from taxonomy.analysis.examples import one_link_in_us
+    >>> model, geo = one_link_in_us(mobile=True)
     >>> r = recommend_places(model, geo, Scenario(), budget=1)
     >>> r.chosen, r.newly_addressed
     ((('m', 'cn'),), ('t',))
