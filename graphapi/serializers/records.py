@@ -395,10 +395,10 @@ class LayerDetailSerializer(LayerSerializer):
     mitigations = MitigationRefSerializer(many=True, read_only=True)
 
 
-class ThreatMitigationSerializer(serializers.Serializer):
-    mitigation = serializers.CharField(source="mitigation.id")
-    name = serializers.CharField(source="mitigation.name")
-    maturity = serializers.ChoiceField(MATURITIES, source="mitigation.maturity")
+class _MitigatesLinkSerializer(serializers.Serializer):
+    # A MITIGATES link seen from one end: the subclass's fields name the other
+    # end, the link's own fields follow them. No docstring: the schema would
+    # show it as the description of both.
     strength = serializers.ChoiceField(STRENGTHS, source="link.strength")
     rationale = serializers.CharField(source="link.rationale")
     sources = serializers.ListField(
@@ -407,6 +407,18 @@ class ThreatMitigationSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         source="link.version", help_text="The link's version."
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        names = ("strength", "rationale", "sources", "version")
+        link = {name: fields.pop(name) for name in names}
+        return {**fields, **link}
+
+
+class ThreatMitigationSerializer(_MitigatesLinkSerializer):
+    mitigation = serializers.CharField(source="mitigation.id")
+    name = serializers.CharField(source="mitigation.name")
+    maturity = serializers.ChoiceField(MATURITIES, source="mitigation.maturity")
 
 
 class LayerGroupSerializer(serializers.Serializer):
@@ -476,17 +488,9 @@ class ThreatDetailSerializer(ThreatSerializer):
     )
 
 
-class MitigatedThreatSerializer(serializers.Serializer):
+class MitigatedThreatSerializer(_MitigatesLinkSerializer):
     threat = serializers.CharField(source="threat.id")
     name = serializers.CharField(source="threat.name")
-    strength = serializers.ChoiceField(STRENGTHS, source="link.strength")
-    rationale = serializers.CharField(source="link.rationale")
-    sources = serializers.ListField(
-        child=serializers.CharField(), source="link.sources"
-    )
-    version = serializers.IntegerField(
-        source="link.version", help_text="The link's version."
-    )
 
 
 class MitigationDetailSerializer(MitigationSerializer):

@@ -9,6 +9,16 @@ from taxonomy.domain.records import MATURITIES
 from taxonomy.domain.scenario import DEPENDENCES
 
 
+def _with_where(text: str) -> serializers.CharField:
+    """A text present only when the request names ``where``; ``text`` says what
+    it holds.
+
+    >>> _with_where("the jurisdiction.").help_text
+    'With `where`: the jurisdiction.'
+    """
+    return serializers.CharField(required=False, help_text=f"With `where`: {text}")
+
+
 class _RecommendationScenarioSerializer(serializers.Serializer):
     params = serializers.ListField(
         child=serializers.ListField(child=serializers.CharField()),
@@ -35,22 +45,14 @@ class _ChosenSerializer(serializers.Serializer):
     cost = serializers.FloatField()
     closes = serializers.ListField(child=serializers.CharField())
     introduces = serializers.ListField(child=serializers.CharField())
-    adopt = serializers.CharField(
-        required=False,
-        help_text="With `where`: the `adopt` entry that adopts it there, "
-        "`MITIGATION@JURISDICTION`.",
+    adopt = _with_where(
+        "the `adopt` entry that adopts it there, `MITIGATION@JURISDICTION`."
     )
-    jurisdiction = serializers.CharField(
-        required=False, help_text="With `where`: the jurisdiction it is adopted in."
+    jurisdiction = _with_where("the jurisdiction it is adopted in.")
+    place = _with_where(
+        "that jurisdiction's name as a sentence says it ('the European Union')."
     )
-    place = serializers.CharField(
-        required=False,
-        help_text="With `where`: that jurisdiction's name as a sentence says it "
-        "('the European Union').",
-    )
-    words = serializers.CharField(
-        required=False, help_text="With `where`: e.g. 'Adopt Compute KYC in the EU'."
-    )
+    words = _with_where("e.g. 'Adopt Compute KYC in the EU'.")
 
 
 class _PlaceSerializer(serializers.Serializer):
@@ -159,10 +161,9 @@ class RecommendationSerializer(serializers.Serializer):
         required=False,
         help_text="With `where=places`: the mobile threats the objective counts.",
     )
-    words = serializers.CharField(
-        required=False,
-        help_text="With `where`: the answer in words ('Adopt X in the European "
-        "Union and Y in the United States').",
+    words = _with_where(
+        "the answer in words ('Adopt X in the European Union and Y in the United "
+        "States')."
     )
     count_introduced = serializers.BooleanField()
     assumptions = _AssumptionsSerializer()
