@@ -33,11 +33,17 @@ class Bar:
 
 
 @dataclass(frozen=True, slots=True)
-class Histogram:
-    """A bar chart of how many draws gave each count, with a text equivalent."""
+class Chart:
+    """The box every chart is drawn in, in the SVG's own units (its viewBox)."""
 
     width: int
     height: int
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram(Chart):
+    """A bar chart of how many draws gave each count, with a text equivalent."""
+
     bars: tuple[Bar, ...]
     lowest: int
     highest: int
@@ -110,11 +116,9 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
-class StepChart:
+class StepChart(Chart):
     """The efficient frontier as a step line: the best count each budget buys."""
 
-    width: int
-    height: int
     path: str
     steps: tuple[Step, ...]
     top: int
@@ -129,6 +133,18 @@ class StepChart:
         """
         parts = [f"{s.addressed} at {s.budget:g}" for s in self.steps]
         return f"Threats addressed by budget: {', '.join(parts)}."
+
+
+def _step_path(xs: Sequence[float], ys: Sequence[float], end: float) -> str:
+    """A step line through the points, each value held until the next x.
+
+    >>> _step_path([0.0, 50.0], [20.0, 5.0], 100.0)
+    'M0.0,20.0 H50.0 V5.0 H100.0'
+    """
+    path = f"M{xs[0]},{ys[0]}"
+    for x, y in zip(xs[1:], ys[1:], strict=True):
+        path += f" H{x} V{y}"
+    return f"{path} H{end}"
 
 
 def frontier_chart(
@@ -162,10 +178,8 @@ def frontier_chart(
         )
         for s in steps
     )
-    path = f"M{points[0].x},{points[0].y}"
-    for point in points[1:]:
-        path += f" H{point.x} V{point.y}"
-    return StepChart(width, height, f"{path} H{float(width)}", points, top, most)
+    path = _step_path([p.x for p in points], [p.y for p in points], float(width))
+    return StepChart(width, height, path, points, top, most)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,13 +195,11 @@ class Point:
 
 
 @dataclass(frozen=True, slots=True)
-class Timeline:
+class Timeline(Chart):
     """One jurisdiction's headline across dates: two step lines, the threats
     addressed and the threats no single layer addresses, each holding from
     its date to the next (dates evenly spaced, in order)."""
 
-    width: int
-    height: int
     name: str
     threats: int
     points: tuple[Point, ...]
@@ -207,18 +219,6 @@ class Timeline:
             for p in self.points
         ]
         return f"In {self.name}, of {self.threats} threats: {'; '.join(parts)}."
-
-
-def _step_path(xs: Sequence[float], ys: Sequence[float], end: float) -> str:
-    """A step line through the points, each value held until the next x.
-
-    >>> _step_path([0.0, 50.0], [20.0, 5.0], 100.0)
-    'M0.0,20.0 H50.0 V5.0 H100.0'
-    """
-    path = f"M{xs[0]},{ys[0]}"
-    for x, y in zip(xs[1:], ys[1:], strict=True):
-        path += f" H{x} V{y}"
-    return f"{path} H{end}"
 
 
 def timeline_chart(
