@@ -48,6 +48,16 @@ def _values(held: Round) -> dict[str, Any]:
     }
 
 
+def _audit_round(
+    held: Round, action: str, before: dict[str, Any] | None, **by: Any
+) -> None:
+    """Record the write ``action`` of round ``held`` in the audit log: its
+    values ``before`` (None for a new round) and as saved now; ``by`` is the
+    ``actor`` and ``channel`` (as ``_audit`` takes them)."""
+    after = _values(held)
+    _audit(**by, action=action, kind=ROUND, key=held.slug, before=before, after=after)
+
+
 def round_open(
     *,
     title: str,
@@ -100,15 +110,7 @@ def round_open(
             opened_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         held.judges.set(known)
-        _audit(
-            actor=actor,
-            channel=channel,
-            action="create",
-            kind=ROUND,
-            key=slug,
-            before=None,
-            after=_values(held),
-        )
+        _audit_round(held, "create", None, actor=actor, channel=channel)
     return held
 
 
@@ -139,15 +141,7 @@ def round_advance(
         if target == Round.CLOSED:
             held.closed_at = timezone.now()
         held.save()
-        _audit(
-            actor=actor,
-            channel=channel,
-            action="update",
-            kind=ROUND,
-            key=slug,
-            before=before,
-            after=_values(held),
-        )
+        _audit_round(held, "update", before, actor=actor, channel=channel)
     return held
 
 

@@ -232,6 +232,17 @@ class _Sources:
         return tuple(dict.fromkeys(s.id for s in found))
 
 
+def _named(item: dict, taxonomy: str, sources: _Sources) -> dict[str, Any]:
+    """The fields every ATLAS item's record takes alike: its id and name, its
+    taxonomy and the ids of its references' sources."""
+    return {
+        "id": common.node_id(taxonomy, item["id"]),
+        "name": _text(item["name"]),
+        "taxonomy": taxonomy,
+        "sources": sources.of(item),
+    }
+
+
 def atlas_parse(
     text: str | bytes | IO,
     *,
@@ -353,13 +364,10 @@ def tactic_shortname(name: str) -> str:
 
 def _tactic(item: dict, order: int, taxonomy: str, sources: _Sources) -> Tactic:
     return Tactic(
-        id=common.node_id(taxonomy, item["id"]),
-        name=_text(item["name"]),
+        **_named(item, taxonomy, sources),
         description=_text(item.get("description")),
         shortname=tactic_shortname(_text(item["name"])),
         order=order,
-        taxonomy=taxonomy,
-        sources=sources.of(item),
     )
 
 
@@ -420,15 +428,12 @@ def incident_summary(item: dict) -> str:
 
 def _incident(item: dict, taxonomy: str, sources: _Sources) -> Incident:
     return Incident(
-        id=common.node_id(taxonomy, item["id"]),
-        name=_text(item["name"]),
+        **_named(item, taxonomy, sources),
         kind="case-study",
         date=incident_date(
             item.get("incident-date"), item.get("incident-date-granularity")
         ),
         summary=incident_summary(item),
-        taxonomy=taxonomy,
-        sources=sources.of(item),
     )
 
 
@@ -486,22 +491,17 @@ def _threats(
     ids = {item["id"] for _, item in techniques}
     threats, subtypes = [], []
     for path, item in techniques:
-        threat_id = common.node_id(taxonomy, item["id"])
-        threats.append(
-            Threat(
-                id=threat_id,
-                name=_text(item["name"]),
-                description=_text(item.get("description")),
-                taxonomy=taxonomy,
-                maturity=_text(item.get("maturity")),
-                sources=sources.of(item),
-            )
+        threat = Threat(
+            **_named(item, taxonomy, sources),
+            description=_text(item.get("description")),
+            maturity=_text(item.get("maturity")),
         )
+        threats.append(threat)
         parent = item.get("subtechnique-of")
         if parent is None:
             continue
         if parent in ids:
-            subtypes.append(Link(threat_id, common.node_id(taxonomy, parent)))
+            subtypes.append(Link(threat.id, common.node_id(taxonomy, parent)))
         else:
             report.skip(
                 "subtype",
@@ -524,13 +524,10 @@ def _mitigation(
             f"{item['id']}: several categories {categories}; its layer follows the first"
         )
     return Mitigation(
-        id=common.node_id(taxonomy, item["id"]),
-        name=_text(item["name"]),
+        **_named(item, taxonomy, sources),
         layer=layers.resolve([item["id"]], categories[0] if categories else None),
         maturity=common.IMPORTED_MATURITY,
         description=_text(item.get("description")),
-        taxonomy=taxonomy,
-        sources=sources.of(item),
     )
 
 
