@@ -34,9 +34,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import jsonschema
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from taxonomy.domain.errors import InterchangeError
@@ -55,6 +54,9 @@ from taxonomy.domain.rules import cut, shown
 from taxonomy.formats import common
 from taxonomy.formats.common import ImportReport
 from taxonomy.formats.fixtures_common import MAX_SCHEMA_MESSAGE, field_path
+
+if TYPE_CHECKING:
+    import jsonschema
 
 DEFAULT_NAME = "atlas"
 SCHEMA_NAME = "atlas_output_schema.json"
@@ -105,6 +107,8 @@ def atlas_schema_path(path: Path) -> Path | None:
 
 def atlas_schema_read(path: Path) -> dict[str, Any]:
     """The JSON Schema at ``path``; InterchangeError when it is not one."""
+    import jsonschema  # imported when used: see fixtures_common.schema_validator
+
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))
         jsonschema.validators.validator_for(schema).check_schema(schema)
@@ -135,7 +139,9 @@ def atlas_schema_problems(data: Any, schema: Mapping[str, Any]) -> list[str]:
     ...     {"id": {"type": "string"}}})
     ["ATLAS file: fails the schema at (file): 'name' is a required property", "ATLAS file: fails the schema at id: 1 is not of type 'string'"]
     """
-    validator = jsonschema.validators.validator_for(schema)(schema)
+    from jsonschema.validators import validator_for  # see atlas_schema_read
+
+    validator = validator_for(schema)(schema)
     errors = [x for e in validator.iter_errors(_as_json(data)) for x in _closest(e)]
     problems = [
         f"ATLAS file: fails the schema at {field_path(e.absolute_path)}: "

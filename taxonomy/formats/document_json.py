@@ -13,10 +13,9 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import MISSING, fields
 from functools import cache
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import ijson
-import jsonschema
 
 from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
 from taxonomy.domain.kinds import BY_FIELD, KINDS, LINK_KINDS, NODE_KINDS, Kind
@@ -28,8 +27,12 @@ from taxonomy.formats.fixtures_common import (
     fixture_schema,
     owned_links,
     schema_message,
+    schema_validator,
 )
 from taxonomy.formats.jsonstream import MAX_JSON_DEPTH, binary_stream, build_value
+
+if TYPE_CHECKING:
+    import jsonschema
 
 # The document's own key order: every kind as the registry lists it, but the
 # sources last (documents have always been written so).
@@ -208,7 +211,7 @@ def taxonomy_from_document(doc: Any) -> Taxonomy:
 
 @cache
 def _document_validator() -> jsonschema.protocols.Validator:
-    return jsonschema.Draft202012Validator(_document_schema())
+    return schema_validator(_document_schema())
 
 
 def _schema_problems(
@@ -244,7 +247,7 @@ def _item_validators() -> dict[str, jsonschema.protocols.Validator]:
     """Per key of the document, the check of one of its items."""
     schema = _document_schema()
     return {
-        key: jsonschema.Draft202012Validator(
+        key: schema_validator(
             {"$defs": schema["$defs"], **schema["properties"][key]["items"]}
         )
         for key in JSON_KEYS

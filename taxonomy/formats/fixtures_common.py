@@ -17,9 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.reader import ReaderError
 
@@ -27,6 +26,9 @@ from taxonomy.domain.errors import Problem
 from taxonomy.domain.kinds import LINK_KINDS, NODE_KINDS, LinkKind
 from taxonomy.domain.rules import RuleProblem, cut, shown
 from taxonomy.formats.common import yaml_problem
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "schema.json"
 
@@ -128,6 +130,23 @@ def field_path(path: Iterable[Any]) -> str:
     for key in path:
         out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
     return out or "(file)"
+
+
+def schema_validator(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
+    """A JSON Schema (2020-12) check of ``schema``.
+
+    jsonschema is imported here, when a document is first checked, rather than
+    when the application starts: installed with its format extras (the test
+    tools bring them), its import builds an IRI grammar that takes seconds,
+    which every process that never checks a document (a web worker, a
+    management command) would pay.
+
+    >>> [e.message for e in schema_validator({"type": "string"}).iter_errors(1)]
+    ["1 is not of type 'string'"]
+    """
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(schema)
 
 
 # The most characters of jsonschema's own message kept (it quotes the value).

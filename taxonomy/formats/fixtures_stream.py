@@ -32,9 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import jsonschema
 from ruamel.yaml.error import YAMLError
 
 from taxonomy.domain.errors import FixtureError, FixtureSyntaxError, Problem
@@ -53,6 +52,7 @@ from taxonomy.formats.fixtures_common import (
     record_value,
     rule_problem,
     schema_message,
+    schema_validator,
     syntax_problem,
 )
 from taxonomy.formats.yaml_stream import (
@@ -63,6 +63,9 @@ from taxonomy.formats.yaml_stream import (
     composition_error,
 )
 from taxonomy.formats.yaml_stream import Path as ValuePath
+
+if TYPE_CHECKING:
+    import jsonschema
 
 # The longest text an entry may hold to have its check remembered.
 _MEMO_TEXT = 64
@@ -113,14 +116,14 @@ def _item_check(section: str) -> _ItemCheck:
             and items.get("type") == "object"
             and set(prop) <= {"type", "items", "description"}
         ):
-            entries[key] = jsonschema.Draft202012Validator(items)
-    return _ItemCheck(jsonschema.Draft202012Validator(item), entries)
+            entries[key] = schema_validator(items)
+    return _ItemCheck(schema_validator(item), entries)
 
 
 @cache
 def _top_check() -> jsonschema.protocols.Validator:
     """The check of a file's own keys, its sections' items aside."""
-    return jsonschema.Draft202012Validator(
+    return schema_validator(
         _inline(
             {k: v for k, v in fixture_schema().items() if k != "$defs"},
             fixture_schema()["$defs"],

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
@@ -50,6 +49,7 @@ from taxonomy.formats.fixtures_common import (
     rule_problem,
     scalar,
     schema_message,
+    schema_validator,
     syntax_problem,
 )
 
@@ -220,7 +220,7 @@ def validate_files(
     are missing, and every reference to them would be reported as unknown.
     """
     problems: list[Problem] = []
-    validator = jsonschema.Draft202012Validator(fixture_schema())
+    validator = schema_validator(fixture_schema())
     for f in files:
         if f.doc is None:
             continue
@@ -588,9 +588,7 @@ def item_problems(kind: str, item: dict[str, Any]) -> dict[str, list[str]]:
     {'date': ["'2016-13-45' is not a real date"]}
     """
     schema = fixture_schema()
-    validator = jsonschema.Draft202012Validator(
-        {**schema["$defs"][kind], "$defs": schema["$defs"]}
-    )
+    validator = schema_validator({**schema["$defs"][kind], "$defs": schema["$defs"]})
     problems: dict[str, list[str]] = {}
     for error in validator.iter_errors(item):
         field = str(error.absolute_path[0]) if error.absolute_path else "__all__"
