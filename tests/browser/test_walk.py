@@ -334,9 +334,16 @@ def _log_in(page: Page, site: str) -> None:
 
 
 def _context(browser: Browser, width: int) -> BrowserContext:
-    """A window ``width`` px wide whose pages record their policy violations."""
+    """A window ``width`` px wide whose pages record their policy violations
+    and hold axe-core."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     context.add_init_script(CSP_LISTEN)
+    # axe-core as each page is created, as the policy listener is: sending its
+    # source (half a megabyte) to every page after it loads took the walk
+    # about 70 ms a page. Like the listener, it runs outside the page's policy.
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: `npm ci` installs it (make test does)")
+    context.add_init_script(path=AXE)
     return context
 
 
