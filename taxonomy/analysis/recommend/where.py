@@ -35,6 +35,7 @@ import numpy as np
 
 from taxonomy.analysis.compiled import (
     CoverageModel,
+    adopted_mask,
     check_scenario,
     enabled_mask,
     switched_off,
@@ -217,12 +218,43 @@ def _place_candidates(
     return np.flatnonzero(~start_on & ~blocked & reaches).tolist()
 
 
+def _enabled_adopting(model: CoverageModel, scenario: Scenario):
+    """``enabled_mask`` of ``scenario`` with more adopted, as a function of the
+    mask of what the adoption brings (the mitigations and what they REQUIRE),
+    for a search that tries thousands of sets on one scenario: what is switched
+    off by name or layer stays off; adopting lifts only the maturity filter.
+
+    >>> from taxonomy.analysis.compiled import coverage_model
+    >>> from taxonomy.analysis.examples import two_layers
+    >>> model, today = coverage_model(two_layers("pilot")), Scenario(maturities=["deployed"])
+    >>> brought = requirements_of(model, "n")
+    >>> _enabled_adopting(model, today)(brought).tolist()
+    [True, True]
+    >>> enabled_mask(model, replace(today, adopt={"n"})).tolist()
+    [True, True]
+    """
+    fixed = switched_off(model, replace(scenario, maturities=None))
+    immature = np.zeros(len(model.mitigations), dtype=bool)
+    if scenario.maturities is not None:
+        kept = [MATURITIES.index(m) for m in scenario.maturities]
+        immature = ~np.isin(model.mitigation_maturity, kept)
+        immature &= ~adopted_mask(model, scenario)
+    requires = model.closure.T
+
+    def enabled(brought: np.ndarray) -> np.ndarray:
+        off = fixed | (immature & ~brought)
+        return (requires @ off.astype(np.int32)) == 0
+
+    return enabled
+
+
 def _options(place: _Place, cost, budget, mobile, counter: list[int], limit: int):
     """Every affordable set of the place's candidates, with its cost and mask."""
     model, n = place.model, len(place.candidates)
     needs = {c: requirements_of(model, model.mitigations[c]) for c in place.candidates}
     own = [0.0 if place.start_on[c] else float(cost[c]) for c in place.candidates]
     free, priced = own.count(0.0), [c for c in own if c > 0]
+    enabled = _enabled_adopting(model, place.scenario)
     if priced and math.isfinite(budget):
         # Every candidate not yet in effect costs at least the cheapest one.
         n = min(n, free + int(budget / min(priced) + 1e-9))
@@ -241,11 +273,7 @@ def _options(place: _Place, cost, budget, mobile, counter: list[int], limit: int
                     f"more than {limit:,} sets of candidates to try over the "
                     "places: name fewer candidates or set a smaller budget",
                 )
-            ids = {model.mitigations[c] for c in combo}
-            on = enabled_mask(
-                model, replace(place.scenario, adopt=place.scenario.adopt | ids)
-            )
-            mask = _mobile_addressed(model, place.scenario, on, mobile)
+            mask = _mobile_addressed(model, place.scenario, enabled(union), mobile)
             place.options.append((price, mask, combo))
 
 
