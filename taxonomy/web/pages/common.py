@@ -348,6 +348,14 @@ def headline_context(analysis: PageAnalysis) -> dict:
     }
 
 
+def counts_one_world(analysis: PageAnalysis) -> bool:
+    """Whether the page's counts take the world as one place although
+    jurisdictions are recorded (none chosen): the page then says so, since the
+    comparison of governance architectures counts a mobile threat where it is
+    weakest."""
+    return bool(analysis.snapshot.jurisdictions) and not analysis.scenario.jurisdiction
+
+
 def standings_of(request, analysis: PageAnalysis) -> list:
     """The overview's two panels: with no scenario chosen, today beside every
     proposal adopted; with one chosen, that scenario beside today (or every

@@ -15,6 +15,7 @@ from taxonomy.web.pages import crosswalks
 from taxonomy.web.pages.architectures import brief_comparison
 from taxonomy.web.pages.common import (
     analyse_request,
+    counts_one_world,
     download_links,
     headline_context,
     in_taxonomy,
@@ -56,6 +57,7 @@ def overview(request):
             "layers": analysis.snapshot.layers,
             "unaddressed_classes": presentation.UNADDRESSED_BY_ONE,
             "downloads": download_links(request, analysis.scenario),
+            "one_world": counts_one_world(analysis),
         }
     )
     return render(request, "taxonomy/overview.html", context)
@@ -88,6 +90,7 @@ def brief(request):
             else presentation.comparison(document, analysis.names, analysis.scenario),
             "gaps": presentation.gaps(document),
             "panels": standings_of(request, analysis),
+            "one_world": counts_one_world(analysis),
             "dependence_words": DEPENDENCE_WORDS[analysis.scenario.dependence],
             "maturity_counts": presentation.maturity_counts(analysis.snapshot),
             "scale": presentation.scale_steps(),

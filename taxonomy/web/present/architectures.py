@@ -131,12 +131,18 @@ def glance_rows(document: Mapping) -> list[tuple[str, list[str]]]:
     ...     "mobile": {"count": 5, "addressed": 0, "weakest": {"cn": 5}},
     ...     "introduced": [], "measures": "none adopted"}
     >>> glance_rows({"architectures": [a]})[0]
-    ('Threats addressed', ['2 of 12'])
+    ('Threats addressed (one whose actors can move, where it is weakest)', ['2 of 12'])
     >>> glance_rows({"architectures": [a]})[2]
     ('Threats whose actors can move, addressed even where they are weakest', ['0 of 5'])
     """
+    # The count's basis differs from the overview's (the world as one place)
+    # once some threat's actors can move: said in the row itself.
+    mobile = any(a["mobile"]["weakest"] for a in document["architectures"])
+    addressed = "Threats addressed" + (
+        " (one whose actors can move, where it is weakest)" if mobile else ""
+    )
     rows = [
-        ("Threats addressed", lambda a: f"{a['addressed']} of {a['threats']}"),
+        (addressed, lambda a: f"{a['addressed']} of {a['threats']}"),
         (
             "Threats no single governance layer addresses on its own",
             lambda a: str(len(a["not_by_one_layer"])),
