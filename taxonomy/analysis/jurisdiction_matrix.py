@@ -24,7 +24,11 @@ import datetime
 from dataclasses import replace
 
 from taxonomy.analysis.compiled import CoverageModel
-from taxonomy.analysis.jurisdictions import coverage_by_jurisdiction, places
+from taxonomy.analysis.jurisdictions import (
+    bound_nowhere,
+    coverage_by_jurisdiction,
+    places,
+)
 from taxonomy.analysis.model import CLASSES, SINGLE_LAYER
 from taxonomy.analysis.world import world_view
 from taxonomy.domain.jurisdictions import Geography
@@ -61,7 +65,9 @@ def jurisdiction_matrix(
         (per place, or None when some place has none) and ``threats``: per
         threat in the model's order ``id``, ``mobile``, ``classes`` and
         ``coverages`` (per place, in column order), ``weakest`` (a place id,
-        None with no place), ``addressed_in``, ``share``, ``weighted_share``.
+        None with no place), ``addressed_in``, ``share``, ``weighted_share``;
+        ``bound_nowhere``: the mitigations in force in no place though recorded
+        as in force, each with where it is recorded (``bound_nowhere``).
 
     >>> from taxonomy.analysis.examples import one_link_in_us
     >>> model, geo = one_link_in_us(weights=(75, 25), mobile=True)
@@ -98,6 +104,12 @@ def jurisdiction_matrix(
         "places": list(view.places),
         "weights": None if view.weights is None else view.weights.tolist(),
         "threats": threats,
+        # What the one-world view counts and no column does (a measure recorded
+        # only in a body with no member yet): the page says so.
+        "bound_nowhere": {
+            m: list(js)
+            for m, js in bound_nowhere(model, geography, scenario.as_of).items()
+        },
     }
 
 

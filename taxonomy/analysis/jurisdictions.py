@@ -344,6 +344,38 @@ def in_force_in(
     }
 
 
+def bound_nowhere(
+    model: CoverageModel, geography: Geography, as_of: datetime.date | None = None
+) -> dict[str, tuple[str, ...]]:
+    """The mitigations recorded as in force on ``as_of`` that are in force in no
+    place of the world view, each with the jurisdictions it is recorded in
+    (a multilateral body with no member yet, say). The one-world view counts
+    them as any measure; no place does.
+
+    >>> from taxonomy.domain.jurisdictions import InForce, Jurisdiction
+    >>> from taxonomy.domain.records import Layer, Mitigation, Taxonomy
+    >>> model = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),), mitigations=(
+    ...     Mitigation("kyc", "KYC", "hw", "pilot"), Mitigation("iaea", "Agency",
+    ...     "hw", "proposed"))))
+    >>> geo = Geography(jurisdictions=(Jurisdiction("us", "US"),
+    ...     Jurisdiction("un", "Agency", "multilateral")), in_force=(
+    ...     InForce("kyc", "us", "pilot"), InForce("iaea", "un", "proposed")))
+    >>> bound_nowhere(model, geo)
+    {'iaea': ('un',)}
+    """
+    recorded: dict[str, set[str]] = {}
+    for link in geography.in_force:
+        if in_period(link.since, link.until, as_of):
+            recorded.setdefault(link.mitigation, set()).add(link.jurisdiction)
+    where = places(geography, as_of)
+    matrix = maturity_matrix(model, geography, as_of, where)
+    return {
+        m: tuple(sorted(js))
+        for m, js in sorted(recorded.items())
+        if (matrix[:, model.mitigation_index[m]] == NOT_IN_FORCE).all()
+    }
+
+
 def enabled_matrix(
     model: CoverageModel,
     scenario: Scenario,

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
 
 from taxonomy import selectors, services
+from taxonomy.analysis.compiled import coverage_model
+from taxonomy.analysis.jurisdictions import bound_nowhere
 from taxonomy.domain.coverage_query import CoverageQuery
+from taxonomy.domain.jurisdictions import Geography, place_phrase
 from taxonomy.selectors.cache import shared_get, shared_key
 from taxonomy.selectors.coverage import coverage_scenario
 
@@ -196,3 +200,26 @@ def test_with_every_place_weighted_the_share_by_weight_is_shown(seeded_graph, cl
     row = re.search(r'<tr data-threat="scaled-misuse">(.*?)</tr>', table, re.S)[1]
     # Addressed in the EU alone: 5 of the 100 weight.
     assert re.findall(r'<td class="num">([^<]+)</td>', row) == ["1 of 5 (20%)", "5%"]
+
+
+def test_the_matrix_names_the_measures_that_bind_no_place(
+    client, seeded_graph_read_only
+):
+    snapshot = selectors.taxonomy_snapshot()
+    bound = bound_nowhere(coverage_model(snapshot), Geography.of(snapshot))
+    assert bound, "the seed records measures only in the agency, which has no member"
+    names = {x.id: x.name for x in (*snapshot.mitigations, *snapshot.jurisdictions)}
+    html = client.get(reverse("jurisdictions")).content.decode()
+    found = re.search(r'id="bound-nowhere">(.*?)</p>', html, re.S)
+    assert found, "the page says which measures bind no place"
+    said = unescape(found.group(1))
+    measures = said.split(" recorded as in force only in ")[0]
+    for mitigation, bodies in bound.items():
+        assert names[mitigation] in measures
+        for body in bodies:
+            assert place_phrase(names[body]) in said
+    # The measures said are the analysis's, no others.
+    assert not [
+        m.name for m in snapshot.mitigations if m.id not in bound and m.name in measures
+    ]
+    assert "the coverage matrix" in said

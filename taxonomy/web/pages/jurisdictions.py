@@ -70,6 +70,11 @@ def jurisdiction_matrix(request):
         "weighted": found["weights"] is not None,
         "rows": rows,
         "sentence": presentation.jurisdiction_sentence(rows, len(found["places"])),
+        "bound_nowhere": presentation.bound_nowhere_words(
+            found.get("bound_nowhere", {}),
+            names["mitigation"] | places,
+            dated=scenario.as_of is not None,
+        ),
         "timeline": presentation.timeline_view(timeline, places),
         # The four classes of the analysis: the crosswalk's two (loosely
         # mapped, outside the taxonomy) never occur on this page.

@@ -79,6 +79,7 @@ from taxonomy.web.present.jurisdictions import (  # noqa: F401
     PlaceCell,
     ThreatAcross,
     TimelineRow,
+    bound_nowhere_words,
     jurisdiction_rows,
     jurisdiction_sentence,
     timeline_view,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from taxonomy.domain.jurisdictions import place_phrase
 from taxonomy.web import charts
-from taxonomy.web.present.common import ADDRESSED, CLASS_ORDER, class_info
+from taxonomy.web.present.common import ADDRESSED, CLASS_ORDER, class_info, joined
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +101,36 @@ def jurisdiction_rows(
         return (row.addressed_in, weakest, row.name)
 
     return sorted(rows, key=order)
+
+
+def bound_nowhere_words(
+    bound: Mapping[str, list[str]], names: Mapping[str, str], dated: bool = False
+) -> str:
+    """The measures recorded as in force only where no column is bound, in a
+    sentence ('' when there is none): the coverage matrix counts them (it takes
+    the world as one place), so the two pages differ on them.
+
+    >>> bound_nowhere_words({"iaea": ["un"], "cl": ["un"]}, {"iaea": "Agency",
+    ...     "cl": "Civil liberties", "un": "Multilateral body"})
+    'Agency and Civil liberties are recorded as in force only in the multilateral body, which binds no place shown here (it has no member recorded): they count in no column, while the coverage matrix, which takes the world as one place, counts them as it counts every measure.'
+    >>> bound_nowhere_words({}, {})
+    ''
+    """
+    if not bound:
+        return ""
+    measures = joined(sorted(names.get(m, m) for m in bound))
+    bodies = sorted({names.get(j, j) for js in bound.values() for j in js})
+    where = joined([place_phrase(b) for b in bodies])
+    one, alone = len(bound) == 1, len(bodies) == 1
+    when = " on this date" if dated else ""
+    return (
+        f"{measures} {'is' if one else 'are'} recorded as in force only in {where}, "
+        f"which {'binds' if alone else 'bind'} no place shown here "
+        f"({'it has' if alone else 'they have'} no member recorded{when}): "
+        f"{'it counts' if one else 'they count'} in no column, while the coverage "
+        "matrix, which takes the world as one place, counts "
+        f"{'it' if one else 'them'} as it counts every measure."
+    )
 
 
 def jurisdiction_sentence(rows: list[ThreatAcross], places: int) -> str:

@@ -20,6 +20,7 @@ from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.jurisdictions import (
     NOT_IN_FORCE,
     analyse_in,
+    bound_nowhere,
     coverage_by_jurisdiction,
     in_force_in,
     maturity_matrix,
@@ -299,6 +300,26 @@ def test_the_world_view_is_the_minimum_over_places_computed_one_by_one(world):
             assert entry.weighted_share == pytest.approx(
                 sum(weights[j] for j in hit) / total
             )
+
+
+@FEWER
+@given(world=worlds())
+def test_the_measures_bound_nowhere_are_those_no_place_has_in_force(world):
+    taxonomy, _, geography, as_of = world
+    recorded: dict[str, set[str]] = {}
+    for link in geography.in_force:
+        if _holds(link.since, link.until, as_of):
+            recorded.setdefault(link.mitigation, set()).add(link.jurisdiction)
+    in_a_place = {
+        m
+        for place in brute_places(geography, as_of)
+        for m, maturity in brute_maturities(taxonomy, geography, place, as_of).items()
+        if maturity is not None
+    }
+    expected = {
+        m: tuple(sorted(js)) for m, js in recorded.items() if m not in in_a_place
+    }
+    assert bound_nowhere(coverage_model(taxonomy), geography, as_of) == expected
 
 
 @FEWER
