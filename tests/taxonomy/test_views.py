@@ -176,6 +176,22 @@ def test_the_explorer_says_which_scenario_colours_its_threats(
         assert f"{kind.capitalize()} (" in legend or f"{kind.capitalize()}, " in legend
 
 
+def test_the_explorer_lists_each_link_as_a_label_and_its_verb(
+    client, seeded_graph_read_only
+):
+    """A link reads "Export controls: mitigates Sanctions evasion (high)": the
+    verb follows a colon, so it never disagrees with a plural name."""
+    html = client.get("/graph/").content.decode()
+    listed = html[html.index("<summary>Links (") :]
+    items = re.findall(r"<li>([^<]*)<em>([^<]+)</em>([^<]*)</li>", listed)
+    assert items, "the explorer lists its links"
+    assert all(source.endswith(": ") for source, _, _ in items)
+    assert any(
+        verb == "mitigates" and rest.rstrip().endswith(("(low)", "(medium)", "(high)"))
+        for _, verb, rest in items
+    )
+
+
 def test_search_groups_results_by_kind(client, seeded_graph_read_only):
     html = client.get("/search/?q=liability").content.decode()
     assert "Governance layers" in html and "Mitigations" in html
