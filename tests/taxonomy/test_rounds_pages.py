@@ -30,6 +30,8 @@ def _contested(ada) -> None:
 def test_the_robustness_page_words_an_even_split_and_offers_a_round(
     seeded_graph, ada, client, editor_client
 ):
+    before = client.get(reverse("robustness"), {"samples": 100}).content.decode()
+    assert 'id="panels-first"' not in before
     _contested(ada)
     page = editor_client.get(reverse("robustness"), {"samples": 100}).content
     page = page.decode()
@@ -47,6 +49,11 @@ def test_the_robustness_page_words_an_even_split_and_offers_a_round(
     # Anonymous readers are not offered it.
     anonymous = client.get(reverse("robustness"), {"samples": 100}).content.decode()
     assert 'id="open-round"' not in anonymous
+    # Readers are told at the top which strengths the page counts, in words.
+    first = re.search(r'id="panels-first">(.*?)</p>', anonymous, re.S)
+    assert first, "the page says near its top that a panel's strengths count"
+    assert "1 link counts at the strength a panel of experts gave" in first.group(1)
+    assert "LAYERWISE_PANEL_TIE" not in anonymous
 
 
 def test_the_higher_tie_setting_is_said(seeded_graph, ada, client, settings):
