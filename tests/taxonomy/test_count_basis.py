@@ -39,7 +39,13 @@ def test_the_one_world_counts_say_so_when_jurisdictions_are_recorded(
 
 
 @pytest.mark.parametrize(
-    "path", ["/?jurisdiction=eu", "/brief/?jurisdiction=eu", "/next/?where=eu"]
+    "path",
+    [
+        "/?jurisdiction=eu",
+        "/brief/?jurisdiction=eu",
+        "/next/?where=eu",
+        "/next/?jurisdiction=eu",
+    ],
 )
 def test_counts_in_one_jurisdiction_say_nothing_of_one_world(
     client, seeded_graph_read_only, path

@@ -348,12 +348,12 @@ def headline_context(analysis: PageAnalysis) -> dict:
     }
 
 
-def counts_one_world(analysis: PageAnalysis) -> bool:
-    """Whether the page's counts take the world as one place although
+def counts_one_world(snapshot: Taxonomy, scenario: Scenario) -> bool:
+    """Whether a page's counts take the world as one place although
     jurisdictions are recorded (none chosen): the page then says so, since the
     comparison of governance architectures counts a mobile threat where it is
     weakest."""
-    return bool(analysis.snapshot.jurisdictions) and not analysis.scenario.jurisdiction
+    return bool(snapshot.jurisdictions) and not scenario.jurisdiction
 
 
 def standings_of(request, analysis: PageAnalysis) -> list:

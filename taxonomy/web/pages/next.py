@@ -25,6 +25,7 @@ from taxonomy.web.next_words import (
 )
 from taxonomy.web.pages.common import (
     ScenarioProblem,
+    counts_one_world,
     dependence_choices,
     in_taxonomy,
     names_by_kind,
@@ -70,6 +71,8 @@ def next_steps(request):
         "chosen": by_name(document["chosen"]),
         "frontier_rows": frontier_rows(document, frame["names"]),
         "mobile_words": mobile_words(document),
+        # In one jurisdiction (``where`` or the scenario's), counts are there.
+        "one_world": not where and counts_one_world(snapshot, scenario),
     }
     return render(request, "taxonomy/next.html", context)
 

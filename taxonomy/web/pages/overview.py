@@ -57,7 +57,7 @@ def overview(request):
             "layers": analysis.snapshot.layers,
             "unaddressed_classes": presentation.UNADDRESSED_BY_ONE,
             "downloads": download_links(request, analysis.scenario),
-            "one_world": counts_one_world(analysis),
+            "one_world": counts_one_world(analysis.snapshot, analysis.scenario),
         }
     )
     return render(request, "taxonomy/overview.html", context)
@@ -90,7 +90,7 @@ def brief(request):
             else presentation.comparison(document, analysis.names, analysis.scenario),
             "gaps": presentation.gaps(document),
             "panels": standings_of(request, analysis),
-            "one_world": counts_one_world(analysis),
+            "one_world": counts_one_world(analysis.snapshot, analysis.scenario),
             "dependence_words": DEPENDENCE_WORDS[analysis.scenario.dependence],
             "maturity_counts": presentation.maturity_counts(analysis.snapshot),
             "scale": presentation.scale_steps(),
