@@ -129,9 +129,12 @@ class Command(BaseCommand):
 
     def _read(self, *, out, sizes):
         from bench.analysis import render_rows
-        from bench.graph_read import run_read_bench
+        from bench.graph_read import run_audit_copy_bench, run_read_bench
 
-        rows = [run_read_bench(size="small", progress=self.stdout.write)]
+        rows = [
+            run_read_bench(size="small", progress=self.stdout.write),
+            run_audit_copy_bench(size="small", progress=self.stdout.write),
+        ]
         table = [
             {
                 "size": "small",
