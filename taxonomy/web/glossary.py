@@ -1,7 +1,7 @@
 """The glossary: every term the pages use, in plain words, one entry each.
 
 Pages link a term to its entry where it first appears (the ``term`` template
-tag); formulas live in docs/model.md, not here.
+tag); formulas live in docs/model.md (the site's /model/ page), not here.
 
 >>> GLOSSARY["coverage"].word
 'coverage'

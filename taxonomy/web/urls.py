@@ -33,6 +33,7 @@ urlpatterns = [
     path("next/", pages.next_steps, name="next"),
     path("brief/", pages.brief, name="brief"),
     path("glossary/", pages.glossary_page, name="glossary"),
+    path("model/", pages.model_page, name="model"),
     path("frameworks/", frameworks, name="frameworks"),
     path("crosswalks/", crosswalks.crosswalk_list, name="crosswalks"),
     path("crosswalks/set/", crosswalks.mapping_set_page, name="crosswalk-set"),

@@ -15,5 +15,10 @@ from taxonomy.web.pages.explore import graph_explorer, search  # noqa: F401
 from taxonomy.web.pages.incidents import incident_detail, incident_list  # noqa: F401
 from taxonomy.web.pages.matrix import coverage_matrix, layer_combinations  # noqa: F401
 from taxonomy.web.pages.next import next_steps  # noqa: F401
-from taxonomy.web.pages.overview import brief, glossary_page, overview  # noqa: F401
+from taxonomy.web.pages.overview import (  # noqa: F401
+    brief,
+    glossary_page,
+    model_page,
+    overview,
+)
 from taxonomy.web.pages.robustness import robustness  # noqa: F401

@@ -1,8 +1,9 @@
-"""The overview, the printable brief and the glossary."""
+"""The overview, the printable brief, the glossary and the model's document."""
 
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -25,6 +26,7 @@ from taxonomy.web.pages.common import (
     robustness_headline_context,
     standings_of,
 )
+from taxonomy.web.present import model_doc
 
 
 @require_safe
@@ -70,6 +72,13 @@ def glossary_page(request):
 
 
 @require_safe
+def model_page(request):
+    """How the numbers are made: the model's document (docs/model.md)."""
+    title, body = model_doc.model_document()
+    return render(request, "taxonomy/model.html", {"title": title, "body": body})
+
+
+@require_safe
 @in_taxonomy
 def brief(request):
     """A printable brief: headline, matrix and gaps, with scenario, date and
@@ -96,6 +105,8 @@ def brief(request):
             "scale": presentation.scale_steps(),
             "class_names": list(presentation.CLASS_ORDER),  # the analysis's four
             "today": timezone.now(),
+            # Printed, the brief names where its formulas are, in full.
+            "model_url": request.build_absolute_uri(reverse("model")),
             "downloads": download_links(request, analysis.scenario, compare=True),
             # Governance architectures side by side, when ?architecture= asks.
             "side_by_side": _side_by_side(request, snapshot),
