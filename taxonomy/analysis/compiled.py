@@ -251,6 +251,38 @@ def enabled_mask(model: CoverageModel, scenario: Scenario) -> np.ndarray:
     return (model.closure.T @ off.astype(np.int32)) == 0
 
 
+def introduced_only_by_others(
+    model: CoverageModel, enabled: np.ndarray
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each threat that mitigations are recorded as INTRODUCING although none
+    of them counts (``enabled``), with those mitigations; threats in id order.
+
+    Such a threat still counts in the analysis, as every threat of the
+    taxonomy does; the pages say that the measures which would bring it are
+    not in effect in the scenario.
+
+    >>> from taxonomy.domain.records import Layer, Link, Mitigation, Threat
+    >>> m = coverage_model(Taxonomy(layers=(Layer("hw", "HW"),),
+    ...     threats=(Threat("t", "T"),),
+    ...     mitigations=(Mitigation("a", "A", "hw", "proposed"),
+    ...                  Mitigation("b", "B", "hw", "deployed")),
+    ...     introduces=(Link("a", "t"),)))
+    >>> introduced_only_by_others(m, enabled_mask(m, Scenario(maturities=["deployed"])))
+    (('t', ('a',)),)
+    >>> introduced_only_by_others(m, enabled_mask(m, Scenario()))
+    ()
+    """
+    introduces = sparse.csr_array(model.introduces)
+    introduces.eliminate_zeros()
+    introduces.sort_indices()
+    out = []
+    for t in np.flatnonzero(np.diff(introduces.indptr)).tolist():
+        by = introduces.indices[introduces.indptr[t] : introduces.indptr[t + 1]]
+        if not enabled[by].any():
+            out.append((model.threats[t], tuple(model.mitigations[m] for m in by)))
+    return tuple(out)
+
+
 def unblocked_into_mask(model: CoverageModel, addressed: np.ndarray) -> np.ndarray:
     """Threats an unblocked ENABLES chain reaches (see ``taxonomy.analysis.chains``).
 

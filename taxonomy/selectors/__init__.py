@@ -47,6 +47,7 @@ from taxonomy.selectors.coverage import (
     coverage_robustness,
     coverage_scenario,
     coverage_summary,
+    introduced_elsewhere,
     robustness_options,
 )
 from taxonomy.selectors.elements import graph_elements
@@ -90,6 +91,7 @@ __all__ = [
     "architecture_comparison_rendered",
     "coverage_baseline",
     "coverage_summary",
+    "introduced_elsewhere",
     "coverage_rendered",
     "coverage_report",
     "coverage_robustness",

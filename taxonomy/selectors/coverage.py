@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
+from taxonomy.analysis.compiled import enabled_mask, introduced_only_by_others
 from taxonomy.analysis.fast import run_scenario
 from taxonomy.analysis.jurisdictions import scoped_model
 from taxonomy.analysis.model import class_summary, validate_ids
@@ -192,6 +193,26 @@ def coverage_summary(
     return per_revision(
         token,
         ("summary", taxonomy, scenario.cache_key()),
+        compute,
+        keep=lambda _: snapshot.revision == revision_of(token),
+    )
+
+
+def introduced_elsewhere(
+    *, token: str, scenario: Scenario, taxonomy: str = DEFAULT_TAXONOMY
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The threats recorded as introduced by mitigations none of which counts
+    under ``scenario``, each with those mitigations (``introduced_only_by_others``),
+    cached per revision: they still count, and the pages say why."""
+    snapshot = taxonomy_at(token=token, taxonomy=taxonomy)
+
+    def compute() -> tuple:
+        model, inner = scoped_model(snapshot, scenario)
+        return introduced_only_by_others(model, enabled_mask(model, inner))
+
+    return per_revision(
+        token,
+        ("introduced elsewhere", taxonomy, scenario.cache_key()),
         compute,
         keep=lambda _: snapshot.revision == revision_of(token),
     )

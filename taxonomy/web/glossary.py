@@ -143,8 +143,10 @@ TERMS: tuple[Term, ...] = (
     Term(
         "introduces",
         "introduces",
-        "A measure that introduces a threat creates it: hardware controls that a "
-        "state could co-opt for repression, for example.",
+        "A measure that introduces a threat creates it or adds to it: hardware "
+        "controls that a state could co-opt for repression, for example, or "
+        "restrictions that push activity into covert deployment. The threat counts "
+        "in every scenario, whether or not such a measure does.",
     ),
     Term(
         "scenario",

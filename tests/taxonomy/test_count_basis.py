@@ -83,3 +83,47 @@ def test_the_comparison_says_its_count_takes_the_weakest_place(
     assert row.group(1) == (
         "Threats addressed (one whose actors can move, where it is weakest)"
     )
+
+
+def _introduced_line(html: str, panel: str) -> str:
+    found = re.search(
+        rf'id="introduced-elsewhere-{panel}">(.*?)</p>', " ".join(html.split())
+    )
+    return re.sub(r"<[^>]+>", "", found.group(1)) if found else ""
+
+
+@pytest.mark.parametrize("path", ["/", "/brief/"])
+def test_today_says_which_threats_only_measures_not_in_force_bring_about(
+    client, seeded_graph_read_only, path
+):
+    """Today counts Repression through hardware controls, which only two
+    proposed hardware controls bring about: the Today panel says so, naming
+    them; with every proposal adopted they count, and nothing is said."""
+    html = client.get(path).content.decode()
+    today = _introduced_line(html, "today")
+    assert today.startswith(
+        "These counts include threats that measures not counted here would "
+        "bring about or add to:"
+    )
+    assert (
+        "Repression through hardware controls (Chip attestation and "
+        "Caps on unattested compute)" in today
+    )
+    assert "/threats/control-repression/?maturity=deployed" in html
+    assert _introduced_line(html, "every-proposal-adopted") == ""
+
+
+def test_a_threat_page_says_what_would_bring_it_about_when_none_of_it_counts(
+    client, seeded_graph_read_only
+):
+    today = client.get("/threats/control-repression/?maturity=deployed")
+    html = " ".join(today.content.decode().split())
+    found = re.search(r'<dd id="introduced-elsewhere">(.*?)</dd>', html)
+    assert found
+    words = re.sub(r"<[^>]+>", "", found.group(1))
+    assert words.startswith("No measure that counts in this scenario.")
+    assert "Chip attestation and Caps on unattested compute, which do not" in words
+    # With the proposals counted, they introduce it, and the page says so.
+    every = client.get("/threats/control-repression/").content.decode()
+    assert 'id="introduced-elsewhere"' not in every
+    assert "a measure against other threats creates this one" in every

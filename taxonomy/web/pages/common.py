@@ -383,15 +383,22 @@ def standings_of(request, analysis: PageAnalysis) -> list:
             taxonomy=request.taxonomy.name,
         )
 
-    return [
-        presentation.standing(
+    def standing(scenario: Scenario):
+        counts = summary(scenario)
+        elsewhere = selectors.introduced_elsewhere(
+            token=selectors.revision_token(),
+            scenario=scenario,
+            taxonomy=request.taxonomy.name,
+        )
+        return presentation.standing(
             scenario_label(scenario),
             scenario_summary(scenario, named),
             scenario,
-            {"summary": summary(scenario)},
+            {"summary": counts},
+            presentation.introduced_elsewhere_lines(elsewhere, analysis.names),
         )
-        for scenario in pair
-    ]
+
+    return [standing(scenario) for scenario in pair]
 
 
 def threshold_box(get) -> dict:

@@ -105,6 +105,7 @@ from taxonomy.web.present.overview import (  # noqa: F401
     ClassRow,
     Standing,
     class_rows,
+    introduced_elsewhere_lines,
     maturity_counts,
     standing,
     standing_words,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from taxonomy.analysis.model import CLASSES
 from taxonomy.domain.records import MATURITIES
 from taxonomy.domain.scenario import Scenario
-from taxonomy.web.present.common import ADDRESSED, share
+from taxonomy.web.present.common import ADDRESSED, joined, share
 from taxonomy.web.present.matrix import addressed_count, unaddressed_count
 
 # --- Overview ---------------------------------------------------------------------
@@ -53,9 +54,67 @@ class Standing:
     unaddressed: int
     gaps: int
     addressed: int
+    # Threats counted although the measures recorded as introducing them do
+    # not count in the scenario (``introduced_elsewhere_lines``).
+    introduced_elsewhere: dict[str, Any] | None = None
 
 
-def standing(label: str, summary: str, scenario: Scenario, document) -> Standing:
+def introduced_elsewhere_lines(
+    entries: tuple[tuple[str, tuple[str, ...]], ...],
+    names: Mapping[str, Mapping[str, str]],
+) -> dict[str, Any] | None:
+    """What a panel says of the threats it counts although the measures
+    recorded as introducing them (bringing them about or adding to them) do
+    not count in its scenario: a lead and the threats (linked), grouped by
+    those measures. None when there are none.
+
+    >>> names = {"threat": {"r": "Repression", "c": "Covert", "j": "Shopping"},
+    ...          "mitigation": {"a": "Chip attestation", "b": "Caps",
+    ...                         "o": "Restrictions"}}
+    >>> line = introduced_elsewhere_lines(
+    ...     (("c", ("o",)), ("j", ("o",)), ("r", ("a", "b"))), names)
+    >>> line["lead"]
+    'These counts include threats that measures not counted here would bring about or add to:'
+    >>> [([t["name"] for t in g["threats"]], g["measures"]) for g in line["groups"]]
+    [(['Covert', 'Shopping'], 'Restrictions'), (['Repression'], 'Chip attestation and Caps')]
+    >>> introduced_elsewhere_lines((("r", ("a",)),), names)["lead"]
+    'These counts include a threat that a measure not counted here would bring about or add to:'
+    >>> introduced_elsewhere_lines((), names) is None
+    True
+    """
+    if not entries:
+        return None
+    groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
+    for threat, by in entries:
+        groups.setdefault(by, []).append(
+            {"id": threat, "name": names["threat"].get(threat, threat)}
+        )
+    one_threat = len(entries) == 1
+    one_measure = len({m for _, by in entries for m in by}) == 1
+    lead = (
+        f"These counts include {'a threat' if one_threat else 'threats'} that "
+        f"{'a measure' if one_measure else 'measures'} not counted here would "
+        "bring about or add to:"
+    )
+    return {
+        "lead": lead,
+        "groups": [
+            {
+                "threats": threats,
+                "measures": joined(names["mitigation"].get(m, m) for m in by),
+            }
+            for by, threats in groups.items()
+        ],
+    }
+
+
+def standing(
+    label: str,
+    summary: str,
+    scenario: Scenario,
+    document,
+    introduced_elsewhere: dict[str, Any] | None = None,
+) -> Standing:
     """A panel's numbers from the scenario's coverage document.
 
     >>> doc = {"summary": {"unmitigated": 1, "insufficient": 2,
@@ -73,6 +132,7 @@ def standing(label: str, summary: str, scenario: Scenario, document) -> Standing
         unaddressed=unaddressed_count(summary_counts),
         gaps=sum(summary_counts.get(c, 0) for c in CLASSES if c not in ADDRESSED),
         addressed=addressed_count(summary_counts),
+        introduced_elsewhere=introduced_elsewhere,
     )
 
 
