@@ -354,7 +354,7 @@ def typical_words(entry: Mapping, names: Mapping[str, str] | None = None) -> str
     ...    "single-layer": 0.6}}],
     ...   "monte_carlo": {"samples": 10, "headline": {"histogram": [
     ...    {"count": 8, "draws": 6}, {"count": 9, "draws": 4}]}}})
-    'The strengths as judged give 9; the middle reading gives 8, because a, counted here, is addressed by a single layer in some readings (60% of them), so 60% of readings count fewer than 9.'
+    'The strengths as judged give 9; the middle reading gives 8. The gap comes from a, counted here, which a single layer addresses in some readings (60% of them): 60% of readings count fewer than 9.'
     """
     mc = entry["monte_carlo"]
     histogram, samples = mc["headline"]["histogram"], mc["samples"]
@@ -368,19 +368,11 @@ def typical_words(entry: Mapping, names: Mapping[str, str] | None = None) -> str
     if middle < count:
         movers, side = joining, "fewer"
         beyond = sum(i["draws"] for i in histogram if i["count"] < count)
-        what = (
-            "counted here, is addressed by a single layer"
-            if len(movers) == 1
-            else "counted here, are addressed by a single layer"
-        )
+        what = "counted here, which a single layer addresses"
     else:
         movers, side = leaving, "more"
         beyond = sum(i["draws"] for i in histogram if i["count"] > count)
-        what = (
-            "which one layer addresses alone as judged, loses that"
-            if len(movers) == 1
-            else "which one layer addresses alone as judged, lose that"
-        )
+        what = "which one layer addresses alone as judged but not"
     low, high, _ = central_range(histogram, samples)
     outside = (
         " That is why the judged count lies outside the range of most readings."
@@ -388,9 +380,9 @@ def typical_words(entry: Mapping, names: Mapping[str, str] | None = None) -> str
         else ""
     )
     return (
-        f"The strengths as judged give {count}; the middle reading gives {middle}, "
-        f"because {_movers_words(movers, names)}, {what} in some readings "
-        f"({_often(movers)}), so {share_words(beyond / samples)} of readings "
+        f"The strengths as judged give {count}; the middle reading gives {middle}. "
+        f"The gap comes from {_movers_words(movers, names)}, {what} in some "
+        f"readings ({_often(movers)}): {share_words(beyond / samples)} of readings "
         f"count {side} than {count}.{outside}"
     )
 
