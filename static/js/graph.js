@@ -18,6 +18,9 @@
   // Few nodes: a force layout reads best. Hundreds: concentric rings by kind
   // (layers inside, mitigations, threats outside) stay legible and fast.
   const FORCE_LIMIT = 80;
+  // Below this width mitigations' names show only when zoomed in this far.
+  const NARROW = window.matchMedia("(max-width: 36rem)");
+  const NAMES_AT_ZOOM = 1.4;
 
   function pageUrl(node) {
     const template = container.dataset["url" + node.kind[0].toUpperCase() + node.kind.slice(1)];
@@ -84,6 +87,12 @@
     { selector: ".faded", style: { "opacity": 0.12, "text-opacity": 0.12 } },
     { selector: "edge.focus", style: { "opacity": 1 } },
     { selector: "node:selected", style: { "border-width": 4, "border-color": "#ffbf47" } },
+    // A phone's width: mitigations go unnamed until the reader zooms in or
+    // taps one (and its neighbours), so the threats' and layers' names do
+    // not overlap them.
+    { selector: "node.quiet", style: { "label": "" } },
+    { selector: "node.compact", style: { "font-size": 11, "text-max-width": 84 } },
+    { selector: "node.quiet:selected, node.quiet.named", style: { "label": "data(label)" } },
   ];
 
   function layoutFor(count, around) {
@@ -130,17 +139,27 @@
 
   const cy = cytoscape({ container, style, wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3 });
 
+  function quietLabels() {
+    const quiet = NARROW.matches && cy.zoom() < NAMES_AT_ZOOM;
+    cy.nodes(".mitigation").toggleClass("quiet", quiet);
+    cy.nodes().toggleClass("compact", NARROW.matches);
+    container.dataset.quietLabels = String(quiet);
+  }
+  cy.on("zoom", quietLabels);
+
   cy.on("tap", "node", (event) => {
     const node = event.target;
     cy.elements().addClass("faded");
     cy.edges().removeClass("focus");
     node.closedNeighborhood().removeClass("faded");
     node.connectedEdges().addClass("focus");
+    cy.nodes().removeClass("named");
+    node.closedNeighborhood().nodes().addClass("named");
     showSummary(node);
   });
   cy.on("tap", (event) => {
     if (event.target === cy) {
-      cy.elements().removeClass("faded focus");
+      cy.elements().removeClass("faded focus named");
     }
   });
 
@@ -164,10 +183,16 @@
           // add clutter; the rest recede until a node is selected.
           cy.edges().addClass("dense");
         }
+        quietLabels();
         cy.layout(layoutFor(data.nodes.length, around)).run();
         cy.fit(undefined, 24);
-        container.dataset.ready = "true";
-        container.removeAttribute("aria-busy");
+        quietLabels();
+        // Ready once drawn: a tap before the next frames can miss a node
+        // whose style just changed.
+        requestAnimationFrame(() => requestAnimationFrame(() => {
+          container.dataset.ready = "true";
+          container.removeAttribute("aria-busy");
+        }));
       });
   }
 

@@ -115,6 +115,48 @@ def test_clicking_a_node_in_the_graph_leads_to_its_page(page: Page, site):
     expect(page.locator("h1")).to_have_text("Guardrail removal")
 
 
+def _graph_labels(page: Page, selector: str) -> list[str]:
+    return page.evaluate(
+        f"() => window.layerwiseGraph.nodes('{selector}').map(n => n.style('label'))"
+    )
+
+
+def test_on_a_phone_the_graph_names_mitigations_when_zoomed_in_or_tapped(
+    page: Page, site
+):
+    """At a phone's width the mitigations' names would cover the threats':
+    they show when the reader taps one (it and its neighbours) or zooms in,
+    and the page says so; at a laptop's width every node is named."""
+    # A tall phone: the graph is in view without scrolling (Cytoscape reads
+    # where its canvas is a moment after a scroll).
+    page.set_viewport_size({"width": 390, "height": 1400})
+    page.goto(site + "/graph/")
+    page.wait_for_selector("#cy[data-ready='true']")
+    expect(page.locator("#graph-narrow-hint")).to_be_visible()
+    mitigations = _graph_labels(page, ".mitigation")
+    assert mitigations and set(mitigations) == {""}
+    assert all(_graph_labels(page, ".threat"))
+    position = page.evaluate(
+        """() => {
+            const node = window.layerwiseGraph.getElementById('mitigation:io-guardrails');
+            const box = document.getElementById('cy').getBoundingClientRect();
+            const p = node.renderedPosition();
+            return {x: box.left + p.x, y: box.top + p.y};
+        }"""
+    )
+    page.mouse.click(position["x"], position["y"])
+    expect(page.locator("#node-summary")).to_contain_text("guardrails")
+    tapped = "window.layerwiseGraph.getElementById('mitigation:io-guardrails')"
+    assert page.evaluate(f"() => {tapped}.style('label')") != ""
+    page.evaluate("() => window.layerwiseGraph.zoom(2)")
+    assert all(_graph_labels(page, ".mitigation"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    page.wait_for_selector("#cy[data-ready='true']")
+    expect(page.locator("#graph-narrow-hint")).to_be_hidden()
+    assert all(_graph_labels(page, ".mitigation"))
+
+
 def test_searching_from_any_page_reaches_a_result(page: Page, site):
     page.goto(site + "/combinations/")
     page.get_by_role("searchbox", name="Search threats").fill("smuggled")
