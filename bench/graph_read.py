@@ -81,7 +81,9 @@ def run_audit_copy_bench(
 
     Everything written to the audit table is rolled back at the end, so the
     bench leaves the database's log as it found it; the server's graph is
-    emptied, as in ``run_read_bench``.
+    emptied, as in ``run_read_bench``. On SQLite (the default) the one
+    transaction holds the database's write lock for the bench's few seconds:
+    a dev server's writes wait for it.
     """
     spec = SIZES[size]
     progress(f"audit copy[{size}]: generating {spec}")

@@ -146,6 +146,8 @@
     container.dataset.quietLabels = String(quiet);
   }
   cy.on("zoom", quietLabels);
+  // A phone turned sideways (or a window resized) crosses the width too.
+  NARROW.addEventListener("change", quietLabels);
 
   cy.on("tap", "node", (event) => {
     const node = event.target;

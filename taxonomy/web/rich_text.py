@@ -90,9 +90,19 @@ def slug(text: str) -> str:
 
 
 def _heading_open(self, tokens, idx, options, env) -> str:
-    env["heading"] = slug(tokens[idx + 1].content)
-    tokens[idx].attrSet("id", env["heading"])
+    # A heading met again gets "-1", "-2"... as GitHub gives it.
+    base = slug(tokens[idx + 1].content)
+    seen = env.setdefault("slugs", {})
+    anchor = base if base not in seen else f"{base}-{seen[base]}"
+    seen[base] = seen.get(base, 0) + 1
+    env["heading"] = anchor
+    tokens[idx].attrSet("id", anchor)
     return self.renderToken(tokens, idx, options, env)
+
+
+def _image(self, tokens, idx, options, env) -> str:
+    # No picture is fetched (the pages' CSP refuses other sites): its words stay.
+    return html.escape(self.renderInlineAsText(tokens[idx].children, options, env))
 
 
 def _link_open(self, tokens, idx, options, env) -> str:
@@ -142,6 +152,7 @@ def _document_parser() -> MarkdownIt:
         "link_close": _link_close,
         "table_open": _table_open,
         "table_close": _table_close,
+        "image": _image,
     }
     for name, rule in rules.items():
         md.add_render_rule(name, rule)
@@ -151,24 +162,24 @@ def _document_parser() -> MarkdownIt:
 
 
 _DOCUMENT = _document_parser()
-DOCUMENT_TAGS = ALLOWED_TAGS | {
-    "h2",
-    "h3",
-    "h4",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "div",
-    "span",
-}
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+DOCUMENT_TAGS = (
+    ALLOWED_TAGS
+    | set(HEADINGS)
+    | {
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "div",
+        "span",
+    }
+)
 DOCUMENT_ATTRIBUTES = {
     "a": {"href"},
-    "h2": {"id"},
-    "h3": {"id"},
-    "h4": {"id"},
+    **{h: {"id"} for h in HEADINGS},
     "div": {"class", "role", "tabindex", "aria-labelledby", "aria-label"},
     "span": {"class"},
     "pre": {"role", "tabindex", "aria-labelledby", "aria-label"},
@@ -192,6 +203,8 @@ def document_html(text: str) -> str:
     True
     >>> document_html("<script>x</script>")
     '<p>&lt;script&gt;x&lt;/script&gt;</p>'
+    >>> document_html("# Top\\n\\n## Top\\n\\n![a chart](x.png)")
+    '<h1 id="top">Top</h1>\\n<h2 id="top-1">Top</h2>\\n<p>a chart</p>'
     """
     return nh3.clean(
         _DOCUMENT.render(text, {}),

@@ -150,9 +150,15 @@ def test_on_a_phone_the_graph_names_mitigations_when_zoomed_in_or_tapped(
     assert page.evaluate(f"() => {tapped}.style('label')") != ""
     page.evaluate("() => window.layerwiseGraph.zoom(2)")
     assert all(_graph_labels(page, ".mitigation"))
+    # Zoomed out again, then the window widened (a phone turned sideways, a
+    # window resized): every node is named without reloading.
+    page.evaluate(
+        "() => { const cy = window.layerwiseGraph; cy.nodes().unselect();"
+        " cy.emit('tap'); cy.zoom(0.5); }"
+    )
+    assert set(_graph_labels(page, ".mitigation")) == {""}
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.reload()
-    page.wait_for_selector("#cy[data-ready='true']")
+    page.wait_for_selector("#cy[data-quiet-labels='false']")
     expect(page.locator("#graph-narrow-hint")).to_be_hidden()
     assert all(_graph_labels(page, ".mitigation"))
 

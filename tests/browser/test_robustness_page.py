@@ -36,6 +36,12 @@ def test_the_robustness_page_is_never_wider_than_the_window(
     assert sizes["page"] <= sizes["window"], sizes
     region = page.get_by_role("region", name="Threats, least robust first: a table")
     assert region.get_attribute("tabindex") == "0"
+    # Its description is read out at every width (hidden, on a phone): it says
+    # what the table does at each.
+    assert region.get_attribute("aria-describedby") == "threats-scroll-hint"
+    assert "on a phone each threat is shown as a block" in (
+        page.locator("#threats-scroll-hint").text_content()
+    )
     if width >= 1280:
         assert sizes["table"] <= sizes["region"], sizes  # every column in view
         assert page.locator("#threats-scroll-hint").is_visible()
@@ -52,7 +58,6 @@ def test_the_robustness_page_is_never_wider_than_the_window(
     assert len(cells) == 6
     assert min(c["width"] for c in cells) >= 0.9 * sizes["region"], cells
     assert cells[0]["label"] == '"Class as judged: "', cells
-    assert region.get_attribute("aria-describedby") == "threats-scroll-hint"
 
 
 def test_a_keyboard_user_can_scroll_the_table_sideways_on_a_narrow_screen(

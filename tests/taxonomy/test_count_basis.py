@@ -96,18 +96,20 @@ def _introduced_line(html: str, panel: str) -> str:
 def test_today_says_which_threats_only_measures_not_in_force_bring_about(
     client, seeded_graph_read_only, path
 ):
-    """Today counts Repression through hardware controls, which only two
-    proposed hardware controls bring about: the Today panel says so, naming
-    them; with every proposal adopted they count, and nothing is said."""
+    """Today leaves out the measures the seed records as introducing three
+    threats: two proposed hardware controls (which would bring about
+    repression) and open-weight restrictions (which would add to covert
+    deployment and jurisdiction shopping). The Today panel names them and the
+    rule the threats are counted by, in words true of both kinds; with every
+    proposal adopted those measures count, and nothing is said."""
     html = client.get(path).content.decode()
-    today = _introduced_line(html, "today")
-    assert today.startswith(
-        "These counts include threats that measures not counted here would "
-        "bring about or add to:"
-    )
-    assert (
-        "Repression through hardware controls (Chip attestation and "
-        "Caps on unattested compute)" in today
+    assert _introduced_line(html, "today") == (
+        "Measures not counted here would bring about or add to some of these "
+        "threats: Repression through hardware controls (Chip attestation and "
+        "Caps on unattested compute); Covert deployment and Jurisdiction "
+        "shopping (Open-weight restrictions). Every threat counts whether or not "
+        "such measures do, so a threat that only they would create is counted "
+        "here too."
     )
     assert "/threats/control-repression/?maturity=deployed" in html
     assert _introduced_line(html, "every-proposal-adopted") == ""
@@ -120,10 +122,12 @@ def test_a_threat_page_says_what_would_bring_it_about_when_none_of_it_counts(
     html = " ".join(today.content.decode().split())
     found = re.search(r'<dd id="introduced-elsewhere">(.*?)</dd>', html)
     assert found
-    words = re.sub(r"<[^>]+>", "", found.group(1))
-    assert words.startswith("No measure that counts in this scenario.")
-    assert "Chip attestation and Caps on unattested compute, which do not" in words
+    assert re.sub(r"<[^>]+>", "", found.group(1)) == (
+        "None that counts in this scenario. Recorded as bringing it about or "
+        "adding to it: Chip attestation and Caps on unattested compute, which "
+        "do not count here. The threat counts whether or not they do."
+    )
     # With the proposals counted, they introduce it, and the page says so.
     every = client.get("/threats/control-repression/").content.decode()
     assert 'id="introduced-elsewhere"' not in every
-    assert "a measure against other threats creates this one" in every
+    assert "(recorded as bringing it about or adding to it)" in every

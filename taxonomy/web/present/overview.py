@@ -63,10 +63,14 @@ def introduced_elsewhere_lines(
     entries: tuple[tuple[str, tuple[str, ...]], ...],
     names: Mapping[str, Mapping[str, str]],
 ) -> dict[str, Any] | None:
-    """What a panel says of the threats it counts although the measures
-    recorded as introducing them (bringing them about or adding to them) do
-    not count in its scenario: a lead and the threats (linked), grouped by
-    those measures. None when there are none.
+    """What a panel says of the threats that measures not counted in its
+    scenario are recorded as introducing (bringing them about or adding to
+    them): a lead, the threats (linked) grouped by those measures, and the
+    rule they are counted by. None when there are none.
+
+    The taxonomy does not say whether a threat exists without such a measure
+    (covert deployment does; repression through hardware controls would
+    not), so the words hold for both.
 
     >>> names = {"threat": {"r": "Repression", "c": "Covert", "j": "Shopping"},
     ...          "mitigation": {"a": "Chip attestation", "b": "Caps",
@@ -74,11 +78,13 @@ def introduced_elsewhere_lines(
     >>> line = introduced_elsewhere_lines(
     ...     (("c", ("o",)), ("j", ("o",)), ("r", ("a", "b"))), names)
     >>> line["lead"]
-    'These counts include threats that measures not counted here would bring about or add to:'
+    'Measures not counted here would bring about or add to some of these threats:'
     >>> [([t["name"] for t in g["threats"]], g["measures"]) for g in line["groups"]]
     [(['Covert', 'Shopping'], 'Restrictions'), (['Repression'], 'Chip attestation and Caps')]
+    >>> line["rule"]
+    'Every threat counts whether or not such measures do, so a threat that only they would create is counted here too.'
     >>> introduced_elsewhere_lines((("r", ("a",)),), names)["lead"]
-    'These counts include a threat that a measure not counted here would bring about or add to:'
+    'A measure not counted here would bring about or add to one of these threats:'
     >>> introduced_elsewhere_lines((), names) is None
     True
     """
@@ -89,12 +95,15 @@ def introduced_elsewhere_lines(
         groups.setdefault(by, []).append(
             {"id": threat, "name": names["threat"].get(threat, threat)}
         )
-    one_threat = len(entries) == 1
     one_measure = len({m for _, by in entries for m in by}) == 1
     lead = (
-        f"These counts include {'a threat' if one_threat else 'threats'} that "
-        f"{'a measure' if one_measure else 'measures'} not counted here would "
-        "bring about or add to:"
+        f"{'A measure' if one_measure else 'Measures'} not counted here would "
+        f"bring about or add to {'one' if len(entries) == 1 else 'some'} of "
+        "these threats:"
+    )
+    rule = (
+        "Every threat counts whether or not such measures do, so a threat that "
+        "only they would create is counted here too."
     )
     return {
         "lead": lead,
@@ -105,6 +114,7 @@ def introduced_elsewhere_lines(
             }
             for by, threats in groups.items()
         ],
+        "rule": rule,
     }
 
 
