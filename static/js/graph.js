@@ -146,8 +146,12 @@
     container.dataset.quietLabels = String(quiet);
   }
   cy.on("zoom", quietLabels);
-  // A phone turned sideways (or a window resized) crosses the width too.
-  NARROW.addEventListener("change", quietLabels);
+  // A phone turned sideways (or a window resized) crosses the width too; the
+  // page's columns change with it, so the canvas is measured again first.
+  NARROW.addEventListener("change", () => {
+    cy.resize();
+    quietLabels();
+  });
 
   cy.on("tap", "node", (event) => {
     const node = event.target;
